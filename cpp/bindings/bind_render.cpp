@@ -1,0 +1,81 @@
+// Python access to the renderer: numpy arrays in and out, GIL released while
+// rendering.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "polychrome/profile_factory.hpp"
+#include "polychrome/render.hpp"
+
+namespace py = pybind11;
+using polychrome::PixelGrid;
+
+namespace {
+
+PixelGrid make_grid(const std::pair<int, int>& shape, const std::pair<double, double>& origin,
+                    const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale) {
+  if (pixelscale.ndim() != 2 || pixelscale.shape(0) != 2 || pixelscale.shape(1) != 2)
+    throw std::invalid_argument("pixelscale must be a 2x2 matrix");
+  PixelGrid grid;
+  grid.ny = shape.first;
+  grid.nx = shape.second;
+  grid.origin_x = origin.first;
+  grid.origin_y = origin.second;
+  const auto P = pixelscale.unchecked<2>();
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) grid.P[r][c] = P(r, c);
+  return grid;
+}
+
+py::object render_py(const std::string& profile_name, const std::vector<double>& params,
+                     const std::vector<double>& knot_radii, std::pair<int, int> shape,
+                     std::pair<double, double> origin,
+                     const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale,
+                     std::pair<double, double> center, double q, double pa, bool jacobian,
+                     double tolerance, double faint_fraction, int max_depth, int threads) {
+  const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
+  const PixelGrid grid = make_grid(shape, origin, pixelscale);
+  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("shape must be non-negative");
+  const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
+  polychrome::RenderOptions opt;
+  opt.tolerance = tolerance;
+  opt.faint_fraction = faint_fraction;
+  opt.max_depth = max_depth;
+  opt.threads = threads;
+  py::array_t<double> image({grid.ny, grid.nx});
+  if (!jacobian) {
+    double* out = image.mutable_data();
+    {
+      py::gil_scoped_release release;
+      polychrome::render(grid, ellipse, profile, opt, out, nullptr);
+    }
+    return std::move(image);
+  }
+  const int np = polychrome::jacobian_size(profile);
+  py::array_t<double> jac({np, grid.ny, grid.nx});
+  double* out = image.mutable_data();
+  double* jout = jac.mutable_data();
+  {
+    py::gil_scoped_release release;
+    polychrome::render(grid, ellipse, profile, opt, out, jout);
+  }
+  return py::make_tuple(image, jac);
+}
+
+}  // namespace
+
+void bind_render(py::module_& m) {
+  m.def("render", &render_py, py::arg("profile"), py::arg("params"), py::arg("knot_radii"),
+        py::arg("shape"), py::arg("origin"), py::arg("pixelscale"), py::arg("center"),
+        py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
+        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads"),
+        "Render a radial profile over a pixel grid; returns the image [ny, nx] "
+        "(flux per pixel) or (image, jacobian [nparams, ny, nx]).");
+  m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),
+        py::arg("num_knots") = 0);
+  m.def("profile_names", &polychrome::profile_names);
+}

@@ -1,0 +1,13 @@
+// The _core extension module: one registration function per concept.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+void bind_render(py::module_& m);
+void bind_special_functions(py::module_& m);
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "polychrome C++ core: profile rendering, Jacobians, special functions";
+  bind_render(m);
+  bind_special_functions(m);
+}

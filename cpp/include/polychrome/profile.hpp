@@ -1,0 +1,72 @@
+// The contract between a radial profile and the render engine.
+//
+// A profile describes the surface brightness I(r) > 0 through its natural log
+// L(r) = ln I(r), r being the elliptical radius in arcsec. Working in ln I
+// keeps every profile's formulas short (products become sums) and lets the
+// engine form I, dI/dr, d2I/dr2 and all parameter derivatives from a handful
+// of numbers. A profile type provides:
+//
+//   int num_params() const;              // free profile parameters
+//   double log_peak() const;             // max over r of L(r), for the
+//                                        // engine's faint-pixel floor
+//   void eval(const Radius&, LogDerivatives&) const;
+//       // L, dL/dr, d2L/dr2 (L3 may be left unset)
+//   void eval_with_params(const Radius&, LogDerivatives&,
+//                         double* dL, double* dL1, double* dL2) const;
+//       // also d3L/dr3, and for each parameter k: dL/dp_k, d(dL/dr)/dp_k,
+//       // d(d2L/dr2)/dp_k
+//
+// Both eval functions must be branch-free enough to vectorise and must stay
+// finite for r > 0; at r = 0 (rho = 0) only L and its parameter derivatives
+// are used by the engine.
+#pragma once
+
+namespace polychrome {
+
+/// Elliptical radius in several forms, computed once per sample point.
+struct Radius {
+  double r2;     ///< r^2, arcsec^2
+  double r;      ///< r, arcsec
+  double rho;    ///< 1 / r (0 where r == 0), 1/arcsec
+  double log_r;  ///< ln r (about -354 where r == 0)
+};
+
+/// ln I and its first three radial derivatives at one radius.
+struct LogDerivatives {
+  double L;   ///< ln I
+  double L1;  ///< dL/dr, 1/arcsec
+  double L2;  ///< d2L/dr2, 1/arcsec^2
+  double L3;  ///< d3L/dr3, 1/arcsec^3
+};
+
+/// ln(10): brightness parameters are log10 of a surface brightness.
+constexpr double kLn10 = 2.302585092994045684;
+
+}  // namespace polychrome
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace polychrome {
+
+/// Parameter checks shared by the profiles' constructors; the messages name
+/// the parameter so that Python users see which value was wrong.
+inline void require_finite(double value, const char* name) {
+  if (!std::isfinite(value))
+    throw std::invalid_argument(std::string(name) + " must be finite, got " + std::to_string(value));
+}
+
+inline void require_positive(double value, const char* name) {
+  if (!(value > 0.0) || !std::isfinite(value))
+    throw std::invalid_argument(std::string(name) + " must be positive and finite, got " +
+                                std::to_string(value));
+}
+
+inline void require_in_range(double value, double lo, double hi, const char* name) {
+  if (!(value >= lo && value <= hi))
+    throw std::invalid_argument(std::string(name) + " must be in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "], got " + std::to_string(value));
+}
+
+}  // namespace polychrome

@@ -1,0 +1,24 @@
+// Build a profile from its name and parameter values (the registry of the core).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "polychrome/render.hpp"
+
+namespace polychrome {
+
+/// Names: "sersic" (n, Re, Ie), "exponential" (Re, Ie), "gaussian" (sigma, I0),
+/// "moffat" (n, Rd, I0), "spline" (one log10 brightness per knot radius).
+/// knot_radii is used by "spline" only. Throws std::invalid_argument for an
+/// unknown name, a wrong number of parameters or invalid values.
+AnyProfile make_profile(const std::string& name, const std::vector<double>& params,
+                        const std::vector<double>& knot_radii);
+
+/// Parameter names of a profile, in Jacobian order (after x, y, q, PA).
+std::vector<std::string> profile_parameter_names(const std::string& name, int num_knots);
+
+/// The names make_profile accepts.
+std::vector<std::string> profile_names();
+
+}  // namespace polychrome

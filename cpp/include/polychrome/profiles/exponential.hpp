@@ -1,0 +1,51 @@
+// Exponential disk: the Sersic profile with n = 1, I(r) = Ie exp(-b_1 (r/Re - 1)).
+// Parameters: Re (half-light semi-major radius, arcsec), Ie (log10 of the
+// surface brightness at Re, flux/arcsec^2).
+#pragma once
+
+#include <cmath>
+
+#include "polychrome/inline.hpp"
+#include "polychrome/profile.hpp"
+#include "polychrome/special_functions.hpp"
+
+namespace polychrome {
+
+class ExponentialProfile {
+ public:
+  static constexpr int kNumParams = 2;
+  static constexpr int kMaxParams = kNumParams;
+
+  ExponentialProfile(double Re, double log10_Ie)
+      : inv_Re_(1.0 / Re), ln_Ie_(kLn10 * log10_Ie), b_(sersic_b(1.0).b) {
+    require_positive(Re, "Re");
+    require_finite(log10_Ie, "Ie");
+  }
+
+  int num_params() const { return kNumParams; }
+  double log_peak() const { return ln_Ie_ + b_; }
+
+  POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
+    o.L = ln_Ie_ - b_ * (rad.r * inv_Re_ - 1.0);
+    o.L1 = -b_ * inv_Re_;
+    o.L2 = 0.0;
+  }
+
+  POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
+                        double* dL1, double* dL2) const {
+    eval(rad, o);
+    o.L3 = 0.0;
+    const double b_Re2 = b_ * inv_Re_ * inv_Re_;
+    dL[0] = b_Re2 * rad.r;
+    dL1[0] = b_Re2;
+    dL2[0] = 0.0;
+    dL[1] = kLn10;
+    dL1[1] = 0.0;
+    dL2[1] = 0.0;
+  }
+
+ private:
+  double inv_Re_, ln_Ie_, b_;
+};
+
+}  // namespace polychrome

@@ -1,0 +1,66 @@
+// Moffat profile as a galaxy profile: I(r) = I0 / (1 + (r/Rd)^2)^n.
+// Parameters: n (power index), Rd (core radius, arcsec), I0 (log10 of the
+// central surface brightness, flux/arcsec^2).
+#pragma once
+
+#include <cmath>
+
+#include "polychrome/fast_math.hpp"
+#include "polychrome/inline.hpp"
+#include "polychrome/profile.hpp"
+
+namespace polychrome {
+
+class MoffatProfile {
+ public:
+  static constexpr int kNumParams = 3;
+  static constexpr int kMaxParams = kNumParams;
+
+  MoffatProfile(double n, double Rd, double log10_I0)
+      : n_(n), Rd_(Rd), Rd2_(Rd * Rd), ln_Rd2_(std::log(Rd * Rd)),
+        ln_I0_(kLn10 * log10_I0) {
+    require_positive(n, "n");
+    require_positive(Rd, "Rd");
+    require_finite(log10_I0, "I0");
+  }
+
+  int num_params() const { return kNumParams; }
+  double log_peak() const { return ln_I0_; }
+
+  POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
+    const double D = Rd2_ + rad.r2;
+    const double inv_D = 1.0 / D;
+    o.L = ln_I0_ - n_ * (fast_log(D) - ln_Rd2_);
+    o.L1 = -2.0 * n_ * rad.r * inv_D;
+    o.L2 = -2.0 * n_ * (Rd2_ - rad.r2) * inv_D * inv_D;
+  }
+
+  POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
+                        double* dL1, double* dL2) const {
+    const double D = Rd2_ + rad.r2;
+    const double inv_D = 1.0 / D;
+    const double inv_D2 = inv_D * inv_D;
+    const double log_ratio = fast_log(D) - ln_Rd2_;  // ln(1 + r^2/Rd^2)
+    o.L = ln_I0_ - n_ * log_ratio;
+    o.L1 = -2.0 * n_ * rad.r * inv_D;
+    o.L2 = -2.0 * n_ * (Rd2_ - rad.r2) * inv_D2;
+    o.L3 = 4.0 * n_ * rad.r * (3.0 * Rd2_ - rad.r2) * inv_D2 * inv_D;
+    // d/dn
+    dL[0] = -log_ratio;
+    dL1[0] = -2.0 * rad.r * inv_D;
+    dL2[0] = -2.0 * (Rd2_ - rad.r2) * inv_D2;
+    // d/dRd
+    dL[1] = 2.0 * n_ * rad.r2 * inv_D / Rd_;
+    dL1[1] = 4.0 * n_ * rad.r * Rd_ * inv_D2;
+    dL2[1] = -4.0 * n_ * Rd_ * (3.0 * rad.r2 - Rd2_) * inv_D2 * inv_D;
+    // d/dI0 (log10)
+    dL[2] = kLn10;
+    dL1[2] = 0.0;
+    dL2[2] = 0.0;
+  }
+
+ private:
+  double n_, Rd_, Rd2_, ln_Rd2_, ln_I0_;
+};
+
+}  // namespace polychrome

@@ -1,0 +1,77 @@
+// Sersic profile: I(r) = Ie exp(-b_n [(r/Re)^(1/n) - 1]).
+// Parameters: n (index), Re (half-light semi-major radius, arcsec),
+// Ie (log10 of the surface brightness at Re, flux/arcsec^2).
+#pragma once
+
+#include <cmath>
+
+#include "polychrome/fast_math.hpp"
+#include "polychrome/inline.hpp"
+#include "polychrome/profile.hpp"
+#include "polychrome/special_functions.hpp"
+
+namespace polychrome {
+
+class SersicProfile {
+ public:
+  static constexpr int kNumParams = 3;
+  static constexpr int kMaxParams = kNumParams;
+
+  SersicProfile(double n, double Re, double log10_Ie)
+      : n_(n), inv_n_(1.0 / n), ln_Re_(std::log(Re)), inv_Re_(1.0 / Re),
+        ln_Ie_(kLn10 * log10_Ie) {
+    require_in_range(n, 0.36, 10.0, "n");
+    require_positive(Re, "Re");
+    require_finite(log10_Ie, "Ie");
+    const SersicB sb = sersic_b(n);
+    b_ = sb.b;
+    db_dn_ = sb.db_dn;
+  }
+
+  int num_params() const { return kNumParams; }
+  double log_peak() const { return ln_Ie_ + b_; }
+  double b() const { return b_; }
+
+  POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
+    const double s = fast_exp((rad.log_r - ln_Re_) * inv_n_);  // (r/Re)^(1/n)
+    const double bs_n = b_ * s * inv_n_;
+    o.L = ln_Ie_ - b_ * (s - 1.0);
+    o.L1 = -bs_n * rad.rho;
+    o.L2 = bs_n * (1.0 - inv_n_) * rad.rho * rad.rho;
+  }
+
+  POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
+                        double* dL1, double* dL2) const {
+    const double t = rad.log_r - ln_Re_;  // ln(r/Re)
+    const double s = fast_exp(t * inv_n_);
+    const double bs_n = b_ * s * inv_n_;
+    const double rho = rad.rho;
+    const double rho2 = rho * rho;
+    const double one_minus_inv_n = 1.0 - inv_n_;
+    o.L = ln_Ie_ - b_ * (s - 1.0);
+    o.L1 = -bs_n * rho;
+    o.L2 = bs_n * one_minus_inv_n * rho2;
+    o.L3 = bs_n * one_minus_inv_n * (inv_n_ - 2.0) * rho2 * rho;
+    // d/dn, with ds/dn = -s t / n^2
+    const double ds_dn = -s * t * inv_n_ * inv_n_;
+    const double inv_n2 = inv_n_ * inv_n_;
+    dL[0] = -db_dn_ * (s - 1.0) - b_ * ds_dn;
+    dL1[0] = -rho * (db_dn_ * s * inv_n_ + b_ * ds_dn * inv_n_ - b_ * s * inv_n2);
+    dL2[0] = rho2 * ((db_dn_ * (n_ - 1.0) * inv_n2 + b_ * (2.0 - n_) * inv_n2 * inv_n_) * s +
+                     b_ * (n_ - 1.0) * inv_n2 * ds_dn);
+    // d/dRe, with ds/dRe = -s / (n Re)
+    dL[1] = bs_n * inv_Re_;
+    dL1[1] = bs_n * inv_n_ * rho * inv_Re_;
+    dL2[1] = -bs_n * one_minus_inv_n * inv_n_ * rho2 * inv_Re_;
+    // d/dIe (log10)
+    dL[2] = kLn10;
+    dL1[2] = 0.0;
+    dL2[2] = 0.0;
+  }
+
+ private:
+  double n_, inv_n_, ln_Re_, inv_Re_, ln_Ie_;
+  double b_ = 0.0, db_dn_ = 0.0;
+};
+
+}  // namespace polychrome

@@ -1,0 +1,31 @@
+// Rendering entry point for any of the built-in radial profiles, chosen at
+// run time. The profile-specific code is compiled once per profile in
+// render.cpp; callers (bindings, benchmarks) need not see the engine.
+#pragma once
+
+#include <variant>
+
+#include "polychrome/ellipse.hpp"
+#include "polychrome/pixel_grid.hpp"
+#include "polychrome/profiles/exponential.hpp"
+#include "polychrome/profiles/gaussian.hpp"
+#include "polychrome/profiles/moffat.hpp"
+#include "polychrome/profiles/sersic.hpp"
+#include "polychrome/profiles/spline.hpp"
+#include "polychrome/render_options.hpp"
+
+namespace polychrome {
+
+using AnyProfile =
+    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile>;
+
+/// Number of Jacobian columns for this profile: 4 geometric + its own.
+int jacobian_size(const AnyProfile& profile);
+
+/// Render into image[ny*nx] (flux per pixel) and, if jac != nullptr, into
+/// jac[jacobian_size * ny * nx]. Validates the ellipse and grid and throws
+/// std::invalid_argument on bad values.
+void render(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,
+            const RenderOptions& options, double* image, double* jac);
+
+}  // namespace polychrome

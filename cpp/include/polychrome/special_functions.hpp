@@ -1,0 +1,32 @@
+// Special functions needed by the profiles: digamma, the regularised lower
+// incomplete gamma function with its derivatives, and the Sersic b_n.
+#pragma once
+
+namespace polychrome {
+
+/// Digamma psi(x) = d ln Gamma(x) / dx for x > 0.
+double digamma(double x);
+
+/// Regularised lower incomplete gamma P(a, x) = gamma(a, x) / Gamma(a),
+/// for a > 0, x >= 0.
+double regularized_gamma_p(double a, double x);
+
+/// P(a, x) together with dP/da and dP/dx (series expansion; converges for all
+/// x >= 0 but is meant for x <= a + 1, which is where b_n lies).
+struct GammaPWithDerivatives {
+  double p;
+  double dp_da;
+  double dp_dx;
+};
+GammaPWithDerivatives regularized_gamma_p_series(double a, double x);
+
+/// The Sersic b_n and its derivative db_n/dn: b solves P(2n, b) = 1/2 exactly
+/// (so that Re encloses half the light), found by Newton's method to machine
+/// precision; db/dn follows from implicit differentiation.
+struct SersicB {
+  double b;
+  double db_dn;
+};
+SersicB sersic_b(double n);
+
+}  // namespace polychrome

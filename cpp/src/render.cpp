@@ -1,0 +1,50 @@
+#include "polychrome/render.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "polychrome/render_engine.hpp"
+
+namespace polychrome {
+
+namespace {
+
+void check_finite(double value, const char* name) {
+  if (!std::isfinite(value))
+    throw std::invalid_argument(std::string(name) + " must be finite, got " + std::to_string(value));
+}
+
+void validate(const PixelGrid& grid, const Ellipse& e, const RenderOptions& opt) {
+  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("image shape must be non-negative");
+  check_finite(grid.origin_x, "origin[0]");
+  check_finite(grid.origin_y, "origin[1]");
+  for (const auto& row : grid.P)
+    for (double v : row) check_finite(v, "pixelscale");
+  if (!(grid.area() > 0.0)) throw std::invalid_argument("pixelscale matrix must be non-singular");
+  check_finite(e.x, "center[0]");
+  check_finite(e.y, "center[1]");
+  check_finite(e.pa, "PA");
+  if (!(e.q > 0.0 && e.q <= 1.0))
+    throw std::invalid_argument("q must be in (0, 1], got " + std::to_string(e.q));
+  if (!(opt.tolerance > 0.0 && opt.tolerance < 1.0))
+    throw std::invalid_argument("tolerance must be in (0, 1)");
+  if (!(opt.faint_fraction >= 0.0)) throw std::invalid_argument("faint_fraction must be >= 0");
+  if (opt.max_depth < 1 || opt.max_depth > 30)
+    throw std::invalid_argument("max_depth must be between 1 and 30");
+}
+
+}  // namespace
+
+int jacobian_size(const AnyProfile& profile) {
+  return std::visit([](const auto& p) { return kGeometricParams + p.num_params(); }, profile);
+}
+
+void render(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,
+            const RenderOptions& options, double* image, double* jac) {
+  validate(grid, ellipse, options);
+  std::visit(
+      [&](const auto& p) { render_profile(grid, ellipse, p, options, image, jac); }, profile);
+}
+
+}  // namespace polychrome

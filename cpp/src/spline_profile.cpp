@@ -1,0 +1,140 @@
+#include "polychrome/profiles/spline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace polychrome {
+
+namespace {
+
+// Second derivatives of the natural cubic spline through (x, y):
+// solves the tridiagonal system with M_0 = M_{K-1} = 0 (Thomas algorithm).
+std::vector<double> natural_spline_second_derivatives(const std::vector<double>& x,
+                                                      const std::vector<double>& y) {
+  const std::size_t K = x.size();
+  std::vector<double> M(K, 0.0);
+  if (K < 3) return M;
+  const std::size_t n = K - 2;  // interior unknowns
+  std::vector<double> diag(n), upper(n), rhs(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::size_t i = j + 1;
+    const double h0 = x[i] - x[i - 1];
+    const double h1 = x[i + 1] - x[i];
+    diag[j] = 2.0 * (h0 + h1);
+    upper[j] = h1;
+    rhs[j] = 6.0 * ((y[i + 1] - y[i]) / h1 - (y[i] - y[i - 1]) / h0);
+  }
+  // forward sweep (sub-diagonal entry of row j is h_{j} = x[j+1]-x[j])
+  for (std::size_t j = 1; j < n; ++j) {
+    const double sub = x[j + 1] - x[j];
+    const double w = sub / diag[j - 1];
+    diag[j] -= w * upper[j - 1];
+    rhs[j] -= w * rhs[j - 1];
+  }
+  std::vector<double> sol(n);
+  sol[n - 1] = rhs[n - 1] / diag[n - 1];
+  for (std::size_t j = n - 1; j-- > 0;) sol[j] = (rhs[j] - upper[j] * sol[j + 1]) / diag[j];
+  for (std::size_t j = 0; j < n; ++j) M[j + 1] = sol[j];
+  return M;
+}
+
+}  // namespace
+
+SplineProfile::SplineProfile(std::vector<double> radii, std::vector<double> log10_I)
+    : R_(std::move(radii)) {
+  const std::size_t K = R_.size();
+  if (K < 2) throw std::invalid_argument("spline profile: need at least 2 knots");
+  if (K > static_cast<std::size_t>(kMaxParams))
+    throw std::invalid_argument("spline profile: at most 64 knots are supported");
+  if (log10_I.size() != K)
+    throw std::invalid_argument("spline profile: one log10 brightness per knot radius");
+  for (std::size_t k = 0; k < K; ++k) {
+    if (!std::isfinite(R_[k]) || R_[k] < 0.0)
+      throw std::invalid_argument("spline profile: knot radii must be finite and >= 0");
+    if (!std::isfinite(log10_I[k]))
+      throw std::invalid_argument("spline profile: knot brightnesses must be finite");
+    if (k > 0 && !(R_[k] > R_[k - 1]))
+      throw std::invalid_argument("spline profile: knot radii must be strictly increasing");
+  }
+  y_.resize(K);
+  for (std::size_t k = 0; k < K; ++k) y_[k] = kLn10 * log10_I[k];
+  M_ = natural_spline_second_derivatives(R_, y_);
+  // The spline is linear in the knot values, so dM/dy_k is the second
+  // derivative vector of the cardinal spline through the unit vector e_k.
+  dM_dy_.assign(K * K, 0.0);
+  unit_.assign(K * K, 0.0);
+  for (std::size_t k = 0; k < K; ++k) {
+    std::vector<double> e(K, 0.0);
+    e[k] = 1.0;
+    unit_[k * K + k] = 1.0;
+    const std::vector<double> mk = natural_spline_second_derivatives(R_, e);
+    for (std::size_t i = 0; i < K; ++i) dM_dy_[i * K + k] = mk[i];
+  }
+  log_peak_ = *std::max_element(y_.begin(), y_.end());
+  Radius zero{0.0, 0.0, 0.0, 0.0};
+  LogDerivatives at_zero{};
+  eval(zero, at_zero);
+  log_peak_ = std::max(log_peak_, at_zero.L);
+}
+
+SplineProfile::Segment SplineProfile::locate(double r) const {
+  const int K = static_cast<int>(R_.size());
+  Segment seg{};
+  if (r < R_[0]) {
+    seg = {0, 1.0, 0.0, R_[1] - R_[0], -1, r - R_[0]};
+  } else if (r >= R_[K - 1]) {
+    seg = {K - 2, 0.0, 1.0, R_[K - 1] - R_[K - 2], +1, r - R_[K - 1]};
+  } else {
+    const int i = static_cast<int>(std::upper_bound(R_.begin(), R_.end(), r) - R_.begin()) - 1;
+    const double h = R_[i + 1] - R_[i];
+    const double A = (R_[i + 1] - r) / h;
+    seg = {i, A, 1.0 - A, h, 0, 0.0};
+  }
+  return seg;
+}
+
+void SplineProfile::spline_at(const Segment& seg, const double* y, const double* m,
+                              int stride_m, double* s0, double* s1, double* s2,
+                              double* s3) const {
+  const int i = seg.i;
+  const double A = seg.A, B = seg.B, h = seg.h;
+  const double yi = y[i], yj = y[i + 1];
+  const double mi = m[i * stride_m], mj = m[(i + 1) * stride_m];
+  const double value = A * yi + B * yj + ((A * A * A - A) * mi + (B * B * B - B) * mj) * h * h / 6.0;
+  const double slope = (yj - yi) / h + (-(3.0 * A * A - 1.0) * mi + (3.0 * B * B - 1.0) * mj) * h / 6.0;
+  if (seg.side == 0) {
+    *s0 = value;
+    *s1 = slope;
+    *s2 = A * mi + B * mj;
+    *s3 = (mj - mi) / h;
+  } else {
+    // linear continuation from the end knot (value/slope evaluated there)
+    *s0 = value + slope * seg.dr;
+    *s1 = slope;
+    *s2 = 0.0;
+    *s3 = 0.0;
+  }
+}
+
+void SplineProfile::eval(const Radius& rad, LogDerivatives& o) const {
+  const Segment seg = locate(rad.r);
+  spline_at(seg, y_.data(), M_.data(), 1, &o.L, &o.L1, &o.L2, &o.L3);
+}
+
+void SplineProfile::eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
+                                     double* dL1, double* dL2) const {
+  const Segment seg = locate(rad.r);
+  spline_at(seg, y_.data(), M_.data(), 1, &o.L, &o.L1, &o.L2, &o.L3);
+  const int K = static_cast<int>(R_.size());
+  for (int k = 0; k < K; ++k) {
+    double b0, b1, b2, b3;
+    spline_at(seg, unit_.data() + k * K, dM_dy_.data() + k, K, &b0, &b1, &b2, &b3);
+    // parameters are log10 values: d ln I / d log10 I_k = ln(10) * basis
+    dL[k] = kLn10 * b0;
+    dL1[k] = kLn10 * b1;
+    dL2[k] = kLn10 * b2;
+  }
+}
+
+}  // namespace polychrome

@@ -1,0 +1,120 @@
+"""Low-level rendering of a single radial profile on a pixel grid.
+
+This is the thin Python face of the C++ renderer; models (issue-level API)
+build on it. Conventions (see DESIGN.md): arrays are ``data[y, x]``; the
+centre of pixel (i, j) is at ``origin + pixelscale @ (j + 0.5, i + 0.5)`` in
+arcsec; PA is counter-clockwise from +x in radians; q = b/a.
+"""
+
+import numpy as np
+
+from . import _core
+from .utils.coordinates import pixelscale_matrix
+
+_GEOMETRIC = ("x", "y", "q", "PA")
+
+
+def profile_names():
+    """Names of the radial profiles the core can render."""
+    return list(_core.profile_names())
+
+
+def parameter_names(profile, knots=None):
+    """Jacobian column names for ``profile``: x, y, q, PA, then its own parameters.
+
+    ``knots`` (spline only) are the knot radii in arcsec.
+    """
+    n_knots = 0 if knots is None else len(knots)
+    return list(_GEOMETRIC) + list(_core.profile_parameter_names(profile, n_knots))
+
+
+def _profile_values(profile, params, knots):
+    names = parameter_names(profile, knots)[len(_GEOMETRIC):]
+    if isinstance(params, dict):
+        if profile == "spline" and set(params) == {"I(R)"}:
+            return [float(v) for v in np.atleast_1d(params["I(R)"])]
+        missing = [n for n in names if n not in params]
+        extra = [n for n in params if n not in names]
+        if missing or extra:
+            raise ValueError(
+                f"params for the {profile} profile must be exactly {names}; "
+                f"missing {missing}, unexpected {extra}"
+            )
+        return [float(params[n]) for n in names]
+    values = [float(v) for v in np.atleast_1d(np.asarray(params, dtype=float))]
+    if len(values) != len(names):
+        raise ValueError(f"params for the {profile} profile must have {len(names)} values {names}, got {len(values)}")
+    return values
+
+
+def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=1.0,
+                   origin=(0.0, 0.0), knots=None, jacobian=False, tolerance=1e-5,
+                   faint_fraction=1e-9, max_depth=14, threads=0):
+    """Integrate a radial surface-brightness profile over every pixel of a grid.
+
+    Parameters
+    ----------
+    profile : str
+        One of :func:`profile_names` ("sersic", "exponential", "gaussian",
+        "moffat", "spline").
+    params : dict or sequence
+        Profile parameters by name (see :func:`parameter_names`): Sersic
+        ``n``, ``Re`` (arcsec), ``Ie`` (log10 flux/arcsec^2 at Re);
+        exponential ``Re``, ``Ie``; Gaussian ``sigma`` (arcsec), ``I0``
+        (log10 central flux/arcsec^2); Moffat ``n``, ``Rd`` (arcsec), ``I0``;
+        spline: one log10 surface brightness per knot (``{"I(R)": [...]}``).
+    shape : (int, int)
+        Image shape ``(ny, nx)``.
+    center : (float, float)
+        Profile centre on the plane, arcsec.
+    q : float
+        Axis ratio b/a in (0, 1].
+    PA : float
+        Position angle of the major axis, radians counter-clockwise from +x.
+    pixelscale : float or 2x2 array
+        Arcsec per pixel (matrix columns: steps in x and in y).
+    origin : (float, float)
+        Plane position (arcsec) of the outer corner of pixel (0, 0).
+    knots : sequence of float, optional
+        Spline knot radii in arcsec (strictly increasing), spline only.
+    jacobian : bool
+        Also return d(pixel)/d(parameter) for x, y, q, PA and the profile
+        parameters, shape ``(nparams, ny, nx)``.
+    tolerance : float
+        Target relative error per pixel of the adaptive integration.
+    faint_fraction : float
+        Pixels fainter than this fraction of the peak pixel are integrated to
+        an absolute error of ``tolerance * faint_fraction * peak``.
+    max_depth : int
+        Maximum levels of 2x2 pixel subdivision.
+    threads : int
+        Threads to use, 0 for all cores.
+
+    Returns
+    -------
+    numpy.ndarray or (numpy.ndarray, numpy.ndarray)
+        The image in flux per pixel, ``[ny, nx]``, and with ``jacobian=True``
+        also the Jacobian ``[nparams, ny, nx]``.
+    """
+    if not isinstance(profile, str):
+        raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
+    if profile not in profile_names():
+        raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}")
+    if profile == "spline":
+        if knots is None:
+            raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")
+        knots = [float(k) for k in np.atleast_1d(np.asarray(knots, dtype=float))]
+    values = _profile_values(profile, params, knots)
+    try:
+        ny, nx = (int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape must be a pair (ny, nx) of integers, got {shape!r}") from None
+    if ny < 0 or nx < 0:
+        raise ValueError(f"shape must be non-negative, got {(ny, nx)}")
+    cx, cy = (float(c) for c in center)
+    ox, oy = (float(o) for o in origin)
+    return _core.render(
+        profile, values, knots or [], (ny, nx), (ox, oy), pixelscale_matrix(pixelscale),
+        (cx, cy), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
+        int(max_depth), int(threads),
+    )
