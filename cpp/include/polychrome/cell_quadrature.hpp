@@ -30,12 +30,17 @@ namespace polychrome {
 /// Number of geometric parameters ahead of the profile's in the Jacobian.
 constexpr int kGeometricParams = 4;
 
-/// Integral over one cell and a smoothness indicator.
+/// Integral over one cell and its estimated error.
 struct CellValue {
-  double value;  ///< integral of the profile over the cell (flux)
-  double kappa;  ///< size of the relative curvature correction; the error of
-                 ///< the corrected rule scales as kappa^2
+  double value;      ///< integral of the profile over the cell (flux)
+  double rel_error;  ///< a-priori estimate of the rule's relative error
 };
+
+// Calibrated against exact pixel integrals (tests/test_render_accuracy.py).
+// For an exponential profile the 4th-order term is 576/1920 = 0.3 of the
+// squared 2nd-order correction.
+constexpr double kRadialErrorFactor = 0.3;
+constexpr double kConeErrorFactor = 0.2;
 
 /// Evaluate one cell centred at circularised coordinates (wa, wb), of size h
 /// pixels (h2 = h*h). With kJacobian, writes d value / d param_p to
@@ -74,7 +79,17 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   const double C = gamma * B + tau * L1rho;
   const double corr = 1.0 + lap * C;
   const double aI = area * I;
-  const double kappa = (std::abs(curv) * gamma + std::abs(L1rho) * (tau - gamma)) * (1.0 / 24.0);
+  // A-priori relative error of the corrected rule, from the sizes of its
+  // neglected 4th-order terms: the square of the 2nd-order correction (radial
+  // curvature taken without cancellation, L1^2 + |L2|, so that it does not
+  // vanish at an inflection point) and the 4th-order term of the cone
+  // r = sqrt(R^2 + t^2) across the cell, which matters when the cell is large
+  // compared with its distance to the centre.
+  const double k_radial = (d.L1 * d.L1 + std::abs(d.L2)) * gamma * (1.0 / 24.0);
+  const double k_tangential = std::abs(L1rho) * (tau - gamma) * (1.0 / 24.0);
+  const double k_sum = k_radial + k_tangential;
+  const double rel_error = kRadialErrorFactor * k_sum * k_sum +
+                           kConeErrorFactor * k_tangential * (tau - gamma) * rho * rho;
 
   if constexpr (kJacobian) {
     const int np = prof.num_params();
@@ -99,7 +114,7 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
     geometric(3, q * wb, -wa * inv_q, 2.0 * (-wb * inv_q * Gwa + q * wa * Gwb),
               2.0 * Gab * (q - inv_q));
   }
-  return {aI * corr, kappa};
+  return {aI * corr, rel_error};
 }
 
 }  // namespace polychrome

@@ -30,11 +30,6 @@ namespace polychrome {
 
 namespace detail {
 
-// Error of the corrected midpoint rule relative to kappa^2 (from the Taylor
-// series of an exponential profile: (h/l)^4/1920 vs ((h/l)^2/24)^2).
-constexpr double kKappaErrorFactor = 0.3;
-// A smooth parent's 4th-order rule overestimates its children's error.
-constexpr double kSmoothParentErrorFactor = 0.125;
 
 template <class Profile, bool kJacobian>
 class AdaptiveRenderer {
@@ -105,7 +100,7 @@ class AdaptiveRenderer {
       img_row[j] = c.value;
       const double mag = std::abs(c.value);
       const double allowed = tol * (mag > floor ? mag : floor);
-      const bool smooth = kKappaErrorFactor * c.kappa * c.kappa * mag <= allowed;
+      const bool smooth = c.rel_error * mag <= allowed;
       // bitwise, not logical, operators: no branches in the vector loop
       const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
       flags[j] = static_cast<char>((!smooth) | center);
@@ -116,21 +111,31 @@ class AdaptiveRenderer {
       double* acc = scratch;  // first np_ entries accumulate the pixel's Jacobian
       if (kJacobian) std::fill(acc, acc + np_, 0.0);
       const bool center = contains_center(u, v, 1.0);
-      img_row[j] = refine(u, v, 1.0, img_row[j], center, 0.0, 0, acc, scratch + np_);
+      double parent = img_row[j];
+      if (center) {  // the centre pixel's own value by the plain midpoint rule
+        double wa, wb;
+        w_at(u, v, wa, wb);
+        parent = evaluate_cell<Profile, false>(geo_, prof_, wa, wb, 1.0, true, nullptr, 0).value;
+      }
+      img_row[j] = refine(u, v, 1.0, parent, center, 0.0, 0, acc, scratch + np_);
       if (kJacobian)
         for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = acc[p];
     }
   }
 
-  // Integral over the cell of size h centred at (u, v), refined until the
-  // estimated error is below `budget` (absolute; set from the first level
-  // when depth == 0). Jacobian contributions are added to acc.
+  // Integral over the cell of size h centred at (u, v), split 2x2. A child
+  // away from the centre is accepted when its a-priori error estimate fits
+  // its share of the budget; a child containing the centre (plain midpoint,
+  // no a-priori estimate) when its parent's value agrees with the sum of the
+  // children to within the budget. Others are refined further. `budget` is
+  // absolute; at depth 0 it is set from the first-level sum. Jacobian
+  // contributions of accepted cells are added to acc.
   double refine(double u, double v, double h, double parent_value, bool parent_plain,
                 double budget, int depth, double* acc, double* scratch) const {
     const double hc = 0.5 * h;
     const double h2c = hc * hc;
     double* child_jac = scratch;  // 4 x np_ for this level
-    double value[4], kappa[4], cu[4], cv[4];
+    double value[4], rel_error[4], cu[4], cv[4];
     bool plain[4];
     double sum = 0.0;
     for (int c = 0; c < 4; ++c) {
@@ -142,27 +147,25 @@ class AdaptiveRenderer {
       const CellValue cell = evaluate_cell<Profile, kJacobian>(
           geo_, prof_, wa, wb, h2c, plain[c], child_jac + c * np_, 1);
       value[c] = cell.value;
-      kappa[c] = cell.kappa;
+      rel_error[c] = cell.rel_error;
       sum += cell.value;
     }
     if (depth == 0) budget = opt_.tolerance * std::max(std::abs(sum), floor_);
-    const double err = std::abs(sum - parent_value) * (parent_plain ? 1.0 : kSmoothParentErrorFactor);
-    if (err <= budget || depth + 1 >= opt_.max_depth) {
-      if (kJacobian)
-        for (int c = 0; c < 4; ++c)
-          for (int p = 0; p < np_; ++p) acc[p] += child_jac[c * np_ + p];
-      return sum;
-    }
+    const bool converged = parent_plain && std::abs(sum - parent_value) <= budget;
+    const bool last_level = depth + 1 >= opt_.max_depth;
     double total = 0.0;
     for (int c = 0; c < 4; ++c) {
-      const bool smooth = !plain[c] && kKappaErrorFactor * kappa[c] * kappa[c] * std::abs(value[c]) <=
-                                           0.25 * budget;
-      if (smooth) {
+      const bool accept = last_level || (plain[c] ? converged
+                                                  : rel_error[c] * std::abs(value[c]) <= 0.25 * budget);
+      if (accept) {
         total += value[c];
         if (kJacobian)
           for (int p = 0; p < np_; ++p) acc[p] += child_jac[c * np_ + p];
       } else {
-        total += refine(cu[c], cv[c], hc, value[c], plain[c], 0.5 * budget, depth + 1, acc,
+        // A cusp converges slowly under subdivision: give the centre cell a
+        // larger share of the budget than cells with a smooth profile.
+        const double child_budget = plain[c] ? 0.5 * budget : 0.25 * budget;
+        total += refine(cu[c], cv[c], hc, value[c], plain[c], child_budget, depth + 1, acc,
                         scratch + 4 * np_);
       }
     }
