@@ -120,12 +120,14 @@ void SplineProfile::spline_at(const Segment& seg, const double* y, const double*
 void SplineProfile::eval(const Radius& rad, LogDerivatives& o) const {
   const Segment seg = locate(rad.r);
   spline_at(seg, y_.data(), M_.data(), 1, &o.L, &o.L1, &o.L2, &o.L3);
+  o.L4 = 0.0;  // piecewise cubic
 }
 
 void SplineProfile::eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
                                      double* dL1, double* dL2) const {
   const Segment seg = locate(rad.r);
   spline_at(seg, y_.data(), M_.data(), 1, &o.L, &o.L1, &o.L2, &o.L3);
+  o.L4 = 0.0;  // piecewise cubic
   const int K = static_cast<int>(R_.size());
   for (int k = 0; k < K; ++k) {
     double b0, b1, b2, b3;

@@ -34,20 +34,27 @@ constexpr int kGeometricParams = 4;
 struct CellValue {
   double value;      ///< integral of the profile over the cell (flux)
   double rel_error;  ///< a-priori estimate of the rule's relative error
+                     ///< (kUnknownError where it cannot be estimated)
+  double log_upper;  ///< ln of an upper bound of |value| over the cell
 };
 
-// Calibrated against exact pixel integrals (tests/test_render_accuracy.py).
-// For an exponential profile the 4th-order term is 576/1920 = 0.3 of the
-// squared 2nd-order correction.
-constexpr double kRadialErrorFactor = 0.3;
-constexpr double kConeErrorFactor = 0.2;
+// Safety factor on the leading error term, and the largest (cell size /
+// distance to the centre)^2 for which the Taylor estimate is believed; both
+// checked against exact pixel integrals (tests/test_render_accuracy.py).
+constexpr double kErrorSafety = 1.5;
+constexpr double kTaylorRadiusLimit = 0.5;
+// Largest 2nd-order correction (relative) for which the 4th-order term is
+// taken as the error.
+constexpr double kMaxCorrection = 0.1;
+// Stands for "error not known": large, yet finite so that 0 * it is 0.
+constexpr double kUnknownError = 1e300;
 
 /// Evaluate one cell centred at circularised coordinates (wa, wb), of size h
-/// pixels (h2 = h*h). With kJacobian, writes d value / d param_p to
+/// pixels. With kJacobian, writes d value / d param_p to
 /// jac[p * jstride] for every parameter p.
 template <class Profile, bool kJacobian>
 POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profile& prof,
-                               double wa, double wb, double h2, bool plain_midpoint,
+                               double wa, double wb, double h, bool plain_midpoint,
                                double* jac, std::ptrdiff_t jstride) {
   const double r2 = wa * wa + wb * wb;
   const bool at_center = !(r2 > 0.0);
@@ -55,6 +62,7 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   const double rho = at_center ? 0.0 : inv_r;
   const Radius rad{r2, r2 * rho, rho, 0.5 * fast_log(r2)};
 
+  const double h2 = h * h;
   const double Gaa = h2 * g.Gaa, Gab = h2 * g.Gab, Gbb = h2 * g.Gbb;
   const double tau = h2 * g.tau;
   const double area = h2 * g.area;
@@ -79,17 +87,45 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   const double C = gamma * B + tau * L1rho;
   const double corr = 1.0 + lap * C;
   const double aI = area * I;
-  // A-priori relative error of the corrected rule, from the sizes of its
-  // neglected 4th-order terms: the square of the 2nd-order correction (radial
-  // curvature taken without cancellation, L1^2 + |L2|, so that it does not
-  // vanish at an inflection point) and the 4th-order term of the cone
-  // r = sqrt(R^2 + t^2) across the cell, which matters when the cell is large
-  // compared with its distance to the centre.
-  const double k_radial = (d.L1 * d.L1 + std::abs(d.L2)) * gamma * (1.0 / 24.0);
-  const double k_tangential = std::abs(L1rho) * (tau - gamma) * (1.0 / 24.0);
-  const double k_sum = k_radial + k_tangential;
-  const double rel_error = kRadialErrorFactor * k_sum * k_sum +
-                           kConeErrorFactor * k_tangential * (tau - gamma) * rho * rho;
+  // A-priori relative error of the corrected rule: its leading neglected
+  // term, (f_uuuu + f_vvvv)/1920 + f_uuvv/576 over I, times a safety factor.
+  // For f = I(|w|) the 4th directional derivative along a step e is a
+  // quartic form in e; with a = e.w/r (radial part) and b^2 = |e|^2 - a^2:
+  //   f_eeee / I = K1 a^4 + K2 a^2 b^2 + K3 b^4,
+  //   K1 = (ln-to-linear) 4th radial derivative G4,
+  //   K2 = 6 G3/r - 12 G2/r^2 + 12 L1/r^3,   K3 = 3 (G2 - L1/r)/r^2,
+  // i.e. A4 a^4 + A2 a^2 |e|^2 + A0 |e|^4; the mixed derivative f_uuvv is the
+  // polarisation of that form.
+  const double G2 = curv;
+  const double G3 = d.L1 * d.L1 * d.L1 + 3.0 * d.L1 * d.L2 + d.L3;
+  const double G4 = d.L1 * d.L1 * (d.L1 * d.L1 + 6.0 * d.L2) + 3.0 * d.L2 * d.L2 +
+                    4.0 * d.L1 * d.L3 + d.L4;
+  const double rho2 = rho * rho;
+  const double K2 = 6.0 * G3 * rho - 12.0 * G2 * rho2 + 12.0 * L1rho * rho2;
+  const double K3 = 3.0 * (G2 - L1rho) * rho2;
+  const double A4 = G4 - K2 + K3, A2 = K2 - 2.0 * K3, A0 = K3;
+  const double au = (wa * g.APaa + wb * g.APba) * rho * h;  // radial parts of the
+  const double av = (wa * g.APab + wb * g.APbb) * rho * h;  // cell's u and v steps
+  const double uu = h2 * g.Gaa_uv, vv = h2 * g.Gbb_uv, uv = h2 * g.Gab_uv;
+  const double au2 = au * au, av2 = av * av;
+  const double d4u = A4 * au2 * au2 + A2 * au2 * uu + A0 * uu * uu;
+  const double d4v = A4 * av2 * av2 + A2 * av2 * vv + A0 * vv * vv;
+  const double mixed = A4 * au2 * av2 + A2 * (au2 * vv + av2 * uu + 4.0 * au * av * uv) * (1.0 / 6.0) +
+                       A0 * (uu * vv + 2.0 * uv * uv) * (1.0 / 3.0);
+  const double leading = (std::abs(d4u) + std::abs(d4v)) * (1.0 / 1920.0) + std::abs(mixed) * (1.0 / 576.0);
+  // The Taylor estimate is believed only for cells small compared with their
+  // distance to the centre and with the profile's own scale (a small
+  // 2nd-order correction); elsewhere the error is unknown.
+  const double correction = (std::abs(G2) * gamma + std::abs(L1rho) * (tau - gamma)) * (1.0 / 24.0);
+  const bool taylor_ok = (tau * rho * rho <= kTaylorRadiusLimit) & (correction <= kMaxCorrection);
+  const double rel_error = taylor_ok ? kErrorSafety * leading : kUnknownError;
+  // ln of an upper bound of the cell's integral: the profile can rise by at
+  // most about |L1| delta + |L2| delta^2 / 2 (in ln) over the half-diagonal
+  // delta of the cell, so a cell whose bound is negligible can be accepted
+  // even where the Taylor estimate does not hold (far wings of steep profiles).
+  const double delta = std::sqrt(0.5 * tau);
+  const double log_upper =
+      d.L + std::log(area) + std::abs(d.L1) * delta + 0.5 * std::abs(d.L2) * delta * delta;
 
   if constexpr (kJacobian) {
     const int np = prof.num_params();
@@ -114,7 +150,7 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
     geometric(3, q * wb, -wa * inv_q, 2.0 * (-wb * inv_q * Gwa + q * wa * Gwb),
               2.0 * Gab * (q - inv_q));
   }
-  return {aI * corr, rel_error};
+  return {aI * corr, rel_error, log_upper};
 }
 
 }  // namespace polychrome

@@ -31,6 +31,8 @@ struct EllipseGeometry {
   double APaa, APab, APba, APbb;  // AP matrix [row][col]
   double Gaa, Gab, Gbb;       // AP AP^T for a unit pixel
   double tau;                 // Gaa + Gbb
+  // Gram matrix of the w-steps of one pixel in u and in v: |e_u|^2, |e_v|^2, e_u.e_v
+  double Gaa_uv, Gbb_uv, Gab_uv;
   double area;                // arcsec^2 per pixel
   double center_u, center_v;  // centre in continuous pixel coordinates
   // dw/dx_center and dw/dy_center (constant)
@@ -53,6 +55,9 @@ inline EllipseGeometry::EllipseGeometry(const PixelGrid& g, const Ellipse& e)
   Gab = APaa * APba + APab * APbb;
   Gbb = APba * APba + APbb * APbb;
   tau = Gaa + Gbb;
+  Gaa_uv = APaa * APaa + APba * APba;
+  Gbb_uv = APab * APab + APbb * APbb;
+  Gab_uv = APaa * APab + APba * APbb;
   area = g.area();
   // centre in pixel coordinates: P^-1 (c - origin)
   const double det = g.P[0][0] * g.P[1][1] - g.P[0][1] * g.P[1][0];

@@ -70,13 +70,16 @@ POLYCHROME_INLINE double fast_exp(double x) {
 POLYCHROME_INLINE double fast_log(double x) {
   constexpr double kLn2 = 0.69314718055994530942;
   constexpr double kSqrt2 = 1.41421356237309504880;
+  constexpr double kTwo52 = 4503599627370496.0;
   const std::uint64_t bits = detail::double_to_bits(x);
-  const std::int64_t exponent =
-      static_cast<std::int64_t>((bits >> 52) & 0x7ffu) - 1023;
+  // The biased exponent as a double without an int64->double conversion
+  // (which AVX2 lacks): place it in the low mantissa bits of 2^52.
+  const double biased = detail::bits_to_double(((bits >> 52) & 0x7ffu) |
+                                               detail::double_to_bits(kTwo52)) - kTwo52;
   // mantissa m in [1, 2)
   double m = detail::bits_to_double((bits & 0x000fffffffffffffull) |
                                     0x3ff0000000000000ull);
-  double e = static_cast<double>(exponent);
+  double e = biased - 1023.0;
   const bool big = m > kSqrt2;
   m = big ? 0.5 * m : m;
   e = big ? e + 1.0 : e;

@@ -10,10 +10,11 @@
 //   double log_peak() const;             // max over r of L(r), for the
 //                                        // engine's faint-pixel floor
 //   void eval(const Radius&, LogDerivatives&) const;
-//       // L, dL/dr, d2L/dr2 (L3 may be left unset)
+//       // L and its first four radial derivatives (the 3rd and 4th feed the
+//       // quadrature's error estimate)
 //   void eval_with_params(const Radius&, LogDerivatives&,
 //                         double* dL, double* dL1, double* dL2) const;
-//       // also d3L/dr3, and for each parameter k: dL/dp_k, d(dL/dr)/dp_k,
+//       // the same, and for each parameter k: dL/dp_k, d(dL/dr)/dp_k,
 //       // d(d2L/dr2)/dp_k
 //
 // Both eval functions must be branch-free enough to vectorise and must stay
@@ -37,6 +38,7 @@ struct LogDerivatives {
   double L1;  ///< dL/dr, 1/arcsec
   double L2;  ///< d2L/dr2, 1/arcsec^2
   double L3;  ///< d3L/dr3, 1/arcsec^3
+  double L4;  ///< d4L/dr4, 1/arcsec^4
 };
 
 /// ln(10): brightness parameters are log10 of a surface brightness.

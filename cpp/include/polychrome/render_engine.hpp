@@ -1,15 +1,21 @@
 // Adaptive pixel integration of a radial profile over a pixel grid, with the
 // Jacobian of every pixel computed by the same quadrature.
 //
-// Pass 1 (vectorised, every pixel): one Laplacian-corrected midpoint
-// evaluation. Its error is about 0.3 kappa^2 of the value (kappa = relative
-// curvature correction), so a pixel is accepted when that is below the
-// tolerance, or when it is fainter than the floor and the error is below
-// tolerance * floor.
-// Pass 2 (only the remaining pixels, typically a few near the centre): recursive
-// 2x2 subdivision with an a-posteriori error estimate (parent rule versus the
-// sum of its children); cells containing the centre use the plain midpoint,
-// because a cusp there has no Taylor expansion.
+// Level 0 (every pixel, vectorised): one Laplacian-corrected midpoint
+// evaluation with an a-priori estimate of its error (the leading neglected
+// Taylor term). A pixel is accepted when that error is below tolerance x its
+// value (or x the faint floor), or when an upper bound of its whole integral
+// is negligible.
+// Levels 1, 2, ... (only the cells not yet accepted, typically near the
+// centre): each is split 2x2 and all the children of one image row at one
+// level are evaluated in one vectorised batch. A child whose a-priori
+// estimate holds is accepted when that estimate fits its share of the
+// budget; a child where it does not hold (it contains the centre and uses the
+// plain midpoint rule, because a cusp has no Taylor expansion, or it is too
+// large for the Taylor series there) is accepted when its parent's value
+// agrees with the sum of its four children ("a-posteriori" cells). Any cell
+// whose whole integral is negligible is accepted. The rest go to the next
+// level.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +36,46 @@ namespace polychrome {
 
 namespace detail {
 
+// Fraction of a cell's budget that the a-posteriori comparison (parent value
+// against the sum of its children) must meet.
+constexpr double kPosterioriShare = 0.5;
+
+// Cell batches are padded to a multiple of this (the widest SIMD width in doubles).
+constexpr std::size_t kBatchPadding = 8;
+
+// One level of cells awaiting evaluation: groups of four siblings, stored
+// structure-of-arrays so that the evaluation loop vectorises.
+struct CellBatch {
+  // per group (parent)
+  std::vector<int> root;              // pixel (column) the group belongs to
+  std::vector<double> parent_value;   // parent's own estimate
+  std::vector<double> budget;         // absolute error budget of the parent
+  // per cell (4 per group)
+  std::vector<double> u, v, wa, wb;
+  std::vector<double> plain;         // 1 where the cell contains the centre
+  std::vector<double> value, rel_error, log_upper;
+  std::vector<double> jac;            // num_params x cells
+
+  std::size_t groups() const { return root.size(); }
+  void clear() {
+    root.clear();
+    parent_value.clear();
+    budget.clear();
+    u.clear();
+    v.clear();
+  }
+};
+
+// Per-thread work space, reused from row to row.
+struct RowScratch {
+  // Per column: 1 where the pixel needs refinement. double, not char: a
+  // char array in a vector loop would make the compiler process 64 doubles
+  // per iteration (one 64-byte vector of chars), with heavy register spills.
+  std::vector<char> flags;
+  std::vector<double> sum;       // per column: accepted integral of a refined pixel
+  std::vector<double> jac_sum;   // num_params x columns
+  CellBatch current, next;
+};
 
 template <class Profile, bool kJacobian>
 class AdaptiveRenderer {
@@ -41,18 +87,18 @@ class AdaptiveRenderer {
     floor_ = opt.faint_fraction * std::exp(profile.log_peak()) * geo_.area;
   }
 
-  int num_params() const { return np_; }
-
   void render(double* image, double* jac) const {
     const int ny = grid_.ny;
     const int nx = grid_.nx;
     const int threads = opt_.threads > 0 ? opt_.threads : default_threads();
 #pragma omp parallel num_threads(threads) if (threads > 1 && static_cast<long>(nx) * ny > 4096)
     {
-      std::vector<char> flags(static_cast<std::size_t>(nx));
-      std::vector<double> scratch(static_cast<std::size_t>(opt_.max_depth + 2) * 4 * np_ + np_);
+      RowScratch scratch;
+      scratch.flags.resize(static_cast<std::size_t>(nx));
+      scratch.sum.resize(static_cast<std::size_t>(nx));
+      if (kJacobian) scratch.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
 #pragma omp for schedule(dynamic, 2)
-      for (int i = 0; i < ny; ++i) render_row(i, image, jac, flags.data(), scratch.data());
+      for (int i = 0; i < ny; ++i) render_row(i, image, jac, scratch);
     }
   }
 
@@ -69,27 +115,26 @@ class AdaptiveRenderer {
     return std::abs(u - geo_.center_u) <= 0.5 * h && std::abs(v - geo_.center_v) <= 0.5 * h;
   }
 
-  void w_at(double u, double v, double& wa, double& wb) const {
-    wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
-    wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
-  }
-
-  void render_row(int i, double* image, double* jac, char* flags, double* scratch) const {
+  void render_row(int i, double* image, double* jac, RowScratch& s) const {
     const int nx = grid_.nx;
     const std::ptrdiff_t npix = static_cast<std::ptrdiff_t>(nx) * grid_.ny;
     const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(i) * nx;
     const double v = i + 0.5;
     const double tol = opt_.tolerance;
     const double floor = floor_;
+    const double log_negligible = std::log(tol * floor_);
     double* img_row = image + row;
     double* jac_row = kJacobian ? jac + row : nullptr;
+    char* flags = s.flags.data();
     // Local copies: the compiler cannot prove that the output arrays do not
-    // alias the members, which would keep the loop from vectorising.
+    // alias the members, which would keep the loops from vectorising.
     const Profile prof = prof_;
     const EllipseGeometry geo = geo_;
     const double wa_row = geo.w0a + geo.APab * v;
     const double wb_row = geo.w0b + geo.APbb * v;
     const double cu = geo.center_u, cv = geo.center_v;
+
+    // Level 0: every pixel, one corrected-midpoint evaluation.
 #pragma omp simd
     for (int j = 0; j < nx; ++j) {
       const double u = j + 0.5;
@@ -100,76 +145,133 @@ class AdaptiveRenderer {
       img_row[j] = c.value;
       const double mag = std::abs(c.value);
       const double allowed = tol * (mag > floor ? mag : floor);
-      const bool smooth = c.rel_error * mag <= allowed;
+      const bool smooth = (c.rel_error * mag <= allowed) | (c.log_upper <= log_negligible);
       // bitwise, not logical, operators: no branches in the vector loop
       const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
       flags[j] = static_cast<char>((!smooth) | center);
     }
+    if (std::find(flags, flags + nx, 1) == flags + nx) return;
+
+    // Level 1: the children of every flagged pixel.
+    CellBatch& first = s.current;
+    first.clear();
     for (int j = 0; j < nx; ++j) {
-      if (!flags[j]) continue;
+      if (flags[j] == 0) continue;
       const double u = j + 0.5;
-      double* acc = scratch;  // first np_ entries accumulate the pixel's Jacobian
-      if (kJacobian) std::fill(acc, acc + np_, 0.0);
-      const bool center = contains_center(u, v, 1.0);
       double parent = img_row[j];
-      if (center) {  // the centre pixel's own value by the plain midpoint rule
+      if (contains_center(u, v, 1.0)) {  // the centre pixel's own value by the plain midpoint
         double wa, wb;
         w_at(u, v, wa, wb);
-        parent = evaluate_cell<Profile, false>(geo_, prof_, wa, wb, 1.0, true, nullptr, 0).value;
+        parent = evaluate_cell<Profile, false>(geo, prof, wa, wb, 1.0, true, nullptr, 0).value;
       }
-      img_row[j] = refine(u, v, 1.0, parent, center, 0.0, 0, acc, scratch + np_);
+      // The budget is set from the children's sum once they are known.
+      add_group(first, j, u, v, 1.0, parent, -1.0);
+      s.sum[j] = 0.0;
+      if (kJacobian) std::fill(s.jac_sum.begin() + j * np_, s.jac_sum.begin() + (j + 1) * np_, 0.0);
+    }
+
+    // Levels 1, 2, ...: evaluate a batch, accept what converged, split the rest.
+    double h = 0.5;  // cell size at this level, pixels
+    for (int depth = 0; !s.current.root.empty(); ++depth, h *= 0.5) {
+      evaluate_batch(s.current, h);
+      s.next.clear();
+      decide(s.current, h, depth, s);
+      std::swap(s.current, s.next);
+    }
+
+    for (int j = 0; j < nx; ++j) {
+      if (flags[j] == 0) continue;
+      img_row[j] = s.sum[j];
       if (kJacobian)
-        for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = acc[p];
+        for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = s.jac_sum[j * np_ + p];
     }
   }
 
-  // Integral over the cell of size h centred at (u, v), split 2x2. A child
-  // away from the centre is accepted when its a-priori error estimate fits
-  // its share of the budget; a child containing the centre (plain midpoint,
-  // no a-priori estimate) when its parent's value agrees with the sum of the
-  // children to within the budget. Others are refined further. `budget` is
-  // absolute; at depth 0 it is set from the first-level sum. Jacobian
-  // contributions of accepted cells are added to acc.
-  double refine(double u, double v, double h, double parent_value, bool parent_plain,
-                double budget, int depth, double* acc, double* scratch) const {
-    const double hc = 0.5 * h;
-    const double h2c = hc * hc;
-    double* child_jac = scratch;  // 4 x np_ for this level
-    double value[4], rel_error[4], cu[4], cv[4];
-    bool plain[4];
-    double sum = 0.0;
+  void w_at(double u, double v, double& wa, double& wb) const {
+    wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
+    wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
+  }
+
+  // Queue the four children (size h/2) of the cell of size h centred at (u, v).
+  void add_group(CellBatch& b, int root, double u, double v, double h, double parent_value,
+                 double budget) const {
+    b.root.push_back(root);
+    b.parent_value.push_back(parent_value);
+    b.budget.push_back(budget);
     for (int c = 0; c < 4; ++c) {
-      cu[c] = u + ((c & 1) ? 0.25 : -0.25) * h;
-      cv[c] = v + ((c & 2) ? 0.25 : -0.25) * h;
-      plain[c] = contains_center(cu[c], cv[c], hc);
-      double wa, wb;
-      w_at(cu[c], cv[c], wa, wb);
-      const CellValue cell = evaluate_cell<Profile, kJacobian>(
-          geo_, prof_, wa, wb, h2c, plain[c], child_jac + c * np_, 1);
-      value[c] = cell.value;
-      rel_error[c] = cell.rel_error;
-      sum += cell.value;
+      b.u.push_back(u + ((c & 1) ? 0.25 : -0.25) * h);
+      b.v.push_back(v + ((c & 2) ? 0.25 : -0.25) * h);
     }
-    if (depth == 0) budget = opt_.tolerance * std::max(std::abs(sum), floor_);
-    const bool converged = parent_plain && std::abs(sum - parent_value) <= budget;
+  }
+
+  // Evaluate every cell of the batch (cells of size h) in one vector loop.
+  void evaluate_batch(CellBatch& b, double h) const {
+    // Batches are small; padding them to whole SIMD vectors (with copies of
+    // the last cell, results unused) keeps the loop out of its scalar tail.
+    const std::size_t cells = b.u.size();
+    const std::size_t n = (cells + kBatchPadding - 1) / kBatchPadding * kBatchPadding;
+    b.wa.resize(n);
+    b.wb.resize(n);
+    b.plain.resize(n);
+    b.value.resize(n);
+    b.rel_error.resize(n);
+    b.log_upper.resize(n);
+    if (kJacobian) b.jac.resize(n * np_);
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t src = std::min(k, cells - 1);
+      w_at(b.u[src], b.v[src], b.wa[k], b.wb[k]);
+      b.plain[k] = contains_center(b.u[src], b.v[src], h) ? 1.0 : 0.0;
+    }
+    const Profile prof = prof_;
+    const EllipseGeometry geo = geo_;
+    const double* wa = b.wa.data();
+    const double* wb = b.wb.data();
+    const double* plain = b.plain.data();
+    double* value = b.value.data();
+    double* rel_error = b.rel_error.data();
+    double* log_upper = b.log_upper.data();
+    double* bjac = kJacobian ? b.jac.data() : nullptr;
+    const std::ptrdiff_t stride = static_cast<std::ptrdiff_t>(n);
+#pragma omp simd
+    for (std::ptrdiff_t k = 0; k < stride; ++k) {
+      const CellValue c = evaluate_cell<Profile, kJacobian>(
+          geo, prof, wa[k], wb[k], h, plain[k] != 0.0, kJacobian ? bjac + k : nullptr, stride);
+      value[k] = c.value;
+      rel_error[k] = c.rel_error;
+      log_upper[k] = c.log_upper;
+    }
+  }
+
+  // Accept each evaluated cell or queue its children in s.next.
+  void decide(const CellBatch& b, double h, int depth, RowScratch& s) const {
+    const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
     const bool last_level = depth + 1 >= opt_.max_depth;
-    double total = 0.0;
-    for (int c = 0; c < 4; ++c) {
-      const bool accept = last_level || (plain[c] ? converged
-                                                  : rel_error[c] * std::abs(value[c]) <= 0.25 * budget);
-      if (accept) {
-        total += value[c];
-        if (kJacobian)
-          for (int p = 0; p < np_; ++p) acc[p] += child_jac[c * np_ + p];
-      } else {
-        // A cusp converges slowly under subdivision: give the centre cell a
-        // larger share of the budget than cells with a smooth profile.
-        const double child_budget = plain[c] ? 0.5 * budget : 0.25 * budget;
-        total += refine(cu[c], cv[c], hc, value[c], plain[c], child_budget, depth + 1, acc,
-                        scratch + 4 * np_);
+    for (std::size_t g = 0; g < b.groups(); ++g) {
+      const int root = b.root[g];
+      const std::size_t first = 4 * g;
+      const double sum = b.value[first] + b.value[first + 1] + b.value[first + 2] + b.value[first + 3];
+      double budget = b.budget[g];
+      if (budget < 0.0) budget = opt_.tolerance * std::max(std::abs(sum), floor_);
+      const bool converged = std::abs(sum - b.parent_value[g]) <= kPosterioriShare * budget;
+      const double share = 0.25 * budget;
+      const double log_share = std::log(share);
+      for (std::size_t k = first; k < first + 4; ++k) {
+        const bool a_posteriori = b.plain[k] != 0.0 || b.rel_error[k] >= kUnknownError;
+        const bool accept =
+            last_level || b.log_upper[k] <= log_share ||
+            (a_posteriori ? converged : b.rel_error[k] * std::abs(b.value[k]) <= share);
+        if (accept) {
+          s.sum[root] += b.value[k];
+          if (kJacobian)
+            for (int p = 0; p < np_; ++p) s.jac_sum[root * np_ + p] += b.jac[p * n + k];
+        } else {
+          // Near a cusp the error shrinks slowly under subdivision: give
+          // those cells a larger share of the budget than smooth ones.
+          const double child_budget = a_posteriori ? 0.5 * budget : share;
+          add_group(s.next, root, b.u[k], b.v[k], h, b.value[k], child_budget);
+        }
       }
     }
-    return total;
   }
 
   const PixelGrid grid_;

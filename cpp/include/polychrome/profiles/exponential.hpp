@@ -29,12 +29,13 @@ class ExponentialProfile {
     o.L = ln_Ie_ - b_ * (rad.r * inv_Re_ - 1.0);
     o.L1 = -b_ * inv_Re_;
     o.L2 = 0.0;
+    o.L3 = 0.0;
+    o.L4 = 0.0;
   }
 
   POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
                         double* dL1, double* dL2) const {
     eval(rad, o);
-    o.L3 = 0.0;
     const double b_Re2 = b_ * inv_Re_ * inv_Re_;
     dL[0] = b_Re2 * rad.r;
     dL1[0] = b_Re2;

@@ -29,12 +29,13 @@ class GaussianProfile {
     o.L = ln_I0_ - 0.5 * rad.r2 * inv_s2;
     o.L1 = -rad.r * inv_s2;
     o.L2 = -inv_s2;
+    o.L3 = 0.0;
+    o.L4 = 0.0;
   }
 
   POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
                         double* dL1, double* dL2) const {
     eval(rad, o);
-    o.L3 = 0.0;
     const double inv_s3 = inv_sigma_ * inv_sigma_ * inv_sigma_;
     dL[0] = rad.r2 * inv_s3;
     dL1[0] = 2.0 * rad.r * inv_s3;

@@ -30,21 +30,22 @@ class MoffatProfile {
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     const double D = Rd2_ + rad.r2;
     const double inv_D = 1.0 / D;
+    const double inv_D2 = inv_D * inv_D;
     o.L = ln_I0_ - n_ * (fast_log(D) - ln_Rd2_);
     o.L1 = -2.0 * n_ * rad.r * inv_D;
-    o.L2 = -2.0 * n_ * (Rd2_ - rad.r2) * inv_D * inv_D;
+    o.L2 = -2.0 * n_ * (Rd2_ - rad.r2) * inv_D2;
+    o.L3 = 4.0 * n_ * rad.r * (3.0 * Rd2_ - rad.r2) * inv_D2 * inv_D;
+    o.L4 = 4.0 * n_ * (3.0 * (Rd2_ - rad.r2) * D - 6.0 * rad.r2 * (3.0 * Rd2_ - rad.r2)) *
+           inv_D2 * inv_D2;
   }
 
   POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
                         double* dL1, double* dL2) const {
+    eval(rad, o);
     const double D = Rd2_ + rad.r2;
     const double inv_D = 1.0 / D;
     const double inv_D2 = inv_D * inv_D;
-    const double log_ratio = fast_log(D) - ln_Rd2_;  // ln(1 + r^2/Rd^2)
-    o.L = ln_I0_ - n_ * log_ratio;
-    o.L1 = -2.0 * n_ * rad.r * inv_D;
-    o.L2 = -2.0 * n_ * (Rd2_ - rad.r2) * inv_D2;
-    o.L3 = 4.0 * n_ * rad.r * (3.0 * Rd2_ - rad.r2) * inv_D2 * inv_D;
+    const double log_ratio = (ln_I0_ - o.L) / n_;  // ln(1 + r^2/Rd^2)
     // d/dn
     dL[0] = -log_ratio;
     dL1[0] = -2.0 * rad.r * inv_D;

@@ -35,9 +35,12 @@ class SersicProfile {
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     const double s = fast_exp((rad.log_r - ln_Re_) * inv_n_);  // (r/Re)^(1/n)
     const double bs_n = b_ * s * inv_n_;
+    const double rho = rad.rho;
     o.L = ln_Ie_ - b_ * (s - 1.0);
-    o.L1 = -bs_n * rad.rho;
-    o.L2 = bs_n * (1.0 - inv_n_) * rad.rho * rad.rho;
+    o.L1 = -bs_n * rho;
+    o.L2 = bs_n * (1.0 - inv_n_) * rho * rho;
+    o.L3 = o.L2 * (inv_n_ - 2.0) * rho;
+    o.L4 = o.L3 * (inv_n_ - 3.0) * rho;
   }
 
   POLYCHROME_INLINE void eval_with_params(const Radius& rad, LogDerivatives& o, double* dL,
@@ -51,7 +54,8 @@ class SersicProfile {
     o.L = ln_Ie_ - b_ * (s - 1.0);
     o.L1 = -bs_n * rho;
     o.L2 = bs_n * one_minus_inv_n * rho2;
-    o.L3 = bs_n * one_minus_inv_n * (inv_n_ - 2.0) * rho2 * rho;
+    o.L3 = o.L2 * (inv_n_ - 2.0) * rho;
+    o.L4 = o.L3 * (inv_n_ - 3.0) * rho;
     // d/dn, with ds/dn = -s t / n^2
     const double ds_dn = -s * t * inv_n_ * inv_n_;
     const double inv_n2 = inv_n_ * inv_n_;
