@@ -36,9 +36,18 @@ namespace polychrome {
 
 namespace detail {
 
-// Fraction of a cell's budget that the a-posteriori comparison (parent value
-// against the sum of its children) must meet.
-constexpr double kPosterioriShare = 0.5;
+// Fraction of a cell's budget that the a-posteriori estimate of the error
+// left in its children's sum must meet.
+constexpr double kPosterioriShare = 0.25;
+
+// Ratio of successive changes of a cell containing a cusp I ~ r^(1/n) under
+// 2x2 splitting by the plain midpoint rule: about 2^-(2 + 1/n), at least 1/4
+// for every n (the smallest ratio the a-posteriori test will believe).
+constexpr double kSlowestCuspRatio = 0.25;
+
+// A pixel is refined again, with the budget from its value, when that budget
+// is smaller than this fraction of the one its first refinement used.
+constexpr double kBudgetRetryFactor = 0.5;
 
 // Cell batches are padded to a multiple of this (the widest SIMD width in doubles).
 constexpr std::size_t kBatchPadding = 8;
@@ -50,6 +59,7 @@ struct CellBatch {
   std::vector<int> root;              // pixel (column) the group belongs to
   std::vector<double> parent_value;   // parent's own estimate
   std::vector<double> budget;         // absolute error budget of the parent
+  std::vector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
   // per cell (4 per group)
   std::vector<double> u, v, wa, wb;
   std::vector<double> plain;         // 1 where the cell contains the centre
@@ -61,13 +71,22 @@ struct CellBatch {
     root.clear();
     parent_value.clear();
     budget.clear();
+    parent_change.clear();
     u.clear();
     v.clear();
   }
 };
 
+// A pixel to refine and its absolute error budget (negative: not yet known).
+struct PendingPixel {
+  int column;
+  double budget;
+};
+
 // Per-thread work space, reused from row to row.
 struct RowScratch {
+  std::vector<PendingPixel> pending, retry;
+  std::vector<double> budget_used;  // per column: budget of the last refinement
   // Per column: 1 where the pixel needs refinement. double, not char: a
   // char array in a vector loop would make the compiler process 64 doubles
   // per iteration (one 64-byte vector of chars), with heavy register spills.
@@ -96,6 +115,7 @@ class AdaptiveRenderer {
       RowScratch scratch;
       scratch.flags.resize(static_cast<std::size_t>(nx));
       scratch.sum.resize(static_cast<std::size_t>(nx));
+      scratch.budget_used.resize(static_cast<std::size_t>(nx));
       if (kJacobian) scratch.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
 #pragma omp for schedule(dynamic, 2)
       for (int i = 0; i < ny; ++i) render_row(i, image, jac, scratch);
@@ -152,31 +172,24 @@ class AdaptiveRenderer {
     }
     if (std::find(flags, flags + nx, 1) == flags + nx) return;
 
-    // Level 1: the children of every flagged pixel.
-    CellBatch& first = s.current;
-    first.clear();
-    for (int j = 0; j < nx; ++j) {
-      if (flags[j] == 0) continue;
-      const double u = j + 0.5;
-      double parent = img_row[j];
-      if (contains_center(u, v, 1.0)) {  // the centre pixel's own value by the plain midpoint
-        double wa, wb;
-        w_at(u, v, wa, wb);
-        parent = evaluate_cell<Profile, false>(geo, prof, wa, wb, 1.0, true, nullptr, 0).value;
-      }
-      // The budget is set from the children's sum once they are known.
-      add_group(first, j, u, v, 1.0, parent, -1.0);
-      s.sum[j] = 0.0;
-      if (kJacobian) std::fill(s.jac_sum.begin() + j * np_, s.jac_sum.begin() + (j + 1) * np_, 0.0);
+    // Refine the flagged pixels. The error budget of a pixel is set from
+    // the sum of its first-level children; where that sum turns out to be
+    // far from the pixel's final value (a cusp makes the first levels of the
+    // centre pixel wildly off), the pixel is refined again with the budget
+    // set from its value.
+    s.pending.clear();
+    for (int j = 0; j < nx; ++j)
+      if (flags[j] != 0) s.pending.push_back({j, -1.0});
+    refine_pixels(v, img_row, s);
+    s.retry.clear();
+    for (const PendingPixel& p : s.pending) {
+      const double needed = opt_.tolerance * std::max(std::abs(s.sum[p.column]), floor_);
+      if (needed < kBudgetRetryFactor * s.budget_used[p.column]) s.retry.push_back({p.column, needed});
     }
-
-    // Levels 1, 2, ...: evaluate a batch, accept what converged, split the rest.
-    double h = 0.5;  // cell size at this level, pixels
-    for (int depth = 0; !s.current.root.empty(); ++depth, h *= 0.5) {
-      evaluate_batch(s.current, h);
-      s.next.clear();
-      decide(s.current, h, depth, s);
-      std::swap(s.current, s.next);
+    if (!s.retry.empty()) {
+      std::swap(s.pending, s.retry);
+      refine_pixels(v, img_row, s);
+      std::swap(s.pending, s.retry);
     }
 
     for (int j = 0; j < nx; ++j) {
@@ -187,6 +200,34 @@ class AdaptiveRenderer {
     }
   }
 
+  // Adaptive refinement of the pixels s.pending of the row at v: results in
+  // s.sum / s.jac_sum (and the budgets used in s.budget_used).
+  void refine_pixels(double v, const double* img_row, RowScratch& s) const {
+    CellBatch& first = s.current;
+    first.clear();
+    for (const PendingPixel& p : s.pending) {
+      const int j = p.column;
+      const double u = j + 0.5;
+      double parent = img_row[j];
+      if (contains_center(u, v, 1.0)) {  // the centre pixel's own value by the plain midpoint
+        double wa, wb;
+        w_at(u, v, wa, wb);
+        parent = evaluate_cell<Profile, false>(geo_, prof_, wa, wb, 1.0, true, nullptr, 0).value;
+      }
+      add_group(first, j, u, v, 1.0, parent, p.budget, -1.0);
+      s.sum[j] = 0.0;
+      if (kJacobian) std::fill(s.jac_sum.begin() + j * np_, s.jac_sum.begin() + (j + 1) * np_, 0.0);
+    }
+    // Level by level: evaluate a batch, accept what converged, split the rest.
+    double h = 0.5;  // cell size at this level, pixels
+    for (int depth = 0; !s.current.root.empty(); ++depth, h *= 0.5) {
+      evaluate_batch(s.current, h);
+      s.next.clear();
+      decide(s.current, h, depth, s);
+      std::swap(s.current, s.next);
+    }
+  }
+
   void w_at(double u, double v, double& wa, double& wb) const {
     wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
     wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
@@ -194,10 +235,11 @@ class AdaptiveRenderer {
 
   // Queue the four children (size h/2) of the cell of size h centred at (u, v).
   void add_group(CellBatch& b, int root, double u, double v, double h, double parent_value,
-                 double budget) const {
+                 double budget, double parent_change) const {
     b.root.push_back(root);
     b.parent_value.push_back(parent_value);
     b.budget.push_back(budget);
+    b.parent_change.push_back(parent_change);
     for (int c = 0; c < 4; ++c) {
       b.u.push_back(u + ((c & 1) ? 0.25 : -0.25) * h);
       b.v.push_back(v + ((c & 2) ? 0.25 : -0.25) * h);
@@ -251,8 +293,29 @@ class AdaptiveRenderer {
       const std::size_t first = 4 * g;
       const double sum = b.value[first] + b.value[first + 1] + b.value[first + 2] + b.value[first + 3];
       double budget = b.budget[g];
-      if (budget < 0.0) budget = opt_.tolerance * std::max(std::abs(sum), floor_);
-      const bool converged = std::abs(sum - b.parent_value[g]) <= kPosterioriShare * budget;
+      if (budget < 0.0) {  // a pixel's first split: budget from the children's sum
+        budget = opt_.tolerance * std::max(std::abs(sum), floor_);
+        s.budget_used[root] = budget;
+      }
+      // A-posteriori cells: the change from the parent's estimate to its
+      // children's sum, over two successive levels, gives the rate of
+      // convergence and from it the error left in the sum (geometric tail).
+      // One small change alone is not trusted: near a cusp it can be a
+      // coincidence of two equally wrong numbers, and near a steep cusp the
+      // convergence is slow, so that the error left is several changes.
+      // A cusp of the profile bounds how fast this can converge: the
+      // estimate never assumes a ratio below kSlowestCuspRatio between
+      // successive changes, nor a change smaller than that ratio times the
+      // previous one (a small change right after a large one is luck).
+      const double change = std::abs(sum - b.parent_value[g]);
+      const double previous = b.parent_change[g];
+      bool converged = false;
+      if (previous > 0.0 && change < previous) {
+        const double ratio = std::max(change / previous, kSlowestCuspRatio);
+        const double expected = std::max(change, kSlowestCuspRatio * previous);
+        const double remaining = expected * ratio / (1.0 - ratio);
+        converged = change <= budget && remaining <= kPosterioriShare * budget;
+      }
       const double share = 0.25 * budget;
       const double log_share = std::log(share);
       for (std::size_t k = first; k < first + 4; ++k) {
@@ -268,7 +331,7 @@ class AdaptiveRenderer {
           // Near a cusp the error shrinks slowly under subdivision: give
           // those cells a larger share of the budget than smooth ones.
           const double child_budget = a_posteriori ? 0.5 * budget : share;
-          add_group(s.next, root, b.u[k], b.v[k], h, b.value[k], child_budget);
+          add_group(s.next, root, b.u[k], b.v[k], h, b.value[k], child_budget, change);
         }
       }
     }
