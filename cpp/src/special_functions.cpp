@@ -6,6 +6,15 @@
 
 namespace polychrome {
 
+double log_gamma(double x) {
+#if defined(__GLIBC__) || defined(__APPLE__)
+  int sign = 0;
+  return ::lgamma_r(x, &sign);  // reentrant: std::lgamma may write the global signgam
+#else
+  return log_gamma(x);
+#endif
+}
+
 double digamma(double x) {
   if (!(x > 0.0)) throw std::domain_error("digamma: x must be positive");
   double shift = 0.0;
@@ -43,21 +52,20 @@ GammaPWithDerivatives regularized_gamma_p_series(double a, double x) {
     dsum_da -= term * harmonic;
     if (term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17) break;
   }
-  const double log_prefactor = a * std::log(x) - x - std::lgamma(a + 1.0);
+  const double log_prefactor = a * std::log(x) - x - log_gamma(a + 1.0);
   const double prefactor = std::exp(log_prefactor);
   const double p = prefactor * sum;
   const double dlogpref_da = std::log(x) - digamma(a + 1.0);
   const double dp_da = p * dlogpref_da + prefactor * dsum_da;
-  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - std::lgamma(a));
+  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - log_gamma(a));
   return {p, dp_da, dp_dx};
 }
 
-double regularized_gamma_p(double a, double x) {
-  if (!(a > 0.0)) throw std::domain_error("incomplete gamma: a must be positive");
-  if (!(x >= 0.0)) throw std::domain_error("incomplete gamma: x must be >= 0");
-  if (x == 0.0) return 0.0;
-  if (x < a + 1.0) return regularized_gamma_p_series(a, x).p;
-  // Upper function Q by its continued fraction (modified Lentz), P = 1 - Q.
+namespace {
+
+// Upper regularised gamma Q(a, x) by its continued fraction (modified Lentz);
+// converges quickly for x > a + 1.
+double regularized_gamma_q_fraction(double a, double x) {
   constexpr double kTiny = 1e-300;
   double b = x + 1.0 - a;
   double c = 1.0 / kTiny;
@@ -75,8 +83,32 @@ double regularized_gamma_p(double a, double x) {
     h *= delta;
     if (std::abs(delta - 1.0) < 1e-16) break;
   }
-  const double q = std::exp(a * std::log(x) - x - std::lgamma(a)) * h;
-  return 1.0 - q;
+  return std::exp(a * std::log(x) - x - log_gamma(a)) * h;
+}
+
+}  // namespace
+
+double regularized_gamma_p(double a, double x) {
+  if (!(a > 0.0)) throw std::domain_error("incomplete gamma: a must be positive");
+  if (!(x >= 0.0)) throw std::domain_error("incomplete gamma: x must be >= 0");
+  if (x == 0.0) return 0.0;
+  if (x < a + 1.0) return regularized_gamma_p_series(a, x).p;
+  return 1.0 - regularized_gamma_q_fraction(a, x);
+}
+
+GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x) {
+  if (x < a + 1.0) return regularized_gamma_p_series(a, x);
+  // Large x: P from the continued fraction; dP/da = -dQ/da by a Richardson-
+  // extrapolated central difference in a (Q is smooth in a; the truncation
+  // error, ~h^4 Q^(5), is far below what any use here can see).
+  const double h = 1e-3 * a;
+  const double q0 = regularized_gamma_q_fraction(a, x);
+  const double d1 = (regularized_gamma_q_fraction(a + h, x) - regularized_gamma_q_fraction(a - h, x)) / (2 * h);
+  const double d2 = (regularized_gamma_q_fraction(a + 0.5 * h, x) -
+                     regularized_gamma_q_fraction(a - 0.5 * h, x)) / h;
+  const double dq_da = (4.0 * d2 - d1) / 3.0;
+  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - log_gamma(a));
+  return {1.0 - q0, -dq_da, dp_dx};
 }
 
 SersicB sersic_b(double n) {

@@ -16,6 +16,10 @@
 //                         double* dL, double* dL1, double* dL2) const;
 //       // the same, and for each parameter k: dL/dp_k, d(dL/dr)/dp_k,
 //       // d(d2L/dr2)/dp_k
+//   static constexpr bool kHasEnclosedLight;
+//   void enclosed(double R, double* F, double* dF) const;   // if it has
+//       // F(R) = int_0^R I(r) r dr and dF/dp_k: lets the engine integrate
+//       // the pixel holding the centre exactly, in polar form
 //
 // Both eval functions must be branch-free enough to vectorise and must stay
 // finite for r > 0; at r = 0 (rho = 0) only L and its parameter derivatives

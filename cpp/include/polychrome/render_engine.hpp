@@ -26,6 +26,7 @@
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
 #include "polychrome/pixel_grid.hpp"
+#include "polychrome/polar_quadrature.hpp"
 #include "polychrome/render_options.hpp"
 
 #ifdef _OPENMP
@@ -170,6 +171,7 @@ class AdaptiveRenderer {
       const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
       flags[j] = static_cast<char>((!smooth) | center);
     }
+    if constexpr (Profile::kHasEnclosedLight) integrate_center_pixels(v, img_row, jac_row, npix, flags);
     if (std::find(flags, flags + nx, 1) == flags + nx) return;
 
     // Refine the flagged pixels. The error budget of a pixel is set from
@@ -197,6 +199,22 @@ class AdaptiveRenderer {
       img_row[j] = s.sum[j];
       if (kJacobian)
         for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = s.jac_sum[j * np_ + p];
+    }
+  }
+
+  // The pixel(s) of this row holding the profile's centre (several when the
+  // centre lies on a pixel edge), integrated exactly in polar form: no
+  // subdivision ever has to chase the cusp there.
+  void integrate_center_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
+                               char* flags) const {
+    if (!(std::abs(v - geo_.center_v) <= 0.5)) return;
+    const int nx = grid_.nx;
+    const int first = std::max(0, static_cast<int>(std::floor(geo_.center_u - 0.5)));
+    const int last = std::min(nx - 1, static_cast<int>(std::floor(geo_.center_u + 0.5)));
+    for (int j = first; j <= last; ++j) {
+      if (!contains_center(j + 0.5, v, 1.0)) continue;
+      img_row[j] = integrate_cell_polar(geo_, prof_, j, v - 0.5, 1.0, kJacobian ? jac_row + j : nullptr, npix);
+      flags[j] = 0;
     }
   }
 

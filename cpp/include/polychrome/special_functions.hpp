@@ -4,6 +4,9 @@
 
 namespace polychrome {
 
+/// ln Gamma(x) for x > 0; safe to call from several threads at once.
+double log_gamma(double x);
+
 /// Digamma psi(x) = d ln Gamma(x) / dx for x > 0.
 double digamma(double x);
 
@@ -19,6 +22,10 @@ struct GammaPWithDerivatives {
   double dp_dx;
 };
 GammaPWithDerivatives regularized_gamma_p_series(double a, double x);
+
+/// P(a, x), dP/da and dP/dx for any x >= 0 (series below a + 1, continued
+/// fraction above).
+GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x);
 
 /// The Sersic b_n and its derivative db_n/dn: b solves P(2n, b) = 1/2 exactly
 /// (so that Re encloses half the light), found by Newton's method to machine

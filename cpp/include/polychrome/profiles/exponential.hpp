@@ -15,6 +15,7 @@ class ExponentialProfile {
  public:
   static constexpr int kNumParams = 2;
   static constexpr int kMaxParams = kNumParams;
+  static constexpr bool kHasEnclosedLight = true;
 
   ExponentialProfile(double Re, double log10_Ie)
       : inv_Re_(1.0 / Re), ln_Ie_(kLn10 * log10_Ie), b_(sersic_b(1.0).b) {
@@ -24,6 +25,16 @@ class ExponentialProfile {
 
   int num_params() const { return kNumParams; }
   double log_peak() const { return ln_Ie_ + b_; }
+
+  /// Enclosed light F(R) = int_0^R I(r) r dr and dF/dp for Re, Ie.
+  void enclosed(double R, double* F, double* dF) const {
+    const double x = b_ * R * inv_Re_;
+    const double scale = std::exp(ln_Ie_ + b_) / (b_ * b_ * inv_Re_ * inv_Re_);  // Ie e^b Re^2 / b^2
+    const double ex = std::exp(-x);
+    *F = scale * (-std::expm1(-x) - x * ex);
+    dF[0] = (2.0 * *F - scale * x * x * ex) * inv_Re_;
+    dF[1] = kLn10 * *F;
+  }
 
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     o.L = ln_Ie_ - b_ * (rad.r * inv_Re_ - 1.0);

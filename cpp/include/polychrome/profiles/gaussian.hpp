@@ -14,6 +14,7 @@ class GaussianProfile {
  public:
   static constexpr int kNumParams = 2;
   static constexpr int kMaxParams = kNumParams;
+  static constexpr bool kHasEnclosedLight = true;
 
   GaussianProfile(double sigma, double log10_I0)
       : inv_sigma_(1.0 / sigma), ln_I0_(kLn10 * log10_I0) {
@@ -23,6 +24,16 @@ class GaussianProfile {
 
   int num_params() const { return kNumParams; }
   double log_peak() const { return ln_I0_; }
+
+  /// Enclosed light F(R) = int_0^R I(r) r dr and dF/dp for sigma, I0.
+  void enclosed(double R, double* F, double* dF) const {
+    const double sigma = 1.0 / inv_sigma_;
+    const double u = 0.5 * R * R * inv_sigma_ * inv_sigma_;
+    const double i0 = std::exp(ln_I0_);
+    *F = i0 * sigma * sigma * -std::expm1(-u);
+    dF[0] = 2.0 * *F * inv_sigma_ - i0 * R * R * std::exp(-u) * inv_sigma_;
+    dF[1] = kLn10 * *F;
+  }
 
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     const double inv_s2 = inv_sigma_ * inv_sigma_;

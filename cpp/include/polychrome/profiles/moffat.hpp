@@ -15,6 +15,7 @@ class MoffatProfile {
  public:
   static constexpr int kNumParams = 3;
   static constexpr int kMaxParams = kNumParams;
+  static constexpr bool kHasEnclosedLight = true;
 
   MoffatProfile(double n, double Rd, double log10_I0)
       : n_(n), Rd_(Rd), Rd2_(Rd * Rd), ln_Rd2_(std::log(Rd * Rd)),
@@ -26,6 +27,28 @@ class MoffatProfile {
 
   int num_params() const { return kNumParams; }
   double log_peak() const { return ln_I0_; }
+
+  /// Enclosed light F(R) = int_0^R I(r) r dr = I0 Rd^2 / 2 * G, with
+  /// G = ((1+u)^m - 1) / m, m = 1 - n, u = R^2/Rd^2; and dF/dp for n, Rd, I0.
+  void enclosed(double R, double* F, double* dF) const {
+    const double u = R * R / Rd2_;
+    const double l = std::log1p(u);
+    const double m = 1.0 - n_;
+    double G, dG_dm;
+    if (std::abs(m * l) < 1e-4) {  // series in m l: no cancellation near n = 1
+      G = l * (1.0 + m * l / 2.0 + m * m * l * l / 6.0);
+      dG_dm = l * l * (0.5 + m * l / 3.0 + m * m * l * l / 8.0);
+    } else {
+      const double pm = std::expm1(m * l);  // (1+u)^m - 1
+      G = pm / m;
+      dG_dm = ((pm + 1.0) * l * m - pm) / (m * m);
+    }
+    const double i0 = std::exp(ln_I0_);
+    *F = 0.5 * i0 * Rd2_ * G;
+    dF[0] = -0.5 * i0 * Rd2_ * dG_dm;
+    dF[1] = i0 * Rd_ * (G - u * std::exp(-n_ * l));
+    dF[2] = kLn10 * *F;
+  }
 
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     const double D = Rd2_ + rad.r2;

@@ -17,6 +17,9 @@ class SplineProfile {
 
   /// Upper bound on knots, so that the engine can keep per-sample buffers on the stack.
   static constexpr int kMaxParams = 64;
+  /// No closed-form enclosed light: the centre pixel is integrated by
+  /// subdivision (ln I is linear in r there, a mild cusp).
+  static constexpr bool kHasEnclosedLight = false;
 
   int num_params() const { return static_cast<int>(R_.size()); }
   double log_peak() const { return log_peak_; }
