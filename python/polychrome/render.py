@@ -32,7 +32,11 @@ def _profile_values(profile, params, knots):
     names = parameter_names(profile, knots)[len(_GEOMETRIC):]
     if isinstance(params, dict):
         if profile == "spline" and set(params) == {"I(R)"}:
-            return [float(v) for v in np.atleast_1d(params["I(R)"])]
+            values = [float(v) for v in np.atleast_1d(params["I(R)"])]
+            if len(values) != len(names):
+                raise ValueError(f"params for the spline profile must have {len(names)} values "
+                                 f"(one per knot), got {len(values)}")
+            return values
         missing = [n for n in names if n not in params]
         extra = [n for n in params if n not in names]
         if missing or extra:

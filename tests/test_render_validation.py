@@ -1,0 +1,113 @@
+"""Bad input to the renderer raises a clear Python exception naming the argument."""
+
+import math
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+
+GOOD = dict(n=2.0, Re=3.0, Ie=0.0)
+
+
+def render(params=GOOD, profile="sersic", **kw):
+    args = dict(center=(5.0, 5.0), q=0.7, PA=0.3)
+    args.update(kw)
+    return pc.render_profile(profile, params, (10, 10), **args)
+
+
+@pytest.mark.parametrize("q", [0.0, -0.5, 1.5, math.nan, math.inf])
+def test_bad_q(q):
+    with pytest.raises(ValueError, match="q must be"):
+        render(q=q)
+
+
+@pytest.mark.parametrize("re", [0.0, -1.0, math.nan, math.inf])
+def test_bad_re(re):
+    with pytest.raises(ValueError, match="Re must be"):
+        render(dict(GOOD, Re=re))
+
+
+@pytest.mark.parametrize("n", [0.2, 0.35, 10.5, -1.0, math.nan])
+def test_bad_sersic_index(n):
+    with pytest.raises(ValueError, match=r"n must be in \[0.36"):
+        render(dict(GOOD, n=n))
+
+
+def test_sersic_index_limits_are_accepted():
+    assert np.all(np.isfinite(render(dict(GOOD, n=0.36))))
+    assert np.all(np.isfinite(render(dict(GOOD, n=10.0))))
+
+
+@pytest.mark.parametrize("ie", [math.nan, math.inf, -math.inf])
+def test_bad_brightness(ie):
+    with pytest.raises(ValueError, match="Ie must be finite"):
+        render(dict(GOOD, Ie=ie))
+
+
+@pytest.mark.parametrize("center", [(math.nan, 1.0), (1.0, math.inf)])
+def test_bad_center(center):
+    with pytest.raises(ValueError, match="center"):
+        render(center=center)
+
+
+def test_bad_position_angle():
+    with pytest.raises(ValueError, match="PA must be finite"):
+        render(PA=math.nan)
+
+
+@pytest.mark.parametrize("pixelscale", [0.0, -1.0, math.nan, [[1, 0], [2, 0]], [1, 2, 3]])
+def test_bad_pixelscale(pixelscale):
+    with pytest.raises(ValueError, match="pixelscale"):
+        render(pixelscale=pixelscale)
+
+
+def test_unknown_profile_lists_known_ones():
+    with pytest.raises(ValueError, match="unknown profile 'sersik'.*sersic"):
+        pc.render_profile("sersik", GOOD, (5, 5), center=(0, 0))
+
+
+def test_wrong_parameter_names():
+    with pytest.raises(ValueError, match="missing \\['Ie'\\]"):
+        render(dict(n=2.0, Re=3.0))
+    with pytest.raises(ValueError, match="unexpected \\['flux'\\]"):
+        render(dict(GOOD, flux=1.0))
+
+
+def test_wrong_number_of_values():
+    with pytest.raises(ValueError, match="3 values"):
+        render([2.0, 3.0])
+
+
+@pytest.mark.parametrize("profile,params,name",
+                         [("gaussian", dict(sigma=-1.0, I0=0.0), "sigma"),
+                          ("moffat", dict(n=0.0, Rd=1.0, I0=0.0), "n"),
+                          ("moffat", dict(n=2.0, Rd=math.nan, I0=0.0), "Rd"),
+                          ("exponential", dict(Re=0.0, Ie=0.0), "Re")])
+def test_other_profiles_name_the_bad_parameter(profile, params, name):
+    with pytest.raises(ValueError, match=f"{name} must be"):
+        render(params, profile=profile)
+
+
+def test_spline_needs_increasing_knots_and_matching_values():
+    with pytest.raises(ValueError, match="knots"):
+        render({"I(R)": [1.0, 0.0]}, profile="spline")
+    with pytest.raises(ValueError, match="strictly increasing"):
+        render({"I(R)": [1.0, 0.0, -1.0]}, profile="spline", knots=[0.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="3 values"):
+        render({"I(R)": [1.0, 0.0]}, profile="spline", knots=[0.0, 1.0, 2.0])
+
+
+@pytest.mark.parametrize("shape", [(-1, 5), (5,), "ab"])
+def test_bad_shape(shape):
+    with pytest.raises(ValueError, match="shape"):
+        pc.render_profile("sersic", GOOD, shape, center=(0, 0))
+
+
+def test_bad_tolerance():
+    with pytest.raises(ValueError, match="tolerance"):
+        render(tolerance=0.0)
+
+
+def test_empty_image_is_fine():
+    assert pc.render_profile("sersic", GOOD, (0, 7), center=(0, 0)).shape == (0, 7)
