@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "polychrome/fft.hpp"
+#include "polychrome/fft_plan_cache.hpp"
 
 namespace py = pybind11;
 
@@ -29,6 +30,14 @@ void check_ndim(const py::array& a, const char* name, py::ssize_t lo, py::ssize_
 
 void check_threads(int threads) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1, got " + std::to_string(threads));
+}
+
+// The module's plans, reused across calls. A function-local static is safe
+// here: FftPlanCache guards its state with its own mutex, and plans are
+// immutable.
+polychrome::FftPlanCache& plan_cache() {
+  static polychrome::FftPlanCache cache;
+  return cache;
 }
 
 std::size_t dim(const py::array& a, py::ssize_t axis_from_end) {
@@ -52,7 +61,8 @@ ComplexArray rfft2_py(const RealArray& a, int threads) {
   check_ndim(a, "a", 2, 3);
   check_threads(threads);
   const std::size_t ny = dim(a, 2), nx = dim(a, 1);
-  const polychrome::RealFft2dPlan plan(ny, nx);
+  const auto plan_ptr = plan_cache().real_2d_plan(ny, nx);
+  const polychrome::RealFft2dPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, plan.spectrum_nx()));
   const std::size_t count = leading_count(a, 2);
   const double* src = a.data();
@@ -72,7 +82,8 @@ RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> s
                                 ", " + std::to_string(shape.second) + ")");
   const std::size_t ny = static_cast<std::size_t>(shape.first);
   const std::size_t nx = static_cast<std::size_t>(shape.second);
-  const polychrome::RealFft2dPlan plan(ny, nx);
+  const auto plan_ptr = plan_cache().real_2d_plan(ny, nx);
+  const polychrome::RealFft2dPlan& plan = *plan_ptr;
   if (dim(c, 2) != ny || dim(c, 1) != plan.spectrum_nx())
     throw std::invalid_argument("c has shape (..., " + std::to_string(dim(c, 2)) + ", " +
                                 std::to_string(dim(c, 1)) + "); shape (" + std::to_string(ny) +
@@ -94,7 +105,8 @@ ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads) {
   check_ndim(a, "a", 1, 2);
   check_threads(threads);
   const std::size_t n = dim(a, 1);
-  const polychrome::ComplexFftPlan plan(n);
+  const auto plan_ptr = plan_cache().complex_plan(n);
+  const polychrome::ComplexFftPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, n));
   const std::size_t count = leading_count(a, 1);
   const std::complex<double>* src = a.data();
@@ -111,7 +123,8 @@ ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads) {
 ComplexArray rfft_py(const RealArray& a, int threads) {
   check_ndim(a, "a", 1, 2);
   check_threads(threads);
-  const polychrome::RealFftPlan plan(dim(a, 1));
+  const auto plan_ptr = plan_cache().real_plan(dim(a, 1));
+  const polychrome::RealFftPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, plan.spectrum_size()));
   const std::size_t count = leading_count(a, 1);
   const double* src = a.data();
@@ -127,7 +140,8 @@ RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads) {
   check_ndim(c, "c", 1, 2);
   check_threads(threads);
   if (n < 1) throw std::invalid_argument("n must be positive, got " + std::to_string(n));
-  const polychrome::RealFftPlan plan(static_cast<std::size_t>(n));
+  const auto plan_ptr = plan_cache().real_plan(static_cast<std::size_t>(n));
+  const polychrome::RealFftPlan& plan = *plan_ptr;
   if (dim(c, 1) != plan.spectrum_size())
     throw std::invalid_argument("c has " + std::to_string(dim(c, 1)) + " bins; n = " +
                                 std::to_string(n) + " needs " +

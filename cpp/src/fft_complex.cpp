@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fft_lanes.hpp"
 #include "fft_threads.hpp"
 #include "polychrome/fft.hpp"
 
@@ -335,12 +336,19 @@ void ComplexFftPlan::transform_lanes(const FftLanesIn& in, const FftLanesOut& ou
   if (contiguous && in.count == W) {
     const double* base = in.base[0];
     const std::size_t stride = in.stride[0];
+    // Each row of a column block lies in its own 4 KiB page once rows are
+    // longer than 4 KiB, and hardware prefetchers stop at page boundaries: ask
+    // for the rows kPrefetchRows ahead explicitly (three cache lines cover the
+    // 128 bytes whatever their alignment).
+    constexpr std::size_t kPrefetchRows = 16;
     for (std::size_t t = 0; t < n; ++t) {
-      const double* src = base + t * stride;
-      for (int l = 0; l < W; ++l) {
-        re[t * W + l] = src[2 * l];
-        im[t * W + l] = src[2 * l + 1];
+      if (t + kPrefetchRows < n) {
+        const double* ahead = base + (t + kPrefetchRows) * stride;
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 8);
+        __builtin_prefetch(ahead + 15);
       }
+      fft_detail::deinterleave8(base + t * stride, re + t * W, im + t * W);
     }
   } else {
     for (std::size_t t = 0; t < n; ++t) {
@@ -374,13 +382,8 @@ void ComplexFftPlan::transform_lanes(const FftLanesIn& in, const FftLanesOut& ou
   if (out_contiguous && out.count == W) {
     double* base = out.base[0];
     const std::size_t stride = out.stride[0];
-    for (std::size_t t = 0; t < n; ++t) {
-      double* dst = base + t * stride;
-      for (int l = 0; l < W; ++l) {
-        dst[2 * l] = scale * rr[t * W + l];
-        dst[2 * l + 1] = scale * ri[t * W + l];
-      }
-    }
+    for (std::size_t t = 0; t < n; ++t)
+      fft_detail::interleave8(rr + t * W, ri + t * W, scale, base + t * stride);
   } else {
     for (std::size_t t = 0; t < n; ++t)
       for (int l = 0; l < out.count; ++l) {

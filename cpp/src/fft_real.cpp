@@ -11,8 +11,10 @@
 // The inverse builds Z[k] = A[k] + i B[k] for all k from the half spectra
 // (A[n-k] = conj(A[k])) and reads a and b off the real and imaginary parts.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 
+#include "fft_lanes.hpp"
 #include "fft_threads.hpp"
 #include "polychrome/fft.hpp"
 
@@ -23,56 +25,92 @@ using fft_detail::thread_index;
 
 namespace {
 
-// Address of bin k of row r (doubles, complex interleaved).
+// Separates Z = A + i B into the half spectra of A and B (see the top of
+// the file), all arrays lane-interleaved split, bins k < nc:
+//   A[k] = (Z[k] + conj(Z[n-k])) / 2,  B[k] = (Z[k] - conj(Z[n-k])) / (2i).
+void separate(const double* __restrict zr, const double* __restrict zi, std::size_t n,
+              std::size_t nc, double* __restrict ar, double* __restrict ai,
+              double* __restrict br, double* __restrict bi) {
+  constexpr std::size_t W = kFftLanes;
+  for (std::size_t k = 0; k < nc; ++k) {
+    const std::size_t kk = k == 0 ? 0 : n - k;
+    for (std::size_t l = 0; l < W; ++l) {
+      const double pr = zr[k * W + l], pi = zi[k * W + l];
+      const double qr = zr[kk * W + l], qi = zi[kk * W + l];
+      ar[k * W + l] = 0.5 * (pr + qr);
+      ai[k * W + l] = 0.5 * (pi - qi);
+      br[k * W + l] = 0.5 * (pi + qi);
+      bi[k * W + l] = 0.5 * (qr - pr);
+    }
+  }
+}
+
+// The inverse: Z[k] = A[k] + i B[k] and Z[n-k] = conj(A[k]) + i conj(B[k]) for
+// 0 < k < nc, Z[0] = A[0] + i B[0]. At the Nyquist bin of even n (k = n-k)
+// both formulas agree once the imaginary parts there are zero.
+void combine(const double* __restrict ar, const double* __restrict ai,
+             const double* __restrict br, const double* __restrict bi, std::size_t n,
+             std::size_t nc, double* __restrict zr, double* __restrict zi) {
+  constexpr std::size_t W = kFftLanes;
+  for (std::size_t l = 0; l < W; ++l) {
+    zr[l] = ar[l];
+    zi[l] = br[l];
+  }
+  for (std::size_t k = 1; k < nc; ++k) {
+    const std::size_t kk = n - k;
+    for (std::size_t l = 0; l < W; ++l) {
+      const double pr = ar[k * W + l], pi = ai[k * W + l];
+      const double qr = br[k * W + l], qi = bi[k * W + l];
+      zr[kk * W + l] = pr + qi;
+      zi[kk * W + l] = qr - pi;
+      zr[k * W + l] = pr - qi;
+      zi[k * W + l] = pi + qr;
+    }
+  }
+}
+
+// Row pointers for the lanes of one block: lane l carries row first + l; rows
+// past `rows` are null (zeros in, skipped out).
 template <typename T>
-inline T* bin_ptr(const HalfSpectra<T>& s, std::size_t r, std::size_t k) {
-  return k < s.split ? s.lo + r * s.lo_stride + 2 * k : s.hi + r * s.hi_stride + 2 * (k - s.split);
+std::array<T*, kFftLanes> row_pointers(T* base, std::size_t stride, std::size_t first,
+                                       std::size_t rows) {
+  std::array<T*, kFftLanes> p{};
+  for (std::size_t l = 0; l < kFftLanes; ++l)
+    p[l] = first + l < rows ? base + (first + l) * stride : nullptr;
+  return p;
 }
 
 }  // namespace
 
 RealFftPlan::RealFftPlan(std::size_t n) : plan_(n) {}
 
+// Scratch use: the kernel's four split arrays of n*8 (+40 padding) doubles.
+// After the transform the ping-pong pair not holding the result is free and
+// holds the separated half spectra: A in one array (re part at [0, 8 nc), im
+// part at [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
 void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                                 const HalfSpectra<double>& out, double* scratch) const {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = size();
   const std::size_t nc = spectrum_size();
   const auto [re, im, wre, wim] = plan_.split_buffers(scratch);
-  // Lane l carries row l in its real part and row W + l in its imaginary part;
-  // missing rows are zeros.
-  for (std::size_t l = 0; l < W; ++l) {
-    if (l < rows) {
-      const double* a = in + l * in_stride;
-      for (std::size_t t = 0; t < n; ++t) re[t * W + l] = a[t];
-    } else {
-      for (std::size_t t = 0; t < n; ++t) re[t * W + l] = 0.0;
-    }
-    if (W + l < rows) {
-      const double* b = in + (W + l) * in_stride;
-      for (std::size_t t = 0; t < n; ++t) im[t * W + l] = b[t];
-    } else {
-      for (std::size_t t = 0; t < n; ++t) im[t * W + l] = 0.0;
-    }
-  }
+  // Lane l carries row l in its real part and row W + l in its imaginary part.
+  fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), n, re);
+  fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), n, im);
   const bool in_work = plan_.transform_split<W>(re, im, wre, wim);
-  const double* zr = in_work ? wre : re;
-  const double* zi = in_work ? wim : im;
-  for (std::size_t l = 0; l < W && l < rows; ++l) {
-    const bool has_b = W + l < rows;
-    for (std::size_t k = 0; k < nc; ++k) {
-      const std::size_t kk = k == 0 ? 0 : n - k;
-      const double ar = zr[k * W + l], ai = zi[k * W + l];
-      const double br = zr[kk * W + l], bi = zi[kk * W + l];
-      double* A = bin_ptr(out, l, k);
-      A[0] = 0.5 * (ar + br);
-      A[1] = 0.5 * (ai - bi);
-      if (has_b) {
-        double* B = bin_ptr(out, W + l, k);
-        B[0] = 0.5 * (ai + bi);
-        B[1] = 0.5 * (br - ar);
-      }
-    }
+  double* a = in_work ? re : wre;  // the free pair
+  double* b = in_work ? im : wim;
+  separate(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);
+  const std::size_t nlo = std::min(out.split, nc);
+  const std::size_t off = nlo * W;
+  for (std::size_t half = 0; half < 2; ++half) {  // rows 0..7 get A, rows 8..15 get B
+    const double* sr = half == 0 ? a : b;
+    const double* si = sr + nc * W;
+    fft_detail::lanes_to_complex_rows(sr, si, nlo,
+                                      row_pointers(out.lo, out.lo_stride, half * W, rows).data());
+    if (nlo < nc)
+      fft_detail::lanes_to_complex_rows(
+          sr + off, si + off, nc - nlo, row_pointers(out.hi, out.hi_stride, half * W, rows).data());
   }
 }
 
@@ -83,53 +121,30 @@ void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t
   const std::size_t n = size();
   const std::size_t nc = spectrum_size();
   const auto [re, im, wre, wim] = plan_.split_buffers(scratch);
-  for (std::size_t l = 0; l < W; ++l) {
-    const bool has_a = l < rows;
-    const bool has_b = W + l < rows;
-    // Z[k] = A[k] + i B[k]; A[0] and (even n) A[n/2] taken as real.
-    {
-      const double ar = has_a ? bin_ptr(in, l, 0)[0] : 0.0;
-      const double br = has_b ? bin_ptr(in, W + l, 0)[0] : 0.0;
-      re[l] = ar;
-      im[l] = br;
-    }
-    for (std::size_t k = 1; k < nc; ++k) {
-      double ar = 0.0, ai = 0.0, br = 0.0, bi = 0.0;
-      if (has_a) {
-        const double* A = bin_ptr(in, l, k);
-        ar = A[0];
-        ai = A[1];
-      }
-      if (has_b) {
-        const double* B = bin_ptr(in, W + l, k);
-        br = B[0];
-        bi = B[1];
-      }
-      const std::size_t kk = n - k;
-      if (kk == k) {  // Nyquist bin of even n: real
-        re[k * W + l] = ar;
-        im[k * W + l] = br;
-        continue;
-      }
-      re[k * W + l] = ar - bi;
-      im[k * W + l] = ai + br;
-      // Z[n-k] = conj(A[k]) + i conj(B[k])
-      re[kk * W + l] = ar + bi;
-      im[kk * W + l] = br - ai;
+  const std::size_t nlo = std::min(in.split, nc);
+  const std::size_t off = nlo * W;
+  for (std::size_t half = 0; half < 2; ++half) {  // A from rows 0..7 into wre, B into wim
+    double* dr = half == 0 ? wre : wim;
+    double* di = dr + nc * W;
+    fft_detail::complex_rows_to_lanes(row_pointers(in.lo, in.lo_stride, half * W, rows).data(),
+                                      nlo, dr, di);
+    if (nlo < nc)
+      fft_detail::complex_rows_to_lanes(
+          row_pointers(in.hi, in.hi_stride, half * W, rows).data(), nc - nlo, dr + off, di + off);
+    // The zero and (even n) Nyquist bins of a real row's spectrum are real:
+    // their imaginary parts are ignored, as numpy.fft.irfft does.
+    for (std::size_t l = 0; l < W; ++l) {
+      di[l] = 0.0;
+      if (n % 2 == 0) di[(n / 2) * W + l] = 0.0;
     }
   }
+  combine(wre, wre + nc * W, wim, wim + nc * W, n, nc, re, im);
   // Backward transform = forward transform with real and imaginary swapped.
   const bool in_work = plan_.transform_split<W>(im, re, wim, wre);
-  const double* xr = in_work ? wre : re;
-  const double* xi = in_work ? wim : im;
-  for (std::size_t l = 0; l < W && l < rows; ++l) {
-    double* a = out + l * out_stride;
-    for (std::size_t t = 0; t < n; ++t) a[t] = scale * xr[t * W + l];
-    if (W + l < rows) {
-      double* b = out + (W + l) * out_stride;
-      for (std::size_t t = 0; t < n; ++t) b[t] = scale * xi[t * W + l];
-    }
-  }
+  fft_detail::lanes_to_rows(in_work ? wre : re, n, scale,
+                            row_pointers(out, out_stride, 0, rows).data());
+  fft_detail::lanes_to_rows(in_work ? wim : im, n, scale,
+                            row_pointers(out, out_stride, W, rows).data());
 }
 
 void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size_t count,

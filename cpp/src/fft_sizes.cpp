@@ -1,6 +1,8 @@
 // Sizes the FFT supports (2^a 3^b 5^c) and the aligned scratch buffer the
 // kernels work in.
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -37,10 +39,16 @@ std::size_t next_fast_size(std::size_t n) {
   return best;
 }
 
-FftScratch::FftScratch(std::size_t count) : storage_(count + 8), size_(count) {
-  // Round the start up to a 64-byte boundary (8 doubles of slack allocated).
-  void* p = storage_.data();
-  std::size_t space = storage_.size() * sizeof(double);
+void FftScratch::Free::operator()(void* p) const noexcept { std::free(p); }
+
+FftScratch::FftScratch(std::size_t count) : size_(count) {
+  // malloc rather than a container: no value-initialisation. 64 bytes of slack
+  // to round the start up to a cache-line boundary.
+  const std::size_t bytes = (count + 8) * sizeof(double);
+  storage_.reset(std::malloc(bytes));
+  if (!storage_) throw std::bad_alloc();
+  void* p = storage_.get();
+  std::size_t space = bytes;
   data_ = static_cast<double*>(std::align(64, count * sizeof(double), p, space));
 }
 

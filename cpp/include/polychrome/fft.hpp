@@ -30,6 +30,7 @@
 #include <array>
 #include <complex>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace polychrome {
@@ -47,8 +48,11 @@ bool is_fast_fft_size(std::size_t n) noexcept;
 /// std::overflow_error if no such size fits in std::size_t.
 std::size_t next_fast_size(std::size_t n);
 
-/// A contiguous, 64-byte-aligned array of doubles (scratch for the kernels).
-/// Owns its memory; aligned so that lane blocks never straddle cache lines.
+/// A contiguous, 64-byte-aligned, uninitialised array of doubles (scratch for
+/// the kernels, which write every element before reading it). Owns its
+/// memory; aligned so that lane blocks never straddle cache lines; not zeroed
+/// because clearing hundreds of KiB per call would cost more than small
+/// transforms themselves.
 class FftScratch {
  public:
   FftScratch() = default;
@@ -57,7 +61,10 @@ class FftScratch {
   std::size_t size() const noexcept { return size_; }
 
  private:
-  std::vector<double> storage_;
+  struct Free {
+    void operator()(void* p) const noexcept;
+  };
+  std::unique_ptr<void, Free> storage_;
   double* data_ = nullptr;
   std::size_t size_ = 0;
 };
