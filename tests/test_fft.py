@@ -18,6 +18,8 @@ SHAPES = [
     (1, 1), (1, 8), (8, 1), (2, 3), (3, 2), (5, 12), (12, 15), (15, 5), (8, 64),
     (64, 100), (100, 243), (243, 250), (250, 256), (256, 360), (360, 15), (3, 1000),
     (1000, 64), (1024, 5), (1, 1024), (1024, 1024),
+    # row counts that leave 1 or 2 rows in the last 16-row block
+    (81, 9), (18, 30), (50, 27),
 ]
 TOL = 1e-12
 
@@ -48,7 +50,7 @@ def test_complex_1d_batched_rows(rows, n, rng):
 
 
 @pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("rows", [1, 17])
+@pytest.mark.parametrize("rows", [1, 2, 3, 17])
 def test_real_1d_matches_numpy(n, rows, rng):
     x = rng.standard_normal((rows, n))
     c = _core.rfft(x)

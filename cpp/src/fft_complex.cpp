@@ -394,6 +394,25 @@ void ComplexFftPlan::transform_lanes(const FftLanesIn& in, const FftLanesOut& ou
   }
 }
 
+void ComplexFftPlan::transform_single(const double* in, double* out, FftDirection direction,
+                                      double scale, double* scratch) const {
+  const std::size_t n = n_;
+  const auto [re, im, wre, wim] = split_buffers(scratch);
+  for (std::size_t t = 0; t < n; ++t) {
+    re[t] = in[2 * t];
+    im[t] = in[2 * t + 1];
+  }
+  const bool in_work = direction == FftDirection::forward
+                           ? transform_split<1>(re, im, wre, wim)
+                           : transform_split<1>(im, re, wim, wre);
+  const double* rr = in_work ? wre : re;
+  const double* ri = in_work ? wim : im;
+  for (std::size_t t = 0; t < n; ++t) {
+    out[2 * t] = scale * rr[t];
+    out[2 * t + 1] = scale * ri[t];
+  }
+}
+
 void ComplexFftPlan::transform(const std::complex<double>* in, std::complex<double>* out,
                                std::size_t count, FftDirection direction, double scale,
                                int threads) const {
@@ -408,9 +427,16 @@ void ComplexFftPlan::transform(const std::complex<double>* in, std::complex<doub
   double* dst = reinterpret_cast<double*>(out);
   const std::size_t n = n_;
   const auto run_block = [&](std::size_t b, double* work) {
+    const std::size_t first = b * kFftLanes;
+    if (count - first <= kSingleLaneMax) {
+      // A few sequences: one lane each, the kernel vectorising along the
+      // sequence instead of across 8 lanes of mostly zeros.
+      for (std::size_t q = first; q < count; ++q)
+        transform_single(src + 2 * n * q, dst + 2 * n * q, direction, scale, work);
+      return;
+    }
     FftLanesIn lin;
     FftLanesOut lout;
-    const std::size_t first = b * kFftLanes;
     const int lanes = static_cast<int>(std::min<std::size_t>(kFftLanes, count - first));
     lin.count = lout.count = lanes;
     for (int l = 0; l < lanes; ++l) {

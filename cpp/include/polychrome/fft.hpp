@@ -110,7 +110,8 @@ class ComplexFftPlan {
 
   /// Unnormalised forward transform of W lane-interleaved split sequences in
   /// (re, im), using (work_re, work_im) as the ping-pong buffer; each array
-  /// holds n*W doubles. The result lands in (re, im) if the return value is
+  /// holds n*W doubles. W is 1 (vectorised along the sequence) or kFftLanes
+  /// (vectorised across lanes); those two are instantiated. The result lands in (re, im) if the return value is
   /// false, in (work_re, work_im) if it is true. Passing (im, re, work_im,
   /// work_re) computes the unnormalised backward transform instead, because
   /// swapping real and imaginary parts conjugates the transform.
@@ -123,6 +124,15 @@ class ComplexFftPlan {
   /// every output is multiplied by scale. Threads over blocks of sequences.
   void transform(const std::complex<double>* in, std::complex<double>* out, std::size_t count,
                  FftDirection direction, double scale = 1.0, int threads = 1) const;
+
+  /// One contiguous sequence of n interleaved complex numbers, in -> out (may
+  /// alias exactly), with the single-lane kernel. scratch: scratch_size().
+  void transform_single(const double* in, double* out, FftDirection direction, double scale,
+                        double* scratch) const;
+
+  /// Blocks with at most this many sequences use transform_single per
+  /// sequence: below it, 8 lanes would be mostly zeros.
+  static constexpr std::size_t kSingleLaneMax = 2;
 
   /// One block of up to kFftLanes strided sequences: gathered, transformed,
   /// multiplied by scale and scattered. in and out may be the same memory.
