@@ -3,11 +3,13 @@
 
 namespace py = pybind11;
 
+void bind_fft(py::module_& m);
 void bind_render(py::module_& m);
 void bind_special_functions(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "polychrome C++ core: profile rendering, Jacobians, special functions";
+  bind_fft(m);
   bind_render(m);
   bind_special_functions(m);
 }
