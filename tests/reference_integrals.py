@@ -8,8 +8,10 @@ C++ renderer, so that tests compare two independent computations:
   is |w| and area scales by q); the integral over a polygon of f(|w|) is the
   signed sum over its edges of  int F(|w(t)|) / |w(t)|^2 * (W_k x W_k+1) dt,
   with F(R) = int_0^R f(s) s ds the analytic enclosed-light function.
-  Each edge is split at its point closest to the centre and integrated with
-  high-order Gauss-Legendre: the integrand is analytic on each piece.
+  Each edge is split at its point closest to the centre, and each side into
+  pieces shrinking geometrically towards that point, with Gauss-Legendre on
+  each piece: the integrand is analytic on each piece and the pieces resolve
+  its peak however close the edge passes to the centre.
 * other pixels: tensor Gauss-Legendre of the exact formula.
 """
 
@@ -75,10 +77,14 @@ def _ellipse_matrix(q, pa):
     return np.array([[c, s], [-s / q, c / q]])
 
 
-def _polar_pixel_integrals(profile, corners_w, q, nodes=96):
+def _polar_pixel_integrals(profile, corners_w, q, nodes=16, levels=40):
     """Exact integrals over polygons given by corners in w-space.
 
-    corners_w: (npix, 4, 2) vertices in order around each polygon.
+    corners_w: (npix, 4, 2) vertices in order around each polygon. Near the
+    foot of the perpendicular from the centre the integrand has a peak of
+    width ~ (distance of the edge from the centre); each side of the foot is
+    therefore cut into geometrically shrinking pieces towards the foot
+    (factor 2, `levels` of them) with Gauss-Legendre on each piece.
     """
     x, wts = np.polynomial.legendre.leggauss(nodes)
     total = np.zeros(corners_w.shape[0])
@@ -89,15 +95,23 @@ def _polar_pixel_integrals(profile, corners_w, q, nodes=96):
         cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
         # closest point of the edge line to the origin, clamped to the edge
         t0 = np.clip(-(a * d).sum(1) / np.maximum((d * d).sum(1), 1e-300), 0.0, 1.0)
-        for lo, hi in ((np.zeros_like(t0), t0), (t0, np.ones_like(t0))):
-            half = 0.5 * (hi - lo)
-            t = lo[:, None] + half[:, None] * (x[None, :] + 1.0)
-            w = a[:, None, :] + t[..., None] * d[:, None, :]
-            r2 = (w**2).sum(-1)
-            r = np.sqrt(r2)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                g = np.where(r2 > 0, profile.enclosed(r) / r2, 0.5 * profile.f(0.0))
-            total += cross * half * (g * wts[None, :]).sum(1)
+        for end in (np.zeros_like(t0), np.ones_like(t0)):
+            span = end - t0  # signed length (in t) from the foot to the edge's end
+            # pieces [t0 + span 2^-(m+1), t0 + span 2^-m], and the last one down to t0
+            for m in range(levels + 1):
+                outer = 2.0**-m
+                inner = 2.0 ** -(m + 1) if m < levels else 0.0
+                # integrate with t increasing on both sides of the foot
+                lo = np.minimum(t0 + span * inner, t0 + span * outer)
+                hi = np.maximum(t0 + span * inner, t0 + span * outer)
+                half = 0.5 * (hi - lo)
+                t = lo[:, None] + half[:, None] * (x[None, :] + 1.0)
+                w = a[:, None, :] + t[..., None] * d[:, None, :]
+                r2 = (w**2).sum(-1)
+                r = np.sqrt(r2)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    g = np.where(r2 > 0, profile.enclosed(r) / r2, 0.5 * profile.f(0.0))
+                total += cross * half * (g * wts[None, :]).sum(1)
     # orientation of the polygon (signed area) fixes the overall sign
     area = 0.5 * sum(
         corners_w[:, k, 0] * corners_w[:, (k + 1) % 4, 1] - corners_w[:, (k + 1) % 4, 0] * corners_w[:, k, 1]
@@ -122,7 +136,7 @@ def _gauss_pixel_integrals(profile, pix_u, pix_v, P, origin, center, A, nodes=20
 
 
 def reference_image(profile, shape, center, q, pa, pixelscale=1.0, origin=(0.0, 0.0),
-                    polar_radius=4.0, gauss_nodes=20, polar_nodes=96):
+                    polar_radius=4.0, gauss_nodes=20, polar_nodes=16):
     """Reference image [ny, nx] of pixel integrals (flux per pixel).
 
     Pixels whose centre lies within polar_radius pixels of the profile centre
