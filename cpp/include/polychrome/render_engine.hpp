@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "polychrome/cell_quadrature.hpp"
@@ -51,7 +52,7 @@ constexpr double kSlowestCuspRatio = 0.25;
 constexpr double kBudgetRetryFactor = 0.5;
 
 // Cell batches are padded to a multiple of this (the widest SIMD width in doubles).
-constexpr std::size_t kBatchPadding = 8;
+constexpr std::size_t kBatchPadding = 32;
 
 // One level of cells awaiting evaluation: groups of four siblings, stored
 // structure-of-arrays so that the evaluation loop vectorises.
@@ -61,21 +62,40 @@ struct CellBatch {
   std::vector<double> parent_value;   // parent's own estimate
   std::vector<double> budget;         // absolute error budget of the parent
   std::vector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
-  // per cell (4 per group)
+  // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding)
   std::vector<double> u, v, wa, wb;
-  std::vector<double> plain;         // 1 where the cell contains the centre
+  std::vector<std::int16_t> plain;    // 1 where the cell contains the centre
   std::vector<double> value, rel_error, log_upper;
-  std::vector<double> jac;            // num_params x cells
+  std::vector<double> jac;            // num_params x padded cells
 
-  std::size_t groups() const { return root.size(); }
-  void clear() {
-    root.clear();
-    parent_value.clear();
-    budget.clear();
-    parent_change.clear();
-    u.clear();
-    v.clear();
+  std::size_t groups() const { return count; }
+  std::size_t cells() const { return 4 * count; }
+  void clear() { count = 0; }
+
+  // Append a group of four cells. The vectors only ever grow, and are
+  // written by index: cheaper than push_back in this hot loop.
+  void add(int root_column, double parent, double parent_budget, double change,
+           const double (&cu)[4], const double (&cv)[4]) {
+    if (root.size() <= count) {
+      const std::size_t grown = 2 * count + 16;
+      for (auto* vec : {&parent_value, &budget, &parent_change}) vec->resize(grown);
+      root.resize(grown);
+      u.resize(4 * grown);
+      v.resize(4 * grown);
+    }
+    root[count] = root_column;
+    parent_value[count] = parent;
+    budget[count] = parent_budget;
+    parent_change[count] = change;
+    for (int c = 0; c < 4; ++c) {
+      u[4 * count + c] = cu[c];
+      v[4 * count + c] = cv[c];
+    }
+    ++count;
   }
+
+ private:
+  std::size_t count = 0;
 };
 
 // A pixel to refine and its absolute error budget (negative: not yet known).
@@ -238,7 +258,7 @@ class AdaptiveRenderer {
     }
     // Level by level: evaluate a batch, accept what converged, split the rest.
     double h = 0.5;  // cell size at this level, pixels
-    for (int depth = 0; !s.current.root.empty(); ++depth, h *= 0.5) {
+    for (int depth = 0; s.current.groups() > 0; ++depth, h *= 0.5) {
       evaluate_batch(s.current, h);
       s.next.clear();
       decide(s.current, h, depth, s);
@@ -254,21 +274,17 @@ class AdaptiveRenderer {
   // Queue the four children (size h/2) of the cell of size h centred at (u, v).
   void add_group(CellBatch& b, int root, double u, double v, double h, double parent_value,
                  double budget, double parent_change) const {
-    b.root.push_back(root);
-    b.parent_value.push_back(parent_value);
-    b.budget.push_back(budget);
-    b.parent_change.push_back(parent_change);
-    for (int c = 0; c < 4; ++c) {
-      b.u.push_back(u + ((c & 1) ? 0.25 : -0.25) * h);
-      b.v.push_back(v + ((c & 2) ? 0.25 : -0.25) * h);
-    }
+    const double d = 0.25 * h;
+    const double cu[4] = {u - d, u + d, u - d, u + d};
+    const double cv[4] = {v - d, v - d, v + d, v + d};
+    b.add(root, parent_value, budget, parent_change, cu, cv);
   }
 
   // Evaluate every cell of the batch (cells of size h) in one vector loop.
   void evaluate_batch(CellBatch& b, double h) const {
     // Batches are small; padding them to whole SIMD vectors (with copies of
     // the last cell, results unused) keeps the loop out of its scalar tail.
-    const std::size_t cells = b.u.size();
+    const std::size_t cells = b.cells();
     const std::size_t n = (cells + kBatchPadding - 1) / kBatchPadding * kBatchPadding;
     b.wa.resize(n);
     b.wb.resize(n);
@@ -280,13 +296,13 @@ class AdaptiveRenderer {
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t src = std::min(k, cells - 1);
       w_at(b.u[src], b.v[src], b.wa[k], b.wb[k]);
-      b.plain[k] = contains_center(b.u[src], b.v[src], h) ? 1.0 : 0.0;
+      b.plain[k] = contains_center(b.u[src], b.v[src], h) ? 1 : 0;
     }
     const Profile prof = prof_;
     const EllipseGeometry geo = geo_;
     const double* wa = b.wa.data();
     const double* wb = b.wb.data();
-    const double* plain = b.plain.data();
+    const std::int16_t* plain = b.plain.data();
     double* value = b.value.data();
     double* rel_error = b.rel_error.data();
     double* log_upper = b.log_upper.data();
@@ -295,7 +311,7 @@ class AdaptiveRenderer {
 #pragma omp simd
     for (std::ptrdiff_t k = 0; k < stride; ++k) {
       const CellValue c = evaluate_cell<Profile, kJacobian>(
-          geo, prof, wa[k], wb[k], h, plain[k] != 0.0, kJacobian ? bjac + k : nullptr, stride);
+          geo, prof, wa[k], wb[k], h, plain[k] != 0, kJacobian ? bjac + k : nullptr, stride);
       value[k] = c.value;
       rel_error[k] = c.rel_error;
       log_upper[k] = c.log_upper;
@@ -335,12 +351,19 @@ class AdaptiveRenderer {
         converged = change <= budget && remaining <= kPosterioriShare * budget;
       }
       const double share = 0.25 * budget;
-      const double log_share = std::log(share);
+      double log_share = 1.0;  // ln(share), computed only when a cell needs it
+      bool have_log_share = false;
       for (std::size_t k = first; k < first + 4; ++k) {
-        const bool a_posteriori = b.plain[k] != 0.0 || b.rel_error[k] >= kUnknownError;
-        const bool accept =
-            last_level || b.log_upper[k] <= log_share ||
-            (a_posteriori ? converged : b.rel_error[k] * std::abs(b.value[k]) <= share);
+        const bool a_posteriori = b.plain[k] != 0 || b.rel_error[k] >= kUnknownError;
+        bool accept = last_level ||
+                      (a_posteriori ? converged : b.rel_error[k] * std::abs(b.value[k]) <= share);
+        if (!accept) {  // is the whole cell negligible?
+          if (!have_log_share) {
+            log_share = fast_log(share);
+            have_log_share = true;
+          }
+          accept = b.log_upper[k] <= log_share;
+        }
         if (accept) {
           s.sum[root] += b.value[k];
           if (kJacobian)

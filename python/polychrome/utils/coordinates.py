@@ -10,6 +10,11 @@ def pixelscale_matrix(pixelscale):
     Column 0 of the matrix is the plane displacement of one pixel step in x
     (column index), column 1 that of one step in y (row index).
     """
+    if isinstance(pixelscale, (int, float)):  # fast path for the common case
+        scale = float(pixelscale)
+        if not (scale > 0 and scale != float("inf")):
+            raise ValueError(f"pixelscale must be a positive finite number, got {scale!r}")
+        return np.array([[scale, 0.0], [0.0, scale]])
     p = np.asarray(pixelscale, dtype=float)
     if p.ndim == 0:
         if not np.isfinite(p) or p <= 0:
@@ -19,6 +24,6 @@ def pixelscale_matrix(pixelscale):
         raise ValueError(f"pixelscale must be a scalar or a 2x2 matrix, got shape {p.shape}")
     if not np.all(np.isfinite(p)):
         raise ValueError("pixelscale matrix must be finite")
-    if abs(np.linalg.det(p)) <= 0:
+    if p[0, 0] * p[1, 1] - p[0, 1] * p[1, 0] == 0:
         raise ValueError("pixelscale matrix must be non-singular")
     return p.copy()
