@@ -17,14 +17,17 @@ peer adapter converts from these to the peer's own conventions.
 import argparse
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import json
 import logging
 import math
+import multiprocessing
 import os
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -93,13 +96,14 @@ class Sersic:
 
 
 # ----------------------------------------------------------------------------
-# Renderers: make_<peer>(grid, threads) -> render(sersic) -> image [ny, nx]
-# Each raises ImportError when its package is missing. Setup (object
-# creation, first call) happens in make_*; render() is what gets timed.
+# Renderers: make_<peer>(grid, threads, nominal) -> render(sersic) -> image
+# [ny, nx] (flux per pixel). `nominal` is the Sersic the peer's objects are
+# set up with. Each raises ImportError when its package is missing. Setup
+# (object creation, first call) happens in make_*; render() is what is timed.
 # ----------------------------------------------------------------------------
 
 
-def make_polychrome(grid, threads, jacobian=False, tolerance=1e-5):
+def make_polychrome(grid, threads, nominal=None, jacobian=False, tolerance=1e-5):
     """polychrome.render_profile (default tolerance 1e-5 relative per pixel);
     with jacobian=True render() returns (image, jacobian)."""
     import polychrome
@@ -308,8 +312,8 @@ def flux_relative_error(image, reference):
     return float(image.sum() / reference.sum() - 1.0)
 
 
-def median_seconds(render, sersic, repeat):
-    """Median wall time (s) of render() over `repeat` calls, each with slightly
+def call_seconds(render, sersic, repeat):
+    """Wall times (s) of `repeat` calls of render(), each with slightly
     different parameters, after one untimed warm-up call."""
     render(sersic.perturbed(-1))
     times = []
@@ -318,33 +322,43 @@ def median_seconds(render, sersic, repeat):
         t0 = time.perf_counter()
         render(s)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
 
 
 @dataclasses.dataclass
 class Result:
-    """One renderer's row: time (s), errors against the reference, or why it
-    was skipped."""
+    """One renderer's row: median and fastest time (s), errors against the
+    reference, or why it was skipped."""
 
     name: str
     seconds: float = float("nan")
+    min_seconds: float = float("nan")
     max_rel_error: float = float("nan")
     flux_rel_error: float = float("nan")
     skipped: str = ""
 
 
-def measure(name, make, sersic, reference, repeat):
-    """Build a renderer with make(), time it and compare its image (the first
-    element if it returns a tuple) with the reference."""
+def measure(name, make, grid, threads, sersic, reference, repeat):
+    """Build a renderer with make(grid, threads, sersic), time it and compare
+    its image (the first element if it returns a tuple) with the reference."""
     try:
-        render = make()
+        render = make(grid, threads, sersic)
     except ImportError as err:
         return Result(name, skipped=f"not installed ({err.name})")
     image = render(sersic)
     if isinstance(image, tuple):
         image = image[0]
-    return Result(name, median_seconds(render, sersic, repeat),
+    times = call_seconds(render, sersic, repeat)
+    return Result(name, statistics.median(times), min(times),
                   max_relative_error(image, reference), flux_relative_error(image, reference))
+
+
+def measure_isolated(*args):
+    """measure(*args) in a fresh process, so that state one renderer leaves
+    behind cannot change another's speed (in one process pyimfit runs ~1.7x
+    slower once polychrome has opened an OpenMP parallel region)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(measure, *args).result()
 
 
 # ----------------------------------------------------------------------------
@@ -353,13 +367,15 @@ def measure(name, make, sersic, reference, repeat):
 
 
 def print_table(results, baseline):
-    """One row per renderer; 'x polychrome' = its time / polychrome's time."""
-    print(f"{'renderer':<22}{'time ms':>10}{'x polychrome':>14}{'max rel err':>14}{'flux rel err':>14}")
+    """One row per renderer; 'x polychrome' = its median time / polychrome's."""
+    print(f"{'renderer':<22}{'median ms':>10}{'min ms':>9}{'x polychrome':>14}{'max rel err':>14}"
+          f"{'flux rel err':>14}")
     for r in results:
         if r.skipped:
             print(f"{r.name:<22}  {r.skipped}")
             continue
-        print(f"{r.name:<22}{1e3 * r.seconds:>10.3f}{r.seconds / baseline.seconds:>14.1f}"
+        print(f"{r.name:<22}{1e3 * r.seconds:>10.3f}{1e3 * r.min_seconds:>9.3f}"
+              f"{r.seconds / baseline.seconds:>14.1f}"
               f"{r.max_rel_error:>14.2e}{r.flux_rel_error:>14.2e}")
 
 
@@ -440,15 +456,12 @@ def case_render(repeat, threads):
     print()
 
     def run(name, make):
-        return measure(name, make, sersic, reference, repeat)
+        return measure_isolated(name, make, grid, threads, sersic, reference, repeat)
 
-    baseline = run("polychrome", lambda: make_polychrome(grid, threads))
-    jacobian = run("polychrome image+jac", lambda: make_polychrome(grid, threads, jacobian=True))
-    peers = [
-        run("pyimfit", lambda: make_pyimfit(grid, threads, sersic)),
-        run("astrophot", lambda: make_astrophot(grid, threads, sersic)),
-        run("galsim", lambda: make_galsim(grid, threads, sersic)),
-    ]
+    baseline = run("polychrome", make_polychrome)
+    jacobian = run("polychrome image+jac", functools.partial(make_polychrome, jacobian=True))
+    peers = [run("pyimfit", make_pyimfit), run("astrophot", make_astrophot),
+             run("galsim", make_galsim)]
     print_table([baseline, jacobian] + peers, baseline)
     print()
     verdict(baseline, jacobian, peers)
