@@ -366,17 +366,27 @@ def measure_isolated(*args):
 # ----------------------------------------------------------------------------
 
 
+# A median this much above the fastest call means the timing was disturbed.
+NOISY_MEDIAN_OVER_MIN = 1.3
+
+
 def print_table(results, baseline):
-    """One row per renderer; 'x polychrome' = its median time / polychrome's."""
+    """One row per renderer; 'x polychrome' = its median time / polychrome's.
+    Rows whose median exceeds NOISY_MEDIAN_OVER_MIN x their min are starred."""
     print(f"{'renderer':<22}{'median ms':>10}{'min ms':>9}{'x polychrome':>14}{'max rel err':>14}"
           f"{'flux rel err':>14}")
+    noisy = False
     for r in results:
         if r.skipped:
             print(f"{r.name:<22}  {r.skipped}")
             continue
-        print(f"{r.name:<22}{1e3 * r.seconds:>10.3f}{1e3 * r.min_seconds:>9.3f}"
+        star = "*" if r.seconds > NOISY_MEDIAN_OVER_MIN * r.min_seconds else ""
+        noisy = noisy or bool(star)
+        print(f"{r.name + star:<22}{1e3 * r.seconds:>10.3f}{1e3 * r.min_seconds:>9.3f}"
               f"{r.seconds / baseline.seconds:>14.1f}"
               f"{r.max_rel_error:>14.2e}{r.flux_rel_error:>14.2e}")
+    if noisy:
+        print(f"* median > {NOISY_MEDIAN_OVER_MIN}x min: the machine was busy, rerun when idle")
 
 
 def verdict(polychrome, jacobian, peers):
