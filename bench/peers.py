@@ -1,0 +1,504 @@
+"""polychrome side by side with its peers (pyimfit, AstroPhot, GalSim).
+
+Run ``python bench/peers.py [--case NAME] [--repeat N] [--threads N]``.
+
+Every benchmark case is one function in ``CASES``; later issues add theirs
+(convolved render, joint model, fits) next to ``case_render``. Peers are
+optional: a peer that is not installed is reported as such and skipped.
+
+Conventions used throughout (polychrome's, see DESIGN.md): arrays are
+``data[y, x]``; pixel (i, j) has its centre at ``origin + pixelscale *
+(j + 0.5, i + 0.5)`` arcsec; PA in radians counter-clockwise from +x to the
+major axis; q = b/a; Sersic ``Re`` is the semi-major half-light radius in
+arcsec and ``Ie`` the log10 surface brightness at Re (flux/arcsec^2). Each
+peer adapter converts from these to the peer's own conventions.
+"""
+
+import argparse
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import io
+import json
+import logging
+import math
+import multiprocessing
+import os
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+OUTPUT_DIR = Path(__file__).resolve().parent / "output"
+
+# Pixels fainter than this fraction of the reference peak are left out of the
+# maximum relative error (their relative error says little about a renderer).
+BRIGHT_FRACTION = 1e-4
+
+# GalSim real-space integration tolerances of the reference image. 1e-10 is
+# the tightest GalSim completes (1e-11 makes its integrator give up); the
+# convergence check compares with LOOSE_REFERENCE_GSPARAMS.
+REFERENCE_GSPARAMS = {"realspace_relerr": 1e-10, "realspace_abserr": 1e-14}
+LOOSE_REFERENCE_GSPARAMS = {"realspace_relerr": 1e-8, "realspace_abserr": 1e-12}
+
+
+# ----------------------------------------------------------------------------
+# The model being rendered
+# ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Grid:
+    """A square-pixel image grid: ``ny`` x ``nx`` pixels of ``pixelscale``
+    arcsec, the outer corner of pixel (0, 0) at plane position (0, 0)."""
+
+    ny: int
+    nx: int
+    pixelscale: float = 1.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Sersic:
+    """An elliptical Sersic profile in polychrome's conventions.
+
+    x, y: centre (arcsec on the plane); q: axis ratio b/a; PA: radians
+    counter-clockwise from +x; n: Sersic index; Re: semi-major half-light
+    radius (arcsec); Ie: log10 surface brightness at Re (flux/arcsec^2).
+    """
+
+    x: float
+    y: float
+    q: float
+    PA: float
+    n: float
+    Re: float
+    Ie: float
+
+    def b(self):
+        """The Sersic b(n), from polychrome's core (exact root)."""
+        from polychrome import _core
+
+        return _core.sersic_b(self.n)[0]
+
+    def total_flux(self):
+        """Analytic total flux (flux units), integrated to infinity."""
+        b = self.b()
+        return (2 * math.pi * self.q * self.Re**2 * 10**self.Ie * self.n
+                * math.exp(b) * b ** (-2 * self.n) * math.gamma(2 * self.n))
+
+    def perturbed(self, k):
+        """A copy moved by a negligible, call-dependent amount, so that a
+        renderer given it must recompute rather than reuse a cached image."""
+        return dataclasses.replace(self, x=self.x + 1e-7 * k, Ie=self.Ie + 1e-9 * k)
+
+
+# ----------------------------------------------------------------------------
+# Renderers: make_<peer>(grid, threads, nominal) -> render(sersic) -> image
+# [ny, nx] (flux per pixel). `nominal` is the Sersic the peer's objects are
+# set up with. Each raises ImportError when its package is missing. Setup
+# (object creation, first call) happens in make_*; render() is what is timed.
+# ----------------------------------------------------------------------------
+
+
+def make_polychrome(grid, threads, nominal=None, jacobian=False, tolerance=1e-5):
+    """polychrome.render_profile (default tolerance 1e-5 relative per pixel);
+    with jacobian=True render() returns (image, jacobian)."""
+    import polychrome
+
+    def render(s):
+        return polychrome.render_profile(
+            "sersic", {"n": s.n, "Re": s.Re, "Ie": s.Ie}, (grid.ny, grid.nx),
+            center=(s.x, s.y), q=s.q, PA=s.PA, pixelscale=grid.pixelscale,
+            jacobian=jacobian, tolerance=tolerance, threads=threads)
+
+    return render
+
+
+def make_pyimfit(grid, threads, nominal):
+    """Imfit's Sersic function through pyimfit, default subsampling.
+
+    Imfit conventions: x0, y0 in 1-based pixel coordinates where pixel centres
+    are integers (so x0 = x/ps + 0.5); PA in degrees counter-clockwise from +y
+    (PA_imfit = PA_deg + 90); ell = 1 - q; r_e in pixels; I_e linear, flux per
+    pixel at r_e.
+    """
+    import pyimfit
+
+    ps = grid.pixelscale
+
+    def imfit_parameters(s):
+        return {"X0": s.x / ps + 0.5, "Y0": s.y / ps + 0.5,
+                "PA": (math.degrees(s.PA) + 90.0) % 180.0, "ell": 1.0 - s.q, "n": s.n,
+                "I_e": 10**s.Ie * ps**2, "r_e": s.Re / ps}
+
+    p0 = imfit_parameters(nominal)
+    description = pyimfit.SimpleModelDescription()
+    description.x0.setValue(p0["X0"])
+    description.y0.setValue(p0["Y0"])
+    function = pyimfit.make_imfit_function("Sersic")
+    for name in ("PA", "ell", "n", "I_e", "r_e"):
+        getattr(function, name).setValue(p0[name])
+    description.addFunction(function)
+    imfit = pyimfit.Imfit(description, maxThreads=threads)
+    with contextlib.redirect_stdout(io.StringIO()):  # pyimfit prints a debug line here
+        imfit.getModelImage(shape=(grid.ny, grid.nx))
+    names = [name.rsplit("_", 1)[0] for name in imfit.numberedParameterNames]  # "X0_1" -> "X0"
+
+    def render(s):
+        p = imfit_parameters(s)
+        return imfit.getModelImage(newParameters=np.array([p[name] for name in names]))
+
+    return render
+
+
+def import_astrophot():
+    """Import AstroPhot without it creating ./AstroPhot.log: its import calls
+    logging.basicConfig(filename=...), a no-op once logging is configured."""
+    logging.basicConfig(level=logging.WARNING)
+    import astrophot
+
+    return astrophot
+
+
+def make_astrophot(grid, threads, nominal):
+    """AstroPhot's "sersic galaxy model" on a target with the same grid,
+    default sampling (midpoint + 'bright' adaptive integration), float64.
+
+    AstroPhot conventions (models/mixins/transform.py, image/func/wcs.py):
+    with CD = diag(ps) and crpix = crtan = 0 the plane position of pixel
+    centre (i, j) is ps * (j, i), so its centre = polychrome's - ps/2; PA in
+    radians from +y, counter-clockwise for this CD (PA_ap = PA + pi/2); Ie is
+    linear flux/arcsec^2; Re arcsec, semi-major.
+    """
+    ap = import_astrophot()
+    import torch
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    target = ap.TargetImage(data=np.zeros((grid.ny, grid.nx)), pixelscale=grid.pixelscale,
+                            zeropoint=0.0)
+
+    def astrophot_parameters(s):
+        return {"center_0": s.x - 0.5 * grid.pixelscale, "center_1": s.y - 0.5 * grid.pixelscale,
+                "q": s.q, "PA": (s.PA + math.pi / 2) % math.pi, "n": s.n, "Re": s.Re,
+                "Ie": 10**s.Ie}
+
+    p0 = astrophot_parameters(nominal)
+    model = ap.Model(name="sersic", model_type="sersic galaxy model", target=target,
+                     center=[p0["center_0"], p0["center_1"]],
+                     **{k: v for k, v in p0.items() if not k.startswith("center")})
+    names = model.build_params_array_names()
+
+    def render(s):
+        p = astrophot_parameters(s)
+        vector = torch.tensor([p[name] for name in names], dtype=torch.float64)
+        return model(vector).data.detach().cpu().numpy()
+
+    return render
+
+
+def galsim_sersic(s, gsparams=None):
+    """The GalSim object of a Sersic: circular half_light_radius Re*sqrt(q)
+    sheared to q at position angle PA (both counter-clockwise from +x), total
+    flux from polychrome's Ie convention, no truncation."""
+    import galsim
+
+    profile = galsim.Sersic(n=s.n, half_light_radius=s.Re * math.sqrt(s.q), flux=s.total_flux(),
+                            trunc=0.0, gsparams=gsparams)
+    return profile.shear(q=s.q, beta=s.PA * galsim.radians)
+
+
+def galsim_draw(s, grid, method, gsparams=None):
+    """Draw with GalSim in float64. GalSim puts the profile at the image's
+    true centre, plane position (nx/2, ny/2) * ps here, plus `offset` pixels."""
+    offset = (s.x / grid.pixelscale - grid.nx / 2, s.y / grid.pixelscale - grid.ny / 2)
+    image = galsim_sersic(s, gsparams).drawImage(
+        nx=grid.nx, ny=grid.ny, scale=grid.pixelscale, method=method, offset=offset,
+        dtype=np.float64)
+    return image.array
+
+
+def make_galsim(grid, threads, nominal):
+    """GalSim's default drawImage (method 'auto' = FFT convolution with the
+    pixel for a Sersic), default gsparams. GalSim is single-threaded here."""
+    import galsim  # noqa: F401  (ImportError if missing)
+
+    def render(s):
+        return galsim_draw(s, grid, "auto")
+
+    return render
+
+
+# ----------------------------------------------------------------------------
+# Reference image (cached)
+# ----------------------------------------------------------------------------
+
+
+def reference_image(sersic, grid):
+    """GalSim real-space (pixel-integrated) rendering at REFERENCE_GSPARAMS,
+    computed once per parameters and cached in bench/output/.
+
+    Returns (image, info) with info["convergence"] = max relative difference
+    from the looser LOOSE_REFERENCE_GSPARAMS rendering over bright pixels.
+    """
+    import galsim
+
+    key = {"sersic": dataclasses.asdict(sersic), "grid": dataclasses.asdict(grid),
+           "gsparams": REFERENCE_GSPARAMS, "galsim": galsim.__version__}
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+    path = OUTPUT_DIR / f"reference_sersic_{grid.ny}x{grid.nx}_{digest}.npz"
+    if path.exists():
+        cached = np.load(path)
+        return cached["image"], {"path": path, "convergence": float(cached["convergence"]),
+                                 "scipy_check": float(cached["scipy_check"]),
+                                 "seconds": float(cached["seconds"]), "cached": True}
+    t0 = time.perf_counter()
+    image = galsim_draw(sersic, grid, "real_space", galsim.GSParams(**REFERENCE_GSPARAMS))
+    seconds = time.perf_counter() - t0
+    loose = galsim_draw(sersic, grid, "real_space", galsim.GSParams(**LOOSE_REFERENCE_GSPARAMS))
+    convergence = max_relative_error(loose, image)
+    scipy_check = scipy_pixel_check(sersic, grid, image)
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    np.savez(path, image=image, convergence=convergence, scipy_check=scipy_check,
+             seconds=seconds, key=json.dumps(key, sort_keys=True))
+    return image, {"path": path, "convergence": convergence, "scipy_check": scipy_check,
+                   "seconds": seconds, "cached": False}
+
+
+def scipy_pixel_check(sersic, grid, image, count=5):
+    """Independent check of a few pixels (the peak and pixels at 1, 3, 10 and
+    30 Re along +x): integrate the profile over each with scipy's dblquad and
+    return the largest |image/dblquad - 1| (dimensionless)."""
+    from scipy import integrate
+
+    b, ps = sersic.b(), grid.pixelscale
+    cos_pa, sin_pa = math.cos(sersic.PA), math.sin(sersic.PA)
+
+    def brightness(y, x):  # flux/arcsec^2 at plane (x, y) arcsec
+        dx, dy = x - sersic.x, y - sersic.y
+        major, minor = dx * cos_pa + dy * sin_pa, (dy * cos_pa - dx * sin_pa) / sersic.q
+        radius = math.hypot(major, minor) / sersic.Re
+        return 10**sersic.Ie * math.exp(-b * (radius ** (1 / sersic.n) - 1))
+
+    i0, j0 = np.unravel_index(np.argmax(image), image.shape)
+    pixels = [(i0, j0)] + [(i0, j0 + round(k * sersic.Re / ps)) for k in (1, 3, 10, 30)]
+    worst = 0.0
+    for i, j in pixels[:count]:
+        if not (0 <= i < grid.ny and 0 <= j < grid.nx):
+            continue
+        value, _ = integrate.dblquad(brightness, j * ps, (j + 1) * ps, i * ps, (i + 1) * ps,
+                                     epsabs=0.0, epsrel=1e-12)
+        worst = max(worst, abs(image[i, j] / value - 1))
+    return worst
+
+
+# ----------------------------------------------------------------------------
+# Measurements
+# ----------------------------------------------------------------------------
+
+
+def max_relative_error(image, reference):
+    """Largest |image/reference - 1| over pixels brighter than
+    BRIGHT_FRACTION x the reference peak (dimensionless)."""
+    bright = reference > BRIGHT_FRACTION * reference.max()
+    return float(np.max(np.abs(image[bright] / reference[bright] - 1.0)))
+
+
+def flux_relative_error(image, reference):
+    """Relative error of the image's summed flux (dimensionless)."""
+    return float(image.sum() / reference.sum() - 1.0)
+
+
+def call_seconds(render, sersic, repeat):
+    """Wall times (s) of `repeat` calls of render(), each with slightly
+    different parameters, after one untimed warm-up call."""
+    render(sersic.perturbed(-1))
+    times = []
+    for k in range(repeat):
+        s = sersic.perturbed(k)
+        t0 = time.perf_counter()
+        render(s)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+@dataclasses.dataclass
+class Result:
+    """One renderer's row: median and fastest time (s), errors against the
+    reference, or why it was skipped."""
+
+    name: str
+    seconds: float = float("nan")
+    min_seconds: float = float("nan")
+    max_rel_error: float = float("nan")
+    flux_rel_error: float = float("nan")
+    skipped: str = ""
+
+
+def measure(name, make, grid, threads, sersic, reference, repeat):
+    """Build a renderer with make(grid, threads, sersic), time it and compare
+    its image (the first element if it returns a tuple) with the reference."""
+    try:
+        render = make(grid, threads, sersic)
+    except ImportError as err:
+        return Result(name, skipped=f"not installed ({err.name})")
+    image = render(sersic)
+    if isinstance(image, tuple):
+        image = image[0]
+    times = call_seconds(render, sersic, repeat)
+    return Result(name, statistics.median(times), min(times),
+                  max_relative_error(image, reference), flux_relative_error(image, reference))
+
+
+def measure_isolated(*args):
+    """measure(*args) in a fresh process, so that state one renderer leaves
+    behind cannot change another's speed (in one process pyimfit runs ~1.7x
+    slower once polychrome has opened an OpenMP parallel region)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(measure, *args).result()
+
+
+# ----------------------------------------------------------------------------
+# Reporting
+# ----------------------------------------------------------------------------
+
+
+# A median this much above the fastest call means the timing was disturbed.
+NOISY_MEDIAN_OVER_MIN = 1.3
+
+
+def print_table(results, baseline):
+    """One row per renderer; 'x polychrome' = its median time / polychrome's.
+    Rows whose median exceeds NOISY_MEDIAN_OVER_MIN x their min are starred."""
+    print(f"{'renderer':<22}{'median ms':>10}{'min ms':>9}{'x polychrome':>14}{'max rel err':>14}"
+          f"{'flux rel err':>14}")
+    noisy = False
+    for r in results:
+        if r.skipped:
+            print(f"{r.name:<22}  {r.skipped}")
+            continue
+        star = "*" if r.seconds > NOISY_MEDIAN_OVER_MIN * r.min_seconds else ""
+        noisy = noisy or bool(star)
+        print(f"{r.name + star:<22}{1e3 * r.seconds:>10.3f}{1e3 * r.min_seconds:>9.3f}"
+              f"{r.seconds / baseline.seconds:>14.1f}"
+              f"{r.max_rel_error:>14.2e}{r.flux_rel_error:>14.2e}")
+    if noisy:
+        print(f"* median > {NOISY_MEDIAN_OVER_MIN}x min: the machine was busy, rerun when idle")
+
+
+def verdict(polychrome, jacobian, peers):
+    """One line: each target with PASS/FAIL; skipped peers are named, not judged."""
+    checks = []
+    speed_targets = {"pyimfit": 5.0, "astrophot": 10.0}
+    for r in peers:
+        if r.skipped:
+            checks.append((f"{r.name} not measured", True))
+            continue
+        if r.name in speed_targets:
+            ratio = r.seconds / polychrome.seconds
+            checks.append((f"{ratio:.1f}x faster than {r.name} (>= {speed_targets[r.name]:g}x)",
+                           ratio >= speed_targets[r.name]))
+        error_ratio = r.max_rel_error / polychrome.max_rel_error
+        checks.append((f"error {error_ratio:.0f}x smaller than {r.name} (>= 10x)", error_ratio >= 10))
+    jac_ratio = jacobian.seconds / polychrome.seconds
+    checks.append((f"image+Jacobian {jac_ratio:.2f}x image (<= 3x)", jac_ratio <= 3))
+    overall = "PASS" if all(ok for _, ok in checks) else "FAIL"
+    print(f"verdict: {overall}: " + "; ".join(
+        text if "not measured" in text else f"{text} {'PASS' if ok else 'FAIL'}" for text, ok in checks))
+
+
+def print_versions():
+    """Which polychrome core (path, build time) and which peers are measured."""
+    import importlib
+
+    import polychrome
+
+    core = Path(polychrome._core.__file__)
+    built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(core.stat().st_mtime))
+    versions = []
+    importers = {"astrophot": import_astrophot}
+    for name in ("pyimfit", "astrophot", "galsim"):
+        try:
+            module = importers.get(name, lambda: importlib.import_module(name))()
+            versions.append(f"{name} {module.__version__}")
+        except ImportError:
+            versions.append(f"{name} not installed")
+    print(f"polychrome {polychrome.__version__} core {core} (built {built}); " + ", ".join(versions))
+
+
+# ----------------------------------------------------------------------------
+# Cases
+# ----------------------------------------------------------------------------
+
+
+def report_reference(sersic, grid, reference, info, threads):
+    """Print how the reference was made and how well it is converged, and
+    compare it with polychrome at a tight tolerance (an independent method)."""
+    origin = f"cached {info['path'].name}" if info["cached"] else f"computed in {info['seconds']:.1f} s"
+    print(f"reference: GalSim real_space {REFERENCE_GSPARAMS} ({origin}); max rel change from "
+          f"relerr {LOOSE_REFERENCE_GSPARAMS['realspace_relerr']:g}: {info['convergence']:.1e}; "
+          f"vs scipy dblquad on 5 pixels: {info['scipy_check']:.1e}")
+    print(f"reference image sum / analytic total flux - 1 = "
+          f"{reference.sum() / sersic.total_flux() - 1:.3e} (light outside the image)")
+    tight = make_polychrome(grid, threads, tolerance=1e-10)(sersic)
+    print(f"cross-check: polychrome at tolerance 1e-10 vs reference: max rel err "
+          f"{max_relative_error(tight, reference):.1e}, flux rel err "
+          f"{flux_relative_error(tight, reference):.1e}")
+
+
+def case_render(repeat, threads):
+    """A single Sersic, no PSF, 256x256 pixels of 1 arcsec: polychrome vs
+    pyimfit, AstroPhot and GalSim, each against the GalSim real-space
+    reference."""
+    grid = Grid(256, 256, 1.0)
+    sersic = Sersic(x=128.3, y=127.8, q=0.6, PA=math.radians(30.0), n=2.5, Re=10.0, Ie=0.0)
+    print(f"case render: Sersic n={sersic.n}, Re={sersic.Re}\", q={sersic.q}, "
+          f"PA={math.degrees(sersic.PA):g} deg, centre=({sersic.x}, {sersic.y})\", Ie={sersic.Ie}; "
+          f"{grid.ny}x{grid.nx} px of {grid.pixelscale}\"; no PSF; "
+          f"threads={threads or 'all'}; median of {repeat}")
+    try:
+        reference, info = reference_image(sersic, grid)
+    except ImportError:
+        print("GalSim (needed for the reference image) not installed: case skipped")
+        return
+    report_reference(sersic, grid, reference, info, threads)
+    print()
+
+    def run(name, make):
+        return measure_isolated(name, make, grid, threads, sersic, reference, repeat)
+
+    baseline = run("polychrome", make_polychrome)
+    jacobian = run("polychrome image+jac", functools.partial(make_polychrome, jacobian=True))
+    peers = [run("pyimfit", make_pyimfit), run("astrophot", make_astrophot),
+             run("galsim", make_galsim)]
+    print_table([baseline, jacobian] + peers, baseline)
+    print()
+    verdict(baseline, jacobian, peers)
+
+
+CASES = {
+    "render": case_render,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=sorted(CASES), action="append",
+                        help="case to run (repeatable; default: all)")
+    parser.add_argument("--repeat", type=int, default=50,
+                        help="timed calls per renderer; the median is reported (default 50)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for polychrome, pyimfit and torch (default 0 = all cores)")
+    args = parser.parse_args()
+    print(f"load average before start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
+          f"(timings are only meaningful on an otherwise idle machine)")
+    print_versions()
+    for name in args.case or list(CASES):
+        CASES[name](args.repeat, args.threads)
+
+
+if __name__ == "__main__":
+    main()
