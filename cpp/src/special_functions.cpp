@@ -20,7 +20,7 @@ double digamma(double x) {
   double shift = 0.0;
   // Recurrence psi(x) = psi(x + 1) - 1/x until the asymptotic series is exact
   // to double precision.
-  while (x < 8.0) {
+  while (x < 16.0) {
     shift -= 1.0 / x;
     x += 1.0;
   }
