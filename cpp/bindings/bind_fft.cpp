@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <complex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -32,13 +33,20 @@ void check_threads(int threads) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1, got " + std::to_string(threads));
 }
 
-// The module's plans, reused across calls. A function-local static is safe
-// here: FftPlanCache guards its state with its own mutex, and plans are
-// immutable.
-polychrome::FftPlanCache& plan_cache() {
-  static polychrome::FftPlanCache cache;
-  return cache;
-}
+// Plans come from a cache the caller owns (the Python class FftPlans) so
+// that nothing global holds state; without one, a call builds its plan itself
+// (some microseconds: fine for one-off transforms, visible for small repeated
+// ones).
+class PlanSource {
+ public:
+  explicit PlanSource(polychrome::FftPlanCache* owned) : cache_(owned ? owned : &local_.emplace()) {}
+  polychrome::FftPlanCache& operator*() const { return *cache_; }
+  polychrome::FftPlanCache* operator->() const { return cache_; }
+
+ private:
+  std::optional<polychrome::FftPlanCache> local_;
+  polychrome::FftPlanCache* cache_;
+};
 
 std::size_t dim(const py::array& a, py::ssize_t axis_from_end) {
   return static_cast<std::size_t>(a.shape(a.ndim() - axis_from_end));
@@ -57,11 +65,11 @@ std::size_t leading_count(const py::array& a, py::ssize_t core_dims) {
   return count;
 }
 
-ComplexArray rfft2_py(const RealArray& a, int threads) {
+ComplexArray rfft2_py(const RealArray& a, int threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 2, 3);
   check_threads(threads);
   const std::size_t ny = dim(a, 2), nx = dim(a, 1);
-  const auto plan_ptr = plan_cache().real_2d_plan(ny, nx);
+  const auto plan_ptr = PlanSource(plans)->real_2d_plan(ny, nx);
   const polychrome::RealFft2dPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, plan.spectrum_nx()));
   const std::size_t count = leading_count(a, 2);
@@ -74,7 +82,8 @@ ComplexArray rfft2_py(const RealArray& a, int threads) {
   return out;
 }
 
-RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> shape, int threads) {
+RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> shape, int threads,
+                    polychrome::FftPlanCache* plans) {
   check_ndim(c, "c", 2, 3);
   check_threads(threads);
   if (shape.first < 1 || shape.second < 1)
@@ -82,7 +91,7 @@ RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> s
                                 ", " + std::to_string(shape.second) + ")");
   const std::size_t ny = static_cast<std::size_t>(shape.first);
   const std::size_t nx = static_cast<std::size_t>(shape.second);
-  const auto plan_ptr = plan_cache().real_2d_plan(ny, nx);
+  const auto plan_ptr = PlanSource(plans)->real_2d_plan(ny, nx);
   const polychrome::RealFft2dPlan& plan = *plan_ptr;
   if (dim(c, 2) != ny || dim(c, 1) != plan.spectrum_nx())
     throw std::invalid_argument("c has shape (..., " + std::to_string(dim(c, 2)) + ", " +
@@ -101,11 +110,11 @@ RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> s
   return out;
 }
 
-ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads) {
+ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 1, 2);
   check_threads(threads);
   const std::size_t n = dim(a, 1);
-  const auto plan_ptr = plan_cache().complex_plan(n);
+  const auto plan_ptr = PlanSource(plans)->complex_plan(n);
   const polychrome::ComplexFftPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, n));
   const std::size_t count = leading_count(a, 1);
@@ -120,10 +129,10 @@ ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads) {
   return out;
 }
 
-ComplexArray rfft_py(const RealArray& a, int threads) {
+ComplexArray rfft_py(const RealArray& a, int threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 1, 2);
   check_threads(threads);
-  const auto plan_ptr = plan_cache().real_plan(dim(a, 1));
+  const auto plan_ptr = PlanSource(plans)->real_plan(dim(a, 1));
   const polychrome::RealFftPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, plan.spectrum_size()));
   const std::size_t count = leading_count(a, 1);
@@ -136,11 +145,11 @@ ComplexArray rfft_py(const RealArray& a, int threads) {
   return out;
 }
 
-RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads) {
+RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads, polychrome::FftPlanCache* plans) {
   check_ndim(c, "c", 1, 2);
   check_threads(threads);
   if (n < 1) throw std::invalid_argument("n must be positive, got " + std::to_string(n));
-  const auto plan_ptr = plan_cache().real_plan(static_cast<std::size_t>(n));
+  const auto plan_ptr = PlanSource(plans)->real_plan(static_cast<std::size_t>(n));
   const polychrome::RealFftPlan& plan = *plan_ptr;
   if (dim(c, 1) != plan.spectrum_size())
     throw std::invalid_argument("c has " + std::to_string(dim(c, 1)) + " bins; n = " +
@@ -160,24 +169,36 @@ RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads) {
 }  // namespace
 
 void bind_fft(py::module_& m) {
-  m.def("rfft2", &rfft2_py, py::arg("a"), py::arg("threads") = 1,
+  py::class_<polychrome::FftPlanCache>(m, "FftPlans",
+                                       "A cache of FFT plans (owned by the caller); pass it as "
+                                       "plans= to reuse plans across transforms of one size.")
+      .def(py::init<std::size_t>(), py::arg("capacity") = 32);
+  m.def("rfft2", &rfft2_py, py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
         "2D real FFT of a float64 array (ny, nx) or a stack (count, ny, nx): returns "
         "(..., ny, nx//2+1) complex128, numpy.fft.rfft2 layout and signs, unnormalised. "
         "ny and nx must be 2^a 3^b 5^c (see next_fast_size).");
   m.def("irfft2", &irfft2_py, py::arg("c"), py::arg("shape"), py::arg("threads") = 1,
+        py::arg("plans") = nullptr,
         "Inverse of rfft2: (..., ny, nx//2+1) complex128 -> (..., ny, nx) float64 with "
         "shape = (ny, nx), normalised by 1/(nx ny) like numpy.fft.irfft2.");
   m.def(
-      "fft", [](const ComplexArray& a, int threads) { return fft_py(a, false, threads); },
-      py::arg("a"), py::arg("threads") = 1,
+      "fft",
+      [](const ComplexArray& a, int threads, polychrome::FftPlanCache* plans) {
+        return fft_py(a, false, threads, plans);
+      },
+      py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
       "1D complex FFT along the last axis (1D or 2D input), unnormalised like numpy.fft.fft.");
   m.def(
-      "ifft", [](const ComplexArray& a, int threads) { return fft_py(a, true, threads); },
-      py::arg("a"), py::arg("threads") = 1,
+      "ifft",
+      [](const ComplexArray& a, int threads, polychrome::FftPlanCache* plans) {
+        return fft_py(a, true, threads, plans);
+      },
+      py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
       "1D inverse complex FFT along the last axis, normalised by 1/n like numpy.fft.ifft.");
-  m.def("rfft", &rfft_py, py::arg("a"), py::arg("threads") = 1,
+  m.def("rfft", &rfft_py, py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
         "1D real FFT along the last axis: n -> n//2+1 bins, like numpy.fft.rfft.");
   m.def("irfft", &irfft_py, py::arg("c"), py::arg("n"), py::arg("threads") = 1,
+        py::arg("plans") = nullptr,
         "Inverse of rfft along the last axis: n//2+1 bins -> n reals, normalised by 1/n.");
   m.def("next_fast_size", &polychrome::next_fast_size, py::arg("n"),
         "Smallest m >= n of the form 2^a 3^b 5^c (the sizes the FFT supports).");
