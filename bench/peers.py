@@ -479,8 +479,31 @@ def case_render(repeat, threads):
     verdict(baseline, jacobian, peers)
 
 
+def case_fft(repeat, threads):
+    """polychrome's own 2D real FFT (forward + inverse) against scipy.fft
+    (pocketfft) on the same arrays, single thread, sizes 64 to 1024; the
+    timing loop is bench/fft_vs_scipy.py's (alternating and blocked
+    schedules, the worse ratio counts). `repeat` and `threads` do not apply."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import fft_vs_scipy
+
+    print("case fft: 2D real FFT, float64, rfft2 + irfft2, single thread, median ms")
+    print(f"{'n':>6} {'polychrome':>11} {'scipy':>9} {'ratio':>7}")
+    worst = 0.0
+    for n in fft_vs_scipy.DEFAULT_SIZES:
+        (a_ours, a_theirs, _), (b_ours, b_theirs, _), _ = fft_vs_scipy.time_pair(n, 0.5)
+        ratio = max(a_ours / a_theirs, b_ours / b_theirs)
+        worst = max(worst, ratio)
+        print(f"{n:>6} {max(a_ours, b_ours) * 1e3:>11.3f} {min(a_theirs, b_theirs) * 1e3:>9.3f} {ratio:>7.2f}")
+    ok = "PASS" if worst <= fft_vs_scipy.TARGET else "FAIL"
+    print(f"verdict: {ok}: worst polychrome/scipy time ratio {worst:.2f} (target <= {fft_vs_scipy.TARGET})")
+
+
 CASES = {
     "render": case_render,
+    "fft": case_fft,
 }
 
 
