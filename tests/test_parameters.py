@@ -61,6 +61,10 @@ def test_cyclic_parameter_wraps():
     assert pa.value == pytest.approx(3.5 - np.pi)
     pa.value = -0.25
     assert pa.value == pytest.approx(np.pi - 0.25)
+    pa.limits = (-np.pi / 2, np.pi / 2)
+    assert pa.value == pytest.approx(-0.25)
+    with pytest.raises(ValueError, match="parameter 'PA': a cyclic parameter needs finite limits"):
+        pa.limits = (0, None)
 
 
 def test_linked_parameters_are_one_quantity():

@@ -83,13 +83,16 @@ class Parameter:
     @limits.setter
     def limits(self, limits):
         limits = as_limits(limits, self.name)
-        value, old = self._quantity.value, self._quantity.limits
-        self._quantity.limits = limits
-        if value is not None:
+        if self.cyclic and not np.all(np.isfinite(limits)):
+            raise ValueError(f"parameter {self.name!r}: a cyclic parameter needs finite limits, got {limits}")
+        quantity = self._quantity
+        old = quantity.limits
+        quantity.limits = limits
+        if quantity.value is not None:
             try:
-                self._quantity.checked_value(value, self.name)
+                quantity.value = quantity.checked_value(quantity.value, self.name)
             except ValueError:
-                self._quantity.limits = old
+                quantity.limits = old
                 raise
 
     @property
@@ -135,7 +138,8 @@ class Parameter:
         """Make this parameter (and everything linked to it) one quantity with ``other``.
 
         This parameter adopts ``other``'s value, uncertainty, limits and
-        lock. Values, when both set, must have the same shape.
+        lock (if ``other`` has no value yet, it takes this one's). Values,
+        when both set, must have the same shape.
         """
         if not isinstance(other, Parameter):
             raise TypeError(f"parameter {self.name!r}: can only link to a Parameter, got {type(other).__name__}")
