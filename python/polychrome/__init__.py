@@ -5,9 +5,9 @@ analytic Jacobians, convolved with each image's PSF, fitted jointly across many
 images. See README.md for a tour.
 """
 
-from . import _core
+from . import _core, image, param, utils
 from .render import parameter_names, profile_names, render_profile
 
 __version__ = "0.1.0"
 
-__all__ = ["render_profile", "parameter_names", "profile_names", "__version__", "_core"]
+__all__ = ["image", "param", "utils", "render_profile", "parameter_names", "profile_names", "__version__", "_core"]

@@ -1,0 +1,179 @@
+"""The base of every image: a 2-D array on a pixel grid placed on the tangent plane."""
+
+import numpy as np
+
+from .array_checks import as_image_array
+from .plane_mapping import PlaneMapping
+from .tangent_plane import TangentPlane, as_celestial_wcs
+from .window import Window
+
+
+def resolve_mapping(shape, pixelscale, origin, wcs, reference_wcs):
+    """Build the PlaneMapping of an image of ``shape`` (ny, nx) from its constructor arguments.
+
+    Without ``wcs``: ``pixelscale`` (default 1.0 arcsec/pixel) and ``origin``
+    (default (0, 0) arcsec). With ``wcs`` (astropy WCS or FITS header): the
+    image is placed on the tangent plane of ``reference_wcs`` (a WCS, header
+    or TangentPlane; default the image's own WCS) and pixelscale/origin come
+    from the WCS, so they must not be given too.
+    """
+    if wcs is None:
+        if reference_wcs is not None:
+            raise ValueError("reference_wcs needs wcs: an image without WCS cannot be placed by one")
+        return PlaneMapping(1.0 if pixelscale is None else pixelscale,
+                            (0.0, 0.0) if origin is None else origin)
+    if pixelscale is not None or origin is not None:
+        raise ValueError("give either wcs or pixelscale/origin, not both: with a WCS they come from it")
+    wcs = as_celestial_wcs(wcs, "wcs")
+    if wcs.pixel_shape is not None and tuple(wcs.pixel_shape) != (shape[1], shape[0]):
+        raise ValueError(f"wcs describes an image of (nx, ny) = {tuple(wcs.pixel_shape)} pixels but "
+                         f"data has shape (ny, nx) = {tuple(shape)}")
+    if reference_wcs is None or isinstance(reference_wcs, TangentPlane):
+        plane = reference_wcs
+    else:
+        plane = TangentPlane(reference_wcs)
+    return PlaneMapping.from_wcs(wcs, shape, plane)
+
+
+class Image:
+    """A 2-D image ``data[y, x]`` with its map to the tangent plane (arcsec).
+
+    Parameters
+    ----------
+    data : array-like, 2-D
+        Pixel values, ``data[y, x]`` (stored as a float64 copy).
+    pixelscale : float or 2x2 array, optional
+        Arcsec per pixel (default 1.0); matrix columns are the plane
+        displacement of one step in x and in y. Not with ``wcs``.
+    origin : (float, float), optional
+        Plane position (arcsec) of the outer corner of pixel (0, 0), default
+        (0, 0). Not with ``wcs``.
+    wcs : astropy.wcs.WCS or astropy.io.fits.Header, optional
+        Celestial WCS of the image; pixelscale and origin then come from it.
+    reference_wcs : astropy.wcs.WCS, FITS header or TangentPlane, optional
+        Whose tangent plane the image is placed on (default: its own WCS).
+    """
+
+    def __init__(self, data, pixelscale=None, origin=None, wcs=None, reference_wcs=None):
+        data = as_image_array(data, "data")
+        self._set_grid(data, resolve_mapping(data.shape, pixelscale, origin, wcs, reference_wcs))
+
+    def _set_grid(self, data, mapping, root=None, offset=(0, 0)):
+        self.data = data
+        self.mapping = mapping
+        self._root = self if root is None else root
+        self._offset = (int(offset[0]), int(offset[1]))
+
+    # --- geometry -----------------------------------------------------------------
+    @property
+    def shape(self):
+        """(ny, nx) in pixels."""
+        return self.data.shape
+
+    @property
+    def pixelscale(self):
+        """2x2 pixel-scale matrix, arcsec/pixel (columns: steps in x, in y)."""
+        return self.mapping.pixelscale
+
+    @property
+    def origin(self):
+        """Plane position (arcsec) of the outer corner of pixel (0, 0)."""
+        return self.mapping.origin
+
+    @property
+    def wcs(self):
+        """The image's celestial astropy WCS, or None."""
+        return self.mapping.wcs
+
+    @property
+    def plane(self):
+        """The TangentPlane the image is placed on (WCS images), or None."""
+        return self.mapping.plane
+
+    @property
+    def affine_error(self):
+        """Largest distance (arcsec) over the image between the affine and the exact WCS map."""
+        return self.mapping.affine_error
+
+    @property
+    def pixel_area(self):
+        """Area of one pixel on the plane, arcsec^2."""
+        return abs(float(np.linalg.det(self.pixelscale)))
+
+    def pixel_to_plane(self, x, y):
+        """Plane (x, y), arcsec, of pixel coordinates (x = column, y = row; centres at integers).
+
+        Exact through astropy for WCS images, affine otherwise. Vectorised.
+        """
+        return self.mapping.pixel_to_plane(x, y)
+
+    def plane_to_pixel(self, x, y):
+        """Pixel coordinates (x = column, y = row) of plane (x, y) in arcsec; exact for WCS images."""
+        return self.mapping.plane_to_pixel(x, y)
+
+    def pixel_to_plane_affine(self, x, y):
+        """Plane (x, y), arcsec, by the affine map ``origin + pixelscale @ (x + 0.5, y + 0.5)``."""
+        return self.mapping.pixel_to_plane_affine(x, y)
+
+    def plane_to_pixel_affine(self, x, y):
+        """Pixel coordinates of plane (x, y), arcsec, by the inverse affine map."""
+        return self.mapping.plane_to_pixel_affine(x, y)
+
+    def pixel_center_grid(self):
+        """Plane coordinates (X, Y), arcsec, of every pixel centre, each shaped like ``data`` (affine)."""
+        y, x = np.indices(self.shape, dtype=float)
+        return self.pixel_to_plane_affine(x, y)
+
+    def place_on(self, reference_wcs):
+        """Re-place this WCS image, in place, on the tangent plane of ``reference_wcs``.
+
+        ``reference_wcs`` is a WCS, FITS header or TangentPlane. Views made
+        before keep their old placement.
+        """
+        if not self.mapping.has_wcs:
+            raise ValueError("place_on needs an image built with a wcs")
+        if self._root is not self:
+            raise ValueError("place_on applies to whole images, not to views; re-place the parent")
+        plane = reference_wcs if isinstance(reference_wcs, TangentPlane) else TangentPlane(reference_wcs)
+        self.mapping = PlaneMapping.from_wcs(self.mapping.wcs, self.shape, plane)
+
+    # --- windows and views ----------------------------------------------------------
+    @property
+    def window(self):
+        """The Window covering the whole image."""
+        return Window(self)
+
+    def _bounds_in_self(self, window):
+        if window.image is self:
+            return window.x_start, window.x_stop, window.y_start, window.y_stop
+        if window.image._root is not self._root:
+            raise ValueError("window belongs to a different image and cannot index this one")
+        dx = window.image._offset[0] - self._offset[0]
+        dy = window.image._offset[1] - self._offset[1]
+        x0, x1 = max(window.x_start + dx, 0), min(window.x_stop + dx, self.shape[1])
+        y0, y1 = max(window.y_start + dy, 0), min(window.y_stop + dy, self.shape[0])
+        if x0 >= x1 or y0 >= y1:
+            raise ValueError(f"window {window.pixel_bounds} lies wholly outside this view of shape {self.shape}")
+        return x0, x1, y0, y1
+
+    def __getitem__(self, window):
+        """The view of this image inside ``window`` (a Window of this image, or of its parent).
+
+        Arrays of the view share memory with this image; its origin is shifted
+        so that every pixel keeps its plane position.
+        """
+        if not isinstance(window, Window):
+            raise TypeError(f"images are indexed by a Window, got {type(window).__name__}")
+        x0, x1, y0, y1 = self._bounds_in_self(window)
+        view = object.__new__(type(self))
+        slices = (slice(y0, y1), slice(x0, x1))
+        view._set_grid(self.data[slices], self.mapping.shifted(x0, y0, (y1 - y0, x1 - x0)),
+                       root=self._root, offset=(self._offset[0] + x0, self._offset[1] + y0))
+        self._fill_view(view, slices)
+        return view
+
+    def _fill_view(self, view, slices):
+        """Copy the subclass's own attributes into ``view`` (arrays sliced by ``slices``)."""
+
+    def __repr__(self):
+        return f"{type(self).__name__}(shape={self.shape}, {self.mapping!r})"

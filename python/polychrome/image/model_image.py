@@ -1,0 +1,65 @@
+"""ModelImage: a rendered model on a pixel grid."""
+
+import numpy as np
+
+from .array_checks import as_image_array, check_same_shape
+from .image import Image
+from .plane_mapping import PlaneMapping
+from .window import Window
+
+
+def _as_shape(shape):
+    try:
+        ny, nx = shape
+        ny, nx = int(ny), int(nx)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape must be a Window or a pair (ny, nx) of integers, got {shape!r}") from None
+    if ny < 1 or nx < 1:
+        raise ValueError(f"shape must be positive, got {(ny, nx)}")
+    return ny, nx
+
+
+class ModelImage(Image):
+    """A model image, flux per pixel, ``data[y, x]``.
+
+    Parameters
+    ----------
+    shape_or_window : (int, int) or Window
+        (ny, nx) of a free-standing grid, or a Window of an image: the model
+        image then covers that box, on that image's grid and plane placement.
+    pixelscale : float or 2x2 array, optional
+        Arcsec per pixel (default 1.0); only with a shape.
+    origin : (float, float), optional
+        Plane position (arcsec) of the outer corner of pixel (0, 0), default
+        (0, 0); only with a shape.
+    data : array-like, optional
+        Initial values (default zeros), shape (ny, nx).
+    """
+
+    def __init__(self, shape_or_window, pixelscale=None, origin=None, data=None):
+        if isinstance(shape_or_window, Window):
+            if pixelscale is not None or origin is not None:
+                raise ValueError("with a window, pixelscale and origin come from its image; do not give them")
+            window = shape_or_window
+            shape = window.shape
+            mapping = window.image.mapping.shifted(window.x_start, window.y_start, shape)
+        else:
+            window = None
+            shape = _as_shape(shape_or_window)
+            mapping = PlaneMapping(1.0 if pixelscale is None else pixelscale,
+                                   (0.0, 0.0) if origin is None else origin)
+        if data is None:
+            values = np.zeros(shape)
+        else:
+            values = as_image_array(data, "data")
+            check_same_shape(values, "data", shape)
+        self.source_window = window
+        self._set_grid(values, mapping)
+
+    @property
+    def flux(self):
+        """Total flux, the sum of all pixels."""
+        return float(self.data.sum())
+
+    def _fill_view(self, view, slices):
+        view.source_window = None

@@ -1,0 +1,124 @@
+"""The map between an image's pixels and the tangent plane (arcsec).
+
+Pixel coordinates follow numpy and astropy: ``x`` is the column, ``y`` the
+row, and the centre of pixel ``data[i, j]`` is at ``(x, y) = (j, i)``; the
+pixel covers ``[j - 0.5, j + 0.5] x [i - 0.5, i + 0.5]``. The affine map of
+DESIGN.md is then ``plane = origin + pixelscale @ (x + 0.5, y + 0.5)``.
+"""
+
+import numpy as np
+
+from ..utils.coordinates import pixelscale_matrix
+from .tangent_plane import TangentPlane
+
+_FIT_GRID_POINTS = 17  # per axis, over the whole image including its outer edges
+
+
+def _as_origin(origin):
+    o = np.asarray(origin, dtype=float)
+    if o.shape != (2,) or not np.all(np.isfinite(o)):
+        raise ValueError(f"origin must be two finite numbers (x, y) in arcsec, got {origin!r}")
+    return o.copy()
+
+
+class PlaneMapping:
+    """Pixel <-> plane transform of one image: affine, optionally backed by an exact WCS.
+
+    Parameters
+    ----------
+    pixelscale : float or 2x2 array
+        Arcsec per pixel; matrix columns are the plane displacement of one
+        pixel step in x and in y.
+    origin : (float, float)
+        Plane position (arcsec) of the outer corner of pixel (0, 0).
+    wcs : astropy.wcs.WCS, optional
+        The image's own celestial WCS; with ``plane`` it gives the exact map.
+    plane : TangentPlane, optional
+        The common tangent plane the image is placed on.
+    affine_error : float
+        Largest distance (arcsec) between the affine and the exact map over
+        the image, 0 for images without WCS.
+    """
+
+    def __init__(self, pixelscale=1.0, origin=(0.0, 0.0), wcs=None, plane=None, affine_error=0.0):
+        self.pixelscale = pixelscale_matrix(pixelscale)
+        self.origin = _as_origin(origin)
+        if (wcs is None) != (plane is None):
+            raise ValueError("wcs and plane must be given together")
+        self.wcs = wcs
+        self.plane = plane
+        self.affine_error = float(affine_error)
+
+    @classmethod
+    def from_wcs(cls, wcs, shape, plane=None):
+        """Place an image of ``shape`` (ny, nx) with celestial ``wcs`` on ``plane``.
+
+        ``plane`` defaults to the tangent plane of ``wcs`` itself. The affine
+        part is a least-squares fit of the exact map (image pixel -> sky ->
+        plane) on a 17 x 17 grid spanning the image, edges included;
+        ``affine_error`` is the largest residual of that fit, arcsec.
+        """
+        plane = TangentPlane(wcs) if plane is None else plane
+        ny, nx = shape
+        gx, gy = np.meshgrid(np.linspace(-0.5, nx - 0.5, _FIT_GRID_POINTS),
+                             np.linspace(-0.5, ny - 0.5, _FIT_GRID_POINTS))
+        gx, gy = gx.ravel(), gy.ravel()
+        px, py = plane.pixel_to_plane(wcs, gx, gy)
+        design = np.column_stack([np.ones_like(gx), gx + 0.5, gy + 0.5])
+        coeff_x, *_ = np.linalg.lstsq(design, px, rcond=None)
+        coeff_y, *_ = np.linalg.lstsq(design, py, rcond=None)
+        residual = np.hypot(design @ coeff_x - px, design @ coeff_y - py)
+        origin = (coeff_x[0], coeff_y[0])
+        pixelscale = np.array([[coeff_x[1], coeff_x[2]], [coeff_y[1], coeff_y[2]]])
+        return cls(pixelscale, origin, wcs=wcs, plane=plane, affine_error=residual.max())
+
+    @property
+    def has_wcs(self):
+        """True when the exact map goes through a WCS."""
+        return self.wcs is not None
+
+    def pixel_to_plane_affine(self, x, y):
+        """Plane position (arcsec) of pixel coordinates (x, y) by the affine map."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        p = self.pixelscale
+        return (self.origin[0] + p[0, 0] * (x + 0.5) + p[0, 1] * (y + 0.5),
+                self.origin[1] + p[1, 0] * (x + 0.5) + p[1, 1] * (y + 0.5))
+
+    def plane_to_pixel_affine(self, x, y):
+        """Pixel coordinates of plane position (x, y) (arcsec) by the affine map."""
+        dx = np.asarray(x, dtype=float) - self.origin[0]
+        dy = np.asarray(y, dtype=float) - self.origin[1]
+        inv = np.linalg.inv(self.pixelscale)
+        return inv[0, 0] * dx + inv[0, 1] * dy - 0.5, inv[1, 0] * dx + inv[1, 1] * dy - 0.5
+
+    def pixel_to_plane(self, x, y):
+        """Plane position (arcsec) of pixel coordinates (x, y): exact (through the WCS) when there is one."""
+        if self.has_wcs:
+            return self.plane.pixel_to_plane(self.wcs, x, y)
+        return self.pixel_to_plane_affine(x, y)
+
+    def plane_to_pixel(self, x, y):
+        """Pixel coordinates of plane position (x, y) (arcsec): exact when there is a WCS."""
+        if self.has_wcs:
+            return self.plane.plane_to_pixel(self.wcs, x, y)
+        return self.plane_to_pixel_affine(x, y)
+
+    def shifted(self, x_start, y_start, shape):
+        """The mapping of the sub-image whose pixel (0, 0) is this image's (x_start, y_start).
+
+        ``shape`` (ny, nx) is the sub-image's shape; the affine part is kept
+        (only the origin moves), the WCS is sliced.
+        """
+        origin = self.origin + self.pixelscale @ np.array([x_start, y_start], dtype=float)
+        wcs = None
+        if self.has_wcs:
+            ny, nx = shape
+            wcs = self.wcs.slice((slice(y_start, y_start + ny), slice(x_start, x_start + nx)))
+        return PlaneMapping(self.pixelscale, origin, wcs=wcs, plane=self.plane,
+                            affine_error=self.affine_error)
+
+    def __repr__(self):
+        kind = "WCS" if self.has_wcs else "affine"
+        return (f"PlaneMapping({kind}, pixelscale={self.pixelscale.tolist()}, "
+                f"origin={self.origin.tolist()})")

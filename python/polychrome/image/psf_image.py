@@ -1,0 +1,64 @@
+"""PSFImage: a point-spread function sampled on a pixel grid, odd-sized, centred, summing to 1."""
+
+import numpy as np
+
+from ..utils.coordinates import pixelscale_matrix
+from .array_checks import as_image_array
+from .image import Image
+from .plane_mapping import PlaneMapping
+
+
+def normalised_psf_array(data, name="psf"):
+    """Check a PSF array (2-D, odd-sized, finite, positive sum) and return a copy scaled to sum 1."""
+    array = as_image_array(data, name)
+    if array.shape[0] % 2 == 0 or array.shape[1] % 2 == 0:
+        raise ValueError(f"{name} must have an odd number of pixels on both axes so that it has a "
+                         f"central pixel, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains {int(np.sum(~np.isfinite(array)))} NaN or inf pixel(s)")
+    total = array.sum()
+    if not total > 0:
+        raise ValueError(f"{name} must have a positive sum, got {total!r}")
+    return array / total
+
+
+class PSFImage(Image):
+    """A PSF image: odd-sized, centred on its central pixel, **stored normalised to sum 1**.
+
+    Parameters
+    ----------
+    data : array-like, 2-D
+        PSF pixel values (any positive scale: they are divided by their sum).
+    pixelscale : float or 2x2 array, optional
+        Arcsec per PSF pixel. If None the PSF takes the grid of the image it
+        is attached to (that image's pixel scale over ``psf_upsample``); used
+        alone it is then 1.0.
+
+    The plane origin is placed so that the centre of the central pixel is at
+    plane (0, 0).
+    """
+
+    def __init__(self, data, pixelscale=None):
+        data = normalised_psf_array(data, "psf data")
+        self.pixelscale_given = pixelscale is not None
+        scale = pixelscale_matrix(1.0 if pixelscale is None else pixelscale)
+        ny, nx = data.shape
+        origin = -scale @ np.array([nx / 2.0, ny / 2.0])
+        self._set_grid(data, PlaneMapping(scale, origin))
+
+    def on_grid_of(self, pixelscale):
+        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a new PSFImage sharing the data.
+
+        Raises ValueError if this PSF was given a pixel scale that differs
+        from ``pixelscale`` by more than 1e-3 (relative).
+        """
+        pixelscale = pixelscale_matrix(pixelscale)
+        if self.pixelscale_given:
+            mismatch = np.linalg.norm(self.pixelscale - pixelscale) / np.linalg.norm(pixelscale)
+            if mismatch > 1e-3:
+                raise ValueError(f"psf has pixelscale {self.pixelscale.tolist()} but the image needs "
+                                 f"{pixelscale.tolist()} (target pixelscale / psf_upsample)")
+        return PSFImage(self.data, pixelscale)
+
+    def _fill_view(self, view, slices):
+        view.pixelscale_given = self.pixelscale_given

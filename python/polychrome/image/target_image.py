@@ -1,0 +1,135 @@
+"""TargetImage: an observed image with its uncertainties, mask, PSF and zeropoint."""
+
+import warnings
+
+import numpy as np
+
+from .array_checks import as_image_array, as_mask_array, check_same_shape
+from .image import Image, resolve_mapping
+from .psf_image import PSFImage
+
+
+def _variance_from(variance, weight, mask, shape):
+    """Variance array from ``variance`` or ``weight`` (1/variance), checked on unmasked pixels."""
+    if variance is not None and weight is not None:
+        raise ValueError("give variance or weight, not both")
+    if variance is None and weight is None:
+        return np.ones(shape), False
+    name = "variance" if weight is None else "weight"
+    values = as_image_array(variance if weight is None else weight, name)
+    check_same_shape(values, name, shape)
+    used = values[~mask]
+    if np.any(np.isnan(used)):
+        raise ValueError(f"{name} has {int(np.sum(np.isnan(used)))} NaN pixel(s) that are not masked; "
+                         "mask them (mask=) or fix the map")
+    if np.any(~(used > 0)):
+        raise ValueError(f"{name} must be positive on every unmasked pixel; {int(np.sum(~(used > 0)))} "
+                         "pixel(s) are zero or negative; mask them (mask=) or fix the map")
+    if np.any(np.isinf(used)):
+        raise ValueError(f"{name} has {int(np.sum(np.isinf(used)))} infinite pixel(s) that are not masked")
+    if weight is None:
+        return values, True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 / values, True
+
+
+class TargetImage(Image):
+    """An observed image to be fitted.
+
+    Parameters
+    ----------
+    data : array-like, 2-D
+        Observed flux per pixel, ``data[y, x]`` (stored as a float64 copy).
+        NaN or inf pixels are masked (with a warning) and set to 0.
+    variance : array-like, optional
+        Per-pixel variance, flux^2; positive and finite on unmasked pixels.
+    weight : array-like, optional
+        Per-pixel inverse variance, 1/flux^2 (instead of ``variance``).
+        Without either, every pixel has variance 1.
+    mask : array-like, optional
+        True (or non-zero) where a pixel must not be fitted.
+    psf : array-like or PSFImage, optional
+        The PSF, odd-sized on both axes, finite, positive sum; **stored
+        normalised to sum 1**, on a grid ``psf_upsample`` times finer.
+    psf_upsample : int
+        How many PSF pixels per image pixel along each axis (>= 1).
+    pixelscale : float or 2x2 array, optional
+        Arcsec per pixel (default 1.0); not with ``wcs``.
+    origin : (float, float), optional
+        Plane position (arcsec) of the outer corner of pixel (0, 0), default
+        (0, 0); not with ``wcs``.
+    zeropoint : float, optional
+        Magnitude zeropoint: mag = zeropoint - 2.5 log10(flux).
+    wcs : astropy.wcs.WCS or astropy.io.fits.Header, optional
+        Celestial WCS; the image is placed on the tangent plane of
+        ``reference_wcs`` (see ``tangent_plane``), pixelscale and origin are
+        the affine fit of the exact map, ``pixel_to_plane`` is exact.
+    reference_wcs : astropy.wcs.WCS, FITS header or TangentPlane, optional
+        Reference for the tangent plane (default the image's own ``wcs``).
+    """
+
+    def __init__(self, data, variance=None, weight=None, mask=None, psf=None, psf_upsample=1,
+                 pixelscale=None, origin=None, zeropoint=None, wcs=None, reference_wcs=None):
+        data = as_image_array(data, "data")
+        mask = np.zeros(data.shape, bool) if mask is None else as_mask_array(mask, data.shape)
+        bad = ~np.isfinite(data)
+        if np.any(bad):
+            warnings.warn(f"data has {int(bad.sum())} NaN or inf pixel(s); they are masked and set to 0",
+                          stacklevel=2)
+            mask = mask | bad
+            data[bad] = 0.0
+        self.variance, self.has_variance = _variance_from(variance, weight, mask, data.shape)
+        self.mask = mask
+        self.zeropoint = self._checked_zeropoint(zeropoint)
+        self._set_grid(data, resolve_mapping(data.shape, pixelscale, origin, wcs, reference_wcs))
+        self.psf_upsample = self._checked_upsample(psf_upsample)
+        self.psf = None if psf is None else self._psf_on_grid(psf)
+
+    @staticmethod
+    def _checked_zeropoint(zeropoint):
+        if zeropoint is None:
+            return None
+        try:
+            value = float(zeropoint)
+        except (TypeError, ValueError):
+            raise TypeError(f"zeropoint must be a number (magnitudes), got {zeropoint!r}") from None
+        if not np.isfinite(value):
+            raise ValueError(f"zeropoint must be finite, got {value}")
+        return value
+
+    @staticmethod
+    def _checked_upsample(psf_upsample):
+        if isinstance(psf_upsample, bool) or not isinstance(psf_upsample, (int, np.integer)):
+            raise TypeError(f"psf_upsample must be a positive integer, got {psf_upsample!r}")
+        if psf_upsample < 1:
+            raise ValueError(f"psf_upsample must be >= 1, got {psf_upsample}")
+        return int(psf_upsample)
+
+    def _psf_on_grid(self, psf):
+        psf = psf if isinstance(psf, PSFImage) else PSFImage(psf)
+        return psf.on_grid_of(self.pixelscale / self.psf_upsample)
+
+    @property
+    def weight(self):
+        """Inverse variance, 1/flux^2 (0 on masked pixels)."""
+        with np.errstate(divide="ignore"):
+            return np.where(self.mask, 0.0, 1.0 / self.variance)
+
+    @property
+    def has_psf(self):
+        """True when the image has a PSF."""
+        return self.psf is not None
+
+    def place_on(self, reference_wcs):
+        """Re-place the image on another tangent plane (see Image.place_on); the PSF follows."""
+        super().place_on(reference_wcs)
+        if self.psf is not None:
+            self.psf = self.psf.on_grid_of(self.pixelscale / self.psf_upsample)
+
+    def _fill_view(self, view, slices):
+        view.variance = self.variance[slices]
+        view.has_variance = self.has_variance
+        view.mask = self.mask[slices]
+        view.zeropoint = self.zeropoint
+        view.psf = self.psf
+        view.psf_upsample = self.psf_upsample

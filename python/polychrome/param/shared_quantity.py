@@ -1,0 +1,79 @@
+"""SharedQuantity: the storage behind one or more linked parameters.
+
+A Parameter is a named handle on a SharedQuantity. Linking parameters makes
+their handles point at one SharedQuantity, so they are one quantity: one
+value, one uncertainty, one set of limits, one lock.
+"""
+
+import numpy as np
+
+
+def as_limits(limits, name):
+    """Return (lo, hi) floats (None -> -inf / +inf), or raise naming parameter ``name``."""
+    if limits is None:
+        return (-np.inf, np.inf)
+    try:
+        lo, hi = limits
+    except (TypeError, ValueError):
+        raise ValueError(f"parameter {name!r}: limits must be (lo, hi) or None, got {limits!r}") from None
+    lo = -np.inf if lo is None else float(lo)
+    hi = np.inf if hi is None else float(hi)
+    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
+        raise ValueError(f"parameter {name!r}: limits must satisfy lo < hi, got {limits!r}")
+    return (lo, hi)
+
+
+def as_value_array(value, name, what="value"):
+    """Return ``value`` as a finite float array (0-d for scalars), or raise naming ``name``."""
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"parameter {name!r}: {what} must be a number or an array of numbers, "
+                        f"got {value!r}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"parameter {name!r}: {what} must be finite, got {value!r}")
+    return array
+
+
+class SharedQuantity:
+    """Value, uncertainty, limits, lock and cyclicity of one fitted quantity.
+
+    ``members`` lists the Parameters that currently share it.
+    """
+
+    def __init__(self, limits=(-np.inf, np.inf), locked=False, cyclic=False):
+        self.value = None
+        self.uncertainty = None
+        self.limits = limits
+        self.locked = bool(locked)
+        self.cyclic = bool(cyclic)
+        self.members = []
+
+    @property
+    def size(self):
+        """Number of scalars in the value (0 while unset)."""
+        return 0 if self.value is None else int(self.value.size)
+
+    def checked_value(self, value, name):
+        """Validate ``value`` against shape, limits and cyclicity; return the array to store."""
+        array = as_value_array(value, name)
+        if self.value is not None and array.shape != self.value.shape:
+            raise ValueError(f"parameter {name!r}: value must keep shape {self.value.shape}, got {array.shape}")
+        lo, hi = self.limits
+        if self.cyclic:
+            array = lo + np.mod(array - lo, hi - lo)
+        elif np.any(array < lo) or np.any(array > hi):
+            raise ValueError(f"parameter {name!r}: value {array.tolist()} outside its limits [{lo}, {hi}]")
+        return array
+
+    def checked_uncertainty(self, uncertainty, name):
+        """Validate an uncertainty (None, or non-negative finite of the value's shape)."""
+        if uncertainty is None:
+            return None
+        array = as_value_array(uncertainty, name, "uncertainty")
+        if np.any(array < 0):
+            raise ValueError(f"parameter {name!r}: uncertainty must be >= 0, got {array.tolist()}")
+        if self.value is not None and array.shape != self.value.shape:
+            raise ValueError(f"parameter {name!r}: uncertainty must have the value's shape "
+                             f"{self.value.shape}, got {array.shape}")
+        return array

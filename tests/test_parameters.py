@@ -1,0 +1,168 @@
+"""Parameters: values, limits, locks, linking (equality constraints) and the free-parameter vector."""
+
+import numpy as np
+import pytest
+
+from polychrome.param import FreeParameters, Parameter, ParameterSet, free_quantities
+
+
+def test_scalar_and_array_values():
+    q = Parameter("q", 0.6, uncertainty=0.01, limits=(0, 1), units="")
+    assert q.value == 0.6 and isinstance(q.value, float) and q.uncertainty == 0.01 and q.size == 1
+    center = Parameter("center", [1.5, -2.0], units="arcsec")
+    np.testing.assert_array_equal(center.value, [1.5, -2.0])
+    assert center.shape == (2,) and center.size == 2 and center.limits == (-np.inf, np.inf)
+    returned = center.value
+    returned[0] = 99.0
+    assert center.value[0] == 1.5  # .value is a copy
+    q.value = 0.9
+    assert q.value == 0.9
+    unset = Parameter("Re", limits=(0, None))
+    assert unset.value is None and unset.size == 0 and unset.shape is None
+    unset.value = 3.0
+    assert unset.value == 3.0
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(value=1.5, limits=(0, 1)), ValueError, "parameter 'p': value .* outside its limits"),
+    (dict(value=np.nan), ValueError, "parameter 'p': value must be finite"),
+    (dict(value="abc"), TypeError, "parameter 'p': value must be a number"),
+    (dict(value=1.0, limits=(2, 1)), ValueError, "parameter 'p': limits must satisfy lo < hi"),
+    (dict(value=1.0, limits=5), ValueError, "parameter 'p': limits must be"),
+    (dict(value=1.0, uncertainty=-0.1), ValueError, "parameter 'p': uncertainty must be >= 0"),
+    (dict(value=[1.0, 2.0], uncertainty=[0.1, 0.1, 0.1]), ValueError, "uncertainty must have the value's shape"),
+    (dict(value=1.0, cyclic=True), ValueError, "cyclic parameter needs finite limits"),
+    (dict(value=1.0, units=3), TypeError, "units must be a string"),
+])
+def test_bad_parameters(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Parameter("p", **kwargs)
+
+
+def test_bad_assignments_name_the_parameter():
+    q = Parameter("q", 0.5, limits=(0, 1))
+    with pytest.raises(ValueError, match="parameter 'q'.*outside"):
+        q.value = -0.1
+    assert q.value == 0.5
+    center = Parameter("center", [0.0, 0.0])
+    with pytest.raises(ValueError, match="parameter 'center': value must keep shape"):
+        center.value = [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="cannot be set to None"):
+        q.value = None
+    with pytest.raises(ValueError, match="outside"):
+        q.limits = (0.6, 1.0)
+    assert q.limits == (0.0, 1.0)
+    with pytest.raises(TypeError, match="name"):
+        Parameter("", 1.0)
+
+
+def test_cyclic_parameter_wraps():
+    pa = Parameter("PA", 3.5, limits=(0, np.pi), cyclic=True, units="rad")
+    assert pa.value == pytest.approx(3.5 - np.pi)
+    pa.value = -0.25
+    assert pa.value == pytest.approx(np.pi - 0.25)
+    pa.limits = (-np.pi / 2, np.pi / 2)
+    assert pa.value == pytest.approx(-0.25)
+    with pytest.raises(ValueError, match="parameter 'PA': a cyclic parameter needs finite limits"):
+        pa.limits = (0, None)
+
+
+def test_linked_parameters_are_one_quantity():
+    a = Parameter("center", [1.0, 2.0], limits=(-10, 10))
+    b = Parameter("center", [5.0, 5.0])
+    b.link_to(a)
+    np.testing.assert_array_equal(b.value, [1.0, 2.0])  # b adopts a's state
+    assert b.limits == (-10, 10) and a.is_linked_to(b)
+    b.value = [3.0, 4.0]
+    np.testing.assert_array_equal(a.value, [3.0, 4.0])
+    a.value = [-1.0, 0.5]
+    np.testing.assert_array_equal(b.value, [-1.0, 0.5])
+    with pytest.raises(ValueError, match="outside"):
+        b.value = [20.0, 0.0]
+    b.locked = True
+    assert a.locked
+    b.uncertainty = [0.1, 0.2]
+    np.testing.assert_array_equal(a.uncertainty, [0.1, 0.2])
+
+
+def test_linking_is_transitive_and_unlinking_detaches_one():
+    a, b, c = (Parameter("q", v, limits=(0, 1)) for v in (0.3, 0.5, 0.7))
+    c.link_to(b)
+    b.link_to(a)  # c follows b into a's quantity
+    assert c.is_linked_to(a) and len(a.linked) == 3
+    c.value = 0.9
+    assert a.value == b.value == 0.9
+    b.unlink()
+    assert b.value == 0.9 and not b.is_linked_to(a) and c.is_linked_to(a)
+    b.value = 0.1
+    assert a.value == c.value == 0.9
+    a.value = 0.2
+    assert b.value == 0.1 and c.value == 0.2
+    b.unlink()  # unlinking a lone parameter does nothing
+    assert b.linked == [b]
+
+
+def test_linking_errors_and_unset_values():
+    a = Parameter("center", [0.0, 0.0])
+    with pytest.raises(ValueError, match="cannot link parameter 'x' of shape"):
+        Parameter("x", 1.0).link_to(a)
+    with pytest.raises(TypeError, match="can only link to a Parameter"):
+        a.link_to(3.0)
+    unset = Parameter("center")
+    a.link_to(unset)  # the unset one takes a's value
+    np.testing.assert_array_equal(unset.value, [0.0, 0.0])
+
+
+def test_parameter_set():
+    params = ParameterSet([Parameter("q", 0.5, limits=(0, 1)), Parameter("PA", 0.1)])
+    params.add(Parameter("n", 2.0))
+    assert params.names == ["q", "PA", "n"] and len(params) == 3 and "PA" in params
+    assert params["n"].value == 2.0 and [p.name for p in params] == params.names
+    params.update({"q": 0.7, "n": 4.0})
+    assert params.values() == {"q": 0.7, "PA": 0.1, "n": 4.0}
+    with pytest.raises(KeyError, match="no parameter named 'Re'"):
+        params["Re"]
+    with pytest.raises(ValueError, match="already in the set"):
+        params.add(Parameter("q", 0.1))
+    with pytest.raises(TypeError, match="holds Parameters"):
+        params.add(0.5)
+
+
+def test_free_quantities_skip_locked_and_count_linked_once():
+    center_a = Parameter("center", [1.0, 2.0])
+    q_a = Parameter("q", 0.5, limits=(0, 1))
+    n_a = Parameter("n", 2.0, locked=True)
+    center_b = Parameter("center", [0.0, 0.0])
+    q_b = Parameter("q", 0.8, limits=(0, 1))
+    center_b.link_to(center_a)
+    params = [center_a, q_a, n_a, center_b, q_b]
+    free = free_quantities(params)
+    assert [(p.name, size) for p, size in free] == [("center", 2), ("q", 1), ("q", 1)]
+    assert free[0][0] is center_a
+
+    vector = FreeParameters(params)
+    assert vector.size == 4 and vector.names == ["center", "q", "q"]
+    np.testing.assert_array_equal(vector.get_values(), [1.0, 2.0, 0.5, 0.8])
+    assert vector.slice_of(center_b) == vector.slice_of(center_a) == slice(0, 2)
+    assert vector.slice_of(n_a) is None and vector.slice_of(q_b) == slice(3, 4)
+    vector.set_values([3.0, 4.0, 0.25, 0.75])
+    np.testing.assert_array_equal(center_b.value, [3.0, 4.0])
+    assert q_a.value == 0.25 and q_b.value == 0.75 and n_a.value == 2.0
+    with pytest.raises(ValueError, match="parameter 'q'.*outside"):
+        vector.set_values([0.0, 0.0, 1.5, 0.5])
+    vector.set_values([0.0, 0.0, 1.5, -0.5], clip_to_limits=True)
+    assert q_a.value == 1.0 and q_b.value == 0.0
+    vector.set_uncertainties([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_array_equal(center_b.uncertainty, [0.1, 0.2])
+    np.testing.assert_array_equal(vector.get_uncertainties(), [0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(ValueError, match=r"vector must have shape \(4,\)"):
+        vector.set_values([1.0, 2.0])
+
+
+def test_free_quantities_errors_and_empty():
+    with pytest.raises(ValueError, match="parameter 'Re' is free but has no value"):
+        free_quantities([Parameter("Re")])
+    with pytest.raises(TypeError, match="expected Parameters"):
+        free_quantities([1.0])
+    empty = FreeParameters([Parameter("x", 1.0, locked=True)])
+    assert empty.size == 0 and empty.get_values().shape == (0,) and empty.get_uncertainties().shape == (0,)
