@@ -6,8 +6,12 @@ images. See README.md for a tour.
 """
 
 from . import _core
+from . import psf
+from .point_source import point_source_image
+from .psf import PointSourceRenderer, PsfConvolver
 from .render import parameter_names, profile_names, render_profile
 
 __version__ = "0.1.0"
 
-__all__ = ["render_profile", "parameter_names", "profile_names", "__version__", "_core"]
+__all__ = ["render_profile", "parameter_names", "profile_names", "point_source_image",
+           "PsfConvolver", "PointSourceRenderer", "psf", "__version__", "_core"]
