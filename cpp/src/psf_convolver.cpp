@@ -12,6 +12,9 @@ namespace polychrome {
 
 namespace {
 
+// Arrays transformed together (see convolve).
+constexpr std::size_t kGroupArrays = 1;
+
 int resolve_threads(int threads) {
 #ifdef _OPENMP
   return threads > 0 ? threads : omp_get_max_threads();
@@ -80,51 +83,61 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   const std::size_t nc = t->plan.spectrum_nx();
   const int nthreads = resolve_threads(threads);
 
-  // Zero-padded copies of the inputs; uninitialised buffers (FftScratch), so
-  // every element is written below: a zeroing pass would cost as much as the
-  // copy itself.
-  FftScratch real(count * ny * nx);
-  FftScratch spectra(2 * count * ny * nc);
+  // The arrays go through in groups small enough that one group's padded
+  // copy and spectrum stay in cache from the first pass to the last: a
+  // whole batch passed stage by stage would go to memory and back four
+  // times, which made 8 arrays cost 20 single ones.
+  const std::size_t group = std::min<std::size_t>(count, kGroupArrays);
+  // Uninitialised buffers (FftScratch), reused by every group: every element
+  // is written before it is read, and a zeroing pass would cost as much as
+  // the copy itself.
+  FftScratch real(group * ny * nx);
+  FftScratch spectra(2 * group * ny * nc);
   double* const r = real.data();
   // std::complex<double> is layout-compatible with double[2] (the standard
   // guarantees it), so the doubles of the scratch can hold the spectra.
   std::complex<double>* const s = reinterpret_cast<std::complex<double>*>(spectra.data());
-  const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(count * ny);
-
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
-  for (std::ptrdiff_t k = 0; k < rows; ++k) {
-    const std::size_t a = static_cast<std::size_t>(k) / ny, i = static_cast<std::size_t>(k) % ny;
-    double* dst = r + static_cast<std::size_t>(k) * nx;
-    if (i < ly) {
-      const double* src = padded + (a * ly + i) * lx;
-      std::copy(src, src + lx, dst);
-      std::fill(dst + lx, dst + nx, 0.0);
-    } else {
-      std::fill(dst, dst + nx, 0.0);
-    }
-  }
-
-  t->plan.forward(r, s, count, nthreads);
-
   const std::complex<double>* const h = t->psf_spectrum.data();
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
-  for (std::ptrdiff_t k = 0; k < rows; ++k) {
-    std::complex<double>* row = s + static_cast<std::size_t>(k) * nc;
-    const std::complex<double>* hrow = h + (static_cast<std::size_t>(k) % ny) * nc;
-    for (std::size_t c = 0; c < nc; ++c) row[c] *= hrow[c];
-  }
 
-  t->plan.inverse(s, r, count, nthreads);
+  for (std::size_t first = 0; first < count; first += group) {
+    const std::size_t g = std::min(group, count - first);
+    const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(g * ny);
 
-  // With the PSF centred at index 0, window pixel (i, j) sits where it sat
-  // in the padded array: (i + pad_y, j + pad_x).
-  const std::ptrdiff_t out_rows = static_cast<std::ptrdiff_t>(count) * wy;
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
-  for (std::ptrdiff_t k = 0; k < out_rows; ++k) {
-    const std::size_t a = static_cast<std::size_t>(k) / static_cast<std::size_t>(wy);
-    const std::size_t i = static_cast<std::size_t>(k) % static_cast<std::size_t>(wy);
-    const double* src = r + (a * ny + i + py) * nx + px;
-    std::copy(src, src + wx, out[a] + i * static_cast<std::size_t>(wx));
+    for (std::ptrdiff_t k = 0; k < rows; ++k) {
+      const std::size_t a = first + static_cast<std::size_t>(k) / ny;
+      const std::size_t i = static_cast<std::size_t>(k) % ny;
+      double* dst = r + static_cast<std::size_t>(k) * nx;
+      if (i < ly) {
+        const double* src = padded + (a * ly + i) * lx;
+        std::copy(src, src + lx, dst);
+        std::fill(dst + lx, dst + nx, 0.0);
+      } else {
+        std::fill(dst, dst + nx, 0.0);
+      }
+    }
+
+    t->plan.forward(r, s, g, nthreads);
+
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+    for (std::ptrdiff_t k = 0; k < rows; ++k) {
+      std::complex<double>* row = s + static_cast<std::size_t>(k) * nc;
+      const std::complex<double>* hrow = h + (static_cast<std::size_t>(k) % ny) * nc;
+      for (std::size_t c = 0; c < nc; ++c) row[c] *= hrow[c];
+    }
+
+    t->plan.inverse(s, r, g, nthreads);
+
+    // With the PSF centred at index 0, window pixel (i, j) sits where it sat
+    // in the padded array: (i + pad_y, j + pad_x).
+    const std::ptrdiff_t out_rows = static_cast<std::ptrdiff_t>(g) * wy;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+    for (std::ptrdiff_t k = 0; k < out_rows; ++k) {
+      const std::size_t a = static_cast<std::size_t>(k) / static_cast<std::size_t>(wy);
+      const std::size_t i = static_cast<std::size_t>(k) % static_cast<std::size_t>(wy);
+      const double* src = r + (a * ny + i + py) * nx + px;
+      std::copy(src, src + wx, out[first + a] + i * static_cast<std::size_t>(wx));
+    }
   }
 }
 
