@@ -204,3 +204,25 @@ def test_jacobian_is_convolved_unconvolved_jacobian():
     for k in range(jac.shape[0]):
         ref = direct_valid_convolution(p_jac[k], conv.psf)
         assert np.max(np.abs(jac[k] - ref)) <= 1e-12 * np.max(np.abs(ref))
+
+
+def test_one_convolver_shared_between_threads():
+    """Concurrent calls (the GIL is released) on one convolver, with different window
+    shapes, give the same results as sequential ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(11)
+    conv = pc.PsfConvolver(moffat_psf(15, 3.0, 3.0))
+    inputs = [rng.standard_normal((3, 30 + 7 * (k % 4), 40 + 5 * (k % 3))) for k in range(24)]
+    expected = [conv.convolve(x, threads=1) for x in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda x: conv.convolve(x, threads=1), inputs))
+    for r, e in zip(results, expected):
+        assert np.array_equal(r, e)
+    kw = dict(center=(20.3, 21.1), q=0.6, PA=0.4, jacobian=True, psf=conv, threads=1)
+    reference = pc.render_profile("sersic", dict(n=2.0, Re=3.0, Ie=0.0), (40, 44), **kw)
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: pc.render_profile("sersic", dict(n=2.0, Re=3.0, Ie=0.0),
+                                                         (40, 44), **kw), range(12)))
+    for image, jac in runs:
+        assert np.array_equal(image, reference[0]) and np.array_equal(jac, reference[1])

@@ -88,11 +88,11 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   // whole batch passed stage by stage would go to memory and back four
   // times, which made 8 arrays cost 20 single ones.
   const std::size_t group = std::min<std::size_t>(count, kGroupArrays);
-  // Uninitialised buffers (FftScratch), reused by every group: every element
-  // is written before it is read, and a zeroing pass would cost as much as
-  // the copy itself.
-  FftScratch real(group * ny * nx);
-  FftScratch spectra(2 * group * ny * nc);
+  // Uninitialised buffers from the pool, reused by every group: every
+  // element is written before it is read, and a zeroing pass would cost as
+  // much as the copy itself.
+  ScratchPool::Lease real = pool_.acquire(group * ny * nx);
+  ScratchPool::Lease spectra = pool_.acquire(2 * group * ny * nc);
   double* const r = real.data();
   // std::complex<double> is layout-compatible with double[2] (the standard
   // guarantees it), so the doubles of the scratch can hold the spectra.

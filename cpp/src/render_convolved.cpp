@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "polychrome/fft.hpp"
+#include "polychrome/scratch_pool.hpp"
 
 namespace polychrome {
 
@@ -65,7 +65,7 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
   const std::size_t padded_size = static_cast<std::size_t>(padded.ny) * static_cast<std::size_t>(padded.nx);
   // The image and its Jacobian columns one after another: one batch for the
   // convolution. Uninitialised: the renderer writes every pixel.
-  FftScratch rendered(count * padded_size);
+  ScratchPool::Lease rendered = psf.scratch(count * padded_size);
   render(padded, ellipse, profile, options, rendered.data(), jac ? rendered.data() + padded_size : nullptr);
 
   const std::size_t size = static_cast<std::size_t>(grid.ny) * static_cast<std::size_t>(grid.nx);
@@ -76,7 +76,7 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
     psf.convolve(rendered.data(), count, wy, wx, out.data(), options.threads);
     return;
   }
-  FftScratch fine(count * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
+  ScratchPool::Lease fine = psf.scratch(count * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
   psf.convolve(rendered.data(), count, wy, wx, fine.data(), options.threads);
   bin_blocks(fine.data(), count, grid.ny, grid.nx, k, out.data());
 }

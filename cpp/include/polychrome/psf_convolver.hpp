@@ -26,6 +26,7 @@
 
 #include "polychrome/fft.hpp"
 #include "polychrome/psf_image.hpp"
+#include "polychrome/scratch_pool.hpp"
 
 namespace polychrome {
 
@@ -57,6 +58,11 @@ class PsfConvolver {
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
                 int threads = 0) const;
 
+  /// A work buffer of at least count doubles from this object's pool, for
+  /// callers that prepare its input (the padded render): reused between
+  /// calls instead of being mapped and page-faulted afresh each time.
+  ScratchPool::Lease scratch(std::size_t count) const { return pool_.acquire(count); }
+
  private:
   // The plan of one FFT size and the PSF's spectrum at that size.
   struct Transform {
@@ -74,6 +80,8 @@ class PsfConvolver {
   mutable std::mutex mutex_;
   mutable std::deque<std::pair<std::pair<std::size_t, std::size_t>, std::shared_ptr<const Transform>>>
       transforms_;
+  // Work buffers (thread-safe on its own); mutable for the same reason.
+  mutable ScratchPool pool_;
 };
 
 }  // namespace polychrome
