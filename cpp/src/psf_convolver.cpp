@@ -12,7 +12,10 @@ namespace polychrome {
 
 namespace {
 
-// Arrays transformed together (see convolve).
+// Arrays transformed together (see convolve): one array's padded copy and
+// spectrum (1.6 MB at 320 x 320) already fill a typical L2 cache; measured,
+// groups of 1 were as fast as groups of 2 or faster from 64 to 1024 pixels,
+// and far faster than the whole batch at once.
 constexpr std::size_t kGroupArrays = 1;
 
 int resolve_threads(int threads) {
@@ -121,9 +124,16 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
 
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
     for (std::ptrdiff_t k = 0; k < rows; ++k) {
-      std::complex<double>* row = s + static_cast<std::size_t>(k) * nc;
-      const std::complex<double>* hrow = h + (static_cast<std::size_t>(k) % ny) * nc;
-      for (std::size_t c = 0; c < nc; ++c) row[c] *= hrow[c];
+      // Spelled out in real arithmetic: std::complex's operator* must handle
+      // inf/NaN (C Annex G) and compiles to a library call per product.
+      double* row = reinterpret_cast<double*>(s + static_cast<std::size_t>(k) * nc);
+      const double* hrow = reinterpret_cast<const double*>(h + (static_cast<std::size_t>(k) % ny) * nc);
+      for (std::size_t c = 0; c < 2 * nc; c += 2) {
+        const double re = row[c] * hrow[c] - row[c + 1] * hrow[c + 1];
+        const double im = row[c] * hrow[c + 1] + row[c + 1] * hrow[c];
+        row[c] = re;
+        row[c + 1] = im;
+      }
     }
 
     t->plan.inverse(s, r, g, nthreads);
