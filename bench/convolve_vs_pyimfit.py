@@ -10,11 +10,13 @@ and 1), their ratios, and the largest relative difference between the two
 images on pixels brighter than 1e-3 of the peak (imfit's own pixel
 subsampling is coarser, so ~1e-3 differences are expected).
 
-Note: pyimfit is timed first, before polychrome has opened any OpenMP
-parallel region (one open region has been seen to slow pyimfit down in the
-same process); pass --polychrome-first to time in the other order.
+Order: polychrome is timed first. imfit calls omp_set_num_threads() and
+leaves OpenMP at one thread for the whole process (even after maxThreads=0),
+and polychrome's threads=0 ("all cores") is OpenMP's current maximum, so
+after pyimfit polychrome's default would silently be single-threaded; pass
+--pyimfit-first to see that order anyway.
 
-Usage: python bench/convolve_vs_pyimfit.py [--repeat N] [--polychrome-first]
+Usage: python bench/convolve_vs_pyimfit.py [--repeat N] [--pyimfit-first]
 """
 
 import argparse
@@ -95,7 +97,7 @@ def make_pyimfit(threads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--polychrome-first", action="store_true")
+    parser.add_argument("--pyimfit-first", action="store_true")
     args = parser.parse_args()
 
     def run_pyimfit():
@@ -108,10 +110,10 @@ def main():
                 out[t, jac] = median_ms(make_polychrome(t, jac), args.repeat)
         return out
 
-    if args.polychrome_first:
-        poly, imfit = run_polychrome(), run_pyimfit()
-    else:
+    if args.pyimfit_first:
         imfit, poly = run_pyimfit(), run_polychrome()
+    else:
+        poly, imfit = run_polychrome(), run_pyimfit()
 
     c = centres(1)[0]
     a = make_polychrome(0, False)(c)
