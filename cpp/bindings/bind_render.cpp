@@ -8,28 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "grid_argument.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/render.hpp"
 
 namespace py = pybind11;
 using polychrome::PixelGrid;
+using polychrome_bindings::make_grid;
 
 namespace {
-
-PixelGrid make_grid(const std::pair<int, int>& shape, const std::pair<double, double>& origin,
-                    const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale) {
-  if (pixelscale.ndim() != 2 || pixelscale.shape(0) != 2 || pixelscale.shape(1) != 2)
-    throw std::invalid_argument("pixelscale must be a 2x2 matrix");
-  PixelGrid grid;
-  grid.ny = shape.first;
-  grid.nx = shape.second;
-  grid.origin_x = origin.first;
-  grid.origin_y = origin.second;
-  const auto P = pixelscale.unchecked<2>();
-  for (int r = 0; r < 2; ++r)
-    for (int c = 0; c < 2; ++c) grid.P[r][c] = P(r, c);
-  return grid;
-}
 
 py::object render_py(const std::string& profile_name, const std::vector<double>& params,
                      const std::vector<double>& knot_radii, std::pair<int, int> shape,
@@ -39,7 +26,6 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
                      double tolerance, double faint_fraction, int max_depth, int threads) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
-  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("shape must be non-negative");
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
   polychrome::RenderOptions opt;
   opt.tolerance = tolerance;

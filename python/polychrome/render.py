@@ -9,6 +9,7 @@ arcsec; PA is counter-clockwise from +x in radians; q = b/a.
 import numpy as np
 
 from . import _core
+from .psf import as_convolver, check_psf_upsample
 from .utils.coordinates import pixelscale_matrix
 
 _GEOMETRIC = ("x", "y", "q", "PA")
@@ -53,8 +54,14 @@ def _profile_values(profile, params, knots):
 
 def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=1.0,
                    origin=(0.0, 0.0), knots=None, jacobian=False, tolerance=1e-5,
-                   faint_fraction=1e-9, max_depth=14, threads=0):
+                   faint_fraction=1e-9, max_depth=14, threads=0, psf=None, psf_upsample=1):
     """Integrate a radial surface-brightness profile over every pixel of a grid.
+
+    With ``psf``, each pixel is instead the integral over the pixel of the
+    profile convolved with the PSF: the profile is rendered on the window
+    grown by the PSF half-sizes on every side (so light scattered in from
+    outside the window is counted), convolved by FFT without wrap-around and
+    cropped; the Jacobian is convolved the same way, in the same batch.
 
     Parameters
     ----------
@@ -93,6 +100,16 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         Maximum levels of 2x2 pixel subdivision.
     threads : int
         Threads to use, 0 for all cores.
+    psf : 2D array or PsfConvolver, optional
+        PSF image: odd sizes, centre pixel ``(ny // 2, nx // 2)``, normalised
+        to unit sum (any positive total is accepted). Pass a
+        :class:`polychrome.psf.PsfConvolver` to reuse its cached transform
+        across calls. ``None``: no convolution.
+    psf_upsample : int
+        The PSF's pixels are the image's divided by this integer (>= 1). The
+        profile is then rendered on that finer grid (same origin: image pixel
+        (i, j) is the fine block ``[k i, k i + k) x [k j, k j + k)``),
+        convolved there, and each block summed back into its pixel.
 
     Returns
     -------
@@ -117,8 +134,12 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         raise ValueError(f"shape must be non-negative, got {(ny, nx)}")
     cx, cy = (float(c) for c in center)
     ox, oy = (float(o) for o in origin)
-    return _core.render(
-        profile, values, knots or [], (ny, nx), (ox, oy), pixelscale_matrix(pixelscale),
-        (cx, cy), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
-        int(max_depth), int(threads),
-    )
+    args = (profile, values, knots or [], (ny, nx), (ox, oy), pixelscale_matrix(pixelscale),
+            (cx, cy), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
+            int(max_depth), int(threads))
+    if psf is None:
+        if psf_upsample != 1:
+            raise ValueError("psf_upsample needs a psf")
+        return _core.render(*args)
+    convolver = as_convolver(psf)
+    return _core.render_convolved(*args, convolver, check_psf_upsample(psf_upsample))

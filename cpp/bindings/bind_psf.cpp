@@ -1,0 +1,166 @@
+// Python access to PSF convolution and point sources: the PSF objects own
+// their cached transforms (Python holds them and passes them back in), numpy
+// arrays in and out, GIL released while computing.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "grid_argument.hpp"
+#include "polychrome/point_source.hpp"
+#include "polychrome/profile_factory.hpp"
+#include "polychrome/psf_convolver.hpp"
+#include "polychrome/render_convolved.hpp"
+
+namespace py = pybind11;
+using polychrome::PixelGrid;
+using polychrome::PointSourceRenderer;
+using polychrome::PsfConvolver;
+using polychrome::PsfImage;
+using polychrome_bindings::make_grid;
+
+namespace {
+
+using RealArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+PsfImage psf_from_array(const RealArray& psf) {
+  if (psf.ndim() != 2)
+    throw std::invalid_argument("psf must be a 2D array, got " + std::to_string(psf.ndim()) +
+                                " dimensions");
+  return PsfImage(psf.data(), static_cast<int>(psf.shape(0)), static_cast<int>(psf.shape(1)));
+}
+
+RealArray psf_to_array(const PsfImage& psf) {
+  RealArray out({psf.ny(), psf.nx()});
+  std::copy(psf.values().begin(), psf.values().end(), out.mutable_data());
+  return out;
+}
+
+RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, int threads) {
+  if (padded.ndim() != 2 && padded.ndim() != 3)
+    throw std::invalid_argument("padded must be a 2D array or a stack (count, ny, nx), got " +
+                                std::to_string(padded.ndim()) + " dimensions");
+  if (threads < 0) throw std::invalid_argument("threads must be >= 0, got " + std::to_string(threads));
+  const bool stack = padded.ndim() == 3;
+  const py::ssize_t count = stack ? padded.shape(0) : 1;
+  const py::ssize_t ly = padded.shape(padded.ndim() - 2), lx = padded.shape(padded.ndim() - 1);
+  const py::ssize_t wy = ly - 2 * conv.pad_y(), wx = lx - 2 * conv.pad_x();
+  if (wy < 1 || wx < 1)
+    throw std::invalid_argument(
+        "padded arrays of shape (" + std::to_string(ly) + ", " + std::to_string(lx) +
+        ") leave no window: they must exceed the psf shape (" + std::to_string(conv.psf().ny()) +
+        ", " + std::to_string(conv.psf().nx()) + ") minus 1 in each dimension");
+  std::vector<py::ssize_t> shape{wy, wx};
+  if (stack) shape.insert(shape.begin(), count);
+  RealArray out(shape);
+  const double* src = padded.data();
+  double* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    conv.convolve(src, static_cast<std::size_t>(count), static_cast<int>(wy), static_cast<int>(wx),
+                  dst, threads);
+  }
+  return out;
+}
+
+py::object render_convolved_py(const std::string& profile_name, const std::vector<double>& params,
+                               const std::vector<double>& knot_radii, std::pair<int, int> shape,
+                               std::pair<double, double> origin, const RealArray& pixelscale,
+                               std::pair<double, double> center, double q, double pa,
+                               bool jacobian, double tolerance, double faint_fraction,
+                               int max_depth, int threads, const PsfConvolver& psf,
+                               int psf_upsample) {
+  const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
+  const PixelGrid grid = make_grid(shape, origin, pixelscale);
+  const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
+  polychrome::RenderOptions opt;
+  opt.tolerance = tolerance;
+  opt.faint_fraction = faint_fraction;
+  opt.max_depth = max_depth;
+  opt.threads = threads;
+  RealArray image({grid.ny, grid.nx});
+  double* out = image.mutable_data();
+  if (!jacobian) {
+    py::gil_scoped_release release;
+    polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, out, nullptr);
+    return std::move(image);
+  }
+  RealArray jac({polychrome::jacobian_size(profile), grid.ny, grid.nx});
+  double* jout = jac.mutable_data();
+  {
+    py::gil_scoped_release release;
+    polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, out, jout);
+  }
+  return py::make_tuple(image, jac);
+}
+
+py::object point_source_py(const PointSourceRenderer& psf, std::pair<int, int> shape,
+                           std::pair<double, double> origin, const RealArray& pixelscale,
+                           std::pair<double, double> position, double flux, int psf_upsample,
+                           bool jacobian) {
+  const PixelGrid grid = make_grid(shape, origin, pixelscale);
+  RealArray image({grid.ny, grid.nx});
+  double* out = image.mutable_data();
+  if (!jacobian) {
+    py::gil_scoped_release release;
+    psf.render(grid, position.first, position.second, flux, psf_upsample, out, nullptr);
+    return std::move(image);
+  }
+  RealArray jac({PointSourceRenderer::kJacobianSize, grid.ny, grid.nx});
+  double* jout = jac.mutable_data();
+  {
+    py::gil_scoped_release release;
+    psf.render(grid, position.first, position.second, flux, psf_upsample, out, jout);
+  }
+  return py::make_tuple(image, jac);
+}
+
+}  // namespace
+
+void bind_psf(py::module_& m) {
+  py::class_<PsfConvolver>(m, "PsfConvolver",
+                           "FFT convolution with one PSF (odd sizes, centre pixel (ny//2, nx//2), "
+                           "normalised to unit sum on construction); caches the PSF spectrum per "
+                           "FFT size. Safe to share between threads.")
+      .def(py::init([](const RealArray& psf) { return std::make_unique<PsfConvolver>(psf_from_array(psf)); }),
+           py::arg("psf"))
+      .def_property_readonly("psf", [](const PsfConvolver& c) { return psf_to_array(c.psf()); },
+                             "The normalised PSF (sum 1).")
+      .def_property_readonly("pad", [](const PsfConvolver& c) { return std::make_pair(c.pad_y(), c.pad_x()); },
+                             "(pad_y, pad_x): the PSF half-sizes, pixels a window must be grown by "
+                             "on each side before convolving.")
+      .def("fft_shape", [](const PsfConvolver& c, std::pair<int, int> window) { return c.fft_shape(window.first, window.second); },
+           py::arg("window_shape"), "FFT shape used for a window of shape (wy, wx).")
+      .def("convolve", &convolve_py, py::arg("padded"), py::arg("threads") = 0,
+           "Convolve a padded array (ny + 2 pad_y, nx + 2 pad_x) or a stack (count, ...) of "
+           "them with the PSF; returns the central (ny, nx) window of each (linear "
+           "convolution, no wrap-around). threads: 0 = all cores.");
+
+  py::class_<PointSourceRenderer>(m, "PointSourceRenderer",
+                                  "A PSF (odd sizes, centre pixel (ny//2, nx//2), normalised to "
+                                  "unit sum) placed at sub-pixel positions by a Fourier phase shift.")
+      .def(py::init([](const RealArray& psf) { return std::make_unique<PointSourceRenderer>(psf_from_array(psf)); }),
+           py::arg("psf"))
+      .def_property_readonly("psf", [](const PointSourceRenderer& r) { return psf_to_array(r.psf()); },
+                             "The normalised PSF (sum 1).")
+      .def_property_readonly("shift_shape", [](const PointSourceRenderer& r) { return std::make_pair(r.shift_ny(), r.shift_nx()); },
+                             "Shape of the zero-padded PSF that is shifted.");
+
+  m.def("render_convolved", &render_convolved_py, py::arg("profile"), py::arg("params"),
+        py::arg("knot_radii"), py::arg("shape"), py::arg("origin"), py::arg("pixelscale"),
+        py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
+        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads"), py::arg("psf"),
+        py::arg("psf_upsample"),
+        "render() followed by convolution with psf (a PsfConvolver) at psf_upsample times the "
+        "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]).");
+  m.def("point_source", &point_source_py, py::arg("psf"), py::arg("shape"), py::arg("origin"),
+        py::arg("pixelscale"), py::arg("position"), py::arg("flux"), py::arg("psf_upsample"),
+        py::arg("jacobian"),
+        "Flux at plane position (x, y) arcsec spread by psf (a PointSourceRenderer); returns the "
+        "image [ny, nx] or (image, jacobian [3, ny, nx]: d/dx, d/dy per arcsec, d/dflux).");
+}

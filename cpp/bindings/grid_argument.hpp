@@ -1,0 +1,32 @@
+// The pixel grid as the bindings receive it: shape, origin and a 2x2
+// pixel-scale matrix from Python (shared by the render and PSF bindings).
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <stdexcept>
+#include <utility>
+
+#include "polychrome/pixel_grid.hpp"
+
+namespace polychrome_bindings {
+
+inline polychrome::PixelGrid make_grid(
+    const std::pair<int, int>& shape, const std::pair<double, double>& origin,
+    const pybind11::array_t<double, pybind11::array::c_style | pybind11::array::forcecast>& pixelscale) {
+  if (pixelscale.ndim() != 2 || pixelscale.shape(0) != 2 || pixelscale.shape(1) != 2)
+    throw std::invalid_argument("pixelscale must be a 2x2 matrix");
+  if (shape.first < 0 || shape.second < 0) throw std::invalid_argument("shape must be non-negative");
+  polychrome::PixelGrid grid;
+  grid.ny = shape.first;
+  grid.nx = shape.second;
+  grid.origin_x = origin.first;
+  grid.origin_y = origin.second;
+  const auto P = pixelscale.unchecked<2>();
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) grid.P[r][c] = P(r, c);
+  return grid;
+}
+
+}  // namespace polychrome_bindings

@@ -1,0 +1,87 @@
+// Linear (not circular) convolution of model windows with one PSF by FFT,
+// batched over the image and its Jacobian columns.
+//
+// The caller renders on the window grown by the PSF half-sizes (hy, hx) on
+// every side (the "padded" array, (wy + 2 hy) x (wx + 2 hx)), so that light
+// from just outside the window that the PSF scatters into it is included.
+// The padded array is zero-padded further to an FFT size of at least its own
+// size (2^a 3^b 5^c, next_fast_size): a circular convolution of that size
+// equals the linear one on the central window, because every output pixel of
+// the window only reads padded pixels within hy, hx of itself, all inside the
+// padded array. The result is that central window ("same" mode on the padded
+// array, cropped by the half-sizes).
+//
+// Cost of a batch of K arrays: K forward and K inverse real 2D transforms of
+// the FFT size plus K spectrum products; the PSF spectrum is computed once
+// per FFT size and cached in the object.
+#pragma once
+
+#include <complex>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "polychrome/fft.hpp"
+#include "polychrome/psf_image.hpp"
+#include "polychrome/scratch_pool.hpp"
+
+namespace polychrome {
+
+class PsfConvolver {
+ public:
+  /// capacity: FFT sizes whose plan and PSF spectrum are kept (oldest dropped
+  /// first); a model window usually needs one.
+  explicit PsfConvolver(PsfImage psf, std::size_t capacity = 8);
+
+  PsfConvolver(const PsfConvolver&) = delete;
+  PsfConvolver& operator=(const PsfConvolver&) = delete;
+
+  const PsfImage& psf() const noexcept { return psf_; }
+  /// Pixels the window must be grown by on each side (top/bottom, left/right).
+  int pad_y() const noexcept { return psf_.half_height(); }
+  int pad_x() const noexcept { return psf_.half_width(); }
+
+  /// FFT shape (rows, columns) used for a window of wy x wx pixels.
+  std::pair<std::size_t, std::size_t> fft_shape(int wy, int wx) const;
+
+  /// Convolve count arrays stored one after another in padded, each
+  /// (wy + 2 pad_y) x (wx + 2 pad_x), row-major; array a's central wy x wx
+  /// window goes to out[a] (row-major, wy*wx doubles). Output may not overlap
+  /// the input. threads: 0 = all available. Safe to call from several threads
+  /// at once. Throws std::invalid_argument for negative window sizes.
+  void convolve(const double* padded, std::size_t count, int wy, int wx, double* const* out,
+                int threads = 0) const;
+  /// The same with the outputs stored one after another in out (count*wy*wx).
+  void convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
+                int threads = 0) const;
+
+  /// A work buffer of at least count doubles from this object's pool, for
+  /// callers that prepare its input (the padded render): reused between
+  /// calls instead of being mapped and page-faulted afresh each time.
+  ScratchPool::Lease scratch(std::size_t count) const { return pool_.acquire(count); }
+
+ private:
+  // The plan of one FFT size and the PSF's spectrum at that size.
+  struct Transform {
+    Transform(const PsfImage& psf, std::size_t ny, std::size_t nx);
+    RealFft2dPlan plan;
+    std::vector<std::complex<double>> psf_spectrum;
+  };
+
+  std::shared_ptr<const Transform> transform(std::size_t ny, std::size_t nx) const;
+
+  const PsfImage psf_;
+  const std::size_t capacity_;
+  // The cache of transforms: filled lazily by const methods, hence mutable,
+  // guarded by mutex_. Entries are immutable once built.
+  mutable std::mutex mutex_;
+  mutable std::deque<std::pair<std::pair<std::size_t, std::size_t>, std::shared_ptr<const Transform>>>
+      transforms_;
+  // Work buffers (thread-safe on its own); mutable for the same reason.
+  mutable ScratchPool pool_;
+};
+
+}  // namespace polychrome

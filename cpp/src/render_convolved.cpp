@@ -1,0 +1,84 @@
+#include "polychrome/render_convolved.hpp"
+
+#include <cstddef>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "polychrome/scratch_pool.hpp"
+
+namespace polychrome {
+
+namespace {
+
+// Sum each k x k block of count arrays of (k ny) x (k nx) into out[a] (ny x nx).
+void bin_blocks(const double* fine, std::size_t count, int ny, int nx, int k, double* const* out) {
+  const std::size_t fnx = static_cast<std::size_t>(nx) * static_cast<std::size_t>(k);
+  const std::size_t fsize = fnx * static_cast<std::size_t>(ny) * static_cast<std::size_t>(k);
+  for (std::size_t a = 0; a < count; ++a) {
+    for (int i = 0; i < ny; ++i) {
+      double* row = out[a] + static_cast<std::size_t>(i) * static_cast<std::size_t>(nx);
+      for (int j = 0; j < nx; ++j) row[j] = 0.0;
+      for (int di = 0; di < k; ++di) {
+        const double* frow = fine + a * fsize + (static_cast<std::size_t>(i) * k + di) * fnx;
+        for (int j = 0; j < nx; ++j) {
+          double sum = 0.0;
+          for (int dj = 0; dj < k; ++dj) sum += frow[static_cast<std::size_t>(j) * k + dj];
+          row[j] += sum;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,
+                      const RenderOptions& options, const PsfConvolver& psf, int psf_upsample,
+                      double* image, double* jac) {
+  const int k = psf_upsample;
+  if (k < 1) throw std::invalid_argument("psf_upsample must be >= 1, got " + std::to_string(k));
+  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("image shape must be non-negative");
+  const int py = psf.pad_y(), px = psf.pad_x();
+  constexpr int kMax = std::numeric_limits<int>::max();
+  if (grid.ny > (kMax - 2 * py) / k || grid.nx > (kMax - 2 * px) / k)
+    throw std::invalid_argument("image shape x psf_upsample is too large");
+  if (grid.nx == 0 || grid.ny == 0) {
+    // Nothing to convolve; still reject what render() would reject.
+    render(grid, ellipse, profile, options, image, jac);
+    return;
+  }
+
+  // The fine window (k ny) x (k nx) at pixel scale P/k, grown by the PSF
+  // half-sizes: its origin moves back by (px, py) fine pixels.
+  const int wy = k * grid.ny, wx = k * grid.nx;
+  PixelGrid padded = grid;
+  padded.ny = wy + 2 * py;
+  padded.nx = wx + 2 * px;
+  for (auto& row : padded.P)
+    for (double& v : row) v /= k;
+  padded.origin_x = grid.origin_x - (padded.P[0][0] * px + padded.P[0][1] * py);
+  padded.origin_y = grid.origin_y - (padded.P[1][0] * px + padded.P[1][1] * py);
+
+  const std::size_t count = jac ? 1 + static_cast<std::size_t>(jacobian_size(profile)) : 1;
+  const std::size_t padded_size = static_cast<std::size_t>(padded.ny) * static_cast<std::size_t>(padded.nx);
+  // The image and its Jacobian columns one after another: one batch for the
+  // convolution. Uninitialised: the renderer writes every pixel.
+  ScratchPool::Lease rendered = psf.scratch(count * padded_size);
+  render(padded, ellipse, profile, options, rendered.data(), jac ? rendered.data() + padded_size : nullptr);
+
+  const std::size_t size = static_cast<std::size_t>(grid.ny) * static_cast<std::size_t>(grid.nx);
+  std::vector<double*> out(count);
+  out[0] = image;
+  for (std::size_t a = 1; a < count; ++a) out[a] = jac + (a - 1) * size;
+  if (k == 1) {
+    psf.convolve(rendered.data(), count, wy, wx, out.data(), options.threads);
+    return;
+  }
+  ScratchPool::Lease fine = psf.scratch(count * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
+  psf.convolve(rendered.data(), count, wy, wx, fine.data(), options.threads);
+  bin_blocks(fine.data(), count, grid.ny, grid.nx, k, out.data());
+}
+
+}  // namespace polychrome
