@@ -1,5 +1,7 @@
 #include "polychrome/psf_convolver.hpp"
 
+#include "polychrome/threads.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -17,15 +19,6 @@ namespace {
 // groups of 1 were as fast as groups of 2 or faster from 64 to 1024 pixels,
 // and far faster than the whole batch at once.
 constexpr std::size_t kGroupArrays = 1;
-
-int resolve_threads(int threads) {
-#ifdef _OPENMP
-  return threads > 0 ? threads : omp_get_max_threads();
-#else
-  (void)threads;
-  return 1;
-#endif
-}
 
 }  // namespace
 

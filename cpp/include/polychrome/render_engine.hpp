@@ -29,10 +29,7 @@
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/polar_quadrature.hpp"
 #include "polychrome/render_options.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "polychrome/threads.hpp"
 
 namespace polychrome {
 
@@ -135,7 +132,7 @@ class AdaptiveRenderer {
   void render(double* image, double* jac) const {
     const int ny = grid_.ny;
     const int nx = grid_.nx;
-    const int threads = opt_.threads > 0 ? opt_.threads : default_threads();
+    const int threads = resolve_threads(opt_.threads);
 #pragma omp parallel num_threads(threads) if (threads > 1 && static_cast<long>(nx) * ny > 4096)
     {
       RowScratch scratch;
@@ -149,14 +146,6 @@ class AdaptiveRenderer {
   }
 
  private:
-  static int default_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-  }
-
   bool contains_center(double u, double v, double h) const {
     return std::abs(u - geo_.center_u) <= 0.5 * h && std::abs(v - geo_.center_v) <= 0.5 * h;
   }
