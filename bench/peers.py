@@ -103,22 +103,27 @@ class Sersic:
 # ----------------------------------------------------------------------------
 
 
-def make_polychrome(grid, threads, nominal=None, jacobian=False, tolerance=1e-5):
+def make_polychrome(grid, threads, nominal=None, psf=None, jacobian=False, tolerance=1e-5):
     """polychrome.render_profile (default tolerance 1e-5 relative per pixel);
-    with jacobian=True render() returns (image, jacobian)."""
+    with `psf` a PsfConvolver is built once (it caches the PSF spectrum) and
+    the profile is rendered on the window grown by the PSF half-width and
+    FFT-convolved; with jacobian=True render() returns (image, jacobian)."""
     import polychrome
+
+    convolver = None if psf is None else polychrome.PsfConvolver(psf)
 
     def render(s):
         return polychrome.render_profile(
             "sersic", {"n": s.n, "Re": s.Re, "Ie": s.Ie}, (grid.ny, grid.nx),
-            center=(s.x, s.y), q=s.q, PA=s.PA, pixelscale=grid.pixelscale,
+            center=(s.x, s.y), q=s.q, PA=s.PA, pixelscale=grid.pixelscale, psf=convolver,
             jacobian=jacobian, tolerance=tolerance, threads=threads)
 
     return render
 
 
-def make_pyimfit(grid, threads, nominal):
-    """Imfit's Sersic function through pyimfit, default subsampling.
+def make_pyimfit(grid, threads, nominal, psf=None):
+    """Imfit's Sersic function through pyimfit, default subsampling; with
+    `psf` (an image) Imfit convolves by FFT, padding the model.
 
     Imfit conventions: x0, y0 in 1-based pixel coordinates where pixel centres
     are integers (so x0 = x/ps + 0.5); PA in degrees counter-clockwise from +y
@@ -142,7 +147,7 @@ def make_pyimfit(grid, threads, nominal):
     for name in ("PA", "ell", "n", "I_e", "r_e"):
         getattr(function, name).setValue(p0[name])
     description.addFunction(function)
-    imfit = pyimfit.Imfit(description, maxThreads=threads)
+    imfit = pyimfit.Imfit(description, psf=psf, maxThreads=threads)
     with contextlib.redirect_stdout(io.StringIO()):  # pyimfit prints a debug line here
         imfit.getModelImage(shape=(grid.ny, grid.nx))
     names = [name.rsplit("_", 1)[0] for name in imfit.numberedParameterNames]  # "X0_1" -> "X0"
@@ -163,9 +168,10 @@ def import_astrophot():
     return astrophot
 
 
-def make_astrophot(grid, threads, nominal):
+def make_astrophot(grid, threads, nominal, psf=None):
     """AstroPhot's "sersic galaxy model" on a target with the same grid,
-    default sampling (midpoint + 'bright' adaptive integration), float64.
+    default sampling (midpoint + 'bright' adaptive integration), float64;
+    with `psf` (an image at the target's scale) the model is convolved.
 
     AstroPhot conventions (models/mixins/transform.py, image/func/wcs.py):
     with CD = diag(ps) and crpix = crtan = 0 the plane position of pixel
@@ -179,7 +185,7 @@ def make_astrophot(grid, threads, nominal):
     if threads > 0:
         torch.set_num_threads(threads)
     target = ap.TargetImage(data=np.zeros((grid.ny, grid.nx)), pixelscale=grid.pixelscale,
-                            zeropoint=0.0)
+                            zeropoint=0.0, psf=None if psf is None else ap.PSFImage(data=psf))
 
     def astrophot_parameters(s):
         return {"center_0": s.x - 0.5 * grid.pixelscale, "center_1": s.y - 0.5 * grid.pixelscale,
@@ -188,7 +194,7 @@ def make_astrophot(grid, threads, nominal):
 
     p0 = astrophot_parameters(nominal)
     model = ap.Model(name="sersic", model_type="sersic galaxy model", target=target,
-                     center=[p0["center_0"], p0["center_1"]],
+                     psf_convolve=psf is not None, center=[p0["center_0"], p0["center_1"]],
                      **{k: v for k, v in p0.items() if not k.startswith("center")})
     names = model.build_params_array_names()
 
@@ -244,85 +250,6 @@ def moffat_psf_image(size=51, fwhm_pixels=4.0, beta=3.0):
 
     rd = fwhm_pixels / (2.0 * math.sqrt(2.0 ** (1.0 / beta) - 1.0))
     return moffat_psf(beta, rd, size, 1.0)
-
-
-def make_polychrome_psf(grid, threads, nominal=None, psf=None, jacobian=False, tolerance=1e-5):
-    """polychrome.render_profile with a PsfConvolver built once (it caches the
-    PSF spectrum); the profile is rendered on the window grown by the PSF
-    half-width and FFT-convolved (linear, no wrap-around)."""
-    import polychrome
-
-    convolver = polychrome.PsfConvolver(psf)
-
-    def render(s):
-        return polychrome.render_profile(
-            "sersic", {"n": s.n, "Re": s.Re, "Ie": s.Ie}, (grid.ny, grid.nx),
-            center=(s.x, s.y), q=s.q, PA=s.PA, pixelscale=grid.pixelscale, psf=convolver,
-            jacobian=jacobian, tolerance=tolerance, threads=threads)
-
-    return render
-
-
-def make_pyimfit_psf(grid, threads, nominal, psf=None):
-    """pyimfit with the PSF image (Imfit convolves by FFT, padding the model);
-    conventions as in make_pyimfit."""
-    import pyimfit
-
-    ps = grid.pixelscale
-
-    def imfit_parameters(s):
-        return {"X0": s.x / ps + 0.5, "Y0": s.y / ps + 0.5,
-                "PA": (math.degrees(s.PA) + 90.0) % 180.0, "ell": 1.0 - s.q, "n": s.n,
-                "I_e": 10**s.Ie * ps**2, "r_e": s.Re / ps}
-
-    p0 = imfit_parameters(nominal)
-    description = pyimfit.SimpleModelDescription()
-    description.x0.setValue(p0["X0"])
-    description.y0.setValue(p0["Y0"])
-    function = pyimfit.make_imfit_function("Sersic")
-    for name in ("PA", "ell", "n", "I_e", "r_e"):
-        getattr(function, name).setValue(p0[name])
-    description.addFunction(function)
-    imfit = pyimfit.Imfit(description, psf=psf, maxThreads=threads)
-    with contextlib.redirect_stdout(io.StringIO()):
-        imfit.getModelImage(shape=(grid.ny, grid.nx))
-    names = [name.rsplit("_", 1)[0] for name in imfit.numberedParameterNames]
-
-    def render(s):
-        p = imfit_parameters(s)
-        return imfit.getModelImage(newParameters=np.array([p[name] for name in names]))
-
-    return render
-
-
-def make_astrophot_psf(grid, threads, nominal, psf=None):
-    """AstroPhot's Sersic with the target's PSF image (psf_convolve on,
-    default sampling); conventions as in make_astrophot."""
-    ap = import_astrophot()
-    import torch
-
-    if threads > 0:
-        torch.set_num_threads(threads)
-    target = ap.TargetImage(data=np.zeros((grid.ny, grid.nx)), pixelscale=grid.pixelscale,
-                            zeropoint=0.0, psf=ap.PSFImage(data=psf))  # PSF at the target scale
-
-    def astrophot_parameters(s):
-        return {"center_0": s.x - 0.5 * grid.pixelscale, "center_1": s.y - 0.5 * grid.pixelscale,
-                "q": s.q, "PA": (s.PA + math.pi / 2) % math.pi, "n": s.n, "Re": s.Re,
-                "Ie": 10**s.Ie}
-
-    p0 = astrophot_parameters(nominal)
-    model = ap.Model(name="sersic", model_type="sersic galaxy model", target=target,
-                     psf=target.psf, center=[p0["center_0"], p0["center_1"]],
-                     **{k: v for k, v in p0.items() if not k.startswith("center")})
-    names = model.build_params_array_names()
-
-    def render(s):
-        p = astrophot_parameters(s)
-        vector = torch.tensor([p[name] for name in names], dtype=torch.float64)
-        return model(vector).data.detach().cpu().numpy()
-
-    return render
 
 
 def make_galsim_psf(grid, threads, nominal, psf=None):
@@ -625,9 +552,9 @@ def case_convolved(repeat, threads):
         return measure_isolated(name, functools.partial(make, psf=psf, **kw), grid, threads, sersic,
                                 reference, repeat)
 
-    baseline = run("polychrome", make_polychrome_psf)
-    jacobian = run("polychrome image+jac", make_polychrome_psf, jacobian=True)
-    peers = [run("pyimfit", make_pyimfit_psf), run("astrophot", make_astrophot_psf),
+    baseline = run("polychrome", make_polychrome)
+    jacobian = run("polychrome image+jac", make_polychrome, jacobian=True)
+    peers = [run("pyimfit", make_pyimfit), run("astrophot", make_astrophot),
              run("galsim", make_galsim_psf)]
     print_table([baseline, jacobian] + peers, baseline)
     print()
