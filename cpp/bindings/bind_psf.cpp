@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "grid_argument.hpp"
+#include "render_arguments.hpp"
 #include "polychrome/point_source.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/psf_convolver.hpp"
@@ -78,11 +78,8 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
-  polychrome::RenderOptions opt;
-  opt.tolerance = tolerance;
-  opt.faint_fraction = faint_fraction;
-  opt.max_depth = max_depth;
-  opt.threads = threads;
+  const polychrome::RenderOptions opt =
+      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads);
   RealArray image({grid.ny, grid.nx});
   double* out = image.mutable_data();
   if (!jacobian) {

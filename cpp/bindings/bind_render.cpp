@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "grid_argument.hpp"
+#include "render_arguments.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/render.hpp"
 
@@ -27,11 +27,8 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
-  polychrome::RenderOptions opt;
-  opt.tolerance = tolerance;
-  opt.faint_fraction = faint_fraction;
-  opt.max_depth = max_depth;
-  opt.threads = threads;
+  const polychrome::RenderOptions opt =
+      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads);
   py::array_t<double> image({grid.ny, grid.nx});
   if (!jacobian) {
     double* out = image.mutable_data();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+
+#include "polychrome/profile.hpp"
 #include <string>
 
 namespace polychrome {
@@ -16,11 +18,6 @@ std::size_t odd_fast_size(std::size_t n) {
   std::size_t m = next_fast_size(n);
   while (m % 2 == 0) m = next_fast_size(m + 1);
   return m;
-}
-
-void check_finite(double value, const char* name) {
-  if (!std::isfinite(value))
-    throw std::invalid_argument(std::string(name) + " must be finite, got " + std::to_string(value));
 }
 
 // Signed frequency of bin b of an n-point transform (n odd): b or b - n.
@@ -52,15 +49,10 @@ void PointSourceRenderer::render(const PixelGrid& grid, double x, double y, doub
                                  int psf_upsample, double* image, double* jac) const {
   const int k = psf_upsample;
   if (k < 1) throw std::invalid_argument("psf_upsample must be >= 1, got " + std::to_string(k));
-  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("image shape must be non-negative");
-  check_finite(grid.origin_x, "origin[0]");
-  check_finite(grid.origin_y, "origin[1]");
-  for (const auto& row : grid.P)
-    for (double v : row) check_finite(v, "pixelscale");
-  if (!(grid.area() > 0.0)) throw std::invalid_argument("pixelscale matrix must be non-singular");
-  check_finite(x, "position[0]");
-  check_finite(y, "position[1]");
-  check_finite(flux, "flux");
+  grid.validate();
+  require_finite(x, "position[0]");
+  require_finite(y, "position[1]");
+  require_finite(flux, "flux");
 
   const std::size_t size = static_cast<std::size_t>(grid.ny) * static_cast<std::size_t>(grid.nx);
   std::fill(image, image + size, 0.0);

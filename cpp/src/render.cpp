@@ -4,27 +4,18 @@
 #include <stdexcept>
 #include <string>
 
+#include "polychrome/profile.hpp"
 #include "polychrome/render_engine.hpp"
 
 namespace polychrome {
 
 namespace {
 
-void check_finite(double value, const char* name) {
-  if (!std::isfinite(value))
-    throw std::invalid_argument(std::string(name) + " must be finite, got " + std::to_string(value));
-}
-
 void validate(const PixelGrid& grid, const Ellipse& e, const RenderOptions& opt) {
-  if (grid.nx < 0 || grid.ny < 0) throw std::invalid_argument("image shape must be non-negative");
-  check_finite(grid.origin_x, "origin[0]");
-  check_finite(grid.origin_y, "origin[1]");
-  for (const auto& row : grid.P)
-    for (double v : row) check_finite(v, "pixelscale");
-  if (!(grid.area() > 0.0)) throw std::invalid_argument("pixelscale matrix must be non-singular");
-  check_finite(e.x, "center[0]");
-  check_finite(e.y, "center[1]");
-  check_finite(e.pa, "PA");
+  grid.validate();
+  require_finite(e.x, "center[0]");
+  require_finite(e.y, "center[1]");
+  require_finite(e.pa, "PA");
   if (!(e.q > 0.0 && e.q <= 1.0))
     throw std::invalid_argument("q must be in (0, 1], got " + std::to_string(e.q));
   if (!(opt.tolerance > 0.0 && opt.tolerance < 1.0))

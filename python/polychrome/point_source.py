@@ -4,6 +4,7 @@ import numpy as np
 
 from . import _core
 from .psf import as_point_source_renderer, check_psf_upsample
+from .utils.arguments import as_point, as_shape
 from .utils.coordinates import pixelscale_matrix
 
 
@@ -53,14 +54,7 @@ def point_source_image(psf, shape, position, flux, *, pixelscale=1.0, origin=(0.
     """
     renderer = as_point_source_renderer(psf)
     k = check_psf_upsample(psf_upsample)
-    try:
-        ny, nx = (int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape must be a pair (ny, nx) of integers, got {shape!r}") from None
-    if ny < 0 or nx < 0:
-        raise ValueError(f"shape must be non-negative, got {(ny, nx)}")
-    x, y = (float(p) for p in position)
-    ox, oy = (float(o) for o in origin)
     flux = float(np.asarray(flux, dtype=float))
-    return _core.point_source(renderer, (ny, nx), (ox, oy), pixelscale_matrix(pixelscale), (x, y),
+    return _core.point_source(renderer, as_shape(shape), as_point(origin, "origin"),
+                              pixelscale_matrix(pixelscale), as_point(position, "position"),
                               flux, k, bool(jacobian))

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from .psf import as_convolver, check_psf_upsample
+from .utils.arguments import as_point, as_shape
 from .utils.coordinates import pixelscale_matrix
 
 _GEOMETRIC = ("x", "y", "q", "PA")
@@ -126,16 +127,8 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
             raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")
         knots = [float(k) for k in np.atleast_1d(np.asarray(knots, dtype=float))]
     values = _profile_values(profile, params, knots)
-    try:
-        ny, nx = (int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape must be a pair (ny, nx) of integers, got {shape!r}") from None
-    if ny < 0 or nx < 0:
-        raise ValueError(f"shape must be non-negative, got {(ny, nx)}")
-    cx, cy = (float(c) for c in center)
-    ox, oy = (float(o) for o in origin)
-    args = (profile, values, knots or [], (ny, nx), (ox, oy), pixelscale_matrix(pixelscale),
-            (cx, cy), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
+    args = (profile, values, knots or [], as_shape(shape), as_point(origin, "origin"),
+            pixelscale_matrix(pixelscale), as_point(center, "center"), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
             int(max_depth), int(threads))
     if psf is None:
         if psf_upsample != 1:

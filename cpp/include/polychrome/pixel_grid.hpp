@@ -15,6 +15,10 @@ struct PixelGrid {
   double P[2][2] = {{1.0, 0.0}, {0.0, 1.0}};  ///< arcsec/pixel, P[row][col]
 
   double area() const;  ///< |det P|, arcsec^2 per pixel
+
+  /// Throws std::invalid_argument naming the field for a negative shape, a
+  /// non-finite origin or pixel scale, or a singular pixel-scale matrix.
+  void validate() const;
 };
 
 inline double PixelGrid::area() const {

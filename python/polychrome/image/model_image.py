@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..utils.arguments import as_shape
 from .array_checks import as_image_array, check_same_shape
 from .image import Image
 from .plane_mapping import PlaneMapping
@@ -10,13 +11,9 @@ from .window import Window
 
 def _as_shape(shape):
     try:
-        ny, nx = shape
-        ny, nx = int(ny), int(nx)
-    except (TypeError, ValueError):
-        raise ValueError(f"shape must be a Window or a pair (ny, nx) of integers, got {shape!r}") from None
-    if ny < 1 or nx < 1:
-        raise ValueError(f"shape must be positive, got {(ny, nx)}")
-    return ny, nx
+        return as_shape(shape, minimum=1)
+    except ValueError as err:
+        raise ValueError(f"{err} (or give a Window)") from None
 
 
 class ModelImage(Image):

@@ -1,5 +1,6 @@
-// The pixel grid as the bindings receive it: shape, origin and a 2x2
-// pixel-scale matrix from Python (shared by the render and PSF bindings).
+// Render arguments as the bindings receive them from Python (shared by the
+// render and PSF bindings): the pixel grid (shape, origin, 2x2 pixel-scale
+// matrix) and the accuracy/threading options.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -9,6 +10,7 @@
 #include <utility>
 
 #include "polychrome/pixel_grid.hpp"
+#include "polychrome/render_options.hpp"
 
 namespace polychrome_bindings {
 
@@ -27,6 +29,16 @@ inline polychrome::PixelGrid make_grid(
   for (int r = 0; r < 2; ++r)
     for (int c = 0; c < 2; ++c) grid.P[r][c] = P(r, c);
   return grid;
+}
+
+inline polychrome::RenderOptions make_render_options(double tolerance, double faint_fraction,
+                                                    int max_depth, int threads) {
+  polychrome::RenderOptions opt;
+  opt.tolerance = tolerance;
+  opt.faint_fraction = faint_fraction;
+  opt.max_depth = max_depth;
+  opt.threads = threads;
+  return opt;
 }
 
 }  // namespace polychrome_bindings
