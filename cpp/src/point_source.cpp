@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "polychrome/profile.hpp"
-#include <string>
 
 namespace polychrome {
 
