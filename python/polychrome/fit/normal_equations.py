@@ -1,0 +1,49 @@
+"""The least-squares problem as the fitter sees it: chi^2 and its normal
+equations at a parameter vector, accumulated by whoever owns the data.
+
+A problem object supplies
+
+    problem.size                      number of free parameters
+    problem.chi2(x) -> (chi2, ndata)  chi^2 = sum (data - model)^2 / variance
+    problem.normal_equations(x) -> NormalEquations
+
+so that a model can accumulate J^T W J window by window without ever holding
+the full (pixels x parameters) Jacobian.
+"""
+
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class NormalEquations:
+    """chi^2 and its derivatives at one parameter vector.
+
+    chi2: sum of squared weighted residuals; ndata: number of data used;
+    gradient: J^T W (data - model), shape (P,) (half the negative gradient of
+    chi^2); hessian: J^T W J, shape (P, P) (half the Gauss-Newton Hessian).
+    """
+
+    chi2: float
+    ndata: int
+    gradient: np.ndarray
+    hessian: np.ndarray
+
+
+def accumulate(residual, weight, jacobian, into=None):
+    """Add one window's contribution to the normal equations.
+
+    residual: data - model over the window's unmasked pixels (flat);
+    weight: 1 / variance of those pixels (flat); jacobian: (P_window, npix)
+    d model / d parameter for those pixels; into: (chi2, ndata, g, H) to add
+    to, or None to start. Returns the updated tuple.
+    """
+    wr = weight * residual
+    chi2 = float(np.dot(residual, wr))
+    g = jacobian @ wr
+    H = (jacobian * weight) @ jacobian.T
+    if into is None:
+        return chi2, residual.size, g, H
+    c, n, g0, H0 = into
+    return c + chi2, n + residual.size, g0 + g, H0 + H

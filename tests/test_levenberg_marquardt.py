@@ -1,0 +1,155 @@
+"""The Levenberg-Marquardt core on synthetic least-squares problems with
+known truth (model-independent; the model layer feeds it normal equations)."""
+
+import numpy as np
+import pytest
+
+from polychrome.fit import NormalEquations, ParameterTransform, accumulate, levenberg_marquardt
+
+
+class CurveProblem:
+    """y = A exp(-(t - mu)^2 / (2 s^2)) + c with Gaussian noise of known sigma.
+
+    Parameters x = (A, mu, s, c); analytic Jacobian."""
+
+    size = 4
+
+    def __init__(self, truth, sigma=0.05, seed=0, n=200, mask=None):
+        self.t = np.linspace(-5, 5, n)
+        rng = np.random.default_rng(seed)
+        self.sigma = sigma
+        self.data = self.model(truth) + rng.normal(0, sigma, n)
+        self.weight = np.full(n, 1.0 / sigma**2)
+        if mask is not None:
+            self.weight[mask] = 0.0
+        self.used = self.weight > 0
+
+    def model(self, x):
+        A, mu, s, c = x
+        return A * np.exp(-0.5 * ((self.t - mu) / s) ** 2) + c
+
+    def jacobian(self, x):
+        A, mu, s, c = x
+        z = (self.t - mu) / s
+        e = np.exp(-0.5 * z**2)
+        return np.array([e, A * e * z / s, A * e * z**2 / s, np.ones_like(self.t)])
+
+    def chi2(self, x):
+        r = (self.data - self.model(x))[self.used]
+        return float(np.sum(self.weight[self.used] * r**2)), int(self.used.sum())
+
+    def normal_equations(self, x):
+        r = (self.data - self.model(x))[self.used]
+        chi2, n, g, H = accumulate(r, self.weight[self.used], self.jacobian(x)[:, self.used])
+        return NormalEquations(chi2, n, g, H)
+
+
+TRUTH = np.array([2.0, 0.3, 1.2, 0.1])
+
+
+def test_recovers_truth_from_a_rough_start():
+    problem = CurveProblem(TRUTH)
+    result = levenberg_marquardt(problem, [1.0, -1.0, 2.5, 0.0], lower=[0, -5, 0.01, -10],
+                                 upper=[10, 5, 10, 10])
+    assert result.success, result.message
+    assert np.all(np.abs(result.x - TRUTH) < 5 * result.uncertainties)
+    assert 0.7 < result.chi2_ndf < 1.4
+    assert result.ndf == 200 - 4
+
+
+def test_uncertainties_have_the_right_coverage():
+    """Over many noise realisations, (fit - truth) / uncertainty is ~ N(0, 1)."""
+    pulls = []
+    for seed in range(60):
+        problem = CurveProblem(TRUTH, seed=seed)
+        result = levenberg_marquardt(problem, TRUTH * 1.1)
+        assert result.success
+        pulls.append((result.x - TRUTH) / result.uncertainties)
+    pulls = np.array(pulls)
+    assert np.all(np.abs(pulls.mean(0)) < 0.35)
+    assert np.all((pulls.std(0) > 0.75) & (pulls.std(0) < 1.3))
+
+
+def test_limits_are_never_crossed():
+    problem = CurveProblem(TRUTH)
+    seen = []
+
+    class Watching(CurveProblem):
+        def chi2(self, x):
+            seen.append(np.array(x))
+            return super().chi2(x)
+
+    watching = Watching(TRUTH)
+    # the truth A = 2 lies above the upper limit 1.5: the fit must stay below it
+    result = levenberg_marquardt(watching, [1.0, 0.0, 1.0, 0.0], lower=[0, -5, 0.1, -1],
+                                 upper=[1.5, 5, 5, 1])
+    seen = np.array(seen)
+    assert np.all(seen[:, 0] < 1.5) and np.all(seen[:, 0] > 0)
+    assert np.all(np.isfinite(result.x)) and result.x[0] < 1.5
+    del problem
+
+
+def test_cyclic_parameter_wraps():
+    transform_free = levenberg_marquardt(CurveProblem(TRUTH), [2.0, 0.3, 1.2, 0.1],
+                                         lower=[-np.inf, -np.inf, -np.pi, -np.inf],
+                                         upper=[np.inf, np.inf, np.pi, np.inf],
+                                         cyclic=[False, False, True, False])
+    assert -np.pi <= transform_free.x[2] < np.pi
+
+
+def test_verbose_prints_one_line_per_iteration():
+    lines = []
+    result = levenberg_marquardt(CurveProblem(TRUTH), TRUTH * 1.2, verbose=1, print_function=lines.append)
+    assert len(lines) == result.iterations
+    assert all("L = " in line and "chi2/ndf" in line and ("accept" in line or "reject" in line)
+               and "max|grad|" in line for line in lines)
+
+
+def test_all_masked_data_gives_a_message_not_an_exception():
+    problem = CurveProblem(TRUTH, mask=np.ones(200, bool))
+    result = levenberg_marquardt(problem, TRUTH)
+    assert result.message == "no data: every pixel is masked"
+    assert np.all(np.isfinite(result.x))
+
+
+def test_singular_problem_ends_finite_with_a_clear_message():
+    """Zero amplitude: mu and s have no effect on the model (J^T W J singular)."""
+    problem = CurveProblem(np.array([0.0, 0.3, 1.2, 0.1]))
+
+    class ZeroAmplitude(CurveProblem):
+        size = 3
+
+        def __init__(self):
+            super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
+
+        def model(self, x):
+            return super().model([0.0, x[0], x[1], x[2]])
+
+        def jacobian(self, x):
+            return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
+
+    result = levenberg_marquardt(ZeroAmplitude(), [0.0, 1.0, 0.0])
+    assert np.all(np.isfinite(result.x))
+    assert "not constrained" in result.message or "stopped" in result.message
+    del problem
+
+
+def test_non_finite_start_is_reported():
+    class Broken(CurveProblem):
+        def model(self, x):
+            return np.full_like(self.t, np.nan)
+
+    result = levenberg_marquardt(Broken(TRUTH), TRUTH)
+    assert "not finite" in result.message
+
+
+@pytest.mark.parametrize("lower,upper", [(0.0, 1.0), (-np.inf, 2.0), (1.0, np.inf), (-np.inf, np.inf)])
+def test_parameter_transform_round_trip_and_derivative(lower, upper):
+    t = ParameterTransform([lower], [upper])
+    inside = {(-np.inf, np.inf): 0.3, (0.0, 1.0): 0.3, (-np.inf, 2.0): 1.2, (1.0, np.inf): 4.0}[(lower, upper)]
+    u = t.to_internal([inside])
+    assert np.allclose(t.to_external(u), [inside], rtol=1e-12)
+    h = 1e-6
+    fd = (t.to_external(u + h) - t.to_external(u - h)) / (2 * h)
+    assert np.allclose(t.derivative(u), fd, rtol=1e-6)
+    assert lower < t.to_external([50.0])[0] <= upper and lower <= t.to_external([-50.0])[0] < upper
