@@ -1,0 +1,106 @@
+"""Read a TargetImage from FITS files or HDUs (through astropy).
+
+Every array argument (data, variance, weight, sigma, mask, psf) may be a file
+path, an open HDUList, a single HDU or a numpy array; for FITS inputs `hdu`
+picks the extension (index or name) and `plane` one image of a 3-D cube.
+"""
+
+import os
+
+import numpy as np
+from astropy.io import fits
+from astropy.wcs import WCS
+
+from ..image import TargetImage
+
+# Header keywords searched, in order, for a photometric zeropoint (mag).
+ZEROPOINT_KEYWORDS = ("MAGZERO", "MAGZPT", "ZEROPNT", "ZEROPT", "PHOTZP", "ZP")
+
+
+def _hdu_of(source, hdu, name):
+    """The HDU holding `source` (path / HDUList / HDU), or None for arrays."""
+    if isinstance(source, (str, os.PathLike)):
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"{name}: no such file {os.fspath(source)!r}")
+        with fits.open(source, memmap=False) as hdul:
+            return _hdu_of(hdul, hdu, name).copy()
+    if isinstance(source, fits.HDUList):
+        try:
+            return source[hdu]
+        except (KeyError, IndexError):
+            raise ValueError(f"{name}: the FITS file has no HDU {hdu!r} "
+                             f"(it has {[h.name or i for i, h in enumerate(source)]})") from None
+    if isinstance(source, (fits.PrimaryHDU, fits.ImageHDU, fits.CompImageHDU)):
+        return source
+    return None
+
+
+def _image_array(source, hdu, plane, name):
+    """(2-D float array, header or None) from any accepted input."""
+    found = _hdu_of(source, hdu, name)
+    array = np.asarray(found.data if found is not None else source, dtype=float)
+    header = found.header if found is not None else None
+    if found is not None and found.data is None:
+        raise ValueError(f"{name}: HDU {hdu!r} holds no image data")
+    if array.ndim == 3:
+        if plane is None:
+            raise ValueError(f"{name} is a cube of {array.shape[0]} images: give plane= to pick one")
+        if not 0 <= plane < array.shape[0]:
+            raise ValueError(f"{name}: plane must be in [0, {array.shape[0]}), got {plane}")
+        array = array[plane]
+    elif plane is not None and array.ndim == 2:
+        raise ValueError(f"{name} is a single image: plane= applies to cubes only")
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D image (or a cube with plane=), got {array.ndim} dimensions")
+    return np.array(array, dtype=float), header
+
+
+def _zeropoint_from(header):
+    if header is None:
+        return None
+    for key in ZEROPOINT_KEYWORDS:
+        if key in header:
+            return float(header[key])
+    return None
+
+
+def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=None, mask=None,
+                psf=None, psf_hdu=0, psf_plane=None, psf_upsample=1, zeropoint=None,
+                reference_wcs=None, use_wcs=True):
+    """A TargetImage from FITS.
+
+    data: the image (flux per pixel); its header gives the celestial WCS
+    (placing the image on the tangent plane of `reference_wcs`, default its
+    own) and, unless `zeropoint` is given, the zeropoint from the first of
+    ZEROPOINT_KEYWORDS present. Give at most one of variance (flux^2),
+    weight (inverse variance) or sigma (flux, standard deviation). mask:
+    non-zero where a pixel must not be fitted (bit-flag masks work as is).
+    psf: the PSF image (normalised on reading), `psf_upsample` times finer
+    than the pixels. hdu/plane apply to every FITS input except the PSF,
+    which has psf_hdu/psf_plane. use_wcs=False ignores the header's WCS
+    (pixel scale 1, origin 0).
+    """
+    given = [name for name, value in (("variance", variance), ("weight", weight), ("sigma", sigma))
+             if value is not None]
+    if len(given) > 1:
+        raise ValueError(f"give at most one of variance, weight and sigma, got {given}")
+    image, header = _image_array(data, hdu, plane, "data")
+
+    def aux(source, name):
+        return None if source is None else _image_array(source, hdu, plane, name)[0]
+
+    var = aux(variance, "variance")
+    if sigma is not None:
+        var = aux(sigma, "sigma") ** 2
+    wcs = None
+    if use_wcs and header is not None:
+        candidate = WCS(header, naxis=2)
+        if candidate.has_celestial:
+            wcs = candidate.celestial
+    psf_array = None if psf is None else _image_array(psf, psf_hdu, psf_plane, "psf")[0]
+    if zeropoint is None:
+        zeropoint = _zeropoint_from(header)
+    mask_array = None if mask is None else aux(mask, "mask") != 0
+    return TargetImage(image, variance=var, weight=aux(weight, "weight"), mask=mask_array,
+                       psf=psf_array, psf_upsample=psf_upsample, zeropoint=zeropoint, wcs=wcs,
+                       reference_wcs=reference_wcs)
