@@ -99,3 +99,37 @@ def test_real_cutouts_line_up_on_one_plane():
     sky = hst.wcs.pixel_to_world(125.0, 125.0)
     px, py = hsc.wcs.world_to_pixel(sky)
     assert np.allclose(hsc.pixel_to_plane(px, py), (x, y), atol=1e-3)
+
+
+def test_written_images_keep_the_wcs_and_round_trip(tmp_path, fits_file):
+    from polychrome.io import residual_arrays, write_fit_images, write_fits
+
+    path, _ = fits_file
+    with pytest.warns(UserWarning):
+        target = read_target(path, variance=np.full((20, 24), 0.25))
+    model = np.full(target.shape, 0.1)
+    write_fits(tmp_path / "model.fits", target, data=model, bunit="flux")
+    back = read_target(tmp_path / "model.fits")
+    assert np.allclose(back.data, model)
+    assert np.allclose(back.pixel_to_plane(3.0, 7.0), target.pixel_to_plane(3.0, 7.0), atol=1e-6)
+    write_fit_images(tmp_path / "fit.fits", target, model)
+    with fits.open(tmp_path / "fit.fits") as hdul:
+        residual, chi = residual_arrays(target, model)
+        assert np.allclose(hdul["RESIDUAL"].data, residual, equal_nan=True)
+        assert np.allclose(hdul["CHI"].data, residual / 0.5, equal_nan=True)
+        assert np.isnan(hdul["CHI"].data[3, 4])  # the masked NaN pixel
+    with pytest.raises(ValueError, match="model has shape"):
+        residual_arrays(target, np.ones((3, 3)))
+
+
+def test_plane_grid_without_wcs_is_written_as_linear_cd(tmp_path):
+    from polychrome.image import TargetImage
+    from polychrome.io import write_fits
+
+    P = np.array([[0.1, -0.02], [0.02, 0.1]])
+    image = TargetImage(np.arange(12.0).reshape(3, 4), pixelscale=P, origin=(1.0, -2.0))
+    write_fits(tmp_path / "plain.fits", image)
+    header = fits.getheader(tmp_path / "plain.fits")
+    w = WCS(header)
+    # FITS pixel (x+1, y+1) is array pixel (x, y): the header maps it where the image does
+    assert np.allclose(w.wcs_pix2world([[3.0, 2.0]], 1)[0], image.pixel_to_plane(2.0, 1.0), atol=1e-12)

@@ -1,0 +1,61 @@
+"""Write images (targets, models, residuals) as FITS with their WCS."""
+
+import numpy as np
+from astropy.io import fits
+
+
+def _header_for(image):
+    """A header placing `image`: its celestial WCS when it has one, else a
+    linear description of the plane grid (arcsec) in CD/CRPIX/CRVAL form."""
+    header = fits.Header()
+    if image.wcs is not None:
+        header.update(image.wcs.to_header())
+        return header
+    P = np.asarray(image.pixelscale, dtype=float)
+    header["CTYPE1"], header["CTYPE2"] = "LINEAR", "LINEAR"
+    header["CUNIT1"], header["CUNIT2"] = "arcsec", "arcsec"
+    # FITS pixel (1, 1) is the centre of array pixel (0, 0): plane origin + P @ (0.5, 0.5)
+    header["CRPIX1"], header["CRPIX2"] = 1.0, 1.0
+    centre = np.asarray(image.origin, dtype=float) + P @ np.array([0.5, 0.5])
+    header["CRVAL1"], header["CRVAL2"] = float(centre[0]), float(centre[1])
+    header["CD1_1"], header["CD1_2"] = float(P[0, 0]), float(P[0, 1])
+    header["CD2_1"], header["CD2_2"] = float(P[1, 0]), float(P[1, 1])
+    return header
+
+
+def residual_arrays(target, model):
+    """(residual, chi) for a target and a model array of its shape:
+    residual = data - model (flux), chi = residual / sigma; masked pixels NaN."""
+    model = np.asarray(getattr(model, "data", model), dtype=float)
+    if model.shape != target.shape:
+        raise ValueError(f"model has shape {model.shape}, the target {target.shape}")
+    residual = target.data - model
+    chi = residual / np.sqrt(target.variance)
+    residual = np.where(target.mask, np.nan, residual)
+    chi = np.where(target.mask, np.nan, chi)
+    return residual, chi
+
+
+def write_fits(path, image, data=None, overwrite=True, **header_cards):
+    """Write `data` (default image.data) with `image`'s WCS (or plane grid)
+    to `path`; extra keyword arguments become header cards (e.g. BUNIT)."""
+    values = np.asarray(image.data if data is None else data, dtype=float)
+    if values.shape != image.shape:
+        raise ValueError(f"data has shape {values.shape}, the image {image.shape}")
+    header = _header_for(image)
+    for key, value in header_cards.items():
+        header[key.upper()[:8]] = value
+    fits.PrimaryHDU(values, header=header).writeto(path, overwrite=overwrite)
+
+
+def write_fit_images(path, target, model, overwrite=True):
+    """One FITS file with the target, the model, the residual and the chi
+    images of a fit as named extensions (DATA, MODEL, RESIDUAL, CHI), each
+    with the target's WCS."""
+    residual, chi = residual_arrays(target, model)
+    header = _header_for(target)
+    model = np.asarray(getattr(model, "data", model), dtype=float)
+    hdus = [fits.PrimaryHDU(header=header)]
+    for name, values in (("DATA", target.data), ("MODEL", model), ("RESIDUAL", residual), ("CHI", chi)):
+        hdus.append(fits.ImageHDU(values, header=header, name=name))
+    fits.HDUList(hdus).writeto(path, overwrite=overwrite)
