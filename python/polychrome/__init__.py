@@ -5,12 +5,13 @@ analytic Jacobians, convolved with each image's PSF, fitted jointly across many
 images. See README.md for a tour.
 """
 
-from . import _core, fit, image, io, param, plots, psf, utils
+from . import _core, fit, image, io, models, param, plots, psf, utils
 from .point_source import point_source_image
 from .psf import PointSourceRenderer, PsfConvolver
 from .render import parameter_names, profile_names, render_profile
 
 __version__ = "0.1.0"
 
-__all__ = ["fit", "image", "io", "param", "plots", "psf", "utils", "render_profile", "parameter_names", "profile_names",
+__all__ = ["fit", "image", "io", "models", "param", "plots", "psf", "utils", "render_profile",
+           "parameter_names", "profile_names",
            "point_source_image", "PsfConvolver", "PointSourceRenderer", "__version__", "_core"]

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..psf import PointSourceRenderer, PsfConvolver
 from ..utils.coordinates import pixelscale_matrix
 from .array_checks import as_image_array
 from .image import Image
@@ -45,6 +46,26 @@ class PSFImage(Image):
         ny, nx = data.shape
         origin = -scale @ np.array([nx / 2.0, ny / 2.0])
         self._set_grid(data, PlaneMapping(scale, origin))
+        self._convolver = None
+        self._point_source_renderer = None
+
+    @property
+    def convolver(self):
+        """A :class:`polychrome.psf.PsfConvolver` of this PSF, built on first use and kept.
+
+        It caches the PSF's transform per FFT size, so every model rendered
+        with this PSF shares one.
+        """
+        if self._convolver is None:
+            self._convolver = PsfConvolver(self.data)
+        return self._convolver
+
+    @property
+    def point_source_renderer(self):
+        """A :class:`polychrome.psf.PointSourceRenderer` of this PSF, built on first use and kept."""
+        if self._point_source_renderer is None:
+            self._point_source_renderer = PointSourceRenderer(self.data)
+        return self._point_source_renderer
 
     def on_grid_of(self, pixelscale):
         """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a new PSFImage sharing the data.
@@ -62,3 +83,5 @@ class PSFImage(Image):
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
+        view._convolver = None
+        view._point_source_renderer = None

@@ -1,0 +1,30 @@
+"""Models of galaxies, point sources and sky, and groups of them, rendered on target images.
+
+``Model(name=..., model_type=..., target=..., ...)`` builds any registered
+type; ``model_types()`` lists them. ``AutoProf_Model`` is the AutoProf /
+AstroPhot spelling of ``Model``.
+"""
+
+from .component_model import ComponentModel
+from .exponential import ExponentialGalaxy
+from .flat_sky import FlatSky
+from .galaxy_model import GalaxyModel
+from .gaussian import GaussianGalaxy
+from .group_model import GroupModel
+from .jacobian_image import JacobianImage
+from .model import Model
+from .model_collection import ModelCollection
+from .moffat import MoffatGalaxy
+from .plane_sky import PlaneSky
+from .point_model import PointModel
+from .registry import model_types
+from .sersic import SersicGalaxy
+from .spline import SplineGalaxy
+
+AutoProf_Model = Model
+
+__all__ = [
+    "AutoProf_Model", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
+    "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "PlaneSky", "PointModel",
+    "SersicGalaxy", "SplineGalaxy", "model_types",
+]

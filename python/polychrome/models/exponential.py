@@ -1,0 +1,28 @@
+"""The exponential-disk galaxy model (a Sersic with n = 1)."""
+
+from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
+from .parameter_spec import POSITIVE, ParameterSpec
+from .registry import register
+from .sersic import sersic_total_flux
+
+
+@register
+class ExponentialGalaxy(GalaxyModel):
+    """I(R) = 10**Ie exp(-b_1 (R/Re - 1)) on elliptical radius R (b_1 ~ 1.678).
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
+    ``Re`` (semi-major half-light radius, arcsec, > 0), ``Ie`` (log10
+    surface brightness at Re, flux/arcsec^2).
+    """
+
+    model_type = "exponential galaxy model"
+    profile = "exponential"
+    parameter_specs = GEOMETRY_SPECS + (
+        ParameterSpec("Re", "arcsec", limits=(POSITIVE, None)),
+        ParameterSpec("Ie", "log10(flux/arcsec^2)"),
+    )
+
+    def total_flux(self):
+        """Analytic total flux (image flux units), integrated to infinity."""
+        v = self._values()
+        return sersic_total_flux(1.0, v["Re"], v["Ie"], v["q"])

@@ -1,0 +1,43 @@
+"""The Gaussian galaxy model, parametrised by its total flux."""
+
+import math
+
+from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
+from .parameter_spec import POSITIVE, ParameterSpec
+from .registry import register
+
+LN10 = math.log(10.0)
+
+
+@register
+class GaussianGalaxy(GalaxyModel):
+    """I(R) = I0 exp(-R^2 / (2 sigma^2)) on elliptical radius R, I0 = F / (2 pi q sigma^2).
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
+    ``sigma`` (semi-major standard deviation, arcsec, > 0), ``flux`` (log10
+    of the total flux F, image flux units). The core renders (sigma, log10
+    I0); the Jacobian is converted by the chain rule, so d/dq and d/dsigma
+    are taken at fixed total flux.
+    """
+
+    model_type = "gaussian galaxy model"
+    profile = "gaussian"
+    parameter_specs = GEOMETRY_SPECS + (
+        ParameterSpec("sigma", "arcsec", limits=(POSITIVE, None)),
+        ParameterSpec("flux", "log10(flux)"),
+    )
+
+    def _core_parameters(self, values):
+        sigma = values["sigma"]
+        return [sigma, values["flux"] - math.log10(2 * math.pi * values["q"] * sigma**2)]
+
+    def _core_to_model_jacobian(self, jacobian, values):
+        # rows: x, y, q, PA, sigma, log10 I0; log10 I0 = flux - log10(2 pi q sigma^2)
+        d_log_i0 = jacobian[5]
+        jacobian[2] -= d_log_i0 / (values["q"] * LN10)
+        jacobian[4] -= d_log_i0 * (2.0 / (values["sigma"] * LN10))
+        return jacobian
+
+    def total_flux(self):
+        """Total flux (image flux units): 10**flux."""
+        return 10 ** self._values()["flux"]

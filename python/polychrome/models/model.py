@@ -1,0 +1,208 @@
+"""Model: the factory and common base of every model (components and groups).
+
+``Model(name=..., model_type="sersic galaxy model", target=..., ...)``
+builds an instance of the class registered for ``model_type`` (see
+``registry``). Every model renders on the windows of its targets; sampling
+and the Jacobian are assembled here from the ``_render`` of each component
+model, so that a group and a single component behave alike.
+"""
+
+import abc
+
+import numpy as np
+
+from ..image import ModelImage, ModelImageList, TargetImageList, WindowList
+from ..param import FreeParameters
+from .jacobian_image import JacobianImage
+from .registry import model_class
+from .window_overlap import overlap_slices
+
+
+class Model(abc.ABC):
+    """Base of all models; calling it builds the class registered for ``model_type``.
+
+    Parameters (of the factory; each model type documents its own)
+    ----------
+    name : str
+        The model's name (unique among the members of a group).
+    model_type : str
+        A registered type, e.g. "sersic galaxy model", "group model"; an
+        unknown one raises ValueError listing the known types.
+    target : TargetImage (or TargetImageList for a group)
+        The image the model is compared with; its pixel scale, origin, PSF
+        and ``psf_upsample`` define the rendering.
+    window : Window or [[x_start, x_stop], [y_start, y_stop]], optional
+        The pixels the model is rendered on (default: the whole target).
+    psf_mode : "full" or "none"
+        Convolve with the target's PSF or not.
+    parameters : dict, optional
+        ``{name: value}``; a value may be a number, an array, or a dict with
+        "value", "uncertainty", "limits", "locked".
+    **options
+        Parameter values by name (``q=0.6``) and type-specific options.
+    """
+
+    model_type = None
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model:
+            cls = model_class(kwargs.get("model_type"))
+        return super().__new__(cls)
+
+    def _set_name(self, name, model_type):
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"name must be a non-empty string, got {name!r}")
+        if model_type is not None and model_type != self.model_type:
+            raise ValueError(f"model {name!r}: {type(self).__name__} is model_type {self.model_type!r}, "
+                             f"not {model_type!r}")
+        self.name = name
+
+    # --- what subclasses provide ----------------------------------------------------
+    @property
+    @abc.abstractmethod
+    def targets(self):
+        """The TargetImages the model renders on, in order."""
+
+    @property
+    @abc.abstractmethod
+    def windows(self):
+        """The Window on each of ``targets``, in the same order."""
+
+    @abc.abstractmethod
+    def components(self):
+        """The component (non-group) models inside this model, depth first."""
+
+    def all_parameters(self):
+        """Every parameter of every component, in a fixed order (linked ones repeated)."""
+        return [p for component in self.components() for p in component.parameters]
+
+    # --- sampling and Jacobian ------------------------------------------------------
+    def sample(self):
+        """The model image: a ModelImage of the window (a ModelImageList over several targets).
+
+        Pixel values are flux per pixel, ``.data[y, x]``.
+        """
+        images = [ModelImage(window, data=image)
+                  for window, (image, _) in zip(self.windows, self._assemble(None))]
+        return images[0] if len(images) == 1 else ModelImageList(images)
+
+    def jacobian(self):
+        """The PSF-convolved Jacobian over the window(s) for the free parameters.
+
+        Returns a JacobianImage (a list of them, one per target, all with the
+        same columns, for a model spanning several targets): locked
+        parameters are left out, linked ones form one column (the sum of
+        their derivatives).
+        """
+        return self.sample_with_jacobian()[1]
+
+    def sample_with_jacobian(self):
+        """(sample(), jacobian()) from one rendering pass."""
+        free = FreeParameters(self.all_parameters())
+        names = self._column_names(free)
+        images, jacobians = [], []
+        for window, (image, jac) in zip(self.windows, self._assemble(free)):
+            images.append(ModelImage(window, data=image))
+            jacobians.append(JacobianImage(jac, names, window, free))
+        if len(images) == 1:
+            return images[0], jacobians[0]
+        return ModelImageList(images), jacobians
+
+    def _assemble(self, free):
+        """[(image, jacobian or None)] per target: the components' renders summed on the windows."""
+        components = self.components()
+        results = []
+        for target, window in zip(self.targets, self.windows):
+            image, jac = None, None
+            for component in components:
+                if component.target is not target:
+                    continue
+                slices = overlap_slices(component.window, window)
+                if slices is None:
+                    continue
+                own, ours = slices
+                rendered, local = component._render(free is not None)
+                if image is None and _is_whole(component, window, free):
+                    image, jac = rendered, local  # the first component fills it all: no copies
+                    continue
+                if image is None:
+                    image = np.zeros(window.shape)
+                    jac = None if free is None else np.zeros((free.size,) + tuple(window.shape))
+                image[ours] += rendered[own]
+                if jac is not None:
+                    _add_columns(jac, ours, local, own, component, free)
+            if image is None:
+                image = np.zeros(window.shape)
+                jac = None if free is None else np.zeros((free.size,) + tuple(window.shape))
+            results.append((image, jac))
+        return results
+
+    def _column_names(self, free):
+        owner = {}
+        for component in self.components():
+            for parameter in component.parameters:
+                owner.setdefault(id(parameter), component.name)
+        names = []
+        for parameter, size in free.quantities:
+            base = f"{owner[id(parameter)]}:{parameter.name}"
+            names.extend([base] if parameter.shape == () else [f"{base}[{k}]" for k in range(size)])
+        return names
+
+    # --- parameters ----------------------------------------------------------------
+    def __getitem__(self, name):
+        raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameters of its own")
+
+    def add_equality_constraint(self, other, names):
+        """Make this model's parameters ``names`` one shared quantity with ``other``'s.
+
+        ``names`` is a parameter name or a list of them (e.g. ["center",
+        "q", "PA"]). This model's parameters adopt ``other``'s value (or give
+        theirs when ``other``'s is unset); from then on setting either
+        changes both, and a fit or Jacobian sees one quantity.
+        """
+        if not isinstance(other, Model):
+            raise TypeError(f"other must be a Model, got {type(other).__name__}")
+        names = [names] if isinstance(names, str) else list(names)
+        parameters = [(self[name], other[name]) for name in names]
+        for ours, theirs in parameters:
+            ours.link_to(theirs)
+
+    @property
+    def target(self):
+        """The TargetImage, or a TargetImageList when the model spans several."""
+        targets = self.targets
+        return targets[0] if len(targets) == 1 else TargetImageList(targets)
+
+    @property
+    def window(self):
+        """The Window, or a WindowList when the model spans several targets."""
+        windows = self.windows
+        return windows[0] if len(windows) == 1 else WindowList(windows)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r}, model_type={self.model_type!r})"
+
+
+def _is_whole(component, window, free):
+    """True when the component fills ``window`` and its Jacobian rows are the columns as they are."""
+    if component.window != window:
+        return False
+    if free is None:
+        return True
+    start = 0
+    for parameter in component.parameters:
+        if free.slice_of(parameter) != slice(start, start + parameter.size):
+            return False
+        start += parameter.size
+    return start == free.size
+
+
+def _add_columns(jac, ours, local, own, component, free):
+    """Add a component's Jacobian rows into the columns of its free quantities."""
+    row = 0
+    for parameter in component.parameters:
+        columns = free.slice_of(parameter)
+        rows = slice(row, row + parameter.size)
+        row += parameter.size
+        if columns is not None:
+            jac[(columns,) + ours] += local[(rows,) + own]

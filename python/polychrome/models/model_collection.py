@@ -1,0 +1,61 @@
+"""ModelCollection: the members of a group, in order, looked up by name."""
+
+from .model import Model
+
+
+class ModelCollection:
+    """Ordered models with distinct names: ``collection["disk"]``, ``collection[0]``, iteration, len.
+
+    Parameters
+    ----------
+    models : iterable of Model
+    owner : str
+        Name of the group holding them, for error messages.
+    """
+
+    def __init__(self, models=(), owner=""):
+        self.owner = owner
+        self._by_name = {}
+        if isinstance(models, Model):
+            raise TypeError(f"group {owner!r}: models must be a sequence of models, not one model")
+        for model in models:
+            self.add(model)
+
+    def add(self, model):
+        """Append ``model``; its name must not be taken in this collection."""
+        if not isinstance(model, Model):
+            raise TypeError(f"group {self.owner!r}: members must be models, got {type(model).__name__}")
+        if model.name in self._by_name:
+            raise ValueError(f"group {self.owner!r} already has a model named {model.name!r}")
+        self._by_name[model.name] = model
+
+    def remove(self, name):
+        """Remove and return the model called ``name``."""
+        model = self[name]
+        del self._by_name[name]
+        return model
+
+    @property
+    def names(self):
+        """Member names, in order."""
+        return list(self._by_name)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return list(self._by_name.values())[key]
+        try:
+            return self._by_name[key]
+        except KeyError:
+            raise KeyError(f"group {self.owner!r} has no model named {key!r}; members: {self.names}") from None
+
+    def __contains__(self, name):
+        return name in self._by_name
+
+    def __iter__(self):
+        return iter(list(self._by_name.values()))
+
+    def __len__(self):
+        return len(self._by_name)
+
+    def __repr__(self):
+        return f"ModelCollection({self.names})"

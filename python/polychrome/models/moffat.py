@@ -1,0 +1,33 @@
+"""The Moffat galaxy model."""
+
+import math
+
+from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
+from .parameter_spec import POSITIVE, ParameterSpec
+from .registry import register
+
+
+@register
+class MoffatGalaxy(GalaxyModel):
+    """I(R) = 10**I0 / (1 + (R/Rd)^2)^n on elliptical radius R.
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
+    ``n`` (power index, [0.1, 10]; the flux is finite for n > 1), ``Rd``
+    (semi-major core radius, arcsec, > 0), ``I0`` (log10 central surface
+    brightness, flux/arcsec^2).
+    """
+
+    model_type = "moffat galaxy model"
+    profile = "moffat"
+    parameter_specs = GEOMETRY_SPECS + (
+        ParameterSpec("n", "", limits=(0.1, 10.0)),
+        ParameterSpec("Rd", "arcsec", limits=(POSITIVE, None)),
+        ParameterSpec("I0", "log10(flux/arcsec^2)"),
+    )
+
+    def total_flux(self):
+        """Analytic total flux (image flux units): pi q Rd^2 10**I0 / (n - 1); inf for n <= 1."""
+        v = self._values()
+        if v["n"] <= 1:
+            return math.inf
+        return math.pi * v["q"] * v["Rd"] ** 2 * 10 ** v["I0"] / (v["n"] - 1)

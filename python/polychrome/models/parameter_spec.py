@@ -1,0 +1,79 @@
+"""ParameterSpec: how a model type declares one of its parameters, and how user values become Parameters."""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from ..param import Parameter
+
+# Smallest positive float: a lower limit that makes an interval open at 0
+# ("> 0") with the inclusive limits of Parameter.
+POSITIVE = float(np.nextafter(0.0, 1.0))
+
+_DICT_KEYS = ("value", "uncertainty", "limits", "locked")
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterSpec:
+    """The declaration of one parameter of a model type.
+
+    name : str
+        Its name (e.g. "q", "center", "I(R)").
+    units : str
+        Units of the value, for display and documentation.
+    limits : (lo, hi)
+        Default inclusive limits (None on a side = unbounded).
+    cyclic : bool
+        The value wraps into [lo, hi) (PA on [0, pi)).
+    shape : tuple or None
+        Shape of the value: () scalar, (2,) a pair; None when the model
+        decides (spline knot values: one per knot).
+    """
+
+    name: str
+    units: str = ""
+    limits: tuple = (None, None)
+    cyclic: bool = False
+    shape: tuple = ()
+
+
+CENTER = ParameterSpec("center", "arcsec", shape=(2,))
+AXIS_RATIO = ParameterSpec("q", "b/a", limits=(POSITIVE, 1.0))
+POSITION_ANGLE = ParameterSpec("PA", "rad", limits=(0.0, math.pi), cyclic=True)
+
+
+def make_parameter(spec, given, model_name, shape):
+    """A Parameter for ``spec`` from a user's ``given`` value.
+
+    ``given`` is None (no value yet), a number or array (the value), or a
+    dict with any of "value", "uncertainty", "limits" (replacing the
+    default ones) and "locked". ``shape`` is the required shape of the
+    value (None: any). Errors name the model and the parameter.
+    """
+    fields = {"value": given}
+    if isinstance(given, dict):
+        unknown = [key for key in given if key not in _DICT_KEYS]
+        if unknown:
+            raise ValueError(f"model {model_name!r}: parameter {spec.name!r} given as a dict with unknown "
+                             f"key(s) {unknown}; allowed keys: {list(_DICT_KEYS)}")
+        fields = {"value": None, **given}
+    limits = fields.get("limits", spec.limits)
+    parameter = Parameter(spec.name, limits=limits, locked=bool(fields.get("locked", False)),
+                          units=spec.units, cyclic=spec.cyclic)
+    if fields["value"] is not None:
+        check_shape(spec.name, np.shape(fields["value"]), shape, model_name)
+        try:
+            parameter.value = fields["value"]
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"model {model_name!r}: {err}") from None
+    if fields.get("uncertainty") is not None:
+        parameter.uncertainty = fields["uncertainty"]
+    return parameter
+
+
+def check_shape(name, actual, required, model_name):
+    """Raise ValueError unless a value of shape ``actual`` fits ``required`` (None: any)."""
+    if required is not None and tuple(actual) != tuple(required):
+        what = "a scalar" if required == () else f"shape {tuple(required)}"
+        raise ValueError(f"model {model_name!r}: parameter {name!r} must be {what}, got shape {tuple(actual)}")

@@ -1,0 +1,49 @@
+"""The plane sky model: a background with a constant gradient."""
+
+import numpy as np
+
+from ..image import ModelImage
+from .component_model import ComponentModel
+from .parameter_spec import ParameterSpec
+from .registry import register
+
+
+@register
+class PlaneSky(ComponentModel):
+    """A background varying linearly across the plane.
+
+    S(x, y) = F + delta . ((x, y) - reference), flux/arcsec^2.
+
+    Parameters, in order: ``F`` (surface brightness at the reference point,
+    linear flux/arcsec^2), ``delta`` [dS/dx, dS/dy] (flux/arcsec^2 per
+    arcsec). Option ``reference``: the plane point (arcsec) where S = F;
+    default the centre of the whole target image. A pixel holds S at its
+    centre times the pixel area (exact for a plane). Not PSF-convolved:
+    psf_mode "none" only.
+    """
+
+    model_type = "plane sky model"
+    parameter_specs = (ParameterSpec("F", "flux/arcsec^2"),
+                       ParameterSpec("delta", "flux/arcsec^3", shape=(2,)))
+    options = {"reference": None}
+    psf_modes = ("none",)
+
+    def _check_options(self):
+        if self.reference is None:
+            ny, nx = self._target.shape
+            self.reference = self._target.pixel_to_plane_affine((nx - 1) / 2.0, (ny - 1) / 2.0)
+        reference = np.asarray(self.reference, dtype=float)
+        if reference.shape != (2,) or not np.all(np.isfinite(reference)):
+            raise ValueError(f"model {self.name!r}: reference must be a finite plane point [x, y] in arcsec, "
+                             f"got {self.reference!r}")
+        self.reference = reference
+
+    def _render(self, jacobian):
+        values = self._values()
+        area = self._target.pixel_area
+        x, y = ModelImage(self._window).pixel_center_grid()
+        dx, dy = x - self.reference[0], y - self.reference[1]
+        image = area * (values["F"] + values["delta"][0] * dx + values["delta"][1] * dy)
+        if not jacobian:
+            return image, None
+        return image, area * np.stack([np.ones_like(dx), dx, dy])

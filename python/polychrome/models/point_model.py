@@ -1,0 +1,46 @@
+"""The point model: a point source (star, quasar, supernova) shaped by the target's PSF."""
+
+import math
+
+from ..point_source import point_source_image
+from .component_model import ComponentModel
+from .parameter_spec import CENTER, ParameterSpec
+from .registry import register
+
+LN10 = math.log(10.0)
+
+
+@register
+class PointModel(ComponentModel):
+    """The target's PSF, scaled to a total flux and moved to a sub-pixel position.
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``flux`` (log10 of the
+    total flux, image flux units). Needs a target with a PSF; psf_mode
+    "full" only. The PSF is shifted by a Fourier phase shift (see
+    :func:`polychrome.point_source_image`); light falling outside the window
+    is lost.
+    """
+
+    model_type = "point model"
+    parameter_specs = (CENTER, ParameterSpec("flux", "log10(flux)"))
+    psf_modes = ("full",)
+
+    def _check_options(self):
+        if not self._target.has_psf:
+            raise ValueError(f"model {self.name!r}: a point model needs a target with a psf")
+
+    def total_flux(self):
+        """Total flux (image flux units): 10**flux."""
+        return 10 ** self._values()["flux"]
+
+    def _render(self, jacobian):
+        values = self._values()
+        flux = 10 ** values["flux"]
+        result = point_source_image(self._target.psf.point_source_renderer, self._window.shape,
+                                    values["center"], flux, psf_upsample=self._target.psf_upsample,
+                                    jacobian=jacobian, **self._grid())
+        if not jacobian:
+            return result, None
+        image, jac = result
+        jac[2] *= LN10 * flux  # d/d(log10 flux)
+        return image, jac

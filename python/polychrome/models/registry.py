@@ -1,0 +1,32 @@
+"""The registry of model types: model_type strings ("sersic galaxy model", ...) to classes."""
+
+_MODEL_TYPES = {}
+
+
+def register(cls):
+    """Class decorator: make ``cls`` constructible as ``Model(model_type=cls.model_type, ...)``."""
+    name = cls.model_type
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{cls.__name__}.model_type must be a non-empty string to be registered")
+    if name in _MODEL_TYPES and _MODEL_TYPES[name] is not cls:
+        raise ValueError(f"model_type {name!r} is already registered to {_MODEL_TYPES[name].__name__}")
+    _MODEL_TYPES[name] = cls
+    return cls
+
+
+def model_types():
+    """The known model_type strings, sorted."""
+    return sorted(_MODEL_TYPES)
+
+
+def model_class(model_type):
+    """The class registered for ``model_type``; unknown types raise ValueError listing the known ones."""
+    if model_type is None:
+        raise ValueError(f"model_type is required; known model types: {model_types()}")
+    if not isinstance(model_type, str):
+        raise TypeError(f"model_type must be a string, got {type(model_type).__name__}; "
+                        f"known model types: {model_types()}")
+    try:
+        return _MODEL_TYPES[model_type]
+    except KeyError:
+        raise ValueError(f"unknown model_type {model_type!r}; known model types: {model_types()}") from None

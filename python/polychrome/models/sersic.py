@@ -1,0 +1,37 @@
+"""The Sersic galaxy model."""
+
+import math
+
+from .. import _core
+from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
+from .parameter_spec import POSITIVE, ParameterSpec
+from .registry import register
+
+
+def sersic_total_flux(n, Re, Ie, q):
+    """Total flux (to infinity) of a Sersic of index n, Re arcsec, Ie log10 flux/arcsec^2, axis ratio q."""
+    b = _core.sersic_b(n)[0]
+    return 2 * math.pi * q * Re**2 * 10**Ie * n * math.exp(b) * b ** (-2 * n) * math.gamma(2 * n)
+
+
+@register
+class SersicGalaxy(GalaxyModel):
+    """I(R) = 10**Ie exp(-b_n [(R/Re)^(1/n) - 1]) on elliptical radius R.
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
+    ``n`` (Sersic index, [0.36, 10]), ``Re`` (semi-major half-light radius,
+    arcsec, > 0), ``Ie`` (log10 surface brightness at Re, flux/arcsec^2).
+    """
+
+    model_type = "sersic galaxy model"
+    profile = "sersic"
+    parameter_specs = GEOMETRY_SPECS + (
+        ParameterSpec("n", "", limits=(0.36, 10.0)),
+        ParameterSpec("Re", "arcsec", limits=(POSITIVE, None)),
+        ParameterSpec("Ie", "log10(flux/arcsec^2)"),
+    )
+
+    def total_flux(self):
+        """Analytic total flux (image flux units), integrated to infinity."""
+        v = self._values()
+        return sersic_total_flux(v["n"], v["Re"], v["Ie"], v["q"])

@@ -1,0 +1,60 @@
+"""The spline galaxy model: a free-form radial profile through knots."""
+
+import math
+
+import numpy as np
+
+from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
+from .parameter_spec import ParameterSpec
+from .registry import register
+
+DEFAULT_KNOT_COUNT = 8
+
+
+@register
+class SplineGalaxy(GalaxyModel):
+    """ln I(R) a natural cubic spline in R through knots at fixed radii.
+
+    Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
+    ``I(R)`` (log10 surface brightness at each knot, flux/arcsec^2, one
+    value per knot). Beyond the first and last knots ln I continues linearly.
+
+    Option ``knots``: the knot radii along the major axis, arcsec, strictly
+    increasing, >= 0, 2 to 64 of them. Default: 0 and 7 radii spaced
+    logarithmically from one pixel to half the window's diagonal.
+    """
+
+    model_type = "spline galaxy model"
+    profile = "spline"
+    parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", shape=None),)
+    options = {"knots": None}
+
+    def _check_options(self):
+        if self.knots is None:
+            self.knots = self._default_knots()
+        try:
+            knots = np.array(self.knots, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"model {self.name!r}: knots must be a sequence of radii (arcsec), "
+                            f"got {self.knots!r}") from None
+        if knots.ndim != 1 or not 2 <= knots.size <= 64:
+            raise ValueError(f"model {self.name!r}: knots must be 2 to 64 radii, got shape {knots.shape}")
+        if not np.all(np.isfinite(knots)) or knots[0] < 0 or np.any(np.diff(knots) <= 0):
+            raise ValueError(f"model {self.name!r}: knots must be finite, >= 0 and strictly increasing, "
+                             f"got {knots.tolist()}")
+        self.knots = knots
+
+    def _default_knots(self):
+        pixel = math.sqrt(self._target.pixel_area)
+        ny, nx = self._window.shape
+        outer = max(0.5 * pixel * math.hypot(nx, ny), 2.0 * pixel)
+        return np.concatenate([[0.0], np.geomspace(pixel, outer, DEFAULT_KNOT_COUNT - 1)])
+
+    def _parameter_shape(self, spec):
+        return (len(self.knots),) if spec.name == "I(R)" else spec.shape
+
+    def _core_parameters(self, values):
+        return list(np.atleast_1d(values["I(R)"]))
+
+    def _knots(self):
+        return self.knots
