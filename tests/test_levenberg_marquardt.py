@@ -2,9 +2,8 @@
 known truth (model-independent; the model layer feeds it normal equations)."""
 
 import numpy as np
-import pytest
 
-from polychrome.fit import NormalEquations, ParameterTransform, accumulate, levenberg_marquardt
+from polychrome.fit import NormalEquations, accumulate, levenberg_marquardt
 
 
 class CurveProblem:
@@ -84,8 +83,9 @@ def test_limits_are_never_crossed():
     result = levenberg_marquardt(watching, [1.0, 0.0, 1.0, 0.0], lower=[0, -5, 0.1, -1],
                                  upper=[1.5, 5, 5, 1])
     seen = np.array(seen)
-    assert np.all(seen[:, 0] < 1.5) and np.all(seen[:, 0] > 0)
-    assert np.all(np.isfinite(result.x)) and result.x[0] < 1.5
+    assert np.all(seen[:, 0] <= 1.5) and np.all(seen[:, 0] > 0)
+    assert np.all(np.isfinite(result.x)) and result.x[0] <= 1.5
+    assert result.x[0] > 1.49  # pressed against the limit the data push it to
     del problem
 
 
@@ -141,15 +141,3 @@ def test_non_finite_start_is_reported():
 
     result = levenberg_marquardt(Broken(TRUTH), TRUTH)
     assert "not finite" in result.message
-
-
-@pytest.mark.parametrize("lower,upper", [(0.0, 1.0), (-np.inf, 2.0), (1.0, np.inf), (-np.inf, np.inf)])
-def test_parameter_transform_round_trip_and_derivative(lower, upper):
-    t = ParameterTransform([lower], [upper])
-    inside = {(-np.inf, np.inf): 0.3, (0.0, 1.0): 0.3, (-np.inf, 2.0): 1.2, (1.0, np.inf): 4.0}[(lower, upper)]
-    u = t.to_internal([inside])
-    assert np.allclose(t.to_external(u), [inside], rtol=1e-12)
-    h = 1e-6
-    fd = (t.to_external(u + h) - t.to_external(u - h)) / (2 * h)
-    assert np.allclose(t.derivative(u), fd, rtol=1e-6)
-    assert lower < t.to_external([50.0])[0] <= upper and lower <= t.to_external([-50.0])[0] < upper

@@ -1,8 +1,9 @@
 """Fitting: Levenberg-Marquardt on analytic normal equations."""
 
 from .levenberg_marquardt import FitResult, covariance_from, levenberg_marquardt
+from .lm import LM
+from .model_problem import ModelProblem
 from .normal_equations import NormalEquations, accumulate
-from .parameter_transform import ParameterTransform
 
-__all__ = ["levenberg_marquardt", "FitResult", "covariance_from", "NormalEquations", "accumulate",
-           "ParameterTransform"]
+__all__ = ["LM", "ModelProblem", "levenberg_marquardt", "FitResult", "covariance_from",
+           "NormalEquations", "accumulate"]

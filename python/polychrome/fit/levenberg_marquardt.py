@@ -1,18 +1,20 @@
 """Levenberg-Marquardt on analytic normal equations.
 
-Steps solve (H + L diag(H)) d = g in unconstrained internal coordinates (see
-parameter_transform), with H = J^T W J and g = J^T W (data - model) from the
-problem. A step is accepted when the actual chi^2 decrease is at least
-`epsilon4` times the decrease the quadratic model predicts; L shrinks after
-an accepted step and grows after a rejected one (Marquardt's scaling by the
-diagonal keeps the damping independent of the parameters' units).
+Steps solve (H + L diag(H)) d = g, with H = J^T W J and g = J^T W (data -
+model) from the problem. Limits are kept by the fraction-to-the-boundary
+rule of interior-point methods: a component that would cross its limit moves
+only `_BOUNDARY_FRACTION` of the way there, so parameters approach a limit
+but never reach it (a smooth reparametrisation, e.g. tanh, was tried first:
+its flat ends trap parameters such as q near 1). A step is accepted when the
+actual chi^2 decrease is at least `epsilon4` times the decrease the quadratic
+model predicts for the step taken; L shrinks after an accepted step and grows
+after a rejected one (Marquardt's scaling by the diagonal keeps the damping
+independent of the parameters' units).
 """
 
 import dataclasses
 
 import numpy as np
-
-from .parameter_transform import ParameterTransform
 
 # Damping updates after accepted / rejected steps, and the largest damping
 # before giving up (the quadratic model then explains nothing).
@@ -20,6 +22,8 @@ _L_DOWN = 9.0
 _L_UP = 11.0
 _L_MIN = 1e-9
 _L_MAX = 1e9
+# Share of the distance to a limit that one step may cover.
+_BOUNDARY_FRACTION = 0.9
 
 
 @dataclasses.dataclass
@@ -95,16 +99,23 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     period = np.where(cyclic, upper - lower, 0.0)
     bounded_lower = np.where(cyclic, -np.inf, lower)
     bounded_upper = np.where(cyclic, np.inf, upper)
-    transform = ParameterTransform(bounded_lower, bounded_upper)
 
     def wrap(x):
         x = x.copy()
         x[cyclic] = lower[cyclic] + np.mod(x[cyclic] - lower[cyclic], period[cyclic])
         return x
 
+    def inside(x, step):
+        """The step with components that would cross a limit shortened to
+        _BOUNDARY_FRACTION of the distance to it."""
+        step = step.copy()
+        up = x + step > bounded_upper
+        step[up] = _BOUNDARY_FRACTION * (bounded_upper[up] - x[up])
+        down = x + step < bounded_lower
+        step[down] = _BOUNDARY_FRACTION * (bounded_lower[down] - x[down])
+        return step
+
     x = wrap(np.clip(x0, bounded_lower, bounded_upper))
-    u = transform.to_internal(x)
-    x = transform.to_external(u)
 
     def finish(message, x, ne, iterations):
         ndf = max(ne.ndata - size, 0) if ne is not None else 0
@@ -132,16 +143,13 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     message = f"reached max_iter = {max_iter} without converging"
     iterations = 0
     for iterations in range(1, max_iter + 1):
-        d = transform.derivative(u)
-        g = d * ne.gradient
-        H = ne.hessian * np.outer(d, d)
+        g, H = ne.gradient, ne.hessian
         diag = np.diag(H).copy()
         diag = np.where(diag > 0.0, diag, max(diag.max(), 1.0) * 1e-12)
-        step = _solve(H + L * np.diag(diag), g)
-        u_new = u + step
-        x_new = wrap(transform.to_external(u_new))
+        step = inside(x, _solve(H + L * np.diag(diag), g))
+        x_new = wrap(x + step)
         chi2_new, _ = problem.chi2(x_new)
-        predicted = float(step @ (g + L * diag * step))
+        predicted = float(2.0 * g @ step - step @ H @ step)
         actual = ne.chi2 - chi2_new
         rho = actual / predicted if predicted > 0 else -np.inf
         accepted = bool(np.isfinite(chi2_new) and rho > epsilon4)
@@ -150,7 +158,7 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                            f"{(chi2_new if accepted else ne.chi2) / ndf:.6g}  "
                            f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}")
         if accepted:
-            u, x = transform.to_internal(x_new), x_new
+            x = x_new
             ne_new = problem.normal_equations(x)
             if not np.isfinite(ne_new.chi2):
                 message = "the model became non-finite"

@@ -1,0 +1,62 @@
+"""A model and its targets as the least-squares problem the fitter solves.
+
+chi^2 = sum over every target the model renders on, over the unmasked pixels
+of its window there, of (data - model)^2 / variance. The normal equations
+are accumulated target by target over those windows only.
+"""
+
+import numpy as np
+
+from ..param import FreeParameters
+from .normal_equations import NormalEquations, accumulate
+
+
+class ModelProblem:
+    """The fit of `model` (a component or group model) to its targets."""
+
+    def __init__(self, model):
+        self.model = model
+        self.free = FreeParameters(model.all_parameters())
+        self.size = self.free.size
+        # per target: the window's data, weights and mask, fixed for the fit
+        self._pixels = []
+        for target, window in zip(model.targets, model.windows):
+            view = target[window]
+            use = ~np.asarray(view.mask, bool)
+            self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
+
+    def limits(self):
+        """(lower, upper, cyclic) arrays over the flat parameter vector."""
+        lower, upper, cyclic = [], [], []
+        for parameter, size in self.free.quantities:
+            lo, hi = parameter.limits
+            lower += [lo] * size
+            upper += [hi] * size
+            cyclic += [bool(parameter.cyclic)] * size
+        return np.array(lower, float), np.array(upper, float), np.array(cyclic, bool)
+
+    def _images(self, images):
+        return list(images) if hasattr(images, "__len__") and not hasattr(images, "data") else [images]
+
+    def chi2(self, x):
+        """(chi^2, number of data) at parameter vector x."""
+        self.free.set_values(x, clip_to_limits=True)
+        total, count = 0.0, 0
+        for image, (data, weight, use) in zip(self._images(self.model.sample()), self._pixels):
+            residual = data - image.data[use]
+            total += float(np.dot(weight * residual, residual))
+            count += residual.size
+        return total, count
+
+    def normal_equations(self, x):
+        """chi^2, J^T W r and J^T W J at x (see normal_equations)."""
+        self.free.set_values(x, clip_to_limits=True)
+        images, jacobians = self.model.sample_with_jacobian()
+        images, jacobians = self._images(images), self._images(jacobians)
+        state = None
+        for image, jac, (data, weight, use) in zip(images, jacobians, self._pixels):
+            residual = data - image.data[use]
+            state = accumulate(residual, weight, jac.data[:, use], state)
+        if state is None:
+            return NormalEquations(0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size)))
+        return NormalEquations(*state)
