@@ -65,11 +65,9 @@ def _model_at_truth(target):
 
 
 def test_uncertainties_cover_the_truth_over_noise_realisations():
-    """Started at the truth: this measures the uncertainties, not the basin
-    of convergence (which the recovery test covers)."""
     pulls = []
     for seed in range(50):
-        model = _model_at_truth(_simulated_target(100 + seed))
+        model = _perturbed_model(_simulated_target(100 + seed))
         result = pc.fit.LM(model).fit()
         assert result.message == "success"
         pulls.append((_values(model) - TRUE_VECTOR) / _uncertainties(model))
@@ -99,3 +97,33 @@ def test_bad_options_are_rejected():
         pc.fit.LM(model, max_iter=0)
     with pytest.raises(ValueError, match="epsilon4"):
         pc.fit.LM(model, epsilon4=1.5)
+
+
+def test_a_fit_turns_the_ellipse_through_q_equal_1():
+    """Started at q = 0.9 with the major axis 90 deg off: the fit must pass q
+    through 1 (folding to the equivalent q < 1 form) to reach the truth."""
+    target = _simulated_target(3)
+    model = _model_at_truth(target)
+    model["q"].value = 0.9
+    model["PA"].value = (TRUTH["PA"] + np.pi / 2) % np.pi
+    result = pc.fit.LM(model).fit()
+    assert result.message == "success"
+    assert abs(model["q"].value - TRUTH["q"]) < 4 * model["q"].uncertainty
+    assert abs(model["PA"].value - TRUTH["PA"]) < 4 * model["PA"].uncertainty
+    assert abs(model["Re"].value - TRUTH["Re"]) < 4 * model["Re"].uncertainty
+
+
+def test_fold_maps_q_above_1_to_the_same_ellipse():
+    from polychrome.fit import ModelProblem
+
+    model = _model_at_truth(_simulated_target(0))
+    problem = ModelProblem(model)
+    x = problem.free.get_values()
+    names = problem.free.names  # center (2 values), q, PA, n, Re, Ie
+    assert names == ["center", "q", "PA", "n", "Re", "Ie"]
+    x_wide = x.copy()
+    # q = 1/0.6 along PA - 90 deg, semi-major-along-that-axis radius 0.6 Re: the same ellipse
+    x_wide[2], x_wide[3], x_wide[5] = 1.0 / 0.6, TRUTH["PA"] - np.pi / 2, TRUTH["Re"] * 0.6
+    folded = problem.normalise(x_wide)
+    assert np.isclose(folded[2], 0.6) and np.isclose(folded[3] % np.pi, TRUTH["PA"] % np.pi)
+    assert np.isclose(folded[5], TRUTH["Re"])

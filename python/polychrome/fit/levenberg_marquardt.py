@@ -79,7 +79,7 @@ def covariance_from(hessian):
 
 def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_iter=100,
                         epsilon4=0.1, relative_tolerance=1e-6, damping=1e-3, verbose=0,
-                        print_function=print):
+                        print_function=print, normalise=None):
     """Minimise chi^2 of `problem` (see normal_equations) from x0.
 
     lower/upper: limits per parameter (None: unbounded); cyclic: (P,) bool, or
@@ -87,7 +87,9 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     max_iter: most steps tried; epsilon4: least ratio of actual to predicted
     chi^2 decrease for a step to be accepted; relative_tolerance: converged
     once an accepted step lowers chi^2 by less than this fraction; damping:
-    initial L; verbose=1 prints one line per step.
+    initial L; verbose=1 prints one line per step; normalise: optional map of
+    a parameter vector to an equivalent canonical one, applied after each
+    step (the model is the same at both).
     Returns a FitResult; never raises for a degenerate problem (no data,
     singular J^T W J, non-finite model): the message says what happened.
     """
@@ -148,6 +150,8 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
         diag = np.where(diag > 0.0, diag, max(diag.max(), 1.0) * 1e-12)
         step = inside(x, _solve(H + L * np.diag(diag), g))
         x_new = wrap(x + step)
+        if normalise is not None:
+            x_new = wrap(normalise(x_new))
         chi2_new, _ = problem.chi2(x_new)
         predicted = float(2.0 * g @ step - step @ H @ step)
         actual = ne.chi2 - chi2_new

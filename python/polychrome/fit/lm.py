@@ -49,7 +49,8 @@ class LM:
         start = problem.free.get_values()
         result = levenberg_marquardt(problem, start, lower, upper, cyclic, max_iter=self.max_iter,
                                      epsilon4=self.epsilon4, relative_tolerance=self.relative_tolerance,
-                                     damping=self.damping, verbose=self.verbose)
+                                     damping=self.damping, verbose=self.verbose,
+                                     normalise=problem.normalise)
         problem.free.set_values(result.x, clip_to_limits=True)
         if result.uncertainties.size and np.all(np.isfinite(result.uncertainties)):
             problem.free.set_uncertainties(result.uncertainties)

@@ -8,6 +8,7 @@ are accumulated target by target over those windows only.
 import numpy as np
 
 from ..param import FreeParameters
+from .axis_ratio_fold import AxisRatioFold
 from .normal_equations import NormalEquations, accumulate
 
 
@@ -18,6 +19,7 @@ class ModelProblem:
         self.model = model
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
+        self.fold = AxisRatioFold(model, self.free)
         # per target: the window's data, weights and mask, fixed for the fit
         self._pixels = []
         for target, window in zip(model.targets, model.windows):
@@ -33,7 +35,13 @@ class ModelProblem:
             lower += [lo] * size
             upper += [hi] * size
             cyclic += [bool(parameter.cyclic)] * size
-        return np.array(lower, float), np.array(upper, float), np.array(cyclic, bool)
+        upper = np.array(upper, float)
+        upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
+        return np.array(lower, float), upper, np.array(cyclic, bool)
+
+    def normalise(self, x):
+        """x in the model's canonical form (q <= 1): see AxisRatioFold."""
+        return self.fold.apply(x)
 
     def _images(self, images):
         return list(images) if hasattr(images, "__len__") and not hasattr(images, "data") else [images]
