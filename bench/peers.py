@@ -755,6 +755,147 @@ def case_joint(repeat, threads):
           f"sample() + jacobian() in two passes {astrophot.seconds / two_passes.seconds:.1f}x")
 
 
+# ----------------------------------------------------------------------------
+# Fits: each fitter starts from the same perturbed Sersic on the same noisy,
+# PSF-convolved image and returns (best-fit model image, Sersic, iterations).
+# ----------------------------------------------------------------------------
+
+
+def fit_start(truth):
+    """The perturbed start shared by every fitter: centre 2 px off, q - 0.15,
+    PA + 20 deg, n - 0.5, Re x 1.3, flux x 0.6."""
+    return dataclasses.replace(truth, x=truth.x + 1.4, y=truth.y - 1.4, q=truth.q - 0.15,
+                               PA=truth.PA + math.radians(20.0), n=truth.n - 0.5, Re=1.3 * truth.Re,
+                               Ie=truth.Ie + math.log10(0.6))
+
+
+def fit_polychrome(data, sigma, psf, start, threads):
+    """polychrome: fit.LM on a sersic galaxy model of a TargetImage with the PSF."""
+    import polychrome
+
+    target = polychrome.image.TargetImage(data, variance=np.full(data.shape, sigma**2), psf=psf)
+    model = polychrome.models.Model(name="gal", model_type="sersic galaxy model", target=target,
+                                    center=[start.x, start.y], q=start.q, PA=start.PA, n=start.n,
+                                    Re=start.Re, Ie=start.Ie)
+    result = polychrome.fit.LM(model).fit()
+    c = model["center"].value
+    best = dataclasses.replace(start, x=c[0], y=c[1], q=model["q"].value, PA=model["PA"].value,
+                               n=model["n"].value, Re=model["Re"].value, Ie=model["Ie"].value)
+    return model.sample().data, best, result.iterations
+
+
+def fit_pyimfit(data, sigma, psf, start, threads):
+    """pyimfit: Imfit's Levenberg-Marquardt (solver "LM") with the PSF."""
+    import pyimfit
+
+    ps = 1.0
+    description = pyimfit.SimpleModelDescription()
+    description.x0.setValue(start.x / ps + 0.5, [start.x - 10, start.x + 10])
+    description.y0.setValue(start.y / ps + 0.5, [start.y - 10, start.y + 10])
+    function = pyimfit.make_imfit_function("Sersic")
+    function.PA.setValue((math.degrees(start.PA) + 90.0) % 180.0, [-180, 360])
+    function.ell.setValue(1.0 - start.q, [0.0, 0.95])
+    function.n.setValue(start.n, [0.36, 10])
+    function.I_e.setValue(10**start.Ie * ps**2, [1e-6, 1e6])
+    function.r_e.setValue(start.Re / ps, [0.1, 200])
+    description.addFunction(function)
+    imfit = pyimfit.Imfit(description, psf=psf, maxThreads=threads)
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = imfit.fit(data, error=np.full(data.shape, sigma), solver="LM")
+    p = dict(zip([n.rsplit("_", 1)[0] for n in imfit.numberedParameterNames], result.params))
+    best = dataclasses.replace(start, x=p["X0"] - 0.5, y=p["Y0"] - 0.5, q=1 - p["ell"],
+                               PA=math.radians(p["PA"] - 90.0) % math.pi, n=p["n"], Re=p["r_e"],
+                               Ie=math.log10(p["I_e"]))
+    with contextlib.redirect_stdout(io.StringIO()):
+        image = imfit.getModelImage(newParameters=result.params)
+    return image, best, int(imfit.nIter)
+
+
+def fit_astrophot(data, sigma, psf, start, threads):
+    """AstroPhot 0.18: its LM on a sersic galaxy model with the PSF."""
+    ap = import_astrophot()
+    import torch
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    target = ap.TargetImage(data=data, variance=np.full(data.shape, sigma**2), pixelscale=1.0,
+                            zeropoint=0.0, psf=ap.PSFImage(data=psf))
+    model = ap.Model(name="gal", model_type="sersic galaxy model", target=target,
+                     center=[start.x - 0.5, start.y - 0.5], q=start.q,
+                     PA=(start.PA + math.pi / 2) % math.pi, n=start.n, Re=start.Re, Ie=10**start.Ie)
+    optimizer = ap.fit.LM(model).fit()
+    names = model.build_params_array_names()
+    values = dict(zip(names, np.asarray(optimizer.res(), dtype=float)))
+    best = dataclasses.replace(start, x=values["center_0"] + 0.5, y=values["center_1"] + 0.5,
+                               q=values["q"], PA=(values["PA"] - math.pi / 2) % math.pi,
+                               n=values["n"], Re=values["Re"], Ie=math.log10(values["Ie"]))
+    image = model(torch.tensor(optimizer.res(), dtype=torch.float64)).data.detach().cpu().numpy()
+    return image, best, len(optimizer.loss_history)
+
+
+def run_fit(name, fitter, data, sigma, psf, start, threads, repeat):
+    """Median wall time of `repeat` fits (fresh objects each), and the last
+    fit's chi^2/ndf, parameters and iterations; None if not installed."""
+    try:
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            image, best, iterations = fitter(data, sigma, psf, start, threads)
+            times.append(time.perf_counter() - t0)
+    except ImportError as err:
+        return {"name": name, "skipped": f"not installed ({err.name})"}
+    chi2_ndf = float(np.sum((data - image) ** 2) / sigma**2 / (data.size - 7))
+    return {"name": name, "seconds": statistics.median(times), "chi2_ndf": chi2_ndf, "best": best,
+            "iterations": iterations}
+
+
+def run_fit_isolated(*args):
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(run_fit, *args).result()
+
+
+def case_fit(repeat, threads):
+    """Fit the convolved case's Sersic on a noisy image (Gaussian noise at 2%
+    of the peak) from one perturbed start with polychrome, pyimfit and
+    AstroPhot (each in its own process): wall time, iterations, chi^2/ndf
+    (computed the same way from each fitter's best model image) and the
+    recovered parameters."""
+    grid = Grid(256, 256, 1.0)
+    truth = Sersic(x=128.3, y=127.8, q=0.6, PA=math.radians(30.0), n=2.5, Re=10.0, Ie=0.0)
+    psf = moffat_psf_image()
+    clean = convolved_reference(truth, grid, psf)
+    sigma = 0.02 * clean.max()
+    data = clean + np.random.default_rng(7).normal(0.0, sigma, clean.shape)
+    start = fit_start(truth)
+    repeat = max(1, min(repeat, 5))
+    print(f"case fit: the convolved case's Sersic + noise (2% of peak), 256x256, 51x51 Moffat PSF; "
+          f"perturbed start {start}; median of {repeat} fits; threads={threads or 'all'}")
+    rows = [run_fit_isolated(name, fitter, data, sigma, psf, start, threads, repeat)
+            for name, fitter in (("polychrome", fit_polychrome), ("pyimfit", fit_pyimfit),
+                                 ("astrophot", fit_astrophot))]
+    print(f"{'fitter':<12} {'wall s':>8} {'x polychrome':>13} {'iter':>5} {'chi2/ndf':>9}   "
+          f"{'x':>8} {'y':>8} {'q':>6} {'PA deg':>7} {'n':>6} {'Re':>7} {'Ie':>7}")
+    print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {truth.x:8.3f} {truth.y:8.3f} "
+          f"{truth.q:6.3f} {math.degrees(truth.PA):7.2f} {truth.n:6.3f} {truth.Re:7.3f} {truth.Ie:7.3f}")
+    base = rows[0]
+    for row in rows:
+        if "skipped" in row:
+            print(f"{row['name']:<12} {row['skipped']}")
+            continue
+        b = row["best"]
+        print(f"{row['name']:<12} {row['seconds']:8.3f} {row['seconds'] / base['seconds']:13.1f} "
+              f"{row['iterations']:5d} {row['chi2_ndf']:9.4f}   {b.x:8.3f} {b.y:8.3f} {b.q:6.3f} "
+              f"{math.degrees(b.PA):7.2f} {b.n:6.3f} {b.Re:7.3f} {b.Ie:7.3f}")
+    peers = [row for row in rows[1:] if "skipped" not in row]
+    if peers:
+        fastest = min(peers, key=lambda row: row["seconds"])
+        ratio = fastest["seconds"] / base["seconds"]
+        worse = base["chi2_ndf"] > min(row["chi2_ndf"] for row in peers) * (1 + 1e-3)
+        print(f"verdict: {'PASS' if ratio >= 10 and not worse else 'FAIL'}: {ratio:.1f}x faster than the "
+              f"faster peer ({fastest['name']}; target >= 10x), chi2/ndf "
+              f"{'worse than' if worse else 'no worse than'} the peers'")
+
+
 def case_fft(repeat, threads):
     """polychrome's own 2D real FFT (forward + inverse) against scipy.fft
     (pocketfft) on the same arrays, single thread, sizes 64 to 1024; the
@@ -780,6 +921,7 @@ def case_fft(repeat, threads):
 CASES = {
     "render": case_render,
     "convolved": case_convolved,
+    "fit": case_fit,
     "fft": case_fft,
     "joint": case_joint,
 }
