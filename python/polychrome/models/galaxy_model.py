@@ -57,6 +57,8 @@ class GalaxyModel(ComponentModel):
     # the brightness parameter), ``_log_shape(R, *shape)`` (log10 of the profile shape,
     # vectorised), ``_shape_grids(profile)`` and ``_shape_defaults(profile)``.
     _profile_names = ()
+    # True: the brightness always matches the aperture flux (a total-flux parameter)
+    _brightness_from_flux = False
 
     def initialize(self):
         """Give every parameter without a value a start measured from the target alone.
@@ -117,11 +119,13 @@ class GalaxyModel(ComponentModel):
             fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
             found, amplitude = fit_log_profile(R, log_I, error, self._log_shape, grid_list, amplitude=fixed)
             values.update({name: v for name, v in zip(shape_names, found) if values[name] is None})
-            if values[brightness] is None:
+            if values[brightness] is None and not self._brightness_from_flux:
                 values[brightness] = self._brightness(amplitude, values, q)
-            return values
-        defaults = self._shape_defaults(profile)
-        values.update({name: defaults[name] for name in shape_names if values[name] is None})
+            if values[brightness] is not None:
+                return values
+        else:
+            defaults = self._shape_defaults(profile)
+            values.update({name: defaults[name] for name in shape_names if values[name] is None})
         if values[brightness] is None:
             shape = [values[name] for name in shape_names]
             inside = enclosed_shape_flux(lambda R: 10 ** self._log_shape(R, *shape), profile.radius, q)

@@ -47,6 +47,7 @@ class GaussianGalaxy(GalaxyModel):
         return 10 ** self._values()["flux"]
 
     _profile_names = ("sigma", "flux")
+    _brightness_from_flux = True
 
     @staticmethod
     def _log_shape(R, sigma):

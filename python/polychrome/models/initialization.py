@@ -239,8 +239,15 @@ class RadialProfile:
         self.noise_floor = math.sqrt(float(np.median(pixels.variance))) / pixels.area
 
     def log_points(self):
-        """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma."""
+        """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma, outside the central pixel.
+
+        Annuli within one pixel of the centre are left out (their mean is
+        set by the pixel integration of the core, and the PSF, more than by
+        the profile) unless that would leave fewer than three.
+        """
         good = (self.I > 2.0 * self.error) & (self.I > 0)
+        if np.sum(good & (self.R >= self.pixel)) >= 3:
+            good &= self.R >= self.pixel
         R, I, error = self.R[good], self.I[good], self.error[good]
         return R, np.log10(I), np.hypot(error / (I * LN10), LOG_ERROR_FLOOR)
 
