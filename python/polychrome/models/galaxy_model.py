@@ -72,8 +72,9 @@ class GalaxyModel(ComponentModel):
         azimuthally averaged surface brightness in elliptical annuli, the
         curve of growth's half-light radius setting the size grid. When all
         shape parameters are already set (e.g. linked from another image),
-        the brightness alone is set so that the model's flux inside the
-        largest aperture matches the data's. The PSF is ignored: the values
+        the brightness alone is set so that the model's flux inside an
+        elliptical aperture of three half-light radii matches the data's
+        (robust to the PSF, unlike the inner annuli). The PSF is ignored: the values
         are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
         kept. Returns the model.
@@ -128,8 +129,10 @@ class GalaxyModel(ComponentModel):
             values.update({name: defaults[name] for name in shape_names if values[name] is None})
         if values[brightness] is None:
             shape = [values[name] for name in shape_names]
-            inside = enclosed_shape_flux(lambda R: 10 ** self._log_shape(R, *shape), profile.radius, q)
-            total = profile.flux if profile.flux > 0 else profile.brightness_floor() * inside
+            aperture = profile.aperture()
+            inside = enclosed_shape_flux(lambda R: 10 ** self._log_shape(R, *shape), aperture, q)
+            flux = profile.flux_within(aperture)
+            total = flux if flux > 0 else profile.brightness_floor() * inside
             values[brightness] = self._brightness(math.log10(total / inside), values, q)
         return values
 

@@ -229,6 +229,7 @@ class RadialProfile:
         order = np.argsort(radius[inside])
         growth = np.cumsum(flux[inside][order])
         self.flux = float(growth[-1]) if growth.size else 0.0
+        self._sorted_radius, self._growth = radius[inside][order], growth
         if self.flux > 0:
             k = int(np.searchsorted(growth, 0.5 * self.flux))
             self.half_light_radius = float(radius[inside][order][min(k, growth.size - 1)])
@@ -237,6 +238,15 @@ class RadialProfile:
         self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
         self.pixel = pixels.pixel
         self.noise_floor = math.sqrt(float(np.median(pixels.variance))) / pixels.area
+
+    def aperture(self):
+        """A semi-major radius for flux matching: 3 half-light radii, at least 4 pixels, within the window."""
+        return float(np.clip(3.0 * self.half_light_radius, 4.0 * self.pixel, self.radius))
+
+    def flux_within(self, radius):
+        """Sky-subtracted flux of the pixels within semi-major radius ``radius``."""
+        k = int(np.searchsorted(self._sorted_radius, radius, side="right"))
+        return float(self._growth[k - 1]) if k > 0 else 0.0
 
     def log_points(self):
         """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma, outside the central pixel.
