@@ -49,7 +49,7 @@ def test_sersic_start_near_truth(seed):
     assert model["n"].value == pytest.approx(TRUTH["n"], abs=0.3)
     assert model["Re"].value == pytest.approx(TRUTH["Re"], rel=0.2)
     assert model["Ie"].value == pytest.approx(TRUTH["Ie"], abs=0.15)
-    assert model.total_flux() == pytest.approx(model.total_flux(), rel=0)  # all set: renders
+    assert np.isfinite(model.total_flux()) and np.all(np.isfinite(model.sample().data))  # all set: renders
 
 
 @pytest.mark.parametrize("truth", [dict(center=[30.2, 19.9], q=0.35, PA=2.6, n=1.0, Re=6.0, Ie=0.6),
