@@ -3,7 +3,7 @@
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import POSITIVE, ParameterSpec
 from .registry import register
-from .sersic import sersic_total_flux
+from .sersic import sersic_log_shape, sersic_total_flux, size_grid
 
 
 @register
@@ -26,3 +26,17 @@ class ExponentialGalaxy(GalaxyModel):
         """Analytic total flux (image flux units), integrated to infinity."""
         v = self._values()
         return sersic_total_flux(1.0, v["Re"], v["Ie"], v["q"])
+
+    _profile_names = ("Re", "Ie")
+
+    @staticmethod
+    def _log_shape(R, Re):
+        return sersic_log_shape(R, 1.0, Re)
+
+    @staticmethod
+    def _shape_grids(profile):
+        return {"Re": size_grid(profile.half_light_radius)}
+
+    @staticmethod
+    def _shape_defaults(profile):
+        return {"Re": profile.half_light_radius}

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .component_model import ComponentModel
+from .initialization import WindowPixels, robust_level
 from .parameter_spec import ParameterSpec
 from .registry import register
 
@@ -28,3 +29,10 @@ class FlatSky(ComponentModel):
         if not jacobian:
             return image, None
         return image, np.full((1,) + tuple(self._window.shape), area)
+
+    def initialize(self):
+        """Set ``F`` (when unset) to the sigma-clipped median of the window border, per arcsec^2."""
+        if self.parameters["F"].value is None:
+            pixels = WindowPixels(self)
+            self.parameters["F"].value = robust_level(pixels.border_values())[0] / pixels.area
+        return self

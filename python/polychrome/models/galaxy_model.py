@@ -1,7 +1,13 @@
 """GalaxyModel: an elliptical radial profile rendered by the core, optionally PSF-convolved."""
 
+import math
+
+import numpy as np
+
 from ..render import render_profile
 from .component_model import ComponentModel
+from .initialization import (RadialProfile, WindowPixels, centroid, enclosed_shape_flux, fit_log_profile,
+                             robust_level, shape_moments)
 from .parameter_spec import AXIS_RATIO, CENTER, POSITION_ANGLE
 
 GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
@@ -45,3 +51,95 @@ class GalaxyModel(ComponentModel):
             return result, None
         image, core_jacobian = result
         return image, self._core_to_model_jacobian(core_jacobian, values)
+
+    # --- initialisation ------------------------------------------------------------------
+    # Subclasses declare the profile for initialize(): ``_profile_names`` (shape parameters, then
+    # the brightness parameter), ``_log_shape(R, *shape)`` (log10 of the profile shape,
+    # vectorised), ``_shape_grids(profile)`` and ``_shape_defaults(profile)``.
+    _profile_names = ()
+    # True: the brightness always matches the aperture flux (a total-flux parameter)
+    _brightness_from_flux = False
+
+    def initialize(self):
+        """Give every parameter without a value a start measured from the target alone.
+
+        On the model's window of its target, sky-subtracted by the
+        sigma-clipped median of the window border, masked pixels ignored:
+        ``center`` by an iterated light-weighted centroid in a shrinking
+        aperture (from the brightest smoothed pixel); ``q`` and ``PA`` from
+        the second moments of the light in an elliptical aperture; the
+        profile by a small grid least-squares fit of log10 of the
+        azimuthally averaged surface brightness in elliptical annuli, the
+        curve of growth's half-light radius setting the size grid. When all
+        shape parameters are already set (e.g. linked from another image),
+        the brightness alone is set so that the model's flux inside an
+        elliptical aperture of three half-light radii matches the data's
+        (robust to the PSF, unlike the inner annuli). The PSF is ignored: the values
+        are starts for a fit, not measurements. Parameters that already
+        have a value (given by the user, or linked to one already set) are
+        kept. Returns the model.
+        """
+        pixels = WindowPixels(self)
+        sky, _ = robust_level(pixels.border_values())
+        flux = pixels.values - sky
+        center = self.parameters["center"].value
+        if center is None:
+            center = centroid(pixels, flux)
+        q, PA = self.parameters["q"].value, self.parameters["PA"].value
+        if q is None or PA is None:
+            q, PA, _ = shape_moments(pixels, flux, center, q, PA)
+        profile = RadialProfile(pixels, flux, center, q, PA)
+        values = {"center": center, "q": q, "PA": PA}
+        values.update(self._initial_profile(profile, q))
+        self._fill(values)
+        return self
+
+    def _fill(self, values):
+        """Set the parameters that have no value from ``values`` (clipped into their limits)."""
+        for name, value in values.items():
+            parameter = self.parameters[name]
+            if parameter.value is not None:
+                continue
+            value = np.asarray(value, float)
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"model {self.name!r}: initialize found no finite start for {name!r} "
+                                 f"(got {value.tolist()}); set it by hand")
+            lo, hi = parameter.limits
+            if not parameter.cyclic:
+                value = np.clip(value, lo, hi)
+            parameter.value = value
+
+    def _initial_profile(self, profile, q):
+        names = self._profile_names
+        shape_names, brightness = names[:-1], names[-1]
+        values = {name: self.parameters[name].value for name in names}
+        R, log_I, error = profile.log_points()
+        if any(values[name] is None for name in shape_names) and R.size > len(shape_names):
+            grids = self._shape_grids(profile)
+            grid_list = [[values[name]] if values[name] is not None else grids[name] for name in shape_names]
+            fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
+            found, amplitude = fit_log_profile(R, log_I, error, self._log_shape, grid_list, amplitude=fixed)
+            values.update({name: v for name, v in zip(shape_names, found) if values[name] is None})
+            if values[brightness] is None and not self._brightness_from_flux:
+                values[brightness] = self._brightness(amplitude, values, q)
+            if values[brightness] is not None:
+                return values
+        else:
+            defaults = self._shape_defaults(profile)
+            values.update({name: defaults[name] for name in shape_names if values[name] is None})
+        if values[brightness] is None:
+            shape = [values[name] for name in shape_names]
+            aperture = profile.aperture()
+            inside = enclosed_shape_flux(lambda R: 10 ** self._log_shape(R, *shape), aperture, q)
+            flux = profile.flux_within(aperture)
+            total = flux if flux > 0 else profile.brightness_floor() * inside
+            values[brightness] = self._brightness(math.log10(total / inside), values, q)
+        return values
+
+    def _fixed_amplitude(self, values, q):
+        """The log10 amplitude of ``_log_shape`` implied by a given brightness (None: fit it)."""
+        return values[self._profile_names[-1]]
+
+    def _brightness(self, amplitude, values, q):
+        """The brightness parameter from the log10 amplitude of ``_log_shape``."""
+        return amplitude

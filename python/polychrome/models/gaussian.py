@@ -5,6 +5,10 @@ import math
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import POSITIVE, ParameterSpec
 from .registry import register
+from .sersic import size_grid
+
+# half-light radius of a Gaussian over its sigma: sqrt(2 ln 2)
+HALF_LIGHT_SIGMAS = math.sqrt(2.0 * math.log(2.0))
 
 LN10 = math.log(10.0)
 
@@ -41,3 +45,24 @@ class GaussianGalaxy(GalaxyModel):
     def total_flux(self):
         """Total flux (image flux units): 10**flux."""
         return 10 ** self._values()["flux"]
+
+    _profile_names = ("sigma", "flux")
+    _brightness_from_flux = True
+
+    @staticmethod
+    def _log_shape(R, sigma):
+        return -R**2 / (2.0 * sigma**2) / LN10
+
+    @staticmethod
+    def _shape_grids(profile):
+        return {"sigma": size_grid(profile.half_light_radius / HALF_LIGHT_SIGMAS)}
+
+    @staticmethod
+    def _shape_defaults(profile):
+        return {"sigma": profile.half_light_radius / HALF_LIGHT_SIGMAS}
+
+    def _fixed_amplitude(self, values, q):
+        return None  # the amplitude (central brightness) depends on sigma: fit it
+
+    def _brightness(self, amplitude, values, q):
+        return amplitude + math.log10(2 * math.pi * q * values["sigma"] ** 2)

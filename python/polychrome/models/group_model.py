@@ -1,6 +1,7 @@
 """GroupModel: models rendered together, possibly on several targets; itself a model."""
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
+from .initialization import signal_to_noise
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
@@ -141,8 +142,33 @@ class GroupModel(Model):
             windows.append(image.window if union is None else union)
         self._windows = windows
 
+    def initialize(self):
+        """Initialise every component: skies first, then the others by decreasing S/N.
+
+        Each component measures its own window independently (see the
+        component types' ``initialize``). Sky models go first; the others
+        follow in order of the signal-to-noise of their window (sky-
+        subtracted sum over the root of the summed variance), so that in a
+        joint model the quantities shared between images (linked
+        parameters: centre, shape, size) are measured on the best image,
+        and the members on the other images, finding them set, measure only
+        their own (per-image brightness, with the shared ones fixed).
+        Values already set are kept. Returns the group.
+        """
+        components = self.components()
+        skies = [c for c in components if _is_sky(c)]
+        others = [c for c in components if not _is_sky(c)]
+        ranked = sorted(others, key=lambda c: -signal_to_noise(c))
+        for component in skies + ranked:
+            component.initialize()
+        return self
+
     def components(self):
         return [component for member in self.models for component in member.components()]
 
     def __iter__(self):
         return iter(self.models)
+
+
+def _is_sky(model):
+    return "sky" in (model.model_type or "")

@@ -148,6 +148,16 @@ class Model(abc.ABC):
             names.extend([base] if parameter.shape == () else [f"{base}[{k}]" for k in range(size)])
         return names
 
+    # --- initialisation --------------------------------------------------------------
+    def initialize(self):
+        """Give every parameter without a value a start measured from the target(s) alone.
+
+        Values already set are kept. Each model type documents how it
+        measures its start; types that cannot raise NotImplementedError.
+        """
+        raise NotImplementedError(f"model {self.name!r}: a {self.model_type} cannot initialize itself; "
+                                  "set its parameter values by hand")
+
     # --- parameters ----------------------------------------------------------------
     def __getitem__(self, name):
         raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameters of its own")

@@ -2,9 +2,12 @@
 
 import math
 
+import numpy as np
+
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import POSITIVE, ParameterSpec
 from .registry import register
+from .sersic import size_grid
 
 
 @register
@@ -31,3 +34,17 @@ class MoffatGalaxy(GalaxyModel):
         if v["n"] <= 1:
             return math.inf
         return math.pi * v["q"] * v["Rd"] ** 2 * 10 ** v["I0"] / (v["n"] - 1)
+
+    _profile_names = ("n", "Rd", "I0")
+
+    @staticmethod
+    def _log_shape(R, n, Rd):
+        return -n * np.log10(1.0 + (R / Rd) ** 2)
+
+    @staticmethod
+    def _shape_grids(profile):
+        return {"n": np.geomspace(0.6, 8.0, 14), "Rd": size_grid(profile.half_light_radius, 0.05, 3.0, 25)}
+
+    @staticmethod
+    def _shape_defaults(profile):
+        return {"n": 2.5, "Rd": profile.half_light_radius}

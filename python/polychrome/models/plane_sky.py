@@ -4,6 +4,7 @@ import numpy as np
 
 from ..image import ModelImage
 from .component_model import ComponentModel
+from .initialization import WindowPixels, plane_fit
 from .parameter_spec import ParameterSpec
 from .registry import register
 
@@ -47,3 +48,32 @@ class PlaneSky(ComponentModel):
         if not jacobian:
             return image, None
         return image, area * np.stack([np.ones_like(dx), dx, dy])
+
+    def initialize(self):
+        """Set unset ``F`` and ``delta`` from a sigma-clipped least-squares plane through the window border.
+
+        Pixels are on their plane positions, in flux/arcsec^2, about
+        ``reference``. A given ``delta`` is kept fixed in the fit of ``F``
+        (and a given ``F`` in that of ``delta``).
+        """
+        F, delta = self.parameters["F"].value, self.parameters["delta"].value
+        if F is not None and delta is not None:
+            return self
+        pixels = WindowPixels(self)
+        border = pixels.border if np.any(pixels.border) else np.ones(pixels.values.size, bool)
+        x, y = pixels.x[border], pixels.y[border]
+        values = pixels.values[border] / pixels.area
+        if delta is not None:
+            values = values - delta[0] * (x - self.reference[0]) - delta[1] * (y - self.reference[1])
+        if F is not None:
+            values = values - F
+        fitted_F, fitted_delta = plane_fit(x, y, values, self.reference)
+        if delta is not None:  # only F was free: the offset of the residual
+            fitted_F, fitted_delta = float(np.median(values)), delta
+        if F is None:
+            self.parameters["F"].value = fitted_F
+        else:
+            self.parameters["delta"].value = fitted_delta
+        if delta is None and F is None:
+            self.parameters["delta"].value = fitted_delta
+        return self

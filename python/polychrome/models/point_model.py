@@ -2,8 +2,11 @@
 
 import math
 
+import numpy as np
+
 from ..point_source import point_source_image
 from .component_model import ComponentModel
+from .initialization import WindowPixels, centroid, robust_level
 from .parameter_spec import CENTER, ParameterSpec
 from .registry import register
 
@@ -44,3 +47,21 @@ class PointModel(ComponentModel):
         image, jac = result
         jac[2] *= LN10 * flux  # d/d(log10 flux)
         return image, jac
+
+    def initialize(self):
+        """Set unset ``center`` (iterated centroid) and ``flux`` (log10 of the sky-subtracted window sum).
+
+        The sky is the sigma-clipped median of the window border. A
+        non-positive sum gives the flux of a one-sigma source (the summed
+        noise) so that the start stays finite. The PSF is not used.
+        """
+        pixels = WindowPixels(self)
+        sky, _ = robust_level(pixels.border_values())
+        flux = pixels.values - sky
+        if self.parameters["center"].value is None:
+            self.parameters["center"].value = centroid(pixels, flux)
+        if self.parameters["flux"].value is None:
+            total = float(np.sum(flux))
+            floor = max(math.sqrt(float(np.sum(pixels.variance))), 1e-30)
+            self.parameters["flux"].value = math.log10(total if total > floor else floor)
+        return self

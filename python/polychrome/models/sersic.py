@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from .. import _core
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import POSITIVE, ParameterSpec
@@ -12,6 +14,22 @@ def sersic_total_flux(n, Re, Ie, q):
     """Total flux (to infinity) of a Sersic of index n, Re arcsec, Ie log10 flux/arcsec^2, axis ratio q."""
     b = _core.sersic_b(n)[0]
     return 2 * math.pi * q * Re**2 * 10**Ie * n * math.exp(b) * b ** (-2 * n) * math.gamma(2 * n)
+
+
+def sersic_b_array(n):
+    """b_n for every element of ``n`` (array), from the core."""
+    n = np.asarray(n, float)
+    return np.array([_core.sersic_b(float(v))[0] for v in n.ravel()]).reshape(n.shape)
+
+
+def sersic_log_shape(R, n, Re):
+    """log10 of exp(-b_n [(R/Re)^(1/n) - 1]) (broadcasting)."""
+    return -sersic_b_array(n) / math.log(10.0) * ((R / Re) ** (1.0 / n) - 1.0)
+
+
+def size_grid(radius, low=0.2, high=5.0, count=21):
+    """A geometric grid of sizes around ``radius``."""
+    return np.geomspace(low * radius, high * radius, count)
 
 
 @register
@@ -35,3 +53,17 @@ class SersicGalaxy(GalaxyModel):
         """Analytic total flux (image flux units), integrated to infinity."""
         v = self._values()
         return sersic_total_flux(v["n"], v["Re"], v["Ie"], v["q"])
+
+    _profile_names = ("n", "Re", "Ie")
+
+    @staticmethod
+    def _log_shape(R, n, Re):
+        return sersic_log_shape(R, n, Re)
+
+    @staticmethod
+    def _shape_grids(profile):
+        return {"n": np.geomspace(0.4, 8.0, 14), "Re": size_grid(profile.half_light_radius)}
+
+    @staticmethod
+    def _shape_defaults(profile):
+        return {"n": 2.0, "Re": profile.half_light_radius}

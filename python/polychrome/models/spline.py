@@ -58,3 +58,27 @@ class SplineGalaxy(GalaxyModel):
 
     def _knots(self):
         return self.knots
+
+    def _initial_profile(self, profile, q):
+        """Knot values: log10 of the annulus means interpolated at the knot radii.
+
+        Linear in log10 I between annuli; flat inside the innermost one;
+        beyond the outermost detected annulus, continued with the slope of
+        the outer annuli (made to fall). With fewer than two detected annuli
+        every knot gets the mean brightness inside the largest aperture.
+        """
+        if self.parameters["I(R)"].value is not None:
+            return {}
+        R, log_I, _ = profile.log_points()
+        if R.size < 2:
+            area = math.pi * q * profile.radius**2
+            mean = profile.flux / area if profile.flux > 0 else profile.brightness_floor()
+            return {"I(R)": np.full(len(self.knots), math.log10(mean))}
+        values = np.interp(self.knots, R, log_I)
+        outer = self.knots > R[-1]
+        if np.any(outer):
+            tail = slice(max(R.size - 3, 0), R.size)
+            slope = np.polyfit(R[tail], log_I[tail], 1)[0] if R.size >= 2 else 0.0
+            slope = min(slope, -0.1 / max(R[-1], profile.pixel))
+            values[outer] = log_I[-1] + slope * (self.knots[outer] - R[-1])
+        return {"I(R)": values}

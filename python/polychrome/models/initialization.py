@@ -1,0 +1,325 @@
+"""Measurements that give models a start from their target alone (``model.initialize()``).
+
+Pure numpy (no scipy at run time), on the pixels of one model's window:
+a robust sky from the window border, an iterated light-weighted centroid,
+axis ratio and position angle from second moments, the azimuthally averaged
+surface-brightness profile in elliptical annuli, the curve of growth, and a
+small grid least-squares fit of a radial profile to log10 I(R). The PSF is
+ignored throughout: these are starting values for a fit, not results.
+"""
+
+import math
+
+import numpy as np
+
+LN10 = math.log(10.0)
+Q_MIN = 0.05
+# floor on the error of log10 I in an annulus, dex: keeps a few bright
+# central annuli from dominating the profile fit
+LOG_ERROR_FLOOR = 0.03
+
+
+class WindowPixels:
+    """The unmasked pixels of a model's window, with plane positions.
+
+    Attributes: ``values`` (flux per pixel), ``variance``, ``x``, ``y``
+    (plane position of each pixel centre, arcsec, through the image's
+    ``pixel_to_plane``), ``border`` (bool, pixel on the window's border
+    band), ``area`` (arcsec^2 per pixel), ``pixel`` (arcsec per pixel),
+    ``window_center`` (plane position of the window centre), ``extent``
+    (distance, arcsec, from the window centre to its nearest edge).
+    """
+
+    def __init__(self, model):
+        target, window = model.target, model.window
+        view = target[window]
+        ny, nx = window.shape
+        rows, cols = np.indices((ny, nx))
+        good = ~view.mask
+        if not np.any(good):
+            raise ValueError(f"model {model.name!r}: cannot initialize, every pixel of its window "
+                             f"{window.pixel_bounds} is masked")
+        width = max(1, int(round(0.05 * min(ny, nx))))
+        border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
+        x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
+        self.values = np.asarray(view.data[good], float)
+        self.variance = np.asarray(view.variance[good], float)
+        self.x, self.y = np.asarray(x, float), np.asarray(y, float)
+        self.border = border[good]
+        self.area = target.pixel_area
+        self.pixel = math.sqrt(self.area)
+        cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
+                                       0.5 * (window.y_start + window.y_stop - 1))
+        self.window_center = np.array([float(cx), float(cy)])
+        self.extent = max(0.5 * min(ny, nx) * self.pixel, self.pixel)
+        # the image grid, for smoothing
+        self._grid_index = (rows[good], cols[good])
+        self._shape = (ny, nx)
+
+    def border_values(self):
+        """Values on the border band (all unmasked pixels when the border is all masked)."""
+        return self.values[self.border] if np.any(self.border) else self.values
+
+    def brightest(self, values):
+        """Plane position of the brightest pixel of ``values`` smoothed by a 3x3 box (masked = 0)."""
+        image = np.zeros(self._shape)
+        weight = np.zeros(self._shape)
+        image[self._grid_index] = values
+        weight[self._grid_index] = 1.0
+        smooth, norm = _box3(image), _box3(weight)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            smooth = np.where(norm > 0, smooth / np.maximum(norm, 1e-300), -np.inf)
+        k = np.argmax(smooth[self._grid_index])
+        return np.array([self.x[k], self.y[k]])
+
+
+def _box3(image):
+    padded = np.pad(image, 1)
+    total = np.zeros_like(image)
+    ny, nx = image.shape
+    for dy in range(3):
+        for dx in range(3):
+            total += padded[dy:dy + ny, dx:dx + nx]
+    return total
+
+
+def robust_level(values, clip=3.0, iterations=5):
+    """(median, sigma) of ``values`` after iterative sigma clipping (sigma from the MAD)."""
+    values = np.asarray(values, float)
+    keep = np.ones(values.size, bool)
+    median, sigma = 0.0, 0.0
+    for _ in range(iterations):
+        used = values[keep]
+        if used.size == 0:
+            break
+        median = float(np.median(used))
+        sigma = float(1.4826 * np.median(np.abs(used - median)))
+        if sigma <= 0:
+            sigma = float(np.std(used))
+        new = np.abs(values - median) <= clip * sigma if sigma > 0 else np.ones(values.size, bool)
+        if np.array_equal(new, keep):
+            break
+        keep = new
+    return median, sigma
+
+
+def plane_fit(x, y, values, reference, clip=3.0, iterations=5):
+    """(F, [dS/dx, dS/dy]) of a plane through ``values`` at (x, y), about ``reference``, sigma-clipped."""
+    design = np.stack([np.ones_like(x), x - reference[0], y - reference[1]], axis=1)
+    keep = np.ones(values.size, bool)
+    coefficients = np.array([float(np.median(values)), 0.0, 0.0])
+    for _ in range(iterations):
+        if keep.sum() < 3:
+            break
+        coefficients = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = values - design @ coefficients
+        sigma = 1.4826 * np.median(np.abs(residual[keep]))
+        if not sigma > 0:
+            break
+        new = np.abs(residual) <= clip * sigma
+        if np.array_equal(new, keep):
+            break
+        keep = new
+    return float(coefficients[0]), coefficients[1:].astype(float)
+
+
+def centroid(pixels, flux, start=None):
+    """Iterated light-weighted centroid (plane, arcsec) in a circular aperture shrinking towards the centre.
+
+    Starts from ``start``, else the brightest 3x3-smoothed pixel, else the
+    window centre; negative (noise) pixels get no weight.
+    """
+    weight = np.clip(flux, 0.0, None)
+    if not np.any(weight > 0):
+        return pixels.window_center.copy()
+    center = pixels.brightest(flux) if start is None else np.asarray(start, float)
+    radius = 0.5 * pixels.extent
+    smallest = 3.0 * pixels.pixel
+    for _ in range(15):
+        inside = (pixels.x - center[0]) ** 2 + (pixels.y - center[1]) ** 2 <= radius**2
+        total = weight[inside].sum()
+        if total <= 0:
+            break
+        new = np.array([np.sum(weight[inside] * pixels.x[inside]), np.sum(weight[inside] * pixels.y[inside])]) / total
+        moved = np.hypot(*(new - center))
+        center = new
+        if radius <= smallest and moved < 1e-3 * pixels.pixel:
+            break
+        radius = max(0.8 * radius, smallest)
+    return center
+
+
+def shape_moments(pixels, flux, center, q=None, PA=None):
+    """(q, PA, sigma_major) from the second moments of the light in an elliptical aperture, iterated.
+
+    The aperture follows the shape found (semi-major 3 sigma of the major
+    axis, within the window), so truncation does not bias q. Given ``q`` or
+    ``PA`` are kept fixed. q = sqrt(minor/major eigenvalue) clipped to
+    [0.05, 1]; PA counter-clockwise from +x in [0, pi).
+    """
+    dx, dy = pixels.x - center[0], pixels.y - center[1]
+    cur_q = 1.0 if q is None else q
+    cur_pa = 0.0 if PA is None else PA
+    semi_major = pixels.extent
+    sigma_major = 0.25 * pixels.extent
+    for _ in range(8):
+        radius = elliptical_radius(dx, dy, cur_q, cur_pa)
+        inside = radius <= semi_major
+        w = flux[inside]
+        total = w.sum()
+        if not total > 0:
+            break
+        xx = np.sum(w * dx[inside] ** 2) / total
+        yy = np.sum(w * dy[inside] ** 2) / total
+        xy = np.sum(w * dx[inside] * dy[inside]) / total
+        eigenvalues, eigenvectors = np.linalg.eigh(np.array([[xx, xy], [xy, yy]]))
+        minor, major = eigenvalues
+        if not (major > 0 and np.isfinite(major)):
+            break
+        if q is None:
+            cur_q = float(np.clip(math.sqrt(max(minor, 0.0) / major), Q_MIN, 1.0))
+        if PA is None:
+            cur_pa = float(math.atan2(eigenvectors[1, 1], eigenvectors[0, 1]) % math.pi)
+        sigma_major = math.sqrt(major)
+        semi_major = float(np.clip(3.0 * sigma_major, 3.0 * pixels.pixel, pixels.extent))
+    return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
+
+
+def elliptical_radius(dx, dy, q, PA):
+    """Semi-major elliptical radius of offsets (dx, dy) for axis ratio q and position angle PA."""
+    c, s = math.cos(PA), math.sin(PA)
+    along = dx * c + dy * s
+    across = -dx * s + dy * c
+    return np.sqrt(along**2 + (across / q) ** 2)
+
+
+class RadialProfile:
+    """The azimuthally averaged surface brightness in elliptical annuli, and the curve of growth.
+
+    Attributes: ``R`` (mean semi-major radius of each annulus, arcsec),
+    ``I`` (mean surface brightness, flux/arcsec^2), ``error`` (its standard
+    error), ``radius`` (the largest semi-major radius used), ``flux`` (the
+    sky-subtracted flux inside it), ``half_light_radius`` (from the curve
+    of growth), ``q`` (the annuli's axis ratio).
+    """
+
+    def __init__(self, pixels, flux, center, q, PA, bins=24):
+        radius = elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
+        outer = max(pixels.extent, 2.0 * pixels.pixel)
+        inner = 0.5 * pixels.pixel
+        edges = np.concatenate([[0.0], np.geomspace(inner, outer, bins)])
+        index = np.digitize(radius, edges) - 1
+        valid = (index >= 0) & (index < bins)
+        count = np.bincount(index[valid], minlength=bins).astype(float)
+        total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
+        squares = np.bincount(index[valid], weights=flux[valid] ** 2, minlength=bins)
+        r_sum = np.bincount(index[valid], weights=radius[valid], minlength=bins)
+        noise = np.bincount(index[valid], weights=pixels.variance[valid], minlength=bins)
+        used = count > 0
+        count, total, squares, r_sum, noise = (a[used] for a in (count, total, squares, r_sum, noise))
+        mean = total / count
+        scatter = np.sqrt(np.maximum(squares / count - mean**2, 0.0) / np.maximum(count - 1, 1))
+        error = np.maximum(scatter, np.sqrt(noise) / count)
+        self.q = q
+        self.R = r_sum / count
+        self.I = mean / pixels.area
+        self.error = np.maximum(error / pixels.area, 1e-300)
+        self.radius = outer
+        inside = radius <= outer
+        order = np.argsort(radius[inside])
+        growth = np.cumsum(flux[inside][order])
+        self.flux = float(growth[-1]) if growth.size else 0.0
+        self._sorted_radius, self._growth = radius[inside][order], growth
+        if self.flux > 0:
+            k = int(np.searchsorted(growth, 0.5 * self.flux))
+            self.half_light_radius = float(radius[inside][order][min(k, growth.size - 1)])
+        else:
+            self.half_light_radius = 0.25 * outer
+        self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
+        self.pixel = pixels.pixel
+        self.noise_floor = math.sqrt(float(np.median(pixels.variance))) / pixels.area
+
+    def aperture(self):
+        """A semi-major radius for flux matching: 3 half-light radii, at least 4 pixels, within the window."""
+        return float(np.clip(3.0 * self.half_light_radius, 4.0 * self.pixel, self.radius))
+
+    def flux_within(self, radius):
+        """Sky-subtracted flux of the pixels within semi-major radius ``radius``."""
+        k = int(np.searchsorted(self._sorted_radius, radius, side="right"))
+        return float(self._growth[k - 1]) if k > 0 else 0.0
+
+    def log_points(self):
+        """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma, outside the central pixel.
+
+        Annuli within one pixel of the centre are left out (their mean is
+        set by the pixel integration of the core, and the PSF, more than by
+        the profile) unless that would leave fewer than three.
+        """
+        good = (self.I > 2.0 * self.error) & (self.I > 0)
+        if np.sum(good & (self.R >= self.pixel)) >= 3:
+            good &= self.R >= self.pixel
+        R, I, error = self.R[good], self.I[good], self.error[good]
+        return R, np.log10(I), np.hypot(error / (I * LN10), LOG_ERROR_FLOOR)
+
+    def brightness_floor(self):
+        """A small positive surface brightness (flux/arcsec^2) for a log10 when nothing is detected."""
+        return max(self.noise_floor, 1e-30)
+
+
+def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
+    """Grid least-squares fit of log10 I(R) = A + shape(R, *p) over the parameters p.
+
+    ``shape(R, *p)`` returns log10 of the profile shape (arrays broadcast:
+    R has shape [m] and each p is [k, 1]). ``grids`` is one 1-D grid per
+    parameter (a single value fixes it). For each grid point the amplitude
+    A is the weighted least-squares mean (or ``amplitude`` when given);
+    the best point is refined on finer grids around it ``refine`` times.
+    Returns (tuple of best p, A).
+    """
+    weight = 1.0 / error**2
+    grids = [np.atleast_1d(np.asarray(g, float)) for g in grids]
+    best = None
+    for _ in range(refine + 1):
+        mesh = np.meshgrid(*grids, indexing="ij")
+        flat = [m.reshape(-1, 1) for m in mesh]
+        model = shape(R[None, :], *flat)
+        if amplitude is None:
+            amp = np.sum(weight * (log_I - model), axis=1) / weight.sum()
+        else:
+            amp = np.full(model.shape[0], float(amplitude))
+        chi2 = np.sum(weight * (log_I - model - amp[:, None]) ** 2, axis=1)
+        chi2 = np.where(np.isfinite(chi2), chi2, np.inf)
+        k = int(np.argmin(chi2))
+        best = (tuple(float(f[k, 0]) for f in flat), float(amp[k]))
+        grids = [_finer(grid, value) for grid, value in zip(grids, best[0])]
+    return best
+
+
+def _finer(grid, value):
+    """A finer grid spanning the neighbours of ``value`` in ``grid`` (geometric when positive)."""
+    if grid.size == 1:
+        return grid
+    k = int(np.argmin(np.abs(grid - value)))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
+    if lo > 0:
+        return np.geomspace(lo, hi, 9)
+    return np.linspace(lo, hi, 9)
+
+
+def enclosed_shape_flux(shape_linear, radius, q, samples=2048):
+    """Integral of 2 pi q R f(R) dR from 0 to ``radius`` of a profile shape f (linear)."""
+    R = np.linspace(0.0, radius, samples)
+    values = 2.0 * math.pi * q * R * shape_linear(R)
+    return float(np.sum(0.5 * (values[1:] + values[:-1]) * np.diff(R)))
+
+
+def signal_to_noise(model):
+    """Sky-subtracted sum over sqrt(summed variance) in a component's window (0 when unusable)."""
+    try:
+        pixels = WindowPixels(model)
+    except ValueError:
+        return 0.0
+    sky, _ = robust_level(pixels.border_values())
+    noise = math.sqrt(float(np.sum(pixels.variance)))
+    value = float(np.sum(pixels.values - sky)) / noise if noise > 0 else 0.0
+    return value if np.isfinite(value) else 0.0
