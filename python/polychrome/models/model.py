@@ -149,14 +149,13 @@ class Model(abc.ABC):
         return names
 
     # --- initialisation --------------------------------------------------------------
+    @abc.abstractmethod
     def initialize(self):
         """Give every parameter without a value a start measured from the target(s) alone.
 
-        Values already set are kept. Each model type documents how it
-        measures its start; types that cannot raise NotImplementedError.
+        Values already set are kept; returns the model. Each model type
+        documents how it measures its start.
         """
-        raise NotImplementedError(f"model {self.name!r}: a {self.model_type} cannot initialize itself; "
-                                  "set its parameter values by hand")
 
     # --- parameters ----------------------------------------------------------------
     def __getitem__(self, name):
