@@ -79,27 +79,13 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   const std::size_t nc = t->plan.spectrum_nx();
   const int nthreads = resolve_threads(threads);
 
-  // The arrays go through in groups small enough that one group's padded
-  // copy and spectrum stay in cache from the first pass to the last: a
-  // whole batch passed stage by stage would go to memory and back four
-  // times, which made 8 arrays cost 20 single ones.
-  const std::size_t group = std::min<std::size_t>(count, kGroupArrays);
-  // Uninitialised buffers from the pool, reused by every group: every
-  // element is written before it is read, and a zeroing pass would cost as
-  // much as the copy itself.
-  ScratchPool::Lease real = pool_.acquire(group * ny * nx);
-  ScratchPool::Lease spectra = pool_.acquire(2 * group * ny * nc);
-  double* const r = real.data();
-  // std::complex<double> is layout-compatible with double[2] (the standard
-  // guarantees it), so the doubles of the scratch can hold the spectra.
-  std::complex<double>* const s = reinterpret_cast<std::complex<double>*>(spectra.data());
   const std::complex<double>* const h = t->psf_spectrum.data();
-
-  for (std::size_t first = 0; first < count; first += group) {
-    const std::size_t g = std::min(group, count - first);
+  // One group of g arrays starting at `first`, through buffers r (g ny nx
+  // doubles) and s (g ny nc complex), with `inner` threads inside.
+  auto run_group = [&](std::size_t first, std::size_t g, double* r, std::complex<double>* s,
+                       int inner) {
     const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(g * ny);
-
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
     for (std::ptrdiff_t k = 0; k < rows; ++k) {
       const std::size_t a = first + static_cast<std::size_t>(k) / ny;
       const std::size_t i = static_cast<std::size_t>(k) % ny;
@@ -113,9 +99,9 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
       }
     }
 
-    t->plan.forward(r, s, g, nthreads);
+    t->plan.forward(r, s, g, inner);
 
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
     for (std::ptrdiff_t k = 0; k < rows; ++k) {
       // Spelled out in real arithmetic: std::complex's operator* must handle
       // inf/NaN (C Annex G) and compiles to a library call per product.
@@ -129,19 +115,50 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
       }
     }
 
-    t->plan.inverse(s, r, g, nthreads);
+    t->plan.inverse(s, r, g, inner);
 
     // With the PSF centred at index 0, window pixel (i, j) sits where it sat
     // in the padded array: (i + pad_y, j + pad_x).
     const std::ptrdiff_t out_rows = static_cast<std::ptrdiff_t>(g) * wy;
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1)
+#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
     for (std::ptrdiff_t k = 0; k < out_rows; ++k) {
       const std::size_t a = static_cast<std::size_t>(k) / static_cast<std::size_t>(wy);
       const std::size_t i = static_cast<std::size_t>(k) % static_cast<std::size_t>(wy);
       const double* src = r + (a * ny + i + py) * nx + px;
       std::copy(src, src + wx, out[first + a] + i * static_cast<std::size_t>(wx));
     }
+  };
+  // std::complex<double> is layout-compatible with double[2] (the standard
+  // guarantees it), so the doubles of a scratch buffer can hold spectra.
+  auto as_spectra = [](ScratchPool::Lease& lease) {
+    return reinterpret_cast<std::complex<double>*>(lease.data());
+  };
+
+  if (count > 1 && nthreads > 1) {
+    // A batch (image + Jacobian columns): whole arrays per thread, each
+    // single-threaded, scale far better than threads inside one small FFT.
+#pragma omp parallel num_threads(nthreads)
+    {
+      ScratchPool::Lease real = pool_.acquire(ny * nx);
+      ScratchPool::Lease spectra = pool_.acquire(2 * ny * nc);
+#pragma omp for schedule(dynamic, 1)
+      for (std::ptrdiff_t a = 0; a < static_cast<std::ptrdiff_t>(count); ++a)
+        run_group(static_cast<std::size_t>(a), 1, real.data(), as_spectra(spectra), 1);
+    }
+    return;
   }
+  // One array (or one thread): threads inside the transforms. The arrays go
+  // through in groups small enough that one group's padded copy and
+  // spectrum stay in cache from the first pass to the last: a whole batch
+  // passed stage by stage would go to memory and back four times, which made
+  // 8 arrays cost 20 single ones. Uninitialised buffers from the pool, reused
+  // by every group: every element is written before it is read, and a
+  // zeroing pass would cost as much as the copy itself.
+  const std::size_t group = std::min<std::size_t>(count, kGroupArrays);
+  ScratchPool::Lease real = pool_.acquire(group * ny * nx);
+  ScratchPool::Lease spectra = pool_.acquire(2 * group * ny * nc);
+  for (std::size_t first = 0; first < count; first += group)
+    run_group(first, std::min(group, count - first), real.data(), as_spectra(spectra), nthreads);
 }
 
 void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int wx, double* out,

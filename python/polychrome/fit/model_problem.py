@@ -12,6 +12,13 @@ from .axis_ratio_fold import AxisRatioFold
 from .normal_equations import NormalEquations, accumulate
 
 
+def _pixels_of(array, use, leading=0):
+    """The used pixels of an image (or of each leading plane), flattened."""
+    if isinstance(use, slice):
+        return array.reshape(array.shape[:leading] + (-1,))
+    return array[(slice(None),) * leading + (use,)]
+
+
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
 
@@ -25,7 +32,11 @@ class ModelProblem:
         for target, window in zip(model.targets, model.windows):
             view = target[window]
             use = ~np.asarray(view.mask, bool)
-            self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
+            if use.all():  # no mask: flat views instead of copies through an index
+                use = slice(None)
+                self._pixels.append((view.data.ravel(), 1.0 / view.variance.ravel(), use))
+            else:
+                self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector."""
@@ -51,7 +62,7 @@ class ModelProblem:
         self.free.set_values(x, clip_to_limits=True)
         total, count = 0.0, 0
         for image, (data, weight, use) in zip(self._images(self.model.sample()), self._pixels):
-            residual = data - image.data[use]
+            residual = data - _pixels_of(image.data, use)
             total += float(np.dot(weight * residual, residual))
             count += residual.size
         return total, count
@@ -63,8 +74,8 @@ class ModelProblem:
         images, jacobians = self._images(images), self._images(jacobians)
         state = None
         for image, jac, (data, weight, use) in zip(images, jacobians, self._pixels):
-            residual = data - image.data[use]
-            state = accumulate(residual, weight, jac.data[:, use], state)
+            residual = data - _pixels_of(image.data, use)
+            state = accumulate(residual, weight, _pixels_of(jac.data, use, leading=1), state)
         if state is None:
             return NormalEquations(0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size)))
         return NormalEquations(*state)
