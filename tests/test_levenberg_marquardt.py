@@ -141,3 +141,16 @@ def test_non_finite_start_is_reported():
 
     result = levenberg_marquardt(Broken(TRUTH), TRUTH)
     assert "not finite" in result.message
+
+
+def test_normal_equations_in_the_core_match_numpy():
+    rng = np.random.default_rng(5)
+    n, p = 3001, 6  # not a multiple of the core's pixel block
+    residual, weight, jacobian = rng.normal(size=n), rng.uniform(0.5, 2.0, n), rng.normal(size=(p, n))
+    chi2, count, g, H = accumulate(residual, weight, jacobian)
+    assert count == n
+    assert np.isclose(chi2, np.sum(weight * residual**2), rtol=1e-12)
+    assert np.allclose(g, jacobian @ (weight * residual), rtol=1e-12)
+    assert np.allclose(H, (jacobian * weight) @ jacobian.T, rtol=1e-12)
+    chi2_2, count_2, g_2, H_2 = accumulate(residual, weight, jacobian, into=(chi2, count, g, H))
+    assert count_2 == 2 * n and np.allclose(H_2, 2 * H)

@@ -5,6 +5,7 @@ namespace py = pybind11;
 
 void bind_fft(py::module_& m);
 void bind_psf(py::module_& m);
+void bind_normal_equations(py::module_& m);
 void bind_render(py::module_& m);
 void bind_special_functions(py::module_& m);
 
@@ -12,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "polychrome C++ core: profile rendering, Jacobians, PSF convolution, special functions";
   bind_fft(m);
   bind_psf(m);
+  bind_normal_equations(m);
   bind_render(m);
   bind_special_functions(m);
 }
