@@ -127,3 +127,17 @@ def test_fold_maps_q_above_1_to_the_same_ellipse():
     folded = problem.normalise(x_wide)
     assert np.isclose(folded[2], 0.6) and np.isclose(folded[3] % np.pi, TRUTH["PA"] % np.pi)
     assert np.isclose(folded[5], TRUTH["Re"])
+
+
+def test_galaxy_of_zero_flux_ends_finite_with_a_message():
+    """Pure noise: the fit chases noise but stays finite and says how it ended."""
+    data = np.random.default_rng(0).normal(0.0, 1.0, (40, 40))
+    target = pc.image.TargetImage(data, variance=np.ones((40, 40)))
+    model = pc.models.Model(name="g", model_type="sersic galaxy model", target=target,
+                            center=[20.0, 20.0], q=0.7, PA=0.3, n=2.0, Re=3.0, Ie=0.0)
+    result = pc.fit.LM(model, max_iter=30).fit()
+    assert result.message in ("success", "reached max_iter = 30 without converging") or \
+        result.message.startswith("stopped") or "not constrained" in result.message
+    values = [model[k].value for k in ("center", "q", "PA", "n", "Re", "Ie")]
+    assert all(np.all(np.isfinite(v)) for v in values)
+    assert np.all(np.isfinite(result.covariance)) or "not constrained" in result.message
