@@ -7,6 +7,8 @@ are accumulated target by target over those windows only.
 
 import numpy as np
 
+from .. import _core
+from ..models.window_overlap import overlap_slices
 from ..param import FreeParameters
 from .axis_ratio_fold import AxisRatioFold
 from .normal_equations import NormalEquations, accumulate
@@ -68,14 +70,92 @@ class ModelProblem:
         return total, count
 
     def normal_equations(self, x):
-        """chi^2, J^T W r and J^T W J at x (see normal_equations)."""
+        """chi^2, J^T W r and J^T W J at x, accumulated component by component.
+
+        Each component is rendered once with its own Jacobian on its own
+        window: its block of J^T W J and of J^T W r comes from its pixels
+        alone, and two components add cross terms only where their windows
+        overlap. Memory and time therefore grow with the sum over components
+        of (its parameters x its window's pixels), plus the overlaps -- not
+        with (all parameters) x (all pixels) of a group.
+        """
         self.free.set_values(x, clip_to_limits=True)
-        images, jacobians = self.model.sample_with_jacobian()
-        images, jacobians = self._images(images), self._images(jacobians)
-        state = None
-        for image, jac, (data, weight, use) in zip(images, jacobians, self._pixels):
-            residual = data - _pixels_of(image.data, use)
-            state = accumulate(residual, weight, _pixels_of(jac.data, use, leading=1), state)
-        if state is None:
-            return NormalEquations(0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size)))
-        return NormalEquations(*state)
+        chi2, ndata = 0.0, 0
+        gradient = np.zeros(self.size)
+        hessian = np.zeros((self.size, self.size))
+        for target, window, (data, weight, use) in zip(self.model.targets, self.model.windows, self._pixels):
+            blocks, image = self._component_blocks(target, window)
+            weight_map = np.zeros(window.shape)
+            residual_map = np.zeros(window.shape)
+            if isinstance(use, slice):
+                weight_map.ravel()[:] = weight
+                residual_map.ravel()[:] = data - image.ravel()
+            else:
+                weight_map[use] = weight
+                residual_map[use] = data - image[use]
+            chi2 += float(np.einsum("i,i,i->", weight_map.ravel(), residual_map.ravel(), residual_map.ravel()))
+            ndata += data.size
+            for columns, jac, place in blocks:
+                w = np.ascontiguousarray(weight_map[place]).ravel()
+                r = np.ascontiguousarray(residual_map[place]).ravel()
+                _, g, H = _core.normal_equations(r, w, jac.reshape(len(columns), -1))
+                gradient[columns] += g
+                hessian[np.ix_(columns, columns)] += H
+            for i, (cols_a, jac_a, place_a) in enumerate(blocks):
+                for cols_b, jac_b, place_b in blocks[i + 1:]:
+                    shared = _intersection(place_a, place_b)
+                    if shared is None:
+                        continue
+                    w = weight_map[shared]
+                    cross = np.einsum("kij,ij,lij->kl", jac_a[(slice(None),) + _relative(shared, place_a)], w,
+                                      jac_b[(slice(None),) + _relative(shared, place_b)])
+                    hessian[np.ix_(cols_a, cols_b)] += cross
+                    hessian[np.ix_(cols_b, cols_a)] += cross.T
+        return NormalEquations(chi2, ndata, gradient, hessian)
+
+    def _component_blocks(self, target, window):
+        """For each component rendering on `target`: (free columns, its
+        Jacobian rows for them over its pixels inside `window`, where those
+        pixels sit in `window`); and the summed model image over `window`."""
+        image = np.zeros(window.shape)
+        blocks = []
+        for component in self.model.components():
+            if component.target is not target:
+                continue
+            slices = overlap_slices(component.window, window)
+            if slices is None:
+                continue
+            own, ours = slices
+            rendered, local = component._render(True)
+            image[ours] += rendered[own]
+            rows, columns = [], []
+            start = 0
+            for parameter in component.parameters:
+                columns_of = self.free.slice_of(parameter)
+                if columns_of is not None:
+                    rows.extend(range(start, start + parameter.size))
+                    columns.extend(range(columns_of.start, columns_of.stop))
+                start += parameter.size
+            if not columns:
+                continue
+            if len(rows) == local.shape[0]:  # every row is free: slice, copy only if needed
+                jac = local[(slice(None),) + own]
+            else:
+                jac = local[(rows,) + own]
+            blocks.append((np.array(columns), np.ascontiguousarray(jac), ours))
+        return blocks, image
+
+
+def _intersection(a, b):
+    """The box two (row slice, column slice) boxes share, or None."""
+    y0, y1 = max(a[0].start, b[0].start), min(a[0].stop, b[0].stop)
+    x0, x1 = max(a[1].start, b[1].start), min(a[1].stop, b[1].stop)
+    if y0 >= y1 or x0 >= x1:
+        return None
+    return slice(y0, y1), slice(x0, x1)
+
+
+def _relative(box, frame):
+    """`box` (slices of a window) as slices of the sub-array `frame` of that window."""
+    return (slice(box[0].start - frame[0].start, box[0].stop - frame[0].start),
+            slice(box[1].start - frame[1].start, box[1].stop - frame[1].start))
