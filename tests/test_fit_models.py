@@ -141,3 +141,15 @@ def test_galaxy_of_zero_flux_ends_finite_with_a_message():
     values = [model[k].value for k in ("center", "q", "PA", "n", "Re", "Ie")]
     assert all(np.all(np.isfinite(v)) for v in values)
     assert np.all(np.isfinite(result.covariance)) or "not constrained" in result.message
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_recovers_a_sersic_from_initialize_alone(seed):
+    target = _simulated_target(seed)
+    model = pc.models.Model(name="gal", model_type="sersic galaxy model", target=target)
+    model.initialize()
+    result = pc.fit.LM(model).fit()
+    assert result.message == "success"
+    assert 0.9 < result.chi2_ndf < 1.1
+    pull = (_values(model) - TRUE_VECTOR) / _uncertainties(model)
+    assert np.all(np.abs(pull) < 4), dict(zip(result.names, pull))
