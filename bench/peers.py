@@ -407,12 +407,17 @@ def measure(name, make, grid, threads, sersic, reference, repeat):
                   max_relative_error(image, reference), flux_relative_error(image, reference))
 
 
-def measure_isolated(*args):
-    """measure(*args) in a fresh process, so that state one renderer leaves
-    behind cannot change another's speed (in one process pyimfit runs ~1.7x
-    slower once polychrome has opened an OpenMP parallel region)."""
+def run_isolated(function, *args):
+    """function(*args) in a fresh process, so that state one library leaves
+    behind cannot change another's speed (pyimfit, for one, lowers the
+    process-wide OpenMP thread count)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(measure, *args).result()
+        return pool.submit(function, *args).result()
+
+
+def measure_isolated(*args):
+    """measure(*args) in a fresh process (see run_isolated)."""
+    return run_isolated(measure, *args)
 
 
 # ----------------------------------------------------------------------------
@@ -833,6 +838,23 @@ def fit_astrophot(data, sigma, psf, start, threads):
     return image, best, len(optimizer.loss_history)
 
 
+def sersic_columns(s, with_ie=True):
+    """A Sersic's parameters as fixed-width table columns (PA in degrees)."""
+    text = f"{s.x:8.3f} {s.y:8.3f} {s.q:6.3f} {math.degrees(s.PA):7.2f} {s.n:6.3f} {s.Re:7.3f}"
+    return text + (f" {s.Ie:7.3f}" if with_ie else "")
+
+
+def print_fit_rows(rows, columns):
+    """One line per fitter: time, ratio to the first row, iterations, chi2/ndf, columns(row)."""
+    base = rows[0]
+    for row in rows:
+        if "skipped" in row:
+            print(f"{row['name']:<12} {row['skipped']}")
+            continue
+        print(f"{row['name']:<12} {row['seconds']:8.3f} {row['seconds'] / base['seconds']:13.1f} "
+              f"{row['iterations']:5d} {row['chi2_ndf']:9.4f}   {columns(row)}")
+
+
 def run_fit(name, fitter, data, sigma, psf, start, threads, repeat):
     """Median wall time of `repeat` fits (fresh objects each), and the last
     fit's chi^2/ndf, parameters and iterations; None if not installed."""
@@ -847,11 +869,6 @@ def run_fit(name, fitter, data, sigma, psf, start, threads, repeat):
     chi2_ndf = float(np.sum((data - image) ** 2) / sigma**2 / (data.size - 7))
     return {"name": name, "seconds": statistics.median(times), "chi2_ndf": chi2_ndf, "best": best,
             "iterations": iterations}
-
-
-def run_fit_isolated(*args):
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(run_fit, *args).result()
 
 
 def case_fit(repeat, threads):
@@ -870,22 +887,13 @@ def case_fit(repeat, threads):
     repeat = max(1, min(repeat, 5))
     print(f"case fit: the convolved case's Sersic + noise (2% of peak), 256x256, 51x51 Moffat PSF; "
           f"perturbed start {start}; median of {repeat} fits; threads={threads or 'all'}")
-    rows = [run_fit_isolated(name, fitter, data, sigma, psf, start, threads, repeat)
+    rows = [run_isolated(run_fit, name, fitter, data, sigma, psf, start, threads, repeat)
             for name, fitter in (("polychrome", fit_polychrome), ("pyimfit", fit_pyimfit),
                                  ("astrophot", fit_astrophot))]
     print(f"{'fitter':<12} {'wall s':>8} {'x polychrome':>13} {'iter':>5} {'chi2/ndf':>9}   "
           f"{'x':>8} {'y':>8} {'q':>6} {'PA deg':>7} {'n':>6} {'Re':>7} {'Ie':>7}")
-    print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {truth.x:8.3f} {truth.y:8.3f} "
-          f"{truth.q:6.3f} {math.degrees(truth.PA):7.2f} {truth.n:6.3f} {truth.Re:7.3f} {truth.Ie:7.3f}")
-    base = rows[0]
-    for row in rows:
-        if "skipped" in row:
-            print(f"{row['name']:<12} {row['skipped']}")
-            continue
-        b = row["best"]
-        print(f"{row['name']:<12} {row['seconds']:8.3f} {row['seconds'] / base['seconds']:13.1f} "
-              f"{row['iterations']:5d} {row['chi2_ndf']:9.4f}   {b.x:8.3f} {b.y:8.3f} {b.q:6.3f} "
-              f"{math.degrees(b.PA):7.2f} {b.n:6.3f} {b.Re:7.3f} {b.Ie:7.3f}")
+    print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {sersic_columns(truth)}")
+    print_fit_rows(rows, lambda row: sersic_columns(row["best"]))
     peers = [row for row in rows[1:] if "skipped" not in row]
     if peers:
         fastest = min(peers, key=lambda row: row["seconds"])
@@ -985,23 +993,15 @@ def case_joint_fit(repeat, threads):
     repeat = max(1, min(repeat, 3))
     print(f"case joint_fit: the joint case's three images + noise (2% of each peak); start {start}; "
           f"median of {repeat} fits")
-    rows = []
-    for name, fitter in (("polychrome", fit_polychrome_joint), ("astrophot", fit_astrophot_joint)):
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            rows.append(pool.submit(run_joint_fit, name, fitter, data, start, threads, repeat).result())
+    rows = [run_isolated(run_joint_fit, name, fitter, data, start, threads, repeat)
+            for name, fitter in (("polychrome", fit_polychrome_joint), ("astrophot", fit_astrophot_joint))]
     print(f"{'fitter':<12} {'wall s':>8} {'x polychrome':>13} {'iter':>5} {'chi2/ndf':>9}   "
-          f"{'x':>8} {'y':>8} {'q':>6} {'PA':>6} {'n':>6} {'Re':>6}  Ie per image")
-    print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {truth.x:8.3f} {truth.y:8.3f} {truth.q:6.3f} "
-          f"{truth.PA:6.3f} {truth.n:6.3f} {truth.Re:6.3f}  {truth.Ie:.3f} x3")
+          f"{'x':>8} {'y':>8} {'q':>6} {'PA deg':>7} {'n':>6} {'Re':>7}  Ie per image")
+    print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {sersic_columns(truth, with_ie=False)}  "
+          + " ".join(f"{truth.Ie:7.3f}" for _ in JOINT_IMAGES))
     base = rows[0]
-    for row in rows:
-        if "skipped" in row:
-            print(f"{row['name']:<12} {row['skipped']}")
-            continue
-        b = row["shared"]
-        print(f"{row['name']:<12} {row['seconds']:8.3f} {row['seconds'] / base['seconds']:13.1f} "
-              f"{row['iterations']:5d} {row['chi2_ndf']:9.4f}   {b.x:8.3f} {b.y:8.3f} {b.q:6.3f} {b.PA:6.3f} "
-              f"{b.n:6.3f} {b.Re:6.3f}  " + " ".join(f"{ie:.3f}" for ie in row["ies"]))
+    print_fit_rows(rows, lambda row: sersic_columns(row["shared"], with_ie=False) + "  "
+                   + " ".join(f"{ie:7.3f}" for ie in row["ies"]))
     if len(rows) > 1 and "skipped" not in rows[1]:
         ratio = rows[1]["seconds"] / base["seconds"]
         print(f"verdict: {'PASS' if ratio >= 10 else 'FAIL'}: {ratio:.1f}x faster than AstroPhot (target >= 10x)")

@@ -54,10 +54,10 @@ def _solve(matrix, rhs):
     """Solution of matrix @ d = rhs; least squares when the matrix is singular."""
     try:
         d = np.linalg.solve(matrix, rhs)
-        if np.all(np.isfinite(d)):
-            return d
-    except np.linalg.LinAlgError:
-        pass
+    except np.linalg.LinAlgError:  # exactly singular: least squares below
+        d = None
+    if d is not None and np.all(np.isfinite(d)):
+        return d
     return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
 
 
