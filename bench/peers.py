@@ -894,6 +894,7 @@ def case_fit(repeat, threads):
           f"{'x':>8} {'y':>8} {'q':>6} {'PA deg':>7} {'n':>6} {'Re':>7} {'Ie':>7}")
     print(f"{'truth':<12} {'':>8} {'':>13} {'':>5} {'':>9}   {sersic_columns(truth)}")
     print_fit_rows(rows, lambda row: sersic_columns(row["best"]))
+    base = rows[0]
     peers = [row for row in rows[1:] if "skipped" not in row]
     if peers:
         fastest = min(peers, key=lambda row: row["seconds"])
