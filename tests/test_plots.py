@@ -60,3 +60,49 @@ def test_model_image_draws_rotated_grids_on_the_plane():
     assert np.allclose(corners[0, 0], P @ np.array([0.0, 0.0]))  # outer corner of pixel (0, 0)
     assert np.allclose(corners[-1, -1], P @ np.array([12.0, 10.0]))
     plt.close(fig)
+
+
+def _fitted_galaxy(zeropoint):
+    import polychrome as pc
+
+    shape = (48, 48)
+    image = pc.render_profile("sersic", dict(n=2.0, Re=3.0, Ie=0.0), shape, center=(24.2, 23.7), q=0.6,
+                              PA=0.4)
+    target = TargetImage(image + np.random.default_rng(0).normal(0, 1e-3, shape),
+                         variance=np.full(shape, 1e-6), zeropoint=zeropoint)
+    return pc.models.Model(name="g", model_type="sersic galaxy model", target=target, center=[24.2, 23.7],
+                           q=0.6, PA=0.4, n=2.0, Re=3.0, Ie=0.0)
+
+
+@pytest.mark.parametrize("zeropoint", [None, 27.0])
+def test_radial_profile_of_data_and_model_agree(zeropoint):
+    model = _fitted_galaxy(zeropoint)
+    fig, ax = plt.subplots()
+    data_line, model_line = plots.radial_light_profile(fig, ax, model, r_max=10.0)
+    data, fitted = data_line.get_ydata(), model_line.get_ydata()
+    good = np.isfinite(data) & np.isfinite(fitted)
+    assert good.sum() > 10
+    if zeropoint is None:
+        assert np.allclose(data[good], fitted[good], rtol=0.05)
+    else:
+        assert np.allclose(data[good], fitted[good], atol=0.05)  # magnitudes
+        assert ax.yaxis_inverted()
+    plt.close(fig)
+
+
+def test_covariance_ellipses_match_the_matrix():
+    from matplotlib.patches import Ellipse
+
+    covariance = np.array([[4.0, 1.2, 0.0], [1.2, 1.0, -0.3], [0.0, -0.3, 0.25]])
+    fig, axes = plt.subplots(3, 3)
+    drawn = plots.covariance_matrix(fig, axes, covariance, ["a", "b", "c"], values=[1.0, 2.0, 3.0])
+    assert drawn == 3 * 2  # three pairs, 1 and 2 sigma
+    ellipse = [p for p in axes[1, 0].patches if isinstance(p, Ellipse)][0]
+    eigenvalues = np.linalg.eigvalsh(covariance[np.ix_([0, 1], [0, 1])])
+    assert np.isclose(ellipse.width, 2 * np.sqrt(eigenvalues[-1]))
+    assert np.isclose(ellipse.height, 2 * np.sqrt(eigenvalues[0]))
+    assert ellipse.center == (1.0, 2.0)
+    assert not axes[0, 2].get_visible()
+    with pytest.raises(ValueError, match="names"):
+        plots.covariance_matrix(fig, axes, covariance, ["a", "b"])
+    plt.close(fig)
