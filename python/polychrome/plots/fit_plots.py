@@ -47,8 +47,9 @@ def radial_light_profile(fig, ax, model, bins=25, r_max=None):
     else:
         ax.set_yscale("log")
         ax.set_ylabel("surface brightness [flux/arcsec$^2$]")
-    (data_line,) = ax.plot(mid, data, "o", ms=3, label="data")
-    (model_line,) = ax.plot(mid, fitted, "-", label="model")
+    filled = np.isfinite(data) & np.isfinite(fitted)  # annuli narrower than a pixel may hold none
+    (data_line,) = ax.plot(mid[filled], data[filled], "o", ms=3, label="data")
+    (model_line,) = ax.plot(mid[filled], fitted[filled], "-", label="model")
     ax.set_xscale("log")
     ax.set_xlabel("semi-major radius [arcsec]")
     ax.legend()
