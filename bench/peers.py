@@ -651,6 +651,21 @@ def make_polychrome_joint(threads, nominal, two_passes=False):
     return render
 
 
+def astrophot_joint_group(ap, targets, center, values):
+    """(group, members): one AstroPhot "sersic galaxy model" per target (PSF
+    convolved) with AstroPhot-convention `values` (q, PA, n, Re, linear Ie),
+    center/q/PA/n/Re of every member pointing at the first member's."""
+    members = [ap.Model(name=f"sersic{k}", model_type="sersic galaxy model", target=target,
+                        psf_convolve=True, center=list(center), **values)
+               for k, target in enumerate(targets)]
+    for member in members[1:]:
+        for name in JOINT_SHARED:
+            getattr(member, name).value = getattr(members[0], name)
+    group = ap.Model(name="joint", model_type="group model", models=members,
+                     target=ap.TargetImageList(targets))
+    return group, members
+
+
 def make_astrophot_joint(threads, nominal):
     """AstroPhot: a TargetImageList of the three images (each with its PSF
     image), a group model of three "sersic galaxy model"s (psf_convolve on,
@@ -677,15 +692,8 @@ def make_astrophot_joint(threads, nominal):
                 "n": s.n, "Re": s.Re, "Ie": 10**s.Ie}
 
     p0 = astrophot_parameters(nominal)
-    members = [ap.Model(name=f"sersic{k}", model_type="sersic galaxy model", target=target,
-                        psf_convolve=True, center=[p0["center_0"], p0["center_1"]],
-                        **{k2: v for k2, v in p0.items() if not k2.startswith("center")})
-               for k, target in enumerate(targets)]
-    for member in members[1:]:
-        for name in JOINT_SHARED:
-            getattr(member, name).value = getattr(members[0], name)
-    group = ap.Model(name="joint", model_type="group model", models=members,
-                     target=ap.TargetImageList(targets))
+    group, _ = astrophot_joint_group(ap, targets, [p0["center_0"], p0["center_1"]],
+                                     {k: v for k, v in p0.items() if not k.startswith("center")})
     names = group.build_params_array_names()
 
     def render(s):
@@ -946,15 +954,9 @@ def fit_astrophot_joint(data, start, threads):
                               crtan=(im.origin[0] + im.pixelscale / 2, im.origin[1] + im.pixelscale / 2),
                               psf=ap.PSFImage(data=im.psf()))
                for k, (im, (values, sigma)) in enumerate(zip(JOINT_IMAGES, data))]
-    members = [ap.Model(name=f"sersic{k}", model_type="sersic galaxy model", target=target,
-                        psf_convolve=True, center=[start.x, start.y], q=start.q,
-                        PA=(start.PA + math.pi / 2) % math.pi, n=start.n, Re=start.Re, Ie=10**start.Ie)
-               for k, target in enumerate(targets)]
-    for member in members[1:]:
-        for name in JOINT_SHARED:
-            getattr(member, name).value = getattr(members[0], name)
-    group = ap.Model(name="joint", model_type="group model", models=members,
-                     target=ap.TargetImageList(targets))
+    group, members = astrophot_joint_group(
+        ap, targets, [start.x, start.y],
+        dict(q=start.q, PA=(start.PA + math.pi / 2) % math.pi, n=start.n, Re=start.Re, Ie=10**start.Ie))
     optimizer = ap.fit.LM(group).fit()
     vector = torch.tensor(optimizer.res(), dtype=torch.float64)
     images = [image.data.detach().cpu().numpy() for image in group(vector)]  # sets the best values

@@ -8,7 +8,6 @@ are accumulated target by target over those windows only.
 import numpy as np
 
 from .. import _core
-from ..models.window_overlap import overlap_slices
 from ..param import FreeParameters
 from .axis_ratio_fold import AxisRatioFold
 from .normal_equations import NormalEquations, accumulate
@@ -119,13 +118,7 @@ class ModelProblem:
         pixels sit in `window`); and the summed model image over `window`."""
         image = np.zeros(window.shape)
         blocks = []
-        for component in self.model.components():
-            if component.target is not target:
-                continue
-            slices = overlap_slices(component.window, window)
-            if slices is None:
-                continue
-            own, ours = slices
+        for component, own, ours in self.model.components_on(target, window):
             rendered, local = component._render(True)
             image[ours] += rendered[own]
             rows, columns = [], []

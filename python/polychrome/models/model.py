@@ -108,19 +108,22 @@ class Model(abc.ABC):
             return images[0], jacobians[0]
         return ModelImageList(images), jacobians
 
+    def components_on(self, target, window):
+        """(component, its slices, the window's slices) for each component that
+        renders on `target` and overlaps `window` (a Window of that target)."""
+        for component in self.components():
+            if component.target is not target:
+                continue
+            slices = overlap_slices(component.window, window)
+            if slices is not None:
+                yield (component,) + slices
+
     def _assemble(self, free):
         """[(image, jacobian or None)] per target: the components' renders summed on the windows."""
-        components = self.components()
         results = []
         for target, window in zip(self.targets, self.windows):
             image, jac = None, None
-            for component in components:
-                if component.target is not target:
-                    continue
-                slices = overlap_slices(component.window, window)
-                if slices is None:
-                    continue
-                own, ours = slices
+            for component, own, ours in self.components_on(target, window):
                 rendered, local = component._render(free is not None)
                 if image is None and _is_whole(component, window, free):
                     image, jac = rendered, local  # the first component fills it all: no copies
