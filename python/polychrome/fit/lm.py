@@ -5,6 +5,7 @@ import numpy as np
 
 from .levenberg_marquardt import levenberg_marquardt
 from .model_problem import ModelProblem
+from ..models import Model
 
 
 class LM:
@@ -33,6 +34,9 @@ class LM:
             raise ValueError(f"max_iter must be >= 1, got {max_iter}")
         if not 0 <= float(epsilon4) < 1:
             raise ValueError(f"epsilon4 must be in [0, 1), got {epsilon4}")
+        if not isinstance(model, Model):
+            raise TypeError(f"model must be a polychrome Model, got {type(model).__name__}")
+        model._require_target()
         self.model = model
         self.verbose = int(verbose)
         self.max_iter = int(max_iter)

@@ -24,6 +24,7 @@ class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
 
     def __init__(self, model):
+        model._require_target()
         self.model = model
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size

@@ -13,6 +13,20 @@ def _as_bound(value, name):
     return int(value)
 
 
+def as_pixel_bounds(pixel_bounds):
+    """``[[x_start, x_stop], [y_start, y_stop]]`` as integers with start < stop, or ValueError/TypeError."""
+    try:
+        (x0, x1), (y0, y1) = pixel_bounds
+    except (TypeError, ValueError):
+        raise ValueError("pixel_bounds must be [[x_start, x_stop], [y_start, y_stop]], "
+                         f"got {pixel_bounds!r}") from None
+    x0, x1 = _as_bound(x0, "pixel_bounds x_start"), _as_bound(x1, "pixel_bounds x_stop")
+    y0, y1 = _as_bound(y0, "pixel_bounds y_start"), _as_bound(y1, "pixel_bounds y_stop")
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"pixel_bounds must have start < stop on both axes, got {pixel_bounds!r}")
+    return [[x0, x1], [y0, y1]]
+
+
 class Window:
     """A box of pixels ``[x_start, x_stop) x [y_start, y_stop)`` of one image, clipped to it.
 
@@ -30,15 +44,7 @@ class Window:
         ny, nx = image.shape
         if pixel_bounds is None:
             pixel_bounds = [[0, nx], [0, ny]]
-        try:
-            (x0, x1), (y0, y1) = pixel_bounds
-        except (TypeError, ValueError):
-            raise ValueError("pixel_bounds must be [[x_start, x_stop], [y_start, y_stop]], "
-                             f"got {pixel_bounds!r}") from None
-        x0, x1 = _as_bound(x0, "pixel_bounds x_start"), _as_bound(x1, "pixel_bounds x_stop")
-        y0, y1 = _as_bound(y0, "pixel_bounds y_start"), _as_bound(y1, "pixel_bounds y_stop")
-        if x1 <= x0 or y1 <= y0:
-            raise ValueError(f"pixel_bounds must have start < stop on both axes, got {pixel_bounds!r}")
+        (x0, x1), (y0, y1) = as_pixel_bounds(pixel_bounds)
         if x1 <= 0 or y1 <= 0 or x0 >= nx or y0 >= ny:
             raise ValueError(f"window {[[x0, x1], [y0, y1]]} lies wholly outside the image of "
                              f"shape (ny, nx) = {(ny, nx)}")

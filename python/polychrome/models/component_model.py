@@ -5,6 +5,7 @@ import abc
 import numpy as np
 
 from ..image import TargetImage, Window
+from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
 from .model import Model
 from .parameter_spec import check_shape, make_parameter
@@ -27,9 +28,12 @@ class ComponentModel(Model):
     name : str
     model_type : str, optional
         Must be this class's type when given.
-    target : TargetImage
+    target : TargetImage, optional
+        The image the model renders on. A model may be built without one
+        (e.g. read from a file) and given it later: ``model.target = image``.
     window : Window or [[x_start, x_stop], [y_start, y_stop]], optional
-        Pixel box of ``target`` to render on; default the whole image.
+        Pixel box of ``target`` to render on; default the whole image. The
+        bounds are kept when the target is (re)assigned.
     psf_mode : "full" or "none", optional
         Convolve with the target's PSF ("full", needs ``target.psf``) or not;
         default "full" when the target has a PSF and the type allows it.
@@ -46,15 +50,19 @@ class ComponentModel(Model):
     def __init__(self, name=None, model_type=None, target=None, window=None, psf_mode=None,
                  parameters=None, **kwargs):
         self._set_name(name, model_type)
-        if not isinstance(target, TargetImage):
-            raise TypeError(f"model {name!r}: target must be a TargetImage, got {type(target).__name__}")
-        self._target = target
-        self.set_window(window)
-        self.psf_mode = self._checked_psf_mode(psf_mode)
+        if isinstance(window, Window) and window.image is not target:
+            raise ValueError(f"model {name!r}: window belongs to another image than the target")
+        self._target = None
+        self._window = None
+        self._requested_window = self._checked_bounds(window)
+        self._requested_psf_mode = self._checked_psf_request(psf_mode)
+        self._target_slot = None  # position in a saved model's target list, until a target is assigned
         values = self._split_kwargs(parameters, kwargs)
         self.parameters = ParameterSet(
             make_parameter(spec, values.get(spec.name), name, self._parameter_shape(spec))
             for spec in self.parameter_specs)
+        if target is not None:
+            self.target = target
 
     def _split_kwargs(self, parameters, kwargs):
         """Set the options from ``kwargs``; return {parameter name: given value}."""
@@ -85,35 +93,78 @@ class ComponentModel(Model):
         """Required shape of the value of ``spec`` (None: any)."""
         return spec.shape
 
-    def _checked_psf_mode(self, psf_mode):
+    def _checked_psf_request(self, psf_mode):
+        """Validate a requested psf_mode (None: decided by the target) without a target."""
         if psf_mode is None:
-            return "full" if "full" in self.psf_modes and self._target.has_psf else self.psf_modes[-1]
+            return None
         if psf_mode not in PSF_MODES:
             raise ValueError(f"model {self.name!r}: psf_mode must be one of {list(PSF_MODES)}, got {psf_mode!r}")
         if psf_mode not in self.psf_modes:
             raise ValueError(f"model {self.name!r}: a {self.model_type} takes psf_mode "
                              f"{' or '.join(repr(m) for m in self.psf_modes)}, got {psf_mode!r}")
-        if psf_mode == "full" and "none" in self.psf_modes and not self._target.has_psf:
+        return psf_mode
+
+    def _psf_mode_on(self, target):
+        """The psf_mode the model renders with on ``target``."""
+        psf_mode = self._requested_psf_mode
+        if psf_mode is None:
+            return "full" if "full" in self.psf_modes and target.has_psf else self.psf_modes[-1]
+        if psf_mode == "full" and "none" in self.psf_modes and not target.has_psf:
             raise ValueError(f"model {self.name!r}: psf_mode 'full' needs a target with a psf")
         return psf_mode
+
+    @property
+    def psf_mode(self):
+        """"full" (convolved with the target's PSF) or "none"; None while the model has no
+        target and no psf_mode was given (then the target decides)."""
+        if self._target is None:
+            return self._requested_psf_mode
+        return self._psf_mode_on(self._target)
+
+    @psf_mode.setter
+    def psf_mode(self, psf_mode):
+        requested = self._checked_psf_request(psf_mode)
+        old, self._requested_psf_mode = self._requested_psf_mode, requested
+        if self._target is not None:
+            try:
+                self._psf_mode_on(self._target)
+            except ValueError:
+                self._requested_psf_mode = old
+                raise
 
     # --- target and window ------------------------------------------------------------
     @property
     def targets(self):
-        return [self._target]
+        return [] if self._target is None else [self._target]
 
     @property
     def windows(self):
-        return [self._window]
+        return [] if self._window is None else [self._window]
 
     @property
     def target(self):
-        """The TargetImage the model renders on."""
+        """The TargetImage the model renders on (None until one is assigned)."""
         return self._target
+
+    @target.setter
+    def target(self, target):
+        """Render on ``target`` (a TargetImage): the window keeps its pixel bounds (the whole
+        image when none were given) and options that default from the target are set."""
+        if not isinstance(target, TargetImage):
+            raise TypeError(f"model {self.name!r}: target must be a TargetImage, got {type(target).__name__}")
+        window = self._window_on(target, self._requested_window)
+        self._psf_mode_on(target)
+        self._attach(target, window)
+        self._target, self._window = target, window
+        self._target_slot = None
+
+    def _attach(self, target, window):
+        """Check the model can render on ``target`` over ``window``; set options that default
+        from them. Raises before changing anything (subclasses with such options override)."""
 
     @property
     def window(self):
-        """The Window of the target the model renders on."""
+        """The Window of the target the model renders on (None until a target is assigned)."""
         return self._window
 
     @window.setter
@@ -121,15 +172,42 @@ class ComponentModel(Model):
         self.set_window(window)
 
     def set_window(self, window):
-        """Set the window: a Window of the target, pixel bounds, or None for the whole image."""
-        if window is None:
-            window = self._target.window
-        elif isinstance(window, Window):
-            if window.image is not self._target:
+        """Set the window: a Window of the target, pixel bounds [[x_start, x_stop], [y_start, y_stop]],
+        or None for the whole image. Without a target the bounds are kept for the one assigned later."""
+        if isinstance(window, Window):
+            if self._target is None or window.image is not self._target:
                 raise ValueError(f"model {self.name!r}: window belongs to another image than the target")
+            requested = window.pixel_bounds
         else:
-            window = Window(self._target, window)
-        self._window = window
+            requested = self._checked_bounds(window)
+        if self._target is not None:
+            self._window = self._window_on(self._target, requested)
+        self._requested_window = requested
+
+    def _checked_bounds(self, window):
+        """Pixel bounds as [[x0, x1], [y0, y1]] ints, or None; a Window gives its bounds."""
+        if window is None:
+            return None
+        if isinstance(window, Window):
+            return window.pixel_bounds
+        try:
+            return as_pixel_bounds(window)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"model {self.name!r}: window: {err}") from None
+
+    def _window_on(self, target, bounds):
+        """The Window of ``target`` with pixel bounds ``bounds`` (None: the whole image)."""
+        if bounds is None:
+            return target.window
+        try:
+            return Window(target, bounds)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"model {self.name!r}: window {bounds} does not fit the target: {err}") from None
+
+    def _require_target(self):
+        if self._target is None:
+            raise ValueError(f"model {self.name!r} has no target: assign one (model.target = image, or "
+                             "the target of a group holding it) before sampling, initialising or fitting")
 
     def components(self):
         return [self]
@@ -144,6 +222,7 @@ class ComponentModel(Model):
 
     def _values(self):
         """{name: value} of every parameter; raises ValueError naming any without a value."""
+        self._require_target()
         values = {}
         for spec in self.parameter_specs:
             value = self.parameters[spec.name].value

@@ -25,7 +25,12 @@ class GroupModel(Model):
     window : Window or WindowList, optional
         The group's window on each target. Default (and after
         ``update_window()``): on each target, the smallest box holding the
-        windows of the members on it (the whole image if none is).
+        windows of the members on it (the whole image if none is), following
+        the members when their windows change.
+
+    A group (like its members) may be built before its images exist, e.g.
+    read from a file: ``group.target = image_list`` then hands each member
+    its image (see the ``target`` setter).
 
     ``group.models["name"]`` is a member; ``sample()`` sums the members on
     each target (ModelImage for one target, ModelImageList for several);
@@ -38,67 +43,152 @@ class GroupModel(Model):
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
         self.models = ModelCollection(models, owner=name)
-        self._given_target = target
-        self._targets = self._resolve_targets(target)
-        if window is None:
-            self.update_window()
-        else:
+        self._given_target = None
+        self._target_list = None      # the TargetImageList of several member targets, kept while they are
+        self._target_slots = None     # read from a file: the saved target positions of this group
+        self._window_bounds = None    # pixel bounds per target when set explicitly; None: members' union
+        if target is not None:
+            self._given_target = self._checked_target(target)
+            self._check_members_on(self._given_list())
+        elif not len(self.models):
+            raise ValueError(f"group {self.name!r}: give models or a target")
+        if window is not None:
             self.set_window(window)
 
-    def _resolve_targets(self, target):
-        self._target_list = None
-        if target is None:
-            targets = []
-            for member in self.models:
-                for image in member.targets:
-                    if not any(image is t for t in targets):
-                        targets.append(image)
-            if not targets:
-                raise ValueError(f"group {self.name!r}: give models or a target")
-            return targets
-        if isinstance(target, TargetImage):
-            targets = [target]
-        elif isinstance(target, TargetImageList):
-            targets = list(target)
-        else:
-            raise TypeError(f"group {self.name!r}: target must be a TargetImage or TargetImageList, "
-                            f"got {type(target).__name__}")
+    def _checked_target(self, target):
+        if isinstance(target, (TargetImage, TargetImageList)):
+            return target
+        raise TypeError(f"group {self.name!r}: target must be a TargetImage or TargetImageList, "
+                        f"got {type(target).__name__}")
+
+    def _given_list(self):
+        target = self._given_target
+        return [target] if isinstance(target, TargetImage) else list(target)
+
+    def _check_members_on(self, targets):
+        known = {id(image) for image in targets}
         for member in self.models:
             for image in member.targets:
-                if not any(image is t for t in targets):
+                if id(image) not in known:
                     raise ValueError(f"group {self.name!r}: member {member.name!r} is on an image that is "
                                      "not in the group's target")
+
+    def _member_targets(self):
+        """The distinct targets of the members, in order of first appearance."""
+        targets, seen = [], set()
+        for member in self.models:
+            for image in member.targets:
+                if id(image) not in seen:
+                    seen.add(id(image))
+                    targets.append(image)
         return targets
 
     def add_model(self, model):
-        """Add a member (on one of the group's targets, or a new one when no target was given)."""
+        """Add a member (on one of the group's targets, or on any image when no target was given)."""
         self.models.add(model)
-        try:
-            self._targets = self._resolve_targets(self._given_target)
-        except ValueError:
-            self.models.remove(model.name)
-            raise
-        self.update_window()
+        if self._given_target is not None:
+            try:
+                self._check_members_on(self._given_list())
+            except ValueError:
+                self.models.remove(model.name)
+                raise
 
     # --- targets and windows ---------------------------------------------------------
     @property
     def targets(self):
-        return list(self._targets)
+        if self._given_target is None:
+            return self._member_targets()
+        targets = self._given_list()
+        self._check_members_on(targets)
+        return targets
 
     @property
     def windows(self):
-        return list(self._windows)
+        targets = self.targets
+        if self._window_bounds is None:
+            return [self._members_union(image) for image in targets]
+        if len(self._window_bounds) != len(targets):
+            raise ValueError(f"group {self.name!r}: its window has {len(self._window_bounds)} box(es) for "
+                             f"{len(targets)} target(s); set a new one or call update_window()")
+        windows = []
+        for k, (image, bounds) in enumerate(zip(targets, self._window_bounds)):
+            try:
+                windows.append(Window(image, bounds))
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"group {self.name!r}: window {k} {bounds} does not fit its target: {err}; "
+                                 "set a new one or call update_window()") from None
+        return windows
+
+    def _members_union(self, image):
+        union = None
+        for member in self.models:
+            for member_image, member_window in zip(member.targets, member.windows):
+                if member_image is image:
+                    union = member_window if union is None else union.union(member_window)
+        return image.window if union is None else union
 
     @property
     def target(self):
-        """The TargetImage, or a TargetImageList when the group spans several."""
+        """The TargetImage, or a TargetImageList when the group spans several (None: no target yet)."""
         if self._given_target is not None:
             return self._given_target
-        if len(self._targets) == 1:
-            return self._targets[0]
-        if self._target_list is None:
-            self._target_list = TargetImageList(self._targets)
+        targets = self._member_targets()
+        if len(targets) <= 1:
+            return targets[0] if targets else None
+        if self._target_list is None or [id(t) for t in self._target_list] != [id(t) for t in targets]:
+            self._target_list = TargetImageList(targets)
         return self._target_list
+
+    @target.setter
+    def target(self, target):
+        """Render on ``target`` (a TargetImage or a TargetImageList), handing the members their images.
+
+        The members follow position for position: a member on the group's
+        k-th image moves to the k-th image given; a member read from a file
+        goes to the image at its saved position; with one image given,
+        members without a target take it. Members keep their window bounds.
+        """
+        target = self._checked_target(target)
+        images = [target] if isinstance(target, TargetImage) else list(target)
+        if self._target_slots is not None:
+            slots = self._target_slots
+            if len(images) != len(slots):
+                raise ValueError(f"group {self.name!r} was saved on {len(slots)} image(s); got {len(images)}")
+
+            def new_image(image, slot):
+                if image is None and slot in slots:
+                    return images[slots.index(slot)]
+                return image if image is not None or len(images) != 1 else images[0]
+        else:
+            old = self.targets
+            if old and len(images) != len(old):
+                raise ValueError(f"group {self.name!r} spans {len(old)} image(s); got {len(images)}: give one "
+                                 "per image, in the order of group.target")
+
+            def new_image(image, slot):
+                if image is None:
+                    return images[0] if len(images) == 1 else None
+                return next((images[k] for k, t in enumerate(old) if t is image), image)
+        self._retarget(new_image)
+        self._given_target = target
+        self._target_slots = None
+        self._check_members_on(images)
+
+    def _retarget(self, new_image):
+        """Give every component the image ``new_image(its target, its saved slot)``."""
+        for member in self.models:
+            if isinstance(member, GroupModel):
+                member._retarget(new_image)
+                given = member._given_target
+                if isinstance(given, TargetImage):
+                    member._given_target = new_image(given, None)
+                elif given is not None:
+                    member._given_target = TargetImageList([new_image(image, None) for image in given])
+                member._target_slots = None
+                continue
+            image = new_image(member.target, member._target_slot)
+            if image is not None and image is not member.target:
+                member.target = image
 
     @property
     def window(self):
@@ -110,37 +200,31 @@ class GroupModel(Model):
         self.set_window(window)
 
     def set_window(self, window):
-        """Set the group's window(s): a Window (one target) or a WindowList (one per target, in order)."""
+        """Set the group's window(s): a Window (one target), a WindowList (one per target, in order),
+        or None to follow the union of the members' windows again."""
+        if window is None:
+            self._window_bounds = None
+            return
         windows = [window] if isinstance(window, Window) else window
         if not isinstance(windows, (list, tuple, WindowList)):
             raise TypeError(f"group {self.name!r}: window must be a Window or a WindowList, "
                             f"got {type(window).__name__}")
         windows = list(windows)
-        if len(windows) != len(self._targets):
-            raise ValueError(f"group {self.name!r}: {len(windows)} window(s) for {len(self._targets)} target(s)")
-        for k, (w, image) in enumerate(zip(windows, self._targets)):
+        targets = self.targets
+        if len(windows) != len(targets):
+            raise ValueError(f"group {self.name!r}: {len(windows)} window(s) for {len(targets)} target(s)")
+        for k, (w, image) in enumerate(zip(windows, targets)):
             if not isinstance(w, Window) or w.image is not image:
                 raise ValueError(f"group {self.name!r}: window {k} must be a Window of target {k}")
-        self._windows = windows
+        self._window_bounds = [w.pixel_bounds for w in windows]
 
     def update_window(self):
-        """Recompute the window on each target as the union of the members' windows there.
-
-        Nested groups are updated first. A target without members keeps
-        the whole image.
-        """
-        windows = []
+        """Make the window on each target the union of the members' windows there (from now on
+        following them), in nested groups too. A target without members keeps the whole image."""
         for member in self.models:
             if isinstance(member, GroupModel):
                 member.update_window()
-        for image in self._targets:
-            union = None
-            for member in self.models:
-                for member_image, member_window in zip(member.targets, member.windows):
-                    if member_image is image:
-                        union = member_window if union is None else union.union(member_window)
-            windows.append(image.window if union is None else union)
-        self._windows = windows
+        self._window_bounds = None
 
     def initialize(self):
         """Initialise every component: skies first, then the others by decreasing S/N.
@@ -155,6 +239,7 @@ class GroupModel(Model):
         their own (per-image brightness, with the shared ones fixed).
         Values already set are kept. Returns the group.
         """
+        self._require_target()
         components = self.components()
         skies = [c for c in components if _is_sky(c)]
         others = [c for c in components if not _is_sky(c)]

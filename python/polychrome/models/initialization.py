@@ -31,6 +31,7 @@ class WindowPixels:
     """
 
     def __init__(self, model):
+        model._require_target()
         target, window = model.target, model.window
         view = target[window]
         ny, nx = window.shape

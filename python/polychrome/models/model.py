@@ -18,7 +18,28 @@ from .registry import model_class
 from .window_overlap import overlap_slices
 
 
-class Model(abc.ABC):
+class _ModelFactory(abc.ABCMeta):
+    """Metaclass of Model: ``Model(model_type=...)`` builds the registered class,
+    ``Model(filename=...)`` reads a saved model."""
+
+    def __call__(cls, *args, filename=None, **kwargs):
+        if filename is not None:
+            from .model_file import load_model
+
+            if args:
+                raise TypeError("with filename, give only keyword arguments name, model_type and target")
+            unknown = [key for key in kwargs if key not in ("name", "model_type", "target")]
+            if unknown:
+                raise TypeError(f"with filename, only name, model_type and target may be given, got {unknown}")
+            if cls is not Model and kwargs.get("model_type") is None:
+                kwargs["model_type"] = cls.model_type
+            return load_model(filename, **kwargs)
+        if cls is Model:
+            cls = model_class(kwargs.get("model_type"))
+        return super().__call__(*args, **kwargs)
+
+
+class Model(abc.ABC, metaclass=_ModelFactory):
     """Base of all models; calling it builds the class registered for ``model_type``.
 
     Parameters (of the factory; each model type documents its own)
@@ -38,16 +59,16 @@ class Model(abc.ABC):
     parameters : dict, optional
         ``{name: value}``; a value may be a number, an array, or a dict with
         "value", "uncertainty", "limits", "locked".
+    filename : str, optional
+        Read the model saved there by ``save`` instead (then only ``name``,
+        which renames it, ``model_type``, which must match, and ``target``
+        may be given). Targets are not saved: assign them after loading
+        (``model.target = images``).
     **options
         Parameter values by name (``q=0.6``) and type-specific options.
     """
 
     model_type = None
-
-    def __new__(cls, *args, **kwargs):
-        if cls is Model:
-            cls = model_class(kwargs.get("model_type"))
-        return super().__new__(cls)
 
     def _set_name(self, name, model_type):
         if not isinstance(name, str) or not name:
@@ -72,6 +93,11 @@ class Model(abc.ABC):
     def components(self):
         """The component (non-group) models inside this model, depth first."""
 
+    def _require_target(self):
+        """Raise ValueError naming the first component that has no target."""
+        for component in self.components():
+            component._require_target()
+
     def all_parameters(self):
         """Every parameter of every component, in a fixed order (linked ones repeated)."""
         return [p for component in self.components() for p in component.parameters]
@@ -82,6 +108,7 @@ class Model(abc.ABC):
 
         Pixel values are flux per pixel, ``.data[y, x]``.
         """
+        self._require_target()
         images = [ModelImage(window, data=image)
                   for window, (image, _) in zip(self.windows, self._assemble(None))]
         return images[0] if len(images) == 1 else ModelImageList(images)
@@ -98,6 +125,7 @@ class Model(abc.ABC):
 
     def sample_with_jacobian(self):
         """(sample(), jacobian()) from one rendering pass."""
+        self._require_target()
         free = FreeParameters(self.all_parameters())
         names = self._column_names(free)
         images, jacobians = [], []
@@ -159,6 +187,19 @@ class Model(abc.ABC):
         Values already set are kept; returns the model. Each model type
         documents how it measures its start.
         """
+
+    # --- saving -----------------------------------------------------------------------
+    def save(self, filename):
+        """Write the model tree to ``filename`` (YAML): names, types, options, windows, psf modes,
+        parameter values, uncertainties, limits, locks and equality constraints -- not the images.
+
+        ``Model(name=..., filename=...)`` builds it again; then assign the
+        targets. Returns ``filename``.
+        """
+        from .model_file import save_model
+
+        save_model(self, filename)
+        return filename
 
     # --- parameters ----------------------------------------------------------------
     def __getitem__(self, name):

@@ -29,10 +29,14 @@ class PlaneSky(ComponentModel):
     options = {"reference": None}
     psf_modes = ("none",)
 
+    def _attach(self, target, window):
+        if self.reference is None:
+            ny, nx = target.shape
+            self.reference = np.asarray(target.pixel_to_plane_affine((nx - 1) / 2.0, (ny - 1) / 2.0), float)
+
     def _check_options(self):
         if self.reference is None:
-            ny, nx = self._target.shape
-            self.reference = self._target.pixel_to_plane_affine((nx - 1) / 2.0, (ny - 1) / 2.0)
+            return  # the centre of the target image, when the model gets one
         reference = np.asarray(self.reference, dtype=float)
         if reference.shape != (2,) or not np.all(np.isfinite(reference)):
             raise ValueError(f"model {self.name!r}: reference must be a finite plane point [x, y] in arcsec, "

@@ -28,8 +28,8 @@ class PointModel(ComponentModel):
     parameter_specs = (CENTER, ParameterSpec("flux", "log10(flux)"))
     psf_modes = ("full",)
 
-    def _check_options(self):
-        if not self._target.has_psf:
+    def _attach(self, target, window):
+        if not target.has_psf:
             raise ValueError(f"model {self.name!r}: a point model needs a target with a psf")
 
     def total_flux(self):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import ParameterSpec
+from .parameter_spec import ParameterSpec, check_shape
 from .registry import register
 
 DEFAULT_KNOT_COUNT = 8
@@ -31,7 +31,7 @@ class SplineGalaxy(GalaxyModel):
 
     def _check_options(self):
         if self.knots is None:
-            self.knots = self._default_knots()
+            return  # set from the window when the model gets its target
         try:
             knots = np.array(self.knots, dtype=float)
         except (TypeError, ValueError):
@@ -44,14 +44,19 @@ class SplineGalaxy(GalaxyModel):
                              f"got {knots.tolist()}")
         self.knots = knots
 
-    def _default_knots(self):
-        pixel = math.sqrt(self._target.pixel_area)
-        ny, nx = self._window.shape
-        outer = max(0.5 * pixel * math.hypot(nx, ny), 2.0 * pixel)
-        return np.concatenate([[0.0], np.geomspace(pixel, outer, DEFAULT_KNOT_COUNT - 1)])
+    def _attach(self, target, window):
+        if self.knots is not None:
+            return
+        knots = _default_knots(target, window)
+        values = self.parameters["I(R)"].value
+        if values is not None:  # one value per default knot, or give the knots option with I(R)
+            check_shape("I(R)", np.shape(values), knots.shape, self.name)
+        self.knots = knots
 
     def _parameter_shape(self, spec):
-        return (len(self.knots),) if spec.name == "I(R)" else spec.shape
+        if spec.name != "I(R)":
+            return spec.shape
+        return None if self.knots is None else (len(self.knots),)
 
     def _core_parameters(self, values):
         return list(np.atleast_1d(values["I(R)"]))
@@ -82,3 +87,12 @@ class SplineGalaxy(GalaxyModel):
             slope = min(slope, -0.1 / max(R[-1], profile.pixel))
             values[outer] = log_I[-1] + slope * (self.knots[outer] - R[-1])
         return {"I(R)": values}
+
+
+def _default_knots(target, window):
+    """0 and DEFAULT_KNOT_COUNT - 1 radii (arcsec) spaced logarithmically from one pixel to half
+    the window's diagonal."""
+    pixel = math.sqrt(target.pixel_area)
+    ny, nx = window.shape
+    outer = max(0.5 * pixel * math.hypot(nx, ny), 2.0 * pixel)
+    return np.concatenate([[0.0], np.geomspace(pixel, outer, DEFAULT_KNOT_COUNT - 1)])
