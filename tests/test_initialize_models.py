@@ -255,3 +255,17 @@ def test_partly_masked_window():
     model = Model(name="gal", model_type="sersic galaxy model", target=target).initialize()
     check_geometry(model, TRUTH, SCALE, pa_degrees=15)
     assert model["Re"].value == pytest.approx(TRUTH["Re"], rel=0.3)
+
+
+def test_shape_of_a_compact_source_in_a_large_window():
+    """A galaxy smaller than a pixel in a window 30 times its size: over the whole window the second
+    moments are noise (not positive definite); the aperture shrinks until they are not, instead of
+    returning q at its floor or the default round shape."""
+    truth = dict(center=[1.613, 1.579], q=0.7, PA=0.9, n=1.0, Re=0.06, Ie=4.8)
+    psf = gaussian_psf(0.12 / 2.3548, 9, 0.1)
+    for seed in range(10):
+        target = simulate(seed, shape=(32, 32), scale=0.1, noise=4.0, sky=0.0, galaxies=[truth], psf=psf)
+        model = Model(name="compact", model_type="sersic galaxy model", target=target).initialize()
+        np.testing.assert_allclose(model["center"].value, truth["center"], atol=0.02)
+        assert 0.6 < model["q"].value < 1.0, (seed, model["q"].value)  # the PSF rounds it
+        assert math.degrees(pa_difference(model["PA"].value, truth["PA"])) < 25, (seed, model["PA"].value)

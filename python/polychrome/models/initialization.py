@@ -154,16 +154,21 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     """(q, PA, sigma_major) from the second moments of the light in an elliptical aperture, iterated.
 
     The aperture follows the shape found (semi-major 3 sigma of the major
-    axis, within the window), so truncation does not bias q. Given ``q`` or
+    axis, within the window), so truncation does not bias q. It starts as
+    large as the window; where the moments there are not positive definite
+    (a source small against the window, whose noise then dominates the
+    moments) it is halved, down to 3 pixels, until they are. Given ``q`` or
     ``PA`` are kept fixed. q = sqrt(minor/major eigenvalue) clipped to
     [0.05, 1]; PA counter-clockwise from +x in [0, pi).
     """
     dx, dy = pixels.x - center[0], pixels.y - center[1]
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
+    smallest = 3.0 * pixels.pixel
     semi_major = pixels.extent
     sigma_major = 0.25 * pixels.extent
-    for _ in range(8):
+    steps = 0
+    while steps < 8:  # 8 moment steps; the halvings (finitely many) are not counted
         radius = elliptical_radius(dx, dy, cur_q, cur_pa)
         inside = radius <= semi_major
         w = flux[inside]
@@ -175,6 +180,9 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         xy = np.sum(w * dx[inside] * dy[inside]) / total
         eigenvalues, eigenvectors = np.linalg.eigh(np.array([[xx, xy], [xy, yy]]))
         minor, major = eigenvalues
+        if not (minor > 0 and np.isfinite(major)) and semi_major > smallest:
+            semi_major = max(0.5 * semi_major, smallest)  # noise-dominated: a smaller aperture
+            continue
         if not (major > 0 and np.isfinite(major)):
             break
         if q is None:
@@ -182,7 +190,8 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         if PA is None:
             cur_pa = float(math.atan2(eigenvectors[1, 1], eigenvectors[0, 1]) % math.pi)
         sigma_major = math.sqrt(major)
-        semi_major = float(np.clip(3.0 * sigma_major, 3.0 * pixels.pixel, pixels.extent))
+        semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
+        steps += 1
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
 
 
