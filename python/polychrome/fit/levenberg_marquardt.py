@@ -30,7 +30,8 @@ _BOUNDARY_FRACTION = 0.9
 class FitResult:
     """Outcome of a fit.
 
-    message: "success" or why it stopped; x: best parameters (external);
+    message: "success" (possibly followed by a caveat, e.g. that J^T W J is
+    singular) or why it stopped; x: best parameters (external);
     chi2, ndf, chi2_ndf: at x (ndf = data points - free parameters);
     iterations: steps tried; covariance: inverse of J^T W J at x, over the
     free parameters (external units); uncertainties: sqrt of its diagonal.
@@ -47,7 +48,8 @@ class FitResult:
 
     @property
     def success(self):
-        return self.message == "success"
+        """True when the fit converged (the message starts with "success")."""
+        return self.message.startswith("success")
 
 
 def _solve(matrix, rhs):
