@@ -137,7 +137,7 @@ def plot_exposures(path, targets, model, center, half_width=0.8):
         x0, y0 = target.origin
         axes[k, 0].set_title(f"exposure {k} (origin {x0:.2f}, {y0:.2f}): data")
     ap.plots.model_image(fig, axes[:, 1], model, colorbar=False)
-    ap.plots.residual_image(fig, axes[:, 2], targets, model)
+    ap.plots.residual_image(fig, axes[:, 2], model, targets)
     for k in range(len(targets)):
         axes[k, 1].set_title("joint model")
         axes[k, 2].set_title("(data - model) / sigma")

@@ -168,7 +168,7 @@ def plot_epochs(path, targets, scene, epochs):
     fig, axes = plt.subplots(3, count, figsize=(3.0 * count, 8.4), squeeze=False)
     ap.plots.target_image(fig, axes[0], targets)
     ap.plots.model_image(fig, axes[1], scene, colorbar=False)
-    ap.plots.residual_image(fig, axes[2], targets, scene, colorbar=False)
+    ap.plots.residual_image(fig, axes[2], scene, targets, colorbar=False)
     for k, (day, fwhm, *_) in enumerate(epochs):
         axes[0, k].set_title(f"day {day:.0f}, FWHM {fwhm:.2f}\": data")
         axes[1, k].set_title("model")

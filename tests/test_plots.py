@@ -106,3 +106,25 @@ def test_covariance_ellipses_match_the_matrix():
     with pytest.raises(ValueError, match="names"):
         plots.covariance_matrix(fig, axes, covariance, ["a", "b"])
     plt.close(fig)
+
+
+def test_autoprof_call_forms_residuals_on_the_window_and_windows_of_a_model():
+    import polychrome as pc
+
+    target = _target((30, 40), 0.5)
+    galaxy = pc.models.Model(name="g", model_type="sersic galaxy model", target=target, window=[[5, 25], [4, 20]],
+                             center=[7.5, 6.0], q=0.7, PA=0.3, n=1.5, Re=1.5, Ie=0.0)
+    sky = pc.models.Model(name="sky", model_type="flat sky model", target=target, F=0.0)
+    group = pc.models.Model(name="grp", model_type="group model", models=[galaxy, sky])
+    fig, ax = plt.subplots()
+    (mesh,) = plots.residual_image(fig, ax, galaxy, normalize_residuals=True)
+    expected = (target.data[4:20, 5:25] - galaxy.sample().data) / 2.0
+    assert np.allclose(np.asarray(mesh.get_array()).reshape(16, 20), expected)
+    (again,) = plots.residual_image(fig, ax, target, galaxy)  # (target, model) order
+    assert np.allclose(np.asarray(again.get_array()), np.asarray(mesh.get_array()))
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    patches = plots.model_window(fig, ax, group)
+    assert len(patches) == 2 and len(ax.collections) == 1  # the target drawn, one outline per component
+    assert np.allclose(patches[0].get_xy()[0], (5 * 0.5, 4 * 0.5))
+    plt.close(fig)

@@ -74,37 +74,71 @@ def model_image(fig, ax, model, cmap="inferno", colorbar=True):
             for a, image in zip(axes, images)]
 
 
-def residual_image(fig, ax, target, model, normalized=True, cmap="RdBu_r", colorbar=True):
-    """Draw (data - model), divided by sigma when `normalized`, with a colour
-    scale symmetric about zero (+-3 x the robust scatter, at least the
-    largest |value| of 99% of pixels). target and model: an image and its
-    model image (or lists of them, same order and shapes)."""
+def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="RdBu_r", colorbar=True):
+    """Draw (data - model) on the model's window(s), divided by sigma when
+    `normalize_residuals`, with a colour scale symmetric about zero (at least
+    the largest |value| of 99% of the unmasked pixels).
+
+    model: a Model (sampled here), or model images (a ModelImage, a list of
+    them, or arrays the shape of the target). target: the image(s) the model
+    is compared with, default ``model.target``. The AutoProf call
+    ``residual_image(fig, ax, model, normalize_residuals=True)`` works, and
+    so does the order (target, model).
+    """
     from matplotlib.colors import Normalize
 
+    if _is_target(model):
+        model, target = target, model
+    if target is None:
+        if not hasattr(model, "target"):
+            raise ValueError("residual_image: give the target when the model is an image, not a Model")
+        target = model.target
     targets, models = _as_list(target), _as_list(model.sample() if hasattr(model, "sample") else model)
     if len(targets) != len(models):
         raise ValueError(f"{len(targets)} targets but {len(models)} model images")
     axes = _axes_for(ax, len(targets))
     meshes = []
     for a, t, m in zip(axes, targets, models):
+        window = getattr(m, "source_window", None)
+        if window is not None and window.image is t:
+            t = t[window]
         values = t.data - np.asarray(getattr(m, "data", m))
-        if normalized:
+        if normalize_residuals:
             values = values / np.sqrt(t.variance)
         values = np.where(t.mask, np.nan, values)
         finite = np.abs(values[np.isfinite(values)])
         limit = float(np.quantile(finite, 0.99)) if finite.size else 1.0
         limit = limit if limit > 0 else 1.0
-        label = "(data - model) / sigma" if normalized else "data - model"
+        label = "(data - model) / sigma" if normalize_residuals else "data - model"
         meshes.append(_draw(fig, a, t, values, Normalize(-limit, limit), cmap, label, colorbar))
     return meshes
 
 
-def model_window(fig, ax, target, windows, color="tab:red"):
-    """Outline windows (a Window, a WindowList, or one list per target image)
-    on a target drawn by target_image."""
+def _is_target(obj):
+    from ..image import TargetImage, TargetImageList
+
+    return isinstance(obj, (TargetImage, TargetImageList))
+
+
+def model_window(fig, ax, model, windows=None, color="tab:red"):
+    """Outline windows on their target images.
+
+    ``model_window(fig, ax, model)`` (the AutoProf call) draws the model's
+    target(s) and the window of every component on them.
+    ``model_window(fig, ax, target, windows)`` outlines ``windows`` (a
+    Window, a WindowList, or one list per target image) on a target already
+    drawn by target_image. Returns the rectangles (matplotlib Polygons).
+    """
     from matplotlib.patches import Polygon
 
-    images = _as_list(target)
+    if windows is None:
+        if not hasattr(model, "components"):
+            raise ValueError("model_window: give the windows when the third argument is not a Model")
+        images = model.targets
+        windows = [[c.window for c in model.components() if c.target is image] for image in images]
+        target_image(fig, ax, images if len(images) > 1 else images[0])
+    else:
+        images = _as_list(model)
     axes = _axes_for(ax, len(images))
     per_image = _as_list(windows)
     if len(images) == 1 and len(per_image) > 1 and not isinstance(per_image[0], (list, tuple)):
