@@ -70,6 +70,20 @@ def test_plane_of_a_cube_and_explicit_zeropoint(tmp_path):
         read_target(path, plane=3)
 
 
+def test_single_image_maps_beside_a_cube_plane(tmp_path):
+    """A variance map or mask given as one image holds for whichever plane is read; a cube of
+    maps gives its own plane."""
+    cube = np.stack([np.full((8, 9), k + 1.0) for k in range(3)])
+    path = tmp_path / "cube.fits"
+    fits.PrimaryHDU(cube).writeto(path)
+    mask = np.zeros((8, 9), bool)
+    mask[2, 3] = True
+    t = read_target(path, plane=1, variance=np.full((8, 9), 0.25), mask=mask)
+    assert np.all(t.data == 2.0) and np.all(t.variance[~t.mask] == 0.25) and t.mask[2, 3]
+    t = read_target(path, plane=1, variance=cube * 0.5)
+    assert np.all(t.variance == 1.0)
+
+
 def test_bad_inputs_name_the_problem(fits_file, tmp_path):
     path, _ = fits_file
     with pytest.raises(ValueError, match="at most one of variance, weight and sigma"):

@@ -54,6 +54,13 @@ def test_recovers_truth_from_a_rough_start():
     assert np.all(np.abs(result.x - TRUTH) < 5 * result.uncertainties)
     assert 0.7 < result.chi2_ndf < 1.4
     assert result.ndf == 200 - 4
+    # J^T W J at the solution, independently from the analytic Jacobian; AutoProf calls it hess
+    J = problem.jacobian(result.x)
+    expected = (J * problem.weight) @ J.T
+    scale = np.sqrt(np.outer(np.diag(expected), np.diag(expected)))
+    np.testing.assert_allclose(result.hessian / scale, expected / scale, atol=1e-10)
+    assert result.hess is result.hessian
+    np.testing.assert_allclose(result.covariance @ result.hessian, np.eye(4), atol=1e-8)
 
 
 def test_uncertainties_have_the_right_coverage():

@@ -181,8 +181,8 @@ def test_header_input_and_bad_wcs_arguments():
     np.testing.assert_allclose(image.pixelscale, 0.25 * np.eye(2), atol=1e-9)
     with pytest.raises(TypeError, match="wcs must be"):
         pc.image.TargetImage(np.zeros((9, 9)), wcs="not a wcs")
-    with pytest.raises(ValueError, match="either wcs or pixelscale"):
-        pc.image.TargetImage(np.zeros((9, 9)), wcs=w, pixelscale=0.25)
+    with pytest.raises(ValueError, match="either wcs or origin"):
+        pc.image.TargetImage(np.zeros((9, 9)), wcs=w, origin=(0.0, 0.0))
     with pytest.raises(ValueError, match="reference_wcs needs wcs"):
         pc.image.TargetImage(np.zeros((9, 9)), reference_wcs=w)
     spectral = WCS(naxis=1)
@@ -192,6 +192,18 @@ def test_header_input_and_bad_wcs_arguments():
     w.pixel_shape = (12, 9)
     with pytest.raises(ValueError, match="wcs describes an image"):
         pc.image.TargetImage(np.zeros((9, 9)), wcs=w)
+
+
+def test_pixelscale_beside_a_wcs_must_agree_with_it():
+    """The AutoProf tutorial passes pixelscale and wcs together: accepted when they agree."""
+    rotated = synthetic_wcs([10.0, -30.0], [5.0, 5.0], 0.25, 25.0)
+    image = pc.image.TargetImage(np.zeros((9, 9)), wcs=rotated, pixelscale=0.25)
+    np.testing.assert_allclose(image.pixelscale, pc.image.TargetImage(np.zeros((9, 9)), wcs=rotated).pixelscale)
+    pc.image.TargetImage(np.zeros((9, 9)), wcs=rotated, pixelscale=image.pixelscale)
+    with pytest.raises(ValueError, match="pixelscale 0.3 arcsec disagrees with the wcs"):
+        pc.image.TargetImage(np.zeros((9, 9)), wcs=rotated, pixelscale=0.3)
+    with pytest.raises(ValueError, match="disagrees with the wcs's"):
+        pc.image.TargetImage(np.zeros((9, 9)), wcs=rotated, pixelscale=0.25 * np.eye(2))
 
 
 def test_frames_are_converted():

@@ -34,7 +34,9 @@ class FitResult:
     singular) or why it stopped; x: best parameters (external);
     chi2, ndf, chi2_ndf: at x (ndf = data points - free parameters);
     iterations: steps tried; covariance: inverse of J^T W J at x, over the
-    free parameters (external units); uncertainties: sqrt of its diagonal.
+    free parameters (external units); uncertainties: sqrt of its diagonal;
+    hessian: J^T W J at x (1/covariance units; NaN when it could not be
+    computed), also as ``hess``, the AutoProf name.
     """
 
     message: str
@@ -45,6 +47,12 @@ class FitResult:
     iterations: int
     covariance: np.ndarray
     uncertainties: np.ndarray
+    hessian: np.ndarray
+
+    @property
+    def hess(self):
+        """J^T W J at the best parameters (AutoProf's name for ``hessian``)."""
+        return self.hessian
 
     @property
     def success(self):
@@ -124,6 +132,7 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     def finish(message, x, ne, iterations):
         ndf = max(ne.ndata - size, 0) if ne is not None else 0
         chi2 = ne.chi2 if ne is not None else float("nan")
+        hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
         if ne is not None and ne.hessian.size:
             covariance, singular = covariance_from(ne.hessian)
             if singular and message == "success":
@@ -132,7 +141,7 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
             covariance = np.full((size, size), np.nan)
         uncertainties = np.sqrt(np.clip(np.diag(covariance), 0.0, None)) if size else np.zeros(0)
         return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
-                         covariance, uncertainties)
+                         covariance, uncertainties, hessian)
 
     ne = problem.normal_equations(x)
     if ne.ndata == 0:

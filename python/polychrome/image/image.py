@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..utils.coordinates import pixelscale_matrix
 from .array_checks import as_image_array
 from .plane_mapping import PlaneMapping
 from .tangent_plane import TangentPlane, as_celestial_wcs
@@ -15,15 +16,16 @@ def resolve_mapping(shape, pixelscale, origin, wcs, reference_wcs):
     (default (0, 0) arcsec). With ``wcs`` (astropy WCS or FITS header): the
     image is placed on the tangent plane of ``reference_wcs`` (a WCS, header
     or TangentPlane; default the image's own WCS) and pixelscale/origin come
-    from the WCS, so they must not be given too.
+    from the WCS: ``origin`` must not be given too, and a ``pixelscale``
+    given too (as the AutoProf tutorial does) must agree with it to 1%.
     """
     if wcs is None:
         if reference_wcs is not None:
             raise ValueError("reference_wcs needs wcs: an image without WCS cannot be placed by one")
         return PlaneMapping(1.0 if pixelscale is None else pixelscale,
                             (0.0, 0.0) if origin is None else origin)
-    if pixelscale is not None or origin is not None:
-        raise ValueError("give either wcs or pixelscale/origin, not both: with a WCS they come from it")
+    if origin is not None:
+        raise ValueError("give either wcs or origin, not both: with a WCS the origin comes from it")
     wcs = as_celestial_wcs(wcs, "wcs")
     if wcs.pixel_shape is not None and tuple(wcs.pixel_shape) != (shape[1], shape[0]):
         raise ValueError(f"wcs describes an image of (nx, ny) = {tuple(wcs.pixel_shape)} pixels but "
@@ -32,7 +34,30 @@ def resolve_mapping(shape, pixelscale, origin, wcs, reference_wcs):
         plane = reference_wcs
     else:
         plane = TangentPlane(reference_wcs)
-    return PlaneMapping.from_wcs(wcs, shape, plane)
+    mapping = PlaneMapping.from_wcs(wcs, shape, plane)
+    if pixelscale is not None:
+        _check_scale_agrees(pixelscale, mapping.pixelscale)
+    return mapping
+
+
+# Largest relative difference between a pixelscale given beside a WCS and the WCS's own.
+_SCALE_AGREEMENT = 0.01
+
+
+def _check_scale_agrees(pixelscale, wcs_matrix):
+    """A pixelscale given beside a WCS (as the AutoProf tutorial does) must be the WCS's:
+    a scalar its mean pixel size, sqrt|det|; a matrix the matrix itself, to 1%."""
+    given = np.asarray(pixelscale, dtype=float)
+    if given.ndim == 0:
+        size = float(np.sqrt(abs(np.linalg.det(wcs_matrix))))
+        if not abs(float(given) - size) <= _SCALE_AGREEMENT * size:
+            raise ValueError(f"pixelscale {float(given)} arcsec disagrees with the wcs, whose pixels are "
+                             f"{size:.6g} arcsec; leave pixelscale out (the WCS sets it)")
+        return
+    matrix = pixelscale_matrix(given)
+    if not np.linalg.norm(matrix - wcs_matrix) <= _SCALE_AGREEMENT * np.linalg.norm(wcs_matrix):
+        raise ValueError(f"pixelscale {matrix.tolist()} disagrees with the wcs's {wcs_matrix.tolist()} "
+                         "(arcsec per pixel); leave pixelscale out (the WCS sets it)")
 
 
 class Image:
@@ -44,7 +69,8 @@ class Image:
         Pixel values, ``data[y, x]`` (stored as a float64 copy).
     pixelscale : float or 2x2 array, optional
         Arcsec per pixel (default 1.0); matrix columns are the plane
-        displacement of one step in x and in y. Not with ``wcs``.
+        displacement of one step in x and in y. With ``wcs`` it comes
+        from the WCS; one given too must agree with it to 1%.
     origin : (float, float), optional
         Plane position (arcsec) of the outer corner of pixel (0, 0), default
         (0, 0). Not with ``wcs``.

@@ -54,7 +54,8 @@ class TargetImage(Image):
     psf_upsample : int
         How many PSF pixels per image pixel along each axis (>= 1).
     pixelscale : float or 2x2 array, optional
-        Arcsec per pixel (default 1.0); not with ``wcs``.
+        Arcsec per pixel (default 1.0). With ``wcs`` it comes from the
+        WCS; one given too (as in the AutoProf tutorial) must agree to 1%.
     origin : (float, float), optional
         Plane position (arcsec) of the outer corner of pixel (0, 0), default
         (0, 0); not with ``wcs``.

@@ -35,8 +35,11 @@ def _hdu_of(source, hdu, name):
     return None
 
 
-def _image_array(source, hdu, plane, name):
-    """(2-D float array, header or None) from any accepted input."""
+def _image_array(source, hdu, plane, name, single_image_ok=False):
+    """(2-D float array, header or None) from any accepted input.
+
+    `plane` picks one image of a cube; a single image with `plane` given is an
+    error unless `single_image_ok` (a map that holds for every plane)."""
     found = _hdu_of(source, hdu, name)
     array = np.asarray(found.data if found is not None else source, dtype=float)
     header = found.header if found is not None else None
@@ -48,7 +51,7 @@ def _image_array(source, hdu, plane, name):
         if not 0 <= plane < array.shape[0]:
             raise ValueError(f"{name}: plane must be in [0, {array.shape[0]}), got {plane}")
         array = array[plane]
-    elif plane is not None and array.ndim == 2:
+    elif plane is not None and array.ndim == 2 and not single_image_ok:
         raise ValueError(f"{name} is a single image: plane= applies to cubes only")
     if array.ndim != 2:
         raise ValueError(f"{name} must be a 2-D image (or a cube with plane=), got {array.ndim} dimensions")
@@ -77,7 +80,8 @@ def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=No
     non-zero where a pixel must not be fitted (bit-flag masks work as is).
     psf: the PSF image (normalised on reading), `psf_upsample` times finer
     than the pixels. hdu/plane apply to every FITS input except the PSF,
-    which has psf_hdu/psf_plane. use_wcs=False ignores the header's WCS
+    which has psf_hdu/psf_plane; a single-image variance, weight, sigma or
+    mask beside a cube's plane is used as it is. use_wcs=False ignores the header's WCS
     (pixel scale 1, origin 0).
     """
     given = [name for name, value in (("variance", variance), ("weight", weight), ("sigma", sigma))
@@ -87,7 +91,7 @@ def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=No
     image, header = _image_array(data, hdu, plane, "data")
 
     def aux(source, name):
-        return None if source is None else _image_array(source, hdu, plane, name)[0]
+        return None if source is None else _image_array(source, hdu, plane, name, single_image_ok=True)[0]
 
     var = aux(variance, "variance")
     if sigma is not None:
