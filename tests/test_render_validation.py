@@ -111,3 +111,30 @@ def test_bad_tolerance():
 
 def test_empty_image_is_fine():
     assert pc.render_profile("sersic", GOOD, (0, 7), center=(0, 0)).shape == (0, 7)
+
+
+RUNAWAY_SPLINE = """
+import resource, numpy as np, polychrome as pc
+from polychrome.utils.initialize import gaussian_psf
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+# knot values a fit step once proposed: ln I oscillates by tens of dex and the end slope climbs,
+# so that ln I overflows across the PSF-padded window of a needle-thin ellipse
+values = [-25.77, 3.541, 0.224, 3.054, -11.35, 5.189, -1.315, -1.175]
+knots = [0.0, 0.168, 0.2543, 0.3848, 0.5825, 0.8816, 1.3343, 2.0195]
+psf = pc.PsfConvolver(gaussian_psf(0.3, 11, 0.168))
+image, jac = pc.render_profile("spline", {"I(R)": values}, (9, 9), center=(0.75, 0.8), q=0.048,
+                               PA=1.735, pixelscale=0.168, knots=knots, jacobian=True, psf=psf)
+print("rendered", image.shape, jac.shape)
+"""
+
+
+def test_a_runaway_profile_renders_in_bounded_memory():
+    """Refinement that never converges stops at a cap per level instead of splitting every cell
+    to max_depth (which took > 24 GB and ended the interpreter with std::bad_alloc thrown from
+    an OpenMP thread); under a 3 GB address-space limit the render finishes."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", RUNAWAY_SPLINE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rendered (9, 9) (12, 9, 9)" in done.stdout

@@ -21,6 +21,7 @@ void accumulate_normal_equations(const double* residual, const double* weight,
   const int nthreads = static_cast<int>(std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(blocks, 1)));
   const std::size_t stride = 1 + p + p * p;  // one thread's partial sums
   std::vector<double> partial(static_cast<std::size_t>(nthreads) * stride, 0.0);
+  ParallelExceptions errors;
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
   {
     int id = 0;
@@ -28,9 +29,11 @@ void accumulate_normal_equations(const double* residual, const double* weight,
     id = omp_get_thread_num();
 #endif
     double* mine = partial.data() + static_cast<std::size_t>(id) * stride;
-    std::vector<double> wj(p * kBlock);
+    std::vector<double> wj;
+    errors.run([&] { wj.resize(p * kBlock); });
 #pragma omp for schedule(static)
     for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) {
+      if (wj.empty() && p > 0) continue;  // its allocation failed: rethrown below
       const std::size_t start = static_cast<std::size_t>(b) * kBlock;
       const std::size_t len = std::min(kBlock, n - start);
       double c = 0.0;
@@ -57,6 +60,7 @@ void accumulate_normal_equations(const double* residual, const double* weight,
       }
     }
   }
+  errors.rethrow();
   for (int t = 0; t < nthreads; ++t) {
     const double* part = partial.data() + static_cast<std::size_t>(t) * stride;
     *chi2 += part[0];

@@ -1,8 +1,10 @@
 #include "polychrome/psf_convolver.hpp"
 
+
 #include "polychrome/threads.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -137,14 +139,19 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   if (count > 1 && nthreads > 1) {
     // A batch (image + Jacobian columns): whole arrays per thread, each
     // single-threaded, scale far better than threads inside one small FFT.
+    ParallelExceptions errors;
 #pragma omp parallel num_threads(nthreads)
     {
-      ScratchPool::Lease real = pool_.acquire(ny * nx);
-      ScratchPool::Lease spectra = pool_.acquire(2 * ny * nc);
+      std::optional<ScratchPool::Lease> real, spectra;
+      errors.run([&] {
+        real.emplace(pool_.acquire(ny * nx));
+        spectra.emplace(pool_.acquire(2 * ny * nc));
+      });
 #pragma omp for schedule(dynamic, 1)
       for (std::ptrdiff_t a = 0; a < static_cast<std::ptrdiff_t>(count); ++a)
-        run_group(static_cast<std::size_t>(a), 1, real.data(), as_spectra(spectra), 1);
+        errors.run([&] { run_group(static_cast<std::size_t>(a), 1, real->data(), as_spectra(*spectra), 1); });
     }
+    errors.rethrow();
     return;
   }
   // One array (or one thread): threads inside the transforms. The arrays go

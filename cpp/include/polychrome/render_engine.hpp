@@ -48,6 +48,16 @@ constexpr double kSlowestCuspRatio = 0.25;
 // is smaller than this fraction of the one its first refinement used.
 constexpr double kBudgetRetryFactor = 0.5;
 
+// Most groups of four cells one level of one row may hold before that level
+// is made the last (its cells accepted as they are). Well-behaved profiles
+// stay below it (a cusp at tolerance 1e-5 needs tens of groups a level; a
+// cusp on a pixel corner at tolerance 1e-10, ~15000 in a 24-pixel row); a
+// profile whose error estimate never converges (one that overflows, or grows
+// outward without bound) would otherwise split every cell down to max_depth,
+// 4^14 cells a pixel, and exhaust memory. The cap bounds a row's batches to
+// ~10^6 cells (~120 MB for a Sersic with its Jacobian).
+constexpr std::size_t kMaxGroupsPerLevel = std::size_t{1} << 16;
+
 // Cell batches are padded to a multiple of this: the cells the vectorised
 // batch loop handles per iteration (int16 flags, 64-byte vectors).
 constexpr std::size_t kBatchPadding = 32;
@@ -133,16 +143,20 @@ class AdaptiveRenderer {
     const int ny = grid_.ny;
     const int nx = grid_.nx;
     const int threads = resolve_threads(opt_.threads);
+    ParallelExceptions errors;
 #pragma omp parallel num_threads(threads) if (threads > 1 && static_cast<long>(nx) * ny > 4096)
     {
       RowScratch scratch;
-      scratch.flags.resize(static_cast<std::size_t>(nx));
-      scratch.sum.resize(static_cast<std::size_t>(nx));
-      scratch.budget_used.resize(static_cast<std::size_t>(nx));
-      if (kJacobian) scratch.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
+      errors.run([&] {
+        scratch.flags.resize(static_cast<std::size_t>(nx));
+        scratch.sum.resize(static_cast<std::size_t>(nx));
+        scratch.budget_used.resize(static_cast<std::size_t>(nx));
+        if (kJacobian) scratch.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
+      });
 #pragma omp for schedule(dynamic, 2)
-      for (int i = 0; i < ny; ++i) render_row(i, image, jac, scratch);
+      for (int i = 0; i < ny; ++i) errors.run([&] { render_row(i, image, jac, scratch); });
     }
+    errors.rethrow();
   }
 
  private:
@@ -315,7 +329,7 @@ class AdaptiveRenderer {
   // Accept each evaluated cell or queue its children in s.next.
   void decide(const CellBatch& b, double h, int depth, RowScratch& s) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
-    const bool last_level = depth + 1 >= opt_.max_depth;
+    const bool last_level = depth + 1 >= opt_.max_depth || b.groups() > kMaxGroupsPerLevel;
     for (std::size_t g = 0; g < b.groups(); ++g) {
       const int root = b.root[g];
       const std::size_t first = 4 * g;
@@ -349,7 +363,8 @@ class AdaptiveRenderer {
       bool have_log_share = false;
       for (std::size_t k = first; k < first + 4; ++k) {
         const bool a_posteriori = b.plain[k] != 0 || b.rel_error[k] >= kUnknownError;
-        bool accept = last_level ||
+        // A non-finite value (the profile overflowed) cannot be refined away.
+        bool accept = last_level || !std::isfinite(b.value[k]) ||
                       (a_posteriori ? converged : b.rel_error[k] * std::abs(b.value[k]) <= share);
         if (!accept) {  // is the whole cell negligible?
           if (!have_log_share) {
