@@ -161,3 +161,54 @@ def test_normal_equations_in_the_core_match_numpy():
     assert np.allclose(H, (jacobian * weight) @ jacobian.T, rtol=1e-12)
     chi2_2, count_2, g_2, H_2 = accumulate(residual, weight, jacobian, into=(chi2, count, g, H))
     assert count_2 == 2 * n and np.allclose(H_2, 2 * H)
+
+
+class FadingLineProblem:
+    """A Gaussian line on a flat continuum, plus a second line of amplitude exp(c) where the
+    data have none. Parameters x = (A, mu, s, b, c); the fit drives c towards -inf, so that the
+    second line's column of the Jacobian fades to nothing while the others still converge."""
+
+    size = 5
+
+    def __init__(self, seed=1, sigma=0.02):
+        self.t = np.linspace(-5, 5, 300)
+        rng = np.random.default_rng(seed)
+        self.data = self.model([2.0, -1.0, 0.6, 0.3, -np.inf]) + rng.normal(0, sigma, self.t.size)
+        self.weight = np.full(self.t.size, sigma**-2)
+
+    def _second(self, c):
+        return np.exp(c) * np.exp(-0.5 * ((self.t - 2.5) / 0.3) ** 2)
+
+    def model(self, x):
+        A, mu, s, b, c = x
+        return A * np.exp(-0.5 * ((self.t - mu) / s) ** 2) + b + self._second(c)
+
+    def jacobian(self, x):
+        A, mu, s, b, c = x
+        z = (self.t - mu) / s
+        e = np.exp(-0.5 * z**2)
+        return np.array([e, A * e * z / s, A * e * z**2 / s, np.ones_like(self.t), self._second(c)])
+
+    def chi2(self, x):
+        return float(np.sum(self.weight * (self.data - self.model(x)) ** 2)), self.t.size
+
+    def normal_equations(self, x):
+        chi2, n, g, H = accumulate(self.data - self.model(x), self.weight, self.jacobian(x))
+        return NormalEquations(chi2, n, g, H)
+
+
+def test_a_fading_component_does_not_stop_the_others():
+    """Damping scaled by the largest diag(J^T W J) seen: once the second line has faded, its
+    vanishing column must not blow up the steps (with the current diagonal, steps in c of
+    ~1e16 were rejected until the damping grew so large that the fit stopped short of the
+    minimum, chi^2 0.3 above it)."""
+    problem = FadingLineProblem()
+    for start in ([0.5, 0.5, 2.0, 0.0, 1.0], [1.0, 0.0, 1.5, 0.5, 2.0]):
+        result = levenberg_marquardt(problem, start, max_iter=300)
+        assert result.success, result.message
+        assert result.x[4] < -10  # the second line is gone
+        line = CurveProblem.__new__(CurveProblem)  # the same data without the second line
+        line.t, line.data, line.weight = problem.t, problem.data, problem.weight
+        line.used = np.ones(problem.t.size, bool)
+        best = levenberg_marquardt(line, [2.0, -1.0, 0.6, 0.3], relative_tolerance=1e-12)
+        assert result.chi2 - best.chi2 < 0.03

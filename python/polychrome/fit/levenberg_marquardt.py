@@ -156,10 +156,14 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     message = f"reached max_iter = {max_iter} without converging"
     iterations = 0
     last_accepted = True
+    # Marquardt's damping is scaled by diag(J^T W J), kept at its largest value so far per
+    # parameter (More 1978): a component that fades away (its brightness running to -inf)
+    # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
+    scaling = np.zeros(size)
     for iterations in range(1, max_iter + 1):
         g, H = ne.gradient, ne.hessian
-        diag = np.diag(H).copy()
-        diag = np.where(diag > 0.0, diag, max(diag.max(), 1.0) * 1e-12)
+        scaling = np.maximum(scaling, np.diag(H))
+        diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
         step = inside(x, _solve(H + L * np.diag(diag), g))
         x_new = wrap(x + step)
         if normalise is not None:
