@@ -269,3 +269,23 @@ def test_shape_of_a_compact_source_in_a_large_window():
         np.testing.assert_allclose(model["center"].value, truth["center"], atol=0.02)
         assert 0.6 < model["q"].value < 1.0, (seed, model["q"].value)  # the PSF rounds it
         assert math.degrees(pa_difference(model["PA"].value, truth["PA"])) < 25, (seed, model["PA"].value)
+
+
+def test_group_subtracts_brighter_neighbours_before_measuring_fainter_ones():
+    """A faint galaxy in the wing of a bright one, windows overlapping: the faint one is measured
+    on the data less the bright one's start, so its flux and size are its own (without the
+    subtraction its centroid slid 5 arcsec into the bright galaxy's wing and it took 11x the
+    flux)."""
+    bright = dict(center=[20.0, 25.0], q=0.8, PA=0.3, n=1.5, Re=6.0, Ie=1.5)
+    faint = dict(center=[30.0, 25.0], q=0.7, PA=1.2, n=1.0, Re=1.5, Ie=0.8)
+    target = simulate(3, galaxies=(bright, faint))
+    big = Model(name="bright", model_type="sersic galaxy model", target=target,
+                window=[[10, 75], [20, 80]])
+    small = Model(name="faint", model_type="sersic galaxy model", target=target,
+                  window=[[48, 72], [38, 62]])
+    sky = Model(name="sky", model_type="flat sky model", target=target)
+    Model(name="blend", model_type="group model", models=[big, small, sky]).initialize()
+    true_flux = Model(name="truth", model_type="sersic galaxy model", target=target, **faint).total_flux()
+    np.testing.assert_allclose(small["center"].value, faint["center"], atol=2 * SCALE)
+    assert small.total_flux() == pytest.approx(true_flux, rel=0.35)
+    assert small["Re"].value == pytest.approx(faint["Re"], rel=0.5)

@@ -30,9 +30,10 @@ class FlatSky(ComponentModel):
             return image, None
         return image, np.full((1,) + tuple(self._window.shape), area)
 
-    def initialize(self):
-        """Set ``F`` (when unset) to the sigma-clipped median of the window border, per arcsec^2."""
+    def initialize(self, foreground=None):
+        """Set ``F`` (when unset) to the sigma-clipped median of the window border, per arcsec^2
+        (of the data less ``foreground``, flux per pixel on the window, when given)."""
         if self.parameters["F"].value is None:
-            pixels = WindowPixels(self)
+            pixels = WindowPixels(self, foreground)
             self.parameters["F"].value = robust_level(pixels.border_values())[0] / pixels.area
         return self

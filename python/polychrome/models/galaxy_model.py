@@ -60,7 +60,7 @@ class GalaxyModel(ComponentModel):
     # True: the brightness always matches the aperture flux (a total-flux parameter)
     _brightness_from_flux = False
 
-    def initialize(self):
+    def initialize(self, foreground=None):
         """Give every parameter without a value a start measured from the target alone.
 
         On the model's window of its target, sky-subtracted by the
@@ -77,9 +77,11 @@ class GalaxyModel(ComponentModel):
         (robust to the PSF, unlike the inner annuli). The PSF is ignored: the values
         are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
-        kept. Returns the model.
+        kept. ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first:
+        the light of neighbours already initialised (a group passes it).
+        Returns the model.
         """
-        pixels = WindowPixels(self)
+        pixels = WindowPixels(self, foreground)
         sky, _ = robust_level(pixels.border_values())
         flux = pixels.values - sky
         center = self.parameters["center"].value

@@ -1,10 +1,13 @@
 """GroupModel: models rendered together, possibly on several targets; itself a model."""
 
+import numpy as np
+
 from ..image import TargetImage, TargetImageList, Window, WindowList
 from .initialization import signal_to_noise
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
+from .window_overlap import overlap_slices
 
 
 @register
@@ -237,15 +240,22 @@ class GroupModel(Model):
         parameters: centre, shape, size) are measured on the best image,
         and the members on the other images, finding them set, measure only
         their own (per-image brightness, with the shared ones fixed).
-        Values already set are kept. Returns the group.
+        Each source measures the data less the light of the sources
+        initialised before it on its image (rendered from their starts):
+        in a blend the fainter ones then see themselves, not the wings of
+        the brighter. Values already set are kept. Returns the group.
         """
         self._require_target()
         components = self.components()
         skies = [c for c in components if _is_sky(c)]
         others = [c for c in components if not _is_sky(c)]
         ranked = sorted(others, key=lambda c: -signal_to_noise(c))
-        for component in skies + ranked:
+        for component in skies:
             component.initialize()
+        done = []
+        for component in ranked:
+            component.initialize(foreground=_light_of(done, component))
+            done.append(component)
         return self
 
     def components(self):
@@ -253,6 +263,22 @@ class GroupModel(Model):
 
     def __iter__(self):
         return iter(self.models)
+
+
+def _light_of(sources, component):
+    """The summed model images of ``sources`` on ``component``'s window (None when none overlap)."""
+    light = None
+    for source in sources:
+        if source.target is not component.target:
+            continue
+        slices = overlap_slices(source.window, component.window)
+        if slices is None:
+            continue
+        if light is None:
+            light = np.zeros(component.window.shape)
+        theirs, ours = slices
+        light[ours] += source._render(False)[0][theirs]
+    return light
 
 
 def _is_sky(model):

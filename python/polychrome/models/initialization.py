@@ -28,9 +28,12 @@ class WindowPixels:
     band), ``area`` (arcsec^2 per pixel), ``pixel`` (arcsec per pixel),
     ``window_center`` (plane position of the window centre), ``extent``
     (distance, arcsec, from the window centre to its nearest edge).
+    ``foreground`` (flux per pixel, the window's shape), when given, is
+    subtracted from the data first: the light of neighbours already
+    initialised.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, foreground=None):
         model._require_target()
         target, window = model.target, model.window
         view = target[window]
@@ -44,6 +47,8 @@ class WindowPixels:
         border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
         x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
         self.values = np.asarray(view.data[good], float)
+        if foreground is not None:
+            self.values = self.values - np.asarray(foreground, float)[good]
         self.variance = np.asarray(view.variance[good], float)
         self.x, self.y = np.asarray(x, float), np.asarray(y, float)
         self.border = border[good]

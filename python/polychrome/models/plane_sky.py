@@ -53,17 +53,17 @@ class PlaneSky(ComponentModel):
             return image, None
         return image, area * np.stack([np.ones_like(dx), dx, dy])
 
-    def initialize(self):
+    def initialize(self, foreground=None):
         """Set unset ``F`` and ``delta`` from a sigma-clipped least-squares plane through the window border.
 
         Pixels are on their plane positions, in flux/arcsec^2, about
         ``reference``. A given ``delta`` is kept fixed in the fit of ``F``
-        (and a given ``F`` in that of ``delta``).
+        (and a given ``F`` in that of ``delta``). ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first.
         """
         F, delta = self.parameters["F"].value, self.parameters["delta"].value
         if F is not None and delta is not None:
             return self
-        pixels = WindowPixels(self)
+        pixels = WindowPixels(self, foreground)
         border = pixels.border if np.any(pixels.border) else np.ones(pixels.values.size, bool)
         x, y = pixels.x[border], pixels.y[border]
         values = pixels.values[border] / pixels.area

@@ -48,14 +48,16 @@ class PointModel(ComponentModel):
         jac[2] *= LN10 * flux  # d/d(log10 flux)
         return image, jac
 
-    def initialize(self):
+    def initialize(self, foreground=None):
         """Set unset ``center`` (iterated centroid) and ``flux`` (log10 of the sky-subtracted window sum).
 
         The sky is the sigma-clipped median of the window border. A
         non-positive sum gives the flux of a one-sigma source (the summed
         noise) so that the start stays finite. The PSF is not used.
+        ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first
+        (neighbours already initialised).
         """
-        pixels = WindowPixels(self)
+        pixels = WindowPixels(self, foreground)
         sky, _ = robust_level(pixels.border_values())
         flux = pixels.values - sky
         if self.parameters["center"].value is None:
