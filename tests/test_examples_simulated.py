@@ -1,38 +1,15 @@
 """The simulated-data examples (examples/time_series.py, examples/dithered.py) run in
 their --quick form, recover their inputs within the sigma they state, and write their PNGs."""
 
-import importlib.util
 import os
 
 import numpy as np
 import pytest
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+from example_helpers import check_pngs, load_example, one_thread  # noqa: F401 (fixture)
 
 pytest.importorskip("matplotlib")
-
-
-def load_example(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", os.path.join(EXAMPLES, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(autouse=True)
-def one_thread(monkeypatch):
-    """One core thread: these fits are small, and on a shared, busy machine threads that wait for
-    each other at every parallel region make them tens of times slower (the core reads
-    OMP_NUM_THREADS at every call)."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-
-
-def check_pngs(paths, folder):
-    assert paths
-    for path in paths:
-        assert os.path.dirname(path) == str(folder)
-        with open(path, "rb") as handle:
-            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_time_series_light_curve(tmp_path, capsys):
