@@ -254,3 +254,21 @@ def test_a_failed_save_leaves_no_file(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Model(filename=path)["F"].value == 1.0
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path):
+    """Written through a private temporary file, the saved model still gets the permissions of a
+    new file (0666 less the umask), or keeps those of the file it replaces."""
+    import stat
+
+    target = pc.image.TargetImage(np.zeros((10, 10)), pixelscale=0.5)
+    model = Model(name="g", model_type="flat sky model", target=target, F=1.0)
+    umask = os.umask(0o022)
+    try:
+        model.save(tmp_path / "new.yaml")
+        assert stat.S_IMODE(os.stat(tmp_path / "new.yaml").st_mode) == 0o644
+        os.chmod(tmp_path / "new.yaml", 0o640)
+        model.save(tmp_path / "new.yaml")
+        assert stat.S_IMODE(os.stat(tmp_path / "new.yaml").st_mode) == 0o640
+    finally:
+        os.umask(umask)

@@ -67,11 +67,22 @@ def save_model(model, filename):
     try:
         with os.fdopen(handle, "w") as stream:
             stream.write(text)
+        os.chmod(temporary, _file_mode(filename))  # mkstemp made it private (0600)
         os.replace(temporary, filename)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _file_mode(filename):
+    """Permissions for the saved file: those of the file it replaces, else what open() would give
+    a new file (0666 less the umask)."""
+    if os.path.exists(filename):
+        return os.stat(filename).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 _HEADER = ("# polychrome model (load: polychrome.models.Model(name=..., filename=...); "
