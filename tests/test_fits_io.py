@@ -136,6 +136,31 @@ def test_written_images_keep_the_wcs_and_round_trip(tmp_path, fits_file):
         residual_arrays(target, np.ones((3, 3)))
 
 
+def test_fit_images_of_a_model_cover_the_whole_target(tmp_path):
+    """A Model (or a ModelImage of its window) is placed on the whole target: its components'
+    light where their windows lie, zero elsewhere."""
+    from polychrome.image import TargetImage
+    from polychrome.io import model_on_target, write_fit_images
+    from polychrome.models import Model
+
+    target = TargetImage(np.ones((30, 40)), variance=np.full((30, 40), 4.0), pixelscale=0.5)
+    galaxy = Model(name="g", model_type="sersic galaxy model", target=target, window=[[5, 25], [8, 22]],
+                   center=[7.0, 7.5], q=0.7, PA=0.4, n=1.5, Re=2.0, Ie=0.0)
+    sky = Model(name="s", model_type="flat sky model", target=target, window=[[0, 40], [0, 15]], F=0.2)
+    group = Model(name="both", model_type="group model", models=[galaxy, sky])
+    expected = np.zeros((30, 40))
+    expected[8:22, 5:25] += galaxy.sample().data
+    expected[0:15, :] += sky.sample().data
+    np.testing.assert_allclose(model_on_target(target, group), expected, rtol=1e-12, atol=1e-15)
+    placed = model_on_target(target, galaxy.sample())
+    assert placed.shape == (30, 40) and placed[0, 0] == 0.0
+    np.testing.assert_allclose(placed[8:22, 5:25], galaxy.sample().data)
+    write_fit_images(tmp_path / "fit.fits", target, group)
+    with fits.open(tmp_path / "fit.fits") as hdul:
+        np.testing.assert_allclose(hdul["MODEL"].data, expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(hdul["CHI"].data, (1.0 - expected) / 2.0, rtol=1e-12, atol=1e-12)
+
+
 def test_plane_grid_without_wcs_is_written_as_linear_cd(tmp_path):
     from polychrome.image import TargetImage
     from polychrome.io import write_fits

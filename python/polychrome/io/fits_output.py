@@ -23,10 +23,31 @@ def _header_for(image):
     return header
 
 
+def model_on_target(target, model):
+    """The model image (flux per pixel) on the whole of `target`.
+
+    model: a polychrome Model (each of its components that renders on
+    `target` adds its light where its window lies), a ModelImage of a window
+    of `target` (zero outside the window), or an array of the target's shape.
+    """
+    if hasattr(model, "components_on"):
+        image = np.zeros(target.shape)
+        for component, own, ours in model.components_on(target, target.window):
+            image[ours] += component._render(False)[0][own]
+        return image
+    window = getattr(model, "source_window", None)
+    values = np.asarray(getattr(model, "data", model), dtype=float)
+    if window is not None and window.image is target and values.shape != target.shape:
+        image = np.zeros(target.shape)
+        image[window.y_start:window.y_stop, window.x_start:window.x_stop] = values
+        return image
+    return values
+
+
 def residual_arrays(target, model):
-    """(residual, chi) for a target and a model array of its shape:
+    """(residual, chi) for a target and a model (see model_on_target):
     residual = data - model (flux), chi = residual / sigma; masked pixels NaN."""
-    model = np.asarray(getattr(model, "data", model), dtype=float)
+    model = model_on_target(target, model)
     if model.shape != target.shape:
         raise ValueError(f"model has shape {model.shape}, the target {target.shape}")
     residual = target.data - model
@@ -51,10 +72,11 @@ def write_fits(path, image, data=None, overwrite=True, **header_cards):
 def write_fit_images(path, target, model, overwrite=True):
     """One FITS file with the target, the model, the residual and the chi
     images of a fit as named extensions (DATA, MODEL, RESIDUAL, CHI), each
-    with the target's WCS."""
+    with the target's WCS. model: a Model (its light on `target`), a
+    ModelImage or an array (see model_on_target)."""
+    model = model_on_target(target, model)
     residual, chi = residual_arrays(target, model)
     header = _header_for(target)
-    model = np.asarray(getattr(model, "data", model), dtype=float)
     hdus = [fits.PrimaryHDU(header=header)]
     for name, values in (("DATA", target.data), ("MODEL", model), ("RESIDUAL", residual), ("CHI", chi)):
         hdus.append(fits.ImageHDU(values, header=header, name=name))
