@@ -29,8 +29,12 @@ HSC g r i z y with variance, mask and PSF per band), as the tutorial's
 five band models, centre, q and PA constrained equal across bands, a spline
 galaxy model (free-form radial profile) in the deepest band (the one with the
 highest S/N, measured from the data) and Sersic models in the others; the
-seven groups and a flat sky per band form the full model. Windows per source
-are entered by hand, as in the tutorial. The mask keeps only pixels without
+seven groups and a flat sky per band form the full model. Source 0 is a star
+(see STARS): its group is a point model per band, position shared, flux per
+band. Windows per source are entered by hand, as in the tutorial. Source 5 is
+faint and unresolved in several bands, where its Sersic size, index and
+brightness are degenerate (only its flux is measured): the fit says so with
+"success, but J^T W J is singular". The mask keeps only pixels without
 the HSC bad-pixel bits (BAD, SAT, EDGE, SUSPECT, NO_DATA; DETECTED and the
 coadd's bookkeeping bits do not make a pixel bad). The coadd variance planes
 leave out the pixel-to-pixel correlation of resampled coadds: they are scaled
@@ -374,7 +378,7 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("examples", "output", "joint_models"),
                         help="folder for the PNG, YAML and ECSV files")
     parser.add_argument("--part", choices=("1", "2", "all"), default="all")
-    parser.add_argument("--quick", action="store_true", help="fewer bands, smaller HST PSF (for tests)")
+    parser.add_argument("--quick", action="store_true", help="fewer bands, smaller HST PSF (for the tests)")
     parser.add_argument("--verbose", type=int, default=0, help="fit.LM verbosity")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.data):
