@@ -128,3 +128,42 @@ def test_autoprof_call_forms_residuals_on_the_window_and_windows_of_a_model():
     assert len(patches) == 2 and len(ax.collections) == 1  # the target drawn, one outline per component
     assert np.allclose(patches[0].get_xy()[0], (5 * 0.5, 4 * 0.5))
     plt.close(fig)
+
+
+def test_pixel_axes_put_windows_on_the_pixels_of_the_whole_image():
+    """axes="pixels": pixel centres at integer indices of the whole image; a window's model image
+    and outline sit at the window's pixels; a bad value names the argument."""
+    target = _target(origin=(3.0, -2.0))
+    window = Window(target, [[4, 12], [6, 10]])
+    fig, ax = plt.subplots(1, 3)
+    (whole,) = plots.target_image(fig, ax[0], target, axes="pixels")
+    corners = np.asarray(whole.get_coordinates())
+    assert np.allclose(corners[0, 0], (-0.5, -0.5)) and np.allclose(corners[-1, -1], (29.5, 19.5))
+    assert ax[0].get_xlabel() == "x [pixel]"
+    (part,) = plots.model_image(fig, ax[1], ModelImage(window, data=np.ones(window.shape)), axes="pixels")
+    assert np.allclose(np.asarray(part.get_coordinates())[0, 0], (3.5, 5.5))
+    (residual,) = plots.residual_image(fig, ax[2], target, ModelImage(window), axes="pixels")
+    assert np.allclose(np.asarray(residual.get_coordinates())[0, 0], (3.5, 5.5))
+    (outline,) = plots.model_window(fig, ax[0], target, window, axes="pixels")
+    assert np.allclose(outline.get_xy()[0], (3.5, 5.5))
+    with pytest.raises(ValueError, match="axes must be one of"):
+        plots.target_image(fig, ax[0], target, axes="degrees")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("stretch,norm", [("asinh", "AsinhNorm"), ("log", "LogNorm"), ("linear", "Normalize")])
+def test_stretches(stretch, norm):
+    target = _target()
+    target.data[10, 15] = 50.0  # a source above the noise
+    fig, ax = plt.subplots(1, 2)
+    (mesh,) = plots.target_image(fig, ax[0], target, stretch=stretch)
+    assert type(mesh.norm).__name__ == norm
+    assert mesh.norm.vmax == pytest.approx(50.0) and mesh.norm.vmin < 50.0
+    if stretch == "log":
+        assert mesh.norm.vmin > 0
+    (model,) = plots.model_image(fig, ax[1], ModelImage(Window(target), data=np.abs(target.data)),
+                                 stretch=stretch)
+    assert type(model.norm).__name__ == norm
+    with pytest.raises(ValueError, match="stretch must be one of"):
+        plots.model_image(fig, ax[1], ModelImage(Window(target)), stretch="sqrt")
+    plt.close(fig)

@@ -3,18 +3,45 @@
 Each function takes (fig, ax, obj, ...) and draws on `ax`; for an image list
 `ax` is an array of axes, one per image. Images are drawn in plane
 coordinates (arcsec, origin lower) with pcolormesh on the pixel corners, so
-rotated or sheared pixel grids appear as they lie on the sky.
+rotated or sheared pixel grids appear as they lie on the sky; with
+``axes="pixels"`` in the pixel indices of the whole image instead.
 """
 
 import numpy as np
 
 
-def _corners(image):
-    """Plane x, y (arcsec) of the pixel corners, shape (ny+1, nx+1) each."""
+AXES = ("arcsec", "pixels")
+
+
+def _check_axes(axes):
+    if axes not in AXES:
+        raise ValueError(f"axes must be one of {AXES}, got {axes!r}")
+
+
+def _pixel_offset(image):
+    """(x, y) of the image's pixel (0, 0) among the pixels of the image it was cut from
+    (a window view, or a ModelImage of a window); (0, 0) for a whole image."""
+    window = getattr(image, "source_window", None)
+    if window is not None:
+        base = window.image._offset
+        return base[0] + window.x_start, base[1] + window.y_start
+    return image._offset
+
+
+def _to_axes(image, x, y, axes):
+    """Pixel positions (x, y) of `image` as drawn: plane arcsec, or pixels of the whole image."""
+    if axes == "pixels":
+        ox, oy = _pixel_offset(image)
+        return np.asarray(x, float) + ox, np.asarray(y, float) + oy
+    px, py = image.pixel_to_plane_affine(x, y)
+    return np.asarray(px), np.asarray(py)
+
+
+def _corners(image, axes="arcsec"):
+    """x, y of the pixel corners as drawn (see _to_axes), shape (ny+1, nx+1) each."""
     ny, nx = image.shape
     jj, ii = np.meshgrid(np.arange(nx + 1) - 0.5, np.arange(ny + 1) - 0.5)
-    x, y = image.pixel_to_plane_affine(jj, ii)
-    return np.asarray(x), np.asarray(y)
+    return _to_axes(image, jj, ii, axes)
 
 
 def _as_list(obj):
@@ -41,40 +68,74 @@ def _asinh_norm(values, linear_fraction=0.02):
     return AsinhNorm(linear_width=width, vmin=float(np.median(finite)) - 3 * noise, vmax=peak)
 
 
-def _draw(fig, ax, image, values, norm, cmap, label, colorbar):
-    x, y = _corners(image)
+STRETCHES = ("asinh", "log", "linear")
+
+
+def _stretch_norm(values, stretch):
+    """The colour normalisation of a stretch: asinh (from the noise to the peak), log (from
+    the noise level above the median to the peak) or linear (median - 3 noise to the peak)."""
+    from matplotlib.colors import LogNorm, Normalize
+
+    if stretch not in STRETCHES:
+        raise ValueError(f"stretch must be one of {STRETCHES}, got {stretch!r}")
+    if stretch == "asinh":
+        return _asinh_norm(values)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return Normalize()
+    median = float(np.median(finite))
+    noise = 1.4826 * float(np.median(np.abs(finite - median)))
+    peak = float(finite.max())
+    if stretch == "linear":
+        return Normalize(vmin=median - 3 * noise, vmax=peak)
+    floor = median + noise if median + noise > 0 else 1e-3 * peak
+    floor = floor if 0 < floor < peak else max(peak, 1e-300) * 1e-3
+    return LogNorm(vmin=floor, vmax=max(peak, floor * 10), clip=True)
+
+
+def _draw(fig, ax, image, values, norm, cmap, label, colorbar, axes="arcsec"):
+    x, y = _corners(image, axes)
     mesh = ax.pcolormesh(x, y, values, norm=norm, cmap=cmap, shading="flat")
     ax.set_aspect("equal")
-    ax.set_xlabel("x [arcsec]")
-    ax.set_ylabel("y [arcsec]")
+    unit = "arcsec" if axes == "arcsec" else "pixel"
+    ax.set_xlabel(f"x [{unit}]")
+    ax.set_ylabel(f"y [{unit}]")
     if colorbar:
         fig.colorbar(mesh, ax=ax, label=label)
     return mesh
 
 
-def target_image(fig, ax, target, cmap="gray_r", colorbar=False):
-    """Draw a target (or each image of a target list) with an asinh stretch;
-    masked pixels are left blank."""
+def target_image(fig, ax, target, cmap="gray_r", colorbar=False, axes="arcsec", stretch="asinh"):
+    """Draw a target (or each image of a target list); masked pixels are left
+    blank. axes: "arcsec" (plane coordinates) or "pixels" (pixel indices of
+    the whole image, pixel centres at integers). stretch: "asinh" (default),
+    "log" or "linear"."""
+    _check_axes(axes)
+    _stretch_norm(np.zeros(1), stretch)
     images = _as_list(target)
-    axes = _axes_for(ax, len(images))
+    axs = _axes_for(ax, len(images))
     meshes = []
-    for a, image in zip(axes, images):
+    for a, image in zip(axs, images):
         values = np.where(image.mask, np.nan, image.data)
-        meshes.append(_draw(fig, a, image, values, _asinh_norm(values), cmap, "flux / pixel", colorbar))
+        meshes.append(_draw(fig, a, image, values, _stretch_norm(values, stretch), cmap, "flux / pixel",
+                            colorbar, axes))
     return meshes
 
 
-def model_image(fig, ax, model, cmap="inferno", colorbar=True):
+def model_image(fig, ax, model, cmap="inferno", colorbar=True, axes="arcsec", stretch="asinh"):
     """Draw a model image (a ModelImage, a list of them, or anything with
-    .sample() returning those) with an asinh stretch."""
+    .sample() returning those); axes and stretch as in target_image."""
+    _check_axes(axes)
+    _stretch_norm(np.zeros(1), stretch)
     sampled = model.sample() if hasattr(model, "sample") else model
     images = _as_list(sampled)
-    axes = _axes_for(ax, len(images))
-    return [_draw(fig, a, image, image.data, _asinh_norm(image.data), cmap, "flux / pixel", colorbar)
-            for a, image in zip(axes, images)]
+    axs = _axes_for(ax, len(images))
+    return [_draw(fig, a, image, image.data, _stretch_norm(image.data, stretch), cmap, "flux / pixel",
+                  colorbar, axes) for a, image in zip(axs, images)]
 
 
-def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="RdBu_r", colorbar=True):
+def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="RdBu_r", colorbar=True,
+                   axes="arcsec"):
     """Draw (data - model) on the model's window(s), divided by sigma when
     `normalize_residuals`, with a colour scale symmetric about zero (at least
     the largest |value| of 99% of the unmasked pixels).
@@ -83,10 +144,11 @@ def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="
     them, or arrays the shape of the target). target: the image(s) the model
     is compared with, default ``model.target``. The AutoProf call
     ``residual_image(fig, ax, model, normalize_residuals=True)`` works, and
-    so does the order (target, model).
+    so does the order (target, model). axes as in target_image.
     """
     from matplotlib.colors import Normalize
 
+    _check_axes(axes)
     if _is_target(model):
         model, target = target, model
     if target is None:
@@ -96,9 +158,9 @@ def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="
     targets, models = _as_list(target), _as_list(model.sample() if hasattr(model, "sample") else model)
     if len(targets) != len(models):
         raise ValueError(f"{len(targets)} targets but {len(models)} model images")
-    axes = _axes_for(ax, len(targets))
+    axs = _axes_for(ax, len(targets))
     meshes = []
-    for a, t, m in zip(axes, targets, models):
+    for a, t, m in zip(axs, targets, models):
         window = getattr(m, "source_window", None)
         if window is not None and window.image is t:
             t = t[window]
@@ -110,7 +172,7 @@ def residual_image(fig, ax, model, target=None, normalize_residuals=True, cmap="
         limit = float(np.quantile(finite, 0.99)) if finite.size else 1.0
         limit = limit if limit > 0 else 1.0
         label = "(data - model) / sigma" if normalize_residuals else "data - model"
-        meshes.append(_draw(fig, a, t, values, Normalize(-limit, limit), cmap, label, colorbar))
+        meshes.append(_draw(fig, a, t, values, Normalize(-limit, limit), cmap, label, colorbar, axes))
     return meshes
 
 
@@ -120,35 +182,37 @@ def _is_target(obj):
     return isinstance(obj, (TargetImage, TargetImageList))
 
 
-def model_window(fig, ax, model, windows=None, color="tab:red"):
+def model_window(fig, ax, model, windows=None, color="tab:red", axes="arcsec"):
     """Outline windows on their target images.
 
     ``model_window(fig, ax, model)`` (the AutoProf call) draws the model's
     target(s) and the window of every component on them.
     ``model_window(fig, ax, target, windows)`` outlines ``windows`` (a
     Window, a WindowList, or one list per target image) on a target already
-    drawn by target_image. Returns the rectangles (matplotlib Polygons).
+    drawn by target_image (with the same ``axes``). Returns the rectangles
+    (matplotlib Polygons).
     """
     from matplotlib.patches import Polygon
 
+    _check_axes(axes)
     if windows is None:
         if not hasattr(model, "components"):
             raise ValueError("model_window: give the windows when the third argument is not a Model")
         images = model.targets
         windows = [[c.window for c in model.components() if c.target is image] for image in images]
-        target_image(fig, ax, images if len(images) > 1 else images[0])
+        target_image(fig, ax, images if len(images) > 1 else images[0], axes=axes)
     else:
         images = _as_list(model)
-    axes = _axes_for(ax, len(images))
+    axs = _axes_for(ax, len(images))
     per_image = _as_list(windows)
     if len(images) == 1 and len(per_image) > 1 and not isinstance(per_image[0], (list, tuple)):
         per_image = [per_image]
     patches = []
-    for a, image, group in zip(axes, images, per_image):
+    for a, image, group in zip(axs, images, per_image):
         for window in _as_list(group):
             (x0, x1), (y0, y1) = window.pixel_bounds
             corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float) - 0.5
-            px, py = image.pixel_to_plane_affine(corners[:, 0], corners[:, 1])
+            px, py = _to_axes(image, corners[:, 0], corners[:, 1], axes)
             patch = Polygon(np.column_stack([px, py]), closed=True, fill=False, edgecolor=color)
             a.add_patch(patch)
             patches.append(patch)
