@@ -174,35 +174,17 @@ def build_galaxy_pair(targets, target_full):
 def run_part1(data_dir, out, quick=False, verbose=0):
     """Fit part 1; returns its figures (fit message, chi^2/ndf, shared shape with uncertainties,
     HSC magnitudes, seconds, files)."""
-    import matplotlib.pyplot as plt
-
     bands = ("r", "i") if quick else HSC_BANDS
     targets, target_full = load_hst_hsc(data_dir, bands, hst_psf_size=61 if quick else None)
     names = list(targets)
     model_full = build_galaxy_pair(targets, target_full)
 
-    fig, ax = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.4))
-    ap.plots.model_window(fig, ax, model_full)
-    for a, name in zip(ax, names):
-        a.set_title(f"{name}: data and windows")
-    files = [save_figure(fig, out, "part1_windows.png")]
-
-    start = time.perf_counter()
-    model_full.initialize()
-    result = ap.fit.LM(model_full, verbose=verbose).fit()
-    seconds = time.perf_counter() - start
+    files = [plot_windows(model_full, [f"{name}: data and windows" for name in names], out,
+                          "part1_windows.png")]
+    result, seconds = initialize_and_fit(model_full, verbose)
     print(f"part 1: {len(names)} images, {len(result.x)} free parameters: {result.message}, "
           f"chi2/ndf = {result.chi2_ndf:.3f}, {result.iterations} iterations, {seconds:.1f} s")
-
-    fig, ax = plt.subplots(3, len(names), figsize=(3.2 * len(names), 9.6))
-    ap.plots.target_image(fig, ax[0], model_full.target)
-    ap.plots.model_image(fig, ax[1], model_full, colorbar=False)
-    ap.plots.residual_image(fig, ax[2], model_full, colorbar=False)
-    for k, name in enumerate(names):
-        ax[0][k].set_title(f"{name} image")
-        ax[1][k].set_title(f"{name} model")
-        ax[2][k].set_title(f"{name} (data - model) / sigma")
-    files.append(save_figure(fig, out, "part1_fit.png"))
+    files.append(plot_fit(model_full, model_full.target, names, "model", out, "part1_fit.png"))
 
     galaxy = model_full.models["HST galaxy"]
     shape = {p: (float(np.atleast_1d(galaxy[p].value)[0]), float(np.atleast_1d(galaxy[p].uncertainty)[0]))
@@ -301,8 +283,6 @@ def build_blend(targets, target_full, catalogue, deep, stars=STARS):
 
 def run_part2(data_dir, out, quick=False, verbose=0):
     """Fit part 2, save, reload and re-plot; returns its figures."""
-    import matplotlib.pyplot as plt
-
     bands = ("g", "r", "i") if quick else HSC_BANDS
     targets, target_full, catalogue = load_blend(data_dir, bands)
     deep = deepest_band(targets)
@@ -310,16 +290,9 @@ def run_part2(data_dir, out, quick=False, verbose=0):
     print(f"part 2: {len(catalogue)} sources in bands {' '.join(bands)}; spline model in {deep} "
           "(highest S/N)")
 
-    fig, ax = plt.subplots(1, len(bands), figsize=(3.2 * len(bands), 3.6))
-    ap.plots.model_window(fig, ax, MODEL)
-    for a, band in zip(ax, bands):
-        a.set_title(f"{band}-band image and windows")
-    files = [save_figure(fig, out, "part2_windows.png")]
-
-    start = time.perf_counter()
-    MODEL.initialize()
-    result = ap.fit.LM(MODEL, verbose=verbose, max_iter=300).fit()
-    seconds = time.perf_counter() - start
+    files = [plot_windows(MODEL, [f"{band}-band image and windows" for band in bands], out,
+                          "part2_windows.png")]
+    result, seconds = initialize_and_fit(MODEL, verbose, max_iter=300)
     print(f"  {len(result.x)} free parameters: {result.message}, chi2/ndf = {result.chi2_ndf:.3f}, "
           f"{result.iterations} iterations, {seconds:.1f} s; J^T W J {result.hess.shape}")
     fitted = [image.data.copy() for image in MODEL.sample()]
@@ -339,15 +312,8 @@ def run_part2(data_dir, out, quick=False, verbose=0):
     reloaded = [image.data for image in model_reload.sample()]
     max_difference = max(float(np.max(np.abs(a - b))) for a, b in zip(fitted, reloaded))
 
-    fig, ax = plt.subplots(3, len(bands), figsize=(3.2 * len(bands), 9.6))
-    ap.plots.target_image(fig, ax[0], target_full)
-    ap.plots.model_image(fig, ax[1], model_reload, colorbar=False)
-    ap.plots.residual_image(fig, ax[2], model_reload, colorbar=False)
-    for k, band in enumerate(bands):
-        ax[0][k].set_title(f"{band}-band image")
-        ax[1][k].set_title(f"{band}-band model (reloaded)")
-        ax[2][k].set_title(f"{band}-band (data - model) / sigma")
-    files.append(save_figure(fig, out, "part2_fit.png"))
+    files.append(plot_fit(model_reload, target_full, [f"{band}-band" for band in bands], "model (reloaded)",
+                          out, "part2_fit.png"))
     files.append(os.path.join(out, "part2_summary.ecsv"))
     ap.io.write_fit_summary(files[-1], MODEL, result)
     print(f"  saved {yaml_path}, reloaded as {model_reload.name!r}: largest pixel difference "
@@ -360,6 +326,40 @@ def run_part2(data_dir, out, quick=False, verbose=0):
     return dict(message=result.message, chi2_ndf=result.chi2_ndf, iterations=result.iterations,
                 deep_band=deep, bands=list(bands), parameters=len(result.x), seconds=seconds,
                 reload_difference=max_difference, yaml=yaml_path, files=files + [yaml_path])
+
+
+def initialize_and_fit(model, verbose, max_iter=100):
+    """The tutorial's model.initialize() and fit.LM(model).fit(); returns (result, seconds)."""
+    start = time.perf_counter()
+    model.initialize()
+    result = ap.fit.LM(model, verbose=verbose, max_iter=max_iter).fit()
+    return result, time.perf_counter() - start
+
+
+def plot_windows(model, titles, out, name):
+    """The model's targets with every component's window outlined, one panel per image."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, len(titles), figsize=(3.2 * len(titles), 3.5))
+    ap.plots.model_window(fig, ax, model)
+    for a, title in zip(ax, titles):
+        a.set_title(title)
+    return save_figure(fig, out, name)
+
+
+def plot_fit(model, target, labels, model_label, out, name):
+    """Rows: each image, the model on it, the normalised residuals; one column per image."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(3, len(labels), figsize=(3.2 * len(labels), 9.6))
+    ap.plots.target_image(fig, ax[0], target)
+    ap.plots.model_image(fig, ax[1], model, colorbar=False)
+    ap.plots.residual_image(fig, ax[2], model, colorbar=False)
+    for k, label in enumerate(labels):
+        ax[0][k].set_title(f"{label} image")
+        ax[1][k].set_title(f"{label} {model_label}")
+        ax[2][k].set_title(f"{label} (data - model) / sigma")
+    return save_figure(fig, out, name)
 
 
 def save_figure(fig, out, name):
