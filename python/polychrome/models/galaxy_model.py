@@ -77,9 +77,9 @@ class GalaxyModel(ComponentModel):
         (robust to the PSF, unlike the inner annuli). The PSF is ignored: the values
         are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
-        kept. ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first:
-        the light of neighbours already initialised (a group passes it).
-        Returns the model.
+        kept. ``foreground`` (flux per pixel on the window, optional) is
+        subtracted from the data first: the light of neighbours already
+        initialised (a group passes it). Returns the model.
         """
         pixels = WindowPixels(self, foreground)
         sky, _ = robust_level(pixels.border_values())

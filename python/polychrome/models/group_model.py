@@ -252,10 +252,10 @@ class GroupModel(Model):
         ranked = sorted(others, key=lambda c: -signal_to_noise(c))
         for component in skies:
             component.initialize()
-        done = []
+        done = []  # (component, its image on its window at the start it was given)
         for component in ranked:
             component.initialize(foreground=_light_of(done, component))
-            done.append(component)
+            done.append((component, component._render(False)[0]))
         return self
 
     def components(self):
@@ -266,9 +266,10 @@ class GroupModel(Model):
 
 
 def _light_of(sources, component):
-    """The summed model images of ``sources`` on ``component``'s window (None when none overlap)."""
+    """The summed images of ``sources`` ((model, its image on its window) pairs) on
+    ``component``'s window; None when none of them overlaps it."""
     light = None
-    for source in sources:
+    for source, image in sources:
         if source.target is not component.target:
             continue
         slices = overlap_slices(source.window, component.window)
@@ -277,7 +278,7 @@ def _light_of(sources, component):
         if light is None:
             light = np.zeros(component.window.shape)
         theirs, ours = slices
-        light[ours] += source._render(False)[0][theirs]
+        light[ours] += image[theirs]
     return light
 
 
