@@ -29,12 +29,10 @@ HSC g r i z y with variance, mask and PSF per band), as the tutorial's
 five band models, centre, q and PA constrained equal across bands, a spline
 galaxy model (free-form radial profile) in the deepest band (the one with the
 highest S/N, measured from the data) and Sersic models in the others; the
-seven groups and a flat sky per band form the full model. Source 0 is a star
-(see STARS): its group is a point model per band, position shared, flux per
-band. Windows per source are entered by hand, as in the tutorial. Source 5 is
-faint and unresolved in several bands, where its Sersic size, index and
-brightness are degenerate (only its flux is measured): the fit says so with
-"success, but J^T W J is singular". The mask keeps only pixels without
+seven groups and a flat sky per band form the full model. Sources 0 (a star)
+and 5 (faint and unresolved) are point models instead (see STARS): one per
+band, position shared, flux per band. Windows per source are entered by hand,
+as in the tutorial. The mask keeps only pixels without
 the HSC bad-pixel bits (BAD, SAT, EDGE, SUSPECT, NO_DATA; DETECTED and the
 coadd's bookkeeping bits do not make a pixel bad). The coadd variance planes
 leave out the pixel-to-pixel correlation of resampled coadds: they are scaled
@@ -89,10 +87,13 @@ WINDOW_HALF_SIZES = (14, 16, 8, 8, 8, 8, 8)
 # No galaxy is seen thinner than q ~ 0.05; a faint source the data barely constrain would
 # otherwise be free to collapse into a line, which is also very costly to integrate.
 Q_LIMITS = (0.05, 1.0)
-# Sources whose light is the PSF's: catalogue source 0 is a star. Fitted as a galaxy, its Sersic
+# Sources whose light is the PSF's. Catalogue source 0 is a star: fitted as a galaxy, its Sersic
 # index runs to the upper limit (10) in every band and leaves a bright core in a dark ring; as a
-# point model the whole fit's chi^2/ndf falls from ~8.6 to ~1.2.
-STARS = (0,)
+# point model the whole fit's chi^2/ndf falls from ~8.6 to ~1.2. Source 5 is unresolved: as a
+# galaxy its Sersic radius runs to ~0.02 arcsec in r, z and y, where its size, index and
+# brightness become degenerate (J^T W J singular); as a point model chi^2 rises by ~15 for 14
+# fewer parameters.
+STARS = (0, 5)
 # Windows of at most this half-size (pixels) get spline knots at these radii (pixels): the
 # default (8 knots out to the window's corner) leaves the outer knots of a faint, small source
 # unconstrained.
