@@ -220,3 +220,40 @@ def test_frames_are_converted():
     # the FK5/ICRS offset (tens of mas) is really there and accounted for
     naive = icrs.world_to_pixel(SkyCoord(sky.ra.deg, sky.dec.deg, unit="deg", frame="fk5"))
     assert abs(float(naive[0]) - 10.0) * 0.1 > 1e-3 or abs(float(naive[1]) - 20.0) * 0.1 > 1e-3
+
+
+@pytest.mark.parametrize("with_wcs", [True, False])
+def test_shift_origin_moves_every_pixel_on_the_plane(with_wcs):
+    """A registration correction: exact and affine positions move by the shift, the inverse maps
+    follow, re-placing keeps it, and a view cannot be shifted on its own."""
+    w = synthetic_wcs([150.0, 2.0], [20.0, 15.0], 0.3, 25.0)
+    image = (pc.image.TargetImage(np.zeros((30, 40)), wcs=w) if with_wcs
+             else pc.image.TargetImage(np.zeros((30, 40)), pixelscale=0.3, origin=(1.0, 2.0)))
+    x, y = sample_pixels(image.shape, 20)
+    before = np.array(image.pixel_to_plane(x, y))
+    affine_before = np.array(image.pixel_to_plane_affine(x, y))
+    image.shift_origin((-0.4, 0.25))
+    shift = np.array([[-0.4], [0.25]])
+    np.testing.assert_allclose(image.pixel_to_plane(x, y), before + shift, atol=1e-9)
+    np.testing.assert_allclose(image.pixel_to_plane_affine(x, y), affine_before + shift, atol=1e-12)
+    np.testing.assert_allclose(image.plane_to_pixel(*(before + shift)), (x, y), atol=1e-6)
+    view = image[pc.image.Window(image, [[5, 25], [7, 19]])]
+    np.testing.assert_allclose(view.pixel_to_plane(x[:3], y[:3]), image.pixel_to_plane(x[:3] + 5, y[:3] + 7),
+                               atol=1e-9)
+    with pytest.raises(ValueError, match="whole images"):
+        view.shift_origin((1.0, 0.0))
+    with pytest.raises(ValueError, match="shift must be two finite numbers"):
+        image.shift_origin((np.nan, 0.0))
+    if with_wcs:
+        image.place_on(w)
+        np.testing.assert_allclose(image.pixel_to_plane(x, y), before + shift, atol=1e-9)
+
+
+def test_models_follow_a_shifted_image():
+    target = pc.image.TargetImage(np.zeros((40, 40)), pixelscale=0.2)
+    model = pc.models.Model(name="g", model_type="sersic galaxy model", target=target, window=[[5, 35], [5, 35]],
+                            center=[4.0, 4.1], q=0.7, PA=0.3, n=1.5, Re=1.0, Ie=0.0)
+    before = model.sample().data.copy()
+    target.shift_origin((0.3, -0.2))
+    model["center"].value = [4.3, 3.9]  # the same place on the sky, now 0.3, -0.2 arcsec further
+    np.testing.assert_allclose(model.sample().data, before, rtol=1e-12, atol=1e-15)

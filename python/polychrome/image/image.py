@@ -161,7 +161,20 @@ class Image:
         if self._root is not self:
             raise ValueError("place_on applies to whole images, not to views; re-place the parent")
         plane = reference_wcs if isinstance(reference_wcs, TangentPlane) else TangentPlane(reference_wcs)
-        self.mapping = PlaneMapping.from_wcs(self.mapping.wcs, self.shape, plane)
+        self.mapping = PlaneMapping.from_wcs(self.mapping.wcs, self.shape, plane).moved(self.mapping.offset)
+
+    def shift_origin(self, shift):
+        """Move this image, in place, by ``shift`` = (dx, dy) arcsec on the plane.
+
+        For a registration correction, e.g. when one image's WCS is off
+        from the others' (as the AutoProf tutorial does with
+        ``header.shift_origin``): every pixel's plane position, exact and
+        affine, moves by ``shift``. Applies to whole images; windows keep
+        their pixels, views made before keep their old placement.
+        """
+        if self._root is not self:
+            raise ValueError("shift_origin applies to whole images, not to views; shift the parent")
+        self.mapping = self.mapping.moved(shift)
 
     # --- windows and views ----------------------------------------------------------
     @property

@@ -14,10 +14,13 @@ from .tangent_plane import TangentPlane
 _FIT_GRID_POINTS = 17  # per axis, over the whole image including its outer edges
 
 
-def _as_origin(origin):
-    o = np.asarray(origin, dtype=float)
-    if o.shape != (2,) or not np.all(np.isfinite(o)):
-        raise ValueError(f"origin must be two finite numbers (x, y) in arcsec, got {origin!r}")
+def _as_origin(origin, name="origin"):
+    try:
+        o = np.asarray(origin, dtype=float)
+    except (TypeError, ValueError):
+        o = None
+    if o is None or o.shape != (2,) or not np.all(np.isfinite(o)):
+        raise ValueError(f"{name} must be two finite numbers (x, y) in arcsec, got {origin!r}")
     return o.copy()
 
 
@@ -38,11 +41,16 @@ class PlaneMapping:
     affine_error : float
         Largest distance (arcsec) between the affine and the exact map over
         the image, 0 for images without WCS.
+    offset : (float, float)
+        Shift (arcsec) added on the plane after the exact WCS map (a
+        registration correction, see ``moved``); already in ``origin``.
     """
 
-    def __init__(self, pixelscale=1.0, origin=(0.0, 0.0), wcs=None, plane=None, affine_error=0.0):
+    def __init__(self, pixelscale=1.0, origin=(0.0, 0.0), wcs=None, plane=None, affine_error=0.0,
+                 offset=(0.0, 0.0)):
         self.pixelscale = pixelscale_matrix(pixelscale)
         self.origin = _as_origin(origin)
+        self.offset = _as_origin(offset, "offset")
         if (wcs is None) != (plane is None):
             raise ValueError("wcs and plane must be given together")
         self.wcs = wcs
@@ -95,14 +103,22 @@ class PlaneMapping:
     def pixel_to_plane(self, x, y):
         """Plane position (arcsec) of pixel coordinates (x, y): exact (through the WCS) when there is one."""
         if self.has_wcs:
-            return self.plane.pixel_to_plane(self.wcs, x, y)
+            px, py = self.plane.pixel_to_plane(self.wcs, x, y)
+            return px + self.offset[0], py + self.offset[1]
         return self.pixel_to_plane_affine(x, y)
 
     def plane_to_pixel(self, x, y):
         """Pixel coordinates of plane position (x, y) (arcsec): exact when there is a WCS."""
         if self.has_wcs:
-            return self.plane.plane_to_pixel(self.wcs, x, y)
+            return self.plane.plane_to_pixel(self.wcs, np.asarray(x, dtype=float) - self.offset[0],
+                                             np.asarray(y, dtype=float) - self.offset[1])
         return self.plane_to_pixel_affine(x, y)
+
+    def moved(self, shift):
+        """The same map with every plane position moved by ``shift`` (dx, dy), arcsec."""
+        shift = _as_origin(shift, "shift")
+        return PlaneMapping(self.pixelscale, self.origin + shift, wcs=self.wcs, plane=self.plane,
+                            affine_error=self.affine_error, offset=self.offset + shift)
 
     def shifted(self, x_start, y_start, shape):
         """The mapping of the sub-image whose pixel (0, 0) is this image's (x_start, y_start).
@@ -116,7 +132,7 @@ class PlaneMapping:
             ny, nx = shape
             wcs = self.wcs.slice((slice(y_start, y_start + ny), slice(x_start, x_start + nx)))
         return PlaneMapping(self.pixelscale, origin, wcs=wcs, plane=self.plane,
-                            affine_error=self.affine_error)
+                            affine_error=self.affine_error, offset=self.offset)
 
     def __repr__(self):
         kind = "WCS" if self.has_wcs else "affine"
