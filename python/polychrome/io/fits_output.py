@@ -30,11 +30,8 @@ def model_on_target(target, model):
     `target` adds its light where its window lies), a ModelImage of a window
     of `target` (zero outside the window), or an array of the target's shape.
     """
-    if hasattr(model, "components_on"):
-        image = np.zeros(target.shape)
-        for component, own, ours in model.components_on(target, target.window):
-            image[ours] += component._render(False)[0][own]
-        return image
+    if hasattr(model, "light_on"):
+        return model.light_on(target.window)
     window = getattr(model, "source_window", None)
     values = np.asarray(getattr(model, "data", model), dtype=float)
     if window is not None and window.image is target and values.shape != target.shape:

@@ -81,8 +81,8 @@ def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=No
     psf: the PSF image (normalised on reading), `psf_upsample` times finer
     than the pixels. hdu/plane apply to every FITS input except the PSF,
     which has psf_hdu/psf_plane; a single-image variance, weight, sigma or
-    mask beside a cube's plane is used as it is. use_wcs=False ignores the header's WCS
-    (pixel scale 1, origin 0).
+    mask beside a cube's plane is used as it is. use_wcs=False ignores the
+    header's WCS (pixel scale 1, origin 0).
     """
     given = [name for name, value in (("variance", variance), ("weight", weight), ("sigma", sigma))
              if value is not None]

@@ -146,6 +146,14 @@ class Model(abc.ABC, metaclass=_ModelFactory):
             if slices is not None:
                 yield (component,) + slices
 
+    def light_on(self, window):
+        """The summed light (flux per pixel) of this model's components on ``window`` (a Window
+        of one target): each adds its render where its own window overlaps, zero elsewhere."""
+        image = np.zeros(window.shape)
+        for component, own, ours in self.components_on(window.image, window):
+            image[ours] += component._render(False)[0][own]
+        return image
+
     def _assemble(self, free):
         """[(image, jacobian or None)] per target: the components' renders summed on the windows."""
         results = []

@@ -58,7 +58,8 @@ class PlaneSky(ComponentModel):
 
         Pixels are on their plane positions, in flux/arcsec^2, about
         ``reference``. A given ``delta`` is kept fixed in the fit of ``F``
-        (and a given ``F`` in that of ``delta``). ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first.
+        (and a given ``F`` in that of ``delta``). ``foreground`` (flux per
+        pixel on the window, optional) is subtracted from the data first.
         """
         F, delta = self.parameters["F"].value, self.parameters["delta"].value
         if F is not None and delta is not None:

@@ -54,8 +54,8 @@ class PointModel(ComponentModel):
         The sky is the sigma-clipped median of the window border. A
         non-positive sum gives the flux of a one-sigma source (the summed
         noise) so that the start stays finite. The PSF is not used.
-        ``foreground`` (flux per pixel on the window, optional) is subtracted from the data first
-        (neighbours already initialised).
+        ``foreground`` (flux per pixel on the window, optional) is subtracted
+        from the data first (neighbours already initialised).
         """
         pixels = WindowPixels(self, foreground)
         sky, _ = robust_level(pixels.border_values())

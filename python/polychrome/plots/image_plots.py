@@ -55,37 +55,35 @@ def _axes_for(ax, count):
     return axes
 
 
-def _asinh_norm(values, linear_fraction=0.02):
-    """An asinh stretch from the noise level (robust) to the maximum."""
-    from matplotlib.colors import AsinhNorm
-
+def _levels(values):
+    """(median, robust noise, maximum) of the finite values; None when there are none."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return AsinhNorm()
-    noise = 1.4826 * np.median(np.abs(finite - np.median(finite)))
-    peak = float(finite.max())
-    width = max(noise, linear_fraction * (peak - float(np.median(finite))), 1e-30)
-    return AsinhNorm(linear_width=width, vmin=float(np.median(finite)) - 3 * noise, vmax=peak)
+        return None
+    median = float(np.median(finite))
+    return median, 1.4826 * float(np.median(np.abs(finite - median))), float(finite.max())
 
 
 STRETCHES = ("asinh", "log", "linear")
 
 
-def _stretch_norm(values, stretch):
-    """The colour normalisation of a stretch: asinh (from the noise to the peak), log (from
-    the noise level above the median to the peak) or linear (median - 3 noise to the peak)."""
-    from matplotlib.colors import LogNorm, Normalize
-
+def _check_stretch(stretch):
     if stretch not in STRETCHES:
         raise ValueError(f"stretch must be one of {STRETCHES}, got {stretch!r}")
+
+
+def _stretch_norm(values, stretch, linear_fraction=0.02):
+    """The colour normalisation of a stretch: asinh (linear over the noise, to the peak), log
+    (from the noise level above the median to the peak) or linear (median - 3 noise to the peak)."""
+    from matplotlib.colors import AsinhNorm, LogNorm, Normalize
+
+    levels = _levels(values)
+    if levels is None:
+        return AsinhNorm() if stretch == "asinh" else Normalize()
+    median, noise, peak = levels
     if stretch == "asinh":
-        return _asinh_norm(values)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return Normalize()
-    median = float(np.median(finite))
-    noise = 1.4826 * float(np.median(np.abs(finite - median)))
-    peak = float(finite.max())
+        width = max(noise, linear_fraction * (peak - median), 1e-30)
+        return AsinhNorm(linear_width=width, vmin=median - 3 * noise, vmax=peak)
     if stretch == "linear":
         return Normalize(vmin=median - 3 * noise, vmax=peak)
     floor = median + noise if median + noise > 0 else 1e-3 * peak
@@ -111,7 +109,7 @@ def target_image(fig, ax, target, cmap="gray_r", colorbar=False, axes="arcsec", 
     the whole image, pixel centres at integers). stretch: "asinh" (default),
     "log" or "linear"."""
     _check_axes(axes)
-    _stretch_norm(np.zeros(1), stretch)
+    _check_stretch(stretch)
     images = _as_list(target)
     axs = _axes_for(ax, len(images))
     meshes = []
@@ -126,7 +124,7 @@ def model_image(fig, ax, model, cmap="inferno", colorbar=True, axes="arcsec", st
     """Draw a model image (a ModelImage, a list of them, or anything with
     .sample() returning those); axes and stretch as in target_image."""
     _check_axes(axes)
-    _stretch_norm(np.zeros(1), stretch)
+    _check_stretch(stretch)
     sampled = model.sample() if hasattr(model, "sample") else model
     images = _as_list(sampled)
     axs = _axes_for(ax, len(images))
