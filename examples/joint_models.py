@@ -316,7 +316,7 @@ def run_part2(data_dir, out, quick=False, verbose=0):
     files.append(plot_fit(model_reload, target_full, [f"{band}-band" for band in bands], "model (reloaded)",
                           out, "part2_fit.png"))
     files.append(os.path.join(out, "part2_summary.ecsv"))
-    ap.io.write_fit_summary(files[-1], MODEL, result)
+    ap.io.write_fit_summary(files[-1], MODEL, result, overwrite=True)
     print(f"  saved {yaml_path}, reloaded as {model_reload.name!r}: largest pixel difference "
           f"{max_difference:.3g}")
 

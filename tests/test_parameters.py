@@ -69,7 +69,7 @@ def test_cyclic_parameter_wraps():
 
 def test_linked_parameters_are_one_quantity():
     a = Parameter("center", [1.0, 2.0], limits=(-10, 10))
-    b = Parameter("center", [5.0, 5.0])
+    b = Parameter("center", [5.0, 5.0], limits=(-10, 10))  # one quantity, one range: see below
     b.link_to(a)
     np.testing.assert_array_equal(b.value, [1.0, 2.0])  # b adopts a's state
     assert b.limits == (-10, 10) and a.is_linked_to(b)
@@ -83,6 +83,35 @@ def test_linked_parameters_are_one_quantity():
     assert a.locked
     b.uncertainty = [0.1, 0.2]
     np.testing.assert_array_equal(a.uncertainty, [0.1, 0.2])
+
+
+def test_parameters_with_different_limits_or_cyclicity_are_not_linked():
+    """Linking used to hand one side the other's limits silently (a Sersic n linked to a Moffat n
+    took the Moffat range); now the link is refused until both have the same range."""
+    sersic_n = Parameter("n", 2.0, limits=(0.36, 10))
+    moffat_n = Parameter("n", 2.0, limits=(0.1, 100))
+    with pytest.raises(ValueError, match=r"cannot link parameter 'n' \(limits \[0.36, 10.0\]\) to 'n' "
+                                         r"\(limits \[0.1, 100.0\]\).*same limits"):
+        sersic_n.link_to(moffat_n)
+    assert not sersic_n.is_linked_to(moffat_n) and moffat_n.limits == (0.1, 100)
+    moffat_n.limits = (0.36, 10)
+    sersic_n.link_to(moffat_n)
+    assert sersic_n.is_linked_to(moffat_n)
+    angle = Parameter("PA", 1.0, limits=(0, np.pi), cyclic=True)
+    with pytest.raises(ValueError, match="cyclic"):
+        Parameter("PA", 1.0, limits=(0, np.pi)).link_to(angle)
+
+
+@pytest.mark.parametrize("flag", ["false", "True", 0, 1, None, 1.0])
+def test_locked_takes_only_booleans(flag):
+    """bool("false") is True: a string (or number) for locked is refused, not guessed."""
+    with pytest.raises(TypeError, match=r"parameter 'q': locked must be True or False"):
+        Parameter("q", 0.5, locked=flag)
+    parameter = Parameter("q", 0.5, locked=np.bool_(True))
+    assert parameter.locked is True
+    with pytest.raises(TypeError, match="locked must be True or False"):
+        parameter.locked = flag
+    assert parameter.locked is True
 
 
 def test_linking_is_transitive_and_unlinking_detaches_one():

@@ -10,17 +10,24 @@ from .plane_mapping import PlaneMapping
 
 
 def normalised_psf_array(data, name="psf"):
-    """Check a PSF array (2-D, odd-sized, finite, positive sum) and return a copy scaled to sum 1."""
+    """Check a PSF array (2-D, odd-sized, finite, clearly positive sum) and return a copy scaled to
+    sum 1.
+
+    "Clearly positive" is the core's rule (a sum above 1e-8 of the sum of the
+    absolute values), checked by the core itself, so that a PSF accepted here
+    is never refused later by the convolver.
+    """
     array = as_image_array(data, name)
     if array.shape[0] % 2 == 0 or array.shape[1] % 2 == 0:
         raise ValueError(f"{name} must have an odd number of pixels on both axes so that it has a "
                          f"central pixel, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains {int(np.sum(~np.isfinite(array)))} NaN or inf pixel(s)")
-    total = array.sum()
-    if not total > 0:
-        raise ValueError(f"{name} must have a positive sum, got {total!r}")
-    return array / total
+    try:
+        PsfConvolver(array)  # the core's one PSF check (cheap: it builds no transform yet)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}; a PSF whose pixels nearly cancel cannot be normalised") from None
+    return array / array.sum()
 
 
 class PSFImage(Image):

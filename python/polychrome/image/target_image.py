@@ -84,6 +84,9 @@ class TargetImage(Image):
         self.zeropoint = self._checked_zeropoint(zeropoint)
         self._set_grid(data, resolve_mapping(data.shape, pixelscale, origin, wcs, reference_wcs))
         self.psf_upsample = self._checked_upsample(psf_upsample)
+        if psf is None and self.psf_upsample != 1:
+            raise ValueError(f"psf_upsample={self.psf_upsample} needs a psf (it says how much finer the "
+                             "psf's pixels are than the image's); give psf= or leave psf_upsample at 1")
         self.psf = None if psf is None else self._psf_on_grid(psf)
 
     @staticmethod

@@ -6,6 +6,7 @@ import numpy as np
 from astropy.table import Table
 
 from ..param import FreeParameters
+from ..utils.atomic_file import atomic_write
 
 
 def _flux_uncertainty(component, free, covariance):
@@ -65,6 +66,11 @@ def fit_summary(model, result=None):
                  dtype=(str, str, float, float, str))
 
 
-def write_fit_summary(path, model, result=None, overwrite=True):
-    """Write fit_summary(model, result) to `path` (.ecsv or .fits by its extension)."""
-    fit_summary(model, result).write(path, overwrite=overwrite)
+def write_fit_summary(path, model, result=None, overwrite=False):
+    """Write fit_summary(model, result) to `path` (.ecsv or .fits by its extension).
+
+    An existing `path` is kept (FileExistsError) unless `overwrite=True`; the
+    table is written whole to a temporary file, then renamed onto `path`."""
+    table = fit_summary(model, result)
+    with atomic_write(path, overwrite=overwrite) as temporary:
+        table.write(temporary, overwrite=True)

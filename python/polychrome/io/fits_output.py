@@ -3,10 +3,15 @@
 import numpy as np
 from astropy.io import fits
 
+from ..utils.atomic_file import atomic_write
+from .plane_grid_cards import plane_grid_cards
+
 
 def _header_for(image):
     """A header placing `image`: its celestial WCS when it has one, else a
-    linear description of the plane grid (arcsec) in CD/CRPIX/CRVAL form."""
+    linear description of the plane grid (arcsec) in CD/CRPIX/CRVAL form for
+    viewers, plus the exact grid in polychrome's cards (see plane_grid_cards),
+    which read_target reads back."""
     header = fits.Header()
     if image.wcs is not None:
         header.update(image.wcs.to_header())
@@ -20,6 +25,7 @@ def _header_for(image):
     header["CRVAL1"], header["CRVAL2"] = float(centre[0]), float(centre[1])
     header["CD1_1"], header["CD1_2"] = float(P[0, 0]), float(P[0, 1])
     header["CD2_1"], header["CD2_2"] = float(P[1, 0]), float(P[1, 1])
+    header.extend(plane_grid_cards(image))
     return header
 
 
@@ -54,27 +60,40 @@ def residual_arrays(target, model):
     return residual, chi
 
 
-def write_fits(path, image, data=None, overwrite=True, **header_cards):
+def write_fits(path, image, data=None, overwrite=False, **header_cards):
     """Write `data` (default image.data) with `image`'s WCS (or plane grid)
-    to `path`; extra keyword arguments become header cards (e.g. BUNIT)."""
+    to `path`; extra keyword arguments become header cards (e.g. BUNIT).
+
+    Like astropy, an existing `path` is kept (FileExistsError) unless
+    `overwrite=True`; the file is written whole to a temporary file and then
+    renamed onto `path` (see utils.atomic_file), so an interrupted write
+    never leaves a partial file, and writing over the image's own input file
+    is safe."""
     values = np.asarray(image.data if data is None else data, dtype=float)
     if values.shape != image.shape:
         raise ValueError(f"data has shape {values.shape}, the image {image.shape}")
     header = _header_for(image)
     for key, value in header_cards.items():
         header[key.upper()[:8]] = value
-    fits.PrimaryHDU(values, header=header).writeto(path, overwrite=overwrite)
+    write_hdus(path, fits.HDUList([fits.PrimaryHDU(values, header=header)]), overwrite)
 
 
-def write_fit_images(path, target, model, overwrite=True):
+def write_fit_images(path, target, model, overwrite=False):
     """One FITS file with the target, the model, the residual and the chi
     images of a fit as named extensions (DATA, MODEL, RESIDUAL, CHI), each
     with the target's WCS. model: a Model (its light on `target`), a
-    ModelImage or an array (see model_on_target)."""
+    ModelImage or an array (see model_on_target). Written as write_fits
+    writes (no overwrite unless asked, atomically)."""
     model = model_on_target(target, model)
     residual, chi = residual_arrays(target, model)
     header = _header_for(target)
     hdus = [fits.PrimaryHDU(header=header)]
     for name, values in (("DATA", target.data), ("MODEL", model), ("RESIDUAL", residual), ("CHI", chi)):
         hdus.append(fits.ImageHDU(values, header=header, name=name))
-    fits.HDUList(hdus).writeto(path, overwrite=overwrite)
+    write_hdus(path, fits.HDUList(hdus), overwrite)
+
+
+def write_hdus(path, hdus, overwrite=False):
+    """Write an astropy HDUList to `path` atomically; an existing file only with `overwrite`."""
+    with atomic_write(path, overwrite=overwrite) as temporary:
+        hdus.writeto(temporary, overwrite=True)

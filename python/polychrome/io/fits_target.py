@@ -12,6 +12,7 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 from ..image import TargetImage
+from .plane_grid_cards import plane_grid_from
 
 # Header keywords searched, in order, for a photometric zeropoint (mag).
 ZEROPOINT_KEYWORDS = ("MAGZERO", "MAGZPT", "ZEROPNT", "ZEROPT", "PHOTZP", "ZP")
@@ -45,6 +46,8 @@ def _image_array(source, hdu, plane, name, single_image_ok=False):
     header = found.header if found is not None else None
     if found is not None and found.data is None:
         raise ValueError(f"{name}: HDU {hdu!r} holds no image data")
+    if plane is not None and (isinstance(plane, bool) or not isinstance(plane, (int, np.integer))):
+        raise TypeError(f"{name}: plane must be an integer index into the cube, got {plane!r}")
     if array.ndim == 3:
         if plane is None:
             raise ValueError(f"{name} is a cube of {array.shape[0]} images: give plane= to pick one")
@@ -63,8 +66,23 @@ def _zeropoint_from(header):
         return None
     for key in ZEROPOINT_KEYWORDS:
         if key in header:
-            return float(header[key])
+            value = header[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ValueError(f"data: header keyword {key} = {value!r} is not a finite number (a zeropoint, "
+                                 "mag); fix the header or give zeropoint= explicitly")
+            return float(value)
     return None
+
+
+def _variance_from_sigma(sigma, mask):
+    """sigma ** 2, after checking sigma is positive on the pixels that are not masked (squaring
+    would hide a negative sigma, a sign of a wrong map)."""
+    used = sigma if mask is None else sigma[~mask]
+    bad = int(np.sum(~(used > 0) & ~np.isnan(used)))
+    if bad:
+        raise ValueError(f"sigma must be positive (flux, standard deviation) on every unmasked pixel; "
+                         f"{bad} pixel(s) are zero or negative; mask them (mask=) or fix the map")
+    return sigma ** 2
 
 
 def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=None, mask=None,
@@ -81,8 +99,11 @@ def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=No
     psf: the PSF image (normalised on reading), `psf_upsample` times finer
     than the pixels. hdu/plane apply to every FITS input except the PSF,
     which has psf_hdu/psf_plane; a single-image variance, weight, sigma or
-    mask beside a cube's plane is used as it is. use_wcs=False ignores the
-    header's WCS (pixel scale 1, origin 0).
+    mask beside a cube's plane is used as it is. A header without a celestial
+    WCS but with polychrome's plane-grid cards (written by write_fits for an
+    image without WCS) gives back that image's pixelscale and origin exactly.
+    use_wcs=False ignores the header's WCS and those cards (pixel scale 1,
+    origin 0).
     """
     given = [name for name, value in (("variance", variance), ("weight", weight), ("sigma", sigma))
              if value is not None]
@@ -93,18 +114,21 @@ def read_target(data, *, hdu=0, plane=None, variance=None, weight=None, sigma=No
     def aux(source, name):
         return None if source is None else _image_array(source, hdu, plane, name, single_image_ok=True)[0]
 
+    mask_array = None if mask is None else aux(mask, "mask") != 0
     var = aux(variance, "variance")
     if sigma is not None:
-        var = aux(sigma, "sigma") ** 2
-    wcs = None
+        var = _variance_from_sigma(aux(sigma, "sigma"), mask_array)
+    wcs, grid = None, None
     if use_wcs and header is not None:
         candidate = WCS(header, naxis=2)
         if candidate.has_celestial:
             wcs = candidate.celestial
+        else:
+            grid = plane_grid_from(header)
+    pixelscale, origin = (None, None) if grid is None else grid
     psf_array = None if psf is None else _image_array(psf, psf_hdu, psf_plane, "psf")[0]
     if zeropoint is None:
         zeropoint = _zeropoint_from(header)
-    mask_array = None if mask is None else aux(mask, "mask") != 0
     return TargetImage(image, variance=var, weight=aux(weight, "weight"), mask=mask_array,
                        psf=psf_array, psf_upsample=psf_upsample, zeropoint=zeropoint, wcs=wcs,
-                       reference_wcs=reference_wcs)
+                       reference_wcs=reference_wcs, pixelscale=pixelscale, origin=origin)

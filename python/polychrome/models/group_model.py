@@ -4,6 +4,7 @@ import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
 from .initialization import signal_to_noise
+from .group_membership import components_of, members_depth_first
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
@@ -46,6 +47,7 @@ class GroupModel(Model):
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
         self.models = ModelCollection(models, owner=name)
+        members_depth_first(self)  # refuses a model placed twice, or a group inside itself
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
         self._target_slots = None     # read from a file: the saved target positions of this group
@@ -87,14 +89,18 @@ class GroupModel(Model):
         return targets
 
     def add_model(self, model):
-        """Add a member (on one of the group's targets, or on any image when no target was given)."""
+        """Add a member (on one of the group's targets, or on any image when no target was given).
+
+        Refused (ValueError) when ``model`` is already in this group's tree or contains the group.
+        """
         self.models.add(model)
-        if self._given_target is not None:
-            try:
+        try:
+            members_depth_first(self)
+            if self._given_target is not None:
                 self._check_members_on(self._given_list())
-            except ValueError:
-                self.models.remove(model.name)
-                raise
+        except ValueError:
+            self.models.remove(model.name)
+            raise
 
     # --- targets and windows ---------------------------------------------------------
     @property
@@ -259,7 +265,7 @@ class GroupModel(Model):
         return self
 
     def components(self):
-        return [component for member in self.models for component in member.components()]
+        return components_of(self)  # also refuses a tree changed behind add_model into a repeat
 
     def __iter__(self):
         return iter(self.models)

@@ -7,9 +7,9 @@ and equality constraints. Targets are assigned after loading
 image in the saved model's target list, so that assigning the list to the
 loaded group hands every member its image again.
 
-Form (version 1)::
+Form (version 2)::
 
-    polychrome_model: 1
+    polychrome_model: 2
     model:
       name: LEDA 41136
       model_type: group model
@@ -24,25 +24,40 @@ Form (version 1)::
             center: {value: [52.3, 51.7], uncertainty: [0.01, 0.01], limits: [null, null], locked: false}
             q: {same_as: [W1 model, q]}  # one quantity with that parameter: path of member names, then name
         ...
+    end_of_model: polychrome_model   # always the last line
+
+The closing ``end_of_model`` line makes a file cut short detectable: a
+version-2 file without it is refused as incomplete. Version-1 files (written
+by polychrome before the marker existed; the same form without that line)
+still load, but a truncated one cannot be told from a complete one; saving
+such a model again writes version 2.
 
 Numbers are written with Python's shortest round-trip representation, so a
 saved and reloaded model renders exactly the same images.
 """
 
-import os
-import tempfile
+import contextlib
+import gc
 import warnings
 
 import numpy as np
 import yaml
 
 from ..image.window import as_pixel_bounds
+from ..utils.atomic_file import atomic_write
 from .group_model import GroupModel
 from .model import Model
 from .registry import model_class
 
 FORMAT_KEY = "polychrome_model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+# The last line of a version-2 file: a file cut short (at a line boundary or not) lacks it.
+END_KEY = "end_of_model"
+END_VALUE = "polychrome_model"
+# libyaml's safe loader and dumper when PyYAML has them (same results, much faster), else PyYAML's own.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _PARAMETER_KEYS = ("value", "uncertainty", "limits", "locked")
 _COMMON_KEYS = ("name", "model_type")
 _COMPONENT_KEYS = _COMMON_KEYS + ("target", "window", "psf_mode", "options", "parameters")
@@ -51,54 +66,68 @@ _GROUP_KEYS = _COMMON_KEYS + ("targets", "window", "models")
 
 # --- writing ---------------------------------------------------------------------------
 def model_to_dict(model):
-    """The file's content for ``model`` (a component or a group) as plain Python data."""
-    root_targets = model.targets
+    """The file's content for ``model`` (a component or a group) as plain Python data.
+
+    Linear in the number of components: every look-up below is a dict or set of ids.
+    """
     owners = {}  # id(quantity) -> path of the first parameter holding it
+    held = set()  # id of every parameter in the saved tree
     for path, parameter in _parameters_with_paths(model, ()):
         owners.setdefault(id(parameter.quantity), path)
-    return {FORMAT_KEY: FORMAT_VERSION, "model": _model_entry(model, (), root_targets, owners, model)}
+        held.add(id(parameter))
+    context = _SaveContext({id(image): k for k, image in enumerate(model.targets)}, owners, held)
+    return {FORMAT_KEY: FORMAT_VERSION, "model": _model_entry(model, (), context), END_KEY: END_VALUE}
+
+
+class _SaveContext:
+    """What every entry of one saved tree needs: the root's image positions, the owner of each
+    quantity and the set of parameters the tree holds."""
+
+    def __init__(self, slots, owners, held):
+        self.slots, self.owners, self.held = slots, owners, held
 
 
 def save_model(model, filename):
-    """Write ``model`` to ``filename`` as YAML (replacing the file only once it is complete)."""
-    text = _HEADER + yaml.safe_dump(model_to_dict(model), sort_keys=False, default_flow_style=None, width=100)
-    folder = os.path.dirname(os.path.abspath(filename))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".polychrome-", suffix=".yaml")
-    try:
-        with os.fdopen(handle, "w") as stream:
+    """Write ``model`` to ``filename`` as YAML, atomically (see ``utils.atomic_file``): a symbolic
+    link is written through, and the previous file stays whole until the new one is on disk."""
+    with _collector_paused():
+        text = _HEADER + yaml.dump(model_to_dict(model), Dumper=_DUMPER, sort_keys=False,
+                                   default_flow_style=None, width=100)
+    with atomic_write(filename, overwrite=True) as temporary:
+        with open(temporary, "w", encoding="utf-8") as stream:
             stream.write(text)
-        os.chmod(temporary, _file_mode(filename))  # mkstemp made it private (0600)
-        os.replace(temporary, filename)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
-def _file_mode(filename):
-    """Permissions for the saved file: those of the file it replaces, else what open() would give
-    a new file (0666 less the umask)."""
-    if os.path.exists(filename):
-        return os.stat(filename).st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a file's worth of objects is built.
+
+    Building many objects in one go triggers repeated full collections, each
+    walking every live object: that made saving and loading quadratic in the
+    number of components. Nothing built here is garbage until it is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _HEADER = ("# polychrome model (load: polychrome.models.Model(name=..., filename=...); "
            "then assign model.target)\n")
 
 
-def _model_entry(model, path, root_targets, owners, root):
+def _model_entry(model, path, context):
     entry = {"name": model.name, "model_type": model.model_type}
     if isinstance(model, GroupModel):
-        entry["targets"] = _group_slots(model, root_targets)
+        entry["targets"] = _group_slots(model, context)
         if model._window_bounds is not None:
             entry["window"] = [list(map(list, bounds)) for bounds in model._window_bounds]
-        entry["models"] = [_model_entry(member, path + (member.name,), root_targets, owners, root)
-                           for member in model.models]
+        entry["models"] = [_model_entry(member, path + (member.name,), context) for member in model.models]
         return entry
-    slot = _slot_of(model.target, model._target_slot, root_targets)
+    slot = model._target_slot if model.target is None else context.slots[id(model.target)]
     if slot is not None:
         entry["target"] = slot
     if model._requested_window is not None:
@@ -108,28 +137,23 @@ def _model_entry(model, path, root_targets, owners, root):
     options = {name: _plain(getattr(model, name)) for name in model.options if getattr(model, name) is not None}
     if options:
         entry["options"] = options
-    entry["parameters"] = {parameter.name: _parameter_entry(parameter, path + (parameter.name,), owners, root)
+    entry["parameters"] = {parameter.name: _parameter_entry(parameter, path + (parameter.name,), context)
                            for parameter in model.parameters}
     return entry
 
 
-def _group_slots(group, root_targets):
-    if group._target_slots is not None and not group.targets:
+def _group_slots(group, context):
+    targets = group.targets
+    if group._target_slots is not None and not targets:
         return list(group._target_slots)
-    return [_slot_of(image, None, root_targets) for image in group.targets]
+    return [context.slots[id(image)] for image in targets]
 
 
-def _slot_of(image, pending, root_targets):
-    if image is None:
-        return pending
-    return next(k for k, t in enumerate(root_targets) if t is image)
-
-
-def _parameter_entry(parameter, path, owners, root):
-    owner = owners[id(parameter.quantity)]
+def _parameter_entry(parameter, path, context):
+    owner = context.owners[id(parameter.quantity)]
     if owner != path:
         return {"same_as": list(owner)}
-    outside = [p for p in parameter.linked if not _holds(root, p)]
+    outside = [p for p in parameter.linked if id(p) not in context.held]
     if outside:
         warnings.warn(f"parameter {'/'.join(path)} is linked to a parameter outside the saved model "
                       f"({outside[0].name!r}); the file keeps its value but not that link", stacklevel=4)
@@ -140,10 +164,6 @@ def _parameter_entry(parameter, path, owners, root):
     entry["limits"] = [None if np.isinf(lo) else lo, None if np.isinf(hi) else hi]
     entry["locked"] = bool(parameter.locked)
     return entry
-
-
-def _holds(root, parameter):
-    return any(p is parameter for component in root.components() for p in component.parameters)
 
 
 def _parameters_with_paths(model, path):
@@ -175,12 +195,15 @@ def load_model(filename, name=None, model_type=None, target=None):
     wrong.
     """
     try:
-        with open(filename) as stream:
-            content = yaml.safe_load(stream)
+        with open(filename, encoding="utf-8") as stream, _collector_paused():
+            content = yaml.load(stream, Loader=_LOADER)
     except yaml.YAMLError as err:
         raise ValueError(f"{filename}: not a YAML file: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{filename}: not a YAML file: not UTF-8 text (a binary file?): {err}") from None
     try:
-        model = model_from_dict(content, name=name, model_type=model_type)
+        with _collector_paused():
+            model = model_from_dict(content, name=name, model_type=model_type)
     except (TypeError, ValueError, KeyError) as err:
         message = err.args[0] if err.args else str(err)
         raise ValueError(f"{filename}: {message}") from None
@@ -193,10 +216,14 @@ def model_from_dict(content, name=None, model_type=None):
     """Build a model from the file content (see ``model_to_dict``)."""
     if not isinstance(content, dict) or FORMAT_KEY not in content:
         raise ValueError(f"not a polychrome model file: expected a mapping with {FORMAT_KEY!r} and 'model'")
-    _check_keys(content, (FORMAT_KEY, "model"), "the file")
-    if content[FORMAT_KEY] != FORMAT_VERSION:
-        raise ValueError(f"{FORMAT_KEY} is {content[FORMAT_KEY]!r}; this version of polychrome reads "
-                         f"version {FORMAT_VERSION}")
+    _check_keys(content, (FORMAT_KEY, "model", END_KEY), "the file")
+    version = content[FORMAT_KEY]
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise ValueError(f"{FORMAT_KEY} is {version!r}; this version of polychrome reads "
+                         f"version {' or '.join(map(str, READABLE_VERSIONS))}")
+    if version >= 2 and content.get(END_KEY) != END_VALUE:
+        raise ValueError(f"the file is incomplete (cut short?): its last line must be "
+                         f"'{END_KEY}: {END_VALUE}'")
     entry = content.get("model")
     if not isinstance(entry, dict):
         raise ValueError("'model' must be a mapping with name, model_type and the model's fields")
@@ -274,7 +301,9 @@ def _link(root, links):
         if tuple(other) == path:
             raise ValueError(f"{where}: same_as names the parameter itself")
         try:
-            _find(root, path)[path[-1]].link_to(_find(root, tuple(other))[other[-1]])
+            mine, owner = _find(root, path)[path[-1]], _find(root, tuple(other))[other[-1]]
+            mine.limits = owner.limits  # a same_as entry has no fields of its own: the owner's hold
+            mine.link_to(owner)
         except ValueError as err:
             raise ValueError(f"{where}: {err}") from None
 

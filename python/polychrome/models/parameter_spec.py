@@ -59,8 +59,11 @@ def make_parameter(spec, given, model_name, shape):
                              f"key(s) {unknown}; allowed keys: {list(_DICT_KEYS)}")
         fields = {"value": None, **given}
     limits = fields.get("limits", spec.limits)
-    parameter = Parameter(spec.name, limits=limits, locked=bool(fields.get("locked", False)),
-                          units=spec.units, cyclic=spec.cyclic)
+    try:
+        parameter = Parameter(spec.name, limits=limits, locked=fields.get("locked", False),
+                              units=spec.units, cyclic=spec.cyclic)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"model {model_name!r}: {err}") from None
     if fields["value"] is not None:
         check_shape(spec.name, np.shape(fields["value"]), shape, model_name)
         try:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .shared_quantity import SharedQuantity, as_limits
+from .shared_quantity import SharedQuantity, as_flag, as_limits
 
 
 def _as_output(array):
@@ -48,7 +48,7 @@ class Parameter:
         limits = as_limits(limits, name)
         if cyclic and not np.all(np.isfinite(limits)):
             raise ValueError(f"parameter {name!r}: a cyclic parameter needs finite limits, got {limits}")
-        self._quantity = SharedQuantity(limits, locked, cyclic)
+        self._quantity = SharedQuantity(limits, as_flag(locked, name), cyclic)
         self._quantity.members.append(self)
         if value is not None:
             self.value = value
@@ -102,7 +102,7 @@ class Parameter:
 
     @locked.setter
     def locked(self, locked):
-        self._quantity.locked = bool(locked)
+        self._quantity.locked = as_flag(locked, self.name)
 
     @property
     def cyclic(self):
@@ -137,9 +137,12 @@ class Parameter:
     def link_to(self, other):
         """Make this parameter (and everything linked to it) one quantity with ``other``.
 
-        This parameter adopts ``other``'s value, uncertainty, limits and
-        lock (if ``other`` has no value yet, it takes this one's). Values,
-        when both set, must have the same shape.
+        This parameter adopts ``other``'s value, uncertainty and lock (if
+        ``other`` has no value yet, it takes this one's). Values, when both
+        set, must have the same shape. Both must have the same limits and
+        cyclicity: one quantity has one allowed range, and silently taking
+        either side's (a Sersic n linked to a Moffat n) would change what the
+        other model may reach; set the limits you want on both first.
         """
         if not isinstance(other, Parameter):
             raise TypeError(f"parameter {self.name!r}: can only link to a Parameter, got {type(other).__name__}")
@@ -148,6 +151,11 @@ class Parameter:
         if self.shape is not None and other.shape is not None and self.shape != other.shape:
             raise ValueError(f"cannot link parameter {self.name!r} of shape {self.shape} to "
                              f"{other.name!r} of shape {other.shape}")
+        if self.limits != other.limits or self.cyclic != other.cyclic:
+            raise ValueError(f"cannot link parameter {self.name!r} (limits {list(self.limits)}"
+                             f"{', cyclic' if self.cyclic else ''}) to {other.name!r} (limits "
+                             f"{list(other.limits)}{', cyclic' if other.cyclic else ''}): a linked quantity has "
+                             "one range; give both the same limits first (parameter.limits = (lo, hi))")
         if other._quantity.value is None and self._quantity.value is not None:
             other._quantity.value = other._quantity.checked_value(self._quantity.value, other.name)
         target = other._quantity

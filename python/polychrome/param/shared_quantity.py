@@ -35,6 +35,17 @@ def as_value_array(value, name, what="value"):
     return array
 
 
+def as_flag(value, name, what="locked"):
+    """Return ``value`` as a bool, or raise TypeError naming parameter ``name``.
+
+    Only True and False (Python or numpy booleans) are accepted: ``bool("false")``
+    is True, so a string (or a number) here is a mistake to report, not to guess.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"parameter {name!r}: {what} must be True or False, got {value!r}")
+
+
 class SharedQuantity:
     """Value, uncertainty, limits, lock and cyclicity of one fitted quantity.
 
@@ -45,7 +56,7 @@ class SharedQuantity:
         self.value = None
         self.uncertainty = None
         self.limits = limits
-        self.locked = bool(locked)
+        self.locked = as_flag(locked, "(shared)")
         self.cyclic = bool(cyclic)
         self.members = []
 
