@@ -1,0 +1,66 @@
+"""A group holds each model object once and never itself (issue 10): both used to be accepted,
+rendering a component twice (a fit then halved its brightness) or recursing without end."""
+
+import numpy as np
+import pytest
+from model_helpers import make_target
+
+from polychrome.models import Model
+
+
+def sky(name, target, level=1.0):
+    return Model(name=name, model_type="flat sky model", target=target, F=level)
+
+
+def test_a_component_in_two_sub_groups_is_refused_naming_it():
+    target = make_target((10, 10), 1.0)
+    shared = sky("shared", target)
+    left = Model(name="left", model_type="group model", models=[shared, sky("a", target)])
+    right = Model(name="right", model_type="group model", models=[shared])
+    with pytest.raises(ValueError, match=r"model 'shared' is in group 'root' twice, as root/left/shared "
+                                         r"and root/right/shared"):
+        Model(name="root", model_type="group model", models=[left, right])
+
+
+def test_a_sub_group_placed_twice_is_refused():
+    target = make_target((10, 10), 1.0)
+    inner = Model(name="inner", model_type="group model", models=[sky("s", target)])
+    middle = Model(name="middle", model_type="group model", models=[inner])
+    with pytest.raises(ValueError, match="model 'inner' is in group 'root' twice"):
+        Model(name="root", model_type="group model", models=[inner, middle])
+
+
+def test_a_group_cannot_be_added_to_itself_directly_or_through_a_member():
+    target = make_target((10, 10), 1.0)
+    group = Model(name="g", model_type="group model", models=[sky("s", target)])
+    with pytest.raises(ValueError, match=r"group 'g' cannot contain itself"):
+        group.add_model(group)
+    outer = Model(name="outer", model_type="group model", models=[group])
+    with pytest.raises(ValueError, match=r"group 'g' cannot contain itself \(it would be inside itself as g/outer/g\)"):
+        group.add_model(outer)
+    assert group.models.names == ["s"]  # the refused member is not kept
+    assert [c.name for c in outer.components()] == ["s"]
+    assert np.all(outer.sample().data == 1.0)
+
+
+def test_adding_a_member_already_in_the_tree_is_refused_and_undone():
+    target = make_target((10, 10), 1.0)
+    star = sky("star", target)
+    sub = Model(name="sub", model_type="group model", models=[star])
+    root = Model(name="root", model_type="group model", models=[sub, sky("other", target, 2.0)])
+    with pytest.raises(ValueError, match="model 'star' is in group 'root' twice"):
+        root.add_model(star)
+    assert root.models.names == ["sub", "other"]
+    assert np.all(root.sample().data == 3.0)
+
+
+def test_a_repeat_made_inside_a_sub_group_is_caught_before_rendering():
+    """A sub-group does not know its parents: a member added to it may already be elsewhere in
+    the tree. The tree is checked again whenever its components are listed (sample, fit, save)."""
+    target = make_target((10, 10), 1.0)
+    star = sky("star", target)
+    sub = Model(name="sub", model_type="group model", models=[sky("x", target)])
+    root = Model(name="root", model_type="group model", models=[star, sub])
+    sub.add_model(star)  # fine for sub alone
+    with pytest.raises(ValueError, match="model 'star' is in group 'root' twice, as root/star and root/sub/star"):
+        root.sample()
