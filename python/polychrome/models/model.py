@@ -219,14 +219,20 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         ``names`` is a parameter name or a list of them (e.g. ["center",
         "q", "PA"]). This model's parameters adopt ``other``'s value (or give
         theirs when ``other``'s is unset); from then on setting either
-        changes both, and a fit or Jacobian sees one quantity.
+        changes both, and a fit or Jacobian sees one quantity. Linked
+        parameters must have the same limits (e.g. a Sersic n, limited to
+        [0.36, 10], and a Moffat n, [0.1, 10]: set the range you want on both
+        first); otherwise ValueError.
         """
         if not isinstance(other, Model):
             raise TypeError(f"other must be a Model, got {type(other).__name__}")
         names = [names] if isinstance(names, str) else list(names)
         parameters = [(self[name], other[name]) for name in names]
         for ours, theirs in parameters:
-            ours.link_to(theirs)
+            try:
+                ours.link_to(theirs)
+            except ValueError as err:
+                raise ValueError(f"model {self.name!r} to model {other.name!r}: {err}") from None
 
     @property
     def target(self):

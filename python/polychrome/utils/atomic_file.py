@@ -103,6 +103,19 @@ def _file_mode(destination):
     """Permissions of the file ``destination`` replaces, else what open() gives a new file."""
     if os.path.exists(destination):
         return os.stat(destination).st_mode & 0o777
+    return 0o666 & ~_umask()
+
+
+def _umask():
+    """The process's umask, read without changing it where the system tells it (Linux); else set
+    and restored at once (os.umask is the only portable way to read it)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
