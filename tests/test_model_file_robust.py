@@ -3,6 +3,7 @@ symbolic links written through, fsync before the rename, binary files refused cl
 
 import gc
 import os
+import stat
 import sys
 
 import numpy as np
@@ -125,7 +126,7 @@ def test_saving_onto_a_symbolic_link_writes_through_it(tmp_path):
 def test_the_file_is_synced_before_the_rename_and_the_folder_after(tmp_path, monkeypatch):
     events = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.path.isdir(f"/proc/self/fd/{fd}"))),
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", stat.S_ISDIR(os.fstat(fd).st_mode))),
                                                  real_fsync(fd))[1])
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", None)), real_replace(a, b))[1])
     target = make_target((10, 10), 0.5)
