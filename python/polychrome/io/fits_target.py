@@ -77,7 +77,7 @@ def _zeropoint_from(header):
 def _variance_from_sigma(sigma, mask):
     """sigma ** 2, after checking sigma is positive on the pixels that are not masked (squaring
     would hide a negative sigma, a sign of a wrong map)."""
-    used = sigma if mask is None else sigma[~mask]
+    used = sigma[~mask] if mask is not None and mask.shape == sigma.shape else sigma  # TargetImage checks shapes
     bad = int(np.sum(~(used > 0) & ~np.isnan(used)))
     if bad:
         raise ValueError(f"sigma must be positive (flux, standard deviation) on every unmasked pixel; "

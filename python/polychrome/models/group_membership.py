@@ -12,28 +12,39 @@ def _is_group(model):
 
 
 def members_depth_first(group):
-    """Every model inside ``group`` (not the group itself), depth first, each with its path of names.
+    """Every model inside ``group`` (not the group itself), depth first.
 
-    Returns a list of (model, path) pairs, path being the tuple of names from
-    ``group`` down to the model. Raises ValueError when a model object occurs
-    twice in the tree or when ``group`` (or any group in it) contains itself.
+    Raises ValueError, naming the model and the two places it was met, when a
+    model object occurs twice in the tree or when ``group`` (or any group in
+    it) contains itself.
     """
-    found = []
-    where = {id(group): (group.name,)}  # id -> path of every model met so far (the root included)
-    _walk(group, (group.name,), where, found)
+    found, seen = [], {id(group)}
+    if not _walk(group, seen, found):
+        _walk_with_paths(group, (group.name,), {id(group): (group.name,)})  # raises, naming the places
     return found
 
 
-def _walk(group, path, where, found):
+def _walk(group, seen, found):
+    """Append the members of ``group`` to ``found``, depth first; False at the first repeat."""
+    for member in group.models:
+        if id(member) in seen:
+            return False
+        seen.add(id(member))
+        found.append(member)
+        if _is_group(member) and not _walk(member, seen, found):
+            return False
+    return True
+
+
+def _walk_with_paths(group, path, where):
+    """The same walk as _walk, keeping each model's path of names, to report the first repeat."""
     for member in group.models:
         member_path = path + (member.name,)
-        earlier = where.get(id(member))
-        if earlier is not None:
-            _refuse(member, earlier, member_path)
+        if id(member) in where:
+            _refuse(member, where[id(member)], member_path)
         where[id(member)] = member_path
-        found.append((member, member_path))
         if _is_group(member):
-            _walk(member, member_path, where, found)
+            _walk_with_paths(member, member_path, where)
 
 
 def _refuse(model, earlier, again):
@@ -47,4 +58,4 @@ def _refuse(model, earlier, again):
 
 def components_of(group):
     """The component (non-group) models inside ``group``, depth first (see members_depth_first)."""
-    return [model for model, _ in members_depth_first(group) if not _is_group(model)]
+    return [model for model in members_depth_first(group) if not _is_group(model)]

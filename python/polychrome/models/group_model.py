@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
-from .initialization import signal_to_noise
 from .group_membership import components_of, members_depth_first
+from .initialization import signal_to_noise
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
