@@ -45,10 +45,23 @@ def test_pixelscale_must_be_numbers(pixelscale):
 @pytest.mark.parametrize("data", ["1.0", [["1", "2"], ["3", "4"]], np.array([[b"1", b"2"]]),
                                   np.array([[1.0, "2"]], dtype=object)])
 def test_text_is_not_image_data(data):
-    with pytest.raises(TypeError, match="data must be a 2-D array of numbers, got text"):
+    with pytest.raises(TypeError, match="data must be a 2-D array of numbers, got"):
         TargetImage(data)
-    with pytest.raises(TypeError, match="variance must be a 2-D array of numbers, got text"):
+    with pytest.raises(TypeError, match="variance must be a 2-D array of numbers, got"):
         TargetImage(np.ones((1, 2)), variance=data if np.shape(data) == (1, 2) else [["1", "2"]])
+
+
+@pytest.mark.parametrize("origin", [("1", "2"), (True, False), "12"])
+def test_origin_must_be_numbers(origin):
+    with pytest.raises(TypeError, match=r"origin must be two finite numbers \(x, y\) in arcsec"):
+        TargetImage(np.zeros((4, 4)), origin=origin)
+
+
+@pytest.mark.parametrize("zeropoint", ["25", True, np.bool_(False)])
+def test_zeropoint_must_be_a_number(zeropoint):
+    with pytest.raises(TypeError, match=r"zeropoint must be a number \(magnitudes\)"):
+        TargetImage(np.zeros((4, 4)), zeropoint=zeropoint)
+    assert TargetImage(np.zeros((4, 4)), zeropoint=np.float32(25.5)).zeropoint == 25.5
 
 
 def test_psf_upsample_without_a_psf_is_refused():

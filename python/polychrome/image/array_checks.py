@@ -2,25 +2,12 @@
 
 import numpy as np
 
-
-def _holds_text(value):
-    """True when ``value`` is text or an array/list holding text, which numpy would convert to
-    numbers silently ("0.5" -> 0.5)."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return False
-    try:
-        raw = np.asarray(value)
-    except (TypeError, ValueError):
-        return False  # ragged or odd input: the conversion below reports it
-    if raw.dtype.kind in "US":
-        return True
-    return raw.dtype.kind == "O" and any(isinstance(item, (str, bytes)) for item in raw.ravel())
+from ..utils.arguments import check_numeric
 
 
 def as_image_array(value, name):
     """Return ``value`` as a new 2-D float64 array, or raise naming ``name``."""
-    if _holds_text(value):
-        raise TypeError(f"{name} must be a 2-D array of numbers, got text ({type(value).__name__})")
+    check_numeric(value, name, "a 2-D array of numbers", allow_bool=True)
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError):

@@ -8,6 +8,7 @@ DESIGN.md is then ``plane = origin + pixelscale @ (x + 0.5, y + 0.5)``.
 
 import numpy as np
 
+from ..utils.arguments import check_numeric
 from ..utils.coordinates import pixelscale_matrix
 from .tangent_plane import TangentPlane
 
@@ -15,6 +16,7 @@ _FIT_GRID_POINTS = 17  # per axis, over the whole image including its outer edge
 
 
 def _as_origin(origin, name="origin"):
+    check_numeric(origin, name, "two finite numbers (x, y) in arcsec")
     try:
         o = np.asarray(origin, dtype=float)
     except (TypeError, ValueError):

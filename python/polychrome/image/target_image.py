@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ..utils.arguments import check_numeric
 from .array_checks import as_image_array, as_mask_array, check_same_shape
 from .image import Image, resolve_mapping
 from .psf_image import PSFImage
@@ -93,6 +94,7 @@ class TargetImage(Image):
     def _checked_zeropoint(zeropoint):
         if zeropoint is None:
             return None
+        check_numeric(zeropoint, "zeropoint", "a number (magnitudes)")
         try:
             value = float(zeropoint)
         except (TypeError, ValueError):

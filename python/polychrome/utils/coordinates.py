@@ -2,21 +2,7 @@
 
 import numpy as np
 
-
-def _refuse_non_numbers(pixelscale):
-    """True, "0.5" or a list of strings would convert to numbers silently: refuse them."""
-    if isinstance(pixelscale, (bool, np.bool_, str, bytes)):
-        kind = "b"
-    elif isinstance(pixelscale, (int, float)):
-        return
-    else:
-        try:
-            kind = np.asarray(pixelscale).dtype.kind
-        except (TypeError, ValueError):
-            return  # ragged input: the conversion below reports it
-    if kind in "bUSO":
-        raise TypeError(f"pixelscale must be a number or a 2x2 matrix of numbers (arcsec per pixel), "
-                        f"got {pixelscale!r}")
+from .arguments import check_numeric
 
 
 def pixelscale_matrix(pixelscale):
@@ -26,7 +12,7 @@ def pixelscale_matrix(pixelscale):
     Column 0 of the matrix is the plane displacement of one pixel step in x
     (column index), column 1 that of one step in y (row index).
     """
-    _refuse_non_numbers(pixelscale)
+    check_numeric(pixelscale, "pixelscale", "a number or a 2x2 matrix of numbers (arcsec per pixel)")
     if isinstance(pixelscale, (int, float)):  # fast path for the common case
         scale = float(pixelscale)
         if not (scale > 0 and scale != float("inf")):
