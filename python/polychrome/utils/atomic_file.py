@@ -28,7 +28,7 @@ def check_may_write(path, overwrite):
 
 
 @contextlib.contextmanager
-def atomic_write(path, overwrite=True, suffix=None):
+def atomic_write(path, overwrite=True):
     """Context manager yielding a temporary path to write; on success it replaces ``path``.
 
     Parameters
@@ -38,20 +38,17 @@ def atomic_write(path, overwrite=True, suffix=None):
     overwrite : bool
         Replace an existing file; when False an existing ``path`` raises
         FileExistsError before anything is written.
-    suffix : str, optional
-        Ending of the temporary file's name (default that of ``path``), for
-        writers that choose the format by extension.
 
-    The temporary file is created private (0600) in the destination's folder;
-    the final file gets the permissions of the file it replaces, or those
-    of a new file (0666 less the umask). If the body raises, the temporary
-    file is removed and ``path`` is left untouched.
+    The temporary file is created private (0600) in the destination's
+    folder, its name ending like ``path`` (so writers that choose the format
+    by extension choose the same); the final file gets the permissions of the
+    file it replaces, or those of a new file (0666 less the umask). If the
+    body raises, the temporary file is removed and ``path`` is left untouched.
     """
     check_may_write(path, overwrite)
     destination = resolved_destination(path)
     folder = os.path.dirname(destination)
-    if suffix is None:
-        suffix = os.path.splitext(destination)[1]
+    suffix = os.path.splitext(destination)[1]
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".polychrome-", suffix=suffix)
     os.close(handle)
     try:
