@@ -1,6 +1,8 @@
 """A group holds each model object once and never itself (issue 10): both used to be accepted,
 rendering a component twice (a fit then halved its brightness) or recursing without end."""
 
+import pickle
+
 import numpy as np
 import pytest
 from model_helpers import make_target
@@ -64,3 +66,19 @@ def test_a_repeat_made_inside_a_sub_group_is_caught_before_rendering():
     sub.add_model(star)  # fine for sub alone
     with pytest.raises(ValueError, match="model 'star' is in group 'root' twice, as root/star and root/sub/star"):
         root.sample()
+
+
+def test_adding_through_the_collection_is_checked_too():
+    target = make_target((10, 10), 1.0)
+    group = Model(name="g", model_type="group model", models=[sky("s", target)])
+    with pytest.raises(ValueError, match="group 'g' cannot contain itself"):
+        group.models.add(group)
+    assert group.models.names == ["s"]
+
+
+def test_a_checked_group_still_pickles():
+    target = make_target((10, 10), 1.0)
+    group = Model(name="g", model_type="group model", models=[sky("s", target)])
+    again = pickle.loads(pickle.dumps(group))
+    with pytest.raises(ValueError, match="model 's' is in group 'g' twice"):
+        again.models.add(Model(name="outer", model_type="group model", models=[again.models["s"]]))

@@ -46,8 +46,8 @@ class GroupModel(Model):
 
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
-        self.models = ModelCollection(models, owner=name)
-        members_depth_first(self)  # refuses a model placed twice, or a group inside itself
+        self.models = ModelCollection(models, owner=name, check=self._check_tree)
+        self._check_tree()
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
         self._target_slots = None     # read from a file: the saved target positions of this group
@@ -93,14 +93,17 @@ class GroupModel(Model):
 
         Refused (ValueError) when ``model`` is already in this group's tree or contains the group.
         """
-        self.models.add(model)
-        try:
-            members_depth_first(self)
-            if self._given_target is not None:
+        self.models.add(model)  # checks the tree (see _check_tree)
+        if self._given_target is not None:
+            try:
                 self._check_members_on(self._given_list())
-        except ValueError:
-            self.models.remove(model.name)
-            raise
+            except ValueError:
+                self.models.remove(model.name)
+                raise
+
+    def _check_tree(self):
+        """Refuse a model placed twice in this group's tree, or a group inside itself."""
+        members_depth_first(self)
 
     # --- targets and windows ---------------------------------------------------------
     @property

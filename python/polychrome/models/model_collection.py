@@ -11,15 +11,20 @@ class ModelCollection:
     models : iterable of Model
     owner : str
         Name of the group holding them, for error messages.
+    check : callable, optional
+        Called after every later ``add`` (not for ``models``); a ValueError
+        it raises undoes the addition (the group checks its tree with it).
     """
 
-    def __init__(self, models=(), owner=""):
+    def __init__(self, models=(), owner="", check=None):
         self.owner = owner
         self._by_name = {}
+        self._check = None
         if isinstance(models, Model):
             raise TypeError(f"group {owner!r}: models must be a sequence of models, not one model")
         for model in models:
             self.add(model)
+        self._check = check
 
     def add(self, model):
         """Append ``model``; its name must not be taken in this collection."""
@@ -28,6 +33,12 @@ class ModelCollection:
         if model.name in self._by_name:
             raise ValueError(f"group {self.owner!r} already has a model named {model.name!r}")
         self._by_name[model.name] = model
+        if self._check is not None:
+            try:
+                self._check()
+            except ValueError:
+                del self._by_name[model.name]
+                raise
 
     def remove(self, name):
         """Remove and return the model called ``name``."""
