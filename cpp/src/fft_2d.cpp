@@ -50,7 +50,7 @@ void RealFft2dPlan::forward(const double* in, std::complex<double>* out, std::si
   const std::size_t in_size = ny * nx;
   const std::size_t out_size = 2 * ny * nc;  // doubles
   double* dst = reinterpret_cast<double*>(out);
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * ny * nx);
   const std::size_t per_thread = std::max(rows_.scratch_size(), columns_.scratch_size());
   FftScratch scratch(per_thread * static_cast<std::size_t>(nthreads));
 
@@ -93,7 +93,7 @@ void RealFft2dPlan::inverse(const std::complex<double>* in, double* out, std::si
   const std::size_t in_size = 2 * ny * nc;  // doubles
   const std::size_t out_size = ny * nx;
   const double* src = reinterpret_cast<const double*>(in);
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * ny * nx);
   const std::size_t per_thread = std::max(rows_.scratch_size(), columns_.scratch_size());
   // One work buffer: per-thread kernel scratch, then the side columns (2 ny
   // doubles per array, rounded up to keep nothing misaligned).

@@ -420,7 +420,7 @@ void ComplexFftPlan::transform(const std::complex<double>* in, std::complex<doub
   // Blocks of kFftLanes sequences; a sequence of n complex numbers is a
   // "column" of stride 2 doubles.
   const std::size_t blocks = (count + kFftLanes - 1) / kFftLanes;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n_);
   const std::size_t per_thread = scratch_size();
   FftScratch scratch(per_thread * static_cast<std::size_t>(nthreads));
   const double* src = reinterpret_cast<const double*>(in);

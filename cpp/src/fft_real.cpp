@@ -199,7 +199,7 @@ void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size
   const std::size_t nc = spectrum_size();
   double* dst = reinterpret_cast<double*>(out);
   const std::size_t blocks = (count + block_rows - 1) / block_rows;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n);
   FftScratch scratch(scratch_size() * static_cast<std::size_t>(nthreads));
   const auto run = [&](std::size_t b, double* work) {
     const std::size_t r0 = b * block_rows;
@@ -222,7 +222,7 @@ void RealFftPlan::inverse(const std::complex<double>* in, double* out, std::size
   const std::size_t nc = spectrum_size();
   const double* src = reinterpret_cast<const double*>(in);
   const std::size_t blocks = (count + block_rows - 1) / block_rows;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n);
   FftScratch scratch(scratch_size() * static_cast<std::size_t>(nthreads));
   const double scale = 1.0 / static_cast<double>(n);
   const auto run = [&](std::size_t b, double* work) {

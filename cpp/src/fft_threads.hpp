@@ -2,18 +2,25 @@
 // OpenMP absent everything runs on the calling thread.
 #pragma once
 
+#include <cstddef>
+
+#include "polychrome/threads.hpp"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace polychrome::fft_detail {
 
-/// Threads to use: threads > 1 asks for that many; anything else means one.
-inline int thread_count(int threads) {
+/// Threads for a transform of `points` points in all: threads > 1 asks for
+/// up to that many, bounded as every parallel region is (team_size: none
+/// for work too small to pay for them); anything else means one.
+inline int thread_count(int threads, std::size_t points) {
 #ifdef _OPENMP
-  return threads > 1 ? threads : 1;
+  return team_size(threads, points, kMinFftPointsPerThread);
 #else
   (void)threads;
+  (void)points;
   return 1;
 #endif
 }

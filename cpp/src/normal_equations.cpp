@@ -18,7 +18,9 @@ void accumulate_normal_equations(const double* residual, const double* weight,
   // while every (k, l) pair is formed from them.
   constexpr std::size_t kBlock = 512;
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  const int nthreads = static_cast<int>(std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(blocks, 1)));
+  // A thread pays from a few blocks on (p = 7: ~10 us per block).
+  constexpr std::size_t kMinBlocksPerThread = 16;
+  const int nthreads = team_size(threads, blocks, kMinBlocksPerThread);
   const std::size_t stride = 1 + p + p * p;  // one thread's partial sums
   std::vector<double> partial(static_cast<std::size_t>(nthreads) * stride, 0.0);
   ParallelExceptions errors;

@@ -1,6 +1,5 @@
 #include "polychrome/psf_convolver.hpp"
 
-
 #include "polychrome/threads.hpp"
 
 #include <algorithm>
@@ -79,7 +78,9 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   const std::size_t lx = static_cast<std::size_t>(wx) + 2 * px;  // and columns
   const std::shared_ptr<const Transform> t = transform(ny, nx);
   const std::size_t nc = t->plan.spectrum_nx();
-  const int nthreads = resolve_threads(threads);
+  // Threads pay only for enough FFT points in all (team_size); one array
+  // below that runs serially, with no fork-join at all.
+  const int nthreads = team_size(threads, count * ny * nx, kMinFftPointsPerThread);
 
   const std::complex<double>* const h = t->psf_spectrum.data();
   // One group of g arrays starting at `first`, through buffers r (g ny nx
@@ -139,8 +140,9 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   if (count > 1 && nthreads > 1) {
     // A batch (image + Jacobian columns): whole arrays per thread, each
     // single-threaded, scale far better than threads inside one small FFT.
+    const int batch_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(nthreads), count));
     ParallelExceptions errors;
-#pragma omp parallel num_threads(nthreads)
+#pragma omp parallel num_threads(batch_threads)
     {
       std::optional<ScratchPool::Lease> real, spectra;
       errors.run([&] {

@@ -142,9 +142,11 @@ class AdaptiveRenderer {
   void render(double* image, double* jac) const {
     const int ny = grid_.ny;
     const int nx = grid_.nx;
-    const int threads = resolve_threads(opt_.threads);
+    const int threads = team_size(opt_.threads,
+                                  static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
+                                  kMinRenderPixelsPerThread);
     ParallelExceptions errors;
-#pragma omp parallel num_threads(threads) if (threads > 1 && static_cast<long>(nx) * ny > 4096)
+#pragma omp parallel num_threads(threads) if (threads > 1)
     {
       RowScratch scratch;
       errors.run([&] {

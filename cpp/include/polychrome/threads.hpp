@@ -1,28 +1,43 @@
-// How many threads "all cores" means.
+// Thread counts of parallel regions, and exceptions out of them.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
-#include <cstdlib>
+#include <cstddef>
 #include <exception>
 #include <mutex>
-#include <thread>
 
 namespace polychrome {
 
-/// Threads to use for a request: requested > 0 is taken as is; otherwise
-/// OMP_NUM_THREADS when the user set it, else every core. Deliberately not
-/// omp_get_max_threads(): other libraries in the same process (pyimfit, for
-/// one) lower that process-wide setting, which would silently make
-/// polychrome single-threaded after they run.
-inline int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  if (const char* env = std::getenv("OMP_NUM_THREADS")) {
-    const int n = std::atoi(env);
-    if (n > 0) return n;
-  }
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores > 0 ? static_cast<int>(cores) : 1;
+/// Most threads one parallel region starts, whatever a caller asks: the
+/// OpenMP runtime crashes (or exits with "Out of memory") when asked for
+/// 100000 threads. Python's polychrome.thread_policy refuses such requests
+/// and caps the rest at the CPUs the process may use; this bound protects
+/// C++ callers.
+constexpr int kMaxThreads = 1024;
+
+/// Threads for one parallel loop over `work` units (pixels, FFT points,
+/// pixel blocks), each thread getting at least `min_work_per_thread` units:
+/// below that, starting and joining a thread costs more than it saves, and
+/// on a loaded machine every join waits for the slowest, possibly
+/// descheduled, thread. `threads` is the count the caller resolved (from
+/// Python: polychrome.thread_policy, the one place that decides it); values
+/// below 1 mean one thread. The core holds no thread setting of its own.
+inline int team_size(int threads, std::size_t work, std::size_t min_work_per_thread) {
+  if (threads <= 1) return 1;
+  const std::size_t useful = work / std::max<std::size_t>(min_work_per_thread, 1);
+  const std::size_t bound = std::min<std::size_t>({useful, static_cast<std::size_t>(threads),
+                                                   static_cast<std::size_t>(kMaxThreads)});
+  return std::max(1, static_cast<int>(bound));
 }
+
+/// Work units per thread below which the loops below do not pay for a
+/// thread (measured on the 256 x 256 PSF-convolved render of
+/// bench/threads_contention.py; uncontended, threads were no faster below).
+/// Pixels of adaptive rendering (~25 ns each at tolerance 1e-5).
+constexpr std::size_t kMinRenderPixelsPerThread = 8192;
+/// Points of FFT and of the element-wise passes around it (~5 ns each).
+constexpr std::size_t kMinFftPointsPerThread = std::size_t{1} << 16;
 
 /// Carries the first exception thrown inside an OpenMP region out of it.
 /// An exception must not leave a parallel region or a worksharing loop: the
