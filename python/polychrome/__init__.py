@@ -5,11 +5,7 @@ analytic Jacobians, convolved with each image's PSF, fitted jointly across many
 images. See README.md for a tour.
 """
 
-from .openmp_environment import passive_wait_policy
-
-with passive_wait_policy():
-    from . import _core
-from . import fit, image, io, models, param, plots, psf, utils
+from . import _core, fit, image, io, models, param, plots, psf, utils
 from .point_source import point_source_image
 from .psf import PointSourceRenderer, PsfConvolver
 from .render import parameter_names, profile_names, render_profile

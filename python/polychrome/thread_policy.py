@@ -14,9 +14,13 @@ order of precedence:
 
 Whatever the source, the count is capped at the CPUs this process may use
 (more threads than CPUs only wait for each other), and in a child made by
-``os.fork()`` it is 1: the OpenMP runtime's threads do not survive a fork, and
-a child that started a parallel region would wait for them forever. The core
-itself runs serially where the work is too small for threads to pay.
+``os.fork()`` it is 1 (the parent's helper threads do not exist there; the
+core also checks this itself). Without an explicit request the count is a
+ceiling: a call uses no more threads than there are CPUs not busy with other
+work at that moment (Linux: the kernel's count of runnable threads), so that
+on a loaded machine the default is never slower than one thread; an explicit
+``threads=n`` is taken as asked. The core itself runs serially where the work
+is too small for threads to pay.
 """
 
 import contextlib
@@ -25,7 +29,7 @@ import numbers
 import os
 import threading
 
-from .utils.cpus import usable_cpus
+from .utils.cpus import runnable_elsewhere, usable_cpus
 
 #: Largest thread count accepted; larger requests are mistakes (no machine has
 #: that many CPUs) and raise ValueError instead of reaching the OpenMP runtime,
@@ -78,28 +82,51 @@ def forked_child():
     return os.getpid() != _IMPORTING_PID
 
 
-def resolve_threads(threads=None):
-    """Threads for one call into the core (>= 1), by the order in the module docstring.
+def thread_limit(threads=None):
+    """The thread count chosen by the order in the module docstring (>= 1), before any load check.
 
     Parameters
     ----------
     threads : int or None
-        The call's explicit request: a count from 1 to :data:`MAX_THREADS`,
-        or None / 0 for "not given". Negative, larger or non-integer values
-        raise ValueError.
+        An explicit request: 1 to :data:`MAX_THREADS`, or None / 0 for "not
+        given". Negative, larger or non-integer values raise ValueError.
     """
     requested = _checked(threads, "threads", allow_default=True)
     if forked_child():
         return 1
+    cpus = usable_cpus()
     for n in (requested, _scoped_setting.get(), _process_setting, _environment_threads()):
         if n is not None:
-            return min(n, usable_cpus())
-    return usable_cpus()
+            return min(n, cpus)
+    return cpus
+
+
+def resolve_threads(threads=None):
+    """Threads for one call into the core (>= 1): what the core's bindings ask.
+
+    An explicit ``threads`` (1 to :data:`MAX_THREADS`) gives
+    :func:`thread_limit` of it; otherwise the limit is lowered to the CPUs
+    that no other runnable thread of the machine is using now (at least 1).
+    None or 0: not given; negative, larger or non-integer values raise
+    ValueError.
+    """
+    limit = thread_limit(threads)
+    if limit == 1 or _checked(threads, "threads", allow_default=True) is not None:
+        return limit
+    elsewhere = runnable_elsewhere()
+    if elsewhere is None:
+        return limit
+    return max(1, min(limit, usable_cpus() - elsewhere))
 
 
 def get_threads():
-    """Threads a call without an explicit ``threads=`` uses here and now (>= 1)."""
-    return resolve_threads(None)
+    """The most threads a call without an explicit ``threads=`` uses here (>= 1).
+
+    The user setting, else OMP_NUM_THREADS, else the usable CPUs, capped at
+    the usable CPUs (1 in a fork child); a call uses fewer while other work
+    keeps CPUs busy, or when its work is too small to pay for threads.
+    """
+    return thread_limit(None)
 
 
 def set_threads(n):
