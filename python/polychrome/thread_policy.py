@@ -48,6 +48,8 @@ _scoped_setting = contextvars.ContextVar("polychrome_threads", default=None)
 
 def _checked(n, name, allow_default):
     """``n`` as an int in [1, MAX_THREADS] (or None for "not given"), else ValueError."""
+    if type(n) is int and 1 <= n <= MAX_THREADS:  # the common case, quickly
+        return n
     if n is None:
         if allow_default:
             return None
@@ -69,17 +71,31 @@ def _checked(n, name, allow_default):
 
 def _environment_threads():
     """OMP_NUM_THREADS's first entry as a positive int, or None when unset or not one."""
-    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
-    try:
-        n = int(value)
-    except ValueError:
+    value = os.environ.get("OMP_NUM_THREADS")
+    if not value:
         return None
-    return n if n > 0 else None
+    value = value.split(",")[0].strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def forked_child():
     """True in a process made by ``os.fork()`` after polychrome was imported (it runs serially)."""
     return os.getpid() != _IMPORTING_PID
+
+
+def _limit(requested, cpus):
+    """The count by the order of the module docstring, for a checked request (None: not given)
+    and the usable CPUs."""
+    if forked_child():
+        return 1
+    n = requested
+    if n is None:
+        n = _scoped_setting.get()
+    if n is None:
+        n = _process_setting
+    if n is None:
+        n = _environment_threads()
+    return cpus if n is None else min(n, cpus)
 
 
 def thread_limit(threads=None):
@@ -91,14 +107,7 @@ def thread_limit(threads=None):
         An explicit request: 1 to :data:`MAX_THREADS`, or None / 0 for "not
         given". Negative, larger or non-integer values raise ValueError.
     """
-    requested = _checked(threads, "threads", allow_default=True)
-    if forked_child():
-        return 1
-    cpus = usable_cpus()
-    for n in (requested, _scoped_setting.get(), _process_setting, _environment_threads()):
-        if n is not None:
-            return min(n, cpus)
-    return cpus
+    return _limit(_checked(threads, "threads", allow_default=True), usable_cpus())
 
 
 def resolve_threads(threads=None):
@@ -110,13 +119,15 @@ def resolve_threads(threads=None):
     None or 0: not given; negative, larger or non-integer values raise
     ValueError.
     """
-    limit = thread_limit(threads)
-    if limit == 1 or _checked(threads, "threads", allow_default=True) is not None:
+    requested = _checked(threads, "threads", allow_default=True)
+    cpus = usable_cpus()
+    limit = _limit(requested, cpus)
+    if limit == 1 or requested is not None:
         return limit
     elsewhere = runnable_elsewhere()
     if elsewhere is None:
         return limit
-    return max(1, min(limit, usable_cpus() - elsewhere))
+    return max(1, min(limit, cpus - elsewhere))
 
 
 def get_threads():

@@ -31,12 +31,12 @@ inline int team_size(int threads, std::size_t work, std::size_t min_work_per_thr
   return std::max(1, static_cast<int>(bound));
 }
 
-/// Work units per thread below which the loops below do not pay for a
-/// thread (measured on the 256 x 256 PSF-convolved render of
-/// bench/threads_contention.py; uncontended, threads were no faster below).
+/// Work units per thread below which a thread does not pay: each thread's
+/// share should be ~0.2 ms or more, well above the 10-50 us a sleeping
+/// helper takes to wake and the cost of a wait for a late one.
 /// Pixels of adaptive rendering (~25 ns each at tolerance 1e-5).
 constexpr std::size_t kMinRenderPixelsPerThread = 8192;
-/// Points of FFT and of the element-wise passes around it (~5 ns each).
+/// Points of FFT and of the element-wise passes around it (~3 ns each).
 constexpr std::size_t kMinFftPointsPerThread = std::size_t{1} << 16;
 
 /// Carries the first exception thrown inside an OpenMP region out of it.

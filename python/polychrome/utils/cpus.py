@@ -12,6 +12,8 @@ import threading
 # /proc/loadavg kept open: pread on it costs ~2 us, open-read-close ~30 us.
 _loadavg = {"fd": None}
 _loadavg_lock = threading.Lock()
+# The cgroup quota, read once per process: {"pid": ..., "limit": ...}.
+_quota = {}
 
 
 def usable_cpus():
@@ -26,10 +28,17 @@ def usable_cpus():
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    quota = cgroup_cpu_limit()
+    quota = _cgroup_limit_of_this_process()
     if quota is not None:
         cpus = min(cpus, quota)
     return max(1, cpus)
+
+
+def _cgroup_limit_of_this_process():
+    pid = os.getpid()
+    if _quota.get("pid") != pid:
+        _quota.update(pid=pid, limit=cgroup_cpu_limit())
+    return _quota["limit"]
 
 
 def runnable_elsewhere():
@@ -41,10 +50,12 @@ def runnable_elsewhere():
     other busy threads.
     """
     try:
-        with _loadavg_lock:
-            if _loadavg["fd"] is None:
-                _loadavg["fd"] = os.open("/proc/loadavg", os.O_RDONLY)
-            fd = _loadavg["fd"]
+        fd = _loadavg["fd"]
+        if fd is None:
+            with _loadavg_lock:
+                if _loadavg["fd"] is None:
+                    _loadavg["fd"] = os.open("/proc/loadavg", os.O_RDONLY)
+                fd = _loadavg["fd"]
         running = int(os.pread(fd, 128, 0).split()[3].split(b"/")[0])
     except (OSError, AttributeError, IndexError, ValueError):
         return None
