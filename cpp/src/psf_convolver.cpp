@@ -82,12 +82,20 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   const int nthreads = team_size(threads, count * ny * nx, kMinFftPointsPerThread);
 
   const std::complex<double>* const h = t->psf_spectrum.data();
+  // body(k) for rows k in [0, rows) on `inner` threads, in tasks of rows
+  // worth ~8000 values (a row alone is too little work to hand out).
+  auto for_rows = [&](std::size_t rows, int inner, const auto& body) {
+    const std::size_t per_task = std::max<std::size_t>(1, 8192 / nx);
+    parallel_for((rows + per_task - 1) / per_task, inner, [&](std::size_t task, int) {
+      for (std::size_t k = task * per_task; k < std::min(rows, (task + 1) * per_task); ++k) body(k);
+    });
+  };
   // One group of g arrays starting at `first`, through buffers r (g ny nx
   // doubles) and s (g ny nc complex), with `inner` threads inside.
   auto run_group = [&](std::size_t first, std::size_t g, double* r, std::complex<double>* s,
                        int inner) {
     const std::size_t rows = g * ny;
-    parallel_for(rows, inner, [&](std::size_t k, int) {
+    for_rows(rows, inner, [&](std::size_t k) {
       const std::size_t a = first + k / ny;
       const std::size_t i = k % ny;
       double* dst = r + k * nx;
@@ -102,7 +110,7 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
 
     t->plan.forward(r, s, g, inner);
 
-    parallel_for(rows, inner, [&](std::size_t k, int) {
+    for_rows(rows, inner, [&](std::size_t k) {
       // Spelled out in real arithmetic: std::complex's operator* must handle
       // inf/NaN (C Annex G) and compiles to a library call per product.
       double* row = reinterpret_cast<double*>(s + k * nc);
@@ -120,7 +128,7 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
     // With the PSF centred at index 0, window pixel (i, j) sits where it sat
     // in the padded array: (i + pad_y, j + pad_x).
     const std::size_t out_rows = g * static_cast<std::size_t>(wy);
-    parallel_for(out_rows, inner, [&](std::size_t k, int) {
+    for_rows(out_rows, inner, [&](std::size_t k) {
       const std::size_t a = k / static_cast<std::size_t>(wy);
       const std::size_t i = k % static_cast<std::size_t>(wy);
       const double* src = r + (a * ny + i + py) * nx + px;

@@ -37,7 +37,7 @@ inline int team_size(int threads, std::size_t work, std::size_t min_work_per_thr
 /// Pixels of adaptive rendering (~25 ns each at tolerance 1e-5).
 constexpr std::size_t kMinRenderPixelsPerThread = 8192;
 /// Points of FFT and of the element-wise passes around it (~3 ns each).
-constexpr std::size_t kMinFftPointsPerThread = std::size_t{1} << 16;
+constexpr std::size_t kMinFftPointsPerThread = std::size_t{1} << 15;
 
 /// Carries the first exception thrown inside an OpenMP region out of it.
 /// An exception must not leave a parallel region or a worksharing loop: the
