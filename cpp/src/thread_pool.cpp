@@ -203,7 +203,14 @@ void run_parallel(std::size_t tasks, int threads, TaskFunction run_task, const v
   const int slots = static_cast<int>(std::min<std::size_t>(
       {tasks, static_cast<std::size_t>(threads), static_cast<std::size_t>(kMaxThreads)}));
   const auto job = std::make_shared<Job>(tasks, slots, run_task, body);
-  if (pool) pool->post(job, slots - 1);
+  if (pool) {
+    try {
+      pool->post(job, slots - 1);
+    } catch (...) {
+      // Out of memory while queueing: whatever was queued is served as
+      // usual, and the caller does the rest.
+    }
+  }
   job->work(0);
   if (pool) pool->withdraw(job.get());
   job->wait();
