@@ -31,9 +31,9 @@ import threading
 
 from .utils.cpus import runnable_elsewhere, usable_cpus
 
-#: Largest thread count accepted; larger requests are mistakes (no machine has
-#: that many CPUs) and raise ValueError instead of reaching the OpenMP runtime,
-#: which crashes when asked for 100000 threads.
+#: Largest thread count accepted: larger requests are mistakes (no machine has
+#: that many CPUs) and raise ValueError (the OpenMP runtime polychrome once
+#: used crashed when asked for 100000 threads).
 MAX_THREADS = 65536
 
 # The process that imported polychrome; another pid means a fork child.

@@ -1,4 +1,4 @@
-// Thread counts of parallel regions, and exceptions out of them.
+// Thread counts of parallel loops, and exceptions out of them.
 #pragma once
 
 #include <algorithm>
@@ -9,11 +9,11 @@
 
 namespace polychrome {
 
-/// Most threads one parallel region starts, whatever a caller asks: the
-/// OpenMP runtime crashes (or exits with "Out of memory") when asked for
-/// 100000 threads. Python's polychrome.thread_policy refuses such requests
-/// and caps the rest at the CPUs the process may use; this bound protects
-/// C++ callers.
+/// Most threads one parallel loop uses, whatever a caller asks (per-thread
+/// scratch is allocated per thread asked for; the OpenMP runtime used before
+/// the pool crashed when asked for 100000). Python's polychrome.thread_policy
+/// refuses such requests and caps the rest at the CPUs the process may use;
+/// this bound protects C++ callers.
 constexpr int kMaxThreads = 1024;
 
 /// Threads for one parallel loop over `work` units (pixels, FFT points,
@@ -39,13 +39,13 @@ constexpr std::size_t kMinRenderPixelsPerThread = 8192;
 /// Points of FFT and of the element-wise passes around it (~3 ns each).
 constexpr std::size_t kMinFftPointsPerThread = std::size_t{1} << 15;
 
-/// Carries the first exception thrown inside an OpenMP region out of it.
-/// An exception must not leave a parallel region or a worksharing loop: the
-/// runtime would terminate the process, which for a Python caller is a crash
-/// of the interpreter (std::bad_alloc from a huge allocation, say) instead of
-/// a MemoryError. Each region runs its pieces of work through run(), which
-/// skips the remaining pieces once one has failed, and calls rethrow() after
-/// the region.
+/// Carries the first exception thrown by a task of a parallel loop (see
+/// thread_pool.hpp) to the loop's caller. An exception must not leave a
+/// helper thread: std::terminate would end the process, which for a Python
+/// caller is a crash of the interpreter (std::bad_alloc from a huge
+/// allocation, say) instead of a MemoryError. Each task runs through run(),
+/// which skips the remaining tasks once one has failed; the caller calls
+/// rethrow() when every task has finished.
 class ParallelExceptions {
  public:
   /// Run `work` unless an earlier piece failed; false when it was skipped or threw.
