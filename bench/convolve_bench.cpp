@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "polychrome/profiles/sersic.hpp"
@@ -58,7 +59,9 @@ std::vector<double> moffat_psf(int size) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+  // The core takes a count (Python's thread_policy decides it there); 0 here means every core.
+  const int asked = argc > 1 ? std::atoi(argv[1]) : 1;
+  const int threads = asked > 0 ? asked : static_cast<int>(std::thread::hardware_concurrency());
   std::vector<int> sizes;
   for (int i = 2; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {64, 128, 256, 512, 1024};

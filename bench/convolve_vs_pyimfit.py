@@ -11,10 +11,9 @@ images on pixels brighter than 1e-3 of the peak (imfit's own pixel
 subsampling is coarser, so ~1e-3 differences are expected).
 
 Order: polychrome is timed first. imfit calls omp_set_num_threads() and
-leaves OpenMP at one thread for the whole process (even after maxThreads=0),
-and polychrome's threads=0 ("all cores") is OpenMP's current maximum, so
-after pyimfit polychrome's default would silently be single-threaded; pass
---pyimfit-first to see that order anyway.
+leaves OpenMP at one thread for the whole process (even after maxThreads=0);
+polychrome's threads come from its own pool and policy, which that does not
+touch. Pass --pyimfit-first to time pyimfit first.
 
 Usage: python bench/convolve_vs_pyimfit.py [--repeat N] [--pyimfit-first]
 """

@@ -89,7 +89,7 @@ def test_convolve_needs_room_for_the_psf():
         conv.convolve(np.ones((6, 20)))
     with pytest.raises(ValueError, match="must be a 2D array or a stack"):
         conv.convolve(np.ones(20))
-    with pytest.raises(ValueError, match="threads must be >= 0"):
+    with pytest.raises(ValueError, match="threads must be from 0 to"):
         conv.convolve(np.ones((10, 10)), threads=-1)
 
 

@@ -121,7 +121,7 @@ def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="dimensions"):
         _core.rfft2(np.zeros(8))
     with pytest.raises(ValueError, match="threads"):
-        _core.rfft2(np.zeros((8, 8)), threads=0)
+        _core.rfft2(np.zeros((8, 8)), threads=-1)
     with pytest.raises(ValueError):
         _core.rfft2(np.zeros((0, 8)))
 

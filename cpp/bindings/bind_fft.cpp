@@ -14,6 +14,7 @@
 
 #include "polychrome/fft.hpp"
 #include "polychrome/fft_plan_cache.hpp"
+#include "thread_count.hpp"
 
 namespace py = pybind11;
 
@@ -29,9 +30,6 @@ void check_ndim(const py::array& a, const char* name, py::ssize_t lo, py::ssize_
                                 " dimensions, got " + std::to_string(a.ndim()));
 }
 
-void check_threads(int threads) {
-  if (threads < 1) throw std::invalid_argument("threads must be >= 1, got " + std::to_string(threads));
-}
 
 // Plans come from a cache the caller owns (the Python class FftPlans) so
 // that nothing global holds state; without one, a call builds its plan itself
@@ -65,9 +63,9 @@ std::size_t leading_count(const py::array& a, py::ssize_t core_dims) {
   return count;
 }
 
-ComplexArray rfft2_py(const RealArray& a, int threads, polychrome::FftPlanCache* plans) {
+ComplexArray rfft2_py(const RealArray& a, const py::object& threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 2, 3);
-  check_threads(threads);
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   const std::size_t ny = dim(a, 2), nx = dim(a, 1);
   const auto plan_ptr = PlanSource(plans)->real_2d_plan(ny, nx);
   const polychrome::RealFft2dPlan& plan = *plan_ptr;
@@ -77,15 +75,15 @@ ComplexArray rfft2_py(const RealArray& a, int threads, polychrome::FftPlanCache*
   std::complex<double>* dst = out.mutable_data();
   {
     py::gil_scoped_release release;
-    plan.forward(src, dst, count, threads);
+    plan.forward(src, dst, count, nthreads);
   }
   return out;
 }
 
-RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> shape, int threads,
+RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> shape, const py::object& threads,
                     polychrome::FftPlanCache* plans) {
   check_ndim(c, "c", 2, 3);
-  check_threads(threads);
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   if (shape.first < 1 || shape.second < 1)
     throw std::invalid_argument("shape must be positive, got (" + std::to_string(shape.first) +
                                 ", " + std::to_string(shape.second) + ")");
@@ -105,14 +103,14 @@ RealArray irfft2_py(const ComplexArray& c, std::pair<py::ssize_t, py::ssize_t> s
   double* dst = out.mutable_data();
   {
     py::gil_scoped_release release;
-    plan.inverse(src, dst, count, threads);
+    plan.inverse(src, dst, count, nthreads);
   }
   return out;
 }
 
-ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads, polychrome::FftPlanCache* plans) {
+ComplexArray fft_py(const ComplexArray& a, bool inverse, const py::object& threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 1, 2);
-  check_threads(threads);
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   const std::size_t n = dim(a, 1);
   const auto plan_ptr = PlanSource(plans)->complex_plan(n);
   const polychrome::ComplexFftPlan& plan = *plan_ptr;
@@ -124,14 +122,14 @@ ComplexArray fft_py(const ComplexArray& a, bool inverse, int threads, polychrome
     py::gil_scoped_release release;
     plan.transform(src, dst, count,
                    inverse ? polychrome::FftDirection::backward : polychrome::FftDirection::forward,
-                   inverse ? 1.0 / static_cast<double>(n) : 1.0, threads);
+                   inverse ? 1.0 / static_cast<double>(n) : 1.0, nthreads);
   }
   return out;
 }
 
-ComplexArray rfft_py(const RealArray& a, int threads, polychrome::FftPlanCache* plans) {
+ComplexArray rfft_py(const RealArray& a, const py::object& threads, polychrome::FftPlanCache* plans) {
   check_ndim(a, "a", 1, 2);
-  check_threads(threads);
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   const auto plan_ptr = PlanSource(plans)->real_plan(dim(a, 1));
   const polychrome::RealFftPlan& plan = *plan_ptr;
   ComplexArray out(with_last(a, plan.spectrum_size()));
@@ -140,14 +138,14 @@ ComplexArray rfft_py(const RealArray& a, int threads, polychrome::FftPlanCache* 
   std::complex<double>* dst = out.mutable_data();
   {
     py::gil_scoped_release release;
-    plan.forward(src, dst, count, threads);
+    plan.forward(src, dst, count, nthreads);
   }
   return out;
 }
 
-RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads, polychrome::FftPlanCache* plans) {
+RealArray irfft_py(const ComplexArray& c, py::ssize_t n, const py::object& threads, polychrome::FftPlanCache* plans) {
   check_ndim(c, "c", 1, 2);
-  check_threads(threads);
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   if (n < 1) throw std::invalid_argument("n must be positive, got " + std::to_string(n));
   const auto plan_ptr = PlanSource(plans)->real_plan(static_cast<std::size_t>(n));
   const polychrome::RealFftPlan& plan = *plan_ptr;
@@ -161,7 +159,7 @@ RealArray irfft_py(const ComplexArray& c, py::ssize_t n, int threads, polychrome
   double* dst = out.mutable_data();
   {
     py::gil_scoped_release release;
-    plan.inverse(src, dst, count, threads);
+    plan.inverse(src, dst, count, nthreads);
   }
   return out;
 }
@@ -173,31 +171,31 @@ void bind_fft(py::module_& m) {
                                        "A cache of FFT plans (owned by the caller); pass it as "
                                        "plans= to reuse plans across transforms of one size.")
       .def(py::init<std::size_t>(), py::arg("capacity") = 32);
-  m.def("rfft2", &rfft2_py, py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
+  m.def("rfft2", &rfft2_py, py::arg("a"), py::arg("threads") = py::none(), py::arg("plans") = nullptr,
         "2D real FFT of a float64 array (ny, nx) or a stack (count, ny, nx): returns "
         "(..., ny, nx//2+1) complex128, numpy.fft.rfft2 layout and signs, unnormalised. "
         "ny and nx must be 2^a 3^b 5^c (see next_fast_size).");
-  m.def("irfft2", &irfft2_py, py::arg("c"), py::arg("shape"), py::arg("threads") = 1,
+  m.def("irfft2", &irfft2_py, py::arg("c"), py::arg("shape"), py::arg("threads") = py::none(),
         py::arg("plans") = nullptr,
         "Inverse of rfft2: (..., ny, nx//2+1) complex128 -> (..., ny, nx) float64 with "
         "shape = (ny, nx), normalised by 1/(nx ny) like numpy.fft.irfft2.");
   m.def(
       "fft",
-      [](const ComplexArray& a, int threads, polychrome::FftPlanCache* plans) {
+      [](const ComplexArray& a, const py::object& threads, polychrome::FftPlanCache* plans) {
         return fft_py(a, false, threads, plans);
       },
-      py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
+      py::arg("a"), py::arg("threads") = py::none(), py::arg("plans") = nullptr,
       "1D complex FFT along the last axis (1D or 2D input), unnormalised like numpy.fft.fft.");
   m.def(
       "ifft",
-      [](const ComplexArray& a, int threads, polychrome::FftPlanCache* plans) {
+      [](const ComplexArray& a, const py::object& threads, polychrome::FftPlanCache* plans) {
         return fft_py(a, true, threads, plans);
       },
-      py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
+      py::arg("a"), py::arg("threads") = py::none(), py::arg("plans") = nullptr,
       "1D inverse complex FFT along the last axis, normalised by 1/n like numpy.fft.ifft.");
-  m.def("rfft", &rfft_py, py::arg("a"), py::arg("threads") = 1, py::arg("plans") = nullptr,
+  m.def("rfft", &rfft_py, py::arg("a"), py::arg("threads") = py::none(), py::arg("plans") = nullptr,
         "1D real FFT along the last axis: n -> n//2+1 bins, like numpy.fft.rfft.");
-  m.def("irfft", &irfft_py, py::arg("c"), py::arg("n"), py::arg("threads") = 1,
+  m.def("irfft", &irfft_py, py::arg("c"), py::arg("n"), py::arg("threads") = py::none(),
         py::arg("plans") = nullptr,
         "Inverse of rfft along the last axis: n//2+1 bins -> n reals, normalised by 1/n.");
   m.def("next_fast_size", &polychrome::next_fast_size, py::arg("n"),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "polychrome/normal_equations.hpp"
+#include "thread_count.hpp"
 
 namespace py = pybind11;
 
@@ -14,7 +15,7 @@ namespace {
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 py::tuple normal_equations_py(const Array& residual, const Array& weight, const Array& jacobian,
-                              int threads) {
+                              const py::object& threads) {
   if (residual.ndim() != 1 || weight.ndim() != 1 || jacobian.ndim() != 2)
     throw std::invalid_argument("residual and weight must be 1-D and jacobian 2-D (parameters x pixels)");
   const std::size_t n = static_cast<std::size_t>(residual.shape(0));
@@ -25,6 +26,7 @@ py::tuple normal_equations_py(const Array& residual, const Array& weight, const 
                                 std::to_string(jacobian.shape(1)));
   py::array_t<double> gradient(static_cast<py::ssize_t>(p));
   py::array_t<double> hessian({static_cast<py::ssize_t>(p), static_cast<py::ssize_t>(p)});
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   double chi2 = 0.0;
   double* g = gradient.mutable_data();
   double* h = hessian.mutable_data();
@@ -33,7 +35,7 @@ py::tuple normal_equations_py(const Array& residual, const Array& weight, const 
   {
     py::gil_scoped_release release;
     polychrome::accumulate_normal_equations(residual.data(), weight.data(), jacobian.data(), n, p,
-                                            &chi2, g, h, threads);
+                                            &chi2, g, h, nthreads);
   }
   return py::make_tuple(chi2, gradient, hessian);
 }
@@ -42,6 +44,6 @@ py::tuple normal_equations_py(const Array& residual, const Array& weight, const 
 
 void bind_normal_equations(py::module_& m) {
   m.def("normal_equations", &normal_equations_py, py::arg("residual"), py::arg("weight"),
-        py::arg("jacobian"), py::arg("threads") = 0,
+        py::arg("jacobian"), py::arg("threads") = py::none(),
         "(chi2, J W r, J W J^T) of one window: residual, weight (n,), jacobian (p, n).");
 }

@@ -41,11 +41,11 @@ RealArray psf_to_array(const PsfImage& psf) {
   return out;
 }
 
-RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, int threads) {
+RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const py::object& threads) {
   if (padded.ndim() != 2 && padded.ndim() != 3)
     throw std::invalid_argument("padded must be a 2D array or a stack (count, ny, nx), got " +
                                 std::to_string(padded.ndim()) + " dimensions");
-  if (threads < 0) throw std::invalid_argument("threads must be >= 0, got " + std::to_string(threads));
+  const int nthreads = polychrome_bindings::resolve_threads(threads);
   const bool stack = padded.ndim() == 3;
   const py::ssize_t count = stack ? padded.shape(0) : 1;
   const py::ssize_t ly = padded.shape(padded.ndim() - 2), lx = padded.shape(padded.ndim() - 1);
@@ -63,7 +63,7 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, int thr
   {
     py::gil_scoped_release release;
     conv.convolve(src, static_cast<std::size_t>(count), static_cast<int>(wy), static_cast<int>(wx),
-                  dst, threads);
+                  dst, nthreads);
   }
   return out;
 }
@@ -73,7 +73,7 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
                                std::pair<double, double> origin, const RealArray& pixelscale,
                                std::pair<double, double> center, double q, double pa,
                                bool jacobian, double tolerance, double faint_fraction,
-                               int max_depth, int threads, const PsfConvolver& psf,
+                               int max_depth, const py::object& threads, const PsfConvolver& psf,
                                int psf_upsample) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
@@ -133,10 +133,11 @@ void bind_psf(py::module_& m) {
                              "on each side before convolving.")
       .def("fft_shape", [](const PsfConvolver& c, std::pair<int, int> window) { return c.fft_shape(window.first, window.second); },
            py::arg("window_shape"), "FFT shape used for a window of shape (wy, wx).")
-      .def("convolve", &convolve_py, py::arg("padded"), py::arg("threads") = 0,
+      .def("convolve", &convolve_py, py::arg("padded"), py::arg("threads") = py::none(),
            "Convolve a padded array (ny + 2 pad_y, nx + 2 pad_x) or a stack (count, ...) of "
            "them with the PSF; returns the central (ny, nx) window of each (linear "
-           "convolution, no wrap-around). threads: 0 = all cores.");
+           "convolution, no wrap-around). threads: None or 0 for the default of "
+           "polychrome.thread_policy, else 1 to its MAX_THREADS (capped at the usable CPUs).");
 
   py::class_<PointSourceRenderer>(m, "PointSourceRenderer",
                                   "A PSF (odd sizes, centre pixel (ny//2, nx//2), normalised to "
@@ -151,7 +152,7 @@ void bind_psf(py::module_& m) {
   m.def("render_convolved", &render_convolved_py, py::arg("profile"), py::arg("params"),
         py::arg("knot_radii"), py::arg("shape"), py::arg("origin"), py::arg("pixelscale"),
         py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
-        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads"), py::arg("psf"),
+        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(), py::arg("psf"),
         py::arg("psf_upsample"),
         "render() followed by convolution with psf (a PsfConvolver) at psf_upsample times the "
         "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]).");

@@ -23,7 +23,7 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
                      std::pair<double, double> origin,
                      const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale,
                      std::pair<double, double> center, double q, double pa, bool jacobian,
-                     double tolerance, double faint_fraction, int max_depth, int threads) {
+                     double tolerance, double faint_fraction, int max_depth, const py::object& threads) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
@@ -55,7 +55,7 @@ void bind_render(py::module_& m) {
   m.def("render", &render_py, py::arg("profile"), py::arg("params"), py::arg("knot_radii"),
         py::arg("shape"), py::arg("origin"), py::arg("pixelscale"), py::arg("center"),
         py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
-        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads"),
+        py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(),
         "Render a radial profile over a pixel grid; returns the image [ny, nx] "
         "(flux per pixel) or (image, jacobian [nparams, ny, nx]).");
   m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),

@@ -11,6 +11,7 @@
 
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/render_options.hpp"
+#include "thread_count.hpp"
 
 namespace polychrome_bindings {
 
@@ -32,12 +33,12 @@ inline polychrome::PixelGrid make_grid(
 }
 
 inline polychrome::RenderOptions make_render_options(double tolerance, double faint_fraction,
-                                                    int max_depth, int threads) {
+                                                    int max_depth, const pybind11::object& threads) {
   polychrome::RenderOptions opt;
   opt.tolerance = tolerance;
   opt.faint_fraction = faint_fraction;
   opt.max_depth = max_depth;
-  opt.threads = threads;
+  opt.threads = resolve_threads(threads);
   return opt;
 }
 

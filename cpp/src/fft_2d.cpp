@@ -20,28 +20,10 @@
 
 namespace polychrome {
 
+using fft_detail::for_each_task;
 using fft_detail::thread_count;
-using fft_detail::thread_index;
 
 RealFft2dPlan::RealFft2dPlan(std::size_t ny, std::size_t nx) : rows_(nx), columns_(ny) {}
-
-namespace {
-
-// Runs body(task, scratch) for task in [0, tasks), on nthreads threads, each
-// with its own slice of scratch (per_thread doubles, a multiple of 8).
-template <typename Body>
-void for_each_task(std::size_t tasks, int nthreads, double* scratch, std::size_t per_thread,
-                   const Body& body) {
-  if (nthreads == 1) {
-    for (std::size_t t = 0; t < tasks; ++t) body(t, scratch);
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-  for (std::ptrdiff_t t = 0; t < static_cast<std::ptrdiff_t>(tasks); ++t)
-    body(static_cast<std::size_t>(t), scratch + per_thread * thread_index());
-}
-
-}  // namespace
 
 void RealFft2dPlan::forward(const double* in, std::complex<double>* out, std::size_t count,
                             int threads) const {
@@ -50,7 +32,7 @@ void RealFft2dPlan::forward(const double* in, std::complex<double>* out, std::si
   const std::size_t in_size = ny * nx;
   const std::size_t out_size = 2 * ny * nc;  // doubles
   double* dst = reinterpret_cast<double*>(out);
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * ny * nx);
   const std::size_t per_thread = std::max(rows_.scratch_size(), columns_.scratch_size());
   FftScratch scratch(per_thread * static_cast<std::size_t>(nthreads));
 
@@ -93,7 +75,7 @@ void RealFft2dPlan::inverse(const std::complex<double>* in, double* out, std::si
   const std::size_t in_size = 2 * ny * nc;  // doubles
   const std::size_t out_size = ny * nx;
   const double* src = reinterpret_cast<const double*>(in);
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * ny * nx);
   const std::size_t per_thread = std::max(rows_.scratch_size(), columns_.scratch_size());
   // One work buffer: per-thread kernel scratch, then the side columns (2 ny
   // doubles per array, rounded up to keep nothing misaligned).

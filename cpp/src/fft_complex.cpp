@@ -23,8 +23,8 @@
 
 namespace polychrome {
 
+using fft_detail::for_each_task;
 using fft_detail::thread_count;
-using fft_detail::thread_index;
 
 namespace {
 
@@ -420,7 +420,7 @@ void ComplexFftPlan::transform(const std::complex<double>* in, std::complex<doub
   // Blocks of kFftLanes sequences; a sequence of n complex numbers is a
   // "column" of stride 2 doubles.
   const std::size_t blocks = (count + kFftLanes - 1) / kFftLanes;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n_);
   const std::size_t per_thread = scratch_size();
   FftScratch scratch(per_thread * static_cast<std::size_t>(nthreads));
   const double* src = reinterpret_cast<const double*>(in);
@@ -447,13 +447,7 @@ void ComplexFftPlan::transform(const std::complex<double>* in, std::complex<doub
     }
     transform_lanes(lin, lout, direction, scale, work);
   };
-  if (nthreads == 1) {
-    for (std::size_t b = 0; b < blocks; ++b) run_block(b, scratch.data());
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b)
-    run_block(static_cast<std::size_t>(b), scratch.data() + per_thread * thread_index());
+  for_each_task(blocks, nthreads, scratch.data(), per_thread, run_block);
 }
 
 }  // namespace polychrome

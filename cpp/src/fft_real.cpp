@@ -20,8 +20,8 @@
 
 namespace polychrome {
 
+using fft_detail::for_each_task;
 using fft_detail::thread_count;
-using fft_detail::thread_index;
 
 namespace {
 
@@ -199,7 +199,7 @@ void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size
   const std::size_t nc = spectrum_size();
   double* dst = reinterpret_cast<double*>(out);
   const std::size_t blocks = (count + block_rows - 1) / block_rows;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n);
   FftScratch scratch(scratch_size() * static_cast<std::size_t>(nthreads));
   const auto run = [&](std::size_t b, double* work) {
     const std::size_t r0 = b * block_rows;
@@ -207,13 +207,7 @@ void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size
     const HalfSpectra<double> spec{dst + r0 * 2 * nc, 2 * nc, nullptr, 0, nc};
     forward_block(in + r0 * n, n, rows, spec, work);
   };
-  if (nthreads == 1) {
-    for (std::size_t b = 0; b < blocks; ++b) run(b, scratch.data());
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b)
-    run(static_cast<std::size_t>(b), scratch.data() + scratch_size() * thread_index());
+  for_each_task(blocks, nthreads, scratch.data(), scratch_size(), run);
 }
 
 void RealFftPlan::inverse(const std::complex<double>* in, double* out, std::size_t count,
@@ -222,7 +216,7 @@ void RealFftPlan::inverse(const std::complex<double>* in, double* out, std::size
   const std::size_t nc = spectrum_size();
   const double* src = reinterpret_cast<const double*>(in);
   const std::size_t blocks = (count + block_rows - 1) / block_rows;
-  const int nthreads = thread_count(threads);
+  const int nthreads = thread_count(threads, count * n);
   FftScratch scratch(scratch_size() * static_cast<std::size_t>(nthreads));
   const double scale = 1.0 / static_cast<double>(n);
   const auto run = [&](std::size_t b, double* work) {
@@ -231,13 +225,7 @@ void RealFftPlan::inverse(const std::complex<double>* in, double* out, std::size
     const HalfSpectra<const double> spec{src + r0 * 2 * nc, 2 * nc, nullptr, 0, nc};
     inverse_block(spec, rows, out + r0 * n, n, scale, work);
   };
-  if (nthreads == 1) {
-    for (std::size_t b = 0; b < blocks; ++b) run(b, scratch.data());
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(nthreads)
-  for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b)
-    run(static_cast<std::size_t>(b), scratch.data() + scratch_size() * thread_index());
+  for_each_task(blocks, nthreads, scratch.data(), scratch_size(), run);
 }
 
 }  // namespace polychrome

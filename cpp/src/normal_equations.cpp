@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "polychrome/thread_pool.hpp"
 #include "polychrome/threads.hpp"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace polychrome {
 
@@ -18,23 +15,25 @@ void accumulate_normal_equations(const double* residual, const double* weight,
   // while every (k, l) pair is formed from them.
   constexpr std::size_t kBlock = 512;
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  const int nthreads = static_cast<int>(std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(blocks, 1)));
-  const std::size_t stride = 1 + p + p * p;  // one thread's partial sums
-  std::vector<double> partial(static_cast<std::size_t>(nthreads) * stride, 0.0);
-  ParallelExceptions errors;
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
-  {
-    int id = 0;
-#ifdef _OPENMP
-    id = omp_get_thread_num();
-#endif
-    double* mine = partial.data() + static_cast<std::size_t>(id) * stride;
-    std::vector<double> wj;
-    errors.run([&] { wj.resize(p * kBlock); });
-#pragma omp for schedule(static)
-    for (std::ptrdiff_t b = 0; b < static_cast<std::ptrdiff_t>(blocks); ++b) {
-      if (wj.empty() && p > 0) continue;  // its allocation failed: rethrown below
-      const std::size_t start = static_cast<std::size_t>(b) * kBlock;
+  // A thread pays from a few blocks on (p = 7: ~10 us per block).
+  constexpr std::size_t kMinBlocksPerThread = 16;
+  const int nthreads = team_size(threads, blocks, kMinBlocksPerThread);
+  // Partial sums per chunk of blocks, added in chunk order: the chunks
+  // depend on n only, so the result is the same bit for bit whatever the
+  // threads and whichever thread takes which chunk.
+  constexpr std::size_t kMaxChunks = 64;
+  const std::size_t chunks = std::min(kMaxChunks, std::max<std::size_t>(1, blocks / kMinBlocksPerThread));
+  const std::size_t blocks_per_chunk = (blocks + chunks - 1) / chunks;
+  const std::size_t stride = 1 + p + p * p;  // one chunk's partial sums
+  std::vector<double> partial(chunks * stride, 0.0);
+  std::vector<std::vector<double>> weighted(static_cast<std::size_t>(nthreads));  // per thread
+  parallel_for(chunks, nthreads, [&](std::size_t chunk, int slot) {
+    double* mine = partial.data() + chunk * stride;
+    std::vector<double>& wj = weighted[static_cast<std::size_t>(slot)];
+    wj.resize(p * kBlock);
+    const std::size_t last = std::min(blocks, (chunk + 1) * blocks_per_chunk);
+    for (std::size_t b = chunk * blocks_per_chunk; b < last; ++b) {
+      const std::size_t start = b * kBlock;
       const std::size_t len = std::min(kBlock, n - start);
       double c = 0.0;
       for (std::size_t i = 0; i < len; ++i) c += weight[start + i] * residual[start + i] * residual[start + i];
@@ -59,10 +58,9 @@ void accumulate_normal_equations(const double* residual, const double* weight,
         }
       }
     }
-  }
-  errors.rethrow();
-  for (int t = 0; t < nthreads; ++t) {
-    const double* part = partial.data() + static_cast<std::size_t>(t) * stride;
+  });
+  for (std::size_t t = 0; t < chunks; ++t) {
+    const double* part = partial.data() + t * stride;
     *chi2 += part[0];
     for (std::size_t k = 0; k < p; ++k) gradient[k] += part[1 + k];
     for (std::size_t k = 0; k < p; ++k)

@@ -1,16 +1,14 @@
 #include "polychrome/psf_convolver.hpp"
 
-
 #include "polychrome/threads.hpp"
 
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "polychrome/thread_pool.hpp"
 
 namespace polychrome {
 
@@ -79,19 +77,28 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   const std::size_t lx = static_cast<std::size_t>(wx) + 2 * px;  // and columns
   const std::shared_ptr<const Transform> t = transform(ny, nx);
   const std::size_t nc = t->plan.spectrum_nx();
-  const int nthreads = resolve_threads(threads);
+  // Threads pay only for enough FFT points in all (team_size); one array
+  // below that runs serially, with no fork-join at all.
+  const int nthreads = team_size(threads, count * ny * nx, kMinFftPointsPerThread);
 
   const std::complex<double>* const h = t->psf_spectrum.data();
+  // body(k) for rows k in [0, rows) on `inner` threads, in tasks of rows
+  // worth ~8000 values (a row alone is too little work to hand out).
+  auto for_rows = [&](std::size_t rows, int inner, const auto& body) {
+    const std::size_t per_task = std::max<std::size_t>(1, 8192 / nx);
+    parallel_for((rows + per_task - 1) / per_task, inner, [&](std::size_t task, int) {
+      for (std::size_t k = task * per_task; k < std::min(rows, (task + 1) * per_task); ++k) body(k);
+    });
+  };
   // One group of g arrays starting at `first`, through buffers r (g ny nx
   // doubles) and s (g ny nc complex), with `inner` threads inside.
   auto run_group = [&](std::size_t first, std::size_t g, double* r, std::complex<double>* s,
                        int inner) {
-    const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(g * ny);
-#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
-    for (std::ptrdiff_t k = 0; k < rows; ++k) {
-      const std::size_t a = first + static_cast<std::size_t>(k) / ny;
-      const std::size_t i = static_cast<std::size_t>(k) % ny;
-      double* dst = r + static_cast<std::size_t>(k) * nx;
+    const std::size_t rows = g * ny;
+    for_rows(rows, inner, [&](std::size_t k) {
+      const std::size_t a = first + k / ny;
+      const std::size_t i = k % ny;
+      double* dst = r + k * nx;
       if (i < ly) {
         const double* src = padded + (a * ly + i) * lx;
         std::copy(src, src + lx, dst);
@@ -99,36 +106,34 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
       } else {
         std::fill(dst, dst + nx, 0.0);
       }
-    }
+    });
 
     t->plan.forward(r, s, g, inner);
 
-#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
-    for (std::ptrdiff_t k = 0; k < rows; ++k) {
+    for_rows(rows, inner, [&](std::size_t k) {
       // Spelled out in real arithmetic: std::complex's operator* must handle
       // inf/NaN (C Annex G) and compiles to a library call per product.
-      double* row = reinterpret_cast<double*>(s + static_cast<std::size_t>(k) * nc);
-      const double* hrow = reinterpret_cast<const double*>(h + (static_cast<std::size_t>(k) % ny) * nc);
+      double* row = reinterpret_cast<double*>(s + k * nc);
+      const double* hrow = reinterpret_cast<const double*>(h + (k % ny) * nc);
       for (std::size_t c = 0; c < 2 * nc; c += 2) {
         const double re = row[c] * hrow[c] - row[c + 1] * hrow[c + 1];
         const double im = row[c] * hrow[c + 1] + row[c + 1] * hrow[c];
         row[c] = re;
         row[c + 1] = im;
       }
-    }
+    });
 
     t->plan.inverse(s, r, g, inner);
 
     // With the PSF centred at index 0, window pixel (i, j) sits where it sat
     // in the padded array: (i + pad_y, j + pad_x).
-    const std::ptrdiff_t out_rows = static_cast<std::ptrdiff_t>(g) * wy;
-#pragma omp parallel for schedule(static) num_threads(inner) if (inner > 1)
-    for (std::ptrdiff_t k = 0; k < out_rows; ++k) {
-      const std::size_t a = static_cast<std::size_t>(k) / static_cast<std::size_t>(wy);
-      const std::size_t i = static_cast<std::size_t>(k) % static_cast<std::size_t>(wy);
+    const std::size_t out_rows = g * static_cast<std::size_t>(wy);
+    for_rows(out_rows, inner, [&](std::size_t k) {
+      const std::size_t a = k / static_cast<std::size_t>(wy);
+      const std::size_t i = k % static_cast<std::size_t>(wy);
       const double* src = r + (a * ny + i + py) * nx + px;
       std::copy(src, src + wx, out[first + a] + i * static_cast<std::size_t>(wx));
-    }
+    });
   };
   // std::complex<double> is layout-compatible with double[2] (the standard
   // guarantees it), so the doubles of a scratch buffer can hold spectra.
@@ -139,19 +144,17 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   if (count > 1 && nthreads > 1) {
     // A batch (image + Jacobian columns): whole arrays per thread, each
     // single-threaded, scale far better than threads inside one small FFT.
-    ParallelExceptions errors;
-#pragma omp parallel num_threads(nthreads)
-    {
-      std::optional<ScratchPool::Lease> real, spectra;
-      errors.run([&] {
-        real.emplace(pool_.acquire(ny * nx));
-        spectra.emplace(pool_.acquire(2 * ny * nc));
-      });
-#pragma omp for schedule(dynamic, 1)
-      for (std::ptrdiff_t a = 0; a < static_cast<std::ptrdiff_t>(count); ++a)
-        errors.run([&] { run_group(static_cast<std::size_t>(a), 1, real->data(), as_spectra(*spectra), 1); });
-    }
-    errors.rethrow();
+    const int batch_threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(nthreads), count));
+    // Each thread's buffers, leased when it takes its first array.
+    std::vector<std::optional<ScratchPool::Lease>> real(static_cast<std::size_t>(batch_threads));
+    std::vector<std::optional<ScratchPool::Lease>> spectra(real.size());
+    parallel_for(count, batch_threads, [&](std::size_t a, int slot) {
+      auto& r = real[static_cast<std::size_t>(slot)];
+      auto& s = spectra[static_cast<std::size_t>(slot)];
+      if (!r) r.emplace(pool_.acquire(ny * nx));
+      if (!s) s.emplace(pool_.acquire(2 * ny * nc));
+      run_group(a, 1, r->data(), as_spectra(*s), 1);
+    });
     return;
   }
   // One array (or one thread): threads inside the transforms. The arrays go

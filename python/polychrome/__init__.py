@@ -9,9 +9,11 @@ from . import _core, fit, image, io, models, param, plots, psf, utils
 from .point_source import point_source_image
 from .psf import PointSourceRenderer, PsfConvolver
 from .render import parameter_names, profile_names, render_profile
+from .thread_policy import get_threads, set_threads, threads
 
 __version__ = "0.1.0"
 
 __all__ = ["fit", "image", "io", "models", "param", "plots", "psf", "utils", "render_profile",
            "parameter_names", "profile_names",
-           "point_source_image", "PsfConvolver", "PointSourceRenderer", "__version__", "_core"]
+           "point_source_image", "PsfConvolver", "PointSourceRenderer", "get_threads", "set_threads",
+           "threads", "__version__", "_core"]

@@ -55,7 +55,7 @@ def _profile_values(profile, params, knots):
 
 def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=1.0,
                    origin=(0.0, 0.0), knots=None, jacobian=False, tolerance=1e-5,
-                   faint_fraction=1e-9, max_depth=14, threads=0, psf=None, psf_upsample=1):
+                   faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1):
     """Integrate a radial surface-brightness profile over every pixel of a grid.
 
     With ``psf``, each pixel is instead the integral over the pixel of the
@@ -99,8 +99,11 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         an absolute error of ``tolerance * faint_fraction * peak``.
     max_depth : int
         Maximum levels of 2x2 pixel subdivision.
-    threads : int
-        Threads to use, 0 for all cores.
+    threads : int or None
+        Threads to use, 1 to :data:`polychrome.thread_policy.MAX_THREADS`
+        (capped at the CPUs this process may use); None or 0: the default
+        (``polychrome.threads`` / ``set_threads``, else ``OMP_NUM_THREADS``,
+        else the usable CPUs; see :mod:`polychrome.thread_policy`).
     psf : 2D array or PsfConvolver, optional
         PSF image: odd sizes, centre pixel ``(ny // 2, nx // 2)``, normalised
         to unit sum (any positive total is accepted). Pass a
@@ -129,7 +132,7 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     values = _profile_values(profile, params, knots)
     args = (profile, values, knots or [], as_shape(shape), as_point(origin, "origin"),
             pixelscale_matrix(pixelscale), as_point(center, "center"), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
-            int(max_depth), int(threads))
+            int(max_depth), threads)
     if psf is None:
         if psf_upsample != 1:
             raise ValueError("psf_upsample needs a psf")

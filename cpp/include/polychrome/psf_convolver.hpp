@@ -50,13 +50,14 @@ class PsfConvolver {
   /// Convolve count arrays stored one after another in padded, each
   /// (wy + 2 pad_y) x (wx + 2 pad_x), row-major; array a's central wy x wx
   /// window goes to out[a] (row-major, wy*wx doubles). Output may not overlap
-  /// the input. threads: 0 = all available. Safe to call from several threads
+  /// the input. threads: at most this many (work too small for them runs on
+  /// fewer; Python resolves the count in polychrome.thread_policy). Safe to call from several threads
   /// at once. Throws std::invalid_argument for negative window sizes.
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* const* out,
-                int threads = 0) const;
+                int threads = 1) const;
   /// The same with the outputs stored one after another in out (count*wy*wx).
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
-                int threads = 0) const;
+                int threads = 1) const;
 
   /// A work buffer of at least count doubles from this object's pool, for
   /// callers that prepare its input (the padded render): reused between

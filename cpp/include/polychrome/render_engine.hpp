@@ -29,6 +29,7 @@
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/polar_quadrature.hpp"
 #include "polychrome/render_options.hpp"
+#include "polychrome/thread_pool.hpp"
 #include "polychrome/threads.hpp"
 
 namespace polychrome {
@@ -142,21 +143,23 @@ class AdaptiveRenderer {
   void render(double* image, double* jac) const {
     const int ny = grid_.ny;
     const int nx = grid_.nx;
-    const int threads = resolve_threads(opt_.threads);
-    ParallelExceptions errors;
-#pragma omp parallel num_threads(threads) if (threads > 1 && static_cast<long>(nx) * ny > 4096)
-    {
-      RowScratch scratch;
-      errors.run([&] {
-        scratch.flags.resize(static_cast<std::size_t>(nx));
-        scratch.sum.resize(static_cast<std::size_t>(nx));
-        scratch.budget_used.resize(static_cast<std::size_t>(nx));
-        if (kJacobian) scratch.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
-      });
-#pragma omp for schedule(dynamic, 2)
-      for (int i = 0; i < ny; ++i) errors.run([&] { render_row(i, image, jac, scratch); });
-    }
-    errors.rethrow();
+    const int threads = team_size(opt_.threads,
+                                  static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
+                                  kMinRenderPixelsPerThread);
+    // Tasks of two rows; per-thread scratch indexed by the pool's slot.
+    constexpr int kRowsPerTask = 2;
+    std::vector<RowScratch> scratch(static_cast<std::size_t>(threads));
+    parallel_for(static_cast<std::size_t>((ny + kRowsPerTask - 1) / kRowsPerTask), threads,
+                 [&](std::size_t task, int slot) {
+                   RowScratch& s = scratch[static_cast<std::size_t>(slot)];
+                   s.flags.resize(static_cast<std::size_t>(nx));
+                   s.sum.resize(static_cast<std::size_t>(nx));
+                   s.budget_used.resize(static_cast<std::size_t>(nx));
+                   if (kJacobian) s.jac_sum.resize(static_cast<std::size_t>(nx) * np_);
+                   const int first = static_cast<int>(task) * kRowsPerTask;
+                   for (int i = first; i < std::min(ny, first + kRowsPerTask); ++i)
+                     render_row(i, image, jac, s);
+                 });
   }
 
  private:

@@ -13,8 +13,10 @@ struct RenderOptions {
   double faint_fraction = 1e-9;
   /// Maximum levels of 2x2 subdivision of a pixel (cells down to 2^-depth px).
   int max_depth = 14;
-  /// Threads; 0 = all available.
-  int threads = 0;
+  /// Threads, at most (fewer for work too small to pay for them, see
+  /// team_size); below 1 means one. Python decides the count in
+  /// polychrome.thread_policy and passes it here.
+  int threads = 1;
 };
 
 }  // namespace polychrome
