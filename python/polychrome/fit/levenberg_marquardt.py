@@ -10,11 +10,24 @@ actual chi^2 decrease is at least `epsilon4` times the decrease the quadratic
 model predicts for the step taken; L shrinks after an accepted step and grows
 after a rejected one (Marquardt's scaling by the diagonal keeps the damping
 independent of the parameters' units).
+
+Convergence is statistical: the fit stops when the Gauss-Newton step from
+the best point would lower chi^2 by less than `tolerance` (times chi^2/ndf
+when that exceeds 1, the scale of the real uncertainties). That decrease is
+d^T (J^T W J) d for the step d, and each component obeys
+|d_i| <= sqrt(decrease) sigma_i: with the default 1e-3 every parameter is
+within 0.03 sigma of the minimum of the quadratic model. (A rule on the
+relative chi^2 decrease per step stops a slow, degenerate fit far from its
+minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is damped
+by the least L, which leaves out a component that has faded (see below).
 """
 
 import dataclasses
 
 import numpy as np
+
+from .options import checked_options
+from .scaled_normal_matrix import ScaledNormalMatrix
 
 # Damping updates after accepted / rejected steps, and the largest damping
 # before giving up (the quadratic model then explains nothing).
@@ -36,7 +49,11 @@ class FitResult:
     iterations: steps tried; covariance: inverse of J^T W J at x, over the
     free parameters (external units); uncertainties: sqrt of its diagonal;
     hessian: J^T W J at x (1/covariance units; NaN when it could not be
-    computed), also as ``hess``, the AutoProf name.
+    computed), also as ``hess``, the AutoProf name; unconstrained: (P,) bool,
+    the parameters the data do not constrain (their uncertainty is inf, their
+    covariance row and column NaN; the message says so); names: one per
+    element of x, "model:parameter" or "model:parameter[k]" for the
+    elements of a vector parameter (e.g. "gal:center[0]" is x), set by LM.
     """
 
     message: str
@@ -48,6 +65,8 @@ class FitResult:
     covariance: np.ndarray
     uncertainties: np.ndarray
     hessian: np.ndarray
+    unconstrained: np.ndarray = None
+    names: list = None
 
     @property
     def hess(self):
@@ -72,37 +91,38 @@ def _solve(matrix, rhs):
 
 
 def covariance_from(hessian):
-    """Inverse of J^T W J, or its pseudo-inverse (flagged) when singular.
-
-    Returns (covariance, singular: bool).
-    """
+    """(covariance, unconstrained): the inverse of J^T W J over the directions the data
+    constrain, and a (P,) bool array of the parameters they do not (see
+    scaled_normal_matrix: their variance is inf, their covariances NaN)."""
     if hessian.size == 0:
-        return hessian.copy(), False
-    scale = np.sqrt(np.clip(np.diag(hessian), 0.0, None))
-    if np.any(scale == 0.0):
-        return np.linalg.pinv(hessian), True
-    scaled = hessian / np.outer(scale, scale)
-    if np.linalg.cond(scaled) > 1e14:
-        return np.linalg.pinv(hessian), True
-    return np.linalg.inv(scaled) / np.outer(scale, scale), False
+        return hessian.copy(), np.zeros(0, bool)
+    spectrum = ScaledNormalMatrix(hessian)
+    return spectrum.covariance(), spectrum.unconstrained
 
 
 def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_iter=100,
-                        epsilon4=0.1, relative_tolerance=1e-6, damping=1e-3, verbose=0,
+                        epsilon4=0.1, tolerance=1e-3, relative_tolerance=None, damping=1e-3, verbose=0,
                         print_function=print, normalise=None):
     """Minimise chi^2 of `problem` (see normal_equations) from x0.
 
     lower/upper: limits per parameter (None: unbounded); cyclic: (P,) bool, or
     None: parameters wrapped into [lower, upper) instead of bounded (e.g. PA);
     max_iter: most steps tried; epsilon4: least ratio of actual to predicted
-    chi^2 decrease for a step to be accepted; relative_tolerance: converged
-    once an accepted step lowers chi^2 by less than this fraction; damping:
-    initial L; verbose=1 prints one line per step; normalise: optional map of
-    a parameter vector to an equivalent canonical one, applied after each
-    step (the model is the same at both).
+    chi^2 decrease for a step to be accepted; tolerance: converged once the
+    undamped Gauss-Newton step from the best point would lower chi^2 by less
+    than this (chi^2 units, times chi^2/ndf when that exceeds 1);
+    relative_tolerance: None, or also converged once an accepted step lowers
+    chi^2 by less than this fraction of it (the old rule: stops degenerate fits
+    early); damping: initial L; verbose=1 prints one line per step; normalise:
+    optional map of a parameter vector to an equivalent canonical one, applied
+    after each step (the model is the same at both).
     Returns a FitResult; never raises for a degenerate problem (no data,
-    singular J^T W J, non-finite model): the message says what happened.
+    singular J^T W J, non-finite model): the message says what happened. An
+    exception raised during the fit (KeyboardInterrupt included) propagates
+    after ``problem.restore(best x)`` when the problem has that method.
     """
+    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose = checked_options(
+        max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
     x0 = np.asarray(x0, dtype=float)
     size = x0.size
     lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
@@ -128,28 +148,47 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
         return step
 
     x = wrap(np.clip(x0, bounded_lower, bounded_upper))
+    state = {"x": x}
+    try:
+        return _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, tolerance,
+                        relative_tolerance, damping, verbose, print_function)
+    except BaseException:
+        # leave the model at the best point met, not at the last trial, then re-raise
+        restore = getattr(problem, "restore", None)
+        if restore is not None:
+            restore(state["x"])
+        raise
 
-    def finish(message, x, ne, iterations):
-        ndf = max(ne.ndata - size, 0) if ne is not None else 0
-        chi2 = ne.chi2 if ne is not None else float("nan")
-        hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
-        if ne is not None and ne.hessian.size:
-            covariance, singular = covariance_from(ne.hessian)
-            if singular and message == "success":
-                message = "success, but J^T W J is singular: some parameters are not constrained"
-        else:
-            covariance = np.full((size, size), np.nan)
-        uncertainties = np.sqrt(np.clip(np.diag(covariance), 0.0, None)) if size else np.zeros(0)
-        return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
-                         covariance, uncertainties, hessian)
 
+def _finish(message, x, ne, iterations, size):
+    ndf = max(ne.ndata - size, 0) if ne is not None else 0
+    chi2 = ne.chi2 if ne is not None else float("nan")
+    hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
+    unconstrained = np.zeros(size, bool)
+    if ne is not None and ne.hessian.size:
+        covariance, unconstrained = covariance_from(ne.hessian)
+        if np.any(unconstrained):
+            message += (f"; J^T W J is singular: {int(unconstrained.sum())} of {size} parameters are not "
+                        "constrained by the data (uncertainty inf)")
+    else:
+        covariance = np.full((size, size), np.nan)
+    variances = np.diag(covariance)
+    uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if size else np.zeros(0)
+    return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
+                     covariance, uncertainties, hessian, unconstrained)
+
+
+def _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, tolerance, relative_tolerance,
+             damping, verbose, print_function):
+    """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore)."""
+    x = state["x"]
     ne = problem.normal_equations(x)
     if ne.ndata == 0:
-        return finish("no data: every pixel is masked", x, None, 0)
+        return _finish("no data: every pixel is masked", x, None, 0, size)
     if not np.isfinite(ne.chi2) or not np.all(np.isfinite(ne.gradient)) or not np.all(np.isfinite(ne.hessian)):
-        return finish("the model or its Jacobian is not finite at the starting values", x, None, 0)
+        return _finish("the model or its Jacobian is not finite at the starting values", x, None, 0, size)
     if size == 0:
-        return finish("success", x, ne, 0)
+        return _finish("success", x, ne, 0, size)
 
     ndf = max(ne.ndata - size, 1)
     L = damping
@@ -160,10 +199,24 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     # parameter (More 1978): a component that fades away (its brightness running to -inf)
     # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
     scaling = np.zeros(size)
-    for iterations in range(1, max_iter + 1):
+    converged = False
+    while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, np.diag(H))
         diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        if last_accepted:
+            # Converged when the Gauss-Newton step would no longer matter statistically. It is
+            # damped by the least L: a component that has faded (its diagonal far below its
+            # largest) would otherwise count the decrease of a step to a negative amplitude.
+            newton = _solve(H + _L_MIN * np.diag(diag), g)
+            decrease = float(2.0 * g @ newton - newton @ H @ newton)
+            converged = converged or decrease <= tolerance * max(1.0, ne.chi2 / ndf)
+        if converged:
+            message = "success"
+            break
+        if iterations == max_iter:
+            break
+        iterations += 1
         step = inside(x, _solve(H + L * np.diag(diag), g))
         x_new = wrap(x + step)
         if normalise is not None:
@@ -183,17 +236,14 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                            f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}")
         last_accepted = accepted
         if accepted:
-            x = x_new
-            ne_new = trial if trial is not None else problem.normal_equations(x)
+            ne_new = trial if trial is not None else problem.normal_equations(x_new)
             if not np.isfinite(ne_new.chi2):
                 message = "the model became non-finite"
                 break
-            converged = actual <= relative_tolerance * ne.chi2
+            converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
+            x = state["x"] = x_new
             ne = ne_new
             L = max(L / _L_DOWN, _L_MIN)
-            if converged:
-                message = "success"
-                break
         else:
             L *= _L_UP
             if L > _L_MAX:
@@ -203,4 +253,4 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                 message = ("success" if np.all(scaled_gradient < 1e-3 * np.sqrt(max(ne.chi2, 1e-300)))
                            else "stopped: no step lowers chi^2 (damping at its limit)")
                 break
-    return finish(message, x, ne, iterations)
+    return _finish(message, x, ne, iterations, size)

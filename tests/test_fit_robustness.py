@@ -1,0 +1,173 @@
+"""The fitter under bad or degenerate input: unconstrained directions, unrepresentable weights,
+bad options, interruptions, centres that would walk off their data, and result names."""
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+from polychrome.fit import ModelProblem, levenberg_marquardt
+from test_fit_models import _model_at_truth, _simulated_target
+from test_levenberg_marquardt import TRUTH, CurveProblem
+
+
+def _sersic(target, name="gal", **values):
+    start = dict(center=[1.0, 1.0], q=0.7, PA=0.3, n=2.0, Re=1.5, Ie=0.0)
+    start.update(values)
+    return pc.models.Model(name=name, model_type="sersic galaxy model", target=target, **start)
+
+
+# --- unconstrained directions -------------------------------------------------------------------
+
+def test_under_determined_fit_reports_its_unconstrained_parameters():
+    """4 pixels, 7 parameters: at least 3 directions are free; the message names the parameters
+    involved and their uncertainties are inf, on the result and on the parameters."""
+    data = np.array([[1.0, 2.0], [2.5, 1.2]])
+    target = pc.image.TargetImage(data, variance=np.full((2, 2), 0.01))
+    model = _sersic(target)
+    result = pc.fit.LM(model, max_iter=20).fit()
+    assert "not constrained" in result.message
+    assert result.unconstrained.sum() >= 3
+    assert np.all(np.isinf(result.uncertainties[result.unconstrained]))
+    for name in np.array(result.names)[result.unconstrained]:
+        assert name in result.message
+    stored = np.concatenate([np.ravel(model[k].uncertainty) for k in ("center", "q", "PA", "n", "Re", "Ie")])
+    assert np.array_equal(np.isinf(stored), result.unconstrained)
+
+
+def test_a_parameter_without_effect_is_unconstrained_and_the_others_keep_finite_errors():
+    """Zero amplitude: mu and s have no effect; the offset c is still measured."""
+
+    class ZeroAmplitude(CurveProblem):
+        size = 3
+
+        def __init__(self):
+            super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
+
+        def model(self, x):
+            return super().model([0.0, x[0], x[1], x[2]])
+
+        def jacobian(self, x):
+            return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
+
+    result = levenberg_marquardt(ZeroAmplitude(), [0.0, 1.0, 0.0])
+    assert "not constrained" in result.message
+    assert result.unconstrained.tolist() == [True, True, False]
+    assert np.all(np.isinf(result.uncertainties[:2]))
+    assert np.isclose(result.uncertainties[2], 0.05 / np.sqrt(200), rtol=1e-6)
+
+
+def test_a_well_posed_fit_has_no_unconstrained_parameter():
+    result = levenberg_marquardt(CurveProblem(TRUTH), TRUTH * 1.1)
+    assert result.message == "success" and not np.any(result.unconstrained)
+
+
+def test_a_weight_whose_variance_overflows_is_refused():
+    with pytest.raises(ValueError, match=r"weight \(1/variance, flux\^-2\) must be in"):
+        pc.image.TargetImage(np.ones((3, 3)), weight=np.full((3, 3), 1e-320))
+    # the smallest weights with a finite variance are accepted
+    image = pc.image.TargetImage(np.ones((3, 3)), weight=np.full((3, 3), 1e-300))
+    assert np.all(np.isfinite(image.variance))
+
+
+# --- options and names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("option, value", [
+    ("damping", np.nan), ("damping", -1.0), ("damping", 0.0), ("damping", np.inf), ("damping", "1e-3"),
+    ("tolerance", 0.0), ("tolerance", np.nan), ("relative_tolerance", np.nan), ("relative_tolerance", 1.0),
+    ("epsilon4", np.nan), ("max_iter", 2.5), ("max_iter", True), ("verbose", -1)])
+def test_bad_options_are_refused_naming_the_option(option, value):
+    model = _model_at_truth(_simulated_target(0))
+    with pytest.raises((ValueError, TypeError), match=option):
+        pc.fit.LM(model, **{option: value})
+    with pytest.raises((ValueError, TypeError), match=option):
+        levenberg_marquardt(CurveProblem(TRUTH), TRUTH, **{option: value})
+
+
+def test_result_names_one_per_element_of_x():
+    model = _model_at_truth(_simulated_target(0))
+    result = pc.fit.LM(model).fit()
+    assert len(result.names) == len(result.x) == 7
+    assert result.names == ["gal:center[0]", "gal:center[1]", "gal:q", "gal:PA", "gal:n", "gal:Re", "gal:Ie"]
+
+
+# --- interruption ----------------------------------------------------------------------------------
+
+class _Interrupt(Exception):
+    pass
+
+
+@pytest.mark.parametrize("exception", [KeyboardInterrupt, _Interrupt])
+@pytest.mark.parametrize("calls_before", [1, 4])
+def test_an_interrupted_fit_leaves_the_parameters_at_the_best_point(monkeypatch, exception, calls_before):
+    """The exception comes while a trial point is evaluated; the parameters must be back at the
+    best point met (the start when the first trial is interrupted), and the exception propagates."""
+    model = _model_at_truth(_simulated_target(0))
+    model["Re"].value = 4.0
+    model["n"].value = 1.5
+    start = ModelProblem(model).free.get_values()
+    seen = []
+    normal_equations = ModelProblem.normal_equations
+    chi2 = ModelProblem.chi2
+
+    def counted(method):
+        def wrapper(self, x):
+            if len(seen) == calls_before:
+                self.free.set_values(x, clip_to_limits=True)  # as a real evaluation would, before failing
+                raise exception()
+            result = method(self, x)
+            seen.append((np.array(x), result.chi2 if hasattr(result, "chi2") else result[0]))
+            return result
+        return wrapper
+
+    monkeypatch.setattr(ModelProblem, "normal_equations", counted(normal_equations))
+    monkeypatch.setattr(ModelProblem, "chi2", counted(chi2))
+    with pytest.raises(exception):
+        pc.fit.LM(model).fit()
+    monkeypatch.undo()
+    restored = ModelProblem(model).free.get_values()
+    best_x, best_chi2 = min(seen, key=lambda item: item[1])
+    if calls_before == 1:
+        np.testing.assert_array_equal(restored, start)
+    np.testing.assert_allclose(restored, best_x, rtol=0, atol=1e-12)
+
+
+# --- centres stay where the data are ---------------------------------------------------------------
+
+def test_a_centre_is_bounded_by_its_image_or_its_given_window():
+    target = pc.image.TargetImage(np.zeros((40, 60)), pixelscale=0.5, origin=(10.0, -5.0))
+    whole = _sersic(target, center=[20.0, 5.0])
+    lower, upper, _ = ModelProblem(whole).limits()
+    np.testing.assert_allclose(lower[:2], [10.0, -5.0])
+    np.testing.assert_allclose(upper[:2], [40.0, 15.0])
+    boxed = _sersic(target, center=[20.0, 5.0], window=[[10, 30], [5, 25]])
+    lower, upper, _ = ModelProblem(boxed).limits()
+    np.testing.assert_allclose(lower[:2], [15.0, -2.5])
+    np.testing.assert_allclose(upper[:2], [25.0, 7.5])
+    # limits of the user's own are kept
+    own = _sersic(target, center={"value": [20.0, 5.0], "limits": [0.0, 100.0]})
+    lower, upper, _ = ModelProblem(own).limits()
+    np.testing.assert_allclose(lower[:2], [0.0, 0.0])
+    np.testing.assert_allclose(upper[:2], [100.0, 100.0])
+
+
+def test_a_shared_centre_is_bounded_by_the_union_of_its_images():
+    left = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=1.0, origin=(0.0, 0.0))
+    right = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=1.0, origin=(15.0, 2.0))
+    a = _sersic(left, center=[17.0, 10.0])
+    b = _sersic(right, name="gal_right", center=[17.0, 10.0])
+    b["center"].link_to(a["center"])
+    group = pc.models.Model(name="joint", model_type="group model", models=[a, b])
+    lower, upper, _ = ModelProblem(group).limits()
+    np.testing.assert_allclose(lower[:2], [0.0, 0.0])
+    np.testing.assert_allclose(upper[:2], [35.0, 22.0])
+
+
+def test_a_fit_on_noise_keeps_its_centre_on_the_image():
+    """A source fitted to pure noise drifts; its centre must stay on the image."""
+    rng = np.random.default_rng(3)
+    target = pc.image.TargetImage(rng.normal(0.0, 1.0, (30, 30)), variance=np.ones((30, 30)))
+    for seed in range(4):
+        model = _sersic(target, center=[15.0 + seed, 14.0], Re=2.0, Ie=-0.5 - 0.3 * seed)
+        pc.fit.LM(model, max_iter=60).fit()
+        center = model["center"].value
+        assert np.all(np.isfinite(center)) and np.all(center >= 0.0) and np.all(center <= 30.0), center
