@@ -80,10 +80,14 @@ def test_limits_are_never_crossed():
     problem = CurveProblem(TRUTH)
     seen = []
 
-    class Watching(CurveProblem):
+    class Watching(CurveProblem):  # every point evaluated, by either method
         def chi2(self, x):
             seen.append(np.array(x))
             return super().chi2(x)
+
+        def normal_equations(self, x):
+            seen.append(np.array(x))
+            return super().normal_equations(x)
 
     watching = Watching(TRUTH)
     # the truth A = 2 lies above the upper limit 1.5: the fit must stay below it

@@ -18,14 +18,15 @@ d^T (J^T W J) d for the step d, and each component obeys
 |d_i| <= sqrt(decrease) sigma_i: with the default 1e-3 every parameter is
 within 0.03 sigma of the minimum of the quadratic model. (A rule on the
 relative chi^2 decrease per step stops a slow, degenerate fit far from its
-minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is damped
-by the least L, which leaves out a component that has faded (see below).
+minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is kept
+inside the limits (see convergence.py).
 """
 
 import dataclasses
 
 import numpy as np
 
+from .convergence import attainable_decrease, limited_step
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
 
@@ -150,7 +151,8 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     x = wrap(np.clip(x0, bounded_lower, bounded_upper))
     state = {"x": x}
     try:
-        return _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, tolerance,
+        return _iterate(problem, state, size, (bounded_lower, bounded_upper), wrap, inside, normalise,
+                        max_iter, epsilon4, tolerance,
                         relative_tolerance, damping, verbose, print_function)
     except BaseException:
         # leave the model at the best point met, not at the last trial, then re-raise
@@ -178,7 +180,7 @@ def _finish(message, x, ne, iterations, size):
                      covariance, uncertainties, hessian, unconstrained)
 
 
-def _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, tolerance, relative_tolerance,
+def _iterate(problem, state, size, limits, wrap, inside, normalise, max_iter, epsilon4, tolerance, relative_tolerance,
              damping, verbose, print_function):
     """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore)."""
     x = state["x"]
@@ -205,11 +207,8 @@ def _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, 
         scaling = np.maximum(scaling, np.diag(H))
         diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
         if last_accepted:
-            # Converged when the Gauss-Newton step would no longer matter statistically. It is
-            # damped by the least L: a component that has faded (its diagonal far below its
-            # largest) would otherwise count the decrease of a step to a negative amplitude.
-            newton = _solve(H + _L_MIN * np.diag(diag), g)
-            decrease = float(2.0 * g @ newton - newton @ H @ newton)
+            # converged when the step still attainable would no longer matter statistically
+            decrease = attainable_decrease(H, g, diag, _L_MIN, x, limits[0], limits[1], _solve)
             converged = converged or decrease <= tolerance * max(1.0, ne.chi2 / ndf)
         if converged:
             message = "success"
@@ -217,7 +216,8 @@ def _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, 
         if iterations == max_iter:
             break
         iterations += 1
-        step = inside(x, _solve(H + L * np.diag(diag), g))
+        step = inside(x, limited_step(H + L * np.diag(diag), g, x, limits[0], limits[1], _solve,
+                                      _BOUNDARY_FRACTION))
         x_new = wrap(x + step)
         if normalise is not None:
             x_new = wrap(normalise(x_new))
@@ -233,7 +233,8 @@ def _iterate(problem, state, size, wrap, inside, normalise, max_iter, epsilon4, 
         if verbose:
             print_function(f"iter {iterations:3d}  L = {L:.2e}  chi2/ndf = "
                            f"{(chi2_new if accepted else ne.chi2) / ndf:.6g}  "
-                           f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}")
+                           f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}  "
+                           f"dchi2 = {actual:.3g} (predicted {predicted:.3g}; Gauss-Newton {decrease:.3g})")
         last_accepted = accepted
         if accepted:
             ne_new = trial if trial is not None else problem.normal_equations(x_new)
