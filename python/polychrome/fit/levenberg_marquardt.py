@@ -19,7 +19,10 @@ d^T (J^T W J) d for the step d, and each component obeys
 within 0.03 sigma of the minimum of the quadratic model. (A rule on the
 relative chi^2 decrease per step stops a slow, degenerate fit far from its
 minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is kept
-inside the limits (see convergence.py).
+inside the limits (see convergence.py). Where the quadratic model holds only
+over short steps (large damping), a step whose actual and predicted chi^2
+decreases are both below that threshold also ends the fit, as a success
+that says it stalled and how much the Gauss-Newton step still predicts.
 """
 
 import dataclasses
@@ -122,44 +125,49 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     exception raised during the fit (KeyboardInterrupt included) propagates
     after ``problem.restore(best x)`` when the problem has that method.
     """
-    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose = checked_options(
-        max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
+    options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
     x0 = np.asarray(x0, dtype=float)
-    size = x0.size
-    lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
-    upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
-    cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
-    period = np.where(cyclic, upper - lower, 0.0)
-    bounded_lower = np.where(cyclic, -np.inf, lower)
-    bounded_upper = np.where(cyclic, np.inf, upper)
-
-    def wrap(x):
-        x = x.copy()
-        x[cyclic] = lower[cyclic] + np.mod(x[cyclic] - lower[cyclic], period[cyclic])
-        return x
-
-    def inside(x, step):
-        """The step with components that would cross a limit shortened to
-        _BOUNDARY_FRACTION of the distance to it."""
-        step = step.copy()
-        up = x + step > bounded_upper
-        step[up] = _BOUNDARY_FRACTION * (bounded_upper[up] - x[up])
-        down = x + step < bounded_lower
-        step[down] = _BOUNDARY_FRACTION * (bounded_lower[down] - x[down])
-        return step
-
-    x = wrap(np.clip(x0, bounded_lower, bounded_upper))
-    state = {"x": x}
+    box = _Box(x0.size, lower, upper, cyclic)
+    state = {"x": box.wrap(np.clip(x0, box.lower, box.upper))}
     try:
-        return _iterate(problem, state, size, (bounded_lower, bounded_upper), wrap, inside, normalise,
-                        max_iter, epsilon4, tolerance,
-                        relative_tolerance, damping, verbose, print_function)
+        return _iterate(problem, state, box, normalise, options, print_function)
     except BaseException:
         # leave the model at the best point met, not at the last trial, then re-raise
         restore = getattr(problem, "restore", None)
         if restore is not None:
             restore(state["x"])
         raise
+
+
+class _Box:
+    """The limits of the parameter vector: ``lower``/``upper`` bound the non-cyclic parameters
+    (+-inf for the cyclic ones, which wrap into their [lower, upper) instead)."""
+
+    def __init__(self, size, lower, upper, cyclic):
+        lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
+        upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
+        self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
+        self.start = lower
+        self.period = np.where(self.cyclic, upper - lower, 0.0)
+        self.lower = np.where(self.cyclic, -np.inf, lower)
+        self.upper = np.where(self.cyclic, np.inf, upper)
+
+    def wrap(self, x):
+        """x with the cyclic parameters wrapped into their range."""
+        x = x.copy()
+        c = self.cyclic
+        x[c] = self.start[c] + np.mod(x[c] - self.start[c], self.period[c])
+        return x
+
+    def inside(self, x, step):
+        """The step with components that would cross a limit shortened to
+        _BOUNDARY_FRACTION of the distance to it."""
+        step = step.copy()
+        up = x + step > self.upper
+        step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
+        down = x + step < self.lower
+        step[down] = _BOUNDARY_FRACTION * (self.lower[down] - x[down])
+        return step
 
 
 def _finish(message, x, ne, iterations, size):
@@ -180,10 +188,11 @@ def _finish(message, x, ne, iterations, size):
                      covariance, uncertainties, hessian, unconstrained)
 
 
-def _iterate(problem, state, size, limits, wrap, inside, normalise, max_iter, epsilon4, tolerance, relative_tolerance,
-             damping, verbose, print_function):
+def _iterate(problem, state, box, normalise, options, print_function):
     """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore)."""
     x = state["x"]
+    size = x.size
+    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose = options
     ne = problem.normal_equations(x)
     if ne.ndata == 0:
         return _finish("no data: every pixel is masked", x, None, 0, size)
@@ -201,26 +210,34 @@ def _iterate(problem, state, size, limits, wrap, inside, normalise, max_iter, ep
     # parameter (More 1978): a component that fades away (its brightness running to -inf)
     # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
     scaling = np.zeros(size)
-    converged = False
+    converged = stalled = False
     while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, np.diag(H))
         diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically
-            decrease = attainable_decrease(H, g, diag, _L_MIN, x, limits[0], limits[1], _solve)
-            converged = converged or decrease <= tolerance * max(1.0, ne.chi2 / ndf)
+            decrease = attainable_decrease(H, g, diag, _L_MIN, x, box.lower, box.upper, _solve)
+            converged = converged or decrease <= threshold
         if converged:
             message = "success"
+            break
+        if stalled:
+            # the damped step lowered chi^2 by less than the threshold, and predicted no more: the
+            # quadratic model holds only over steps too short to matter (a curved, poorly
+            # constrained valley, e.g. a faint source thinning to q -> 0)
+            message = (f"success (stalled: steps lower chi^2 by < {threshold:.2g}, although the "
+                       f"Gauss-Newton step predicts {decrease:.3g} more)")
             break
         if iterations == max_iter:
             break
         iterations += 1
-        step = inside(x, limited_step(H + L * np.diag(diag), g, x, limits[0], limits[1], _solve,
-                                      _BOUNDARY_FRACTION))
-        x_new = wrap(x + step)
+        step = box.inside(x, limited_step(H + L * np.diag(diag), g, x, box.lower, box.upper, _solve,
+                                          _BOUNDARY_FRACTION))
+        x_new = box.wrap(x + step)
         if normalise is not None:
-            x_new = wrap(normalise(x_new))
+            x_new = box.wrap(normalise(x_new))
         # After an accepted step the next is likely accepted too: evaluate the
         # trial with its normal equations in the same pass (reused if it is
         # accepted); after a rejection only chi^2, the cheaper evaluation.
@@ -242,6 +259,7 @@ def _iterate(problem, state, size, limits, wrap, inside, normalise, max_iter, ep
                 message = "the model became non-finite"
                 break
             converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
+            stalled = actual <= threshold and predicted <= threshold
             x = state["x"] = x_new
             ne = ne_new
             L = max(L / _L_DOWN, _L_MIN)

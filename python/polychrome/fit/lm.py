@@ -38,8 +38,9 @@ class LM:
 
     def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, tolerance=1e-3, relative_tolerance=None,
                  damping=1e-3):
+        self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
         (self.max_iter, self.epsilon4, self.tolerance, self.relative_tolerance, self.damping,
-         self.verbose) = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
+         self.verbose) = self.options
         if not isinstance(model, Model):
             raise TypeError(f"model must be a polychrome Model, got {type(model).__name__}")
         model._require_target()
@@ -55,10 +56,8 @@ class LM:
         problem = ModelProblem(self.model)
         lower, upper, cyclic = problem.limits()
         start = problem.free.get_values()
-        result = levenberg_marquardt(problem, start, lower, upper, cyclic, max_iter=self.max_iter,
-                                     epsilon4=self.epsilon4, tolerance=self.tolerance,
-                                     relative_tolerance=self.relative_tolerance, damping=self.damping,
-                                     verbose=self.verbose, normalise=problem.normalise)
+        result = levenberg_marquardt(problem, start, lower, upper, cyclic, normalise=problem.normalise,
+                                     **self.options._asdict())
         problem.restore(result.x)
         if result.uncertainties.size and not np.any(np.isnan(result.uncertainties)):
             problem.free.set_uncertainties(result.uncertainties)

@@ -1,7 +1,10 @@
 """Validation of the Levenberg-Marquardt options (one place for LM and levenberg_marquardt)."""
 
+import collections
 import math
 import numbers
+
+LMOptions = collections.namedtuple("LMOptions", "max_iter epsilon4 tolerance relative_tolerance damping verbose")
 
 
 def _number(name, value, what):
@@ -14,7 +17,8 @@ def _number(name, value, what):
 
 
 def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose):
-    """The options as (int, float, float, float or None, float, int), or raise naming the bad one.
+    """The options as an LMOptions (int, float, float, float or None, float, int), or raise
+    naming the bad one.
 
     max_iter: integer >= 1 (steps); epsilon4: in [0, 1) (ratio of actual to
     predicted chi^2 decrease); tolerance: > 0 (chi^2 units); relative_tolerance:
@@ -43,4 +47,4 @@ def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, 
         verbose = int(verbose)
     if not isinstance(verbose, numbers.Integral) or verbose < 0:
         raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}")
-    return int(max_iter), epsilon4, tolerance, relative_tolerance, damping, int(verbose)
+    return LMOptions(int(max_iter), epsilon4, tolerance, relative_tolerance, damping, int(verbose))

@@ -265,10 +265,11 @@ def moment_matrix(q, PA, sigma_major):
 
 def deconvolved_shape(q, PA, sigma_major, psf_moments, pixel):
     """(q, PA, sigma_major) of the source whose moments, plus ``psf_moments``, are those of
-    the observed (q, PA, sigma_major). An axis narrower than the PSF (noise) keeps a
-    floor of a fifth of a pixel; q is clipped to [0.05, 1], PA to [0, pi)."""
+    the observed (q, PA, sigma_major). A second moment below a tenth of the PSF's smaller one
+    (or (0.2 pixel)^2) is not resolved: it is held at that floor, so that an unresolved
+    source starts round, not as a noise-thin needle. q is clipped to [0.05, 1], PA to [0, pi)."""
     eigenvalues, eigenvectors = np.linalg.eigh(moment_matrix(q, PA, sigma_major) - psf_moments)
-    floor = (0.2 * pixel) ** 2
+    floor = max((0.2 * pixel) ** 2, 0.1 * float(np.linalg.eigvalsh(psf_moments)[0]))
     minor, major = np.maximum(eigenvalues, floor)
     q = float(np.clip(math.sqrt(minor / major), Q_MIN, 1.0))
     PA = float(math.atan2(eigenvectors[1, 1], eigenvectors[0, 1]) % math.pi)
