@@ -7,7 +7,7 @@ import pytest
 import polychrome as pc
 from polychrome.fit import ModelProblem, levenberg_marquardt
 from test_fit_models import _model_at_truth, _simulated_target
-from test_levenberg_marquardt import TRUTH, CurveProblem
+from test_levenberg_marquardt import TRUTH, CurveProblem, ZeroAmplitude
 
 
 def _sersic(target, name="gal", **values):
@@ -36,19 +36,6 @@ def test_under_determined_fit_reports_its_unconstrained_parameters():
 
 def test_a_parameter_without_effect_is_unconstrained_and_the_others_keep_finite_errors():
     """Zero amplitude: mu and s have no effect; the offset c is still measured."""
-
-    class ZeroAmplitude(CurveProblem):
-        size = 3
-
-        def __init__(self):
-            super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
-
-        def model(self, x):
-            return super().model([0.0, x[0], x[1], x[2]])
-
-        def jacobian(self, x):
-            return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
-
     result = levenberg_marquardt(ZeroAmplitude(), [0.0, 1.0, 0.0])
     assert "not constrained" in result.message
     assert result.unconstrained.tolist() == [True, True, False]

@@ -123,26 +123,26 @@ def test_all_masked_data_gives_a_message_not_an_exception():
     assert np.all(np.isfinite(result.x))
 
 
+class ZeroAmplitude(CurveProblem):
+    """The curve with A held at 0: mu and s have no effect on the model (J^T W J singular).
+    Parameters x = (mu, s, c)."""
+
+    size = 3
+
+    def __init__(self):
+        super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
+
+    def model(self, x):
+        return super().model([0.0, x[0], x[1], x[2]])
+
+    def jacobian(self, x):
+        return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
+
+
 def test_singular_problem_ends_finite_with_a_clear_message():
-    """Zero amplitude: mu and s have no effect on the model (J^T W J singular)."""
-    problem = CurveProblem(np.array([0.0, 0.3, 1.2, 0.1]))
-
-    class ZeroAmplitude(CurveProblem):
-        size = 3
-
-        def __init__(self):
-            super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
-
-        def model(self, x):
-            return super().model([0.0, x[0], x[1], x[2]])
-
-        def jacobian(self, x):
-            return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
-
     result = levenberg_marquardt(ZeroAmplitude(), [0.0, 1.0, 0.0])
     assert np.all(np.isfinite(result.x))
     assert "not constrained" in result.message or "stopped" in result.message
-    del problem
 
 
 def test_non_finite_start_is_reported():
