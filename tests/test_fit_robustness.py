@@ -18,7 +18,7 @@ def _sersic(target, name="gal", **values):
 
 # --- unconstrained directions -------------------------------------------------------------------
 
-def test_under_determined_fit_reports_its_unconstrained_parameters():
+def test_under_determined_fit_reports_its_unconstrained_parameters(tmp_path):
     """4 pixels, 7 parameters: at least 3 directions are free; the message names the parameters
     involved and their uncertainties are inf, on the result and on the parameters."""
     data = np.array([[1.0, 2.0], [2.5, 1.2]])
@@ -32,6 +32,12 @@ def test_under_determined_fit_reports_its_unconstrained_parameters():
         assert name in result.message
     stored = np.concatenate([np.ravel(model[k].uncertainty) for k in ("center", "q", "PA", "n", "Re", "Ie")])
     assert np.array_equal(np.isinf(stored), result.unconstrained)
+    # the summary's flux depends on them: its uncertainty is inf too, and a save keeps them
+    summary = pc.io.fit_summary(model, result)
+    assert np.isinf(summary[summary["parameter"] == "total_flux"]["uncertainty"][0])
+    model.save(tmp_path / "m.yaml")
+    reloaded = pc.models.Model(filename=str(tmp_path / "m.yaml"))
+    assert np.array_equal(np.isinf(np.ravel(reloaded["center"].uncertainty)), result.unconstrained[:2])
 
 
 def test_a_parameter_without_effect_is_unconstrained_and_the_others_keep_finite_errors():
