@@ -196,3 +196,27 @@ def test_a_degenerate_bulge_disk_fit_stops_at_its_minimum():
     shortfall = np.abs(result.x - converged.x) / converged.uncertainties
     assert np.max(shortfall) < 0.05, dict(zip(result.names, shortfall))
     assert result.chi2 - converged.chi2 < 2e-3
+
+
+def test_the_fitter_calls_the_accepted_step_hook_and_takes_chi2_again_when_told():
+    """The hook for problems whose pixels follow the parameters (moving model windows)."""
+
+    class Moving(CurveProblem):
+        def __init__(self):
+            super().__init__(TRUTH)
+            self.hooked, self.evaluations = [], 0
+
+        def normal_equations(self, x):
+            self.evaluations += 1
+            return super().normal_equations(x)
+
+        def after_accepted_step(self, x):
+            self.hooked.append(np.array(x))  # a real problem would move its windows here
+            return True
+
+    problem = Moving()
+    result = levenberg_marquardt(problem, TRUTH * 1.2)
+    assert result.success and len(problem.hooked) >= 1
+    np.testing.assert_array_equal(problem.hooked[-1], result.x)
+    accepted = len(problem.hooked)
+    assert problem.evaluations >= 1 + 2 * accepted  # the trial's, then again after the hook

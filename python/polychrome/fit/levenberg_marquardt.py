@@ -120,6 +120,9 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     early); damping: initial L; verbose=1 prints one line per step; normalise:
     optional map of a parameter vector to an equivalent canonical one, applied
     after each step (the model is the same at both).
+    A problem may have ``after_accepted_step(x) -> bool``, called after each
+    accepted step: True when it changed its data (e.g. windows that follow
+    the sources), so that chi^2 is evaluated again there.
     Returns a FitResult; never raises for a degenerate problem (no data,
     singular J^T W J, non-finite model): the message says what happened. An
     exception raised during the fit (KeyboardInterrupt included) propagates
@@ -263,6 +266,11 @@ def _iterate(problem, state, box, normalise, options, print_function):
             x = state["x"] = x_new
             ne = ne_new
             L = max(L / _L_DOWN, _L_MIN)
+            # a problem whose pixels follow the parameters (model windows that move with their
+            # sources) says so here; chi^2 and its derivatives are then taken again at x
+            accepted_hook = getattr(problem, "after_accepted_step", None)
+            if accepted_hook is not None and accepted_hook(x):
+                ne = problem.normal_equations(x)
         else:
             L *= _L_UP
             if L > _L_MAX:

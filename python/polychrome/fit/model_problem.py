@@ -81,6 +81,12 @@ class ModelProblem:
             regions[columns.start] = (columns, (low, high))
         return list(regions.values())
 
+    def after_accepted_step(self, x):
+        """Hook called by the fitter after each accepted step (at x): where models update
+        their windows as the fit moves them, this is where to do it (and rebuild the pixels
+        of the problem); True when anything changed. Nothing moves yet: False."""
+        return False
+
     def restore(self, x):
         """Set the model's free parameters to the vector x (clipped into their limits)."""
         self.free.set_values(x, clip_to_limits=True)
