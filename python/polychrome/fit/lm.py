@@ -24,10 +24,13 @@ class LM:
     epsilon4 : float in [0, 1)
         Least ratio of actual to predicted chi^2 decrease to accept a step.
     tolerance : float > 0
-        Converged once the undamped Gauss-Newton step from the best point
-        would lower chi^2 by less than this (chi^2 units; times chi^2/ndf when
-        that exceeds 1). Every parameter is then within sqrt(tolerance) of its
-        uncertainty of the minimum: 0.03 sigma by default.
+        Converged once the Gauss-Newton step from the best point (kept within
+        the limits) would lower chi^2 by less than this (chi^2 units; times
+        chi^2/ndf when that exceeds 1). Every parameter is then within
+        sqrt(tolerance) of its uncertainty of the minimum: 0.03 sigma by
+        default. Where only short steps are trusted (a curved, poorly
+        constrained valley), a step lowering chi^2 by less than this, and
+        predicted to, ends the fit too: the message then says "stalled".
     relative_tolerance : None or float in [0, 1)
         Also converged once an accepted step lowers chi^2 by less than this
         fraction of it (the rule before `tolerance`; it stops slow, degenerate
