@@ -227,3 +227,17 @@ def test_the_fitter_calls_the_accepted_step_hook_and_takes_chi2_again_when_told(
     np.testing.assert_array_equal(problem.hooked[-1], result.x)
     accepted = len(problem.hooked)
     assert problem.evaluations >= 1 + 2 * accepted  # the trial's, then again after the hook
+
+
+def test_a_jacobian_that_turns_non_finite_ends_the_fit_at_the_last_finite_point():
+    class Breaking(CurveProblem):
+        def jacobian(self, x):
+            jacobian = super().jacobian(x)
+            if x[0] > 1.5:  # past the start (A = 1): the derivatives overflow
+                jacobian[1] = np.inf
+            return jacobian
+
+    result = levenberg_marquardt(Breaking(TRUTH), [1.0, 0.3, 1.2, 0.1])
+    assert "non-finite" in result.message
+    assert np.all(np.isfinite(result.x)) and result.x[0] <= 1.5
+    assert np.all(np.isfinite(result.uncertainties))

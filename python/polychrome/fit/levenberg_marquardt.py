@@ -258,8 +258,9 @@ def _iterate(problem, state, box, normalise, options, print_function):
         last_accepted = accepted
         if accepted:
             ne_new = trial if trial is not None else problem.normal_equations(x_new)
-            if not np.isfinite(ne_new.chi2):
-                message = "the model became non-finite"
+            if not (np.isfinite(ne_new.chi2) and np.all(np.isfinite(ne_new.gradient))
+                    and np.all(np.isfinite(ne_new.hessian))):
+                message = "the model or its Jacobian became non-finite (stopped at the last finite point)"
                 break
             converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
             stalled = actual <= threshold and predicted <= threshold
