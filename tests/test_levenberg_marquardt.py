@@ -80,10 +80,14 @@ def test_limits_are_never_crossed():
     problem = CurveProblem(TRUTH)
     seen = []
 
-    class Watching(CurveProblem):
+    class Watching(CurveProblem):  # every point evaluated, by either method
         def chi2(self, x):
             seen.append(np.array(x))
             return super().chi2(x)
+
+        def normal_equations(self, x):
+            seen.append(np.array(x))
+            return super().normal_equations(x)
 
     watching = Watching(TRUTH)
     # the truth A = 2 lies above the upper limit 1.5: the fit must stay below it
@@ -119,26 +123,26 @@ def test_all_masked_data_gives_a_message_not_an_exception():
     assert np.all(np.isfinite(result.x))
 
 
+class ZeroAmplitude(CurveProblem):
+    """The curve with A held at 0: mu and s have no effect on the model (J^T W J singular).
+    Parameters x = (mu, s, c)."""
+
+    size = 3
+
+    def __init__(self):
+        super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
+
+    def model(self, x):
+        return super().model([0.0, x[0], x[1], x[2]])
+
+    def jacobian(self, x):
+        return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
+
+
 def test_singular_problem_ends_finite_with_a_clear_message():
-    """Zero amplitude: mu and s have no effect on the model (J^T W J singular)."""
-    problem = CurveProblem(np.array([0.0, 0.3, 1.2, 0.1]))
-
-    class ZeroAmplitude(CurveProblem):
-        size = 3
-
-        def __init__(self):
-            super().__init__(np.array([0.0, 0.3, 1.2, 0.1]))
-
-        def model(self, x):
-            return super().model([0.0, x[0], x[1], x[2]])
-
-        def jacobian(self, x):
-            return super().jacobian([0.0, x[0], x[1], x[2]])[1:]
-
     result = levenberg_marquardt(ZeroAmplitude(), [0.0, 1.0, 0.0])
     assert np.all(np.isfinite(result.x))
     assert "not constrained" in result.message or "stopped" in result.message
-    del problem
 
 
 def test_non_finite_start_is_reported():

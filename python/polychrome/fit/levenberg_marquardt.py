@@ -10,11 +10,28 @@ actual chi^2 decrease is at least `epsilon4` times the decrease the quadratic
 model predicts for the step taken; L shrinks after an accepted step and grows
 after a rejected one (Marquardt's scaling by the diagonal keeps the damping
 independent of the parameters' units).
+
+Convergence is statistical: the fit stops when the Gauss-Newton step from
+the best point would lower chi^2 by less than `tolerance` (times chi^2/ndf
+when that exceeds 1, the scale of the real uncertainties). That decrease is
+d^T (J^T W J) d for the step d, and each component obeys
+|d_i| <= sqrt(decrease) sigma_i: with the default 1e-3 every parameter is
+within 0.03 sigma of the minimum of the quadratic model. (A rule on the
+relative chi^2 decrease per step stops a slow, degenerate fit far from its
+minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is kept
+inside the limits (see convergence.py). Where the quadratic model holds only
+over short steps (large damping), a step whose actual and predicted chi^2
+decreases are both below that threshold also ends the fit, as a success
+that says it stalled and how much the Gauss-Newton step still predicts.
 """
 
 import dataclasses
 
 import numpy as np
+
+from .convergence import attainable_decrease, limited_step
+from .options import checked_options
+from .scaled_normal_matrix import ScaledNormalMatrix
 
 # Damping updates after accepted / rejected steps, and the largest damping
 # before giving up (the quadratic model then explains nothing).
@@ -36,7 +53,11 @@ class FitResult:
     iterations: steps tried; covariance: inverse of J^T W J at x, over the
     free parameters (external units); uncertainties: sqrt of its diagonal;
     hessian: J^T W J at x (1/covariance units; NaN when it could not be
-    computed), also as ``hess``, the AutoProf name.
+    computed), also as ``hess``, the AutoProf name; unconstrained: (P,) bool,
+    the parameters the data do not constrain (their uncertainty is inf, their
+    covariance row and column NaN; the message says so); names: one per
+    element of x, "model:parameter" or "model:parameter[k]" for the
+    elements of a vector parameter (e.g. "gal:center[0]" is x), set by LM.
     """
 
     message: str
@@ -48,6 +69,8 @@ class FitResult:
     covariance: np.ndarray
     uncertainties: np.ndarray
     hessian: np.ndarray
+    unconstrained: np.ndarray = None
+    names: list = None
 
     @property
     def hess(self):
@@ -72,84 +95,114 @@ def _solve(matrix, rhs):
 
 
 def covariance_from(hessian):
-    """Inverse of J^T W J, or its pseudo-inverse (flagged) when singular.
-
-    Returns (covariance, singular: bool).
-    """
+    """(covariance, unconstrained): the inverse of J^T W J over the directions the data
+    constrain, and a (P,) bool array of the parameters they do not (see
+    scaled_normal_matrix: their variance is inf, their covariances NaN)."""
     if hessian.size == 0:
-        return hessian.copy(), False
-    scale = np.sqrt(np.clip(np.diag(hessian), 0.0, None))
-    if np.any(scale == 0.0):
-        return np.linalg.pinv(hessian), True
-    scaled = hessian / np.outer(scale, scale)
-    if np.linalg.cond(scaled) > 1e14:
-        return np.linalg.pinv(hessian), True
-    return np.linalg.inv(scaled) / np.outer(scale, scale), False
+        return hessian.copy(), np.zeros(0, bool)
+    spectrum = ScaledNormalMatrix(hessian)
+    return spectrum.covariance(), spectrum.unconstrained
 
 
 def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_iter=100,
-                        epsilon4=0.1, relative_tolerance=1e-6, damping=1e-3, verbose=0,
+                        epsilon4=0.1, tolerance=1e-3, relative_tolerance=None, damping=1e-3, verbose=0,
                         print_function=print, normalise=None):
     """Minimise chi^2 of `problem` (see normal_equations) from x0.
 
     lower/upper: limits per parameter (None: unbounded); cyclic: (P,) bool, or
     None: parameters wrapped into [lower, upper) instead of bounded (e.g. PA);
     max_iter: most steps tried; epsilon4: least ratio of actual to predicted
-    chi^2 decrease for a step to be accepted; relative_tolerance: converged
-    once an accepted step lowers chi^2 by less than this fraction; damping:
-    initial L; verbose=1 prints one line per step; normalise: optional map of
-    a parameter vector to an equivalent canonical one, applied after each
-    step (the model is the same at both).
+    chi^2 decrease for a step to be accepted; tolerance: converged once the
+    undamped Gauss-Newton step from the best point would lower chi^2 by less
+    than this (chi^2 units, times chi^2/ndf when that exceeds 1);
+    relative_tolerance: None, or also converged once an accepted step lowers
+    chi^2 by less than this fraction of it (the old rule: stops degenerate fits
+    early); damping: initial L; verbose=1 prints one line per step; normalise:
+    optional map of a parameter vector to an equivalent canonical one, applied
+    after each step (the model is the same at both).
+    A problem may have ``after_accepted_step(x) -> bool``, called after each
+    accepted step: True when it changed its data (e.g. windows that follow
+    the sources), so that chi^2 is evaluated again there.
     Returns a FitResult; never raises for a degenerate problem (no data,
-    singular J^T W J, non-finite model): the message says what happened.
+    singular J^T W J, non-finite model): the message says what happened. An
+    exception raised during the fit (KeyboardInterrupt included) propagates
+    after ``problem.restore(best x)`` when the problem has that method.
     """
+    options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
     x0 = np.asarray(x0, dtype=float)
-    size = x0.size
-    lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
-    upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
-    cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
-    period = np.where(cyclic, upper - lower, 0.0)
-    bounded_lower = np.where(cyclic, -np.inf, lower)
-    bounded_upper = np.where(cyclic, np.inf, upper)
+    box = _Box(x0.size, lower, upper, cyclic)
+    state = {"x": box.wrap(np.clip(x0, box.lower, box.upper))}
+    try:
+        return _iterate(problem, state, box, normalise, options, print_function)
+    except BaseException:
+        # leave the model at the best point met, not at the last trial, then re-raise
+        restore = getattr(problem, "restore", None)
+        if restore is not None:
+            restore(state["x"])
+        raise
 
-    def wrap(x):
+
+class _Box:
+    """The limits of the parameter vector: ``lower``/``upper`` bound the non-cyclic parameters
+    (+-inf for the cyclic ones, which wrap into their [lower, upper) instead)."""
+
+    def __init__(self, size, lower, upper, cyclic):
+        lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
+        upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
+        self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
+        self.start = lower
+        self.period = np.where(self.cyclic, upper - lower, 0.0)
+        self.lower = np.where(self.cyclic, -np.inf, lower)
+        self.upper = np.where(self.cyclic, np.inf, upper)
+
+    def wrap(self, x):
+        """x with the cyclic parameters wrapped into their range."""
         x = x.copy()
-        x[cyclic] = lower[cyclic] + np.mod(x[cyclic] - lower[cyclic], period[cyclic])
+        c = self.cyclic
+        x[c] = self.start[c] + np.mod(x[c] - self.start[c], self.period[c])
         return x
 
-    def inside(x, step):
+    def inside(self, x, step):
         """The step with components that would cross a limit shortened to
         _BOUNDARY_FRACTION of the distance to it."""
         step = step.copy()
-        up = x + step > bounded_upper
-        step[up] = _BOUNDARY_FRACTION * (bounded_upper[up] - x[up])
-        down = x + step < bounded_lower
-        step[down] = _BOUNDARY_FRACTION * (bounded_lower[down] - x[down])
+        up = x + step > self.upper
+        step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
+        down = x + step < self.lower
+        step[down] = _BOUNDARY_FRACTION * (self.lower[down] - x[down])
         return step
 
-    x = wrap(np.clip(x0, bounded_lower, bounded_upper))
 
-    def finish(message, x, ne, iterations):
-        ndf = max(ne.ndata - size, 0) if ne is not None else 0
-        chi2 = ne.chi2 if ne is not None else float("nan")
-        hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
-        if ne is not None and ne.hessian.size:
-            covariance, singular = covariance_from(ne.hessian)
-            if singular and message == "success":
-                message = "success, but J^T W J is singular: some parameters are not constrained"
-        else:
-            covariance = np.full((size, size), np.nan)
-        uncertainties = np.sqrt(np.clip(np.diag(covariance), 0.0, None)) if size else np.zeros(0)
-        return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
-                         covariance, uncertainties, hessian)
+def _finish(message, x, ne, iterations, size):
+    ndf = max(ne.ndata - size, 0) if ne is not None else 0
+    chi2 = ne.chi2 if ne is not None else float("nan")
+    hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
+    unconstrained = np.zeros(size, bool)
+    if ne is not None and ne.hessian.size:
+        covariance, unconstrained = covariance_from(ne.hessian)
+        if np.any(unconstrained):
+            message += (f"; J^T W J is singular: {int(unconstrained.sum())} of {size} parameters are not "
+                        "constrained by the data (uncertainty inf)")
+    else:
+        covariance = np.full((size, size), np.nan)
+    variances = np.diag(covariance)
+    uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if size else np.zeros(0)
+    return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
+                     covariance, uncertainties, hessian, unconstrained)
 
+
+def _iterate(problem, state, box, normalise, options, print_function):
+    """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore)."""
+    x = state["x"]
+    size = x.size
+    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose = options
     ne = problem.normal_equations(x)
     if ne.ndata == 0:
-        return finish("no data: every pixel is masked", x, None, 0)
+        return _finish("no data: every pixel is masked", x, None, 0, size)
     if not np.isfinite(ne.chi2) or not np.all(np.isfinite(ne.gradient)) or not np.all(np.isfinite(ne.hessian)):
-        return finish("the model or its Jacobian is not finite at the starting values", x, None, 0)
+        return _finish("the model or its Jacobian is not finite at the starting values", x, None, 0, size)
     if size == 0:
-        return finish("success", x, ne, 0)
+        return _finish("success", x, ne, 0, size)
 
     ndf = max(ne.ndata - size, 1)
     L = damping
@@ -160,14 +213,34 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     # parameter (More 1978): a component that fades away (its brightness running to -inf)
     # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
     scaling = np.zeros(size)
-    for iterations in range(1, max_iter + 1):
+    converged = stalled = False
+    while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, np.diag(H))
         diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
-        step = inside(x, _solve(H + L * np.diag(diag), g))
-        x_new = wrap(x + step)
+        threshold = tolerance * max(1.0, ne.chi2 / ndf)
+        if last_accepted:
+            # converged when the step still attainable would no longer matter statistically
+            decrease = attainable_decrease(H, g, diag, _L_MIN, x, box.lower, box.upper, _solve)
+            converged = converged or decrease <= threshold
+        if converged:
+            message = "success"
+            break
+        if stalled:
+            # the damped step lowered chi^2 by less than the threshold, and predicted no more: the
+            # quadratic model holds only over steps too short to matter (a curved, poorly
+            # constrained valley, e.g. a faint source thinning to q -> 0)
+            message = (f"success (stalled: steps lower chi^2 by < {threshold:.2g}, although the "
+                       f"Gauss-Newton step predicts {decrease:.3g} more)")
+            break
+        if iterations == max_iter:
+            break
+        iterations += 1
+        step = box.inside(x, limited_step(H + L * np.diag(diag), g, x, box.lower, box.upper, _solve,
+                                          _BOUNDARY_FRACTION))
+        x_new = box.wrap(x + step)
         if normalise is not None:
-            x_new = wrap(normalise(x_new))
+            x_new = box.wrap(normalise(x_new))
         # After an accepted step the next is likely accepted too: evaluate the
         # trial with its normal equations in the same pass (reused if it is
         # accepted); after a rejection only chi^2, the cheaper evaluation.
@@ -180,20 +253,25 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
         if verbose:
             print_function(f"iter {iterations:3d}  L = {L:.2e}  chi2/ndf = "
                            f"{(chi2_new if accepted else ne.chi2) / ndf:.6g}  "
-                           f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}")
+                           f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}  "
+                           f"dchi2 = {actual:.3g} (predicted {predicted:.3g}; Gauss-Newton {decrease:.3g})")
         last_accepted = accepted
         if accepted:
-            x = x_new
-            ne_new = trial if trial is not None else problem.normal_equations(x)
-            if not np.isfinite(ne_new.chi2):
-                message = "the model became non-finite"
+            ne_new = trial if trial is not None else problem.normal_equations(x_new)
+            if not (np.isfinite(ne_new.chi2) and np.all(np.isfinite(ne_new.gradient))
+                    and np.all(np.isfinite(ne_new.hessian))):
+                message = "the model or its Jacobian became non-finite (stopped at the last finite point)"
                 break
-            converged = actual <= relative_tolerance * ne.chi2
+            converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
+            stalled = actual <= threshold and predicted <= threshold
+            x = state["x"] = x_new
             ne = ne_new
             L = max(L / _L_DOWN, _L_MIN)
-            if converged:
-                message = "success"
-                break
+            # a problem whose pixels follow the parameters (model windows that move with their
+            # sources) says so here; chi^2 and its derivatives are then taken again at x
+            accepted_hook = getattr(problem, "after_accepted_step", None)
+            if accepted_hook is not None and accepted_hook(x):
+                ne = problem.normal_equations(x)
         else:
             L *= _L_UP
             if L > _L_MAX:
@@ -203,4 +281,4 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                 message = ("success" if np.all(scaled_gradient < 1e-3 * np.sqrt(max(ne.chi2, 1e-300)))
                            else "stopped: no step lowers chi^2 (damping at its limit)")
                 break
-    return finish(message, x, ne, iterations)
+    return _finish(message, x, ne, iterations, size)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .levenberg_marquardt import levenberg_marquardt
 from .model_problem import ModelProblem
+from .options import checked_options
 from ..models import Model
 
 
@@ -15,48 +16,56 @@ class LM:
     ----------
     model : a polychrome model (component or group)
         Its free parameters (locked ones left out, linked ones once) are fitted.
-    verbose : int
+    verbose : int >= 0
         1: one line per step (damping L, chi^2/ndf, accept/reject, largest
         gradient).
-    max_iter : int
+    max_iter : int >= 1
         Most steps tried.
-    epsilon4 : float
+    epsilon4 : float in [0, 1)
         Least ratio of actual to predicted chi^2 decrease to accept a step.
-    relative_tolerance : float
-        Converged once an accepted step lowers chi^2 by less than this fraction.
-    damping : float
+    tolerance : float > 0
+        Converged once the Gauss-Newton step from the best point (kept within
+        the limits) would lower chi^2 by less than this (chi^2 units; times
+        chi^2/ndf when that exceeds 1). Every parameter is then within
+        sqrt(tolerance) of its uncertainty of the minimum: 0.03 sigma by
+        default. Where only short steps are trusted (a curved, poorly
+        constrained valley), a step lowering chi^2 by less than this, and
+        predicted to, ends the fit too: the message then says "stalled".
+    relative_tolerance : None or float in [0, 1)
+        Also converged once an accepted step lowers chi^2 by less than this
+        fraction of it (the rule before `tolerance`; it stops slow, degenerate
+        fits short of their minimum). None (default): not used.
+    damping : float in (0, 1e9]
         Initial damping L (Marquardt's, scaled by the diagonal of J^T W J).
     """
 
-    def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, relative_tolerance=1e-6,
+    def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, tolerance=1e-3, relative_tolerance=None,
                  damping=1e-3):
-        if int(max_iter) < 1:
-            raise ValueError(f"max_iter must be >= 1, got {max_iter}")
-        if not 0 <= float(epsilon4) < 1:
-            raise ValueError(f"epsilon4 must be in [0, 1), got {epsilon4}")
+        self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
+        (self.max_iter, self.epsilon4, self.tolerance, self.relative_tolerance, self.damping,
+         self.verbose) = self.options
         if not isinstance(model, Model):
             raise TypeError(f"model must be a polychrome Model, got {type(model).__name__}")
         model._require_target()
         self.model = model
-        self.verbose = int(verbose)
-        self.max_iter = int(max_iter)
-        self.epsilon4 = float(epsilon4)
-        self.relative_tolerance = float(relative_tolerance)
-        self.damping = float(damping)
 
     def fit(self):
         """Run the fit; the model's parameters end at the best values with
-        .uncertainty from the covariance. Returns the FitResult (message,
-        chi2, chi2_ndf, iterations, covariance, uncertainties, x)."""
+        .uncertainty from the covariance (inf for parameters the data do not
+        constrain). Returns the FitResult (message, chi2, chi2_ndf, iterations,
+        covariance, uncertainties, unconstrained, x, names). An exception
+        during the fit (KeyboardInterrupt included) leaves the parameters at
+        the best point met and propagates."""
         problem = ModelProblem(self.model)
         lower, upper, cyclic = problem.limits()
         start = problem.free.get_values()
-        result = levenberg_marquardt(problem, start, lower, upper, cyclic, max_iter=self.max_iter,
-                                     epsilon4=self.epsilon4, relative_tolerance=self.relative_tolerance,
-                                     damping=self.damping, verbose=self.verbose,
-                                     normalise=problem.normalise)
-        problem.free.set_values(result.x, clip_to_limits=True)
-        if result.uncertainties.size and np.all(np.isfinite(result.uncertainties)):
+        result = levenberg_marquardt(problem, start, lower, upper, cyclic, normalise=problem.normalise,
+                                     **self.options._asdict())
+        problem.restore(result.x)
+        if result.uncertainties.size and not np.any(np.isnan(result.uncertainties)):
             problem.free.set_uncertainties(result.uncertainties)
-        result.names = problem.free.names
+        result.names = self.model._column_names(problem.free)
+        if result.unconstrained is not None and np.any(result.unconstrained):
+            loose = [name for name, flag in zip(result.names, result.unconstrained) if flag]
+            result.message += f": {', '.join(loose)}"
         return result

@@ -41,16 +41,55 @@ class ModelProblem:
                 self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
 
     def limits(self):
-        """(lower, upper, cyclic) arrays over the flat parameter vector."""
+        """(lower, upper, cyclic) arrays over the flat parameter vector.
+
+        A centre without limits of its own is bounded by where its model has
+        data (see ``center_regions``), so that a fit cannot walk it away.
+        """
         lower, upper, cyclic = [], [], []
         for parameter, size in self.free.quantities:
             lo, hi = parameter.limits
             lower += [lo] * size
             upper += [hi] * size
             cyclic += [bool(parameter.cyclic)] * size
-        upper = np.array(upper, float)
+        lower, upper = np.array(lower, float), np.array(upper, float)
+        values = self.free.get_values()
+        for columns, (region_lower, region_upper) in self.center_regions():
+            # a start outside the region (a neighbour just off the window) stays allowed
+            lower[columns] = np.minimum(region_lower, values[columns])
+            upper[columns] = np.maximum(region_upper, values[columns])
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
-        return np.array(lower, float), upper, np.array(cyclic, bool)
+        return lower, upper, np.array(cyclic, bool)
+
+    def center_regions(self):
+        """[(slice of the vector, (lower [x, y], upper [x, y]) arcsec)] for each free centre
+        quantity without limits of its own: the box holding the ``center_region`` of every
+        component sharing it (its window when given, else its target image; the union
+        over the images of a joint model)."""
+        regions = {}
+        for component in self.model.components():
+            if "center" not in getattr(component, "parameters", ()):
+                continue
+            parameter = component["center"]
+            columns = self.free.slice_of(parameter)
+            if columns is None or columns.stop - columns.start != 2 or np.any(np.isfinite(parameter.limits)):
+                continue
+            low, high = component.center_region()
+            if columns.start in regions:
+                _, (old_low, old_high) = regions[columns.start]
+                low, high = np.minimum(low, old_low), np.maximum(high, old_high)
+            regions[columns.start] = (columns, (low, high))
+        return list(regions.values())
+
+    def after_accepted_step(self, x):
+        """Hook called by the fitter after each accepted step (at x): where models update
+        their windows as the fit moves them, this is where to do it (and rebuild the pixels
+        of the problem); True when anything changed. Nothing moves yet: False."""
+        return False
+
+    def restore(self, x):
+        """Set the model's free parameters to the vector x (clipped into their limits)."""
+        self.free.set_values(x, clip_to_limits=True)
 
     def normalise(self, x):
         """x in the model's canonical form (q <= 1): see AxisRatioFold."""

@@ -30,6 +30,15 @@ def _variance_from(variance, weight, mask, shape):
         raise ValueError(f"{name} has {int(np.sum(np.isinf(used)))} infinite pixel(s) that are not masked")
     if weight is None:
         return values, True
+    # the variance 1/weight must be a finite double: weights below about 1/DBL_MAX (subnormal
+    # ones, e.g. 1e-320) would give an infinite variance and uncertainties of 0
+    with np.errstate(over="ignore"):
+        unrepresentable = ~np.isfinite(1.0 / used)
+    if np.any(unrepresentable):
+        raise ValueError(f"weight (1/variance, flux^-2) must be in ({1.0 / np.finfo(float).max:.3g}, inf) on "
+                         f"every unmasked pixel so that the variance 1/weight is finite; "
+                         f"{int(np.sum(unrepresentable))} pixel(s) are smaller (e.g. {float(used.min()):.3g}); "
+                         "mask them (mask=) or fix the map")
     with np.errstate(divide="ignore", invalid="ignore"):
         return 1.0 / values, True
 

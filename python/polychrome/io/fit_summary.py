@@ -12,15 +12,17 @@ from ..utils.atomic_file import atomic_write
 def _flux_uncertainty(component, free, covariance):
     """1-sigma of component.total_flux() from the covariance of the free
     vector, by central differences of the flux in each free direction
-    (steps of 1e-4 of each parameter's uncertainty scale)."""
+    (steps of 1e-4 of each parameter's uncertainty scale); inf when the flux
+    depends on a parameter the fit left unconstrained (infinite variance)."""
     x0 = free.get_values()
     scale = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
+    constrained = np.isfinite(scale)
     gradient = np.zeros(free.size)
     try:
         for k in range(free.size):
             if scale[k] == 0:
                 continue
-            h = 1e-4 * scale[k]
+            h = 1e-4 * scale[k] if constrained[k] else 1e-6 * max(abs(x0[k]), 1.0)
             values = []
             for sign in (1.0, -1.0):
                 x = x0.copy()
@@ -30,7 +32,10 @@ def _flux_uncertainty(component, free, covariance):
             gradient[k] = (values[0] - values[1]) / (2 * h)
     finally:
         free.set_values(x0)
-    return float(np.sqrt(max(gradient @ covariance @ gradient, 0.0)))
+    if np.any(gradient[~constrained] != 0.0):
+        return float("inf")
+    g, block = gradient[constrained], covariance[np.ix_(constrained, constrained)]
+    return float(np.sqrt(max(g @ block @ g, 0.0)))
 
 
 def fit_summary(model, result=None):

@@ -204,6 +204,19 @@ class ComponentModel(Model):
         except (TypeError, ValueError) as err:
             raise ValueError(f"model {self.name!r}: window {bounds} does not fit the target: {err}") from None
 
+    def center_region(self):
+        """(lower [x, y], upper [x, y]), arcsec: the plane box of the pixels this model has data
+        on, the default bound of its centre in fits -- the window when one was given,
+        else the whole target image (an automatic window may follow the source)."""
+        self._require_target()
+        bounds = self._requested_window
+        (x0, x1), (y0, y1) = bounds if bounds is not None else self._target.window.pixel_bounds
+        # outer pixel edges (pixel centres are at integers)
+        xs = np.array([x0, x1, x0, x1], float) - 0.5
+        ys = np.array([y0, y0, y1, y1], float) - 0.5
+        px, py = self._target.pixel_to_plane(xs, ys)
+        return (np.array([np.min(px), np.min(py)]), np.array([np.max(px), np.max(py)]))
+
     def _require_target(self):
         if self._target is None:
             raise ValueError(f"model {self.name!r} has no target: assign one (model.target = image, or "

@@ -6,8 +6,9 @@ import numpy as np
 
 from ..render import render_profile
 from .component_model import ComponentModel
-from .initialization import (RadialProfile, WindowPixels, centroid, enclosed_shape_flux, fit_log_profile,
-                             robust_level, shape_moments)
+from .convolved_profile_fit import Cutout, convolved_profile_start
+from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
+                             fit_log_profile, psf_covariance, robust_level, shape_moments)
 from .parameter_spec import AXIS_RATIO, CENTER, POSITION_ANGLE
 
 GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
@@ -74,8 +75,10 @@ class GalaxyModel(ComponentModel):
         shape parameters are already set (e.g. linked from another image),
         the brightness alone is set so that the model's flux inside an
         elliptical aperture of three half-light radii matches the data's
-        (robust to the PSF, unlike the inner annuli). The PSF is ignored: the values
-        are starts for a fit, not measurements. Parameters that already
+        (robust to the PSF, unlike the inner annuli). With the PSF (psf_mode
+        "full"), q and PA come from the moments less the PSF's, and the profile
+        from PSF-convolved candidates rendered on a cutout (convolved_profile_fit).
+        The values are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
         kept. ``foreground`` (flux per pixel on the window, optional) is
         subtracted from the data first: the light of neighbours already
@@ -88,13 +91,41 @@ class GalaxyModel(ComponentModel):
         if center is None:
             center = centroid(pixels, flux)
         q, PA = self.parameters["q"].value, self.parameters["PA"].value
+        convolved = self._uses_psf() and hasattr(self, "_shape_grids")
+        profile_q, profile_PA = q, PA
         if q is None or PA is None:
-            q, PA, _ = shape_moments(pixels, flux, center, q, PA)
-        profile = RadialProfile(pixels, flux, center, q, PA)
+            profile_q, profile_PA, sigma_major = shape_moments(pixels, flux, center, q, PA)
+            q, PA = profile_q, profile_PA
+            if convolved and self.parameters["q"].value is None and self.parameters["PA"].value is None:
+                q, PA, _ = deconvolved_shape(q, PA, sigma_major, psf_covariance(self._target), pixels.pixel)
+        # the annuli follow the observed isophotes
+        profile = RadialProfile(pixels, flux, center, profile_q, profile_PA)
         values = {"center": center, "q": q, "PA": PA}
-        values.update(self._initial_profile(profile, q))
+        found = self._initial_convolved_profile(pixels, flux, values, profile) if convolved else None
+        values.update(found if found is not None else self._initial_profile(profile, q))
         self._fill(values)
         return self
+
+    def _initial_convolved_profile(self, pixels, flux, geometry, profile):
+        """{profile parameter: start} from PSF-convolved candidates (see convolved_profile_fit),
+        or None when the shape is all given or no candidate has light."""
+        names = self._profile_names
+        brightness, q = names[-1], geometry["q"]
+        values = {name: self.parameters[name].value for name in names}
+        if all(values[name] is not None for name in names[:-1]):
+            return None
+        psf_half_width = 0.5 * max(self._target.psf.data.shape) / self._target.psf_upsample * pixels.pixel
+        cutout = Cutout(self, pixels, flux, geometry["center"], psf_half_width + 4.0 * profile.half_light_radius)
+        fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
+        found = convolved_profile_start(self, cutout, dict(values, **geometry), q, self._shape_grids(profile),
+                                        fixed)
+        if found is None:
+            return None
+        shape, amplitude = found
+        values.update(shape)
+        if values[brightness] is None:
+            values[brightness] = self._brightness(amplitude, values, q)
+        return values
 
     def _fill(self, values):
         """Set the parameters that have no value from ``values`` (clipped into their limits)."""

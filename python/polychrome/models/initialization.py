@@ -4,8 +4,11 @@ Pure numpy (no scipy at run time), on the pixels of one model's window:
 a robust sky from the window border, an iterated light-weighted centroid,
 axis ratio and position angle from second moments, the azimuthally averaged
 surface-brightness profile in elliptical annuli, the curve of growth, and a
-small grid least-squares fit of a radial profile to log10 I(R). The PSF is
-ignored throughout: these are starting values for a fit, not results.
+small grid least-squares fit of a radial profile to log10 I(R). With a PSF
+the second moments are deconvolved by the PSF's (measured the same way) and
+the profile is chosen by rendering PSF-convolved candidates in 2-D (see
+galaxy_model): a compact source under a broad PSF otherwise starts far too
+large, round and shallow. These are starting values for a fit, not results.
 """
 
 import math
@@ -58,24 +61,48 @@ class WindowPixels:
                                        0.5 * (window.y_start + window.y_stop - 1))
         self.window_center = np.array([float(cx), float(cy)])
         self.extent = max(0.5 * min(ny, nx) * self.pixel, self.pixel)
-        # the image grid, for smoothing
-        self._grid_index = (rows[good], cols[good])
+        # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
+        self.grid_index = (rows[good], cols[good])
         self._shape = (ny, nx)
 
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
         return self.values[self.border] if np.any(self.border) else self.values
 
-    def brightest(self, values):
-        """Plane position of the brightest pixel of ``values`` smoothed by a 3x3 box (masked = 0)."""
+    def _smoothed(self, values):
+        """``values`` on the window grid, averaged over 3x3 boxes of unmasked pixels (-inf where none)."""
         image = np.zeros(self._shape)
         weight = np.zeros(self._shape)
-        image[self._grid_index] = values
-        weight[self._grid_index] = 1.0
+        image[self.grid_index] = values
+        weight[self.grid_index] = 1.0
         smooth, norm = _box3(image), _box3(weight)
         with np.errstate(divide="ignore", invalid="ignore"):
-            smooth = np.where(norm > 0, smooth / np.maximum(norm, 1e-300), -np.inf)
-        k = np.argmax(smooth[self._grid_index])
+            return np.where(norm > 0, smooth / np.maximum(norm, 1e-300), -np.inf)
+
+    def brightest(self, values):
+        """Plane position of the brightest pixel of ``values`` smoothed by a 3x3 box (masked = 0)."""
+        smooth = self._smoothed(values)
+        k = np.argmax(smooth[self.grid_index])
+        return np.array([self.x[k], self.y[k]])
+
+    def nearest_peak(self, values, noise):
+        """Plane position of the significant peak of ``values`` nearest the window centre.
+
+        A peak is a maximum of the 3x3-smoothed values over the 7x7 pixels
+        around it, above 5 sigma of the smoothed noise (``noise``: the pixels'
+        sigma): the source the window was drawn around, not a brighter
+        neighbour near its edge. Without such a peak, the brightest pixel.
+        """
+        smooth = self._smoothed(values)
+        padded = np.pad(smooth, 3, constant_values=-np.inf)
+        ny, nx = self._shape
+        local_max = np.max([padded[dy:dy + ny, dx:dx + nx] for dy in range(7) for dx in range(7)], axis=0)
+        peaks = (smooth >= local_max) & (smooth > 5.0 * noise / 3.0)
+        peaks = peaks[self.grid_index]
+        if not noise > 0 or not np.any(peaks):
+            return self.brightest(values)
+        distance = np.hypot(self.x - self.window_center[0], self.y - self.window_center[1])
+        k = np.flatnonzero(peaks)[np.argmin(distance[peaks])]
         return np.array([self.x[k], self.y[k]])
 
 
@@ -132,13 +159,17 @@ def plane_fit(x, y, values, reference, clip=3.0, iterations=5):
 def centroid(pixels, flux, start=None):
     """Iterated light-weighted centroid (plane, arcsec) in a circular aperture shrinking towards the centre.
 
-    Starts from ``start``, else the brightest 3x3-smoothed pixel, else the
-    window centre; negative (noise) pixels get no weight.
+    Starts from ``start``, else the significant peak nearest the window
+    centre (``WindowPixels.nearest_peak``, the noise from the window's border),
+    else the window centre; negative (noise) pixels get no weight.
     """
     weight = np.clip(flux, 0.0, None)
     if not np.any(weight > 0):
         return pixels.window_center.copy()
-    center = pixels.brightest(flux) if start is None else np.asarray(start, float)
+    if start is None:
+        center = pixels.nearest_peak(flux, robust_level(pixels.border_values())[1])
+    else:
+        center = np.asarray(start, float)
     radius = 0.5 * pixels.extent
     smallest = 3.0 * pixels.pixel
     for _ in range(15):
@@ -198,6 +229,51 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
         steps += 1
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
+
+
+class _PsfPixels:
+    """The pixels of a target's PSF image in the form ``shape_moments`` measures: plane
+    offsets (arcsec) from its centre, ``extent`` (half its width) and ``pixel`` (its pixel size)."""
+
+    def __init__(self, target):
+        data = np.asarray(target.psf.data, float)
+        ny, nx = data.shape
+        rows, cols = np.indices(data.shape)
+        matrix = np.asarray(target.pixelscale, float) / target.psf_upsample
+        offsets = matrix @ np.vstack([(cols - 0.5 * (nx - 1)).ravel(), (rows - 0.5 * (ny - 1)).ravel()])
+        self.x, self.y = offsets
+        self.values = data.ravel()
+        self.pixel = math.sqrt(abs(np.linalg.det(matrix)))
+        self.extent = 0.5 * min(ny, nx) * self.pixel
+
+
+def psf_covariance(target):
+    """Second-moment matrix (arcsec^2, plane axes) of ``target``'s PSF, measured like a source's
+    (``shape_moments``: iterated elliptical aperture), so that the aperture's truncation
+    biases both alike."""
+    psf = _PsfPixels(target)
+    q, PA, sigma_major = shape_moments(psf, psf.values, np.zeros(2))
+    return moment_matrix(q, PA, sigma_major)
+
+
+def moment_matrix(q, PA, sigma_major):
+    """The 2x2 second-moment matrix of an ellipse of axis ratio q, angle PA, major-axis sigma."""
+    c, s = math.cos(PA), math.sin(PA)
+    rotation = np.array([[c, -s], [s, c]])
+    return rotation @ np.diag([sigma_major**2, (q * sigma_major) ** 2]) @ rotation.T
+
+
+def deconvolved_shape(q, PA, sigma_major, psf_moments, pixel):
+    """(q, PA, sigma_major) of the source whose moments, plus ``psf_moments``, are those of
+    the observed (q, PA, sigma_major). A second moment below a tenth of the PSF's smaller one
+    (or (0.2 pixel)^2) is not resolved: it is held at that floor, so that an unresolved
+    source starts round, not as a noise-thin needle. q is clipped to [0.05, 1], PA to [0, pi)."""
+    eigenvalues, eigenvectors = np.linalg.eigh(moment_matrix(q, PA, sigma_major) - psf_moments)
+    floor = max((0.2 * pixel) ** 2, 0.1 * float(np.linalg.eigvalsh(psf_moments)[0]))
+    minor, major = np.maximum(eigenvalues, floor)
+    q = float(np.clip(math.sqrt(minor / major), Q_MIN, 1.0))
+    PA = float(math.atan2(eigenvectors[1, 1], eigenvectors[0, 1]) % math.pi)
+    return q, PA, math.sqrt(major)
 
 
 def elliptical_radius(dx, dy, q, PA):
@@ -306,19 +382,20 @@ def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
         chi2 = np.where(np.isfinite(chi2), chi2, np.inf)
         k = int(np.argmin(chi2))
         best = (tuple(float(f[k, 0]) for f in flat), float(amp[k]))
-        grids = [_finer(grid, value) for grid, value in zip(grids, best[0])]
+        grids = [finer_grid(grid, value) for grid, value in zip(grids, best[0])]
     return best
 
 
-def _finer(grid, value):
-    """A finer grid spanning the neighbours of ``value`` in ``grid`` (geometric when positive)."""
+def finer_grid(grid, value, points=9):
+    """A finer grid of ``points`` values spanning the neighbours of ``value`` in ``grid``
+    (geometric when positive)."""
     if grid.size == 1:
         return grid
     k = int(np.argmin(np.abs(grid - value)))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
     if lo > 0:
-        return np.geomspace(lo, hi, 9)
-    return np.linspace(lo, hi, 9)
+        return np.geomspace(lo, hi, points)
+    return np.linspace(lo, hi, points)
 
 
 def enclosed_shape_flux(shape_linear, radius, q, samples=2048):

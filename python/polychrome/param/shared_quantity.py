@@ -78,10 +78,18 @@ class SharedQuantity:
         return array
 
     def checked_uncertainty(self, uncertainty, name):
-        """Validate an uncertainty (None, or non-negative finite of the value's shape)."""
+        """Validate an uncertainty (None, or non-negative of the value's shape; inf: a value
+        the data do not constrain, as a fit reports it)."""
         if uncertainty is None:
             return None
-        array = as_value_array(uncertainty, name, "uncertainty")
+        try:
+            array = np.array(uncertainty, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"parameter {name!r}: uncertainty must be a number or an array of numbers, "
+                            f"got {uncertainty!r}") from None
+        if np.any(np.isnan(array)) or np.any(array == -np.inf):
+            raise ValueError(f"parameter {name!r}: uncertainty must be >= 0 or inf (unconstrained), "
+                             f"got {uncertainty!r}")
         if np.any(array < 0):
             raise ValueError(f"parameter {name!r}: uncertainty must be >= 0, got {array.tolist()}")
         if self.value is not None and array.shape != self.value.shape:

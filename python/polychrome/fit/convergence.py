@@ -1,0 +1,45 @@
+"""Steps that respect the limits, and the fitter's convergence measure.
+
+A step solves (J^T W J + L diag) d = g with the components that would cross
+a limit taken to it and held there while the others are solved again (a few
+rounds, each holding more): a parameter pressed against a limit (a Sersic n
+at 0.36) then neither spoils the step of the others nor counts the decrease
+of a step it cannot take. The convergence measure is the decrease of such a
+step with the least damping; that damping, scaled by the fitter's ``diag``,
+leaves out a component that has faded (its diagonal of J^T W J far below its
+largest), whose full step would go to a negative amplitude.
+"""
+
+import numpy as np
+
+
+def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
+    """The solution d of matrix d = gradient with x + d kept within [lower, upper].
+
+    matrix: (P, P) damped J^T W J; gradient: J^T W (data - model) (P,);
+    x, lower, upper: the point and its limits (+-inf where none);
+    solve(matrix, rhs): the fitter's linear solver. Components that would
+    cross a limit cover ``fraction`` of the distance to it (1: end on it).
+    """
+    held = np.zeros(x.size, bool)
+    step = np.zeros(x.size)
+    for _ in range(x.size):
+        free = ~held
+        rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
+        step[free] = solve(matrix[np.ix_(free, free)], rhs)
+        reached = np.clip(x + step, lower, upper)
+        crossing = free & (reached != x + step)
+        if not np.any(crossing):
+            break
+        step[crossing] = fraction * (reached[crossing] - x[crossing])
+        held |= crossing
+        if np.all(held):
+            break
+    return step
+
+
+def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve):
+    """Predicted chi^2 decrease (chi^2 units) of the least-damped limited Gauss-Newton step
+    from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter)."""
+    step = limited_step(hessian + damping * np.diag(diag), gradient, x, lower, upper, solve)
+    return float(2.0 * gradient @ step - step @ hessian @ step)

@@ -1,0 +1,50 @@
+"""Validation of the Levenberg-Marquardt options (one place for LM and levenberg_marquardt)."""
+
+import collections
+import math
+import numbers
+
+LMOptions = collections.namedtuple("LMOptions", "max_iter epsilon4 tolerance relative_tolerance damping verbose")
+
+
+def _number(name, value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number ({what}), got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite ({what}), got {value!r}")
+    return value
+
+
+def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose):
+    """The options as an LMOptions (int, float, float, float or None, float, int), or raise
+    naming the bad one.
+
+    max_iter: integer >= 1 (steps); epsilon4: in [0, 1) (ratio of actual to
+    predicted chi^2 decrease); tolerance: > 0 (chi^2 units); relative_tolerance:
+    None or in [0, 1) (fraction of chi^2); damping: > 0 (Marquardt's L,
+    dimensionless); verbose: integer >= 0.
+    """
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1 (most steps tried), got {max_iter!r}")
+    epsilon4 = _number("epsilon4", epsilon4, "least ratio of actual to predicted chi^2 decrease")
+    if not 0.0 <= epsilon4 < 1.0:
+        raise ValueError(f"epsilon4 must be in [0, 1) (least ratio of actual to predicted chi^2 decrease), "
+                         f"got {epsilon4!r}")
+    tolerance = _number("tolerance", tolerance, "predicted chi^2 decrease, chi^2 units")
+    if not tolerance > 0.0:
+        raise ValueError(f"tolerance must be > 0 (predicted chi^2 decrease, chi^2 units), got {tolerance!r}")
+    if relative_tolerance is not None:
+        relative_tolerance = _number("relative_tolerance", relative_tolerance, "fraction of chi^2")
+        if not 0.0 <= relative_tolerance < 1.0:
+            raise ValueError(f"relative_tolerance must be None or in [0, 1) (fraction of chi^2), "
+                             f"got {relative_tolerance!r}")
+    damping = _number("damping", damping, "initial Marquardt damping L, dimensionless")
+    if not 0.0 < damping <= 1e9:
+        raise ValueError(f"damping must be in (0, 1e9] (initial Marquardt damping L, dimensionless), "
+                         f"got {damping!r}")
+    if isinstance(verbose, bool):
+        verbose = int(verbose)
+    if not isinstance(verbose, numbers.Integral) or verbose < 0:
+        raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}")
+    return LMOptions(int(max_iter), epsilon4, tolerance, relative_tolerance, damping, int(verbose))

@@ -1,0 +1,54 @@
+"""J^T W J scaled to unit diagonal and split into the directions the data constrain and those they do not.
+
+The eigen-decomposition of the scaled matrix S = D^-1/2 (J^T W J) D^-1/2
+(D its diagonal) is independent of the parameters' units. An eigenvalue
+below ``RANK_TOLERANCE`` times the largest is a direction the data do not
+constrain (its uncertainty would be more than 1e5 times the parameters'
+conditional ones; for an exactly rank-deficient matrix, e.g. more parameters
+than pixels, it is rounding). A parameter loading on such a direction is
+unconstrained: its uncertainty is infinite. The covariance of the others is
+the pseudo-inverse over the constrained directions (their values are
+determined even when some combinations of the others are not).
+"""
+
+import numpy as np
+
+RANK_TOLERANCE = 1e-10
+# A parameter is unconstrained when its share of the null directions (the norm of
+# its row of their eigenvectors) exceeds this; far above the rounding mix (~1e-6).
+LOADING_TOLERANCE = 1e-4
+
+
+class ScaledNormalMatrix:
+    """The spectrum of J^T W J (``hessian``, (P, P)) in unit-free form."""
+
+    def __init__(self, hessian):
+        hessian = np.asarray(hessian, float)
+        diagonal = np.clip(np.diag(hessian), 0.0, None)
+        # a parameter without any effect (zero column) gets scale 1: its row and column of S
+        # stay zero, an exact null direction
+        self.scale = np.where(diagonal > 0.0, np.sqrt(diagonal), 1.0)
+        scaled = hessian / np.outer(self.scale, self.scale)
+        eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (scaled + scaled.T))
+        largest = eigenvalues[-1] if eigenvalues.size else 0.0
+        constrained = eigenvalues > RANK_TOLERANCE * largest if largest > 0 else np.zeros(eigenvalues.size, bool)
+        self._values = eigenvalues[constrained]
+        self._vectors = eigenvectors[:, constrained]
+        null = eigenvectors[:, ~constrained]
+        self.unconstrained = np.sqrt(np.sum(null**2, axis=1)) > LOADING_TOLERANCE
+
+    @property
+    def singular(self):
+        """True when some direction is not constrained by the data."""
+        return bool(np.any(self.unconstrained))
+
+    def covariance(self):
+        """(J^T W J)^-1 over the constrained directions; for unconstrained parameters the
+        diagonal is inf and the rest of their row and column NaN."""
+        inverse = (self._vectors / self._values) @ self._vectors.T
+        covariance = inverse / np.outer(self.scale, self.scale)
+        loose = self.unconstrained
+        covariance[loose, :] = np.nan
+        covariance[:, loose] = np.nan
+        covariance[loose, loose] = np.inf
+        return covariance

@@ -1,0 +1,93 @@
+"""The profile start of a galaxy under a PSF: a grid of PSF-convolved candidates rendered in 2-D.
+
+A source not much larger than the PSF looks like the PSF: fitting the observed
+log I(R) with unconvolved profiles starts it far too large and shallow (a
+Re = 1.5 px Sersic under a 4 px FWHM Moffat started at Re ~ 3.5 px, n ~ 0.8),
+from where a fit can run to n = 10. Here each candidate of a coarse grid of
+the shape parameters is rendered by the core, convolved with the target's PSF,
+on a cutout around the source; its brightness is the weighted least-squares
+amplitude, and the candidate of least chi^2 is refined once on a finer grid.
+Centre, q and PA are held at their (deconvolved) starts.
+"""
+
+import math
+
+import numpy as np
+
+from ..render import render_profile
+from .initialization import finer_grid
+
+# Coarse grid: every COARSE_STRIDE-th value of the model's own initialisation grid; then
+# REFINE_POINTS values between the neighbours of the best, per shape parameter.
+COARSE_STRIDE = 2
+REFINE_POINTS = 5
+
+
+class Cutout:
+    """The sky-subtracted pixels of a model's window around ``center`` (plane, arcsec) within
+    ``radius`` (arcsec): ``data`` and ``weight`` (1/variance; 0 where masked or not measured)
+    on a pixel box, its ``shape`` and ``origin`` (plane position of its outer corner)."""
+
+    def __init__(self, model, pixels, flux, center, radius):
+        target, window = model.target, model.window
+        data = np.zeros(window.shape)
+        weight = np.zeros(window.shape)
+        data[pixels.grid_index] = flux
+        weight[pixels.grid_index] = 1.0 / pixels.variance
+        px, py = target.plane_to_pixel(center[0], center[1])
+        half = radius / pixels.pixel
+        x0 = int(np.clip(math.floor(float(px) - half) - window.x_start, 0, window.shape[1] - 1))
+        x1 = int(np.clip(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, window.shape[1]))
+        y0 = int(np.clip(math.floor(float(py) - half) - window.y_start, 0, window.shape[0] - 1))
+        y1 = int(np.clip(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, window.shape[0]))
+        self.data = data[y0:y1, x0:x1]
+        self.weight = weight[y0:y1, x0:x1]
+        self.shape = self.data.shape
+        self.origin = np.asarray(window.origin, float) + np.asarray(target.pixelscale, float) @ np.array(
+            [x0, y0], float)
+
+
+def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=None):
+    """(shape values {name: value}, log10 amplitude) of the best PSF-convolved candidate, or None
+    when no candidate has a positive amplitude (no light).
+
+    ``values``: {name: value} with the centre and the shape parameters given
+    by the user (None for those to find); ``grids``: {name: 1-D grid} for the
+    shape parameters to find; ``fixed_amplitude``: the log10 amplitude when
+    the brightness is given (None: fitted).
+    """
+    names = [name for name in model._profile_names[:-1] if values[name] is None]
+    grid_list = [np.asarray(grids[name], float)[::COARSE_STRIDE] for name in names]
+    best = None
+    for _ in range(2):
+        for point in np.stack(np.meshgrid(*grid_list, indexing="ij"), -1).reshape(-1, len(names)):
+            trial = dict(values, **dict(zip(names, point)))
+            found = _candidate(model, cutout, trial, q, fixed_amplitude)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], dict(zip(names, map(float, point))), found[1])
+        if best is None:
+            return None
+        grid_list = [finer_grid(grid, best[1][name], REFINE_POINTS) for grid, name in zip(grid_list, names)]
+    return best[1], best[2]
+
+
+def _candidate(model, cutout, values, q, fixed_amplitude):
+    """(chi^2, log10 amplitude) of one candidate on the cutout, or None without light."""
+    brightness = model._profile_names[-1]
+    values = dict(values, **{brightness: model._brightness(0.0, values, q)})
+    target = model.target
+    image = render_profile(model.profile, model._core_parameters(values), cutout.shape,
+                           center=values["center"], q=q, PA=values["PA"], pixelscale=target.pixelscale,
+                           origin=cutout.origin, psf=target.psf.convolver, psf_upsample=target.psf_upsample,
+                           threads=1)  # a small cutout: threads would cost more than they save
+    norm = float(np.sum(cutout.weight * image * image))
+    if not norm > 0 or not np.isfinite(norm):
+        return None
+    if fixed_amplitude is None:
+        amplitude = float(np.sum(cutout.weight * cutout.data * image)) / norm
+        if not amplitude > 0:
+            return None
+    else:
+        amplitude = 10.0**fixed_amplitude
+    residual = cutout.data - amplitude * image
+    return float(np.sum(cutout.weight * residual * residual)), math.log10(amplitude)
