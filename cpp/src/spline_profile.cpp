@@ -71,6 +71,11 @@ SplineProfile::SplineProfile(std::vector<double> radii, std::vector<double> log1
     const std::vector<double> mk = natural_spline_second_derivatives(R_, e);
     for (std::size_t i = 0; i < K; ++i) dM_dy_[i * K + k] = mk[i];
   }
+  // The spline's own slope at its last knot (flat_outside_ is still false here).
+  const double last = R_[K - 1];
+  LogDerivatives at_last{};
+  eval(Radius{last * last, last, last > 0.0 ? 1.0 / last : 0.0, std::log(last)}, at_last);
+  flat_outside_ = at_last.L1 > 0.0;
   log_peak_ = *std::max_element(y_.begin(), y_.end());
   Radius zero{0.0, 0.0, 0.0, 0.0};
   LogDerivatives at_zero{};
@@ -109,9 +114,13 @@ void SplineProfile::spline_at(const Segment& seg, const double* y, const double*
     *s2 = A * mi + B * mj;
     *s3 = (mj - mi) / h;
   } else {
-    // linear continuation from the end knot (value/slope evaluated there)
-    *s0 = value + slope * seg.dr;
-    *s1 = slope;
+    // Linear continuation from the end knot (value/slope evaluated there).
+    // Outward it never rises: where the spline's own slope at the last knot
+    // is positive, the continuation is flat (slope 0 for the spline and, so
+    // that the Jacobian stays the exact derivative, for every basis function).
+    const double used = (seg.side > 0 && flat_outside_) ? 0.0 : slope;
+    *s0 = value + used * seg.dr;
+    *s1 = used;
     *s2 = 0.0;
     *s3 = 0.0;
   }
