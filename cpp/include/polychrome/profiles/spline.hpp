@@ -1,11 +1,11 @@
 // Free-form profile: ln I(r) is a natural cubic spline in r through knots at
 // fixed radii R_k (arcsec) with one free value per knot, log10 I(R_k)
 // (flux/arcsec^2). Beyond the first and last knots ln I continues linearly
-// (the natural spline's end condition makes that twice differentiable),
-// with the spline's slope at that knot; outward the continuation never rises:
-// where the spline rises at its last knot, ln I stays at the last knot's
-// value beyond it (a kink in dI/dr there). Inward (when the first knot is
-// above 0) the line reaches r = 0 and so stays bounded.
+// with the spline's slope at that knot (the natural spline's end condition
+// makes that twice differentiable). Outward it never rises: where the
+// natural spline would rise at its last knot, the end condition there is a
+// zero slope instead (ln I once differentiable there, flat beyond). Inward
+// (a first knot above 0) the line stops at r = 0, so it stays bounded.
 #pragma once
 
 #include <vector>
@@ -54,7 +54,7 @@ class SplineProfile {
   std::vector<double> dM_dy_;  // K x K: dM_i / dy_k, row-major
   std::vector<double> unit_;   // K x K identity: row k holds the cardinal knot values e_k
   double log_peak_ = 0.0;
-  bool flat_outside_ = false;  // the spline rises at its last knot: continue flat
+  bool flat_end_ = false;  // zero slope at the last knot instead of M = 0
 };
 
 }  // namespace polychrome
