@@ -12,34 +12,42 @@ RISING_KNOTS = [0.0, 1.0, 2.5, 5.0]
 RISING_VALUES = [1.0, 0.3, -0.4, 0.2]
 
 
-def test_rising_last_knot_continues_flat():
-    """Far beyond the last knot no pixel is brighter than the last knot's surface brightness."""
-    size, pixelscale = 60, 1.0
-    center = (30.2, 29.7)
-    image = pc.render_profile("spline", {"I(R)": RISING_VALUES}, (size, size), center=center, q=0.7, PA=0.4,
-                              knots=RISING_KNOTS, pixelscale=pixelscale)
-    last = 10.0 ** RISING_VALUES[-1] * pixelscale**2
-    assert np.all(np.isfinite(image))
-    # before the clamp the corners (r ~ 40) were exp(slope * 35) ~ 1e5 times brighter
-    assert image.max() <= 10.0 ** max(RISING_VALUES) * pixelscale**2 * (1 + 1e-3)
-    corner = image[:3, :3]
-    np.testing.assert_allclose(corner, last, rtol=1e-6)
-
-
-def test_spline_rises_to_its_last_knot_then_stays():
-    """Where the natural spline would rise at the last knot, the spline has a zero slope there
-    instead (natural start, clamped end) and stays flat beyond."""
+def _clamped_end_spline():
+    """The spline the profile uses when the natural one rises at its last knot: natural start, zero end slope."""
     log_i = np.log(10.0) * np.array(RISING_VALUES)
     assert CubicSpline(RISING_KNOTS, log_i, bc_type="natural")(RISING_KNOTS[-1], 1) > 0  # the case under test
     spline = CubicSpline(RISING_KNOTS, log_i, bc_type=((2, 0.0), (1, 0.0)))
-    radii = [4.0, 4.6, 7.0, 20.0]
-    for r in radii:
-        # a tiny pixel at (r, 0) on the major axis measures I(r) times its area
-        scale = 1e-3
-        image = pc.render_profile("spline", {"I(R)": RISING_VALUES}, (1, 1), center=(0.0, 0.0),
-                                  knots=RISING_KNOTS, pixelscale=scale, origin=(r - 0.5 * scale, -0.5 * scale))
-        expected = np.exp(spline(min(r, RISING_KNOTS[-1]))) * scale**2
-        assert image[0, 0] == pytest.approx(expected, rel=1e-5), r
+    assert spline(RISING_KNOTS[-1], 2) < 0  # falls beyond: the parabola of the end's curvature
+    return spline
+
+
+def test_rising_last_knot_never_rises_beyond():
+    """Far beyond the last knot no pixel is brighter than the brightest knot; before the fix the
+    corners (r ~ 40 arcsec) were exp(slope * 35) ~ 1e5 times brighter."""
+    size, pixelscale = 60, 1.0
+    image = pc.render_profile("spline", {"I(R)": RISING_VALUES}, (size, size), center=(30.2, 29.7), q=0.7,
+                              PA=0.4, knots=RISING_KNOTS, pixelscale=pixelscale)
+    assert np.all(np.isfinite(image))
+    assert image.max() <= 10.0 ** max(RISING_VALUES) * pixelscale**2 * (1 + 1e-3)
+    assert image[:3, :3].max() < 1e-6 * image.max()
+
+
+def _surface_brightness(values, knots, r, scale=1e-3):
+    """I(r) on the major axis, from a tiny pixel at (r, 0) (its flux over its area)."""
+    image = pc.render_profile("spline", {"I(R)": values}, (1, 1), center=(0.0, 0.0), knots=knots,
+                              pixelscale=scale, origin=(r - 0.5 * scale, -0.5 * scale))
+    return image[0, 0] / scale**2
+
+
+@pytest.mark.parametrize("r", [3.0, 4.6, 5.0, 5.5, 7.0, 12.0])
+def test_rising_spline_has_a_flat_top_then_falls(r):
+    spline = _clamped_end_spline()
+    end = RISING_KNOTS[-1]
+    if r <= end:
+        expected = spline(r)
+    else:
+        expected = spline(end) + 0.5 * spline(end, 2) * (r - end) ** 2
+    assert _surface_brightness(RISING_VALUES, RISING_KNOTS, r) == pytest.approx(np.exp(expected), rel=1e-5)
 
 
 def test_falling_last_knot_keeps_its_slope():
@@ -47,15 +55,13 @@ def test_falling_last_knot_keeps_its_slope():
     spline = CubicSpline(knots, np.log(10.0) * np.array(values), bc_type="natural")
     slope = spline(knots[-1], 1)
     assert slope < 0
-    scale, r = 1e-3, 6.0
-    image = pc.render_profile("spline", {"I(R)": values}, (1, 1), center=(0.0, 0.0), knots=knots,
-                              pixelscale=scale, origin=(r - 0.5 * scale, -0.5 * scale))
-    expected = np.exp(spline(knots[-1]) + slope * (r - knots[-1])) * scale**2
-    assert image[0, 0] == pytest.approx(expected, rel=1e-5)
+    r = 6.0
+    expected = np.exp(spline(knots[-1]) + slope * (r - knots[-1]))
+    assert _surface_brightness(values, knots, r) == pytest.approx(expected, rel=1e-5)
 
 
-def test_jacobian_of_flat_continuation_is_the_derivative():
-    """Central differences over a window reaching far beyond a rising last knot (slope clamped)."""
+def test_jacobian_beyond_a_rising_last_knot_is_the_derivative():
+    """Central differences over a window reaching far beyond a rising last knot (zero end slope)."""
     _check_columns("spline", (11.7, 12.2, 0.55, 2.1), RISING_VALUES, knots=RISING_KNOTS)
 
 

@@ -67,6 +67,7 @@ SplineProfile::SplineProfile(std::vector<double> radii, std::vector<double> log1
   const double h = R_[K - 1] - R_[K - 2];
   flat_end_ = (y_[K - 1] - y_[K - 2]) / h + M_[K - 2] * h / 6.0 > 0.0;
   if (flat_end_) M_ = spline_second_derivatives(R_, y_, true);
+  falling_end_ = flat_end_ && M_[K - 1] < 0.0;
   // The spline is linear in the knot values (for a given end condition), so
   // dM/dy_k is the second derivative vector of the cardinal spline through e_k.
   dM_dy_.assign(K * K, 0.0);
@@ -116,11 +117,14 @@ void SplineProfile::spline_at(const Segment& seg, const double* y, const double*
     *s2 = A * mi + B * mj;
     *s3 = (mj - mi) / h;
   } else {
-    // linear continuation from the end knot (value/slope evaluated there;
-    // outward the slope is <= 0 by the choice of end condition)
-    *s0 = value + slope * seg.dr;
-    *s1 = slope;
-    *s2 = 0.0;
+    // Continuation from the end knot (value/slope evaluated there): linear;
+    // beyond a flat end, the parabola of the end's curvature when that falls
+    // (twice differentiable at the knot; the same rule for every basis
+    // function, so that the Jacobian stays the exact derivative).
+    const double curvature = (seg.side > 0 && falling_end_) ? mj : 0.0;
+    *s0 = value + (slope + 0.5 * curvature * seg.dr) * seg.dr;
+    *s1 = slope + curvature * seg.dr;
+    *s2 = curvature;
     *s3 = 0.0;
   }
 }

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _core
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import POSITIVE, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 
 
@@ -45,8 +45,8 @@ class SersicGalaxy(GalaxyModel):
     profile = "sersic"
     parameter_specs = GEOMETRY_SPECS + (
         ParameterSpec("n", "", limits=(0.36, 10.0)),
-        ParameterSpec("Re", "arcsec", limits=(POSITIVE, None)),
-        ParameterSpec("Ie", "log10(flux/arcsec^2)"),
+        ParameterSpec("Re", "arcsec", limits=SIZE_LIMITS),
+        ParameterSpec("Ie", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 
     def total_flux(self):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import ParameterSpec, check_shape
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, ParameterSpec, check_shape
 from .registry import register
 
 DEFAULT_KNOT_COUNT = 8
@@ -26,7 +26,8 @@ class SplineGalaxy(GalaxyModel):
 
     model_type = "spline galaxy model"
     profile = "spline"
-    parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", shape=None),)
+    parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS,
+                                                              shape=None),)
     options = {"knots": None}
 
     def _check_options(self):

@@ -4,7 +4,8 @@
 // with the spline's slope at that knot (the natural spline's end condition
 // makes that twice differentiable). Outward it never rises: where the
 // natural spline would rise at its last knot, the end condition there is a
-// zero slope instead (ln I once differentiable there, flat beyond). Inward
+// zero slope instead, and beyond it ln I falls as the parabola of the end's
+// curvature (twice differentiable; flat where that curvature is >= 0). Inward
 // (a first knot above 0) the line stops at r = 0, so it stays bounded.
 #pragma once
 
@@ -26,6 +27,10 @@ class SplineProfile {
   static constexpr bool kHasEnclosedLight = false;
 
   int num_params() const { return static_cast<int>(R_.size()); }
+  /// No size parameter (the knot radii are fixed: 0), and the brightness parameter name.
+  double size() const { return 0.0; }
+  static constexpr const char* kSizeName = nullptr;
+  static constexpr const char* kBrightnessName = "I(R)";
   double log_peak() const { return log_peak_; }
 
   void eval(const Radius& rad, LogDerivatives& o) const;
@@ -54,7 +59,8 @@ class SplineProfile {
   std::vector<double> dM_dy_;  // K x K: dM_i / dy_k, row-major
   std::vector<double> unit_;   // K x K identity: row k holds the cardinal knot values e_k
   double log_peak_ = 0.0;
-  bool flat_end_ = false;  // zero slope at the last knot instead of M = 0
+  bool flat_end_ = false;     // zero slope at the last knot instead of M = 0
+  bool falling_end_ = false;  // flat end with negative curvature: parabola beyond
 };
 
 }  // namespace polychrome
