@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace polychrome {
@@ -79,11 +80,41 @@ SplineProfile::SplineProfile(std::vector<double> radii, std::vector<double> log1
     const std::vector<double> mk = spline_second_derivatives(R_, e, flat_end_);
     for (std::size_t i = 0; i < K; ++i) dM_dy_[i * K + k] = mk[i];
   }
-  log_peak_ = *std::max_element(y_.begin(), y_.end());
+  log_peak_ = std::max(*std::max_element(y_.begin(), y_.end()), largest_overshoot());
   Radius zero{0.0, 0.0, 0.0, 0.0};
   LogDerivatives at_zero{};
   eval(zero, at_zero);
   log_peak_ = std::max(log_peak_, at_zero.L);
+}
+
+double SplineProfile::largest_overshoot() const {
+  // On interval i, with B = (r - R_i) / h, dL/dr = (y_i+1 - y_i) / h +
+  // h/6 [3 (M_i+1 - M_i) B^2 + 6 M_i B - 2 M_i - M_i+1]: L is largest at a
+  // root of that quadratic in (0, 1) (or at a knot).
+  double largest = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i + 1 < R_.size(); ++i) {
+    const double h = R_[i + 1] - R_[i];
+    const double a = 3.0 * (M_[i + 1] - M_[i]), b = 6.0 * M_[i];
+    const double c = -2.0 * M_[i] - M_[i + 1] + 6.0 * (y_[i + 1] - y_[i]) / (h * h);
+    double roots[2] = {-1.0, -1.0};
+    if (a == 0.0) {
+      if (b != 0.0) roots[0] = -c / b;
+    } else {
+      const double disc = b * b - 4.0 * a * c;
+      if (disc >= 0.0) {
+        roots[0] = (-b - std::sqrt(disc)) / (2.0 * a);
+        roots[1] = (-b + std::sqrt(disc)) / (2.0 * a);
+      }
+    }
+    for (const double B : roots) {
+      if (!(B > 0.0 && B < 1.0)) continue;
+      const double r = R_[i] + B * h;
+      LogDerivatives at{};
+      eval(Radius{r * r, r, r > 0.0 ? 1.0 / r : 0.0, std::log(r)}, at);
+      largest = std::max(largest, at.L);
+    }
+  }
+  return largest;
 }
 
 SplineProfile::Segment SplineProfile::locate(double r) const {

@@ -46,6 +46,9 @@ class SplineProfile {
     double dr;     // r - end knot for the linear extensions
   };
   Segment locate(double r) const;
+  // Largest ln I inside the knot intervals (a cubic may overshoot its knots;
+  // -inf when none does).
+  double largest_overshoot() const;
 
   // Value and r-derivatives of the spline with knot values y and second
   // derivatives m (either the current spline or one cardinal basis function).
