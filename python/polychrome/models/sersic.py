@@ -38,7 +38,8 @@ class SersicGalaxy(GalaxyModel):
 
     Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
     ``n`` (Sersic index, [0.36, 10]), ``Re`` (semi-major half-light radius,
-    arcsec, > 0), ``Ie`` (log10 surface brightness at Re, flux/arcsec^2).
+    arcsec, [1e-6, 1e6]), ``Ie`` (log10 surface brightness at Re,
+    flux/arcsec^2, [-100, 100]). ``q`` in [0.03, 1].
     """
 
     model_type = "sersic galaxy model"

@@ -17,7 +17,11 @@ class SplineGalaxy(GalaxyModel):
 
     Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
     ``I(R)`` (log10 surface brightness at each knot, flux/arcsec^2, one
-    value per knot). Beyond the first and last knots ln I continues linearly.
+    value per knot, each in [-100, 100]). Beyond the first and last knots ln I
+    continues linearly with the spline's slope there, except that it never
+    rises outward: where the natural spline would rise at the last knot, the
+    end condition is a zero slope instead and ln I falls beyond the knot as
+    the parabola of the end's curvature.
 
     Option ``knots``: the knot radii along the major axis, arcsec, strictly
     increasing, >= 0, 2 to 64 of them. Default: 0 and 7 radii spaced
