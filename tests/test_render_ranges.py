@@ -2,6 +2,7 @@
 every value outside is refused naming the parameter, its units and its range."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -51,11 +52,11 @@ def test_ranges_are_scale_free():
 
 @pytest.mark.parametrize("n", [0.5, 1.0, 4.0])
 @pytest.mark.parametrize("q", [1.0, 0.3, MIN_AXIS_RATIO])
-@pytest.mark.parametrize("re", [1e-4, 1e-8, RANGES["min_size_pixels"]])
-def test_tiny_sizes_are_point_sources_with_the_right_flux(n, q, re):
+@pytest.mark.parametrize("size", [1e-4, 1e-8, RANGES["min_size_pixels"]])
+def test_tiny_sizes_are_point_sources_with_the_right_flux(n, q, size):
     """A Re far below a pixel: finite, and the image holds the exact pixel integrals (the flux
     lands in the centre pixel, integrated exactly)."""
-    params = dict(n=n, Re=re, Ie=-2 * math.log10(re))  # total flux of order 1
+    params = dict(n=n, Re=size, Ie=-2 * math.log10(size))  # total flux of order 1
     center, pa, shape = (10.3, 10.6), 0.6, (21, 21)
     image, jac = pc.render_profile("sersic", params, shape, center=center, q=q, PA=pa, jacobian=True)
     assert np.all(np.isfinite(image)) and np.all(np.isfinite(jac))
@@ -65,14 +66,14 @@ def test_tiny_sizes_are_point_sources_with_the_right_flux(n, q, re):
 
 
 @pytest.mark.parametrize("n", [0.5, 1.0, 4.0, 6.0])
-@pytest.mark.parametrize("re", [0.5, 2.0, 10.0])
-def test_smallest_axis_ratio_meets_the_stated_accuracy(n, re):
+@pytest.mark.parametrize("size", [0.5, 2.0, 10.0])
+def test_smallest_axis_ratio_meets_the_stated_accuracy(n, size):
     """At q = 0.03 every pixel above 1e-4 of the peak is within 1e-4 of the exact integral (the
     default tolerance's contract) and the flux within 2e-5. Before issue 10 such narrow profiles
     lost light between sample points (n = 0.5, Re = 0.5 px: -18% of the flux)."""
-    rng = np.random.default_rng(int(10 * n + re))
+    rng = np.random.default_rng(int(10 * n + size))
     center, pa = (20 + rng.uniform(-0.5, 0.5), 20 + rng.uniform(-0.5, 0.5)), rng.uniform(0, np.pi)
-    params = dict(n=n, Re=re, Ie=0.0)
+    params = dict(n=n, Re=size, Ie=0.0)
     reference = reference_image(Profile("sersic", params), (40, 40), center, MIN_AXIS_RATIO, pa, polar_radius=1e9)
     image = pc.render_profile("sersic", params, (40, 40), center=center, q=MIN_AXIS_RATIO, PA=pa)
     bright = reference > 1e-4 * reference.max()
@@ -100,11 +101,11 @@ def test_model_limits_lie_inside_the_renderer_ranges():
     """Every default limit a fitter respects renders finitely (pixel scales 1e-3 to 1e3 arcsec)."""
     assert MIN_AXIS_RATIO == RANGES["min_axis_ratio"]
     for pixel in (1e-3, 1.0, 1e3):
-        for re in SIZE_LIMITS:
+        for size in SIZE_LIMITS:
             for ie in LOG10_BRIGHTNESS_LIMITS:
-                image, jac = _render(dict(n=4.0, Re=re, Ie=ie), pixelscale=pixel, q=MIN_AXIS_RATIO,
+                image, jac = _render(dict(n=4.0, Re=size, Ie=ie), pixelscale=pixel, q=MIN_AXIS_RATIO,
                                      center=(7.3 * pixel, 7.6 * pixel))
-                assert np.all(np.isfinite(image)) and np.all(np.isfinite(jac)), (pixel, re, ie)
+                assert np.all(np.isfinite(image)) and np.all(np.isfinite(jac)), (pixel, size, ie)
 
 
 @pytest.mark.parametrize("name, value", [("q", 1e-80), ("Re", 5e-324), ("Re", 1e300), ("Ie", 307.0), ("Ie", 500.0)])
@@ -113,3 +114,18 @@ def test_models_refuse_values_outside_their_limits(name, value):
     values[name] = value
     with pytest.raises(ValueError, match=name):
         Model(name="g", model_type="sersic galaxy model", **values)
+
+
+@pytest.mark.parametrize("model_type, values, name", [
+    ("gaussian galaxy model", dict(sigma=1.0, flux=500.0), "flux"),
+    ("gaussian galaxy model", dict(sigma=1e-300, flux=1.0), "sigma"),
+    ("moffat galaxy model", dict(n=2.0, Rd=1.0, I0=500.0), "I0"),
+    ("exponential galaxy model", dict(Re=1.0, Ie=500.0), "Ie"),
+    ("point model", dict(flux=500.0), "flux"),
+    ("spline galaxy model", dict(knots=[0.0, 1.0], **{"I(R)": [500.0, 1.0]}), "I(R)"),
+    ("flat sky model", dict(F=1e300), "F"),
+    ("plane sky model", dict(F=0.0, delta=[1e300, 0.0]), "delta"),
+])
+def test_every_model_type_bounds_its_brightness_and_size(model_type, values, name):
+    with pytest.raises(ValueError, match=re.escape(f"parameter {name!r}")):
+        Model(name="m", model_type=model_type, **values)

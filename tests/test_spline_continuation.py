@@ -68,3 +68,19 @@ def test_jacobian_beyond_a_rising_last_knot_is_the_derivative():
 def test_jacobian_with_first_knot_above_zero():
     """Inward of a first knot at R > 0 ln I continues linearly to r = 0 (bounded there)."""
     _check_columns("spline", (11.7, 12.2, 0.55, 2.1), [0.8, 0.2, -0.6, -1.4], knots=[1.5, 3.0, 5.0, 8.0])
+
+
+def test_spline_model_with_a_rising_last_knot_stays_bounded():
+    """The model-level case of issue 10 (a spline whose last knot rose, 4e18 where the profile
+    peaks at 3.6): the whole window, PSF-convolved, stays below the brightest knot."""
+    from model_helpers import make_target
+    from polychrome.models import Model
+
+    target = make_target((80, 80), 0.5, psf_sigma=0.6, psf_width=11)
+    knots = np.array([0.0, 0.5, 1.0, 2.0, 4.0])
+    values = np.array([0.55, 0.3, 0.0, -0.5, 0.2])  # peaks at 10**0.55 = 3.6; rises at the last knot
+    model = Model(name="s", model_type="spline galaxy model", target=target, center=[20.0, 20.0], q=0.8,
+                  PA=0.3, knots=knots, **{"I(R)": values})
+    image = model.sample().data
+    assert np.all(np.isfinite(image))
+    assert image.max() <= 10.0**values.max() * target.pixel_area * (1 + 1e-3)
