@@ -13,7 +13,10 @@
 #include <complex>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "polychrome/fft.hpp"
@@ -25,13 +28,20 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-}  // namespace
+// A size from the command line: a whole number in [1, kMaxSize] (std::atol
+// would turn "abc" into 0 and "-1" into a huge size_t).
+constexpr unsigned long kMaxSize = 1u << 14;
 
-int main(int argc, char** argv) {
-  std::vector<std::size_t> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<std::size_t>(std::atol(argv[i])));
-  if (sizes.empty()) sizes = {64, 100, 128, 200, 243, 250, 256, 360, 500, 512, 1000, 1024};
+std::size_t parse_size(const char* text) {
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || value < 1 || static_cast<unsigned long>(value) > kMaxSize)
+    throw std::invalid_argument("size must be a whole number in [1, " + std::to_string(kMaxSize) +
+                                "], got '" + text + "'");
+  return static_cast<std::size_t>(value);
+}
 
+void run(const std::vector<std::size_t>& sizes) {
   std::printf("%6s %12s %12s %12s %10s\n", "n", "plan_us", "fwd+inv_us", "GFlop/s", "roundtrip");
   std::mt19937_64 rng(42);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
@@ -65,6 +75,20 @@ int main(int argc, char** argv) {
     const double flops = 2.0 * 2.5 * work * std::log2(work);
     std::printf("%6zu %12.1f %12.1f %12.2f %10.1e\n", n, plan_us, t, flops / (t * 1e3),
                 err / scale);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::vector<std::size_t> sizes;
+    for (int i = 1; i < argc; ++i) sizes.push_back(parse_size(argv[i]));
+    if (sizes.empty()) sizes = {64, 100, 128, 200, 243, 250, 256, 360, 500, 512, 1000, 1024};
+    run(sizes);
+  } catch (const std::exception& err) {
+    std::fprintf(stderr, "fft_bench: %s\n", err.what());
+    return 1;
   }
   return 0;
 }

@@ -18,10 +18,18 @@ def galaxy(model_type, target, **values):
     return Model(name=model_type.split()[0], model_type=model_type, target=target, **geometry)
 
 
+def exponential_values(knots, I0_log10, scale):
+    """log10 of the exponential 10**I0 exp(-R / scale) at the knots."""
+    return I0_log10 - knots / (scale * math.log(10.0))
+
+
 def exponential_spline_values(I0_log10, scale):
     """Knot values of a spline that is exactly the exponential 10**I0 exp(-R / scale)."""
     knots = np.array([0.0, 0.5, 1.0, 2.0, 4.0, 8.0])
-    return knots, I0_log10 - knots / (scale * math.log(10.0))
+    return knots, exponential_values(knots, I0_log10, scale)
+
+
+SPLINE_KNOTS = np.array([0.0, 2.0, 4.0, 8.0])
 
 
 def flux_cases():
@@ -105,13 +113,17 @@ def test_window_is_respected(psf_sigma):
 
 
 def jacobian_cases():
-    knots, values = exponential_spline_values(1.0, 1.5)
     return [
         ("sersic galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, n=2.5, Re=2.0, Ie=0.0)),
         ("exponential galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, Re=2.0, Ie=0.0)),
         ("gaussian galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, sigma=1.5, flux=2.0)),
         ("moffat galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, n=2.5, Rd=1.0, I0=0.5)),
-        ("spline galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, knots=knots, **{"I(R)": values + 0.05 * knots**2})),
+        # Not an exponential, and falling at its last knot: since issue 10 a spline that rises there
+        # has a flat top, and at the default tolerance its within-tolerance subdivision changes in
+        # the bright ring exceed 2e-4 of the inner knots' small columns (so do those of the 6-knot
+        # splines here, before issue 10 too, ~5e-4): four knots, 2e-5.
+        ("spline galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, knots=SPLINE_KNOTS,
+                                     **{"I(R)": exponential_values(SPLINE_KNOTS, 1.0, 1.5) + 0.01 * SPLINE_KNOTS**2})),
         ("point model", dict(center=[8.1, 7.7], flux=2.0)),
         ("flat sky model", dict(F=0.3)),
         ("plane sky model", dict(F=0.3, delta=[0.01, -0.02])),

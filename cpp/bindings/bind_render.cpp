@@ -11,6 +11,7 @@
 #include "render_arguments.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/render.hpp"
+#include "polychrome/render_ranges.hpp"
 
 namespace py = pybind11;
 using polychrome::PixelGrid;
@@ -61,4 +62,20 @@ void bind_render(py::module_& m) {
   m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);
+  m.def(
+      "render_ranges",
+      [] {
+        py::dict ranges;
+        ranges["min_axis_ratio"] = polychrome::kMinAxisRatio;
+        ranges["min_size_pixels"] = polychrome::kMinSizePixels;
+        ranges["max_size_pixels"] = polychrome::kMaxSizePixels;
+        ranges["max_log10_pixel_peak"] = polychrome::kMaxLog10PixelPeak;
+        ranges["max_center_distance_pixels"] = polychrome::kMaxCenterDistancePixels;
+        ranges["min_pixel_size"] = polychrome::kMinPixelSize;
+        ranges["max_pixel_size"] = polychrome::kMaxPixelSize;
+        return ranges;
+      },
+      "The ranges the renderer accepts (see polychrome/render_ranges.hpp): smallest axis ratio, "
+      "sizes in pixels, largest |log10| of the peak flux per pixel, centre distance in pixels, "
+      "pixel size in arcsec.");
 }

@@ -6,6 +6,7 @@
 
 #include "polychrome/profile.hpp"
 #include "polychrome/render_engine.hpp"
+#include "polychrome/render_ranges.hpp"
 
 namespace polychrome {
 
@@ -16,8 +17,6 @@ void validate(const PixelGrid& grid, const Ellipse& e, const RenderOptions& opt)
   require_finite(e.x, "center[0]");
   require_finite(e.y, "center[1]");
   require_finite(e.pa, "PA");
-  if (!(e.q > 0.0 && e.q <= 1.0))
-    throw std::invalid_argument("q must be in (0, 1], got " + std::to_string(e.q));
   if (!(opt.tolerance > 0.0 && opt.tolerance < 1.0))
     throw std::invalid_argument("tolerance must be in (0, 1)");
   if (!(opt.faint_fraction >= 0.0)) throw std::invalid_argument("faint_fraction must be >= 0");
@@ -34,6 +33,7 @@ int jacobian_size(const AnyProfile& profile) {
 void render(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,
             const RenderOptions& options, double* image, double* jac) {
   validate(grid, ellipse, options);
+  check_render_ranges(grid, ellipse, profile);
   std::visit(
       [&](const auto& p) { render_profile(grid, ellipse, p, options, image, jac); }, profile);
 }

@@ -19,6 +19,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "polychrome/ellipse.hpp"
 #include "polychrome/fast_math.hpp"
@@ -34,7 +35,7 @@ constexpr int kGeometricParams = 4;
 struct CellValue {
   double value;      ///< integral of the profile over the cell (flux)
   double rel_error;  ///< a-priori estimate of the rule's relative error
-                     ///< (kUnknownError where it cannot be estimated)
+                     ///< (kUnknownError, infinite, where it cannot be estimated)
   double log_upper;  ///< ln of an upper bound of |value| over the cell
 };
 
@@ -48,8 +49,10 @@ constexpr double kTaylorRadiusLimit = 0.5;
 // Largest 2nd-order correction (relative) for which the 4th-order term is
 // taken as the error.
 constexpr double kMaxCorrection = 0.1;
-// Stands for "error not known": large, yet finite so that 0 * it is 0.
-constexpr double kUnknownError = 1e300;
+// Stands for "error not known". Infinite, so that no value passes
+// rel_error * |value| <= allowed with it, not even 0 (0 * inf is NaN): a
+// cell whose midpoint misses a narrow profile has value 0 and is not done.
+constexpr double kUnknownError = std::numeric_limits<double>::infinity();
 
 /// Evaluate one cell centred at circularised coordinates (wa, wb), of size h
 /// pixels. With kJacobian, writes d value / d param_p to

@@ -39,6 +39,11 @@ constexpr std::array<double, kPolarHalfNodes> kPolarWeights = {
 // Checked against the exact reference: 3e-7 worst relative error of the
 // centre pixel over n in [0.36, 10], q in [0.1, 1], Re in [0.05, 50] px.
 constexpr double kPolarMaxSpan = 2.0;
+// Smallest radius (arcsec) at which the Jacobian's integrand is evaluated:
+// far below the smallest profile the ranges allow (1e-12 px of 1e-30 arcsec).
+constexpr double kMinPolarRadius = 1e-140;
+// Largest (distance along an edge) / (distance of the edge from the centre) integrated.
+constexpr double kMaxEdgeRatio = 1e300;
 
 // dw/dp for the geometric parameters (x, y, q, PA) at a corner w.
 inline void corner_derivatives(const EllipseGeometry& g, double wa, double wb,
@@ -84,7 +89,8 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
     const double p = std::abs(cross) / len;  // distance of the edge's line from the centre
     if (!(p > 0.0)) continue;                // the edge passes through the centre: no area
     const double t0 = -(Aa * da + Ab * db) / len2;  // foot of the perpendicular
-    double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+    double dAa[kGeometricParams] = {}, dAb[kGeometricParams] = {}, dBa[kGeometricParams] = {},
+           dBb[kGeometricParams] = {};
     if (jac) {
       detail::corner_derivatives(g, Aa, Ab, dAa, dAb);
       detail::corner_derivatives(g, Wa[k1], Wb[k1], dBa, dBb);
@@ -95,7 +101,11 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
     for (const auto& side : sides) {
       if (!(side[1] > side[0])) continue;
       const double a1 = std::abs(side[0]), a2 = std::abs(side[1]);
-      const double u_lo = std::asinh(std::min(a1, a2) / p), u_hi = std::asinh(std::max(a1, a2) / p);
+      // The ratios are capped (asinh(1e300) ~ 691): an edge passing within
+      // 1e-300 of its length from the centre bounds a sliver whose light is
+      // negligible, and an infinite u would overflow the int of pieces.
+      const double u_lo = std::asinh(std::min(std::min(a1, a2) / p, detail::kMaxEdgeRatio));
+      const double u_hi = std::asinh(std::min(std::max(a1, a2) / p, detail::kMaxEdgeRatio));
       const double sign = side[1] <= 0.0 ? -1.0 : 1.0;  // which side of the foot
       const int pieces = 1 + static_cast<int>((u_hi - u_lo) / detail::kPolarMaxSpan);
       const double piece = (u_hi - u_lo) / pieces;
@@ -118,13 +128,19 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
           const double t = t0 + sign * p * std::sinh(u) / len;
           const double weight_t = weight_u * p * cosh_u / len;
           const double wa = Aa + t * da, wb = Ab + t * db;
-          const double r2 = rho * rho;
-          const double g_val = F / r2;  // F(|w|) / |w|^2
-          Radius rad{r2, rho, 1.0 / rho, std::log(rho)};
+          // An edge passing within ~1e-300 of the centre: its nodes evaluated
+          // at kMinPolarRadius (where F / r^2 is I(0) / 2 to rounding) keep
+          // r^2 and 1 / r^2 finite.
+          const double r = std::max(rho, detail::kMinPolarRadius);
+          const double r2 = r * r;
+          double F_r = F;
+          if (r != rho) prof.enclosed(r, &F_r, dF);
+          const double g_val = F_r / r2;  // F(|w|) / |w|^2
+          Radius rad{r2, r, 1.0 / r, std::log(r)};
           LogDerivatives ld{};
           prof.eval(rad, ld);
           const double I = std::exp(ld.L);
-          const double grad = (I * r2 - 2.0 * F) / (r2 * r2);  // grad g = grad * w
+          const double grad = (I - 2.0 * g_val) / r2;  // grad g = grad * w
           for (int q = 0; q < kGeometricParams; ++q) {
             const double wpa = (1.0 - t) * dAa[q] + t * dBa[q];
             const double wpb = (1.0 - t) * dAb[q] + t * dBb[q];

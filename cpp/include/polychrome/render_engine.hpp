@@ -59,6 +59,10 @@ constexpr double kBudgetRetryFactor = 0.5;
 // ~10^6 cells (~120 MB for a Sersic with its Jacobian).
 constexpr std::size_t kMaxGroupsPerLevel = std::size_t{1} << 16;
 
+// Largest ln(upper bound / value) of an a-posteriori cell off the centre
+// whose value is believed (see sees_its_light).
+constexpr double kHiddenLight = 20.0;
+
 // Cell batches are padded to a multiple of this: the cells the vectorised
 // batch loop handles per iteration (int16 flags, 64-byte vectors).
 constexpr std::size_t kBatchPadding = 32;
@@ -197,6 +201,9 @@ class AdaptiveRenderer {
       img_row[j] = c.value;
       const double mag = std::abs(c.value);
       const double allowed = tol * (mag > floor ? mag : floor);
+      // An unknown error (infinite) never passes the first test, not even
+      // for a value of 0 (0 * inf is NaN): a narrow profile can miss the
+      // pixel's centre and still light the pixel.
       const bool smooth = (c.rel_error * mag <= allowed) | (c.log_upper <= log_negligible);
       // bitwise, not logical, operators: no branches in the vector loop
       const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
@@ -240,8 +247,12 @@ class AdaptiveRenderer {
                                std::int16_t* flags) const {
     if (!(std::abs(v - geo_.center_v) <= 0.5)) return;
     const int nx = grid_.nx;
-    const int first = std::max(0, static_cast<int>(std::floor(geo_.center_u - 0.5)));
-    const int last = std::min(nx - 1, static_cast<int>(std::floor(geo_.center_u + 0.5)));
+    // Clamped to the row as doubles before the casts: the centre may lie
+    // far outside the int range.
+    const double lo = std::floor(geo_.center_u - 0.5), hi = std::floor(geo_.center_u + 0.5);
+    if (!(hi >= 0.0 && lo <= nx - 1.0)) return;
+    const int first = static_cast<int>(std::max(lo, 0.0));
+    const int last = static_cast<int>(std::min(hi, nx - 1.0));
     for (int j = first; j <= last; ++j) {
       if (!contains_center(j + 0.5, v, 1.0)) continue;
       img_row[j] = integrate_cell_polar(geo_, prof_, j, v - 0.5, 1.0, kJacobian ? jac_row + j : nullptr, npix);
@@ -329,6 +340,15 @@ class AdaptiveRenderer {
     }
   }
 
+  // Whether the midpoint value of an a-posteriori cell off the centre can
+  // stand for the cell: its upper bound within kHiddenLight (in ln) of it.
+  // Where a narrow profile (a small q x Re) crosses a cell between the
+  // sample points of two successive levels, parent and children all read
+  // ~0 and agree; the bound, which looks across the whole cell, does not.
+  static bool sees_its_light(const CellBatch& b, std::size_t k) {
+    return b.plain[k] != 0 || b.log_upper[k] <= fast_log(std::abs(b.value[k])) + kHiddenLight;
+  }
+
   // Accept each evaluated cell or queue its children in s.next.
   void decide(const CellBatch& b, double h, int depth, RowScratch& s) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
@@ -368,7 +388,8 @@ class AdaptiveRenderer {
         const bool a_posteriori = b.plain[k] != 0 || b.rel_error[k] >= kUnknownError;
         // A non-finite value (the profile overflowed) cannot be refined away.
         bool accept = last_level || !std::isfinite(b.value[k]) ||
-                      (a_posteriori ? converged : b.rel_error[k] * std::abs(b.value[k]) <= share);
+                      (a_posteriori ? converged && sees_its_light(b, k)
+                                    : b.rel_error[k] * std::abs(b.value[k]) <= share);
         if (!accept) {  // is the whole cell negligible?
           if (!have_log_share) {
             log_share = fast_log(share);

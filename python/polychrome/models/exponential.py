@@ -1,7 +1,7 @@
 """The exponential-disk galaxy model (a Sersic with n = 1)."""
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import POSITIVE, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 from .sersic import sersic_log_shape, sersic_total_flux, size_grid
 
@@ -18,8 +18,8 @@ class ExponentialGalaxy(GalaxyModel):
     model_type = "exponential galaxy model"
     profile = "exponential"
     parameter_specs = GEOMETRY_SPECS + (
-        ParameterSpec("Re", "arcsec", limits=(POSITIVE, None)),
-        ParameterSpec("Ie", "log10(flux/arcsec^2)"),
+        ParameterSpec("Re", "arcsec", limits=SIZE_LIMITS),
+        ParameterSpec("Ie", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 
     def total_flux(self):

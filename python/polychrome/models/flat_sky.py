@@ -4,7 +4,7 @@ import numpy as np
 
 from .component_model import ComponentModel
 from .initialization import WindowPixels, robust_level
-from .parameter_spec import ParameterSpec
+from .parameter_spec import LINEAR_SKY_LIMITS, ParameterSpec
 from .registry import register
 
 
@@ -20,7 +20,7 @@ class FlatSky(ComponentModel):
     """
 
     model_type = "flat sky model"
-    parameter_specs = (ParameterSpec("F", "flux/arcsec^2"),)
+    parameter_specs = (ParameterSpec("F", "flux/arcsec^2", limits=LINEAR_SKY_LIMITS),)
     psf_modes = ("none",)
 
     def _render(self, jacobian):

@@ -15,7 +15,7 @@ GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
 
 
 class GalaxyModel(ComponentModel):
-    """An elliptical galaxy: ``center`` [x, y] (arcsec), ``q`` (b/a in (0, 1]),
+    """An elliptical galaxy: ``center`` [x, y] (arcsec), ``q`` (b/a in [0.03, 1]),
     ``PA`` (radians counter-clockwise from +x, cyclic on [0, pi)), then the
     profile's parameters.
 

@@ -3,7 +3,7 @@
 import math
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import POSITIVE, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 from .sersic import size_grid
 
@@ -27,8 +27,8 @@ class GaussianGalaxy(GalaxyModel):
     model_type = "gaussian galaxy model"
     profile = "gaussian"
     parameter_specs = GEOMETRY_SPECS + (
-        ParameterSpec("sigma", "arcsec", limits=(POSITIVE, None)),
-        ParameterSpec("flux", "log10(flux)"),
+        ParameterSpec("sigma", "arcsec", limits=SIZE_LIMITS),
+        ParameterSpec("flux", "log10(flux)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 
     def _core_parameters(self, values):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import POSITIVE, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 from .sersic import size_grid
 
@@ -24,8 +24,8 @@ class MoffatGalaxy(GalaxyModel):
     profile = "moffat"
     parameter_specs = GEOMETRY_SPECS + (
         ParameterSpec("n", "", limits=(0.1, 10.0)),
-        ParameterSpec("Rd", "arcsec", limits=(POSITIVE, None)),
-        ParameterSpec("I0", "log10(flux/arcsec^2)"),
+        ParameterSpec("Rd", "arcsec", limits=SIZE_LIMITS),
+        ParameterSpec("I0", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 
     def total_flux(self):

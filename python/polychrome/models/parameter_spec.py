@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .. import _core
 from ..param import Parameter
 
 # Smallest positive float: a lower limit that makes an interval open at 0
@@ -38,8 +39,22 @@ class ParameterSpec:
     shape: tuple = ()
 
 
+# Default limits that keep every render finite and within the renderer's
+# stated accuracy (see polychrome.render_profile):
+# axis ratio: the core's smallest q, where its accuracy was measured;
+MIN_AXIS_RATIO = float(_core.render_ranges()["min_axis_ratio"])
+# sizes (Re, sigma, Rd), arcsec: from a micro-arcsecond to beyond the whole sky,
+# well inside the core's 1e-12 to 1e12 pixels for any pixel scale from 1e-6 to 1e6 arcsec;
+SIZE_LIMITS = (1e-6, 1e6)
+# log10 brightnesses (surface brightness in flux/arcsec^2, or total flux):
+# 10**100 times any window's area stays far from overflow, and a linear value
+# given by mistake (e.g. Ie = 500) is refused;
+LOG10_BRIGHTNESS_LIMITS = (-100.0, 100.0)
+# linear sky surface brightness, flux/arcsec^2 (and its gradient, flux/arcsec^3).
+LINEAR_SKY_LIMITS = (-1e100, 1e100)
+
 CENTER = ParameterSpec("center", "arcsec", shape=(2,))
-AXIS_RATIO = ParameterSpec("q", "b/a", limits=(POSITIVE, 1.0))
+AXIS_RATIO = ParameterSpec("q", "b/a", limits=(MIN_AXIS_RATIO, 1.0))
 POSITION_ANGLE = ParameterSpec("PA", "rad", limits=(0.0, math.pi), cyclic=True)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from ..image import ModelImage
 from .component_model import ComponentModel
 from .initialization import WindowPixels, plane_fit
-from .parameter_spec import ParameterSpec
+from .parameter_spec import LINEAR_SKY_LIMITS, ParameterSpec
 from .registry import register
 
 
@@ -24,8 +24,8 @@ class PlaneSky(ComponentModel):
     """
 
     model_type = "plane sky model"
-    parameter_specs = (ParameterSpec("F", "flux/arcsec^2"),
-                       ParameterSpec("delta", "flux/arcsec^3", shape=(2,)))
+    parameter_specs = (ParameterSpec("F", "flux/arcsec^2", limits=LINEAR_SKY_LIMITS),
+                       ParameterSpec("delta", "flux/arcsec^3", limits=LINEAR_SKY_LIMITS, shape=(2,)))
     options = {"reference": None}
     psf_modes = ("none",)
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..point_source import point_source_image
 from .component_model import ComponentModel
 from .initialization import WindowPixels, centroid, robust_level
-from .parameter_spec import CENTER, ParameterSpec
+from .parameter_spec import CENTER, LOG10_BRIGHTNESS_LIMITS, ParameterSpec
 from .registry import register
 
 LN10 = math.log(10.0)
@@ -25,7 +25,7 @@ class PointModel(ComponentModel):
     """
 
     model_type = "point model"
-    parameter_specs = (CENTER, ParameterSpec("flux", "log10(flux)"))
+    parameter_specs = (CENTER, ParameterSpec("flux", "log10(flux)", limits=LOG10_BRIGHTNESS_LIMITS))
     psf_modes = ("full",)
 
     def _attach(self, target, window):

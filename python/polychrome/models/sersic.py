@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _core
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import POSITIVE, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 
 
@@ -38,15 +38,16 @@ class SersicGalaxy(GalaxyModel):
 
     Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
     ``n`` (Sersic index, [0.36, 10]), ``Re`` (semi-major half-light radius,
-    arcsec, > 0), ``Ie`` (log10 surface brightness at Re, flux/arcsec^2).
+    arcsec, [1e-6, 1e6]), ``Ie`` (log10 surface brightness at Re,
+    flux/arcsec^2, [-100, 100]). ``q`` in [0.03, 1].
     """
 
     model_type = "sersic galaxy model"
     profile = "sersic"
     parameter_specs = GEOMETRY_SPECS + (
         ParameterSpec("n", "", limits=(0.36, 10.0)),
-        ParameterSpec("Re", "arcsec", limits=(POSITIVE, None)),
-        ParameterSpec("Ie", "log10(flux/arcsec^2)"),
+        ParameterSpec("Re", "arcsec", limits=SIZE_LIMITS),
+        ParameterSpec("Ie", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 
     def total_flux(self):

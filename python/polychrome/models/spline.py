@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import ParameterSpec, check_shape
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, ParameterSpec, check_shape
 from .registry import register
 
 DEFAULT_KNOT_COUNT = 8
@@ -17,7 +17,11 @@ class SplineGalaxy(GalaxyModel):
 
     Parameters, in order: ``center`` [x, y] arcsec, ``q``, ``PA`` rad,
     ``I(R)`` (log10 surface brightness at each knot, flux/arcsec^2, one
-    value per knot). Beyond the first and last knots ln I continues linearly.
+    value per knot, each in [-100, 100]). Beyond the first and last knots ln I
+    continues linearly with the spline's slope there, except that it never
+    rises outward: where the natural spline would rise at the last knot, the
+    end condition is a zero slope instead and ln I falls beyond the knot as
+    the parabola of the end's curvature.
 
     Option ``knots``: the knot radii along the major axis, arcsec, strictly
     increasing, >= 0, 2 to 64 of them. Default: 0 and 7 radii spaced
@@ -26,7 +30,8 @@ class SplineGalaxy(GalaxyModel):
 
     model_type = "spline galaxy model"
     profile = "spline"
-    parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", shape=None),)
+    parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS,
+                                                              shape=None),)
     options = {"knots": None}
 
     def _check_options(self):

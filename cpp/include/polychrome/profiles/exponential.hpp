@@ -24,6 +24,10 @@ class ExponentialProfile {
   }
 
   int num_params() const { return kNumParams; }
+  /// The size parameter (arcsec), and the names of the size and brightness parameters.
+  double size() const { return 1.0 / inv_Re_; }
+  static constexpr const char* kSizeName = "Re";
+  static constexpr const char* kBrightnessName = "Ie";
   double log_peak() const { return ln_Ie_ + b_; }
 
   /// Enclosed light F(R) = int_0^R I(r) r dr and dF/dp for Re, Ie.

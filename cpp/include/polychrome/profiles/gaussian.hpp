@@ -23,6 +23,10 @@ class GaussianProfile {
   }
 
   int num_params() const { return kNumParams; }
+  /// The size parameter (arcsec), and the names of the size and brightness parameters.
+  double size() const { return 1.0 / inv_sigma_; }
+  static constexpr const char* kSizeName = "sigma";
+  static constexpr const char* kBrightnessName = "I0";
   double log_peak() const { return ln_I0_; }
 
   /// Enclosed light F(R) = int_0^R I(r) r dr and dF/dp for sigma, I0.

@@ -26,6 +26,10 @@ class MoffatProfile {
   }
 
   int num_params() const { return kNumParams; }
+  /// The size parameter (arcsec), and the names of the size and brightness parameters.
+  double size() const { return Rd_; }
+  static constexpr const char* kSizeName = "Rd";
+  static constexpr const char* kBrightnessName = "I0";
   double log_peak() const { return ln_I0_; }
 
   /// Enclosed light F(R) = int_0^R I(r) r dr = I0 Rd^2 / 2 * G, with

@@ -52,6 +52,10 @@ class SersicProfile {
   }
 
   int num_params() const { return kNumParams; }
+  /// The size parameter (arcsec), and the names of the size and brightness parameters.
+  double size() const { return 1.0 / inv_Re_; }
+  static constexpr const char* kSizeName = "Re";
+  static constexpr const char* kBrightnessName = "Ie";
   double log_peak() const { return ln_Ie_ + b_; }
   double b() const { return b_; }
 

@@ -1,7 +1,12 @@
 // Free-form profile: ln I(r) is a natural cubic spline in r through knots at
 // fixed radii R_k (arcsec) with one free value per knot, log10 I(R_k)
 // (flux/arcsec^2). Beyond the first and last knots ln I continues linearly
-// (the natural spline's end condition makes that twice differentiable).
+// with the spline's slope at that knot (the natural spline's end condition
+// makes that twice differentiable). Outward it never rises: where the
+// natural spline would rise at its last knot, the end condition there is a
+// zero slope instead, and beyond it ln I falls as the parabola of the end's
+// curvature (twice differentiable; flat where that curvature is >= 0). Inward
+// (a first knot above 0) the line stops at r = 0, so it stays bounded.
 #pragma once
 
 #include <vector>
@@ -22,6 +27,10 @@ class SplineProfile {
   static constexpr bool kHasEnclosedLight = false;
 
   int num_params() const { return static_cast<int>(R_.size()); }
+  /// No size parameter (the knot radii are fixed: 0), and the brightness parameter name.
+  double size() const { return 0.0; }
+  static constexpr const char* kSizeName = nullptr;
+  static constexpr const char* kBrightnessName = "I(R)";
   double log_peak() const { return log_peak_; }
 
   void eval(const Radius& rad, LogDerivatives& o) const;
@@ -37,6 +46,9 @@ class SplineProfile {
     double dr;     // r - end knot for the linear extensions
   };
   Segment locate(double r) const;
+  // Largest ln I inside the knot intervals (a cubic may overshoot its knots;
+  // -inf when none does).
+  double largest_overshoot() const;
 
   // Value and r-derivatives of the spline with knot values y and second
   // derivatives m (either the current spline or one cardinal basis function).
@@ -50,6 +62,8 @@ class SplineProfile {
   std::vector<double> dM_dy_;  // K x K: dM_i / dy_k, row-major
   std::vector<double> unit_;   // K x K identity: row k holds the cardinal knot values e_k
   double log_peak_ = 0.0;
+  bool flat_end_ = false;     // zero slope at the last knot instead of M = 0
+  bool falling_end_ = false;  // flat end with negative curvature: parabola beyond
 };
 
 }  // namespace polychrome

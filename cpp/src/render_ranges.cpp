@@ -1,0 +1,81 @@
+#include "polychrome/render_ranges.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+#include "polychrome/profile.hpp"
+
+namespace polychrome {
+
+namespace {
+
+std::string number(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", x);
+  return text;
+}
+
+void check_axis_ratio(const PixelGrid& grid, const Ellipse& e) {
+  if (!(e.q >= kMinAxisRatio && e.q <= 1.0))
+    throw std::invalid_argument("q must be in [" + number(kMinAxisRatio) + ", 1] (axis ratio b/a), got " +
+                                number(e.q));
+  // The ellipse on the pixel grid: singular values of the map from pixel to
+  // circularised coordinates, AP = diag(1, 1/q) R(-PA) P.
+  const EllipseGeometry geo(grid, e);
+  const double frobenius2 = geo.tau;
+  const double det = std::abs(geo.APaa * geo.APbb - geo.APab * geo.APba);
+  const double largest2 = 0.5 * (frobenius2 + std::sqrt(std::max(frobenius2 * frobenius2 - 4.0 * det * det, 0.0)));
+  const double on_grid = det / largest2;  // smallest / largest singular value
+  if (!(on_grid >= kMinAxisRatio * (1.0 - 1e-9)))
+    throw std::invalid_argument("q = " + number(e.q) + " at PA = " + number(e.pa) +
+                                " rad on this pixel grid (non-square or sheared pixels) is an ellipse of axis "
+                                "ratio " + number(on_grid) + " in pixels; the renderer needs at least " +
+                                number(kMinAxisRatio) + ": give squarer pixels or a rounder q");
+}
+
+void check_center(const PixelGrid& grid, const EllipseGeometry& geo) {
+  const double dx = std::max({-geo.center_u, geo.center_u - grid.nx, 0.0});
+  const double dy = std::max({-geo.center_v, geo.center_v - grid.ny, 0.0});
+  if (!(std::hypot(dx, dy) <= kMaxCenterDistancePixels))
+    throw std::invalid_argument("center (arcsec) is " + number(std::hypot(dx, dy)) +
+                                " pixels from the image; it must lie within " + number(kMaxCenterDistancePixels) +
+                                " pixels of it");
+}
+
+template <class Profile>
+void check_profile(const Profile& profile, double pixel) {
+  if (Profile::kSizeName != nullptr) {
+    const double size = profile.size();
+    if (!(size >= kMinSizePixels * pixel && size <= kMaxSizePixels * pixel))
+      throw std::invalid_argument(std::string(Profile::kSizeName) + " (arcsec) must be between " +
+                                  number(kMinSizePixels) + " and " + number(kMaxSizePixels) + " pixels (" +
+                                  number(kMinSizePixels * pixel) + " to " + number(kMaxSizePixels * pixel) +
+                                  " arcsec at this pixel scale), got " + number(size));
+  }
+  const double log10_peak = profile.log_peak() / kLn10 + 2.0 * std::log10(pixel);
+  if (!(std::abs(log10_peak) <= kMaxLog10PixelPeak))
+    throw std::invalid_argument(
+        std::string(Profile::kBrightnessName) + " (log10 of the surface brightness, flux/arcsec^2) gives a peak of 1e" +
+        number(log10_peak) + " flux per pixel (pixel area " + number(pixel * pixel) +
+        " arcsec^2); the renderer needs a peak between 1e-" + number(kMaxLog10PixelPeak) + " and 1e" +
+        number(kMaxLog10PixelPeak) + " flux per pixel (is " + Profile::kBrightnessName + " a log10?)");
+}
+
+}  // namespace
+
+void check_render_ranges(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile) {
+  const double pixel = std::sqrt(grid.area());
+  if (!(pixel >= kMinPixelSize && pixel <= kMaxPixelSize))
+    throw std::invalid_argument("pixelscale: the pixel size (square root of its area) must be between " +
+                                number(kMinPixelSize) + " and " + number(kMaxPixelSize) + " arcsec, got " +
+                                number(pixel));
+  check_axis_ratio(grid, ellipse);
+  check_center(grid, EllipseGeometry(grid, ellipse));
+  std::visit([&](const auto& p) { check_profile(p, pixel); }, profile);
+}
+
+}  // namespace polychrome
