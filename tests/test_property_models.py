@@ -12,13 +12,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import polychrome as pc
 from polychrome.utils.initialize import gaussian_psf
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 COMPONENT_TYPES = [t for t in pc.models.model_types() if t != "group model"]
 SHAPE = (24, 20)
@@ -53,7 +53,8 @@ def drawn_model(draw):
     inside their limits (each parameter as a whole, element by element)."""
     model_type = draw(st.sampled_from(COMPONENT_TYPES))
     pixelscale = draw(st.sampled_from([0.05, 0.2, 1.0, 3.0]))
-    target = make_target(pixelscale, draw(st.booleans()), np.random.default_rng(draw(st.integers(0, 99))))
+    with_psf = model_type == "point model" or draw(st.booleans())  # a point model needs a PSF
+    target = make_target(pixelscale, with_psf, np.random.default_rng(draw(st.integers(0, 99))))
     model = pc.models.Model(name="m", model_type=model_type, target=target)
     model.initialize()  # values of the right shapes (spline knots, centre pair)
     for parameter in model.parameters:
@@ -76,10 +77,13 @@ def describe(model):
 def rendered_or_refused(call):
     """Run ``call``; a ValueError must say something; anything returned is given back."""
     try:
-        return call()
+        result = call()
     except ValueError as err:
         assert str(err), "a ValueError without a message"
+        event("refused")
         return None
+    event("accepted")
+    return result
 
 
 @SETTINGS
@@ -107,6 +111,7 @@ def test_a_fit_from_any_allowed_start_ends_finite_inside_the_limits(case, max_it
     except ValueError as err:
         assert str(err)
         return
+    event(f"fit: {result.message.split(' ')[0]}")
     assert isinstance(result.message, str) and result.message
     assert np.isfinite(result.chi2)
     for parameter in model.parameters:
