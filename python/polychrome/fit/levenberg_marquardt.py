@@ -71,6 +71,13 @@ def _solve(matrix, rhs):
     return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
 
 
+def _pixels_changed(problem, x):
+    """Call the problem's optional hook ``refresh_windows(x)`` after an accepted step: True when
+    it changed the pixels chi^2 is summed over (automatic model windows following the model)."""
+    refresh = getattr(problem, "refresh_windows", None)
+    return bool(refresh is not None and refresh(x))
+
+
 def covariance_from(hessian):
     """Inverse of J^T W J, or its pseudo-inverse (flagged) when singular.
 
@@ -190,6 +197,9 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                 break
             converged = actual <= relative_tolerance * ne.chi2
             ne = ne_new
+            if _pixels_changed(problem, x):  # automatic windows moved: chi^2 on the new pixels
+                ne = problem.normal_equations(x)
+                converged = False
             L = max(L / _L_DOWN, _L_MIN)
             if converged:
                 message = "success"

@@ -48,14 +48,15 @@ class LM:
         """Run the fit; the model's parameters end at the best values with
         .uncertainty from the covariance. Returns the FitResult (message,
         chi2, chi2_ndf, iterations, covariance, uncertainties, x)."""
-        problem = ModelProblem(self.model)
-        lower, upper, cyclic = problem.limits()
-        start = problem.free.get_values()
-        result = levenberg_marquardt(problem, start, lower, upper, cyclic, max_iter=self.max_iter,
-                                     epsilon4=self.epsilon4, relative_tolerance=self.relative_tolerance,
-                                     damping=self.damping, verbose=self.verbose,
-                                     normalise=problem.normalise)
-        problem.free.set_values(result.x, clip_to_limits=True)
+        with self.model.automatic_windows_held():  # pixel sets change only between accepted steps
+            problem = ModelProblem(self.model)
+            lower, upper, cyclic = problem.limits()
+            start = problem.free.get_values()
+            result = levenberg_marquardt(problem, start, lower, upper, cyclic, max_iter=self.max_iter,
+                                         epsilon4=self.epsilon4, relative_tolerance=self.relative_tolerance,
+                                         damping=self.damping, verbose=self.verbose,
+                                         normalise=problem.normalise)
+            problem.free.set_values(result.x, clip_to_limits=True)
         if result.uncertainties.size and np.all(np.isfinite(result.uncertainties)):
             problem.free.set_uncertainties(result.uncertainties)
         result.names = problem.free.names

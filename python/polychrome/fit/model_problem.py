@@ -40,6 +40,14 @@ class ModelProblem:
             else:
                 self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
 
+    def refresh_windows(self, x):
+        """The fitter's hook after an accepted step to x: size the components' automatic render
+        windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
+        when one changed: the model at x changed (by light below the noise), so the fitter
+        evaluates the normal equations at x again."""
+        self.free.set_values(x, clip_to_limits=True)
+        return self.model.refresh_automatic_windows()
+
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector."""
         lower, upper, cyclic = [], [], []

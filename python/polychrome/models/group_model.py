@@ -252,10 +252,10 @@ class GroupModel(Model):
         ranked = sorted(others, key=lambda c: -signal_to_noise(c))
         for component in skies:
             component.initialize()
-        done = []  # (component, its image on its window at the start it was given)
+        done = []  # (component, its window, its image there at the start it was given)
         for component in ranked:
             component.initialize(foreground=_light_of(done, component))
-            done.append((component, component._render(False)[0]))
+            done.append((component, component.render_window, component._render(False)[0]))
         return self
 
     def components(self):
@@ -266,13 +266,13 @@ class GroupModel(Model):
 
 
 def _light_of(sources, component):
-    """The summed images of ``sources`` ((model, its image on its window) pairs) on
+    """The summed images of ``sources`` ((model, a window, its image there)) on
     ``component``'s window; None when none of them overlaps it."""
     light = None
-    for source, image in sources:
+    for source, window, image in sources:
         if source.target is not component.target:
             continue
-        slices = overlap_slices(source.window, component.window)
+        slices = overlap_slices(window, component.window)
         if slices is None:
             continue
         if light is None:

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..point_source import point_source_image
+from .automatic_window import point_bounds
 from .component_model import ComponentModel
 from .initialization import WindowPixels, centroid, robust_level
 from .parameter_spec import CENTER, ParameterSpec
@@ -35,6 +36,10 @@ class PointModel(ComponentModel):
     def total_flux(self):
         """Total flux (image flux units): 10**flux."""
         return 10 ** self._values()["flux"]
+
+    def _needed_bounds(self):
+        values = self._values()
+        return point_bounds(self._target, values["center"], 10 ** values["flux"], self._target.psf.extent)
 
     def _render(self, jacobian):
         values = self._values()
