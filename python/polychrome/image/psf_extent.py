@@ -29,6 +29,8 @@ class PsfExtent:
     fwhm : float
         Full width at half maximum, arcsec: the diameter of the disc with the
         area of the pixels at or above half the peak.
+    reach : float
+        Distance (arcsec) from the centre to the outer corner of the farthest PSF pixel.
     """
 
     def __init__(self, data, pixelscale):
@@ -44,6 +46,7 @@ class PsfExtent:
         self.pixel_area = abs(float(np.linalg.det(pixelscale)))
         self._half_diagonal = 0.5 * math.sqrt(float(np.sum(np.asarray(pixelscale, float) ** 2)))
         self.absolute_sum = float(data.sum())
+        self.reach = float(self._radius[0]) + self._half_diagonal
         self.fwhm = 2.0 * math.sqrt(np.count_nonzero(data >= 0.5 * data.max()) * self.pixel_area / math.pi)
 
     def radius_below(self, level, image_pixel_area):
@@ -56,7 +59,7 @@ class PsfExtent:
         the level, plus half a PSF pixel diagonal.
         """
         if not level > 0:
-            return float(self._radius[0]) + self._half_diagonal
+            return self.reach
         per_psf_pixel = level * self.pixel_area / image_pixel_area
         # _outer_peak rises along the farthest-first order: the first index at or above the level
         k = int(np.searchsorted(self._outer_peak, per_psf_pixel, side="left"))

@@ -161,10 +161,23 @@ def galaxy_bounds(target, values, radii, brightness, psf):
     return bounds_around(target, values["center"], half_x + wing, half_y + wing, psf)
 
 
-def point_bounds(target, center, flux, psf):
+def point_bounds(target, center, flux, psf, render):
     """Pixel bounds a point source of ``flux`` (image units) at ``center`` (arcsec) needs on
-    ``target``, whose PSF's PsfExtent is ``psf``."""
-    area = target.pixel_area
-    threshold = light_threshold(target, flux * psf.peak_fraction(area))
-    wing = psf.radius_below(threshold / flux if flux > 0 else 0.0, area)
-    return bounds_around(target, center, wing, wing, psf)
+    ``target``, whose PSF's PsfExtent is ``psf``.
+
+    ``render(window)`` is the source's image on a Window of ``target``. The
+    source is rendered on the box of the PSF around it and the window
+    reaches the farthest pixel at or above the threshold: measured rather
+    than bounded from the PSF, because a sub-pixel shift (a Fourier phase
+    shift) spreads the PSF's light a little beyond where its own pixels
+    put it.
+    """
+    threshold = light_threshold(target, flux * psf.peak_fraction(target.pixel_area))
+    box = Window(target, bounds_around(target, center, psf.reach, psf.reach, None))
+    image = render(box)
+    rows, cols = np.nonzero(~(np.abs(image) < threshold))
+    radius = 0.0
+    if rows.size:
+        x, y = target.pixel_to_plane(cols + box.x_start, rows + box.y_start)
+        radius = float(np.max(np.hypot(np.asarray(x) - center[0], np.asarray(y) - center[1])))
+    return bounds_around(target, center, radius, radius, psf)
