@@ -5,9 +5,12 @@
 A scenario "KxN" puts K Sersic galaxies (random n, Re, q, PA, brightness;
 centres at least 60 px apart and 50 px from the edges) convolved with a
 Gaussian PSF (FWHM 4 px) on an N x N image with unit Gaussian noise (the
-variance map given). Every case fits the same data from the same start
-(truth perturbed: centre 0.5 px, Re x 1.15, n x 0.85, Ie - 0.1, q - 0.05,
-PA + 0.1 rad) with ``fit.LM(group).fit()``:
+variance map given). Every case fits the same data from the same start with
+``fit.LM(group).fit()``; the start is, with ``--start perturbed`` (default),
+the truth perturbed (centre 0.5 px, Re x 1.15, n x 0.85, Ie - 0.1, q - 0.05,
+PA + 0.1 rad), or with ``--start initialize`` catalogue centres (the truth
++ 0.3 px) and ``group.initialize()`` for the rest (so a case's windows also
+decide what initialize measures):
 
 - ``auto``: the default, no window given (automatic windows);
 - ``hand``: each source given a fixed 100 x 100 px window around its centre;
@@ -16,8 +19,8 @@ PA + 0.1 rad) with ``fit.LM(group).fit()``:
 
 Each case runs in its own process (``python many_sources.py --child ...``),
 so that the peak resident memory (``resource.getrusage``, ``ru_maxrss``) is
-its own; the baseline is the same process's peak before the fit. The table
-gives time, iterations, the fit's message, both memory figures, and, for
+its own; the baseline is the same process's peak before initialize and the
+fit. The table gives the times of initialize and of the fit, iterations, the fit's message, both memory figures, and, for
 every case but ``hand``, the largest difference of a fitted parameter from
 the hand-windowed fit in units of that parameter's uncertainty.
 
@@ -65,7 +68,7 @@ def gaussian_psf(fwhm, half):
     return np.exp(-(x**2 + y**2) / (2.0 * sigma**2))
 
 
-def build(count, size, case):
+def build(count, size, case, start="perturbed"):
     """(group model, list of (name, truth)) for one case of the scenario."""
     from polychrome.image import TargetImage
     from polychrome.models import Model
@@ -87,17 +90,22 @@ def build(count, size, case):
             window = [[cx - HAND_HALF_SIZE, cx + HAND_HALF_SIZE], [cy - HAND_HALF_SIZE, cy + HAND_HALF_SIZE]]
         elif case == "whole":
             window = target.window
+        values = start_from(t) if start == "perturbed" else {"center": list(t["center"] + rng.normal(0, 0.3, 2))}
         members.append(Model(name=f"s{k}", model_type="sersic galaxy model", target=target, window=window,
-                             **start_from(t)))
+                             **values))
     return Model(name="field", model_type="group model", models=members)
 
 
-def child(count, size, case):
+def child(count, size, case, start):
     """Fit one case in this process; print a JSON line with the figures."""
     from polychrome import fit
 
-    group = build(count, size, case)
+    group = build(count, size, case, start)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    begin = time.perf_counter()
+    if start == "initialize":
+        group.initialize()
+    initialize_seconds = time.perf_counter() - begin
     start = time.perf_counter()
     result = fit.LM(group).fit()
     seconds = time.perf_counter() - start
@@ -105,14 +113,14 @@ def child(count, size, case):
     pixels = sum(int(np.prod(c.render_window.shape)) for c in group.components())
     names = [f"{c.name}:{p.name}" + (f"[{k}]" if p.size > 1 else "") for c in group.components()
              for p in c.parameters for k in range(p.size)]  # no parameter is locked or linked here
-    print(json.dumps(dict(case=case, seconds=seconds, iterations=result.iterations, message=result.message,
+    print(json.dumps(dict(case=case, seconds=seconds, initialize_seconds=initialize_seconds, iterations=result.iterations, message=result.message,
                           chi2_ndf=result.chi2_ndf, baseline_mb=baseline / 1024, peak_mb=peak / 1024,
                           rendered_pixels=pixels, x=list(map(float, result.x)),
                           uncertainties=list(map(float, result.uncertainties)), names=names)))
 
 
-def run_case(count, size, case):
-    output = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", f"{count}x{size}", case],
+def run_case(count, size, case, start):
+    output = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", f"{count}x{size}", case, start],
                             check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -121,26 +129,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", action="append", help="KxN: K sources on an N x N image")
     parser.add_argument("--cases", default="auto,hand", help="comma-separated of auto, hand, whole")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--start", default="perturbed", choices=["perturbed", "initialize"])
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         count, size = (int(v) for v in args.child[0].split("x"))
-        child(count, size, args.child[1])
+        child(count, size, args.child[1], args.child[2])
         return
     print(f"load average at start: {os.getloadavg()}")
     for scenario in args.scenario or ["12x600", "20x1000"]:
         count, size = (int(v) for v in scenario.split("x"))
-        results = {case: run_case(count, size, case) for case in args.cases.split(",")}
+        results = {case: run_case(count, size, case, args.start) for case in args.cases.split(",")}
         hand = results.get("hand")
-        print(f"\n{count} sources on {size}x{size}")
-        print(f"{'case':6s} {'seconds':>8s} {'iter':>5s} {'peak MB':>8s} {'base MB':>8s} {'pixels':>9s} "
+        print(f"\n{count} sources on {size}x{size}, start {args.start}")
+        print(f"{'case':6s} {'init s':>7s} {'fit s':>8s} {'iter':>5s} {'peak MB':>8s} {'base MB':>8s} {'pixels':>9s} "
               f"{'max |dx|/sigma vs hand':>23s}  message")
         for case, r in results.items():
             shift = ""
             if hand is not None and case != "hand":
                 dx = np.abs(np.array(r["x"]) - np.array(hand["x"])) / np.array(hand["uncertainties"])
                 shift = f"{np.max(dx):.3f} ({hand['names'][int(np.argmax(dx))]})"
-            print(f"{case:6s} {r['seconds']:8.2f} {r['iterations']:5d} {r['peak_mb']:8.0f} {r['baseline_mb']:8.0f} "
+            print(f"{case:6s} {r['initialize_seconds']:7.2f} {r['seconds']:8.2f} {r['iterations']:5d} {r['peak_mb']:8.0f} {r['baseline_mb']:8.0f} "
                   f"{r['rendered_pixels']:9d} {shift:>23s}  {r['message']}")
         if hand is not None:
             for case, r in results.items():

@@ -71,9 +71,10 @@ def _solve(matrix, rhs):
     return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
 
 
-def _pixels_changed(problem, x):
+def _windows_moved(problem, x):
     """Call the problem's optional hook ``refresh_windows(x)`` after an accepted step: True when
-    it changed the pixels chi^2 is summed over (automatic model windows following the model)."""
+    it changed the model at x (automatic render windows following the model), so that the
+    normal equations at x must be evaluated again."""
     refresh = getattr(problem, "refresh_windows", None)
     return bool(refresh is not None and refresh(x))
 
@@ -197,7 +198,7 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
                 break
             converged = actual <= relative_tolerance * ne.chi2
             ne = ne_new
-            if _pixels_changed(problem, x):  # automatic windows moved: chi^2 on the new pixels
+            if _windows_moved(problem, x):  # the model at x changed (below the noise): re-evaluate
                 ne = problem.normal_equations(x)
                 converged = False
             L = max(L / _L_DOWN, _L_MIN)

@@ -48,7 +48,7 @@ class LM:
         """Run the fit; the model's parameters end at the best values with
         .uncertainty from the covariance. Returns the FitResult (message,
         chi2, chi2_ndf, iterations, covariance, uncertainties, x)."""
-        with self.model.automatic_windows_held():  # pixel sets change only between accepted steps
+        with self.model.automatic_windows_held():  # render windows change only between accepted steps
             problem = ModelProblem(self.model)
             lower, upper, cyclic = problem.limits()
             start = problem.free.get_values()
