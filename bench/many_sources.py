@@ -96,7 +96,7 @@ def build(count, size, case, start="perturbed"):
     return Model(name="field", model_type="group model", models=members)
 
 
-def child(count, size, case, start):
+def child(count, size, case, start, tolerance):
     """Fit one case in this process; print a JSON line with the figures."""
     from polychrome import fit
 
@@ -107,7 +107,7 @@ def child(count, size, case, start):
         group.initialize()
     initialize_seconds = time.perf_counter() - begin
     start = time.perf_counter()
-    result = fit.LM(group).fit()
+    result = fit.LM(group, **({} if tolerance is None else {"relative_tolerance": tolerance})).fit()
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     pixels = sum(int(np.prod(c.render_window.shape)) for c in group.components())
@@ -119,8 +119,9 @@ def child(count, size, case, start):
                           uncertainties=list(map(float, result.uncertainties)), names=names)))
 
 
-def run_case(count, size, case, start):
-    output = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", f"{count}x{size}", case, start],
+def run_case(count, size, case, start, tolerance):
+    output = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", f"{count}x{size}", case, start,
+                             str(tolerance)],
                             check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -130,18 +131,22 @@ def main():
     parser.add_argument("--scenario", action="append", help="KxN: K sources on an N x N image")
     parser.add_argument("--cases", default="auto,hand", help="comma-separated of auto, hand, whole")
     parser.add_argument("--start", default="perturbed", choices=["perturbed", "initialize"])
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--relative-tolerance", type=float, default=None,
+                        help="the fits' relative_tolerance (default: fit.LM's); smaller stops closer to the minimum")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         count, size = (int(v) for v in args.child[0].split("x"))
-        child(count, size, args.child[1], args.child[2])
+        child(count, size, args.child[1], args.child[2], None if args.child[3] == "None" else float(args.child[3]))
         return
     print(f"load average at start: {os.getloadavg()}")
     for scenario in args.scenario or ["12x600", "20x1000"]:
         count, size = (int(v) for v in scenario.split("x"))
-        results = {case: run_case(count, size, case, args.start) for case in args.cases.split(",")}
+        results = {case: run_case(count, size, case, args.start, args.relative_tolerance)
+                   for case in args.cases.split(",")}
         hand = results.get("hand")
-        print(f"\n{count} sources on {size}x{size}, start {args.start}")
+        print(f"\n{count} sources on {size}x{size}, start {args.start}, relative_tolerance "
+              f"{args.relative_tolerance or 'default'}")
         print(f"{'case':6s} {'init s':>7s} {'fit s':>8s} {'iter':>5s} {'peak MB':>8s} {'base MB':>8s} {'pixels':>9s} "
               f"{'max |dx|/sigma vs hand':>23s}  message")
         for case, r in results.items():

@@ -225,3 +225,24 @@ def test_noise_level_of_a_target():
     target = TargetImage(np.zeros((50, 50)), variance=variance)
     assert target.noise_level() == pytest.approx(2.0)
     assert TargetImage(np.zeros((5, 5))).noise_level() is None
+
+
+def test_initialize_measures_a_source_with_a_known_centre_around_it():
+    """A field of separated sources, catalogue centres given: each is measured on a box grown from
+    the data around it (not the whole image, where the others spoil its moments and profile)."""
+    rng = np.random.default_rng(12)
+    truth = [dict(center=[float(x), float(y)], q=0.7, PA=0.3 * k, n=1.5, Re=4.0 + 0.5 * k, Ie=0.6)
+             for k, (x, y) in enumerate([(60, 70), (200, 60), (130, 150), (60, 240), (240, 230), (180, 260)])]
+    blank = TargetImage(np.zeros((300, 300)), psf=gaussian_psf(1.7, 12))
+    exact = Model(name="truth", model_type="group model", models=[
+        Model(name=f"t{k}", model_type="sersic galaxy model", target=blank, window=blank.window, **t)
+        for k, t in enumerate(truth)]).sample().data
+    target = TargetImage(exact + rng.normal(0.0, NOISE, exact.shape), variance=np.full(exact.shape, NOISE**2),
+                         psf=blank.psf)
+    group = Model(name="field", model_type="group model", models=[
+        Model(name=f"s{k}", model_type="sersic galaxy model", target=target,
+              center=[t["center"][0] + 0.3, t["center"][1] - 0.2]) for k, t in enumerate(truth)])
+    group.initialize()
+    for member, t in zip(group.models, truth):
+        assert 0.5 < member["Re"].value / t["Re"] < 2.0
+        assert abs(member["q"].value - t["q"]) < 0.2

@@ -181,3 +181,49 @@ def point_bounds(target, center, flux, psf, render):
         x, y = target.pixel_to_plane(cols + box.x_start, rows + box.y_start)
         radius = float(np.max(np.hypot(np.asarray(x) - center[0], np.asarray(y) - center[1])))
     return bounds_around(target, center, radius, radius, psf)
+
+
+# --- where initialize() measures a source with an automatic window --------------------------------
+RING_LEVEL = 0.2           # a box stops growing once its border's median is this many sigma above the sky
+GROWTH = 1.3               # factor by which the measuring box grows per step
+SKY_SAMPLES = 20000        # about how many pixels estimate the image's sky and noise
+
+
+def measuring_bounds(target, center, psf):
+    """Pixel bounds of the box ``initialize()`` measures a source at ``center`` (arcsec) on, when its
+    window is automatic; None: the whole image.
+
+    From a box of the floor's half-size (see ``bounds_around``) around the
+    centre, the box grows by GROWTH until the median of its border ring
+    (data less the image's sky, the sigma-clipped median of a subsample)
+    is below RING_LEVEL times the image's noise (the clipped scatter of
+    that subsample); the box of twice that half-size is returned, so that
+    the source's wings are inside and its border measures the sky.
+    ``psf``: the target's PsfExtent (for the floor) or None.
+    """
+    from .initialization import robust_level
+
+    ny, nx = target.shape
+    px, py = target.plane_to_pixel(np.array([float(center[0])]), np.array([float(center[1])]))
+    if not (np.isfinite(px[0]) and np.isfinite(py[0]) and 0 <= px[0] + 0.5 <= nx and 0 <= py[0] + 0.5 <= ny):
+        return None
+    x, y = int(math.floor(px[0] + 0.5)), int(math.floor(py[0] + 0.5))
+    stride = max(1, int(math.sqrt(ny * nx / SKY_SAMPLES)))
+    sample = target.data[::stride, ::stride][~target.mask[::stride, ::stride]]
+    sky, sigma = robust_level(sample)
+    pixel = math.sqrt(target.pixel_area)
+    half = max(FLOOR_PIXELS, FLOOR_FWHM * psf.fwhm / pixel if psf is not None else 0.0)
+    while True:
+        h = int(math.ceil(half))
+        box = (slice(max(y - h, 0), min(y + h + 1, ny)), slice(max(x - h, 0), min(x + h + 1, nx)))
+        inner = max(h - max(2, int(0.1 * h)), 0)
+        rows, cols = np.ogrid[box]
+        ring = (np.maximum(np.abs(rows - y), np.abs(cols - x)) > inner) & ~target.mask[box]
+        values = target.data[box][ring]
+        whole = box[0].start == 0 and box[1].start == 0 and box[0].stop == ny and box[1].stop == nx
+        if values.size and float(np.median(values)) - sky < RING_LEVEL * sigma:
+            h = 2 * h
+            return [[x - h, x + h + 1], [y - h, y + h + 1]]
+        if whole:
+            return None
+        half *= GROWTH

@@ -7,7 +7,7 @@ import numpy as np
 from ..image import TargetImage, Window
 from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
-from .automatic_window import next_window
+from .automatic_window import measuring_bounds, next_window
 from .model import Model
 from .parameter_spec import check_shape, make_parameter
 
@@ -224,6 +224,17 @@ class ComponentModel(Model):
         element is True when every parameter has a value."""
         values = tuple(None if p.value is None else tuple(np.ravel(p.value).tolist()) for p in self.parameters)
         return (id(self._target), self._requested_psf_mode, values, all(v is not None for v in values))
+
+    def _initialization_window(self):
+        """The Window ``initialize()`` measures on: the given window; without one, a box grown from
+        the data around the centre when it is known (see ``automatic_window.measuring_bounds``),
+        else (and for models without a centre) the whole image."""
+        center = self.parameters["center"].value if "center" in self.parameters else None
+        if self._requested_window is not None or center is None:
+            return self._window_box
+        psf = self._target.psf.extent if self._target.has_psf else None
+        bounds = measuring_bounds(self._target, center, psf)
+        return self._window_box if bounds is None else Window(self._target, bounds)
 
     def _needed_bounds(self):
         """Pixel bounds of the box the model's light needs (None: the whole image). Models with a

@@ -233,7 +233,9 @@ class GroupModel(Model):
         """Initialise every component: skies first, then the others by decreasing S/N.
 
         Each component measures its own window independently (see the
-        component types' ``initialize``). Sky models go first; the others
+        component types' ``initialize``; a component without a window
+        measures, once its centre is known, a box grown from the data around
+        it, see ``automatic_window.measuring_bounds``). Sky models go first; the others
         follow in order of the signal-to-noise of their window (sky-
         subtracted sum over the root of the summed variance), so that in a
         joint model the quantities shared between images (linked
@@ -266,17 +268,18 @@ class GroupModel(Model):
 
 
 def _light_of(sources, component):
-    """The summed images of ``sources`` ((model, a window, its image there)) on
-    ``component``'s window; None when none of them overlaps it."""
+    """The summed images of ``sources`` ((model, a window, its image there)) on the window
+    ``component`` initialises on; None when none of them overlaps it."""
     light = None
+    measured = component._initialization_window()
     for source, window, image in sources:
         if source.target is not component.target:
             continue
-        slices = overlap_slices(window, component.window)
+        slices = overlap_slices(window, measured)
         if slices is None:
             continue
         if light is None:
-            light = np.zeros(component.window.shape)
+            light = np.zeros(measured.shape)
         theirs, ours = slices
         light[ours] += image[theirs]
     return light
