@@ -22,7 +22,9 @@ so that the peak resident memory (``resource.getrusage``, ``ru_maxrss``) is
 its own; the baseline is the same process's peak before initialize and the
 fit. The table gives the times of initialize and of the fit, iterations, the fit's message, both memory figures, and, for
 every case but ``hand``, the largest difference of a fitted parameter from
-the hand-windowed fit in units of that parameter's uncertainty.
+the hand-windowed fit in units of that parameter's uncertainty, and, for
+every case, the largest and the median difference from the truth in the same
+units (PA left out).
 
 Wall-clock times depend on the machine's load: compare the ratios within one
 run.
@@ -68,8 +70,13 @@ def gaussian_psf(fwhm, half):
     return np.exp(-(x**2 + y**2) / (2.0 * sigma**2))
 
 
+def truth_of(count, size):
+    """The scenario's sources (see scenario_sources), as the bench draws them."""
+    return scenario_sources(count, size, np.random.default_rng(SEED + 1000 * count + size))
+
+
 def build(count, size, case, start="perturbed"):
-    """(group model, list of (name, truth)) for one case of the scenario."""
+    """The group model of one case of the scenario (on its noisy image)."""
     from polychrome.image import TargetImage
     from polychrome.models import Model
 
@@ -111,12 +118,15 @@ def child(count, size, case, start, tolerance):
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     pixels = sum(int(np.prod(c.render_window.shape)) for c in group.components())
+    truth = [float(v) for t in truth_of(count, size) for name in ("center", "q", "PA", "n", "Re", "Ie")
+             for v in np.ravel(t[name])]
     names = [f"{c.name}:{p.name}" + (f"[{k}]" if p.size > 1 else "") for c in group.components()
              for p in c.parameters for k in range(p.size)]  # no parameter is locked or linked here
     print(json.dumps(dict(case=case, seconds=seconds, initialize_seconds=initialize_seconds, iterations=result.iterations, message=result.message,
                           chi2_ndf=result.chi2_ndf, baseline_mb=baseline / 1024, peak_mb=peak / 1024,
                           rendered_pixels=pixels, x=list(map(float, result.x)),
-                          uncertainties=list(map(float, result.uncertainties)), names=names)))
+                          uncertainties=list(map(float, result.uncertainties)), names=names,
+                          truth=truth)))
 
 
 def run_case(count, size, case, start, tolerance):
@@ -148,14 +158,17 @@ def main():
         print(f"\n{count} sources on {size}x{size}, start {args.start}, relative_tolerance "
               f"{args.relative_tolerance or 'default'}")
         print(f"{'case':6s} {'init s':>7s} {'fit s':>8s} {'iter':>5s} {'peak MB':>8s} {'base MB':>8s} {'pixels':>9s} "
-              f"{'max |dx|/sigma vs hand':>23s}  message")
+              f"{'max |dx|/sigma vs hand':>23s} {'vs truth':>9s} {'median':>6s}  message")
         for case, r in results.items():
             shift = ""
             if hand is not None and case != "hand":
                 dx = np.abs(np.array(r["x"]) - np.array(hand["x"])) / np.array(hand["uncertainties"])
                 shift = f"{np.max(dx):.3f} ({hand['names'][int(np.argmax(dx))]})"
-            print(f"{case:6s} {r['initialize_seconds']:7.2f} {r['seconds']:8.2f} {r['iterations']:5d} {r['peak_mb']:8.0f} {r['baseline_mb']:8.0f} "
-                  f"{r['rendered_pixels']:9d} {shift:>23s}  {r['message']}")
+            off = np.abs(np.array(r["x"]) - np.array(r["truth"])) / np.array(r["uncertainties"])
+            off[[k for k, name in enumerate(r["names"]) if name.endswith(":PA")]] = 0.0  # cyclic: left out
+            print(f"{case:6s} {r['initialize_seconds']:7.2f} {r['seconds']:8.2f} {r['iterations']:5d} {r['peak_mb']:8.0f} "
+                  f"{r['baseline_mb']:8.0f} {r['rendered_pixels']:9d} {shift:>23s} {np.max(off):9.2f} "
+                  f"{np.median(off):6.2f}  {r['message']}")
         if hand is not None:
             for case, r in results.items():
                 if case != "hand":
