@@ -9,16 +9,24 @@ least ``FLOOR_FWHM`` PSF FWHM (``FLOOR_PIXELS`` pixels) on each side of the
 centre and is clipped to the image. Until the component has every parameter
 value (before ``initialize()``) the window is the whole image.
 
-The extent is a strict bound for a PSF without negative pixels: with a PSF
-whose pixels farther than rho hold less than t/2 of the source's flux F, and
-a profile whose pixels beyond radius r are fainter than t/2, every pixel
-beyond r + rho receives less than t/2 (profile within rho, PSF sum 1) plus
-t/2 (the rest of F through the PSF's far pixels).
+For a galaxy the extent is a strict bound when the PSF has no negative
+pixels: if every PSF pixel farther than rho carries less than (t/2)/F of a
+flux F into an image pixel (F the galaxy's flux) and the profile's pixels
+beyond radius r are fainter than t/2, every pixel beyond r + rho receives
+less than t/2 (the profile within rho, through a PSF summing to 1) plus t/2
+(the rest of F, through the PSF's far pixels). A point model is measured
+instead: rendered on the box of its PSF, sub-pixel shift included.
 
 The window follows the model with some slack (``MARGIN_FRACTION``): it grows
 as soon as the light needs more room and shrinks only when it is more than
 ``SHRINK_AREA`` times larger than needed, so that a fit moving the source by
 small steps keeps its pixel sets.
+
+Such a component still covers (samples, fits) its whole image; only its
+light is confined to the render window. ``initialize()`` measures it, once
+its centre is known, on a box grown from the data around the centre
+(``measuring_bounds``), not on the whole image where its neighbours would
+spoil its moments and profile.
 """
 
 import math
@@ -26,6 +34,7 @@ import math
 import numpy as np
 
 from ..image import Window
+from .initialization import robust_level
 
 NOISE_FRACTION = 0.02      # light left outside the window, per pixel, in units of the pixel noise
 PEAK_FRACTION = 1e-8       # the same without a noise model, in units of the component's brightest pixel
@@ -196,13 +205,11 @@ def measuring_bounds(target, center, psf):
     From a box of the floor's half-size (see ``bounds_around``) around the
     centre, the box grows by GROWTH until the median of its border ring
     (data less the image's sky, the sigma-clipped median of a subsample)
-    is below RING_LEVEL times the image's noise (the clipped scatter of
+    is at most RING_LEVEL times the image's noise (the clipped scatter of
     that subsample); the box of twice that half-size is returned, so that
     the source's wings are inside and its border measures the sky.
     ``psf``: the target's PsfExtent (for the floor) or None.
     """
-    from .initialization import robust_level
-
     ny, nx = target.shape
     px, py = target.plane_to_pixel(np.array([float(center[0])]), np.array([float(center[1])]))
     if not (np.isfinite(px[0]) and np.isfinite(py[0]) and 0 <= px[0] + 0.5 <= nx and 0 <= py[0] + 0.5 <= ny):
@@ -221,7 +228,7 @@ def measuring_bounds(target, center, psf):
         ring = (np.maximum(np.abs(rows - y), np.abs(cols - x)) > inner) & ~target.mask[box]
         values = target.data[box][ring]
         whole = box[0].start == 0 and box[1].start == 0 and box[0].stop == ny and box[1].stop == nx
-        if values.size and float(np.median(values)) - sky < RING_LEVEL * sigma:
+        if values.size and float(np.median(values)) - sky <= RING_LEVEL * sigma:
             h = 2 * h
             return [[x - h, x + h + 1], [y - h, y + h + 1]]
         if whole:
