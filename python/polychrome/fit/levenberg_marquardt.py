@@ -267,11 +267,13 @@ def _iterate(problem, state, box, normalise, options, print_function):
             x = state["x"] = x_new
             ne = ne_new
             L = max(L / _L_DOWN, _L_MIN)
-            # a problem whose pixels follow the parameters (model windows that move with their
-            # sources) says so here; chi^2 and its derivatives are then taken again at x
+            # a problem whose model follows the parameters (automatic render windows that move
+            # with their sources) says so here; chi^2 and its derivatives are then taken again
+            # at x, and the step does not count as the last one
             accepted_hook = getattr(problem, "after_accepted_step", None)
             if accepted_hook is not None and accepted_hook(x):
                 ne = problem.normal_equations(x)
+                converged = False
         else:
             L *= _L_UP
             if L > _L_MAX:

@@ -55,13 +55,15 @@ class LM:
         constrain). Returns the FitResult (message, chi2, chi2_ndf, iterations,
         covariance, uncertainties, unconstrained, x, names). An exception
         during the fit (KeyboardInterrupt included) leaves the parameters at
-        the best point met and propagates."""
-        problem = ModelProblem(self.model)
-        lower, upper, cyclic = problem.limits()
-        start = problem.free.get_values()
-        result = levenberg_marquardt(problem, start, lower, upper, cyclic, normalise=problem.normalise,
-                                     **self.options._asdict())
-        problem.restore(result.x)
+        the best point met and propagates. Automatic render windows are held
+        within a step and follow the model between accepted steps."""
+        with self.model.automatic_windows_held():
+            problem = ModelProblem(self.model)
+            lower, upper, cyclic = problem.limits()
+            start = problem.free.get_values()
+            result = levenberg_marquardt(problem, start, lower, upper, cyclic, normalise=problem.normalise,
+                                         **self.options._asdict())
+            problem.restore(result.x)
         if result.uncertainties.size and not np.any(np.isnan(result.uncertainties)):
             problem.free.set_uncertainties(result.uncertainties)
         result.names = self.model._column_names(problem.free)

@@ -82,10 +82,12 @@ class ModelProblem:
         return list(regions.values())
 
     def after_accepted_step(self, x):
-        """Hook called by the fitter after each accepted step (at x): where models update
-        their windows as the fit moves them, this is where to do it (and rebuild the pixels
-        of the problem); True when anything changed. Nothing moves yet: False."""
-        return False
+        """The fitter's hook after an accepted step to x: size the components' automatic render
+        windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
+        when one changed: the model at x changed (by light below the noise), so the fitter
+        evaluates the normal equations at x again."""
+        self.free.set_values(x, clip_to_limits=True)
+        return self.model.refresh_automatic_windows()
 
     def restore(self, x):
         """Set the model's free parameters to the vector x (clipped into their limits)."""

@@ -6,6 +6,10 @@ A problem object supplies
     problem.size                      number of free parameters
     problem.chi2(x) -> (chi2, ndata)  chi^2 = sum (data - model)^2 / variance
     problem.normal_equations(x) -> NormalEquations
+    problem.after_accepted_step(x) -> bool   optional: called after each accepted
+                                      step; True when it changed the model at
+                                      x (automatic render windows moved), so
+                                      that the fitter evaluates x again
 
 so that a model can accumulate J^T W J window by window without ever holding
 the full (pixels x parameters) Jacobian.

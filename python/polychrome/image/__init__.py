@@ -8,6 +8,7 @@ from .image import Image
 from .image_list import ImageList, ModelImageList, TargetImageList
 from .model_image import ModelImage
 from .plane_mapping import PlaneMapping
+from .psf_extent import PsfExtent
 from .psf_image import PSFImage
 from .tangent_plane import TangentPlane
 from .target_image import TargetImage
@@ -23,7 +24,7 @@ PSF_Image = PSFImage
 Window_List = WindowList
 
 __all__ = [
-    "Image", "ImageList", "ModelImage", "ModelImageList", "PlaneMapping", "PSFImage",
+    "Image", "ImageList", "ModelImage", "ModelImageList", "PlaneMapping", "PsfExtent", "PSFImage",
     "TangentPlane", "TargetImage", "TargetImageList", "Window", "WindowList",
     "Target_Image", "Target_Image_List", "Model_Image", "Model_Image_List", "PSF_Image", "Window_List",
 ]

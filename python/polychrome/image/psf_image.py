@@ -7,6 +7,7 @@ from ..utils.coordinates import pixelscale_matrix
 from .array_checks import as_image_array
 from .image import Image
 from .plane_mapping import PlaneMapping
+from .psf_extent import PsfExtent
 
 
 def normalised_psf_array(data, name="psf"):
@@ -55,6 +56,14 @@ class PSFImage(Image):
         self._set_grid(data, PlaneMapping(scale, origin))
         self._convolver = None
         self._point_source_renderer = None
+        self._extent = None
+
+    @property
+    def extent(self):
+        """A :class:`PsfExtent` of this PSF (how far it carries light; its FWHM), measured on first use."""
+        if getattr(self, "_extent", None) is None:
+            self._extent = PsfExtent(self.data, self.pixelscale)
+        return self._extent
 
     @property
     def convolver(self):
@@ -92,3 +101,4 @@ class PSFImage(Image):
         view.pixelscale_given = self.pixelscale_given
         view._convolver = None
         view._point_source_renderer = None
+        view._extent = None

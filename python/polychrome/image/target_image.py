@@ -130,6 +130,21 @@ class TargetImage(Image):
         with np.errstate(divide="ignore"):
             return np.where(self.mask, 0.0, 1.0 / self.variance)
 
+    def noise_level(self):
+        """A typical per-pixel noise, flux: the 10th percentile of sqrt(variance) over the unmasked
+        pixels (the quieter part of the image); None without a noise model (no variance or weight).
+
+        Measured once per variance array and mask (kept while they are the same objects).
+        """
+        if not self.has_variance:
+            return None
+        cached = getattr(self, "_noise_level", None)
+        if cached is None or cached[0] is not self.variance or cached[1] is not self.mask:
+            used = self.variance[~self.mask]
+            level = float(np.sqrt(np.percentile(used, 10.0))) if used.size else None
+            cached = self._noise_level = (self.variance, self.mask, level)
+        return cached[2]
+
     @property
     def has_psf(self):
         """True when the image has a PSF."""

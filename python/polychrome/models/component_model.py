@@ -7,6 +7,7 @@ import numpy as np
 from ..image import TargetImage, Window
 from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
+from .automatic_window import measuring_bounds, next_window
 from .model import Model
 from .parameter_spec import check_shape, make_parameter
 
@@ -32,8 +33,12 @@ class ComponentModel(Model):
         The image the model renders on. A model may be built without one
         (e.g. read from a file) and given it later: ``model.target = image``.
     window : Window or [[x_start, x_stop], [y_start, y_stop]], optional
-        Pixel box of ``target`` to render on; default the whole image. The
-        bounds are kept when the target is (re)assigned.
+        Pixel box of ``target`` the model covers (its image, its fitted
+        pixels) and renders on, kept fixed (also when the target is
+        reassigned). Default: the whole image, the light rendered only on an
+        automatic ``render_window``: grown from the model's own light to
+        where it falls well below the noise, following the model as its
+        parameters change (see ``automatic_window``).
     psf_mode : "full" or "none", optional
         Convolve with the target's PSF ("full", needs ``target.psf``) or not;
         default "full" when the target has a PSF and the type allows it.
@@ -53,7 +58,10 @@ class ComponentModel(Model):
         if isinstance(window, Window) and window.image is not target:
             raise ValueError(f"model {name!r}: window belongs to another image than the target")
         self._target = None
-        self._window = None
+        self._window_box = None        # the Window covered (given, or the whole image)
+        self._render_box = None        # the automatic render window (no window given)
+        self._automatic_key = None     # what the automatic render window was last sized for
+        self._window_held = False      # True: the automatic render window stays as it is (in a fit)
         self._requested_window = self._checked_bounds(window)
         self._requested_psf_mode = self._checked_psf_request(psf_mode)
         self._target_slot = None  # position in a saved model's target list, until a target is assigned
@@ -139,7 +147,7 @@ class ComponentModel(Model):
 
     @property
     def windows(self):
-        return [] if self._window is None else [self._window]
+        return [] if self._window_box is None else [self._window_box]
 
     @property
     def target(self):
@@ -155,7 +163,8 @@ class ComponentModel(Model):
         window = self._window_on(target, self._requested_window)
         self._psf_mode_on(target)
         self._attach(target, window)
-        self._target, self._window = target, window
+        self._target, self._window_box = target, window
+        self._render_box, self._automatic_key = None, None
         self._target_slot = None
 
     def _attach(self, target, window):
@@ -164,8 +173,73 @@ class ComponentModel(Model):
 
     @property
     def window(self):
-        """The Window of the target the model renders on (None until a target is assigned)."""
-        return self._window
+        """The Window of the target the model covers: its image and fitted pixels (None until a
+        target is assigned). The whole image unless one was given."""
+        return self._window_box
+
+    @property
+    def window_is_automatic(self):
+        """True when no window was given: the model covers the whole image and renders its light
+        on an automatic ``render_window``; False when a window was given (it renders on all of it)."""
+        return self._requested_window is None
+
+    @property
+    def render_window(self):
+        """The Window the model's light is rendered on (zero outside it; None without a target).
+
+        The given window; without one, the automatic window of the model's
+        light (see ``automatic_window``), brought up to date with the
+        parameters first unless held (see ``Model.automatic_windows_held``).
+        """
+        if self._requested_window is not None or self._target is None:
+            return self._window_box
+        if not self._window_held or self._render_box is None:
+            self._refresh_automatic_window()
+        return self._render_box
+
+    @property
+    def _window(self):
+        """The box ``_render`` renders on: ``render_window``."""
+        return self.render_window
+
+    def _refresh_automatic_window(self):
+        """Size the automatic render window for the current parameters; True when it changed."""
+        if self._requested_window is not None or self._target is None:
+            return False
+        key = self._sizing_key()
+        if key == self._automatic_key:
+            return False
+        self._automatic_key = key
+        try:
+            needed = self._needed_bounds() if key[-1] else None
+        except (ValueError, OverflowError, FloatingPointError, ZeroDivisionError):
+            needed = None  # not renderable as it stands: the whole image (rendering will say why)
+        window = next_window(self._target, self._render_box, needed)
+        changed = window != self._render_box
+        self._render_box = window
+        return changed
+
+    def _sizing_key(self):
+        """What an automatic window depends on: the target, psf mode and parameter values; its last
+        element is True when every parameter has a value."""
+        values = tuple(None if p.value is None else tuple(np.ravel(p.value).tolist()) for p in self.parameters)
+        return (id(self._target), self._requested_psf_mode, values, all(v is not None for v in values))
+
+    def _initialization_window(self):
+        """The Window ``initialize()`` measures on: the given window; without one, a box grown from
+        the data around the centre when it is known (see ``automatic_window.measuring_bounds``),
+        else (and for models without a centre) the whole image."""
+        center = self.parameters["center"].value if "center" in self.parameters else None
+        if self._requested_window is not None or center is None:
+            return self._window_box
+        psf = self._target.psf.extent if self._target.has_psf else None
+        bounds = measuring_bounds(self._target, center, psf)
+        return self._window_box if bounds is None else Window(self._target, bounds)
+
+    def _needed_bounds(self):
+        """Pixel bounds of the box the model's light needs (None: the whole image). Models with a
+        light profile override this; sky models keep the whole image."""
+        return None
 
     @window.setter
     def window(self, window):
@@ -173,7 +247,8 @@ class ComponentModel(Model):
 
     def set_window(self, window):
         """Set the window: a Window of the target, pixel bounds [[x_start, x_stop], [y_start, y_stop]],
-        or None for the whole image. Without a target the bounds are kept for the one assigned later."""
+        or None for the whole image with an automatic ``render_window``. Without a target the bounds are
+        kept for the one assigned later."""
         if isinstance(window, Window):
             if self._target is None or window.image is not self._target:
                 raise ValueError(f"model {self.name!r}: window belongs to another image than the target")
@@ -181,8 +256,9 @@ class ComponentModel(Model):
         else:
             requested = self._checked_bounds(window)
         if self._target is not None:
-            self._window = self._window_on(self._target, requested)
+            self._window_box = self._window_on(self._target, requested)
         self._requested_window = requested
+        self._render_box, self._automatic_key = None, None
 
     def _checked_bounds(self, window):
         """Pixel bounds as [[x0, x1], [y0, y1]] ints, or None; a Window gives its bounds."""

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..render import render_profile
+from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
 from .component_model import ComponentModel
 from .convolved_profile_fit import Cutout, convolved_profile_start
 from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
@@ -52,6 +53,25 @@ class GalaxyModel(ComponentModel):
             return result, None
         image, core_jacobian = result
         return image, self._core_to_model_jacobian(core_jacobian, values)
+
+    def _needed_bounds(self):
+        values = self._values()
+        target = self._target
+        radii, brightness = self._major_axis_brightness(values, image_reach(target, values["center"]))
+        psf = target.psf.extent if self._uses_psf() else None
+        return galaxy_bounds(target, values, radii, brightness, psf)
+
+    def _major_axis_brightness(self, values, reach):
+        """(radii, surface brightness) of the profile (no PSF) along its major axis, from 0 to at
+        least ``reach`` arcsec, evenly spaced by at most half a pixel (PROFILE_SAMPLES at most):
+        the core renders a strip of square cells centred on the radii, each giving its mean."""
+        pixel = math.sqrt(self._target.pixel_area)
+        count = int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+        step = reach / (count - 2)
+        strip = render_profile(self.profile, self._core_parameters(values), (1, count), center=(0.0, 0.0),
+                               q=1.0, PA=0.0, pixelscale=step, origin=(-0.5 * step, -0.5 * step),
+                               knots=self._knots(), tolerance=1e-3)
+        return step * np.arange(count), strip[0] / step**2
 
     # --- initialisation ------------------------------------------------------------------
     # Subclasses declare the profile for initialize(): ``_profile_names`` (shape parameters, then

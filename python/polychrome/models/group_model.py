@@ -242,7 +242,9 @@ class GroupModel(Model):
         """Initialise every component: skies first, then the others by decreasing S/N.
 
         Each component measures its own window independently (see the
-        component types' ``initialize``). Sky models go first; the others
+        component types' ``initialize``; a component without a window
+        measures, once its centre is known, a box grown from the data around
+        it, see ``automatic_window.measuring_bounds``). Sky models go first; the others
         follow in order of the signal-to-noise of their window (sky-
         subtracted sum over the root of the summed variance), so that in a
         joint model the quantities shared between images (linked
@@ -261,10 +263,10 @@ class GroupModel(Model):
         ranked = sorted(others, key=lambda c: -signal_to_noise(c))
         for component in skies:
             component.initialize()
-        done = []  # (component, its image on its window at the start it was given)
+        done = []  # (component, its window, its image there at the start it was given)
         for component in ranked:
             component.initialize(foreground=_light_of(done, component))
-            done.append((component, component._render(False)[0]))
+            done.append((component, component.render_window, component._render(False)[0]))
         return self
 
     def components(self):
@@ -275,17 +277,18 @@ class GroupModel(Model):
 
 
 def _light_of(sources, component):
-    """The summed images of ``sources`` ((model, its image on its window) pairs) on
-    ``component``'s window; None when none of them overlaps it."""
+    """The summed images of ``sources`` ((model, a window, its image there)) on the window
+    ``component`` initialises on; None when none of them overlaps it."""
     light = None
-    for source, image in sources:
+    measured = component._initialization_window()
+    for source, window, image in sources:
         if source.target is not component.target:
             continue
-        slices = overlap_slices(source.window, component.window)
+        slices = overlap_slices(window, measured)
         if slices is None:
             continue
         if light is None:
-            light = np.zeros(component.window.shape)
+            light = np.zeros(measured.shape)
         theirs, ours = slices
         light[ours] += image[theirs]
     return light

@@ -38,7 +38,7 @@ class WindowPixels:
 
     def __init__(self, model, foreground=None):
         model._require_target()
-        target, window = model.target, model.window
+        target, window = model.target, model._initialization_window()
         view = target[window]
         ny, nx = window.shape
         rows, cols = np.indices((ny, nx))

@@ -8,6 +8,7 @@ model, so that a group and a single component behave alike.
 """
 
 import abc
+import contextlib
 
 import numpy as np
 
@@ -138,11 +139,12 @@ class Model(abc.ABC, metaclass=_ModelFactory):
 
     def components_on(self, target, window):
         """(component, its slices, the window's slices) for each component that
-        renders on `target` and overlaps `window` (a Window of that target)."""
+        renders on `target` with a render window overlapping `window` (a Window of
+        that target); the slices index the component's render and the window."""
         for component in self.components():
             if component.target is not target:
                 continue
-            slices = overlap_slices(component.window, window)
+            slices = overlap_slices(component.render_window, window)
             if slices is not None:
                 yield (component,) + slices
 
@@ -186,6 +188,38 @@ class Model(abc.ABC, metaclass=_ModelFactory):
             base = f"{owner[id(parameter)]}:{parameter.name}"
             names.extend([base] if parameter.shape == () else [f"{base}[{k}]" for k in range(size)])
         return names
+
+    # --- automatic windows ------------------------------------------------------------
+    def refresh_automatic_windows(self):
+        """Size every automatic render window (see ``ComponentModel.render_window``) for the current
+        parameters now, even while held.
+
+        Returns True when any window changed. (Without a hold they follow
+        the parameters by themselves whenever they are used.)
+        """
+        changed = False
+        for component in self.components():
+            changed = component._refresh_automatic_window() or changed
+        return changed
+
+    @contextlib.contextmanager
+    def automatic_windows_held(self):
+        """A context in which the components' automatic render windows keep their pixels while
+        parameters change (they are sized first), except through ``refresh_automatic_windows()``.
+
+        A fit holds them so that the model's pixel sets stay fixed within a
+        step and change only between accepted steps.
+        """
+        components = self.components()
+        self.refresh_automatic_windows()
+        previous = [component._window_held for component in components]
+        for component in components:
+            component._window_held = True
+        try:
+            yield self
+        finally:
+            for component, held in zip(components, previous):
+                component._window_held = held
 
     # --- initialisation --------------------------------------------------------------
     @abc.abstractmethod
@@ -252,7 +286,7 @@ class Model(abc.ABC, metaclass=_ModelFactory):
 
 def _is_whole(component, window, free):
     """True when the component fills ``window`` and its Jacobian rows are the columns as they are."""
-    if component.window != window:
+    if component.render_window != window:
         return False
     if free is None:
         return True

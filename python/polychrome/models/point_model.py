@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ..point_source import point_source_image
+from .automatic_window import point_bounds
 from .component_model import ComponentModel
 from .initialization import WindowPixels, centroid, robust_level
 from .parameter_spec import CENTER, LOG10_BRIGHTNESS_LIMITS, ParameterSpec
@@ -36,12 +37,22 @@ class PointModel(ComponentModel):
         """Total flux (image flux units): 10**flux."""
         return 10 ** self._values()["flux"]
 
+    def _needed_bounds(self):
+        values = self._values()
+        flux = 10 ** values["flux"]
+        return point_bounds(self._target, values["center"], flux, self._target.psf.extent,
+                            lambda window: self._image_on(window, values["center"], flux, False))
+
+    def _image_on(self, window, center, flux, jacobian):
+        """The point source's image (and Jacobian) on ``window``, a Window of the target."""
+        return point_source_image(self._target.psf.point_source_renderer, window.shape, center, flux,
+                                  psf_upsample=self._target.psf_upsample, jacobian=jacobian,
+                                  pixelscale=self._target.pixelscale, origin=window.origin)
+
     def _render(self, jacobian):
         values = self._values()
         flux = 10 ** values["flux"]
-        result = point_source_image(self._target.psf.point_source_renderer, self._window.shape,
-                                    values["center"], flux, psf_upsample=self._target.psf_upsample,
-                                    jacobian=jacobian, **self._grid())
+        result = self._image_on(self._window, values["center"], flux, jacobian)
         if not jacobian:
             return result, None
         image, jac = result
