@@ -24,12 +24,13 @@ REFINE_POINTS = 5
 
 
 class Cutout:
-    """The sky-subtracted pixels of a model's window around ``center`` (plane, arcsec) within
-    ``radius`` (arcsec): ``data`` and ``weight`` (1/variance; 0 where masked or not measured)
-    on a pixel box, its ``shape`` and ``origin`` (plane position of its outer corner)."""
+    """The sky-subtracted pixels measured for a model (``pixels``: the WindowPixels of the window
+    initialize() measures on) around ``center`` (plane, arcsec) within ``radius`` (arcsec):
+    ``data`` and ``weight`` (1/variance; 0 where masked or not measured) on a pixel box, its
+    ``shape`` and ``origin`` (plane position of its outer corner)."""
 
     def __init__(self, model, pixels, flux, center, radius):
-        target, window = model.target, model.window
+        target, window = model.target, pixels.window
         data = np.zeros(window.shape)
         weight = np.zeros(window.shape)
         data[pixels.grid_index] = flux

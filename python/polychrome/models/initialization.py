@@ -25,7 +25,7 @@ LOG_ERROR_FLOOR = 0.03
 class WindowPixels:
     """The unmasked pixels of a model's window, with plane positions.
 
-    Attributes: ``values`` (flux per pixel), ``variance``, ``x``, ``y``
+    Attributes: ``window`` (the Window measured), ``values`` (flux per pixel), ``variance``, ``x``, ``y``
     (plane position of each pixel centre, arcsec, through the image's
     ``pixel_to_plane``), ``border`` (bool, pixel on the window's border
     band), ``area`` (arcsec^2 per pixel), ``pixel`` (arcsec per pixel),
@@ -39,6 +39,7 @@ class WindowPixels:
     def __init__(self, model, foreground=None):
         model._require_target()
         target, window = model.target, model._initialization_window()
+        self.window = window
         view = target[window]
         ny, nx = window.shape
         rows, cols = np.indices((ny, nx))
