@@ -9,12 +9,17 @@
 // the perpendicular and s = p sinh(u), that is  int F(p cosh u) / cosh u du:
 // smooth in u however close the edge passes to the centre, so Gauss-Legendre
 // converges fast on each side of the foot. No cusp is ever sampled.
+// An edge passing at or within kNearCentreRatio of its length from the centre
+// (the centre on or next to a pixel edge's line) is integrated in s instead,
+// graded in ln s towards the foot: the u-range would be unbounded there, and
+// although the edge's area goes to 0 its derivatives do not.
 //
 // The Jacobian is the same quadrature (nodes fixed in t) applied to the
 // derivative of the integrand: profile parameters through dF/dp, geometric
 // ones through the motion of the polygon's corners in w.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -39,11 +44,15 @@ constexpr std::array<double, kPolarHalfNodes> kPolarWeights = {
 // Checked against the exact reference: 3e-7 worst relative error of the
 // centre pixel over n in [0.36, 10], q in [0.1, 1], Re in [0.05, 50] px.
 constexpr double kPolarMaxSpan = 2.0;
-// Smallest radius (arcsec) at which the Jacobian's integrand is evaluated:
-// far below the smallest profile the ranges allow (1e-12 px of 1e-30 arcsec).
-constexpr double kMinPolarRadius = 1e-140;
-// Largest (distance along an edge) / (distance of the edge from the centre) integrated.
-constexpr double kMaxEdgeRatio = 1e300;
+// Smallest radius at which the integrand is evaluated, as a fraction of the
+// profile's size. F / r^2 is bounded (I(0) / 2 at the centre), so the light
+// inside it is negligible even next to a Sersic n = 10 core (I falls to
+// I(0) / 2 at 1e-15 Re); F and dF neither underflow nor turn NaN there
+// (x = b (r / Re)^(1/n) stays above 1e-170 for n >= 0.36).
+constexpr double kMinPolarRadiusRatio = 1e-60;
+// An edge whose line passes closer to the centre than this fraction of its
+// length is integrated in s (near_centre_edge), not in u = asinh(s / p).
+constexpr double kNearCentreRatio = 1e-6;
 
 // dw/dp for the geometric parameters (x, y, q, PA) at a corner w.
 inline void corner_derivatives(const EllipseGeometry& g, double wa, double wb,
@@ -56,6 +65,109 @@ inline void corner_derivatives(const EllipseGeometry& g, double wa, double wb,
   dwb[2] = -wb * g.inv_q;
   dwa[3] = g.q * wb;
   dwb[3] = -wa * g.inv_q;
+}
+
+// The 8-point rule on [centre - half, centre + half]: node(x, weight) per node.
+template <class Node>
+void gauss_legendre_8(double centre, double half, Node&& node) {
+  for (int k = 0; k < 2 * kPolarHalfNodes; ++k) {
+    const int idx = k % kPolarHalfNodes;
+    const double x = k < kPolarHalfNodes ? -kPolarNodes[idx] : kPolarNodes[idx];
+    node(centre + half * x, half * kPolarWeights[idx]);
+  }
+}
+
+// The 8-point rule on [lo, hi] (0 < lo < hi) split into pieces of at most
+// kPolarMaxSpan in ln s: node(s, weight) per node. Exact to the rule's order
+// for a cusp s^a at 0 (a Sersic core), whose ln s form is smooth.
+template <class Node>
+void gauss_legendre_log_graded(double lo, double hi, Node&& node) {
+  const double v_lo = std::log(lo), v_hi = std::log(hi);
+  const int pieces = 1 + static_cast<int>((v_hi - v_lo) / kPolarMaxSpan);
+  const double piece = (v_hi - v_lo) / pieces;
+  for (int m = 0; m < pieces; ++m)
+    gauss_legendre_8(v_lo + (m + 0.5) * piece, 0.5 * piece, [&](double v, double weight) {
+      const double s = std::exp(v);
+      node(s, weight * s);
+    });
+}
+
+// One edge (W_k -> W_k+1) of the cell in w, and the derivatives of its corners.
+struct PolarEdge {
+  double Aa, Ab, Ba, Bb;  // the corners
+  double len;             // |B - A|
+  double cross;           // A x B: twice the signed area of the triangle (0, A, B)
+  double p;               // distance of the edge's line from the centre, |cross| / len
+  double t0;              // foot of the perpendicular, as a fraction of the edge
+  double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+};
+
+// Adds to dtotal the derivative terms of one node of an edge: the point at
+// signed distance s from the foot (t = t0 + s / len), |w| = sqrt(p^2 + s^2),
+// evaluated at r = max(|w|, the smallest radius) where F (and dF) were taken.
+// Every factor is bounded however close the edge passes to the centre:
+//   d/dtheta [g(w) cross] = (I - 2 g) (w.w') cross / r^2 + g cross'
+// with g = F / r^2 <= I(0) / 2 and w.w' cross / r^2 written through p / r
+// and s / r (both <= 1), never through 1 / r^2.
+template <class Profile>
+void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
+                          double F, const double* dF, double* dtotal) {
+  const double t = e.t0 + s / e.len;
+  const double g_val = F / r / r;  // F(|w|) / |w|^2
+  Radius rad{r * r, r, 1.0 / r, std::log(r)};
+  LogDerivatives ld{};
+  prof.eval(rad, ld);
+  const double excess = std::exp(ld.L) - 2.0 * g_val;  // I - 2 g: grad g = excess / r^2 * w
+  // Unit vector along the edge, and the centre's normal m with p m = sign(cross) * foot.
+  const double ea = (e.Ba - e.Aa) / e.len, eb = (e.Bb - e.Ab) / e.len;
+  const double orient = e.cross >= 0.0 ? 1.0 : -1.0;
+  const double p_r = e.p / r, s_r = s / r;
+  for (int q = 0; q < kGeometricParams; ++q) {
+    const double wpa = (1.0 - t) * e.dAa[q] + t * e.dBa[q];
+    const double wpb = (1.0 - t) * e.dAb[q] + t * e.dBb[q];
+    // (w.w') cross / r^2, with w = foot + s e and cross = sign * p * len
+    const double along_normal = p_r * p_r * (eb * wpa - ea * wpb);
+    const double along_edge = orient * p_r * s_r * (ea * wpa + eb * wpb);
+    const double cross_p = e.dAa[q] * e.Bb - e.dAb[q] * e.Ba + e.Aa * e.dBb[q] - e.Ab * e.dBa[q];
+    dtotal[q] += weight_t * (excess * e.len * (along_normal + along_edge) + g_val * cross_p);
+  }
+  for (int q = 0; q < prof.num_params(); ++q)
+    dtotal[kGeometricParams + q] += weight_t * (dF[q] / r) * (e.cross / r);
+}
+
+// Integral of g(w) cross over an edge passing within kNearCentreRatio of its
+// length from the centre (at p == 0 through it), into total, and its
+// derivatives into dtotal (when non-null). The nodes lie in s, on each side
+// of the foot: one rule on |s| < max(p, r_min), where the integrand is smooth
+// (or its light negligible), and the graded rule beyond it. Its
+// limit p -> 0+ is the value at p == 0: the triangle's area vanishes, the
+// derivative of its cross product does not.
+template <class Profile>
+void near_centre_edge(const Profile& prof, const PolarEdge& e, double r_min, double& total, double* dtotal) {
+  double dF[Profile::kMaxParams];
+  const auto node = [&](double s, double weight_s) {
+    const double r = std::max(std::sqrt(e.p * e.p + s * s), r_min);
+    double F;
+    prof.enclosed(r, &F, dF);
+    const double weight_t = weight_s / e.len;
+    total += weight_t * (F / r) * (e.cross / r);
+    if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, dtotal);
+  };
+  const double s_start = -e.t0 * e.len, s_end = (1.0 - e.t0) * e.len;
+  const double sides[2][2] = {{s_start, std::min(s_end, 0.0)}, {std::max(s_start, 0.0), s_end}};
+  const double inner = std::max(e.p, r_min);
+  for (const auto& side : sides) {
+    if (!(side[1] > side[0])) continue;
+    const double lo = std::min(std::abs(side[0]), std::abs(side[1]));
+    const double hi = std::max(std::abs(side[0]), std::abs(side[1]));
+    const double sign = side[1] <= 0.0 ? -1.0 : 1.0;  // which side of the foot
+    const auto signed_node = [&](double a, double weight) { node(sign * a, weight); };
+    if (lo < inner) {
+      const double top = std::min(hi, inner);
+      gauss_legendre_8(0.5 * (lo + top), 0.5 * (top - lo), signed_node);
+    }
+    if (hi > std::max(lo, inner)) gauss_legendre_log_graded(std::max(lo, inner), hi, signed_node);
+  }
 }
 
 }  // namespace detail
@@ -76,80 +188,60 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
   }
   double total = 0.0;
   double dtotal[Profile::kMaxParams + kGeometricParams] = {};
+  double* const dtotal_or_null = jac ? dtotal : nullptr;
+  const double r_min = detail::kMinPolarRadiusRatio * prof.size();
   double dF[Profile::kMaxParams];
 
   for (int k = 0; k < 4; ++k) {
     const int k1 = (k + 1) & 3;
-    const double Aa = Wa[k], Ab = Wb[k];
-    const double da = Wa[k1] - Aa, db = Wb[k1] - Ab;
+    detail::PolarEdge e{};
+    e.Aa = Wa[k];
+    e.Ab = Wb[k];
+    e.Ba = Wa[k1];
+    e.Bb = Wb[k1];
+    const double da = e.Ba - e.Aa, db = e.Bb - e.Ab;
     const double len2 = da * da + db * db;
-    const double cross = Aa * Wb[k1] - Ab * Wa[k1];
-    if (len2 <= 0.0) continue;
-    const double len = std::sqrt(len2);
-    const double p = std::abs(cross) / len;  // distance of the edge's line from the centre
-    if (!(p > 0.0)) continue;                // the edge passes through the centre: no area
-    const double t0 = -(Aa * da + Ab * db) / len2;  // foot of the perpendicular
-    double dAa[kGeometricParams] = {}, dAb[kGeometricParams] = {}, dBa[kGeometricParams] = {},
-           dBb[kGeometricParams] = {};
+    if (!(len2 > 0.0)) continue;
+    e.len = std::sqrt(len2);
+    e.cross = e.Aa * e.Bb - e.Ab * e.Ba;
+    e.p = std::abs(e.cross) / e.len;
+    e.t0 = -(e.Aa * da + e.Ab * db) / len2;
     if (jac) {
-      detail::corner_derivatives(g, Aa, Ab, dAa, dAb);
-      detail::corner_derivatives(g, Wa[k1], Wb[k1], dBa, dBb);
+      detail::corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
+      detail::corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
     }
+    if (!(e.p >= detail::kNearCentreRatio * e.len)) {
+      detail::near_centre_edge(prof, e, r_min, total, dtotal_or_null);
+      continue;
+    }
+    const double p = e.p, len = e.len, t0 = e.t0;
     // The two sides of the foot, each as a range of |s|.
     const double s_start = -t0 * len, s_end = (1.0 - t0) * len;
     const double sides[2][2] = {{s_start, std::min(s_end, 0.0)}, {std::max(s_start, 0.0), s_end}};
     for (const auto& side : sides) {
       if (!(side[1] > side[0])) continue;
       const double a1 = std::abs(side[0]), a2 = std::abs(side[1]);
-      // The ratios are capped (asinh(1e300) ~ 691): an edge passing within
-      // 1e-300 of its length from the centre bounds a sliver whose light is
-      // negligible, and an infinite u would overflow the int of pieces.
-      const double u_lo = std::asinh(std::min(std::min(a1, a2) / p, detail::kMaxEdgeRatio));
-      const double u_hi = std::asinh(std::min(std::max(a1, a2) / p, detail::kMaxEdgeRatio));
+      const double u_lo = std::asinh(std::min(a1, a2) / p);
+      const double u_hi = std::asinh(std::max(a1, a2) / p);
       const double sign = side[1] <= 0.0 ? -1.0 : 1.0;  // which side of the foot
       const int pieces = 1 + static_cast<int>((u_hi - u_lo) / detail::kPolarMaxSpan);
       const double piece = (u_hi - u_lo) / pieces;
       for (int m = 0; m < pieces; ++m) {
-        const double centre = u_lo + (m + 0.5) * piece, half = 0.5 * piece;
-        for (int node = 0; node < 2 * detail::kPolarHalfNodes; ++node) {
-          const int idx = node % detail::kPolarHalfNodes;
-          const double x = node < detail::kPolarHalfNodes ? -detail::kPolarNodes[idx] : detail::kPolarNodes[idx];
-          const double u = centre + half * x;
-          const double weight_u = half * detail::kPolarWeights[idx];
+        detail::gauss_legendre_8(u_lo + (m + 0.5) * piece, 0.5 * piece, [&](double u, double weight_u) {
           const double cosh_u = std::cosh(u);
           const double rho = p * cosh_u;
           double F;
           prof.enclosed(rho, &F, dF);
           // integrand in u: F / cosh u, oriented by the sign of the cross product
-          const double orient = cross > 0.0 ? 1.0 : -1.0;
+          const double orient = e.cross > 0.0 ? 1.0 : -1.0;
           total += orient * weight_u * F / cosh_u;
-          if (!jac) continue;
-          // Same node as a point t on the edge, with its weight in t.
-          const double t = t0 + sign * p * std::sinh(u) / len;
+          if (!jac) return;
+          // Same node as a point s on the edge, with its weight in t.
           const double weight_t = weight_u * p * cosh_u / len;
-          const double wa = Aa + t * da, wb = Ab + t * db;
-          // An edge passing within ~1e-300 of the centre: its nodes evaluated
-          // at kMinPolarRadius (where F / r^2 is I(0) / 2 to rounding) keep
-          // r^2 and 1 / r^2 finite.
-          const double r = std::max(rho, detail::kMinPolarRadius);
-          const double r2 = r * r;
-          double F_r = F;
-          if (r != rho) prof.enclosed(r, &F_r, dF);
-          const double g_val = F_r / r2;  // F(|w|) / |w|^2
-          Radius rad{r2, r, 1.0 / r, std::log(r)};
-          LogDerivatives ld{};
-          prof.eval(rad, ld);
-          const double I = std::exp(ld.L);
-          const double grad = (I - 2.0 * g_val) / r2;  // grad g = grad * w
-          for (int q = 0; q < kGeometricParams; ++q) {
-            const double wpa = (1.0 - t) * dAa[q] + t * dBa[q];
-            const double wpb = (1.0 - t) * dAb[q] + t * dBb[q];
-            const double cross_p = dAa[q] * Wb[k1] - dAb[q] * Wa[k1] + Aa * dBb[q] - Ab * dBa[q];
-            dtotal[q] += weight_t * (grad * (wa * wpa + wb * wpb) * cross + g_val * cross_p);
-          }
-          for (int q = 0; q < np_profile; ++q)
-            dtotal[kGeometricParams + q] += weight_t * dF[q] / r2 * cross;
-        }
+          const double r = std::max(rho, r_min);
+          if (r != rho) prof.enclosed(r, &F, dF);
+          detail::add_edge_derivatives(prof, e, sign * p * std::sinh(u), weight_t, r, F, dF, dtotal);
+        });
       }
     }
   }
