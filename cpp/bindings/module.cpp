@@ -1,6 +1,8 @@
 // The _core extension module: one registration function per concept.
 #include <pybind11/pybind11.h>
 
+#include "polychrome/thread_pool.hpp"
+
 namespace py = pybind11;
 
 void bind_fft(py::module_& m);
@@ -16,4 +18,7 @@ PYBIND11_MODULE(_core, m) {
   bind_normal_equations(m);
   bind_render(m);
   bind_special_functions(m);
+  m.def("awake_pool_helpers", &polychrome::awake_pool_helpers,
+        "Helper threads of the core's pool awake now (working or polling, not asleep): threads "
+        "the machine's runnable count includes that are this process's own.");
 }

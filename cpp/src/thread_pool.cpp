@@ -149,9 +149,11 @@ class ThreadPool {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       while (started_ < helpers && started_ < kMaxThreads - 1) {
+        awake_.fetch_add(1, std::memory_order_relaxed);  // a new helper starts awake
         try {
           std::thread(&ThreadPool::serve, this).detach();
         } catch (const std::system_error&) {
+          awake_.fetch_sub(1, std::memory_order_relaxed);
           break;  // no more threads: run with those there are
         }
         ++started_;
@@ -163,6 +165,9 @@ class ThreadPool {
     for (int h = 0; h < helpers; ++h) work_available_.notify_one();
     return helpers;
   }
+
+  // Helpers not asleep on work_available_ (see awake_pool_helpers).
+  int awake() const noexcept { return awake_.load(std::memory_order_relaxed); }
 
   // Take back the offers no helper has picked up yet.
   void withdraw(const Job* job) {
@@ -179,7 +184,11 @@ class ThreadPool {
       poll_for(kHelperPoll, [&] { return queued_.load(std::memory_order_relaxed) > 0; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        work_available_.wait(lock, [&] { return !queue_.empty(); });
+        if (queue_.empty()) {
+          awake_.fetch_sub(1, std::memory_order_relaxed);
+          work_available_.wait(lock, [&] { return !queue_.empty(); });
+          awake_.fetch_add(1, std::memory_order_relaxed);
+        }
         job = std::move(queue_.front());
         queue_.pop_front();
         queued_.store(queue_.size(), std::memory_order_relaxed);
@@ -194,6 +203,7 @@ class ThreadPool {
   std::deque<std::shared_ptr<Job>> queue_;
   std::atomic<std::size_t> queued_{0};  // queue_.size(), for polling without the lock
   int started_ = 0;
+  std::atomic<int> awake_{0};
 };
 
 }  // namespace
@@ -217,3 +227,12 @@ void run_parallel(std::size_t tasks, int threads, TaskFunction run_task, const v
 }
 
 }  // namespace polychrome::detail
+
+namespace polychrome {
+
+int awake_pool_helpers() noexcept {
+  const detail::ThreadPool* const pool = detail::ThreadPool::for_this_process();
+  return pool ? pool->awake() : 0;
+}
+
+}  // namespace polychrome

@@ -29,6 +29,7 @@ import numbers
 import os
 import threading
 
+from . import _core
 from .utils.cpus import runnable_elsewhere, usable_cpus
 
 #: Largest thread count accepted: larger requests are mistakes (no machine has
@@ -127,6 +128,10 @@ def resolve_threads(threads=None):
     elsewhere = runnable_elsewhere()
     if elsewhere is None:
         return limit
+    # the pool's own helpers still polling after the previous call are runnable
+    # threads too, but not other work: counting them would make every call
+    # after the first run on one thread
+    elsewhere = max(0, elsewhere - _core.awake_pool_helpers())
     return max(1, min(limit, cpus - elsewhere))
 
 

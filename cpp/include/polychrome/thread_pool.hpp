@@ -21,6 +21,13 @@ void run_parallel(std::size_t tasks, int threads, TaskFunction run_task, const v
 
 }  // namespace detail
 
+/// Helper threads of this process's pool that are awake now (working on a
+/// loop or polling for the next one, not asleep); 0 in a fork child or before
+/// the pool has started. The machine's count of runnable threads includes
+/// them: a caller that reads that count to see how busy the machine is must
+/// not count its own helpers as other work.
+int awake_pool_helpers() noexcept;
+
 /// Runs body(task, slot) for every task in [0, tasks) on up to `threads`
 /// threads (the caller and threads - 1 pool helpers); tasks are claimed one
 /// at a time, so make each a few microseconds of work or more. `slot`, in
