@@ -277,6 +277,18 @@ def deconvolved_shape(q, PA, sigma_major, psf_moments, pixel):
     return q, PA, math.sqrt(major)
 
 
+# A source whose second moments exceed the PSF's this many times over (trace against trace) is
+# well resolved: its profile start from the observed annuli is as good as the convolved search's.
+RESOLVED_MOMENT_RATIO = 4.0
+
+
+def well_resolved(q, sigma_major, psf_moments):
+    """True when the observed second moments (axis ratio ``q``, major-axis sigma ``sigma_major``,
+    arcsec) exceed ``psf_moments`` (2x2, arcsec^2) RESOLVED_MOMENT_RATIO times over (traces)."""
+    observed = sigma_major**2 * (1.0 + q * q)
+    return observed > RESOLVED_MOMENT_RATIO * float(np.trace(psf_moments))
+
+
 def elliptical_radius(dx, dy, q, PA):
     """Semi-major elliptical radius of offsets (dx, dy) for axis ratio q and position angle PA."""
     c, s = math.cos(PA), math.sin(PA)
