@@ -13,10 +13,10 @@ from test_initialize_psf import COMPACT, PSF, _compact_target
 
 # initialize() renders a few strips of the profile for the window besides the candidates
 OTHER_RENDERS = 4
-# Sersic (two shape parameters): 5 x 6 coarse candidates and 2 rounds of 8 neighbours at most
-MOST_RENDERS_TWO_SHAPES = 46 + OTHER_RENDERS
-# exponential (one shape parameter): 6 coarse candidates and 2 rounds of 2 neighbours at most
-MOST_RENDERS_ONE_SHAPE = 10 + OTHER_RENDERS
+# Sersic (two shape parameters): 3 x 4 coarse candidates and 2 rounds of 8 neighbours at most
+MOST_RENDERS_TWO_SHAPES = 28 + OTHER_RENDERS
+# exponential (one shape parameter): 4 coarse candidates and 2 rounds of 2 neighbours at most
+MOST_RENDERS_ONE_SHAPE = 8 + OTHER_RENDERS
 
 
 @pytest.fixture
