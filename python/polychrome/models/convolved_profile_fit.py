@@ -117,10 +117,11 @@ def _candidate(model, cutout, values, q, fixed_amplitude):
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
     target = model.target
+    # a small cutout: threads would cost more than they save
     image = render_profile(model.profile, model._core_parameters(values), cutout.shape,
                            center=values["center"], q=q, PA=values["PA"], pixelscale=target.pixelscale,
                            origin=cutout.origin, psf=target.psf.convolver, psf_upsample=target.psf_upsample,
-                           tolerance=CANDIDATE_TOLERANCE, threads=1)  # a small cutout: threads would cost more than they save
+                           tolerance=CANDIDATE_TOLERANCE, threads=1)
     norm = float(np.sum(cutout.weight * image * image))
     if not norm > 0 or not np.isfinite(norm):
         return None

@@ -97,7 +97,8 @@ class GalaxyModel(ComponentModel):
         elliptical aperture of three half-light radii matches the data's
         (robust to the PSF, unlike the inner annuli). With the PSF (psf_mode
         "full"), q and PA come from the moments less the PSF's, and the profile
-        from PSF-convolved candidates rendered on a cutout (convolved_profile_fit).
+        from PSF-convolved candidates rendered on a cutout (convolved_profile_fit),
+        unless the source is well resolved (moments > 4x the PSF's: the annuli fit).
         The values are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
         kept. ``foreground`` (flux per pixel on the window, optional) is
@@ -139,7 +140,9 @@ class GalaxyModel(ComponentModel):
         if all(values[name] is not None for name in names[:-1]):
             return None
         psf_half_width = 0.5 * max(self._target.psf.data.shape) / self._target.psf_upsample * pixels.pixel
-        cutout = Cutout(self, pixels, flux, geometry["center"], max(psf_half_width, 3.0 * profile.half_light_radius))
+        # the source's extent (3 observed half-light radii), at least the PSF's half-width
+        radius = max(psf_half_width, 3.0 * profile.half_light_radius)
+        cutout = Cutout(self, pixels, flux, geometry["center"], radius)
         fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
         found = convolved_profile_start(self, cutout, dict(values, **geometry), q, self._shape_grids(profile),
                                         fixed)

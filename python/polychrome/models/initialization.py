@@ -277,8 +277,10 @@ def deconvolved_shape(q, PA, sigma_major, psf_moments, pixel):
     return q, PA, math.sqrt(major)
 
 
-# A source whose second moments exceed the PSF's this many times over (trace against trace) is
-# well resolved: its profile start from the observed annuli is as good as the convolved search's.
+# A source whose observed second moments exceed the PSF's this many times over (trace against
+# trace) is well resolved: its profile start comes from the observed annuli, without the convolved
+# search (Re = 8 px, n = 1.5 under a 4 px FWHM Moffat, 40 seeds: median start Re 8.8 px, n 1.0,
+# against 7.4 px, n 1.3 from the search, at a tenth of the cost).
 RESOLVED_MOMENT_RATIO = 4.0
 
 
