@@ -9,7 +9,7 @@ from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
 from .component_model import ComponentModel
 from .convolved_profile_fit import Cutout, convolved_profile_start
 from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
-                             fit_log_profile, psf_covariance, robust_level, shape_moments)
+                             fit_log_profile, psf_covariance, robust_level, shape_moments, well_resolved)
 from .parameter_spec import AXIS_RATIO, CENTER, POSITION_ANGLE
 
 GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
@@ -97,7 +97,8 @@ class GalaxyModel(ComponentModel):
         elliptical aperture of three half-light radii matches the data's
         (robust to the PSF, unlike the inner annuli). With the PSF (psf_mode
         "full"), q and PA come from the moments less the PSF's, and the profile
-        from PSF-convolved candidates rendered on a cutout (convolved_profile_fit).
+        from PSF-convolved candidates rendered on a cutout (convolved_profile_fit),
+        unless the source is well resolved (moments > 4x the PSF's: the annuli fit).
         The values are starts for a fit, not measurements. Parameters that already
         have a value (given by the user, or linked to one already set) are
         kept. ``foreground`` (flux per pixel on the window, optional) is
@@ -113,11 +114,15 @@ class GalaxyModel(ComponentModel):
         q, PA = self.parameters["q"].value, self.parameters["PA"].value
         convolved = self._uses_psf() and hasattr(self, "_shape_grids")
         profile_q, profile_PA = q, PA
-        if q is None or PA is None:
+        if convolved or q is None or PA is None:
             profile_q, profile_PA, sigma_major = shape_moments(pixels, flux, center, q, PA)
-            q, PA = profile_q, profile_PA
-            if convolved and self.parameters["q"].value is None and self.parameters["PA"].value is None:
-                q, PA, _ = deconvolved_shape(q, PA, sigma_major, psf_covariance(self._target), pixels.pixel)
+        if convolved:
+            psf_moments = psf_covariance(self._target)
+            if q is None and PA is None:
+                q, PA, _ = deconvolved_shape(profile_q, profile_PA, sigma_major, psf_moments, pixels.pixel)
+            convolved = not well_resolved(profile_q, sigma_major, psf_moments)
+        q = profile_q if q is None else q
+        PA = profile_PA if PA is None else PA
         # the annuli follow the observed isophotes
         profile = RadialProfile(pixels, flux, center, profile_q, profile_PA)
         values = {"center": center, "q": q, "PA": PA}
@@ -135,7 +140,9 @@ class GalaxyModel(ComponentModel):
         if all(values[name] is not None for name in names[:-1]):
             return None
         psf_half_width = 0.5 * max(self._target.psf.data.shape) / self._target.psf_upsample * pixels.pixel
-        cutout = Cutout(self, pixels, flux, geometry["center"], psf_half_width + 4.0 * profile.half_light_radius)
+        # the source's extent (3 observed half-light radii), at least the PSF's half-width
+        radius = max(psf_half_width, 3.0 * profile.half_light_radius)
+        cutout = Cutout(self, pixels, flux, geometry["center"], radius)
         fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
         found = convolved_profile_start(self, cutout, dict(values, **geometry), q, self._shape_grids(profile),
                                         fixed)

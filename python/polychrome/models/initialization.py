@@ -277,6 +277,20 @@ def deconvolved_shape(q, PA, sigma_major, psf_moments, pixel):
     return q, PA, math.sqrt(major)
 
 
+# A source whose observed second moments exceed the PSF's this many times over (trace against
+# trace) is well resolved: its profile start comes from the observed annuli, without the convolved
+# search (Re = 8 px, n = 1.5 under a 4 px FWHM Moffat, 40 seeds: median start Re 8.8 px, n 1.0,
+# against 7.4 px, n 1.3 from the search, at a tenth of the cost).
+RESOLVED_MOMENT_RATIO = 4.0
+
+
+def well_resolved(q, sigma_major, psf_moments):
+    """True when the observed second moments (axis ratio ``q``, major-axis sigma ``sigma_major``,
+    arcsec) exceed ``psf_moments`` (2x2, arcsec^2) RESOLVED_MOMENT_RATIO times over (traces)."""
+    observed = sigma_major**2 * (1.0 + q * q)
+    return observed > RESOLVED_MOMENT_RATIO * float(np.trace(psf_moments))
+
+
 def elliptical_radius(dx, dy, q, PA):
     """Semi-major elliptical radius of offsets (dx, dy) for axis ratio q and position angle PA."""
     c, s = math.cos(PA), math.sin(PA)
