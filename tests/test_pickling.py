@@ -173,7 +173,7 @@ MODEL_VALUES = {
     "spline galaxy model": {"I(R)": [1.0, 0.5, -0.2, -1.5], "knots": [0.0, 1.0, 2.0, 4.0]},
     "point model": dict(flux=2.0),
     "flat sky model": dict(F=0.1),
-    "plane sky model": dict(F=0.1, S=[0.01, -0.02]),
+    "plane sky model": dict(F=0.1, delta=[0.01, -0.02]),
 }
 
 
