@@ -164,6 +164,26 @@ def test_image_lists_windows_and_model_images_roundtrip(protocol):
     assert_same_image(targets2[0][window2], targets[0][window])
 
 
+def test_a_view_pickles_without_its_parent_and_works_on_its_own():
+    rng = np.random.default_rng(4)
+    big = pc.image.TargetImage(rng.normal(size=(500, 400)), variance=np.ones((500, 400)), pixelscale=0.3,
+                               psf=gaussian_psf(0.5, 11, 0.3))
+    view = big[pc.image.Window(big, [[100, 130], [200, 220]])]
+    payload = pickle.dumps(view)
+    assert len(payload) < 3 * (view.data.nbytes + view.variance.nbytes + view.mask.nbytes) + 20000
+    copy = pickle.loads(payload)
+    assert_same_image(copy, view)
+    np.testing.assert_array_equal(copy.variance, view.variance)
+    inner = pc.image.Window(copy, [[5, 15], [2, 12]])  # windows of the copy index it and its views
+    assert_same_image(copy[inner], view[pc.image.Window(view, [[5, 15], [2, 12]])])
+    assert_same_image(copy[inner][inner], copy[inner])
+    model = pc.models.Model(name="m", model_type="sersic galaxy model", target=copy, center=[34.5, 63.2], q=0.8,
+                            PA=0.2, n=1.5, Re=0.9, Ie=0.3)
+    original = pc.models.Model(name="m", model_type="sersic galaxy model", target=view, center=[34.5, 63.2],
+                               q=0.8, PA=0.2, n=1.5, Re=0.9, Ie=0.3)
+    np.testing.assert_array_equal(model.sample().data, original.sample().data)
+
+
 # --- models and fits --------------------------------------------------------------------------
 MODEL_VALUES = {
     "sersic galaxy model": dict(n=2.0, Re=1.5, Ie=0.5),

@@ -101,7 +101,7 @@ class PSFImage(Image):
         """Pickle state without the convolver, point-source renderer and extent: caches derived
         from ``data`` (the convolver's FFT spectra grow with every window size it has served),
         rebuilt on first use after unpickling, bit-identical."""
-        return {**self.__dict__, "_convolver": None, "_point_source_renderer": None, "_extent": None}
+        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None}
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
