@@ -143,7 +143,8 @@ void bind_psf(py::module_& m) {
   py::class_<PsfConvolver>(m, "PsfConvolver",
                            "FFT convolution with one PSF (odd sizes, centre pixel (ny//2, nx//2), "
                            "normalised to unit sum on construction); caches the PSF spectrum per "
-                           "FFT size. Safe to share between threads.")
+                           "FFT size. Safe to share between threads. Pickles as its PSF (transforms "
+                           "rebuilt on use).")
       .def(py::init([](const RealArray& psf) { return std::make_unique<PsfConvolver>(psf_from_array(psf)); }),
            py::arg("psf"))
       .def(py::pickle(&psf_state<PsfConvolver>, &from_psf_state<PsfConvolver>))
