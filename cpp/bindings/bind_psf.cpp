@@ -28,17 +28,37 @@ namespace {
 
 using RealArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-PsfImage psf_from_array(const RealArray& psf) {
+// already_normalised: the values come from a PsfImage (a pickle's state)
+// and are kept bit for bit rather than divided by their sum again.
+PsfImage psf_from_array(const RealArray& psf, bool already_normalised = false) {
   if (psf.ndim() != 2)
     throw std::invalid_argument("psf must be a 2D array, got " + std::to_string(psf.ndim()) +
                                 " dimensions");
-  return PsfImage(psf.data(), static_cast<int>(psf.shape(0)), static_cast<int>(psf.shape(1)));
+  const int ny = static_cast<int>(psf.shape(0)), nx = static_cast<int>(psf.shape(1));
+  return already_normalised ? PsfImage::already_normalised(psf.data(), ny, nx)
+                            : PsfImage(psf.data(), ny, nx);
 }
 
 RealArray psf_to_array(const PsfImage& psf) {
   RealArray out({psf.ny(), psf.nx()});
   std::copy(psf.values().begin(), psf.values().end(), out.mutable_data());
   return out;
+}
+
+// Pickle state of a PSF object: its normalised PSF alone. The FFT plans and
+// spectra are rebuilt on load (they are caches, larger than the PSF, and
+// plans are tied to the process), so a pickle is as small as the PSF.
+template <class PsfObject>
+py::tuple psf_state(const PsfObject& object) {
+  return py::make_tuple(psf_to_array(object.psf()));
+}
+
+template <class PsfObject>
+std::unique_ptr<PsfObject> from_psf_state(const py::tuple& state) {
+  if (state.size() != 1)
+    throw std::invalid_argument("pickled PSF state must hold one array (the normalised psf), got " +
+                                std::to_string(state.size()) + " items");
+  return std::make_unique<PsfObject>(psf_from_array(state[0].cast<RealArray>(), true));
 }
 
 RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const py::object& threads) {
@@ -123,9 +143,11 @@ void bind_psf(py::module_& m) {
   py::class_<PsfConvolver>(m, "PsfConvolver",
                            "FFT convolution with one PSF (odd sizes, centre pixel (ny//2, nx//2), "
                            "normalised to unit sum on construction); caches the PSF spectrum per "
-                           "FFT size. Safe to share between threads.")
+                           "FFT size. Safe to share between threads. Pickles as its PSF (transforms "
+                           "rebuilt on use).")
       .def(py::init([](const RealArray& psf) { return std::make_unique<PsfConvolver>(psf_from_array(psf)); }),
            py::arg("psf"))
+      .def(py::pickle(&psf_state<PsfConvolver>, &from_psf_state<PsfConvolver>))
       .def_property_readonly("psf", [](const PsfConvolver& c) { return psf_to_array(c.psf()); },
                              "The normalised PSF (sum 1).")
       .def_property_readonly("pad", [](const PsfConvolver& c) { return std::make_pair(c.pad_y(), c.pad_x()); },
@@ -144,6 +166,7 @@ void bind_psf(py::module_& m) {
                                   "unit sum) placed at sub-pixel positions by a Fourier phase shift.")
       .def(py::init([](const RealArray& psf) { return std::make_unique<PointSourceRenderer>(psf_from_array(psf)); }),
            py::arg("psf"))
+      .def(py::pickle(&psf_state<PointSourceRenderer>, &from_psf_state<PointSourceRenderer>))
       .def_property_readonly("psf", [](const PointSourceRenderer& r) { return psf_to_array(r.psf()); },
                              "The normalised PSF (sum 1).")
       .def_property_readonly("shift_shape", [](const PointSourceRenderer& r) { return std::make_pair(r.shift_ny(), r.shift_nx()); },

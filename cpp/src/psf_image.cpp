@@ -25,7 +25,13 @@ std::string shape_text(int ny, int nx) {
 
 }  // namespace
 
-PsfImage::PsfImage(const double* values, int ny, int nx) : ny_(ny), nx_(nx) {
+PsfImage::PsfImage(const double* values, int ny, int nx) : PsfImage(values, ny, nx, true) {}
+
+PsfImage PsfImage::already_normalised(const double* values, int ny, int nx) {
+  return PsfImage(values, ny, nx, false);
+}
+
+PsfImage::PsfImage(const double* values, int ny, int nx, bool normalise) : ny_(ny), nx_(nx) {
   if (ny < 1 || nx < 1 || ny % 2 == 0 || nx % 2 == 0)
     throw std::invalid_argument("psf must have odd sizes (its centre is pixel (ny//2, nx//2)), got shape " +
                                 shape_text(ny, nx));
@@ -42,7 +48,8 @@ PsfImage::PsfImage(const double* values, int ny, int nx) : ny_(ny), nx_(nx) {
     throw std::invalid_argument("psf must have a positive sum (it is normalised to 1), got sum " +
                                 number_text(sum));
   values_.assign(values, values + count);
-  for (double& v : values_) v /= sum;
+  if (normalise)
+    for (double& v : values_) v /= sum;
 }
 
 }  // namespace polychrome

@@ -11,6 +11,8 @@ PSF and pass it (rather than the array) to
 :func:`polychrome.render_profile` when rendering many times.
 :class:`PointSourceRenderer` holds the PSF's transform for sub-pixel shifts
 (see :func:`polychrome.point_source_image`).
+Both pickle as their normalised PSF alone; the transforms are rebuilt on
+first use after unpickling, and give bit-identical results.
 """
 
 import numbers

@@ -26,6 +26,12 @@ class PsfImage {
   /// clearly positive.
   PsfImage(const double* values, int ny, int nx);
 
+  /// A PSF whose values a PsfImage has already normalised (e.g. values()
+  /// read back to restore a pickled object): checked like the constructor
+  /// but kept bit for bit, since dividing by their sum again (a sum that is
+  /// 1 only to rounding) would change the last bits of every value.
+  static PsfImage already_normalised(const double* values, int ny, int nx);
+
   int ny() const noexcept { return ny_; }
   int nx() const noexcept { return nx_; }
   /// Half sizes: the centre pixel's row and column, and the number of pixels
@@ -40,6 +46,8 @@ class PsfImage {
   }
 
  private:
+  PsfImage(const double* values, int ny, int nx, bool normalise);
+
   int ny_;
   int nx_;
   std::vector<double> values_;

@@ -90,6 +90,20 @@ class Image:
         self._root = self if root is None else root
         self._offset = (int(offset[0]), int(offset[1]))
 
+    def __getstate__(self):
+        """Pickle state. A view pickles as an image of its own: its pixels without the parent's
+        (which may be a whole mosaic); unpickled it is a root image, so windows of the old parent
+        no longer index it, as its arrays no longer share memory with any parent."""
+        state = dict(self.__dict__)
+        if self._root is not self:
+            state["_root"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self._root is None:
+            self._root = self
+
     # --- geometry -----------------------------------------------------------------
     @property
     def shape(self):

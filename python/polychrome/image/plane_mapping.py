@@ -10,6 +10,7 @@ import numpy as np
 
 from ..utils.arguments import check_numeric
 from ..utils.coordinates import pixelscale_matrix
+from .exact_wcs_pickle import restore_exact_wcs, state_with_exact_wcs
 from .tangent_plane import TangentPlane
 
 _FIT_GRID_POINTS = 17  # per axis, over the whole image including its outer edges
@@ -135,6 +136,13 @@ class PlaneMapping:
             wcs = self.wcs.slice((slice(y_start, y_start + ny), slice(x_start, x_start + nx)))
         return PlaneMapping(self.pixelscale, origin, wcs=wcs, plane=self.plane,
                             affine_error=self.affine_error, offset=self.offset)
+
+    # astropy's own WCS pickle rounds the header numbers; keep them exact (see exact_wcs_pickle)
+    def __getstate__(self):
+        return state_with_exact_wcs(self)
+
+    def __setstate__(self, state):
+        restore_exact_wcs(self, state)
 
     def __repr__(self):
         kind = "WCS" if self.has_wcs else "affine"

@@ -97,6 +97,12 @@ class PSFImage(Image):
                                  f"{pixelscale.tolist()} (target pixelscale / psf_upsample)")
         return PSFImage(self.data, pixelscale)
 
+    def __getstate__(self):
+        """Pickle state without the convolver, point-source renderer and extent: caches derived
+        from ``data`` (the convolver's FFT spectra grow with every window size it has served),
+        rebuilt on first use after unpickling, bit-identical."""
+        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None}
+
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
         view._convolver = None

@@ -20,6 +20,8 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.wcs import WCS
 
+from .exact_wcs_pickle import restore_exact_wcs, state_with_exact_wcs
+
 ARCSEC_PER_DEGREE = 3600.0
 
 
@@ -114,6 +116,13 @@ class TangentPlane:
         """True when ``other`` is the same plane (same projection, reference point and zero)."""
         return isinstance(other, TangentPlane) and bool(
             self.plane_wcs.wcs.compare(other.plane_wcs.wcs, tolerance=1e-12))
+
+    # astropy's own WCS pickle rounds the header numbers; keep them exact (see exact_wcs_pickle)
+    def __getstate__(self):
+        return state_with_exact_wcs(self)
+
+    def __setstate__(self, state):
+        restore_exact_wcs(self, state)
 
     def __repr__(self):
         lng, lat = self.plane_wcs.wcs.crval
