@@ -91,7 +91,7 @@ def _sync_folder(folder):
     try:
         os.fsync(descriptor)
     except OSError:
-        pass
+        pass  # some file systems refuse fsync on a folder (EINVAL): the rename itself has happened
     finally:
         os.close(descriptor)
 
@@ -112,7 +112,7 @@ def _umask():
                 if line.startswith("Umask:"):
                     return int(line.split()[1], 8)
     except (OSError, ValueError, IndexError):
-        pass
+        pass  # no /proc (macOS, Windows) or no Umask line (old kernels): read it the portable way
     umask = os.umask(0)
     os.umask(umask)
     return umask
