@@ -47,7 +47,7 @@ def test_stops_after_the_step_past_the_deadline_at_the_best_point(monkeypatch):
     monkeypatch.setattr(lm_module, "time", types.SimpleNamespace(monotonic=clock))
     problem = _TimedProblem(clock, TRUTH)
     unlimited = levenberg_marquardt(CurveProblem(TRUTH), TRUTH * 1.6)
-    assert unlimited.success and unlimited.iterations > 4
+    assert unlimited.success and unlimited.iterations > 2
     result = levenberg_marquardt(problem, TRUTH * 1.6, max_time=2.5)
     assert result.message.startswith("time limit")
     assert not result.success
