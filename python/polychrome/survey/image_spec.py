@@ -14,6 +14,7 @@ import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS
 
+from ..image.psf_extent import PsfExtent
 from ..image.psf_image import PSFImage
 from ..io.fits_target import _zeropoint_from
 
@@ -114,9 +115,11 @@ class OpenImage:
     """The arrays of an ImageSpec, memory-mapped, with its WCS, PSF and noise level.
 
     Attributes: spec, data (2-D, memory-mapped, native units), shape (ny, nx),
-    wcs (celestial astropy WCS), psf (PSFImage, normalised, or None),
-    psf_fwhm (arcsec, 0 without PSF), pixel_size (arcsec, sqrt of the pixel
-    area at the reference pixel), zeropoint (mag or None).
+    wcs (celestial astropy WCS), psf (PSFImage, normalised, without a pixel
+    scale of its own, or None), psf_fwhm (arcsec, 0 without PSF), pixel_size
+    (arcsec, sqrt of the pixel area at the reference pixel), zeropoint (mag
+    or None), problem (None, or why the image cannot be fitted: e.g. a PSF
+    with NaN pixels; its geometry still tells which sources it covers).
     """
 
     def __init__(self, spec):
@@ -139,14 +142,21 @@ class OpenImage:
         self.pixel_size = float(math.sqrt(abs(np.linalg.det(self.wcs.pixel_scale_matrix))) * ARCSEC_PER_DEGREE)
         self.psf = None
         self.psf_fwhm = 0.0
+        # a PSF that cannot be used leaves the image's geometry usable: its sources are then
+        # flagged (the image gives them no data) instead of the whole group failing
+        self.problem = None
         if spec.psf is not None:
-            psf_hdu = self._open(spec.psf, spec.psf_hdu, "psf")
             try:
-                self.psf = PSFImage(np.asarray(psf_hdu.data, dtype=float),
-                                    pixelscale=self.pixel_size / spec.psf_upsample)
+                psf_array = np.asarray(self._open(spec.psf, spec.psf_hdu, "psf").data, dtype=float)
+                # no pixel scale: each cutout gives the PSF its own grid (see cutouts)
+                self.psf = PSFImage(psf_array)
             except (TypeError, ValueError) as err:
-                raise ValueError(f"image {spec.label!r}: psf {spec.psf}: {err}") from None
-            self.psf_fwhm = self.psf.extent.fwhm
+                self.problem = f"image {spec.label!r}: psf {spec.psf}: {err}"
+            else:
+                step = self.pixel_size / spec.psf_upsample
+                self.psf_fwhm = PsfExtent(self.psf.data, np.diag([step, step])).fwhm
+        elif spec.psf_upsample != 1:
+            raise ValueError(f"image {spec.label!r}: psf_upsample={spec.psf_upsample} needs a psf")
         self._background_variance = None
 
     def _open(self, path, which, what):
