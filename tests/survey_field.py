@@ -34,6 +34,7 @@ class Band:
     fwhm: float  # arcsec
     sigma: float  # noise per pixel, flux
     zeropoint: float = 25.0
+    psf_upsample: int = 1  # PSF pixels per image pixel
 
 
 @dataclasses.dataclass
@@ -102,8 +103,9 @@ def render_band(band, sources):
             profile = galsim.Convolve(galaxy, psf, gsparams=_gsparams(galsim))
         profile = profile.shift(source.x, source.y)
         profile.drawImage(image=image, add_to_image=True, method="auto")
-    size = 2 * int(math.ceil(3.0 * band.fwhm / band.pixel)) + 1
-    local = galsim.JacobianWCS(A[0, 0], A[0, 1], A[1, 0], A[1, 1])
+    fine = A / band.psf_upsample
+    size = 2 * int(math.ceil(3.0 * band.fwhm / band.pixel * band.psf_upsample)) + 1
+    local = galsim.JacobianWCS(fine[0, 0], fine[0, 1], fine[1, 0], fine[1, 1])
     psf_image = psf.drawImage(nx=size, ny=size, wcs=local, method="no_pixel").array
     return image.array, psf_image
 
@@ -128,7 +130,8 @@ def write_field(folder, bands, sources, seed=1, nan_psf=(), nan_box=None):
         fits.PrimaryHDU(np.full(truth.shape, band.sigma ** 2, np.float32)).writeto(paths["variance"],
                                                                                   overwrite=True)
         fits.PrimaryHDU(psf).writeto(paths["psf"], overwrite=True)
-        specs.append(ImageSpec(data=paths["data"], band=band.name, variance=paths["variance"], psf=paths["psf"]))
+        specs.append(ImageSpec(data=paths["data"], band=band.name, variance=paths["variance"], psf=paths["psf"],
+                               psf_upsample=band.psf_upsample))
     plane = GroupPlane(*FIELD_CENTRE)
     ra, dec = plane.to_sky([s.x for s in sources], [s.y for s in sources])
     catalog = Table({"id": np.arange(1, len(sources) + 1), "ra": ra, "dec": dec,

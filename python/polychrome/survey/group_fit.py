@@ -305,17 +305,24 @@ class GroupFitter:
                               for _, _, zp in entries])
             fluxes = np.array([f for f, _, _ in entries]) * scale
             gradients = np.array([g for _, g, _ in entries]) * scale[:, None]
-            if covariance is None:
-                variance = np.full(len(entries), math.nan)
-            else:
-                variance = np.einsum("ij,jk,ik->i", gradients, np.nan_to_num(covariance), gradients)
-            if len(entries) == 1 or not np.all(variance > 0):
+            variance = np.array([_propagated_variance(g, covariance) for g in gradients])
+            if len(entries) == 1 or not np.all((variance > 0) & np.isfinite(variance)):
                 weights = np.full(len(entries), 1.0 / len(entries))
             else:
                 weights = (1.0 / variance) / np.sum(1.0 / variance)
-            combined = weights @ gradients
             flux = float(weights @ fluxes)
-            error = math.sqrt(max(float(combined @ np.nan_to_num(covariance) @ combined), 0.0)) \
-                if covariance is not None else math.nan
+            error = math.sqrt(_propagated_variance(weights @ gradients, covariance))
             row[f"flux_{band}"], row[f"flux_{band}_err"] = flux, error
             row[f"mag_{band}"], row[f"mag_{band}_err"] = magnitude(flux, error, reference)
+
+
+def _propagated_variance(gradient, covariance):
+    """gradient^T C gradient over the parameters it depends on: inf when one of them is not
+    constrained (NaN or inf variance), NaN without a covariance."""
+    if covariance is None:
+        return math.nan
+    used = np.flatnonzero(gradient)
+    block = covariance[np.ix_(used, used)]
+    if not np.all(np.isfinite(block)):
+        return math.inf
+    return max(float(gradient[used] @ block @ gradient[used]), 0.0)
