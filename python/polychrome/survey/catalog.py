@@ -30,13 +30,28 @@ def _format_of(path):
                      f"use one of {sorted(_FORMATS)} or pass an astropy Table")
 
 
+def _read_parquet(path):
+    """A Parquet file as a Table through pyarrow (astropy's reader needs pandas)."""
+    import pyarrow.parquet
+
+    arrow = pyarrow.parquet.read_table(path)
+    table = Table()
+    for name in arrow.column_names:
+        values = arrow.column(name).to_numpy(zero_copy_only=False)
+        table[name] = values.astype(str) if values.dtype == object else values
+    return table
+
+
 def _load(source):
     if isinstance(source, Table):
         return source
     if isinstance(source, (str, os.PathLike)):
+        file_format = _format_of(source)
         if not os.path.exists(source):
             raise FileNotFoundError(f"catalog: no such file {os.fspath(source)!r}")
-        return Table.read(source, format=_format_of(source))
+        if file_format == "parquet":
+            return _read_parquet(source)
+        return Table.read(source, format=file_format)
     raise TypeError(f"catalog must be an astropy Table or a path to a FITS/ECSV/CSV/Parquet file, "
                     f"got {type(source).__name__}")
 
@@ -103,7 +118,10 @@ def _check_range(values, name, user, low, high, units, allow_nan=True):
 
 
 def _kinds(table, user):
-    kinds = np.char.lower(np.char.strip(np.asarray(table[user]).astype(str)))
+    values = table[user]
+    if getattr(values, "mask", None) is not None:
+        values = values.filled("")
+    kinds = np.char.lower(np.char.strip(np.asarray(values).astype(str)))
     kinds = np.where(np.isin(kinds, ("", "--", "nan", "none", "unknown")), "", kinds)
     bad = ~np.isin(kinds, KINDS + ("",))
     if np.any(bad):
