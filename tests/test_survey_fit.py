@@ -8,6 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
+from polychrome.survey.cutouts import group_cutouts
 from polychrome.survey.flags import SourceFlag
 from polychrome.survey.group_fit import GroupFitter
 from polychrome.survey.group_plane import GroupPlane
@@ -123,3 +124,21 @@ def test_failed_rows_columns_and_pickling(field):
     rows = fitter.failed_rows(task, SourceFlag.EXCEPTION, "ValueError: boom")
     assert len(rows) == task.size and set(rows[0]) == set(names)
     assert rows[0]["flags"] == SourceFlag.EXCEPTION and np.isnan(rows[0]["flux_g"]) and rows[0]["ndf"] == -1
+
+
+def test_analytic_flux_gradients_match_finite_differences(field):
+    from polychrome.survey.group_fit import _flux_and_gradient, _numerical_flux_gradient
+
+    catalog, images = field
+    spec = ModelSpec(candidates=("point model", "sersic galaxy model"))
+    fitter = GroupFitter(images, spec)
+    for task in plan_groups(catalog, images, spec)[:1]:
+        cut = group_cutouts(task, images, spec)
+        for candidate in spec.candidates:
+            attempt = fitter._fit_once(cut, task, [candidate] * task.size, 60.0)
+            for component in attempt.components.values():
+                flux, analytic = _flux_and_gradient(component, attempt.free)
+                numerical = np.zeros_like(analytic)
+                _numerical_flux_gradient(component, attempt.free, numerical)
+                assert flux == pytest.approx(component.total_flux())
+                assert np.allclose(analytic, numerical, rtol=1e-6, atol=1e-9 * np.abs(analytic).max())

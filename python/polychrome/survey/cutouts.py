@@ -13,6 +13,7 @@ astropy WCS (the image's, shifted), built only when asked for.
 """
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from ..image import TargetImage
 from .flags import SourceFlag
 from .group_plane import GroupPlane
 from .image_spec import open_image
+
+# the flag bits as plain ints (numpy combines these faster than IntFlag members)
+_NO_DATA, _PARTIAL, _TOO_FEW = (int(f) for f in (SourceFlag.NO_DATA, SourceFlag.PARTIAL_COVERAGE,
+                                                  SourceFlag.TOO_FEW_PIXELS))
 
 
 @dataclasses.dataclass
@@ -87,16 +92,38 @@ def _local_map(image, plane, radius, ra, dec):
     return np.column_stack([x[:-4], y[:-4]]), B
 
 
+# A pixel-scale matrix this close (relative) to a rotation times a scale is made exactly one, so
+# that square pixels stay square for the renderer (whose axis-ratio limit applies on the pixel grid).
+_SQUARE_TOLERANCE = 1e-6
+
+
+def _squared_up(A):
+    """``A`` (2x2 arcsec per pixel) replaced by the nearest scaled rotation (or reflection) when
+    it differs from it by less than _SQUARE_TOLERANCE: the local map of a square-pixel WCS is one
+    up to rounding, and a grid sheared by 1e-12 would keep the renderer from the axis ratios
+    its limits allow."""
+    (a00, a01), (a10, a11) = A.tolist()
+    if a00 * a11 - a01 * a10 > 0:
+        a, b = (a00 + a11) / 2, (a10 - a01) / 2
+        similar = ((a, -b), (b, a))
+    else:
+        a, b = (a00 - a11) / 2, (a01 + a10) / 2
+        similar = ((a, b), (b, -a))
+    difference = math.hypot(a00 - similar[0][0], a01 - similar[0][1], a10 - similar[1][0], a11 - similar[1][1])
+    return np.array(similar) if difference <= _SQUARE_TOLERANCE * math.hypot(a00, a01, a10, a11) else A
+
+
 def _box(centre, B, radius, shape):
     """(x0, x1, y0, y1): the pixels whose centres lie within the plane square of half-side
     ``radius`` around ``centre`` (pixel coordinates), clipped to the image; None if empty."""
-    if not np.all(np.isfinite(centre)) or not np.all(np.isfinite(B)):
+    (cx, cy), ((b00, b01), (b10, b11)) = centre.tolist(), B.tolist()
+    if not all(math.isfinite(v) for v in (cx, cy, b00, b01, b10, b11)):
         return None
-    half = radius * np.sqrt(np.sum(B ** 2, axis=1))  # reach along x and y, pixels
-    x0 = max(int(np.ceil(centre[0] - half[0] - 1e-9)), 0)
-    x1 = min(int(np.floor(centre[0] + half[0] + 1e-9)) + 1, shape[1])
-    y0 = max(int(np.ceil(centre[1] - half[1] - 1e-9)), 0)
-    y1 = min(int(np.floor(centre[1] + half[1] + 1e-9)) + 1, shape[0])
+    half_x, half_y = radius * math.hypot(b00, b01), radius * math.hypot(b10, b11)  # pixels
+    x0 = max(math.ceil(cx - half_x - 1e-9), 0)
+    x1 = min(math.floor(cx + half_x + 1e-9) + 1, shape[1])
+    y0 = max(math.ceil(cy - half_y - 1e-9), 0)
+    y1 = min(math.floor(cy + half_y + 1e-9) + 1, shape[0])
     if x0 >= x1 or y0 >= y1:
         return None
     return x0, x1, y0, y1
@@ -104,9 +131,10 @@ def _box(centre, B, radius, shape):
 
 def _pixel_planes(origin, A, shape):
     """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx)."""
-    i, j = np.indices(shape, dtype=float)
-    return (origin[0] + A[0, 0] * (j + 0.5) + A[0, 1] * (i + 0.5),
-            origin[1] + A[1, 0] * (j + 0.5) + A[1, 1] * (i + 0.5))
+    j = np.arange(shape[1]) + 0.5
+    i = np.arange(shape[0]) + 0.5
+    return ((origin[0] + A[0, 1] * i)[:, None] + (A[0, 0] * j)[None, :],
+            (origin[1] + A[1, 1] * i)[:, None] + (A[1, 0] * j)[None, :])
 
 
 def _scaled_distances(X, Y, centers, radii):
@@ -115,7 +143,7 @@ def _scaled_distances(X, Y, centers, radii):
         return np.zeros((0,) + X.shape)
     dx = X[None] - centers[:, 0, None, None]
     dy = Y[None] - centers[:, 1, None, None]
-    return np.hypot(dx, dy) / radii[:, None, None]
+    return np.sqrt(dx * dx + dy * dy) / radii[:, None, None]
 
 
 def _psf_on(psf, pixelscale):
@@ -140,7 +168,7 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
         return None
     x0, x1, y0, y1 = box
     slices = (slice(y0, y1), slice(x0, x1))
-    A = np.linalg.inv(B)
+    A = _squared_up(np.linalg.inv(B))
     origin = A @ (np.array([x0 - 0.5, y0 - 0.5]) - pixel[0])
     data = np.array(image.data[slices], dtype=float)
     variance = image.variance_of(data, slices)
@@ -207,35 +235,34 @@ def group_cutouts(task, images, spec):
         except (OSError, ValueError, TypeError) as err:
             for text in messages:
                 text.append(f"image {spec_image.label!r} not used: {err}")
-            flags |= SourceFlag.PARTIAL_COVERAGE
+            flags |= _PARTIAL
             continue
         cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours)
         if cutout is None:
             continue
         if image.problem is not None:
             unusable_inside |= cutout.inside
-            for k in np.flatnonzero(cutout.inside):
+            for k in np.flatnonzero(cutout.inside).tolist():
                 messages[k].append(f"{image.problem} (image not used)")
             continue
         inside |= cutout.inside
-        if not np.any(cutout.uses):
+        uses = cutout.uses
+        if not uses.any():
             continue
         cutouts.append(cutout)
-        covered_by += cutout.uses
-        pixels += np.where(cutout.uses, cutout.pixels, 0)
+        covered_by += uses
+        pixels += np.where(uses, cutout.pixels, 0)
         cut |= cutout.cut
-    n_images = len(cutouts)
     no_data = ~inside
-    flags[no_data] |= SourceFlag.NO_DATA
-    partial = ~no_data & (cut | ((covered_by > 0) & (covered_by < n_images)) | unusable_inside)
-    flags[partial] |= SourceFlag.PARTIAL_COVERAGE
-    few = ~no_data & ((pixels < spec.min_pixels) | (covered_by == 0))
-    flags[few] |= SourceFlag.TOO_FEW_PIXELS
-    for k in np.flatnonzero(no_data):
-        messages[k].append("no image covers the source" if not unusable_inside[k]
-                           else "no usable image covers the source")
-    for k in np.flatnonzero(few):
-        messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
-                           f"{spec.min_pixels})")
+    partial = inside & (cut | ((covered_by > 0) & (covered_by < len(cutouts))) | unusable_inside)
+    few = inside & ((pixels < spec.min_pixels) | (covered_by == 0))
+    flags |= np.where(no_data, _NO_DATA, 0) | np.where(partial, _PARTIAL, 0) | np.where(few, _TOO_FEW, 0)
     fit = ~(no_data | few)
+    if not fit.all():
+        for k in np.flatnonzero(no_data).tolist():
+            messages[k].append("no image covers the source" if not unusable_inside[k]
+                               else "no usable image covers the source")
+        for k in np.flatnonzero(few).tolist():
+            messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
+                               f"{spec.min_pixels})")
     return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit)

@@ -17,6 +17,7 @@ import numpy as np
 from ..fit import LM
 from ..models import Model
 from ..param import FreeParameters
+from ..models.sersic import sersic_total_flux
 from .cutouts import group_cutouts
 from .flags import SourceFlag
 from .image_spec import ImageSpec
@@ -25,6 +26,7 @@ from .model_spec import ModelSpec
 from .rows import bands_of, columns, empty_row, magnitude, shape_columns
 
 _LN10 = math.log(10.0)
+_SINGULAR, _AT_LIMIT_FLAG = int(SourceFlag.SINGULAR_COVARIANCE), int(SourceFlag.AT_LIMIT)
 # A fitted value this close to a limit (relative to the limit's size, at least 1e-3) is "at" it.
 _AT_LIMIT = 1e-5
 
@@ -40,6 +42,18 @@ class _Attempt:
     result: object
     free: FreeParameters
     n_pixels: int
+    _errors: np.ndarray = None
+
+    def errors(self):
+        """(P,) one-sigma uncertainty of each free parameter (NaN where the covariance has none)."""
+        if self._errors is None:
+            covariance = self.result.covariance
+            if covariance.shape == (self.free.size, self.free.size):
+                variances = np.diag(covariance)
+                self._errors = np.sqrt(np.where(variances >= 0, variances, np.nan))
+            else:
+                self._errors = np.full(self.free.size, math.nan)
+        return self._errors
 
     @property
     def chi2(self):
@@ -87,11 +101,26 @@ def _near_limit(value, low, high):
     return False
 
 
-def _flux_and_gradient(component, free):
-    """(total flux, gradient over the free vector) of a component, by central differences of its
-    non-centre parameters (one-sided next to a limit)."""
-    flux = float(component.total_flux())
-    gradient = np.zeros(free.size)
+def _sersic_log_flux_derivatives(values):
+    """{parameter: d ln(total flux) / d parameter} of a Sersic: analytic in Ie, Re and q, by central
+    differences of the closed form in n."""
+    n, Re, Ie, q = values["n"], values["Re"], values["Ie"], values["q"]
+    h = 1e-5 * n
+    up, down = sersic_total_flux(n + h, Re, Ie, q), sersic_total_flux(n - h, Re, Ie, q)
+    return {"Ie": _LN10, "Re": 2.0 / Re, "q": 1.0 / q, "n": math.log(up / down) / (2 * h)}
+
+
+# model type -> d ln(flux)/d parameter from the component's values (the common cases, without
+# touching the parameters); other types go through _numerical_flux_gradient
+_LOG_FLUX_DERIVATIVES = {
+    "sersic galaxy model": _sersic_log_flux_derivatives,
+    "point model": lambda values: {"flux": _LN10},
+}
+
+
+def _numerical_flux_gradient(component, free, gradient):
+    """Central differences of component.total_flux() in its non-centre scalar free parameters
+    (one-sided next to a limit), into ``gradient``."""
     for parameter in component.parameters:
         where = free.slice_of(parameter)
         if where is None or parameter.name == "center" or parameter.shape != ():
@@ -110,6 +139,21 @@ def _flux_and_gradient(component, free):
             parameter.value = value
         if up > down:
             gradient[where.start] = (f_up - f_down) / (up - down)
+
+
+def _flux_and_gradient(component, free):
+    """(total flux, its gradient over the free vector) of a component."""
+    flux = float(component.total_flux())
+    gradient = np.zeros(free.size)
+    derivatives = _LOG_FLUX_DERIVATIVES.get(component.model_type)
+    if derivatives is None:
+        _numerical_flux_gradient(component, free, gradient)
+        return flux, gradient
+    values = {p.name: p.value for p in component.parameters}
+    for name, derivative in derivatives(values).items():
+        where = free.slice_of(component[name])
+        if where is not None:
+            gradient[where.start] += derivative * flux
     return flux, gradient
 
 
@@ -118,6 +162,8 @@ class GroupFitter:
     dict). Holds specifications only: pickles small, each worker opens the images itself.
 
     id_dtype: the numpy dtype of the id column ("int64", or "str" for string ids).
+    ``phase_seconds`` adds up the CPU seconds (time.process_time) this process spent in each
+    phase: "cutouts", "build", "initialize", "fit" (LM), "rows" (for benchmarks).
     """
 
     def __init__(self, images, spec, id_dtype="int64"):
@@ -126,6 +172,13 @@ class GroupFitter:
         self.id_dtype = id_dtype
         self.bands = bands_of(self.images)
         self._columns = columns(self.bands, self.spec.shared, id_dtype)
+        self.phase_seconds = dict.fromkeys(("cutouts", "build", "initialize", "fit", "rows"), 0.0)
+
+    def _lap(self, phase, since):
+        """Add the CPU seconds since ``since`` to ``phase``; returns the time now."""
+        now = time.process_time()
+        self.phase_seconds[phase] += now - since
+        return now
 
     def columns(self):
         """[(name, numpy dtype, unit, description)] of every row key, in a fixed order."""
@@ -144,6 +197,7 @@ class GroupFitter:
         wall, cpu = time.perf_counter(), time.process_time()
         spec = self.spec
         cut = group_cutouts(task, self.images, spec)
+        self._lap("cutouts", cpu)
         count = len(task.sources)
         flags = cut.flags | int(task.flags)
         messages = [list(m) for m in cut.messages]
@@ -154,6 +208,7 @@ class GroupFitter:
             if note:
                 for k in np.flatnonzero(cut.fit):
                     messages[k].append(note)
+        lap = time.process_time()
         rows = []
         for k, source in enumerate(task.sources):
             row = empty_row(self._columns, source, task)
@@ -166,6 +221,7 @@ class GroupFitter:
         cpu_share = (time.process_time() - cpu) / count
         for row in rows:
             row["wall_time"], row["cpu_time"] = wall_share, cpu_share
+        self._lap("rows", lap)
         return rows
 
     def _fit_candidates(self, cut, task, started):
@@ -214,6 +270,7 @@ class GroupFitter:
 
         start: an earlier _Attempt whose values start the sources of the same type (and the skies)."""
         spec = self.spec
+        lap = time.process_time()
         components, models, skies = {}, [], []
         first = {}
         for c, cutout in enumerate(cut.cutouts):
@@ -236,8 +293,11 @@ class GroupFitter:
                 skies.append(sky)
                 models.append(sky)
         joint = Model(name=f"group {task.group_id}", model_type="group model", models=models)
+        lap = self._lap("build", lap)
         joint.initialize()
+        lap = self._lap("initialize", lap)
         result = LM(joint, max_iter=spec.max_iterations, max_time=max_time).fit()
+        self._lap("fit", lap)
         free = FreeParameters(joint.all_parameters())
         n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
         return _Attempt(types, joint, components, skies, result, free, n_pixels)
@@ -249,21 +309,25 @@ class GroupFitter:
         own = [(c, m) for (s, c), m in attempt.components.items() if s == k]
         first = own[0][1]
         covariance = result.covariance if result.covariance.shape == (free.size, free.size) else None
+        errors = attempt.errors()
+        unconstrained = result.unconstrained if result.unconstrained is not None else np.zeros(free.size, bool)
         flags = 0
         row["model_type"] = attempt.types[k]
         row["chi2"], row["ndf"], row["iterations"] = float(result.chi2), int(result.ndf), int(result.iterations)
         row["n_images"] = len(own)
         center = first["center"]
-        x, y = (float(v) for v in center.value)
+        x, y = center.value.tolist()
         ra, dec = cut.plane.to_sky(x, y)
         row["ra"], row["dec"] = float(ra), float(dec)
-        sigma = self._sigmas(center, free, covariance)
-        row["ra_err"], row["dec_err"] = float(sigma[0]), float(sigma[1])
+        where = free.slice_of(center)
+        row["ra_err"], row["dec_err"] = errors[where].tolist() if where is not None else (math.nan, math.nan)
+        names = first.parameters.names
         for name in shape_columns(self.spec.shared):
-            if name not in first.parameters.names:
+            if name not in names:
                 continue
             parameter = first[name]
-            value, error = float(parameter.value), float(self._sigmas(parameter, free, covariance)[0])
+            where = free.slice_of(parameter)
+            value, error = float(parameter.value), float(errors[where.start]) if where is not None else math.nan
             if name == "PA":
                 value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
             row[name], row[f"{name}_err"] = value, error
@@ -272,23 +336,14 @@ class GroupFitter:
                 where = free.slice_of(parameter)
                 if where is None:
                     continue
-                if result.unconstrained is not None and np.any(result.unconstrained[where]):
-                    flags |= SourceFlag.SINGULAR_COVARIANCE
-                elif not np.all(np.isfinite(self._sigmas(parameter, free, covariance))):
-                    flags |= SourceFlag.SINGULAR_COVARIANCE
-                if not parameter.cyclic and any(_near_limit(v, *parameter.limits)
-                                                for v in np.ravel(parameter.value)):
-                    flags |= SourceFlag.AT_LIMIT
+                if unconstrained[where].any() or not np.isfinite(errors[where]).all():
+                    flags |= _SINGULAR
+                if not parameter.cyclic:
+                    low, high = parameter.limits
+                    if any(_near_limit(v, low, high) for v in np.ravel(parameter.value).tolist()):
+                        flags |= _AT_LIMIT_FLAG
         self._fill_fluxes(row, own, cut, free, covariance)
         return flags
-
-    @staticmethod
-    def _sigmas(parameter, free, covariance):
-        where = free.slice_of(parameter)
-        if where is None or covariance is None:
-            return np.full(parameter.size if parameter.shape != () else 1, math.nan)
-        variances = np.diag(covariance)[where]
-        return np.sqrt(np.where(variances >= 0, variances, np.nan))
 
     def _fill_fluxes(self, row, own, cut, free, covariance):
         """flux_<band>, mag_<band> and errors: per band the inverse-variance mean of its images'
