@@ -60,28 +60,55 @@ def footprint_radii(catalog, spec, psf_width):
     return spec.footprint_scale * size + psf_width
 
 
+def _classes(values, count):
+    """Index arrays splitting ``values`` into up to ``count`` classes of similar size by value."""
+    order = np.argsort(values, kind="stable")
+    return [part for part in np.array_split(order, min(count, len(order))) if len(part)]
+
+
+def linked_pairs(xyz, radii, classes=6):
+    """(i, j) index arrays of every pair (i < j) whose angular distance is below r_i + r_j (arcsec).
+
+    The sources are split into classes by radius and each pair of classes is searched to its own
+    largest sum of radii, so that a few large footprints do not widen every search."""
+    from scipy.spatial import cKDTree
+
+    groups = [(members, cKDTree(xyz[members], balanced_tree=False), float(radii[members].max()))
+              for members in _classes(radii, classes)]
+    found_i, found_j = [], []
+    for a, (members_a, tree_a, largest_a) in enumerate(groups):
+        for members_b, tree_b, largest_b in groups[a:]:
+            bound = float(chord(largest_a + largest_b))
+            if members_b is members_a:
+                pairs = tree_a.query_pairs(bound, output_type="ndarray")
+                i, j = members_a[pairs[:, 0]], members_a[pairs[:, 1]]
+            else:
+                pairs = tree_a.sparse_distance_matrix(tree_b, bound, output_type="ndarray")
+                i, j = members_a[pairs["i"]], members_b[pairs["j"]]
+            distance = np.linalg.norm(xyz[i] - xyz[j], axis=1)
+            keep = distance < chord(radii[i] + radii[j])
+            found_i.append(np.minimum(i[keep], j[keep]))
+            found_j.append(np.maximum(i[keep], j[keep]))
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
 def friends_of_friends(xyz, radii):
     """(N,) group label per point: connected components of the pairs whose angular distance is
     below the sum of their radii (arcsec). Labels are numbered by each group's first member."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
-    from scipy.spatial import cKDTree
 
     n = len(xyz)
     if n == 0:
         return np.zeros(0, np.int64)
-    tree = cKDTree(xyz)
-    pairs = tree.query_pairs(float(chord(2.0 * radii.max())), output_type="ndarray")
-    if len(pairs):
-        i, j = pairs[:, 0], pairs[:, 1]
-        distance = np.linalg.norm(xyz[i] - xyz[j], axis=1)
-        keep = distance < chord(radii[i] + radii[j])
-        i, j = i[keep], j[keep]
-    else:
-        i = j = np.zeros(0, np.int64)
+    i, j = linked_pairs(xyz, radii)
     graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    # number the groups by their first member (scipy's own order is not part of its contract)
+    return _numbered_by_first_member(labels)
+
+
+def _numbered_by_first_member(labels):
+    """``labels`` renumbered 0, 1, ... in the order of each group's first member."""
     _, first = np.unique(labels, return_index=True)
     rank = np.empty(len(first), np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
@@ -129,10 +156,7 @@ def _split_large(labels, xyz, max_size):
         for part in split_group(members, xyz, max_size)[1:]:
             labels[part] = next_label
             next_label += 1
-    _, first = np.unique(labels, return_index=True)
-    rank = np.empty(len(first), np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[labels], split
+    return _numbered_by_first_member(labels), split
 
 
 def _group_geometry(order, starts, xyz, radii, margin):
@@ -146,15 +170,10 @@ def _group_geometry(order, starts, xyz, radii, margin):
     return centres, np.maximum.reduceat(reach, starts) + margin
 
 
-def _classes(values, count):
-    """Index arrays splitting ``values`` into up to ``count`` classes of similar size by value."""
-    order = np.argsort(values, kind="stable")
-    return [part for part in np.array_split(order, min(count, len(order))) if len(part)]
-
-
 def _neighbours(centres, reach, labels, xyz, radii, classes=6):
-    """Per group, the sorted indices (list) of other groups' sources whose footprints reach within
-    ``reach`` * sqrt(2) arcsec of its centre (the corners of its square cutouts).
+    """(indices, bounds): group k's neighbours are indices[bounds[k]:bounds[k + 1]], sorted: the
+    other groups' sources whose footprints reach within ``reach`` * sqrt(2) arcsec of its centre
+    (the corners of its square cutouts).
 
     Groups and sources are split into classes by radius, so that each pair of classes is
     searched to its own largest radii (one huge footprint does not widen every search)."""
@@ -162,10 +181,10 @@ def _neighbours(centres, reach, labels, xyz, radii, classes=6):
 
     box = reach * math.sqrt(2.0)
     found_groups, found_sources = [], []
-    source_classes = [(members, cKDTree(xyz[members]), radii[members].max())
+    source_classes = [(members, cKDTree(xyz[members], balanced_tree=False), radii[members].max())
                       for members in _classes(radii, classes)]
     for groups in _classes(box, classes):
-        group_tree = cKDTree(centres[groups])
+        group_tree = cKDTree(centres[groups], balanced_tree=False)
         for members, tree, largest in source_classes:
             pairs = group_tree.sparse_distance_matrix(tree, float(chord(box[groups].max() + largest)),
                                                       output_type="ndarray")
@@ -176,9 +195,7 @@ def _neighbours(centres, reach, labels, xyz, radii, classes=6):
     group, candidates = np.concatenate(found_groups), np.concatenate(found_sources)
     order = np.lexsort((candidates, group))
     candidates, group = candidates[order], group[order]
-    bounds = np.searchsorted(group, np.arange(len(centres) + 1)).tolist()
-    candidates = candidates.tolist()
-    return [candidates[bounds[k]:bounds[k + 1]] for k in range(len(centres))]
+    return candidates.tolist(), np.searchsorted(group, np.arange(len(centres) + 1)).tolist()
 
 
 def _costs(images, centres, reach):
@@ -232,7 +249,7 @@ def plan_groups(catalog, images, spec):
     order = np.argsort(labels, kind="stable")
     starts = np.searchsorted(labels[order], np.arange(labels.max() + 1))
     centres, reach = _group_geometry(order, starts, xyz, radii, spec.cutout_margin)
-    neighbours = _neighbours(centres, reach, labels, xyz, radii)
+    neighbours, neighbour_bounds = _neighbours(centres, reach, labels, xyz, radii)
     costs = _costs(images, centres, reach)
     rows = _rows(catalog, radii)
     centre_dec = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1))).tolist()
@@ -243,6 +260,12 @@ def plan_groups(catalog, images, spec):
     costs, reach = costs.tolist(), reach.tolist()
     row = rows.__getitem__
     split_flag = int(SourceFlag.GROUP_SPLIT)
-    return [GroupTask(k, tuple(map(row, order[bounds[k]:bounds[k + 1]])), tuple(map(row, neighbours[k])),
-                      split_flag if group_split[k] else 0, costs[k], (centre_ra[k], centre_dec[k]), reach[k])
-            for k in range(len(starts))]
+    tasks = []
+    for k in range(len(starts)):
+        first, last = bounds[k], bounds[k + 1]
+        members = (rows[order[first]],) if last == first + 1 else tuple(map(row, order[first:last]))
+        first, last = neighbour_bounds[k], neighbour_bounds[k + 1]
+        near = tuple(map(row, neighbours[first:last])) if last > first else ()
+        tasks.append(GroupTask(k, members, near, split_flag if group_split[k] else 0, costs[k],
+                               (centre_ra[k], centre_dec[k]), reach[k]))
+    return tasks
