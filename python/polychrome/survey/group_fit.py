@@ -17,6 +17,7 @@ import numpy as np
 from ..fit import LM
 from ..models import Model
 from ..param import FreeParameters
+from ..models.parameter_spec import MIN_AXIS_RATIO
 from ..models.sersic import sersic_total_flux
 from .cutouts import group_cutouts
 from .flags import SourceFlag
@@ -87,6 +88,16 @@ def _start_values(source, center, model_type, limits):
                 value = min(max(value, low), high)
             values[name] = {"value": value, "limits": (low, high)}
     return {name: value for name, value in values.items() if name in names}
+
+
+def _limits_for_grids(limits, cutouts):
+    """``limits`` with q's lower limit raised, where a cutout's pixels are not square, so that no
+    ellipse becomes flatter than the renderer's smallest axis ratio on that pixel grid (an
+    ellipse of axis ratio q can appear as flat as q / (ratio of the grid's singular values))."""
+    stretch = max(float(np.linalg.cond(cutout.target.pixelscale)) for cutout in cutouts)
+    if "q" in limits or stretch <= 1.0 + 1e-9:
+        return limits
+    return {**limits, "q": (min(MIN_AXIS_RATIO * stretch * (1.0 + 1e-9), 1.0), 1.0)}
 
 
 def _values_of(model):
@@ -273,9 +284,10 @@ class GroupFitter:
         lap = time.process_time()
         components, models, skies = {}, [], []
         first = {}
+        limits = _limits_for_grids(spec.limits, cut.cutouts)
         for c, cutout in enumerate(cut.cutouts):
             for k in np.flatnonzero(cutout.uses & cut.fit):
-                values = _start_values(task.sources[k], cut.centers[k], types[k], spec.limits)
+                values = _start_values(task.sources[k], cut.centers[k], types[k], limits)
                 if start is not None and start.types[k] == types[k]:
                     values.update(_values_of(start.components[(k, c)]))
                 model = Model(name=f"source {k} image {c}", model_type=types[k], target=cutout.target,
