@@ -8,6 +8,7 @@ the WCS, the normalised PSF and the noise level) for the next group.
 import dataclasses
 import math
 import os
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -235,6 +236,7 @@ class OpenImage:
 
 
 _OPEN = OrderedDict()
+_OPEN_LOCK = threading.Lock()  # Dask workers may run several threads in one process
 
 
 def open_image(spec):
@@ -245,20 +247,20 @@ def open_image(spec):
     the image and what is wrong (missing file or HDU, no celestial WCS, a
     map of another shape, a PSF that is not odd-sized, finite and positive).
     """
-    try:
-        found = _OPEN[spec]
-    except KeyError:
-        try:
-            found = OpenImage(spec)
-        except (OSError, ValueError, TypeError) as err:
-            found = err
-        _OPEN[spec] = found
-        while len(_OPEN) > _CACHE_SIZE:
-            old = _OPEN.popitem(last=False)[1]
-            if isinstance(old, OpenImage):
-                old.close()
-    else:
-        _OPEN.move_to_end(spec)
+    with _OPEN_LOCK:
+        found = _OPEN.get(spec)
+        if found is None:
+            try:
+                found = OpenImage(spec)
+            except (OSError, ValueError, TypeError) as err:
+                found = err
+            _OPEN[spec] = found
+            while len(_OPEN) > _CACHE_SIZE:
+                old = _OPEN.popitem(last=False)[1]
+                if isinstance(old, OpenImage):
+                    old.close()
+        else:
+            _OPEN.move_to_end(spec)
     if isinstance(found, BaseException):
         raise found
     return found
@@ -266,8 +268,9 @@ def open_image(spec):
 
 def forget_open_images():
     """Close and drop every image opened by open_image in this process (e.g. after files changed)."""
-    while _OPEN:
-        old = _OPEN.popitem()[1]
-        if isinstance(old, OpenImage):
-            old.close()
+    with _OPEN_LOCK:
+        while _OPEN:
+            old = _OPEN.popitem()[1]
+            if isinstance(old, OpenImage):
+                old.close()
 
