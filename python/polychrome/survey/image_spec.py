@@ -18,6 +18,7 @@ from astropy.wcs import WCS
 from ..image.psf_extent import PsfExtent
 from ..image.psf_image import PSFImage
 from ..io.fits_target import _zeropoint_from
+from .spec_dict import from_fields
 
 ARCSEC_PER_DEGREE = 3600.0
 # Open images kept per process (each holds memory maps and small arrays only).
@@ -93,16 +94,8 @@ class ImageSpec:
     @classmethod
     def from_dict(cls, d):
         """An ImageSpec from a dict of its fields (unknown keys raise ValueError naming them)."""
-        if isinstance(d, cls):
-            return d
-        if not isinstance(d, dict):
-            raise TypeError(f"an image must be given as a dict of ImageSpec fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"image {d.get('name') or d.get('band')!r}: unknown field(s) {unknown}; "
-                             f"known: {sorted(known)}")
-        return cls(**d)
+        what = f"image {d.get('name') or d.get('band')!r}" if isinstance(d, dict) else "an image"
+        return from_fields(cls, d, what)
 
 
 def _hdu(hdul, which, path):

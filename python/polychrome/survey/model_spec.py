@@ -5,6 +5,8 @@ import math
 import numbers
 import os
 
+from .spec_dict import from_fields
+
 _NEIGHBOURS = ("mask",)
 _CHOICE = ("source", "group")
 
@@ -108,15 +110,7 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, d):
         """A ModelSpec from a dict of its fields (unknown keys raise ValueError naming them)."""
-        if isinstance(d, cls):
-            return d
-        if not isinstance(d, dict):
-            raise TypeError(f"a model spec must be a dict of ModelSpec fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"model spec: unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**d)
+        return from_fields(cls, d, "a model spec")
 
     @classmethod
     def from_yaml(cls, path_or_text):
