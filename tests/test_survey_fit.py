@@ -153,3 +153,27 @@ def test_flat_galaxy_on_oblong_pixels_is_fitted(tmp_path):
     fitter = GroupFitter(images, spec)
     row = fitter.fit(plan_groups(catalog, images, spec)[0])[0]
     assert row["q"] >= 0.03 * 1.5 and not row["flags"] & ~(SourceFlag.AT_LIMIT | SourceFlag.NOT_CONVERGED)
+
+
+def test_catalogue_kind_narrows_the_candidates(field, monkeypatch):
+    from polychrome.survey.model_choice import allowed_candidates
+
+    both = ("point model", "sersic galaxy model")
+    assert allowed_candidates(both, "star") == ("point model",)
+    assert allowed_candidates(both, "galaxy") == ("sersic galaxy model",)
+    assert allowed_candidates(("sersic galaxy model",), "star") == ("sersic galaxy model",)
+    assert allowed_candidates(both, "") == both
+    catalog, images = field
+    catalog = catalog.copy()
+    catalog["kind"] = ["galaxy"] * len(GALAXIES) + ["star"] * len(STARS)
+    spec = ModelSpec(candidates=both)
+    fitter = GroupFitter(images, spec)
+    fits = []
+    original = fitter._fit_once
+    monkeypatch.setattr(fitter, "_fit_once", lambda *args, **kw: fits.append(args[2]) or original(*args, **kw))
+    for task in plan_groups(catalog, images, spec):
+        fits.clear()
+        rows = fitter.fit(task)
+        assert len(fits) == 1  # the hint leaves one candidate per source: one fit per group
+        for source, row in zip(task.sources, rows):
+            assert row["model_type"] == ("point model" if source["kind"] == "star" else "sersic galaxy model")

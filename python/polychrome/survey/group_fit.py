@@ -22,7 +22,7 @@ from ..models.sersic import sersic_total_flux
 from .cutouts import group_cutouts
 from .flags import SourceFlag
 from .image_spec import ImageSpec
-from .model_choice import best_uniform
+from .model_choice import allowed_candidates, best_uniform
 from .model_spec import ModelSpec
 from .rows import bands_of, columns, empty_row, magnitude, shape_columns
 
@@ -245,17 +245,23 @@ class GroupFitter:
         def remaining():
             return spec.time_budget - (time.perf_counter() - started)
 
+        allowed = [allowed_candidates(spec.candidates, source.get("kind")) if f else ()
+                   for source, f in zip(task.sources, fitted)]
+        uniform = []
         for candidate in spec.candidates:
+            types = [(candidate if candidate in a else a[0]) if f else None for a, f in zip(allowed, fitted)]
+            if types not in uniform:
+                uniform.append(types)
+        for types in uniform:
             if attempts and remaining() <= 0:
                 timed_out = True
                 break
-            types = [candidate if f else None for f in fitted]
             attempts.append(self._fit_once(cut, task, types, max(remaining(), 1e-3)))
         chosen = attempts[best_uniform(attempts)]
-        if len(spec.candidates) > 1 and spec.choice == "source" and int(np.sum(fitted)) > 1:
+        if len(uniform) > 1 and spec.choice == "source" and int(np.sum(fitted)) > 1:
             # each source in turn tries the other candidates, the others starting where they are
             for k in np.flatnonzero(fitted):
-                for candidate in spec.candidates:
+                for candidate in allowed[k]:
                     if candidate == chosen.types[k]:
                         continue
                     if remaining() <= 0:
