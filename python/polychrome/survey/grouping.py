@@ -10,6 +10,8 @@ radii; groups are the connected components of the kept pairs
 (bench/survey_grouping.py).
 """
 
+import contextlib
+import gc
 import math
 
 import numpy as np
@@ -27,6 +29,12 @@ def unit_vectors(ra, dec):
     ra, dec = np.radians(ra), np.radians(dec)
     cos_dec = np.cos(dec)
     return np.column_stack([cos_dec * np.cos(ra), cos_dec * np.sin(ra), np.sin(dec)])
+
+
+def sky_of(xyz):
+    """(ra, dec) in deg (ra in [0, 360)) of (N, 3) unit vectors."""
+    dec = np.degrees(np.arcsin(np.clip(xyz[:, 2], -1.0, 1.0)))
+    return np.mod(np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0])), 360.0), dec
 
 
 def chord(arcsec):
@@ -60,13 +68,19 @@ def footprint_radii(catalog, spec, psf_width):
     return spec.footprint_scale * size + psf_width
 
 
-def _classes(values, count):
-    """Index arrays splitting ``values`` into up to ``count`` classes of similar size by value."""
+# Where the radius classes split the sources (fractions of them, smallest radii first): most
+# sources in the first class, searched to tight bounds; the few large footprints apart.
+_CLASS_SPLITS = (0.9, 0.99, 0.999)
+
+
+def _classes(values):
+    """Index arrays splitting ``values`` at the _CLASS_SPLITS fractions (smallest values first)."""
     order = np.argsort(values, kind="stable")
-    return [part for part in np.array_split(order, min(count, len(order))) if len(part)]
+    cuts = sorted({int(f * len(order)) for f in _CLASS_SPLITS})
+    return [part for part in np.split(order, cuts) if len(part)]
 
 
-def linked_pairs(xyz, radii, classes=6):
+def linked_pairs(xyz, radii):
     """(i, j) index arrays of every pair (i < j) whose angular distance is below r_i + r_j (arcsec).
 
     The sources are split into classes by radius and each pair of classes is searched to its own
@@ -74,7 +88,7 @@ def linked_pairs(xyz, radii, classes=6):
     from scipy.spatial import cKDTree
 
     groups = [(members, cKDTree(xyz[members], balanced_tree=False), float(radii[members].max()))
-              for members in _classes(radii, classes)]
+              for members in _classes(radii)]
     found_i, found_j = [], []
     for a, (members_a, tree_a, largest_a) in enumerate(groups):
         for members_b, tree_b, largest_b in groups[a:]:
@@ -170,7 +184,7 @@ def _group_geometry(order, starts, xyz, radii, margin):
     return centres, np.maximum.reduceat(reach, starts) + margin
 
 
-def _neighbours(centres, reach, labels, xyz, radii, classes=6):
+def _neighbours(centres, reach, labels, xyz, radii):
     """(indices, bounds): group k's neighbours are indices[bounds[k]:bounds[k + 1]], sorted: the
     other groups' sources whose footprints reach within ``reach`` * sqrt(2) arcsec of its centre
     (the corners of its square cutouts).
@@ -182,8 +196,8 @@ def _neighbours(centres, reach, labels, xyz, radii, classes=6):
     box = reach * math.sqrt(2.0)
     found_groups, found_sources = [], []
     source_classes = [(members, cKDTree(xyz[members], balanced_tree=False), radii[members].max())
-                      for members in _classes(radii, classes)]
-    for groups in _classes(box, classes):
+                      for members in _classes(radii)]
+    for groups in _classes(box):
         group_tree = cKDTree(centres[groups], balanced_tree=False)
         for members, tree, largest in source_classes:
             pairs = group_tree.sparse_distance_matrix(tree, float(chord(box[groups].max() + largest)),
@@ -203,8 +217,7 @@ def _costs(images, centres, reach):
     cost = np.zeros(len(centres))
     if len(centres) == 0:
         return cost
-    dec = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1)))
-    ra = np.mod(np.degrees(np.arctan2(centres[:, 1], centres[:, 0])), 360.0)
+    ra, dec = sky_of(centres)
     for spec in images:
         try:
             image = open_image(spec)
@@ -221,6 +234,19 @@ def _rows(catalog, radii):
     columns = [catalog[name].tolist() for name in names] + [radii.tolist()]
     keys = names + ["footprint"]
     return [dict(zip(keys, values)) for values in zip(*columns)]
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for a while: building millions of small dicts and
+    tasks (none cyclic) would otherwise trigger collections that walk all of them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def plan_groups(catalog, images, spec):
@@ -251,9 +277,15 @@ def plan_groups(catalog, images, spec):
     centres, reach = _group_geometry(order, starts, xyz, radii, spec.cutout_margin)
     neighbours, neighbour_bounds = _neighbours(centres, reach, labels, xyz, radii)
     costs = _costs(images, centres, reach)
+    with _collector_paused():
+        return _tasks(catalog, radii, centres, reach, order, starts, split, neighbours, neighbour_bounds, costs)
+
+
+def _tasks(catalog, radii, centres, reach, order, starts, split, neighbours, neighbour_bounds, costs):
+    """The GroupTasks from the planning arrays (see plan_groups)."""
+    n = len(catalog)
     rows = _rows(catalog, radii)
-    centre_dec = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1))).tolist()
-    centre_ra = np.mod(np.degrees(np.arctan2(centres[:, 1], centres[:, 0])), 360.0).tolist()
+    centre_ra, centre_dec = (values.tolist() for values in sky_of(centres))
     bounds = np.append(starts, n).tolist()
     group_split = split[order][starts].tolist()
     order = order.tolist()
