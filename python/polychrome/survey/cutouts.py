@@ -138,12 +138,28 @@ def _pixel_planes(origin, A, shape):
 
 
 def _scaled_distances(X, Y, centers, radii):
-    """(K, ny, nx): distance of each pixel from each centre in units of that centre's radius."""
+    """(K, ny, nx): squared distance of each pixel from each centre in units of that centre's
+    radius (< 1 inside its footprint; ordered like the distances)."""
     if len(centers) == 0:
         return np.zeros((0,) + X.shape)
     dx = X[None] - centers[:, 0, None, None]
     dy = Y[None] - centers[:, 1, None, None]
-    return np.sqrt(dx * dx + dy * dy) / radii[:, None, None]
+    return (dx * dx + dy * dy) / (radii * radii)[:, None, None]
+
+
+def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
+    """((S,) centre on the image, (S,) footprint crossing its edge) for source pixel positions
+    ``pixels`` [(x, y)], footprint ``radii`` (arcsec) reaching x_per_arcsec, y_per_arcsec pixels
+    per arcsec along the axes, on an image of ``shape`` (ny, nx)."""
+    ny, nx = shape
+    inside, cut = [], []
+    for (x, y), radius in zip(pixels, radii):
+        on = -0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5
+        reach_x, reach_y = radius * x_per_arcsec, radius * y_per_arcsec
+        inside.append(on)
+        cut.append(on and (x - reach_x < -0.5 or x + reach_x > nx - 0.5 or y - reach_y < -0.5
+                           or y + reach_y > ny - 0.5))
+    return np.array(inside, bool), np.array(cut, bool)
 
 
 def _psf_on(psf, pixelscale):
@@ -164,11 +180,13 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
     where they are nearer (in footprint radii) to the neighbour than to any member."""
     pixel, B = _local_map(image, plane, radius, ra, dec)
     box = _box(pixel[0], B, radius, image.shape)
-    if box is None or abs(np.linalg.det(B)) == 0:
+    (b00, b01), (b10, b11) = B.tolist()
+    determinant = b00 * b11 - b01 * b10
+    if box is None or determinant == 0:
         return None
     x0, x1, y0, y1 = box
     slices = (slice(y0, y1), slice(x0, x1))
-    A = _squared_up(np.linalg.inv(B))
+    A = _squared_up(np.array([[b11, -b01], [-b10, b00]]) / determinant)
     origin = A @ (np.array([x0 - 0.5, y0 - 0.5]) - pixel[0])
     data = np.array(image.data[slices], dtype=float)
     variance = image.variance_of(data, slices)
@@ -178,18 +196,14 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
     data[bad] = 0.0
     variance[bad] = 1.0
     X, Y = _pixel_planes(origin, A, data.shape)
-    members = _scaled_distances(X, Y, centers, radii)
+    members = _scaled_distances(X, Y, centers, radii)  # squared, in footprint radii
     if neighbours is not None and len(neighbours[0]):
         nearest_member = members.min(axis=0) if len(members) else np.inf
         others = _scaled_distances(X, Y, *neighbours).min(axis=0)
         bad |= (others < 1.0) & (others < nearest_member)
-    pixels = np.sum((members < 1.0) & ~bad, axis=(1, 2))
-    ny, nx = image.shape
-    sources = pixel[1:]
-    inside = ((sources[:, 0] >= -0.5) & (sources[:, 0] <= nx - 0.5) & (sources[:, 1] >= -0.5)
-              & (sources[:, 1] <= ny - 0.5))
-    reach = radii[:, None] * np.sqrt(np.sum(B ** 2, axis=1))[None, :]
-    cut = inside & np.any((sources - reach < -0.5) | (sources + reach > np.array([nx, ny]) - 0.5), axis=1)
+    pixels = np.count_nonzero((members < 1.0) & ~bad, axis=(1, 2))
+    inside, cut = _coverage(pixel[1:].tolist(), radii.tolist(), math.hypot(b00, b01), math.hypot(b10, b11),
+                            image.shape)
     target = TargetImage(data, variance=variance, mask=bad, pixelscale=A, origin=origin,
                          zeropoint=image.zeropoint)
     if image.psf is not None:
