@@ -5,7 +5,8 @@ region (task.radius arcsec, the members' footprints plus the margin), as
 astropy's Cutout2D would cut it (``overlap_slices``, the box clipped at the
 image edges), its variance and mask (the image's mask, NaN or inf data,
 non-positive or NaN variance, and the footprints of neighbours outside the
-group), and the PSF. The cutout is placed on the group's TAN plane by the
+group, unless ModelSpec.neighbours is "fit" and they are centred on the
+cutout region: those are modelled instead), and the PSF. The cutout is placed on the group's TAN plane by the
 local affine map of the image's WCS there (central differences over the
 cutout radius: exact to second order over a cutout, so the centres agree
 across images to far below a pixel). ``Cutout.wcs`` is the cutout's own
@@ -80,6 +81,7 @@ class GroupCutouts:
     flags: np.ndarray
     messages: list
     fit: np.ndarray
+    modelled: tuple = ()  # (neighbour row, plane centre (x, y)) of the neighbours to model (spec "fit")
 
 
 def _local_map(image, plane, radius, ra, dec):
@@ -234,10 +236,16 @@ def group_cutouts(task, images, spec):
     radius = task.radius
     if radius is None:
         radius = float(np.max(np.hypot(centers[:, 0], centers[:, 1]) + radii)) + spec.cutout_margin
-    neighbours = None
+    neighbours, modelled = None, ()
     if task.neighbours:
         n_ra, n_dec, n_radii = _positions(task.neighbours)
-        neighbours = (np.column_stack(plane.to_plane(n_ra, n_dec)), n_radii)
+        n_centers = np.column_stack(plane.to_plane(n_ra, n_dec))
+        if spec.neighbours == "fit":
+            # the neighbours centred on the cutout region are modelled; the others stay masked
+            on = np.all(np.abs(n_centers) <= radius, axis=1)
+            modelled = tuple((row, tuple(xy)) for row, xy, o in zip(task.neighbours, n_centers.tolist(), on) if o)
+            n_centers, n_radii = n_centers[~on], n_radii[~on]
+        neighbours = (n_centers, n_radii)
     count = len(task.sources)
     flags = np.zeros(count, np.int64)
     messages = [[] for _ in range(count)]
@@ -279,4 +287,4 @@ def group_cutouts(task, images, spec):
         for k in np.flatnonzero(few).tolist():
             messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
                                f"{spec.min_pixels})")
-    return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit)
+    return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit, modelled)

@@ -43,6 +43,7 @@ class _Attempt:
     result: object
     free: FreeParameters
     n_pixels: int
+    neighbours: dict = None  # (neighbour index, cutout index) -> model of a modelled neighbour
     _errors: np.ndarray = None
 
     def errors(self):
@@ -290,6 +291,7 @@ class GroupFitter:
         lap = time.process_time()
         components, models, skies = {}, [], []
         first = {}
+        neighbours = {}  # (neighbour, cutout) -> its model, filled by _neighbour_models
         limits = _limits_for_grids(spec.limits, cut.cutouts)
         for c, cutout in enumerate(cut.cutouts):
             for k in np.flatnonzero(cutout.uses & cut.fit):
@@ -305,6 +307,7 @@ class GroupFitter:
                     first[k] = model
                 components[(k, c)] = model
                 models.append(model)
+            models += self._neighbour_models(cut, c, limits, neighbours, start)
             if spec.sky is not None:
                 sky = Model(name=f"sky {c}", model_type=spec.sky, target=cutout.target,
                             parameters=None if start is None else _values_of(start.skies[c]))
@@ -318,7 +321,31 @@ class GroupFitter:
         self._lap("fit", lap)
         free = FreeParameters(joint.all_parameters())
         n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
-        return _Attempt(types, joint, components, skies, result, free, n_pixels)
+        return _Attempt(types, joint, components, skies, result, free, n_pixels, neighbours)
+
+    def _neighbour_models(self, cut, c, limits, neighbours, start):
+        """The models of the neighbours centred on cutout ``c`` (ModelSpec.neighbours "fit"): the
+        last candidate their catalogue kind allows, linked across the images like the members;
+        recorded in ``neighbours`` {(neighbour, cutout): model}."""
+        models = []
+        target = cut.cutouts[c].target
+        ny, nx = target.shape
+        for n, (row, center) in enumerate(cut.modelled):
+            x, y = target.plane_to_pixel_affine(*center)
+            if not (-0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5):
+                continue
+            model_type = allowed_candidates(self.spec.candidates, row.get("kind"))[-1]
+            values = _start_values(row, center, model_type, limits)
+            if start is not None and (n, c) in start.neighbours:
+                values.update(_values_of(start.neighbours[(n, c)]))
+            model = Model(name=f"neighbour {n} image {c}", model_type=model_type, target=target,
+                          parameters=values)
+            earlier = next((m for (m_n, _), m in neighbours.items() if m_n == n), None)
+            if earlier is not None:
+                model.add_equality_constraint(earlier, [p for p in self.spec.shared if p in model.parameters.names])
+            neighbours[(n, c)] = model
+            models.append(model)
+        return models
 
     # --- rows -------------------------------------------------------------------------
     def _fill(self, row, k, attempt, cut):

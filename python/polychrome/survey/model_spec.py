@@ -7,7 +7,7 @@ import os
 
 from .spec_dict import from_fields
 
-_NEIGHBOURS = ("mask",)
+_NEIGHBOURS = ("mask", "fit")
 _CHOICE = ("source", "group")
 
 
@@ -37,8 +37,11 @@ class ModelSpec:
     footprint over all images flags TOO_FEW_PIXELS and skips the fit.
     cutout_margin: arcsec added around a group's footprints. neighbours:
     "mask" (pixels in the footprints of sources outside the group are not
-    fitted). choice: "source" (each source of a blend takes its own
-    candidate, by the BIC of the pixels of its footprint) or "group" (one
+    fitted) or "fit" (sources of other groups centred on the cutouts are
+    modelled too, as the last candidate their catalogue kind allows, with
+    free parameters and no rows of their own; the others are masked).
+    choice: "source" (each source of a blend may take its own candidate: a
+    greedy search on the group's BIC, see model_choice) or "group" (one
     candidate for the whole group, by the group's BIC).
     """
 
