@@ -164,16 +164,6 @@ def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
     return np.array(inside, bool), np.array(cut, bool)
 
 
-def _psf_on(psf, pixelscale):
-    """``psf`` on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), sharing its convolver and
-    point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per size,
-    so every cutout of an image reuses them instead of transforming the PSF again."""
-    placed = psf.on_grid_of(pixelscale)
-    placed._convolver = psf.convolver
-    placed._point_source_renderer = psf.point_source_renderer
-    return placed
-
-
 def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None):
     """The Cutout of ``image`` (an OpenImage) for sources at plane ``centers`` (S, 2 arcsec; sky
     ``ra``, ``dec`` deg) with footprint ``radii`` (S,), covering ``radius`` arcsec around the
@@ -210,7 +200,7 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
                          zeropoint=image.zeropoint)
     if image.psf is not None:
         target.psf_upsample = image.spec.psf_upsample
-        target.psf = _psf_on(image.psf, A / image.spec.psf_upsample)
+        target.psf = image.psf_on_grid(A / image.spec.psf_upsample)
     return Cutout(image.spec.label, image.spec.band, target, box, pixels, inside, cut, image.wcs)
 
 

@@ -23,6 +23,9 @@ from .spec_dict import from_fields
 ARCSEC_PER_DEGREE = 3600.0
 # Open images kept per process (each holds memory maps and small arrays only).
 _CACHE_SIZE = 64
+# PSF grids kept per image, and the relative precision (of the pixel-scale matrix) that tells them apart.
+_PSF_GRIDS = 256
+_PSF_GRID_DIGITS = 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,6 +155,7 @@ class OpenImage:
         elif spec.psf_upsample != 1:
             raise ValueError(f"image {spec.label!r}: psf_upsample={spec.psf_upsample} needs a psf")
         self._background_variance = None
+        self._psf_grids = {}
 
     def _open(self, path, which, what):
         if not os.path.exists(path):
@@ -187,6 +191,23 @@ class OpenImage:
         ny, nx = self.shape
         with np.errstate(invalid="ignore"):
             return (x >= inset - 0.5) & (x <= nx - 0.5 - inset) & (y >= inset - 0.5) & (y <= ny - 0.5 - inset)
+
+    def psf_on_grid(self, pixelscale):
+        """The PSF (PSFImage) on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), kept per grid
+        (matrices equal to 1e-7 relative share one) and sharing the image's convolver and
+        point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per
+        size, so the cutouts of every group reuse them instead of transforming the PSF again."""
+        scale = self.pixel_size / self.spec.psf_upsample
+        key = tuple(np.round(np.ravel(pixelscale) / scale, _PSF_GRID_DIGITS).tolist())
+        placed = self._psf_grids.get(key)
+        if placed is None:
+            placed = self.psf.on_grid_of(pixelscale)
+            placed._convolver = self.psf.convolver
+            placed._point_source_renderer = self.psf.point_source_renderer
+            if len(self._psf_grids) >= _PSF_GRIDS:
+                self._psf_grids.clear()
+            self._psf_grids[key] = placed
+        return placed
 
     # --- pixels -------------------------------------------------------------------
     def variance_of(self, data, slices):
