@@ -127,7 +127,7 @@ def test_failed_rows_columns_and_pickling(field):
 
 
 def test_analytic_flux_gradients_match_finite_differences(field):
-    from polychrome.survey.group_fit import _flux_and_gradient, _numerical_flux_gradient
+    from polychrome.survey.fitted_values import _flux_and_gradient, _numerical_flux_gradient
 
     catalog, images = field
     spec = ModelSpec(candidates=("point model", "sersic galaxy model"))
