@@ -58,3 +58,28 @@ class FakeFitter:
 
     def failed_rows(self, task, flags, message):
         return [self._row(task, source, math.nan, flags, message) for source in task.sources]
+
+
+class FaultyFitter:
+    """Wraps a real fitter: a group holding a source id in ``raise_ids`` raises RuntimeError, one holding an
+    id in ``crash_ids`` kills its worker process with SIGSEGV (only away from the driver's process)."""
+
+    def __init__(self, inner, raise_ids=(), crash_ids=()):
+        self.inner, self.raise_ids, self.crash_ids = inner, set(raise_ids), set(crash_ids)
+        self.driver_pid = os.getpid()
+
+    def columns(self):
+        return self.inner.columns()
+
+    def failed_rows(self, task, flags, message):
+        return self.inner.failed_rows(task, flags, message)
+
+    def fit(self, task):
+        ids = {source["id"] for source in task.sources}
+        if ids & self.crash_ids and os.getpid() != self.driver_pid:
+            import signal
+
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if ids & self.raise_ids:
+            raise RuntimeError(f"injected failure for sources {sorted(ids & self.raise_ids)}")
+        return self.inner.fit(task)
