@@ -118,9 +118,11 @@ def prepare_run_folder(out, configuration, *, restart=False, n_sources=0, n_grou
         _remove_run(out)
     for stale in glob.glob(os.path.join(glob.escape(out), ".polychrome-*.parquet")):
         os.remove(stale)   # a part write killed half way: it never became a part
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    resumed = record is not None and not restart and previous == config_hash
     _write_run_record(out, {"config_hash": config_hash, "configuration": configuration, "n_sources": int(n_sources),
-                            "n_groups": int(n_groups), "started": datetime.datetime.now(datetime.timezone.utc)
-                            .isoformat(timespec="seconds")})
+                            "n_groups": int(n_groups), "started": record["started"] if resumed else now,
+                            "resumed": now if resumed else None})
     return config_hash
 
 
