@@ -26,6 +26,7 @@ that says it stalled and how much the Gauss-Newton step still predicts.
 """
 
 import dataclasses
+import time
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def covariance_from(hessian):
 
 def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_iter=100,
                         epsilon4=0.1, tolerance=1e-3, relative_tolerance=None, damping=1e-3, verbose=0,
-                        print_function=print, normalise=None):
+                        print_function=print, normalise=None, max_time=None):
     """Minimise chi^2 of `problem` (see normal_equations) from x0.
 
     lower/upper: limits per parameter (None: unbounded); cyclic: (P,) bool, or
@@ -119,7 +120,9 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     chi^2 by less than this fraction of it (the old rule: stops degenerate fits
     early); damping: initial L; verbose=1 prints one line per step; normalise:
     optional map of a parameter vector to an equivalent canonical one, applied
-    after each step (the model is the same at both).
+    after each step (the model is the same at both); max_time: None, or seconds of
+    wall clock (from this call): the fit stops after the step that passes this
+    deadline, at the best point met, its message starting with "time limit".
     A problem may have ``after_accepted_step(x) -> bool``, called after each
     accepted step: True when it changed its data (e.g. windows that follow
     the sources), so that chi^2 is evaluated again there.
@@ -128,12 +131,13 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     exception raised during the fit (KeyboardInterrupt included) propagates
     after ``problem.restore(best x)`` when the problem has that method.
     """
-    options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
+    options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose, max_time)
+    deadline = None if options.max_time is None else time.monotonic() + options.max_time
     x0 = np.asarray(x0, dtype=float)
     box = _Box(x0.size, lower, upper, cyclic)
     state = {"x": box.wrap(np.clip(x0, box.lower, box.upper))}
     try:
-        return _iterate(problem, state, box, normalise, options, print_function)
+        return _iterate(problem, state, box, normalise, options, print_function, deadline)
     except BaseException:
         # leave the model at the best point met, not at the last trial, then re-raise
         restore = getattr(problem, "restore", None)
@@ -191,11 +195,12 @@ def _finish(message, x, ne, iterations, size):
                      covariance, uncertainties, hessian, unconstrained)
 
 
-def _iterate(problem, state, box, normalise, options, print_function):
-    """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore)."""
+def _iterate(problem, state, box, normalise, options, print_function, deadline=None):
+    """The LM loop from state["x"]; state["x"] is kept at the best point (for a restore);
+    deadline: None or the time.monotonic() after which no further step is tried."""
     x = state["x"]
     size = x.size
-    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose = options
+    max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose, max_time = options
     ne = problem.normal_equations(x)
     if ne.ndata == 0:
         return _finish("no data: every pixel is masked", x, None, 0, size)
@@ -234,6 +239,10 @@ def _iterate(problem, state, box, normalise, options, print_function):
                        f"Gauss-Newton step predicts {decrease:.3g} more)")
             break
         if iterations == max_iter:
+            break
+        if deadline is not None and iterations and time.monotonic() > deadline:
+            message = (f"time limit: stopped after {iterations} iterations, past max_time = {max_time:g} s "
+                       "(at the best point met, not converged)")
             break
         iterations += 1
         step = box.inside(x, limited_step(H + L * np.diag(diag), g, x, box.lower, box.upper, _solve,

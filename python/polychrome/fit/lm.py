@@ -37,13 +37,18 @@ class LM:
         fits short of their minimum). None (default): not used.
     damping : float in (0, 1e9]
         Initial damping L (Marquardt's, scaled by the diagonal of J^T W J).
+    max_time : None or float > 0
+        Seconds of wall clock for the fit (None: no limit). The fit stops
+        after the step that passes the deadline, at the best point met; its
+        message then starts with "time limit" (not a success).
     """
 
     def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, tolerance=1e-3, relative_tolerance=None,
-                 damping=1e-3):
-        self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose)
+                 damping=1e-3, max_time=None):
+        self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose,
+                                       max_time)
         (self.max_iter, self.epsilon4, self.tolerance, self.relative_tolerance, self.damping,
-         self.verbose) = self.options
+         self.verbose, self.max_time) = self.options
         if not isinstance(model, Model):
             raise TypeError(f"model must be a polychrome Model, got {type(model).__name__}")
         model._require_target()

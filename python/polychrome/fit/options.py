@@ -4,7 +4,8 @@ import collections
 import math
 import numbers
 
-LMOptions = collections.namedtuple("LMOptions", "max_iter epsilon4 tolerance relative_tolerance damping verbose")
+LMOptions = collections.namedtuple("LMOptions",
+                                   "max_iter epsilon4 tolerance relative_tolerance damping verbose max_time")
 
 
 def _number(name, value, what):
@@ -16,14 +17,15 @@ def _number(name, value, what):
     return value
 
 
-def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose):
-    """The options as an LMOptions (int, float, float, float or None, float, int), or raise
+def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose, max_time=None):
+    """The options as an LMOptions (int, float, float, float or None, float, int, float or None), or raise
     naming the bad one.
 
     max_iter: integer >= 1 (steps); epsilon4: in [0, 1) (ratio of actual to
     predicted chi^2 decrease); tolerance: > 0 (chi^2 units); relative_tolerance:
     None or in [0, 1) (fraction of chi^2); damping: > 0 (Marquardt's L,
-    dimensionless); verbose: integer >= 0.
+    dimensionless); verbose: integer >= 0; max_time: None or > 0 (seconds of wall
+    clock for the whole fit).
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
         raise ValueError(f"max_iter must be an integer >= 1 (most steps tried), got {max_iter!r}")
@@ -47,4 +49,8 @@ def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, 
         verbose = int(verbose)
     if not isinstance(verbose, numbers.Integral) or verbose < 0:
         raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}")
-    return LMOptions(int(max_iter), epsilon4, tolerance, relative_tolerance, damping, int(verbose))
+    if max_time is not None:
+        max_time = _number("max_time", max_time, "seconds of wall clock")
+        if not max_time > 0.0:
+            raise ValueError(f"max_time must be None or > 0 (seconds of wall clock), got {max_time!r}")
+    return LMOptions(int(max_iter), epsilon4, tolerance, relative_tolerance, damping, int(verbose), max_time)

@@ -1,0 +1,241 @@
+"""Cutouts of one group from every image, placed on the group's tangent plane, with coverage flags.
+
+Per image: the pixel box around the group's centre that holds its cutout
+region (task.radius arcsec, the members' footprints plus the margin), as
+astropy's Cutout2D would cut it (``overlap_slices``, the box clipped at the
+image edges), its variance and mask (the image's mask, NaN or inf data,
+non-positive or NaN variance, and the footprints of neighbours outside the
+group), and the PSF. The cutout is placed on the group's TAN plane by the
+local affine map of the image's WCS there (central differences over the
+cutout radius: exact to second order over a cutout, so the centres agree
+across images to far below a pixel). ``Cutout.wcs`` is the cutout's own
+astropy WCS (the image's, shifted), built only when asked for.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from ..image import TargetImage
+from .flags import SourceFlag
+from .group_plane import GroupPlane
+from .image_spec import open_image
+
+
+@dataclasses.dataclass
+class Cutout:
+    """One image's cutout of a group.
+
+    label: the image's name; band; target: a TargetImage on the group plane
+    (pixelscale/origin in arcsec); box: (x0, x1, y0, y1) pixel bounds in the
+    full image (end-exclusive); pixels: (S,) unmasked pixels inside each
+    source's footprint; inside: (S,) the source's centre lies on the image;
+    cut: (S,) its footprint crosses an image edge; uses: (S,) the source is
+    modelled on this cutout (centre inside, some unmasked footprint pixels).
+    """
+
+    label: str
+    band: str
+    target: TargetImage
+    box: tuple
+    pixels: np.ndarray
+    inside: np.ndarray
+    cut: np.ndarray
+    full_wcs: object = None
+
+    @property
+    def uses(self):
+        """(S,) bool: the sources modelled on this cutout (centre on the image, footprint pixels unmasked)."""
+        return self.inside & (self.pixels > 0)
+
+    @property
+    def wcs(self):
+        """The cutout's celestial astropy WCS (the full image's, its reference pixel shifted by the box)."""
+        wcs = self.full_wcs.deepcopy()
+        wcs.wcs.crpix = wcs.wcs.crpix - np.array([self.box[0], self.box[2]], float)
+        wcs.pixel_shape = (self.box[1] - self.box[0], self.box[3] - self.box[2])
+        wcs.wcs.set()
+        return wcs
+
+
+@dataclasses.dataclass
+class GroupCutouts:
+    """Every cutout of a group and what they say about each source.
+
+    plane: the GroupPlane; centers: (S, 2) catalogue centres on it (arcsec);
+    radii: (S,) footprint radii (arcsec); cutouts: the images with data on
+    the group; flags: (S,) coverage SourceFlag bits; messages: (S,) lists of
+    strings; fit: (S,) bool, the sources with enough data to fit.
+    """
+
+    plane: GroupPlane
+    centers: np.ndarray
+    radii: np.ndarray
+    cutouts: list
+    flags: np.ndarray
+    messages: list
+    fit: np.ndarray
+
+
+def _local_map(image, plane, radius, ra, dec):
+    """(pixel (S+1, 2) of the centre and the sources, B = d pixel / d plane (2x2, per arcsec)) by
+    one WCS call: the sources and four points at +-radius along the plane axes."""
+    step = max(radius, 1.0)
+    ox, oy = plane.to_sky([step, -step, 0.0, 0.0], [0.0, 0.0, step, -step])
+    x, y = image.sky_to_pixel(np.concatenate([[plane.ra0], ra, ox]), np.concatenate([[plane.dec0], dec, oy]))
+    B = np.array([[x[-4] - x[-3], x[-2] - x[-1]], [y[-4] - y[-3], y[-2] - y[-1]]]) / (2.0 * step)
+    return np.column_stack([x[:-4], y[:-4]]), B
+
+
+def _box(centre, B, radius, shape):
+    """(x0, x1, y0, y1): the pixels whose centres lie within the plane square of half-side
+    ``radius`` around ``centre`` (pixel coordinates), clipped to the image; None if empty."""
+    if not np.all(np.isfinite(centre)) or not np.all(np.isfinite(B)):
+        return None
+    half = radius * np.sqrt(np.sum(B ** 2, axis=1))  # reach along x and y, pixels
+    x0 = max(int(np.ceil(centre[0] - half[0] - 1e-9)), 0)
+    x1 = min(int(np.floor(centre[0] + half[0] + 1e-9)) + 1, shape[1])
+    y0 = max(int(np.ceil(centre[1] - half[1] - 1e-9)), 0)
+    y1 = min(int(np.floor(centre[1] + half[1] + 1e-9)) + 1, shape[0])
+    if x0 >= x1 or y0 >= y1:
+        return None
+    return x0, x1, y0, y1
+
+
+def _pixel_planes(origin, A, shape):
+    """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx)."""
+    i, j = np.indices(shape, dtype=float)
+    return (origin[0] + A[0, 0] * (j + 0.5) + A[0, 1] * (i + 0.5),
+            origin[1] + A[1, 0] * (j + 0.5) + A[1, 1] * (i + 0.5))
+
+
+def _scaled_distances(X, Y, centers, radii):
+    """(K, ny, nx): distance of each pixel from each centre in units of that centre's radius."""
+    if len(centers) == 0:
+        return np.zeros((0,) + X.shape)
+    dx = X[None] - centers[:, 0, None, None]
+    dy = Y[None] - centers[:, 1, None, None]
+    return np.hypot(dx, dy) / radii[:, None, None]
+
+
+def _psf_on(psf, pixelscale):
+    """``psf`` on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), sharing its convolver and
+    point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per size,
+    so every cutout of an image reuses them instead of transforming the PSF again."""
+    placed = psf.on_grid_of(pixelscale)
+    placed._convolver = psf.convolver
+    placed._point_source_renderer = psf.point_source_renderer
+    return placed
+
+
+def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None):
+    """The Cutout of ``image`` (an OpenImage) for sources at plane ``centers`` (S, 2 arcsec; sky
+    ``ra``, ``dec`` deg) with footprint ``radii`` (S,), covering ``radius`` arcsec around the
+    plane's tangent point, or None when the image holds no pixel of it. neighbours: None or
+    (centers (K, 2), radii (K,)) of sources outside the group: their footprint pixels are masked
+    where they are nearer (in footprint radii) to the neighbour than to any member."""
+    pixel, B = _local_map(image, plane, radius, ra, dec)
+    box = _box(pixel[0], B, radius, image.shape)
+    if box is None or abs(np.linalg.det(B)) == 0:
+        return None
+    x0, x1, y0, y1 = box
+    slices = (slice(y0, y1), slice(x0, x1))
+    A = np.linalg.inv(B)
+    origin = A @ (np.array([x0 - 0.5, y0 - 0.5]) - pixel[0])
+    data = np.array(image.data[slices], dtype=float)
+    variance = image.variance_of(data, slices)
+    bad = ~np.isfinite(data) | ~(variance > 0) | ~np.isfinite(variance)
+    if image.mask is not None:
+        bad |= np.asarray(image.mask[slices]) != 0
+    data[bad] = 0.0
+    variance[bad] = 1.0
+    X, Y = _pixel_planes(origin, A, data.shape)
+    members = _scaled_distances(X, Y, centers, radii)
+    if neighbours is not None and len(neighbours[0]):
+        nearest_member = members.min(axis=0) if len(members) else np.inf
+        others = _scaled_distances(X, Y, *neighbours).min(axis=0)
+        bad |= (others < 1.0) & (others < nearest_member)
+    pixels = np.sum((members < 1.0) & ~bad, axis=(1, 2))
+    ny, nx = image.shape
+    sources = pixel[1:]
+    inside = ((sources[:, 0] >= -0.5) & (sources[:, 0] <= nx - 0.5) & (sources[:, 1] >= -0.5)
+              & (sources[:, 1] <= ny - 0.5))
+    reach = radii[:, None] * np.sqrt(np.sum(B ** 2, axis=1))[None, :]
+    cut = inside & np.any((sources - reach < -0.5) | (sources + reach > np.array([nx, ny]) - 0.5), axis=1)
+    target = TargetImage(data, variance=variance, mask=bad, pixelscale=A, origin=origin,
+                         zeropoint=image.zeropoint)
+    if image.psf is not None:
+        target.psf_upsample = image.spec.psf_upsample
+        target.psf = _psf_on(image.psf, A / image.spec.psf_upsample)
+    return Cutout(image.spec.label, image.spec.band, target, box, pixels, inside, cut, image.wcs)
+
+
+def _positions(rows):
+    return (np.array([row["ra"] for row in rows], float), np.array([row["dec"] for row in rows], float),
+            np.array([row["footprint"] for row in rows], float))
+
+
+def group_cutouts(task, images, spec):
+    """GroupCutouts of ``task`` (a GroupTask) from ``images`` (ImageSpecs) under ``spec`` (ModelSpec).
+
+    Per source: NO_DATA when no usable image has its centre; PARTIAL_COVERAGE
+    when its footprint crosses an image edge, or some image lacks it while
+    another has it, or an image could not be used (bad PSF, unreadable file:
+    the message says which); TOO_FEW_PIXELS when fewer than spec.min_pixels
+    unmasked pixels lie in its footprint over all images. Only sources with
+    none of NO_DATA and TOO_FEW_PIXELS are fitted. Never raises for bad data.
+    """
+    ra, dec, radii = _positions(task.sources)
+    centre = task.center if task.center is not None else (float(np.mean(ra)), float(np.mean(dec)))
+    plane = GroupPlane(*centre)
+    centers = np.column_stack(plane.to_plane(ra, dec))
+    radius = task.radius
+    if radius is None:
+        radius = float(np.max(np.hypot(centers[:, 0], centers[:, 1]) + radii)) + spec.cutout_margin
+    neighbours = None
+    if task.neighbours:
+        n_ra, n_dec, n_radii = _positions(task.neighbours)
+        neighbours = (np.column_stack(plane.to_plane(n_ra, n_dec)), n_radii)
+    count = len(task.sources)
+    flags = np.zeros(count, np.int64)
+    messages = [[] for _ in range(count)]
+    cutouts, covered_by, pixels, cut = [], np.zeros(count, int), np.zeros(count, int), np.zeros(count, bool)
+    inside, unusable_inside = np.zeros(count, bool), np.zeros(count, bool)
+    for spec_image in images:
+        try:
+            image = open_image(spec_image)
+        except (OSError, ValueError, TypeError) as err:
+            for text in messages:
+                text.append(f"image {spec_image.label!r} not used: {err}")
+            flags |= SourceFlag.PARTIAL_COVERAGE
+            continue
+        cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours)
+        if cutout is None:
+            continue
+        if image.problem is not None:
+            unusable_inside |= cutout.inside
+            for k in np.flatnonzero(cutout.inside):
+                messages[k].append(f"{image.problem} (image not used)")
+            continue
+        inside |= cutout.inside
+        if not np.any(cutout.uses):
+            continue
+        cutouts.append(cutout)
+        covered_by += cutout.uses
+        pixels += np.where(cutout.uses, cutout.pixels, 0)
+        cut |= cutout.cut
+    n_images = len(cutouts)
+    no_data = ~inside
+    flags[no_data] |= SourceFlag.NO_DATA
+    partial = ~no_data & (cut | ((covered_by > 0) & (covered_by < n_images)) | unusable_inside)
+    flags[partial] |= SourceFlag.PARTIAL_COVERAGE
+    few = ~no_data & ((pixels < spec.min_pixels) | (covered_by == 0))
+    flags[few] |= SourceFlag.TOO_FEW_PIXELS
+    for k in np.flatnonzero(no_data):
+        messages[k].append("no image covers the source" if not unusable_inside[k]
+                           else "no usable image covers the source")
+    for k in np.flatnonzero(few):
+        messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
+                           f"{spec.min_pixels})")
+    fit = ~(no_data | few)
+    return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit)

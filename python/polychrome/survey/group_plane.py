@@ -1,0 +1,64 @@
+"""GroupPlane: the gnomonic (TAN) tangent plane at a group's centre, in arcsec (x West, y North).
+
+Every cutout of a group is placed on this one plane, so that a source's
+centre is one pair of numbers shared by images of different pixel scales
+and orientations. The projection is the FITS TAN one (Calabretta & Greisen
+2002), written out in numpy so that a group costs no astropy WCS calls
+for it; ``wcs()`` gives the same plane as an astropy WCS.
+"""
+
+import math
+
+import numpy as np
+
+ARCSEC_PER_RADIAN = 180.0 * 3600.0 / math.pi
+
+
+class GroupPlane:
+    """The TAN plane tangent at (ra0, dec0) deg; plane (0, 0) arcsec is the tangent point.
+
+    x grows to the West and y to the North (polychrome's plane convention,
+    see image.tangent_plane), so a north-up, east-left image has a
+    pixel-scale matrix with positive diagonal.
+    """
+
+    def __init__(self, ra0, dec0):
+        self.ra0, self.dec0 = float(ra0), float(dec0)
+        self._a0, self._d0 = math.radians(self.ra0), math.radians(self.dec0)
+        self._sin_d0, self._cos_d0 = math.sin(self._d0), math.cos(self._d0)
+
+    def to_plane(self, ra, dec):
+        """Plane (x, y) in arcsec of ra, dec in deg (arrays); NaN for points 90 deg or more away."""
+        a = np.radians(np.asarray(ra, float)) - self._a0
+        d = np.radians(np.asarray(dec, float))
+        sin_d, cos_d = np.sin(d), np.cos(d)
+        cos_a = np.cos(a)
+        cos_c = self._sin_d0 * sin_d + self._cos_d0 * cos_d * cos_a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(cos_c > 0, ARCSEC_PER_RADIAN / cos_c, np.nan)
+        xi = cos_d * np.sin(a) * scale  # East
+        eta = (self._cos_d0 * sin_d - self._sin_d0 * cos_d * cos_a) * scale
+        return -xi, eta
+
+    def to_sky(self, x, y):
+        """(ra, dec) in deg (ra in [0, 360)) of plane (x, y) arcsec (arrays)."""
+        xi = -np.asarray(x, float) / ARCSEC_PER_RADIAN
+        eta = np.asarray(y, float) / ARCSEC_PER_RADIAN
+        denominator = self._cos_d0 - eta * self._sin_d0
+        a = np.arctan2(xi, denominator)
+        d = np.arctan2(self._sin_d0 + eta * self._cos_d0, np.hypot(xi, denominator))
+        return np.mod(np.degrees(a + self._a0), 360.0), np.degrees(d)
+
+    def wcs(self):
+        """This plane as an astropy TAN WCS: its 0-based pixel coordinates are the plane's (x West,
+        y North) in arcsec (CDELT (-1, 1) arcsec, the tangent point at pixel (0, 0))."""
+        from astropy.wcs import WCS
+
+        wcs = WCS(naxis=2)
+        wcs.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+        wcs.wcs.crval = [self.ra0, self.dec0]
+        wcs.wcs.crpix = [1.0, 1.0]
+        wcs.wcs.cdelt = [-1.0 / 3600.0, 1.0 / 3600.0]
+        wcs.wcs.cunit = ["deg", "deg"]
+        wcs.wcs.set()
+        return wcs

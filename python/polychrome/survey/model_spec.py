@@ -1,0 +1,134 @@
+"""ModelSpec: what to fit to every source of a survey (model types, shared parameters, sky, limits, budgets)."""
+
+import dataclasses
+import math
+import numbers
+import os
+
+_NEIGHBOURS = ("mask",)
+_CHOICE = ("source", "group")
+
+
+def _positive(name, value, units, integer=False):
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value) or not value > 0:
+        raise ValueError(f"ModelSpec.{name} must be a positive {'integer' if integer else 'number'} ({units}), "
+                         f"got {value!r}")
+    return int(value) if integer else float(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """The model of every source and how the survey fits it.
+
+    candidates: model types tried per source (polychrome.models.model_types());
+    with more than one the smallest BIC = chi^2 + k ln(n_pixels) chooses
+    (see model_choice). shared: parameters shared across a source's images
+    (those a candidate lacks are skipped; the rest, brightness, is per image).
+    sky: a sky model type fitted per image cutout, or None. limits:
+    {parameter: (low, high)} in the model's units (e.g. {"n": (0.5, 6)}).
+    max_iterations: LM steps per fit; time_budget: seconds of wall clock per
+    group (TIMEOUT when passed). footprint_scale: a source's footprint radius
+    is footprint_scale * size + the broadest PSF FWHM (arcsec); default_size:
+    the size (arcsec) of a source without one. max_group_size: larger groups
+    are split (GROUP_SPLIT). min_pixels: fewer unmasked pixels in a source's
+    footprint over all images flags TOO_FEW_PIXELS and skips the fit.
+    cutout_margin: arcsec added around a group's footprints. neighbours:
+    "mask" (pixels in the footprints of sources outside the group are not
+    fitted). choice: "source" (each source of a blend takes its own
+    candidate, by the BIC of the pixels of its footprint) or "group" (one
+    candidate for the whole group, by the group's BIC).
+    """
+
+    candidates: tuple = ("sersic galaxy model",)
+    shared: tuple = ("center", "q", "PA", "n", "Re")
+    sky: str = "flat sky model"
+    limits: dict = dataclasses.field(default_factory=dict)
+    max_iterations: int = 100
+    time_budget: float = 60.0
+    footprint_scale: float = 3.0
+    default_size: float = 1.0
+    max_group_size: int = 20
+    min_pixels: int = 20
+    cutout_margin: float = 1.0
+    neighbours: str = "mask"
+    choice: str = "source"
+
+    def __post_init__(self):
+        from ..models.registry import model_types
+
+        known = model_types()
+        candidates = (self.candidates,) if isinstance(self.candidates, str) else tuple(self.candidates)
+        if not candidates:
+            raise ValueError("ModelSpec.candidates must name at least one model type")
+        for name in candidates + ((self.sky,) if self.sky is not None else ()):
+            if name not in known or name == "group model":
+                raise ValueError(f"ModelSpec: unknown model type {name!r}; known: "
+                                 f"{[k for k in known if k != 'group model']}")
+        object.__setattr__(self, "candidates", candidates)
+        shared = (self.shared,) if isinstance(self.shared, str) else tuple(self.shared)
+        object.__setattr__(self, "shared", shared)
+        limits = {}
+        for name, pair in dict(self.limits or {}).items():
+            try:
+                low, high = (float(v) for v in pair)
+            except (TypeError, ValueError):
+                raise ValueError(f"ModelSpec.limits[{name!r}] must be (low, high), got {pair!r}") from None
+            if not low < high:
+                raise ValueError(f"ModelSpec.limits[{name!r}] must have low < high, got {pair!r}")
+            limits[str(name)] = (low, high)
+        object.__setattr__(self, "limits", limits)
+        object.__setattr__(self, "max_iterations", _positive("max_iterations", self.max_iterations, "steps", True))
+        object.__setattr__(self, "max_group_size", _positive("max_group_size", self.max_group_size, "sources", True))
+        object.__setattr__(self, "min_pixels", _positive("min_pixels", self.min_pixels, "pixels", True))
+        for name, units in (("time_budget", "seconds"), ("footprint_scale", "times the size"),
+                            ("default_size", "arcsec")):
+            object.__setattr__(self, name, _positive(name, getattr(self, name), units))
+        margin = self.cutout_margin
+        if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < math.inf:
+            raise ValueError(f"ModelSpec.cutout_margin must be a number >= 0 (arcsec), got {margin!r}")
+        object.__setattr__(self, "cutout_margin", float(margin))
+        if self.neighbours not in _NEIGHBOURS:
+            raise ValueError(f"ModelSpec.neighbours must be one of {_NEIGHBOURS}, got {self.neighbours!r}")
+        if self.choice not in _CHOICE:
+            raise ValueError(f"ModelSpec.choice must be one of {_CHOICE}, got {self.choice!r}")
+
+    def to_dict(self):
+        """A plain dict (YAML/JSON-able: lists for tuples) that from_dict turns back into this spec."""
+        out = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = {k: list(v) for k, v in value.items()}
+            out[field.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d):
+        """A ModelSpec from a dict of its fields (unknown keys raise ValueError naming them)."""
+        if isinstance(d, cls):
+            return d
+        if not isinstance(d, dict):
+            raise TypeError(f"a model spec must be a dict of ModelSpec fields, got {type(d).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"model spec: unknown field(s) {unknown}; known: {sorted(known)}")
+        return cls(**d)
+
+    @classmethod
+    def from_yaml(cls, path_or_text):
+        """A ModelSpec from a YAML file or YAML text (a mapping of its fields; yaml.safe_load)."""
+        import yaml
+
+        text = path_or_text
+        if isinstance(path_or_text, os.PathLike) or (isinstance(path_or_text, str) and "\n" not in path_or_text
+                                                      and path_or_text.endswith((".yaml", ".yml"))):
+            with open(path_or_text) as handle:
+                text = handle.read()
+        loaded = yaml.safe_load(text)
+        if not isinstance(loaded, dict):
+            raise ValueError(f"model spec YAML must be a mapping of ModelSpec fields, got {type(loaded).__name__}")
+        return cls.from_dict(loaded)

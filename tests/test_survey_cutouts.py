@@ -1,0 +1,132 @@
+"""Cutouts: coverage flags, edges, sources outside every image, NaN masking, neighbour masking, the
+cutout's WCS against the full image's, and the placement on the group's tangent plane."""
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from astropy.nddata import Cutout2D
+from astropy.table import Table
+
+from polychrome.survey.cutouts import group_cutouts
+from polychrome.survey.flags import SourceFlag
+from polychrome.survey.group_plane import GroupPlane
+from polychrome.survey.grouping import plan_groups
+from polychrome.survey.image_spec import ImageSpec, open_image
+from polychrome.survey.model_spec import ModelSpec
+from polychrome.survey.tasks import GroupTask
+from survey_field import FIELD_CENTRE, Band, _header
+
+FIELD = GroupPlane(*FIELD_CENTRE)
+
+
+def _image(folder, band, nan_box=None, psf_fwhm_pixels=3.0):
+    rng = np.random.default_rng(len(band.name))
+    data = rng.normal(0.0, band.sigma, band.shape)
+    if nan_box is not None:
+        x0, x1, y0, y1 = nan_box
+        data[y0:y1, x0:x1] = np.nan
+    path = folder / f"{band.name}.fits"
+    fits.PrimaryHDU(data, header=_header(band)).writeto(path)
+    r = np.arange(-7, 8)
+    psf = np.exp(-0.5 * (r[:, None] ** 2 + r[None, :] ** 2) / (psf_fwhm_pixels / 2.355) ** 2)
+    fits.PrimaryHDU(psf).writeto(folder / f"{band.name}_psf.fits")
+    return ImageSpec(data=str(path), band=band.name, psf=str(folder / f"{band.name}_psf.fits"))
+
+
+def _catalog(xy, size=0.5):
+    ra, dec = FIELD.to_sky(*np.transpose(xy))
+    return Table({"id": np.arange(len(xy)), "ra": ra, "dec": dec, "size": np.full(len(xy), size)})
+
+
+@pytest.fixture()
+def images(tmp_path):
+    # a 0.2" image 20" wide and a rotated 0.4" image 12" wide, both centred on the field
+    return [_image(tmp_path, Band("g", 0.2, (100, 100), 0.0, "gaussian", 0.6, 0.1)),
+            _image(tmp_path, Band("i", 0.4, (30, 30), 30.0, "gaussian", 1.2, 0.1))]
+
+
+def test_coverage_flags(images):
+    # centre; inside g only; on g's edge; outside both
+    catalog = _catalog([(0.0, 0.0), (-8.0, 0.0), (9.8, 0.0), (40.0, 40.0)])
+    spec = ModelSpec()
+    rows = {}
+    for task in plan_groups(catalog, images, spec):
+        cut = group_cutouts(task, images, spec)
+        for k, source in enumerate(task.sources):
+            rows[source["id"]] = (int(cut.flags[k]), cut.messages[k], bool(cut.fit[k]),
+                                  sum(c.uses[k] for c in cut.cutouts))
+    assert rows[0] == (0, [], True, 2)
+    assert rows[1][0] == SourceFlag.PARTIAL_COVERAGE and rows[1][3] == 1  # only g has it
+    assert rows[2][0] & SourceFlag.PARTIAL_COVERAGE and rows[2][2]  # footprint cut by g's edge
+    assert rows[3][0] == SourceFlag.NO_DATA and not rows[3][2] and "no image" in rows[3][1][0]
+
+
+def test_cutout_pixels_lie_where_the_wcs_puts_them(images):
+    catalog = _catalog([(1.3, -0.7), (2.9, 0.4)])
+    spec = ModelSpec()
+    task = plan_groups(catalog, images, spec)[0]
+    cut = group_cutouts(task, images, spec)
+    assert task.size == 2 and len(cut.cutouts) == 2
+    for cutout, spec_image in zip(cut.cutouts, images):
+        image = open_image(spec_image)
+        x0, x1, y0, y1 = cutout.box
+        ny, nx = cutout.target.shape
+        assert (ny, nx) == (y1 - y0, x1 - x0)
+        j, i = np.meshgrid(np.arange(nx), np.arange(ny))
+        # the cutout's own WCS is the full image's, shifted
+        ra, dec = cutout.wcs.pixel_to_world_values(j, i)
+        full_ra, full_dec = image.wcs.pixel_to_world_values(j + x0, i + y0)
+        assert np.allclose(ra, full_ra, rtol=0, atol=1e-12) and np.allclose(dec, full_dec, rtol=0, atol=1e-12)
+        # ... and astropy's Cutout2D of the same box says the same
+        reference = Cutout2D(np.asarray(image.data), ((x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2), (ny, nx), wcs=image.wcs)
+        assert reference.bbox_original == ((y0, y1 - 1), (x0, x1 - 1))
+        assert np.array_equal(reference.data, np.asarray(image.data)[y0:y1, x0:x1])
+        assert np.allclose(reference.wcs.pixel_to_world_values(j, i), (ra, dec), rtol=0, atol=1e-12)
+        # the affine placement on the group plane matches the exact WCS to well below a pixel
+        px, py = cut.plane.to_plane(full_ra, full_dec)
+        ax, ay = cutout.target.pixel_to_plane(j, i)
+        assert np.max(np.hypot(px - ax, py - ay)) < 1e-6  # arcsec
+    # the catalogue centres on the plane
+    assert np.allclose(cut.centers, np.column_stack(cut.plane.to_plane(catalog["ra"], catalog["dec"])))
+
+
+def test_group_plane_is_astropy_tan():
+    plane = GroupPlane(359.99, -45.0)
+    wcs = plane.wcs()
+    ra = np.array([359.99, 0.01, 359.95, 0.0])
+    dec = np.array([-45.0, -44.98, -45.03, -45.01])
+    x, y = plane.to_plane(ra, dec)
+    px, py = wcs.world_to_pixel_values(ra, dec)
+    assert np.allclose(x, px, atol=1e-8) and np.allclose(y, py, atol=1e-8)
+    back_ra, back_dec = plane.to_sky(x, y)
+    assert np.allclose(back_dec, dec, atol=1e-12) and np.allclose((back_ra - ra + 180) % 360 - 180, 0, atol=1e-12)
+    assert x[1] < 0  # east of the tangent point is -x (x grows to the West)
+
+
+def test_nan_pixels_are_masked_and_all_nan_is_too_few_pixels(tmp_path):
+    band = Band("g", 0.2, (100, 100), 0.0, "gaussian", 0.6, 0.1)
+    nan = [_image(tmp_path, band, nan_box=(0, 100, 0, 50))]  # the lower half (y < 0) is NaN
+    catalog = _catalog([(0.0, 5.0), (0.0, -5.0)])
+    spec = ModelSpec()
+    for task in plan_groups(catalog, nan, spec):
+        cut = group_cutouts(task, nan, spec)
+        target = cut.cutouts[0].target if cut.cutouts else None
+        if task.sources[0]["id"] == 0:
+            assert cut.flags[0] == 0 and np.all(np.isfinite(target.data))
+        else:
+            assert cut.flags[0] == SourceFlag.TOO_FEW_PIXELS and not cut.fit[0] and not cut.cutouts
+
+
+def test_neighbour_footprints_are_masked(images):
+    catalog = _catalog([(0.0, 0.0)])
+    neighbour = _catalog([(2.5, 0.0)])
+    spec = ModelSpec()
+    task = plan_groups(catalog, images, spec)[0]
+    row = {"id": 9, "ra": float(neighbour["ra"][0]), "dec": float(neighbour["dec"][0]), "footprint": 1.5}
+    crowded = GroupTask(task.group_id, task.sources, (row,), 0, 1.0, task.center, task.radius)
+    alone, masked = group_cutouts(task, images, spec).cutouts[0], group_cutouts(crowded, images, spec).cutouts[0]
+    X, Y = masked.target.pixel_center_grid()
+    near_neighbour = np.hypot(X - 2.5, Y) < 0.5
+    assert not np.any(alone.target.mask) and np.all(masked.target.mask[near_neighbour])
+    assert not np.any(masked.target.mask[np.hypot(X, Y) < 1.0])  # the member keeps its core
+    assert masked.pixels[0] < alone.pixels[0]

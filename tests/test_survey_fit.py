@@ -1,0 +1,125 @@
+"""GroupFitter on a simulated 2-band field (GalSim truth; 0.2" Moffat and 0.4" rotated Gaussian pixels):
+parameters recovered within their uncertainties, one row per source, BIC choosing point vs Sersic,
+bad data turned into flagged rows."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+from polychrome.survey.flags import SourceFlag
+from polychrome.survey.group_fit import GroupFitter
+from polychrome.survey.group_plane import GroupPlane
+from polychrome.survey.grouping import plan_groups
+from polychrome.survey.model_spec import ModelSpec
+
+pytest.importorskip("galsim")
+from survey_field import FIELD_CENTRE, Band, Source, write_field  # noqa: E402
+
+BANDS = [Band("g", 0.2, (200, 200), 0.0, "moffat", 0.8, 0.02, zeropoint=26.0, psf_upsample=2),
+         Band("i", 0.4, (110, 110), 25.0, "gaussian", 1.2, 0.03, zeropoint=25.5, psf_upsample=3)]
+GALAXIES = [  # (x, y) arcsec, g and i fluxes, n, Re, q, PA
+    Source(-14.0, -13.0, {"g": 60, "i": 90}, n=1.5, Re=0.8, q=0.6, PA=0.5),
+    Source(0.0, -14.0, {"g": 45, "i": 70}, n=1.0, Re=1.2, q=0.4, PA=1.2),
+    Source(13.0, -12.5, {"g": 80, "i": 120}, n=3.0, Re=0.7, q=0.8, PA=2.0),
+    Source(-13.5, 0.5, {"g": 50, "i": 60}, n=2.0, Re=1.0, q=0.5, PA=2.8),
+    Source(12.0, 1.0, {"g": 70, "i": 100}, n=0.8, Re=1.5, q=0.7, PA=0.2),
+    # two blended pairs
+    Source(-1.2, 0.2, {"g": 60, "i": 80}, n=1.2, Re=0.9, q=0.55, PA=0.9),
+    Source(1.4, 1.0, {"g": 40, "i": 70}, n=2.5, Re=0.6, q=0.75, PA=2.4),
+    Source(-6.0, 12.0, {"g": 55, "i": 85}, n=1.0, Re=1.1, q=0.45, PA=1.6),
+    Source(-3.3, 13.2, {"g": 35, "i": 45}, n=1.8, Re=0.7, q=0.65, PA=0.3),
+]
+STARS = [Source(8.0, 13.0, {"g": 40, "i": 40}, kind="star"), Source(15.0, 14.0, {"g": 25, "i": 35}, kind="star")]
+
+
+@pytest.fixture(scope="module")
+def field(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("survey_field")
+    catalog, images, _ = write_field(folder, BANDS, GALAXIES + STARS, seed=3)
+    return catalog, images
+
+
+def _fit_all(catalog, images, spec):
+    fitter = GroupFitter(images, spec)
+    tasks = plan_groups(catalog, images, spec)
+    rows = [row for task in tasks for row in fitter.fit(task)]
+    return tasks, {row["id"]: row for row in rows}, fitter
+
+
+def test_joint_fit_recovers_the_truth_within_the_uncertainties(field):
+    catalog, images = field
+    spec = ModelSpec(candidates=("point model", "sersic galaxy model"))
+    tasks, rows, fitter = _fit_all(catalog, images, spec)
+    assert sorted(rows) == list(catalog["id"])  # every source one row
+    assert max(t.size for t in tasks) == 2  # the pairs are grouped
+    assert all(set(row) == {c[0] for c in fitter.columns()} for row in rows.values())
+    plane = GroupPlane(*FIELD_CENTRE)
+    pulls = []
+    for k, truth in enumerate(GALAXIES + STARS):
+        row = rows[k + 1]
+        assert row["flags"] == 0, row["message"]
+        assert row["n_images"] == 2
+        assert row["model_type"] == ("point model" if truth.kind == "star" else "sersic galaxy model")
+        x, y = plane.to_plane(row["ra"], row["dec"])
+        pulls += [(x - truth.x) / row["ra_err"], (y - truth.y) / row["dec_err"]]
+        if truth.kind == "star":
+            continue
+        pa = (math.degrees(truth.PA) - 90.0) % 180.0
+        pulls += [(row["q"] - truth.q) / row["q_err"], ((row["PA"] - pa + 90) % 180 - 90) / row["PA_err"],
+                  (row["n"] - truth.n) / row["n_err"], (row["Re"] - truth.Re) / row["Re_err"]]
+        for band in BANDS:
+            pulls.append((row[f"flux_{band.name}"] - truth.flux[band.name]) / row[f"flux_{band.name}_err"])
+            magnitude = band.zeropoint - 2.5 * math.log10(truth.flux[band.name])
+            assert row[f"mag_{band.name}"] - magnitude == pytest.approx(
+                -2.5 * math.log10(row[f"flux_{band.name}"] / truth.flux[band.name]), abs=1e-9)
+    pulls = np.array(pulls)
+    assert np.all(np.isfinite(pulls))
+    assert np.max(np.abs(pulls)) < 4.0, pulls
+    assert 0.6 < np.sqrt(np.mean(pulls ** 2)) < 1.5, np.sqrt(np.mean(pulls ** 2))
+
+
+def test_bad_psf_and_nan_cutouts_give_flagged_rows(tmp_path):
+    sources = [Source(-6.0, 0.0, {"g": 50, "i": 60}, n=1.0, Re=0.8, q=0.7, PA=0.4),
+               Source(8.0, 0.0, {"g": 50, "i": 60}, n=1.0, Re=0.8, q=0.7, PA=0.4)]
+    bands = [Band("g", 0.2, (120, 120), 0.0, "moffat", 0.8, 0.02),
+             Band("i", 0.4, (60, 60), 25.0, "gaussian", 1.0, 0.03)]
+    # i has a NaN PSF; g has NaN pixels over the second source
+    catalog, images, _ = write_field(tmp_path, bands, sources, nan_psf=("i",), nan_box=("g", (70, 120, 30, 90)))
+    spec = ModelSpec(min_pixels=30)
+    tasks, rows, _ = _fit_all(catalog, images, spec)
+    first, second = rows[1], rows[2]
+    assert "psf" in first["message"] and "NaN" in first["message"]
+    assert first["flags"] & SourceFlag.PARTIAL_COVERAGE and first["n_images"] == 1
+    assert np.isfinite(first["flux_g"]) and np.isnan(first["flux_i"])
+    assert second["flags"] & SourceFlag.TOO_FEW_PIXELS and np.isnan(second["ra"])
+    # both images unusable: no data at all
+    only_i = [image for image in images if image.band == "i"]
+    _, rows, _ = _fit_all(catalog, only_i, spec)
+    assert all(row["flags"] & SourceFlag.NO_DATA for row in rows.values())
+    assert all("psf" in row["message"] for row in rows.values())
+
+
+def test_time_budget_flags_timeout(field):
+    catalog, images = field
+    spec = ModelSpec(time_budget=1e-6)
+    fitter = GroupFitter(images, spec)
+    task = plan_groups(catalog, images, spec)[0]
+    row = fitter.fit(task)[0]
+    assert row["flags"] & SourceFlag.TIMEOUT and "time limit" in row["message"]
+    assert row["iterations"] == 1
+
+
+def test_failed_rows_columns_and_pickling(field):
+    catalog, images = field
+    spec = ModelSpec(shared=("center", "q", "PA", "n", "Re"))
+    fitter = pickle.loads(pickle.dumps(GroupFitter(images, spec)))
+    names = [c[0] for c in fitter.columns()]
+    assert names[:8] == ["id", "group_id", "group_size", "ra", "dec", "ra_err", "dec_err", "model_type"]
+    assert names[-8:] == ["chi2", "ndf", "iterations", "n_images", "wall_time", "cpu_time", "flags", "message"]
+    assert {"flux_g", "mag_i_err", "Re_err", "PA"} <= set(names)
+    task = plan_groups(catalog, images, spec)[0]
+    rows = fitter.failed_rows(task, SourceFlag.EXCEPTION, "ValueError: boom")
+    assert len(rows) == task.size and set(rows[0]) == set(names)
+    assert rows[0]["flags"] == SourceFlag.EXCEPTION and np.isnan(rows[0]["flux_g"]) and rows[0]["ndf"] == -1
