@@ -65,9 +65,10 @@ class Band:
 
     @property
     def psf_half_size(self):
-        """Half-size (pixels) of the PSF image: 8 FWHM, where the Moffat (beta 3.5)
-        holds less than 1e-4 of its light outside."""
-        return int(math.ceil(8.0 * self.psf_fwhm / self.pixel_scale))
+        """Half-size (pixels) of the PSF image: 6 FWHM, where the Moffat (beta 3.5)
+        holds 2e-4 of its light outside (the simulated PSF is the Moffat cut
+        to that square, normalised)."""
+        return int(math.ceil(6.0 * self.psf_fwhm / self.pixel_scale))
 
     @property
     def psf_rd(self):

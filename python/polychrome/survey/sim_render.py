@@ -103,11 +103,11 @@ def galaxy_radius(re, n, max_radius=MAX_RADIUS):
     return min(sersic_radius(re, n, FLUX_FRACTION), max_radius)
 
 
-def fine_factor(re, pixel_scale):
+def fine_factor(re, n, pixel_scale):
     """How many times finer than the image's pixels a galaxy of semi-major Re
-    (arcsec) is rendered and convolved by paint_polychrome: 5 below 3 pixels
-    (a steep core), else 3."""
-    return 5 if re < 3.0 * pixel_scale else 3
+    (arcsec) and index n is rendered and convolved by paint_polychrome: 5 for
+    a steep core (n > 2, Re below 3 pixels), else 3."""
+    return 5 if n > 2.0 and re < 3.0 * pixel_scale else 3
 
 
 def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, tolerance=1e-5,
@@ -126,8 +126,8 @@ def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, 
 
     convolvers = {}
 
-    def convolver(re):
-        factor = fine_factor(re, grid.pixel_scale) if callable(galaxy_psf) else 1
+    def convolver(re, n):
+        factor = fine_factor(re, n, grid.pixel_scale) if callable(galaxy_psf) else 1
         if factor not in convolvers:
             psf = galaxy_psf(factor) if callable(galaxy_psf) else galaxy_psf
             convolvers[factor] = polychrome.PsfConvolver(np.asarray(psf, float))
@@ -151,7 +151,7 @@ def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, 
         if box is None:
             continue
         shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
-        psf, factor = convolver(re)
+        psf, factor = convolver(re, n)
         image[box] += polychrome.render_profile(
             "sersic", {"n": n, "Re": re, "Ie": sersic_ie(flux, re, n, q)}, shape, center=(x, y), q=q,
             PA=float(sources["PA"][k]), pixelscale=grid.matrix, origin=grid.stamp_origin(*box),
