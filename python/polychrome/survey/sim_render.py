@@ -110,15 +110,16 @@ def fine_factor(re, n, pixel_scale):
     return 5 if n > 2.0 and re < 3.0 * pixel_scale else 3
 
 
-def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, tolerance=1e-5,
+def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, psf_upsample=1, tolerance=1e-5,
                      max_radius=MAX_RADIUS):
     """Add every source of ``sources`` to ``image`` (float array of grid.shape), in place.
 
     galaxy_psf: PSF image (odd, sum 1) convolved with the pixel-integrated Sersic
-    on the image's pixels, or a function ``factor -> PSF image`` at pixels
-    ``factor`` times finer (odd, centred), used as fine_factor says;
-    star_psf: PSF image placed at a star's position; psf_radius: arcsec added to
-    each stamp for the PSF's wings. Returns the fraction of each source's light
+    on pixels ``psf_upsample`` times finer than the image's, or a function
+    ``factor -> PSF image`` at pixels ``factor`` times finer (odd, centred),
+    used as fine_factor says; star_psf: PSF image (``psf_upsample`` times finer)
+    placed at a star's position; psf_radius: arcsec added to each stamp for the
+    PSF's wings. Returns the fraction of each source's light
     inside its stamp before clipping to the image (galaxies: the Sersic's
     elliptical fraction at the stamp radius, a lower bound; stars: 1).
     """
@@ -127,7 +128,7 @@ def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, 
     convolvers = {}
 
     def convolver(re, n):
-        factor = fine_factor(re, n, grid.pixel_scale) if callable(galaxy_psf) else 1
+        factor = fine_factor(re, n, grid.pixel_scale) if callable(galaxy_psf) else psf_upsample
         if factor not in convolvers:
             psf = galaxy_psf(factor) if callable(galaxy_psf) else galaxy_psf
             convolvers[factor] = polychrome.PsfConvolver(np.asarray(psf, float))
@@ -142,7 +143,7 @@ def paint_polychrome(image, grid, sources, *, galaxy_psf, star_psf, psf_radius, 
             if box is not None:
                 shape = (box[0].stop - box[0].start, box[1].stop - box[1].start)
                 image[box] += polychrome.point_source_image(placer, shape, (x, y), flux, pixelscale=grid.matrix,
-                                                            origin=grid.stamp_origin(*box))
+                                                            origin=grid.stamp_origin(*box), psf_upsample=psf_upsample)
             continue
         re, n, q = float(sources["Re"][k]), float(sources["n"][k]), float(sources["q"][k])
         radius = galaxy_radius(re, n, max_radius)
