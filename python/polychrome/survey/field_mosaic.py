@@ -155,8 +155,7 @@ def field_mosaic(table, images, path, *, dpi=110):
                 (row[1], model, f"{label}: model", dict(norm=norm, cmap="gray_r")),
                 (row[2], residual, f"{label}: (data - model) / sigma",
                  dict(vmin=-RESIDUAL_RANGE, vmax=RESIDUAL_RANGE, cmap="RdBu_r"))):
-            cmap = matplotlib.colormaps[options.pop("cmap")].copy()
-            cmap.set_bad("0.6")
+            cmap = matplotlib.colormaps[options.pop("cmap")].with_extremes(bad="0.6")
             shown = ax.imshow(picture, origin="lower", interpolation="nearest", cmap=cmap, **options)
             ax.set_title(title, fontsize=9)
             ax.set_xticks([])
