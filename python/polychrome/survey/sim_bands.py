@@ -107,9 +107,10 @@ def band_wcs(band, shape, centre):
 
 
 def band_shape(band, field_size):
-    """(ny, nx) of a square image of side ``field_size`` arcsec in ``band``'s pixels (odd counts
-    are not needed: the tangent point is the image centre either way)."""
-    side = int(round(field_size / band.pixel_scale))
+    """(ny, nx) of the square image in ``band``'s pixels that covers the square field of side
+    ``field_size`` arcsec: a turned grid is larger (side times |cos| + |sin| of its rotation)."""
+    turn = math.radians(band.rotation)
+    side = int(math.ceil(field_size * (abs(math.cos(turn)) + abs(math.sin(turn))) / band.pixel_scale - 1e-9))
     if side < 8:
         raise ValueError(f"field_size {field_size} arcsec is under 8 pixels of band {band.name} "
                          f"({band.pixel_scale} arcsec/pixel)")

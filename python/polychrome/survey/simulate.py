@@ -109,12 +109,14 @@ def _sky(plane, centre_xy, dx, dy):
 
 def _noise_maps(band, shape, rng):
     """(variance map (flux^2), mask): sky variance with a gentle gradient
-    (+-20% across the image), and a bad column plus a dead 12x12 block."""
+    (+-20% across the image), and a bad column over a fifth of the image's
+    height plus a dead 12x12 block."""
     ny, nx = shape
     gradient = 1.0 + 0.2 * np.linspace(-1.0, 1.0, nx)[None, :] * np.ones((ny, 1))
     variance = band.sky_sigma**2 * gradient
     mask = np.zeros(shape, np.uint8)
-    mask[:, rng.integers(nx // 4, 3 * nx // 4)] = 1
+    start = rng.integers(0, ny - ny // 5)
+    mask[start:start + ny // 5, rng.integers(nx // 4, 3 * nx // 4)] = 1
     i, j = rng.integers(0, ny - 12), rng.integers(0, nx - 12)
     mask[i:i + 12, j:j + 12] = 1
     return variance, mask
@@ -190,9 +192,10 @@ def simulate_field(folder, *, bands=DEFAULT_BANDS, n_sources=300, field_size=60.
     n_sources : int
         Number of sources (>= 1).
     field_size : float
-        Side of each band's square image, arcsec (the images overlap: same
-        centre, the rotated one turned); sources are spread 1" beyond the
-        reference image's edges, so some sit on or across the edges.
+        Side of the square field, arcsec: each band's image covers it (same
+        centre; a turned grid is larger, its corners reach beyond); sources
+        are spread 1" beyond the field's edges, so some sit on or across
+        the edges of the reference image.
     seed : int
         Random seed: the same seed gives the same files.
     renderer : "polychrome" or "galsim"
