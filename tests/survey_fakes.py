@@ -61,11 +61,13 @@ class FakeFitter:
 
 
 class FaultyFitter:
-    """Wraps a real fitter: a group holding a source id in ``raise_ids`` raises RuntimeError, one holding an
-    id in ``crash_ids`` kills its worker process with SIGSEGV (only away from the driver's process)."""
+    """Wraps a real fitter: a group holding a source id in ``raise_ids`` raises RuntimeError, in
+    ``interrupt_ids`` raises Interrupted, in ``crash_ids`` kills its worker process with SIGSEGV (only
+    away from the driver's process)."""
 
-    def __init__(self, inner, raise_ids=(), crash_ids=()):
+    def __init__(self, inner, raise_ids=(), crash_ids=(), interrupt_ids=()):
         self.inner, self.raise_ids, self.crash_ids = inner, set(raise_ids), set(crash_ids)
+        self.interrupt_ids = set(interrupt_ids)
         self.driver_pid = os.getpid()
 
     def columns(self):
@@ -76,6 +78,8 @@ class FaultyFitter:
 
     def fit(self, task):
         ids = {source["id"] for source in task.sources}
+        if ids & self.interrupt_ids:
+            raise Interrupted()
         if ids & self.crash_ids and os.getpid() != self.driver_pid:
             import signal
 
