@@ -26,8 +26,8 @@ from polychrome.survey.pipeline import fit_catalog  # noqa: E402
 from polychrome.survey.sim_bands import Band  # noqa: E402
 from polychrome.survey.simulate import simulate_field  # noqa: E402
 
-BANDS = (Band("g", 0.2, 0.0, psf_fwhm=0.6, zeropoint=30.0, sky_mag=26.5),
-         Band("i", 0.3, 25.0, psf_fwhm=0.9, zeropoint=30.0, sky_mag=26.0))
+BANDS = (Band("g", 0.2, 0.0, psf_fwhm=0.6, zeropoint=30.0, sky_mag=28.5),
+         Band("i", 0.3, 25.0, psf_fwhm=0.9, zeropoint=30.0, sky_mag=28.0))
 MODEL = {"candidates": ["sersic galaxy model"], "max_iterations": 60, "footprint_scale": 2.0}
 # values that must agree with the clean run (times do not)
 COMPARED = ("ra", "dec", "q", "n", "Re", "flux_g", "flux_i", "mag_g", "mag_i", "chi2", "iterations", "flags")
