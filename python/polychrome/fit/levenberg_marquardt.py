@@ -275,7 +275,10 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             stalled = actual <= threshold and predicted <= threshold
             x = state["x"] = x_new
             ne = ne_new
-            L = max(L / _L_DOWN, _L_MIN)
+            # lower the damping by how well the quadratic model predicted the step (Nielsen 1999):
+            # by _L_DOWN when it was exact (rho = 1), hardly when it was only just good enough;
+            # a fixed large factor makes every other step a rejected one in curved valleys
+            L = max(L * max(1.0 / _L_DOWN, 1.0 - (2.0 * min(rho, 1.0) - 1.0) ** 3), _L_MIN)
             # a problem whose model follows the parameters (automatic render windows that move
             # with their sources) says so here; chi^2 and its derivatives are then taken again
             # at x, and the step does not count as the last one
