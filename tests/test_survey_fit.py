@@ -203,3 +203,20 @@ def test_split_group_parts_model_each_other_when_asked(tmp_path):
                 pulls += [(row["flux_r"] - truth.flux["r"]) / row["flux_r_err"], (row["Re"] - truth.Re) / row["Re_err"]]
         worst[mode] = np.max(np.abs(pulls))
     assert worst["fit"] < 3.0 < worst["mask"]
+
+
+def test_catalogue_guesses_choose_what_starts_the_fit(field):
+    from polychrome.survey.group_fit import _start_values
+
+    source = {"size": 0.9, "q": 0.5, "pa": 30.0}
+    every = _start_values(source, (1.0, 2.0), "sersic galaxy model", {})
+    assert every["center"] == [1.0, 2.0] and every["Re"] == 0.9 and every["q"] == 0.5
+    assert every["PA"] == pytest.approx(math.radians(120.0))  # 30 deg east of north, from the plane's +x (West)
+    assert _start_values(source, (1.0, 2.0), "sersic galaxy model", {}, ("center",)) == {"center": [1.0, 2.0]}
+    catalog, images = field
+    catalog = catalog.copy()
+    catalog["size"] = 3.0  # a poor size guess
+    spec = ModelSpec(catalogue_guesses=("center",))
+    fitter = GroupFitter(images, spec)
+    row = fitter.fit(plan_groups(catalog, images, spec)[0])[0]
+    assert row["flags"] == 0 and abs(row["Re"] - GALAXIES[0].Re) < 4 * row["Re_err"]

@@ -26,19 +26,20 @@ from .model_spec import ModelSpec
 from .rows import bands_of, columns, empty_row
 
 
-def _start_values(source, center, model_type, limits):
-    """{parameter: value or dict} for a component of ``model_type`` from the catalogue row."""
+def _start_values(source, center, model_type, limits, guesses=("center", "size", "q", "pa")):
+    """{parameter: value or dict} for a component of ``model_type`` from the catalogue row: the
+    columns named in ``guesses`` (see ModelSpec.catalogue_guesses) and the limits."""
     from ..models.registry import model_class
 
     names = {spec.name for spec in model_class(model_type).parameter_specs}
-    values = {"center": [float(center[0]), float(center[1])]}
-    size = source.get("size")
+    values = {"center": [float(center[0]), float(center[1])]} if "center" in guesses else {}
+    size = source.get("size") if "size" in guesses else None
     if "Re" in names and size is not None and math.isfinite(size) and size > 0:
         values["Re"] = float(size)
-    q = source.get("q")
+    q = source.get("q") if "q" in guesses else None
     if "q" in names and q is not None and math.isfinite(q) and 0.03 <= q <= 1.0:
         values["q"] = float(q)
-    pa = source.get("pa")
+    pa = source.get("pa") if "pa" in guesses else None
     if "PA" in names and pa is not None and math.isfinite(pa):
         # degrees east of north -> radians counter-clockwise from the plane's +x (West)
         values["PA"] = math.radians(pa + 90.0) % math.pi
@@ -192,7 +193,7 @@ class GroupFitter:
         limits = _limits_for_grids(spec.limits, cut.cutouts)
         for c, cutout in enumerate(cut.cutouts):
             for k in np.flatnonzero(cutout.uses & cut.fit):
-                values = _start_values(task.sources[k], cut.centers[k], types[k], limits)
+                values = _start_values(task.sources[k], cut.centers[k], types[k], limits, spec.catalogue_guesses)
                 if start is not None and start.types[k] == types[k]:
                     values.update(_values_of(start.components[(k, c)]))
                 model = Model(name=f"source {k} image {c}", model_type=types[k], target=cutout.target,
@@ -232,7 +233,7 @@ class GroupFitter:
             if not (-0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5):
                 continue
             model_type = allowed_candidates(self.spec.candidates, row.get("kind"))[-1]
-            values = _start_values(row, center, model_type, limits)
+            values = _start_values(row, center, model_type, limits, self.spec.catalogue_guesses)
             if start is not None and (n, c) in start.neighbours:
                 values.update(_values_of(start.neighbours[(n, c)]))
             model = Model(name=f"neighbour {n} image {c}", model_type=model_type, target=target,

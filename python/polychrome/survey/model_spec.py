@@ -9,6 +9,7 @@ from .spec_dict import from_fields
 
 _NEIGHBOURS = ("mask", "fit")
 _CHOICE = ("source", "group")
+_GUESSES = ("center", "size", "q", "pa")
 
 
 def _positive(name, value, units, integer=False):
@@ -42,7 +43,11 @@ class ModelSpec:
     free parameters and no rows of their own; the others are masked).
     choice: "source" (each source of a blend may take its own candidate: a
     greedy search on the group's BIC, see model_choice) or "group" (one
-    candidate for the whole group, by the group's BIC).
+    candidate for the whole group, by the group's BIC). catalogue_guesses:
+    the catalogue columns that start a fit ("center" from ra/dec, "size" as Re,
+    "q", "pa"); initialize() measures the rest from the data. A catalogue
+    size measured on the PSF-convolved image (SExtractor's FLUX_RADIUS) is a
+    poor Re: leaving "size" out lets the data set it.
     """
 
     candidates: tuple = ("sersic galaxy model",)
@@ -58,6 +63,7 @@ class ModelSpec:
     cutout_margin: float = 1.0
     neighbours: str = "mask"
     choice: str = "source"
+    catalogue_guesses: tuple = ("center", "size", "q", "pa")
 
     def __post_init__(self):
         from ..models.registry import model_types
@@ -95,6 +101,12 @@ class ModelSpec:
         object.__setattr__(self, "cutout_margin", float(margin))
         if self.neighbours not in _NEIGHBOURS:
             raise ValueError(f"ModelSpec.neighbours must be one of {_NEIGHBOURS}, got {self.neighbours!r}")
+        guesses = ((self.catalogue_guesses,) if isinstance(self.catalogue_guesses, str)
+                   else tuple(self.catalogue_guesses))
+        unknown = sorted(set(guesses) - set(_GUESSES))
+        if unknown:
+            raise ValueError(f"ModelSpec.catalogue_guesses: unknown {unknown}; allowed: {list(_GUESSES)}")
+        object.__setattr__(self, "catalogue_guesses", guesses)
         if self.choice not in _CHOICE:
             raise ValueError(f"ModelSpec.choice must be one of {_CHOICE}, got {self.choice!r}")
 
