@@ -215,7 +215,7 @@ def test_catalogue_guesses_choose_what_starts_the_fit(field):
     assert _start_values(source, (1.0, 2.0), "sersic galaxy model", {}, ("center",)) == {"center": [1.0, 2.0]}
     catalog, images = field
     catalog = catalog.copy()
-    catalog["size"] = 3.0  # a poor size guess
+    catalog["size"] = 1.5  # a poor size guess (the truth is 0.8)
     spec = ModelSpec(catalogue_guesses=("center",))
     fitter = GroupFitter(images, spec)
     row = fitter.fit(plan_groups(catalog, images, spec)[0])[0]
