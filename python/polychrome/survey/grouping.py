@@ -60,12 +60,12 @@ def psf_radius(images):
 
 def footprint_radii(catalog, spec, psf_width):
     """(N,) footprint radius per source, arcsec: footprint_scale * size (default_size where the
-    catalogue has none) + psf_width."""
+    catalogue has none) + psf_width, at most spec.max_footprint."""
     size = np.full(len(catalog), spec.default_size)
     if "size" in catalog.colnames:
         given = np.asarray(catalog["size"], float)
         size = np.where(np.isfinite(given) & (given > 0), given, size)
-    return spec.footprint_scale * size + psf_width
+    return np.minimum(spec.footprint_scale * size + psf_width, spec.max_footprint)
 
 
 # Where the radius classes split the sources (fractions of them, smallest radii first): most

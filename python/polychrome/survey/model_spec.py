@@ -32,8 +32,9 @@ class ModelSpec:
     {parameter: (low, high)} in the model's units (e.g. {"n": (0.5, 6)}).
     max_iterations: LM steps per fit; time_budget: seconds of wall clock per
     group (TIMEOUT when passed). footprint_scale: a source's footprint radius
-    is footprint_scale * size + the broadest PSF FWHM (arcsec); default_size:
-    the size (arcsec) of a source without one. max_group_size: larger groups
+    is footprint_scale * size + the broadest PSF FWHM (arcsec), at most
+    max_footprint (arcsec: a wrong size in a catalogue must not cut a cutout
+    of gigabytes); default_size: the size (arcsec) of a source without one. max_group_size: larger groups
     are split (GROUP_SPLIT). min_pixels: fewer unmasked pixels in a source's
     footprint over all images flags TOO_FEW_PIXELS and skips the fit.
     cutout_margin: arcsec added around a group's footprints. neighbours:
@@ -58,6 +59,7 @@ class ModelSpec:
     time_budget: float = 60.0
     footprint_scale: float = 3.0
     default_size: float = 1.0
+    max_footprint: float = 60.0
     max_group_size: int = 20
     min_pixels: int = 20
     cutout_margin: float = 1.0
@@ -93,7 +95,7 @@ class ModelSpec:
         object.__setattr__(self, "max_group_size", _positive("max_group_size", self.max_group_size, "sources", True))
         object.__setattr__(self, "min_pixels", _positive("min_pixels", self.min_pixels, "pixels", True))
         for name, units in (("time_budget", "seconds"), ("footprint_scale", "times the size"),
-                            ("default_size", "arcsec")):
+                            ("default_size", "arcsec"), ("max_footprint", "arcsec")):
             object.__setattr__(self, name, _positive(name, getattr(self, name), units))
         margin = self.cutout_margin
         if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < math.inf:
