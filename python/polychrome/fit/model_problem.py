@@ -3,6 +3,15 @@
 chi^2 = sum over every target the model renders on, over the unmasked pixels
 of its window there, of (data - model)^2 / variance. The normal equations
 are accumulated target by target over those windows only.
+
+What does not change within a fit is prepared once (an evaluation plan):
+the windows' data and weights; per component, its renderer on its render
+window (parameters checked, grid and PSF prepared), where its pixels sit in
+the window, and which entries of the parameter vector its Jacobian rows
+feed. The plan is rebuilt only when an automatic render window moves (see
+``after_accepted_step``), so that an evaluation costs the core's render
+calls and a few array operations. Parameter vectors are written through a
+VectorWriter (limits read once).
 """
 
 import numpy as np
@@ -10,15 +19,13 @@ import numpy as np
 from .. import _core
 from ..param import FreeParameters
 from .axis_ratio_fold import AxisRatioFold
-from .normal_equations import NormalEquations, accumulate
+from .normal_equations import NormalEquations
+from .vector_writer import VectorWriter
 
-
-def _pixels_of(array, use, leading=0):
-    """The used pixels of an image (or of each leading plane), flattened."""
-    if isinstance(use, slice):
-        return array.reshape(array.shape[:leading] + (-1,))
-    return array[(slice(None),) * leading + (use,)]
-
+# Components that all cover their target's whole window have their Jacobian rows stacked into
+# one (rows x pixels) array for a single core call, up to this many values (doubles); larger
+# ones are accumulated component by component (memory growing with the components, not their sum).
+STACKED_VALUES = 1 << 22
 
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
@@ -29,16 +36,11 @@ class ModelProblem:
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
         self.fold = AxisRatioFold(model, self.free)
+        self._writer = VectorWriter(self.free)
+        self._components = model.components()
         # per target: the window's data, weights and mask, fixed for the fit
-        self._pixels = []
-        for target, window in zip(model.targets, model.windows):
-            view = target[window]
-            use = ~np.asarray(view.mask, bool)
-            if use.all():  # no mask: flat views instead of copies through an index
-                use = slice(None)
-                self._pixels.append((view.data.ravel(), 1.0 / view.variance.ravel(), use))
-            else:
-                self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
+        self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
+        self._slots = None  # per target: its components' _Slots (built at the first evaluation)
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector.
@@ -86,27 +88,41 @@ class ModelProblem:
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
         when one changed: the model at x changed (by light below the noise), so the fitter
         evaluates the normal equations at x again."""
-        self.free.set_values(x, clip_to_limits=True)
-        return self.model.refresh_automatic_windows()
+        self._writer.write(x)
+        changed = self.model.refresh_automatic_windows()
+        if changed:
+            self._slots = None
+        return changed
 
     def restore(self, x):
         """Set the model's free parameters to the vector x (clipped into their limits)."""
-        self.free.set_values(x, clip_to_limits=True)
+        self._writer.write(x)
 
     def normalise(self, x):
         """x in the model's canonical form (q <= 1): see AxisRatioFold."""
         return self.fold.apply(x)
 
-    def _images(self, images):
-        return list(images) if hasattr(images, "__len__") and not hasattr(images, "data") else [images]
+    def _evaluated_at(self, x):
+        """Write x into the model; return the plan (one list of _Slots per target)."""
+        self._writer.write(x)
+        if not all(getattr(c, "_window_held", True) for c in self._components):
+            # windows not held (a problem used outside a fit): they follow the parameters
+            if self.model.refresh_automatic_windows():
+                self._slots = None
+        if self._slots is None:
+            self._slots = [_slots_on(self.model, self.free, pixels.target, pixels.window)
+                           for pixels in self._targets]
+        return self._slots
 
     def chi2(self, x):
         """(chi^2, number of data) at parameter vector x."""
-        self.free.set_values(x, clip_to_limits=True)
         total, count = 0.0, 0
-        for image, (data, weight, use) in zip(self._images(self.model.sample()), self._pixels):
-            residual = data - _pixels_of(image.data, use)
-            total += float(np.einsum("i,i,i->", weight, residual, residual))  # no BLAS threads
+        for pixels, slots in zip(self._targets, self._evaluated_at(x)):
+            image = np.zeros(pixels.window.shape)
+            for slot in slots:
+                image[slot.ours] += slot.render(False)[0][slot.own]
+            residual = pixels.data - _pixels_of(image, pixels.use)
+            total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
             count += residual.size
         return total, count
 
@@ -118,67 +134,138 @@ class ModelProblem:
         alone, and two components add cross terms only where their windows
         overlap. Memory and time therefore grow with the sum over components
         of (its parameters x its window's pixels), plus the overlaps -- not
-        with (all parameters) x (all pixels) of a group.
+        with (all parameters) x (all pixels) of a group. (Components that all
+        cover the whole window of a small target are done in one core call.)
         """
-        self.free.set_values(x, clip_to_limits=True)
-        chi2, ndata = 0.0, 0
-        gradient = np.zeros(self.size)
-        hessian = np.zeros((self.size, self.size))
-        for target, window, (data, weight, use) in zip(self.model.targets, self.model.windows, self._pixels):
-            blocks, image = self._component_blocks(target, window)
-            weight_map = np.zeros(window.shape)
-            residual_map = np.zeros(window.shape)
-            if isinstance(use, slice):
-                weight_map.ravel()[:] = weight
-                residual_map.ravel()[:] = data - image.ravel()
+        plan = self._evaluated_at(x)
+        equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
+        for pixels, slots in zip(self._targets, plan):
+            rows = sum(slot.rows_used for slot in slots)
+            if slots and all(slot.whole for slot in slots) and rows * pixels.data.size <= STACKED_VALUES:
+                _stacked_equations(pixels, slots, equations)
             else:
-                weight_map[use] = weight
-                residual_map[use] = data - image[use]
-            chi2 += float(np.einsum("i,i,i->", weight_map.ravel(), residual_map.ravel(), residual_map.ravel()))
-            ndata += data.size
-            for columns, jac, place in blocks:
-                w = np.ascontiguousarray(weight_map[place]).ravel()
-                r = np.ascontiguousarray(residual_map[place]).ravel()
-                _, g, H = _core.normal_equations(r, w, jac.reshape(len(columns), -1))
-                gradient[columns] += g
-                hessian[np.ix_(columns, columns)] += H
-            for i, (cols_a, jac_a, place_a) in enumerate(blocks):
-                for cols_b, jac_b, place_b in blocks[i + 1:]:
-                    shared = _intersection(place_a, place_b)
-                    if shared is None:
-                        continue
-                    w = weight_map[shared]
-                    cross = np.einsum("kij,ij,lij->kl", jac_a[(slice(None),) + _relative(shared, place_a)], w,
-                                      jac_b[(slice(None),) + _relative(shared, place_b)])
-                    hessian[np.ix_(cols_a, cols_b)] += cross
-                    hessian[np.ix_(cols_b, cols_a)] += cross.T
+                _blockwise_equations(pixels, slots, equations)
+        chi2, ndata, gradient, hessian = equations
         return NormalEquations(chi2, ndata, gradient, hessian)
 
-    def _component_blocks(self, target, window):
-        """For each component rendering on `target`: (free columns, its
-        Jacobian rows for them over its pixels inside `window`, where those
-        pixels sit in `window`); and the summed model image over `window`."""
-        image = np.zeros(window.shape)
-        blocks = []
-        for component, own, ours in self.model.components_on(target, window):
-            rendered, local = component._render(True)
-            image[ours] += rendered[own]
-            rows, columns = [], []
-            start = 0
-            for parameter in component.parameters:
-                columns_of = self.free.slice_of(parameter)
-                if columns_of is not None:
-                    rows.extend(range(start, start + parameter.size))
-                    columns.extend(range(columns_of.start, columns_of.stop))
-                start += parameter.size
-            if not columns:
+
+class _TargetPixels:
+    """The fitted pixels of one target's window: ``data`` and ``weight`` (1/variance) of the
+    unmasked pixels, flat, and ``use`` (slice(None) when none is masked, else the bool mask)."""
+
+    def __init__(self, target, window):
+        self.target, self.window = target, window
+        view = target[window]
+        use = ~np.asarray(view.mask, bool)
+        if use.all():  # no mask: flat views instead of copies through an index
+            self.use = slice(None)
+            self.data, self.weight = view.data.ravel(), 1.0 / view.variance.ravel()
+        else:
+            self.use = use
+            self.data, self.weight = view.data[use], 1.0 / view.variance[use]
+
+
+class _Slot:
+    """One component on one target's window, for the plan: ``render(jacobian)`` (its renderer),
+    ``own``/``ours`` (the slices of its render and of the window where they overlap), ``rows``
+    (its Jacobian rows of free quantities: None for all of them), ``columns`` (their entries of
+    the parameter vector), ``rows_used``, and ``whole`` (its render window is the window)."""
+
+    def __init__(self, component, own, ours, window, free):
+        self.render = component._renderer()
+        self.own, self.ours = own, ours
+        rows, columns = [], []
+        start = 0
+        for parameter in component.parameters:
+            columns_of = free.slice_of(parameter)
+            if columns_of is not None:
+                rows.extend(range(start, start + parameter.size))
+                columns.extend(range(columns_of.start, columns_of.stop))
+            start += parameter.size
+        self.rows = None if len(rows) == start else np.array(rows, int)
+        self.columns = np.array(columns, int)
+        self.rows_used = len(rows)
+        self.whole = component.render_window == window
+
+
+def _slots_on(model, free, target, window):
+    """The _Slots of the components of ``model`` rendering on ``window`` of ``target``."""
+    return [_Slot(component, own, ours, window, free)
+            for component, own, ours in model.components_on(target, window)]
+
+
+def _pixels_of(array, use, leading=0):
+    """The used pixels of an image (or of each leading plane), flattened."""
+    if isinstance(use, slice):
+        return array.reshape(array.shape[:leading] + (-1,))
+    return array[(slice(None),) * leading + (use,)]
+
+
+def _stacked_equations(pixels, slots, equations):
+    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) when every
+    component covers its whole window: their Jacobian rows stacked, one core call."""
+    image = np.zeros(pixels.window.shape)
+    blocks, columns = [], []
+    for slot in slots:
+        rendered, local = slot.render(True)
+        image += rendered
+        if slot.rows_used:
+            local = local if slot.rows is None else local[slot.rows]
+            blocks.append(_pixels_of(local, pixels.use, leading=1))
+            columns.append(slot.columns)
+    equations[1] += pixels.data.size
+    residual = pixels.data - _pixels_of(image, pixels.use)
+    if not blocks:
+        equations[0] += float(np.einsum("i,i,i->", pixels.weight, residual, residual))
+        return
+    jacobian = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    chi2, g, H = _core.normal_equations(residual, pixels.weight, jacobian)
+    columns = np.concatenate(columns)
+    np.add.at(equations[2], columns, g)
+    np.add.at(equations[3], (columns[:, None], columns[None, :]), H)
+    equations[0] += chi2
+
+
+def _blockwise_equations(pixels, slots, equations):
+    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) component
+    by component, with cross terms where two components' windows overlap."""
+    window = pixels.window
+    image = np.zeros(window.shape)
+    blocks = []
+    for slot in slots:
+        rendered, local = slot.render(True)
+        image[slot.ours] += rendered[slot.own]
+        if slot.rows_used:
+            jac = local[(slice(None),) + slot.own] if slot.rows is None else local[(slot.rows,) + slot.own]
+            blocks.append((slot.columns, np.ascontiguousarray(jac), slot.ours))
+    weight_map = np.zeros(window.shape)
+    residual_map = np.zeros(window.shape)
+    use = pixels.use
+    if isinstance(use, slice):
+        weight_map.ravel()[:] = pixels.weight
+        residual_map.ravel()[:] = pixels.data - image.ravel()
+    else:
+        weight_map[use] = pixels.weight
+        residual_map[use] = pixels.data - image[use]
+    equations[0] += float(np.einsum("i,i,i->", weight_map.ravel(), residual_map.ravel(), residual_map.ravel()))
+    equations[1] += pixels.data.size
+    gradient, hessian = equations[2], equations[3]
+    for columns, jac, place in blocks:
+        w = np.ascontiguousarray(weight_map[place]).ravel()
+        r = np.ascontiguousarray(residual_map[place]).ravel()
+        _, g, H = _core.normal_equations(r, w, jac.reshape(len(columns), -1))
+        gradient[columns] += g
+        hessian[np.ix_(columns, columns)] += H
+    for i, (cols_a, jac_a, place_a) in enumerate(blocks):
+        for cols_b, jac_b, place_b in blocks[i + 1:]:
+            shared = _intersection(place_a, place_b)
+            if shared is None:
                 continue
-            if len(rows) == local.shape[0]:  # every row is free: slice, copy only if needed
-                jac = local[(slice(None),) + own]
-            else:
-                jac = local[(rows,) + own]
-            blocks.append((np.array(columns), np.ascontiguousarray(jac), ours))
-        return blocks, image
+            w = weight_map[shared]
+            cross = np.einsum("kij,ij,lij->kl", jac_a[(slice(None),) + _relative(shared, place_a)], w,
+                              jac_b[(slice(None),) + _relative(shared, place_b)])
+            hessian[np.ix_(cols_a, cols_b)] += cross
+            hessian[np.ix_(cols_b, cols_a)] += cross.T
 
 
 def _intersection(a, b):

@@ -65,6 +65,17 @@ class PSFImage(Image):
             self._extent = PsfExtent(self.data, self.pixelscale)
         return self._extent
 
+    def derived(self, key, compute):
+        """``compute()``, a value derived from this PSF's data alone (e.g. its second moments on a
+        grid), computed on the first call with ``key`` (hashable) and kept (not pickled; a view
+        starts afresh)."""
+        cache = getattr(self, "_derived", None)
+        if cache is None:
+            cache = self._derived = {}
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     @property
     def convolver(self):
         """A :class:`polychrome.psf.PsfConvolver` of this PSF, built on first use and kept.
@@ -101,10 +112,12 @@ class PSFImage(Image):
         """Pickle state without the convolver, point-source renderer and extent: caches derived
         from ``data`` (the convolver's FFT spectra grow with every window size it has served),
         rebuilt on first use after unpickling, bit-identical."""
-        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None}
+        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None,
+                "_derived": None}
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
         view._convolver = None
         view._point_source_renderer = None
         view._extent = None
+        view._derived = None

@@ -330,6 +330,13 @@ class ComponentModel(Model):
         """Keyword arguments placing a render on the window: shape, pixelscale, origin."""
         return {"pixelscale": self._target.pixelscale, "origin": self._window.origin}
 
+    def _renderer(self):
+        """A callable ``render(jacobian)`` giving what ``_render`` gives, on the render window as it
+        is now, for many calls while only the parameter values change (a fit holds the windows):
+        the parameters and options are checked, and the grid prepared, once, here."""
+        self._values()
+        return self._render
+
     @abc.abstractmethod
     def _render(self, jacobian):
         """(image [ny, nx], Jacobian [n, ny, nx] or None) over the window."""

@@ -65,6 +65,13 @@ class WindowPixels:
         # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
         self.grid_index = (rows[good], cols[good])
         self._shape = (ny, nx)
+        self._border_level = None
+
+    def border_level(self):
+        """(sky, sigma) of the border values (``robust_level``), measured once."""
+        if self._border_level is None:
+            self._border_level = robust_level(self.border_values())
+        return self._border_level
 
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
@@ -119,7 +126,51 @@ def _box3(image):
 
 def robust_level(values, clip=3.0, iterations=5):
     """(median, sigma) of ``values`` after iterative sigma clipping (sigma from the MAD)."""
-    values = np.asarray(values, float)
+    values = np.asarray(values, float).ravel()
+    if not np.all(np.isfinite(values)):
+        return _robust_level_any(values, clip, iterations)
+    # The values kept, |v - median| <= clip sigma, are a run of the sorted values (the rounded
+    # v - median is monotonic in v): each round's median is read off the run, and the run is
+    # found from the sorted values, with the same comparisons as on the unsorted ones.
+    ordered = np.sort(values)
+    lo, hi = 0, ordered.size
+    median, sigma = 0.0, 0.0
+    for _ in range(iterations):
+        if hi == lo:
+            break
+        used = ordered[lo:hi]
+        median = _sorted_median(used)
+        sigma = float(1.4826 * _median(np.abs(used - median)))
+        if sigma <= 0:  # the same values in their given order: the same rounding as before
+            sigma = float(np.std(values[(values >= used[0]) & (values <= used[-1])]))
+        if sigma > 0:
+            inside = np.flatnonzero(np.abs(ordered - median) <= clip * sigma)
+            new = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
+        else:
+            new = (0, ordered.size)
+        if new == (lo, hi):
+            break
+        lo, hi = new
+    return median, sigma
+
+
+def _sorted_median(ordered):
+    """np.median of sorted values, read off the middle."""
+    k = ordered.size // 2
+    return float(ordered[k]) if ordered.size % 2 else float((ordered[k - 1] + ordered[k]) / 2)
+
+
+def _median(values):
+    """np.median of finite values (the same number), without its overhead on small arrays."""
+    k = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, k)[k])
+    part = np.partition(values, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
+
+
+def _robust_level_any(values, clip, iterations):
+    """robust_level for values that may be NaN or infinite (numpy's median and comparisons)."""
     keep = np.ones(values.size, bool)
     median, sigma = 0.0, 0.0
     for _ in range(iterations):
@@ -168,7 +219,7 @@ def centroid(pixels, flux, start=None):
     if not np.any(weight > 0):
         return pixels.window_center.copy()
     if start is None:
-        center = pixels.nearest_peak(flux, robust_level(pixels.border_values())[1])
+        center = pixels.nearest_peak(flux, pixels.border_level()[1])
     else:
         center = np.asarray(start, float)
     radius = 0.5 * pixels.extent
@@ -252,9 +303,13 @@ def psf_covariance(target):
     """Second-moment matrix (arcsec^2, plane axes) of ``target``'s PSF, measured like a source's
     (``shape_moments``: iterated elliptical aperture), so that the aperture's truncation
     biases both alike."""
-    psf = _PsfPixels(target)
-    q, PA, sigma_major = shape_moments(psf, psf.values, np.zeros(2))
-    return moment_matrix(q, PA, sigma_major)
+    grid = np.asarray(target.pixelscale, float) / target.psf_upsample
+
+    def measure():
+        psf = _PsfPixels(target)
+        return moment_matrix(*shape_moments(psf, psf.values, np.zeros(2)))
+
+    return target.psf.derived(("second moments", grid.tobytes()), measure).copy()
 
 
 def moment_matrix(q, PA, sigma_major):
@@ -426,7 +481,7 @@ def signal_to_noise(model):
         pixels = WindowPixels(model)
     except ValueError:
         return 0.0
-    sky, _ = robust_level(pixels.border_values())
+    sky, _ = pixels.border_level()
     noise = math.sqrt(float(np.sum(pixels.variance)))
     value = float(np.sum(pixels.values - sky)) / noise if noise > 0 else 0.0
     return value if np.isfinite(value) else 0.0
