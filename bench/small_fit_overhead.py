@@ -19,7 +19,8 @@ own render calls for the same components, so that the Python layer's share
 of a step is visible. ``--profile`` prints the cProfile table of the whole
 loop (build + initialize + fit).
 
-    python bench/small_fit_overhead.py [--bands 1|3] [--repeat 30] [--profile]
+    python bench/small_fit_overhead.py [--bands 1|3] [--repeat 30] [--guess catalogue|pixel] [--psf-array]
+                                       [--profile]
 """
 
 import argparse
@@ -32,7 +33,7 @@ import numpy as np
 import polychrome as pc
 from polychrome import _core
 from polychrome.fit.model_problem import ModelProblem
-from polychrome.image import TargetImage, TargetImageList
+from polychrome.image import PSFImage, TargetImage, TargetImageList
 from polychrome.utils.initialize import gaussian_psf
 
 TRUTH = dict(q=0.6, PA=0.7, n=1.5)
@@ -52,10 +53,17 @@ def three_band_case():
     return images, (0.03, -0.02), 0.6
 
 
-def make_targets(images, data=None):
+# One PSFImage per band, shared by every source's cutout (as a survey worker keeps its PSFs);
+# --psf-array passes the array instead (a new PSF object, transforms and moments per source).
+_PSFS = {}
+
+
+def make_targets(images, data=None, psf_array=False):
     targets = []
     for k, (shape, scale, origin, fwhm, width, _, sigma) in enumerate(images):
         psf = gaussian_psf(fwhm / 2.3548, width, scale)
+        if not psf_array:
+            psf = _PSFS.setdefault((k, shape, scale, fwhm, width), PSFImage(psf, pixelscale=scale))
         pixels = np.zeros(shape) if data is None else data[k]
         targets.append(TargetImage(pixels, variance=np.full(shape, sigma**2), pixelscale=scale,
                                    origin=origin, psf=psf))
@@ -72,9 +80,9 @@ def clean_images(images, center, Re):
     return out
 
 
-def build(images, data, center_guess):
+def build(images, data, center_guess, psf_array=False):
     """The group of a Sersic (shape shared across images) and a flat sky per image."""
-    targets = make_targets(images, data)
+    targets = make_targets(images, data, psf_array)
     members = []
     galaxies = []
     for k, target in enumerate(targets):
@@ -88,10 +96,10 @@ def build(images, data, center_guess):
     return pc.models.Model(name="grp", model_type="group model", models=members, target=group_target), galaxies
 
 
-def fit_once(images, data, center_guess):
+def fit_once(images, data, center_guess, psf_array=False):
     """(seconds build, initialize, fit), the result, the first galaxy."""
     t0 = time.process_time()
-    group, galaxies = build(images, data, center_guess)
+    group, galaxies = build(images, data, center_guess, psf_array)
     t1 = time.process_time()
     group.initialize()
     t2 = time.process_time()
@@ -134,21 +142,30 @@ def main():
     parser.add_argument("--bands", type=int, choices=(1, 3), default=1)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--profile", action="store_true", help="print the cProfile table of the loop")
+    parser.add_argument("--guess", choices=("catalogue", "pixel"), default="catalogue",
+                        help="the given centre: the truth off by (-0.27, 0.19) px, or rounded to whole pixels "
+                             "(a pixel corner, where the first render is slowest)")
+    parser.add_argument("--psf-array", action="store_true",
+                        help="give each cutout its PSF as an array (a new PSF object per source)")
     args = parser.parse_args()
     images, center, Re = single_band_case() if args.bands == 1 else three_band_case()
     clean = clean_images(images, center, Re)
     rng = np.random.default_rng(1)
-    guess = np.round(np.asarray(center) / images[0][1]) * images[0][1]
+    scale = images[0][1]
+    if args.guess == "catalogue":  # a catalogue position, off by a fraction of a pixel
+        guess = np.asarray(center) + np.array([-0.27, 0.19]) * scale
+    else:  # rounded to whole pixels of the first image: a pixel corner (as /tmp/smallfit.py had it)
+        guess = np.round(np.asarray(center) / scale) * scale
     realisations = [[c + rng.normal(0.0, image[6], c.shape) for c, image in zip(clean, images)]
                     for _ in range(args.repeat)]
     pc.set_threads(1)
-    fit_once(images, realisations[0], guess)  # warm-up: caches, FFT plans
+    fit_once(images, realisations[0], guess, args.psf_array)  # warm-up: caches, FFT plans
     profiler = cProfile.Profile() if args.profile else None
     times, iterations, results = [], [], []
     if profiler:
         profiler.enable()
     for data in realisations:
-        phase, result, galaxy, group = fit_once(images, data, guess)
+        phase, result, galaxy, group = fit_once(images, data, guess, args.psf_array)
         times.append(phase)
         iterations.append(result.iterations)
         results.append((galaxy["Re"].value, galaxy["n"].value, result.message))
@@ -157,7 +174,8 @@ def main():
     build_s, init_s, fit_s = np.median(np.array(times), axis=0)
     total = np.median(np.sum(times, axis=1))
     print(f"case: {args.bands} band(s), images {[image[0] for image in images]}, {args.repeat} realisations, "
-          f"1 thread, CPU time (process_time) medians")
+          f"1 thread, centre guess {args.guess}, PSF {'arrays' if args.psf_array else 'objects shared'}, "
+          "CPU time (process_time) medians")
     print(f"  build {build_s * 1e3:7.2f} ms   initialize {init_s * 1e3:7.2f} ms   fit {fit_s * 1e3:7.2f} ms "
           f"({np.median(iterations):.0f} iterations)   total {total * 1e3:7.2f} ms "
           f"= {1.0 / total:6.1f} sources per CPU-second")

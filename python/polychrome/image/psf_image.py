@@ -95,7 +95,8 @@ class PSFImage(Image):
         return self._point_source_renderer
 
     def on_grid_of(self, pixelscale):
-        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a new PSFImage sharing the data.
+        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a PSFImage sharing the data (the
+        same object, with its convolver, for every call with the same grid).
 
         Raises ValueError if this PSF was given a pixel scale that differs
         from ``pixelscale`` by more than 1e-3 (relative).
@@ -106,7 +107,8 @@ class PSFImage(Image):
             if mismatch > 1e-3:
                 raise ValueError(f"psf has pixelscale {self.pixelscale.tolist()} but the image needs "
                                  f"{pixelscale.tolist()} (target pixelscale / psf_upsample)")
-        return PSFImage(self.data, pixelscale)
+        # one object per grid, so that images sharing this PSF share its convolver and moments too
+        return self.derived(("on grid", pixelscale.tobytes()), lambda: PSFImage(self.data, pixelscale))
 
     def __getstate__(self):
         """Pickle state without the convolver, point-source renderer and extent: caches derived

@@ -29,14 +29,13 @@ its centre is known, on a box grown from the data around the centre
 spoil its moments and profile.
 """
 
-import contextlib
-import contextvars
 import math
 
 import numpy as np
 
 from ..image import Window
 from .initialization import robust_level
+from .measurement_scope import remembered
 
 NOISE_FRACTION = 0.02      # light left outside the window, per pixel, in units of the pixel noise
 PEAK_FRACTION = 1e-8       # the same without a noise model, in units of the component's brightest pixel
@@ -200,33 +199,6 @@ GROWTH = 1.3               # factor by which the measuring box grows per step
 SKY_SAMPLES = 20000        # about how many pixels estimate the image's sky and noise
 
 
-# What measuring_bounds found, kept inside a ``measurements_kept()`` block: {key: result}.
-_kept = contextvars.ContextVar("polychrome_measurements_kept", default=None)
-
-
-@contextlib.contextmanager
-def measurements_kept():
-    """A block (a group's initialize()) in which ``measuring_bounds`` measures each image's sky
-    and each source's box once: the images' data and masks must not change inside it.
-    Nested blocks share the outermost one's memory; it is dropped at its end."""
-    token = _kept.set({}) if _kept.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _kept.reset(token)
-
-
-def _remembered(key, measure):
-    """measure(), or what it gave for ``key`` earlier in the current measurements_kept() block."""
-    kept = _kept.get()
-    if kept is None:
-        return measure()
-    if key not in kept:
-        kept[key] = measure()
-    return kept[key]
-
-
 def _image_sky(target):
     """(sky, sigma) of ``target``: the sigma-clipped median and scatter of a subsample of its
     unmasked pixels (about SKY_SAMPLES of them)."""
@@ -248,7 +220,7 @@ def measuring_bounds(target, center, psf):
     ``psf``: the target's PsfExtent (for the floor) or None.
     """
     key = (id(target), float(center[0]), float(center[1]), None if psf is None else psf.fwhm)
-    bounds = _remembered(key, lambda: _measured_bounds(target, center, psf))
+    bounds = remembered(key, lambda: _measured_bounds(target, center, psf))
     return None if bounds is None else [list(pair) for pair in bounds]
 
 
@@ -258,7 +230,7 @@ def _measured_bounds(target, center, psf):
     if not (np.isfinite(px[0]) and np.isfinite(py[0]) and 0 <= px[0] + 0.5 <= nx and 0 <= py[0] + 0.5 <= ny):
         return None
     x, y = int(math.floor(px[0] + 0.5)), int(math.floor(py[0] + 0.5))
-    sky, sigma = _remembered((id(target), "sky"), lambda: _image_sky(target))
+    sky, sigma = remembered((id(target), "sky"), lambda: _image_sky(target))
     pixel = math.sqrt(target.pixel_area)
     half = max(FLOOR_PIXELS, FLOOR_FWHM * psf.fwhm / pixel if psf is not None else 0.0)
     while True:

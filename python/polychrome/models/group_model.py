@@ -3,9 +3,9 @@
 import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
-from .automatic_window import measurements_kept
 from .group_membership import components_of, members_depth_first
 from .initialization import signal_to_noise
+from .measurement_scope import measurements_kept
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .measurement_scope import remembered
+
 LN10 = math.log(10.0)
 Q_MIN = 0.05
 # floor on the error of log10 I in an annulus, dex: keeps a few bright
@@ -39,32 +41,11 @@ class WindowPixels:
     def __init__(self, model, foreground=None):
         model._require_target()
         target, window = model.target, model._initialization_window()
-        self.window = window
-        view = target[window]
-        ny, nx = window.shape
-        rows, cols = np.indices((ny, nx))
-        good = ~view.mask
-        if not np.any(good):
-            raise ValueError(f"model {model.name!r}: cannot initialize, every pixel of its window "
-                             f"{window.pixel_bounds} is masked")
-        width = max(1, int(round(0.05 * min(ny, nx))))
-        border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
-        x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
-        self.values = np.asarray(view.data[good], float)
+        key = (id(target), "window pixels", window.x_start, window.x_stop, window.y_start, window.y_stop)
+        # the measurement of the data alone, shared within a group's initialize(): never modified
+        self.__dict__.update(remembered(key, lambda: _window_pixels(model.name, target, window)))
         if foreground is not None:
-            self.values = self.values - np.asarray(foreground, float)[good]
-        self.variance = np.asarray(view.variance[good], float)
-        self.x, self.y = np.asarray(x, float), np.asarray(y, float)
-        self.border = border[good]
-        self.area = target.pixel_area
-        self.pixel = math.sqrt(self.area)
-        cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
-                                       0.5 * (window.y_start + window.y_stop - 1))
-        self.window_center = np.array([float(cx), float(cy)])
-        self.extent = max(0.5 * min(ny, nx) * self.pixel, self.pixel)
-        # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
-        self.grid_index = (rows[good], cols[good])
-        self._shape = (ny, nx)
+            self.values = self.values - np.asarray(foreground, float)[self.grid_index]
         self._border_level = None
 
     def border_level(self):
@@ -112,6 +93,30 @@ class WindowPixels:
         distance = np.hypot(self.x - self.window_center[0], self.y - self.window_center[1])
         k = np.flatnonzero(peaks)[np.argmin(distance[peaks])]
         return np.array([self.x[k], self.y[k]])
+
+
+def _window_pixels(name, target, window):
+    """The attributes of a WindowPixels of ``window`` of ``target`` (no foreground), as a dict."""
+    view = target[window]
+    ny, nx = window.shape
+    rows, cols = np.indices((ny, nx))
+    good = ~view.mask
+    if not np.any(good):
+        raise ValueError(f"model {name!r}: cannot initialize, every pixel of its window "
+                         f"{window.pixel_bounds} is masked")
+    width = max(1, int(round(0.05 * min(ny, nx))))
+    border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
+    x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
+    area = target.pixel_area
+    pixel = math.sqrt(area)
+    cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
+                                   0.5 * (window.y_start + window.y_stop - 1))
+    return {"window": window, "values": np.asarray(view.data[good], float),
+            "variance": np.asarray(view.variance[good], float), "x": np.asarray(x, float),
+            "y": np.asarray(y, float), "border": border[good], "area": area, "pixel": pixel,
+            "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
+            # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
+            "grid_index": (rows[good], cols[good]), "_shape": (ny, nx)}
 
 
 def _box3(image):
