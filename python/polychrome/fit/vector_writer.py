@@ -36,7 +36,7 @@ class VectorWriter:
         if x.shape != (self.free.size,) or not np.all(np.isfinite(x)):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
-        values = np.clip(x, self._lower, self._upper)
+        values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
         if self._any_cyclic:
             c = self._cyclic
             values[c] = self._lower[c] + np.mod(x[c] - self._lower[c], self._period[c])

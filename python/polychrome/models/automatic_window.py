@@ -96,23 +96,16 @@ def bounds_around(target, center, half_x, half_y, psf):
     return [[x, x + 1], [y, y + 1]]
 
 
-def _corners(target):
-    """Plane positions (x, y arrays), arcsec, of the image's four outer corners."""
-    ny, nx = target.shape
-    return target.pixel_to_plane(np.array([-0.5, nx - 0.5, -0.5, nx - 0.5]),
-                                 np.array([-0.5, -0.5, ny - 0.5, ny - 0.5]))
-
-
 def _overlaps_image(target, cx, cy, half_x, half_y):
     """True when the plane box overlaps the image's plane footprint (its corners' bounding box)."""
-    x, y = _corners(target)
+    x, y = target.plane_corners()
     return (cx + half_x > np.min(x) and cx - half_x < np.max(x)
             and cy + half_y > np.min(y) and cy - half_y < np.max(y))
 
 
 def image_reach(target, center):
     """The distance (arcsec) from ``center`` to the farthest corner of ``target``."""
-    x, y = _corners(target)
+    x, y = target.plane_corners()
     return float(np.max(np.hypot(np.asarray(x) - center[0], np.asarray(y) - center[1])))
 
 
