@@ -22,10 +22,13 @@ from .axis_ratio_fold import AxisRatioFold
 from .normal_equations import NormalEquations
 from .vector_writer import VectorWriter
 
-# Components that all cover their target's whole window have their Jacobian rows stacked into
-# one (rows x pixels) array for a single core call, up to this many values (doubles); larger
-# ones are accumulated component by component (memory growing with the components, not their sum).
+# The components on a target have their Jacobian rows stacked into one (rows x window pixels)
+# array (zero where a component does not reach) for a single core call when that array holds at
+# most STACKED_VALUES doubles and the components' own pixels fill at least STACKED_FILL of it;
+# otherwise they are accumulated component by component, with cross terms where they overlap
+# (memory and time growing with the components' windows, not with the group's).
 STACKED_VALUES = 1 << 22
+STACKED_FILL = 0.5
 
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
@@ -140,8 +143,9 @@ class ModelProblem:
         plan = self._evaluated_at(x)
         equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
         for pixels, slots in zip(self._targets, plan):
-            rows = sum(slot.rows_used for slot in slots)
-            if slots and all(slot.whole for slot in slots) and rows * pixels.data.size <= STACKED_VALUES:
+            stacked = sum(slot.rows_used for slot in slots) * pixels.window_size
+            own = sum(slot.rows_used * slot.size for slot in slots)
+            if stacked <= STACKED_VALUES and own >= STACKED_FILL * stacked:
                 _stacked_equations(pixels, slots, equations)
             else:
                 _blockwise_equations(pixels, slots, equations)
@@ -155,6 +159,7 @@ class _TargetPixels:
 
     def __init__(self, target, window):
         self.target, self.window = target, window
+        self.window_size = window.shape[0] * window.shape[1]
         view = target[window]
         use = ~np.asarray(view.mask, bool)
         if use.all():  # no mask: flat views instead of copies through an index
@@ -169,7 +174,8 @@ class _Slot:
     """One component on one target's window, for the plan: ``render(jacobian)`` (its renderer),
     ``own``/``ours`` (the slices of its render and of the window where they overlap), ``rows``
     (its Jacobian rows of free quantities: None for all of them), ``columns`` (their entries of
-    the parameter vector), ``rows_used``, and ``whole`` (its render window is the window)."""
+    the parameter vector), ``rows_used``, ``size`` (its pixels in the window) and ``whole`` (it
+    covers the whole window)."""
 
     def __init__(self, component, own, ours, window, free):
         self.render = component._renderer()
@@ -185,7 +191,8 @@ class _Slot:
         self.rows = None if len(rows) == start else np.array(rows, int)
         self.columns = np.array(columns, int)
         self.rows_used = len(rows)
-        self.whole = component.render_window == window
+        self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
+        self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
 
 
 def _slots_on(model, free, target, window):
@@ -202,15 +209,24 @@ def _pixels_of(array, use, leading=0):
 
 
 def _stacked_equations(pixels, slots, equations):
-    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) when every
-    component covers its whole window: their Jacobian rows stacked, one core call."""
-    image = np.zeros(pixels.window.shape)
+    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place): the
+    components' Jacobian rows stacked over the window (zero where one does not reach), one
+    core call."""
+    shape = pixels.window.shape
+    image = np.zeros(shape)
     blocks, columns = [], []
     for slot in slots:
         rendered, local = slot.render(True)
-        image += rendered
+        if slot.whole:
+            image += rendered
+        else:
+            image[slot.ours] += rendered[slot.own]
         if slot.rows_used:
             local = local if slot.rows is None else local[slot.rows]
+            if not slot.whole:
+                placed = np.zeros((len(local),) + shape)
+                placed[(slice(None),) + slot.ours] = local[(slice(None),) + slot.own]
+                local = placed
             blocks.append(_pixels_of(local, pixels.use, leading=1))
             columns.append(slot.columns)
     equations[1] += pixels.data.size
