@@ -119,10 +119,17 @@ def repeated(function, minimum=0.2):
     return float(np.median(times))
 
 
-def core_calls(group):
-    """The core's own render calls of one normal-equations evaluation (each component with its
-    Jacobian, on its render window), as argument-free callables."""
+def core_calls(group, problem):
+    """The core's own calls of one normal-equations evaluation of ``problem`` (each component
+    rendered with its Jacobian on its render window; the accumulation of each target's normal
+    equations over its window), as argument-free callables."""
     calls = []
+    for target, window in zip(group.targets, group.windows):
+        rows = sum(problem.free.slice_of(p) is not None and p.size for c in group.components()
+                   if c.target is target for p in c.parameters)
+        pixels = window.shape[0] * window.shape[1]
+        r, w, J = np.ones(pixels), np.ones(pixels), np.ones((rows, pixels))
+        calls.append(lambda r=r, w=w, J=J: _core.normal_equations(r, w, J, 1))
     for component in group.components():
         if not hasattr(component, "profile"):
             continue
@@ -189,11 +196,11 @@ def main():
         x = problem.free.get_values()
         step = repeated(lambda: problem.normal_equations(x))
         chi2 = repeated(lambda: problem.chi2(x))
-        calls = core_calls(group)
+        calls = core_calls(group, problem)
         core = sum(repeated(call) for call in calls)
     setup = repeated(lambda: ModelProblem(group))
     print(f"  per step: normal equations {step * 1e3:.3f} ms, chi2 alone {chi2 * 1e3:.3f} ms, "
-          f"of which the core's {len(calls)} render+Jacobian call(s) {core * 1e3:.3f} ms "
+          f"of which the core's {len(calls)} calls (render+Jacobian, normal equations) {core * 1e3:.3f} ms "
           f"(Python layer {100 * (1 - core / step):.0f}%); ModelProblem build {setup * 1e3:.3f} ms")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)

@@ -188,11 +188,10 @@ class ProfileRenderer:
             self._core = _core.render_convolved
 
     def __call__(self, params, center, q, PA, jacobian=False):
+        profile, knots, shape, origin, pixelscale = self._static
         values = [float(v) for v in params]
         if len(values) != self._count:
-            raise ValueError(f"params for the {self._static[0]} profile must have {self._count} values "
-                             f"{parameter_names(self._static[0], self._static[1] or None)[len(_GEOMETRIC):]}, "
-                             f"got {len(values)}")
-        profile, knots, shape, origin, pixelscale = self._static
-        return self._core(profile, values, knots, shape, origin, pixelscale, as_point(center, "center"), float(q), float(PA), bool(jacobian),
-                          *self._options, *self._convolution)
+            raise ValueError(f"params for the {profile} profile must have {self._count} values "
+                             f"{parameter_names(profile, knots or None)[len(_GEOMETRIC):]}, got {len(values)}")
+        return self._core(profile, values, knots, shape, origin, pixelscale, as_point(center, "center"), float(q),
+                          float(PA), bool(jacobian), *self._options, *self._convolution)

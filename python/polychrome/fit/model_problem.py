@@ -43,7 +43,7 @@ class ModelProblem:
         self._components = model.components()
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
-        self._slots = None  # per target: its components' _Slots (built at the first evaluation)
+        self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector.
@@ -94,7 +94,7 @@ class ModelProblem:
         self._writer.write(x)
         changed = self.model.refresh_automatic_windows()
         if changed:
-            self._slots = None
+            self._plans = None
         return changed
 
     def restore(self, x):
@@ -106,23 +106,23 @@ class ModelProblem:
         return self.fold.apply(x)
 
     def _evaluated_at(self, x):
-        """Write x into the model; return the plan (one list of _Slots per target)."""
+        """Write x into the model; return the plan (a _TargetPlan per target)."""
         self._writer.write(x)
         if not all(getattr(c, "_window_held", True) for c in self._components):
             # windows not held (a problem used outside a fit): they follow the parameters
             if self.model.refresh_automatic_windows():
-                self._slots = None
-        if self._slots is None:
-            self._slots = [_slots_on(self.model, self.free, pixels.target, pixels.window)
-                           for pixels in self._targets]
-        return self._slots
+                self._plans = None
+        if self._plans is None:
+            self._plans = [_TargetPlan(self.model, self.free, pixels) for pixels in self._targets]
+        return self._plans
 
     def chi2(self, x):
         """(chi^2, number of data) at parameter vector x."""
         total, count = 0.0, 0
-        for pixels, slots in zip(self._targets, self._evaluated_at(x)):
+        for plan in self._evaluated_at(x):
+            pixels = plan.pixels
             image = np.zeros(pixels.window.shape)
-            for slot in slots:
+            for slot in plan.slots:
                 image[slot.ours] += slot.render(False)[0][slot.own]
             residual = pixels.data - _pixels_of(image, pixels.use)
             total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
@@ -137,18 +137,13 @@ class ModelProblem:
         alone, and two components add cross terms only where their windows
         overlap. Memory and time therefore grow with the sum over components
         of (its parameters x its window's pixels), plus the overlaps -- not
-        with (all parameters) x (all pixels) of a group. (Components that all
-        cover the whole window of a small target are done in one core call.)
+        with (all parameters) x (all pixels) of a group. (Components that
+        fill most of a small target's window are done in one core call, see
+        STACKED_VALUES.)
         """
-        plan = self._evaluated_at(x)
         equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
-        for pixels, slots in zip(self._targets, plan):
-            stacked = sum(slot.rows_used for slot in slots) * pixels.window_size
-            own = sum(slot.rows_used * slot.size for slot in slots)
-            if stacked <= STACKED_VALUES and own >= STACKED_FILL * stacked:
-                _stacked_equations(pixels, slots, equations)
-            else:
-                _blockwise_equations(pixels, slots, equations)
+        for plan in self._evaluated_at(x):
+            plan.add_equations(equations)
         chi2, ndata, gradient, hessian = equations
         return NormalEquations(chi2, ndata, gradient, hessian)
 
@@ -195,10 +190,67 @@ class _Slot:
         self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
 
 
-def _slots_on(model, free, target, window):
-    """The _Slots of the components of ``model`` rendering on ``window`` of ``target``."""
-    return [_Slot(component, own, ours, window, free)
-            for component, own, ours in model.components_on(target, window)]
+class _TargetPlan:
+    """The components on one target's window (``slots``, _Slot) and how its normal equations are
+    accumulated: stacked (one core call over the window, through ``stack``, a (rows, ny, nx)
+    buffer kept between evaluations: zero where a component does not reach) or blockwise."""
+
+    def __init__(self, model, free, pixels):
+        self.pixels = pixels
+        window = pixels.window
+        self.slots = [_Slot(component, own, ours, window, free)
+                      for component, own, ours in model.components_on(pixels.target, window)]
+        rows = sum(slot.rows_used for slot in self.slots)
+        values = rows * pixels.window_size
+        filled = sum(slot.rows_used * slot.size for slot in self.slots)
+        self.stacked = values <= STACKED_VALUES and filled >= STACKED_FILL * values
+        if not self.stacked:
+            return
+        self.stack = np.zeros((rows,) + tuple(window.shape))
+        self.starts = np.cumsum([0] + [slot.rows_used for slot in self.slots]).tolist()
+        columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
+        self.columns = columns
+        # distinct columns (no two components share a quantity here): plain indexed additions
+        self.distinct = np.unique(columns).size == columns.size
+        self.block = np.ix_(columns, columns)
+
+    def add_equations(self, equations):
+        """Add this target's [chi2, ndata, gradient, hessian] to ``equations`` (in place)."""
+        if self.stacked:
+            self._add_stacked(equations)
+        else:
+            _blockwise_equations(self.pixels, self.slots, equations)
+
+    def _add_stacked(self, equations):
+        pixels = self.pixels
+        image = np.zeros(pixels.window.shape)
+        stack = self.stack
+        for slot, start in zip(self.slots, self.starts):
+            rendered, local = slot.render(True)
+            if slot.whole:
+                image += rendered
+            else:
+                image[slot.ours] += rendered[slot.own]
+            if slot.rows_used:
+                local = local if slot.rows is None else local[slot.rows]
+                rows = slice(start, start + slot.rows_used)
+                if slot.whole:
+                    stack[rows] = local
+                else:
+                    stack[(rows,) + slot.ours] = local[(slice(None),) + slot.own]
+        equations[1] += pixels.data.size
+        residual = pixels.data - _pixels_of(image, pixels.use)
+        if not len(stack):
+            equations[0] += float(np.einsum("i,i,i->", pixels.weight, residual, residual))
+            return
+        chi2, g, H = _core.normal_equations(residual, pixels.weight, _pixels_of(stack, pixels.use, leading=1))
+        equations[0] += chi2
+        if self.distinct:
+            equations[2][self.columns] += g
+            equations[3][self.block] += H
+        else:
+            np.add.at(equations[2], self.columns, g)
+            np.add.at(equations[3], (self.columns[:, None], self.columns[None, :]), H)
 
 
 def _pixels_of(array, use, leading=0):
@@ -206,40 +258,6 @@ def _pixels_of(array, use, leading=0):
     if isinstance(use, slice):
         return array.reshape(array.shape[:leading] + (-1,))
     return array[(slice(None),) * leading + (use,)]
-
-
-def _stacked_equations(pixels, slots, equations):
-    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place): the
-    components' Jacobian rows stacked over the window (zero where one does not reach), one
-    core call."""
-    shape = pixels.window.shape
-    image = np.zeros(shape)
-    blocks, columns = [], []
-    for slot in slots:
-        rendered, local = slot.render(True)
-        if slot.whole:
-            image += rendered
-        else:
-            image[slot.ours] += rendered[slot.own]
-        if slot.rows_used:
-            local = local if slot.rows is None else local[slot.rows]
-            if not slot.whole:
-                placed = np.zeros((len(local),) + shape)
-                placed[(slice(None),) + slot.ours] = local[(slice(None),) + slot.own]
-                local = placed
-            blocks.append(_pixels_of(local, pixels.use, leading=1))
-            columns.append(slot.columns)
-    equations[1] += pixels.data.size
-    residual = pixels.data - _pixels_of(image, pixels.use)
-    if not blocks:
-        equations[0] += float(np.einsum("i,i,i->", pixels.weight, residual, residual))
-        return
-    jacobian = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-    chi2, g, H = _core.normal_equations(residual, pixels.weight, jacobian)
-    columns = np.concatenate(columns)
-    np.add.at(equations[2], columns, g)
-    np.add.at(equations[3], (columns[:, None], columns[None, :]), H)
-    equations[0] += chi2
 
 
 def _blockwise_equations(pixels, slots, equations):
