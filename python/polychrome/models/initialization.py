@@ -262,6 +262,7 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     sigma_major = 0.25 * pixels.extent
     steps = 0
     while steps < 8:  # 8 moment steps; the halvings (finitely many) are not counted
+        aperture = (cur_q, cur_pa, semi_major)
         radius = elliptical_radius(dx, dy, cur_q, cur_pa)
         inside = radius <= semi_major
         w = flux[inside]
@@ -285,6 +286,8 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         sigma_major = math.sqrt(major)
         semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
         steps += 1
+        if (cur_q, cur_pa, semi_major) == aperture:
+            break  # the same aperture again: every further step would give the same numbers
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
 
 
