@@ -9,6 +9,9 @@ from .image import Image
 from .plane_mapping import PlaneMapping
 from .psf_extent import PsfExtent
 
+# Most values a PSFImage keeps through ``derived`` (e.g. itself on other grids, its moments there).
+DERIVED_KEPT = 16
+
 
 def normalised_psf_array(data, name="psf"):
     """Check a PSF array (2-D, odd-sized, finite, clearly positive sum) and return a copy scaled to
@@ -67,13 +70,16 @@ class PSFImage(Image):
 
     def derived(self, key, compute):
         """``compute()``, a value derived from this PSF's data alone (e.g. its second moments on a
-        grid), computed on the first call with ``key`` (hashable) and kept (not pickled; a view
-        starts afresh)."""
+        grid), computed on the first call with ``key`` (hashable) and kept: the DERIVED_KEPT
+        latest keys (a survey places one PSF on a slightly different grid per group), not
+        pickled; a view starts afresh."""
         cache = getattr(self, "_derived", None)
         if cache is None:
             cache = self._derived = {}
         if key not in cache:
             cache[key] = compute()
+            while len(cache) > DERIVED_KEPT:
+                del cache[next(iter(cache))]  # the oldest
         return cache[key]
 
     @property
