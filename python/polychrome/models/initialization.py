@@ -106,17 +106,24 @@ def _window_pixels(name, target, window):
                          f"{window.pixel_bounds} is masked")
     width = max(1, int(round(0.05 * min(ny, nx))))
     border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
-    x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
+    if good.all():  # the same arrays as through the mask, in the same (row-major) order
+        def used(array):
+            return np.array(array, float if array.dtype.kind == "f" else array.dtype).ravel()
+    else:
+        def used(array):
+            return array[good]
+    rows, cols = used(rows), used(cols)
+    x, y = target.pixel_to_plane(cols + window.x_start, rows + window.y_start)
     area = target.pixel_area
     pixel = math.sqrt(area)
     cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
                                    0.5 * (window.y_start + window.y_stop - 1))
-    return {"window": window, "values": np.asarray(view.data[good], float),
-            "variance": np.asarray(view.variance[good], float), "x": np.asarray(x, float),
-            "y": np.asarray(y, float), "border": border[good], "area": area, "pixel": pixel,
+    return {"window": window, "values": np.asarray(used(view.data), float),
+            "variance": np.asarray(used(view.variance), float), "x": np.asarray(x, float),
+            "y": np.asarray(y, float), "border": used(border), "area": area, "pixel": pixel,
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
-            "grid_index": (rows[good], cols[good]), "_shape": (ny, nx)}
+            "grid_index": (rows, cols), "_shape": (ny, nx)}
 
 
 def _box3(image):
