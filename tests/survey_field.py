@@ -35,6 +35,7 @@ class Band:
     sigma: float  # noise per pixel, flux
     zeropoint: float = 25.0
     psf_upsample: int = 1  # PSF pixels per image pixel
+    stretch: float = 1.0  # pixel height / width (non-square pixels when not 1)
 
 
 @dataclasses.dataclass
@@ -64,7 +65,7 @@ def _psf(galsim, band):
 def _matrix(band):
     """Arcsec per pixel on the plane (x West, y North): columns are the steps in x and y."""
     c, s = math.cos(math.radians(band.rotation)), math.sin(math.radians(band.rotation))
-    return band.pixel * np.array([[c, -s], [s, c]])
+    return band.pixel * np.array([[c, -s], [s, c]]) @ np.diag([1.0, band.stretch])
 
 
 def _header(band):

@@ -8,6 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
+from polychrome.survey.cutouts import group_cutouts
 from polychrome.survey.flags import SourceFlag
 from polychrome.survey.group_fit import GroupFitter
 from polychrome.survey.group_plane import GroupPlane
@@ -123,3 +124,100 @@ def test_failed_rows_columns_and_pickling(field):
     rows = fitter.failed_rows(task, SourceFlag.EXCEPTION, "ValueError: boom")
     assert len(rows) == task.size and set(rows[0]) == set(names)
     assert rows[0]["flags"] == SourceFlag.EXCEPTION and np.isnan(rows[0]["flux_g"]) and rows[0]["ndf"] == -1
+
+
+def test_analytic_flux_gradients_match_finite_differences(field):
+    from polychrome.survey.fitted_values import _flux_and_gradient, _numerical_flux_gradient
+
+    catalog, images = field
+    spec = ModelSpec(candidates=("point model", "sersic galaxy model"))
+    fitter = GroupFitter(images, spec)
+    for task in plan_groups(catalog, images, spec)[:1]:
+        cut = group_cutouts(task, images, spec)
+        for candidate in spec.candidates:
+            attempt = fitter._fit_once(cut, task, [candidate] * task.size, 60.0)
+            for component in attempt.components.values():
+                flux, analytic = _flux_and_gradient(component, attempt.free)
+                numerical = np.zeros_like(analytic)
+                _numerical_flux_gradient(component, attempt.free, numerical)
+                assert flux == pytest.approx(component.total_flux())
+                assert np.allclose(analytic, numerical, rtol=1e-6, atol=1e-9 * np.abs(analytic).max())
+
+
+def test_flat_galaxy_on_oblong_pixels_is_fitted(tmp_path):
+    # pixels 0.2" x 0.3": the axis-ratio limit is raised so that the renderer's smallest axis ratio
+    # on that grid is never crossed, however flat the galaxy looks
+    band = Band("r", 0.2, (80, 60), 20.0, "gaussian", 1.0, 0.02, stretch=1.5)
+    catalog, images, _ = write_field(tmp_path, [band], [Source(0.0, 0.0, {"r": 80}, n=1.0, Re=1.5, q=0.03, PA=0.3)])
+    spec = ModelSpec()
+    fitter = GroupFitter(images, spec)
+    row = fitter.fit(plan_groups(catalog, images, spec)[0])[0]
+    assert row["q"] >= 0.03 * 1.5 and not row["flags"] & ~(SourceFlag.AT_LIMIT | SourceFlag.NOT_CONVERGED)
+
+
+def test_catalogue_kind_narrows_the_candidates(field, monkeypatch):
+    from polychrome.survey.model_choice import allowed_candidates
+
+    both = ("point model", "sersic galaxy model")
+    assert allowed_candidates(both, "star") == ("point model",)
+    assert allowed_candidates(both, "galaxy") == ("sersic galaxy model",)
+    assert allowed_candidates(("sersic galaxy model",), "star") == ("sersic galaxy model",)
+    assert allowed_candidates(both, "") == both
+    catalog, images = field
+    catalog = catalog.copy()
+    catalog["kind"] = ["galaxy"] * len(GALAXIES) + ["star"] * len(STARS)
+    spec = ModelSpec(candidates=both)
+    fitter = GroupFitter(images, spec)
+    fits = []
+    original = fitter._fit_once
+    monkeypatch.setattr(fitter, "_fit_once", lambda *args, **kw: fits.append(args[2]) or original(*args, **kw))
+    for task in plan_groups(catalog, images, spec):
+        fits.clear()
+        rows = fitter.fit(task)
+        assert len(fits) == 1  # the hint leaves one candidate per source: one fit per group
+        for source, row in zip(task.sources, rows):
+            assert row["model_type"] == ("point model" if source["kind"] == "star" else "sersic galaxy model")
+
+
+def test_split_group_parts_model_each_other_when_asked(tmp_path):
+    # a chain of four overlapping galaxies split into pairs: masking the other pair's footprints
+    # leaves its light in the wings; modelling it (neighbours="fit") recovers every source
+    band = Band("r", 0.2, (100, 100), 0.0, "moffat", 0.8, 0.02, psf_upsample=2)
+    sources = [Source(-2.2, 0.0, {"r": 60}, n=1.0, Re=0.7, q=0.7, PA=0.3),
+               Source(0.0, 0.6, {"r": 50}, n=1.5, Re=0.6, q=0.6, PA=1.3),
+               Source(2.2, -0.3, {"r": 40}, n=1.0, Re=0.5, q=0.8, PA=2.3),
+               Source(4.2, 0.5, {"r": 45}, n=2.0, Re=0.6, q=0.5, PA=0.8)]
+    catalog, images, _ = write_field(tmp_path, [band], sources)
+    catalog["size"] = 0.6
+    worst = {}
+    for mode in ("mask", "fit"):
+        spec = ModelSpec(max_group_size=2, neighbours=mode)
+        fitter = GroupFitter(images, spec)
+        tasks = plan_groups(catalog, images, spec)
+        assert [t.size for t in tasks] == [2, 2] and all(t.neighbours for t in tasks)
+        pulls = []
+        for task in tasks:
+            for row, source in zip(fitter.fit(task), task.sources):
+                truth = sources[source["id"] - 1]
+                assert row["flags"] == SourceFlag.GROUP_SPLIT, row["message"]
+                pulls += [(row["flux_r"] - truth.flux["r"]) / row["flux_r_err"], (row["Re"] - truth.Re) / row["Re_err"]]
+        worst[mode] = np.max(np.abs(pulls))
+    assert worst["fit"] < 3.0 < worst["mask"]
+
+
+def test_catalogue_guesses_choose_what_starts_the_fit(field):
+    from polychrome.survey.group_fit import _start_values
+
+    source = {"size": 0.9, "q": 0.5, "pa": 30.0}
+    every = _start_values(source, (1.0, 2.0), "sersic galaxy model", {})
+    assert every["center"] == [1.0, 2.0] and every["Re"] == 0.9 and every["q"] == 0.5
+    assert every["PA"] == pytest.approx(math.radians(120.0))  # 30 deg east of north, from the plane's +x (West)
+    assert _start_values(source, (1.0, 2.0), "sersic galaxy model", {}, ("center",)) == {"center": [1.0, 2.0]}
+    catalog, images = field
+    catalog = catalog.copy()
+    catalog["size"] = [2.0 if k == 4 else 0.5 for k in range(len(catalog))]  # galaxy 5 has Re = 1.5
+    spec = ModelSpec(catalogue_guesses=("center",))
+    fitter = GroupFitter(images, spec)
+    task = next(t for t in plan_groups(catalog, images, spec) if t.sources[0]["id"] == 5)
+    row = fitter.fit(task)[0]
+    assert task.size == 1 and row["flags"] == 0 and abs(row["Re"] - GALAXIES[4].Re) < 4 * row["Re_err"]

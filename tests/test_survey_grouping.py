@@ -87,3 +87,6 @@ def test_isolated_sources_and_empty_catalogue():
     assert [t.size for t in tasks] == [1, 1] and all(t.flags == 0 and not t.neighbours for t in tasks)
     assert tasks[0].sources[0]["footprint"] == pytest.approx(3.0)  # footprint_scale * default_size, no PSF
     assert plan_groups(catalog[:0], [], ModelSpec()) == []
+    catalog["size"] = [1e4, np.nan]  # a wrong size does not make a cutout of the whole sky
+    tasks = plan_groups(catalog, [], ModelSpec(max_footprint=30.0))
+    assert tasks[0].sources[0]["footprint"] == 30.0 and tasks[0].radius == pytest.approx(31.0)

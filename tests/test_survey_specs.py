@@ -29,6 +29,7 @@ def test_model_spec_round_trips_and_yaml():
     ({"cutout_margin": float("nan")}, "cutout_margin"),
     ({"neighbours": "ignore"}, "neighbours"),
     ({"choice": "both"}, "choice"),
+    ({"catalogue_guesses": ("center", "mag")}, "catalogue_guesses"),
 ])
 def test_model_spec_errors(fields, match):
     with pytest.raises(ValueError, match=match):

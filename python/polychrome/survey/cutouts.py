@@ -5,7 +5,8 @@ region (task.radius arcsec, the members' footprints plus the margin), as
 astropy's Cutout2D would cut it (``overlap_slices``, the box clipped at the
 image edges), its variance and mask (the image's mask, NaN or inf data,
 non-positive or NaN variance, and the footprints of neighbours outside the
-group), and the PSF. The cutout is placed on the group's TAN plane by the
+group, unless ModelSpec.neighbours is "fit" and they are centred on the
+cutout region: those are modelled instead), and the PSF. The cutout is placed on the group's TAN plane by the
 local affine map of the image's WCS there (central differences over the
 cutout radius: exact to second order over a cutout, so the centres agree
 across images to far below a pixel). ``Cutout.wcs`` is the cutout's own
@@ -13,6 +14,7 @@ astropy WCS (the image's, shifted), built only when asked for.
 """
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -20,6 +22,10 @@ from ..image import TargetImage
 from .flags import SourceFlag
 from .group_plane import GroupPlane
 from .image_spec import open_image
+
+# the flag bits as plain ints (numpy combines these faster than IntFlag members)
+_NO_DATA, _PARTIAL, _TOO_FEW = (int(f) for f in (SourceFlag.NO_DATA, SourceFlag.PARTIAL_COVERAGE,
+                                                  SourceFlag.TOO_FEW_PIXELS))
 
 
 @dataclasses.dataclass
@@ -75,6 +81,7 @@ class GroupCutouts:
     flags: np.ndarray
     messages: list
     fit: np.ndarray
+    modelled: tuple = ()  # (neighbour row, plane centre (x, y)) of the neighbours to model (spec "fit")
 
 
 def _local_map(image, plane, radius, ra, dec):
@@ -87,16 +94,38 @@ def _local_map(image, plane, radius, ra, dec):
     return np.column_stack([x[:-4], y[:-4]]), B
 
 
+# A pixel-scale matrix this close (relative) to a rotation times a scale is made exactly one, so
+# that square pixels stay square for the renderer (whose axis-ratio limit applies on the pixel grid).
+_SQUARE_TOLERANCE = 1e-6
+
+
+def _squared_up(A):
+    """``A`` (2x2 arcsec per pixel) replaced by the nearest scaled rotation (or reflection) when
+    it differs from it by less than _SQUARE_TOLERANCE: the local map of a square-pixel WCS is one
+    up to rounding, and a grid sheared by 1e-12 would keep the renderer from the axis ratios
+    its limits allow."""
+    (a00, a01), (a10, a11) = A.tolist()
+    if a00 * a11 - a01 * a10 > 0:
+        a, b = (a00 + a11) / 2, (a10 - a01) / 2
+        similar = ((a, -b), (b, a))
+    else:
+        a, b = (a00 - a11) / 2, (a01 + a10) / 2
+        similar = ((a, b), (b, -a))
+    difference = math.hypot(a00 - similar[0][0], a01 - similar[0][1], a10 - similar[1][0], a11 - similar[1][1])
+    return np.array(similar) if difference <= _SQUARE_TOLERANCE * math.hypot(a00, a01, a10, a11) else A
+
+
 def _box(centre, B, radius, shape):
     """(x0, x1, y0, y1): the pixels whose centres lie within the plane square of half-side
     ``radius`` around ``centre`` (pixel coordinates), clipped to the image; None if empty."""
-    if not np.all(np.isfinite(centre)) or not np.all(np.isfinite(B)):
+    (cx, cy), ((b00, b01), (b10, b11)) = centre.tolist(), B.tolist()
+    if not all(math.isfinite(v) for v in (cx, cy, b00, b01, b10, b11)):
         return None
-    half = radius * np.sqrt(np.sum(B ** 2, axis=1))  # reach along x and y, pixels
-    x0 = max(int(np.ceil(centre[0] - half[0] - 1e-9)), 0)
-    x1 = min(int(np.floor(centre[0] + half[0] + 1e-9)) + 1, shape[1])
-    y0 = max(int(np.ceil(centre[1] - half[1] - 1e-9)), 0)
-    y1 = min(int(np.floor(centre[1] + half[1] + 1e-9)) + 1, shape[0])
+    half_x, half_y = radius * math.hypot(b00, b01), radius * math.hypot(b10, b11)  # pixels
+    x0 = max(math.ceil(cx - half_x - 1e-9), 0)
+    x1 = min(math.floor(cx + half_x + 1e-9) + 1, shape[1])
+    y0 = max(math.ceil(cy - half_y - 1e-9), 0)
+    y1 = min(math.floor(cy + half_y + 1e-9) + 1, shape[0])
     if x0 >= x1 or y0 >= y1:
         return None
     return x0, x1, y0, y1
@@ -104,28 +133,35 @@ def _box(centre, B, radius, shape):
 
 def _pixel_planes(origin, A, shape):
     """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx)."""
-    i, j = np.indices(shape, dtype=float)
-    return (origin[0] + A[0, 0] * (j + 0.5) + A[0, 1] * (i + 0.5),
-            origin[1] + A[1, 0] * (j + 0.5) + A[1, 1] * (i + 0.5))
+    j = np.arange(shape[1]) + 0.5
+    i = np.arange(shape[0]) + 0.5
+    return ((origin[0] + A[0, 1] * i)[:, None] + (A[0, 0] * j)[None, :],
+            (origin[1] + A[1, 1] * i)[:, None] + (A[1, 0] * j)[None, :])
 
 
 def _scaled_distances(X, Y, centers, radii):
-    """(K, ny, nx): distance of each pixel from each centre in units of that centre's radius."""
+    """(K, ny, nx): squared distance of each pixel from each centre in units of that centre's
+    radius (< 1 inside its footprint; ordered like the distances)."""
     if len(centers) == 0:
         return np.zeros((0,) + X.shape)
     dx = X[None] - centers[:, 0, None, None]
     dy = Y[None] - centers[:, 1, None, None]
-    return np.hypot(dx, dy) / radii[:, None, None]
+    return (dx * dx + dy * dy) / (radii * radii)[:, None, None]
 
 
-def _psf_on(psf, pixelscale):
-    """``psf`` on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), sharing its convolver and
-    point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per size,
-    so every cutout of an image reuses them instead of transforming the PSF again."""
-    placed = psf.on_grid_of(pixelscale)
-    placed._convolver = psf.convolver
-    placed._point_source_renderer = psf.point_source_renderer
-    return placed
+def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
+    """((S,) centre on the image, (S,) footprint crossing its edge) for source pixel positions
+    ``pixels`` [(x, y)], footprint ``radii`` (arcsec) reaching x_per_arcsec, y_per_arcsec pixels
+    per arcsec along the axes, on an image of ``shape`` (ny, nx)."""
+    ny, nx = shape
+    inside, cut = [], []
+    for (x, y), radius in zip(pixels, radii):
+        on = -0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5
+        reach_x, reach_y = radius * x_per_arcsec, radius * y_per_arcsec
+        inside.append(on)
+        cut.append(on and (x - reach_x < -0.5 or x + reach_x > nx - 0.5 or y - reach_y < -0.5
+                           or y + reach_y > ny - 0.5))
+    return np.array(inside, bool), np.array(cut, bool)
 
 
 def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None):
@@ -136,11 +172,13 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
     where they are nearer (in footprint radii) to the neighbour than to any member."""
     pixel, B = _local_map(image, plane, radius, ra, dec)
     box = _box(pixel[0], B, radius, image.shape)
-    if box is None or abs(np.linalg.det(B)) == 0:
+    (b00, b01), (b10, b11) = B.tolist()
+    determinant = b00 * b11 - b01 * b10
+    if box is None or determinant == 0:
         return None
     x0, x1, y0, y1 = box
     slices = (slice(y0, y1), slice(x0, x1))
-    A = np.linalg.inv(B)
+    A = _squared_up(np.array([[b11, -b01], [-b10, b00]]) / determinant)
     origin = A @ (np.array([x0 - 0.5, y0 - 0.5]) - pixel[0])
     data = np.array(image.data[slices], dtype=float)
     variance = image.variance_of(data, slices)
@@ -150,23 +188,19 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
     data[bad] = 0.0
     variance[bad] = 1.0
     X, Y = _pixel_planes(origin, A, data.shape)
-    members = _scaled_distances(X, Y, centers, radii)
+    members = _scaled_distances(X, Y, centers, radii)  # squared, in footprint radii
     if neighbours is not None and len(neighbours[0]):
         nearest_member = members.min(axis=0) if len(members) else np.inf
         others = _scaled_distances(X, Y, *neighbours).min(axis=0)
         bad |= (others < 1.0) & (others < nearest_member)
-    pixels = np.sum((members < 1.0) & ~bad, axis=(1, 2))
-    ny, nx = image.shape
-    sources = pixel[1:]
-    inside = ((sources[:, 0] >= -0.5) & (sources[:, 0] <= nx - 0.5) & (sources[:, 1] >= -0.5)
-              & (sources[:, 1] <= ny - 0.5))
-    reach = radii[:, None] * np.sqrt(np.sum(B ** 2, axis=1))[None, :]
-    cut = inside & np.any((sources - reach < -0.5) | (sources + reach > np.array([nx, ny]) - 0.5), axis=1)
+    pixels = np.count_nonzero((members < 1.0) & ~bad, axis=(1, 2))
+    inside, cut = _coverage(pixel[1:].tolist(), radii.tolist(), math.hypot(b00, b01), math.hypot(b10, b11),
+                            image.shape)
     target = TargetImage(data, variance=variance, mask=bad, pixelscale=A, origin=origin,
                          zeropoint=image.zeropoint)
     if image.psf is not None:
         target.psf_upsample = image.spec.psf_upsample
-        target.psf = _psf_on(image.psf, A / image.spec.psf_upsample)
+        target.psf = image.psf_on_grid(A / image.spec.psf_upsample)
     return Cutout(image.spec.label, image.spec.band, target, box, pixels, inside, cut, image.wcs)
 
 
@@ -192,10 +226,16 @@ def group_cutouts(task, images, spec):
     radius = task.radius
     if radius is None:
         radius = float(np.max(np.hypot(centers[:, 0], centers[:, 1]) + radii)) + spec.cutout_margin
-    neighbours = None
+    neighbours, modelled = None, ()
     if task.neighbours:
         n_ra, n_dec, n_radii = _positions(task.neighbours)
-        neighbours = (np.column_stack(plane.to_plane(n_ra, n_dec)), n_radii)
+        n_centers = np.column_stack(plane.to_plane(n_ra, n_dec))
+        if spec.neighbours == "fit":
+            # the neighbours centred on the cutout region are modelled; the others stay masked
+            on = np.all(np.abs(n_centers) <= radius, axis=1)
+            modelled = tuple((row, tuple(xy)) for row, xy, o in zip(task.neighbours, n_centers.tolist(), on) if o)
+            n_centers, n_radii = n_centers[~on], n_radii[~on]
+        neighbours = (n_centers, n_radii)
     count = len(task.sources)
     flags = np.zeros(count, np.int64)
     messages = [[] for _ in range(count)]
@@ -207,35 +247,34 @@ def group_cutouts(task, images, spec):
         except (OSError, ValueError, TypeError) as err:
             for text in messages:
                 text.append(f"image {spec_image.label!r} not used: {err}")
-            flags |= SourceFlag.PARTIAL_COVERAGE
+            flags |= _PARTIAL
             continue
         cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours)
         if cutout is None:
             continue
         if image.problem is not None:
             unusable_inside |= cutout.inside
-            for k in np.flatnonzero(cutout.inside):
+            for k in np.flatnonzero(cutout.inside).tolist():
                 messages[k].append(f"{image.problem} (image not used)")
             continue
         inside |= cutout.inside
-        if not np.any(cutout.uses):
+        uses = cutout.uses
+        if not uses.any():
             continue
         cutouts.append(cutout)
-        covered_by += cutout.uses
-        pixels += np.where(cutout.uses, cutout.pixels, 0)
+        covered_by += uses
+        pixels += np.where(uses, cutout.pixels, 0)
         cut |= cutout.cut
-    n_images = len(cutouts)
     no_data = ~inside
-    flags[no_data] |= SourceFlag.NO_DATA
-    partial = ~no_data & (cut | ((covered_by > 0) & (covered_by < n_images)) | unusable_inside)
-    flags[partial] |= SourceFlag.PARTIAL_COVERAGE
-    few = ~no_data & ((pixels < spec.min_pixels) | (covered_by == 0))
-    flags[few] |= SourceFlag.TOO_FEW_PIXELS
-    for k in np.flatnonzero(no_data):
-        messages[k].append("no image covers the source" if not unusable_inside[k]
-                           else "no usable image covers the source")
-    for k in np.flatnonzero(few):
-        messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
-                           f"{spec.min_pixels})")
+    partial = inside & (cut | ((covered_by > 0) & (covered_by < len(cutouts))) | unusable_inside)
+    few = inside & ((pixels < spec.min_pixels) | (covered_by == 0))
+    flags |= np.where(no_data, _NO_DATA, 0) | np.where(partial, _PARTIAL, 0) | np.where(few, _TOO_FEW, 0)
     fit = ~(no_data | few)
-    return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit)
+    if not fit.all():
+        for k in np.flatnonzero(no_data).tolist():
+            messages[k].append("no image covers the source" if not unusable_inside[k]
+                               else "no usable image covers the source")
+        for k in np.flatnonzero(few).tolist():
+            messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
+                               f"{spec.min_pixels})")
+    return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit, modelled)

@@ -8,7 +8,6 @@ Re from size, q, PA from pa), the rest from the data (model.initialize());
 then fit.LM with the spec's iterations and the group's remaining time.
 """
 
-import dataclasses
 import math
 import time
 
@@ -16,53 +15,31 @@ import numpy as np
 
 from ..fit import LM
 from ..models import Model
+from ..models.parameter_spec import MIN_AXIS_RATIO
 from ..param import FreeParameters
 from .cutouts import group_cutouts
 from .flags import SourceFlag
+from .fitted_values import FitAttempt, fill_row
 from .image_spec import ImageSpec
-from .model_choice import best_uniform
+from .model_choice import allowed_candidates, best_uniform
 from .model_spec import ModelSpec
-from .rows import bands_of, columns, empty_row, magnitude, shape_columns
-
-_LN10 = math.log(10.0)
-# A fitted value this close to a limit (relative to the limit's size, at least 1e-3) is "at" it.
-_AT_LIMIT = 1e-5
+from .rows import bands_of, columns, empty_row
 
 
-@dataclasses.dataclass
-class _Attempt:
-    """One fit of the group with one model type per source."""
-
-    types: list  # model type per source (None: not fitted)
-    joint: object
-    components: dict  # (source, cutout index) -> component model
-    skies: list
-    result: object
-    free: FreeParameters
-    n_pixels: int
-
-    @property
-    def chi2(self):
-        return self.result.chi2
-
-    @property
-    def n_free(self):
-        return self.free.size
-
-
-def _start_values(source, center, model_type, limits):
-    """{parameter: value or dict} for a component of ``model_type`` from the catalogue row."""
+def _start_values(source, center, model_type, limits, guesses=("center", "size", "q", "pa")):
+    """{parameter: value or dict} for a component of ``model_type`` from the catalogue row: the
+    columns named in ``guesses`` (see ModelSpec.catalogue_guesses) and the limits."""
     from ..models.registry import model_class
 
     names = {spec.name for spec in model_class(model_type).parameter_specs}
-    values = {"center": [float(center[0]), float(center[1])]}
-    size = source.get("size")
+    values = {"center": [float(center[0]), float(center[1])]} if "center" in guesses else {}
+    size = source.get("size") if "size" in guesses else None
     if "Re" in names and size is not None and math.isfinite(size) and size > 0:
         values["Re"] = float(size)
-    q = source.get("q")
+    q = source.get("q") if "q" in guesses else None
     if "q" in names and q is not None and math.isfinite(q) and 0.03 <= q <= 1.0:
         values["q"] = float(q)
-    pa = source.get("pa")
+    pa = source.get("pa") if "pa" in guesses else None
     if "PA" in names and pa is not None and math.isfinite(pa):
         # degrees east of north -> radians counter-clockwise from the plane's +x (West)
         values["PA"] = math.radians(pa + 90.0) % math.pi
@@ -75,42 +52,19 @@ def _start_values(source, center, model_type, limits):
     return {name: value for name, value in values.items() if name in names}
 
 
+def _limits_for_grids(limits, cutouts):
+    """``limits`` with q's lower limit raised, where a cutout's pixels are not square, so that no
+    ellipse becomes flatter than the renderer's smallest axis ratio on that pixel grid (an
+    ellipse of axis ratio q can appear as flat as q / (ratio of the grid's singular values))."""
+    stretch = max(float(np.linalg.cond(cutout.target.pixelscale)) for cutout in cutouts)
+    if "q" in limits or stretch <= 1.0 + 1e-9:
+        return limits
+    return {**limits, "q": (min(MIN_AXIS_RATIO * stretch * (1.0 + 1e-9), 1.0), 1.0)}
+
+
 def _values_of(model):
     """{parameter: {"value", "limits"}} of a fitted component, to start another fit there."""
     return {p.name: {"value": p.value, "limits": p.limits} for p in model.parameters}
-
-
-def _near_limit(value, low, high):
-    for limit in (low, high):
-        if limit is not None and math.isfinite(limit) and abs(value - limit) <= _AT_LIMIT * max(abs(limit), 1e-3):
-            return True
-    return False
-
-
-def _flux_and_gradient(component, free):
-    """(total flux, gradient over the free vector) of a component, by central differences of its
-    non-centre parameters (one-sided next to a limit)."""
-    flux = float(component.total_flux())
-    gradient = np.zeros(free.size)
-    for parameter in component.parameters:
-        where = free.slice_of(parameter)
-        if where is None or parameter.name == "center" or parameter.shape != ():
-            continue
-        value = float(parameter.value)
-        low, high = parameter.limits
-        h = 1e-6 * max(abs(value), 1e-2)
-        up = value + h if high is None or value + h <= high else value
-        down = value - h if low is None or value - h >= low else value
-        try:
-            parameter.value = up
-            f_up = float(component.total_flux())
-            parameter.value = down
-            f_down = float(component.total_flux())
-        finally:
-            parameter.value = value
-        if up > down:
-            gradient[where.start] = (f_up - f_down) / (up - down)
-    return flux, gradient
 
 
 class GroupFitter:
@@ -118,6 +72,8 @@ class GroupFitter:
     dict). Holds specifications only: pickles small, each worker opens the images itself.
 
     id_dtype: the numpy dtype of the id column ("int64", or "str" for string ids).
+    ``phase_seconds`` adds up the CPU seconds (time.process_time) this process spent in each
+    phase: "cutouts", "build", "initialize", "fit" (LM), "rows" (for benchmarks).
     """
 
     def __init__(self, images, spec, id_dtype="int64"):
@@ -126,6 +82,13 @@ class GroupFitter:
         self.id_dtype = id_dtype
         self.bands = bands_of(self.images)
         self._columns = columns(self.bands, self.spec.shared, id_dtype)
+        self.phase_seconds = dict.fromkeys(("cutouts", "build", "initialize", "fit", "rows"), 0.0)
+
+    def _lap(self, phase, since):
+        """Add the CPU seconds since ``since`` to ``phase``; returns the time now."""
+        now = time.process_time()
+        self.phase_seconds[phase] += now - since
+        return now
 
     def columns(self):
         """[(name, numpy dtype, unit, description)] of every row key, in a fixed order."""
@@ -144,6 +107,7 @@ class GroupFitter:
         wall, cpu = time.perf_counter(), time.process_time()
         spec = self.spec
         cut = group_cutouts(task, self.images, spec)
+        self._lap("cutouts", cpu)
         count = len(task.sources)
         flags = cut.flags | int(task.flags)
         messages = [list(m) for m in cut.messages]
@@ -154,11 +118,12 @@ class GroupFitter:
             if note:
                 for k in np.flatnonzero(cut.fit):
                     messages[k].append(note)
+        lap = time.process_time()
         rows = []
         for k, source in enumerate(task.sources):
             row = empty_row(self._columns, source, task)
             if attempt is not None and cut.fit[k]:
-                flags[k] |= self._fill(row, k, attempt, cut)
+                flags[k] |= fill_row(row, k, attempt, cut, self.spec.shared)
             row["flags"] = int(flags[k])
             row["message"] = "; ".join(messages[k])
             rows.append(row)
@@ -166,10 +131,11 @@ class GroupFitter:
         cpu_share = (time.process_time() - cpu) / count
         for row in rows:
             row["wall_time"], row["cpu_time"] = wall_share, cpu_share
+        self._lap("rows", lap)
         return rows
 
     def _fit_candidates(self, cut, task, started):
-        """(chosen _Attempt, extra flags (S,), note) fitting each candidate (see model_choice)."""
+        """(chosen FitAttempt, extra flags (S,), note) fitting each candidate (see model_choice)."""
         spec = self.spec
         fitted = cut.fit
         attempts = []
@@ -178,17 +144,23 @@ class GroupFitter:
         def remaining():
             return spec.time_budget - (time.perf_counter() - started)
 
+        allowed = [allowed_candidates(spec.candidates, source.get("kind")) if f else ()
+                   for source, f in zip(task.sources, fitted)]
+        uniform = []
         for candidate in spec.candidates:
+            types = [(candidate if candidate in a else a[0]) if f else None for a, f in zip(allowed, fitted)]
+            if types not in uniform:
+                uniform.append(types)
+        for types in uniform:
             if attempts and remaining() <= 0:
                 timed_out = True
                 break
-            types = [candidate if f else None for f in fitted]
             attempts.append(self._fit_once(cut, task, types, max(remaining(), 1e-3)))
         chosen = attempts[best_uniform(attempts)]
-        if len(spec.candidates) > 1 and spec.choice == "source" and int(np.sum(fitted)) > 1:
+        if len(uniform) > 1 and spec.choice == "source" and int(np.sum(fitted)) > 1:
             # each source in turn tries the other candidates, the others starting where they are
             for k in np.flatnonzero(fitted):
-                for candidate in spec.candidates:
+                for candidate in allowed[k]:
                     if candidate == chosen.types[k]:
                         continue
                     if remaining() <= 0:
@@ -210,15 +182,18 @@ class GroupFitter:
         return chosen, extra, note
 
     def _fit_once(self, cut, task, types, max_time, start=None):
-        """Build, initialise and fit the group with model ``types`` per source; an _Attempt.
+        """Build, initialise and fit the group with model ``types`` per source; an FitAttempt.
 
-        start: an earlier _Attempt whose values start the sources of the same type (and the skies)."""
+        start: an earlier FitAttempt whose values start the sources of the same type (and the skies)."""
         spec = self.spec
+        lap = time.process_time()
         components, models, skies = {}, [], []
         first = {}
+        neighbours = {}  # (neighbour, cutout) -> its model, filled by _neighbour_models
+        limits = _limits_for_grids(spec.limits, cut.cutouts)
         for c, cutout in enumerate(cut.cutouts):
             for k in np.flatnonzero(cutout.uses & cut.fit):
-                values = _start_values(task.sources[k], cut.centers[k], types[k], spec.limits)
+                values = _start_values(task.sources[k], cut.centers[k], types[k], limits, spec.catalogue_guesses)
                 if start is not None and start.types[k] == types[k]:
                     values.update(_values_of(start.components[(k, c)]))
                 model = Model(name=f"source {k} image {c}", model_type=types[k], target=cutout.target,
@@ -230,99 +205,44 @@ class GroupFitter:
                     first[k] = model
                 components[(k, c)] = model
                 models.append(model)
+            models += self._neighbour_models(cut, c, limits, neighbours, start)
             if spec.sky is not None:
                 sky = Model(name=f"sky {c}", model_type=spec.sky, target=cutout.target,
                             parameters=None if start is None else _values_of(start.skies[c]))
                 skies.append(sky)
                 models.append(sky)
         joint = Model(name=f"group {task.group_id}", model_type="group model", models=models)
+        lap = self._lap("build", lap)
         joint.initialize()
+        lap = self._lap("initialize", lap)
         result = LM(joint, max_iter=spec.max_iterations, max_time=max_time).fit()
+        self._lap("fit", lap)
         free = FreeParameters(joint.all_parameters())
         n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
-        return _Attempt(types, joint, components, skies, result, free, n_pixels)
+        return FitAttempt(types, joint, components, skies, result, free, n_pixels, neighbours)
+
+    def _neighbour_models(self, cut, c, limits, neighbours, start):
+        """The models of the neighbours centred on cutout ``c`` (ModelSpec.neighbours "fit"): the
+        last candidate their catalogue kind allows, linked across the images like the members;
+        recorded in ``neighbours`` {(neighbour, cutout): model}."""
+        models = []
+        target = cut.cutouts[c].target
+        ny, nx = target.shape
+        for n, (row, center) in enumerate(cut.modelled):
+            x, y = target.plane_to_pixel_affine(*center)
+            if not (-0.5 <= x <= nx - 0.5 and -0.5 <= y <= ny - 0.5):
+                continue
+            model_type = allowed_candidates(self.spec.candidates, row.get("kind"))[-1]
+            values = _start_values(row, center, model_type, limits, self.spec.catalogue_guesses)
+            if start is not None and (n, c) in start.neighbours:
+                values.update(_values_of(start.neighbours[(n, c)]))
+            model = Model(name=f"neighbour {n} image {c}", model_type=model_type, target=target,
+                          parameters=values)
+            earlier = next((m for (m_n, _), m in neighbours.items() if m_n == n), None)
+            if earlier is not None:
+                model.add_equality_constraint(earlier, [p for p in self.spec.shared if p in model.parameters.names])
+            neighbours[(n, c)] = model
+            models.append(model)
+        return models
 
     # --- rows -------------------------------------------------------------------------
-    def _fill(self, row, k, attempt, cut):
-        """Write source k's fitted values into ``row``; returns its flags from the fit."""
-        result, free = attempt.result, attempt.free
-        own = [(c, m) for (s, c), m in attempt.components.items() if s == k]
-        first = own[0][1]
-        covariance = result.covariance if result.covariance.shape == (free.size, free.size) else None
-        flags = 0
-        row["model_type"] = attempt.types[k]
-        row["chi2"], row["ndf"], row["iterations"] = float(result.chi2), int(result.ndf), int(result.iterations)
-        row["n_images"] = len(own)
-        center = first["center"]
-        x, y = (float(v) for v in center.value)
-        ra, dec = cut.plane.to_sky(x, y)
-        row["ra"], row["dec"] = float(ra), float(dec)
-        sigma = self._sigmas(center, free, covariance)
-        row["ra_err"], row["dec_err"] = float(sigma[0]), float(sigma[1])
-        for name in shape_columns(self.spec.shared):
-            if name not in first.parameters.names:
-                continue
-            parameter = first[name]
-            value, error = float(parameter.value), float(self._sigmas(parameter, free, covariance)[0])
-            if name == "PA":
-                value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
-            row[name], row[f"{name}_err"] = value, error
-        for _, model in own:
-            for parameter in model.parameters:
-                where = free.slice_of(parameter)
-                if where is None:
-                    continue
-                if result.unconstrained is not None and np.any(result.unconstrained[where]):
-                    flags |= SourceFlag.SINGULAR_COVARIANCE
-                elif not np.all(np.isfinite(self._sigmas(parameter, free, covariance))):
-                    flags |= SourceFlag.SINGULAR_COVARIANCE
-                if not parameter.cyclic and any(_near_limit(v, *parameter.limits)
-                                                for v in np.ravel(parameter.value)):
-                    flags |= SourceFlag.AT_LIMIT
-        self._fill_fluxes(row, own, cut, free, covariance)
-        return flags
-
-    @staticmethod
-    def _sigmas(parameter, free, covariance):
-        where = free.slice_of(parameter)
-        if where is None or covariance is None:
-            return np.full(parameter.size if parameter.shape != () else 1, math.nan)
-        variances = np.diag(covariance)[where]
-        return np.sqrt(np.where(variances >= 0, variances, np.nan))
-
-    def _fill_fluxes(self, row, own, cut, free, covariance):
-        """flux_<band>, mag_<band> and errors: per band the inverse-variance mean of its images'
-        fluxes, each brought to the band's first zeropoint."""
-        per_band = {}
-        for c, model in own:
-            if not hasattr(model, "total_flux"):
-                continue
-            flux, gradient = _flux_and_gradient(model, free)
-            per_band.setdefault(cut.cutouts[c].band, []).append((flux, gradient, cut.cutouts[c].target.zeropoint))
-        for band, entries in per_band.items():
-            reference = entries[0][2]
-            scale = np.array([1.0 if zp is None or reference is None else 10 ** (-0.4 * (zp - reference))
-                              for _, _, zp in entries])
-            fluxes = np.array([f for f, _, _ in entries]) * scale
-            gradients = np.array([g for _, g, _ in entries]) * scale[:, None]
-            variance = np.array([_propagated_variance(g, covariance) for g in gradients])
-            if len(entries) == 1 or not np.all((variance > 0) & np.isfinite(variance)):
-                weights = np.full(len(entries), 1.0 / len(entries))
-            else:
-                weights = (1.0 / variance) / np.sum(1.0 / variance)
-            flux = float(weights @ fluxes)
-            error = math.sqrt(_propagated_variance(weights @ gradients, covariance))
-            row[f"flux_{band}"], row[f"flux_{band}_err"] = flux, error
-            row[f"mag_{band}"], row[f"mag_{band}_err"] = magnitude(flux, error, reference)
-
-
-def _propagated_variance(gradient, covariance):
-    """gradient^T C gradient over the parameters it depends on: inf when one of them is not
-    constrained (NaN or inf variance), NaN without a covariance."""
-    if covariance is None:
-        return math.nan
-    used = np.flatnonzero(gradient)
-    block = covariance[np.ix_(used, used)]
-    if not np.all(np.isfinite(block)):
-        return math.inf
-    return max(float(gradient[used] @ block @ gradient[used]), 0.0)

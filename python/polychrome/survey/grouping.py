@@ -10,6 +10,8 @@ radii; groups are the connected components of the kept pairs
 (bench/survey_grouping.py).
 """
 
+import contextlib
+import gc
 import math
 
 import numpy as np
@@ -27,6 +29,12 @@ def unit_vectors(ra, dec):
     ra, dec = np.radians(ra), np.radians(dec)
     cos_dec = np.cos(dec)
     return np.column_stack([cos_dec * np.cos(ra), cos_dec * np.sin(ra), np.sin(dec)])
+
+
+def sky_of(xyz):
+    """(ra, dec) in deg (ra in [0, 360)) of (N, 3) unit vectors."""
+    dec = np.degrees(np.arcsin(np.clip(xyz[:, 2], -1.0, 1.0)))
+    return np.mod(np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0])), 360.0), dec
 
 
 def chord(arcsec):
@@ -52,12 +60,50 @@ def psf_radius(images):
 
 def footprint_radii(catalog, spec, psf_width):
     """(N,) footprint radius per source, arcsec: footprint_scale * size (default_size where the
-    catalogue has none) + psf_width."""
+    catalogue has none) + psf_width, at most spec.max_footprint."""
     size = np.full(len(catalog), spec.default_size)
     if "size" in catalog.colnames:
         given = np.asarray(catalog["size"], float)
         size = np.where(np.isfinite(given) & (given > 0), given, size)
-    return spec.footprint_scale * size + psf_width
+    return np.minimum(spec.footprint_scale * size + psf_width, spec.max_footprint)
+
+
+# Where the radius classes split the sources (fractions of them, smallest radii first): most
+# sources in the first class, searched to tight bounds; the few large footprints apart.
+_CLASS_SPLITS = (0.9, 0.99, 0.999)
+
+
+def _classes(values):
+    """Index arrays splitting ``values`` at the _CLASS_SPLITS fractions (smallest values first)."""
+    order = np.argsort(values, kind="stable")
+    cuts = sorted({int(f * len(order)) for f in _CLASS_SPLITS})
+    return [part for part in np.split(order, cuts) if len(part)]
+
+
+def linked_pairs(xyz, radii):
+    """(i, j) index arrays of every pair (i < j) whose angular distance is below r_i + r_j (arcsec).
+
+    The sources are split into classes by radius and each pair of classes is searched to its own
+    largest sum of radii, so that a few large footprints do not widen every search."""
+    from scipy.spatial import cKDTree
+
+    groups = [(members, cKDTree(xyz[members], balanced_tree=False), float(radii[members].max()))
+              for members in _classes(radii)]
+    found_i, found_j = [], []
+    for a, (members_a, tree_a, largest_a) in enumerate(groups):
+        for members_b, tree_b, largest_b in groups[a:]:
+            bound = float(chord(largest_a + largest_b))
+            if members_b is members_a:
+                pairs = tree_a.query_pairs(bound, output_type="ndarray")
+                i, j = members_a[pairs[:, 0]], members_a[pairs[:, 1]]
+            else:
+                pairs = tree_a.sparse_distance_matrix(tree_b, bound, output_type="ndarray")
+                i, j = members_a[pairs["i"]], members_b[pairs["j"]]
+            distance = np.linalg.norm(xyz[i] - xyz[j], axis=1)
+            keep = distance < chord(radii[i] + radii[j])
+            found_i.append(np.minimum(i[keep], j[keep]))
+            found_j.append(np.maximum(i[keep], j[keep]))
+    return np.concatenate(found_i), np.concatenate(found_j)
 
 
 def friends_of_friends(xyz, radii):
@@ -65,23 +111,18 @@ def friends_of_friends(xyz, radii):
     below the sum of their radii (arcsec). Labels are numbered by each group's first member."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
-    from scipy.spatial import cKDTree
 
     n = len(xyz)
     if n == 0:
         return np.zeros(0, np.int64)
-    tree = cKDTree(xyz)
-    pairs = tree.query_pairs(float(chord(2.0 * radii.max())), output_type="ndarray")
-    if len(pairs):
-        i, j = pairs[:, 0], pairs[:, 1]
-        distance = np.linalg.norm(xyz[i] - xyz[j], axis=1)
-        keep = distance < chord(radii[i] + radii[j])
-        i, j = i[keep], j[keep]
-    else:
-        i = j = np.zeros(0, np.int64)
+    i, j = linked_pairs(xyz, radii)
     graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
-    # number the groups by their first member (scipy's own order is not part of its contract)
+    return _numbered_by_first_member(labels)
+
+
+def _numbered_by_first_member(labels):
+    """``labels`` renumbered 0, 1, ... in the order of each group's first member."""
     _, first = np.unique(labels, return_index=True)
     rank = np.empty(len(first), np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
@@ -129,10 +170,7 @@ def _split_large(labels, xyz, max_size):
         for part in split_group(members, xyz, max_size)[1:]:
             labels[part] = next_label
             next_label += 1
-    _, first = np.unique(labels, return_index=True)
-    rank = np.empty(len(first), np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[labels], split
+    return _numbered_by_first_member(labels), split
 
 
 def _group_geometry(order, starts, xyz, radii, margin):
@@ -146,15 +184,10 @@ def _group_geometry(order, starts, xyz, radii, margin):
     return centres, np.maximum.reduceat(reach, starts) + margin
 
 
-def _classes(values, count):
-    """Index arrays splitting ``values`` into up to ``count`` classes of similar size by value."""
-    order = np.argsort(values, kind="stable")
-    return [part for part in np.array_split(order, min(count, len(order))) if len(part)]
-
-
-def _neighbours(centres, reach, labels, xyz, radii, classes=6):
-    """Per group, the sorted indices (list) of other groups' sources whose footprints reach within
-    ``reach`` * sqrt(2) arcsec of its centre (the corners of its square cutouts).
+def _neighbours(centres, reach, labels, xyz, radii):
+    """(indices, bounds): group k's neighbours are indices[bounds[k]:bounds[k + 1]], sorted: the
+    other groups' sources whose footprints reach within ``reach`` * sqrt(2) arcsec of its centre
+    (the corners of its square cutouts).
 
     Groups and sources are split into classes by radius, so that each pair of classes is
     searched to its own largest radii (one huge footprint does not widen every search)."""
@@ -162,10 +195,10 @@ def _neighbours(centres, reach, labels, xyz, radii, classes=6):
 
     box = reach * math.sqrt(2.0)
     found_groups, found_sources = [], []
-    source_classes = [(members, cKDTree(xyz[members]), radii[members].max())
-                      for members in _classes(radii, classes)]
-    for groups in _classes(box, classes):
-        group_tree = cKDTree(centres[groups])
+    source_classes = [(members, cKDTree(xyz[members], balanced_tree=False), radii[members].max())
+                      for members in _classes(radii)]
+    for groups in _classes(box):
+        group_tree = cKDTree(centres[groups], balanced_tree=False)
         for members, tree, largest in source_classes:
             pairs = group_tree.sparse_distance_matrix(tree, float(chord(box[groups].max() + largest)),
                                                       output_type="ndarray")
@@ -176,9 +209,7 @@ def _neighbours(centres, reach, labels, xyz, radii, classes=6):
     group, candidates = np.concatenate(found_groups), np.concatenate(found_sources)
     order = np.lexsort((candidates, group))
     candidates, group = candidates[order], group[order]
-    bounds = np.searchsorted(group, np.arange(len(centres) + 1)).tolist()
-    candidates = candidates.tolist()
-    return [candidates[bounds[k]:bounds[k + 1]] for k in range(len(centres))]
+    return candidates.tolist(), np.searchsorted(group, np.arange(len(centres) + 1)).tolist()
 
 
 def _costs(images, centres, reach):
@@ -186,8 +217,7 @@ def _costs(images, centres, reach):
     cost = np.zeros(len(centres))
     if len(centres) == 0:
         return cost
-    dec = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1)))
-    ra = np.mod(np.degrees(np.arctan2(centres[:, 1], centres[:, 0])), 360.0)
+    ra, dec = sky_of(centres)
     for spec in images:
         try:
             image = open_image(spec)
@@ -204,6 +234,19 @@ def _rows(catalog, radii):
     columns = [catalog[name].tolist() for name in names] + [radii.tolist()]
     keys = names + ["footprint"]
     return [dict(zip(keys, values)) for values in zip(*columns)]
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for a while: building millions of small dicts and
+    tasks (none cyclic) would otherwise trigger collections that walk all of them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def plan_groups(catalog, images, spec):
@@ -232,17 +275,29 @@ def plan_groups(catalog, images, spec):
     order = np.argsort(labels, kind="stable")
     starts = np.searchsorted(labels[order], np.arange(labels.max() + 1))
     centres, reach = _group_geometry(order, starts, xyz, radii, spec.cutout_margin)
-    neighbours = _neighbours(centres, reach, labels, xyz, radii)
+    neighbours, neighbour_bounds = _neighbours(centres, reach, labels, xyz, radii)
     costs = _costs(images, centres, reach)
+    with _collector_paused():
+        return _tasks(catalog, radii, centres, reach, order, starts, split, neighbours, neighbour_bounds, costs)
+
+
+def _tasks(catalog, radii, centres, reach, order, starts, split, neighbours, neighbour_bounds, costs):
+    """The GroupTasks from the planning arrays (see plan_groups)."""
+    n = len(catalog)
     rows = _rows(catalog, radii)
-    centre_dec = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1))).tolist()
-    centre_ra = np.mod(np.degrees(np.arctan2(centres[:, 1], centres[:, 0])), 360.0).tolist()
+    centre_ra, centre_dec = (values.tolist() for values in sky_of(centres))
     bounds = np.append(starts, n).tolist()
     group_split = split[order][starts].tolist()
     order = order.tolist()
     costs, reach = costs.tolist(), reach.tolist()
     row = rows.__getitem__
     split_flag = int(SourceFlag.GROUP_SPLIT)
-    return [GroupTask(k, tuple(map(row, order[bounds[k]:bounds[k + 1]])), tuple(map(row, neighbours[k])),
-                      split_flag if group_split[k] else 0, costs[k], (centre_ra[k], centre_dec[k]), reach[k])
-            for k in range(len(starts))]
+    tasks = []
+    for k in range(len(starts)):
+        first, last = bounds[k], bounds[k + 1]
+        members = (rows[order[first]],) if last == first + 1 else tuple(map(row, order[first:last]))
+        first, last = neighbour_bounds[k], neighbour_bounds[k + 1]
+        near = tuple(map(row, neighbours[first:last])) if last > first else ()
+        tasks.append(GroupTask(k, members, near, split_flag if group_split[k] else 0, costs[k],
+                               (centre_ra[k], centre_dec[k]), reach[k]))
+    return tasks

@@ -8,6 +8,7 @@ the WCS, the normalised PSF and the noise level) for the next group.
 import dataclasses
 import math
 import os
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -17,10 +18,14 @@ from astropy.wcs import WCS
 from ..image.psf_extent import PsfExtent
 from ..image.psf_image import PSFImage
 from ..io.fits_target import _zeropoint_from
+from .spec_dict import from_fields
 
 ARCSEC_PER_DEGREE = 3600.0
 # Open images kept per process (each holds memory maps and small arrays only).
 _CACHE_SIZE = 64
+# PSF grids kept per image, and the relative precision (of the pixel-scale matrix) that tells them apart.
+_PSF_GRIDS = 256
+_PSF_GRID_DIGITS = 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,16 +97,8 @@ class ImageSpec:
     @classmethod
     def from_dict(cls, d):
         """An ImageSpec from a dict of its fields (unknown keys raise ValueError naming them)."""
-        if isinstance(d, cls):
-            return d
-        if not isinstance(d, dict):
-            raise TypeError(f"an image must be given as a dict of ImageSpec fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"image {d.get('name') or d.get('band')!r}: unknown field(s) {unknown}; "
-                             f"known: {sorted(known)}")
-        return cls(**d)
+        what = f"image {d.get('name') or d.get('band')!r}" if isinstance(d, dict) else "an image"
+        return from_fields(cls, d, what)
 
 
 def _hdu(hdul, which, path):
@@ -158,6 +155,7 @@ class OpenImage:
         elif spec.psf_upsample != 1:
             raise ValueError(f"image {spec.label!r}: psf_upsample={spec.psf_upsample} needs a psf")
         self._background_variance = None
+        self._psf_grids = {}
 
     def _open(self, path, which, what):
         if not os.path.exists(path):
@@ -193,6 +191,23 @@ class OpenImage:
         ny, nx = self.shape
         with np.errstate(invalid="ignore"):
             return (x >= inset - 0.5) & (x <= nx - 0.5 - inset) & (y >= inset - 0.5) & (y <= ny - 0.5 - inset)
+
+    def psf_on_grid(self, pixelscale):
+        """The PSF (PSFImage) on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), kept per grid
+        (matrices equal to 1e-7 relative share one) and sharing the image's convolver and
+        point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per
+        size, so the cutouts of every group reuse them instead of transforming the PSF again."""
+        scale = self.pixel_size / self.spec.psf_upsample
+        key = tuple(np.round(np.ravel(pixelscale) / scale, _PSF_GRID_DIGITS).tolist())
+        placed = self._psf_grids.get(key)
+        if placed is None:
+            placed = self.psf.on_grid_of(pixelscale)
+            placed._convolver = self.psf.convolver
+            placed._point_source_renderer = self.psf.point_source_renderer
+            if len(self._psf_grids) >= _PSF_GRIDS:
+                self._psf_grids.clear()
+            self._psf_grids[key] = placed
+        return placed
 
     # --- pixels -------------------------------------------------------------------
     def variance_of(self, data, slices):
@@ -235,6 +250,7 @@ class OpenImage:
 
 
 _OPEN = OrderedDict()
+_OPEN_LOCK = threading.Lock()  # Dask workers may run several threads in one process
 
 
 def open_image(spec):
@@ -245,20 +261,20 @@ def open_image(spec):
     the image and what is wrong (missing file or HDU, no celestial WCS, a
     map of another shape, a PSF that is not odd-sized, finite and positive).
     """
-    try:
-        found = _OPEN[spec]
-    except KeyError:
-        try:
-            found = OpenImage(spec)
-        except (OSError, ValueError, TypeError) as err:
-            found = err
-        _OPEN[spec] = found
-        while len(_OPEN) > _CACHE_SIZE:
-            old = _OPEN.popitem(last=False)[1]
-            if isinstance(old, OpenImage):
-                old.close()
-    else:
-        _OPEN.move_to_end(spec)
+    with _OPEN_LOCK:
+        found = _OPEN.get(spec)
+        if found is None:
+            try:
+                found = OpenImage(spec)
+            except (OSError, ValueError, TypeError) as err:
+                found = err
+            _OPEN[spec] = found
+            while len(_OPEN) > _CACHE_SIZE:
+                old = _OPEN.popitem(last=False)[1]
+                if isinstance(old, OpenImage):
+                    old.close()
+        else:
+            _OPEN.move_to_end(spec)
     if isinstance(found, BaseException):
         raise found
     return found
@@ -266,8 +282,9 @@ def open_image(spec):
 
 def forget_open_images():
     """Close and drop every image opened by open_image in this process (e.g. after files changed)."""
-    while _OPEN:
-        old = _OPEN.popitem()[1]
-        if isinstance(old, OpenImage):
-            old.close()
+    with _OPEN_LOCK:
+        while _OPEN:
+            old = _OPEN.popitem()[1]
+            if isinstance(old, OpenImage):
+                old.close()
 

@@ -30,3 +30,17 @@ def best_uniform(attempts):
     without a finite chi^2 never win unless all lack one."""
     scores = [bic(a.chi2, a.n_free, a.n_pixels) if np.isfinite(a.chi2) else math.inf for a in attempts]
     return int(np.argmin(scores))
+
+
+POINT_TYPES = ("point model",)
+
+
+def allowed_candidates(candidates, kind):
+    """The candidates (tuple) a source with catalogue ``kind`` ('star', 'galaxy', '' or None) may take."""
+    if kind == "star":
+        narrowed = tuple(c for c in candidates if c in POINT_TYPES)
+    elif kind == "galaxy":
+        narrowed = tuple(c for c in candidates if c not in POINT_TYPES)
+    else:
+        narrowed = ()
+    return narrowed or tuple(candidates)

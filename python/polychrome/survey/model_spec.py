@@ -5,8 +5,11 @@ import math
 import numbers
 import os
 
-_NEIGHBOURS = ("mask",)
+from .spec_dict import from_fields
+
+_NEIGHBOURS = ("mask", "fit")
 _CHOICE = ("source", "group")
+_GUESSES = ("center", "size", "q", "pa")
 
 
 def _positive(name, value, units, integer=False):
@@ -29,15 +32,23 @@ class ModelSpec:
     {parameter: (low, high)} in the model's units (e.g. {"n": (0.5, 6)}).
     max_iterations: LM steps per fit; time_budget: seconds of wall clock per
     group (TIMEOUT when passed). footprint_scale: a source's footprint radius
-    is footprint_scale * size + the broadest PSF FWHM (arcsec); default_size:
-    the size (arcsec) of a source without one. max_group_size: larger groups
+    is footprint_scale * size + the broadest PSF FWHM (arcsec), at most
+    max_footprint (arcsec: a wrong size in a catalogue must not cut a cutout
+    of gigabytes); default_size: the size (arcsec) of a source without one. max_group_size: larger groups
     are split (GROUP_SPLIT). min_pixels: fewer unmasked pixels in a source's
     footprint over all images flags TOO_FEW_PIXELS and skips the fit.
     cutout_margin: arcsec added around a group's footprints. neighbours:
     "mask" (pixels in the footprints of sources outside the group are not
-    fitted). choice: "source" (each source of a blend takes its own
-    candidate, by the BIC of the pixels of its footprint) or "group" (one
-    candidate for the whole group, by the group's BIC).
+    fitted) or "fit" (sources of other groups centred on the cutouts are
+    modelled too, as the last candidate their catalogue kind allows, with
+    free parameters and no rows of their own; the others are masked).
+    choice: "source" (each source of a blend may take its own candidate: a
+    greedy search on the group's BIC, see model_choice) or "group" (one
+    candidate for the whole group, by the group's BIC). catalogue_guesses:
+    the catalogue columns that start a fit ("center" from ra/dec, "size" as Re,
+    "q", "pa"); initialize() measures the rest from the data. A catalogue
+    size measured on the PSF-convolved image (SExtractor's FLUX_RADIUS) is a
+    poor Re: leaving "size" out lets the data set it.
     """
 
     candidates: tuple = ("sersic galaxy model",)
@@ -48,11 +59,13 @@ class ModelSpec:
     time_budget: float = 60.0
     footprint_scale: float = 3.0
     default_size: float = 1.0
+    max_footprint: float = 60.0
     max_group_size: int = 20
     min_pixels: int = 20
     cutout_margin: float = 1.0
     neighbours: str = "mask"
     choice: str = "source"
+    catalogue_guesses: tuple = ("center", "size", "q", "pa")
 
     def __post_init__(self):
         from ..models.registry import model_types
@@ -82,7 +95,7 @@ class ModelSpec:
         object.__setattr__(self, "max_group_size", _positive("max_group_size", self.max_group_size, "sources", True))
         object.__setattr__(self, "min_pixels", _positive("min_pixels", self.min_pixels, "pixels", True))
         for name, units in (("time_budget", "seconds"), ("footprint_scale", "times the size"),
-                            ("default_size", "arcsec")):
+                            ("default_size", "arcsec"), ("max_footprint", "arcsec")):
             object.__setattr__(self, name, _positive(name, getattr(self, name), units))
         margin = self.cutout_margin
         if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not 0 <= margin < math.inf:
@@ -90,6 +103,12 @@ class ModelSpec:
         object.__setattr__(self, "cutout_margin", float(margin))
         if self.neighbours not in _NEIGHBOURS:
             raise ValueError(f"ModelSpec.neighbours must be one of {_NEIGHBOURS}, got {self.neighbours!r}")
+        guesses = ((self.catalogue_guesses,) if isinstance(self.catalogue_guesses, str)
+                   else tuple(self.catalogue_guesses))
+        unknown = sorted(set(guesses) - set(_GUESSES))
+        if unknown:
+            raise ValueError(f"ModelSpec.catalogue_guesses: unknown {unknown}; allowed: {list(_GUESSES)}")
+        object.__setattr__(self, "catalogue_guesses", guesses)
         if self.choice not in _CHOICE:
             raise ValueError(f"ModelSpec.choice must be one of {_CHOICE}, got {self.choice!r}")
 
@@ -108,15 +127,7 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, d):
         """A ModelSpec from a dict of its fields (unknown keys raise ValueError naming them)."""
-        if isinstance(d, cls):
-            return d
-        if not isinstance(d, dict):
-            raise TypeError(f"a model spec must be a dict of ModelSpec fields, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(f"model spec: unknown field(s) {unknown}; known: {sorted(known)}")
-        return cls(**d)
+        return from_fields(cls, d, "a model spec")
 
     @classmethod
     def from_yaml(cls, path_or_text):

@@ -48,8 +48,8 @@ def columns(bands, shared, id_dtype="int64"):
         out.append((name, "float64", unit, description))
         out.append((f"{name}_err", "float64", unit, f"uncertainty of {name}"))
     for band in bands:
-        out += [(f"flux_{band}", "float64", "flux", f"total flux in band {band} (image units at its zeropoint)"),
-                (f"flux_{band}_err", "float64", "flux", f"uncertainty of flux_{band}"),
+        out += [(f"flux_{band}", "float64", "", f"total flux in band {band}, in the image units at its zeropoint"),
+                (f"flux_{band}_err", "float64", "", f"uncertainty of flux_{band}"),
                 (f"mag_{band}", "float64", "mag", f"magnitude in band {band}: zeropoint - 2.5 log10(flux)"),
                 (f"mag_{band}_err", "float64", "mag", f"uncertainty of mag_{band}")]
     out += [("chi2", "float64", "", "chi^2 of the group's fit"),

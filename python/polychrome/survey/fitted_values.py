@@ -1,0 +1,201 @@
+"""The fitted values of a source into its output row: centre as ra/dec, shared shape parameters, fluxes
+and magnitudes per band with uncertainties from the fit covariance, and the fit's flags.
+
+Flux uncertainties are propagated from the covariance through the gradient of each component's
+total flux: analytic for the Sersic and point models, finite differences for the other types.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from ..models.sersic import sersic_total_flux
+from ..param import FreeParameters
+from .flags import SourceFlag
+from .rows import magnitude, shape_columns
+
+_LN10 = math.log(10.0)
+_SINGULAR, _AT_LIMIT_FLAG = int(SourceFlag.SINGULAR_COVARIANCE), int(SourceFlag.AT_LIMIT)
+# A fitted value this close to a limit (relative to the limit's size, at least 1e-3) is "at" it.
+_AT_LIMIT = 1e-5
+
+
+@dataclasses.dataclass
+class FitAttempt:
+    """One fit of a group: the model type per source, the joint model and its components per
+    (source, cutout), the skies, the FitResult, the free parameters, the unmasked pixels fitted."""
+
+    types: list  # model type per source (None: not fitted)
+    joint: object
+    components: dict  # (source, cutout index) -> component model
+    skies: list
+    result: object
+    free: FreeParameters
+    n_pixels: int
+    neighbours: dict = None  # (neighbour index, cutout index) -> model of a modelled neighbour
+    _errors: np.ndarray = None
+
+    def errors(self):
+        """(P,) one-sigma uncertainty of each free parameter (NaN where the covariance has none)."""
+        if self._errors is None:
+            covariance = self.result.covariance
+            if covariance.shape == (self.free.size, self.free.size):
+                variances = np.diag(covariance)
+                self._errors = np.sqrt(np.where(variances >= 0, variances, np.nan))
+            else:
+                self._errors = np.full(self.free.size, math.nan)
+        return self._errors
+
+    @property
+    def chi2(self):
+        return self.result.chi2
+
+    @property
+    def n_free(self):
+        return self.free.size
+
+
+def _near_limit(value, low, high):
+    for limit in (low, high):
+        if limit is not None and math.isfinite(limit) and abs(value - limit) <= _AT_LIMIT * max(abs(limit), 1e-3):
+            return True
+    return False
+
+
+def _sersic_log_flux_derivatives(values):
+    """{parameter: d ln(total flux) / d parameter} of a Sersic: analytic in Ie, Re and q, by central
+    differences of the closed form in n."""
+    n, Re, Ie, q = values["n"], values["Re"], values["Ie"], values["q"]
+    h = 1e-5 * n
+    up, down = sersic_total_flux(n + h, Re, Ie, q), sersic_total_flux(n - h, Re, Ie, q)
+    return {"Ie": _LN10, "Re": 2.0 / Re, "q": 1.0 / q, "n": math.log(up / down) / (2 * h)}
+
+
+# model type -> d ln(flux)/d parameter from the component's values (the common cases, without
+# touching the parameters); other types go through _numerical_flux_gradient
+_LOG_FLUX_DERIVATIVES = {
+    "sersic galaxy model": _sersic_log_flux_derivatives,
+    "point model": lambda values: {"flux": _LN10},
+}
+
+
+def _numerical_flux_gradient(component, free, gradient):
+    """Central differences of component.total_flux() in its non-centre scalar free parameters
+    (one-sided next to a limit), into ``gradient``."""
+    for parameter in component.parameters:
+        where = free.slice_of(parameter)
+        if where is None or parameter.name == "center" or parameter.shape != ():
+            continue
+        value = float(parameter.value)
+        low, high = parameter.limits
+        h = 1e-6 * max(abs(value), 1e-2)
+        up = value + h if high is None or value + h <= high else value
+        down = value - h if low is None or value - h >= low else value
+        try:
+            parameter.value = up
+            f_up = float(component.total_flux())
+            parameter.value = down
+            f_down = float(component.total_flux())
+        finally:
+            parameter.value = value
+        if up > down:
+            gradient[where.start] = (f_up - f_down) / (up - down)
+
+
+def _flux_and_gradient(component, free):
+    """(total flux, its gradient over the free vector) of a component."""
+    flux = float(component.total_flux())
+    gradient = np.zeros(free.size)
+    derivatives = _LOG_FLUX_DERIVATIVES.get(component.model_type)
+    if derivatives is None:
+        _numerical_flux_gradient(component, free, gradient)
+        return flux, gradient
+    values = {p.name: p.value for p in component.parameters}
+    for name, derivative in derivatives(values).items():
+        where = free.slice_of(component[name])
+        if where is not None:
+            gradient[where.start] += derivative * flux
+    return flux, gradient
+
+
+def fill_row(row, k, attempt, cut, shared):
+    """Write source k's fitted values from ``attempt`` (a FitAttempt) into ``row``; ``shared``: the
+    shared parameters (ModelSpec.shared). Returns the source's flags from the fit."""
+    result, free = attempt.result, attempt.free
+    own = [(c, m) for (s, c), m in attempt.components.items() if s == k]
+    first = own[0][1]
+    covariance = result.covariance if result.covariance.shape == (free.size, free.size) else None
+    errors = attempt.errors()
+    unconstrained = result.unconstrained if result.unconstrained is not None else np.zeros(free.size, bool)
+    flags = 0
+    row["model_type"] = attempt.types[k]
+    row["chi2"], row["ndf"], row["iterations"] = float(result.chi2), int(result.ndf), int(result.iterations)
+    row["n_images"] = len(own)
+    center = first["center"]
+    x, y = center.value.tolist()
+    ra, dec = cut.plane.to_sky(x, y)
+    row["ra"], row["dec"] = float(ra), float(dec)
+    where = free.slice_of(center)
+    row["ra_err"], row["dec_err"] = errors[where].tolist() if where is not None else (math.nan, math.nan)
+    names = first.parameters.names
+    for name in shape_columns(shared):
+        if name not in names:
+            continue
+        parameter = first[name]
+        where = free.slice_of(parameter)
+        value, error = float(parameter.value), float(errors[where.start]) if where is not None else math.nan
+        if name == "PA":
+            value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
+        row[name], row[f"{name}_err"] = value, error
+    for _, model in own:
+        for parameter in model.parameters:
+            where = free.slice_of(parameter)
+            if where is None:
+                continue
+            if unconstrained[where].any() or not np.isfinite(errors[where]).all():
+                flags |= _SINGULAR
+            if not parameter.cyclic:
+                low, high = parameter.limits
+                if any(_near_limit(v, low, high) for v in np.ravel(parameter.value).tolist()):
+                    flags |= _AT_LIMIT_FLAG
+    _fill_fluxes(row, own, cut, free, covariance)
+    return flags
+
+
+def _fill_fluxes(row, own, cut, free, covariance):
+    """flux_<band>, mag_<band> and errors: per band the inverse-variance mean of its images'
+    fluxes, each brought to the band's first zeropoint."""
+    per_band = {}
+    for c, model in own:
+        if not hasattr(model, "total_flux"):
+            continue
+        flux, gradient = _flux_and_gradient(model, free)
+        per_band.setdefault(cut.cutouts[c].band, []).append((flux, gradient, cut.cutouts[c].target.zeropoint))
+    for band, entries in per_band.items():
+        reference = entries[0][2]
+        scale = np.array([1.0 if zp is None or reference is None else 10 ** (-0.4 * (zp - reference))
+                          for _, _, zp in entries])
+        fluxes = np.array([f for f, _, _ in entries]) * scale
+        gradients = np.array([g for _, g, _ in entries]) * scale[:, None]
+        variance = np.array([_propagated_variance(g, covariance) for g in gradients])
+        if len(entries) == 1 or not np.all((variance > 0) & np.isfinite(variance)):
+            weights = np.full(len(entries), 1.0 / len(entries))
+        else:
+            weights = (1.0 / variance) / np.sum(1.0 / variance)
+        flux = float(weights @ fluxes)
+        error = math.sqrt(_propagated_variance(weights @ gradients, covariance))
+        row[f"flux_{band}"], row[f"flux_{band}_err"] = flux, error
+        row[f"mag_{band}"], row[f"mag_{band}_err"] = magnitude(flux, error, reference)
+
+
+def _propagated_variance(gradient, covariance):
+    """gradient^T C gradient over the parameters it depends on: inf when one of them is not
+    constrained (NaN or inf variance), NaN without a covariance."""
+    if covariance is None:
+        return math.nan
+    used = np.flatnonzero(gradient)
+    block = covariance[np.ix_(used, used)]
+    if not np.all(np.isfinite(block)):
+        return math.inf
+    return max(float(gradient[used] @ block @ gradient[used]), 0.0)
