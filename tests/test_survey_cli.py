@@ -66,3 +66,22 @@ def test_bad_configurations_say_what_is_wrong(tmp_path, text, message):
     (tmp_path / "s.yaml").write_text(text)
     with pytest.raises(ValueError, match=message):
         read_survey_config(tmp_path / "s.yaml")
+
+
+class TimedFitter(FakeFitter):
+    """Rows with the time columns: each group's 0.5 CPU-s shared by its sources."""
+
+    def columns(self):
+        return super().columns() + [("wall_time", "float64", "s", ""), ("cpu_time", "float64", "s", "")]
+
+    def fit(self, task):
+        return [{**row, "wall_time": 1.0 / len(task.sources), "cpu_time": 0.5 / len(task.sources)}
+                for row in super().fit(task)]
+
+
+def test_status_sums_the_shares_of_time(tmp_path, capsys):
+    run_groups(fake_tasks(6, group_size=3), TimedFitter(), tmp_path, CONFIG, serial=True, progress=False)
+    status = run_status(tmp_path)
+    assert status["cpu_time_total"] == pytest.approx(3.0) and status["wall_time_total"] == pytest.approx(6.0)
+    main(["status", str(tmp_path)])
+    assert "3.0 CPU-s, 6.0 sources per CPU-second" in capsys.readouterr().out
