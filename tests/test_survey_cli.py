@@ -1,6 +1,7 @@
 """The `polychrome` command's merge and status, and the survey configuration file."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -85,3 +86,27 @@ def test_status_sums_the_shares_of_time(tmp_path, capsys):
     assert status["cpu_time_total"] == pytest.approx(3.0) and status["wall_time_total"] == pytest.approx(6.0)
     main(["status", str(tmp_path)])
     assert "3.0 CPU-s, 6.0 sources per CPU-second" in capsys.readouterr().out
+
+
+def test_fit_catalog_command_on_a_simulated_field(tmp_path, capsys):
+    import yaml
+    from astropy.table import Table
+
+    from polychrome.survey.sim_bands import Band
+    from polychrome.survey.simulate import simulate_field
+
+    bands = (Band("g", 0.2, 0.0, psf_fwhm=0.6, sky_mag=28.5), Band("i", 0.3, 25.0, psf_fwhm=0.9, sky_mag=28.0))
+    field = simulate_field(tmp_path / "field", bands=bands, n_sources=6, field_size=16.0, seed=3, masks=False)
+    images = [{key: (os.path.relpath(value, tmp_path) if key in ("data", "variance", "weight", "mask", "psf")
+                     and value else value) for key, value in image.items()} for image in field["images"]]
+    config = {"catalog": os.path.relpath(field["catalog"], tmp_path), "images": images,
+              "model": {"candidates": ["sersic galaxy model", "point model"], "max_iterations": 30},
+              "out": "results", "run": {"serial": True}}
+    (tmp_path / "survey.yaml").write_text(yaml.safe_dump(config))
+    assert main(["fit-catalog", str(tmp_path / "survey.yaml"), "--quiet", "--merge",
+                 str(tmp_path / "table.fits")]) == 0
+    assert "6 of 6 done (complete)" in capsys.readouterr().out
+    table = Table.read(tmp_path / "table.fits")
+    assert sorted(table["id"]) == sorted(Table.read(field["catalog"])["id"])
+    assert {"flux_g", "mag_i_err", "Re", "model_type", "flags"} <= set(table.colnames)
+    assert main(["status", str(tmp_path / "results")]) == 0
