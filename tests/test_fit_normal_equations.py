@@ -59,3 +59,28 @@ def test_group_with_overlapping_windows_sky_and_links(masked):
     members[2].add_equality_constraint(members[1], ["q"])
     members[3]["n"].locked = True
     _check(pc.models.Model(name="field", model_type="group model", models=members, target=target))
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("windows", ["whole", "partial"])
+def test_components_filling_one_window_with_a_shared_quantity(masked, windows):
+    """Bulge and disk on one small window, centre and q shared, a sky: the components fill the
+    window, so their Jacobian rows are stacked for one core call (the shared quantity's rows
+    summed into one column); with "partial" the disk covers only part of the window."""
+    rng = np.random.default_rng(3)
+    mask = np.zeros((40, 40), bool)
+    if masked:
+        mask[3:7, 5:20] = True
+    target = pc.image.TargetImage(rng.normal(size=(40, 40)), variance=np.ones((40, 40)), mask=mask)
+    disk_window = None if windows == "whole" else [[4, 36], [6, 34]]
+    bulge = pc.models.Model(name="bulge", model_type="sersic galaxy model", target=target,
+                            center=[20.3, 19.6], q=0.7, PA=0.4, n=3.0, Re=3.0, Ie=0.5)
+    disk = pc.models.Model(name="disk", model_type="exponential galaxy model", target=target,
+                           window=disk_window, center=[20.3, 19.6], q=0.7, PA=1.1, Re=6.0, Ie=0.2)
+    disk.add_equality_constraint(bulge, ["center", "q"])
+    sky = pc.models.Model(name="sky", model_type="flat sky model", target=target, F=0.1)
+    group = pc.models.Model(name="galaxy", model_type="group model", models=[bulge, disk, sky], target=target)
+    problem = ModelProblem(group)
+    problem.normal_equations(problem.free.get_values())
+    assert problem._plans[0].stacked and not problem._plans[0].distinct
+    _check(group)

@@ -183,3 +183,20 @@ def test_autoprof_aliases():
     target = ap.image.Target_Image(data=np.ones((50, 50)), pixelscale=0.262, zeropoint=22.5,
                                    variance=np.ones((50, 50)), psf=psf)
     assert target.psf.shape == (51, 51)
+
+
+def test_psf_on_a_grid_is_shared_and_few_grids_are_kept():
+    """on_grid_of gives one object per grid (its convolver built once for every image using it),
+    and a PSF placed on many grids (a survey's groups) keeps only the latest few."""
+    from polychrome.image.psf_image import DERIVED_KEPT
+
+    psf = pc.image.PSFImage(np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]))
+    a = pc.image.TargetImage(np.zeros((8, 8)), pixelscale=0.5, psf=psf)
+    b = pc.image.TargetImage(np.ones((6, 6)), pixelscale=0.5, psf=psf)
+    assert a.psf is b.psf
+    assert a.psf.convolver is b.psf.convolver
+    for k in range(3 * DERIVED_KEPT):
+        psf.on_grid_of(0.5 + 1e-6 * k)
+    assert len(psf._derived) == DERIVED_KEPT
+    assert psf.on_grid_of(0.5) is not a.psf  # dropped long ago: a new one
+    np.testing.assert_array_equal(psf.on_grid_of(0.5).data, a.psf.data)

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 import polychrome as pc
-import polychrome.models.convolved_profile_fit as convolved_profile_fit
-import polychrome.models.galaxy_model as galaxy_model
 from polychrome.models import Model
+from polychrome.render import ProfileRenderer
 from test_initialize_psf import COMPACT, PSF, _compact_target
 
 # initialize() renders a few strips of the profile for the window besides the candidates
@@ -21,16 +20,16 @@ MOST_RENDERS_ONE_SHAPE = 8 + OTHER_RENDERS
 
 @pytest.fixture
 def render_count(monkeypatch):
-    """The number of render_profile calls initialize() makes, whichever module makes them."""
+    """The number of profile renders initialize() makes, whichever module makes them (every
+    render_profile call, and every candidate of the convolved search, is a ProfileRenderer call)."""
     count = [0]
-    original = convolved_profile_fit.render_profile
+    original = ProfileRenderer.__call__
 
     def counted(*args, **kwargs):
         count[0] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(convolved_profile_fit, "render_profile", counted)
-    monkeypatch.setattr(galaxy_model, "render_profile", counted)
+    monkeypatch.setattr(ProfileRenderer, "__call__", counted)
     return count
 
 

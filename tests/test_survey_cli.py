@@ -1,6 +1,7 @@
 """The `polychrome` command's merge and status, and the survey configuration file."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -66,3 +67,46 @@ def test_bad_configurations_say_what_is_wrong(tmp_path, text, message):
     (tmp_path / "s.yaml").write_text(text)
     with pytest.raises(ValueError, match=message):
         read_survey_config(tmp_path / "s.yaml")
+
+
+class TimedFitter(FakeFitter):
+    """Rows with the time columns: each group's 0.5 CPU-s shared by its sources."""
+
+    def columns(self):
+        return super().columns() + [("wall_time", "float64", "s", ""), ("cpu_time", "float64", "s", "")]
+
+    def fit(self, task):
+        return [{**row, "wall_time": 1.0 / len(task.sources), "cpu_time": 0.5 / len(task.sources)}
+                for row in super().fit(task)]
+
+
+def test_status_sums_the_shares_of_time(tmp_path, capsys):
+    run_groups(fake_tasks(6, group_size=3), TimedFitter(), tmp_path, CONFIG, serial=True, progress=False)
+    status = run_status(tmp_path)
+    assert status["cpu_time_total"] == pytest.approx(3.0) and status["wall_time_total"] == pytest.approx(6.0)
+    main(["status", str(tmp_path)])
+    assert "3.0 CPU-s, 6.0 sources per CPU-second" in capsys.readouterr().out
+
+
+def test_fit_catalog_command_on_a_simulated_field(tmp_path, capsys):
+    import yaml
+    from astropy.table import Table
+
+    from polychrome.survey.sim_bands import Band
+    from polychrome.survey.simulate import simulate_field
+
+    bands = (Band("g", 0.2, 0.0, psf_fwhm=0.6, sky_mag=28.5), Band("i", 0.3, 25.0, psf_fwhm=0.9, sky_mag=28.0))
+    field = simulate_field(tmp_path / "field", bands=bands, n_sources=6, field_size=16.0, seed=3, masks=False)
+    images = [{key: (os.path.relpath(value, tmp_path) if key in ("data", "variance", "weight", "mask", "psf")
+                     and value else value) for key, value in image.items()} for image in field["images"]]
+    config = {"catalog": os.path.relpath(field["catalog"], tmp_path), "images": images,
+              "model": {"candidates": ["sersic galaxy model", "point model"], "max_iterations": 30},
+              "out": "results", "run": {"serial": True}}
+    (tmp_path / "survey.yaml").write_text(yaml.safe_dump(config))
+    assert main(["fit-catalog", str(tmp_path / "survey.yaml"), "--quiet", "--merge",
+                 str(tmp_path / "table.fits")]) == 0
+    assert "6 of 6 done (complete)" in capsys.readouterr().out
+    table = Table.read(tmp_path / "table.fits")
+    assert sorted(table["id"]) == sorted(Table.read(field["catalog"])["id"])
+    assert {"flux_g", "mag_i_err", "Re", "model_type", "flags"} <= set(table.colnames)
+    assert main(["status", str(tmp_path / "results")]) == 0

@@ -1,5 +1,7 @@
 """Footprints and neighbour masks from a segmentation map, against brute-force lookups through the WCS."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,84 @@ def test_foreign_pixels_match_a_lookup_through_the_wcs(segmentation, members):
     expected = ((label != 0) & ~np.isin(label, members)).reshape(X.shape)
     assert expected.sum() > 20
     assert np.count_nonzero(got != expected) <= 2e-3 * expected.sum()   # at most pixels on segment edges
+
+
+@pytest.fixture(scope="module")
+def segmented_field(tmp_path_factory):
+    """A simulated 2-band field and a segmentation map on its first image: each source's pixels
+    within 1.2" of it (the nearer source where two discs meet)."""
+    from astropy.table import Table
+
+    from polychrome.survey.sim_bands import Band
+    from polychrome.survey.simulate import simulate_field
+
+    folder = tmp_path_factory.mktemp("segmented")
+    bands = (Band("g", 0.2, 0.0, psf_fwhm=0.6, sky_mag=28.5), Band("i", 0.3, 25.0, psf_fwhm=0.9, sky_mag=28.0))
+    field = simulate_field(folder, bands=bands, n_sources=14, field_size=24.0, seed=4, masks=False,
+                           star_fraction=0.0, blend_fraction=0.3)
+    catalog = Table.read(field["catalog"])
+    header = fits.getheader(field["images"][0]["data"])
+    wcs = WCS(header)
+    ny, nx = header["NAXIS2"], header["NAXIS1"]
+    x, y = wcs.world_to_pixel_values(np.asarray(catalog["ra"]), np.asarray(catalog["dec"]))
+    yy, xx = np.mgrid[:ny, :nx]
+    distance = np.hypot(xx[None] - x[:, None, None], yy[None] - y[:, None, None]) * 0.2    # arcsec
+    nearest = distance.argmin(axis=0)
+    labels = np.where(distance.min(axis=0) < 1.2, np.asarray(catalog["id"])[nearest], 0)
+    path = folder / "segmentation.fits"
+    fits.PrimaryHDU(labels.astype(np.int32), header=wcs.to_header()).writeto(path)
+    return field, catalog, labels, str(path)
+
+
+def test_segments_set_the_footprints_and_mask_other_sources(segmented_field):
+    from polychrome.survey.cutouts import group_cutouts
+    from polychrome.survey.grouping import plan_groups
+    from polychrome.survey.image_spec import ImageSpec
+    from polychrome.survey.model_spec import ModelSpec
+
+    field, catalog, labels, path = segmented_field
+    images = [ImageSpec.from_dict(image) for image in field["images"]]
+    plain = ModelSpec(footprint_scale=0.5, default_size=0.1)
+    spec = ModelSpec(footprint_scale=0.5, default_size=0.1, segmentation=path)
+    tasks = plan_groups(catalog, images, spec)
+    footprints = {row["id"]: row["footprint"] for task in tasks for row in task.sources}
+    plain_footprints = {row["id"]: row["footprint"] for task in plan_groups(catalog, images, plain)
+                        for row in task.sources}
+    segmented = [i for i in catalog["id"] if np.any(labels == i)]
+    assert len(segmented) >= 10
+    assert all(footprints[i] > plain_footprints[i] for i in segmented)   # the 1.2" segments are wider
+    checked, only_by_segments = 0, 0
+    for task in tasks:
+        own = {row["id"] for row in task.sources}
+        task = dataclasses.replace(task, neighbours=())   # no neighbour discs: the map alone masks
+        g = next((c for c in group_cutouts(task, images, spec).cutouts if c.band == "g"), None)
+        if g is None:
+            continue
+        x0, x1, y0, y1 = g.box
+        window = labels[y0:y1, x0:x1]
+        foreign = (window != 0) & ~np.isin(window, list(own))
+        if not foreign.any():
+            continue
+        # every pixel of another source's segment is masked (the g image is the map's grid) ...
+        assert np.all(g.target.mask[foreign])
+        checked += 1
+        # ... and without the map, they are not
+        without = next(c for c in group_cutouts(task, images, plain).cutouts if c.band == "g")
+        only_by_segments += int(not np.any(without.target.mask[foreign]))
+    assert checked >= 2 and only_by_segments == checked
+
+
+def test_fit_catalog_with_a_segmentation_map(segmented_field, tmp_path):
+    from polychrome.survey.pipeline import fit_catalog
+    from polychrome.survey.run_folder import ConfigurationChanged
+
+    field, catalog, labels, path = segmented_field
+    model = {"candidates": ["sersic galaxy model"], "segmentation": path, "max_iterations": 40}
+    table = fit_catalog(field["catalog"], field["images"], model, tmp_path, serial=True, progress=False)
+    assert sorted(table["id"]) == sorted(catalog["id"])
+    fitted = table[(table["flags"] & 1) == 0]
+    assert np.count_nonzero(np.isfinite(fitted["flux_g"])) >= 10
+    with fits.open(path, mode="update") as hdus:      # a changed map is a changed configuration
+        hdus[0].data[0, 0] = 99
+    with pytest.raises(ConfigurationChanged, match="segmentation map"):
+        fit_catalog(field["catalog"], field["images"], model, tmp_path, serial=True, progress=False)

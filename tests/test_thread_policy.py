@@ -222,3 +222,28 @@ def test_cgroup_v1_quota_and_unlimited(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no affinity masks on this platform")
 def test_usable_cpus_at_most_affinity():
     assert 1 <= cpus.usable_cpus() <= len(os.sched_getaffinity(0))
+
+
+def test_calls_too_small_for_threads_do_not_ask_the_policy(monkeypatch):
+    """A call whose work runs on one thread whatever the count (a small cutout) takes one without
+    asking thread_policy (its ~5 us matter there); larger work, or a given count, still asks."""
+    asked = []
+    policy = thread_policy.resolve_threads
+
+    def recording(threads=None):
+        asked.append(threads)
+        return policy(threads)
+
+    monkeypatch.setattr(thread_policy, "resolve_threads", recording)
+    conv = polychrome.PsfConvolver(np.ones((3, 3)))
+    w = np.ones(100)
+    polychrome.render_profile("sersic", SERSIC, (32, 32), **KW)
+    polychrome.render_profile("sersic", SERSIC, (32, 32), psf=conv, jacobian=True, **KW)
+    _core.normal_equations(w, w, np.ones((2, 100)))
+    assert asked == []
+    polychrome.render_profile("sersic", SERSIC, (32, 32), threads=2, **KW)
+    assert asked == [2]
+    polychrome.render_profile("sersic", SERSIC, (256, 256), **KW)
+    polychrome.render_profile("sersic", SERSIC, (128, 128), psf=conv, jacobian=True, **KW)
+    _core.normal_equations(np.ones(20000), np.ones(20000), np.ones((2, 20000)))
+    assert asked == [2, None, None, None]

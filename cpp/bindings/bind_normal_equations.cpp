@@ -26,7 +26,8 @@ py::tuple normal_equations_py(const Array& residual, const Array& weight, const 
                                 std::to_string(jacobian.shape(1)));
   py::array_t<double> gradient(static_cast<py::ssize_t>(p));
   py::array_t<double> hessian({static_cast<py::ssize_t>(p), static_cast<py::ssize_t>(p)});
-  const int nthreads = polychrome_bindings::resolve_threads(threads);
+  const int nthreads =
+      polychrome_bindings::resolve_threads(threads, polychrome::normal_equations_could_use_threads(n));
   double chi2 = 0.0;
   double* g = gradient.mutable_data();
   double* h = hessian.mutable_data();

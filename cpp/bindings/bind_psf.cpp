@@ -88,6 +88,19 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const p
   return out;
 }
 
+// Whether render_convolved of `count` arrays (image and Jacobian columns) on `grid` could use
+// more than one thread: its render of the padded fine grid, or its FFTs (see team_size).
+bool convolved_render_could_use_threads(const PixelGrid& grid, const PsfConvolver& psf, int psf_upsample,
+                                        int count) {
+  if (psf_upsample < 1 || grid.ny < 0 || grid.nx < 0) return true;  // refused later, with its message
+  const double k = psf_upsample;
+  const double ly = k * grid.ny + 2.0 * psf.pad_y(), lx = k * grid.nx + 2.0 * psf.pad_x();
+  if (polychrome_bindings::render_could_use_threads(ly * lx) || ly > 1e8 || lx > 1e8) return true;
+  const auto [fy, fx] = psf.fft_shape(psf_upsample * grid.ny, psf_upsample * grid.nx);
+  return static_cast<double>(count) * static_cast<double>(fy) * static_cast<double>(fx) >=
+         2.0 * static_cast<double>(polychrome::kMinFftPointsPerThread);
+}
+
 py::object render_convolved_py(const std::string& profile_name, const std::vector<double>& params,
                                const std::vector<double>& knot_radii, std::pair<int, int> shape,
                                std::pair<double, double> origin, const RealArray& pixelscale,
@@ -98,8 +111,10 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
-  const polychrome::RenderOptions opt =
-      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads);
+  const polychrome::RenderOptions opt = polychrome_bindings::make_render_options(
+      tolerance, faint_fraction, max_depth, threads,
+      convolved_render_could_use_threads(grid, psf, psf_upsample,
+                                         jacobian ? 1 + polychrome::jacobian_size(profile) : 1));
   RealArray image({grid.ny, grid.nx});
   double* out = image.mutable_data();
   if (!jacobian) {

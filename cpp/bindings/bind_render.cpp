@@ -29,7 +29,9 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
   const polychrome::RenderOptions opt =
-      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads);
+      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads,
+                                               polychrome_bindings::render_could_use_threads(
+                                                   static_cast<double>(grid.ny) * grid.nx));
   py::array_t<double> image({grid.ny, grid.nx});
   if (!jacobian) {
     double* out = image.mutable_data();

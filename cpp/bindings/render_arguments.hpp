@@ -11,6 +11,7 @@
 
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/render_options.hpp"
+#include "polychrome/threads.hpp"
 #include "thread_count.hpp"
 
 namespace polychrome_bindings {
@@ -32,14 +33,21 @@ inline polychrome::PixelGrid make_grid(
   return grid;
 }
 
+/// useful: whether the call's work could use more than one thread (see resolve_threads).
 inline polychrome::RenderOptions make_render_options(double tolerance, double faint_fraction,
-                                                    int max_depth, const pybind11::object& threads) {
+                                                    int max_depth, const pybind11::object& threads,
+                                                    bool useful = true) {
   polychrome::RenderOptions opt;
   opt.tolerance = tolerance;
   opt.faint_fraction = faint_fraction;
   opt.max_depth = max_depth;
-  opt.threads = resolve_threads(threads);
+  opt.threads = resolve_threads(threads, useful);
   return opt;
+}
+
+/// Whether rendering `pixels` pixels could use more than one thread (polychrome::team_size).
+inline bool render_could_use_threads(double pixels) {
+  return pixels >= 2.0 * static_cast<double>(polychrome::kMinRenderPixelsPerThread);
 }
 
 }  // namespace polychrome_bindings

@@ -17,4 +17,14 @@ inline int resolve_threads(const pybind11::object& threads) {
       .cast<int>();
 }
 
+/// The same for a call that knows whether its work could use threads at all: when `useful` is
+/// false (every parallel loop of the call would run on one thread whatever the count, see
+/// polychrome::team_size) and `threads` was not given, one thread, without asking Python
+/// (~5 us a call, as much as the core's own work on a small cutout). A given `threads` is
+/// still checked there.
+inline int resolve_threads(const pybind11::object& threads, bool useful) {
+  if (!useful && threads.is_none()) return 1;
+  return resolve_threads(threads);
+}
+
 }  // namespace polychrome_bindings

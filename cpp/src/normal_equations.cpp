@@ -11,12 +11,9 @@ namespace polychrome {
 void accumulate_normal_equations(const double* residual, const double* weight,
                                  const double* jacobian, std::size_t n, std::size_t p,
                                  double* chi2, double* gradient, double* hessian, int threads) {
-  // Blocks of pixels small enough that the p rows of a block stay in L1
-  // while every (k, l) pair is formed from them.
-  constexpr std::size_t kBlock = 512;
+  constexpr std::size_t kBlock = kNormalEquationsBlock;
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  // A thread pays from a few blocks on (p = 7: ~10 us per block).
-  constexpr std::size_t kMinBlocksPerThread = 16;
+  constexpr std::size_t kMinBlocksPerThread = kMinNormalEquationsBlocksPerThread;
   const int nthreads = team_size(threads, blocks, kMinBlocksPerThread);
   // Partial sums per chunk of blocks, added in chunk order: the chunks
   // depend on n only, so the result is the same bit for bit whatever the

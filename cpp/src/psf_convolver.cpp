@@ -38,8 +38,13 @@ PsfConvolver::Transform::Transform(const PsfImage& psf, std::size_t ny, std::siz
   plan.forward(wrapped.data(), psf_spectrum.data());
 }
 
-PsfConvolver::PsfConvolver(PsfImage psf, std::size_t capacity)
-    : psf_(std::move(psf)), capacity_(std::max<std::size_t>(capacity, 1)) {}
+PsfConvolver::PsfConvolver(PsfImage psf, std::size_t capacity, std::size_t spectrum_budget)
+    : psf_(std::move(psf)), capacity_(std::max<std::size_t>(capacity, 1)), spectrum_budget_(spectrum_budget) {}
+
+std::size_t PsfConvolver::cached_sizes() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return transforms_.size();
+}
 
 std::pair<std::size_t, std::size_t> PsfConvolver::fft_shape(int wy, int wx) const {
   if (wy < 0 || wx < 0)
@@ -63,8 +68,14 @@ std::shared_ptr<const PsfConvolver::Transform> PsfConvolver::transform(std::size
   const std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& entry : transforms_)
     if (entry.first == key) return entry.second;
-  if (transforms_.size() >= capacity_) transforms_.pop_front();
+  auto bytes = [](const Transform& t) { return t.psf_spectrum.size() * sizeof(std::complex<double>); };
   transforms_.emplace_back(key, built);
+  spectrum_bytes_ += bytes(*built);
+  while (transforms_.size() > capacity_ &&
+         (transforms_.size() > kMaxTransforms || spectrum_bytes_ > spectrum_budget_)) {
+    spectrum_bytes_ -= bytes(*transforms_.front().second);
+    transforms_.pop_front();
+  }
   return built;
 }
 

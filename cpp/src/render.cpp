@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "polychrome/profile.hpp"
 #include "polychrome/render_engine.hpp"
@@ -28,6 +29,10 @@ void validate(const PixelGrid& grid, const Ellipse& e, const RenderOptions& opt)
 
 int jacobian_size(const AnyProfile& profile) {
   return std::visit([](const auto& p) { return kGeometricParams + p.num_params(); }, profile);
+}
+
+bool last_parameter_scales_image(const AnyProfile& profile) {
+  return std::visit([](const auto& p) { return std::decay_t<decltype(p)>::kLastScalesImage; }, profile);
 }
 
 void render(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,

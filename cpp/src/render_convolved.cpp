@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "polychrome/profile.hpp"
 #include "polychrome/scratch_pool.hpp"
 
 namespace polychrome {
@@ -72,13 +73,20 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
   std::vector<double*> out(count);
   out[0] = image;
   for (std::size_t a = 1; a < count; ++a) out[a] = jac + (a - 1) * size;
+  // A last column that is ln 10 times the image (a log10 amplitude) is not convolved: the
+  // convolution is linear, so it is ln 10 times the convolved image (the same to rounding).
+  const bool scaled_last = jac && last_parameter_scales_image(profile);
+  const std::size_t convolved = scaled_last ? count - 1 : count;
   if (k == 1) {
-    psf.convolve(rendered.data(), count, wy, wx, out.data(), options.threads);
-    return;
+    psf.convolve(rendered.data(), convolved, wy, wx, out.data(), options.threads);
+  } else {
+    ScratchPool::Lease fine =
+        psf.scratch(convolved * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
+    psf.convolve(rendered.data(), convolved, wy, wx, fine.data(), options.threads);
+    bin_blocks(fine.data(), convolved, grid.ny, grid.nx, k, out.data());
   }
-  ScratchPool::Lease fine = psf.scratch(count * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
-  psf.convolve(rendered.data(), count, wy, wx, fine.data(), options.threads);
-  bin_blocks(fine.data(), count, grid.ny, grid.nx, k, out.data());
+  if (scaled_last)
+    for (std::size_t i = 0; i < size; ++i) out[count - 1][i] = kLn10 * image[i];
 }
 
 }  // namespace polychrome

@@ -134,21 +134,64 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         For a value outside the ranges above (``polychrome._core.render_ranges()``),
         naming the parameter, its units and its range.
     """
+    values = _profile_values(_checked_profile(profile), params, _checked_knots(profile, knots))
+    renderer = ProfileRenderer(profile, shape, pixelscale=pixelscale, origin=origin, knots=knots,
+                               tolerance=tolerance, faint_fraction=faint_fraction, max_depth=max_depth,
+                               threads=threads, psf=psf, psf_upsample=psf_upsample)
+    return renderer(values, center, q, PA, jacobian)
+
+
+def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
     if profile not in profile_names():
         raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}")
-    if profile == "spline":
-        if knots is None:
-            raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")
-        knots = [float(k) for k in np.atleast_1d(np.asarray(knots, dtype=float))]
-    values = _profile_values(profile, params, knots)
-    args = (profile, values, knots or [], as_shape(shape), as_point(origin, "origin"),
-            pixelscale_matrix(pixelscale), as_point(center, "center"), float(q), float(PA), bool(jacobian), float(tolerance), float(faint_fraction),
-            int(max_depth), threads)
-    if psf is None:
-        if psf_upsample != 1:
-            raise ValueError("psf_upsample needs a psf")
-        return _core.render(*args)
-    convolver = as_convolver(psf)
-    return _core.render_convolved(*args, convolver, check_psf_upsample(psf_upsample))
+    return profile
+
+
+def _checked_knots(profile, knots):
+    if profile != "spline":
+        return knots
+    if knots is None:
+        raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")
+    return [float(k) for k in np.atleast_1d(np.asarray(knots, dtype=float))]
+
+
+class ProfileRenderer:
+    """One profile on one fixed pixel grid, rendered many times with changing parameters.
+
+    Takes the arguments of :func:`render_profile` that describe the grid and
+    the rendering (checked once, here); each call then takes only what a fit
+    changes: ``renderer(params, center, q, PA, jacobian=False)``, with
+    ``params`` the profile's parameter values in the order of
+    :func:`parameter_names` (a sequence of numbers, no dict), ``center``
+    (x, y) arcsec, ``q`` and ``PA`` (radians). Returns what
+    :func:`render_profile` returns. The core still checks the values' ranges
+    at every call.
+    """
+
+    def __init__(self, profile, shape, *, pixelscale=1.0, origin=(0.0, 0.0), knots=None, tolerance=1e-5,
+                 faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1):
+        profile = _checked_profile(profile)
+        knots = _checked_knots(profile, knots)
+        self._count = len(parameter_names(profile, knots)) - len(_GEOMETRIC)
+        self._static = (profile, knots or [], as_shape(shape), as_point(origin, "origin"),
+                        pixelscale_matrix(pixelscale))
+        self._options = (float(tolerance), float(faint_fraction), int(max_depth), threads)
+        if psf is None:
+            if psf_upsample != 1:
+                raise ValueError("psf_upsample needs a psf")
+            self._convolution = ()
+            self._core = _core.render
+        else:
+            self._convolution = (as_convolver(psf), check_psf_upsample(psf_upsample))
+            self._core = _core.render_convolved
+
+    def __call__(self, params, center, q, PA, jacobian=False):
+        profile, knots, shape, origin, pixelscale = self._static
+        values = [float(v) for v in params]
+        if len(values) != self._count:
+            raise ValueError(f"params for the {profile} profile must have {self._count} values "
+                             f"{parameter_names(profile, knots or None)[len(_GEOMETRIC):]}, got {len(values)}")
+        return self._core(profile, values, knots, shape, origin, pixelscale, as_point(center, "center"), float(q),
+                          float(PA), bool(jacobian), *self._options, *self._convolution)

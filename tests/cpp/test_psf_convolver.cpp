@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -87,6 +88,26 @@ int main() {
       std::printf("FAIL PsfImage accepted a PSF with %s\n", b.what);
       ok = false;
     }
+  // The transforms kept: every size while the spectra fit the budget (a survey's cutouts come in
+  // many sizes), only `capacity` of them (the newest) when they do not.
+  const std::vector<double> psf9(81, 1.0);
+  for (const std::size_t budget : {std::size_t{1} << 30, std::size_t{0}}) {
+    const polychrome::PsfConvolver conv(polychrome::PsfImage(psf9.data(), 9, 9), 2, budget);
+    const int sizes = 20;
+    for (int w = 1; w <= sizes; ++w) {
+      std::vector<double> in(static_cast<std::size_t>(w + 8) * (w + 8), 1.0);
+      std::vector<double> result(static_cast<std::size_t>(w) * w);
+      conv.convolve(in.data(), 1, w, w, result.data(), 1);
+    }
+    std::set<std::pair<std::size_t, std::size_t>> shapes;
+    for (int w = 1; w <= sizes; ++w) shapes.insert(conv.fft_shape(w, w));
+    const std::size_t expected = budget > 0 ? shapes.size() : 2;
+    if (conv.cached_sizes() != expected) {
+      std::printf("FAIL PsfConvolver kept %zu FFT sizes with a budget of %zu bytes, expected %zu\n",
+                  conv.cached_sizes(), budget, expected);
+      ok = false;
+    }
+  }
   std::printf(ok ? "test_psf_convolver: all passed\n" : "test_psf_convolver: FAILED\n");
   return ok ? 0 : 1;
 }

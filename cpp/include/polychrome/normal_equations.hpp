@@ -5,6 +5,17 @@
 
 namespace polychrome {
 
+/// Pixels per block of the accumulation: small enough that the p rows of a
+/// block stay in L1 while every (k, l) pair is formed from them.
+constexpr std::size_t kNormalEquationsBlock = 512;
+/// Blocks per thread below which a thread does not pay (p = 7: ~10 us per block).
+constexpr std::size_t kMinNormalEquationsBlocksPerThread = 16;
+
+/// Whether accumulating n pixels could use more than one thread (see team_size).
+constexpr bool normal_equations_could_use_threads(std::size_t n) {
+  return (n + kNormalEquationsBlock - 1) / kNormalEquationsBlock >= 2 * kMinNormalEquationsBlocksPerThread;
+}
+
 /// Adds one window's contribution. residual, weight: n values (data - model
 /// and 1/variance of the used pixels); jacobian: p x n (row k = d model /
 /// d parameter k over those pixels); chi2 += sum w r^2; gradient[p] +=

@@ -32,9 +32,16 @@ namespace polychrome {
 
 class PsfConvolver {
  public:
-  /// capacity: FFT sizes whose plan and PSF spectrum are kept (oldest dropped
-  /// first); a model window usually needs one.
-  explicit PsfConvolver(PsfImage psf, std::size_t capacity = 8);
+  /// capacity: FFT sizes whose plan and PSF spectrum are always kept (oldest
+  /// dropped first); a model window usually needs one. Beyond it more sizes
+  /// are kept (up to kMaxTransforms) while all the spectra together take at
+  /// most spectrum_budget bytes: a survey's small cutouts come in many sizes,
+  /// and a transform rebuilt per cutout costs ~10% of its render.
+  explicit PsfConvolver(PsfImage psf, std::size_t capacity = 8,
+                        std::size_t spectrum_budget = std::size_t{32} << 20);
+
+  /// Most FFT sizes kept, whatever their memory.
+  static constexpr std::size_t kMaxTransforms = 256;
 
   PsfConvolver(const PsfConvolver&) = delete;
   PsfConvolver& operator=(const PsfConvolver&) = delete;
@@ -43,6 +50,9 @@ class PsfConvolver {
   /// Pixels the window must be grown by on each side (top/bottom, left/right).
   int pad_y() const noexcept { return psf_.half_height(); }
   int pad_x() const noexcept { return psf_.half_width(); }
+
+  /// How many FFT sizes have their plan and PSF spectrum kept now.
+  std::size_t cached_sizes() const;
 
   /// FFT shape (rows, columns) used for a window of wy x wx pixels.
   std::pair<std::size_t, std::size_t> fft_shape(int wy, int wx) const;
@@ -76,11 +86,13 @@ class PsfConvolver {
 
   const PsfImage psf_;
   const std::size_t capacity_;
+  const std::size_t spectrum_budget_;
   // The cache of transforms: filled lazily by const methods, hence mutable,
   // guarded by mutex_. Entries are immutable once built.
   mutable std::mutex mutex_;
   mutable std::deque<std::pair<std::pair<std::size_t, std::size_t>, std::shared_ptr<const Transform>>>
       transforms_;
+  mutable std::size_t spectrum_bytes_ = 0;  // of the transforms kept
   // Work buffers (thread-safe on its own); mutable for the same reason.
   mutable ScratchPool pool_;
 };

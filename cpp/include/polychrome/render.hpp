@@ -22,6 +22,10 @@ using AnyProfile =
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);
 
+/// True when the profile's last parameter is log10 of an amplitude (Sersic Ie, Gaussian I0, ...):
+/// its Jacobian column is then ln(10) times the image, also after a (linear) PSF convolution.
+bool last_parameter_scales_image(const AnyProfile& profile);
+
 /// Render into image[ny*nx] (flux per pixel) and, if jac != nullptr, into
 /// jac[jacobian_size * ny * nx]. Validates the ellipse and grid and throws
 /// std::invalid_argument on bad values.

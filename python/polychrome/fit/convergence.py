@@ -25,8 +25,11 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
     step = np.zeros(x.size)
     for _ in range(x.size):
         free = ~held
-        rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
-        step[free] = solve(matrix[np.ix_(free, free)], rhs)
+        if held.any():
+            rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
+            step[free] = solve(matrix[np.ix_(free, free)], rhs)
+        else:  # the first round (usually the only one): the whole system, as it is
+            step = solve(matrix, gradient).astype(float, copy=True)
         reached = np.clip(x + step, lower, upper)
         crossing = free & (reached != x + step)
         if not np.any(crossing):

@@ -3,6 +3,15 @@
 chi^2 = sum over every target the model renders on, over the unmasked pixels
 of its window there, of (data - model)^2 / variance. The normal equations
 are accumulated target by target over those windows only.
+
+What does not change within a fit is prepared once (an evaluation plan):
+the windows' data and weights; per component, its renderer on its render
+window (parameters checked, grid and PSF prepared), where its pixels sit in
+the window, and which entries of the parameter vector its Jacobian rows
+feed. The plan is rebuilt only when an automatic render window moves (see
+``after_accepted_step``), so that an evaluation costs the core's render
+calls and a few array operations. Parameter vectors are written through a
+VectorWriter (limits read once).
 """
 
 import numpy as np
@@ -10,15 +19,16 @@ import numpy as np
 from .. import _core
 from ..param import FreeParameters
 from .axis_ratio_fold import AxisRatioFold
-from .normal_equations import NormalEquations, accumulate
+from .normal_equations import NormalEquations
+from .vector_writer import VectorWriter
 
-
-def _pixels_of(array, use, leading=0):
-    """The used pixels of an image (or of each leading plane), flattened."""
-    if isinstance(use, slice):
-        return array.reshape(array.shape[:leading] + (-1,))
-    return array[(slice(None),) * leading + (use,)]
-
+# The components on a target have their Jacobian rows stacked into one (rows x window pixels)
+# array (zero where a component does not reach) for a single core call when that array holds at
+# most STACKED_VALUES doubles and the components' own pixels fill at least STACKED_FILL of it;
+# otherwise they are accumulated component by component, with cross terms where they overlap
+# (memory and time growing with the components' windows, not with the group's).
+STACKED_VALUES = 1 << 22
+STACKED_FILL = 0.5
 
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
@@ -29,16 +39,11 @@ class ModelProblem:
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
         self.fold = AxisRatioFold(model, self.free)
+        self._writer = VectorWriter(self.free)
+        self._components = model.components()
         # per target: the window's data, weights and mask, fixed for the fit
-        self._pixels = []
-        for target, window in zip(model.targets, model.windows):
-            view = target[window]
-            use = ~np.asarray(view.mask, bool)
-            if use.all():  # no mask: flat views instead of copies through an index
-                use = slice(None)
-                self._pixels.append((view.data.ravel(), 1.0 / view.variance.ravel(), use))
-            else:
-                self._pixels.append((view.data[use], 1.0 / view.variance[use], use))
+        self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
+        self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector.
@@ -86,27 +91,41 @@ class ModelProblem:
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
         when one changed: the model at x changed (by light below the noise), so the fitter
         evaluates the normal equations at x again."""
-        self.free.set_values(x, clip_to_limits=True)
-        return self.model.refresh_automatic_windows()
+        self._writer.write(x)
+        changed = self.model.refresh_automatic_windows()
+        if changed:
+            self._plans = None
+        return changed
 
     def restore(self, x):
         """Set the model's free parameters to the vector x (clipped into their limits)."""
-        self.free.set_values(x, clip_to_limits=True)
+        self._writer.write(x)
 
     def normalise(self, x):
         """x in the model's canonical form (q <= 1): see AxisRatioFold."""
         return self.fold.apply(x)
 
-    def _images(self, images):
-        return list(images) if hasattr(images, "__len__") and not hasattr(images, "data") else [images]
+    def _evaluated_at(self, x):
+        """Write x into the model; return the plan (a _TargetPlan per target)."""
+        self._writer.write(x)
+        if not all(getattr(c, "_window_held", True) for c in self._components):
+            # windows not held (a problem used outside a fit): they follow the parameters
+            if self.model.refresh_automatic_windows():
+                self._plans = None
+        if self._plans is None:
+            self._plans = [_TargetPlan(self.model, self.free, pixels) for pixels in self._targets]
+        return self._plans
 
     def chi2(self, x):
         """(chi^2, number of data) at parameter vector x."""
-        self.free.set_values(x, clip_to_limits=True)
         total, count = 0.0, 0
-        for image, (data, weight, use) in zip(self._images(self.model.sample()), self._pixels):
-            residual = data - _pixels_of(image.data, use)
-            total += float(np.einsum("i,i,i->", weight, residual, residual))  # no BLAS threads
+        for plan in self._evaluated_at(x):
+            pixels = plan.pixels
+            image = np.zeros(pixels.window.shape)
+            for slot in plan.slots:
+                image[slot.ours] += slot.render(False)[0][slot.own]
+            residual = pixels.data - _pixels_of(image, pixels.use)
+            total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
             count += residual.size
         return total, count
 
@@ -118,67 +137,169 @@ class ModelProblem:
         alone, and two components add cross terms only where their windows
         overlap. Memory and time therefore grow with the sum over components
         of (its parameters x its window's pixels), plus the overlaps -- not
-        with (all parameters) x (all pixels) of a group.
+        with (all parameters) x (all pixels) of a group. (Components that
+        fill most of a small target's window are done in one core call, see
+        STACKED_VALUES.)
         """
-        self.free.set_values(x, clip_to_limits=True)
-        chi2, ndata = 0.0, 0
-        gradient = np.zeros(self.size)
-        hessian = np.zeros((self.size, self.size))
-        for target, window, (data, weight, use) in zip(self.model.targets, self.model.windows, self._pixels):
-            blocks, image = self._component_blocks(target, window)
-            weight_map = np.zeros(window.shape)
-            residual_map = np.zeros(window.shape)
-            if isinstance(use, slice):
-                weight_map.ravel()[:] = weight
-                residual_map.ravel()[:] = data - image.ravel()
-            else:
-                weight_map[use] = weight
-                residual_map[use] = data - image[use]
-            chi2 += float(np.einsum("i,i,i->", weight_map.ravel(), residual_map.ravel(), residual_map.ravel()))
-            ndata += data.size
-            for columns, jac, place in blocks:
-                w = np.ascontiguousarray(weight_map[place]).ravel()
-                r = np.ascontiguousarray(residual_map[place]).ravel()
-                _, g, H = _core.normal_equations(r, w, jac.reshape(len(columns), -1))
-                gradient[columns] += g
-                hessian[np.ix_(columns, columns)] += H
-            for i, (cols_a, jac_a, place_a) in enumerate(blocks):
-                for cols_b, jac_b, place_b in blocks[i + 1:]:
-                    shared = _intersection(place_a, place_b)
-                    if shared is None:
-                        continue
-                    w = weight_map[shared]
-                    cross = np.einsum("kij,ij,lij->kl", jac_a[(slice(None),) + _relative(shared, place_a)], w,
-                                      jac_b[(slice(None),) + _relative(shared, place_b)])
-                    hessian[np.ix_(cols_a, cols_b)] += cross
-                    hessian[np.ix_(cols_b, cols_a)] += cross.T
+        equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
+        for plan in self._evaluated_at(x):
+            plan.add_equations(equations)
+        chi2, ndata, gradient, hessian = equations
         return NormalEquations(chi2, ndata, gradient, hessian)
 
-    def _component_blocks(self, target, window):
-        """For each component rendering on `target`: (free columns, its
-        Jacobian rows for them over its pixels inside `window`, where those
-        pixels sit in `window`); and the summed model image over `window`."""
-        image = np.zeros(window.shape)
-        blocks = []
-        for component, own, ours in self.model.components_on(target, window):
-            rendered, local = component._render(True)
-            image[ours] += rendered[own]
-            rows, columns = [], []
-            start = 0
-            for parameter in component.parameters:
-                columns_of = self.free.slice_of(parameter)
-                if columns_of is not None:
-                    rows.extend(range(start, start + parameter.size))
-                    columns.extend(range(columns_of.start, columns_of.stop))
-                start += parameter.size
-            if not columns:
-                continue
-            if len(rows) == local.shape[0]:  # every row is free: slice, copy only if needed
-                jac = local[(slice(None),) + own]
+
+class _TargetPixels:
+    """The fitted pixels of one target's window: ``data`` and ``weight`` (1/variance) of the
+    unmasked pixels, flat, and ``use`` (slice(None) when none is masked, else the bool mask)."""
+
+    def __init__(self, target, window):
+        self.target, self.window = target, window
+        self.window_size = window.shape[0] * window.shape[1]
+        view = target[window]
+        use = ~np.asarray(view.mask, bool)
+        if use.all():  # no mask: flat views instead of copies through an index
+            self.use = slice(None)
+            self.data, self.weight = view.data.ravel(), 1.0 / view.variance.ravel()
+        else:
+            self.use = use
+            self.data, self.weight = view.data[use], 1.0 / view.variance[use]
+
+
+class _Slot:
+    """One component on one target's window, for the plan: ``render(jacobian)`` (its renderer),
+    ``own``/``ours`` (the slices of its render and of the window where they overlap), ``rows``
+    (its Jacobian rows of free quantities: None for all of them), ``columns`` (their entries of
+    the parameter vector), ``rows_used``, ``size`` (its pixels in the window) and ``whole`` (it
+    covers the whole window)."""
+
+    def __init__(self, component, own, ours, window, free):
+        self.render = component._renderer()
+        self.own, self.ours = own, ours
+        rows, columns = [], []
+        start = 0
+        for parameter in component.parameters:
+            columns_of = free.slice_of(parameter)
+            if columns_of is not None:
+                rows.extend(range(start, start + parameter.size))
+                columns.extend(range(columns_of.start, columns_of.stop))
+            start += parameter.size
+        self.rows = None if len(rows) == start else np.array(rows, int)
+        self.columns = np.array(columns, int)
+        self.rows_used = len(rows)
+        self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
+        self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
+
+
+class _TargetPlan:
+    """The components on one target's window (``slots``, _Slot) and how its normal equations are
+    accumulated: stacked (one core call over the window, through ``stack``, a (rows, ny, nx)
+    buffer kept between evaluations: zero where a component does not reach) or blockwise."""
+
+    def __init__(self, model, free, pixels):
+        self.pixels = pixels
+        window = pixels.window
+        self.slots = [_Slot(component, own, ours, window, free)
+                      for component, own, ours in model.components_on(pixels.target, window)]
+        rows = sum(slot.rows_used for slot in self.slots)
+        values = rows * pixels.window_size
+        filled = sum(slot.rows_used * slot.size for slot in self.slots)
+        self.stacked = values <= STACKED_VALUES and filled >= STACKED_FILL * values
+        if not self.stacked:
+            return
+        self.stack = np.zeros((rows,) + tuple(window.shape))
+        self.starts = np.cumsum([0] + [slot.rows_used for slot in self.slots]).tolist()
+        columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
+        self.columns = columns
+        # distinct columns (no two components share a quantity here): plain indexed additions
+        self.distinct = np.unique(columns).size == columns.size
+        self.block = np.ix_(columns, columns)
+
+    def add_equations(self, equations):
+        """Add this target's [chi2, ndata, gradient, hessian] to ``equations`` (in place)."""
+        if self.stacked:
+            self._add_stacked(equations)
+        else:
+            _blockwise_equations(self.pixels, self.slots, equations)
+
+    def _add_stacked(self, equations):
+        pixels = self.pixels
+        image = np.zeros(pixels.window.shape)
+        stack = self.stack
+        for slot, start in zip(self.slots, self.starts):
+            rendered, local = slot.render(True)
+            if slot.whole:
+                image += rendered
             else:
-                jac = local[(rows,) + own]
-            blocks.append((np.array(columns), np.ascontiguousarray(jac), ours))
-        return blocks, image
+                image[slot.ours] += rendered[slot.own]
+            if slot.rows_used:
+                local = local if slot.rows is None else local[slot.rows]
+                rows = slice(start, start + slot.rows_used)
+                if slot.whole:
+                    stack[rows] = local
+                else:
+                    stack[(rows,) + slot.ours] = local[(slice(None),) + slot.own]
+        equations[1] += pixels.data.size
+        residual = pixels.data - _pixels_of(image, pixels.use)
+        if not len(stack):
+            equations[0] += float(np.einsum("i,i,i->", pixels.weight, residual, residual))
+            return
+        chi2, g, H = _core.normal_equations(residual, pixels.weight, _pixels_of(stack, pixels.use, leading=1))
+        equations[0] += chi2
+        if self.distinct:
+            equations[2][self.columns] += g
+            equations[3][self.block] += H
+        else:
+            np.add.at(equations[2], self.columns, g)
+            np.add.at(equations[3], (self.columns[:, None], self.columns[None, :]), H)
+
+
+def _pixels_of(array, use, leading=0):
+    """The used pixels of an image (or of each leading plane), flattened."""
+    if isinstance(use, slice):
+        return array.reshape(array.shape[:leading] + (-1,))
+    return array[(slice(None),) * leading + (use,)]
+
+
+def _blockwise_equations(pixels, slots, equations):
+    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) component
+    by component, with cross terms where two components' windows overlap."""
+    window = pixels.window
+    image = np.zeros(window.shape)
+    blocks = []
+    for slot in slots:
+        rendered, local = slot.render(True)
+        image[slot.ours] += rendered[slot.own]
+        if slot.rows_used:
+            jac = local[(slice(None),) + slot.own] if slot.rows is None else local[(slot.rows,) + slot.own]
+            blocks.append((slot.columns, np.ascontiguousarray(jac), slot.ours))
+    weight_map = np.zeros(window.shape)
+    residual_map = np.zeros(window.shape)
+    use = pixels.use
+    if isinstance(use, slice):
+        weight_map.ravel()[:] = pixels.weight
+        residual_map.ravel()[:] = pixels.data - image.ravel()
+    else:
+        weight_map[use] = pixels.weight
+        residual_map[use] = pixels.data - image[use]
+    equations[0] += float(np.einsum("i,i,i->", weight_map.ravel(), residual_map.ravel(), residual_map.ravel()))
+    equations[1] += pixels.data.size
+    gradient, hessian = equations[2], equations[3]
+    for columns, jac, place in blocks:
+        w = np.ascontiguousarray(weight_map[place]).ravel()
+        r = np.ascontiguousarray(residual_map[place]).ravel()
+        _, g, H = _core.normal_equations(r, w, jac.reshape(len(columns), -1))
+        gradient[columns] += g
+        hessian[np.ix_(columns, columns)] += H
+    for i, (cols_a, jac_a, place_a) in enumerate(blocks):
+        for cols_b, jac_b, place_b in blocks[i + 1:]:
+            shared = _intersection(place_a, place_b)
+            if shared is None:
+                continue
+            w = weight_map[shared]
+            cross = np.einsum("kij,ij,lij->kl", jac_a[(slice(None),) + _relative(shared, place_a)], w,
+                              jac_b[(slice(None),) + _relative(shared, place_b)])
+            hessian[np.ix_(cols_a, cols_b)] += cross
+            hessian[np.ix_(cols_b, cols_a)] += cross.T
 
 
 def _intersection(a, b):

@@ -138,7 +138,19 @@ class Image:
     @property
     def pixel_area(self):
         """Area of one pixel on the plane, arcsec^2."""
-        return abs(float(np.linalg.det(self.pixelscale)))
+        return self.mapping.pixel_area
+
+    def plane_corners(self):
+        """Plane positions (x, y arrays of 4, arcsec) of the image's four outer corners (exact map),
+        measured once per mapping and shape (do not modify them)."""
+        key = (self.mapping, self.shape)
+        cached = getattr(self, "_plane_corners", None)
+        if cached is None or cached[0][0] is not key[0] or cached[0][1] != key[1]:
+            ny, nx = self.shape
+            corners = self.pixel_to_plane(np.array([-0.5, nx - 0.5, -0.5, nx - 0.5]),
+                                          np.array([-0.5, -0.5, ny - 0.5, ny - 0.5]))
+            cached = self._plane_corners = (key, corners)
+        return cached[1]
 
     def pixel_to_plane(self, x, y):
         """Plane (x, y), arcsec, of pixel coordinates (x = column, y = row; centres at integers).

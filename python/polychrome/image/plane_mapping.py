@@ -96,11 +96,20 @@ class PlaneMapping:
         return (self.origin[0] + p[0, 0] * (x + 0.5) + p[0, 1] * (y + 0.5),
                 self.origin[1] + p[1, 0] * (x + 0.5) + p[1, 1] * (y + 0.5))
 
+    @property
+    def pixel_area(self):
+        """Area of one pixel on the plane, arcsec^2 (|det pixelscale|)."""
+        if getattr(self, "_pixel_area", None) is None:
+            self._pixel_area = abs(float(np.linalg.det(self.pixelscale)))
+        return self._pixel_area
+
     def plane_to_pixel_affine(self, x, y):
         """Pixel coordinates of plane position (x, y) (arcsec) by the affine map."""
         dx = np.asarray(x, dtype=float) - self.origin[0]
         dy = np.asarray(y, dtype=float) - self.origin[1]
-        inv = np.linalg.inv(self.pixelscale)
+        if getattr(self, "_inverse", None) is None:
+            self._inverse = np.linalg.inv(self.pixelscale)
+        inv = self._inverse
         return inv[0, 0] * dx + inv[0, 1] * dy - 0.5, inv[1, 0] * dx + inv[1, 1] * dy - 0.5
 
     def pixel_to_plane(self, x, y):

@@ -9,6 +9,9 @@ from .image import Image
 from .plane_mapping import PlaneMapping
 from .psf_extent import PsfExtent
 
+# Most values a PSFImage keeps through ``derived`` (e.g. itself on other grids, its moments there).
+DERIVED_KEPT = 16
+
 
 def normalised_psf_array(data, name="psf"):
     """Check a PSF array (2-D, odd-sized, finite, clearly positive sum) and return a copy scaled to
@@ -65,6 +68,20 @@ class PSFImage(Image):
             self._extent = PsfExtent(self.data, self.pixelscale)
         return self._extent
 
+    def derived(self, key, compute):
+        """``compute()``, a value derived from this PSF's data alone (e.g. its second moments on a
+        grid), computed on the first call with ``key`` (hashable) and kept: the DERIVED_KEPT
+        latest keys (a survey places one PSF on a slightly different grid per group), not
+        pickled; a view starts afresh."""
+        cache = getattr(self, "_derived", None)
+        if cache is None:
+            cache = self._derived = {}
+        if key not in cache:
+            cache[key] = compute()
+            while len(cache) > DERIVED_KEPT:
+                del cache[next(iter(cache))]  # the oldest
+        return cache[key]
+
     @property
     def convolver(self):
         """A :class:`polychrome.psf.PsfConvolver` of this PSF, built on first use and kept.
@@ -84,7 +101,8 @@ class PSFImage(Image):
         return self._point_source_renderer
 
     def on_grid_of(self, pixelscale):
-        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a new PSFImage sharing the data.
+        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a PSFImage sharing the data (the
+        same object, with its convolver, for every call with the same grid).
 
         Raises ValueError if this PSF was given a pixel scale that differs
         from ``pixelscale`` by more than 1e-3 (relative).
@@ -95,16 +113,19 @@ class PSFImage(Image):
             if mismatch > 1e-3:
                 raise ValueError(f"psf has pixelscale {self.pixelscale.tolist()} but the image needs "
                                  f"{pixelscale.tolist()} (target pixelscale / psf_upsample)")
-        return PSFImage(self.data, pixelscale)
+        # one object per grid, so that images sharing this PSF share its convolver and moments too
+        return self.derived(("on grid", pixelscale.tobytes()), lambda: PSFImage(self.data, pixelscale))
 
     def __getstate__(self):
         """Pickle state without the convolver, point-source renderer and extent: caches derived
         from ``data`` (the convolver's FFT spectra grow with every window size it has served),
         rebuilt on first use after unpickling, bit-identical."""
-        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None}
+        return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None,
+                "_derived": None}
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
         view._convolver = None
         view._point_source_renderer = None
         view._extent = None
+        view._derived = None

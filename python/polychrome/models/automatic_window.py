@@ -35,6 +35,7 @@ import numpy as np
 
 from ..image import Window
 from .initialization import robust_level
+from .measurement_scope import remembered
 
 NOISE_FRACTION = 0.02      # light left outside the window, per pixel, in units of the pixel noise
 PEAK_FRACTION = 1e-8       # the same without a noise model, in units of the component's brightest pixel
@@ -95,23 +96,16 @@ def bounds_around(target, center, half_x, half_y, psf):
     return [[x, x + 1], [y, y + 1]]
 
 
-def _corners(target):
-    """Plane positions (x, y arrays), arcsec, of the image's four outer corners."""
-    ny, nx = target.shape
-    return target.pixel_to_plane(np.array([-0.5, nx - 0.5, -0.5, nx - 0.5]),
-                                 np.array([-0.5, -0.5, ny - 0.5, ny - 0.5]))
-
-
 def _overlaps_image(target, cx, cy, half_x, half_y):
     """True when the plane box overlaps the image's plane footprint (its corners' bounding box)."""
-    x, y = _corners(target)
+    x, y = target.plane_corners()
     return (cx + half_x > np.min(x) and cx - half_x < np.max(x)
             and cy + half_y > np.min(y) and cy - half_y < np.max(y))
 
 
 def image_reach(target, center):
     """The distance (arcsec) from ``center`` to the farthest corner of ``target``."""
-    x, y = _corners(target)
+    x, y = target.plane_corners()
     return float(np.max(np.hypot(np.asarray(x) - center[0], np.asarray(y) - center[1])))
 
 
@@ -198,6 +192,14 @@ GROWTH = 1.3               # factor by which the measuring box grows per step
 SKY_SAMPLES = 20000        # about how many pixels estimate the image's sky and noise
 
 
+def _image_sky(target):
+    """(sky, sigma) of ``target``: the sigma-clipped median and scatter of a subsample of its
+    unmasked pixels (about SKY_SAMPLES of them)."""
+    ny, nx = target.shape
+    stride = max(1, int(math.sqrt(ny * nx / SKY_SAMPLES)))
+    return robust_level(target.data[::stride, ::stride][~target.mask[::stride, ::stride]])
+
+
 def measuring_bounds(target, center, psf):
     """Pixel bounds of the box ``initialize()`` measures a source at ``center`` (arcsec) on, when its
     window is automatic; None: the whole image.
@@ -210,14 +212,18 @@ def measuring_bounds(target, center, psf):
     the source's wings are inside and its border measures the sky.
     ``psf``: the target's PsfExtent (for the floor) or None.
     """
+    key = (id(target), float(center[0]), float(center[1]), None if psf is None else psf.fwhm)
+    bounds = remembered(key, lambda: _measured_bounds(target, center, psf))
+    return None if bounds is None else [list(pair) for pair in bounds]
+
+
+def _measured_bounds(target, center, psf):
     ny, nx = target.shape
     px, py = target.plane_to_pixel(np.array([float(center[0])]), np.array([float(center[1])]))
     if not (np.isfinite(px[0]) and np.isfinite(py[0]) and 0 <= px[0] + 0.5 <= nx and 0 <= py[0] + 0.5 <= ny):
         return None
     x, y = int(math.floor(px[0] + 0.5)), int(math.floor(py[0] + 0.5))
-    stride = max(1, int(math.sqrt(ny * nx / SKY_SAMPLES)))
-    sample = target.data[::stride, ::stride][~target.mask[::stride, ::stride]]
-    sky, sigma = robust_level(sample)
+    sky, sigma = remembered((id(target), "sky"), lambda: _image_sky(target))
     pixel = math.sqrt(target.pixel_area)
     half = max(FLOOR_PIXELS, FLOOR_FWHM * psf.fwhm / pixel if psf is not None else 0.0)
     while True:

@@ -222,7 +222,8 @@ class ComponentModel(Model):
     def _sizing_key(self):
         """What an automatic window depends on: the target, psf mode and parameter values; its last
         element is True when every parameter has a value."""
-        values = tuple(None if p.value is None else tuple(np.ravel(p.value).tolist()) for p in self.parameters)
+        # the stored arrays' bytes: finite values (checked on assignment), equal exactly when the bytes are
+        values = tuple(None if p.quantity.value is None else p.quantity.value.tobytes() for p in self.parameters)
         return (id(self._target), self._requested_psf_mode, values, all(v is not None for v in values))
 
     def _initialization_window(self):
@@ -329,6 +330,13 @@ class ComponentModel(Model):
     def _grid(self):
         """Keyword arguments placing a render on the window: shape, pixelscale, origin."""
         return {"pixelscale": self._target.pixelscale, "origin": self._window.origin}
+
+    def _renderer(self):
+        """A callable ``render(jacobian)`` giving what ``_render`` gives, on the render window as it
+        is now, for many calls while only the parameter values change (a fit holds the windows):
+        the parameters and options are checked, and the grid prepared, once, here."""
+        self._values()
+        return self._render
 
     @abc.abstractmethod
     def _render(self, jacobian):

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..render import render_profile
+from ..render import ProfileRenderer
 
 # The search: every COARSE_STRIDE-th value (and the last) of the model's own initialisation grid
 # per shape parameter, then REFINE_ROUNDS rounds of a pattern search around the best (its
@@ -68,13 +68,19 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     names = [name for name in model._profile_names[:-1] if values[name] is None]
     axes = [_SearchAxis(grids[name]) for name in names]
     tried = {}
+    target = model.target
+    # every candidate on the same grid: checked and prepared once; a small cutout: threads
+    # would cost more than they save
+    renderer = ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
+                               psf=target.psf.convolver, psf_upsample=target.psf_upsample,
+                               tolerance=CANDIDATE_TOLERANCE, threads=1)
 
     def best_of(points):
         for point in points:
             key = tuple(round(u, 9) for u in point)
             if key not in tried:
                 trial = dict(values, **{name: axis.value(u) for name, axis, u in zip(names, axes, point)})
-                tried[key] = (_candidate(model, cutout, trial, q, fixed_amplitude), point)
+                tried[key] = (_candidate(model, renderer, cutout, trial, q, fixed_amplitude), point)
         found = [(result[0], point, result[1]) for result, point in tried.values() if result is not None]
         return min(found, key=lambda item: item[0]) if found else None
 
@@ -112,16 +118,12 @@ class _SearchAxis:
         return math.exp(u) if self.logarithmic else u
 
 
-def _candidate(model, cutout, values, q, fixed_amplitude):
-    """(chi^2, log10 amplitude) of one candidate on the cutout, or None without light."""
+def _candidate(model, renderer, cutout, values, q, fixed_amplitude):
+    """(chi^2, log10 amplitude) of one candidate on the cutout (``renderer``: a ProfileRenderer
+    of the model's profile on it), or None without light."""
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
-    target = model.target
-    # a small cutout: threads would cost more than they save
-    image = render_profile(model.profile, model._core_parameters(values), cutout.shape,
-                           center=values["center"], q=q, PA=values["PA"], pixelscale=target.pixelscale,
-                           origin=cutout.origin, psf=target.psf.convolver, psf_upsample=target.psf_upsample,
-                           tolerance=CANDIDATE_TOLERANCE, threads=1)
+    image = renderer(model._core_parameters(values), values["center"], q, values["PA"])
     norm = float(np.sum(cutout.weight * image * image))
     if not norm > 0 or not np.isfinite(norm):
         return None

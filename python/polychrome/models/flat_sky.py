@@ -3,7 +3,7 @@
 import numpy as np
 
 from .component_model import ComponentModel
-from .initialization import WindowPixels, robust_level
+from .initialization import WindowPixels
 from .parameter_spec import LINEAR_SKY_LIMITS, ParameterSpec
 from .registry import register
 
@@ -35,5 +35,5 @@ class FlatSky(ComponentModel):
         (of the data less ``foreground``, flux per pixel on the window, when given)."""
         if self.parameters["F"].value is None:
             pixels = WindowPixels(self, foreground)
-            self.parameters["F"].value = robust_level(pixels.border_values())[0] / pixels.area
+            self.parameters["F"].value = pixels.border_level()[0] / pixels.area
         return self

@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 
-from ..render import render_profile
+from ..render import ProfileRenderer, render_profile
 from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
 from .component_model import ComponentModel
 from .convolved_profile_fit import Cutout, convolved_profile_start
 from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
-                             fit_log_profile, psf_covariance, robust_level, shape_moments, well_resolved)
+                             fit_log_profile, psf_covariance, shape_moments, well_resolved)
 from .parameter_spec import AXIS_RATIO, CENTER, POSITION_ANGLE
 
 GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
@@ -43,16 +43,25 @@ class GalaxyModel(ComponentModel):
         return None
 
     def _render(self, jacobian):
-        values = self._values()
+        return self._renderer()(jacobian)
+
+    def _renderer(self):
+        self._values()  # every parameter checked here, once
         psf = {"psf": self._target.psf.convolver, "psf_upsample": self._target.psf_upsample} \
             if self._uses_psf() else {}
-        result = render_profile(self.profile, self._core_parameters(values), self._window.shape,
-                                center=values["center"], q=values["q"], PA=values["PA"],
-                                knots=self._knots(), jacobian=jacobian, **self._grid(), **psf)
-        if not jacobian:
-            return result, None
-        image, core_jacobian = result
-        return image, self._core_to_model_jacobian(core_jacobian, values)
+        renderer = ProfileRenderer(self.profile, self._window.shape, knots=self._knots(), **self._grid(), **psf)
+        parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
+
+        def render(jacobian):
+            values = {name: parameter.value for name, parameter in parameters}
+            result = renderer(self._core_parameters(values), values["center"], values["q"], values["PA"],
+                              jacobian)
+            if not jacobian:
+                return result, None
+            image, core_jacobian = result
+            return image, self._core_to_model_jacobian(core_jacobian, values)
+
+        return render
 
     def _needed_bounds(self):
         values = self._values()
@@ -106,7 +115,7 @@ class GalaxyModel(ComponentModel):
         initialised (a group passes it). Returns the model.
         """
         pixels = WindowPixels(self, foreground)
-        sky, _ = robust_level(pixels.border_values())
+        sky, _ = pixels.border_level()
         flux = pixels.values - sky
         center = self.parameters["center"].value
         if center is None:

@@ -5,6 +5,7 @@ import numpy as np
 from ..image import TargetImage, TargetImageList, Window, WindowList
 from .group_membership import components_of, members_depth_first
 from .initialization import signal_to_noise
+from .measurement_scope import measurements_kept
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
@@ -258,15 +259,16 @@ class GroupModel(Model):
         """
         self._require_target()
         components = self.components()
-        skies = [c for c in components if _is_sky(c)]
-        others = [c for c in components if not _is_sky(c)]
-        ranked = sorted(others, key=lambda c: -signal_to_noise(c))
-        for component in skies:
-            component.initialize()
-        done = []  # (component, its window, its image there at the start it was given)
-        for component in ranked:
-            component.initialize(foreground=_light_of(done, component))
-            done.append((component, component.render_window, component._render(False)[0]))
+        with measurements_kept():  # the data do not change here: each box and sky measured once
+            skies = [c for c in components if _is_sky(c)]
+            others = [c for c in components if not _is_sky(c)]
+            ranked = sorted(others, key=lambda c: -signal_to_noise(c)) if len(others) > 1 else others
+            for component in skies:
+                component.initialize()
+            done = []  # _Started: the components initialised so far
+            for component in ranked:
+                component.initialize(foreground=_light_of(done, component))
+                done.append(_Started(component))
         return self
 
     def components(self):
@@ -276,21 +278,38 @@ class GroupModel(Model):
         return iter(self.models)
 
 
+class _Started:
+    """A component initialised in a group, and its image at its start on its render window then
+    (rendered when first asked for: only a later source overlapping it needs it)."""
+
+    def __init__(self, component):
+        self.component = component
+        self.window = component.render_window
+        self._image = None
+
+    @property
+    def image(self):
+        if self._image is None:
+            self._image = self.component._render(False)[0]
+        return self._image
+
+
 def _light_of(sources, component):
-    """The summed images of ``sources`` ((model, a window, its image there)) on the window
-    ``component`` initialises on; None when none of them overlaps it."""
+    """The summed images of ``sources`` (_Started) on the window ``component`` initialises on;
+    None when none of them overlaps it."""
     light = None
-    measured = component._initialization_window()
-    for source, window, image in sources:
-        if source.target is not component.target:
+    measured = None
+    for source in sources:
+        if source.component.target is not component.target:
             continue
-        slices = overlap_slices(window, measured)
+        measured = component._initialization_window() if measured is None else measured
+        slices = overlap_slices(source.window, measured)
         if slices is None:
             continue
         if light is None:
             light = np.zeros(measured.shape)
         theirs, ours = slices
-        light[ours] += image[theirs]
+        light[ours] += source.image[theirs]
     return light
 
 

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from .measurement_scope import remembered
+
 LN10 = math.log(10.0)
 Q_MIN = 0.05
 # floor on the error of log10 I in an annulus, dex: keeps a few bright
@@ -39,32 +41,18 @@ class WindowPixels:
     def __init__(self, model, foreground=None):
         model._require_target()
         target, window = model.target, model._initialization_window()
-        self.window = window
-        view = target[window]
-        ny, nx = window.shape
-        rows, cols = np.indices((ny, nx))
-        good = ~view.mask
-        if not np.any(good):
-            raise ValueError(f"model {model.name!r}: cannot initialize, every pixel of its window "
-                             f"{window.pixel_bounds} is masked")
-        width = max(1, int(round(0.05 * min(ny, nx))))
-        border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
-        x, y = target.pixel_to_plane(cols[good] + window.x_start, rows[good] + window.y_start)
-        self.values = np.asarray(view.data[good], float)
+        key = (id(target), "window pixels", window.x_start, window.x_stop, window.y_start, window.y_stop)
+        # the measurement of the data alone, shared within a group's initialize(): never modified
+        self.__dict__.update(remembered(key, lambda: _window_pixels(model.name, target, window)))
         if foreground is not None:
-            self.values = self.values - np.asarray(foreground, float)[good]
-        self.variance = np.asarray(view.variance[good], float)
-        self.x, self.y = np.asarray(x, float), np.asarray(y, float)
-        self.border = border[good]
-        self.area = target.pixel_area
-        self.pixel = math.sqrt(self.area)
-        cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
-                                       0.5 * (window.y_start + window.y_stop - 1))
-        self.window_center = np.array([float(cx), float(cy)])
-        self.extent = max(0.5 * min(ny, nx) * self.pixel, self.pixel)
-        # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
-        self.grid_index = (rows[good], cols[good])
-        self._shape = (ny, nx)
+            self.values = self.values - np.asarray(foreground, float)[self.grid_index]
+        self._border_level = None
+
+    def border_level(self):
+        """(sky, sigma) of the border values (``robust_level``), measured once."""
+        if self._border_level is None:
+            self._border_level = robust_level(self.border_values())
+        return self._border_level
 
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
@@ -107,6 +95,37 @@ class WindowPixels:
         return np.array([self.x[k], self.y[k]])
 
 
+def _window_pixels(name, target, window):
+    """The attributes of a WindowPixels of ``window`` of ``target`` (no foreground), as a dict."""
+    view = target[window]
+    ny, nx = window.shape
+    rows, cols = np.indices((ny, nx))
+    good = ~view.mask
+    if not np.any(good):
+        raise ValueError(f"model {name!r}: cannot initialize, every pixel of its window "
+                         f"{window.pixel_bounds} is masked")
+    width = max(1, int(round(0.05 * min(ny, nx))))
+    border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
+    if good.all():  # the same arrays as through the mask, in the same (row-major) order
+        def used(array):
+            return np.array(array, float if array.dtype.kind == "f" else array.dtype).ravel()
+    else:
+        def used(array):
+            return array[good]
+    rows, cols = used(rows), used(cols)
+    x, y = target.pixel_to_plane(cols + window.x_start, rows + window.y_start)
+    area = target.pixel_area
+    pixel = math.sqrt(area)
+    cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
+                                   0.5 * (window.y_start + window.y_stop - 1))
+    return {"window": window, "values": np.asarray(used(view.data), float),
+            "variance": np.asarray(used(view.variance), float), "x": np.asarray(x, float),
+            "y": np.asarray(y, float), "border": used(border), "area": area, "pixel": pixel,
+            "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
+            # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
+            "grid_index": (rows, cols), "_shape": (ny, nx)}
+
+
 def _box3(image):
     padded = np.pad(image, 1)
     total = np.zeros_like(image)
@@ -119,7 +138,51 @@ def _box3(image):
 
 def robust_level(values, clip=3.0, iterations=5):
     """(median, sigma) of ``values`` after iterative sigma clipping (sigma from the MAD)."""
-    values = np.asarray(values, float)
+    values = np.asarray(values, float).ravel()
+    if not np.all(np.isfinite(values)):
+        return _robust_level_any(values, clip, iterations)
+    # The values kept, |v - median| <= clip sigma, are a run of the sorted values (the rounded
+    # v - median is monotonic in v): each round's median is read off the run, and the run is
+    # found from the sorted values, with the same comparisons as on the unsorted ones.
+    ordered = np.sort(values)
+    lo, hi = 0, ordered.size
+    median, sigma = 0.0, 0.0
+    for _ in range(iterations):
+        if hi == lo:
+            break
+        used = ordered[lo:hi]
+        median = _sorted_median(used)
+        sigma = float(1.4826 * _median(np.abs(used - median)))
+        if sigma <= 0:  # the same values in their given order: the same rounding as before
+            sigma = float(np.std(values[(values >= used[0]) & (values <= used[-1])]))
+        if sigma > 0:
+            inside = np.flatnonzero(np.abs(ordered - median) <= clip * sigma)
+            new = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
+        else:
+            new = (0, ordered.size)
+        if new == (lo, hi):
+            break
+        lo, hi = new
+    return median, sigma
+
+
+def _sorted_median(ordered):
+    """np.median of sorted values, read off the middle."""
+    k = ordered.size // 2
+    return float(ordered[k]) if ordered.size % 2 else float((ordered[k - 1] + ordered[k]) / 2)
+
+
+def _median(values):
+    """np.median of finite values (the same number), without its overhead on small arrays."""
+    k = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, k)[k])
+    part = np.partition(values, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
+
+
+def _robust_level_any(values, clip, iterations):
+    """robust_level for values that may be NaN or infinite (numpy's median and comparisons)."""
     keep = np.ones(values.size, bool)
     median, sigma = 0.0, 0.0
     for _ in range(iterations):
@@ -168,7 +231,7 @@ def centroid(pixels, flux, start=None):
     if not np.any(weight > 0):
         return pixels.window_center.copy()
     if start is None:
-        center = pixels.nearest_peak(flux, robust_level(pixels.border_values())[1])
+        center = pixels.nearest_peak(flux, pixels.border_level()[1])
     else:
         center = np.asarray(start, float)
     radius = 0.5 * pixels.extent
@@ -206,6 +269,7 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     sigma_major = 0.25 * pixels.extent
     steps = 0
     while steps < 8:  # 8 moment steps; the halvings (finitely many) are not counted
+        aperture = (cur_q, cur_pa, semi_major)
         radius = elliptical_radius(dx, dy, cur_q, cur_pa)
         inside = radius <= semi_major
         w = flux[inside]
@@ -229,6 +293,8 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         sigma_major = math.sqrt(major)
         semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
         steps += 1
+        if (cur_q, cur_pa, semi_major) == aperture:
+            break  # the same aperture again: every further step would give the same numbers
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
 
 
@@ -252,9 +318,13 @@ def psf_covariance(target):
     """Second-moment matrix (arcsec^2, plane axes) of ``target``'s PSF, measured like a source's
     (``shape_moments``: iterated elliptical aperture), so that the aperture's truncation
     biases both alike."""
-    psf = _PsfPixels(target)
-    q, PA, sigma_major = shape_moments(psf, psf.values, np.zeros(2))
-    return moment_matrix(q, PA, sigma_major)
+    grid = np.asarray(target.pixelscale, float) / target.psf_upsample
+
+    def measure():
+        psf = _PsfPixels(target)
+        return moment_matrix(*shape_moments(psf, psf.values, np.zeros(2)))
+
+    return target.psf.derived(("second moments", grid.tobytes()), measure).copy()
 
 
 def moment_matrix(q, PA, sigma_major):
@@ -426,7 +496,7 @@ def signal_to_noise(model):
         pixels = WindowPixels(model)
     except ValueError:
         return 0.0
-    sky, _ = robust_level(pixels.border_values())
+    sky, _ = pixels.border_level()
     noise = math.sqrt(float(np.sum(pixels.variance)))
     value = float(np.sum(pixels.values - sky)) / noise if noise > 0 else 0.0
     return value if np.isfinite(value) else 0.0

@@ -7,7 +7,7 @@ import numpy as np
 from ..point_source import point_source_image
 from .automatic_window import point_bounds
 from .component_model import ComponentModel
-from .initialization import WindowPixels, centroid, robust_level
+from .initialization import WindowPixels, centroid
 from .parameter_spec import CENTER, LOG10_BRIGHTNESS_LIMITS, ParameterSpec
 from .registry import register
 
@@ -69,7 +69,7 @@ class PointModel(ComponentModel):
         from the data first (neighbours already initialised).
         """
         pixels = WindowPixels(self, foreground)
-        sky, _ = robust_level(pixels.border_values())
+        sky, _ = pixels.border_level()
         flux = pixels.values - sky
         if self.parameters["center"].value is None:
             self.parameters["center"].value = centroid(pixels, flux)

@@ -17,9 +17,10 @@ def sersic_total_flux(n, Re, Ie, q):
 
 
 def sersic_b_array(n):
-    """b_n for every element of ``n`` (array), from the core."""
+    """b_n for every element of ``n`` (array), from the core (once per distinct value)."""
     n = np.asarray(n, float)
-    return np.array([_core.sersic_b(float(v))[0] for v in n.ravel()]).reshape(n.shape)
+    distinct, where = np.unique(n.ravel(), return_inverse=True)
+    return np.array([_core.sersic_b(float(v))[0] for v in distinct])[where].reshape(n.shape)
 
 
 def sersic_log_shape(R, n, Re):

@@ -164,12 +164,14 @@ def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
     return np.array(inside, bool), np.array(cut, bool)
 
 
-def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None):
+def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None, foreign=None):
     """The Cutout of ``image`` (an OpenImage) for sources at plane ``centers`` (S, 2 arcsec; sky
     ``ra``, ``dec`` deg) with footprint ``radii`` (S,), covering ``radius`` arcsec around the
     plane's tangent point, or None when the image holds no pixel of it. neighbours: None or
     (centers (K, 2), radii (K,)) of sources outside the group: their footprint pixels are masked
-    where they are nearer (in footprint radii) to the neighbour than to any member."""
+    where they are nearer (in footprint radii) to the neighbour than to any member. foreign: None
+    or a function of the cutout pixels' plane (X, Y) giving the pixels to mask as other sources'
+    (a segmentation map's, see segmentation.foreign_pixels)."""
     pixel, B = _local_map(image, plane, radius, ra, dec)
     box = _box(pixel[0], B, radius, image.shape)
     (b00, b01), (b10, b11) = B.tolist()
@@ -193,6 +195,8 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None)
         nearest_member = members.min(axis=0) if len(members) else np.inf
         others = _scaled_distances(X, Y, *neighbours).min(axis=0)
         bad |= (others < 1.0) & (others < nearest_member)
+    if foreign is not None:
+        bad |= foreign(X, Y)
     pixels = np.count_nonzero((members < 1.0) & ~bad, axis=(1, 2))
     inside, cut = _coverage(pixel[1:].tolist(), radii.tolist(), math.hypot(b00, b01), math.hypot(b10, b11),
                             image.shape)
@@ -236,6 +240,15 @@ def group_cutouts(task, images, spec):
             modelled = tuple((row, tuple(xy)) for row, xy, o in zip(task.neighbours, n_centers.tolist(), on) if o)
             n_centers, n_radii = n_centers[~on], n_radii[~on]
         neighbours = (n_centers, n_radii)
+    foreign = None
+    if spec.segmentation is not None:
+        from .segmentation import Segmentation, foreign_pixels
+
+        segmentation = Segmentation(spec.segmentation)
+        own = [row["id"] for row in task.sources] + [row["id"] for row, _ in modelled]
+
+        def foreign(X, Y):
+            return foreign_pixels(segmentation, plane, X, Y, own)
     count = len(task.sources)
     flags = np.zeros(count, np.int64)
     messages = [[] for _ in range(count)]
@@ -249,7 +262,7 @@ def group_cutouts(task, images, spec):
                 text.append(f"image {spec_image.label!r} not used: {err}")
             flags |= _PARTIAL
             continue
-        cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours)
+        cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours, foreign)
         if cutout is None:
             continue
         if image.problem is not None:

@@ -62,12 +62,20 @@ def psf_radius(images):
 
 def footprint_radii(catalog, spec, psf_width):
     """(N,) footprint radius per source, arcsec: footprint_scale * size (default_size where the
-    catalogue has none) + psf_width, at most spec.max_footprint."""
+    catalogue has none) + psf_width, or with spec.segmentation, for a source with a segment, the
+    radius of the disc holding its segment + psf_width; at most spec.max_footprint."""
     size = np.full(len(catalog), spec.default_size)
     if "size" in catalog.colnames:
         given = np.asarray(catalog["size"], float)
         size = np.where(np.isfinite(given) & (given > 0), given, size)
-    return np.minimum(spec.footprint_scale * size + psf_width, spec.max_footprint)
+    radii = spec.footprint_scale * size + psf_width
+    if spec.segmentation is not None:   # a source with a segment: the disc holding it, plus the PSF
+        from .segmentation import Segmentation, footprint_radii as segment_radii
+
+        held = segment_radii(Segmentation(spec.segmentation), np.asarray(catalog["id"]),
+                             np.asarray(catalog["ra"], float), np.asarray(catalog["dec"], float))
+        radii = np.where(np.isfinite(held), held + psf_width, radii)
+    return np.minimum(radii, spec.max_footprint)
 
 
 # Where the radius classes split the sources (fractions of them, smallest radii first): most

@@ -48,7 +48,11 @@ class ModelSpec:
     the catalogue columns that start a fit ("center" from ra/dec, "size" as Re,
     "q", "pa"); initialize() measures the rest from the data. A catalogue
     size measured on the PSF-convolved image (SExtractor's FLUX_RADIUS) is a
-    poor Re: leaving "size" out lets the data set it.
+    poor Re: leaving "size" out lets the data set it. segmentation: None, or
+    the path of a segmentation map (FITS with a WCS; pixels hold catalogue
+    ids, 0 the sky; see survey.segmentation): a source with a segment takes
+    it as its footprint (the disc holding it, plus the PSF) and the pixels of
+    other sources' segments are masked in every cutout.
     """
 
     candidates: tuple = ("sersic galaxy model",)
@@ -66,6 +70,7 @@ class ModelSpec:
     neighbours: str = "mask"
     choice: str = "source"
     catalogue_guesses: tuple = ("center", "size", "q", "pa")
+    segmentation: str = None
 
     def __post_init__(self):
         from ..models.registry import model_types
@@ -109,6 +114,9 @@ class ModelSpec:
         if unknown:
             raise ValueError(f"ModelSpec.catalogue_guesses: unknown {unknown}; allowed: {list(_GUESSES)}")
         object.__setattr__(self, "catalogue_guesses", guesses)
+        if self.segmentation is not None and (not isinstance(self.segmentation, str) or not self.segmentation):
+            raise ValueError(f"ModelSpec.segmentation must be None or the path of a segmentation map (FITS), "
+                             f"got {self.segmentation!r}")
         if self.choice not in _CHOICE:
             raise ValueError(f"ModelSpec.choice must be one of {_CHOICE}, got {self.choice!r}")
 

@@ -1,8 +1,8 @@
 """The output folder of a run: its configuration record, resuming and starting over.
 
 ``run.json`` records the configuration's hash (catalogue content, image
-specifications with the size and modification time of every file they name,
-model spec). A rerun into the same folder with the same configuration
+specifications and model spec, with the size and modification time of every
+file they name). A rerun into the same folder with the same configuration
 resumes: groups already in a finished part are skipped. A rerun with another
 configuration is refused, naming what changed, unless ``restart=True``, which
 removes the previous run's parts (and only them) first.
@@ -54,7 +54,8 @@ def _file_identity(value):
 def run_configuration(catalog_table, image_dicts, model_dict):
     """The configuration a run's results depend on, as plain JSON-able data."""
     return {"catalog": catalog_digest(catalog_table), "images": list(image_dicts),
-            "image_files": _file_identity(list(image_dicts)), "model": model_dict}
+            "image_files": _file_identity(list(image_dicts)), "model": model_dict,
+            "model_files": _file_identity(model_dict)}
 
 
 def configuration_hash(configuration):
@@ -65,7 +66,7 @@ def configuration_hash(configuration):
 
 def _changed_parts(old, new):
     names = {"catalog": "the catalogue", "images": "the image list", "image_files": "the image files",
-             "model": "the model spec"}
+             "model": "the model spec", "model_files": "the segmentation map"}
     changed = [names.get(key, key) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
     return ", ".join(changed) or "the configuration"
 

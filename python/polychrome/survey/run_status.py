@@ -27,8 +27,8 @@ def run_status(out):
               "failed": int(np.count_nonzero(flags & FAILED))}
     status["complete"] = status["sources_done"] >= status["n_sources"]
     for name in ("wall_time", "cpu_time"):
-        if name in names:    # per group: every row of a group carries its group's time
-            status[f"{name}_total"] = float(np.nansum(column(name)[first_of_group]))
+        if name in names:    # a group's time is divided among its rows
+            status[f"{name}_total"] = float(np.nansum(column(name)))
     return status
 
 

@@ -6,6 +6,7 @@
       - {data: r.fits, band: r, weight: r_wht.fits, mask: r_mask.fits, psf: r_psf.fits, zeropoint: 27.0}
     model:                           # fields of ModelSpec
       candidates: [point model, sersic galaxy model]
+      segmentation: seg.fits         # optional: footprints and neighbour masks from a segmentation map
     out: results                     # the output folder
     run:                             # optional
       n_workers: 2                   # a LocalCluster of this many processes (default: the usable CPUs)
@@ -77,5 +78,8 @@ def read_survey_config(path):
     if set(run) - RUN_OPTIONS:
         raise ValueError(f"{source}: unknown run options {sorted(set(run) - RUN_OPTIONS)}; "
                          f"known: {sorted(RUN_OPTIONS)}")
-    return SurveyConfig(catalog, images, dict(_mapping(raw.get("model") or {}, "model", source)),
+    model = dict(_mapping(raw.get("model") or {}, "model", source))
+    if isinstance(model.get("segmentation"), str):
+        model["segmentation"] = _resolved(folder, model["segmentation"])
+    return SurveyConfig(catalog, images, model,
                         _resolved(folder, str(raw["out"])), run)

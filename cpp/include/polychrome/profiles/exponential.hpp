@@ -16,6 +16,8 @@ class ExponentialProfile {
   static constexpr int kNumParams = 2;
   static constexpr int kMaxParams = kNumParams;
   static constexpr bool kHasEnclosedLight = true;
+  // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
+  static constexpr bool kLastScalesImage = true;
 
   ExponentialProfile(double Re, double log10_Ie)
       : inv_Re_(1.0 / Re), ln_Ie_(kLn10 * log10_Ie), b_(sersic_b(1.0).b) {

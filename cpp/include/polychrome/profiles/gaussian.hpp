@@ -15,6 +15,8 @@ class GaussianProfile {
   static constexpr int kNumParams = 2;
   static constexpr int kMaxParams = kNumParams;
   static constexpr bool kHasEnclosedLight = true;
+  // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
+  static constexpr bool kLastScalesImage = true;
 
   GaussianProfile(double sigma, double log10_I0)
       : inv_sigma_(1.0 / sigma), ln_I0_(kLn10 * log10_I0) {

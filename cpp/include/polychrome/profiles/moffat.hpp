@@ -16,6 +16,8 @@ class MoffatProfile {
   static constexpr int kNumParams = 3;
   static constexpr int kMaxParams = kNumParams;
   static constexpr bool kHasEnclosedLight = true;
+  // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
+  static constexpr bool kLastScalesImage = true;
 
   MoffatProfile(double n, double Rd, double log10_I0)
       : n_(n), Rd_(Rd), Rd2_(Rd * Rd), ln_Rd2_(std::log(Rd * Rd)),

@@ -17,6 +17,8 @@ class SersicProfile {
   static constexpr int kNumParams = 3;
   static constexpr int kMaxParams = kNumParams;
   static constexpr bool kHasEnclosedLight = true;
+  // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
+  static constexpr bool kLastScalesImage = true;
 
   SersicProfile(double n, double Re, double log10_Ie)
       : n_(n), inv_n_(1.0 / n), ln_Re_(std::log(Re)), inv_Re_(1.0 / Re),

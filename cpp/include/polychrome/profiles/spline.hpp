@@ -25,6 +25,8 @@ class SplineProfile {
   /// No closed-form enclosed light: the centre pixel is integrated by
   /// subdivision (ln I is linear in r there, a mild cusp).
   static constexpr bool kHasEnclosedLight = false;
+  // No parameter scales the whole image (each knot value shapes the profile).
+  static constexpr bool kLastScalesImage = false;
 
   int num_params() const { return static_cast<int>(R_.size()); }
   /// No size parameter (the knot radii are fixed: 0), and the brightness parameter name.
