@@ -94,3 +94,20 @@ def test_open_image_errors_are_clear_and_cached(tmp_path):
     bad_psf = open_image(ImageSpec(data=str(tmp_path / "image.fits"), band="r", psf=str(tmp_path / "psf.fits")))
     assert bad_psf.psf is None and "NaN" in bad_psf.problem
     forget_open_images()
+
+
+def test_planes_of_cubes(tmp_path):
+    header = fits.Header({"CTYPE1": "RA---TAN", "CTYPE2": "DEC--TAN", "CTYPE3": "BAND", "CRVAL1": 10.0, "CRVAL2": -5.0,
+                          "CRPIX1": 20.0, "CRPIX2": 20.0, "CD1_1": -0.2 / 3600, "CD2_2": 0.2 / 3600})
+    cube = np.arange(3 * 40 * 40, dtype=np.float32).reshape(3, 40, 40)
+    fits.PrimaryHDU(cube, header=header).writeto(tmp_path / "cube.fits")
+    fits.PrimaryHDU(np.ones((40, 40))).writeto(tmp_path / "mask.fits")  # a single map beside a plane
+    image = open_image(ImageSpec(data=str(tmp_path / "cube.fits"), band="g", plane=1, mask=str(tmp_path / "mask.fits")))
+    assert np.array_equal(image.data, cube[1]) and image.mask.shape == (40, 40)
+    assert image.pixel_size == pytest.approx(0.2)
+    for plane, match in ((None, "cube with plane"), (3, "3 planes")):
+        with pytest.raises(ValueError, match=match):
+            open_image(ImageSpec(data=str(tmp_path / "cube.fits"), band="r", plane=plane))
+    with pytest.raises(ValueError, match="plane"):
+        ImageSpec(data="x.fits", band="r", plane=-1)
+    forget_open_images()

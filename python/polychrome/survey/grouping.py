@@ -2,12 +2,14 @@
 
 Two sources are friends when their footprints (discs of radius
 footprint_scale * size + PSF FWHM, arcsec) overlap: angular distance below
-the sum of their radii. The tree (scipy.spatial.cKDTree on 3-D unit vectors,
-so that RA wrap-around and the poles need no care) gives every pair closer
-than twice the largest radius once; each pair is kept by its own sum of
-radii; groups are the connected components of the kept pairs
-(scipy.sparse.csgraph). Nothing is O(N^2): a million sources group in seconds
-(bench/survey_grouping.py).
+the sum of their radii. KD-trees (scipy.spatial.cKDTree on 3-D unit vectors,
+so that RA wrap-around and the poles need no care), one per class of radii,
+give the candidate pairs of each pair of classes within its largest sum of
+radii; each pair is kept by its own sum; groups are the connected components
+of the kept pairs (scipy.sparse.csgraph). Nothing is O(N^2): a million
+sources group in seconds (bench/survey_grouping.py). Groups above
+max_group_size are cut by recursive bisection; each group's neighbours (other
+groups' sources whose footprints reach its cutouts) come from the same trees.
 """
 
 import contextlib

@@ -40,7 +40,9 @@ class ImageSpec:
     background variance plus data/gain where ``gain`` (e-/flux unit) is
     given. mask: FITS file (``mask_hdu``), non-zero = bad pixel. psf: FITS
     file of the PSF (``psf_hdu``), odd-sized, at the image's pixel scale
-    times ``psf_upsample``; normalised on reading. zeropoint: mag =
+    times ``psf_upsample``; normalised on reading. plane: the image of a
+    cube (data, and the noise and mask maps when they are cubes too);
+    psf_plane: the PSF's, of a PSF cube. zeropoint: mag =
     zeropoint - 2.5 log10(flux) (default: the header's, see
     io.fits_target.ZEROPOINT_KEYWORDS). name: a label (default the band).
     """
@@ -57,6 +59,8 @@ class ImageSpec:
     psf: str = None
     psf_hdu: object = 0
     psf_upsample: int = 1
+    plane: int = None
+    psf_plane: int = None
     zeropoint: float = None
     gain: float = None
     name: str = None
@@ -81,6 +85,10 @@ class ImageSpec:
                 object.__setattr__(self, field, float(value))
         if self.gain is not None and not self.gain > 0:
             raise ValueError(f"ImageSpec.gain must be > 0 (e- per flux unit), got {self.gain}")
+        for field in ("plane", "psf_plane"):
+            value = getattr(self, field)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"ImageSpec.{field} must be None or an integer >= 0 (a cube's plane), got {value!r}")
         if isinstance(self.psf_upsample, bool) or not isinstance(self.psf_upsample, int) or self.psf_upsample < 1:
             raise ValueError(f"ImageSpec.psf_upsample must be an integer >= 1, got {self.psf_upsample!r}")
 
@@ -123,9 +131,7 @@ class OpenImage:
         self.spec = spec
         self._files = []
         hdu = self._open(spec.data, spec.hdu, "data")
-        if hdu.data is None or hdu.data.ndim != 2:
-            raise ValueError(f"image {spec.label!r}: {spec.data} HDU {spec.hdu!r} must hold a 2-D image")
-        self.data = hdu.data
+        self.data = self._plane_of(hdu.data, spec.plane, "data", spec.data)
         self.shape = self.data.shape
         wcs = WCS(hdu.header, naxis=2)
         if not wcs.has_celestial:
@@ -144,7 +150,8 @@ class OpenImage:
         self.problem = None
         if spec.psf is not None:
             try:
-                psf_array = np.asarray(self._open(spec.psf, spec.psf_hdu, "psf").data, dtype=float)
+                psf_array = np.asarray(self._plane_of(self._open(spec.psf, spec.psf_hdu, "psf").data,
+                                                      spec.psf_plane, "psf", spec.psf), dtype=float)
                 # no pixel scale: each cutout gives the PSF its own grid (see cutouts)
                 self.psf = PSFImage(psf_array)
             except (TypeError, ValueError) as err:
@@ -164,8 +171,21 @@ class OpenImage:
         self._files.append(hdul)
         return _hdu(hdul, which, path)
 
+    def _plane_of(self, array, plane, what, path, single_image_ok=False):
+        """The 2-D image of ``array``: itself, or its plane ``plane`` when it is a cube (a single
+        image beside a cube's plane is used as it is when ``single_image_ok``)."""
+        if array is not None and array.ndim == 3 and plane is not None:
+            if not 0 <= plane < array.shape[0]:
+                raise ValueError(f"image {self.spec.label!r}: {what} {path} has {array.shape[0]} planes, "
+                                 f"plane {plane} asked for")
+            return array[plane]
+        if array is not None and array.ndim == 2 and (plane is None or single_image_ok):
+            return array
+        raise ValueError(f"image {self.spec.label!r}: {what} {path} must hold a 2-D image, or a cube with "
+                         f"plane= (it holds {None if array is None else array.shape}, plane={plane!r})")
+
     def _aux(self, path, which, what):
-        array = self._open(path, which, what).data
+        array = self._plane_of(self._open(path, which, what).data, self.spec.plane, what, path, single_image_ok=True)
         if array is None or array.shape != self.shape:
             raise ValueError(f"image {self.spec.label!r}: {what} {path} must be an image of the data's shape "
                              f"{self.shape}, got {None if array is None else array.shape}")
