@@ -110,3 +110,19 @@ def test_fit_catalog_command_on_a_simulated_field(tmp_path, capsys):
     assert sorted(table["id"]) == sorted(Table.read(field["catalog"])["id"])
     assert {"flux_g", "mag_i_err", "Re", "model_type", "flags"} <= set(table.colnames)
     assert main(["status", str(tmp_path / "results")]) == 0
+
+
+def test_string_ids_go_through_the_pipeline(tmp_path):
+    from astropy.table import Table
+
+    from polychrome.survey.pipeline import fit_catalog
+    from polychrome.survey.sim_bands import Band
+    from polychrome.survey.simulate import simulate_field
+
+    field = simulate_field(tmp_path / "field", bands=(Band("g", 0.2, 0.0, psf_fwhm=0.6, sky_mag=28.5),),
+                           n_sources=4, field_size=12.0, seed=2, masks=False)
+    catalog = Table.read(field["catalog"])
+    catalog["id"] = [f"SRC-{i:03d}" for i in catalog["id"]]
+    table = fit_catalog(catalog, field["images"], {"max_iterations": 20}, tmp_path / "out", serial=True,
+                        progress=False)
+    assert sorted(table["id"]) == sorted(catalog["id"]) and table["id"].dtype.kind == "U"

@@ -100,7 +100,9 @@ def fit_catalog(catalog, images, model_spec, out, *, client=None, n_workers=None
         spec = ModelSpec.from_yaml(model_spec)
     tasks = plan_groups(table, specs, spec)
     configuration = run_configuration(table, [image.to_dict() for image in specs], spec.to_dict())
-    run_groups(tasks, fitter if fitter is not None else GroupFitter(specs, spec), out, configuration,
+    if fitter is None:
+        fitter = GroupFitter(specs, spec, id_dtype="str" if table["id"].dtype.kind in "USO" else "int64")
+    run_groups(tasks, fitter, out, configuration,
                client=client, n_workers=n_workers, serial=serial, restart=restart, progress=progress,
                chunk_seconds=chunk_seconds)
     return merged_table(out)
