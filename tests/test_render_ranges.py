@@ -129,3 +129,27 @@ def test_models_refuse_values_outside_their_limits(name, value):
 def test_every_model_type_bounds_its_brightness_and_size(model_type, values, name):
     with pytest.raises(ValueError, match=re.escape(f"parameter {name!r}")):
         Model(name="m", model_type=model_type, **values)
+
+
+def test_lowest_q_renders_on_a_slightly_sheared_wcs_grid():
+    """A model at q = 0.03 on a grid from a WCS (the affine fit of a turned tangent projection,
+    sheared by ~1e-8: the survey demo's 0.2" band) renders; a grid sheared by 1% does not."""
+    wcs_grid = np.array([[0.17320467, -0.10000071], [0.1000007, 0.17320467]])
+    params = dict(n=1.0, Re=1.0, Ie=0.0)
+    worst_pa = min(np.linspace(0.0, np.pi, 721), key=lambda pa: _grid_axis_ratio(wcs_grid, MIN_AXIS_RATIO, pa))
+    assert _grid_axis_ratio(wcs_grid, MIN_AXIS_RATIO, worst_pa) < MIN_AXIS_RATIO * (1.0 - 1e-9)
+    image = pc.render_profile("sersic", params, (20, 20), center=(1.0, 2.0), q=MIN_AXIS_RATIO, PA=worst_pa,
+                              pixelscale=wcs_grid)
+    assert np.all(np.isfinite(image)) and image.sum() > 0
+    sheared = np.array([[0.1, 0.001], [0.0, 0.1]])
+    worst_pa = min(np.linspace(0.0, np.pi, 721), key=lambda pa: _grid_axis_ratio(sheared, MIN_AXIS_RATIO, pa))
+    with pytest.raises(ValueError, match="on this pixel grid"):
+        pc.render_profile("sersic", params, (20, 20), center=(1.0, 1.0), q=MIN_AXIS_RATIO, PA=worst_pa,
+                          pixelscale=sheared)
+
+
+def _grid_axis_ratio(pixelscale, q, pa):
+    """Axis ratio of the ellipse (q, PA) in pixel coordinates: singular values of diag(1, 1/q) R(-PA) P."""
+    rotation = np.array([[np.cos(pa), np.sin(pa)], [-np.sin(pa), np.cos(pa)]])
+    singular = np.linalg.svd(np.diag([1.0, 1.0 / q]) @ rotation @ pixelscale, compute_uv=False)
+    return singular[1] / singular[0]

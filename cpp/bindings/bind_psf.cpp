@@ -107,12 +107,12 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
                                std::pair<double, double> center, double q, double pa,
                                bool jacobian, double tolerance, double faint_fraction,
                                int max_depth, const py::object& threads, const PsfConvolver& psf,
-                               int psf_upsample) {
+                               int psf_upsample, double absolute_tolerance) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
   const polychrome::RenderOptions opt = polychrome_bindings::make_render_options(
-      tolerance, faint_fraction, max_depth, threads,
+      tolerance, faint_fraction, max_depth, threads, absolute_tolerance,
       convolved_render_could_use_threads(grid, psf, psf_upsample,
                                          jacobian ? 1 + polychrome::jacobian_size(profile) : 1));
   RealArray image({grid.ny, grid.nx});
@@ -191,9 +191,11 @@ void bind_psf(py::module_& m) {
         py::arg("knot_radii"), py::arg("shape"), py::arg("origin"), py::arg("pixelscale"),
         py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
         py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(), py::arg("psf"),
-        py::arg("psf_upsample"),
+        py::arg("psf_upsample"), py::arg("absolute_tolerance") = 0.0,
         "render() followed by convolution with psf (a PsfConvolver) at psf_upsample times the "
-        "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]).");
+        "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]). "
+        "absolute_tolerance: error allowed in every output pixel (flux per pixel) on top of the "
+        "relative tolerance.");
   m.def("point_source", &point_source_py, py::arg("psf"), py::arg("shape"), py::arg("origin"),
         py::arg("pixelscale"), py::arg("position"), py::arg("flux"), py::arg("psf_upsample"),
         py::arg("jacobian"),

@@ -24,12 +24,13 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
                      std::pair<double, double> origin,
                      const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale,
                      std::pair<double, double> center, double q, double pa, bool jacobian,
-                     double tolerance, double faint_fraction, int max_depth, const py::object& threads) {
+                     double tolerance, double faint_fraction, int max_depth, const py::object& threads,
+                     double absolute_tolerance) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
   const polychrome::RenderOptions opt =
-      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads,
+      polychrome_bindings::make_render_options(tolerance, faint_fraction, max_depth, threads, absolute_tolerance,
                                                polychrome_bindings::render_could_use_threads(
                                                    static_cast<double>(grid.ny) * grid.nx));
   py::array_t<double> image({grid.ny, grid.nx});
@@ -59,8 +60,10 @@ void bind_render(py::module_& m) {
         py::arg("shape"), py::arg("origin"), py::arg("pixelscale"), py::arg("center"),
         py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
         py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(),
+        py::arg("absolute_tolerance") = 0.0,
         "Render a radial profile over a pixel grid; returns the image [ny, nx] "
-        "(flux per pixel) or (image, jacobian [nparams, ny, nx]).");
+        "(flux per pixel) or (image, jacobian [nparams, ny, nx]). absolute_tolerance: error "
+        "allowed in every pixel (flux per pixel) on top of the relative tolerance.");
   m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);

@@ -36,10 +36,11 @@ inline polychrome::PixelGrid make_grid(
 /// useful: whether the call's work could use more than one thread (see resolve_threads).
 inline polychrome::RenderOptions make_render_options(double tolerance, double faint_fraction,
                                                     int max_depth, const pybind11::object& threads,
-                                                    bool useful = true) {
+                                                    double absolute_tolerance, bool useful = true) {
   polychrome::RenderOptions opt;
   opt.tolerance = tolerance;
   opt.faint_fraction = faint_fraction;
+  opt.absolute_tolerance = absolute_tolerance;
   opt.max_depth = max_depth;
   opt.threads = resolve_threads(threads, useful);
   return opt;

@@ -32,13 +32,19 @@ void accumulate_normal_equations(const double* residual, const double* weight,
     for (std::size_t b = chunk * blocks_per_chunk; b < last; ++b) {
       const std::size_t start = b * kBlock;
       const std::size_t len = std::min(kBlock, n - start);
+      // The sums below are reductions: without the simd pragmas (no
+      // -ffast-math here) each is one serial chain of dependent additions,
+      // latency-bound; with them the compiler keeps a vector of partial
+      // sums (a fixed order for a given build, so results stay deterministic).
       double c = 0.0;
+#pragma omp simd reduction(+ : c)
       for (std::size_t i = 0; i < len; ++i) c += weight[start + i] * residual[start + i] * residual[start + i];
       mine[0] += c;
       for (std::size_t k = 0; k < p; ++k) {
         const double* jk = jacobian + k * n + start;
         double* wk = wj.data() + k * kBlock;
         double g = 0.0;
+#pragma omp simd reduction(+ : g)
         for (std::size_t i = 0; i < len; ++i) {
           wk[i] = weight[start + i] * jk[i];
           g += wk[i] * residual[start + i];
@@ -47,11 +53,13 @@ void accumulate_normal_equations(const double* residual, const double* weight,
       }
       for (std::size_t k = 0; k < p; ++k) {
         const double* wk = wj.data() + k * kBlock;
+        double* row = mine + 1 + p + k * p;
         for (std::size_t l = 0; l <= k; ++l) {
           const double* jl = jacobian + l * n + start;
           double h = 0.0;
+#pragma omp simd reduction(+ : h)
           for (std::size_t i = 0; i < len; ++i) h += wk[i] * jl[i];
-          mine[1 + p + k * p + l] += h;
+          row[l] += h;
         }
       }
     }

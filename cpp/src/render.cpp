@@ -21,6 +21,9 @@ void validate(const PixelGrid& grid, const Ellipse& e, const RenderOptions& opt)
   if (!(opt.tolerance > 0.0 && opt.tolerance < 1.0))
     throw std::invalid_argument("tolerance must be in (0, 1)");
   if (!(opt.faint_fraction >= 0.0)) throw std::invalid_argument("faint_fraction must be >= 0");
+  if (!(opt.absolute_tolerance >= 0.0 && std::isfinite(opt.absolute_tolerance)))
+    throw std::invalid_argument("absolute_tolerance (flux per pixel) must be finite and >= 0, got " +
+                                std::to_string(opt.absolute_tolerance));
   if (opt.max_depth < 1 || opt.max_depth > 30)
     throw std::invalid_argument("max_depth must be between 1 and 30");
 }

@@ -1,5 +1,6 @@
 #include "polychrome/render_convolved.hpp"
 
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
@@ -62,12 +63,21 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
   padded.origin_x = grid.origin_x - (padded.P[0][0] * px + padded.P[0][1] * py);
   padded.origin_y = grid.origin_y - (padded.P[1][0] * px + padded.P[1][1] * py);
 
+  // Each output pixel sums k^2 fine pixels weighted by the PSF: the fine
+  // budget that keeps the output's error within the absolute tolerance.
+  RenderOptions fine_options = options;
+  if (options.absolute_tolerance > 0.0) {
+    double psf_abs_sum = 0.0;
+    for (const double value : psf.psf().values()) psf_abs_sum += std::abs(value);
+    fine_options.absolute_tolerance = options.absolute_tolerance / (psf_abs_sum * k * k);
+  }
+
   const std::size_t count = jac ? 1 + static_cast<std::size_t>(jacobian_size(profile)) : 1;
   const std::size_t padded_size = static_cast<std::size_t>(padded.ny) * static_cast<std::size_t>(padded.nx);
   // The image and its Jacobian columns one after another: one batch for the
   // convolution. Uninitialised: the renderer writes every pixel.
   ScratchPool::Lease rendered = psf.scratch(count * padded_size);
-  render(padded, ellipse, profile, options, rendered.data(), jac ? rendered.data() + padded_size : nullptr);
+  render(padded, ellipse, profile, fine_options, rendered.data(), jac ? rendered.data() + padded_size : nullptr);
 
   const std::size_t size = static_cast<std::size_t>(grid.ny) * static_cast<std::size_t>(grid.nx);
   std::vector<double*> out(count);

@@ -19,6 +19,13 @@ std::string number(double x) {
   return text;
 }
 
+// Relative shortfall of the ellipse's axis ratio on the pixel grid below
+// kMinAxisRatio that is let through: grids from a WCS (the affine fit of a
+// tangent projection) are sheared by ~1e-8-1e-6, so a model at its lower
+// q limit (0.03) would otherwise be refused on them; an ellipse 1e-4 flatter
+// renders as accurately.
+constexpr double kGridAxisRatioSlack = 1e-4;
+
 void check_axis_ratio(const PixelGrid& grid, const Ellipse& e) {
   if (!(e.q >= kMinAxisRatio && e.q <= 1.0))
     throw std::invalid_argument("q must be in [" + number(kMinAxisRatio) + ", 1] (axis ratio b/a), got " +
@@ -30,7 +37,7 @@ void check_axis_ratio(const PixelGrid& grid, const Ellipse& e) {
   const double det = std::abs(geo.APaa * geo.APbb - geo.APab * geo.APba);
   const double largest2 = 0.5 * (frobenius2 + std::sqrt(std::max(frobenius2 * frobenius2 - 4.0 * det * det, 0.0)));
   const double on_grid = det / largest2;  // smallest / largest singular value
-  if (!(on_grid >= kMinAxisRatio * (1.0 - 1e-9)))
+  if (!(on_grid >= kMinAxisRatio * (1.0 - kGridAxisRatioSlack)))
     throw std::invalid_argument("q = " + number(e.q) + " at PA = " + number(e.pa) +
                                 " rad on this pixel grid (non-square or sheared pixels) is an ellipse of axis "
                                 "ratio " + number(on_grid) + " in pixels; the renderer needs at least " +

@@ -55,7 +55,8 @@ def _profile_values(profile, params, knots):
 
 def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=1.0,
                    origin=(0.0, 0.0), knots=None, jacobian=False, tolerance=1e-5,
-                   faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1):
+                   faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1,
+                   absolute_tolerance=0.0):
     """Integrate a radial surface-brightness profile over every pixel of a grid.
 
     With ``psf``, each pixel is instead the integral over the pixel of the
@@ -106,6 +107,14 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         an absolute error of ``tolerance * faint_fraction * peak``.
     max_depth : int
         Maximum levels of 2x2 pixel subdivision.
+    absolute_tolerance : float
+        Error every pixel may have in any case, flux per pixel (>= 0; 0, the
+        default: none): a pixel is done when its estimated error is below the
+        larger of this and ``tolerance`` x its value. For noisy data a small
+        fraction of the pixel noise sigma spares the refinement that the data
+        cannot tell from the exact integral (see
+        ``Model.set_noise_tolerance``). With ``psf`` it bounds the error of
+        the convolved pixels.
     threads : int or None
         Threads to use, 1 to :data:`polychrome.thread_policy.MAX_THREADS`
         (capped at the CPUs this process may use); None or 0: the default
@@ -137,7 +146,8 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     values = _profile_values(_checked_profile(profile), params, _checked_knots(profile, knots))
     renderer = ProfileRenderer(profile, shape, pixelscale=pixelscale, origin=origin, knots=knots,
                                tolerance=tolerance, faint_fraction=faint_fraction, max_depth=max_depth,
-                               threads=threads, psf=psf, psf_upsample=psf_upsample)
+                               threads=threads, psf=psf, psf_upsample=psf_upsample,
+                               absolute_tolerance=absolute_tolerance)
     return renderer(values, center, q, PA, jacobian)
 
 
@@ -171,13 +181,15 @@ class ProfileRenderer:
     """
 
     def __init__(self, profile, shape, *, pixelscale=1.0, origin=(0.0, 0.0), knots=None, tolerance=1e-5,
-                 faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1):
+                 faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1,
+                 absolute_tolerance=0.0):
         profile = _checked_profile(profile)
         knots = _checked_knots(profile, knots)
         self._count = len(parameter_names(profile, knots)) - len(_GEOMETRIC)
         self._static = (profile, knots or [], as_shape(shape), as_point(origin, "origin"),
                         pixelscale_matrix(pixelscale))
         self._options = (float(tolerance), float(faint_fraction), int(max_depth), threads)
+        self._absolute_tolerance = _checked_absolute_tolerance(absolute_tolerance)
         if psf is None:
             if psf_upsample != 1:
                 raise ValueError("psf_upsample needs a psf")
@@ -194,4 +206,15 @@ class ProfileRenderer:
             raise ValueError(f"params for the {profile} profile must have {self._count} values "
                              f"{parameter_names(profile, knots or None)[len(_GEOMETRIC):]}, got {len(values)}")
         return self._core(profile, values, knots, shape, origin, pixelscale, as_point(center, "center"), float(q),
-                          float(PA), bool(jacobian), *self._options, *self._convolution)
+                          float(PA), bool(jacobian), *self._options, *self._convolution, self._absolute_tolerance)
+
+
+def _checked_absolute_tolerance(value):
+    """The absolute tolerance (flux per pixel) as a float; ValueError unless finite and >= 0."""
+    try:
+        tolerance = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"absolute_tolerance must be a number (flux per pixel), got {value!r}") from None
+    if not (np.isfinite(tolerance) and tolerance >= 0.0):
+        raise ValueError(f"absolute_tolerance must be finite and >= 0 (flux per pixel), got {tolerance}")
+    return tolerance

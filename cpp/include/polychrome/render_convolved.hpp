@@ -26,6 +26,10 @@ namespace polychrome {
 /// that the PSF scatters in is counted; light scattered out of the window is
 /// lost, as it is from a real detector of that size.
 ///
+/// options.absolute_tolerance is the error allowed in each output pixel: the
+/// fine render gets it divided by k^2 x the sum of the PSF's |values|, the
+/// most by which k^2 fine pixels' errors through the PSF can add up.
+///
 /// options.threads applies to the render and the convolution. Throws
 /// std::invalid_argument for psf_upsample < 1 and for what render() rejects.
 void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,

@@ -4,7 +4,7 @@
 // Level 0 (every pixel, vectorised): one Laplacian-corrected midpoint
 // evaluation with an a-priori estimate of its error (the leading neglected
 // Taylor term). A pixel is accepted when that error is below tolerance x its
-// value (or x the faint floor), or when an upper bound of its whole integral
+// value (or x the faint floor, or the absolute tolerance), or when an upper bound of its whole integral
 // is negligible.
 // Levels 1, 2, ... (only the cells not yet accepted, typically near the
 // centre): each is split 2x2 and all the children of one image row at one
@@ -141,7 +141,11 @@ class AdaptiveRenderer {
                    const RenderOptions& opt)
       : grid_(grid), geo_(grid, ellipse), prof_(profile), opt_(opt),
         np_(kGeometricParams + profile.num_params()) {
-    floor_ = opt.faint_fraction * std::exp(profile.log_peak()) * geo_.area;
+    // The faint floor, raised so that tolerance x floor is at least the
+    // absolute tolerance: every budget below is then
+    // max(tolerance x |value|, tolerance x faint floor, absolute tolerance).
+    floor_ = std::max(opt.faint_fraction * std::exp(profile.log_peak()) * geo_.area,
+                      opt.absolute_tolerance / opt.tolerance);
   }
 
   void render(double* image, double* jac) const {

@@ -11,6 +11,13 @@ struct RenderOptions {
   /// instead of a relative one: far wings cost nothing and stay accurate in
   /// absolute terms.
   double faint_fraction = 1e-9;
+  /// An absolute error every pixel may have (flux per pixel; 0: none). A
+  /// pixel is accepted when its error is below the larger of this and
+  /// tolerance x max(|value|, faint floor): for data whose noise dwarfs
+  /// 1e-5 of the pixel values, a budget tied to the noise (e.g. a small
+  /// fraction of the smallest pixel sigma) spares the deep refinement of
+  /// faint pixels and of cusps that the data cannot tell apart.
+  double absolute_tolerance = 0.0;
   /// Maximum levels of 2x2 subdivision of a pixel (cells down to 2^-depth px).
   int max_depth = 14;
   /// Threads, at most (fewer for work too small to pay for them, see

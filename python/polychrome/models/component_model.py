@@ -51,6 +51,9 @@ class ComponentModel(Model):
     parameter_specs = ()
     options = {}
     psf_modes = PSF_MODES
+    # share of the target's noise level a rendered pixel may err by (None: the default accuracy);
+    # see Model.set_noise_tolerance
+    _noise_fraction = None
 
     def __init__(self, name=None, model_type=None, target=None, window=None, psf_mode=None,
                  parameters=None, **kwargs):
@@ -330,6 +333,14 @@ class ComponentModel(Model):
     def _grid(self):
         """Keyword arguments placing a render on the window: shape, pixelscale, origin."""
         return {"pixelscale": self._target.pixelscale, "origin": self._window.origin}
+
+    def _absolute_tolerance(self):
+        """The error a rendered pixel may have, flux per pixel: the noise fraction (see
+        Model.set_noise_tolerance) x the target's noise level; 0 (the default accuracy) without."""
+        if self._noise_fraction is None:
+            return 0.0
+        level = self._target.noise_level()
+        return 0.0 if level is None else self._noise_fraction * level
 
     def _renderer(self):
         """A callable ``render(jacobian)`` giving what ``_render`` gives, on the render window as it

@@ -49,7 +49,8 @@ class GalaxyModel(ComponentModel):
         self._values()  # every parameter checked here, once
         psf = {"psf": self._target.psf.convolver, "psf_upsample": self._target.psf_upsample} \
             if self._uses_psf() else {}
-        renderer = ProfileRenderer(self.profile, self._window.shape, knots=self._knots(), **self._grid(), **psf)
+        renderer = ProfileRenderer(self.profile, self._window.shape, knots=self._knots(), **self._grid(), **psf,
+                                   absolute_tolerance=self._absolute_tolerance())
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
 
         def render(jacobian):

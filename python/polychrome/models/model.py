@@ -19,6 +19,23 @@ from .registry import model_class
 from .window_overlap import overlap_slices
 
 
+# Largest fraction of the noise level set_noise_tolerance accepts: beyond it the model errors
+# would no longer be small against the noise.
+MAX_NOISE_FRACTION = 0.1
+
+
+def checked_noise_fraction(fraction):
+    """``fraction`` (a share of the pixel noise sigma) as a float in (0, MAX_NOISE_FRACTION], or None."""
+    if fraction is None:
+        return None
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fraction (of the pixel noise sigma) must be a number or None, got {fraction!r}")
+    value = float(fraction)
+    if not 0.0 < value <= MAX_NOISE_FRACTION:
+        raise ValueError(f"fraction (of the pixel noise sigma) must be in (0, {MAX_NOISE_FRACTION}], got {value}")
+    return value
+
+
 class _ModelFactory(abc.ABCMeta):
     """Metaclass of Model: ``Model(model_type=...)`` builds the registered class,
     ``Model(filename=...)`` reads a saved model."""
@@ -220,6 +237,28 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         finally:
             for component, held in zip(components, previous):
                 component._window_held = held
+
+    # --- rendering accuracy -----------------------------------------------------------
+    def set_noise_tolerance(self, fraction):
+        """Render every component so that each pixel may err by up to ``fraction`` x its target's
+        noise level (flux per pixel), on top of the default relative tolerance 1e-5.
+
+        The noise level is ``target.noise_level()`` (the 10th percentile of
+        the pixel sigmas: the quieter pixels); a target without a variance or
+        weight keeps the default accuracy. On noisy data (a survey's faint
+        sources) most of the refinement that 1e-5 of every pixel asks for
+        (steep cusps, flat or tiny ellipses, far wings) changes the model by
+        far less than the noise: a fraction of 1e-3 keeps every model pixel
+        within 0.001 sigma of the exact integral (the fitted values move by
+        far less than their uncertainties) and renders several times faster.
+        ``fraction``: a number in (0, 0.1], or None for the default accuracy
+        (pixels within 1e-5 of the exact integrals). Applies to the components
+        held now (a group passes it to all); returns the model.
+        """
+        checked = checked_noise_fraction(fraction)
+        for component in self.components():
+            component._noise_fraction = checked
+        return self
 
     # --- initialisation --------------------------------------------------------------
     @abc.abstractmethod
