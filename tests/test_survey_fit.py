@@ -221,3 +221,15 @@ def test_catalogue_guesses_choose_what_starts_the_fit(field):
     task = next(t for t in plan_groups(catalog, images, spec) if t.sources[0]["id"] == 5)
     row = fitter.fit(task)[0]
     assert task.size == 1 and row["flags"] == 0 and abs(row["Re"] - GALAXIES[4].Re) < 4 * row["Re_err"]
+
+
+def test_render_accuracy_reaches_every_component(field):
+    """ModelSpec.render_accuracy sets each component's absolute render tolerance to that fraction of
+    its cutout's noise; None leaves the core's default."""
+    catalog, images = field
+    task = plan_groups(catalog, images, ModelSpec())[0]
+    for accuracy in (2e-3, None):
+        attempt = GroupFitter(images, ModelSpec(render_accuracy=accuracy, max_iterations=1))._fit_once(
+            group_cutouts(task, images, ModelSpec()), task, ["sersic galaxy model"] * task.size, 60.0)
+        for (k, c), component in attempt.components.items():
+            assert component._noise_fraction == accuracy

@@ -30,6 +30,9 @@ def test_model_spec_round_trips_and_yaml():
     ({"neighbours": "ignore"}, "neighbours"),
     ({"choice": "both"}, "choice"),
     ({"catalogue_guesses": ("center", "mag")}, "catalogue_guesses"),
+    ({"render_accuracy": 0.5}, "render_accuracy"),
+    ({"render_accuracy": 0.0}, "render_accuracy"),
+    ({"segmentation": ""}, "segmentation"),
 ])
 def test_model_spec_errors(fields, match):
     with pytest.raises(ValueError, match=match):

@@ -212,6 +212,8 @@ class GroupFitter:
                 skies.append(sky)
                 models.append(sky)
         joint = Model(name=f"group {task.group_id}", model_type="group model", models=models)
+        if spec.render_accuracy is not None:
+            joint.set_noise_tolerance(spec.render_accuracy)
         lap = self._lap("build", lap)
         joint.initialize()
         lap = self._lap("initialize", lap)
