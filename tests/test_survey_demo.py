@@ -66,16 +66,51 @@ pipeline_ready = importlib.util.find_spec("polychrome.survey.group_fit") is not 
 def test_demo_runs_end_to_end(tmp_path, capsys):
     from polychrome.survey.demo import run_demo
 
-    result = run_demo(tmp_path / "demo", n_sources=24, n_workers=1, serial=True, field_size=24.0, progress=False)
+    result = run_demo(tmp_path / "demo", n_sources=10, n_workers=1, serial=True, field_size=40.0, seed=3,
+                      progress=False)
     table = Table.read(result["table"])
-    truth = Table.read(result["truth"])
+    truth = Table.read(result["truth"], mask_invalid=False)
+    truth.convert_bytestring_to_unicode()
     assert sorted(table["id"]) == sorted(truth["id"])           # one row per source
     with open(result["mosaic"], "rb") as handle:
         assert handle.read(4) == b"\x89PNG"
     printed = capsys.readouterr().out
     assert "sources" in printed and "flagged" in printed
     summary = result["summary"]
-    assert summary["n_sources"] == 24
+    assert summary["n_sources"] == 10 and summary["missing"] == 0
     assert summary["flagged_fraction"] < 0.5
-    # bright galaxies come out close to the truth
-    assert abs(summary["mag_bias"]) < 0.1
+    # the galaxies come out close to the truth
+    from polychrome.survey.truth_match import accuracy_by_magnitude
+
+    everything = accuracy_by_magnitude(table, truth, "vis", edges=(0.0, 30.0))[0]
+    assert everything["count"] >= 3 and abs(everything["mag_bias"]) < 0.1, everything
+
+
+def _fitted_and_truth():
+    truth = Table({"id": [1, 2, 3, 4], "kind": ["galaxy", "galaxy", "galaxy", "star"],
+                   "mag_vis": [20.0, 21.0, 22.0, 20.5], "Re": [1.0, 0.5, 0.4, 0.0]})
+    table = Table({"id": [4, 3, 2, 1], "model_type": ["point model"] + ["sersic galaxy model"] * 3,
+                   "mag_vis": [20.5, 22.02, 21.0, 19.99], "mag_vis_err": [0.01, 0.01, 0.01, 0.01],
+                   "Re": [np.nan, 0.44, 0.5, 1.0], "Re_err": [np.nan, 0.02, 0.02, 0.02], "flags": [0, 0, 8, 0]})
+    return table, truth
+
+
+def test_truth_match_pairs_rows_by_id_and_bins_by_true_magnitude():
+    from polychrome.survey.truth_match import accuracy_by_magnitude, summary
+
+    table, truth = _fitted_and_truth()
+    bins = accuracy_by_magnitude(table, truth, "vis", edges=(19, 21, 23))
+    assert [b["count"] for b in bins] == [1, 1]          # id 2 is flagged, id 4 a star
+    assert bins[0]["mag_bias"] == pytest.approx(-0.01) and bins[1]["mag_bias"] == pytest.approx(0.02)
+    assert bins[1]["Re_bias"] == pytest.approx(0.1)
+    result = summary(table, truth, "vis", bright=23.0)
+    assert result["n_sources"] == 4 and result["missing"] == 0 and result["n_flagged"] == 1
+    assert result["kind_agreement"] == 1.0 and result["n_bright"] == 2
+    assert result["mag_bias"] == pytest.approx(0.005)
+
+
+def test_width68_is_sigma_for_a_gaussian():
+    from polychrome.survey.truth_match import width68
+
+    assert width68(np.random.default_rng(1).normal(0.0, 2.0, 200000)) == pytest.approx(2.0, rel=0.01)
+    assert np.isnan(width68([1.0, np.nan]))

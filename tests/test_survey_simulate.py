@@ -86,57 +86,47 @@ def test_files_and_columns(noiseless):
     assert np.all(truth["Re"][galaxy] > 0) and np.all(np.isnan(truth["n"][~galaxy]))
 
 
-def test_wcs_puts_each_source_where_its_light_is_in_every_band(noiseless):
-    truth = _read(noiseless["truth"])
-    checked = 0
-    for image, band in zip(noiseless["images"], DEFAULT_BANDS):
+def _isolated_stamps(field, bands=DEFAULT_BANDS):
+    """(band, truth row, stamp, first row, first column) of every isolated source whose whole stamp
+    lies on each band's image (noiseless field)."""
+    truth = _read(field["truth"])
+    names = [b.name for b in DEFAULT_BANDS]
+    for band in bands:
+        image = field["images"][names.index(band.name)]
         data, wcs = fits.getdata(image["data"]).astype(float), WCS(fits.getheader(image["data"]))
         for k in _isolated(truth, lambda row: _stamp_radius(row, band)):
-            row = truth[k]
-            found = _stamp(data, wcs, row, _stamp_radius(row, band) / band.pixel_scale)
-            if found is None:
-                continue
-            stamp, i0, j0 = found
-            rows, columns = np.indices(stamp.shape)
-            centroid = (np.sum(columns * stamp) / stamp.sum() + j0, np.sum(rows * stamp) / stamp.sum() + i0)
-            expected = wcs.world_to_pixel(SkyCoord(row["ra"], row["dec"], unit="deg"))
-            assert np.hypot(centroid[0] - expected[0], centroid[1] - expected[1]) < 0.01, (band.name, row["id"])
-            checked += 1
+            found = _stamp(data, wcs, truth[k], _stamp_radius(truth[k], band) / band.pixel_scale)
+            if found is not None:
+                yield band, truth[k], wcs, *found
+
+
+def test_wcs_puts_each_source_where_its_light_is_in_every_band(noiseless):
+    checked = 0
+    for band, row, wcs, stamp, i0, j0 in _isolated_stamps(noiseless):
+        rows, columns = np.indices(stamp.shape)
+        centroid = (np.sum(columns * stamp) / stamp.sum() + j0, np.sum(rows * stamp) / stamp.sum() + i0)
+        expected = wcs.world_to_pixel(SkyCoord(row["ra"], row["dec"], unit="deg"))
+        assert np.hypot(centroid[0] - expected[0], centroid[1] - expected[1]) < 0.01, (band.name, row["id"])
+        checked += 1
     assert checked >= 6
 
 
 def test_stamp_sums_match_the_truth_fluxes(noiseless):
-    truth = _read(noiseless["truth"])
     checked = 0
-    for image, band in zip(noiseless["images"], DEFAULT_BANDS):
-        data, wcs = fits.getdata(image["data"]).astype(float), WCS(fits.getheader(image["data"]))
-        for k in _isolated(truth, lambda row: _stamp_radius(row, band)):
-            row = truth[k]
-            found = _stamp(data, wcs, row, _stamp_radius(row, band) / band.pixel_scale)
-            if found is None:
-                continue
-            # light outside: <= 1e-3 of a galaxy (its stamp), 2e-4 of the PSF's wings (the Moffat cut at 6 FWHM)
-            assert abs(found[0].sum() / row[f"flux_{band.name}"] - 1) < 1.3e-3, (band.name, row["id"])
-            checked += 1
+    for band, row, wcs, stamp, i0, j0 in _isolated_stamps(noiseless):
+        # light outside: <= 1e-3 of a galaxy (its stamp), 2e-4 of the PSF's wings (the Moffat cut at 6 FWHM)
+        assert abs(stamp.sum() / row[f"flux_{band.name}"] - 1) < 1.3e-3, (band.name, row["id"])
+        checked += 1
     assert checked >= 6
 
 
 def test_position_angle_convention_against_image_moments(noiseless):
     """An elongated galaxy's major axis in the rotated band's pixels, turned to
     the sky by the WCS, has the truth's PA (degrees East of North, as the pipeline's rows)."""
-    truth = _read(noiseless["truth"])
-    band = _band("r")
-    image = noiseless["images"][[b.name for b in DEFAULT_BANDS].index("r")]
-    data, wcs = fits.getdata(image["data"]).astype(float), WCS(fits.getheader(image["data"]))
     checked = 0
-    for k in _isolated(truth, lambda row: _stamp_radius(row, band)):
-        row = truth[k]
+    for band, row, wcs, stamp, i0, j0 in _isolated_stamps(noiseless, bands=[_band("r")]):
         if row["kind"] != "galaxy" or row["q"] > 0.85:
             continue
-        found = _stamp(data, wcs, row, _stamp_radius(row, band) / band.pixel_scale)
-        if found is None:
-            continue
-        stamp, i0, j0 = found
         rows, columns = np.indices(stamp.shape)
         weight = stamp / stamp.sum()
         cx, cy = np.sum(columns * weight), np.sum(rows * weight)
@@ -224,3 +214,13 @@ def test_pipeline_model_with_the_psf_file_reproduces_a_galaxy(tmp_path, psf_upsa
         assert np.max(np.abs(model - target.data)[near]) < tolerance * model.max(), row["id"]
         checked += 1
     assert checked >= 2
+
+
+def test_grid_layout_isolates_every_source(tmp_path):
+    paths = simulate_field(tmp_path, n_sources=9, field_size=30.0, seed=2, layout="grid", blend_fraction=0.0,
+                           bands=DEFAULT_BANDS[:1])
+    truth = _read(paths["truth"])
+    distance = np.hypot(truth["x"][:, None] - truth["x"][None, :], truth["y"][:, None] - truth["y"][None, :])
+    np.fill_diagonal(distance, np.inf)
+    assert np.min(distance) > 0.7 * 10.0          # cells of 10": jitter of a tenth of a cell each way
+    assert np.all(truth["in_vis"]) and np.all(truth["companion"] == -1)

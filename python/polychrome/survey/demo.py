@@ -16,6 +16,7 @@ source), mosaic.png (data / model / residual per band) and prints a summary.
 
 import os
 import time
+import warnings
 
 from .sim_bands import DEFAULT_BANDS
 from .simulate import simulate_field
@@ -57,6 +58,7 @@ def run_demo(out="polychrome-demo", *, n_sources=300, n_workers=2, seed=1, field
     numbers printed: see truth_match.summary) and seconds (wall, the fit).
     """
     from astropy.table import Table
+    from astropy.utils.exceptions import AstropyWarning
 
     from .field_mosaic import field_mosaic
     from .pipeline import fit_catalog
@@ -72,7 +74,9 @@ def run_demo(out="polychrome-demo", *, n_sources=300, n_workers=2, seed=1, field
     seconds = time.perf_counter() - start
     paths = {"table": os.path.join(out, "table.fits"), "mosaic": os.path.join(out, "mosaic.png"),
              "truth": field["truth"], "catalog": field["catalog"]}
-    table.write(paths["table"], overwrite=True)
+    with warnings.catch_warnings():   # FITS has no unit "flux" and wants short keywords: said, not fatal
+        warnings.simplefilter("ignore", AstropyWarning)
+        table.write(paths["table"], overwrite=True)
     field_mosaic(table, field["images"], paths["mosaic"])
     truth = Table.read(field["truth"], mask_invalid=False)
     truth.convert_bytestring_to_unicode()

@@ -37,11 +37,24 @@ def _galaxy_shapes(mags, rng):
     return np.clip(re, 0.05, 4.0), np.clip(n, 0.5, 4.5), q
 
 
-def draw_sources(n_sources, field_size, bands, rng, *, star_fraction=0.1, blend_fraction=0.1):
+def _grid_positions(count, field_size, rng):
+    """Offsets (arcsec) of ``count`` sources one per cell of a square grid over the field
+    (cells of field_size / ceil(sqrt(count))), jittered by a tenth of a cell."""
+    side = int(math.ceil(math.sqrt(count)))
+    cell = field_size / side
+    index = np.arange(count)
+    dx = (index % side + 0.5) * cell - field_size / 2.0 + rng.uniform(-0.1, 0.1, count) * cell
+    dy = (index // side + 0.5) * cell - field_size / 2.0 + rng.uniform(-0.1, 0.1, count) * cell
+    return dx, dy
+
+
+def draw_sources(n_sources, field_size, bands, rng, *, star_fraction=0.1, blend_fraction=0.1, layout="random"):
     """Draw ``n_sources`` sources over a square field of ``field_size`` arcsec.
 
     star_fraction: fraction of point sources; blend_fraction: fraction of all
-    sources that are members of a close pair (separation 0.5-2"). Returns a
+    sources that are members of a close pair (separation 0.5-2"); layout:
+    "random" (uniform, spread 1" past the edges) or "grid" (one source per
+    cell of a square grid: isolated sources, for benchmarks). Returns a
     dict of arrays: id (1..N), kind ('galaxy'/'star'), dx, dy (arcsec from the
     field centre), Re (arcsec, 0 for stars), n (NaN for stars), q, PA (rad),
     companion (id of the other member of its pair, -1), mag_<band> (AB-like,
@@ -52,6 +65,8 @@ def draw_sources(n_sources, field_size, bands, rng, *, star_fraction=0.1, blend_
     for name, value in (("star_fraction", star_fraction), ("blend_fraction", blend_fraction)):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    if layout not in ("random", "grid"):
+        raise ValueError(f"layout must be 'random' or 'grid', got {layout!r}")
     n_stars = int(round(star_fraction * n_sources))
     is_star = np.zeros(n_sources, bool)
     is_star[rng.permutation(n_sources)[:n_stars]] = True
@@ -61,8 +76,11 @@ def draw_sources(n_sources, field_size, bands, rng, *, star_fraction=0.1, blend_
     re, n, q = np.where(is_star, 0.0, re), np.where(is_star, np.nan, n), np.where(is_star, 1.0, q)
     pa = np.where(is_star, 0.0, rng.uniform(0.0, math.pi, n_sources))
 
-    half = field_size / 2.0 + EDGE_MARGIN
-    dx, dy = rng.uniform(-half, half, (2, n_sources))
+    if layout == "grid":
+        dx, dy = _grid_positions(n_sources, field_size, rng)
+    else:
+        half = field_size / 2.0 + EDGE_MARGIN
+        dx, dy = rng.uniform(-half, half, (2, n_sources))
     companion = np.full(n_sources, -1, np.int64)
     n_pairs = int(round(blend_fraction * n_sources / 2.0))
     order = rng.permutation(n_sources)

@@ -123,10 +123,21 @@ def _noise_maps(band, shape, rng):
 
 
 def _write(path, array, header=None):
+    """Write a FITS image atomically (whole or not at all); return the path."""
     from astropy.io import fits
 
-    fits.PrimaryHDU(array, header=header).writeto(path, overwrite=True)
+    from ..utils.atomic_file import atomic_write
+
+    with atomic_write(path) as temporary:
+        fits.PrimaryHDU(array, header=header).writeto(temporary, overwrite=True)
     return os.fspath(path)
+
+
+def _write_table(table, path):
+    from ..utils.atomic_file import atomic_write
+
+    with atomic_write(path) as temporary:
+        table.write(temporary, format="fits", overwrite=True)
 
 
 def _render_band(band, grid, sources, renderer):
@@ -178,7 +189,7 @@ def _write_band(folder, band, grid, wcs, image, rng, masks, noise, psf_upsample)
 
 def simulate_field(folder, *, bands=DEFAULT_BANDS, n_sources=300, field_size=60.0, seed=0,
                    renderer="polychrome", star_fraction=0.1, blend_fraction=0.1, centre=DEFAULT_CENTRE,
-                   masks=True, noise=True, psf_upsample=1):
+                   masks=True, noise=True, psf_upsample=1, layout="random"):
     """Simulate a multi-band field and write it to ``folder`` (created if needed).
 
     Parameters
@@ -203,6 +214,10 @@ def simulate_field(folder, *, bands=DEFAULT_BANDS, n_sources=300, field_size=60.
         drawing with tight GSParams, an independent truth (seconds per source).
     star_fraction, blend_fraction : float
         Fraction of point sources; of sources in close pairs (0.5-2" apart).
+    layout : "random" or "grid"
+        Sources spread uniformly (and past the edges), or one per cell of a
+        square grid over the field (isolated sources, none on the edges,
+        unless paired by blend_fraction).
     centre : (float, float)
         (ra, dec) of the field centre, degrees.
     masks : bool
@@ -230,7 +245,7 @@ def simulate_field(folder, *, bands=DEFAULT_BANDS, n_sources=300, field_size=60.
     reference_grid = grids[bands[0].name][0]
     centre_xy = reference_grid.origin + reference_grid.matrix @ (np.array(reference_grid.shape[::-1]) / 2.0)
     sources = draw_sources(n_sources, field_size, bands, rng, star_fraction=star_fraction,
-                           blend_fraction=blend_fraction)
+                           blend_fraction=blend_fraction, layout=layout)
     x, y = centre_xy[0] + sources["dx"], centre_xy[1] + sources["dy"]
     ra, dec = _sky(plane, centre_xy, sources["dx"], sources["dy"])
     north = _north_angle(plane, ra, dec)
@@ -272,8 +287,8 @@ def simulate_field(folder, *, bands=DEFAULT_BANDS, n_sources=300, field_size=60.
 
     paths = {"images": images, "bands": [b.name for b in bands],
              "catalog": os.path.join(folder, "catalog.fits"), "truth": os.path.join(folder, "truth.fits")}
-    catalog.write(paths["catalog"], overwrite=True)
-    truth.write(paths["truth"], overwrite=True)
+    _write_table(catalog, paths["catalog"])
+    _write_table(truth, paths["truth"])
     return paths
 
 

@@ -58,7 +58,8 @@ def accuracy_by_magnitude(table, truth, band, edges=(19, 21, 22, 23, 24, 25.5)):
         good &= ~np.isin(np.asarray(fit["model_type"]).astype(str), STAR_MODELS)
     true_mag = _values(true, f"mag_{band}")
     dmag = _values(fit, f"mag_{band}") - true_mag
-    ratio = _values(fit, "Re") / _values(true, "Re") - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):   # stars: true Re = 0, left out below
+        ratio = _values(fit, "Re") / _values(true, "Re") - 1.0
     mag_pull = dmag / _values(fit, f"mag_{band}_err")
     re_pull = (_values(fit, "Re") - _values(true, "Re")) / _values(fit, "Re_err")
     out = []
