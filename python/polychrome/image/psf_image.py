@@ -101,8 +101,9 @@ class PSFImage(Image):
         return self._point_source_renderer
 
     def on_grid_of(self, pixelscale):
-        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a PSFImage sharing the data (the
-        same object, with its convolver, for every call with the same grid).
+        """This PSF on a grid of ``pixelscale`` (2x2, arcsec/pixel): a PSFImage sharing the data and
+        this PSF's convolver and point-source renderer (the same object for every call with the
+        same grid).
 
         Raises ValueError if this PSF was given a pixel scale that differs
         from ``pixelscale`` by more than 1e-3 (relative).
@@ -113,8 +114,15 @@ class PSFImage(Image):
             if mismatch > 1e-3:
                 raise ValueError(f"psf has pixelscale {self.pixelscale.tolist()} but the image needs "
                                  f"{pixelscale.tolist()} (target pixelscale / psf_upsample)")
-        # one object per grid, so that images sharing this PSF share its convolver and moments too
-        return self.derived(("on grid", pixelscale.tobytes()), lambda: PSFImage(self.data, pixelscale))
+        # one object per grid, so that images sharing this PSF share its moments on that grid; every
+        # grid shares this PSF's convolver and point-source renderer (they depend on the pixels alone
+        # and cache their FFTs per size: a survey places one PSF on a new grid per group)
+        return self.derived(("on grid", pixelscale.tobytes()), lambda: self._placed_on(pixelscale))
+
+    def _placed_on(self, pixelscale):
+        placed = PSFImage(self.data, pixelscale)
+        placed._convolver, placed._point_source_renderer = self.convolver, self.point_source_renderer
+        return placed
 
     def __getstate__(self):
         """Pickle state without the convolver, point-source renderer and extent: caches derived

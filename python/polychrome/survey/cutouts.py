@@ -84,7 +84,7 @@ class GroupCutouts:
     modelled: tuple = ()  # (neighbour row, plane centre (x, y)) of the neighbours to model (spec "fit")
 
 
-def _local_map(image, plane, radius, ra, dec):
+def local_pixel_map(image, plane, radius, ra, dec):
     """(pixel (S+1, 2) of the centre and the sources, B = d pixel / d plane (2x2, per arcsec)) by
     one WCS call: the sources and four points at +-radius along the plane axes."""
     step = max(radius, 1.0)
@@ -172,7 +172,7 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None,
     where they are nearer (in footprint radii) to the neighbour than to any member. foreign: None
     or a function of the cutout pixels' plane (X, Y) giving the pixels to mask as other sources'
     (a segmentation map's, see segmentation.foreign_pixels)."""
-    pixel, B = _local_map(image, plane, radius, ra, dec)
+    pixel, B = local_pixel_map(image, plane, radius, ra, dec)
     box = _box(pixel[0], B, radius, image.shape)
     (b00, b01), (b10, b11) = B.tolist()
     determinant = b00 * b11 - b01 * b10

@@ -214,16 +214,14 @@ class OpenImage:
 
     def psf_on_grid(self, pixelscale):
         """The PSF (PSFImage) on the grid ``pixelscale`` (2x2 arcsec per PSF pixel), kept per grid
-        (matrices equal to 1e-7 relative share one) and sharing the image's convolver and
-        point-source renderer: they depend on the PSF's pixels alone and cache their FFTs per
-        size, so the cutouts of every group reuse them instead of transforming the PSF again."""
+        (matrices equal to 1e-7 relative share one, where PSFImage.on_grid_of needs them equal; the
+        WCS's local map differs by rounding from group to group); every grid shares the image PSF's
+        convolver and point-source renderer (see PSFImage.on_grid_of)."""
         scale = self.pixel_size / self.spec.psf_upsample
         key = tuple(np.round(np.ravel(pixelscale) / scale, _PSF_GRID_DIGITS).tolist())
         placed = self._psf_grids.get(key)
         if placed is None:
             placed = self.psf.on_grid_of(pixelscale)
-            placed._convolver = self.psf.convolver
-            placed._point_source_renderer = self.psf.point_source_renderer
             if len(self._psf_grids) >= _PSF_GRIDS:
                 self._psf_grids.clear()
             self._psf_grids[key] = placed

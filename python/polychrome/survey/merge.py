@@ -1,12 +1,11 @@
 """One table from a run's parts: astropy Table in memory, or a FITS/ECSV/Parquet file."""
 
-import json
 import os
 
 import numpy as np
 
 from ..utils.atomic_file import atomic_write, check_may_write
-from .parts import METADATA_KEY, part_files, part_metadata, read_parts
+from .parts import part_files, part_metadata, read_parts, with_metadata
 
 FORMATS = {".fits": "fits", ".fit": "fits", ".ecsv": "ascii.ecsv", ".parquet": "parquet"}
 
@@ -32,8 +31,8 @@ def merged_table(out):
             merged[name].unit = unit
         if name in merged.colnames and metadata["descriptions"].get(name):
             merged[name].description = metadata["descriptions"][name]
-    _, first = np.unique(np.asarray(merged["id"]), return_index=True)
-    return merged[np.sort(first)][np.argsort(np.asarray(merged["id"])[np.sort(first)], kind="stable")]
+    _, first = np.unique(np.asarray(merged["id"]), return_index=True)   # sorted by id, first of each
+    return merged[first]
 
 
 def merge(out, path, *, overwrite=False):
@@ -60,5 +59,4 @@ def _write_parquet(table, path, metadata):
 
     arrays = [pa.array(np.asarray(table[name]).tolist() if table[name].dtype.kind == "U" else np.asarray(table[name]))
               for name in table.colnames]
-    merged = pa.Table.from_arrays(arrays, names=table.colnames)
-    pq.write_table(merged.replace_schema_metadata({METADATA_KEY: json.dumps(metadata).encode()}), path)
+    pq.write_table(with_metadata(pa.Table.from_arrays(arrays, names=table.colnames), metadata), path)

@@ -53,7 +53,11 @@ def rows_table(rows, columns, config_hash):
     metadata = {"config_hash": config_hash, "version": __version__,
                 "units": {name: unit for name, _, unit, _ in columns},
                 "descriptions": {name: text for name, _, _, text in columns}}
-    table = pa.Table.from_arrays(arrays, names=names)
+    return with_metadata(pa.Table.from_arrays(arrays, names=names), metadata)
+
+
+def with_metadata(table, metadata):
+    """``table`` (pyarrow) carrying ``metadata`` (a dict: config_hash, version, units, descriptions)."""
     return table.replace_schema_metadata({METADATA_KEY: json.dumps(metadata).encode()})
 
 

@@ -13,6 +13,9 @@ import threading
 
 import numpy as np
 
+from .cutouts import local_pixel_map
+from .grouping import angle, unit_vectors
+
 # The largest id find_objects indexes directly (one slot per id); larger ids are renumbered first.
 _DIRECT_IDS = 10_000_000
 _LOCK = threading.Lock()
@@ -113,18 +116,11 @@ def footprint_radii(segmentation, ids, ra, dec):
     corners = np.array([[(x, y) for y in (box[0] - 0.5, box[1] - 0.5) for x in (box[2] - 0.5, box[3] - 0.5)]
                         for box in (boxes[int(ids[k])] for k in rows)])          # (M, 4, 2) pixel
     sky_ra, sky_dec = opened.wcs.all_pix2world(corners[..., 0].ravel(), corners[..., 1].ravel(), 0)
-    source_ra = np.repeat(np.asarray(ra, float)[rows], 4)
-    source_dec = np.repeat(np.asarray(dec, float)[rows], 4)
-    distance = _angular_distance(source_ra, source_dec, sky_ra, sky_dec).reshape(-1, 4).max(axis=1)
+    sources = np.repeat(unit_vectors(np.asarray(ra, float)[rows], np.asarray(dec, float)[rows]), 4, axis=0)
+    chords = np.linalg.norm(unit_vectors(sky_ra, sky_dec) - sources, axis=1)
+    distance = angle(chords).reshape(-1, 4).max(axis=1)
     radii[rows] = distance
     return radii
-
-
-def _angular_distance(ra1, dec1, ra2, dec2):
-    """Angular distance in arcsec (haversine; deg in)."""
-    ra1, dec1, ra2, dec2 = (np.radians(v) for v in (ra1, dec1, ra2, dec2))
-    h = np.sin((dec2 - dec1) / 2) ** 2 + np.cos(dec1) * np.cos(dec2) * np.sin((ra2 - ra1) / 2) ** 2
-    return np.degrees(2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))) * 3600.0
 
 
 def foreign_pixels(segmentation, plane, X, Y, members):
@@ -134,11 +130,9 @@ def foreign_pixels(segmentation, plane, X, Y, members):
     second order over a cutout); pixels off the map or on sky (0) are not foreign."""
     opened = segmentation.opened()
     reach = max(float(np.max(np.abs(X))) if X.size else 1.0, float(np.max(np.abs(Y))) if Y.size else 1.0, 1.0)
-    ra, dec = plane.to_sky([0.0, reach, -reach, 0.0, 0.0], [0.0, 0.0, 0.0, reach, -reach])
-    px, py = opened.sky_to_pixel(ra, dec)
-    jacobian = np.array([[px[1] - px[2], px[3] - px[4]], [py[1] - py[2], py[3] - py[4]]]) / (2.0 * reach)
-    column = np.rint(px[0] + jacobian[0, 0] * X + jacobian[0, 1] * Y).astype(np.int64)
-    row = np.rint(py[0] + jacobian[1, 0] * X + jacobian[1, 1] * Y).astype(np.int64)
+    pixel, jacobian = local_pixel_map(opened, plane, reach, np.zeros(0), np.zeros(0))
+    column = np.rint(pixel[0, 0] + jacobian[0, 0] * X + jacobian[0, 1] * Y).astype(np.int64)
+    row = np.rint(pixel[0, 1] + jacobian[1, 0] * X + jacobian[1, 1] * Y).astype(np.int64)
     ny, nx = opened.labels.shape
     on_map = (column >= 0) & (column < nx) & (row >= 0) & (row < ny)
     labels = np.zeros(X.shape, np.int64)
