@@ -34,7 +34,9 @@ def tree():
     star["flux"].uncertainty = 0.013
     sky = Model(name="sky", model_type="plane sky model", target=wide, F=0.1, delta=[0.01, -0.002])
     sky["F"].locked = True
-    sub = Model(name="sub", model_type="group model", models=[spline, star, sky])
+    grid = Model(name="grid", model_type="bilinear sky model", target=coarse, nodes=(2, 3),
+                 I=[[0.01, 0.02, -0.01], [0.0, 0.03, 0.01]])
+    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid])
     root = Model(name="root", model_type="group model", models=[a, b, sub])
     return root, [wide, coarse]
 
@@ -80,7 +82,7 @@ def test_members_can_be_assigned_before_the_group(tmp_path):
     for name, image in [("a", wide), ("b", coarse)]:
         loaded.models[name].target = image
     sub = loaded.models["sub"]
-    for name, image in [("s", coarse), ("star", wide), ("sky", wide)]:
+    for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse)]:
         sub.models[name].target = image
     assert [t is u for t, u in zip(loaded.targets, [wide, coarse])] == [True, True]
     for before, after in zip(data_of(root.sample()), data_of(loaded.sample())):

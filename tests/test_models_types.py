@@ -127,6 +127,7 @@ def jacobian_cases():
         ("point model", dict(center=[8.1, 7.7], flux=2.0)),
         ("flat sky model", dict(F=0.3)),
         ("plane sky model", dict(F=0.3, delta=[0.01, -0.02])),
+        ("bilinear sky model", dict(I=[[0.3, 0.2, 0.25], [0.1, 0.4, 0.3]])),
     ]
 
 

@@ -194,6 +194,7 @@ MODEL_VALUES = {
     "point model": dict(flux=2.0),
     "flat sky model": dict(F=0.1),
     "plane sky model": dict(F=0.1, delta=[0.01, -0.02]),
+    "bilinear sky model": dict(I=[[0.1, 0.2], [0.0, -0.1], [0.3, 0.1]]),
 }
 
 

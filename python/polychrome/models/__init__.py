@@ -5,6 +5,7 @@ type; ``model_types()`` lists them. ``AutoProf_Model`` is the AutoProf /
 AstroPhot spelling of ``Model``.
 """
 
+from .bilinear_sky import BilinearSky
 from .component_model import ComponentModel
 from .exponential import ExponentialGalaxy
 from .flat_sky import FlatSky
@@ -24,7 +25,7 @@ from .spline import SplineGalaxy
 AutoProf_Model = Model
 
 __all__ = [
-    "AutoProf_Model", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
+    "AutoProf_Model", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "PlaneSky", "PointModel",
     "SersicGalaxy", "SplineGalaxy", "model_types",
 ]
