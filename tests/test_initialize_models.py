@@ -235,7 +235,8 @@ def test_all_masked_window_raises_naming_the_model():
 
 
 @pytest.mark.parametrize("model_type", ["sersic galaxy model", "exponential galaxy model", "gaussian galaxy model",
-                                        "moffat galaxy model", "spline galaxy model", "flat sky model",
+                                        "moffat galaxy model", "spline galaxy model", "nuker galaxy model",
+                                        "flat sky model",
                                         "plane sky model", "bilinear sky model", "point model"])
 @pytest.mark.parametrize("data", ["zero", "noise"])
 def test_blank_data_give_finite_starts(model_type, data):

@@ -15,7 +15,7 @@ void require_count(const std::string& name, const std::vector<double>& params, s
 }  // namespace
 
 std::vector<std::string> profile_names() {
-  return {"sersic", "exponential", "gaussian", "moffat", "spline"};
+  return {"sersic", "exponential", "gaussian", "moffat", "spline", "nuker"};
 }
 
 AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
@@ -36,6 +36,10 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
     require_count(name, p, 3);
     return MoffatProfile(p[0], p[1], p[2]);
   }
+  if (name == "nuker") {
+    require_count(name, p, 5);
+    return NukerProfile(p[0], p[1], p[2], p[3], p[4]);
+  }
   if (name == "spline") {
     require_count(name, p, knot_radii.size());
     return SplineProfile(knot_radii, p);
@@ -50,6 +54,7 @@ std::vector<std::string> profile_parameter_names(const std::string& name, int nu
   if (name == "exponential") return {"Re", "Ie"};
   if (name == "gaussian") return {"sigma", "I0"};
   if (name == "moffat") return {"n", "Rd", "I0"};
+  if (name == "nuker") return {"Rb", "alpha", "beta", "gamma", "Ib"};
   if (name == "spline") {
     std::vector<std::string> names;
     for (int k = 0; k < num_knots; ++k) names.push_back("I(R)[" + std::to_string(k) + "]");

@@ -10,6 +10,7 @@
 #include "polychrome/profiles/exponential.hpp"
 #include "polychrome/profiles/gaussian.hpp"
 #include "polychrome/profiles/moffat.hpp"
+#include "polychrome/profiles/nuker.hpp"
 #include "polychrome/profiles/sersic.hpp"
 #include "polychrome/profiles/spline.hpp"
 #include "polychrome/render_options.hpp"
@@ -17,7 +18,7 @@
 namespace polychrome {
 
 using AnyProfile =
-    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile>;
+    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile>;
 
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);

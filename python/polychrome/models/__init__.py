@@ -16,6 +16,7 @@ from .jacobian_image import JacobianImage
 from .model import Model
 from .model_collection import ModelCollection
 from .moffat import MoffatGalaxy
+from .nuker import NukerGalaxy
 from .plane_sky import PlaneSky
 from .point_model import PointModel
 from .registry import model_types
@@ -26,6 +27,6 @@ AutoProf_Model = Model
 
 __all__ = [
     "AutoProf_Model", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
-    "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "PlaneSky", "PointModel",
+    "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
     "SersicGalaxy", "SplineGalaxy", "model_types",
 ]

@@ -495,7 +495,9 @@ def finer_grid(grid, value, points=9):
 def enclosed_shape_flux(shape_linear, radius, q, samples=2048):
     """Integral of 2 pi q R f(R) dR from 0 to ``radius`` of a profile shape f (linear)."""
     R = np.linspace(0.0, radius, samples)
-    values = 2.0 * math.pi * q * R * shape_linear(R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = 2.0 * math.pi * q * R * shape_linear(R)
+    values[0] = 0.0  # R f(R) -> 0 at the centre, a cusp (f(0) infinite) included
     return float(np.sum(0.5 * (values[1:] + values[:-1]) * np.diff(R)))
 
 
