@@ -22,7 +22,8 @@ def sersic(target=None, **kwargs):
 def test_registry_and_factory():
     assert model_types() == sorted([
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
-        "spline galaxy model", "nuker galaxy model", "flat sky model", "plane sky model", "bilinear sky model", "point model", "group model"])
+        "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
+        "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model", "plane sky model", "bilinear sky model", "point model", "group model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)
     assert AutoProf_Model is Model and pc.models.AutoProf_Model is Model

@@ -22,11 +22,13 @@ from .point_model import PointModel
 from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
+from .star_models import ExponentialStar, GaussianStar, MoffatStar, NukerStar, SersicStar, SplineStar
 
 AutoProf_Model = Model
 
 __all__ = [
     "AutoProf_Model", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
-    "SersicGalaxy", "SplineGalaxy", "model_types",
+    "SersicGalaxy", "SplineGalaxy", "ExponentialStar", "GaussianStar", "MoffatStar", "NukerStar",
+    "SersicStar", "SplineStar", "model_types",
 ]
