@@ -19,7 +19,12 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& para
 /// Parameter names of a profile, in Jacobian order (after x, y, q, PA).
 std::vector<std::string> profile_parameter_names(const std::string& name, int num_knots);
 
-/// The names make_profile accepts.
+/// The radial profile names make_profile accepts; each also as "<name>/<isophote>" (see
+/// isophote_names(); "fourier:1,3,4" names the Fourier modes), its parameters the radial
+/// profile's, then the shape's.
 std::vector<std::string> profile_names();
+
+/// The isophote shapes other than the ellipse.
+std::vector<std::string> isophote_names();
 
 }  // namespace polychrome

@@ -12,6 +12,7 @@ from .flat_sky import FlatSky
 from .galaxy_model import GalaxyModel
 from .gaussian import GaussianGalaxy
 from .group_model import GroupModel
+from .isophote_models import SHAPED_MODELS
 from .jacobian_image import JacobianImage
 from .model import Model
 from .model_collection import ModelCollection

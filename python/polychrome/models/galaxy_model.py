@@ -33,6 +33,8 @@ class GalaxyModel(ComponentModel):
     _geometry_count = len(GEOMETRY_SPECS)
     # geometry held at fixed values rather than fitted ({"q": 1.0, "PA": 0.0} for a star model)
     _fixed_geometry = {}
+    # how many of parameter_specs, at the end, belong to a non-elliptical isophote shape
+    _isophote_count = 0
 
     def _values(self):
         values = super()._values()
@@ -40,8 +42,17 @@ class GalaxyModel(ComponentModel):
         return values
 
     def _core_parameters(self, values):
-        """The core profile's parameter values, in its order, from the model's {name: value}."""
-        return [values[spec.name] for spec in self.parameter_specs[self._geometry_count:]]
+        """The core radial profile's parameter values, in its order, from the model's {name: value}."""
+        end = len(self.parameter_specs) - self._isophote_count
+        return [values[spec.name] for spec in self.parameter_specs[self._geometry_count:end]]
+
+    def _render_profile(self):
+        """The core's name of what this model renders: its radial profile (on ellipses)."""
+        return self.profile
+
+    def _render_parameters(self, values):
+        """The parameter values (flat) of ``_render_profile()``."""
+        return self._core_parameters(values)
 
     def _core_to_model_jacobian(self, jacobian, values):
         """Turn the core's Jacobian rows (x, y, q, PA, profile...) into the model's, in place."""
@@ -58,8 +69,8 @@ class GalaxyModel(ComponentModel):
         self._values()  # every parameter checked here, once
         psf = {"psf": self._target.psf.convolver, "psf_upsample": self._target.psf_upsample} \
             if self._uses_psf() else {}
-        renderer = ProfileRenderer(self.profile, self._window.shape, knots=self._knots(), **self._grid(), **psf,
-                                   absolute_tolerance=self._absolute_tolerance())
+        renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
+                                   **psf, absolute_tolerance=self._absolute_tolerance())
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
 
         fixed = self._fixed_geometry
@@ -67,7 +78,7 @@ class GalaxyModel(ComponentModel):
         def render(jacobian):
             values = {name: parameter.value for name, parameter in parameters}
             values.update(fixed)
-            result = renderer(self._core_parameters(values), values["center"], values["q"], values["PA"],
+            result = renderer(self._render_parameters(values), values["center"], values["q"], values["PA"],
                               jacobian)
             if not jacobian:
                 return result, None
