@@ -238,6 +238,7 @@ def test_all_masked_window_raises_naming_the_model():
                                         "moffat galaxy model", "spline galaxy model", "nuker galaxy model",
                                         "gaussian star model", "moffat star model",
                                         "sersic superellipse galaxy model", "exponential fourier galaxy model",
+                                        "sersic warp galaxy model",
                                         "flat sky model",
                                         "plane sky model", "bilinear sky model", "point model"])
 @pytest.mark.parametrize("data", ["zero", "noise"])

@@ -32,8 +32,9 @@ def tree():
     spline["I(R)"].value = np.linspace(1, -2, 8) / 3.0
     star = Model(name="star", model_type="point model", target=wide, center=[3.3, 8.7], flux=1.7)
     moffat = Model(name="moffat", model_type="moffat star model", target=wide, center=[5.3, 2.7], n=2.5, Rd=0.4, I0=0.2)
-    boxy = Model(name="boxy", model_type="gaussian fourier galaxy model", target=coarse, center=[7.0, 5.5], q=0.6,
-                 PA=0.2, sigma=0.8, flux=1.0, modes=(2, 5), am=[0.05, -0.02], phim=[1.0, 3.0])
+    boxy = Model(name="boxy", model_type="gaussian fourier warp galaxy model", target=coarse, center=[7.0, 5.5],
+                 q=0.6, PA=0.2, sigma=0.8, flux=1.0, modes=(2, 5), am=[0.05, -0.02], phim=[1.0, 3.0],
+                 warp_knots=[0.0, 1.0, 2.5], **{"q(R)": [0.9, 0.8, 0.85], "PA(R)": [0.0, 0.2, 0.3]})
     star["flux"].uncertainty = 0.013
     sky = Model(name="sky", model_type="plane sky model", target=wide, F=0.1, delta=[0.01, -0.002])
     sky["F"].locked = True

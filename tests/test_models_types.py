@@ -134,6 +134,9 @@ def jacobian_cases():
         # a-posteriori render too noisy at the centre pixel: see test_isophote_shapes.py)
         ("exponential fourier galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, Re=2.0, Ie=0.0,
                                                   am=[0.05, 0.1, -0.05], phim=[0.3, 1.0, 2.0])),
+        ("sersic warp galaxy model", dict(center=[8.1, 7.7], q=0.6, PA=0.4, n=1.5, Re=2.0, Ie=0.0,
+                                          warp_knots=[0.0, 1.0, 2.5, 5.0], **{"q(R)": [0.95, 0.8, 0.6, 0.7],
+                                                                             "PA(R)": [0.1, 0.2, 0.5, 0.6]})),
         ("gaussian star model", dict(center=[8.1, 7.7], sigma=1.5, flux=2.0)),
         ("moffat star model", dict(center=[8.1, 7.7], n=2.5, Rd=1.0, I0=0.5)),
         ("nuker star model", dict(center=[8.1, 7.7], Rb=1.5, alpha=2.0, beta=3.5, gamma=0.6, Ib=0.0)),

@@ -196,6 +196,8 @@ MODEL_VALUES = {
     "gaussian star model": dict(sigma=1.2, flux=2.5),
     "sersic superellipse galaxy model": dict(n=2.0, Re=1.5, Ie=0.5, C0=0.7),
     "moffat fourier galaxy model": dict(n=3.0, Rd=0.5, I0=1.0, modes=(2, 3), am=[0.1, -0.05], phim=[0.2, 4.0]),
+    "exponential superellipse warp galaxy model": {"Re": 1.5, "Ie": 0.2, "C0": 0.5, "warp_knots": [0.0, 1.0, 3.0],
+                                                   "q(R)": [0.9, 0.7, 0.8], "PA(R)": [0.0, 0.3, 0.4]},
     "point model": dict(flux=2.0),
     "flat sky model": dict(F=0.1),
     "plane sky model": dict(F=0.1, delta=[0.01, -0.02]),

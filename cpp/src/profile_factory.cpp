@@ -1,5 +1,6 @@
 #include "polychrome/profile_factory.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -7,70 +8,136 @@ namespace polychrome {
 
 namespace {
 
-// A shaped profile's name is "<radial>/<isophote>", e.g. "sersic/superellipse" or
-// "nuker/fourier:1,3,4" (the Fourier modes after the colon).
+// A shaped profile's name is "<radial>/<shape>[/warp:<knots>]" or "<radial>/warp:<knots>": e.g.
+// "sersic/superellipse", "nuker/fourier:1,3,4" (the Fourier modes after the colon),
+// "exponential/warp:0,0.5,1,2" (the warp's knot radii, arcsec), "sersic/superellipse/warp:0,1,3".
 struct ProfileName {
-  std::string radial, isophote, modes;
+  std::string radial, inner, modes, warp_knots;
+  bool warp = false;
+  bool shaped() const { return warp || !inner.empty(); }
 };
 
 ProfileName split_name(const std::string& name) {
-  const std::size_t slash = name.find('/');
-  if (slash == std::string::npos) return {name, "", ""};
-  ProfileName parts{name.substr(0, slash), name.substr(slash + 1), ""};
-  const std::size_t colon = parts.isophote.find(':');
-  if (colon != std::string::npos) {
-    parts.modes = parts.isophote.substr(colon + 1);
-    parts.isophote = parts.isophote.substr(0, colon);
+  ProfileName parts;
+  std::size_t start = 0;
+  for (int token = 0; start <= name.size(); ++token) {
+    const std::size_t slash = std::min(name.find('/', start), name.size());
+    std::string item = name.substr(start, slash - start);
+    start = slash + 1;
+    if (token == 0) {
+      parts.radial = item;
+      continue;
+    }
+    const std::size_t colon = item.find(':');
+    const std::string head = item.substr(0, colon);
+    const std::string tail = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (head == "warp" && !parts.warp) {
+      parts.warp = true;
+      parts.warp_knots = tail;
+    } else if (parts.inner.empty() && !parts.warp && (head == "superellipse" || head == "fourier")) {
+      parts.inner = head;
+      parts.modes = tail;
+    } else {
+      throw std::invalid_argument("unknown or misplaced isophote shape '" + item + "' in '" + name +
+                                  "'; known shapes: superellipse, fourier[:modes], then optionally warp:knots");
+    }
   }
   return parts;
 }
 
-std::vector<int> parse_modes(const std::string& text) {
-  std::vector<int> modes;
+// Comma-separated numbers, each passed through ``check`` (which throws naming what is wrong).
+template <class T, class Check>
+std::vector<T> parse_list(const std::string& text, const char* what, Check check) {
+  std::vector<T> items;
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
     const std::string item = text.substr(start, comma - start);
     std::size_t used = 0;
-    int mode = 0;
+    double value = 0.0;
     try {
-      mode = std::stoi(item, &used);
+      value = std::stod(item, &used);
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != item.size() || mode < 1 || mode > 64)
-      throw std::invalid_argument("Fourier modes must be integers in [1, 64] separated by commas, got '" + text + "'");
-    modes.push_back(mode);
+    if (used == 0 || used != item.size())
+      throw std::invalid_argument(std::string(what) + " must be numbers separated by commas, got '" + text + "'");
+    items.push_back(check(value));
     start = comma + 1;
   }
-  if (modes.empty() || modes.size() > 32)
-    throw std::invalid_argument("Fourier isophotes take 1 to 32 modes, got '" + text + "'");
+  return items;
+}
+
+std::vector<int> parse_modes(const std::string& text) {
+  const std::vector<int> modes = parse_list<int>(text.empty() ? "1,3,4" : text, "Fourier modes", [&](double m) {
+    if (!(m >= 1.0 && m <= 64.0 && m == std::floor(m)))
+      throw std::invalid_argument("Fourier modes must be integers in [1, 64], got '" + text + "'");
+    return static_cast<int>(m);
+  });
+  if (modes.size() > 32) throw std::invalid_argument("Fourier isophotes take 1 to 32 modes, got '" + text + "'");
   return modes;
 }
 
-AnyIsophote make_isophote(const ProfileName& name, const std::vector<double>& p) {
-  if (name.isophote == "superellipse") {
-    if (p.size() != 1) throw std::invalid_argument("the superellipse isophote takes 1 parameter (C0), got " +
-                                                   std::to_string(p.size()));
+std::vector<double> parse_warp_knots(const std::string& text) {
+  const std::vector<double> knots = parse_list<double>(text, "warp knot radii (arcsec)", [](double r) { return r; });
+  bool increasing = true;
+  for (std::size_t k = 1; k < knots.size(); ++k) increasing = increasing && knots[k] > knots[k - 1];
+  if (knots.size() < 2 || knots.size() > 64 || !(knots[0] >= 0.0) || !increasing || !std::isfinite(knots.back()))
+    throw std::invalid_argument("warp knot radii (arcsec) must be 2 to 64 finite values, >= 0 and strictly "
+                                "increasing, got '" + text + "'");
+  return knots;
+}
+
+std::size_t inner_count(const ProfileName& name) {
+  if (name.inner == "superellipse") return 1;
+  if (name.inner == "fourier") return 2 * parse_modes(name.modes).size();
+  return 0;
+}
+
+std::size_t isophote_count(const ProfileName& name) {
+  return inner_count(name) + (name.warp ? 2 * parse_warp_knots(name.warp_knots).size() : 0);
+}
+
+InnerIsophote make_inner(const ProfileName& name, const std::vector<double>& p) {
+  if (name.inner == "superellipse") {
     require_in_range(p[0], -1.0, 10.0, "C0");
     return SuperellipseIsophote{p[0]};
   }
-  if (name.isophote == "fourier") {
+  if (name.inner == "fourier") {
     FourierIsophote shape;
-    shape.modes = parse_modes(name.modes.empty() ? "1,3,4" : name.modes);
+    shape.modes = parse_modes(name.modes);
     const std::size_t m = shape.modes.size();
-    if (p.size() != 2 * m)
-      throw std::invalid_argument("the Fourier isophote with " + std::to_string(m) + " modes takes " +
-                                  std::to_string(2 * m) + " parameters (am, then phim), got " + std::to_string(p.size()));
     for (std::size_t k = 0; k < m; ++k) {
       require_in_range(p[k], -1.0, 1.0, "am");
       require_finite(p[m + k], "phim");
     }
     shape.amplitudes.assign(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(m));
-    shape.phases.assign(p.begin() + static_cast<std::ptrdiff_t>(m), p.end());
+    shape.phases.assign(p.begin() + static_cast<std::ptrdiff_t>(m), p.begin() + static_cast<std::ptrdiff_t>(2 * m));
     return shape;
   }
-  throw std::invalid_argument("unknown isophote shape '" + name.isophote + "'; known shapes: superellipse, fourier");
+  return EllipseIsophote{};
+}
+
+// The isophote of a shaped profile from its parameters p (the inner shape's, then the warp's).
+AnyIsophote make_isophote(const ProfileName& name, const std::vector<double>& p) {
+  if (p.size() != isophote_count(name))
+    throw std::invalid_argument("the isophote shape takes " + std::to_string(isophote_count(name)) +
+                                " parameters (" + (name.inner.empty() ? std::string() : name.inner + "'s, then ") +
+                                (name.warp ? "q(R) and PA(R) per warp knot" : "") + "), got " + std::to_string(p.size()));
+  const InnerIsophote inner = make_inner(name, p);
+  if (!name.warp) {
+    if (std::holds_alternative<SuperellipseIsophote>(inner)) return std::get<SuperellipseIsophote>(inner);
+    return std::get<FourierIsophote>(inner);
+  }
+  WarpIsophote warp{inner, HermiteKnots{parse_warp_knots(name.warp_knots)}, {}, {}};
+  const std::size_t ni = inner_count(name), K = warp.knots.x.size();
+  for (std::size_t k = 0; k < K; ++k) {
+    require_in_range(p[ni + k], 0.05, 1.0, "q(R)");
+    require_finite(p[ni + K + k], "PA(R)");
+  }
+  warp.q_values.assign(p.begin() + static_cast<std::ptrdiff_t>(ni), p.begin() + static_cast<std::ptrdiff_t>(ni + K));
+  warp.pa_values.assign(p.begin() + static_cast<std::ptrdiff_t>(ni + K), p.end());
+  return warp;
 }
 
 void require_count(const std::string& name, const std::vector<double>& params, std::size_t n) {
@@ -133,7 +200,7 @@ std::vector<std::string> profile_names() {
 AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
                         const std::vector<double>& knot_radii) {
   const ProfileName parts = split_name(name);
-  if (parts.isophote.empty())
+  if (!parts.shaped())
     return std::visit([](auto&& radial) -> AnyProfile { return radial; },
                       make_radial(parts.radial, p, knot_radii));
   const std::size_t count = radial_parameter_names(parts.radial, static_cast<int>(knot_radii.size())).size();
@@ -148,16 +215,17 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
 std::vector<std::string> profile_parameter_names(const std::string& name, int num_knots) {
   const ProfileName parts = split_name(name);
   std::vector<std::string> names = radial_parameter_names(parts.radial, num_knots);
-  if (!parts.isophote.empty()) {
-    const std::size_t count = parts.isophote == "fourier"
-                                  ? 2 * parse_modes(parts.modes.empty() ? "1,3,4" : parts.modes).size()
-                                  : 1;
-    const AnyIsophote shape = make_isophote(parts, std::vector<double>(count, 0.0));
+  if (parts.shaped()) {
+    // any valid values: the names do not depend on them
+    std::vector<double> values(isophote_count(parts), 0.0);
+    if (parts.warp)
+      std::fill(values.begin() + static_cast<std::ptrdiff_t>(inner_count(parts)), values.end(), 1.0);
+    const AnyIsophote shape = make_isophote(parts, values);
     for (const auto& n : std::visit([](const auto& s) { return s.parameter_names(); }, shape)) names.push_back(n);
   }
   return names;
 }
 
-std::vector<std::string> isophote_names() { return {"superellipse", "fourier"}; }
+std::vector<std::string> isophote_names() { return {"superellipse", "fourier", "warp"}; }
 
 }  // namespace polychrome

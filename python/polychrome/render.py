@@ -158,20 +158,23 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
 
 def isophote_names():
     """Names of the isophote shapes other than the ellipse: a profile "<radial>/<shape>" (e.g.
-    "sersic/superellipse", "nuker/fourier:1,3,4" with its Fourier modes) takes the radial
-    profile's parameters, then the shape's (C0; am[k], then phim[k] per mode)."""
+    "sersic/superellipse", "nuker/fourier:1,3,4" with its Fourier modes, "exponential/warp:0,1,3"
+    with the warp's knot radii in arcsec, "sersic/superellipse/warp:0,1,3") takes the radial
+    profile's parameters, then the shape's (C0; am[k], then phim[k] per mode), then the warp's
+    (q(R)[k], then PA(R)[k] per knot)."""
     return list(_core.isophote_names())
 
 
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
-    radial, _, shape = profile.partition("/")
+    radial, *shapes = profile.split("/")
     if radial not in profile_names():
         raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}, each also as "
                          f"'<profile>/<shape>' with a shape of {isophote_names()}")
-    if shape and shape.partition(":")[0] not in isophote_names():
-        raise ValueError(f"unknown isophote shape in {profile!r}; known shapes: {isophote_names()}")
+    for shape in shapes:
+        if shape.partition(":")[0] not in isophote_names():
+            raise ValueError(f"unknown isophote shape in {profile!r}; known shapes: {isophote_names()}")
     return profile
 
 
