@@ -114,6 +114,12 @@ std::vector<std::string> compiled_cpu_levels() {
   return names;
 }
 
+const CpuKernels* compiled_kernels(const std::string& level) {
+  for (const CompiledLevel& compiled : compiled_levels())
+    if (level == compiled.name) return &compiled.table();
+  return nullptr;
+}
+
 const CpuChoice& cpu_choice() {
   static const CpuChoice choice = choose();
   return choice;

@@ -101,6 +101,11 @@ std::vector<std::string> compiled_cpu_levels();
 /// Whether this CPU (and its operating system) can run a level's kernels.
 bool cpu_supports_level(const std::string& level);
 
+/// The table of a compiled level whatever the choice (nullptr when this build
+/// lacks it); only for tests that compare levels within one process. Call
+/// its kernels only where cpu_supports_level(level).
+const CpuKernels* compiled_kernels(const std::string& level);
+
 // Each level's table, defined in cpp/src/kernels/kernel_table.cpp compiled for
 // that level; only the compiled levels' tables exist.
 namespace cpu_baseline {
