@@ -54,6 +54,9 @@ def profile_parameters(profile, draw, pixel):
         return dict(sigma=size, I0=brightness), None
     if profile == "moffat":
         return dict(n=draw(log_uniform(1e-3, 1e2)), Rd=size, I0=brightness), None
+    if profile == "nuker":
+        return dict(Rb=size, alpha=draw(st.floats(0.1, 10.0)), beta=draw(st.floats(0.0, 10.0)),
+                    gamma=draw(st.floats(0.0, 1.9)), Ib=brightness), None
     count = draw(st.integers(2, 8))
     steps = draw(st.lists(log_uniform(1e-6, 1e3), min_size=count, max_size=count))
     first = draw(st.sampled_from([0.0, steps[0]]))
@@ -110,9 +113,9 @@ def test_allowed_values_render_finite(profile, data):
     pixel = data.draw(log_uniform(1e-3, 1e3))
     params, knots = profile_parameters(profile, data.draw, pixel)
     if profile != "spline":
-        size_name = [name for name in params if name in ("Re", "sigma", "Rd")][0]
+        size_name = [name for name in params if name in ("Re", "sigma", "Rd", "Rb")][0]
         params[size_name] = data.draw(log_uniform(RANGES["min_size_pixels"], RANGES["max_size_pixels"])) * pixel
-        brightness = [name for name in params if name in ("Ie", "I0")][0]
+        brightness = [name for name in params if name in ("Ie", "I0", "Ib")][0]
         params[brightness] = data.draw(st.floats(-100.0, 100.0))
     else:
         params["I(R)"] = [min(max(v, -100.0), 100.0) for v in params["I(R)"]]

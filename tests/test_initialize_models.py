@@ -235,8 +235,11 @@ def test_all_masked_window_raises_naming_the_model():
 
 
 @pytest.mark.parametrize("model_type", ["sersic galaxy model", "exponential galaxy model", "gaussian galaxy model",
-                                        "moffat galaxy model", "spline galaxy model", "flat sky model",
-                                        "plane sky model", "point model"])
+                                        "moffat galaxy model", "spline galaxy model", "nuker galaxy model",
+                                        "gaussian star model", "moffat star model",
+                                        "sersic superellipse galaxy model", "exponential fourier galaxy model",
+                                        "flat sky model",
+                                        "plane sky model", "bilinear sky model", "point model"])
 @pytest.mark.parametrize("data", ["zero", "noise"])
 def test_blank_data_give_finite_starts(model_type, data):
     shape = (40, 40)

@@ -31,10 +31,15 @@ def tree():
     spline = Model(name="s", model_type="spline galaxy model", target=coarse, center=[7.1, 6.2], q=0.7, PA=1.0)
     spline["I(R)"].value = np.linspace(1, -2, 8) / 3.0
     star = Model(name="star", model_type="point model", target=wide, center=[3.3, 8.7], flux=1.7)
+    moffat = Model(name="moffat", model_type="moffat star model", target=wide, center=[5.3, 2.7], n=2.5, Rd=0.4, I0=0.2)
+    boxy = Model(name="boxy", model_type="gaussian fourier galaxy model", target=coarse, center=[7.0, 5.5], q=0.6,
+                 PA=0.2, sigma=0.8, flux=1.0, modes=(2, 5), am=[0.05, -0.02], phim=[1.0, 3.0])
     star["flux"].uncertainty = 0.013
     sky = Model(name="sky", model_type="plane sky model", target=wide, F=0.1, delta=[0.01, -0.002])
     sky["F"].locked = True
-    sub = Model(name="sub", model_type="group model", models=[spline, star, sky])
+    grid = Model(name="grid", model_type="bilinear sky model", target=coarse, nodes=(2, 3),
+                 I=[[0.01, 0.02, -0.01], [0.0, 0.03, 0.01]])
+    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy])
     root = Model(name="root", model_type="group model", models=[a, b, sub])
     return root, [wide, coarse]
 
@@ -80,7 +85,7 @@ def test_members_can_be_assigned_before_the_group(tmp_path):
     for name, image in [("a", wide), ("b", coarse)]:
         loaded.models[name].target = image
     sub = loaded.models["sub"]
-    for name, image in [("s", coarse), ("star", wide), ("sky", wide)]:
+    for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse), ("moffat", wide), ("boxy", coarse)]:
         sub.models[name].target = image
     assert [t is u for t, u in zip(loaded.targets, [wide, coarse])] == [True, True]
     for before, after in zip(data_of(root.sample()), data_of(loaded.sample())):

@@ -20,9 +20,14 @@ def sersic(target=None, **kwargs):
 
 
 def test_registry_and_factory():
+    shaped = [f"{profile} {shape} galaxy model" for profile in ("sersic", "exponential", "gaussian", "moffat",
+                                                                "nuker", "spline")
+              for shape in ("superellipse", "fourier")]
     assert model_types() == sorted([
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
-        "spline galaxy model", "flat sky model", "plane sky model", "point model", "group model"])
+        "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
+        "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
+        "plane sky model", "bilinear sky model", "point model", "group model"] + shaped)
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)
     assert AutoProf_Model is Model and pc.models.AutoProf_Model is Model

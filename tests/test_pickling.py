@@ -191,9 +191,15 @@ MODEL_VALUES = {
     "gaussian galaxy model": dict(sigma=1.2, flux=2.5),
     "moffat galaxy model": dict(n=3.0, Rd=0.5, I0=1.0),
     "spline galaxy model": {"I(R)": [1.0, 0.5, -0.2, -1.5], "knots": [0.0, 1.0, 2.0, 4.0]},
+    "nuker galaxy model": dict(Rb=1.0, alpha=2.0, beta=4.0, gamma=0.5, Ib=0.5),
+    "sersic star model": dict(n=2.0, Re=1.5, Ie=0.5),
+    "gaussian star model": dict(sigma=1.2, flux=2.5),
+    "sersic superellipse galaxy model": dict(n=2.0, Re=1.5, Ie=0.5, C0=0.7),
+    "moffat fourier galaxy model": dict(n=3.0, Rd=0.5, I0=1.0, modes=(2, 3), am=[0.1, -0.05], phim=[0.2, 4.0]),
     "point model": dict(flux=2.0),
     "flat sky model": dict(F=0.1),
     "plane sky model": dict(F=0.1, delta=[0.01, -0.02]),
+    "bilinear sky model": dict(I=[[0.1, 0.2], [0.0, -0.1], [0.3, 0.1]]),
 }
 
 

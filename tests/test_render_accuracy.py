@@ -59,6 +59,10 @@ def test_reference_is_self_consistent():
         ("gaussian", dict(sigma=0.4, I0=1.0)),
         ("moffat", dict(n=2.5, Rd=1.2, I0=0.0)),
         ("moffat", dict(n=1.0, Rd=0.5, I0=0.0)),
+        ("nuker", dict(Rb=2.0, alpha=2.0, beta=3.5, gamma=0.5, Ib=0.0)),
+        ("nuker", dict(Rb=5.0, alpha=0.8, beta=4.0, gamma=0.0, Ib=0.0)),   # a core, soft break
+        ("nuker", dict(Rb=0.3, alpha=0.5, beta=4.0, gamma=1.5, Ib=0.0)),   # a steep cusp, break < 1 px
+        ("nuker", dict(Rb=1.0, alpha=5.0, beta=2.5, gamma=1.2, Ib=0.0)),   # a sharp break
     ],
 )
 def test_other_profiles_against_reference(profile, params):

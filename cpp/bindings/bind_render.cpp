@@ -67,6 +67,7 @@ void bind_render(py::module_& m) {
   m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);
+  m.def("isophote_names", &polychrome::isophote_names);
   m.def(
       "render_ranges",
       [] {

@@ -72,6 +72,10 @@ void check_profile(const Profile& profile, double pixel) {
         number(kMaxLog10PixelPeak) + " flux per pixel (is " + Profile::kBrightnessName + " a log10?)");
 }
 
+void check_profile(const ShapedProfile& profile, double pixel) {
+  std::visit([&](const auto& radial) { check_profile(radial, pixel); }, profile.radial);
+}
+
 }  // namespace
 
 void check_render_ranges(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile) {

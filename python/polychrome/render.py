@@ -33,6 +33,11 @@ def parameter_names(profile, knots=None):
 def _profile_values(profile, params, knots):
     names = parameter_names(profile, knots)[len(_GEOMETRIC):]
     if isinstance(params, dict):
+        # vector values (a shape's am, phim) by element: "am[0]", "am[1]", ...
+        params = {f"{key}[{k}]" if np.ndim(value) else key: v
+                  for key, value in params.items() if key != "I(R)" or profile != "spline"
+                  for k, v in enumerate(np.atleast_1d(value))} | \
+            ({"I(R)": params["I(R)"]} if profile == "spline" and "I(R)" in params else {})
         if profile == "spline" and set(params) == {"I(R)"}:
             values = [float(v) for v in np.atleast_1d(params["I(R)"])]
             if len(values) != len(names):
@@ -151,16 +156,27 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     return renderer(values, center, q, PA, jacobian)
 
 
+def isophote_names():
+    """Names of the isophote shapes other than the ellipse: a profile "<radial>/<shape>" (e.g.
+    "sersic/superellipse", "nuker/fourier:1,3,4" with its Fourier modes) takes the radial
+    profile's parameters, then the shape's (C0; am[k], then phim[k] per mode)."""
+    return list(_core.isophote_names())
+
+
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
-    if profile not in profile_names():
-        raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}")
+    radial, _, shape = profile.partition("/")
+    if radial not in profile_names():
+        raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}, each also as "
+                         f"'<profile>/<shape>' with a shape of {isophote_names()}")
+    if shape and shape.partition(":")[0] not in isophote_names():
+        raise ValueError(f"unknown isophote shape in {profile!r}; known shapes: {isophote_names()}")
     return profile
 
 
 def _checked_knots(profile, knots):
-    if profile != "spline":
+    if profile.partition("/")[0] != "spline":
         return knots
     if knots is None:
         raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")

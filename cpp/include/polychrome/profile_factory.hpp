@@ -9,7 +9,8 @@
 namespace polychrome {
 
 /// Names: "sersic" (n, Re, Ie), "exponential" (Re, Ie), "gaussian" (sigma, I0),
-/// "moffat" (n, Rd, I0), "spline" (one log10 brightness per knot radius).
+/// "moffat" (n, Rd, I0), "spline" (one log10 brightness per knot radius),
+/// "nuker" (Rb, alpha, beta, gamma, Ib).
 /// knot_radii is used by "spline" only. Throws std::invalid_argument for an
 /// unknown name, a wrong number of parameters or invalid values.
 AnyProfile make_profile(const std::string& name, const std::vector<double>& params,
@@ -18,7 +19,12 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& para
 /// Parameter names of a profile, in Jacobian order (after x, y, q, PA).
 std::vector<std::string> profile_parameter_names(const std::string& name, int num_knots);
 
-/// The names make_profile accepts.
+/// The radial profile names make_profile accepts; each also as "<name>/<isophote>" (see
+/// isophote_names(); "fourier:1,3,4" names the Fourier modes), its parameters the radial
+/// profile's, then the shape's.
 std::vector<std::string> profile_names();
+
+/// The isophote shapes other than the ellipse.
+std::vector<std::string> isophote_names();
 
 }  // namespace polychrome

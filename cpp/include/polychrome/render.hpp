@@ -10,14 +10,17 @@
 #include "polychrome/profiles/exponential.hpp"
 #include "polychrome/profiles/gaussian.hpp"
 #include "polychrome/profiles/moffat.hpp"
+#include "polychrome/profiles/nuker.hpp"
 #include "polychrome/profiles/sersic.hpp"
 #include "polychrome/profiles/spline.hpp"
 #include "polychrome/render_options.hpp"
+#include "polychrome/shaped_profile.hpp"
 
 namespace polychrome {
 
 using AnyProfile =
-    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile>;
+    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile,
+                 ShapedProfile>;
 
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);

@@ -29,10 +29,30 @@ class GalaxyModel(ComponentModel):
     """
 
     profile = None
+    # how many of parameter_specs are geometry (center, q, PA) ahead of the profile's
+    _geometry_count = len(GEOMETRY_SPECS)
+    # geometry held at fixed values rather than fitted ({"q": 1.0, "PA": 0.0} for a star model)
+    _fixed_geometry = {}
+    # how many of parameter_specs, at the end, belong to a non-elliptical isophote shape
+    _isophote_count = 0
+
+    def _values(self):
+        values = super()._values()
+        values.update(self._fixed_geometry)
+        return values
 
     def _core_parameters(self, values):
-        """The core profile's parameter values, in its order, from the model's {name: value}."""
-        return [values[spec.name] for spec in self.parameter_specs[len(GEOMETRY_SPECS):]]
+        """The core radial profile's parameter values, in its order, from the model's {name: value}."""
+        end = len(self.parameter_specs) - self._isophote_count
+        return [values[spec.name] for spec in self.parameter_specs[self._geometry_count:end]]
+
+    def _render_profile(self):
+        """The core's name of what this model renders: its radial profile (on ellipses)."""
+        return self.profile
+
+    def _render_parameters(self, values):
+        """The parameter values (flat) of ``_render_profile()``."""
+        return self._core_parameters(values)
 
     def _core_to_model_jacobian(self, jacobian, values):
         """Turn the core's Jacobian rows (x, y, q, PA, profile...) into the model's, in place."""
@@ -49,13 +69,16 @@ class GalaxyModel(ComponentModel):
         self._values()  # every parameter checked here, once
         psf = {"psf": self._target.psf.convolver, "psf_upsample": self._target.psf_upsample} \
             if self._uses_psf() else {}
-        renderer = ProfileRenderer(self.profile, self._window.shape, knots=self._knots(), **self._grid(), **psf,
-                                   absolute_tolerance=self._absolute_tolerance())
+        renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
+                                   **psf, absolute_tolerance=self._absolute_tolerance())
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
+
+        fixed = self._fixed_geometry
 
         def render(jacobian):
             values = {name: parameter.value for name, parameter in parameters}
-            result = renderer(self._core_parameters(values), values["center"], values["q"], values["PA"],
+            values.update(fixed)
+            result = renderer(self._render_parameters(values), values["center"], values["q"], values["PA"],
                               jacobian)
             if not jacobian:
                 return result, None
@@ -121,7 +144,7 @@ class GalaxyModel(ComponentModel):
         center = self.parameters["center"].value
         if center is None:
             center = centroid(pixels, flux)
-        q, PA = self.parameters["q"].value, self.parameters["PA"].value
+        q, PA = self._given_axis_ratio_and_angle()
         convolved = self._uses_psf() and hasattr(self, "_shape_grids")
         profile_q, profile_PA = q, PA
         if convolved or q is None or PA is None:
@@ -164,9 +187,17 @@ class GalaxyModel(ComponentModel):
             values[brightness] = self._brightness(amplitude, values, q)
         return values
 
+    def _given_axis_ratio_and_angle(self):
+        """(q, PA) given before initialize() (None for those to measure)."""
+        return tuple(self._fixed_geometry[name] if name in self._fixed_geometry else self.parameters[name].value
+                     for name in ("q", "PA"))
+
     def _fill(self, values):
-        """Set the parameters that have no value from ``values`` (clipped into their limits)."""
+        """Set the parameters that have no value from ``values`` (clipped into their limits;
+        names the model does not have, e.g. a star model's fixed q and PA, are skipped)."""
         for name, value in values.items():
+            if name not in self.parameters:
+                continue
             parameter = self.parameters[name]
             if parameter.value is not None:
                 continue

@@ -203,10 +203,19 @@ def _robust_level_any(values, clip, iterations):
 def plane_fit(x, y, values, reference, clip=3.0, iterations=5):
     """(F, [dS/dx, dS/dy]) of a plane through ``values`` at (x, y), about ``reference``, sigma-clipped."""
     design = np.stack([np.ones_like(x), x - reference[0], y - reference[1]], axis=1)
+    coefficients = clipped_linear_fit(design, values, np.array([float(np.median(values)), 0.0, 0.0]),
+                                      clip, iterations)
+    return float(coefficients[0]), coefficients[1:].astype(float)
+
+
+def clipped_linear_fit(design, values, start, clip=3.0, iterations=5):
+    """Coefficients of the least-squares fit of ``design`` (pixels, terms) @ c to ``values``,
+    iterated with the pixels beyond ``clip`` x the residuals' MAD sigma left out (sources on a
+    background); ``start`` when fewer pixels than terms remain."""
     keep = np.ones(values.size, bool)
-    coefficients = np.array([float(np.median(values)), 0.0, 0.0])
+    coefficients = np.asarray(start, float)
     for _ in range(iterations):
-        if keep.sum() < 3:
+        if keep.sum() < design.shape[1]:
             break
         coefficients = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
         residual = values - design @ coefficients
@@ -217,7 +226,7 @@ def plane_fit(x, y, values, reference, clip=3.0, iterations=5):
         if np.array_equal(new, keep):
             break
         keep = new
-    return float(coefficients[0]), coefficients[1:].astype(float)
+    return coefficients
 
 
 def centroid(pixels, flux, start=None):
@@ -486,7 +495,9 @@ def finer_grid(grid, value, points=9):
 def enclosed_shape_flux(shape_linear, radius, q, samples=2048):
     """Integral of 2 pi q R f(R) dR from 0 to ``radius`` of a profile shape f (linear)."""
     R = np.linspace(0.0, radius, samples)
-    values = 2.0 * math.pi * q * R * shape_linear(R)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = 2.0 * math.pi * q * R * shape_linear(R)
+    values[0] = 0.0  # R f(R) -> 0 at the centre, a cusp (f(0) infinite) included
     return float(np.sum(0.5 * (values[1:] + values[:-1]) * np.diff(R)))
 
 

@@ -54,6 +54,8 @@ class _ModelFactory(abc.ABCMeta):
             return load_model(filename, **kwargs)
         if cls is Model:
             cls = model_class(kwargs.get("model_type"))
+            if kwargs.get("model_type") != cls.model_type:  # an alias: the model reports its own type
+                kwargs["model_type"] = cls.model_type
         return super().__call__(*args, **kwargs)
 
 

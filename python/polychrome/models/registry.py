@@ -1,6 +1,7 @@
 """The registry of model types: model_type strings ("sersic galaxy model", ...) to classes."""
 
 _MODEL_TYPES = {}
+_ALIASES = {}  # another spelling (an AutoProf one) -> the registered model_type
 
 
 def register(cls):
@@ -12,6 +13,20 @@ def register(cls):
         raise ValueError(f"model_type {name!r} is already registered to {_MODEL_TYPES[name].__name__}")
     _MODEL_TYPES[name] = cls
     return cls
+
+
+def register_alias(alias, model_type):
+    """Make ``alias`` another name of the registered ``model_type`` (the model reports the latter)."""
+    if model_type not in _MODEL_TYPES:
+        raise ValueError(f"model_type {model_type!r} is not registered")
+    if alias in _MODEL_TYPES or _ALIASES.get(alias, model_type) != model_type:
+        raise ValueError(f"model_type {alias!r} is already taken")
+    _ALIASES[alias] = model_type
+
+
+def model_type_aliases():
+    """{alias: model_type} of the other spellings accepted (e.g. AutoProf's)."""
+    return dict(_ALIASES)
 
 
 def model_types():
@@ -27,6 +42,6 @@ def model_class(model_type):
         raise TypeError(f"model_type must be a string, got {type(model_type).__name__}; "
                         f"known model types: {model_types()}")
     try:
-        return _MODEL_TYPES[model_type]
+        return _MODEL_TYPES[_ALIASES.get(model_type, model_type)]
     except KeyError:
         raise ValueError(f"unknown model_type {model_type!r}; known model types: {model_types()}") from None

@@ -192,6 +192,7 @@ class GroupFitter:
         neighbours = {}  # (neighbour, cutout) -> its model, filled by _neighbour_models
         limits = _limits_for_grids(spec.limits, cut.cutouts)
         for c, cutout in enumerate(cut.cutouts):
+            on_cutout = len(models)
             for k in np.flatnonzero(cutout.uses & cut.fit):
                 values = _start_values(task.sources[k], cut.centers[k], types[k], limits, spec.catalogue_guesses)
                 if start is not None and start.types[k] == types[k]:
@@ -206,6 +207,10 @@ class GroupFitter:
                 components[(k, c)] = model
                 models.append(model)
             models += self._neighbour_models(cut, c, limits, neighbours, start)
+            if len(models) - on_cutout == 1:
+                # the cutout was cut for this one source: its light is rendered on all of it
+                # (an automatic window would be resized after every step, to no gain)
+                models[-1].window = cutout.target.window
             if spec.sky is not None:
                 sky = Model(name=f"sky {c}", model_type=spec.sky, target=cutout.target,
                             parameters=None if start is None else _values_of(start.skies[c]))
