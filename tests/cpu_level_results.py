@@ -14,12 +14,15 @@ import polychrome
 from polychrome import _core
 
 # (profile, parameters, center, q, PA): a cusp (n = 4), a smooth core, a
-# narrow Gaussian, a Moffat, each off the pixel grid.
+# narrow Gaussian, a Moffat, a Nuker cusp and a boxy Sersic (the shaped
+# profiles' renderer), each off the pixel grid.
 RENDERS = [
     ("sersic", {"n": 4.0, "Re": 6.0, "Ie": 0.0}, (24.3, 23.7), 0.5, 0.4),
     ("sersic", {"n": 1.3, "Re": 9.0, "Ie": 1.0}, (25.1, 24.6), 0.8, 1.9),
     ("gaussian", {"sigma": 0.7, "I0": 0.0}, (23.55, 24.2), 0.6, 0.2),
     ("moffat", {"n": 2.5, "Rd": 3.0, "I0": 0.0}, (24.0, 24.0), 0.9, 2.8),
+    ("nuker", {"Rb": 4.0, "alpha": 2.0, "beta": 3.0, "gamma": 0.5, "Ib": 0.0}, (24.2, 23.9), 0.7, 1.1),
+    ("sersic/superellipse", {"n": 2.0, "Re": 7.0, "Ie": 0.0, "C0": 0.4}, (24.4, 24.1), 0.6, 0.5),
 ]
 SHAPE = (48, 49)
 TOLERANCE = 1e-5

@@ -143,9 +143,9 @@ def test_levels_agree_to_rounding(level_results):
 # supports (the level in use runs them with the rest of the suite; the
 # Jacobians of every level are compared above). Left out: the check of the
 # Python reference itself, which runs no kernel.
-CORE_CHECKS = ["test_render_accuracy.py", "test_render_absolute_tolerance.py", "test_convolution.py",
-               "test_convolution_validation.py", "test_fft.py", "test_core_normal_equations.py",
-               "test_fit_normal_equations.py"]
+CORE_CHECKS = ["test_render_accuracy.py", "test_render_absolute_tolerance.py", "test_nuker.py",
+               "test_isophote_shapes.py", "test_convolution.py", "test_convolution_validation.py", "test_fft.py",
+               "test_core_normal_equations.py", "test_fit_normal_equations.py"]
 
 
 @pytest.mark.parametrize("level", [level for level in USABLE if level != INFO["level"]])
