@@ -1,10 +1,12 @@
 // The _core extension module: one registration function per concept.
 #include <pybind11/pybind11.h>
 
+#include "polychrome/cpu_kernels.hpp"
 #include "polychrome/thread_pool.hpp"
 
 namespace py = pybind11;
 
+void bind_build_info(py::module_& m);
 void bind_fft(py::module_& m);
 void bind_psf(py::module_& m);
 void bind_normal_equations(py::module_& m);
@@ -13,6 +15,10 @@ void bind_special_functions(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "polychrome C++ core: profile rendering, Jacobians, PSF convolution, special functions";
+  // The CPU level is chosen here, once: a bad POLYCHROME_CPU fails the import
+  // with its message, not the first render.
+  polychrome::cpu_choice();
+  bind_build_info(m);
   bind_fft(m);
   bind_psf(m);
   bind_normal_equations(m);

@@ -18,8 +18,10 @@
 #endif
 
 #include "polychrome/fft.hpp"
+#include "polychrome/kernel_namespace.hpp"
 
-namespace polychrome::fft_detail {
+// Compiled per CPU level (with AVX where the level has it): in the level's namespace.
+namespace polychrome::POLYCHROME_KERNEL_NAMESPACE::fft_detail {
 
 static_assert(kFftLanes == 8, "the transposes below are written for 8 lanes");
 
@@ -165,4 +167,4 @@ inline void interleave8(const double* __restrict re, const double* __restrict im
   }
 }
 
-}  // namespace polychrome::fft_detail
+}  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE::fft_detail

@@ -10,12 +10,13 @@
 //   A[k] = (Z[k] + conj(Z[-k])) / 2,   B[k] = (Z[k] - conj(Z[-k])) / (2i).
 // The inverse builds Z[k] = A[k] + i B[k] for all k from the half spectra
 // (A[n-k] = conj(A[k])) and reads a and b off the real and imaginary parts.
+// The row blocks are compiled once per CPU level: kernels/fft_real_kernels.cpp.
 #include <algorithm>
 #include <array>
 #include <cstddef>
 
-#include "fft_lanes.hpp"
 #include "fft_threads.hpp"
+#include "polychrome/cpu_kernels.hpp"
 #include "polychrome/fft.hpp"
 
 namespace polychrome {
@@ -23,174 +24,17 @@ namespace polychrome {
 using fft_detail::for_each_task;
 using fft_detail::thread_count;
 
-namespace {
-
-// Separates Z = A + i B into the half spectra of A and B (see the top of
-// the file), all arrays lane-interleaved split, bins k < nc:
-//   A[k] = (Z[k] + conj(Z[n-k])) / 2,  B[k] = (Z[k] - conj(Z[n-k])) / (2i).
-template <std::size_t W>
-void separate(const double* __restrict zr, const double* __restrict zi, std::size_t n,
-              std::size_t nc, double* __restrict ar, double* __restrict ai,
-              double* __restrict br, double* __restrict bi) {
-  for (std::size_t k = 0; k < nc; ++k) {
-    const std::size_t kk = k == 0 ? 0 : n - k;
-    for (std::size_t l = 0; l < W; ++l) {
-      const double pr = zr[k * W + l], pi = zi[k * W + l];
-      const double qr = zr[kk * W + l], qi = zi[kk * W + l];
-      ar[k * W + l] = 0.5 * (pr + qr);
-      ai[k * W + l] = 0.5 * (pi - qi);
-      br[k * W + l] = 0.5 * (pi + qi);
-      bi[k * W + l] = 0.5 * (qr - pr);
-    }
-  }
-}
-
-// The inverse: Z[k] = A[k] + i B[k] and Z[n-k] = conj(A[k]) + i conj(B[k]) for
-// 0 < k < nc, Z[0] = A[0] + i B[0]. At the Nyquist bin of even n (k = n-k)
-// both formulas agree once the imaginary parts there are zero.
-template <std::size_t W>
-void combine(const double* __restrict ar, const double* __restrict ai,
-             const double* __restrict br, const double* __restrict bi, std::size_t n,
-             std::size_t nc, double* __restrict zr, double* __restrict zi) {
-  for (std::size_t l = 0; l < W; ++l) {
-    zr[l] = ar[l];
-    zi[l] = br[l];
-  }
-  for (std::size_t k = 1; k < nc; ++k) {
-    const std::size_t kk = n - k;
-    for (std::size_t l = 0; l < W; ++l) {
-      const double pr = ar[k * W + l], pi = ai[k * W + l];
-      const double qr = br[k * W + l], qi = bi[k * W + l];
-      zr[kk * W + l] = pr + qi;
-      zi[kk * W + l] = qr - pi;
-      zr[k * W + l] = pr - qi;
-      zi[k * W + l] = pi + qr;
-    }
-  }
-}
-
-// Row pointers for the lanes of one block: lane l carries row first + l; rows
-// past `rows` are null (zeros in, skipped out).
-template <typename T>
-std::array<T*, kFftLanes> row_pointers(T* base, std::size_t stride, std::size_t first,
-                                       std::size_t rows) {
-  std::array<T*, kFftLanes> p{};
-  for (std::size_t l = 0; l < kFftLanes; ++l)
-    p[l] = first + l < rows ? base + (first + l) * stride : nullptr;
-  return p;
-}
-
-// Address of bin k of row r (doubles, complex interleaved).
-template <typename T>
-T* bin_ptr(const HalfSpectra<T>& s, std::size_t r, std::size_t k) {
-  return k < s.split ? s.lo + r * s.lo_stride + 2 * k : s.hi + r * s.hi_stride + 2 * (k - s.split);
-}
-
-}  // namespace
-
 RealFftPlan::RealFftPlan(std::size_t n) : plan_(n) {}
 
-// Scratch use: the kernel's four split arrays of n*8 (+40 padding) doubles.
-// After the transform the ping-pong pair not holding the result is free and
-// holds the separated half spectra: A in one array (re part at [0, 8 nc), im
-// part at [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
 void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                                 const HalfSpectra<double>& out, double* scratch) const {
-  constexpr std::size_t W = kFftLanes;
-  const std::size_t n = size();
-  const std::size_t nc = spectrum_size();
-  const auto [re, im, wre, wim] = plan_.split_buffers(scratch);
-  if (rows <= 2) {
-    // One or two rows: a single lane (row 0 real part, row 1 imaginary part),
-    // the kernel vectorising along the row instead of across 8 lanes.
-    for (std::size_t t = 0; t < n; ++t) {
-      re[t] = in[t];
-      im[t] = rows == 2 ? in[in_stride + t] : 0.0;
-    }
-    const bool in_work = plan_.transform_split<1>(re, im, wre, wim);
-    double* a = in_work ? re : wre;
-    double* b = in_work ? im : wim;
-    separate<1>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc, b, b + nc);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double* sr = r == 0 ? a : b;
-      for (std::size_t k = 0; k < nc; ++k) {
-        double* dst = bin_ptr(out, r, k);
-        dst[0] = sr[k];
-        dst[1] = sr[nc + k];
-      }
-    }
-    return;
-  }
-  // Lane l carries row l in its real part and row W + l in its imaginary part.
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), n, re);
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), n, im);
-  const bool in_work = plan_.transform_split<W>(re, im, wre, wim);
-  double* a = in_work ? re : wre;  // the free pair
-  double* b = in_work ? im : wim;
-  separate<W>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);
-  const std::size_t nlo = std::min(out.split, nc);
-  const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // rows 0..7 get A, rows 8..15 get B
-    const double* sr = half == 0 ? a : b;
-    const double* si = sr + nc * W;
-    fft_detail::lanes_to_complex_rows(sr, si, nlo,
-                                      row_pointers(out.lo, out.lo_stride, half * W, rows).data());
-    if (nlo < nc)
-      fft_detail::lanes_to_complex_rows(
-          sr + off, si + off, nc - nlo, row_pointers(out.hi, out.hi_stride, half * W, rows).data());
-  }
+  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, out, scratch);
 }
 
 void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t rows,
                                 double* out, std::size_t out_stride, double scale,
                                 double* scratch) const {
-  constexpr std::size_t W = kFftLanes;
-  const std::size_t n = size();
-  const std::size_t nc = spectrum_size();
-  const auto [re, im, wre, wim] = plan_.split_buffers(scratch);
-  if (rows <= 2) {  // single lane, as in forward_block
-    for (std::size_t r = 0; r < 2; ++r) {
-      double* dr = r == 0 ? wre : wim;
-      for (std::size_t k = 0; k < nc; ++k) {
-        const double* src = r < rows ? bin_ptr(in, r, k) : nullptr;
-        dr[k] = src ? src[0] : 0.0;
-        // Imaginary parts of the zero and (even n) Nyquist bins ignored.
-        dr[nc + k] = src && k != 0 && 2 * k != n ? src[1] : 0.0;
-      }
-    }
-    combine<1>(wre, wre + nc, wim, wim + nc, n, nc, re, im);
-    const bool in_work = plan_.transform_split<1>(im, re, wim, wre);
-    const double* xr = in_work ? wre : re;
-    const double* xi = in_work ? wim : im;
-    for (std::size_t t = 0; t < n; ++t) out[t] = scale * xr[t];
-    if (rows == 2)
-      for (std::size_t t = 0; t < n; ++t) out[out_stride + t] = scale * xi[t];
-    return;
-  }
-  const std::size_t nlo = std::min(in.split, nc);
-  const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // A from rows 0..7 into wre, B into wim
-    double* dr = half == 0 ? wre : wim;
-    double* di = dr + nc * W;
-    fft_detail::complex_rows_to_lanes(row_pointers(in.lo, in.lo_stride, half * W, rows).data(),
-                                      nlo, dr, di);
-    if (nlo < nc)
-      fft_detail::complex_rows_to_lanes(
-          row_pointers(in.hi, in.hi_stride, half * W, rows).data(), nc - nlo, dr + off, di + off);
-    // The zero and (even n) Nyquist bins of a real row's spectrum are real:
-    // their imaginary parts are ignored, as numpy.fft.irfft does.
-    for (std::size_t l = 0; l < W; ++l) {
-      di[l] = 0.0;
-      if (n % 2 == 0) di[(n / 2) * W + l] = 0.0;
-    }
-  }
-  combine<W>(wre, wre + nc * W, wim, wim + nc * W, n, nc, re, im);
-  // Backward transform = forward transform with real and imaginary swapped.
-  const bool in_work = plan_.transform_split<W>(im, re, wim, wre);
-  fft_detail::lanes_to_rows(in_work ? wre : re, n, scale,
-                            row_pointers(out, out_stride, 0, rows).data());
-  fft_detail::lanes_to_rows(in_work ? wim : im, n, scale,
-                            row_pointers(out, out_stride, W, rows).data());
+  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, scale, scratch);
 }
 
 void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size_t count,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "polychrome/cpu_kernels.hpp"
 #include "polychrome/thread_pool.hpp"
 
 namespace polychrome {
@@ -121,17 +122,10 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
 
     t->plan.forward(r, s, g, inner);
 
+    const auto multiply_spectra = cpu_kernels().multiply_spectra;
     for_rows(rows, inner, [&](std::size_t k) {
-      // Spelled out in real arithmetic: std::complex's operator* must handle
-      // inf/NaN (C Annex G) and compiles to a library call per product.
-      double* row = reinterpret_cast<double*>(s + k * nc);
-      const double* hrow = reinterpret_cast<const double*>(h + (k % ny) * nc);
-      for (std::size_t c = 0; c < 2 * nc; c += 2) {
-        const double re = row[c] * hrow[c] - row[c + 1] * hrow[c + 1];
-        const double im = row[c] * hrow[c + 1] + row[c + 1] * hrow[c];
-        row[c] = re;
-        row[c + 1] = im;
-      }
+      multiply_spectra(reinterpret_cast<double*>(s + k * nc),
+                       reinterpret_cast<const double*>(h + (k % ny) * nc), nc);
     });
 
     t->plan.inverse(s, r, g, inner);

@@ -5,8 +5,8 @@
 #include <string>
 #include <type_traits>
 
+#include "polychrome/cpu_kernels.hpp"
 #include "polychrome/profile.hpp"
-#include "polychrome/render_engine.hpp"
 #include "polychrome/render_ranges.hpp"
 
 namespace polychrome {
@@ -42,8 +42,8 @@ void render(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& pro
             const RenderOptions& options, double* image, double* jac) {
   validate(grid, ellipse, options);
   check_render_ranges(grid, ellipse, profile);
-  std::visit(
-      [&](const auto& p) { render_profile(grid, ellipse, p, options, image, jac); }, profile);
+  // The engine, compiled once per CPU level: kernels/render_kernel.cpp.
+  cpu_kernels().render(grid, ellipse, profile, options, image, jac);
 }
 
 }  // namespace polychrome

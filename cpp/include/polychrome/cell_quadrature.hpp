@@ -24,12 +24,11 @@
 #include "polychrome/ellipse.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/inline.hpp"
+#include "polychrome/kernel_namespace.hpp"
 #include "polychrome/profile.hpp"
 
 namespace polychrome {
-
-/// Number of geometric parameters ahead of the profile's in the Jacobian.
-constexpr int kGeometricParams = 4;
+namespace POLYCHROME_KERNEL_NAMESPACE {
 
 /// Integral over one cell and its estimated error.
 struct CellValue {
@@ -158,4 +157,5 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   return {aI * corr, rel_error, log_upper};
 }
 
+}  // namespace POLYCHROME_KERNEL_NAMESPACE
 }  // namespace polychrome

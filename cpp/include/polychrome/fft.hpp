@@ -140,13 +140,19 @@ class ComplexFftPlan {
   void transform_lanes(const FftLanesIn& in, const FftLanesOut& out, FftDirection direction,
                        double scale, double* scratch) const;
 
- private:
+  /// One radix-p stage of the plan, as the kernels (cpu_kernels.hpp) read it.
   struct Stage {
     int radix;                   // p
     std::size_t done;            // l: product of the radices of earlier stages
     std::size_t rest;            // m: n / (l p), sub-sequences still to combine
     std::size_t twiddle_offset;  // first twiddle of this stage: (p-1) per k1 < l
   };
+  const std::vector<Stage>& stages() const noexcept { return stages_; }
+  /// Twiddles w_L^{r k1} of all stages (real and imaginary parts), per Stage::twiddle_offset.
+  const double* twiddle_re() const noexcept { return twiddle_re_.data(); }
+  const double* twiddle_im() const noexcept { return twiddle_im_.data(); }
+
+ private:
   std::size_t n_;
   std::vector<Stage> stages_;
   std::vector<double> twiddle_re_;

@@ -25,10 +25,12 @@
 
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
+#include "polychrome/kernel_namespace.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/profile.hpp"
 
 namespace polychrome {
+namespace POLYCHROME_KERNEL_NAMESPACE {
 
 namespace detail {
 
@@ -255,4 +257,5 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
   return value;
 }
 
+}  // namespace POLYCHROME_KERNEL_NAMESPACE
 }  // namespace polychrome

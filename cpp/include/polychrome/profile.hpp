@@ -45,6 +45,9 @@ struct LogDerivatives {
   double L4;  ///< d4L/dr4, 1/arcsec^4
 };
 
+/// Number of geometric parameters ahead of the profile's in the Jacobian (x, y, q, PA).
+constexpr int kGeometricParams = 4;
+
 /// ln(10): brightness parameters are log10 of a surface brightness.
 constexpr double kLn10 = 2.302585092994045684;
 

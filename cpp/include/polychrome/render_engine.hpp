@@ -26,6 +26,7 @@
 
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
+#include "polychrome/kernel_namespace.hpp"
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/polar_quadrature.hpp"
 #include "polychrome/render_options.hpp"
@@ -33,6 +34,7 @@
 #include "polychrome/threads.hpp"
 
 namespace polychrome {
+namespace POLYCHROME_KERNEL_NAMESPACE {
 
 namespace detail {
 
@@ -438,4 +440,5 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const Profile
   }
 }
 
+}  // namespace POLYCHROME_KERNEL_NAMESPACE
 }  // namespace polychrome

@@ -39,13 +39,12 @@ struct ShapedProfile {
   int num_params() const { return radial_params() + shape_params(); }
 };
 
-/// Render a shaped profile (see render()): every pixel integrated by 2x2
-/// Gauss-Legendre cells split 2x2 until the children's sum agrees with the
-/// parent's value within the pixel's budget (the a-posteriori rule: the shape
-/// has no radial Taylor expansion), and, near a centre smaller than the cell,
-/// until the cells resolve the profile's size. The Jacobian is the same
-/// quadrature of the derivatives.
-void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedProfile& profile,
-                    const RenderOptions& options, double* image, double* jac);
+// Rendered by render() (see render.hpp) with every pixel integrated by 2x2
+// Gauss-Legendre cells split 2x2 until the children's sum agrees with the
+// parent's value within the pixel's budget (the a-posteriori rule: the shape
+// has no radial Taylor expansion), and, near a centre smaller than the cell,
+// until the cells resolve the profile's size. The Jacobian is the same
+// quadrature of the derivatives. The renderer is compiled once per CPU level:
+// cpp/src/kernels/shaped_render.cpp.
 
 }  // namespace polychrome

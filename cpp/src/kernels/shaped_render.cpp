@@ -1,4 +1,5 @@
-// The renderer of shaped profiles (see shaped_profile.hpp).
+// The renderer of shaped profiles (see shaped_profile.hpp), compiled once per
+// CPU level (see polychrome/cpu_kernels.hpp); render_kernel.cpp calls it.
 //
 // A cell's value is the 2x2 Gauss-Legendre rule (exact for bicubic
 // integrands, error O(h^4) for smooth ones). A cell is split 2x2 until the sum
@@ -16,6 +17,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "kernels.hpp"
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/profile.hpp"
@@ -23,7 +25,7 @@
 #include "polychrome/thread_pool.hpp"
 #include "polychrome/threads.hpp"
 
-namespace polychrome {
+namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 namespace {
 
@@ -238,4 +240,4 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedP
       profile.radial, profile.isophote);
 }
 
-}  // namespace polychrome
+}  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE

@@ -1,0 +1,40 @@
+// The kernels of one CPU level (internal header of cpp/src/kernels/): each
+// source here is compiled once per level, with POLYCHROME_KERNEL_LEVEL naming
+// it, and kernel_table.cpp gathers this level's functions into its table. The
+// signatures are those of the table's entries (polychrome/cpu_kernels.hpp).
+#pragma once
+
+#include <cstddef>
+
+#include "polychrome/cpu_kernels.hpp"
+#include "polychrome/kernel_namespace.hpp"
+
+namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
+
+void render_any(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,
+                const RenderOptions& options, double* image, double* jac);
+/// The shaped profiles' renderer (shaped_render.cpp); the radial ones' is render_engine.hpp's template.
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedProfile& profile,
+                    const RenderOptions& options, double* image, double* jac);
+
+bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
+                      double* work_im);
+bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
+                     double* work_im);
+void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
+               FftDirection direction, double scale, double* scratch);
+void fft_single(const ComplexFftPlan& plan, const double* in, double* out, FftDirection direction,
+                double scale, double* scratch);
+void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
+                        std::size_t rows, const HalfSpectra<double>& out, double* scratch);
+void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
+                        std::size_t rows, double* out, std::size_t out_stride, double scale,
+                        double* scratch);
+
+void multiply_spectra(double* row, const double* psf_row, std::size_t count);
+
+void accumulate_normal_equations(const double* residual, const double* weight,
+                                 const double* jacobian, std::size_t n, std::size_t p,
+                                 double* chi2, double* gradient, double* hessian, int threads);
+
+}  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE
