@@ -18,6 +18,7 @@ the ratios the targets are about, and the command.
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -172,14 +173,14 @@ def main():
 
 
 def cpu_name():
+    """The CPU's model name from /proc/cpuinfo (Linux), else what the platform module says."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        pass
-    import platform
-
+        lines = []
+    for line in lines:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
 
 

@@ -30,20 +30,28 @@ def parameter_names(profile, knots=None):
     return list(_GEOMETRIC) + list(_core.profile_parameter_names(profile, n_knots))
 
 
+def _by_element(params):
+    """{name: value} with each vector value (a shape's am, phim, a spline's I(R)) split into its
+    elements, named as the core names them: "am[0]", "am[1]", ..."""
+    flat = {}
+    for key, value in params.items():
+        if np.ndim(value):
+            flat.update((f"{key}[{k}]", v) for k, v in enumerate(np.ravel(value)))
+        else:
+            flat[key] = value
+    return flat
+
+
 def _profile_values(profile, params, knots):
     names = parameter_names(profile, knots)[len(_GEOMETRIC):]
     if isinstance(params, dict):
-        # vector values (a shape's am, phim) by element: "am[0]", "am[1]", ...
-        params = {f"{key}[{k}]" if np.ndim(value) else key: v
-                  for key, value in params.items() if key != "I(R)" or profile != "spline"
-                  for k, v in enumerate(np.atleast_1d(value))} | \
-            ({"I(R)": params["I(R)"]} if profile == "spline" and "I(R)" in params else {})
         if profile == "spline" and set(params) == {"I(R)"}:
             values = [float(v) for v in np.atleast_1d(params["I(R)"])]
             if len(values) != len(names):
                 raise ValueError(f"params for the spline profile must have {len(names)} values "
                                  f"(one per knot), got {len(values)}")
             return values
+        params = _by_element(params)
         missing = [n for n in names if n not in params]
         extra = [n for n in params if n not in names]
         if missing or extra:
