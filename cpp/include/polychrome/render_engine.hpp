@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "polychrome/cell_quadrature.hpp"
@@ -66,11 +67,12 @@ constexpr std::size_t kMaxGroupsPerLevel = std::size_t{1} << 16;
 constexpr double kHiddenLight = 20.0;
 
 // Cell batches are padded to a multiple of this: the cells the vectorised
-// batch loop handles per iteration (int16 flags, 64-byte vectors).
+// batch loop handles per iteration (16-bit flags in 64-byte vectors).
 constexpr std::size_t kBatchPadding = 32;
 
 // One level of cells awaiting evaluation: groups of four siblings, stored
 // structure-of-arrays so that the evaluation loop vectorises.
+template <class Flag>
 struct CellBatch {
   // per group (parent)
   std::vector<int> root;              // pixel (column) the group belongs to
@@ -79,9 +81,9 @@ struct CellBatch {
   std::vector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
   // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding)
   std::vector<double> u, v, wa, wb;
-  // 1 where the cell contains the centre; int16 makes the batch loop 32
-  // cells wide (see RowScratch::flags), the padding matches.
-  std::vector<std::int16_t> plain;
+  // 1 where the cell contains the centre; the flag type sets how many cells
+  // the batch loop handles per iteration (see AdaptiveRenderer::Flag).
+  std::vector<Flag> plain;
   std::vector<double> value, rel_error, log_upper;
   std::vector<double> jac;            // num_params x padded cells
 
@@ -122,22 +124,30 @@ struct PendingPixel {
 };
 
 // Per-thread work space, reused from row to row.
+template <class Flag>
 struct RowScratch {
   std::vector<PendingPixel> pending, retry;
   std::vector<double> budget_used;  // per column: budget of the last refinement
-  // Per column: 1 where the pixel needs refinement. A 16-bit type on
-  // purpose: the compiler then processes 32 pixels per level-0 iteration (one
-  // 64-byte vector of int16); the many independent dependency chains beat
-  // the 8-pixel version of a double array by ~15% (and chars, 64 pixels, by
-  // a few %: more register spills).
-  std::vector<std::int16_t> flags;
+  // Per column: 1 where the pixel needs refinement (see AdaptiveRenderer::Flag).
+  std::vector<Flag> flags;
   std::vector<double> sum;       // per column: accepted integral of a refined pixel
   std::vector<double> jac_sum;   // num_params x columns
-  CellBatch current, next;
+  CellBatch<Flag> current, next;
 };
 
 template <class Profile, bool kJacobian>
 class AdaptiveRenderer {
+  // Per-pixel flags. The narrowest type in a vector loop sets how many pixels
+  // it handles per iteration: 16-bit flags make it four vectors of doubles
+  // wide, 32-bit ones two. Measured (bench/dispatch.py): the image alone runs
+  // fastest four wide (many independent dependency chains); with the
+  // Jacobian, whose many live values spill out of the registers at four, two
+  // wide is ~25% faster at the baseline level (16 SSE registers) and as fast
+  // with AVX2.
+  using Flag = std::conditional_t<kJacobian, std::int32_t, std::int16_t>;
+  using Scratch = RowScratch<Flag>;
+  using Batch = CellBatch<Flag>;
+
  public:
   AdaptiveRenderer(const PixelGrid& grid, const Ellipse& ellipse, const Profile& profile,
                    const RenderOptions& opt)
@@ -158,10 +168,10 @@ class AdaptiveRenderer {
                                   kMinRenderPixelsPerThread);
     // Tasks of two rows; per-thread scratch indexed by the pool's slot.
     constexpr int kRowsPerTask = 2;
-    std::vector<RowScratch> scratch(static_cast<std::size_t>(threads));
+    std::vector<Scratch> scratch(static_cast<std::size_t>(threads));
     parallel_for(static_cast<std::size_t>((ny + kRowsPerTask - 1) / kRowsPerTask), threads,
                  [&](std::size_t task, int slot) {
-                   RowScratch& s = scratch[static_cast<std::size_t>(slot)];
+                   Scratch& s = scratch[static_cast<std::size_t>(slot)];
                    s.flags.resize(static_cast<std::size_t>(nx));
                    s.sum.resize(static_cast<std::size_t>(nx));
                    s.budget_used.resize(static_cast<std::size_t>(nx));
@@ -177,7 +187,7 @@ class AdaptiveRenderer {
     return std::abs(u - geo_.center_u) <= 0.5 * h && std::abs(v - geo_.center_v) <= 0.5 * h;
   }
 
-  void render_row(int i, double* image, double* jac, RowScratch& s) const {
+  void render_row(int i, double* image, double* jac, Scratch& s) const {
     const int nx = grid_.nx;
     const std::ptrdiff_t npix = static_cast<std::ptrdiff_t>(nx) * grid_.ny;
     const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(i) * nx;
@@ -187,7 +197,7 @@ class AdaptiveRenderer {
     const double log_negligible = std::log(tol * floor_);
     double* img_row = image + row;
     double* jac_row = kJacobian ? jac + row : nullptr;
-    std::int16_t* flags = s.flags.data();
+    Flag* flags = s.flags.data();
     // Local copies: the compiler cannot prove that the output arrays do not
     // alias the members, which would keep the loops from vectorising.
     const Profile prof = prof_;
@@ -213,7 +223,7 @@ class AdaptiveRenderer {
       const bool smooth = (c.rel_error * mag <= allowed) | (c.log_upper <= log_negligible);
       // bitwise, not logical, operators: no branches in the vector loop
       const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
-      flags[j] = static_cast<std::int16_t>((!smooth) | center);
+      flags[j] = static_cast<Flag>((!smooth) | center);
     }
     if constexpr (Profile::kHasEnclosedLight) integrate_center_pixels(v, img_row, jac_row, npix, flags);
     if (std::find(flags, flags + nx, 1) == flags + nx) return;
@@ -250,7 +260,7 @@ class AdaptiveRenderer {
   // centre lies on a pixel edge), integrated exactly in polar form: no
   // subdivision ever has to chase the cusp there.
   void integrate_center_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
-                               std::int16_t* flags) const {
+                               Flag* flags) const {
     if (!(std::abs(v - geo_.center_v) <= 0.5)) return;
     const int nx = grid_.nx;
     // Clamped to the row as doubles before the casts: the centre may lie
@@ -268,8 +278,8 @@ class AdaptiveRenderer {
 
   // Adaptive refinement of the pixels s.pending of the row at v: results in
   // s.sum / s.jac_sum (and the budgets used in s.budget_used).
-  void refine_pixels(double v, const double* img_row, RowScratch& s) const {
-    CellBatch& first = s.current;
+  void refine_pixels(double v, const double* img_row, Scratch& s) const {
+    Batch& first = s.current;
     first.clear();
     for (const PendingPixel& p : s.pending) {
       const int j = p.column;
@@ -300,7 +310,7 @@ class AdaptiveRenderer {
   }
 
   // Queue the four children (size h/2) of the cell of size h centred at (u, v).
-  void add_group(CellBatch& b, int root, double u, double v, double h, double parent_value,
+  void add_group(Batch& b, int root, double u, double v, double h, double parent_value,
                  double budget, double parent_change) const {
     const double d = 0.25 * h;
     const double cu[4] = {u - d, u + d, u - d, u + d};
@@ -309,7 +319,7 @@ class AdaptiveRenderer {
   }
 
   // Evaluate every cell of the batch (cells of size h) in one vector loop.
-  void evaluate_batch(CellBatch& b, double h) const {
+  void evaluate_batch(Batch& b, double h) const {
     // Batches are small; padding them to whole SIMD vectors (with copies of
     // the last cell, results unused) keeps the loop out of its scalar tail.
     const std::size_t cells = b.cells();
@@ -330,7 +340,7 @@ class AdaptiveRenderer {
     const EllipseGeometry geo = geo_;
     const double* wa = b.wa.data();
     const double* wb = b.wb.data();
-    const std::int16_t* plain = b.plain.data();
+    const Flag* plain = b.plain.data();
     double* value = b.value.data();
     double* rel_error = b.rel_error.data();
     double* log_upper = b.log_upper.data();
@@ -351,12 +361,12 @@ class AdaptiveRenderer {
   // Where a narrow profile (a small q x Re) crosses a cell between the
   // sample points of two successive levels, parent and children all read
   // ~0 and agree; the bound, which looks across the whole cell, does not.
-  static bool sees_its_light(const CellBatch& b, std::size_t k) {
+  static bool sees_its_light(const Batch& b, std::size_t k) {
     return b.plain[k] != 0 || b.log_upper[k] <= fast_log(std::abs(b.value[k])) + kHiddenLight;
   }
 
   // Accept each evaluated cell or queue its children in s.next.
-  void decide(const CellBatch& b, double h, int depth, RowScratch& s) const {
+  void decide(const Batch& b, double h, int depth, Scratch& s) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
     const bool last_level = depth + 1 >= opt_.max_depth || b.groups() > kMaxGroupsPerLevel;
     for (std::size_t g = 0; g < b.groups(); ++g) {
