@@ -43,8 +43,10 @@ POLYCHROME_INLINE double fast_exp(double x) {
   const double t = xc * kLog2e + kShifter;
   const double k = t - kShifter;
   const double r = (xc - k * kLn2Hi) - k * kLn2Lo;  // |r| <= ln2/2
-  // e^r on |r| <= ln2/2 by a degree-11 polynomial fitted at Chebyshev nodes
-  // (relative error 2e-17 before rounding; the Taylor series needs degree 13).
+  // e^r on |r| <= ln2/2 by a degree-11 polynomial fitted at Chebyshev nodes,
+  // mpmath.chebyfit(mpmath.exp, [-ln2/2, ln2/2], 12) at 40 digits (relative
+  // error 2e-17 before rounding, 3.3e-16 measured in double; the Taylor
+  // series needs degree 13).
   // Estrin's scheme: a shallow tree of independent products instead of one
   // 11-step chain (without FMA each step costs a multiply and an add in turn).
   const double r2 = r * r, r4 = r2 * r2;
@@ -83,8 +85,9 @@ POLYCHROME_INLINE double fast_log(double x) {
   // log m = 2 atanh(z), z = (m-1)/(m+1), |z| <= 0.1716
   const double z = (m - 1.0) / (m + 1.0);
   const double z2 = z * z;
-  // atanh(z) / z as a degree-7 polynomial in z2 on [0, 0.0295], fitted at
-  // Chebyshev nodes (relative error 3e-18; the Taylor series needs degree 11).
+  // atanh(z) / z as a degree-7 polynomial in z2 on [0, (3 - 2 sqrt 2)^2],
+  // fitted at Chebyshev nodes the same way (relative error 3e-18; the Taylor
+  // series needs degree 11), in Estrin's form as above.
   const double z4 = z2 * z2;
   const double s01 = 1.0 + z2 * 0.33333333333333826;
   const double s23 = 0.19999999999651169 + z2 * 0.14285714380320841;
