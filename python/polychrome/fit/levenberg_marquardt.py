@@ -79,6 +79,16 @@ class FitResult:
         return self.hessian
 
     @property
+    def covariance_matrix(self):
+        """The covariance of the free parameters (AutoProf's name for ``covariance``)."""
+        return self.covariance
+
+    def update_uncertainty(self):
+        """AutoProf's call: the parameters' uncertainties from the covariance. A polychrome fit sets
+        them when it ends (sqrt of the covariance diagonal), so this returns ``uncertainties``."""
+        return self.uncertainties
+
+    @property
     def success(self):
         """True when the fit converged (the message starts with "success")."""
         return self.message.startswith("success")

@@ -9,6 +9,7 @@ from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
 from .automatic_window import measuring_bounds, next_window
 from .model import Model
+from .window_forms import autoprof_window
 from .parameter_spec import check_shape, make_parameter
 
 PSF_MODES = ("full", "none")
@@ -32,13 +33,15 @@ class ComponentModel(Model):
     target : TargetImage, optional
         The image the model renders on. A model may be built without one
         (e.g. read from a file) and given it later: ``model.target = image``.
-    window : Window or [[x_start, x_stop], [y_start, y_stop]], optional
+    window : Window, [[x_start, x_stop], [y_start, y_stop]] or (x_min, x_max, y_min, y_max), optional
         Pixel box of ``target`` the model covers (its image, its fitted
         pixels) and renders on, kept fixed (also when the target is
         reassigned). Default: the whole image, the light rendered only on an
         automatic ``render_window``: grown from the model's own light to
         where it falls well below the noise, following the model as its
-        parameters change (see ``automatic_window``).
+        parameters change (see ``automatic_window``). A flat four-number
+        (x_min, x_max, y_min, y_max) is AutoProf 0.8's plane box in arcsec
+        (see ``window_forms.autoprof_window``).
     psf_mode : "full" or "none", optional
         Convolve with the target's PSF ("full", needs ``target.psf``) or not;
         default "full" when the target has a PSF and the type allows it.
@@ -65,7 +68,7 @@ class ComponentModel(Model):
         self._render_box = None        # the automatic render window (no window given)
         self._automatic_key = None     # what the automatic render window was last sized for
         self._window_held = False      # True: the automatic render window stays as it is (in a fit)
-        self._requested_window = self._checked_bounds(window)
+        self._requested_window = self._checked_bounds(autoprof_window(window, target, self.name))
         self._requested_psf_mode = self._checked_psf_request(psf_mode)
         self._target_slot = None  # position in a saved model's target list, until a target is assigned
         values = self._split_kwargs(parameters, kwargs)
@@ -90,11 +93,17 @@ class ComponentModel(Model):
             if key in values:
                 raise ValueError(f"model {self.name!r}: parameter {key!r} given twice (keyword and parameters)")
             values[key] = value
+        values = self._from_autoprof_names(values)
         unknown = [key for key in values if key not in names]
         if unknown:
             raise TypeError(f"model {self.name!r} ({self.model_type}): unknown parameter(s) or option(s) "
                             f"{unknown}; parameters: {names}; options: {list(self.options)}")
         self._check_options()
+        return values
+
+    def _from_autoprof_names(self, values):
+        """{name: value} with AutoProf's spellings turned into this type's parameters and options
+        (subclasses whose AutoProf parameters differ override; see FlatSky, PlaneSky, SplineGalaxy)."""
         return values
 
     def _check_options(self):
@@ -251,8 +260,10 @@ class ComponentModel(Model):
 
     def set_window(self, window):
         """Set the window: a Window of the target, pixel bounds [[x_start, x_stop], [y_start, y_stop]],
-        or None for the whole image with an automatic ``render_window``. Without a target the bounds are
-        kept for the one assigned later."""
+        a plane box (x_min, x_max, y_min, y_max) in arcsec (AutoProf's flat form; needs the target),
+        or None for the whole image with an automatic ``render_window``. Without a target the bounds
+        are kept for the one assigned later."""
+        window = autoprof_window(window, self._target, self.name)
         if isinstance(window, Window):
             if self._target is None or window.image is not self._target:
                 raise ValueError(f"model {self.name!r}: window belongs to another image than the target")
@@ -306,6 +317,10 @@ class ComponentModel(Model):
         return [self]
 
     # --- parameters ----------------------------------------------------------------------
+    def named_parameters(self):
+        """[(name, Parameter)] of the model's own parameters, in order (unqualified names)."""
+        return [(p.name, p) for p in self.parameters]
+
     def __getitem__(self, name):
         """The Parameter called ``name`` (e.g. ``model["q"].value = 0.5``)."""
         if name not in self.parameters:

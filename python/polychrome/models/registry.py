@@ -45,3 +45,8 @@ def model_class(model_type):
         return _MODEL_TYPES[_ALIASES.get(model_type, model_type)]
     except KeyError:
         raise ValueError(f"unknown model_type {model_type!r}; known model types: {model_types()}") from None
+
+
+def model_names_under(base):
+    """The registered model_type strings whose classes are ``base`` or derive from it, sorted."""
+    return sorted(name for name, cls in _MODEL_TYPES.items() if issubclass(cls, base))
