@@ -6,7 +6,10 @@ still in the model), cycling until a whole cycle lowers chi^2 by less than
 so a field of many sources fits in the memory and time of its largest
 member. Iter_LM does the same over chunks of at most ``chunks`` parameter
 values in the model's order (a component's vector parameters are never
-split), for models too large for one normal matrix.
+split), for models too large for one normal matrix. Like any block-wise
+descent it converges slowly when a chunk boundary separates strongly
+correlated parameters (a Sersic's n, Re and Ie): chunks that hold whole
+components converge in a few cycles.
 
 The uncertainties each step sets are conditional on the other parameters
 held: run ``ap.fit.LM`` once at the end for the full covariance when the

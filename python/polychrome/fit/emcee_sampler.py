@@ -66,8 +66,8 @@ class Emcee:
         with posterior.model.automatic_windows_held():
             try:
                 starts = self._starts()
-                sampler = self._emcee.EnsembleSampler(self.nwalkers, posterior.size, posterior.log_prob,
-                                                      seed=int(self.rng.integers(2 ** 31)))
+                sampler = self._emcee.EnsembleSampler(self.nwalkers, posterior.size, posterior.log_prob)
+                sampler.random_state = np.random.RandomState(int(self.rng.integers(2 ** 31))).get_state()
                 sampler.run_mcmc(starts, self.warmup + self.max_iter, progress=bool(self.verbose))
             finally:
                 posterior.restore(posterior.start)

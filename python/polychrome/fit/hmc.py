@@ -24,7 +24,9 @@ class HMC:
         Leapfrog step size (in units where the posterior's spread is about 1
         when ``inv_mass`` is its covariance); the start of the adaptation.
     leapfrog_steps : int
-        Leapfrog steps per trajectory.
+        Leapfrog steps per trajectory, at most: each trajectory takes a
+        random number between half of it and it, with the step size jittered
+        by +-20%, so that no trajectory length resonates with the posterior.
     inv_mass : (P, P) or (P,) array, optional
         The inverse mass matrix: the expected posterior covariance, e.g. LM's
         ``result.covariance`` (AutoProf's argument). Default: diagonal, the
@@ -57,7 +59,10 @@ class HMC:
         p = dynamics.momentum(self.rng)
         energy = -log_p + dynamics.kinetic(p)
         y, q, log_q, grad_q = x, p, log_p, gradient
-        for _ in range(self.leapfrog_steps):
+        # each trajectory's length is jittered (Neal 2011, sec. 5.4.2.2): a fixed one can come back
+        # near its start on a Gaussian posterior (a half or whole period), leaving the chain stuck
+        epsilon = epsilon * self.rng.uniform(0.8, 1.2)
+        for _ in range(int(self.rng.integers((self.leapfrog_steps + 1) // 2, self.leapfrog_steps + 1))):
             y, q, log_q, grad_q = dynamics.leapfrog(y, q, grad_q, epsilon)
             if not np.isfinite(log_q):
                 return x, log_p, gradient, 0.0
