@@ -82,6 +82,8 @@ def classify(error, message, cell, missing_from_failed):
         name = re.search(r"name '(\w+)'", message)
         if name and name.group(1) in missing_from_failed:
             return "after an earlier failure"
+    if missing_from_failed and "has no value" in message:  # a value an earlier (failed) cell was to set
+        return "after an earlier failure"
     if "unknown model_type" in message:
         return "model type not here"
     return "other"

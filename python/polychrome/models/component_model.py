@@ -10,7 +10,7 @@ from ..param import ParameterSet
 from .automatic_window import measuring_bounds, next_window
 from .model import Model
 from .window_forms import autoprof_window
-from .parameter_spec import check_shape, make_parameter
+from .parameter_spec import CENTER, check_shape, make_parameter
 
 PSF_MODES = ("full", "none")
 
@@ -58,6 +58,42 @@ class ComponentModel(Model):
     # see Model.set_noise_tolerance
     _noise_fraction = None
 
+    # AutoProf's parameter order of the base classes (user subclasses extend it)
+    _parameter_order = ("center",)
+    _spec_defaults = {}  # {name: {"value"/"locked"/"uncertainty": ...}} from a user's parameter_specs dict
+
+    def __init_subclass__(cls, **kwargs):
+        """A user's subclass written as for AutoProf (``parameter_specs`` a dict, ``radial_model`` or
+        ``evaluate_model`` in numpy) gets its parameters, rendering and registration: see
+        custom_brightness."""
+        super().__init_subclass__(**kwargs)
+        from . import custom_brightness
+        from .registry import register
+
+        declared = cls.__dict__.get("parameter_specs")
+        if isinstance(declared, dict):
+            parent = super(cls, cls).parameter_specs
+            inherited = parent if isinstance(parent, tuple) and parent else (CENTER,)
+            specs, defaults = custom_brightness.specs_from_dict(cls, declared, inherited)
+            order = cls.__dict__.get("_parameter_order")
+            if order is not None:
+                by_name = {spec.name: spec for spec in specs}
+                missing = [name for name in order if name not in by_name]
+                if missing or len(order) != len(specs):
+                    raise ValueError(f"{cls.__name__}._parameter_order {tuple(order)} must name each parameter "
+                                     f"once: {tuple(by_name)}")
+                specs = tuple(by_name[name] for name in order)
+            cls.parameter_specs = specs
+            cls._spec_defaults = {**getattr(cls, "_spec_defaults", {}), **defaults}
+        custom = custom_brightness.is_custom(cls)
+        if custom and not getattr(cls, "_custom_brightness", False):
+            for name in custom_brightness.MIXED_IN:
+                if name not in cls.__dict__:
+                    setattr(cls, name, custom_brightness.CustomBrightness.__dict__[name])
+            cls._custom_brightness = True
+        if (custom or isinstance(declared, dict)) and isinstance(cls.__dict__.get("model_type"), str):
+            register(cls, replace=True)
+
     def __init__(self, name=None, model_type=None, target=None, window=None, psf_mode=None,
                  parameters=None, **kwargs):
         self._set_name(name, model_type)
@@ -89,6 +125,9 @@ class ComponentModel(Model):
             values.update(parameters)
         for option, default in self.options.items():
             setattr(self, option, kwargs.pop(option, default))
+        if getattr(self, "_custom_brightness", False):  # a user's class: its plain class attributes are options
+            for key in [k for k in kwargs if k not in names and _is_user_setting(type(self), k)]:
+                setattr(self, key, kwargs.pop(key))
         for key, value in kwargs.items():
             if key in values:
                 raise ValueError(f"model {self.name!r}: parameter {key!r} given twice (keyword and parameters)")
@@ -103,7 +142,10 @@ class ComponentModel(Model):
 
     def _from_autoprof_names(self, values):
         """{name: value} with AutoProf's spellings turned into this type's parameters and options
-        (subclasses whose AutoProf parameters differ override; see FlatSky, PlaneSky, SplineGalaxy)."""
+        (subclasses whose AutoProf parameters differ override; see FlatSky, PlaneSky, SplineGalaxy);
+        here the defaults of a user's parameter_specs dict fill what was not given."""
+        if self._spec_defaults:
+            values = {**{k: dict(v) for k, v in self._spec_defaults.items()}, **values}
         return values
 
     def _check_options(self):
@@ -367,3 +409,12 @@ class ComponentModel(Model):
     @abc.abstractmethod
     def _render(self, jacobian):
         """(image [ny, nx], Jacobian [n, ny, nx] or None) over the window."""
+
+
+def _is_user_setting(cls, key):
+    """True when ``key`` is a plain (number, string, tuple) class attribute a user's class declares."""
+    for klass in cls.__mro__:
+        if key in vars(klass):
+            return (not klass.__module__.startswith("polychrome.") and not key.startswith("_")
+                    and isinstance(vars(klass)[key], (int, float, str, tuple, bool)))
+    return False

@@ -29,6 +29,9 @@ class GalaxyModel(ComponentModel):
     """
 
     profile = None
+    model_type = "galaxy model"  # AutoProf's base name (user types are "<name> galaxy model"); not registered
+    parameter_specs = GEOMETRY_SPECS
+    _parameter_order = ("center", "q", "PA")
     # how many of parameter_specs are geometry (center, q, PA) ahead of the profile's
     _geometry_count = len(GEOMETRY_SPECS)
     # geometry held at fixed values rather than fitted ({"q": 1.0, "PA": 0.0} for a star model)

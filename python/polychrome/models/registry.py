@@ -4,11 +4,22 @@ _MODEL_TYPES = {}
 _ALIASES = {}  # another spelling (an AutoProf one) -> the registered model_type
 
 
-def register(cls):
-    """Class decorator: make ``cls`` constructible as ``Model(model_type=cls.model_type, ...)``."""
+def register(cls, replace=False):
+    """Class decorator: make ``cls`` constructible as ``Model(model_type=cls.model_type, ...)``.
+
+    ``replace``: a user's class may take over its own model_type from an earlier definition of
+    the same class name (a notebook cell run again); never one of polychrome's types."""
     name = cls.model_type
     if not isinstance(name, str) or not name:
         raise TypeError(f"{cls.__name__}.model_type must be a non-empty string to be registered")
+    previous = _MODEL_TYPES.get(name)
+    if replace and previous is not None and previous.__module__.startswith("polychrome."):
+        raise ValueError(f"model_type {name!r} is one of polychrome's; give your class another model_type")
+    if name in _ALIASES:
+        raise ValueError(f"model_type {name!r} is already taken (another name of {_ALIASES[name]!r})")
+    if replace and previous is not None and previous.__name__ == cls.__name__:
+        _MODEL_TYPES[name] = cls
+        return cls
     if name in _MODEL_TYPES and _MODEL_TYPES[name] is not cls:
         raise ValueError(f"model_type {name!r} is already registered to {_MODEL_TYPES[name].__name__}")
     _MODEL_TYPES[name] = cls
