@@ -26,7 +26,7 @@ def test_parameter_bookkeeping_of_models_and_groups():
     assert group.parameter_order[:2] == ("a:center", "a:q") and "b:Ie" in group.parameter_order
     assert group["a:PA"] is a["PA"] and group["b:PA"].is_linked_to(a["PA"])
     assert group["b"] is b
-    with pytest.raises(KeyError, match="'model:parameter'"):
+    with pytest.raises(KeyError, match="named 'model:parameter'"):
         group["c:q"]
     assert list(group.models.keys()) == ["a", "b"]
     assert list(group.models.values()) == [a, b] and dict(group.models.items())["b"] is b

@@ -45,6 +45,19 @@ class GaussianBlob(ap.models.Component_Model):
 GEOMETRY = dict(center=[8.3, 7.9], q=0.65, PA=0.8)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def forget_the_user_types():
+    """The user types of this module leave the (process-wide) registry afterwards."""
+    yield
+    from polychrome.models.registry import model_types, unregister
+
+    for name in ("numpy sersic galaxy model", "blob model", "torch style model"):
+        if name in model_types():
+            unregister(name)
+    with pytest.raises(ValueError, match="one of polychrome's"):
+        unregister("sersic galaxy model")
+
+
 def pair(target, n=1.5, re=2.5, ie=0.2):
     ours = ap.models.Model(name="ref", model_type="sersic galaxy model", target=target, window=[[0, 36], [0, 32]],
                            n=n, Re=re, Ie=ie, **GEOMETRY)

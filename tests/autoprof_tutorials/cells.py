@@ -136,7 +136,9 @@ def run_tutorial(name, workdir=None):
 def report(name, results, out=sys.stdout):
     """Print one tutorial's table: cell, ran/raised, cause, message."""
     raised = [r for r in results if not r.ran]
-    print(f"{name}: {len(results) - len(raised)} of {len(results)} cells ran, {len(raised)} raised", file=out)
+    seconds = sum(r.seconds for r in results)
+    print(f"{name}: {len(results) - len(raised)} of {len(results)} cells ran, {len(raised)} raised "
+          f"({seconds:.0f} s)", file=out)
     for r in raised:
         print(f"  cell {r.index:2d} [{r.cause}] {r.error}", file=out)
 

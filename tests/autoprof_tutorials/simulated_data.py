@@ -28,7 +28,10 @@ TRUTH = {
     },
 }
 GETTING_STARTED_SIGMA = 1e-3 ** 0.5  # the tutorial sets variance 1/1e3
-GROUP_SIGMA = 0.02
+# the tutorial's variance is 0.001 (|data| + half the 16-84% range): noise of that variance (a sky
+# sigma of 0.001, Poisson-like above it) makes its chi^2 per degree of freedom about 1
+GROUP_GAIN = 0.001
+GROUP_SKY_SIGMA = 0.001
 
 
 def _render(shape, sources, pixelscale):
@@ -67,4 +70,8 @@ def group_models_image():
     image = _render(shape, sources, PIXELSCALE)
     for (y0, y1, x0, x1) in ((410, 445, 371, 402), (296, 357, 151, 206), (558, 590, 291, 322)):
         image[y0:y1, x0:x1] = 50.0  # saturated: masked by the tutorial
-    return image + rng.normal(0.0, GROUP_SIGMA, shape)
+    noise = rng.normal(0.0, 1.0, shape)
+    first = image + noise * np.sqrt(GROUP_GAIN * (np.abs(image) + GROUP_SKY_SIGMA))
+    # the tutorial adds half the 16-84% range of the data to |data|: use the same in the noise
+    half_range = 0.5 * np.subtract(*np.percentile(first, [84, 16]))
+    return image + noise * np.sqrt(GROUP_GAIN * (np.abs(image) + half_range))

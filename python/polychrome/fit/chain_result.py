@@ -4,6 +4,8 @@ import dataclasses
 
 import numpy as np
 
+from ..param.numpy_values import NumpyArray
+
 
 def integrated_autocorrelation_time(series):
     """Integrated autocorrelation time of a 1-D series (samples), by Sokal's automatic window
@@ -39,6 +41,9 @@ class ChainResult:
     names: list
     acceptance: float
     message: str
+
+    def __post_init__(self):
+        self.chain = np.asarray(self.chain, dtype=float).view(NumpyArray)
 
     @property
     def mean(self):

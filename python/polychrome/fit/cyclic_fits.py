@@ -16,6 +16,7 @@ held: run ``ap.fit.LM`` once at the end for the full covariance when the
 model is small enough.
 """
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -82,6 +83,14 @@ class _Cycling:
     def _parts(self):
         raise NotImplementedError
 
+    def _cycle(self, number):
+        """One pass over the parts."""
+        for label, quantities in self._parts():
+            result = _fit_subset(self.model, quantities, self.lm_options)
+            if self.verbose:
+                print(f"{type(self).__name__} cycle {number}: {label}: chi2/ndf {result.chi2_ndf:.6g} "
+                      f"({result.message})")
+
     def fit(self):
         """Cycle over the parts until chi^2 settles; returns a CycleResult."""
         model = self.model
@@ -90,11 +99,7 @@ class _Cycling:
         cycles = 0
         for cycles in range(1, self.max_iter + 1):
             before = chi2
-            for label, quantities in self._parts():
-                result = _fit_subset(model, quantities, self.lm_options)
-                if self.verbose:
-                    print(f"{type(self).__name__} cycle {cycles}: {label}: chi2/ndf {result.chi2_ndf:.6g} "
-                          f"({result.message})")
+            self._cycle(cycles)
             chi2, ndf, _ = _chi2(model)
             if self.verbose:
                 print(f"{type(self).__name__} cycle {cycles}: chi2/ndf = {chi2 / max(ndf, 1):.6g}")
@@ -125,11 +130,32 @@ class Iter(_Cycling):
     def __init__(self, model, max_iter=20, relative_tolerance=1e-3, verbose=0, lm_max_iter=50):
         super().__init__(model, max_iter, relative_tolerance, verbose, lm_max_iter)
 
-    def _parts(self):
-        for component in self.model.components():
-            quantities = {id(p.quantity): p.quantity for p in component.parameters if not p.locked}
-            if quantities:
-                yield component.name, list(quantities.values())
+    def _cycle(self, number):
+        """Fit each component alone on the data less the light of all the others (rendered once per
+        cycle and kept up to date), so that a step costs one component's renders."""
+        model = self.model
+        components = [c for c in model.components() if any(not p.locked for p in c.parameters)]
+        light = {}  # id(target) -> the summed light of every component on the whole target
+        for target in model.targets:
+            light[id(target)] = model.light_on(target.window)
+        for component in components:
+            target = component.target
+            own_before = component.light_on(target.window)
+            rest = light[id(target)] - own_before
+            stand_in = copy.copy(target)  # the same grid, noise, mask and PSF; the others' light removed
+            stand_in._root = stand_in
+            stand_in.data = target.data - rest
+            component.target = stand_in
+            try:
+                result = LM(component, **self.lm_options).fit()
+            finally:
+                component.target = target
+            if any(len(p.linked) > 1 for p in component.parameters):  # shared with others: their light moved
+                light = {id(t): model.light_on(t.window) for t in model.targets}
+            else:
+                light[id(target)] = rest + component.light_on(target.window)
+            if self.verbose:
+                print(f"Iter cycle {number}: {component.name}: chi2/ndf {result.chi2_ndf:.6g} ({result.message})")
 
 
 class Iter_LM(_Cycling):

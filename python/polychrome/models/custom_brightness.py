@@ -135,7 +135,7 @@ class CustomBrightness:
 
     def _brightness(self, grid):
         values = self._values()
-        if hasattr(self, "radial_model"):
+        if _user_defines(type(self), "radial_model"):
             dx, dy = grid.get_coordinate_meshgrid(*values["center"])
             q, pa = values.get("q", 1.0), values.get("PA", 0.0)
             major = dx * np.cos(pa) + dy * np.sin(pa)
@@ -230,10 +230,14 @@ class _Padded:
         self.shape = (window.shape[0] + 2 * pad, window.shape[1] + 2 * pad)
 
 
+def _user_defines(cls, name):
+    """True when a class of ``cls``'s that is not polychrome's defines ``name``."""
+    return any(name in vars(klass) for klass in cls.__mro__ if not klass.__module__.startswith("polychrome."))
+
+
 def is_custom(cls):
     """True when ``cls`` (or a user base of it) defines a brightness in Python (see the module docstring)."""
-    return any(name in vars(klass) for klass in cls.__mro__ if not klass.__module__.startswith("polychrome.")
-               for name in ("radial_model", "evaluate_model"))
+    return _user_defines(cls, "radial_model") or _user_defines(cls, "evaluate_model")
 
 
 # the methods a user's class gets when it defines its brightness (unless it defines them itself)

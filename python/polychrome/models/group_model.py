@@ -4,6 +4,7 @@ import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
 from ..param import ParameterSet
+from ..param.numpy_values import NumpyArray
 from ..param.parameter_table import parameter_table
 from .group_membership import components_of, members_depth_first
 from .initialization import signal_to_noise
@@ -294,8 +295,8 @@ class GroupModel(Model):
         named = dict(self.named_parameters())
         if key in named:
             return named[key]
-        raise KeyError(f"group {self.name!r} has no member or parameter {key!r}; parameters are named "
-                       f"'model:parameter', e.g. {list(named)[:4]}")
+        raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameters of its own, and no member or "
+                       f"member parameter {key!r}; they are named 'model:parameter', e.g. {list(named)[:4]}")
 
     def __iter__(self):
         return iter(self.models)
@@ -321,7 +322,7 @@ class GroupParameters(ParameterSet):
     def get_vector(self):
         """The values of the distinct free quantities as one flat vector (each linked set once)."""
         parts = [np.ravel(p.value) for p in self._distinct if not p.locked and p.value is not None]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return (np.concatenate(parts) if parts else np.zeros(0)).view(NumpyArray)
 
     def set_values(self, vector):
         """Set the distinct free quantities from a flat vector in the order of ``get_vector``."""

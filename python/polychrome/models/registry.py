@@ -26,6 +26,16 @@ def register(cls, replace=False):
     return cls
 
 
+def unregister(model_type):
+    """Forget a user's model type (one registered by a class of the user's); polychrome's cannot be."""
+    cls = _MODEL_TYPES.get(model_type)
+    if cls is None:
+        raise ValueError(f"model_type {model_type!r} is not registered")
+    if cls.__module__.startswith("polychrome."):
+        raise ValueError(f"model_type {model_type!r} is one of polychrome's and stays registered")
+    del _MODEL_TYPES[model_type]
+
+
 def register_alias(alias, model_type):
     """Make ``alias`` another name of the registered ``model_type`` (the model reports the latter)."""
     if model_type not in _MODEL_TYPES:

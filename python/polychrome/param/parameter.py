@@ -2,14 +2,14 @@
 
 import numpy as np
 
+from .numpy_values import numpy_value
 from .shared_quantity import SharedQuantity, as_flag, as_limits
 
 
 def _as_output(array):
-    """A stored value as given back: a numpy float64 (a float with ``.item()``) or an array copy."""
-    if array is None:
-        return None
-    return np.float64(array) if array.ndim == 0 else array.copy()
+    """A stored value as given back: a numpy float64 (a float with ``.item()``) or an array copy, both
+    saying the numpy way when asked for PyTorch's methods (see numpy_values)."""
+    return numpy_value(array)
 
 
 class Parameter:

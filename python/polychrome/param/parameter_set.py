@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .numpy_values import NumpyArray
 from .parameter import Parameter
 from .parameter_table import parameter_table
 
@@ -61,7 +62,7 @@ class ParameterSet:
         """The values of the free (unlocked) parameters as one flat numpy vector, in order (AutoProf's
         ``parameters.get_vector()``; a center contributes its x then y, arcsec)."""
         parts = [np.ravel(p.value) for p in self if not p.locked and p.value is not None]
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return (np.concatenate(parts) if parts else np.zeros(0)).view(NumpyArray)
 
     def set_values(self, vector):
         """Set the free parameters from one flat vector, in the order of ``get_vector``."""
