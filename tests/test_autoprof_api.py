@@ -167,7 +167,11 @@ def test_fit_result_autoprof_names():
     sky = ap.models.Model(name="sky", model_type="flat sky model", target=observed)
     sky.initialize()
     result = ap.fit.LM(sky).fit()
-    assert result.covariance_matrix is result.covariance
+    np.testing.assert_array_equal(result.covariance_matrix, result.covariance)
+    with pytest.raises(AttributeError, match="PyTorch tensor method; polychrome's values are numpy already"):
+        result.covariance_matrix.detach()
+    with pytest.raises(AttributeError, match="drop .detach"):
+        sky["F"].value.detach()
     np.testing.assert_array_equal(result.update_uncertainty(), result.uncertainties)
     assert sky["F"].uncertainty == pytest.approx(0.1 / 20 / 0.25)  # sigma / sqrt(N) per pixel area
 
