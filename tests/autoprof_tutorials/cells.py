@@ -96,8 +96,11 @@ def run_extract(path, workdir=None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from polychrome.models.registry import model_types, unregister
+
     with open(path) as handle:
         cells = split_cells(handle.read())
+    types_before = set(model_types())  # the tutorial's own model classes leave the registry afterwards
     namespace = {"__name__": "__tutorial__"}
     results, failed_names = [], set()
     sys.path.insert(0, HERE)
@@ -125,6 +128,8 @@ def run_extract(path, workdir=None):
         finally:
             os.chdir(old)
             sys.path.remove(HERE)
+            for name in set(model_types()) - types_before:
+                unregister(name)
     return results
 
 
