@@ -67,9 +67,16 @@ def test_bad_construction_raises_naming_the_argument(kwargs, error, match):
         sersic(**kwargs)
 
 
-def test_name_is_required():
+def test_name_is_optional_with_unique_defaults_but_not_empty():
+    # AutoProf/AstroPhot scripts build models without names (issue 13): each gets its own default
+    first = Model(model_type="flat sky model", target=make_target(), F=1.0)
+    second = Model(model_type="flat sky model", target=make_target(), F=1.0)
+    assert first.name.startswith("flat sky model ") and second.name.startswith("flat sky model ")
+    assert first.name != second.name
+    group = Model(model_type="group model", models=[first, second])
+    assert set(group.models.keys()) == {first.name, second.name}
     with pytest.raises(TypeError, match="name must be a non-empty string"):
-        Model(model_type="flat sky model", target=make_target(), F=1.0)
+        Model(name="", model_type="flat sky model", target=make_target(), F=1.0)
 
 
 def test_sky_and_point_psf_modes():

@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+from ..param.numpy_values import NumpyArray
 from .convergence import attainable_decrease, limited_step
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
@@ -77,6 +78,17 @@ class FitResult:
     def hess(self):
         """J^T W J at the best parameters (AutoProf's name for ``hessian``)."""
         return self.hessian
+
+    @property
+    def covariance_matrix(self):
+        """The covariance of the free parameters (AutoProf's name for ``covariance``; a numpy array
+        that says the numpy way when asked for torch's ``.detach()``)."""
+        return np.asarray(self.covariance).view(NumpyArray)
+
+    def update_uncertainty(self):
+        """AutoProf's call: the parameters' uncertainties from the covariance. A polychrome fit sets
+        them when it ends (sqrt of the covariance diagonal), so this returns ``uncertainties``."""
+        return self.uncertainties
 
     @property
     def success(self):

@@ -58,5 +58,13 @@ class ModelImage(Image):
         """Total flux, the sum of all pixels."""
         return float(self.data.sum())
 
+    def save(self, filename, overwrite=True):
+        """Write the model image (flux per pixel) to ``filename`` (FITS, with the plane grid or WCS of
+        its image); an existing file is replaced unless ``overwrite=False``. Returns ``filename``."""
+        from ..io.fits_output import write_fits
+
+        write_fits(filename, self, overwrite=overwrite)
+        return filename
+
     def _fill_view(self, view, slices):
         view.source_window = None

@@ -61,6 +61,15 @@ class PSFImage(Image):
         self._point_source_renderer = None
         self._extent = None
 
+    def normalize(self):
+        """AutoProf's call to make the PSF sum to 1: a PSFImage already does (its data are divided by
+        their sum when built), so this checks that and returns the PSF."""
+        total = float(np.sum(self.data))
+        if not abs(total - 1.0) < 1e-9:
+            raise ValueError(f"PSF sums to {total}, not 1: it was changed after construction; build a new "
+                             "PSFImage from the changed array (it is normalised then)")
+        return self
+
     @property
     def extent(self):
         """A :class:`PsfExtent` of this PSF (how far it carries light; its FWHM), measured on first use."""

@@ -77,10 +77,30 @@ class TargetImage(Image):
         the affine fit of the exact map, ``pixel_to_plane`` is exact.
     reference_wcs : astropy.wcs.WCS, FITS header or TangentPlane, optional
         Reference for the tangent plane (default the image's own ``wcs``).
+    filename : str, optional
+        Read the image from a FITS file written by ``save`` (AutoProf's
+        ``Target_Image(filename=...)``) instead of ``data``; arguments given
+        too replace what the file holds.
     """
 
-    def __init__(self, data, variance=None, weight=None, mask=None, psf=None, psf_upsample=1,
-                 pixelscale=None, origin=None, zeropoint=None, wcs=None, reference_wcs=None):
+    def __init__(self, data=None, variance=None, weight=None, mask=None, psf=None, psf_upsample=1,
+                 pixelscale=None, origin=None, zeropoint=None, wcs=None, reference_wcs=None, filename=None):
+        if filename is not None:  # AutoProf's Target_Image(filename=...): a file written by save()
+            from ..io.target_file import target_arguments
+
+            if data is not None:
+                raise TypeError("give data or filename, not both")
+            saved = target_arguments(filename)
+            given = {"variance": variance, "weight": weight, "mask": mask, "psf": psf, "pixelscale": pixelscale,
+                     "origin": origin, "zeropoint": zeropoint, "wcs": wcs}
+            saved.update({key: value for key, value in given.items() if value is not None})
+            if weight is not None:
+                saved.pop("variance", None)
+            data, variance, weight, mask, psf = (saved.get(k) for k in ("data", "variance", "weight", "mask", "psf"))
+            psf_upsample = saved.get("psf_upsample", psf_upsample)
+            pixelscale, origin, zeropoint, wcs = (saved.get(k) for k in ("pixelscale", "origin", "zeropoint", "wcs"))
+        if data is None:
+            raise TypeError("TargetImage needs data (a 2-D array) or filename (a FITS file written by save())")
         data = as_image_array(data, "data")
         mask = np.zeros(data.shape, bool) if mask is None else as_mask_array(mask, data.shape)
         bad = ~np.isfinite(data)
@@ -144,6 +164,14 @@ class TargetImage(Image):
             level = float(np.sqrt(np.percentile(used, 10.0))) if used.size else None
             cached = self._noise_level = (self.variance, self.mask, level)
         return cached[2]
+
+    def save(self, filename, overwrite=True):
+        """Write the image to ``filename`` (FITS): data with its WCS or plane grid and zeropoint,
+        variance, mask and PSF as extensions; ``TargetImage(filename=...)`` reads it back. Returns
+        ``filename``."""
+        from ..io.target_file import save_target
+
+        return save_target(self, filename, overwrite)
 
     @property
     def has_psf(self):

@@ -1,8 +1,9 @@
 """Models of galaxies, point sources and sky, and groups of them, rendered on target images.
 
 ``Model(name=..., model_type=..., target=..., ...)`` builds any registered
-type; ``model_types()`` lists them. ``AutoProf_Model`` is the AutoProf /
-AstroPhot spelling of ``Model``.
+type; ``model_types()`` lists them. ``AutoProf_Model`` (also ``AutoPhot_Model``,
+``AstroPhot_Model``) is the AutoProf / AstroPhot spelling of ``Model``; ``Group_Model``,
+``Galaxy_Model``, ``Sersic_Galaxy``, ... of the PEP 8 class names.
 """
 
 from .bilinear_sky import BilinearSky
@@ -23,12 +24,28 @@ from .point_model import PointModel
 from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
-from .star_models import ExponentialStar, GaussianStar, MoffatStar, NukerStar, SersicStar, SplineStar
+from .star_models import (ExponentialStar, GaussianStar, MoffatStar, NukerStar, SersicStar, SplineStar,
+                          StarModel)
 
-AutoProf_Model = Model
+# AutoProf / AutoPhot / AstroPhot spellings of the classes
+AutoProf_Model = AutoPhot_Model = AstroPhot_Model = Model
+Group_Model = GroupModel
+Component_Model = ComponentModel
+Galaxy_Model = GalaxyModel
+Star_Model = StarModel
+Sky_Model = ComponentModel  # sky models have no base class of their own here
+Sersic_Galaxy, Exponential_Galaxy, Gaussian_Galaxy, Moffat_Galaxy, Nuker_Galaxy, Spline_Galaxy = (
+    SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy)
+Sersic_Star, Exponential_Star, Gaussian_Star, Moffat_Star, Nuker_Star, Spline_Star = (
+    SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar)
+Flat_Sky, Plane_Sky, Bilinear_Sky = FlatSky, PlaneSky, BilinearSky
+Point_Source = PointModel
 
 __all__ = [
-    "AutoProf_Model", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
+    "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
+    "Star_Model", "StarModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
+    "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
     "SersicGalaxy", "SplineGalaxy", "ExponentialStar", "GaussianStar", "MoffatStar", "NukerStar",
     "SersicStar", "SplineStar", "model_types",

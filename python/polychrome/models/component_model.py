@@ -9,7 +9,8 @@ from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
 from .automatic_window import measuring_bounds, next_window
 from .model import Model
-from .parameter_spec import check_shape, make_parameter
+from .window_forms import autoprof_window
+from .parameter_spec import CENTER, check_shape, make_parameter
 
 PSF_MODES = ("full", "none")
 
@@ -32,13 +33,15 @@ class ComponentModel(Model):
     target : TargetImage, optional
         The image the model renders on. A model may be built without one
         (e.g. read from a file) and given it later: ``model.target = image``.
-    window : Window or [[x_start, x_stop], [y_start, y_stop]], optional
+    window : Window, [[x_start, x_stop], [y_start, y_stop]] or (x_min, x_max, y_min, y_max), optional
         Pixel box of ``target`` the model covers (its image, its fitted
         pixels) and renders on, kept fixed (also when the target is
         reassigned). Default: the whole image, the light rendered only on an
         automatic ``render_window``: grown from the model's own light to
         where it falls well below the noise, following the model as its
-        parameters change (see ``automatic_window``).
+        parameters change (see ``automatic_window``). A flat four-number
+        (x_min, x_max, y_min, y_max) is AutoProf 0.8's plane box in arcsec
+        (see ``window_forms.autoprof_window``).
     psf_mode : "full" or "none", optional
         Convolve with the target's PSF ("full", needs ``target.psf``) or not;
         default "full" when the target has a PSF and the type allows it.
@@ -55,6 +58,42 @@ class ComponentModel(Model):
     # see Model.set_noise_tolerance
     _noise_fraction = None
 
+    # AutoProf's parameter order of the base classes (user subclasses extend it)
+    _parameter_order = ("center",)
+    _spec_defaults = {}  # {name: {"value"/"locked"/"uncertainty": ...}} from a user's parameter_specs dict
+
+    def __init_subclass__(cls, **kwargs):
+        """A user's subclass written as for AutoProf (``parameter_specs`` a dict, ``radial_model`` or
+        ``evaluate_model`` in numpy) gets its parameters, rendering and registration: see
+        custom_brightness."""
+        super().__init_subclass__(**kwargs)
+        from . import custom_brightness
+        from .registry import register
+
+        declared = cls.__dict__.get("parameter_specs")
+        if isinstance(declared, dict):
+            parent = super(cls, cls).parameter_specs
+            inherited = parent if isinstance(parent, tuple) and parent else (CENTER,)
+            specs, defaults = custom_brightness.specs_from_dict(cls, declared, inherited)
+            order = cls.__dict__.get("_parameter_order")
+            if order is not None:
+                by_name = {spec.name: spec for spec in specs}
+                missing = [name for name in order if name not in by_name]
+                if missing or len(order) != len(specs):
+                    raise ValueError(f"{cls.__name__}._parameter_order {tuple(order)} must name each parameter "
+                                     f"once: {tuple(by_name)}")
+                specs = tuple(by_name[name] for name in order)
+            cls.parameter_specs = specs
+            cls._spec_defaults = {**getattr(cls, "_spec_defaults", {}), **defaults}
+        custom = custom_brightness.is_custom(cls)
+        if custom and not getattr(cls, "_custom_brightness", False):
+            for name in custom_brightness.MIXED_IN:
+                if name not in cls.__dict__:
+                    setattr(cls, name, custom_brightness.CustomBrightness.__dict__[name])
+            cls._custom_brightness = True
+        if (custom or isinstance(declared, dict)) and isinstance(cls.__dict__.get("model_type"), str):
+            register(cls, replace=True)
+
     def __init__(self, name=None, model_type=None, target=None, window=None, psf_mode=None,
                  parameters=None, **kwargs):
         self._set_name(name, model_type)
@@ -65,7 +104,7 @@ class ComponentModel(Model):
         self._render_box = None        # the automatic render window (no window given)
         self._automatic_key = None     # what the automatic render window was last sized for
         self._window_held = False      # True: the automatic render window stays as it is (in a fit)
-        self._requested_window = self._checked_bounds(window)
+        self._requested_window = self._checked_bounds(autoprof_window(window, target, self.name))
         self._requested_psf_mode = self._checked_psf_request(psf_mode)
         self._target_slot = None  # position in a saved model's target list, until a target is assigned
         values = self._split_kwargs(parameters, kwargs)
@@ -86,15 +125,27 @@ class ComponentModel(Model):
             values.update(parameters)
         for option, default in self.options.items():
             setattr(self, option, kwargs.pop(option, default))
+        if getattr(self, "_custom_brightness", False):  # a user's class: its plain class attributes are options
+            for key in [k for k in kwargs if k not in names and _is_user_setting(type(self), k)]:
+                setattr(self, key, kwargs.pop(key))
         for key, value in kwargs.items():
             if key in values:
                 raise ValueError(f"model {self.name!r}: parameter {key!r} given twice (keyword and parameters)")
             values[key] = value
+        values = self._from_autoprof_names(values)
         unknown = [key for key in values if key not in names]
         if unknown:
             raise TypeError(f"model {self.name!r} ({self.model_type}): unknown parameter(s) or option(s) "
                             f"{unknown}; parameters: {names}; options: {list(self.options)}")
         self._check_options()
+        return values
+
+    def _from_autoprof_names(self, values):
+        """{name: value} with AutoProf's spellings turned into this type's parameters and options
+        (subclasses whose AutoProf parameters differ override; see FlatSky, PlaneSky, SplineGalaxy);
+        here the defaults of a user's parameter_specs dict fill what was not given."""
+        if self._spec_defaults:
+            values = {**{k: dict(v) for k, v in self._spec_defaults.items()}, **values}
         return values
 
     def _check_options(self):
@@ -251,8 +302,10 @@ class ComponentModel(Model):
 
     def set_window(self, window):
         """Set the window: a Window of the target, pixel bounds [[x_start, x_stop], [y_start, y_stop]],
-        or None for the whole image with an automatic ``render_window``. Without a target the bounds are
-        kept for the one assigned later."""
+        a plane box (x_min, x_max, y_min, y_max) in arcsec (AutoProf's flat form; needs the target),
+        or None for the whole image with an automatic ``render_window``. Without a target the bounds
+        are kept for the one assigned later."""
+        window = autoprof_window(window, self._target, self.name)
         if isinstance(window, Window):
             if self._target is None or window.image is not self._target:
                 raise ValueError(f"model {self.name!r}: window belongs to another image than the target")
@@ -306,6 +359,10 @@ class ComponentModel(Model):
         return [self]
 
     # --- parameters ----------------------------------------------------------------------
+    def named_parameters(self):
+        """[(name, Parameter)] of the model's own parameters, in order (unqualified names)."""
+        return [(p.name, p) for p in self.parameters]
+
     def __getitem__(self, name):
         """The Parameter called ``name`` (e.g. ``model["q"].value = 0.5``)."""
         if name not in self.parameters:
@@ -352,3 +409,12 @@ class ComponentModel(Model):
     @abc.abstractmethod
     def _render(self, jacobian):
         """(image [ny, nx], Jacobian [n, ny, nx] or None) over the window."""
+
+
+def _is_user_setting(cls, key):
+    """True when ``key`` is a plain (number, string, tuple) class attribute a user's class declares."""
+    for klass in cls.__mro__:
+        if key in vars(klass):
+            return (not klass.__module__.startswith("polychrome.") and not key.startswith("_")
+                    and isinstance(vars(klass)[key], (int, float, str, tuple, bool)))
+    return False

@@ -8,6 +8,31 @@ from .parameter_spec import LINEAR_SKY_LIMITS, ParameterSpec
 from .registry import register
 
 
+def log_sky_to_linear(given, model_name):
+    """AutoProf's flat-sky ``sky`` (log10 flux/arcsec^2: a number, or a dict with value, uncertainty,
+    limits, locked) as polychrome's ``F`` (linear flux/arcsec^2) in the same form."""
+    def linear(value, what):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"model {model_name!r}: sky {what} (log10 flux/arcsec^2) must be a number, "
+                            f"got {value!r}") from None
+        return 10.0 ** array
+    if not isinstance(given, dict):
+        return None if given is None else float(linear(given, "value"))
+    converted = {key: v for key, v in given.items() if key == "locked"}
+    if given.get("value") is not None:
+        converted["value"] = float(linear(given["value"], "value"))
+        if given.get("uncertainty") is not None:
+            converted["uncertainty"] = float(converted["value"] * np.log(10.0) * float(given["uncertainty"]))
+    if "limits" in given:
+        converted["limits"] = [None if v is None else float(linear(v, "limit")) for v in given["limits"]]
+    unknown = [key for key in given if key not in ("value", "uncertainty", "limits", "locked")]
+    if unknown:
+        raise ValueError(f"model {model_name!r}: parameter 'sky' given as a dict with unknown key(s) {unknown}")
+    return converted
+
+
 @register
 class FlatSky(ComponentModel):
     """A constant surface brightness over the window.
@@ -17,11 +42,27 @@ class FlatSky(ComponentModel):
     Each pixel holds F times the pixel area. Sky models are not
     PSF-convolved (a unit-sum PSF leaves a constant unchanged): psf_mode
     "none" only.
+
+    AutoProf's spelling: ``sky`` = log10 of the sky surface brightness
+    (log10 flux/arcsec^2, AutoProf 0.8's flat sky parameter) is accepted at
+    construction and becomes ``F = 10**sky`` (a dict's uncertainty becomes
+    F ln(10) sigma, its limits 10**limits); AutoProf's ``center`` of a flat
+    sky (locked, unused) is accepted and ignored.
     """
 
     model_type = "flat sky model"
     parameter_specs = (ParameterSpec("F", "flux/arcsec^2", limits=LINEAR_SKY_LIMITS),)
     psf_modes = ("none",)
+
+    def _from_autoprof_names(self, values):
+        values = dict(values)
+        values.pop("center", None)
+        if "sky" in values:
+            if "F" in values:
+                raise ValueError(f"model {self.name!r}: give the sky as F (linear flux/arcsec^2) or as AutoProf's "
+                                 "sky (log10 flux/arcsec^2), not both")
+            values["F"] = log_sky_to_linear(values.pop("sky"), self.name)
+        return values
 
     def _render(self, jacobian):
         area = self._target.pixel_area

@@ -29,6 +29,9 @@ class GalaxyModel(ComponentModel):
     """
 
     profile = None
+    model_type = "galaxy model"  # AutoProf's base name (user types are "<name> galaxy model"); not registered
+    parameter_specs = GEOMETRY_SPECS
+    _parameter_order = ("center", "q", "PA")
     # how many of parameter_specs are geometry (center, q, PA) ahead of the profile's
     _geometry_count = len(GEOMETRY_SPECS)
     # geometry held at fixed values rather than fitted ({"q": 1.0, "PA": 0.0} for a star model)
@@ -105,6 +108,18 @@ class GalaxyModel(ComponentModel):
                                q=1.0, PA=0.0, pixelscale=step, origin=(-0.5 * step, -0.5 * step),
                                knots=self._knots(), tolerance=1e-3)
         return step * np.arange(count), strip[0] / step**2
+
+    def radial_model(self, R, image=None, parameters=None):
+        """The profile (no PSF) at elliptical radii ``R`` (arcsec, a numpy array) in flux per pixel of
+        the target (surface brightness x pixel area), AutoProf's call; interpolated from the mean
+        brightness of cells at most half a pixel wide along the major axis (as galaxy_light_profile
+        draws it). ``image`` and ``parameters`` are accepted for AutoProf's signature."""
+        if type(R).__module__.startswith("torch"):
+            raise TypeError("R: polychrome is numpy; give the radii as a numpy array (np.linspace(...))")
+        radii = np.asarray(R, dtype=float)
+        reach = max(float(np.max(radii)) if radii.size else 0.0, 1e-6) * 1.01
+        samples, brightness = self._major_axis_brightness(self._values(), reach)
+        return np.interp(radii, samples, brightness) * self._target.pixel_area
 
     # --- initialisation ------------------------------------------------------------------
     # Subclasses declare the profile for initialize(): ``_profile_names`` (shape parameters, then

@@ -3,6 +3,9 @@
 import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
+from ..param import ParameterSet
+from ..param.numpy_values import NumpyArray
+from ..param.parameter_table import parameter_table
 from .group_membership import components_of, members_depth_first
 from .initialization import signal_to_noise
 from .measurement_scope import measurements_kept
@@ -47,7 +50,7 @@ class GroupModel(Model):
 
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
-        self.models = ModelCollection(models, owner=name, check=self._check_tree)
+        self.models = ModelCollection(models, owner=self.name, check=self._check_tree)
         self._check_tree()
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
@@ -274,8 +277,65 @@ class GroupModel(Model):
     def components(self):
         return components_of(self)  # also refuses a tree changed behind add_model into a repeat
 
+    @property
+    def parameters(self):
+        """Every parameter of every component by qualified name: a GroupParameters
+        (``group.parameters["disk:Re"]``, iteration over the Parameters, ``get_vector()``, a
+        printable table). Linked parameters appear under each of their names."""
+        return GroupParameters(self.named_parameters())
+
+    def __getitem__(self, key):
+        """``group["member:parameter"]`` (a Parameter of a component, nested groups included) or
+        ``group["member"]`` (a member model)."""
+        if not isinstance(key, str):
+            raise TypeError(f"group {self.name!r}: index with a 'model:parameter' or model name string, "
+                            f"got {key!r}")
+        if key in self.models:
+            return self.models[key]
+        named = dict(self.named_parameters())
+        if key in named:
+            return named[key]
+        raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameters of its own, and no member or "
+                       f"member parameter {key!r}; they are named 'model:parameter', e.g. {list(named)[:4]}")
+
     def __iter__(self):
         return iter(self.models)
+
+
+class GroupParameters(ParameterSet):
+    """The parameters of a group's components under qualified names "model:parameter"; a linked
+    parameter is listed under each name but counted once by ``get_vector``."""
+
+    def __init__(self, named_parameters):
+        super().__init__()
+        self._by_name = dict(named_parameters)
+
+    @property
+    def _distinct(self):
+        seen, distinct = set(), []
+        for parameter in self._by_name.values():
+            if id(parameter.quantity) not in seen:
+                seen.add(id(parameter.quantity))
+                distinct.append(parameter)
+        return distinct
+
+    def get_vector(self):
+        """The values of the distinct free quantities as one flat vector (each linked set once)."""
+        parts = [np.ravel(p.value) for p in self._distinct if not p.locked and p.value is not None]
+        return (np.concatenate(parts) if parts else np.zeros(0)).view(NumpyArray)
+
+    def set_values(self, vector):
+        """Set the distinct free quantities from a flat vector in the order of ``get_vector``."""
+        ParameterSet.set_values(_Distinct(self._distinct), vector)
+
+    def __str__(self):
+        return parameter_table("parameters", self._by_name.items())
+
+
+class _Distinct(ParameterSet):
+    def __init__(self, parameters):
+        super().__init__()
+        self._by_name = {str(k): p for k, p in enumerate(parameters)}
 
 
 class _Started:

@@ -9,19 +9,27 @@ model, so that a group and a single component behave alike.
 
 import abc
 import contextlib
+import itertools
 
 import numpy as np
 
 from ..image import ModelImage, ModelImageList, TargetImageList, WindowList
 from ..param import FreeParameters
 from .jacobian_image import JacobianImage
-from .registry import model_class
+from ..param.parameter_table import parameter_table
+from .registry import model_class, model_names_under
 from .window_overlap import overlap_slices
 
 
 # Largest fraction of the noise level set_noise_tolerance accepts: beyond it the model errors
 # would no longer be small against the noise.
 MAX_NOISE_FRACTION = 0.1
+
+# numbers for the default names of models built without one ("sersic galaxy model 3")
+_DEFAULT_NAME_NUMBERS = itertools.count(1)
+
+# AutoProf's model.save() wrote here by default
+DEFAULT_MODEL_FILE = "AutoProf.yaml"
 
 
 def checked_noise_fraction(fraction):
@@ -64,8 +72,9 @@ class Model(abc.ABC, metaclass=_ModelFactory):
 
     Parameters (of the factory; each model type documents its own)
     ----------
-    name : str
-        The model's name (unique among the members of a group).
+    name : str, optional
+        The model's name (unique among the members of a group); default
+        "<model_type> <k>", k counting the models built without a name.
     model_type : str
         A registered type, e.g. "sersic galaxy model", "group model"; an
         unknown one raises ValueError listing the known types.
@@ -91,6 +100,8 @@ class Model(abc.ABC, metaclass=_ModelFactory):
     model_type = None
 
     def _set_name(self, name, model_type):
+        if name is None:  # AutoProf/AstroPhot let a model go unnamed: a unique default
+            name = f"{self.model_type or type(self).__name__} {next(_DEFAULT_NAME_NUMBERS)}"
         if not isinstance(name, str) or not name:
             raise TypeError(f"name must be a non-empty string, got {name!r}")
         if model_type is not None and model_type != self.model_type:
@@ -272,12 +283,13 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         """
 
     # --- saving -----------------------------------------------------------------------
-    def save(self, filename):
+    def save(self, filename=DEFAULT_MODEL_FILE):
         """Write the model tree to ``filename`` (YAML): names, types, options, windows, psf modes,
         parameter values, uncertainties, limits, locks and equality constraints -- not the images.
 
         ``Model(name=..., filename=...)`` builds it again; then assign the
-        targets. Returns ``filename``.
+        targets. ``filename`` defaults to "AutoProf.yaml" (AutoProf's default)
+        in the working folder. Returns ``filename``.
         """
         from .model_file import save_model
 
@@ -287,6 +299,40 @@ class Model(abc.ABC, metaclass=_ModelFactory):
     # --- parameters ----------------------------------------------------------------
     def __getitem__(self, name):
         raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameters of its own")
+
+    def named_parameters(self):
+        """[("model:parameter", Parameter)] for every parameter of every component, in order."""
+        return [(f"{component.name}:{p.name}", p) for component in self.components() for p in component.parameters]
+
+    @property
+    def parameter_order(self):
+        """The names of the model's parameters in order (AutoProf's ``parameter_order``): a
+        component's own names; a group's qualified "member:parameter" names."""
+        return tuple(name for name, _ in self.named_parameters())
+
+    @property
+    def equality_constraints(self):
+        """Names of this model's parameters that are linked to a parameter of another model (an
+        equality constraint: one shared quantity); empty when none is."""
+        return [name for name, p in self.named_parameters()
+                if any(other is not p for other in p.linked)]
+
+    def __call__(self, *args, **kwargs):
+        """``model()`` is ``model.sample()`` (AutoProf's call): the model image."""
+        if args or kwargs:
+            raise TypeError(f"model {self.name!r}: model() takes no arguments (it samples on the model's "
+                            "window); for another window set model.window first")
+        return self.sample()
+
+    def __str__(self):
+        """A table of the parameters: value, uncertainty, units, limits, locked, linked to."""
+        return parameter_table(f"{self.name} ({self.model_type})", self.named_parameters())
+
+    @classmethod
+    def List_Model_Names(cls, useable=None):
+        """The model_type strings of the registered types under this class (AutoProf's call; every
+        registered type can be built, so ``useable`` changes nothing)."""
+        return model_names_under(cls)
 
     def add_equality_constraint(self, other, names):
         """Make this model's parameters ``names`` one shared quantity with ``other``'s.

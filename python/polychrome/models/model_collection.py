@@ -22,7 +22,7 @@ class ModelCollection:
         self._check = None
         if isinstance(models, Model):
             raise TypeError(f"group {owner!r}: models must be a sequence of models, not one model")
-        for model in models:
+        for model in _flattened(models):
             self.add(model)
         self._check = check
 
@@ -59,6 +59,18 @@ class ModelCollection:
         except KeyError:
             raise KeyError(f"group {self.owner!r} has no model named {key!r}; members: {self.names}") from None
 
+    def keys(self):
+        """Member names, in order (as a dict's keys)."""
+        return list(self._by_name)
+
+    def values(self):
+        """The members, in order (as a dict's values)."""
+        return list(self._by_name.values())
+
+    def items(self):
+        """(name, member) pairs, in order (as a dict's items)."""
+        return list(self._by_name.items())
+
     def __contains__(self, name):
         return name in self._by_name
 
@@ -70,3 +82,12 @@ class ModelCollection:
 
     def __repr__(self):
         return f"ModelCollection({self.names})"
+
+
+def _flattened(models):
+    """The models of ``models``, lists and tuples inside it opened (AutoProf accepted nested lists)."""
+    for item in models:
+        if isinstance(item, (list, tuple)):
+            yield from _flattened(item)
+        else:
+            yield item

@@ -21,6 +21,12 @@ class PlaneSky(ComponentModel):
     default the centre of the whole target image. A pixel holds S at its
     centre times the pixel area (exact for a plane). Not PSF-convolved:
     psf_mode "none" only.
+
+    AutoProf's spellings at construction: ``sky`` (AutoProf's plane-sky
+    brightness, linear flux/arcsec^2) is ``F``; ``center`` (arcsec, where S =
+    sky) is the ``reference`` option; and with ``sky`` given, ``delta`` is
+    read in AutoProf's units, flux per pixel per arcsec, and divided by the
+    target's pixel area into flux/arcsec^3 (the two agree at 1"/pixel).
     """
 
     model_type = "plane sky model"
@@ -29,7 +35,27 @@ class PlaneSky(ComponentModel):
     options = {"reference": None}
     psf_modes = ("none",)
 
+    _autoprof_delta = None  # delta in AutoProf's flux/pixel/arcsec, until the target gives the pixel area
+
+    def _from_autoprof_names(self, values):
+        values = dict(values)
+        if "center" in values:
+            center = values.pop("center")
+            center = center.get("value") if isinstance(center, dict) else center
+            if self.reference is None and center is not None:
+                self.reference = center
+        if "sky" in values:
+            if "F" in values:
+                raise ValueError(f"model {self.name!r}: give F or AutoProf's sky, not both")
+            values["F"] = values.pop("sky")
+            if "delta" in values:
+                self._autoprof_delta = values.pop("delta")
+        return values
+
     def _attach(self, target, window):
+        if self._autoprof_delta is not None and self.parameters["delta"].value is None:
+            self.parameters["delta"].value = np.asarray(self._autoprof_delta, dtype=float) / target.pixel_area
+            self._autoprof_delta = None
         if self.reference is None:
             ny, nx = target.shape
             self.reference = np.asarray(target.pixel_to_plane_affine((nx - 1) / 2.0, (ny - 1) / 2.0), float)

@@ -26,6 +26,8 @@ class SplineGalaxy(GalaxyModel):
     Option ``knots``: the knot radii along the major axis, arcsec, strictly
     increasing, >= 0, 2 to 64 of them. Default: 0 and 7 radii spaced
     logarithmically from one pixel to half the window's diagonal.
+    AutoProf's spelling, ``I(R)={"value": ..., "prof": radii}``, gives the
+    knots inside the parameter's dict.
     """
 
     model_type = "spline galaxy model"
@@ -33,6 +35,18 @@ class SplineGalaxy(GalaxyModel):
     parameter_specs = GEOMETRY_SPECS + (ParameterSpec("I(R)", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS,
                                                               shape=None),)
     options = {"knots": None}
+
+    def _from_autoprof_names(self, values):
+        """AutoProf's knot radii, given inside I(R) as {"value": ..., "prof": radii}, are the knots option."""
+        given = values.get("I(R)")
+        if isinstance(given, dict) and "prof" in given:
+            given = dict(given)
+            prof = given.pop("prof")
+            if self.knots is not None:
+                raise ValueError(f"model {self.name!r}: knot radii given twice (knots= and I(R)'s 'prof')")
+            self.knots = prof
+            values = dict(values, **{"I(R)": given})
+        return values
 
     def _check_options(self):
         if self.knots is None:

@@ -16,12 +16,18 @@ from .gaussian import GaussianGalaxy
 from .moffat import MoffatGalaxy
 from .nuker import NukerGalaxy
 from .parameter_spec import CENTER
-from .registry import register, register_alias
+from .registry import model_names_under, register, register_alias
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
 
-class _Circular:
-    """Mixin over a GalaxyModel class: q = 1 and PA = 0, not parameters."""
+class StarModel:
+    """Mixin over a GalaxyModel class: q = 1 and PA = 0, not parameters (the base of every star model;
+    AutoProf's ``Star_Model``)."""
+
+    @classmethod
+    def List_Model_Names(cls, useable=None):
+        """The model_type strings of the star models (AutoProf's call)."""
+        return model_names_under(cls)
 
     _fixed_geometry = {"q": 1.0, "PA": 0.0}
     _geometry_count = 1  # center only, ahead of the profile's parameters
@@ -38,7 +44,7 @@ def _star_model(galaxy):
     doc = (f"The circular form of the {galaxy.model_type} (q = 1, PA = 0 fixed): parameters ``center`` "
            f"[x, y] arcsec, then {', '.join(f'``{spec.name}``' for spec in profile_specs)} as in "
            f"{galaxy.__name__}.")
-    cls = type(name, (_Circular, galaxy), {
+    cls = type(name, (StarModel, galaxy), {
         "__doc__": doc, "__module__": __name__,
         "model_type": galaxy.model_type.replace("galaxy model", "star model"),
         "parameter_specs": (CENTER,) + tuple(profile_specs),

@@ -2,13 +2,14 @@
 
 import numpy as np
 
+from .numpy_values import numpy_value
 from .shared_quantity import SharedQuantity, as_flag, as_limits
 
 
 def _as_output(array):
-    if array is None:
-        return None
-    return float(array) if array.ndim == 0 else array.copy()
+    """A stored value as given back: a numpy float64 (a float with ``.item()``) or an array copy, both
+    saying the numpy way when asked for PyTorch's methods (see numpy_values)."""
+    return numpy_value(array)
 
 
 class Parameter:
@@ -66,6 +67,11 @@ class Parameter:
             raise ValueError(f"parameter {self.name!r}: value cannot be set to None")
         self._quantity.value = self._quantity.checked_value(value, self.name)
 
+    def set_value(self, value, override_locked=False):
+        """Set the value (AutoProf's spelling of ``parameter.value = value``; a locked parameter may
+        be given a value either way, so ``override_locked`` changes nothing)."""
+        self.value = value
+
     @property
     def uncertainty(self):
         """1-sigma uncertainty (float, array or None)."""
@@ -74,6 +80,10 @@ class Parameter:
     @uncertainty.setter
     def uncertainty(self, uncertainty):
         self._quantity.uncertainty = self._quantity.checked_uncertainty(uncertainty, self.name)
+
+    def set_uncertainty(self, uncertainty, override_locked=False):
+        """Set the 1-sigma uncertainty (AutoProf's spelling of ``parameter.uncertainty = ...``)."""
+        self.uncertainty = uncertainty
 
     @property
     def limits(self):
@@ -178,5 +188,7 @@ class Parameter:
     def __repr__(self):
         flags = (" locked" if self.locked else "") + (f" linked x{len(self.linked)}" if len(self.linked) > 1 else "")
         units = f" {self.units}" if self.units else ""
-        return (f"Parameter({self.name!r}, value={self.value!r}{units}, uncertainty={self.uncertainty!r}, "
+        value = None if self.value is None else np.asarray(self.value).tolist()
+        uncertainty = None if self.uncertainty is None else np.asarray(self.uncertainty).tolist()
+        return (f"Parameter({self.name!r}, value={value!r}{units}, uncertainty={uncertainty!r}, "
                 f"limits={self.limits}{flags})")

@@ -1,6 +1,10 @@
 """ParameterSet: an ordered collection of parameters, looked up by name."""
 
+import numpy as np
+
+from .numpy_values import NumpyArray
 from .parameter import Parameter
+from .parameter_table import parameter_table
 
 
 class ParameterSet:
@@ -53,6 +57,28 @@ class ParameterSet:
         """Set values from a {name: value} mapping; unknown names raise KeyError."""
         for name, value in dict(values).items():
             self[name].value = value
+
+    def get_vector(self):
+        """The values of the free (unlocked) parameters as one flat numpy vector, in order (AutoProf's
+        ``parameters.get_vector()``; a center contributes its x then y, arcsec)."""
+        parts = [np.ravel(p.value) for p in self if not p.locked and p.value is not None]
+        return (np.concatenate(parts) if parts else np.zeros(0)).view(NumpyArray)
+
+    def set_values(self, vector):
+        """Set the free parameters from one flat vector, in the order of ``get_vector``."""
+        vector = np.asarray(vector, dtype=float).ravel()
+        free = [p for p in self if not p.locked and p.value is not None]
+        sizes = [p.size for p in free]
+        if vector.size != sum(sizes):
+            raise ValueError(f"vector must have {sum(sizes)} values (the free parameters "
+                             f"{[p.name for p in free]}), got {vector.size}")
+        start = 0
+        for parameter, size in zip(free, sizes):
+            parameter.value = vector[start:start + size].reshape(parameter.shape)
+            start += size
+
+    def __str__(self):
+        return parameter_table("parameters", ((p.name, p) for p in self))
 
     def __repr__(self):
         return f"ParameterSet({self.names})"

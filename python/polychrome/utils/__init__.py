@@ -1,5 +1,5 @@
 """Small helpers shared by the rest of the package."""
 
-from . import coordinates, initialize
+from . import conversions, coordinates, initialize
 
-__all__ = ["coordinates", "initialize"]
+__all__ = ["conversions", "coordinates", "initialize"]

@@ -1,4 +1,5 @@
-"""Helpers that build starting material for fits: analytic PSF images.
+"""Helpers that build starting material for fits: analytic PSF images, and (from
+segmentation_windows) windows, centroids and shapes from a segmentation map.
 
 Both PSFs are *pixel-integrated* (each pixel holds the integral of the
 profile over its area, not a point sample), centred on the central pixel,
@@ -10,6 +11,8 @@ import math
 import numpy as np
 
 from .coordinates import pixelscale_matrix
+from .segmentation_windows import (centroids_from_segmentation_map, filter_windows, scale_windows,  # noqa: F401
+                                   segmentation_map, shapes_from_segmentation_map, windows_from_segmentation_map)
 
 _GAUSS_LEGENDRE_ORDER = 8  # nodes per axis per (sub-)pixel for the Moffat quadrature
 
