@@ -177,9 +177,11 @@ def _parameters_with_paths(model, path):
 
 
 def _plain(value):
-    """numpy scalars and arrays as Python floats and lists (what safe_dump writes)."""
-    if value is None:
-        return None
+    """numpy scalars and arrays as Python floats and lists (what safe_dump writes); flags as bools."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
     array = np.asarray(value, dtype=float)
     return float(array) if array.ndim == 0 else array.tolist()
 
