@@ -195,3 +195,37 @@ def test_live_psf_needs_a_psf_grid():
         galaxy(image_target(), odd).sample()
     with pytest.raises(ValueError, match="divided by an integer"):
         galaxy(image_target(), moffat_psf(scale=0.3)).sample()
+
+
+def shared_field():
+    psf = moffat_psf()
+    target = image_target()
+    return Model(name="field", model_type="group model", models=[
+        galaxy(target, psf, name="a"), galaxy(target, psf, name="b", center=[14.0, 12.0], Re=1.5),
+        galaxy(target, pc.image.PSFImage(moffat_psf(n=3.0).sample().data), name="own", center=[5.0, 14.0]),
+        Model(name="star", model_type="point model", target=target, psf=psf, center=[5.2, 15.3], flux=2.0)]), target
+
+
+def test_yaml_round_trip_keeps_the_shared_live_psf_and_an_own_psf_image(tmp_path):
+    field, target = shared_field()
+    field.models["a"]["psf:Rd"].locked = True
+    path = field.save(str(tmp_path / "field.yaml"))
+    again = Model(name="field", filename=path)
+    again.target = target
+    np.testing.assert_array_equal(again.sample().data, field.sample().data)
+    a, b, star = again.models["a"], again.models["b"], again.models["star"]
+    assert a.psf is b.psf is star.psf and a.psf.model_type == "moffat psf model"
+    assert a["psf:Rd"].locked and not a["psf:n"].locked
+    assert again.jacobian().names == field.jacobian().names
+    np.testing.assert_array_equal(again.models["own"].psf.data, field.models["own"].psf.data)
+
+
+def test_pickled_group_keeps_one_live_psf():
+    import pickle
+
+    field, _ = shared_field()
+    copy = pickle.loads(pickle.dumps(field))
+    assert copy.models["a"].psf is copy.models["b"].psf is copy.models["star"].psf
+    np.testing.assert_array_equal(copy.sample().data, field.sample().data)
+    copy.models["a"]["psf:n"].value = 3.0
+    assert copy.models["star"]["psf:n"].value == 3.0
