@@ -61,6 +61,11 @@ class PSFImage(Image):
         self._point_source_renderer = None
         self._extent = None
 
+    def normalize(self):
+        """AutoProf's call to scale the PSF to unit sum: a PSFImage is stored normalised already, so
+        this does nothing; returns the PSF."""
+        return self
+
     @property
     def extent(self):
         """A :class:`PsfExtent` of this PSF (how far it carries light; its FWHM), measured on first use."""

@@ -2,7 +2,9 @@
 model's PSF, its parameters fitted with that model's.
 
 The PSF is the live model's render on its window, divided by its sum (so
-that convolution conserves flux), centred on the window's central pixel.
+that convolution conserves flux), centred on the window's central pixel. A
+model made a live PSF without a psf_mode of its own renders without a PSF
+(psf_mode "none"), as AutoProf's models do by default.
 The Jacobian of a source convolved with it gains one row per parameter of the
 PSF model, chained through the convolution:
 d(P * M)/d theta = (dP/d theta) * M, with M the source's unconvolved light on
@@ -45,6 +47,10 @@ class LivePsf:
         if not isinstance(model, ComponentModel):
             raise TypeError(f"psf must be a PSF image or a component model (e.g. a 'moffat psf model'), "
                             f"got {type(model).__name__}")
+        # a PSF is not itself blurred: a model that would take its target's PSF by default (psf_mode
+        # not given) renders without one from now on (as AutoProf's models do by default)
+        if model._requested_psf_mode is None and "none" in model.psf_modes:
+            model.psf_mode = "none"
         self.model = model
         self._image_key = self._jacobian_key = None
 

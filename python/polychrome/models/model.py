@@ -134,6 +134,10 @@ class Model(abc.ABC, metaclass=_ModelFactory):
                   for window, (image, _) in zip(self.windows, self._assemble(None))]
         return images[0] if len(images) == 1 else ModelImageList(images)
 
+    def __call__(self):
+        """``sample()``: AutoProf's ``model()``."""
+        return self.sample()
+
     def jacobian(self):
         """The PSF-convolved Jacobian over the window(s) for the free parameters.
 
