@@ -196,3 +196,24 @@ def test_yaml_round_trip_and_pickle(model_type, tmp_path):
     assert again["" + model.parameters.names[0]].locked == model[model.parameters.names[0]].locked
     copy = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(copy.sample().data, model.sample().data)
+
+
+@pytest.mark.parametrize("model_type", list(PSF_CASES))
+@pytest.mark.parametrize("data", ["psf", "zero", "noise"])
+def test_initialize_gives_finite_starts_near_the_truth(model_type, data):
+    truth = make(model_type)
+    values = {"psf": truth.sample().data, "zero": np.zeros(SHAPE),
+              "noise": np.random.default_rng(4).normal(0, 1, SHAPE)}[data]
+    extra = {"eigen_basis": basis()} if model_type == "eigen psf model" else {}
+    model = Model(name="start", model_type=model_type, target=psf_grid(data=values), **extra).initialize()
+    for parameter in model.parameters:
+        assert parameter.value is not None and np.all(np.isfinite(parameter.value)), parameter
+    image = model.sample().data
+    assert np.all(np.isfinite(image)) and image.sum() == pytest.approx(1.0)
+    if data == "psf" and model_type == "pixelated psf model":  # its pixels are the data's
+        np.testing.assert_allclose(image, values, rtol=1e-12)
+    elif data == "psf":  # from the PSF itself: a start a fit converges from (within 35% of the truth)
+        for name, value in PSF_CASES[model_type].items():
+            if name != "eigen_basis":
+                np.testing.assert_allclose(np.atleast_1d(model[name].value), np.atleast_1d(value), rtol=0.35,
+                                           atol=0.02, err_msg=name)

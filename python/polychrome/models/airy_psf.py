@@ -28,8 +28,8 @@ class AiryPSF(PSFModel):
     order chosen from the pattern's band limit (2 aRL cycles/arcsec) so
     that every pixel is within 1e-10 of the peak times the pixel area of
     its exact integral; analytic derivatives (dJ1(x)/x / dx = -J2(x)/x).
-    ``initialize()`` sets aRL from the FWHM of a Gaussian of the target's
-    second moment.
+    ``initialize()`` sets aRL = 0.5145 / FWHM of the target's light (the
+    diameter of the area above half its peak).
     """
 
     model_type = "airy psf model"
@@ -50,6 +50,5 @@ class AiryPSF(PSFModel):
 
     def initialize(self, foreground=None):
         if self.parameters["aRL"].value is None:
-            _, sigma = self._data_moments()
-            self.parameters["aRL"].value = FWHM_TIMES_ARL / (2.0 * np.sqrt(2.0 * np.log(2.0)) * sigma)
+            self.parameters["aRL"].value = FWHM_TIMES_ARL / self._data_fwhm()
         return self

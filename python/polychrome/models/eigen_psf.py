@@ -23,7 +23,7 @@ class EigenPSF(PSFModel):
     AutoProf no clipping at zero (it would make the Jacobian discontinuous)
     and no interpolation: the basis must be on the PSF grid.
     ``initialize()`` solves for the weights by linear least squares against
-    the target's pixels.
+    the target's pixels (blank data: the first basis image alone).
     """
 
     model_type = "eigen psf model"
@@ -77,7 +77,9 @@ class EigenPSF(PSFModel):
         data = np.asarray(self._target[self._window_box].data, float).ravel()
         design = self.eigen_basis.reshape(self.eigen_basis.shape[0], -1).T * 10.0 ** self.parameters["flux"].value
         weights, *_ = np.linalg.lstsq(design, data, rcond=None)
-        if self.normalize_psf and weights.sum() != 0:
+        if not weights.sum() > 0:  # no light (blank data): the first basis image
+            weights = np.eye(weights.size)[0]
+        elif self.normalize_psf:
             weights = weights / weights.sum()
         self.parameters["weights"].value = weights
         return self

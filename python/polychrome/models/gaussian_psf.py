@@ -17,8 +17,8 @@ class GaussianPSF(PSFModel):
     Parameters (AutoProf's names), in order: ``sigma`` (standard deviation,
     arcsec, in [1e-6, 1e6]), ``flux`` (log10 of the total flux F; 0 and
     locked by default: with ``normalize_psf`` the render sums to 1 over the
-    grid whatever F). ``initialize()`` sets sigma from the second moment of
-    the target's light.
+    grid whatever F). ``initialize()`` sets sigma = FWHM / 2.3548 from the
+    FWHM of the target's light (the diameter of the area above half its peak).
     """
 
     model_type = "gaussian psf model"
@@ -41,5 +41,5 @@ class GaussianPSF(PSFModel):
 
     def initialize(self, foreground=None):
         if self.parameters["sigma"].value is None:
-            self.parameters["sigma"].value = self._data_moments()[1]
+            self.parameters["sigma"].value = self._data_fwhm() / (2.0 * math.sqrt(2.0 * math.log(2.0)))
         return self

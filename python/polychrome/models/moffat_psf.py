@@ -18,8 +18,8 @@ class MoffatPSF(PSFModel):
     FWHM = 2 Rd sqrt(2^(1/n) - 1)), ``I0`` (log10 central surface brightness,
     flux/arcsec^2; 0 and locked by default: with ``normalize_psf`` the render
     sums to 1 over the grid whatever I0). ``initialize()`` sets n = 2.5 and Rd
-    from the second moment of the target's light (that of a Moffat of that n
-    within the grid, to a few per cent).
+    from the FWHM of the target's light (the diameter of the area above half
+    its peak).
     """
 
     model_type = "moffat psf model"
@@ -41,10 +41,6 @@ class MoffatPSF(PSFModel):
         if self.parameters["n"].value is None:
             self.parameters["n"].value = 2.5
         if self.parameters["Rd"].value is None:
-            _, sigma = self._data_moments()
             n = float(self.parameters["n"].value)
-            # a Moffat's sigma-equivalent (rms radius / sqrt 2) is Rd / sqrt(2 (n - 2)) for n > 2; below
-            # that the grid truncates it: match the FWHM of a Gaussian of that sigma instead
-            fwhm = 2.0 * math.sqrt(2.0 * math.log(2.0)) * sigma
-            self.parameters["Rd"].value = fwhm / (2.0 * math.sqrt(2.0 ** (1.0 / n) - 1.0))
+            self.parameters["Rd"].value = self._data_fwhm() / (2.0 * math.sqrt(2.0 ** (1.0 / n) - 1.0))
         return self

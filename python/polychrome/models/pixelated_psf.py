@@ -25,7 +25,7 @@ class PixelatedPSF(PSFModel):
     a fit reports it as unconstrained; set ``normalize_psf=False`` to fit a
     star's flux with it. ``initialize()`` takes the target's pixels (those
     without positive data 1000 times fainter than the faintest positive
-    one). No interpolation: the pixels are the PSF's.
+    one; blank data give a flat PSF). No interpolation: the pixels are the PSF's.
     """
 
     model_type = "pixelated psf model"
@@ -57,8 +57,9 @@ class PixelatedPSF(PSFModel):
             return self
         data = np.asarray(self._target[self._window_box].data, float) / self._target.pixel_area
         positive = data > 0
-        if not positive.any():
-            raise ValueError(f"model {self.name!r}: the target has no positive pixel to initialise from")
+        if not positive.any():  # blank data: a flat PSF of unit sum
+            self.parameters["pixels"].value = np.full(data.shape, -np.log10(data.size * self._target.pixel_area))
+            return self
         floor = float(data[positive].min()) * 10.0 ** -EMPTY_PIXEL_DEX
         self.parameters["pixels"].value = np.log10(np.where(positive, data, floor))
         return self

@@ -97,22 +97,18 @@ class PSFModel(ComponentModel):
     def _raw(self, jacobian):
         raise NotImplementedError
 
-    def _data_moments(self):
-        """(flux, sigma arcsec): the window's data sum and the rms radius / sqrt(2) of its light
-        about the PSF's centre (a Gaussian's sigma), negative pixels clipped."""
-        window = self._window_box
-        data = np.clip(np.asarray(self._target[window].data, float), 0.0, None)
-        ny, nx = data.shape
-        x, y = self._target.pixel_to_plane(*np.meshgrid(np.arange(nx) + window.pixel_bounds[0][0],
-                                                         np.arange(ny) + window.pixel_bounds[1][0]))
-        cx, cy = self.psf_center()
-        total = float(data.sum())
-        if not total > 0.0:
-            raise ValueError(f"model {self.name!r}: the target has no positive light to initialise from")
-        r2 = float(np.sum(data * ((np.asarray(x) - cx) ** 2 + (np.asarray(y) - cy) ** 2))) / total
-        return total, float(np.sqrt(max(r2, 1e-30) / 2.0))
+    def _data_fwhm(self):
+        """The FWHM (arcsec) of the target's light: the diameter of the disc whose area is that of
+        the pixels at or above half the brightest; one pixel without positive data."""
+        data = np.asarray(self._target[self._window_box].data, float)
+        pixel = float(np.sqrt(self._target.pixel_area))
+        peak = float(data.max()) if data.size else 0.0
+        if not peak > 0.0:
+            return pixel
+        area = np.count_nonzero(data >= 0.5 * peak) * self._target.pixel_area
+        return max(2.0 * float(np.sqrt(area / np.pi)), pixel)
 
     def initialize(self, foreground=None):
-        """Set the shape parameters that have no value from the second moment of the target's light
-        about the PSF's centre (see each type); the amplitude is 0 (locked) unless given."""
+        """Set the shape parameters that have no value from the FWHM of the target's light (see
+        each type); the amplitude is 0 (locked) unless given."""
         return self
