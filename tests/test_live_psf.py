@@ -229,3 +229,32 @@ def test_pickled_group_keeps_one_live_psf():
     np.testing.assert_array_equal(copy.sample().data, field.sample().data)
     copy.models["a"]["psf:n"].value = 3.0
     assert copy.models["star"]["psf:n"].value == 3.0
+
+
+def test_pixelated_live_psf_columns():
+    """Every PSF pixel a column: 7 x 7 free pixels of a live pixelated PSF, chained per pixel."""
+    grid = psf_grid((7, 7), SCALE)
+    pixels = np.log10(moffat_psf(shape=(7, 7)).sample().data / SCALE**2)
+    psf = Model(name="psf", model_type="pixelated psf model", target=grid, pixels=pixels)
+    model = galaxy(image_target((20, 22)), psf, center=[5.3, 4.9], Re=1.5)
+    names = check_against_central_differences(model)
+    assert sum(name.startswith("psf:pixels[") for name in names) == 49
+
+
+def test_point_source_with_an_upsampled_live_psf():
+    psf = moffat_psf(scale=SCALE / 3, shape=(45, 45), Rd=0.9)
+    star = Model(name="star", model_type="point model", target=image_target((20, 20)), psf=psf,
+                 center=[4.6, 5.3], flux=1.5)
+    assert star._psf_upsample() == 3
+    check_against_central_differences(star)
+    assert star.sample().data.sum() == pytest.approx(10**1.5, rel=1e-3)
+
+
+def test_initialize_starts_a_live_psf_from_its_own_target():
+    star = moffat_psf(n=2.5, Rd=1.2).sample().data
+    psf = Model(name="psf", model_type="moffat psf model", target=psf_grid(data=star))
+    truth = galaxy(image_target(), moffat_psf())
+    model = galaxy(image_target(data=truth.sample().data), psf, center=None, q=None, PA=None, n=None, Re=None, Ie=None)
+    model.initialize()
+    assert psf["n"].value == 2.5 and psf["Rd"].value == pytest.approx(1.2, rel=0.35)
+    assert all(np.all(np.isfinite(p.value)) for p in model.jacobian_parameters() if not p.locked)

@@ -217,3 +217,12 @@ def test_initialize_gives_finite_starts_near_the_truth(model_type, data):
             if name != "eigen_basis":
                 np.testing.assert_allclose(np.atleast_1d(model[name].value), np.atleast_1d(value), rtol=0.35,
                                            atol=0.02, err_msg=name)
+
+
+def test_undersampled_airy_pixels_match_scipy_dblquad():
+    """Rings narrower than a pixel (first dark ring at 0.2", pixels 0.5"): a high-order rule."""
+    target = psf_grid((9, 9), SCALE)
+    image = Model(name="a", model_type="airy psf model", target=target, aRL=3.0, normalize_psf=False).sample().data
+    pixels = [(4, 4), (4, 5), (5, 6), (2, 7), (0, 0)]
+    reference = airy_reference_pixels(pixels, 3.0, 0.0, SCALE, (-SCALE * 4.5, -SCALE * 4.5))
+    np.testing.assert_allclose([image[p] for p in pixels], reference, rtol=0, atol=1e-10 * SCALE**2)

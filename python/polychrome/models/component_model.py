@@ -168,6 +168,11 @@ class ComponentModel(Model):
             return self._live_psf.upsample_for(self._target)
         return self._target.psf_upsample
 
+    def _initialize_live_psf(self):
+        """Give a live PSF model's parameters that have no value their starts (its initialize())."""
+        if self._live_psf is not None and any(p.value is None for p in self._live_psf.parameters()):
+            self._live_psf.model.initialize()
+
     def jacobian_parameters(self):
         """The parameters of the Jacobian rows ``_render`` gives: the model's own, then those of a
         live PSF."""

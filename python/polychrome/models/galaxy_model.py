@@ -172,8 +172,10 @@ class GalaxyModel(ComponentModel):
         have a value (given by the user, or linked to one already set) are
         kept. ``foreground`` (flux per pixel on the window, optional) is
         subtracted from the data first: the light of neighbours already
-        initialised (a group passes it). Returns the model.
+        initialised (a group passes it). A live PSF model's parameters without
+        a value are initialised first (from its own target). Returns the model.
         """
+        self._initialize_live_psf()
         pixels = WindowPixels(self, foreground)
         sky, _ = pixels.border_level()
         flux = pixels.values - sky

@@ -76,8 +76,10 @@ class PointModel(ComponentModel):
         non-positive sum gives the flux of a one-sigma source (the summed
         noise) so that the start stays finite. The PSF is not used.
         ``foreground`` (flux per pixel on the window, optional) is subtracted
-        from the data first (neighbours already initialised).
+        from the data first (neighbours already initialised). A live PSF model's
+        parameters without a value are initialised first (from its own target).
         """
+        self._initialize_live_psf()
         pixels = WindowPixels(self, foreground)
         sky, _ = pixels.border_level()
         flux = pixels.values - sky
