@@ -195,6 +195,12 @@ def test_live_psf_needs_a_psf_grid():
         galaxy(image_target(), odd).sample()
     with pytest.raises(ValueError, match="divided by an integer"):
         galaxy(image_target(), moffat_psf(scale=0.3)).sample()
+    star = Model(name="star", model_type="moffat star model", target=image_target(), window=[[0, 11], [0, 11]],
+                 center=[2.75, 2.75], n=2.5, Rd=1.0, I0=0.0, psf=moffat_psf())
+    with pytest.raises(ValueError, match="live psf of its own"):
+        galaxy(image_target(), star)
+    with pytest.raises(ValueError, match="takes no psf"):
+        Model(name="sky", model_type="flat sky model", target=image_target(), F=0.1, psf=moffat_psf())
 
 
 def shared_field():

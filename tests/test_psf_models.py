@@ -6,11 +6,14 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import polychrome as pc
 from model_helpers import finite_difference_jacobian
 from polychrome.models import Model
 from reference_integrals import Profile, airy_reference_pixels, reference_image
+from test_property_models import within
 
 SCALE = 0.5  # arcsec per PSF pixel
 SHAPE = (25, 25)
@@ -132,9 +135,9 @@ def test_psf_image_as_target():
 
 def test_bad_input_is_refused_naming_it():
     with pytest.raises(ValueError, match="odd number of pixels"):
-        Model(name="p", model_type="gaussian psf model", target=psf_grid((24, 25)), sigma=1.0)
-    with pytest.raises(ValueError, match="eigen_basis"):
-        Model(name="p", model_type="eigen psf model", target=psf_grid())
+        Model(name="p", model_type="gaussian psf model", target=psf_grid(), window=[[0, 24], [0, 25]], sigma=1.0)
+    with pytest.raises(ValueError, match="no eigen_basis given, and the target's image cannot be the basis"):
+        Model(name="p", model_type="eigen psf model", target=psf_grid())  # a blank image
     with pytest.raises(ValueError, match="eigen_basis images have shape"):
         Model(name="p", model_type="eigen psf model", target=psf_grid((21, 21)), eigen_basis=basis())
     with pytest.raises(ValueError, match="aRL"):
@@ -226,3 +229,55 @@ def test_undersampled_airy_pixels_match_scipy_dblquad():
     pixels = [(4, 4), (4, 5), (5, 6), (2, 7), (0, 0)]
     reference = airy_reference_pixels(pixels, 3.0, 0.0, SCALE, (-SCALE * 4.5, -SCALE * 4.5))
     np.testing.assert_allclose([image[p] for p in pixels], reference, rtol=0, atol=1e-10 * SCALE**2)
+
+
+def test_eigen_without_a_basis_takes_the_target_image_and_even_targets_their_odd_box():
+    star = make("moffat psf model").sample().data
+    model = Model(name="e", model_type="eigen psf model", target=psf_grid(data=star))
+    assert model["weights"].locked and list(model["weights"].value) == [1.0]
+    np.testing.assert_allclose(model.sample().data, star, rtol=1e-12)
+    even = pc.image.TargetImage(np.ones((24, 20)), pixelscale=SCALE)
+    model = Model(name="g", model_type="gaussian psf model", target=even, sigma=1.0)
+    assert model.window.pixel_bounds == [[0, 19], [0, 23]]
+    assert model.sample().data.shape == (23, 19)
+
+
+def test_an_airy_pattern_far_finer_than_the_pixels_is_refused_naming_aRL():
+    model = Model(name="a", model_type="airy psf model", target=psf_grid((9, 9), 1.0), aRL=1e3)
+    with pytest.raises(ValueError, match="aRL = 1000.* first dark ring"):
+        model.sample()
+
+
+PSF_TYPES = [t for t in pc.models.model_types() if t.endswith(" psf model")]
+
+
+def _property_case(draw):
+    """A PSF model of a drawn type on a drawn odd grid, parameters anywhere inside their limits."""
+    model_type = draw(st.sampled_from(PSF_TYPES))
+    scale = draw(st.sampled_from([0.05, 0.2, 1.0, 3.0]))
+    shape = (draw(st.sampled_from([5, 11, 21])),) * 2
+    data = make("moffat psf model", psf_grid(shape, scale), Rd=2.0 * scale).sample().data
+    extra = {"eigen_basis": basis(shape, scale)} if model_type == "eigen psf model" else {}
+    model = Model(name="p", model_type=model_type, target=psf_grid(shape, scale, data=data), **extra).initialize()
+    for parameter in model.parameters:
+        if draw(st.booleans()):
+            continue
+        lo, hi = parameter.limits
+        value = np.array([draw(within(lo, hi)) for _ in range(parameter.size)])
+        parameter.value = value.reshape(parameter.shape) if parameter.shape else value[0]
+    return model
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_any_allowed_psf_values_render_finite_or_are_refused(data):
+    """As test_property_models for the other types: any values inside the limits render finite
+    pixels and Jacobians, or are refused with a message."""
+    model = _property_case(data.draw)
+    try:
+        image, jacobian = model.sample_with_jacobian()
+    except ValueError as err:
+        assert str(err)
+        return
+    assert np.all(np.isfinite(image.data)) and np.all(np.isfinite(jacobian.data)), model.parameters

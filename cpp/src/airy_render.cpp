@@ -15,6 +15,8 @@ namespace polychrome {
 namespace {
 
 constexpr int kMaxPoints = 24;
+// Most cells per pixel side (the work per pixel is at most (kMaxCells kMaxPoints)^2 evaluations).
+constexpr int kMaxCells = 8;
 
 /// Gauss-Legendre nodes and weights on [0, 1], n points (Newton on P_n from
 /// the Chebyshev-like first guesses; converged to rounding).
@@ -60,7 +62,11 @@ AiryQuadrature airy_quadrature(double h, double aRL, double tolerance) {
           std::log(2.0) + log_gauss_legendre_constant(n) + 2.0 * n * std::log(omega * side);
       if (log_error <= std::log(tolerance)) return {cells, n};
     }
-    if (cells > (1 << 20)) throw std::invalid_argument("Airy pattern: pixels too coarse for aRL");
+    if (cells >= kMaxCells)
+      throw std::invalid_argument(
+          "aRL = " + std::to_string(aRL) + " 1/arcsec puts the Airy pattern's first dark ring (0.6098 / aRL = " +
+          std::to_string(0.6098 / aRL) + " arcsec) below about 1/50 of a pixel (" + std::to_string(h) +
+          " arcsec): too fine to integrate on these pixels; such a PSF is a point (a point model)");
   }
 }
 

@@ -17,7 +17,9 @@ namespace polychrome {
 /// Gauss-Legendre error term gives the n (and m, for pixels much wider than
 /// the rings) that keeps every pixel within `tolerance` x (peak x pixel area)
 /// of its exact integral. Throws std::invalid_argument for aRL <= 0, a
-/// non-finite I0 or centre, tolerance outside (0, 1) or a bad grid.
+/// non-finite I0 or centre, tolerance outside (0, 1), a bad grid, or a
+/// pattern too fine for the pixels (more than 8 x 8 cells per pixel needed:
+/// the first dark ring below about 1/50 of a pixel).
 void render_airy(const PixelGrid& grid, double cx, double cy, double aRL, double log10_I0,
                  double tolerance, double* image, double* jac);
 

@@ -12,7 +12,8 @@ class EigenPSF(PSFModel):
     """PSF = 10**flux x sum_k weights[k] B_k, the B_k given basis images on the PSF grid.
 
     Option ``eigen_basis``: the basis, shape (K, ny, nx) with the window's
-    (ny, nx), finite; with ``normalize_eigen_basis`` (default True, as in
+    (ny, nx), finite (without it, as in AutoProf, the target's image is the
+    one basis image, its weight 1 and locked); with ``normalize_eigen_basis`` (default True, as in
     AutoProf) each image is divided by its sum first, so that weights summing
     to 1 give a PSF of unit sum. Parameters (AutoProf's names): ``flux``
     (log10 of the total flux of unit weights; 0 and locked by default),
@@ -35,9 +36,11 @@ class EigenPSF(PSFModel):
     def _check_options(self):
         super()._check_options()
         if self.eigen_basis is None:
-            raise ValueError(f"model {self.name!r}: an eigen psf model needs eigen_basis, the basis images "
-                             "as an array of shape (K, ny, nx) on the PSF grid")
-        basis = np.array(self.eigen_basis, float)
+            return  # the target's image when it is assigned (see _attach)
+        self.eigen_basis = self._checked_basis(self.eigen_basis)
+
+    def _checked_basis(self, eigen_basis):
+        basis = np.array(eigen_basis, float)
         if basis.ndim != 3 or basis.shape[0] < 1 or not np.all(np.isfinite(basis)):
             raise ValueError(f"model {self.name!r}: eigen_basis must be a finite array of shape (K, ny, nx), "
                              f"K >= 1, got shape {basis.shape}")
@@ -45,18 +48,34 @@ class EigenPSF(PSFModel):
             raise TypeError(f"model {self.name!r}: normalize_eigen_basis must be True or False")
         if self.normalize_eigen_basis:
             sums = basis.sum(axis=(1, 2))
-            if np.any(np.abs(sums) <= 1e-12 * np.abs(basis).sum(axis=(1, 2))):
-                raise ValueError(f"model {self.name!r}: eigen_basis images {np.flatnonzero(np.abs(sums) <= 0).tolist()} "
-                                 "sum to zero and cannot be normalised (normalize_eigen_basis=False)")
+            vanishing = np.abs(sums) <= 1e-12 * np.abs(basis).sum(axis=(1, 2))
+            if np.any(vanishing):
+                raise ValueError(f"model {self.name!r}: eigen_basis images {np.flatnonzero(vanishing).tolist()} "
+                                 "sum to (about) zero and cannot be normalised (normalize_eigen_basis=False)")
             basis = basis / sums[:, None, None]
-        self.eigen_basis = basis
         self.normalize_eigen_basis = bool(self.normalize_eigen_basis)
+        return basis
 
     def _parameter_shape(self, spec):
-        return (self.eigen_basis.shape[0],) if spec.name == "weights" else spec.shape
+        if spec.name != "weights":
+            return spec.shape
+        return None if self.eigen_basis is None else (self.eigen_basis.shape[0],)
 
     def _attach(self, target, window):
         super()._attach(target, window)
+        if self.eigen_basis is None:  # AutoProf's fallback: the target's image, one basis image
+            weights = self.parameters["weights"]
+            if weights.value is not None and np.size(weights.value) != 1:
+                raise ValueError(f"model {self.name!r}: without eigen_basis the basis is the target's image "
+                                 f"alone: weights must have one value, got {np.size(weights.value)}")
+            try:
+                self.eigen_basis = self._checked_basis(np.asarray(target[window].data, float)[None])
+            except ValueError as err:
+                raise ValueError(f"model {self.name!r}: no eigen_basis given, and the target's image cannot "
+                                 f"be the basis: {err}") from None
+            if weights.value is None:
+                weights.value = [1.0]
+                weights.locked = True
         if tuple(self.eigen_basis.shape[1:]) != tuple(window.shape):
             raise ValueError(f"model {self.name!r}: eigen_basis images have shape {self.eigen_basis.shape[1:]} "
                              f"but the PSF window is {tuple(window.shape)}")

@@ -47,6 +47,9 @@ class LivePsf:
         if not isinstance(model, ComponentModel):
             raise TypeError(f"psf must be a PSF image or a component model (e.g. a 'moffat psf model'), "
                             f"got {type(model).__name__}")
+        if getattr(model, "_live_psf", None) is not None:
+            raise ValueError(f"psf: model {model.name!r} has a live psf of its own; a live PSF cannot be "
+                             "convolved with another live PSF")
         # a PSF is not itself blurred: a model that would take its target's PSF by default (psf_mode
         # not given) renders without one from now on (as AutoProf's models do by default)
         if model._requested_psf_mode is None and "none" in model.psf_modes:

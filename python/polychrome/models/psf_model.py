@@ -3,8 +3,9 @@
 A PSF model's target is the image of a PSF: a PSFImage (taken as a target
 image of variance 1 on the PSF's own grid), or a TargetImage holding a star
 or a stack of stars with its variance. It renders on the target's whole
-grid (an odd number of pixels on each axis), centred on the centre of the
-central pixel, with no PSF of its own (psf_mode "none"), and like
+grid (an odd number of pixels on each axis; of an even-sized target, its
+largest odd box from pixel (0, 0); or a given window), centred on the centre
+of the window's central pixel, with no PSF of its own (psf_mode "none"), and like
 AutoProf's PSF models it is normalised to unit sum over that grid (option
 ``normalize_psf``, default True); its amplitude parameter (``flux`` or
 ``I0``, AutoProf's names) then has no effect and is locked at 0 unless
@@ -61,6 +62,14 @@ class PSFModel(ComponentModel):
         if isinstance(target, PSFImage):
             target = psf_target(target)
         ComponentModel.target.fset(self, target)
+
+    def _window_on(self, target, bounds):
+        """The given window; without one the whole target when it is odd-sized, else its largest
+        odd-sized box from pixel (0, 0) (a star cutout of even size loses its last row/column)."""
+        if bounds is None:
+            ny, nx = target.shape
+            bounds = [[0, nx - 1 + nx % 2], [0, ny - 1 + ny % 2]]
+        return super()._window_on(target, bounds)
 
     def _attach(self, target, window):
         if window.shape[0] % 2 == 0 or window.shape[1] % 2 == 0:
