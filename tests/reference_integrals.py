@@ -186,3 +186,23 @@ def reference_image(profile, shape, center, q, pa, pixelscale=1.0, origin=(0.0, 
         corners = np.stack([A[0, 0] * X + A[0, 1] * Y, A[1, 0] * X + A[1, 1] * Y], axis=-1)
         out[near] = _polar_pixel_integrals(profile, corners, q, polar_nodes)
     return out.reshape(ny, nx)
+
+
+def airy_reference_pixels(pixels, aRL, I0, pixelscale=1.0, origin=(0.0, 0.0), center=(0.0, 0.0)):
+    """Pixel integrals (flux per pixel) of the Airy pattern 10**I0 [2 J1(x)/x]^2, x = 2 pi aRL r, by
+    scipy's adaptive dblquad of the exact formula (scipy.special.j1), for the (row, column) pixels
+    listed in ``pixels`` of a grid of square pixels ``pixelscale`` arcsec wide."""
+    from scipy.integrate import dblquad
+    from scipy.special import j1
+
+    def surface_brightness(y, x):
+        r = np.hypot(x - center[0], y - center[1])
+        X = 2.0 * np.pi * aRL * r
+        return 10.0 ** I0 * (1.0 if X < 1e-8 else (2.0 * j1(X) / X) ** 2)
+
+    out = []
+    for i, j in pixels:
+        x0, y0 = origin[0] + j * pixelscale, origin[1] + i * pixelscale
+        value, _ = dblquad(surface_brightness, x0, x0 + pixelscale, y0, y0 + pixelscale, epsabs=1e-14, epsrel=1e-12)
+        out.append(value)
+    return np.array(out)

@@ -40,7 +40,12 @@ def tree():
     sky["F"].locked = True
     grid = Model(name="grid", model_type="bilinear sky model", target=coarse, nodes=(2, 3),
                  I=[[0.01, 0.02, -0.01], [0.0, 0.03, 0.01]])
-    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy])
+    # a galaxy whose PSF is a live Gaussian PSF model on its own grid (0.2"/px: psf_upsample 2)
+    psf_grid = pc.image.TargetImage(np.zeros((15, 15)), pixelscale=0.2, origin=(-1.5, -1.5))
+    live = Model(name="live", model_type="exponential galaxy model", target=coarse, center=[6.4, 7.2], q=0.8,
+                 PA=0.5, Re=0.9, Ie=0.3,
+                 psf=Model(name="lpsf", model_type="gaussian psf model", target=psf_grid, sigma=0.45))
+    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy, live])
     root = Model(name="root", model_type="group model", models=[a, b, sub])
     return root, [wide, coarse]
 
@@ -86,7 +91,8 @@ def test_members_can_be_assigned_before_the_group(tmp_path):
     for name, image in [("a", wide), ("b", coarse)]:
         loaded.models[name].target = image
     sub = loaded.models["sub"]
-    for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse), ("moffat", wide), ("boxy", coarse)]:
+    for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse), ("moffat", wide), ("boxy", coarse),
+                        ("live", coarse)]:
         sub.models[name].target = image
     assert [t is u for t, u in zip(loaded.targets, [wide, coarse])] == [True, True]
     for before, after in zip(data_of(root.sample()), data_of(loaded.sample())):

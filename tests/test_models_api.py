@@ -27,7 +27,8 @@ def test_registry_and_factory():
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
-        "plane sky model", "bilinear sky model", "point model", "group model"] + shaped)
+        "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
+        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped)
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)
     assert AutoProf_Model is Model and pc.models.AutoProf_Model is Model

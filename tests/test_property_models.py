@@ -21,6 +21,9 @@ from polychrome.utils.initialize import gaussian_psf
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 COMPONENT_TYPES = [t for t in pc.models.model_types() if t != "group model"]
+# the types drawn below: the PSF models ("... psf model") have their own property test on PSF grids
+# (tests/test_psf_models.py); drawing them here too would shift every derandomized example of the others
+DRAWN_TYPES = [t for t in COMPONENT_TYPES if not t.endswith(" psf model")]
 SHAPE = (24, 20)
 
 
@@ -51,7 +54,7 @@ def within(lo, hi):
 def drawn_model(draw):
     """(model, target): a component of a random type on a random target, parameters anywhere
     inside their limits (each parameter as a whole, element by element)."""
-    model_type = draw(st.sampled_from(COMPONENT_TYPES))
+    model_type = draw(st.sampled_from(DRAWN_TYPES))
     pixelscale = draw(st.sampled_from([0.05, 0.2, 1.0, 3.0]))
     with_psf = model_type == "point model" or draw(st.booleans())  # a point model needs a PSF
     target = make_target(pixelscale, with_psf, np.random.default_rng(draw(st.integers(0, 99))))

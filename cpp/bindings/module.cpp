@@ -6,6 +6,7 @@
 
 namespace py = pybind11;
 
+void bind_airy(py::module_& m);
 void bind_build_info(py::module_& m);
 void bind_fft(py::module_& m);
 void bind_psf(py::module_& m);
@@ -18,6 +19,7 @@ PYBIND11_MODULE(_core, m) {
   // The CPU level is chosen here, once: a bad POLYCHROME_CPU fails the import
   // with its message, not the first render.
   polychrome::cpu_choice();
+  bind_airy(m);
   bind_build_info(m);
   bind_fft(m);
   bind_psf(m);

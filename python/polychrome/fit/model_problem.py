@@ -177,7 +177,7 @@ class _Slot:
         self.own, self.ours = own, ours
         rows, columns = [], []
         start = 0
-        for parameter in component.parameters:
+        for parameter in component.jacobian_parameters():
             columns_of = free.slice_of(parameter)
             if columns_of is not None:
                 rows.extend(range(start, start + parameter.size))

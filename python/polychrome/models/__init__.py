@@ -6,21 +6,27 @@ type; ``model_types()`` lists them. ``AutoProf_Model`` (also ``AutoPhot_Model``,
 ``Galaxy_Model``, ``Sersic_Galaxy``, ... of the PEP 8 class names.
 """
 
+from .airy_psf import AiryPSF
 from .bilinear_sky import BilinearSky
 from .component_model import ComponentModel
+from .eigen_psf import EigenPSF
 from .exponential import ExponentialGalaxy
 from .flat_sky import FlatSky
 from .galaxy_model import GalaxyModel
 from .gaussian import GaussianGalaxy
+from .gaussian_psf import GaussianPSF
 from .group_model import GroupModel
 from .isophote_models import SHAPED_MODELS
 from .jacobian_image import JacobianImage
 from .model import Model
 from .model_collection import ModelCollection
 from .moffat import MoffatGalaxy
+from .moffat_psf import MoffatPSF
 from .nuker import NukerGalaxy
+from .pixelated_psf import PixelatedPSF
 from .plane_sky import PlaneSky
 from .point_model import PointModel
+from .psf_model import PSFModel
 from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
@@ -43,7 +49,7 @@ Point_Source = PointModel
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "AiryPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",

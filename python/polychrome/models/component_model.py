@@ -47,6 +47,15 @@ class ComponentModel(Model):
         default "full" when the target has a PSF and the type allows it.
     parameters : dict, optional
         ``{name: value or {"value", "uncertainty", "limits", "locked"}}``.
+    psf : PSFImage, 2-D array or model, optional
+        The model's own PSF instead of the target's (as in AutoProf): an
+        image (odd-sized, normalised to unit sum; on the target's grid divided
+        by ``target.psf_upsample``), or a **live PSF**: a PSF model (e.g. a
+        "moffat psf model" on its PSF grid) or any component model with an
+        odd-sized window, whose normalised render is the PSF and whose
+        parameters are fitted with this model's (one such model may be the
+        PSF of several sources; see ``live_psf``). Its parameters are also
+        reached as ``model["psf:n"]``.
     **kwargs
         Parameter values by name, and the type's options.
     """
@@ -95,8 +104,11 @@ class ComponentModel(Model):
             register(cls, replace=True)
 
     def __init__(self, name=None, model_type=None, target=None, window=None, psf_mode=None,
-                 parameters=None, **kwargs):
+                 parameters=None, psf=None, **kwargs):
         self._set_name(name, model_type)
+        self._own_psf, self._live_psf = None, None
+        if psf is not None:
+            self.psf = psf
         if isinstance(window, Window) and window.image is not target:
             raise ValueError(f"model {name!r}: window belongs to another image than the target")
         self._target = None
@@ -166,12 +178,70 @@ class ComponentModel(Model):
                              f"{' or '.join(repr(m) for m in self.psf_modes)}, got {psf_mode!r}")
         return psf_mode
 
+    @property
+    def psf(self):
+        """The model's own PSF: a PSFImage, a live PSF model, or None (the target's PSF is used)."""
+        return self._live_psf.model if self._live_psf is not None else self._own_psf
+
+    @psf.setter
+    def psf(self, psf):
+        from ..image import PSFImage
+        from .live_psf import LivePsf
+        from .model import Model
+
+        if psf is not None and "full" not in self.psf_modes:
+            raise ValueError(f"model {self.name!r}: a {self.model_type} is not PSF-convolved and takes no psf")
+        if psf is None:
+            self._own_psf, self._live_psf = None, None
+        elif isinstance(psf, Model):
+            if psf is self:
+                raise ValueError(f"model {self.name!r}: a model cannot be its own psf")
+            self._own_psf, self._live_psf = None, LivePsf(psf)
+        else:
+            self._own_psf = psf if isinstance(psf, PSFImage) else PSFImage(psf)
+            self._live_psf = None
+        self._render_box, self._automatic_key = None, None
+
+    def _has_psf_on(self, target):
+        return self._own_psf is not None or self._live_psf is not None or target.has_psf
+
+    def _psf_image(self):
+        """The PSFImage the model convolves with now (its own, its live PSF's, or the target's)."""
+        if self._live_psf is not None:
+            return self._live_psf.image()
+        if self._own_psf is not None:
+            return self._own_psf.on_grid_of(np.asarray(self._target.pixelscale) / self._target.psf_upsample)
+        return self._target.psf
+
+    def _psf_upsample(self):
+        """PSF pixels per target pixel along each axis."""
+        if self._live_psf is not None:
+            return self._live_psf.upsample_for(self._target)
+        return self._target.psf_upsample
+
+    def _initialize_live_psf(self):
+        """Give a live PSF model's parameters that have no value their starts (its initialize())."""
+        if self._live_psf is not None and any(p.value is None for p in self._live_psf.parameters()):
+            self._live_psf.model.initialize()
+
+    def jacobian_parameters(self):
+        """The parameters of the Jacobian rows ``_render`` gives: the model's own, then those of a
+        live PSF."""
+        own = list(self.parameters)
+        return own if self._live_psf is None else own + self._live_psf.parameters()
+
+    def live_psf_parameters(self):
+        """[(parameter, the live PSF model's name)] (empty without a live PSF)."""
+        if self._live_psf is None:
+            return []
+        return [(parameter, self._live_psf.model.name) for parameter in self._live_psf.parameters()]
+
     def _psf_mode_on(self, target):
         """The psf_mode the model renders with on ``target``."""
         psf_mode = self._requested_psf_mode
         if psf_mode is None:
-            return "full" if "full" in self.psf_modes and target.has_psf else self.psf_modes[-1]
-        if psf_mode == "full" and "none" in self.psf_modes and not target.has_psf:
+            return "full" if "full" in self.psf_modes and self._has_psf_on(target) else self.psf_modes[-1]
+        if psf_mode == "full" and "none" in self.psf_modes and not self._has_psf_on(target):
             raise ValueError(f"model {self.name!r}: psf_mode 'full' needs a target with a psf")
         return psf_mode
 
@@ -277,7 +347,8 @@ class ComponentModel(Model):
         """What an automatic window depends on: the target, psf mode and parameter values; its last
         element is True when every parameter has a value."""
         # the stored arrays' bytes: finite values (checked on assignment), equal exactly when the bytes are
-        values = tuple(None if p.quantity.value is None else p.quantity.value.tobytes() for p in self.parameters)
+        values = tuple(None if p.quantity.value is None else p.quantity.value.tobytes()
+                       for p in self.jacobian_parameters())
         return (id(self._target), self._requested_psf_mode, values, all(v is not None for v in values))
 
     def _initialization_window(self):
@@ -287,7 +358,7 @@ class ComponentModel(Model):
         center = self.parameters["center"].value if "center" in self.parameters else None
         if self._requested_window is not None or center is None:
             return self._window_box
-        psf = self._target.psf.extent if self._target.has_psf else None
+        psf = self._psf_image().extent if self._has_psf_on(self._target) else None
         bounds = measuring_bounds(self._target, center, psf)
         return self._window_box if bounds is None else Window(self._target, bounds)
 
@@ -365,6 +436,10 @@ class ComponentModel(Model):
 
     def __getitem__(self, name):
         """The Parameter called ``name`` (e.g. ``model["q"].value = 0.5``)."""
+        if name not in self.parameters and self._live_psf is not None:
+            prefix, _, rest = name.partition(":")
+            if rest and prefix in ("psf", self._live_psf.model.name):
+                return self._live_psf.model[rest]
         if name not in self.parameters:
             raise KeyError(f"model {self.name!r} ({self.model_type}) has no parameter {name!r}; "
                            f"parameters: {self.parameters.names}")
@@ -385,7 +460,7 @@ class ComponentModel(Model):
 
     # --- rendering helpers ---------------------------------------------------------------
     def _uses_psf(self):
-        return self.psf_mode == "full" and self._target.has_psf
+        return self.psf_mode == "full" and self._has_psf_on(self._target)
 
     def _grid(self):
         """Keyword arguments placing a render on the window: shape, pixelscale, origin."""

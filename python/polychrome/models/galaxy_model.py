@@ -10,6 +10,7 @@ from .component_model import ComponentModel
 from .convolved_profile_fit import Cutout, convolved_profile_start
 from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
                              fit_log_profile, psf_covariance, shape_moments, well_resolved)
+from .live_psf import convolved_with_derivatives
 from .parameter_spec import AXIS_RATIO, CENTER, POSITION_ANGLE
 
 GEOMETRY_SPECS = (CENTER, AXIS_RATIO, POSITION_ANGLE)
@@ -70,7 +71,9 @@ class GalaxyModel(ComponentModel):
 
     def _renderer(self):
         self._values()  # every parameter checked here, once
-        psf = {"psf": self._target.psf.convolver, "psf_upsample": self._target.psf_upsample} \
+        if self._live_psf is not None and self._uses_psf():
+            return self._live_psf_renderer()
+        psf = {"psf": self._psf_image().convolver, "psf_upsample": self._psf_upsample()} \
             if self._uses_psf() else {}
         renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
                                    **psf, absolute_tolerance=self._absolute_tolerance())
@@ -90,11 +93,44 @@ class GalaxyModel(ComponentModel):
 
         return render
 
+    def _live_psf_renderer(self):
+        """``render(jacobian)`` convolving with the live PSF as it is at each call; the Jacobian's
+        last rows are the live PSF's parameters, (dP/d theta) * (unconvolved light)."""
+        live, k = self._live_psf, self._psf_upsample()
+        parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
+        fixed, shape = self._fixed_geometry, tuple(self._window.shape)
+        options = dict(knots=self._knots(), absolute_tolerance=self._absolute_tolerance())
+
+        def render(jacobian):
+            values = {name: parameter.value for name, parameter in parameters}
+            values.update(fixed)
+            args = (self._render_parameters(values), values["center"], values["q"], values["PA"])
+            psf = live.image()
+            renderer = ProfileRenderer(self._render_profile(), shape, **self._grid(), psf=psf.convolver,
+                                       psf_upsample=k, **options)
+            result = renderer(*args, jacobian)
+            if not jacobian:
+                return result, None
+            image, core_jacobian = result
+            own = self._core_to_model_jacobian(core_jacobian, values)
+            rows, count = live.free_rows()
+            psf_rows = np.zeros((count,) + shape)
+            if rows:
+                hy, hx = psf.data.shape[0] // 2, psf.data.shape[1] // 2
+                fine = np.asarray(self._target.pixelscale, float) / k
+                origin = np.asarray(self._window.origin, float) - fine @ np.array([hx, hy], float)
+                padded = ProfileRenderer(self._render_profile(), (k * shape[0] + 2 * hy, k * shape[1] + 2 * hx),
+                                         pixelscale=fine, origin=origin, **options)(*args, False)
+                psf_rows[rows] = convolved_with_derivatives(padded, live.derivatives(), rows, k)
+            return image, np.concatenate([own, psf_rows])
+
+        return render
+
     def _needed_bounds(self):
         values = self._values()
         target = self._target
         radii, brightness = self._major_axis_brightness(values, image_reach(target, values["center"]))
-        psf = target.psf.extent if self._uses_psf() else None
+        psf = self._psf_image().extent if self._uses_psf() else None
         return galaxy_bounds(target, values, radii, brightness, psf)
 
     def _major_axis_brightness(self, values, reach):
@@ -151,8 +187,10 @@ class GalaxyModel(ComponentModel):
         have a value (given by the user, or linked to one already set) are
         kept. ``foreground`` (flux per pixel on the window, optional) is
         subtracted from the data first: the light of neighbours already
-        initialised (a group passes it). Returns the model.
+        initialised (a group passes it). A live PSF model's parameters without
+        a value are initialised first (from its own target). Returns the model.
         """
+        self._initialize_live_psf()
         pixels = WindowPixels(self, foreground)
         sky, _ = pixels.border_level()
         flux = pixels.values - sky
@@ -160,7 +198,9 @@ class GalaxyModel(ComponentModel):
         if center is None:
             center = centroid(pixels, flux)
         q, PA = self._given_axis_ratio_and_angle()
-        convolved = self._uses_psf() and hasattr(self, "_shape_grids")
+        # a model's own or live PSF: the start is measured as without one (or with the target's)
+        convolved = self._uses_psf() and hasattr(self, "_shape_grids") and self._target.has_psf
+        convolved = convolved and self._own_psf is None and self._live_psf is None
         profile_q, profile_PA = q, PA
         if convolved or q is None or PA is None:
             profile_q, profile_PA, sigma_major = shape_moments(pixels, flux, center, q, PA)

@@ -130,8 +130,9 @@ class Model(abc.ABC, metaclass=_ModelFactory):
             component._require_target()
 
     def all_parameters(self):
-        """Every parameter of every component, in a fixed order (linked ones repeated)."""
-        return [p for component in self.components() for p in component.parameters]
+        """Every parameter of every component, in a fixed order (linked ones repeated), a live PSF's
+        after those of each component using it."""
+        return [p for component in self.components() for p in component.jacobian_parameters()]
 
     # --- sampling and Jacobian ------------------------------------------------------
     def sample(self):
@@ -213,6 +214,8 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         for component in self.components():
             for parameter in component.parameters:
                 owner.setdefault(id(parameter), component.name)
+            for parameter, psf_name in component.live_psf_parameters():
+                owner.setdefault(id(parameter), psf_name)
         names = []
         for parameter, size in free.quantities:
             base = f"{owner[id(parameter)]}:{parameter.name}"
@@ -378,7 +381,7 @@ def _is_whole(component, window, free):
     if free is None:
         return True
     start = 0
-    for parameter in component.parameters:
+    for parameter in component.jacobian_parameters():
         if free.slice_of(parameter) != slice(start, start + parameter.size):
             return False
         start += parameter.size
@@ -388,7 +391,7 @@ def _is_whole(component, window, free):
 def _add_columns(jac, ours, local, own, component, free):
     """Add a component's Jacobian rows into the columns of its free quantities."""
     row = 0
-    for parameter in component.parameters:
+    for parameter in component.jacobian_parameters():
         columns = free.slice_of(parameter)
         rows = slice(row, row + parameter.size)
         row += parameter.size

@@ -26,6 +26,14 @@ Form (version 2)::
         ...
     end_of_model: polychrome_model   # always the last line
 
+A component's own PSF (``psf=``) is saved with it: an image as ``psf: {image:
+[[...]], pixelscale: ...}``; a live PSF model as ``psf: {model: {...},
+grid: {shape, pixelscale, origin}}`` (its entry, and the grid of its target,
+on which a blank target is made again when loading: the PSF's pixels are not
+saved), written at the first component using it and named by the others as
+``psf: {same_as: [path of that component]}``. Its parameters' paths are the
+component's, then ``psf``, then the parameter's name.
+
 The closing ``end_of_model`` line makes a file cut short detectable: a
 version-2 file without it is refused as incomplete. Version-1 files (written
 by polychrome before the marker existed; the same form without that line)
@@ -60,7 +68,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _PARAMETER_KEYS = ("value", "uncertainty", "limits", "locked")
 _COMMON_KEYS = ("name", "model_type")
-_COMPONENT_KEYS = _COMMON_KEYS + ("target", "window", "psf_mode", "options", "parameters")
+_COMPONENT_KEYS = _COMMON_KEYS + ("target", "window", "psf_mode", "options", "parameters", "psf")
+_PSF_KEYS = ("image", "pixelscale", "model", "grid", "same_as")
 _GROUP_KEYS = _COMMON_KEYS + ("targets", "window", "models")
 
 
@@ -76,6 +85,7 @@ def model_to_dict(model):
         owners.setdefault(id(parameter.quantity), path)
         held.add(id(parameter))
     context = _SaveContext({id(image): k for k, image in enumerate(model.targets)}, owners, held)
+    context.psf_holders = {}
     return {FORMAT_KEY: FORMAT_VERSION, "model": _model_entry(model, (), context), END_KEY: END_VALUE}
 
 
@@ -127,7 +137,7 @@ def _model_entry(model, path, context):
             entry["window"] = [list(map(list, bounds)) for bounds in model._window_bounds]
         entry["models"] = [_model_entry(member, path + (member.name,), context) for member in model.models]
         return entry
-    slot = model._target_slot if model.target is None else context.slots[id(model.target)]
+    slot = model._target_slot if model.target is None else context.slots.get(id(model.target))
     if slot is not None:
         entry["target"] = slot
     if model._requested_window is not None:
@@ -139,6 +149,29 @@ def _model_entry(model, path, context):
         entry["options"] = options
     entry["parameters"] = {parameter.name: _parameter_entry(parameter, path + (parameter.name,), context)
                            for parameter in model.parameters}
+    psf = _psf_entry(model, path, context)
+    if psf is not None:
+        entry["psf"] = psf
+    return entry
+
+
+def _psf_entry(model, path, context):
+    """The ``psf`` entry of a component with a PSF of its own (None without)."""
+    own = getattr(model, "psf", None)
+    if own is None:
+        return None
+    if not isinstance(own, Model):
+        return {"image": np.asarray(own.data, float).tolist(),
+                "pixelscale": np.asarray(own.pixelscale, float).tolist() if own.pixelscale_given else None}
+    holder = context.psf_holders.get(id(own))
+    if holder is not None:
+        return {"same_as": list(holder)}
+    context.psf_holders[id(own)] = path
+    entry = {"model": _model_entry(own, path + ("psf",), context)}
+    grid = own.target
+    if grid is not None:
+        entry["grid"] = {"shape": list(map(int, grid.shape)), "pixelscale": np.asarray(grid.pixelscale, float).tolist(),
+                         "origin": np.asarray(grid.origin, float).tolist()}
     return entry
 
 
@@ -174,12 +207,17 @@ def _parameters_with_paths(model, path):
         return
     for parameter in model.parameters:
         yield path + (parameter.name,), parameter
+    live = getattr(model, "psf", None)
+    if isinstance(live, Model):
+        yield from _parameters_with_paths(live, path + ("psf",))
 
 
 def _plain(value):
-    """numpy scalars and arrays as Python floats and lists (what safe_dump writes)."""
-    if value is None:
-        return None
+    """numpy scalars and arrays as Python floats and lists (what safe_dump writes); flags as bools."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
     array = np.asarray(value, dtype=float)
     return float(array) if array.ndim == 0 else array.tolist()
 
@@ -281,8 +319,9 @@ def _build(entry, path, links, rename=None):
         values[pname] = dict(fields)
         if "limits" in fields:
             values[pname]["limits"] = _limits(fields["limits"], f"{where}: parameter {pname!r}")
+    psf = _built_psf(entry.get("psf"), path, links, where)
     model = Model(name=name, model_type=cls.model_type, window=entry.get("window"),
-                  psf_mode=entry.get("psf_mode"), parameters=values, **options)
+                  psf_mode=entry.get("psf_mode"), parameters=values, **options, **({} if psf is None else {"psf": psf}))
     target = entry.get("target")
     if target is not None:
         if isinstance(target, bool) or not isinstance(target, int) or target < 0:
@@ -291,9 +330,56 @@ def _build(entry, path, links, rename=None):
     return model
 
 
+def _built_psf(entry, path, links, where):
+    """A component's own PSF from its ``psf`` entry: a PSFImage, a live PSF model (on a blank target
+    of its saved grid), or None (none, or one named by ``same_as``: set by ``_link``)."""
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: 'psf' must be a mapping, got {type(entry).__name__}")
+    _check_keys(entry, _PSF_KEYS, f"{where}: psf")
+    if "same_as" in entry:
+        links.append((path, {"psf": entry["same_as"]}))
+        return None
+    if "image" in entry:
+        from ..image import PSFImage
+
+        return PSFImage(np.asarray(entry["image"], float), pixelscale=entry.get("pixelscale"))
+    if "model" not in entry:
+        raise ValueError(f"{where}: psf must hold an image, a model or same_as")
+    model = _build(entry["model"], path + ("psf",), links)
+    grid = entry.get("grid")
+    if grid is not None:
+        from ..image import TargetImage
+
+        try:
+            model.target = TargetImage(np.zeros(tuple(int(n) for n in grid["shape"])), pixelscale=grid["pixelscale"],
+                                       origin=grid["origin"])
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"{where}: psf grid must hold shape, pixelscale and origin: {err}") from None
+    return model
+
+
+def _component_at(root, path, where):
+    model = root
+    for part in path:
+        if not hasattr(model, "models") or part not in model.models:
+            raise ValueError(f"{where}: no model {'/'.join(path)!r} in the file")
+        model = model.models[part]
+    return model
+
+
 def _link(root, links):
-    """Make each ``same_as`` parameter one quantity with the parameter it names."""
+    """Make each ``same_as`` parameter one quantity with the parameter it names, and give each
+    component whose psf is ``same_as`` another's that component's live PSF."""
     for path, other in links:
+        if isinstance(other, dict):
+            where = f"model {'/'.join(path)}: psf same_as"
+            holder = _component_at(root, tuple(other["psf"]), where)
+            if not isinstance(getattr(holder, "psf", None), Model):
+                raise ValueError(f"{where}: {'/'.join(other['psf'])!r} has no live psf model")
+            _component_at(root, path, where).psf = holder.psf
+            continue
         where = f"parameter {'/'.join(path)}"
         if not isinstance(other, list) or not other or not all(isinstance(part, str) for part in other):
             raise ValueError(f"{where}: same_as must be a list of member names then a parameter name, "
@@ -312,6 +398,9 @@ def _find(root, path):
     """The component holding the parameter at ``path`` (member names, then the parameter's name)."""
     model = root
     for part in path[:-1]:
+        if part == "psf" and not hasattr(model, "models") and isinstance(getattr(model, "psf", None), Model):
+            model = model.psf  # a component's live PSF
+            continue
         if not hasattr(model, "models") or part not in model.models:
             raise ValueError(f"same_as: no model {'/'.join(path[:-1])!r} in the file")
         model = model.models[part]

@@ -8,6 +8,7 @@ from ..point_source import point_source_image
 from .automatic_window import point_bounds
 from .component_model import ComponentModel
 from .initialization import WindowPixels, centroid
+from .live_psf import shifted_derivatives
 from .parameter_spec import CENTER, LOG10_BRIGHTNESS_LIMITS, ParameterSpec
 from .registry import register
 
@@ -30,8 +31,8 @@ class PointModel(ComponentModel):
     psf_modes = ("full",)
 
     def _attach(self, target, window):
-        if not target.has_psf:
-            raise ValueError(f"model {self.name!r}: a point model needs a target with a psf")
+        if not self._has_psf_on(target):
+            raise ValueError(f"model {self.name!r}: a point model needs a target with a psf (or a psf of its own)")
 
     def total_flux(self):
         """Total flux (image flux units): 10**flux."""
@@ -40,13 +41,13 @@ class PointModel(ComponentModel):
     def _needed_bounds(self):
         values = self._values()
         flux = 10 ** values["flux"]
-        return point_bounds(self._target, values["center"], flux, self._target.psf.extent,
+        return point_bounds(self._target, values["center"], flux, self._psf_image().extent,
                             lambda window: self._image_on(window, values["center"], flux, False))
 
     def _image_on(self, window, center, flux, jacobian):
         """The point source's image (and Jacobian) on ``window``, a Window of the target."""
-        return point_source_image(self._target.psf.point_source_renderer, window.shape, center, flux,
-                                  psf_upsample=self._target.psf_upsample, jacobian=jacobian,
+        return point_source_image(self._psf_image().point_source_renderer, window.shape, center, flux,
+                                  psf_upsample=self._psf_upsample(), jacobian=jacobian,
                                   pixelscale=self._target.pixelscale, origin=window.origin)
 
     def _render(self, jacobian):
@@ -57,6 +58,15 @@ class PointModel(ComponentModel):
             return result, None
         image, jac = result
         jac[2] *= LN10 * flux  # d/d(log10 flux)
+        if self._live_psf is not None:
+            live = self._live_psf
+            rows, count = live.free_rows()
+            psf_rows = np.zeros((count,) + image.shape)
+            if rows:
+                psf_rows[rows] = shifted_derivatives(live.derivatives(), rows, self._window.shape, values["center"],
+                                                     flux, self._target.pixelscale, self._window.origin,
+                                                     self._psf_upsample())
+            jac = np.concatenate([jac, psf_rows])
         return image, jac
 
     def initialize(self, foreground=None):
@@ -66,8 +76,10 @@ class PointModel(ComponentModel):
         non-positive sum gives the flux of a one-sigma source (the summed
         noise) so that the start stays finite. The PSF is not used.
         ``foreground`` (flux per pixel on the window, optional) is subtracted
-        from the data first (neighbours already initialised).
+        from the data first (neighbours already initialised). A live PSF model's
+        parameters without a value are initialised first (from its own target).
         """
+        self._initialize_live_psf()
         pixels = WindowPixels(self, foreground)
         sky, _ = pixels.border_level()
         flux = pixels.values - sky
