@@ -45,7 +45,12 @@ def tree():
     live = Model(name="live", model_type="exponential galaxy model", target=coarse, center=[6.4, 7.2], q=0.8,
                  PA=0.5, Re=0.9, Ie=0.3,
                  psf=Model(name="lpsf", model_type="gaussian psf model", target=psf_grid, sigma=0.45))
-    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy, live])
+    mge = Model(name="mge", model_type="mge model", target=coarse, center=[6.5, 4.8], q=[0.8, 0.5], PA=[0.3, 0.4],
+                sigma=[0.5, 1.5], flux=[0.5, 1.0])
+    ellipsoid = Model(name="ellipsoid", model_type="gaussianellipsoid model", target=wide, center=[5.5, 7.5],
+                      sigma_a=1.0, sigma_b=0.8, sigma_c=0.3, alpha=1.0, beta=0.7, gamma=0.2, flux=1.2)
+    sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy, live, mge,
+                                                               ellipsoid])
     root = Model(name="root", model_type="group model", models=[a, b, sub])
     return root, [wide, coarse]
 
@@ -92,7 +97,7 @@ def test_members_can_be_assigned_before_the_group(tmp_path):
         loaded.models[name].target = image
     sub = loaded.models["sub"]
     for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse), ("moffat", wide), ("boxy", coarse),
-                        ("live", coarse)]:
+                        ("live", coarse), ("mge", coarse), ("ellipsoid", wide)]:
         sub.models[name].target = image
     assert [t is u for t, u in zip(loaded.targets, [wide, coarse])] == [True, True]
     for before, after in zip(data_of(root.sample()), data_of(loaded.sample())):

@@ -28,7 +28,8 @@ def test_registry_and_factory():
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
-        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped)
+        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped
+        + ["mge model", "gaussianellipsoid model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)
     assert AutoProf_Model is Model and pc.models.AutoProf_Model is Model

@@ -14,6 +14,7 @@ from .exponential import ExponentialGalaxy
 from .flat_sky import FlatSky
 from .galaxy_model import GalaxyModel
 from .gaussian import GaussianGalaxy
+from .gaussian_ellipsoid import GaussianEllipsoid
 from .gaussian_psf import GaussianPSF
 from .group_model import GroupModel
 from .isophote_models import SHAPED_MODELS
@@ -22,6 +23,7 @@ from .model import Model
 from .model_collection import ModelCollection
 from .moffat import MoffatGalaxy
 from .moffat_psf import MoffatPSF
+from .multi_gaussian_expansion import MultiGaussianExpansion
 from .nuker import NukerGalaxy
 from .pixelated_psf import PixelatedPSF
 from .plane_sky import PlaneSky
@@ -49,7 +51,7 @@ Point_Source = PointModel
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "AiryPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "AiryPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
