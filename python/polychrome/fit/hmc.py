@@ -2,14 +2,15 @@
 
 import numpy as np
 
-from .chain_result import ChainResult
+from .adaptive_sampling import AdaptiveHamiltonianSampler
 from .hamiltonian import Dynamics
 from .posterior import Posterior
 from .sampler_options import default_scale, inverse_mass, positive_float, positive_int
-from .step_size import DualAveraging
 
 
-class HMC:
+class HMC(AdaptiveHamiltonianSampler):
+    label = "HMC"
+
     """Hamiltonian Monte Carlo with a fixed number of leapfrog steps per trajectory.
 
     Parameters
@@ -53,8 +54,9 @@ class HMC:
         self.verbose = verbose
         self.rng = np.random.default_rng(seed)
 
-    def _trajectory(self, x, log_p, gradient, epsilon):
-        """(x, log p, gradient, acceptance probability) after one Metropolis-corrected trajectory."""
+    def _transition(self, x, log_p, gradient, epsilon):
+        """(x, log p, gradient, acceptance probability, leapfrog steps taken) after one
+        Metropolis-corrected trajectory."""
         dynamics = self.dynamics
         p = dynamics.momentum(self.rng)
         energy = -log_p + dynamics.kinetic(p)
@@ -62,47 +64,16 @@ class HMC:
         # each trajectory's length is jittered (Neal 2011, sec. 5.4.2.2): a fixed one can come back
         # near its start on a Gaussian posterior (a half or whole period), leaving the chain stuck
         epsilon = epsilon * self.rng.uniform(0.8, 1.2)
-        for _ in range(int(self.rng.integers((self.leapfrog_steps + 1) // 2, self.leapfrog_steps + 1))):
+        steps = int(self.rng.integers((self.leapfrog_steps + 1) // 2, self.leapfrog_steps + 1))
+        for _ in range(steps):
             y, q, log_q, grad_q = dynamics.leapfrog(y, q, grad_q, epsilon)
             if not np.isfinite(log_q):
-                return x, log_p, gradient, 0.0
+                return x, log_p, gradient, 0.0, steps
         change = energy - (-log_q + dynamics.kinetic(q))
         acceptance = float(min(1.0, np.exp(change))) if np.isfinite(change) else 0.0
         if self.rng.uniform() < acceptance:
-            return y, log_q, grad_q, acceptance
-        return x, log_p, gradient, acceptance
+            return y, log_q, grad_q, acceptance, steps
+        return x, log_p, gradient, acceptance, steps
 
-    def fit(self):
-        posterior = self.posterior
-        with posterior.model.automatic_windows_held():
-            try:
-                return self._run()
-            finally:
-                posterior.restore(posterior.start)
-
-    def _run(self):
-        posterior = self.posterior
-        x = posterior.start.copy()
-        log_p, gradient = posterior.log_prob_and_gradient(x)
-        if not np.isfinite(log_p):
-            raise ValueError(f"model {posterior.model.name!r}: the starting values lie outside the limits; "
-                             "fit or initialise first")
-        epsilon = self.epsilon
-        adaptation = DualAveraging(epsilon, self.target_acceptance)
-        for _ in range(self.warmup):
-            x, log_p, gradient, acceptance = self._trajectory(x, log_p, gradient, epsilon)
-            epsilon = adaptation.update(acceptance)
-        if self.warmup:
-            epsilon = adaptation.final
-        chain = np.empty((self.max_iter, posterior.size))
-        log_probs = np.empty(self.max_iter)
-        total = 0.0
-        for k in range(self.max_iter):
-            x, log_p, gradient, acceptance = self._trajectory(x, log_p, gradient, epsilon)
-            chain[k], log_probs[k] = x, log_p
-            total += acceptance
-            if self.verbose and (k + 1) % max(1, self.max_iter // 10) == 0:
-                print(f"HMC {k + 1}/{self.max_iter}: mean acceptance {total / (k + 1):.3f}, step {epsilon:.3g}")
-        return ChainResult(chain, log_probs, posterior.names, total / self.max_iter,
-                           f"HMC: {self.max_iter} samples after {self.warmup} warm-up, step size {epsilon:.4g}, "
-                           f"{self.leapfrog_steps} leapfrog steps")
+    def _describe(self, statistics):
+        return f"at most {self.leapfrog_steps} leapfrog steps, {statistics.mean():.1f} on average"

@@ -9,11 +9,10 @@ the next sample from the states of the trajectory within the slice.
 
 import numpy as np
 
-from .chain_result import ChainResult
+from .adaptive_sampling import AdaptiveHamiltonianSampler
 from .hamiltonian import Dynamics
 from .posterior import Posterior
 from .sampler_options import default_scale, inverse_mass, positive_float, positive_int
-from .step_size import DualAveraging
 
 # A state whose energy exceeds the slice by this much ends the tree (a divergence).
 _MAX_ENERGY_ERROR = 1000.0
@@ -27,7 +26,9 @@ class _Tree:
                  "n", "ok", "alpha", "n_alpha")
 
 
-class NUTS:
+class NUTS(AdaptiveHamiltonianSampler):
+    label = "NUTS"
+
     """The No-U-Turn sampler.
 
     Parameters
@@ -107,7 +108,7 @@ class NUTS:
         tree.ok = other.ok and self._no_u_turn(tree.x_minus, tree.x_plus, tree.p_minus, tree.p_plus)
         return tree
 
-    def _iteration(self, x, log_p, gradient, epsilon):
+    def _transition(self, x, log_p, gradient, epsilon):
         """(x, log p, gradient, mean acceptance statistic, tree depth) after one NUTS iteration."""
         dynamics = self.dynamics
         p0 = dynamics.momentum(self.rng)
@@ -135,38 +136,5 @@ class NUTS:
             depth += 1
         return x, log_p, gradient, alpha / max(n_alpha, 1), depth
 
-    def fit(self):
-        posterior = self.posterior
-        with posterior.model.automatic_windows_held():
-            try:
-                return self._run()
-            finally:
-                posterior.restore(posterior.start)
-
-    def _run(self):
-        posterior = self.posterior
-        x = posterior.start.copy()
-        log_p, gradient = posterior.log_prob_and_gradient(x)
-        if not np.isfinite(log_p):
-            raise ValueError(f"model {posterior.model.name!r}: the starting values lie outside the limits; "
-                             "fit or initialise first")
-        epsilon = self.epsilon
-        adaptation = DualAveraging(epsilon, self.target_acceptance)
-        for _ in range(self.warmup):
-            x, log_p, gradient, acceptance, _ = self._iteration(x, log_p, gradient, epsilon)
-            epsilon = adaptation.update(acceptance)
-        if self.warmup:
-            epsilon = adaptation.final
-        chain = np.empty((self.max_iter, posterior.size))
-        log_probs = np.empty(self.max_iter)
-        total, depths = 0.0, 0
-        for k in range(self.max_iter):
-            x, log_p, gradient, acceptance, depth = self._iteration(x, log_p, gradient, epsilon)
-            chain[k], log_probs[k] = x, log_p
-            total += acceptance
-            depths += depth
-            if self.verbose and (k + 1) % max(1, self.max_iter // 10) == 0:
-                print(f"NUTS {k + 1}/{self.max_iter}: mean acceptance {total / (k + 1):.3f}, step {epsilon:.3g}")
-        return ChainResult(chain, log_probs, posterior.names, total / self.max_iter,
-                           f"NUTS: {self.max_iter} samples after {self.warmup} warm-up, step size {epsilon:.4g}, "
-                           f"mean tree depth {depths / self.max_iter:.2f}")
+    def _describe(self, statistics):
+        return f"mean tree depth {statistics.mean():.2f}"
