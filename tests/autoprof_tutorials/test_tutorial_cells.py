@@ -3,14 +3,13 @@
 Each tutorial's extract (see cells.py) runs in a fresh namespace; the test
 fails when a cell raises that is not in RECORDED (a regression), naming it
 and why. Cells recorded as failing that now run are reported (update the
-record). Causes as recorded on 2026-12-02 (polychrome before the psf and zoo
-branches merged):
+record). Causes as recorded on 2026-12-02 (after the PSF models, the MGE and
+the Gaussian ellipsoid landed):
 
 - needs torch: the cell uses PyTorch itself (the README's migration section
   gives the numpy way);
-- model type not here: ray and wedge galaxy models; the edge-on model
-  (the zoo branch);
-- per-model psf=, psf_upscale, set_aux_psf (the psf branch);
+- model type not here: ray and wedge galaxy models; the edge-on model;
+- psf_upscale, set_aux_psf (polychrome's live PSF is given as psf=);
 - the Nuker's negative gamma (polychrome's range is [0, 1.9]);
 - psf_mode "full" on a target without a PSF (an error here, not a no-op).
 """
@@ -38,9 +37,9 @@ RECORDED = {
     "fitting_methods": {3: "needs torch", 8: "needs torch", 10: "needs torch"},
     "custom_models": {3: "needs torch", 4: "needs torch", 5: "needs torch", 7: "needs torch",
                       8: "after cell 7", 9: "after cell 7", 11: "needs torch"},
-    "basic_psf_models": {2: "per-model psf= (psf)", 3: "per-model psf= (psf)"},
-    "advanced_psf_models": {4: "psf_upscale, set_aux_psf (psf)", 5: "after cell 4", 6: "after cell 4",
-                            8: "psf_upscale, set_aux_psf (psf)", 9: "after cell 8", 10: "after cell 8"},
+    "basic_psf_models": {},
+    "advanced_psf_models": {4: "psf_upscale, set_aux_psf", 5: "after cell 4", 6: "after cell 4",
+                            8: "psf_upscale, set_aux_psf", 9: "after cell 8", 10: "after cell 8"},
 }
 
 
