@@ -81,7 +81,8 @@ class _Cycling:
         self.lm_options = {"max_iter": positive_int(lm_max_iter, "lm_max_iter")}
 
     def _parts(self):
-        raise NotImplementedError
+        """Yield (label, parameters) for each part fitted in turn: Iter's models, Iter_LM's chunks."""
+        raise NotImplementedError(f"{type(self).__name__} defines no _parts(): a cyclic fitter names its parts")
 
     def _cycle(self, number):
         """One pass over the parts."""

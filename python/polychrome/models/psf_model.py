@@ -104,7 +104,9 @@ class PSFModel(ComponentModel):
         return normalised(*self._raw(jacobian))
 
     def _raw(self, jacobian):
-        raise NotImplementedError
+        """(image, derivatives or None) of the un-normalised render on the PSF grid: each PSF type
+        defines it (gaussian_psf.py, moffat_psf.py, airy_psf.py, pixelated_psf.py, eigen_psf.py)."""
+        raise NotImplementedError(f"{type(self).__name__} defines no _raw(): a PSF type must render itself")
 
     def _data_fwhm(self):
         """The FWHM (arcsec) of the target's light: the diameter of the disc whose area is that of
