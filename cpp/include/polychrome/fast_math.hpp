@@ -68,20 +68,17 @@ POLYCHROME_INLINE double fast_exp(double x) {
 /// (no -inf), which callers treat as "effectively zero".
 POLYCHROME_INLINE double fast_log(double x) {
   constexpr double kLn2 = 0.69314718055994530942;
-  constexpr double kSqrt2 = 1.41421356237309504880;
   constexpr double kTwo52 = 4503599627370496.0;
+  // x = 2^e m with m in [1/sqrt2, sqrt2), found with integer arithmetic only
+  // (no compare and select): subtracting the bits of 1/sqrt2 makes the
+  // exponent field count whole octaves from 1/sqrt2 (offset by 1023 so
+  // that it stays non-negative), and removing those octaves from x leaves m.
+  constexpr std::uint64_t kInvSqrt2Bits = 0x3fe6a09e667f3bcdull;
+  constexpr std::uint64_t kBias = 1023ull << 52;
   const std::uint64_t bits = detail::double_to_bits(x);
-  // The biased exponent as a double without an int64->double conversion
-  // (which AVX2 lacks): place it in the low mantissa bits of 2^52.
-  const double biased = detail::bits_to_double(((bits >> 52) & 0x7ffu) |
-                                               detail::double_to_bits(kTwo52)) - kTwo52;
-  // mantissa m in [1, 2)
-  double m = detail::bits_to_double((bits & 0x000fffffffffffffull) |
-                                    0x3ff0000000000000ull);
-  double e = biased - 1023.0;
-  const bool big = m > kSqrt2;
-  m = big ? 0.5 * m : m;
-  e = big ? e + 1.0 : e;
+  const std::uint64_t octaves = (bits - kInvSqrt2Bits + kBias) >> 52;  // e + 1023
+  const double m = detail::bits_to_double(bits - (octaves << 52) + kBias);
+  const double e = detail::bits_to_double(octaves | detail::double_to_bits(kTwo52)) - (kTwo52 + 1023.0);
   // log m = 2 atanh(z), z = (m-1)/(m+1), |z| <= 0.1716
   const double z = (m - 1.0) / (m + 1.0);
   const double z2 = z * z;
