@@ -1,7 +1,9 @@
 """Extract of AutoProf 0.8's GroupModels tutorial: the same calls, one cell per notebook cell.
 
 Changes: ``import polychrome as ap``; the Legacy Survey download (VV 166) replaced by
-simulated_data.group_models_image() (750 x 750 at 0.262"); ``import torch`` dropped.
+simulated_data.group_models_image() (750 x 750 at 0.262"); ``import torch`` dropped; cell 14's
+deletion of six segmentation windows by their numbers in the downloaded image done by what they
+were (the windows holding galaxies already modelled).
 """
 # %% cell 0: imports
 import numpy as np
@@ -123,12 +125,13 @@ plt.show()
 windows = ap.utils.initialize.windows_from_segmentation_map(segmap.data)
 windows = ap.utils.initialize.filter_windows(windows, max_size=100)
 windows = ap.utils.initialize.scale_windows(windows, image_shape=target_data.shape, expand_scale=3, expand_border=10)
-del windows[20]
-del windows[23]
-del windows[24]
-del windows[28]
-del windows[29]
-del windows[7]
+# The notebook deletes six windows by number here (del windows[20], ... [7]): those of its
+# downloaded image that hold galaxies the group already models. The numbers belong to that
+# image; on the simulated one, the windows holding a member's centre are those.
+centres = [target2.plane_to_pixel(*M["center"].value) for M in VV166Group.models.values() if M.name != "sky"]
+for k in [k for k, ((x0, x1), (y0, y1)) in windows.items()
+          if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres)]:
+    del windows[k]
 print(windows)
 
 # %% cell 15: a model per window
