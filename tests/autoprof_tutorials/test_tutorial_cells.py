@@ -10,7 +10,6 @@ the Gaussian ellipsoid landed):
   gives the numpy way);
 - model type not here: ray and wedge galaxy models; the edge-on model;
 - psf_upscale, set_aux_psf (polychrome's live PSF is given as psf=);
-- the Nuker's negative gamma (polychrome's range is [0, 1.9]);
 - psf_mode "full" on a target without a PSF (an error here, not a no-op).
 """
 
@@ -31,8 +30,7 @@ RECORDED = {
     "getting_started": {8: "needs torch", 15: "needs torch", 20: "needs torch", 21: "needs torch",
                         22: "psf_mode 'full' without a PSF", 26: "needs torch"},
     "group_models": {},
-    "model_zoo": {4: "needs torch", 5: "needs torch", 10: "Nuker gamma < 0", 11: "edge-on model (zoo)",
-                  16: "Nuker gamma < 0", 21: "Nuker gamma < 0", 26: "Nuker gamma < 0", 27: "ray model",
+    "model_zoo": {4: "needs torch", 5: "needs torch", 11: "edge-on model (zoo)", 27: "ray model",
                   28: "ray model", 29: "ray model", 30: "ray model", 31: "ray model", 32: "wedge model"},
     "fitting_methods": {3: "needs torch", 8: "needs torch", 10: "needs torch"},
     "custom_models": {3: "needs torch", 4: "needs torch", 5: "needs torch", 7: "needs torch",
