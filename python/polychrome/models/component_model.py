@@ -104,6 +104,10 @@ class ComponentModel(Model):
                 if name not in cls.__dict__:
                     setattr(cls, name, custom_brightness.CustomBrightness.__dict__[name])
             cls._custom_brightness = True
+        if custom and "initialize" in cls.__dict__:  # a user's initialize may be written in torch
+            from .torch_interop import retrying_with_tensors
+
+            cls.initialize = retrying_with_tensors(cls.__dict__["initialize"])
         if (custom or isinstance(declared, dict)) and isinstance(cls.__dict__.get("model_type"), str):
             register(cls, replace=True)
 
