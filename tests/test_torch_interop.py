@@ -20,74 +20,75 @@ NAMES = ("torch sersic galaxy model", "numpy twin galaxy model", "torch blob mod
          "typo model")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def forget_the_user_types():
-    yield
+@pytest.fixture(scope="module")
+def user():
+    """The user classes, defined (and so registered) only while this module's tests run, and
+    forgotten afterwards (a registration at collection would be seen by other modules' tests)."""
+
+    class Namespace:
+        class TorchSersic(ap.models.Galaxy_Model):
+            """The CustomModels tutorial's Sersic, in torch."""
+
+            model_type = "torch sersic galaxy model"
+            parameter_specs = {"my_n": {"limits": (0.36, 8)}, "my_Re": {"limits": (0, None)}, "my_Ie": {}}
+            _parameter_order = ap.models.Galaxy_Model._parameter_order + ("my_n", "my_Re", "my_Ie")
+
+            def radial_model(self, R, image=None, parameters=None):
+                bn = ap.utils.conversions.functions.sersic_n_to_b(self["my_n"].value)
+                return self["my_Ie"].value * (image.pixelscale ** 2) * torch.exp(
+                    -bn * ((R / self["my_Re"].value) ** (1. / self["my_n"].value) - 1))
+
+        class NumpyTwin(TorchSersic):
+            model_type = "numpy twin galaxy model"
+
+            def radial_model(self, R, image=None, parameters=None):
+                bn = ap.utils.conversions.functions.sersic_n_to_b(self["my_n"].value)
+                return self["my_Ie"].value * (image.pixelscale ** 2) * np.exp(
+                    -bn * ((R / self["my_Re"].value) ** (1. / self["my_n"].value) - 1))
+
+        class TorchBlob(ap.models.Component_Model):
+            """The tutorial's image-function model: the meshgrid asked for as tensors."""
+
+            model_type = "torch blob model"
+            parameter_specs = {"my_sigma": {"limits": (0, None)}, "my_flux": {}}
+
+            def evaluate_model(self, X=None, Y=None, image=None, parameters=None):
+                X, Y = image.get_coordinate_meshgrid_torch(self["center"].value[0], self["center"].value[1])
+                sigma = self["my_sigma"].value
+                return self["my_flux"].value * image.pixel_area * torch.exp(-(X ** 2 + Y ** 2) / (2 * sigma ** 2))
+
+    yield Namespace
     for name in NAMES:
         if name in model_types():
             unregister(name)
 
 
-class TorchSersic(ap.models.Galaxy_Model):
-    """The CustomModels tutorial's Sersic, in torch."""
-
-    model_type = "torch sersic galaxy model"
-    parameter_specs = {"my_n": {"limits": (0.36, 8)}, "my_Re": {"limits": (0, None)}, "my_Ie": {}}
-    _parameter_order = ap.models.Galaxy_Model._parameter_order + ("my_n", "my_Re", "my_Ie")
-
-    def radial_model(self, R, image=None, parameters=None):
-        bn = ap.utils.conversions.functions.sersic_n_to_b(self["my_n"].value)
-        return self["my_Ie"].value * (image.pixelscale ** 2) * torch.exp(
-            -bn * ((R / self["my_Re"].value) ** (1. / self["my_n"].value) - 1))
-
-
-class NumpyTwin(TorchSersic):
-    model_type = "numpy twin galaxy model"
-
-    def radial_model(self, R, image=None, parameters=None):
-        bn = ap.utils.conversions.functions.sersic_n_to_b(self["my_n"].value)
-        return self["my_Ie"].value * (image.pixelscale ** 2) * np.exp(
-            -bn * ((R / self["my_Re"].value) ** (1. / self["my_n"].value) - 1))
-
-
-class TorchBlob(ap.models.Component_Model):
-    """The tutorial's image-function model: the meshgrid asked for as tensors."""
-
-    model_type = "torch blob model"
-    parameter_specs = {"my_sigma": {"limits": (0, None)}, "my_flux": {}}
-
-    def evaluate_model(self, X=None, Y=None, image=None, parameters=None):
-        X, Y = image.get_coordinate_meshgrid_torch(self["center"].value[0], self["center"].value[1])
-        sigma = self["my_sigma"].value
-        return self["my_flux"].value * image.pixel_area * torch.exp(-(X ** 2 + Y ** 2) / (2 * sigma ** 2))
-
-
 VALUES = dict(center=[8.3, 7.9], q=0.65, PA=0.8, my_n=1.5, my_Re=2.5, my_Ie=1.2)
 
 
-def test_a_torch_radial_model_gives_the_numpy_pixels_and_jacobian():
+def test_a_torch_radial_model_gives_the_numpy_pixels_and_jacobian(user):
     target = make_target(shape=(32, 36), pixelscale=0.5, psf_sigma=0.6, psf_width=11)
-    in_torch = TorchSersic(name="t", target=target, parameters=dict(VALUES))
-    in_numpy = NumpyTwin(name="n", target=target, parameters=dict(VALUES))
+    in_torch = user.TorchSersic(name="t", target=target, parameters=dict(VALUES))
+    in_numpy = user.NumpyTwin(name="n", target=target, parameters=dict(VALUES))
     image = in_torch().data
     assert isinstance(image, np.ndarray) and image.dtype == np.float64
     np.testing.assert_allclose(image, in_numpy().data, rtol=1e-12, atol=1e-15)
     # finite differences (step 1e-5 of a value) magnify the last-bit differences of torch.exp and np.exp
     np.testing.assert_allclose(in_torch.jacobian().data, in_numpy.jacobian().data, rtol=1e-6, atol=1e-9)
-    assert TorchSersic.__dict__["_brightness_in_torch"] is True  # found once, remembered
-    assert "_brightness_in_torch" not in NumpyTwin.__dict__
+    assert user.TorchSersic.__dict__["_brightness_in_torch"] is True  # found once, remembered
+    assert "_brightness_in_torch" not in user.NumpyTwin.__dict__
 
 
-def test_a_torch_image_function_with_the_torch_meshgrid():
+def test_a_torch_image_function_with_the_torch_meshgrid(user):
     target = make_target(shape=(30, 30), pixelscale=0.5)
-    blob = TorchBlob(name="b", target=target, parameters={"center": [7.5, 7.5], "my_sigma": 1.2, "my_flux": 2.0})
+    blob = user.TorchBlob(name="b", target=target, parameters={"center": [7.5, 7.5], "my_sigma": 1.2, "my_flux": 2.0})
     reference = ap.models.Model(name="g", model_type="gaussian galaxy model", target=target, center=[7.5, 7.5],
                                 q=1.0, PA=0.0, sigma=1.2, flux=np.log10(2.0 * 2 * np.pi * 1.2 ** 2))
     np.testing.assert_allclose(blob().data, reference().data, atol=1e-3 * reference().data.max())
 
 
-def test_a_torch_initialize_reads_tensors_of_its_window():
-    class TorchStart(TorchSersic):
+def test_a_torch_initialize_reads_tensors_of_its_window(user):
+    class TorchStart(user.TorchSersic):
         model_type = "torch initialize model"
 
         def initialize(self, target=None, parameters=None):
@@ -99,7 +100,7 @@ def test_a_torch_initialize_reads_tensors_of_its_window():
                 self["my_Ie"].set_value(torch.median(target_area[self.integrate_window(target_area, "pixel")].data),
                                         override_locked=True)
 
-    truth = NumpyTwin(name="truth", target=make_target(shape=(40, 40), pixelscale=0.5), parameters=dict(VALUES))
+    truth = user.NumpyTwin(name="truth", target=make_target(shape=(40, 40), pixelscale=0.5), parameters=dict(VALUES))
     target = ap.image.Target_Image(truth().data, pixelscale=0.5)
     model = TorchStart(name="s", target=target, parameters={"my_n": 1.0, "my_Re": 2.0})
     model.initialize()
@@ -110,7 +111,7 @@ def test_a_torch_initialize_reads_tensors_of_its_window():
     assert np.hypot(*(model["center"].value - np.array(VALUES["center"]))) < 0.3
 
 
-def test_a_type_error_of_the_users_own_is_not_taken_for_torch():
+def test_a_type_error_of_the_users_own_is_not_taken_for_torch(user):
     class Typo(ap.models.Component_Model):
         model_type = "typo model"
         parameter_specs = {"a": {}}

@@ -8,7 +8,12 @@ the Gaussian ellipsoid, the Nuker's negative gamma, set_aux_psf / psf_upscale
 and psf_mode "full" without a PSF landed):
 
 - needs torch: the cell uses PyTorch itself (the README's migration section
-  gives the numpy way);
+  gives the numpy way). The extracts keep the notebooks' ``import torch``
+  where PyTorch is installed (it is optional for polychrome); then the cells
+  in RUN_WITH_TORCH run (tensors taken as arrays, user code written in
+  torch run on tensors: polychrome/models/torch_interop.py) and the other
+  "needs torch" cells still fail (``.detach()`` on polychrome's numpy values,
+  ``torch.zeros_like`` of a numpy array, single precision);
 - model type not here: ray and wedge galaxy models; the edge-on model;
 - AdvancedPSFModels cell 8: the notebook's galaxy is on one image and its group on another.
 """
