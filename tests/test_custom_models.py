@@ -117,7 +117,7 @@ def test_an_image_function_renders_with_class_settings_as_options():
     assert "blob model" in ap.models.AutoProf_Model.List_Model_Names()
 
 
-def test_custom_model_errors_say_the_numpy_way():
+def test_custom_model_errors_say_the_numpy_way(monkeypatch):
     target = make_target(shape=(10, 10))
 
     class TorchStyle(ap.models.Component_Model):
@@ -128,8 +128,12 @@ def test_custom_model_errors_say_the_numpy_way():
             X, Y = image.get_coordinate_meshgrid_torch(0, 0)
             return X
 
-    with pytest.raises(TypeError, match="get_coordinate_meshgrid"):
-        TorchStyle(name="t", target=target, parameters={"center": [1, 1], "a": 1.0})()
+    import polychrome.models.custom_brightness as custom_brightness
+
+    with monkeypatch.context() as patch:  # as without PyTorch (with it, see test_torch_interop.py)
+        patch.setattr(custom_brightness, "torch_installed", lambda: False)
+        with pytest.raises(TypeError, match="get_coordinate_meshgrid_torch needs PyTorch, which is not installed"):
+            TorchStyle(name="t", target=target, parameters={"center": [1, 1], "a": 1.0})()
     with pytest.raises(ValueError, match=r"parameter_specs\['a'\]: unknown key\(s\) \['bounds'\]"):
         class Bad(ap.models.Component_Model):
             model_type = "bad model"

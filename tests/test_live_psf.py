@@ -264,3 +264,93 @@ def test_initialize_starts_a_live_psf_from_its_own_target():
     model.initialize()
     assert psf["n"].value == 2.5 and psf["Rd"].value == pytest.approx(1.2, rel=0.35)
     assert all(np.all(np.isfinite(p.value)) for p in model.jacobian_parameters() if not p.locked)
+
+
+# --- AutoProf's spellings: set_aux_psf and psf_upscale ----------------------------------------
+
+def test_set_aux_psf_is_the_live_psf_given_as_psf():
+    target = image_target()
+    by_keyword = galaxy(target, moffat_psf())
+    aux = moffat_psf()
+    by_method = galaxy(target, None)
+    by_method.set_aux_psf(aux)
+    assert by_method.psf is aux and by_method["psf:n"] is aux["n"]
+    np.testing.assert_array_equal(by_method.sample().data, by_keyword.sample().data)
+    assert by_method.jacobian().names == by_keyword.jacobian().names
+    with pytest.raises(ValueError, match=r"set_aux_psf\(add_parameters=False\): a live PSF's parameters are always "
+                                         r"fitted with the model; to keep them fixed, lock them"):
+        by_method.set_aux_psf(aux, add_parameters=False)
+
+
+@pytest.mark.parametrize("value", [1, 1.0, np.int64(1)])
+def test_psf_upscale_one_is_a_psf_on_the_image_grid(value):
+    target = image_target()
+    psf = Model(name="psf", model_type="moffat star model", target=target, window=[[0, 25], [0, 25]],
+                center={"value": [6.25, 6.25], "locked": True}, n=2.5, Rd=1.2, I0={"value": 1.0, "locked": True},
+                psf_upscale=value)
+    assert psf.psf_upscale == 1
+    model = galaxy(target, None)
+    model.set_aux_psf(psf)
+    assert model._psf_upsample() == 1
+    plain = galaxy(target, moffat_psf(shape=(25, 25)))  # the same Moffat, centred on a 25 x 25 PSF grid
+    np.testing.assert_allclose(model.sample().data, plain.sample().data, rtol=1e-10, atol=1e-14)
+
+
+def test_psf_upscale_two_renders_through_the_finer_psf_grid():
+    """psf_upscale=2 on a PSF model whose grid is the image's halved: the source is rendered on the
+    finer grid, convolved there and binned back (what the same live PSF does without the spelling)."""
+    target = image_target((24, 26))
+    fine = moffat_psf(scale=SCALE / 2, shape=(31, 31))
+    fine.psf_upscale = 2
+    model = galaxy(target, None)
+    model.set_aux_psf(fine)
+    assert model._psf_upsample() == 2
+    reference = galaxy(target, moffat_psf(scale=SCALE / 2, shape=(31, 31)))
+    np.testing.assert_array_equal(model.sample().data, reference.sample().data)
+
+
+def test_psf_upscale_that_does_not_match_the_psf_grid_is_refused():
+    target = image_target()
+    psf = moffat_psf()  # on the image's own pixel scale
+    psf.psf_upscale = 2
+    with pytest.raises(ValueError, match=r"psf_upscale=2, but its grid .* is 1 pixel\(s\) per pixel of the image"
+                                         r".*give it a target \(e.g. a PSFImage\) of pixelscale image pixelscale / 2"):
+        galaxy(target, None).set_aux_psf(psf)
+
+
+@pytest.mark.parametrize("value", [0, 1.5, -2, "two", True])
+def test_psf_upscale_must_be_a_whole_number_of_at_least_one(value):
+    with pytest.raises(ValueError, match=r"model 'psf': psf_upscale must be a whole number >= 1 \(how many PSF "
+                                         r"pixels per image pixel on each axis\), got"):
+        moffat_psf(psf_upscale=value)
+
+
+def test_target_psf_upscale_is_psf_upsample():
+    psf = pc.utils.initialize.gaussian_psf(0.5, 21, SCALE / 3)
+    a = pc.image.TargetImage(np.zeros((10, 10)), pixelscale=SCALE, psf=psf, psf_upscale=3.0)
+    b = pc.image.TargetImage(np.zeros((10, 10)), pixelscale=SCALE, psf=psf, psf_upsample=3)
+    assert a.psf_upsample == 3
+    np.testing.assert_array_equal(a.psf.data, b.psf.data)
+    with pytest.raises(ValueError, match="psf_upscale=3 .* and psf_upsample=2 differ"):
+        pc.image.TargetImage(np.zeros((10, 10)), pixelscale=SCALE, psf=psf, psf_upscale=3, psf_upsample=2)
+
+
+def test_autoprof_aux_psf_fit_recovers_the_psf():
+    """AdvancedPSFModels' fit: a Sersic through a Moffat (n = 2, Rd = 3 px) fitted with a live Moffat
+    star model given by set_aux_psf, started at n = 1, Rd = 2: the PSF is found within 4 sigma."""
+    true_psf = pc.utils.initialize.moffat_psf(2.0, 3.0, 51, 1.0)
+    target = pc.image.TargetImage(np.zeros((99, 99)), pixelscale=1.0, psf=true_psf)
+    truth = Model(name="truth", model_type="sersic galaxy model", target=target, center=[50.1, 50.1], q=0.4,
+                  PA=np.pi / 3, n=2, Re=25, Ie=1)
+    target.data = truth().data + np.random.default_rng(3).normal(0.0, 0.1, target.shape)
+    target.variance = np.full(target.shape, 0.01)
+    model = Model(name="galaxy", model_type="sersic galaxy model", target=target, psf_mode="full")
+    psf = Model(name="psf", model_type="moffat star model", target=target, window=[[0, 51], [0, 51]],
+                parameters={"n": 1.0, "Rd": 2.0, "center": {"value": [25.5, 25.5], "locked": True},
+                            "I0": {"value": 1.0, "locked": True}}, psf_upscale=1.0)
+    model.set_aux_psf(psf)
+    model.initialize()
+    result = pc.fit.LM(model).fit()
+    assert result.success and result.chi2_ndf == pytest.approx(1.0, abs=0.05)
+    for name, true in (("n", 2.0), ("Rd", 3.0)):
+        assert abs(model[f"psf:{name}"].value - true) < 4 * model[f"psf:{name}"].uncertainty, name

@@ -50,7 +50,6 @@ def test_unknown_model_type_lists_the_known_ones(kwargs, error, match):
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(target=np.zeros((4, 4))), TypeError, "model 'gal': target must be a TargetImage"),
     (dict(psf_mode="half"), ValueError, r"model 'gal': psf_mode must be one of \['full', 'none'\]"),
-    (dict(psf_mode="full"), ValueError, "psf_mode 'full' needs a target with a psf"),
     (dict(window=[[100, 120], [0, 10]]), ValueError, "lies wholly outside the image"),
     (dict(window=pc.image.Window(make_target())), ValueError, "window belongs to another image"),
     (dict(Rd=3.0), TypeError, r"unknown parameter\(s\) or option\(s\) \['Rd'\]; parameters: \['center', 'q', 'PA', 'n', 'Re', 'Ie'\]"),
@@ -67,6 +66,25 @@ def test_unknown_model_type_lists_the_known_ones(kwargs, error, match):
 def test_bad_construction_raises_naming_the_argument(kwargs, error, match):
     with pytest.raises(error, match=match):
         sersic(**kwargs)
+
+
+def test_psf_mode_full_without_a_psf_builds_with_a_warning_and_refuses_to_render():
+    # AutoProf 0.8 built such a model (its GettingStarted tutorial prints one) and failed when sampling
+    # it: here the model is built with a warning, keeps psf_mode "full" and every render says what is
+    # missing; never a silent render without a PSF
+    with pytest.warns(UserWarning, match="psf_mode 'full' needs a PSF"):
+        model = sersic(psf_mode="full")
+    assert model.psf_mode == "full"
+    assert "gal" in str(model)
+    for render in (model.sample, model.jacobian, model.initialize):
+        with pytest.raises(ValueError, match=r"model 'gal': psf_mode 'full' needs a PSF, and neither its target"):
+            render()
+    with pytest.raises(ValueError, match="psf_mode 'full' needs a PSF"):
+        pc.fit.LM(model).fit()
+    model.psf = pc.utils.initialize.gaussian_psf(1.0, 11, 0.5)  # given its own PSF: it renders convolved
+    convolved = model.sample().data
+    plain = sersic(psf_mode="none").sample().data
+    assert convolved.sum() == pytest.approx(plain.sum(), rel=5e-3) and convolved.max() < plain.max()  # edge losses
 
 
 def test_name_is_optional_with_unique_defaults_but_not_empty():

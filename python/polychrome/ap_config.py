@@ -3,7 +3,8 @@
 polychrome computes in double precision on the CPU (its C++ core; the CUDA
 module, when built, is chosen per call with ``device=``). ``AP_config`` keeps
 AutoProf's fields so that scripts setting them run: ``ap_device`` accepts
-"cpu" and ``ap_dtype`` accepts float64 (numpy's or Python's float); any
+"cpu" and ``ap_dtype`` accepts float64 (numpy's, Python's float or
+torch.float64); any
 other value raises ValueError saying what is supported. ``ap_logger`` is the
 ``logging`` logger "polychrome"; ``set_logging_output`` sends it to the
 console, a file, both or neither.
@@ -45,13 +46,15 @@ class _Config:
 
     @ap_dtype.setter
     def ap_dtype(self, dtype):
+        if str(dtype) == "torch.float64":  # AutoProf's default, as a script written for torch sets it
+            return
         try:
             ok = np.dtype(dtype) == np.float64
         except TypeError:
             ok = False
         if not ok:
-            raise ValueError(f"ap_dtype: polychrome works in double precision only; give numpy.float64 "
-                             f"(or float), got {dtype!r} (a torch dtype has no meaning here: arrays are numpy)")
+            raise ValueError(f"ap_dtype: polychrome computes in double precision (float64) only; give "
+                             f"numpy.float64, float or torch.float64, got {dtype!r}")
 
     # --- logging ---------------------------------------------------------------------------
     def set_logging_output(self, stdout=True, filename=None):

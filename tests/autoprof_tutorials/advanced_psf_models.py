@@ -1,6 +1,6 @@
 """Extract of AstroPhot's AdvancedPSFModels tutorial (tag 0.10.0): the same calls per cell.
 
-Changes: ``import polychrome as ap`` (the notebook imports autophot); ``import torch`` dropped;
+Changes: ``import polychrome as ap`` (the notebook imports autophot); ``import torch`` kept where PyTorch is installed (cell 0);
 the mock data the notebook makes with torch (``torch.zeros``, ``torch.manual_seed`` /
 ``torch.normal``, ``torch.ones_like``) made with numpy (data preparation, as the downloads of
 the other tutorials are replaced by simulated data).
@@ -11,6 +11,10 @@ from astropy.io import fits
 import matplotlib.pyplot as plt
 from time import time
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 
 # %% cell 1: mock data of a Sersic through a Moffat PSF (n = 2, Rd = 3)
 true_psf = ap.utils.initialize.moffat_psf(2., 3., 51, 1.)

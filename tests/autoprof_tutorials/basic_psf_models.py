@@ -1,12 +1,16 @@
 """Extract of AstroPhot's BasicPSFModels tutorial (commit 3a8d678): the same calls per cell.
 
 Changes: ``import polychrome as ap`` (the notebook imports astrophot); magics and
-``import torch`` dropped.
+``import torch`` kept where PyTorch is installed (cell 0).
 """
 # %% cell 0: imports
 import numpy as np
 import matplotlib.pyplot as plt
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 
 # %% cell 1: a mock empirical PSF
 np.random.seed(124)

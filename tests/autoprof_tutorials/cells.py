@@ -6,8 +6,9 @@ inside a working folder, with matplotlib on the Agg backend; a cell that
 raises is recorded and the next one runs. Each failure gets a cause:
 
 - "needs torch": the cell uses PyTorch itself (``torch.``, ``.detach()``,
-  autograd in user code) -- polychrome is numpy; the README's migration
-  section gives the numpy way;
+  autograd in user code, a torch function given polychrome's numpy arrays:
+  "must be Tensor") -- polychrome is numpy; the README's migration section
+  gives the numpy way;
 - "after an earlier failure": a name the cell needs was to be defined by a
   cell that raised;
 - "model type not here": a model_type polychrome does not (yet) register;
@@ -75,7 +76,7 @@ def _defined_names(cell):
 def classify(error, message, cell, missing_from_failed):
     """The cause of a failure (see the module docstring)."""
     text = f"{error}: {message}"
-    if re.search(r"torch|detach|\.cpu\(\)|autograd|requires_grad", text) or (
+    if re.search(r"torch|detach|\.cpu\(\)|autograd|requires_grad|must be Tensor", text) or (
             error == "NameError" and "'torch'" in message):
         return "needs torch"
     if error == "NameError":

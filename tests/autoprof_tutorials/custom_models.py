@@ -1,15 +1,20 @@
 """Extract of AutoProf 0.8's CustomModels tutorial: the same calls, one cell per notebook cell.
 
 Changes: ``import polychrome as ap``; the Legacy Survey download replaced by
-simulated_data.getting_started_image(); ``import torch`` dropped. The user models keep their
-torch arithmetic (``torch.exp``, ``torch.median``, ``torch.sqrt``), so they fail when they
-render; tests/test_custom_models.py runs the same models written with numpy.
+simulated_data.getting_started_image(); ``import torch`` kept where PyTorch is installed (cell 0). The user models keep their
+torch arithmetic (``torch.exp``, ``torch.median``, ``torch.sqrt``): with PyTorch installed they
+run on tensors (polychrome/models/torch_interop.py), without it they fail;
+tests/test_custom_models.py runs the same models written with numpy.
 """
 # %% cell 0: imports, logging to the console
 import numpy as np
 from astropy.io import fits
 import matplotlib.pyplot as plt
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 import simulated_data
 ap.AP_config.set_logging_output(stdout=True, filename=None)
 

@@ -1,8 +1,8 @@
 """Extract of AutoProf 0.8's GettingStarted tutorial: the same calls, one cell per notebook cell.
 
 Changes from the notebook: ``import polychrome as ap``; the Legacy Survey download replaced by
-simulated_data.getting_started_image() (same shape and pixel scale); IPython magics and
-``import torch`` dropped (cells using torch keep their calls and fail).
+simulated_data.getting_started_image() (same shape and pixel scale); IPython magics dropped;
+``import torch`` kept where PyTorch is installed (cell 0); cells using torch keep their calls.
 """
 # %% cell 0: imports
 import os
@@ -11,6 +11,10 @@ from astropy.io import fits
 import matplotlib.pyplot as plt
 from time import time
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 import simulated_data
 
 # %% cell 1: a model with all its parameters given, on an empty image

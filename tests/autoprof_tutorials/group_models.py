@@ -1,9 +1,9 @@
 """Extract of AutoProf 0.8's GroupModels tutorial: the same calls, one cell per notebook cell.
 
 Changes: ``import polychrome as ap``; the Legacy Survey download (VV 166) replaced by
-simulated_data.group_models_image() (750 x 750 at 0.262"); ``import torch`` dropped; cell 14's
-deletion of six segmentation windows by their numbers in the downloaded image done by what they
-were (the windows holding galaxies already modelled).
+simulated_data.group_models_image() (750 x 750 at 0.262"); ``import torch`` kept where PyTorch is
+installed (cell 0); cell 14's deletion of six segmentation windows by their numbers in the
+downloaded image done by what they were (the windows holding galaxies already modelled).
 """
 # %% cell 0: imports
 import numpy as np
@@ -11,6 +11,10 @@ from astropy.io import fits
 import matplotlib.pyplot as plt
 from scipy.stats import iqr
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 import simulated_data
 
 # %% cell 1: the image (simulated in place of the download)

@@ -1,6 +1,6 @@
 """Extract of AutoProf 0.8's ModelZoo tutorial: every model type it shows, the same calls per cell.
 
-Changes: ``import polychrome as ap``; ``import torch`` dropped (cells using torch fail); the
+Changes: ``import polychrome as ap``; ``import torch`` kept where PyTorch is installed (cell 0) (cells using torch fail); the
 repeated show-the-model lines are one helper, ``show``, defined in the first cell and making
 the notebook's calls (parameter_order, units, initialize, model_image, a profile plot).
 """
@@ -8,6 +8,10 @@ the notebook's calls (parameter_order, units, initialize, model_image, a profile
 import numpy as np
 import matplotlib.pyplot as plt
 import polychrome as ap
+try:
+    import torch  # the notebook's import: PyTorch is optional for polychrome
+except ImportError:  # without it, the cells that use torch raise NameError (counted "needs torch")
+    pass
 
 basic_target = ap.image.Target_Image(np.zeros((100, 100)), pixelscale=1, zeropoint=20)
 

@@ -81,10 +81,19 @@ class TargetImage(Image):
         Read the image from a FITS file written by ``save`` (AutoProf's
         ``Target_Image(filename=...)``) instead of ``data``; arguments given
         too replace what the file holds.
+    psf_upscale : int, optional
+        AutoProf's name for ``psf_upsample`` (a whole float such as 2.0 accepted).
     """
 
     def __init__(self, data=None, variance=None, weight=None, mask=None, psf=None, psf_upsample=1,
-                 pixelscale=None, origin=None, zeropoint=None, wcs=None, reference_wcs=None, filename=None):
+                 pixelscale=None, origin=None, zeropoint=None, wcs=None, reference_wcs=None, filename=None,
+                 psf_upscale=None):
+        if psf_upscale is not None:  # AutoProf's name for psf_upsample
+            if psf_upsample not in (1, psf_upscale):
+                raise ValueError(f"psf_upscale={psf_upscale!r} (AutoProf's name) and psf_upsample={psf_upsample!r} "
+                                 "differ: give one of them")
+            whole = isinstance(psf_upscale, float) and psf_upscale.is_integer()
+            psf_upsample = int(psf_upscale) if whole else psf_upscale
         if filename is not None:  # AutoProf's Target_Image(filename=...): a file written by save()
             from ..io.target_file import target_arguments
 

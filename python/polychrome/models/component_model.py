@@ -1,6 +1,7 @@
 """ComponentModel: a model of one thing (galaxy, star, sky) on one target, with its own parameters."""
 
 import abc
+import warnings
 
 import numpy as np
 
@@ -43,8 +44,11 @@ class ComponentModel(Model):
         (x_min, x_max, y_min, y_max) is AutoProf 0.8's plane box in arcsec
         (see ``window_forms.autoprof_window``).
     psf_mode : "full" or "none", optional
-        Convolve with the target's PSF ("full", needs ``target.psf``) or not;
-        default "full" when the target has a PSF and the type allows it.
+        Convolve with the target's PSF ("full", needs ``target.psf`` or the
+        model's own ``psf``) or not; default "full" when the target has a PSF
+        and the type allows it. "full" asked for with no PSF anywhere builds
+        the model (as AutoProf did) with a warning; rendering it raises until
+        a PSF is given (never a silent "none").
     parameters : dict, optional
         ``{name: value or {"value", "uncertainty", "limits", "locked"}}``.
     psf : PSFImage, 2-D array or model, optional
@@ -100,6 +104,10 @@ class ComponentModel(Model):
                 if name not in cls.__dict__:
                     setattr(cls, name, custom_brightness.CustomBrightness.__dict__[name])
             cls._custom_brightness = True
+        if custom and "initialize" in cls.__dict__:  # a user's initialize may be written in torch
+            from .torch_interop import retrying_with_tensors
+
+            cls.initialize = retrying_with_tensors(cls.__dict__["initialize"])
         if (custom or isinstance(declared, dict)) and isinstance(cls.__dict__.get("model_type"), str):
             register(cls, replace=True)
 
@@ -107,6 +115,7 @@ class ComponentModel(Model):
                  parameters=None, psf=None, **kwargs):
         self._set_name(name, model_type)
         self._own_psf, self._live_psf = None, None
+        self.psf_upscale = kwargs.pop("psf_upscale", None)
         if psf is not None:
             self.psf = psf
         if isinstance(window, Window) and window.image is not target:
@@ -196,11 +205,39 @@ class ComponentModel(Model):
         elif isinstance(psf, Model):
             if psf is self:
                 raise ValueError(f"model {self.name!r}: a model cannot be its own psf")
-            self._own_psf, self._live_psf = None, LivePsf(psf)
+            live = LivePsf(psf)
+            if getattr(psf, "psf_upscale", None) is not None and self._target is not None and psf.target is not None:
+                live.upsample_for(self._target)  # a psf_upscale that does not match the grids: said now
+            self._own_psf, self._live_psf = None, live
         else:
             self._own_psf = psf if isinstance(psf, PSFImage) else PSFImage(psf)
             self._live_psf = None
         self._render_box, self._automatic_key = None, None
+
+    @property
+    def psf_upscale(self):
+        """AutoProf's ``psf_upscale`` of a model used as a PSF: how many of its pixels per pixel of
+        the image it convolves (an integer >= 1), or None (not given). polychrome takes a live PSF's
+        fineness from its own target's pixel scale (see ``live_psf``); a value given here is checked
+        against it when the model becomes a live PSF (``psf=`` or ``set_aux_psf``)."""
+        return self._psf_upscale
+
+    @psf_upscale.setter
+    def psf_upscale(self, value):
+        from .live_psf import checked_psf_upscale
+
+        self._psf_upscale = None if value is None else checked_psf_upscale(value, self.name)
+
+    def set_aux_psf(self, aux_psf, add_parameters=True):
+        """AutoProf's name for giving the model a live PSF: ``model.psf = aux_psf`` (a PSF model, or
+        any component model with an odd-sized window), its parameters fitted with this model's
+        (reached as ``model["psf:n"]``). ``add_parameters=False`` (AutoProf: the PSF's parameters
+        not fitted with this model) is refused: lock them instead (``aux_psf["n"].locked = True``)."""
+        if add_parameters is not True:
+            raise ValueError(f"model {self.name!r}: set_aux_psf(add_parameters={add_parameters!r}): a live PSF's "
+                             "parameters are always fitted with the model; to keep them fixed, lock them "
+                             "(psf_model['n'].locked = True)")
+        self.psf = aux_psf
 
     def _has_psf_on(self, target):
         return self._own_psf is not None or self._live_psf is not None or target.has_psf
@@ -237,13 +274,25 @@ class ComponentModel(Model):
         return [(parameter, self._live_psf.model.name) for parameter in self._live_psf.parameters()]
 
     def _psf_mode_on(self, target):
-        """The psf_mode the model renders with on ``target``."""
+        """The psf_mode the model renders with on ``target``. A "full" asked for while neither the
+        target nor the model has a PSF stays "full" (as in AutoProf): rendering raises until a PSF
+        is given (see ``_uses_psf``), never a silent "none"."""
         psf_mode = self._requested_psf_mode
         if psf_mode is None:
             return "full" if "full" in self.psf_modes and self._has_psf_on(target) else self.psf_modes[-1]
-        if psf_mode == "full" and "none" in self.psf_modes and not self._has_psf_on(target):
-            raise ValueError(f"model {self.name!r}: psf_mode 'full' needs a target with a psf")
         return psf_mode
+
+    def _psf_missing_message(self):
+        return (f"model {self.name!r}: psf_mode 'full' needs a PSF, and neither its target nor the model has "
+                "one: give the target a psf (TargetImage(..., psf=...)), the model its own (psf=...), or "
+                "ask for psf_mode='none'")
+
+    def _warn_if_psf_missing(self, target):
+        """Warn when psf_mode "full" was asked for and no PSF is there (yet) on ``target``."""
+        if (self._requested_psf_mode == "full" and "none" in self.psf_modes
+                and not self._has_psf_on(target)):
+            warnings.warn(self._psf_missing_message() + " (rendering raises until then)", UserWarning,
+                          stacklevel=3)
 
     @property
     def psf_mode(self):
@@ -255,14 +304,9 @@ class ComponentModel(Model):
 
     @psf_mode.setter
     def psf_mode(self, psf_mode):
-        requested = self._checked_psf_request(psf_mode)
-        old, self._requested_psf_mode = self._requested_psf_mode, requested
+        self._requested_psf_mode = self._checked_psf_request(psf_mode)
         if self._target is not None:
-            try:
-                self._psf_mode_on(self._target)
-            except ValueError:
-                self._requested_psf_mode = old
-                raise
+            self._warn_if_psf_missing(self._target)
 
     # --- target and window ------------------------------------------------------------
     @property
@@ -285,8 +329,8 @@ class ComponentModel(Model):
         if not isinstance(target, TargetImage):
             raise TypeError(f"model {self.name!r}: target must be a TargetImage, got {type(target).__name__}")
         window = self._window_on(target, self._requested_window)
-        self._psf_mode_on(target)
         self._attach(target, window)
+        self._warn_if_psf_missing(target)
         self._target, self._window_box = target, window
         self._render_box, self._automatic_key = None, None
         self._target_slot = None
@@ -460,7 +504,13 @@ class ComponentModel(Model):
 
     # --- rendering helpers ---------------------------------------------------------------
     def _uses_psf(self):
-        return self.psf_mode == "full" and self._has_psf_on(self._target)
+        """True when the render is convolved with a PSF; ValueError when psf_mode "full" was asked
+        for and there is no PSF to convolve with."""
+        if self.psf_mode != "full":
+            return False
+        if not self._has_psf_on(self._target):
+            raise ValueError(self._psf_missing_message())
+        return True
 
     def _grid(self):
         """Keyword arguments placing a render on the window: shape, pixelscale, origin."""

@@ -41,8 +41,10 @@ renders, initialises and fits with no more code:
 
 import numpy as np
 
+from ..image import Window
 from .initialization import WindowPixels, centroid, shape_moments
 from .parameter_spec import ParameterSpec
+from .torch_interop import as_numpy, as_tensor, call_user_brightness, plain_image, torch_installed
 
 _SPEC_KEYS = ("units", "limits", "cyclic", "shape", "value", "locked", "uncertainty")
 _STEP = 1e-5
@@ -95,9 +97,14 @@ class EvaluationGrid:
         return self.x - float(x), self.y - float(y)
 
     def get_coordinate_meshgrid_torch(self, x=0.0, y=0.0):
-        raise TypeError("polychrome is numpy: use image.get_coordinate_meshgrid(x, y) (numpy arrays of the "
-                        "sample points' plane offsets, arcsec) and numpy functions (np.sqrt, np.exp) in "
-                        "evaluate_model/radial_model")
+        """(X, Y) as ``get_coordinate_meshgrid`` gives them, as CPU float64 torch tensors (AutoProf's
+        call; needs PyTorch installed: see torch_interop)."""
+        if not torch_installed():
+            raise TypeError("get_coordinate_meshgrid_torch needs PyTorch, which is not installed; polychrome "
+                            "is numpy: use image.get_coordinate_meshgrid(x, y) (numpy arrays of the sample "
+                            "points' plane offsets, arcsec) and numpy functions (np.sqrt, np.exp) in "
+                            "evaluate_model/radial_model")
+        return tuple(as_tensor(v) for v in self.get_coordinate_meshgrid(float(as_numpy(x)), float(as_numpy(y))))
 
     def pixel_mean(self, values):
         """Sample values (ny*points, nx*points) averaged to pixels with the Gauss-Legendre weights."""
@@ -141,12 +148,13 @@ class CustomBrightness:
             major = dx * np.cos(pa) + dy * np.sin(pa)
             minor = -dx * np.sin(pa) + dy * np.cos(pa)
             radius = np.sqrt(major ** 2 + (minor / q) ** 2)
-            return self.radial_model(radius, image=grid, parameters=self.parameters)
+            return call_user_brightness(self, self.radial_model, (radius,), image=grid, parameters=self.parameters)
         if "center" in values:
             dx, dy = grid.get_coordinate_meshgrid(*values["center"])
         else:
             dx, dy = grid.get_coordinate_meshgrid()
-        return self.evaluate_model(X=dx, Y=dy, image=grid, parameters=self.parameters)
+        return call_user_brightness(self, lambda X, Y, **kw: self.evaluate_model(X=X, Y=Y, **kw), (dx, dy),
+                                    image=grid, parameters=self.parameters)
 
     def _image(self, grid, pad):
         image = grid.pixel_mean(self._brightness(grid))
@@ -203,6 +211,7 @@ class CustomBrightness:
         second moments (on the window, the data less ``foreground``); the user's own parameters keep
         their values. ``target``/``parameters`` are accepted for AutoProf's signature (they must be
         the model's own). Returns the model."""
+        target = plain_image(target)
         if target is not None and target is not self.target:
             raise ValueError(f"model {self.name!r}: initialize(target=...) must be the model's own target")
         self._require_target()
@@ -220,6 +229,22 @@ class CustomBrightness:
                 if self["PA"].value is None:
                     self["PA"].value = pa
         return self
+
+
+    integrate_window_size = 10
+
+    def integrate_window(self, image, fix_to="center"):
+        """AutoProf's small window around the centre: a Window of ``image`` (the model's target or a
+        view of it), ``integrate_window_size`` + 1 pixels a side (odd), centred on the pixel holding
+        ``center``, clipped to the image. ``fix_to`` ("center" or "pixel") is AutoProf's; the box is
+        whole pixels either way."""
+        if fix_to not in ("center", "pixel"):
+            raise ValueError(f"model {self.name!r}: integrate_window fix_to must be 'center' or 'pixel', got {fix_to!r}")
+        image = plain_image(image)
+        x, y = image.plane_to_pixel(*np.asarray(self["center"].value, float))
+        half = int(self.integrate_window_size) // 2
+        column, row = int(np.floor(float(x))), int(np.floor(float(y)))
+        return Window(image, [[column - half, column + half + 1], [row - half, row + half + 1]])
 
 
 class _Padded:
@@ -242,4 +267,4 @@ def is_custom(cls):
 
 # the methods a user's class gets when it defines its brightness (unless it defines them itself)
 MIXED_IN = ("_render", "_renderer", "_needed_bounds", "_brightness", "_image", "_difference_rows",
-            "integration_points", "initialize")
+            "integration_points", "initialize", "integrate_window", "integrate_window_size")

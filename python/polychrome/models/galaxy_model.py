@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ..param.numpy_values import numpy_value
 from ..render import ProfileRenderer, render_profile
 from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
 from .component_model import ComponentModel
@@ -149,13 +150,13 @@ class GalaxyModel(ComponentModel):
         """The profile (no PSF) at elliptical radii ``R`` (arcsec, a numpy array) in flux per pixel of
         the target (surface brightness x pixel area), AutoProf's call; interpolated from the mean
         brightness of cells at most half a pixel wide along the major axis (as galaxy_light_profile
-        draws it). ``image`` and ``parameters`` are accepted for AutoProf's signature."""
-        if type(R).__module__.startswith("torch"):
-            raise TypeError("R: polychrome is numpy; give the radii as a numpy array (np.linspace(...))")
+        draws it). ``image`` and ``parameters`` are accepted for AutoProf's signature; radii given as a
+        CPU torch tensor are taken as an array. The result is numpy (asked for ``.detach()``, it says
+        so: see param.numpy_values)."""
         radii = np.asarray(R, dtype=float)
         reach = max(float(np.max(radii)) if radii.size else 0.0, 1e-6) * 1.01
         samples, brightness = self._major_axis_brightness(self._values(), reach)
-        return np.interp(radii, samples, brightness) * self._target.pixel_area
+        return numpy_value(np.interp(radii, samples, brightness) * self._target.pixel_area)
 
     # --- initialisation ------------------------------------------------------------------
     # Subclasses declare the profile for initialize(): ``_profile_names`` (shape parameters, then

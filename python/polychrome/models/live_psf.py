@@ -16,6 +16,8 @@ core's PSF objects: a kernel K whose sum may vanish is convolved as
 PSF is clearly positive), which is exact linear algebra.
 """
 
+import math
+
 import numpy as np
 
 from ..image import PSFImage
@@ -34,6 +36,19 @@ def normalised(raw, raw_jacobian=None):
         return image, None
     sums = raw_jacobian.sum(axis=(1, 2))
     return image, (raw_jacobian - image[None] * sums[:, None, None]) / total
+
+
+def checked_psf_upscale(value, owner):
+    """AutoProf's ``psf_upscale`` as an int >= 1 (1.0 accepted); ValueError naming the model
+    ``owner`` and the allowed values otherwise."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (number >= 1.0 and number == round(number) and number < 2**31):
+        raise ValueError(f"model {owner!r}: psf_upscale must be a whole number >= 1 (how many PSF pixels per "
+                         f"image pixel on each axis), got {value!r}")
+    return int(number)
 
 
 class LivePsf:
@@ -117,6 +132,12 @@ class LivePsf:
         if np.linalg.norm(coarse / k - fine) > 1e-3 * np.linalg.norm(fine):
             raise ValueError(f"live psf model {self.model.name!r}: its pixelscale {fine.tolist()} must be the "
                              f"target's {coarse.tolist()} divided by an integer (psf_upsample)")
+        upscale = getattr(self.model, "psf_upscale", None)
+        if upscale is not None and upscale != k:
+            raise ValueError(f"live psf model {self.model.name!r}: psf_upscale={upscale}, but its grid (its "
+                             f"target's pixelscale {fine.tolist()}) is {k} pixel(s) per pixel of the image "
+                             f"(pixelscale {coarse.tolist()}): a live PSF renders on its own target's grid, so "
+                             f"give it a target (e.g. a PSFImage) of pixelscale image pixelscale / {upscale}")
         return k
 
 

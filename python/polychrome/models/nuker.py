@@ -31,9 +31,11 @@ class NukerGalaxy(GalaxyModel):
     Parameters, in order (AstroPhot's names): ``center`` [x, y] arcsec,
     ``q``, ``PA`` rad, ``Rb`` (semi-major break radius, arcsec, [1e-6, 1e6]),
     ``alpha`` (sharpness, [0.1, 10]), ``beta`` (outer slope, [0, 10]; the
-    total flux is finite for beta > 2), ``gamma`` (inner slope, [0, 1.9]:
+    total flux is finite for beta > 2), ``gamma`` (inner slope, [-2, 1.9]:
     a cusp for gamma > 0, whose centre pixel the core integrates exactly
-    from the enclosed light), ``Ib`` (log10 surface brightness at Rb,
+    from the enclosed light; a core for gamma = 0; for gamma < 0, as AutoProf
+    allows, a central hole: I rises as R^-gamma from 0 at the centre to a
+    ring of brightest light at R = Rb (-gamma/beta)^(1/alpha)), ``Ib`` (log10 surface brightness at Rb,
     flux/arcsec^2, [-100, 100]). Rendered to the core's stated pixel
     accuracy (2e-5 relative at the default tolerance, cusps included).
     """
@@ -44,7 +46,7 @@ class NukerGalaxy(GalaxyModel):
         ParameterSpec("Rb", "arcsec", limits=SIZE_LIMITS),
         ParameterSpec("alpha", "", limits=(0.1, 10.0)),
         ParameterSpec("beta", "", limits=(0.0, 10.0)),
-        ParameterSpec("gamma", "", limits=(0.0, 1.9)),
+        ParameterSpec("gamma", "", limits=(-2.0, 1.9)),
         ParameterSpec("Ib", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 

@@ -1,9 +1,11 @@
 // Nuker profile (Lauer et al. 1995), a double power law:
 //   I(r) = Ib 2^((beta - gamma)/alpha) (r/Rb)^-gamma [1 + (r/Rb)^alpha]^((gamma - beta)/alpha).
 // Parameters: Rb (break radius, arcsec), alpha (sharpness of the break),
-// beta (outer log-log slope), gamma (inner log-log slope, in [0, 2) so that
-// the light inside any radius is finite), Ib (log10 of the surface brightness
-// at Rb, flux/arcsec^2).
+// beta (outer log-log slope), gamma (inner log-log slope, in [-2, 1.9]: below 2
+// so that the light inside any radius is finite; a cusp for gamma > 0, a core
+// for gamma = 0, and for gamma < 0 a central hole, I rising as r^-gamma from 0
+// at the centre, as AutoProf allows), Ib (log10 of the surface brightness at
+// Rb, flux/arcsec^2).
 //
 // With t = ln(r/Rb), s = e^(alpha t) and u = s / (1 + s), the log-log slope is
 // m(t) = -gamma - (beta - gamma) u, dm/dt = -(beta - gamma) alpha u (1 - u), and
@@ -27,6 +29,9 @@ class NukerProfile {
   static constexpr bool kHasEnclosedLight = true;
   // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
   static constexpr bool kLastScalesImage = true;
+  /// The range of the inner slope gamma.
+  static constexpr double kMinGamma = -2.0;
+  static constexpr double kMaxGamma = 1.9;
 
   NukerProfile(double Rb, double alpha, double beta, double gamma, double log10_Ib)
       : Rb_(Rb), ln_Rb_(std::log(Rb)), alpha_(alpha), beta_(beta), gamma_(gamma),
@@ -34,7 +39,7 @@ class NukerProfile {
     require_positive(Rb, "Rb");
     require_in_range(alpha, 0.1, 10.0, "alpha");
     require_in_range(beta, 0.0, 10.0, "beta");
-    require_in_range(gamma, 0.0, 1.9, "gamma");
+    require_in_range(gamma, kMinGamma, kMaxGamma, "gamma");
     require_finite(log10_Ib, "Ib");
     ln_A_ = ln_Ib_ + (beta - gamma) * inv_alpha_ * kLn2;
   }
@@ -44,10 +49,18 @@ class NukerProfile {
   double size() const { return Rb_; }
   static constexpr const char* kSizeName = "Rb";
   static constexpr const char* kBrightnessName = "Ib";
-  /// ln I(0) for a core (gamma = 0); with a cusp (I(0) infinite), ln Ib: the
-  /// brightness at Rb, which any pixel within Rb of the centre exceeds, so
-  /// that the faint floor (a fraction of it) errs towards more accuracy.
-  double log_peak() const { return gamma_ == 0.0 ? ln_A_ : ln_Ib_; }
+  /// The largest ln I(r) for the faint floor: ln I(0) for a core (gamma = 0);
+  /// with a cusp (gamma > 0, I(0) infinite), ln Ib: the brightness at Rb,
+  /// which any pixel within Rb of the centre exceeds, so that the faint floor
+  /// (a fraction of it) errs towards more accuracy; with a central hole
+  /// (gamma < 0) the maximum of the ring, where the slope m(t) vanishes:
+  /// s = -gamma / beta, or ln A, the limit at large r, when beta = 0.
+  double log_peak() const {
+    if (gamma_ > 0.0) return ln_Ib_;
+    if (gamma_ == 0.0 || beta_ == 0.0) return ln_A_;
+    const double s = -gamma_ / beta_;
+    return ln_A_ - gamma_ * inv_alpha_ * std::log(s) + (gamma_ - beta_) * inv_alpha_ * std::log1p(s);
+  }
 
   POLYCHROME_INLINE void eval(const Radius& rad, LogDerivatives& o) const {
     const double t = rad.log_r - ln_Rb_;
