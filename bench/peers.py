@@ -77,10 +77,10 @@ def main():
     parser.add_argument("--threads", type=int, default=0,
                         help="threads for polychrome, pyimfit and torch (default 0 = all cores)")
     parser.add_argument("--quick", action="store_true",
-                        help="a check that the cases run: 3 timed calls, coarser references where a case has them")
+                        help="a check that the cases run: 1 timed call, coarser references where a case has them")
     args = parser.parse_args()
     if args.quick:
-        args.repeat = min(args.repeat, 3)
+        args.repeat = 1
     print(f"load average before start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
           f"(timings are only meaningful on an otherwise idle machine)")
     print_versions()
