@@ -1,6 +1,6 @@
 """polychrome side by side with its peers (pyimfit, AstroPhot, GalSim).
 
-Run ``python bench/peers.py [--case NAME] [--repeat N] [--threads N]``.
+Run ``python bench/peers.py [--case NAME] [--repeat N] [--threads N] [--quick]``.
 
 Every benchmark case is one function in ``CASES``; this file is the entry
 point (command line, versions, the list of cases), the cases live by family
@@ -11,7 +11,9 @@ in the ``peers_*`` modules beside it:
 - ``peers_renderers``: each peer's single-image renderer, the reference images;
 - ``peers_render``: cases ``render``, ``convolved`` and ``fft``;
 - ``peers_joint``: case ``joint`` (one galaxy in three images);
-- ``peers_fit``: cases ``fit`` and ``joint_fit``.
+- ``peers_fit``: cases ``fit`` and ``joint_fit``;
+- ``peers_zoo``: case ``zoo`` (each model type polychrome and AstroPhot both
+  have, image + Jacobian with a PSF; a table of cases to extend).
 
 Peers are optional: a peer that is not installed is reported as such and
 skipped.
@@ -33,6 +35,7 @@ from peers_common import import_astrophot
 from peers_fit import case_fit, case_joint_fit
 from peers_joint import case_joint
 from peers_render import case_convolved, case_fft, case_render
+from peers_zoo import case_zoo
 
 
 def print_versions():
@@ -61,6 +64,7 @@ CASES = {
     "joint_fit": case_joint_fit,
     "fft": case_fft,
     "joint": case_joint,
+    "zoo": case_zoo,
 }
 
 
@@ -72,12 +76,19 @@ def main():
                         help="timed calls per renderer; the median is reported (default 50)")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads for polychrome, pyimfit and torch (default 0 = all cores)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a check that the cases run: 1 timed call, coarser references where a case has them")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat = 1
     print(f"load average before start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
           f"(timings are only meaningful on an otherwise idle machine)")
     print_versions()
     for name in args.case or list(CASES):
-        CASES[name](args.repeat, args.threads)
+        if name == "zoo":
+            case_zoo(args.repeat, args.threads, quick=args.quick)
+        else:
+            CASES[name](args.repeat, args.threads)
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ InnerIsophote make_inner(const ProfileName& name, const std::vector<double>& p) 
       require_finite(p[m + k], "phim");
     }
     shape.amplitudes.assign(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(m));
-    shape.phases.assign(p.begin() + static_cast<std::ptrdiff_t>(m), p.begin() + static_cast<std::ptrdiff_t>(2 * m));
+    shape.set_phases(std::vector<double>(p.begin() + static_cast<std::ptrdiff_t>(m), p.begin() + static_cast<std::ptrdiff_t>(2 * m)));
     return shape;
   }
   return EllipseIsophote{};
@@ -133,7 +133,7 @@ AnyIsophote make_isophote(const ProfileName& name, const std::vector<double>& p)
   const std::size_t ni = inner_count(name), K = warp.knots.x.size();
   for (std::size_t k = 0; k < K; ++k) {
     require_in_range(p[ni + k], 0.05, 1.0, "q(R)");
-    require_finite(p[ni + K + k], "PA(R)");
+    require_in_range(p[ni + K + k], -1000.0, 1000.0, "PA(R)");
   }
   warp.q_values.assign(p.begin() + static_cast<std::ptrdiff_t>(ni), p.begin() + static_cast<std::ptrdiff_t>(ni + K));
   warp.pa_values.assign(p.begin() + static_cast<std::ptrdiff_t>(ni + K), p.end());

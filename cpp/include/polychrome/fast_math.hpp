@@ -94,4 +94,30 @@ POLYCHROME_INLINE double fast_log(double x) {
   return e * kLn2 + 2.0 * z * s;
 }
 
+/// sin x and cos x together for |x| <= 1e5 (the callers' angles are a few turns at most): x
+/// reduced by multiples of pi/2 in three parts (exact products for |k| < 2^20), then the Taylor
+/// series of sin and cos on |r| <= pi/4 (degrees 15 and 16, relative error below 1e-16).
+/// Branch-free; vectorises like fast_exp.
+POLYCHROME_INLINE void fast_sincos(double x, double& sin_x, double& cos_x) {
+  constexpr double kTwoOverPi = 0.63661977236758134308;
+  constexpr double kPio2Part1 = 1.57079632673412561417e+00;  // first 33 bits of pi/2
+  constexpr double kPio2Part2 = 6.07710050630396597660e-11;  // next 33 bits
+  constexpr double kPio2Part3 = 2.02226624879595063154e-21;  // the rest
+  constexpr double kShifter = 6755399441055744.0;
+  const double t = x * kTwoOverPi + kShifter;
+  const double k = t - kShifter;
+  const double r = ((x - k * kPio2Part1) - k * kPio2Part2) - k * kPio2Part3;
+  const double r2 = r * r;
+  // sin r = r (1 - r2/3! + ...), cos r = 1 - r2/2! + ... (Horner; terms to r^15 and r^16)
+  const double s = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362880 +
+                   r2 * (-1.0 / 39916800 + r2 * (1.0 / 6227020800.0 + r2 * (-1.0 / 1307674368000.0))))))));
+  const double c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 +
+                   r2 * (1.0 / 479001600.0 + r2 * (-1.0 / 87178291200.0 + r2 * (1.0 / 20922789888000.0))))))));
+  const std::uint64_t quadrant = (detail::double_to_bits(t) - detail::double_to_bits(kShifter)) & 3u;
+  const bool swap = (quadrant & 1u) != 0;
+  const double sin_r = swap ? c : s, cos_r = swap ? s : c;
+  sin_x = (quadrant & 2u) != 0 ? -sin_r : sin_r;
+  cos_x = ((quadrant + 1u) & 2u) != 0 ? -cos_r : cos_r;
+}
+
 }  // namespace polychrome

@@ -12,9 +12,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
+
+#include "polychrome/fast_math.hpp"
+#include "polychrome/inline.hpp"
 
 namespace polychrome {
 
@@ -23,45 +28,70 @@ struct EllipseIsophote {
   int num_params() const { return 0; }
   std::vector<std::string> parameter_names() const { return {}; }
 
-  void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb, double*) const {
-    R = std::hypot(wa, wb);
-    dR_dwa = R > 0.0 ? wa / R : 0.0;
-    dR_dwb = R > 0.0 ? wb / R : 0.0;
+  POLYCHROME_INLINE double radius(double wa, double wb) const { return std::sqrt(wa * wa + wb * wb); }
+  POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb, double*,
+                                std::ptrdiff_t) const {
+    R = std::sqrt(wa * wa + wb * wb);
+    const double inv = R > 0.0 ? 1.0 / R : 0.0;
+    dR_dwa = wa * inv;
+    dR_dwb = wb * inv;
   }
 };
 
-/// Superellipse (boxy C0 > 0, disky C0 < 0): R = (|wa|^c + |wb|^c)^(1/c), c = C0 + 2.
+/// Superellipse (boxy C0 > 0, disky C0 < 0): R = (|wa|^c + |wb|^c)^(1/c), c = C0 + 2 >= 1.
+/// Branch-free (fast_log(0) is about -708, so 0^c comes out 0): it vectorises in the renderer's loops.
 struct SuperellipseIsophote {
   double C0 = 0.0;
 
   int num_params() const { return 1; }
   std::vector<std::string> parameter_names() const { return {"C0"}; }
 
-  void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb, double* dR_dshape) const {
+  POLYCHROME_INLINE double radius(double wa, double wb) const {
+    const double c = C0 + 2.0;
+    const double S = fast_exp(c * fast_log(std::abs(wa))) + fast_exp(c * fast_log(std::abs(wb)));
+    return S > 0.0 ? fast_exp(fast_log(S) / c) : 0.0;
+  }
+
+  POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
+                                double* dR_dshape, std::ptrdiff_t stride) const {
     const double c = C0 + 2.0;
     const double xa = std::abs(wa), xb = std::abs(wb);
-    const double la = xa > 0.0 ? std::log(xa) : 0.0, lb = xb > 0.0 ? std::log(xb) : 0.0;
-    const double pa = xa > 0.0 ? std::exp(c * la) : 0.0, pb = xb > 0.0 ? std::exp(c * lb) : 0.0;  // |w|^c
+    const double la = fast_log(xa), lb = fast_log(xb);
+    const double pa = fast_exp(c * la), pb = fast_exp(c * lb);  // |w|^c (0 at 0)
     const double S = pa + pb;
-    if (!(S > 0.0)) {
-      R = dR_dwa = dR_dwb = dR_dshape[0] = 0.0;
-      return;
-    }
-    const double lnS = std::log(S);
-    R = std::exp(lnS / c);
+    const bool lit = S > 0.0;
+    const double inv_S = lit ? 1.0 / S : 0.0;
+    const double lnS = fast_log(S);
+    R = lit ? fast_exp(lnS / c) : 0.0;
     // dR/dwa = R |wa|^(c-1) sign(wa) / S
-    dR_dwa = xa > 0.0 ? R * (pa / xa) / S * (wa > 0.0 ? 1.0 : -1.0) : 0.0;
-    dR_dwb = xb > 0.0 ? R * (pb / xb) / S * (wb > 0.0 ? 1.0 : -1.0) : 0.0;
-    // d ln R / dc = (pa ln|wa| + pb ln|wb|) / (c S) - ln S / c^2
-    dR_dshape[0] = R * ((pa * la + pb * lb) / (c * S) - lnS / (c * c));
+    const double ga = xa > 0.0 ? pa / xa : 0.0, gb = xb > 0.0 ? pb / xb : 0.0;
+    dR_dwa = R * ga * inv_S * (wa > 0.0 ? 1.0 : -1.0);
+    dR_dwb = R * gb * inv_S * (wb > 0.0 ? 1.0 : -1.0);
+    // d ln R / dc = (pa ln|wa| + pb ln|wb|) / (c S) - ln S / c^2 (pa ln|wa| -> 0 as wa -> 0)
+    const double sa = xa > 0.0 ? pa * la : 0.0, sb = xb > 0.0 ? pb * lb : 0.0;
+    dR_dshape[0] = lit ? R * ((sa + sb) * inv_S / c - lnS / (c * c)) : 0.0;
+    (void)stride;
   }
 };
 
 /// Fourier modes of the radius: R = |w| exp(sum_m a_m cos(m theta + phi_m)), theta = atan2(wb, wa).
 /// Parameters: the amplitudes a_m, then the phases phi_m (rad), one each per mode.
+/// cos(m theta) and sin(m theta) come from (wa + i wb)^m / r^m by repeated squaring (no atan2, sin,
+/// cos: the renderer's loops vectorise).
 struct FourierIsophote {
   std::vector<int> modes;
   std::vector<double> amplitudes, phases;
+  std::vector<double> cos_phases, sin_phases;  // of phases: set by set_phases
+
+  void set_phases(std::vector<double> values) {
+    phases = std::move(values);
+    cos_phases.clear();
+    sin_phases.clear();
+    for (double phi : phases) {
+      cos_phases.push_back(std::cos(phi));
+      sin_phases.push_back(std::sin(phi));
+    }
+  }
 
   int num_params() const { return 2 * static_cast<int>(modes.size()); }
   std::vector<std::string> parameter_names() const {
@@ -71,30 +101,64 @@ struct FourierIsophote {
     return names;
   }
 
-  void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb, double* dR_dshape) const {
+  POLYCHROME_INLINE double radius(double wa, double wb) const {
+    double R, Ra, Rb;
+    evaluate<false>(wa, wb, R, Ra, Rb, nullptr, 0);
+    return R;
+  }
+  POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
+                                double* dR_dshape, std::ptrdiff_t stride) const {
+    evaluate<true>(wa, wb, R, dR_dwa, dR_dwb, dR_dshape, stride);
+  }
+
+ private:
+  // (c, s) = (cos m theta, sin m theta) from (c1, s1) = (cos theta, sin theta), m >= 1.
+  POLYCHROME_INLINE static void angle_multiple(double c1, double s1, int m, double& c, double& s) {
+    c = 1.0;
+    s = 0.0;
+    double bc = c1, bs = s1;
+    for (; m > 0; m >>= 1) {
+      const double odd = (m & 1) != 0 ? 1.0 : 0.0;  // c + i s times (bc + i bs) where the bit is set
+      const double nc = c * bc - s * bs, ns = c * bs + s * bc;
+      c = odd * nc + (1.0 - odd) * c;
+      s = odd * ns + (1.0 - odd) * s;
+      const double sc = bc * bc - bs * bs, ss = 2.0 * bc * bs;
+      bc = sc;
+      bs = ss;
+    }
+  }
+
+  template <bool kDerivatives>
+  POLYCHROME_INLINE void evaluate(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
+                                  double* dR_dshape, std::ptrdiff_t stride) const {
     const std::size_t M = modes.size();
     const double r2 = wa * wa + wb * wb;
-    if (!(r2 > 0.0)) {
-      R = dR_dwa = dR_dwb = 0.0;
-      for (std::size_t k = 0; k < 2 * M; ++k) dR_dshape[k] = 0.0;
-      return;
-    }
+    const bool lit = r2 > 0.0;
     const double r = std::sqrt(r2);
-    const double theta = std::atan2(wb, wa);
+    const double inv_r = lit ? 1.0 / r : 0.0;
+    const double c1 = lit ? wa * inv_r : 1.0, s1 = wb * inv_r;
     double E = 0.0, dE = 0.0;  // the exponent and its derivative by theta
     for (std::size_t k = 0; k < M; ++k) {
-      const double arg = modes[k] * theta + phases[k];
-      const double c = std::cos(arg), s = std::sin(arg);
+      double cm, sm;
+      angle_multiple(c1, s1, modes[k], cm, sm);
+      const double cp = cos_phases[k], sp = sin_phases[k];
+      const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;        // cos, sin(m theta + phi)
       E += amplitudes[k] * c;
-      dE -= amplitudes[k] * modes[k] * s;
-      dR_dshape[k] = c;                        // times R below
-      dR_dshape[M + k] = -amplitudes[k] * s;   // times R below
+      if constexpr (kDerivatives) {
+        dE -= amplitudes[k] * modes[k] * s;
+        dR_dshape[static_cast<std::ptrdiff_t>(k) * stride] = c;                       // times R below
+        dR_dshape[static_cast<std::ptrdiff_t>(M + k) * stride] = -amplitudes[k] * s;  // times R below
+      }
     }
-    R = r * std::exp(E);
-    // dtheta/dwa = -wb / r^2, dtheta/dwb = wa / r^2; d ln r = w / r^2
-    dR_dwa = R * (wa - wb * dE) / r2;
-    dR_dwb = R * (wb + wa * dE) / r2;
-    for (std::size_t k = 0; k < 2 * M; ++k) dR_dshape[k] *= R;
+    R = r * fast_exp(E);
+    if constexpr (kDerivatives) {
+      // dtheta/dwa = -wb / r^2, dtheta/dwb = wa / r^2; d ln r = w / r^2
+      const double inv_r2 = inv_r * inv_r;
+      dR_dwa = R * (wa - wb * dE) * inv_r2;
+      dR_dwb = R * (wb + wa * dE) * inv_r2;
+      const double scale = lit ? R : 0.0;
+      for (std::size_t k = 0; k < 2 * M; ++k) dR_dshape[static_cast<std::ptrdiff_t>(k) * stride] *= scale;
+    }
   }
 };
 
@@ -103,61 +167,66 @@ using InnerIsophote = std::variant<EllipseIsophote, SuperellipseIsophote, Fourie
 
 /// AutoProf's "cubic spline" of a warp: cubic Hermite between the knots, each knot's tangent the
 /// mean of the secants beside it (the end ones: the end secant), constant beyond the last knot.
-/// Linear in the knot values: value(r) = sum_k weight_k(r) y_k.
+/// Linear in the knot values: value(r) = sum_k weight_k(r) y_k, where only the knots i-1 .. i+2
+/// around r's segment [x_i, x_i+1] have weights. Branch-free (vectorises).
 struct HermiteKnots {
   std::vector<double> x;  // knot radii, arcsec, increasing from >= 0
 
-  /// weights[k] and their r-derivatives slopes[k] at r (both of size x.size()).
-  void weights(double r, double* weights, double* slopes) const {
-    const std::size_t K = x.size();
-    for (std::size_t k = 0; k < K; ++k) weights[k] = slopes[k] = 0.0;
-    if (!(r < x[K - 1])) {
-      weights[K - 1] = 1.0;
-      return;
-    }
-    std::size_t i = 0;
-    while (i + 2 < K && r >= x[i + 1]) ++i;
-    const double dx = x[i + 1] - x[i];
-    const double t = (r - x[i]) / dx, t2 = t * t, t3 = t2 * t;
+  /// The weights of r's segment: knot first + k has weight[k] and r-derivative slope[k], k < 4
+  /// (weights of knots outside 0 .. K-1 are 0; their indices are clamped into range).
+  struct Local {
+    int first;  // i - 1
+    double weight[4], slope[4];
+  };
+
+  POLYCHROME_INLINE Local local(double r) const {
+    const int K = static_cast<int>(x.size());
+    int i = 0;  // the segment: the knots x_1 .. x_K-2 at or below r
+    for (int k = 1; k + 1 < K; ++k) i += r >= x[static_cast<std::size_t>(k)] ? 1 : 0;
+    const bool beyond = !(r < x[static_cast<std::size_t>(K - 1)]);
+    const double x0 = x[static_cast<std::size_t>(i)], x1 = x[static_cast<std::size_t>(i + 1)];
+    const double dx = x1 - x0;
+    const double t = beyond ? 1.0 : (r - x0) / dx, t2 = t * t, t3 = t2 * t;
+    const double keep = beyond ? 0.0 : 1.0;  // beyond the last knot: its value, no slope
     const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-    const double d00 = 6 * t2 - 6 * t, d10 = 3 * t2 - 4 * t + 1, d01 = -6 * t2 + 6 * t, d11 = 3 * t2 - 2 * t;
-    weights[i] += h00;
-    weights[i + 1] += h01;
-    slopes[i] += d00 / dx;
-    slopes[i + 1] += d01 / dx;
-    // the tangents m_i, m_i+1 as combinations of the knot values
-    for (int end = 0; end < 2; ++end) {
-      const std::size_t j = i + static_cast<std::size_t>(end);
-      const double h = end == 0 ? h10 : h11, d = end == 0 ? d10 : d11;
-      add_tangent(j, h * dx, d, weights, slopes);
-    }
+    const double d00 = (6 * t2 - 6 * t) * keep, d10 = (3 * t2 - 4 * t + 1) * keep;
+    const double d01 = (-6 * t2 + 6 * t) * keep, d11 = (3 * t2 - 2 * t) * keep;
+    // the tangents: m_i = a sec_i-1 + b sec_i, m_i+1 = c sec_i + d sec_i+1 (end knots: end secants)
+    const double a = i == 0 ? 0.0 : 0.5, b = i == 0 ? 1.0 : 0.5;
+    const double c = i + 2 == K ? 1.0 : 0.5, d = i + 2 == K ? 0.0 : 0.5;
+    const double inv_prev = i == 0 ? 0.0 : 1.0 / (x0 - x[static_cast<std::size_t>(i == 0 ? 0 : i - 1)]);
+    const double inv_this = 1.0 / dx;
+    const double inv_next = i + 2 == K ? 0.0 : 1.0 / (x[static_cast<std::size_t>(i + 2 == K ? i + 1 : i + 2)] - x1);
+    Local out;
+    out.first = i - 1;
+    auto fill = [&](double* w, double y0, double y1, double m0, double m1) __attribute__((always_inline)) {
+      const double A = m0 * a * inv_prev, BC = (m0 * b + m1 * c) * inv_this, D = m1 * d * inv_next;
+      w[0] = -A;
+      w[1] = y0 + A - BC;
+      w[2] = y1 + BC - D;
+      w[3] = D;
+    };
+    fill(out.weight, beyond ? 0.0 : h00, beyond ? 1.0 : h01, keep * h10 * dx, keep * h11 * dx);
+    fill(out.slope, d00 * inv_this, d01 * inv_this, d10, d11);
+    return out;
   }
 
- private:
-  // Add c x m_j to weights and e x m_j to slopes, m_j the tangent at knot j.
-  void add_tangent(std::size_t j, double c, double e, double* weights, double* slopes) const {
-    const std::size_t K = x.size();
-    auto secant = [&](std::size_t s, double share) {  // share x (y_s+1 - y_s) / (x_s+1 - x_s)
-      const double f = share / (x[s + 1] - x[s]);
-      weights[s + 1] += c * f;
-      weights[s] -= c * f;
-      slopes[s + 1] += e * f;
-      slopes[s] -= e * f;
-    };
-    if (j == 0) {
-      secant(0, 1.0);
-    } else if (j == K - 1) {
-      secant(K - 2, 1.0);
-    } else {
-      secant(j - 1, 0.5);
-      secant(j, 0.5);
+  /// sum_k weight_k(r) y_k and its r-derivative, for the knot values y.
+  POLYCHROME_INLINE void value(const Local& l, const double* y, double& value, double& slope) const {
+    const int K = static_cast<int>(x.size());
+    value = slope = 0.0;
+    for (int k = 0; k < 4; ++k) {
+      const int at = std::min(std::max(l.first + k, 0), K - 1);
+      value += l.weight[k] * y[at];
+      slope += l.slope[k] * y[at];
     }
   }
 };
 
 /// A warp (AutoProf's): the isophotes of ``inner`` turned by PA(r) and flattened by q(r) at each
 /// radius r = |w|, both Hermite curves through values at the knots. Parameters: the inner
-/// shape's, then q(R) (one per knot, in (0, 1]), then PA(R) (rad, one per knot).
+/// shape's, then q(R) (one per knot, in (0, 1]), then PA(R) (rad, one per knot, |PA(R)| <= 1000).
+/// The renderer binds the inner shape's type (WarpOf) so that its loops inline and vectorise.
 struct WarpIsophote {
   InnerIsophote inner;
   HermiteKnots knots;
@@ -174,44 +243,71 @@ struct WarpIsophote {
     return names;
   }
 
-  void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb, double* dR_dshape) const {
-    const std::size_t K = knots.x.size();
-    const int ni = inner_params();
-    const double r = std::hypot(wa, wb);
-    if (!(r > 0.0)) {
-      R = dR_dwa = dR_dwb = 0.0;
-      for (int k = 0; k < num_params(); ++k) dR_dshape[k] = 0.0;
-      return;
-    }
-    // the basis weights go to the q(R) slots first (then are scaled in place)
-    double* weights = dR_dshape + ni;
-    double* slopes = dR_dshape + ni + K;
-    knots.weights(r, weights, slopes);
-    double phi = 0.0, dphi = 0.0, qw = 0.0, dqw = 0.0;
-    for (std::size_t k = 0; k < K; ++k) {
-      phi += weights[k] * pa_values[k];
-      dphi += slopes[k] * pa_values[k];
-      qw += weights[k] * q_values[k];
-      dqw += slopes[k] * q_values[k];
-    }
+  /// R at w for the inner shape `shape` (which must be `inner`'s alternative).
+  template <class Inner>
+  POLYCHROME_INLINE double radius_of(const Inner& shape, double wa, double wb) const {
+    const double r = std::sqrt(wa * wa + wb * wb);
+    const HermiteKnots::Local l = knots.local(r);
+    double phi, dphi, qw, dqw;
+    knots.value(l, pa_values.data(), phi, dphi);
+    knots.value(l, q_values.data(), qw, dqw);
     qw = std::max(qw, kSmallestWarpAxisRatio);  // an overshooting curve must not reach 0
-    const double c = std::cos(phi), s = std::sin(phi);
+    double s, c;
+    fast_sincos(phi, s, c);
+    return shape.radius(wa * c + wb * s, (-wa * s + wb * c) / qw);
+  }
+
+  /// R, dR/dwa, dR/dwb and dR/dp for the shape's parameters p (at dR_dshape[p * stride]).
+  template <class Inner>
+  POLYCHROME_INLINE void radius_of(const Inner& shape, double wa, double wb, double& R, double& dR_dwa,
+                                   double& dR_dwb, double* dR_dshape, std::ptrdiff_t stride) const {
+    const int K = static_cast<int>(knots.x.size());
+    const int ni = shape.num_params();
+    const double r2 = wa * wa + wb * wb;
+    const bool lit = r2 > 0.0;
+    const double r = std::sqrt(r2);
+    const double inv_r = lit ? 1.0 / r : 0.0;
+    const HermiteKnots::Local l = knots.local(r);
+    double phi, dphi, qw, dqw;
+    knots.value(l, pa_values.data(), phi, dphi);
+    knots.value(l, q_values.data(), qw, dqw);
+    qw = std::max(qw, kSmallestWarpAxisRatio);
+    double s, c;
+    fast_sincos(phi, s, c);
     const double X = wa * c + wb * s, Y = -wa * s + wb * c;
+    const double inv_qw = 1.0 / qw;
     double Ra, Rb;
-    std::visit([&](const auto& shape) { shape.radius(X, Y / qw, R, Ra, Rb, dR_dshape); }, inner);
-    const double dR_dphi = Ra * Y - Rb * X / qw;
-    const double dR_dqw = -Rb * Y / (qw * qw);
-    const double through_r = (dR_dphi * dphi + dR_dqw * dqw) / r;
-    dR_dwa = Ra * c - Rb * s / qw + through_r * wa;
-    dR_dwb = Ra * s + Rb * c / qw + through_r * wb;
-    for (std::size_t k = 0; k < K; ++k) {
-      const double w = weights[k];
-      dR_dshape[ni + k] = dR_dqw * w;
-      dR_dshape[ni + K + k] = dR_dphi * w;
+    shape.radius(X, Y * inv_qw, R, Ra, Rb, dR_dshape, stride);
+    const double dR_dphi = Ra * Y - Rb * X * inv_qw;
+    const double dR_dqw = -Rb * Y * inv_qw * inv_qw;
+    const double through_r = (dR_dphi * dphi + dR_dqw * dqw) * inv_r;
+    dR_dwa = Ra * c - Rb * s * inv_qw + through_r * wa;
+    dR_dwb = Ra * s + Rb * c * inv_qw + through_r * wb;
+    const double on_q = lit ? dR_dqw : 0.0, on_pa = lit ? dR_dphi : 0.0;
+    for (int k = 0; k < K; ++k) {
+      double w = 0.0;
+      for (int j = 0; j < 4; ++j) w += l.first + j == k ? l.weight[j] : 0.0;
+      dR_dshape[static_cast<std::ptrdiff_t>(ni + k) * stride] = on_q * w;
+      dR_dshape[static_cast<std::ptrdiff_t>(ni + K + k) * stride] = on_pa * w;
     }
   }
 
   static constexpr double kSmallestWarpAxisRatio = 0.01;
+};
+
+/// A warp with its inner shape's type bound: the shape interface (num_params, radius) that the
+/// renderer instantiates for each inner shape.
+template <class Inner>
+struct WarpOf {
+  const WarpIsophote& warp;
+  const Inner& inner;
+
+  int num_params() const { return warp.num_params(); }
+  POLYCHROME_INLINE double radius(double wa, double wb) const { return warp.radius_of(inner, wa, wb); }
+  POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
+                                double* dR_dshape, std::ptrdiff_t stride) const {
+    warp.radius_of(inner, wa, wb, R, dR_dwa, dR_dwb, dR_dshape, stride);
+  }
 };
 
 using AnyIsophote = std::variant<SuperellipseIsophote, FourierIsophote, WarpIsophote>;

@@ -12,13 +12,22 @@
 // with the budget from the refined value. A cell near the centre larger than
 // a quarter of the profile's size is always split, so that a profile much
 // smaller than a pixel is never missed between the Gauss points.
+//
+// As in the elliptical engine (render_engine.hpp), the work goes level by
+// level: all cells of one image row at one level are evaluated in one
+// vectorised loop (values only, fast_exp / fast_log); the Jacobian is then
+// computed in one more vectorised loop over the accepted cells alone. A row's
+// level holds at most kMaxCellsPerLevel cells: beyond, that level is the last
+// (its cells accepted as they are), which bounds the work of a shape whose
+// a-posteriori estimate never converges (see kMaxCellsPerLevel).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "kernels.hpp"
-#include "polychrome/cell_quadrature.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/profile.hpp"
 #include "polychrome/shaped_profile.hpp"
@@ -29,8 +38,11 @@ namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 namespace {
 
-// Gauss-Legendre 2-point nodes on a cell of size h: centre +- h / (2 sqrt 3).
-constexpr double kGaussOffset = 0.28867513459481288225;
+// The Gauss-Legendre nodes on a cell of size h, as offsets from its centre in units of h:
+// 2 points at +-1/(2 sqrt 3), weights 1/2.
+constexpr double kGauss2Offset = 0.28867513459481288225;
+// Point batches are padded to a multiple of this (whole SIMD vectors).
+constexpr std::size_t kPointPadding = 8;
 // Cells within this many profile sizes of the centre (plus their own extent) are split while
 // larger than kResolvedFraction of the size.
 constexpr double kNearCentreSizes = 3.0;
@@ -44,6 +56,35 @@ constexpr double kCuspResolution = 1e-3;
 constexpr double kBoundaryDerivativeReach = 6.0;
 // ln I is capped here: a Gauss point on a cusp's very centre must not overflow.
 constexpr double kMaxLogBrightness = 690.0;
+// A pixel is integrated again, with the budget from its integral, when that budget is smaller
+// than this fraction of the one its first integration used.
+constexpr double kBudgetRetryFactor = 0.5;
+// Most cells one level of one row may hold before that level is made the last. Converging
+// shapes stay far below (a cusp's centre adds a few cells a level, a pixel-sized feature a few
+// hundred); a shape whose estimate does not converge (isophotes thinner than the cells can
+// resolve, e.g. a warp's q(R) overshooting to its floor) would split every cell of the row down
+// to max_depth (4^14 cells a pixel: the hours-long renders of such draws). The cap bounds a
+// row's work to ~14 levels x 2^16 cells x 4 points.
+constexpr std::size_t kMaxCellsPerLevel = std::size_t{1} << 14;
+
+// A cell awaiting evaluation: centre (u, v) and size h in pixel coordinates, the pixel (column)
+// it belongs to and its absolute error budget (negative: the pixel's own, not yet known).
+struct Cell {
+  double u, v, h, budget;
+  int column;
+};
+
+// Per-thread work space, reused from row to row.
+struct RowScratch {
+  std::vector<Cell> current, next, children, accepted;
+  std::vector<double> parent, next_parent;    // per cell of current / next: its own value
+  std::vector<double> wa, wb, weight, value;  // the points of one batch
+  std::vector<double> jac;                    // num_params x padded points
+  std::vector<double> sum, budget_used;       // per column
+  std::vector<char> again;                    // per column: integrated again
+  std::vector<double> jac_sum;                // num_params x columns
+  std::vector<double> cell_jac;               // num_params: one cell's
+};
 
 template <class Radial, class Shape>
 class ShapedRenderer {
@@ -62,63 +103,225 @@ class ShapedRenderer {
     const int ny = grid_.ny, nx = grid_.nx;
     const int threads = team_size(opt_.threads, static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
                                   kMinRenderPixelsPerThread);
-    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
-      Scratch s(np_, ns_);
-      const int i = static_cast<int>(row);
-      for (int j = 0; j < nx; ++j) render_pixel(i, j, image, jac, s);
+    std::vector<RowScratch> scratch(static_cast<std::size_t>(threads));
+    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int slot) {
+      render_row(static_cast<int>(row), image, jac, scratch[static_cast<std::size_t>(slot)]);
     });
   }
 
  private:
-  struct Scratch {
-    Scratch(int np, int ns) : point(np), dshape(std::max(ns, 1)), cell(np), sum(np) {}
-    std::vector<double> point, dshape, cell, sum;
-    std::vector<double> stack;  // the Jacobians of the cells awaiting refinement
-  };
+  void w_at(double u, double v, double& wa, double& wb) const {
+    wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
+    wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
+  }
 
-  // Add I and dI/dp at (u, v) times weight to value / out[np].
-  void add_point(double u, double v, double weight, double& value, double* out, Scratch& s) const {
-    const double wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
-    const double wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
-    double R, Ra, Rb;
-    shape_.radius(wa, wb, R, Ra, Rb, s.dshape.data());
+  void render_row(int i, double* image, double* jac, RowScratch& s) const {
+    const int nx = grid_.nx;
+    const std::size_t columns = static_cast<std::size_t>(nx);
+    s.sum.assign(columns, 0.0);
+    s.budget_used.assign(columns, 0.0);
+    s.again.assign(columns, 0);
+    s.accepted.clear();
+    s.current.clear();
+    const double v = i + 0.5;
+    for (int j = 0; j < nx; ++j) s.current.push_back({j + 0.5, v, 1.0, -1.0, j});
+    integrate(s);
+    // Pixels whose first estimate was far off (a cusp): again, with the budget of the result.
+    s.current.clear();
+    for (int j = 0; j < nx; ++j) {
+      const double needed = std::max(opt_.tolerance * std::max(std::abs(s.sum[static_cast<std::size_t>(j)]), floor_),
+                                     opt_.absolute_tolerance);
+      if (needed < kBudgetRetryFactor * s.budget_used[static_cast<std::size_t>(j)]) {
+        s.current.push_back({j + 0.5, v, 1.0, needed, j});
+        s.again[static_cast<std::size_t>(j)] = 1;
+        s.sum[static_cast<std::size_t>(j)] = 0.0;
+      }
+    }
+    if (!s.current.empty()) {
+      s.accepted.erase(std::remove_if(s.accepted.begin(), s.accepted.end(),
+                                      [&](const Cell& c) { return s.again[static_cast<std::size_t>(c.column)] == 1; }),
+                       s.accepted.end());
+      integrate(s, true);
+    }
+    const std::size_t npix = static_cast<std::size_t>(grid_.nx) * static_cast<std::size_t>(grid_.ny);
+    const std::size_t row = static_cast<std::size_t>(i) * columns;
+    std::copy(s.sum.begin(), s.sum.end(), image + row);
+    if (jac == nullptr) return;
+    cell_jacobians(s);
+    for (std::size_t j = 0; j < columns; ++j)
+      for (int p = 0; p < np_; ++p)
+        jac[static_cast<std::size_t>(p) * npix + row + j] = s.jac_sum[j * static_cast<std::size_t>(np_) + static_cast<std::size_t>(p)];
+  }
+
+  // The 2x2 Gauss-Legendre points of `cells` (size h each, centres (u, v)) into s.wa, s.wb from
+  // index 4 x first on; returns the padded point count.
+  std::size_t place_points(const Cell* cells, std::size_t count, RowScratch& s) const {
+    const std::size_t n = (4 * count + kPointPadding - 1) / kPointPadding * kPointPadding;
+    s.wa.resize(n);
+    s.wb.resize(n);
+    for (std::size_t c = 0; c < count; ++c) {
+      const Cell& cell = cells[c];
+      const double d = kGauss2Offset * cell.h;
+      for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b)
+          w_at(cell.u + (a ? d : -d), cell.v + (b ? d : -d), s.wa[4 * c + 2 * a + b], s.wb[4 * c + 2 * a + b]);
+    }
+    for (std::size_t k = 4 * count; k < n; ++k) {  // padding: copies of a real point
+      s.wa[k] = s.wa[0];
+      s.wb[k] = s.wb[0];
+    }
+    return n;
+  }
+
+  // Integrate the pixels s.current (cells of size 1, their budgets given, or negative: from the
+  // pixel's own value) level by level: each cell awaiting refinement is split 2x2 and its children
+  // are accepted when their sum agrees with its own value within its budget. Accepted values are
+  // added to s.sum, the accepted cells kept in s.accepted (their Jacobians come later).
+  void integrate(RowScratch& s, bool second = false) const {
+    // the pixels' own values (the parents of the first level), in s.parent
+    std::size_t n = place_points(s.current.data(), s.current.size(), s);
+    s.value.resize(n);
+    evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n);
+    s.parent.resize(s.current.size());
+    for (std::size_t c = 0; c < s.current.size(); ++c) {
+      Cell& cell = s.current[c];
+      const double* f = s.value.data() + 4 * c;
+      s.parent[c] = 0.25 * (f[0] + f[1] + f[2] + f[3]) * geo_.area;
+      if (!second) {
+        cell.budget = std::max(opt_.tolerance * std::max(std::abs(s.parent[c]), floor_), opt_.absolute_tolerance);
+        s.budget_used[static_cast<std::size_t>(cell.column)] = cell.budget;
+      }
+    }
+    for (int depth = 0; !s.current.empty(); ++depth) {
+      const std::size_t parents = s.current.size();
+      s.children.resize(4 * parents);
+      for (std::size_t c = 0; c < parents; ++c) {
+        const Cell& cell = s.current[c];
+        const double q = 0.25 * cell.h, h = 0.5 * cell.h, b = 0.25 * cell.budget;
+        s.children[4 * c + 0] = {cell.u - q, cell.v - q, h, b, cell.column};
+        s.children[4 * c + 1] = {cell.u + q, cell.v - q, h, b, cell.column};
+        s.children[4 * c + 2] = {cell.u - q, cell.v + q, h, b, cell.column};
+        s.children[4 * c + 3] = {cell.u + q, cell.v + q, h, b, cell.column};
+      }
+      n = place_points(s.children.data(), s.children.size(), s);
+      s.value.resize(n);
+      evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n);
+      const bool last = depth + 1 >= opt_.max_depth || parents > kMaxCellsPerLevel;
+      s.next.clear();
+      s.next_parent.clear();
+      for (std::size_t c = 0; c < parents; ++c) {
+        const Cell& cell = s.current[c];
+        double child[4], sum = 0.0;
+        for (int k = 0; k < 4; ++k) {
+          const double* f = s.value.data() + 16 * c + 4 * k;
+          child[k] = 0.25 * (f[0] + f[1] + f[2] + f[3]) * 0.25 * cell.h * cell.h * geo_.area;
+          sum += child[k];
+        }
+        const bool converged = std::abs(sum - s.parent[c]) <= cell.budget && !unresolved_centre(cell.u, cell.v, cell.h);
+        if (last || converged || !std::isfinite(sum)) {
+          s.sum[static_cast<std::size_t>(cell.column)] += sum;
+          for (int k = 0; k < 4; ++k) s.accepted.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
+        } else {
+          for (int k = 0; k < 4; ++k) {
+            s.next.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
+            s.next_parent.push_back(child[k]);
+          }
+        }
+      }
+      std::swap(s.current, s.next);
+      std::swap(s.parent, s.next_parent);
+    }
+  }
+
+  // I at the n points (wa, wb) (n a multiple of kPointPadding), in one vector loop.
+  void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n) const {
+    const Radial& radial = radial_;  // (the simd pragma vouches that the outputs alias nothing)
+    const Shape& shape = shape_;
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+      const double R = shape.radius(wa[k], wb[k]);
+      const double R_eval = R > 0.0 ? R : 1e-300;
+      const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+      LogDerivatives d{};
+      radial.eval(rad, d);
+      value[k] = fast_exp(std::min(d.L, kMaxLogBrightness));
+    }
+  }
+
+  // The Jacobians of the accepted cells (2x2 Gauss-Legendre), summed per column into s.jac_sum.
+  void cell_jacobians(RowScratch& s) const {
+    const std::size_t columns = static_cast<std::size_t>(grid_.nx);
+    const std::size_t np = static_cast<std::size_t>(np_);
+    s.jac_sum.assign(columns * np, 0.0);
+    s.cell_jac.resize(np);
+    const std::size_t cells = s.accepted.size();
+    const std::size_t n = place_points(s.accepted.data(), cells, s);
+    s.weight.resize(n);
+    for (std::size_t c = 0; c < cells; ++c)
+      for (int k = 0; k < 4; ++k) s.weight[4 * c + static_cast<std::size_t>(k)] = 0.25 * s.accepted[c].h * s.accepted[c].h * geo_.area;
+    for (std::size_t k = 4 * cells; k < n; ++k) s.weight[k] = 0.0;
+    s.jac.resize(n * np);
+    evaluate_jacobians(s.wa.data(), s.wb.data(), s.weight.data(), s.jac.data(), n);
+    for (std::size_t c = 0; c < cells; ++c) {
+      const Cell& cell = s.accepted[c];
+      for (std::size_t p = 0; p < np; ++p) {
+        const double* col = s.jac.data() + p * n + 4 * c;
+        s.cell_jac[p] = col[0] + col[1] + col[2] + col[3];
+      }
+      if (at_centre(cell.u, cell.v, cell.h)) centre_derivatives(cell.u, cell.v, cell.h, s.cell_jac.data());
+      double* out = s.jac_sum.data() + static_cast<std::size_t>(cell.column) * np;
+      for (std::size_t p = 0; p < np; ++p) out[p] += s.cell_jac[p];
+    }
+  }
+
+  // weight x dI/dp at the n points, into jac[p * n + k], in one vector loop.
+  void evaluate_jacobians(const double* wa_in, const double* wb_in, const double* weight, double* jac,
+                          std::size_t n) const {
+    const Radial& radial = radial_;
+    const Shape& shape = shape_;
+    const EllipseGeometry geo = geo_;
+    const int nr = nr_, ns = ns_;
+    const std::ptrdiff_t stride = static_cast<std::ptrdiff_t>(n);
+#pragma omp simd
+    for (std::ptrdiff_t k = 0; k < stride; ++k) {
+      const double wa = wa_in[k], wb = wb_in[k];
+      double* out = jac + k;
+      double R, Ra, Rb;
+      shape.radius(wa, wb, R, Ra, Rb, out + (kGeometricParams + nr) * stride, stride);
+      const double R_eval = R > 0.0 ? R : 1e-300;
+      const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+      LogDerivatives d{};
+      double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
+      radial.eval_with_params(rad, d, dL, dL1, dL2);
+      const double I = weight[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
+      const double IL1 = I * d.L1;
+      // geometry through w: x, y, q, PA (as in cell_quadrature.hpp)
+      out[0] = IL1 * (Ra * geo.dw_dxc_a + Rb * geo.dw_dxc_b);
+      out[stride] = IL1 * (Ra * geo.dw_dyc_a + Rb * geo.dw_dyc_b);
+      out[2 * stride] = IL1 * (Rb * (-wb * geo.inv_q));
+      out[3 * stride] = IL1 * (Ra * geo.q * wb - Rb * wa * geo.inv_q);
+      for (int p = 0; p < nr; ++p) out[(kGeometricParams + p) * stride] = I * dL[p];
+      for (int p = 0; p < ns; ++p) out[(kGeometricParams + nr + p) * stride] *= IL1;
+    }
+  }
+
+  // I at (u, v), for the boundary integrals of centre_derivatives.
+  double value_at(double u, double v) const {
+    double wa, wb;
+    w_at(u, v, wa, wb);
+    const double R = shape_.radius(wa, wb);
     const double R_eval = R > 0.0 ? R : 1e-300;
     const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, std::log(R_eval)};
     LogDerivatives d{};
-    if (out == nullptr) {
-      radial_.eval(rad, d);
-      value += weight * std::exp(std::min(d.L, kMaxLogBrightness));
-      return;
-    }
-    double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
-    radial_.eval_with_params(rad, d, dL, dL1, dL2);
-    const double I = weight * std::exp(std::min(d.L, kMaxLogBrightness));
-    value += I;
-    const double IL1 = I * d.L1;
-    // geometry through w: x, y, q, PA (as in cell_quadrature.hpp)
-    const double dwa[kGeometricParams] = {geo_.dw_dxc_a, geo_.dw_dyc_a, 0.0, geo_.q * wb};
-    const double dwb[kGeometricParams] = {geo_.dw_dxc_b, geo_.dw_dyc_b, -wb * geo_.inv_q, -wa * geo_.inv_q};
-    for (int p = 0; p < kGeometricParams; ++p) out[p] += IL1 * (Ra * dwa[p] + Rb * dwb[p]);
-    for (int k = 0; k < nr_; ++k) out[kGeometricParams + k] += I * dL[k];
-    for (int k = 0; k < ns_; ++k) out[kGeometricParams + nr_ + k] += IL1 * s.dshape[static_cast<std::size_t>(k)];
-  }
-
-  // The 2x2 Gauss-Legendre value of the cell of size h centred at (u, v) (and its Jacobian in out).
-  double cell(double u, double v, double h, double* out, Scratch& s) const {
-    if (out) std::fill(out, out + np_, 0.0);
-    const double weight = 0.25 * h * h * geo_.area;
-    const double d = kGaussOffset * h;
-    double value = 0.0;
-    for (int a = -1; a <= 1; a += 2)
-      for (int b = -1; b <= 1; b += 2) add_point(u + a * d, v + b * d, weight, value, out, s);
-    return value;
+    radial_.eval(rad, d);
+    return std::exp(std::min(d.L, kMaxLogBrightness));
   }
 
   // Whether the cell of size h at (u, v) lies within kBoundaryDerivativeReach of its half-diagonals
   // from the centre (its centre derivatives are then taken on its boundary).
   bool at_centre(double u, double v, double h) const {
-    const double wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
-    const double wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
+    double wa, wb;
+    w_at(u, v, wa, wb);
     return std::hypot(wa, wb) < kBoundaryDerivativeReach * half_diagonal_ * h;
   }
 
@@ -126,7 +329,7 @@ class ShapedRenderer {
   // dc moves the profile by dc, so d/dc_x int_cell I = -contour integral of I dy, d/dc_y = +contour
   // integral of I dx (the divergence theorem; counter-clockwise in the plane). Next to a cusp the
   // cell integral of dI/dx converges slowly; I along the edges is bounded.
-  void centre_derivatives(double u, double v, double h, double* out, Scratch& s) const {
+  void centre_derivatives(double u, double v, double h, double* out) const {
     static constexpr double kX[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
                                      0.8611363115940526};
     static constexpr double kW[4] = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461,
@@ -144,9 +347,7 @@ class ShapedRenderer {
       double along = 0.0;
       for (int k = 0; k < 4; ++k) {
         const double t = 0.5 * (1.0 + kX[k]);
-        double value = 0.0;
-        add_point(cu[e] + t * du, cv[e] + t * dv, 0.5 * kW[k], value, nullptr, s);
-        along += value;
+        along += 0.5 * kW[k] * value_at(cu[e] + t * du, cv[e] + t * dv);
       }
       sx -= along * dy;
       sy += along * dx;
@@ -157,75 +358,28 @@ class ShapedRenderer {
 
   // Must a cell of size h at (u, v) be split whatever its values say?
   bool unresolved_centre(double u, double v, double h) const {
-    const double wa = geo_.w0a + geo_.APaa * u + geo_.APab * v;
-    const double wb = geo_.w0b + geo_.APba * u + geo_.APbb * v;
+    double wa, wb;
+    w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa, wb);
     return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }
 
-  // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
-  // total, the Jacobian to s.sum. The children's Jacobians wait on s.stack (indexed, not pointed
-  // to: the stack grows in the recursion).
-  void refine(double u, double v, double h, double parent, double budget, int depth, double& total, Scratch& s,
-              bool with_jac) const {
-    const double q = 0.25 * h;
-    const double cu[4] = {u - q, u + q, u - q, u + q};
-    const double cv[4] = {v - q, v - q, v + q, v + q};
-    double child[4];
-    const std::size_t base = s.stack.size();
-    if (with_jac) s.stack.resize(base + 4 * static_cast<std::size_t>(np_));
-    double sum = 0.0;
-    for (int c = 0; c < 4; ++c) {
-      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? s.stack.data() + base + c * np_ : nullptr, s);
-      sum += child[c];
-    }
-    const bool last = depth + 1 >= opt_.max_depth;
-    const bool converged = std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h);
-    if (last || converged || !std::isfinite(sum)) {
-      total += sum;
-      if (with_jac)
-        for (int c = 0; c < 4; ++c) {
-          double* child_jac = s.stack.data() + base + c * np_;
-          if (at_centre(cu[c], cv[c], 0.5 * h)) centre_derivatives(cu[c], cv[c], 0.5 * h, child_jac, s);
-          for (int p = 0; p < np_; ++p) s.sum[static_cast<std::size_t>(p)] += child_jac[p];
-        }
-    } else {
-      for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], 0.25 * budget, depth + 1, total, s, with_jac);
-    }
-    if (with_jac) s.stack.resize(base);
-  }
-
-  void render_pixel(int i, int j, double* image, double* jac, Scratch& s) const {
-    const bool with_jac = jac != nullptr;
-    const double u = j + 0.5, v = i + 0.5;
-    double first = cell(u, v, 1.0, with_jac ? s.cell.data() : nullptr, s);
-    double budget = std::max(opt_.tolerance * std::max(std::abs(first), floor_), opt_.absolute_tolerance);
-    double total = 0.0;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      total = 0.0;
-      std::fill(s.sum.begin(), s.sum.end(), 0.0);
-      refine(u, v, 1.0, first, budget, 0, total, s, with_jac);
-      const double needed = std::max(opt_.tolerance * std::max(std::abs(total), floor_), opt_.absolute_tolerance);
-      if (needed >= 0.5 * budget) break;
-      budget = needed;  // the first estimate was far off (a cusp): again, with the budget of the result
-    }
-    const std::size_t npix = static_cast<std::size_t>(grid_.nx) * static_cast<std::size_t>(grid_.ny);
-    const std::size_t at = static_cast<std::size_t>(i) * static_cast<std::size_t>(grid_.nx) + static_cast<std::size_t>(j);
-    image[at] = total;
-    if (with_jac)
-      for (int p = 0; p < np_; ++p) jac[static_cast<std::size_t>(p) * npix + at] = s.sum[static_cast<std::size_t>(p)];
-  }
-
   const PixelGrid grid_;
   const EllipseGeometry geo_;
   const Radial& radial_;
-  const Shape& shape_;
+  const Shape shape_;
   const RenderOptions opt_;
   const int nr_, ns_, np_;
   double floor_ = 0.0, size_ = 0.0, half_diagonal_ = 0.0;
 };
+
+template <class Radial, class Shape>
+void render_shaped(const PixelGrid& grid, const Ellipse& ellipse, const Radial& radial, const Shape& shape,
+                   const RenderOptions& options, double* image, double* jac) {
+  ShapedRenderer<Radial, Shape>(grid, ellipse, radial, shape, options).render(image, jac);
+}
 
 }  // namespace
 
@@ -233,9 +387,16 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedP
                     const RenderOptions& options, double* image, double* jac) {
   std::visit(
       [&](const auto& radial, const auto& shape) {
-        using Radial = std::decay_t<decltype(radial)>;
         using Shape = std::decay_t<decltype(shape)>;
-        ShapedRenderer<Radial, Shape>(grid, ellipse, radial, shape, options).render(image, jac);
+        if constexpr (std::is_same_v<Shape, WarpIsophote>) {
+          // the warp's inner shape bound to its type, so that the loops inline it
+          std::visit([&](const auto& inner) {
+            using Inner = std::decay_t<decltype(inner)>;
+            render_shaped(grid, ellipse, radial, WarpOf<Inner>{shape, inner}, options, image, jac);
+          }, shape.inner);
+        } else {
+          render_shaped(grid, ellipse, radial, shape, options, image, jac);
+        }
       },
       profile.radial, profile.isophote);
 }
