@@ -270,3 +270,19 @@ def test_bad_options_and_values_are_refused():
         pc.render_profile("exponential/ray:40", {}, (4, 4), center=(2, 2))
     with pytest.raises(ValueError, match=r"must have 4 values \['Re\[0\]', 'Ie\[0\]', 'Re\[1\]', 'Ie\[1\]'\]"):
         pc.render_profile("exponential/wedge:2", [1.0, 0.0], (4, 4), center=(2, 2))
+
+
+def test_segment_light_profiles_draw_one_line_per_segment(wedge_model):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    lines = pc.plots.wedge_light_profile(fig, ax, wedge_model)
+    assert len(lines) == 3 and all(np.all(np.isfinite(line.get_ydata())) for line in lines)
+    with pytest.raises(TypeError, match="must be a ray galaxy model"):
+        pc.plots.ray_light_profile(fig, ax, wedge_model)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="symmetric_rays must be True"):
+        Model(name="r", model_type="sersic ray galaxy model", symmetric_rays=False)

@@ -77,6 +77,11 @@ class _Segmented:
 
     def _check_options(self):
         super()._check_options()
+        symmetric = "symmetric_" + self._count_option
+        if getattr(self, symmetric) is not True:
+            raise ValueError(f"model {self.name!r}: {symmetric} must be True (the segments are symmetric about the "
+                             f"centre, as AutoProf 0.8 renders them whatever it is given), got "
+                             f"{getattr(self, symmetric)!r}")
         given = getattr(self, self._count_option)
         if isinstance(given, bool) or not isinstance(given, (int, np.integer, float)) or given != int(given) \
                 or not 1 <= int(given) <= MAX_SEGMENTS:
@@ -127,6 +132,14 @@ class _Segmented:
         else:
             ordered = rows.reshape((each * N,) + rows.shape[2:])
         return np.concatenate([out_geometry, ordered])
+
+    def segment_profiles(self, reach):
+        """(radii arcsec, [surface brightness flux/arcsec^2 of each segment's profile, no PSF]) from
+        0 to at least ``reach`` arcsec, every half pixel at most (ray_light_profile draws them)."""
+        values = self._values()
+        profiles = [super(_Segmented, self)._major_axis_brightness(self._segment_values(values, k), reach)
+                    for k in range(self.segments)]
+        return profiles[0][0], [brightness for _, brightness in profiles]
 
     def _major_axis_brightness(self, values, reach):
         """The brightest segment's profile at each radius (the window holds every segment's light)."""
@@ -233,12 +246,13 @@ def _sector_model(galaxy, sector):
     """The class of ``galaxy`` (a GalaxyModel class) in rays or wedges (``sector``)."""
     option = {"ray": "rays", "wedge": "wedges"}[sector]
     name = galaxy.__name__.replace("Galaxy", sector.capitalize() + "Galaxy")
-    options = dict(getattr(galaxy, "options", {}), **{option: 2})
+    options = dict(getattr(galaxy, "options", {}), **{option: 2, "symmetric_" + option: True})
     profile_names = ", ".join(spec.name for spec in galaxy.parameter_specs[galaxy._geometry_count:])
     cls = type(name, (_Segmented, galaxy), {
         "__doc__": f"The {galaxy.model_type} with one profile per {sector} (see polychrome.models.sector_models): "
                    f"center, q, PA, then {profile_names}, each an array with one value (a spline's I(R): one row "
-                   f"of knot values) per {sector}; option ``{option}`` (default 2).",
+                   f"of knot values) per {sector}; option ``{option}`` (default 2; ``symmetric_{option}`` "
+                   f"is accepted, True only).",
         "__module__": __name__,
         "model_type": galaxy.model_type.replace("galaxy model", f"{sector} galaxy model"),
         "options": options,
