@@ -22,7 +22,7 @@ def sersic(target=None, **kwargs):
 def test_registry_and_factory():
     shaped = [f"{profile} {shape} galaxy model" for profile in ("sersic", "exponential", "gaussian", "moffat",
                                                                 "nuker", "spline")
-              for shape in ("superellipse", "fourier", "warp", "superellipse warp", "fourier warp")]
+              for shape in ("superellipse", "fourier", "warp", "superellipse warp", "fourier warp", "ray", "wedge")]
     assert model_types() == sorted([
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",

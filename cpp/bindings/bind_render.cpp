@@ -68,6 +68,7 @@ void bind_render(py::module_& m) {
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);
   m.def("isophote_names", &polychrome::isophote_names);
+  m.def("sector_names", &polychrome::sector_names);
   m.def(
       "render_ranges",
       [] {

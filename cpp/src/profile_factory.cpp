@@ -191,6 +191,68 @@ std::vector<std::string> radial_parameter_names(const std::string& name, int num
   throw std::invalid_argument("unknown profile '" + name + "'");
 }
 
+// A ray or wedge profile's name is "<radial>/ray[:N]" or "<radial>/wedge[:N]" (N segments, default 2).
+struct SectorName {
+  std::string radial;
+  SectorLayout layout;
+};
+
+bool split_sector_name(const std::string& name, SectorName& out) {
+  const std::size_t slash = name.find('/');
+  if (slash == std::string::npos) return false;
+  const std::string item = name.substr(slash + 1);
+  const std::size_t colon = item.find(':');
+  const std::string head = item.substr(0, colon);
+  if (head != "ray" && head != "wedge") return false;
+  out.radial = name.substr(0, slash);
+  out.layout.kind = head == "ray" ? SectorKind::kRay : SectorKind::kWedge;
+  out.layout.count = 2;
+  if (colon != std::string::npos) {
+    const std::string text = item.substr(colon + 1);
+    const std::vector<int> count = parse_list<int>(text, "the number of rays or wedges", [&](double m) {
+      if (!(m >= 1.0 && m <= SectorLayout::kMaxCount && m == std::floor(m)))
+        throw std::invalid_argument("the number of " + head + "s must be an integer in [1, " +
+                                    std::to_string(SectorLayout::kMaxCount) + "], got '" + text + "'");
+      return static_cast<int>(m);
+    });
+    if (count.size() != 1)
+      throw std::invalid_argument("the number of " + head + "s must be one integer, got '" + text + "'");
+    out.layout.count = count[0];
+  }
+  return true;
+}
+
+// Segment k's parameter names: the radial profile's with its index in the model's array (AutoProf's
+// per-segment arrays, flattened row by row): "n[k]"; a spline's knot j: "I(R)[k * knots + j]".
+std::vector<std::string> sector_parameter_names(const SectorName& sector, int num_knots) {
+  const std::vector<std::string> radial = radial_parameter_names(sector.radial, num_knots);
+  std::vector<std::string> names;
+  const bool spline = sector.radial == "spline";
+  for (int k = 0; k < sector.layout.count; ++k)
+    for (std::size_t p = 0; p < radial.size(); ++p)
+      names.push_back(spline ? "I(R)[" + std::to_string(k * num_knots + static_cast<int>(p)) + "]"
+                             : radial[p] + "[" + std::to_string(k) + "]");
+  return names;
+}
+
+SectorProfile make_sector(const SectorName& sector, const std::vector<double>& p,
+                          const std::vector<double>& knot_radii) {
+  const std::size_t each = radial_parameter_names(sector.radial, static_cast<int>(knot_radii.size())).size();
+  const std::size_t count = static_cast<std::size_t>(sector.layout.count);
+  if (p.size() != each * count)
+    throw std::invalid_argument("the " + sector.radial + " profile in " + std::to_string(count) + " " +
+                                (sector.layout.kind == SectorKind::kRay ? "rays" : "wedges") + " takes " +
+                                std::to_string(each * count) + " parameters (" + std::to_string(each) +
+                                " per segment, segment by segment), got " + std::to_string(p.size()));
+  SectorProfile profile{sector.layout, {}};
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::vector<double> own(p.begin() + static_cast<std::ptrdiff_t>(k * each),
+                                  p.begin() + static_cast<std::ptrdiff_t>((k + 1) * each));
+    profile.segments.push_back(make_radial(sector.radial, own, knot_radii));
+  }
+  return profile;
+}
+
 }  // namespace
 
 std::vector<std::string> profile_names() {
@@ -199,6 +261,8 @@ std::vector<std::string> profile_names() {
 
 AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
                         const std::vector<double>& knot_radii) {
+  SectorName sector;
+  if (split_sector_name(name, sector)) return make_sector(sector, p, knot_radii);
   const ProfileName parts = split_name(name);
   if (!parts.shaped())
     return std::visit([](auto&& radial) -> AnyProfile { return radial; },
@@ -213,6 +277,8 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
 }
 
 std::vector<std::string> profile_parameter_names(const std::string& name, int num_knots) {
+  SectorName sector;
+  if (split_sector_name(name, sector)) return sector_parameter_names(sector, num_knots);
   const ProfileName parts = split_name(name);
   std::vector<std::string> names = radial_parameter_names(parts.radial, num_knots);
   if (parts.shaped()) {
@@ -227,5 +293,7 @@ std::vector<std::string> profile_parameter_names(const std::string& name, int nu
 }
 
 std::vector<std::string> isophote_names() { return {"superellipse", "fourier", "warp"}; }
+
+std::vector<std::string> sector_names() { return {"ray", "wedge"}; }
 
 }  // namespace polychrome

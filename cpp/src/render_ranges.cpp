@@ -76,6 +76,11 @@ void check_profile(const ShapedProfile& profile, double pixel) {
   std::visit([&](const auto& radial) { check_profile(radial, pixel); }, profile.radial);
 }
 
+void check_profile(const SectorProfile& profile, double pixel) {
+  for (const RadialProfile& segment : profile.segments)
+    std::visit([&](const auto& radial) { check_profile(radial, pixel); }, segment);
+}
+
 }  // namespace
 
 void check_render_ranges(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile) {

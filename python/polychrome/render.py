@@ -173,6 +173,14 @@ def isophote_names():
     return list(_core.isophote_names())
 
 
+def sector_names():
+    """Names of the angular segmentations: a profile "<radial>/ray:N" or "<radial>/wedge:N" (N rays
+    or wedges in [1, 32], default 2; AutoProf's ray and wedge galaxy models) takes each segment's
+    radial parameters, segment by segment, named by their index in the model's per-segment arrays
+    ("n[0]", "Re[0]", "Ie[0]", "n[1]", ...; a spline's knot j of segment k: "I(R)[k * knots + j]")."""
+    return list(_core.sector_names())
+
+
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
@@ -180,9 +188,12 @@ def _checked_profile(profile):
     if radial not in profile_names():
         raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}, each also as "
                          f"'<profile>/<shape>' with a shape of {isophote_names()}")
+    if len(shapes) == 1 and shapes[0].partition(":")[0] in sector_names():
+        return profile
     for shape in shapes:
         if shape.partition(":")[0] not in isophote_names():
-            raise ValueError(f"unknown isophote shape in {profile!r}; known shapes: {isophote_names()}")
+            raise ValueError(f"unknown isophote shape in {profile!r}; known shapes: {isophote_names()}, "
+                             f"or one of {sector_names()} alone")
     return profile
 
 

@@ -4,8 +4,8 @@ Each tutorial's extract (see cells.py) runs in a fresh namespace; the test
 fails when a cell raises that is not in RECORDED (a regression), naming it
 and why. Cells recorded as failing that now run are reported (update the
 record). Causes as recorded on 2026-12-02 (after the PSF models, the MGE,
-the Gaussian ellipsoid, the Nuker's negative gamma, set_aux_psf / psf_upscale
-and psf_mode "full" without a PSF landed):
+the Gaussian ellipsoid, the Nuker's negative gamma, set_aux_psf / psf_upscale,
+psf_mode "full" without a PSF and the ray and wedge models landed):
 
 - needs torch: the cell uses PyTorch itself (the README's migration section
   gives the numpy way). The extracts keep the notebooks' ``import torch``
@@ -14,7 +14,7 @@ and psf_mode "full" without a PSF landed):
   torch run on tensors: polychrome/models/torch_interop.py) and the other
   "needs torch" cells still fail (``.detach()`` on polychrome's numpy values,
   ``torch.zeros_like`` of a numpy array, single precision);
-- model type not here: ray and wedge galaxy models; the edge-on model;
+- model type not here: the edge-on model;
 - AdvancedPSFModels cell 8: the notebook's galaxy is on one image and its group on another.
 """
 
@@ -38,8 +38,7 @@ RECORDED = {
     "getting_started": {8: "needs torch", 15: "needs torch", 20: "needs torch", 21: "needs torch",
                         26: "needs torch"},
     "group_models": {},
-    "model_zoo": {4: "needs torch", 5: "needs torch", 11: "edge-on model (zoo)", 27: "ray model",
-                  28: "ray model", 29: "ray model", 30: "ray model", 31: "ray model", 32: "wedge model"},
+    "model_zoo": {4: "needs torch", 5: "needs torch", 11: "edge-on model (zoo)"},
     "fitting_methods": {3: "needs torch", 8: "needs torch", 10: "needs torch"},
     "custom_models": {3: "needs torch", 4: "needs torch", 5: "needs torch", 7: "needs torch",
                       8: "after cell 7", 9: "after cell 7", 11: "needs torch"},

@@ -27,4 +27,8 @@ std::vector<std::string> profile_names();
 /// The isophote shapes other than the ellipse.
 std::vector<std::string> isophote_names();
 
+/// The angular segmentations: "<radial>/ray[:N]" and "<radial>/wedge[:N]" (N in [1, 32], default 2;
+/// see sector_profile.hpp), their parameters each segment's radial parameters, segment by segment.
+std::vector<std::string> sector_names();
+
 }  // namespace polychrome

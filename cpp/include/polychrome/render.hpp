@@ -14,13 +14,14 @@
 #include "polychrome/profiles/sersic.hpp"
 #include "polychrome/profiles/spline.hpp"
 #include "polychrome/render_options.hpp"
+#include "polychrome/sector_profile.hpp"
 #include "polychrome/shaped_profile.hpp"
 
 namespace polychrome {
 
 using AnyProfile =
     std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile,
-                 ShapedProfile>;
+                 ShapedProfile, SectorProfile>;
 
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);

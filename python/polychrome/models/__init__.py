@@ -25,6 +25,7 @@ from .moffat import MoffatGalaxy
 from .moffat_psf import MoffatPSF
 from .multi_gaussian_expansion import MultiGaussianExpansion
 from .nuker import NukerGalaxy
+from .sector_models import SECTOR_MODELS
 from .pixelated_psf import PixelatedPSF
 from .plane_sky import PlaneSky
 from .point_model import PointModel

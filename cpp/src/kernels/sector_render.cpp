@@ -1,0 +1,453 @@
+// The renderer of the ray and wedge profiles (see sector_profile.hpp), compiled once per CPU level
+// (see polychrome/cpu_kernels.hpp); render_kernel.cpp calls it.
+//
+// Values. A cell's value is the 2x2 Gauss-Legendre rule, or, for a wedge's cell crossed by a
+// sector edge (a line through the centre), the sum over the pieces the edges cut it into (each
+// convex, in one sector, fan-triangulated, a degree-4 rule of positive weights per triangle): no
+// rule ever straddles the jump. A cell is split 2x2 until its children's sum differs from its own
+// value by less than its budget (the a-posteriori rule of shaped_render.cpp: the pixel's budget is
+// max(tolerance x max(|value|, faint floor), absolute tolerance), shared equally among a cell's
+// children; a pixel whose refined value shows its first estimate to have been far off is
+// integrated again with the budget of the refined value). Cells near the centre larger than a
+// quarter of the smallest segment's size are always split (a profile much smaller than a pixel is
+// not missed between the Gauss points), and the cells at the centre down to 1e-3 of it.
+//
+// Jacobian. The segments' parameters: the same quadrature of the derivatives of the brightness.
+// x, y, q and PA move the circularised image of the pixel, w = A (x - c), over a brightness h(w)
+// that does not depend on them (the angular weights and the segments are functions of w alone), so
+// by the transport theorem, with V = dw/dp at a fixed plane point and N the outward normal in w,
+//     d value / dp = q * contour integral of h (V . N) dl_w  +  [p == q] value / q,
+// which holds across the wedge's jumps. The contour integral runs along the pixel's four edges,
+// split where an edge crosses a line of sector_weights.hpp and at the foot of the perpendicular from
+// the centre, by 4-point Gauss-Legendre rules halved until the halves agree within
+// kEdgeRelativeTolerance x tolerance of the integral of |h V . N|.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "kernels.hpp"
+#include "polychrome/fast_math.hpp"
+#include "polychrome/polar_quadrature.hpp"
+#include "polychrome/profile.hpp"
+#include "polychrome/sector_profile.hpp"
+#include "polychrome/thread_pool.hpp"
+#include "polychrome/threads.hpp"
+
+namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
+
+namespace {
+
+// Gauss-Legendre 2-point nodes on a cell of size h: centre +- h / (2 sqrt 3).
+constexpr double kGaussOffset = 0.28867513459481288225;
+// As in shaped_render.cpp: cells within kNearCentreSizes profile sizes of the centre are split while
+// larger than kResolvedFraction of the size; the cells at the centre down to kCuspResolution of it.
+constexpr double kNearCentreSizes = 3.0;
+constexpr double kResolvedFraction = 0.25;
+constexpr double kCuspResolution = 1e-3;
+// ln I is capped here: a Gauss point on a cusp's very centre must not overflow.
+constexpr double kMaxLogBrightness = 690.0;
+// The degree-4 triangle rule of six points with positive weights (Dunavant 1985): barycentric
+// coordinates (a, b, b) and their permutations, weights as fractions of the triangle's area.
+constexpr double kTriangleA[2] = {0.108103018168070, 0.816847572980459};
+constexpr double kTriangleB[2] = {0.445948490915965, 0.091576213509771};
+constexpr double kTriangleW[2] = {0.223381589678011, 0.109951743655322};
+// 4-point Gauss-Legendre on [-1, 1].
+constexpr double kGauss4X[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526};
+constexpr double kGauss4W[4] = {0.3478548451374538, 0.6521451548625461, 0.6521451548625461, 0.3478548451374538};
+// The contour integrals' accuracy, as a fraction of the tolerance, and their deepest halving.
+constexpr double kEdgeRelativeTolerance = 1e-2;
+constexpr int kMaxEdgeDepth = 24;
+// A convex piece of a cell: at most 4 corners and 2 cut points (cones through one point).
+constexpr int kMaxCorners = 10;
+
+struct Piece {
+  int n = 0;
+  double u[kMaxCorners], v[kMaxCorners];
+};
+
+template <class Radial>
+class SectorRenderer {
+ public:
+  SectorRenderer(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
+                 std::vector<const Radial*> segments, const RenderOptions& opt)
+      : grid_(grid), geo_(grid, ellipse), layout_(profile.layout), segments_(std::move(segments)), opt_(opt),
+        nr_(segments_.front()->num_params()), np_(layout_.count * nr_) {
+    double log_peak = -kMaxLogBrightness;
+    size_ = 0.0;
+    for (const Radial* s : segments_) {
+      log_peak = std::max(log_peak, std::min(s->log_peak(), kMaxLogBrightness));
+      const double size = s->size();
+      if (size > 0.0) size_ = size_ > 0.0 ? std::min(size_, size) : size;
+    }
+    floor_ = std::max(opt.faint_fraction * std::exp(log_peak) * geo_.area, opt.absolute_tolerance / opt.tolerance);
+    half_diagonal_ = std::sqrt(0.5 * geo_.tau);
+    // the lines through the centre: direction (cos, sin) in w, and their normals in pixel coordinates
+    const double det = geo_.APaa * geo_.APbb - geo_.APab * geo_.APba;
+    orientation_ = det > 0.0 ? 1.0 : -1.0;
+    for (int k = 0; k < layout_.count; ++k) {
+      const double phi = layout_.line_angle(k);
+      const double c = std::cos(phi), s = std::sin(phi);
+      line_cos_.push_back(c);
+      line_sin_.push_back(s);
+      // the line is cross((c, s), w) = c wb - s wa = 0; in pixel coordinates its gradient is
+      // (c AP[b][.] - s AP[a][.])
+      normal_u_.push_back(c * geo_.APba - s * geo_.APaa);
+      normal_v_.push_back(c * geo_.APbb - s * geo_.APab);
+    }
+  }
+
+  void render(double* image, double* jac) const {
+    const int ny = grid_.ny, nx = grid_.nx;
+    const int threads = team_size(opt_.threads, static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
+                                  kMinRenderPixelsPerThread);
+    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
+      Scratch s(np_);
+      const int i = static_cast<int>(row);
+      for (int j = 0; j < nx; ++j) render_pixel(i, j, image, jac, s);
+    });
+  }
+
+ private:
+  struct Scratch {
+    explicit Scratch(int np) : cell(static_cast<std::size_t>(np)), sum(static_cast<std::size_t>(np)) {}
+    std::vector<double> cell, sum;
+    std::vector<double> stack;  // the Jacobians of the cells awaiting refinement
+    std::vector<Piece> pieces, cut;
+  };
+
+  double wa_at(double u, double v) const { return geo_.w0a + geo_.APaa * u + geo_.APab * v; }
+  double wb_at(double u, double v) const { return geo_.w0b + geo_.APba * u + geo_.APbb * v; }
+
+  static Radius radius_of(double R) {
+    const double r = R > 0.0 ? R : 1e-300;
+    return Radius{r * r, r, 1.0 / r, std::log(r)};
+  }
+
+  // The segments weighing at w (one: ``only`` when >= 0, a wedge piece's sector).
+  int weights_at(double wa, double wb, int only, int* segment, double* weight) const {
+    if (only >= 0) {
+      segment[0] = only;
+      weight[0] = 1.0;
+      return 1;
+    }
+    return layout_.weights(std::atan2(wb, wa), segment, weight);
+  }
+
+  // The surface brightness h(w), flux/arcsec^2.
+  double brightness(double wa, double wb) const {
+    int segment[2];
+    double weight[2];
+    const int m = weights_at(wa, wb, -1, segment, weight);
+    const Radius rad = radius_of(std::hypot(wa, wb));
+    double h = 0.0;
+    for (int k = 0; k < m; ++k) {
+      LogDerivatives d{};
+      segments_[static_cast<std::size_t>(segment[k])]->eval(rad, d);
+      h += weight[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+    }
+    return h;
+  }
+
+  // Add I and dI/d(segment parameters) at (u, v) times weight to value / out[np].
+  void add_point(double u, double v, double weight, int only, double& value, double* out) const {
+    const double wa = wa_at(u, v), wb = wb_at(u, v);
+    int segment[2];
+    double share[2];
+    const int m = weights_at(wa, wb, only, segment, share);
+    const Radius rad = radius_of(std::hypot(wa, wb));
+    for (int k = 0; k < m; ++k) {
+      const Radial& radial = *segments_[static_cast<std::size_t>(segment[k])];
+      LogDerivatives d{};
+      if (out == nullptr) {
+        radial.eval(rad, d);
+        value += weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+        continue;
+      }
+      double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
+      radial.eval_with_params(rad, d, dL, dL1, dL2);
+      const double I = weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+      value += I;
+      double* column = out + static_cast<std::ptrdiff_t>(segment[k]) * nr_;
+      for (int p = 0; p < nr_; ++p) column[p] += I * dL[p];
+    }
+  }
+
+  // Whether line k cuts the cell of size h centred at (u, v).
+  bool crosses(int k, double u, double v, double h) const {
+    const double du = u - geo_.center_u, dv = v - geo_.center_v;
+    const double middle = normal_u_[static_cast<std::size_t>(k)] * du + normal_v_[static_cast<std::size_t>(k)] * dv;
+    const double reach = 0.5 * h * (std::abs(normal_u_[static_cast<std::size_t>(k)]) +
+                                    std::abs(normal_v_[static_cast<std::size_t>(k)]));
+    return std::abs(middle) < reach;
+  }
+
+  // Cut piece p by line k into the parts on its two sides (those with 3 corners or more kept).
+  void cut(const Piece& p, int k, std::vector<Piece>& out) const {
+    const double nu = normal_u_[static_cast<std::size_t>(k)], nv = normal_v_[static_cast<std::size_t>(k)];
+    double side[kMaxCorners];
+    for (int c = 0; c < p.n; ++c) side[c] = nu * (p.u[c] - geo_.center_u) + nv * (p.v[c] - geo_.center_v);
+    Piece plus, minus;
+    for (int c = 0; c < p.n; ++c) {
+      const int d = (c + 1) % p.n;
+      if (side[c] >= 0.0 && plus.n < kMaxCorners) {
+        plus.u[plus.n] = p.u[c];
+        plus.v[plus.n++] = p.v[c];
+      }
+      if (side[c] <= 0.0 && minus.n < kMaxCorners) {
+        minus.u[minus.n] = p.u[c];
+        minus.v[minus.n++] = p.v[c];
+      }
+      if ((side[c] > 0.0 && side[d] < 0.0) || (side[c] < 0.0 && side[d] > 0.0)) {
+        const double t = side[c] / (side[c] - side[d]);
+        const double cu = p.u[c] + t * (p.u[d] - p.u[c]), cv = p.v[c] + t * (p.v[d] - p.v[c]);
+        if (plus.n < kMaxCorners) {
+          plus.u[plus.n] = cu;
+          plus.v[plus.n++] = cv;
+        }
+        if (minus.n < kMaxCorners) {
+          minus.u[minus.n] = cu;
+          minus.v[minus.n++] = cv;
+        }
+      }
+    }
+    if (plus.n >= 3) out.push_back(plus);
+    if (minus.n >= 3) out.push_back(minus);
+  }
+
+  // The degree-4 rule over a convex piece lying in one sector (fan triangles from its first corner).
+  void add_piece(const Piece& p, double& value, double* out) const {
+    double cu = 0.0, cv = 0.0;
+    for (int c = 0; c < p.n; ++c) {
+      cu += p.u[c];
+      cv += p.v[c];
+    }
+    int segment[2];
+    double share[2];
+    weights_at(wa_at(cu / p.n, cv / p.n), wb_at(cu / p.n, cv / p.n), -1, segment, share);
+    for (int t = 1; t + 1 < p.n; ++t) {
+      const double u0 = p.u[0], v0 = p.v[0];
+      const double u1 = p.u[t], v1 = p.v[t], u2 = p.u[t + 1], v2 = p.v[t + 1];
+      const double area = 0.5 * std::abs((u1 - u0) * (v2 - v0) - (u2 - u0) * (v1 - v0)) * geo_.area;
+      if (!(area > 0.0)) continue;
+      for (int r = 0; r < 2; ++r) {
+        const double a = kTriangleA[r], b = kTriangleB[r], weight = kTriangleW[r] * area;
+        add_point(a * u0 + b * u1 + b * u2, a * v0 + b * v1 + b * v2, weight, segment[0], value, out);
+        add_point(b * u0 + a * u1 + b * u2, b * v0 + a * v1 + b * v2, weight, segment[0], value, out);
+        add_point(b * u0 + b * u1 + a * u2, b * v0 + b * v1 + a * v2, weight, segment[0], value, out);
+      }
+    }
+  }
+
+  // The value of the cell of size h centred at (u, v) (and its Jacobian in out).
+  double cell(double u, double v, double h, double* out, Scratch& s) const {
+    if (out) std::fill(out, out + np_, 0.0);
+    double value = 0.0;
+    bool cut_cell = false;
+    if (layout_.kind == SectorKind::kWedge && layout_.count > 1)
+      for (int k = 0; k < layout_.count && !cut_cell; ++k) cut_cell = crosses(k, u, v, h);
+    if (!cut_cell) {
+      const double weight = 0.25 * h * h * geo_.area;
+      const double d = kGaussOffset * h;
+      for (int a = -1; a <= 1; a += 2)
+        for (int b = -1; b <= 1; b += 2) add_point(u + a * d, v + b * d, weight, -1, value, out);
+      return value;
+    }
+    Piece square;
+    const double half = 0.5 * h;
+    const double su[4] = {u - half, u + half, u + half, u - half}, sv[4] = {v - half, v - half, v + half, v + half};
+    square.n = 4;
+    for (int c = 0; c < 4; ++c) {
+      square.u[c] = su[c];
+      square.v[c] = sv[c];
+    }
+    s.pieces.assign(1, square);
+    for (int k = 0; k < layout_.count; ++k) {
+      if (!crosses(k, u, v, h)) continue;
+      s.cut.clear();
+      for (const Piece& p : s.pieces) cut(p, k, s.cut);
+      s.pieces.swap(s.cut);
+    }
+    for (const Piece& p : s.pieces) add_piece(p, value, out);
+    return value;
+  }
+
+  // Must a cell of size h at (u, v) be split whatever its values say?
+  bool unresolved_centre(double u, double v, double h) const {
+    const double extent = half_diagonal_ * h;
+    const double r = std::hypot(wa_at(u, v), wb_at(u, v));
+    return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
+           (extent > kCuspResolution * size_ && r < 2.0 * extent);
+  }
+
+  // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
+  // total, the Jacobian to s.sum (the children's wait on s.stack, indexed: it grows in the recursion).
+  void refine(double u, double v, double h, double parent, double budget, int depth, double& total, Scratch& s,
+              bool with_jac) const {
+    const double q = 0.25 * h;
+    const double cu[4] = {u - q, u + q, u - q, u + q};
+    const double cv[4] = {v - q, v - q, v + q, v + q};
+    double child[4];
+    const std::size_t base = s.stack.size();
+    const std::size_t width = static_cast<std::size_t>(np_);
+    if (with_jac) s.stack.resize(base + 4 * width);
+    double sum = 0.0;
+    for (int c = 0; c < 4; ++c) {
+      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? s.stack.data() + base + c * width : nullptr, s);
+      sum += child[c];
+    }
+    const bool last = depth + 1 >= opt_.max_depth;
+    const bool converged = std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h);
+    if (last || converged || !std::isfinite(sum)) {
+      total += sum;
+      if (with_jac)
+        for (std::size_t k = 0; k < 4 * width; ++k) s.sum[k % width] += s.stack[base + k];
+    } else {
+      for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], 0.25 * budget, depth + 1, total, s, with_jac);
+    }
+    if (with_jac) s.stack.resize(base);
+  }
+
+  // The 4-point rule of the contour integrand over [a, b] of an edge: into value[4] (x, y, q, PA)
+  // and the integral of |integrand| into magnitude[4].
+  struct Edge {
+    double Aa, Ab, Da, Db;  // the start corner in w, and the edge's step
+    double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+  };
+
+  // The magnitude is that of h |V| |edge| (not of h V . N, which vanishes where the edge is parallel
+  // to V: its halves would then agree only to rounding).
+  void edge_rule(const Edge& e, double a, double b, double* value, double* magnitude) const {
+    for (int p = 0; p < kGeometricParams; ++p) value[p] = magnitude[p] = 0.0;
+    const double middle = 0.5 * (a + b), half = 0.5 * (b - a);
+    const double length = std::hypot(e.Da, e.Db);
+    for (int k = 0; k < 4; ++k) {
+      const double t = middle + half * kGauss4X[k];
+      const double h = half * kGauss4W[k] * brightness(e.Aa + t * e.Da, e.Ab + t * e.Db);
+      for (int p = 0; p < kGeometricParams; ++p) {
+        const double Va = (1.0 - t) * e.dAa[p] + t * e.dBa[p], Vb = (1.0 - t) * e.dAb[p] + t * e.dBb[p];
+        value[p] += h * (Va * e.Db - Vb * e.Da);
+        magnitude[p] += std::abs(h) * std::hypot(Va, Vb) * length;
+      }
+    }
+  }
+
+  void edge_integral(const Edge& e, double a, double b, const double* whole, int depth, double* total) const {
+    const double middle = 0.5 * (a + b);
+    double left[kGeometricParams], right[kGeometricParams], left_abs[kGeometricParams], right_abs[kGeometricParams];
+    edge_rule(e, a, middle, left, left_abs);
+    edge_rule(e, middle, b, right, right_abs);
+    bool converged = true;
+    for (int p = 0; p < kGeometricParams; ++p) {
+      const double allowed = kEdgeRelativeTolerance * opt_.tolerance * (left_abs[p] + right_abs[p]);
+      converged = converged && std::abs(left[p] + right[p] - whole[p]) <= allowed;
+    }
+    if (converged || depth >= kMaxEdgeDepth) {
+      for (int p = 0; p < kGeometricParams; ++p) total[p] += left[p] + right[p];
+      return;
+    }
+    edge_integral(e, a, middle, left, depth + 1, total);
+    edge_integral(e, middle, b, right, depth + 1, total);
+  }
+
+  // d value / d(x, y, q, PA) of pixel (i, j) whose value is ``value`` (see the top of the file).
+  void boundary_derivatives(int i, int j, double value, double* out) const {
+    const double cu[5] = {double(j), j + 1.0, j + 1.0, double(j), double(j)};  // counter-clockwise in (u, v)
+    const double cv[5] = {double(i), double(i), i + 1.0, i + 1.0, double(i)};
+    double total[kGeometricParams] = {};
+    for (int side = 0; side < 4; ++side) {
+      Edge e{};
+      e.Aa = wa_at(cu[side], cv[side]);
+      e.Ab = wb_at(cu[side], cv[side]);
+      const double Ba = wa_at(cu[side + 1], cv[side + 1]), Bb = wb_at(cu[side + 1], cv[side + 1]);
+      e.Da = Ba - e.Aa;
+      e.Db = Bb - e.Ab;
+      detail::corner_derivatives(geo_, e.Aa, e.Ab, e.dAa, e.dAb);
+      detail::corner_derivatives(geo_, Ba, Bb, e.dBa, e.dBb);
+      // breaks: where the edge crosses a line of the layout, and the foot of the centre's perpendicular
+      double breaks[SectorLayout::kMaxCount + 3];
+      int count = 0;
+      breaks[count++] = 0.0;
+      for (int k = 0; k < layout_.count; ++k) {
+        const double c = line_cos_[static_cast<std::size_t>(k)], s = line_sin_[static_cast<std::size_t>(k)];
+        const double across = c * e.Db - s * e.Da;
+        if (across == 0.0) continue;
+        const double t = (s * e.Aa - c * e.Ab) / across;
+        if (t > 0.0 && t < 1.0) breaks[count++] = t;
+      }
+      const double length2 = e.Da * e.Da + e.Db * e.Db;
+      const double foot = length2 > 0.0 ? -(e.Aa * e.Da + e.Ab * e.Db) / length2 : 0.0;
+      if (foot > 0.0 && foot < 1.0) breaks[count++] = foot;
+      breaks[count++] = 1.0;
+      std::sort(breaks, breaks + count);
+      for (int k = 0; k + 1 < count; ++k) {
+        if (!(breaks[k + 1] > breaks[k])) continue;
+        double whole[kGeometricParams], magnitude[kGeometricParams];
+        edge_rule(e, breaks[k], breaks[k + 1], whole, magnitude);
+        edge_integral(e, breaks[k], breaks[k + 1], whole, 0, total);
+      }
+    }
+    for (int p = 0; p < kGeometricParams; ++p) out[p] = orientation_ * geo_.q * total[p];
+    out[2] += value * geo_.inv_q;  // the area factor q of w-area to plane area
+  }
+
+  void render_pixel(int i, int j, double* image, double* jac, Scratch& s) const {
+    const bool with_jac = jac != nullptr;
+    const double u = j + 0.5, v = i + 0.5;
+    const double first = cell(u, v, 1.0, with_jac ? s.cell.data() : nullptr, s);
+    double budget = std::max(opt_.tolerance * std::max(std::abs(first), floor_), opt_.absolute_tolerance);
+    double total = 0.0;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      total = 0.0;
+      std::fill(s.sum.begin(), s.sum.end(), 0.0);
+      refine(u, v, 1.0, first, budget, 0, total, s, with_jac);
+      const double needed = std::max(opt_.tolerance * std::max(std::abs(total), floor_), opt_.absolute_tolerance);
+      if (needed >= 0.5 * budget) break;
+      budget = needed;  // the first estimate was far off (a cusp): again, with the budget of the result
+    }
+    const std::size_t npix = static_cast<std::size_t>(grid_.nx) * static_cast<std::size_t>(grid_.ny);
+    const std::size_t at = static_cast<std::size_t>(i) * static_cast<std::size_t>(grid_.nx) + static_cast<std::size_t>(j);
+    image[at] = total;
+    if (!with_jac) return;
+    double geometric[kGeometricParams];
+    boundary_derivatives(i, j, total, geometric);
+    for (int p = 0; p < kGeometricParams; ++p) jac[static_cast<std::size_t>(p) * npix + at] = geometric[p];
+    for (int p = 0; p < np_; ++p)
+      jac[static_cast<std::size_t>(kGeometricParams + p) * npix + at] = s.sum[static_cast<std::size_t>(p)];
+  }
+
+  const PixelGrid grid_;
+  const EllipseGeometry geo_;
+  const SectorLayout layout_;
+  const std::vector<const Radial*> segments_;
+  const RenderOptions opt_;
+  const int nr_, np_;
+  double floor_ = 0.0, size_ = 0.0, half_diagonal_ = 0.0, orientation_ = 1.0;
+  std::vector<double> line_cos_, line_sin_, normal_u_, normal_v_;
+};
+
+// The segments as pointers to alternative I of RadialProfile (when the first is one), rendered;
+// std::get_if rather than std::visit (see render_kernel.cpp).
+template <std::size_t I = 0>
+void render_segments(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
+                     const RenderOptions& options, double* image, double* jac) {
+  if constexpr (I < std::variant_size_v<RadialProfile>) {
+    using Radial = std::variant_alternative_t<I, RadialProfile>;
+    if (std::get_if<I>(&profile.segments.front()) == nullptr) {
+      render_segments<I + 1>(grid, ellipse, profile, options, image, jac);
+      return;
+    }
+    std::vector<const Radial*> segments;
+    for (const RadialProfile& segment : profile.segments) segments.push_back(std::get_if<I>(&segment));
+    SectorRenderer<Radial>(grid, ellipse, profile, std::move(segments), options).render(image, jac);
+  }
+}
+
+}  // namespace
+
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
+                    const RenderOptions& options, double* image, double* jac) {
+  render_segments(grid, ellipse, profile, options, image, jac);
+}
+
+}  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE
