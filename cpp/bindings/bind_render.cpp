@@ -68,6 +68,8 @@ void bind_render(py::module_& m) {
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);
   m.def("isophote_names", &polychrome::isophote_names);
+  m.def("nonradial_profile_names", &polychrome::nonradial_profile_names,
+        "Profiles that are not functions of the elliptical radius (q unused, no isophote shape).");
   m.def(
       "render_ranges",
       [] {

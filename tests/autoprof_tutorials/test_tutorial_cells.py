@@ -3,12 +3,12 @@
 Each tutorial's extract (see cells.py) runs in a fresh namespace; the test
 fails when a cell raises that is not in RECORDED (a regression), naming it
 and why. Cells recorded as failing that now run are reported (update the
-record). Causes as recorded on 2026-12-02 (after the PSF models, the MGE and
-the Gaussian ellipsoid landed):
+record). Causes as recorded on 2026-12-02 (after the PSF models, the MGE,
+the Gaussian ellipsoid and the edge-on disk landed):
 
 - needs torch: the cell uses PyTorch itself (the README's migration section
   gives the numpy way);
-- model type not here: ray and wedge galaxy models; the edge-on model;
+- model type not here: ray and wedge galaxy models;
 - psf_upscale, set_aux_psf (polychrome's live PSF is given as psf=);
 - the Nuker's negative gamma (polychrome's range is [0, 1.9]);
 - psf_mode "full" on a target without a PSF (an error here, not a no-op).
@@ -31,8 +31,7 @@ RECORDED = {
     "getting_started": {8: "needs torch", 15: "needs torch", 20: "needs torch", 21: "needs torch",
                         22: "psf_mode 'full' without a PSF", 26: "needs torch"},
     "group_models": {},
-    "model_zoo": {4: "needs torch", 5: "needs torch", 10: "Nuker gamma < 0", 11: "edge-on model (zoo)",
-                  16: "Nuker gamma < 0", 21: "Nuker gamma < 0", 26: "Nuker gamma < 0", 27: "ray model",
+    "model_zoo": {4: "needs torch", 5: "needs torch", 10: "Nuker gamma < 0", 16: "Nuker gamma < 0", 21: "Nuker gamma < 0", 26: "Nuker gamma < 0", 27: "ray model",
                   28: "ray model", 29: "ray model", 30: "ray model", 31: "ray model", 32: "wedge model"},
     "fitting_methods": {3: "needs torch", 8: "needs torch", 10: "needs torch"},
     "custom_models": {3: "needs torch", 4: "needs torch", 5: "needs torch", 7: "needs torch",

@@ -16,6 +16,9 @@ void render_any(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile&
 /// The shaped profiles' renderer (shaped_render.cpp); the radial ones' is render_engine.hpp's template.
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedProfile& profile,
                     const RenderOptions& options, double* image, double* jac);
+/// The edge-on disk's renderer (edgeon_render.cpp): not a function of the elliptical radius.
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnDiskProfile& disk,
+                    const RenderOptions& options, double* image, double* jac);
 
 bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
                       double* work_im);
