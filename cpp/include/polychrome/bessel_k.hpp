@@ -26,29 +26,53 @@ inline constexpr double kBesselTrapezoidWeights[18] = {
     3.345793045646391e-10, 1.1448674228227764e-11, 3.0509683388026622e-13, 6.3320827745470879e-15,
     1.0234858565821021e-16};
 
+namespace bessel_detail {
+
+constexpr int kSeriesTerms = 14;  // k = 0..13
+constexpr double kEulerGamma = 0.57721566490153286061;
+
+/// The series' coefficients, by k: 1/(k!)^2, H_k/(k!)^2, 1/(k!(k+1)!), (psi(k+1)+psi(k+2))/(k!(k+1)!).
+struct SeriesCoefficients {
+  double i0[kSeriesTerms], sum0[kSeriesTerms], i1[kSeriesTerms], sum1[kSeriesTerms];
+};
+
+constexpr SeriesCoefficients series_coefficients() {
+  SeriesCoefficients c{};
+  double term0 = 1.0, term1 = 1.0, harmonic = 0.0, psi1 = -kEulerGamma, psi2 = 1.0 - kEulerGamma;
+  for (int k = 0; k < kSeriesTerms; ++k) {
+    if (k > 0) {
+      term0 /= static_cast<double>(k) * k;
+      term1 /= static_cast<double>(k) * (k + 1);
+      harmonic += 1.0 / k;
+      psi1 += 1.0 / k;
+      psi2 += 1.0 / (k + 1);
+    }
+    c.i0[k] = term0;
+    c.sum0[k] = term0 * harmonic;
+    c.i1[k] = term1;
+    c.sum1[k] = term1 * (psi1 + psi2);
+  }
+  return c;
+}
+
+inline constexpr SeriesCoefficients kSeries = series_coefficients();
+
+POLYCHROME_INLINE double horner(const double (&c)[kSeriesTerms], double y) {
+  double sum = c[kSeriesTerms - 1];
+  for (int k = kSeriesTerms - 2; k >= 0; --k) sum = sum * y + c[k];
+  return sum;
+}
+
+}  // namespace bessel_detail
+
 /// K0(x) and K1(x) for x > 0 (0 where they underflow, x > ~700).
 POLYCHROME_INLINE void bessel_k0_k1(double x, double& k0, double& k1) {
-  constexpr double kEulerGamma = 0.57721566490153286061;
+  using namespace bessel_detail;
   if (x <= 2.0) {
     const double y = 0.25 * x * x;
     const double log_half = std::log(0.5 * x);
-    double term0 = 1.0, harmonic = 0.0, i0 = 1.0, sum0 = 0.0;
-    double term1 = 1.0, psi1 = -kEulerGamma, psi2 = 1.0 - kEulerGamma;
-    double i1 = 1.0, sum1 = psi1 + psi2;  // i1: I1(x) / (x/2)
-    for (int k = 1; k <= 13; ++k) {
-      const double inv_k = 1.0 / k;
-      term0 *= y * inv_k * inv_k;
-      harmonic += inv_k;
-      i0 += term0;
-      sum0 += term0 * harmonic;
-      term1 *= y * inv_k / (k + 1);
-      psi1 += inv_k;
-      psi2 += 1.0 / (k + 1);
-      i1 += term1;
-      sum1 += (psi1 + psi2) * term1;
-    }
-    k0 = -(log_half + kEulerGamma) * i0 + sum0;
-    k1 = 1.0 / x + log_half * 0.5 * x * i1 - 0.25 * x * sum1;
+    k0 = -(log_half + kEulerGamma) * horner(kSeries.i0, y) + horner(kSeries.sum0, y);
+    k1 = 1.0 / x + log_half * 0.5 * x * horner(kSeries.i1, y) - 0.25 * x * horner(kSeries.sum1, y);
     return;
   }
   const double r = 0.25 / x;

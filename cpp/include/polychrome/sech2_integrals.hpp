@@ -68,6 +68,17 @@ POLYCHROME_INLINE double lambda(double t) { return t < 0.0 ? -lambda_positive(-t
 
 }  // namespace sech2_detail
 
+/// The tanh bracket alone (the value's; as sech2_brackets gives it, to the bit).
+POLYCHROME_INLINE double tanh_bracket(double t_lo, double t_hi, double delta) {
+  if (t_lo >= 0.0 || t_hi <= 0.0) {
+    const bool below = t_hi <= 0.0 && t_lo < 0.0;
+    const double m = below ? -t_hi : t_lo, p = below ? -t_lo : t_hi;
+    const double em = std::exp(-2.0 * m), ep = std::exp(-2.0 * p);
+    return -2.0 * em * std::expm1(-2.0 * delta) / ((1.0 + ep) * (1.0 + em));
+  }
+  return std::tanh(t_hi) - std::tanh(t_lo);
+}
+
 /// The brackets over the chord from t_lo to t_hi; delta = t_hi - t_lo >= 0 and sum = t_hi + t_lo
 /// computed by the caller from the chord's ends directly (not from the rounded t's).
 POLYCHROME_INLINE Sech2Brackets sech2_brackets(double t_lo, double t_hi, double delta, double sum) {
@@ -82,7 +93,7 @@ POLYCHROME_INLINE Sech2Brackets sech2_brackets(double t_lo, double t_hi, double 
     const double parity = below ? -1.0 : 1.0;
     const double em = std::exp(-2.0 * m), ep = std::exp(-2.0 * p);
     const double ep_minus_em = em * std::expm1(-2.0 * delta);  // e_p - e_m, without cancellation
-    b.tanh_diff = -2.0 * ep_minus_em / ((1.0 + ep) * (1.0 + em));
+    b.tanh_diff = tanh_bracket(t_lo, t_hi, delta);
     const double one_minus_product = -std::expm1(-2.0 * (p + m));
     b.sech2_diff = parity * 4.0 * ep_minus_em * one_minus_product / ((1.0 + ep) * (1.0 + ep) * (1.0 + em) * (1.0 + em));
     if (m > kLarge) {
@@ -95,7 +106,7 @@ POLYCHROME_INLINE Sech2Brackets sech2_brackets(double t_lo, double t_hi, double 
     return b;
   }
   // Across the mid-plane (t_lo < 0 < t_hi): the odd brackets add magnitudes.
-  b.tanh_diff = std::tanh(t_hi) - std::tanh(t_lo);
+  b.tanh_diff = tanh_bracket(t_lo, t_hi, delta);
   b.lambda_diff = lambda(t_hi) - lambda(t_lo);
   b.kappa_diff = kappa(t_hi) - kappa(t_lo);
   if (std::max(t_hi, -t_lo) < 20.0) {

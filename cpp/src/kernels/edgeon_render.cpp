@@ -8,8 +8,8 @@
 // The sech^2 factor is integrated exactly (sech2_integrals.hpp), however thin the disk; the x'
 // integral by Gauss-Kronrod (interval_refinement.hpp) on pieces split at the corners, at x' = 0 and
 // +-40 rs around it (g's peak and its width), and where an edge of the pixel crosses the mid-plane
-// and +-20 widths of the tanh step around it (hs / |the edge's slope|): each piece is smooth on its
-// own length, so its error estimate is sound and a few refinements reach the budget whatever hs
+// and +-20 widths of the tanh step around it (hs / |the edge's slope|), each of these where the
+// feature is narrower than the segment between corners: each piece is smooth on its own length, so its error estimate is sound and a few refinements reach the budget whatever hs
 // and rs are (from 1e-12 to 1e12 pixels). The Jacobian comes from the same nodes: d/dx' and
 // d/dy' of the brightness integrate to g' [H] and g [sech^2] (the centre columns), their moments
 // x' g [sech^2] and g' [hs^2 kappa] to the PA column, d/dhs to g [lambda], d/drs to dg/drs [H].
@@ -34,8 +34,9 @@ namespace {
 
 // Integrand components: value, then d/dx' and d/dy' of the brightness, x'-moment of d/dy',
 // y'-moment of d/dx', d/dhs, d/drs (all without the factor 10^I0).
+// Without the Jacobian, the value alone (kValueSums).
 constexpr int kSums = 7;
-using Interval = QuadratureInterval<kSums>;
+constexpr int kValueSums = 1;
 
 // g = s K1(s) is below 1e-16 of its peak beyond 40 scale lengths; tanh(t) is within 1e-17 of +-1
 // beyond 20 of its widths; nothing is left beyond these (exp underflows).
@@ -65,8 +66,10 @@ class EdgeOnPixels {
     absolute_ = opt.absolute_tolerance * std::exp(-disk.log_peak());
   }
 
-  /// The flux of pixel (row, column) and its 7 Jacobian entries (x, y, q, PA, hs, rs, I0) in jac.
-  double pixel(int row, int column, std::vector<Interval>& intervals, double* jac) const {
+  /// The flux of pixel (row, column) and, with N = kSums, its 7 Jacobian entries (x, y, q, PA, hs,
+  /// rs, I0) in jac.
+  template <int N>
+  double pixel(int row, int column, std::vector<QuadratureInterval<N>>& intervals, double* jac) const {
     std::array<double, 4> xs{}, ys{};
     const double us[4] = {0.0, 1.0, 1.0, 0.0}, vs[4] = {0.0, 0.0, 1.0, 1.0};
     for (int k = 0; k < 4; ++k) {
@@ -74,7 +77,7 @@ class EdgeOnPixels {
       xs[k] = geo_.w0a + geo_.APaa * u + geo_.APab * v;
       ys[k] = geo_.w0b + geo_.APba * u + geo_.APbb * v;
     }
-    if (jac) std::fill(jac, jac + kGeometricParams + EdgeOnDiskProfile::kNumParams, 0.0);
+    if constexpr (N == kSums) std::fill(jac, jac + kGeometricParams + EdgeOnDiskProfile::kNumParams, 0.0);
     if (nearest(xs) > kRadialZero * rs_ || nearest(ys) > kVerticalZero * hs_) return 0.0;
 
     // the pixel's segments between its corners' x' (at most three), each with its two edges
@@ -82,18 +85,20 @@ class EdgeOnPixels {
     std::sort(sorted.begin(), sorted.end());
     std::array<Chord, 3> chords{};
     intervals.clear();
-    const auto f = [&chords, this](int tag, double x, double* out) { integrand(chords[static_cast<std::size_t>(tag)], x, out); };
+    const auto f = [&chords, this](int tag, double x, double* out) {
+      integrand<N>(chords[static_cast<std::size_t>(tag)], x, out);
+    };
     for (int k = 0; k + 1 < 4; ++k) {
       const double a = sorted[static_cast<std::size_t>(k)], b = sorted[static_cast<std::size_t>(k) + 1];
       if (!(b > a) || !chord_between(a, b, xs, ys, chords[static_cast<std::size_t>(k)])) continue;
       add_pieces(a, b, k, chords[static_cast<std::size_t>(k)], f, intervals);
     }
-    const auto sums = refine_intervals<kSums>(
+    const auto sums = refine_intervals<N>(
         intervals, f,
         [this](double total) { return std::max(opt_.tolerance * std::max(std::abs(total), floor_), absolute_); },
         kMaxIntervals);
     const double value = amplitude_ * sums[0];
-    if (jac) {
+    if constexpr (N == kSums) {
       const double dx = amplitude_ * sums[1], dy = amplitude_ * sums[2];
       jac[0] = dx * geo_.dw_dxc_a + dy * geo_.dw_dxc_b;
       jac[1] = dx * geo_.dw_dyc_a + dy * geo_.dw_dyc_b;
@@ -137,16 +142,27 @@ class EdgeOnPixels {
   }
 
   // The segment [a, b] cut where the integrand has a narrow feature (see the file comment).
-  template <class F>
-  void add_pieces(double a, double b, int tag, const Chord& chord, const F& f, std::vector<Interval>& intervals) const {
+  template <int N, class F>
+  void add_pieces(double a, double b, int tag, const Chord& chord, const F& f,
+                  std::vector<QuadratureInterval<N>>& intervals) const {
+    // A feature wider than the segment is resolved by the rule (and its refinement) as it is.
+    const double length = b - a;
     std::array<double, 10> cuts{};
     std::size_t n = 0;
-    for (double c : {-kRadialReach * rs_, 0.0, kRadialReach * rs_}) cuts[n++] = c;
+    cuts[n++] = 0.0;
+    if (kRadialReach * rs_ < length) {
+      cuts[n++] = -kRadialReach * rs_;
+      cuts[n++] = kRadialReach * rs_;
+    }
     for (const Line* line : {&chord.upper, &chord.lower}) {
-      if (line->slope == 0.0) continue;
+      const double width = hs_ / std::abs(line->slope);  // of the tanh step along x' (inf: none)
+      if (!(width < length)) continue;
       const double crossing = line->x0 - line->y0 / line->slope;
-      const double width = kStepReach * hs_ / std::abs(line->slope);
-      for (double c : {crossing - width, crossing, crossing + width}) cuts[n++] = c;
+      cuts[n++] = crossing;
+      if (kStepReach * width < length) {
+        cuts[n++] = crossing - kStepReach * width;
+        cuts[n++] = crossing + kStepReach * width;
+      }
     }
     cuts[n++] = b;
     std::sort(cuts.begin(), cuts.begin() + static_cast<std::ptrdiff_t>(n));
@@ -154,16 +170,21 @@ class EdgeOnPixels {
     for (std::size_t k = 0; k < n; ++k) {
       const double to = std::min(cuts[k], b);
       if (!(to > from)) continue;
-      intervals.push_back(gauss_kronrod_interval<kSums>(from, to, tag, f));
+      intervals.push_back(gauss_kronrod_interval<N>(from, to, tag, f));
       from = to;
     }
   }
 
   // The integrand components at x' on a chord (without 10^I0; see kSums).
+  template <int N>
   void integrand(const Chord& chord, double x, double* out) const {
     const double y_hi = chord.upper.at(x), y_lo = chord.lower.at(x);
     const double inv_hs = 1.0 / hs_;
     const double delta = std::max(y_hi - y_lo, 0.0) * inv_hs;
+    if constexpr (N == kValueSums) {
+      out[0] = disk_.radial(x).g * hs_ * tanh_bracket(y_lo * inv_hs, y_hi * inv_hs, delta);
+      return;
+    }
     const Sech2Brackets br = sech2_brackets(y_lo * inv_hs, y_hi * inv_hs, delta, (y_hi + y_lo) * inv_hs);
     const EdgeOnRadial r = disk_.radial(x);
     const double across = hs_ * br.tanh_diff;  // int sech^2(y / hs) dy over the chord, arcsec
@@ -193,14 +214,21 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnD
   constexpr int kColumns = kGeometricParams + EdgeOnDiskProfile::kNumParams;
   const int threads = team_size(options.threads, npix, kMinRenderPixelsPerThread);
   parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
-    std::vector<Interval> intervals;
-    intervals.reserve(kMaxIntervals);
+    std::vector<QuadratureInterval<kSums>> intervals;
+    std::vector<QuadratureInterval<kValueSums>> value_intervals;
+    if (jac)
+      intervals.reserve(kMaxIntervals);
+    else
+      value_intervals.reserve(kMaxIntervals);
     double entries[kColumns];
     for (int j = 0; j < nx; ++j) {
       const std::size_t at = row * static_cast<std::size_t>(nx) + static_cast<std::size_t>(j);
-      image[at] = pixels.pixel(static_cast<int>(row), j, intervals, jac ? entries : nullptr);
-      if (jac)
-        for (int p = 0; p < kColumns; ++p) jac[static_cast<std::size_t>(p) * npix + at] = entries[p];
+      if (!jac) {
+        image[at] = pixels.pixel<kValueSums>(static_cast<int>(row), j, value_intervals, nullptr);
+        continue;
+      }
+      image[at] = pixels.pixel<kSums>(static_cast<int>(row), j, intervals, entries);
+      for (int p = 0; p < kColumns; ++p) jac[static_cast<std::size_t>(p) * npix + at] = entries[p];
     }
   });
 }
