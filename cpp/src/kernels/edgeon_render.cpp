@@ -34,9 +34,7 @@ namespace {
 
 // Integrand components: value, then d/dx' and d/dy' of the brightness, x'-moment of d/dy',
 // y'-moment of d/dx', d/dhs, d/drs (all without the factor 10^I0).
-// Without the Jacobian, the value alone (kValueSums).
 constexpr int kSums = 7;
-constexpr int kValueSums = 1;
 
 // g = s K1(s) is below 1e-16 of its peak beyond 40 scale lengths; tanh(t) is within 1e-17 of +-1
 // beyond 20 of its widths; nothing is left beyond these (exp underflows).
@@ -175,26 +173,32 @@ class EdgeOnPixels {
     }
   }
 
-  // The integrand components at x' on a chord (without 10^I0; see kSums).
-  template <int N>
-  void integrand(const Chord& chord, double x, double* out) const {
+  // The value's integrand at x' on a chord (without 10^I0).
+  double value_integrand(const Chord& chord, double x) const {
     const double y_hi = chord.upper.at(x), y_lo = chord.lower.at(x);
     const double inv_hs = 1.0 / hs_;
     const double delta = std::max(y_hi - y_lo, 0.0) * inv_hs;
-    if constexpr (N == kValueSums) {
-      out[0] = disk_.radial(x).g * hs_ * tanh_bracket(y_lo * inv_hs, y_hi * inv_hs, delta);
-      return;
+    return disk_.radial(x).g * (hs_ * tanh_bracket(y_lo * inv_hs, y_hi * inv_hs, delta));
+  }
+
+  // The integrand components at x' on a chord (without 10^I0; see kSums).
+  template <int N>
+  void integrand(const Chord& chord, double x, double* out) const {
+    out[0] = value_integrand(chord, x);
+    if constexpr (N > 1) {
+      const double y_hi = chord.upper.at(x), y_lo = chord.lower.at(x);
+      const double inv_hs = 1.0 / hs_;
+      const double delta = std::max(y_hi - y_lo, 0.0) * inv_hs;
+      const Sech2Brackets br = sech2_brackets(y_lo * inv_hs, y_hi * inv_hs, delta, (y_hi + y_lo) * inv_hs);
+      const EdgeOnRadial r = disk_.radial(x);
+      const double across = hs_ * br.tanh_diff;  // int sech^2(y / hs) dy over the chord, arcsec
+      out[1] = r.dg_dx * across;
+      out[2] = r.g * br.sech2_diff;
+      out[3] = r.dg_dx * hs_ * hs_ * br.kappa_diff;
+      out[4] = x * r.g * br.sech2_diff;
+      out[5] = r.g * br.lambda_diff;
+      out[6] = r.dg_drs * across;
     }
-    const Sech2Brackets br = sech2_brackets(y_lo * inv_hs, y_hi * inv_hs, delta, (y_hi + y_lo) * inv_hs);
-    const EdgeOnRadial r = disk_.radial(x);
-    const double across = hs_ * br.tanh_diff;  // int sech^2(y / hs) dy over the chord, arcsec
-    out[0] = r.g * across;
-    out[1] = r.dg_dx * across;
-    out[2] = r.g * br.sech2_diff;
-    out[3] = r.dg_dx * hs_ * hs_ * br.kappa_diff;
-    out[4] = x * r.g * br.sech2_diff;
-    out[5] = r.g * br.lambda_diff;
-    out[6] = r.dg_drs * across;
   }
 
   const EllipseGeometry geo_;
@@ -214,21 +218,16 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnD
   constexpr int kColumns = kGeometricParams + EdgeOnDiskProfile::kNumParams;
   const int threads = team_size(options.threads, npix, kMinRenderPixelsPerThread);
   parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
+    // The image alone is integrated with the Jacobian's sums too: the same refinement either way,
+    // so that an image rendered with its Jacobian equals the one rendered without, to rounding.
     std::vector<QuadratureInterval<kSums>> intervals;
-    std::vector<QuadratureInterval<kValueSums>> value_intervals;
-    if (jac)
-      intervals.reserve(kMaxIntervals);
-    else
-      value_intervals.reserve(kMaxIntervals);
+    intervals.reserve(kMaxIntervals);
     double entries[kColumns];
     for (int j = 0; j < nx; ++j) {
       const std::size_t at = row * static_cast<std::size_t>(nx) + static_cast<std::size_t>(j);
-      if (!jac) {
-        image[at] = pixels.pixel<kValueSums>(static_cast<int>(row), j, value_intervals, nullptr);
-        continue;
-      }
       image[at] = pixels.pixel<kSums>(static_cast<int>(row), j, intervals, entries);
-      for (int p = 0; p < kColumns; ++p) jac[static_cast<std::size_t>(p) * npix + at] = entries[p];
+      if (jac)
+        for (int p = 0; p < kColumns; ++p) jac[static_cast<std::size_t>(p) * npix + at] = entries[p];
     }
   });
 }

@@ -38,7 +38,7 @@ class EdgeOnDiskGalaxy(GalaxyModel):
     is integrated across each pixel exactly, the radial factor by adaptive Gauss-Kronrod pieces
     split at the disk's narrow features, so that any hs and rs within the limits render in bounded
     time (256x256 pixels, CPU time on one core: 0.01-0.05 s for a disk far thinner or shorter than a
-    pixel, 0.4 s for the image and 0.7 s with the Jacobian for one that covers every pixel). Pixels within the core's tolerance (1e-5 relative by default;
+    pixel, 0.7 s with or without the Jacobian for one that covers every pixel). Pixels within the core's tolerance (1e-5 relative by default;
     measured against scipy quadrature: < 1e-11, thin disks hs = 0.01 pixel and thick ones alike)
     of the exact integrals; the Jacobian analytic, from the same quadrature nodes. The core
     accepts hs and rs from 1e-12 to 1e12 pixels and refuses others naming the parameter.
