@@ -49,8 +49,10 @@ def tree():
                 sigma=[0.5, 1.5], flux=[0.5, 1.0])
     ellipsoid = Model(name="ellipsoid", model_type="gaussianellipsoid model", target=wide, center=[5.5, 7.5],
                       sigma_a=1.0, sigma_b=0.8, sigma_c=0.3, alpha=1.0, beta=0.7, gamma=0.2, flux=1.2)
+    disk = Model(name="disk", model_type="isothermal sech2 edgeon model", target=wide, center=[4.2, 6.5], PA=2.5,
+                 I0=0.3, hs=0.4, rs=1.5)
     sub = Model(name="sub", model_type="group model", models=[spline, star, sky, grid, moffat, boxy, live, mge,
-                                                               ellipsoid])
+                                                               ellipsoid, disk])
     root = Model(name="root", model_type="group model", models=[a, b, sub])
     return root, [wide, coarse]
 
@@ -97,7 +99,7 @@ def test_members_can_be_assigned_before_the_group(tmp_path):
         loaded.models[name].target = image
     sub = loaded.models["sub"]
     for name, image in [("s", coarse), ("star", wide), ("sky", wide), ("grid", coarse), ("moffat", wide), ("boxy", coarse),
-                        ("live", coarse), ("mge", coarse), ("ellipsoid", wide)]:
+                        ("live", coarse), ("mge", coarse), ("ellipsoid", wide), ("disk", wide)]:
         sub.models[name].target = image
     assert [t is u for t, u in zip(loaded.targets, [wide, coarse])] == [True, True]
     for before, after in zip(data_of(root.sample()), data_of(loaded.sample())):

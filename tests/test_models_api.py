@@ -29,7 +29,7 @@ def test_registry_and_factory():
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
         "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped
-        + ["mge model", "gaussianellipsoid model"])
+        + ["mge model", "gaussianellipsoid model", "isothermal sech2 edgeon model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)
     assert AutoProf_Model is Model and pc.models.AutoProf_Model is Model

@@ -144,6 +144,7 @@ def jacobian_cases():
         ("flat sky model", dict(F=0.3)),
         ("plane sky model", dict(F=0.3, delta=[0.01, -0.02])),
         ("bilinear sky model", dict(I=[[0.3, 0.2, 0.25], [0.1, 0.4, 0.3]])),
+        ("isothermal sech2 edgeon model", dict(center=[8.1, 7.7], PA=0.4, I0=0.5, hs=0.6, rs=2.0)),
         ("mge model", dict(center=[8.1, 7.7], q=[0.6, 0.8], PA=[0.4, 1.2], sigma=[0.8, 2.0], flux=[1.5, 2.0])),
         ("gaussianellipsoid model", dict(center=[8.1, 7.7], sigma_a=2.0, sigma_b=1.4, sigma_c=0.6, alpha=0.5,
                                          beta=0.8, gamma=0.3, flux=2.0)),

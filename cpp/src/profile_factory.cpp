@@ -183,6 +183,7 @@ std::vector<std::string> radial_parameter_names(const std::string& name, int num
   if (name == "gaussian") return {"sigma", "I0"};
   if (name == "moffat") return {"n", "Rd", "I0"};
   if (name == "nuker") return {"Rb", "alpha", "beta", "gamma", "Ib"};
+  if (name == "edgeon") return {"hs", "rs", "I0"};
   if (name == "spline") {
     std::vector<std::string> names;
     for (int k = 0; k < num_knots; ++k) names.push_back("I(R)[" + std::to_string(k) + "]");
@@ -264,6 +265,12 @@ AnyProfile make_profile(const std::string& name, const std::vector<double>& p,
   SectorName sector;
   if (split_sector_name(name, sector)) return make_sector(sector, p, knot_radii);
   const ProfileName parts = split_name(name);
+  if (parts.radial == "edgeon") {
+    if (parts.shaped())
+      throw std::invalid_argument("the edge-on disk ('edgeon') takes no isophote shape, got '" + name + "'");
+    require_count(parts.radial, p, 3);
+    return EdgeOnDiskProfile(p[0], p[1], p[2]);
+  }
   if (!parts.shaped())
     return std::visit([](auto&& radial) -> AnyProfile { return radial; },
                       make_radial(parts.radial, p, knot_radii));
@@ -291,6 +298,8 @@ std::vector<std::string> profile_parameter_names(const std::string& name, int nu
   }
   return names;
 }
+
+std::vector<std::string> nonradial_profile_names() { return {"edgeon"}; }
 
 std::vector<std::string> isophote_names() { return {"superellipse", "fourier", "warp"}; }
 

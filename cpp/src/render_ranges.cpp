@@ -53,16 +53,16 @@ void check_center(const PixelGrid& grid, const EllipseGeometry& geo) {
                                 " pixels of it");
 }
 
+void check_size(double size, const char* name, double pixel) {
+  if (!(size >= kMinSizePixels * pixel && size <= kMaxSizePixels * pixel))
+    throw std::invalid_argument(std::string(name) + " (arcsec) must be between " + number(kMinSizePixels) +
+                                " and " + number(kMaxSizePixels) + " pixels (" + number(kMinSizePixels * pixel) +
+                                " to " + number(kMaxSizePixels * pixel) + " arcsec at this pixel scale), got " +
+                                number(size));
+}
+
 template <class Profile>
-void check_profile(const Profile& profile, double pixel) {
-  if (Profile::kSizeName != nullptr) {
-    const double size = profile.size();
-    if (!(size >= kMinSizePixels * pixel && size <= kMaxSizePixels * pixel))
-      throw std::invalid_argument(std::string(Profile::kSizeName) + " (arcsec) must be between " +
-                                  number(kMinSizePixels) + " and " + number(kMaxSizePixels) + " pixels (" +
-                                  number(kMinSizePixels * pixel) + " to " + number(kMaxSizePixels * pixel) +
-                                  " arcsec at this pixel scale), got " + number(size));
-  }
+void check_peak(const Profile& profile, double pixel) {
   const double log10_peak = profile.log_peak() / kLn10 + 2.0 * std::log10(pixel);
   if (!(std::abs(log10_peak) <= kMaxLog10PixelPeak))
     throw std::invalid_argument(
@@ -70,6 +70,19 @@ void check_profile(const Profile& profile, double pixel) {
         number(log10_peak) + " flux per pixel (pixel area " + number(pixel * pixel) +
         " arcsec^2); the renderer needs a peak between 1e-" + number(kMaxLog10PixelPeak) + " and 1e" +
         number(kMaxLog10PixelPeak) + " flux per pixel (is " + Profile::kBrightnessName + " a log10?)");
+}
+
+template <class Profile>
+void check_profile(const Profile& profile, double pixel) {
+  if (Profile::kSizeName != nullptr) check_size(profile.size(), Profile::kSizeName, pixel);
+  check_peak(profile, pixel);
+}
+
+// The edge-on disk has two sizes.
+void check_profile(const EdgeOnDiskProfile& profile, double pixel) {
+  check_size(profile.scale_height(), "hs", pixel);
+  check_size(profile.scale_length(), "rs", pixel);
+  check_peak(profile, pixel);
 }
 
 void check_profile(const ShapedProfile& profile, double pixel) {

@@ -21,6 +21,13 @@ def profile_names():
     return list(_core.profile_names())
 
 
+def nonradial_profile_names():
+    """Names of the profiles that are not functions of the elliptical radius: "edgeon" (the
+    edge-on isothermal disk: ``hs``, ``rs`` arcsec, ``I0`` log10 flux/arcsec^2; ``q`` is not
+    used and takes no isophote shape)."""
+    return list(_core.nonradial_profile_names())
+
+
 def parameter_names(profile, knots=None):
     """Jacobian column names for ``profile``: x, y, q, PA, then its own parameters.
 
@@ -88,7 +95,9 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         ``n``, ``Re`` (arcsec), ``Ie`` (log10 flux/arcsec^2 at Re);
         exponential ``Re``, ``Ie``; Gaussian ``sigma`` (arcsec), ``I0``
         (log10 central flux/arcsec^2); Moffat ``n``, ``Rd`` (arcsec), ``I0``;
-        spline: one log10 surface brightness per knot (``{"I(R)": [...]}``).
+        spline: one log10 surface brightness per knot (``{"I(R)": [...]}``);
+        the edge-on disk "edgeon" (see :func:`nonradial_profile_names`): ``hs``,
+        ``rs`` (arcsec), ``I0`` (log10 central flux/arcsec^2), ``q`` unused.
         Sizes must lie between 1e-12 and 1e12 pixels (square root of the
         pixel area); a size far below a pixel renders as the point source it
         is, with its exact flux. The peak surface brightness times the pixel
@@ -185,6 +194,8 @@ def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
     radial, *shapes = profile.split("/")
+    if radial in nonradial_profile_names() and not shapes:
+        return profile
     if radial not in profile_names():
         raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}, each also as "
                          f"'<profile>/<shape>' with a shape of {isophote_names()}")

@@ -5,7 +5,7 @@ fails when a cell raises that is not in RECORDED (a regression), naming it
 and why. Cells recorded as failing that now run are reported (update the
 record). Causes as recorded on 2026-12-02 (after the PSF models, the MGE,
 the Gaussian ellipsoid, the Nuker's negative gamma, set_aux_psf / psf_upscale,
-psf_mode "full" without a PSF and the ray and wedge models landed):
+psf_mode "full" without a PSF, the ray and wedge models and the edge-on disk landed):
 
 - needs torch: the cell uses PyTorch itself (the README's migration section
   gives the numpy way). The extracts keep the notebooks' ``import torch``
@@ -14,7 +14,6 @@ psf_mode "full" without a PSF and the ray and wedge models landed):
   torch run on tensors: polychrome/models/torch_interop.py) and the other
   "needs torch" cells still fail (``.detach()`` on polychrome's numpy values,
   ``torch.zeros_like`` of a numpy array, single precision);
-- model type not here: the edge-on model;
 - AdvancedPSFModels cell 8: the notebook's galaxy is on one image and its group on another.
 """
 
@@ -38,7 +37,7 @@ RECORDED = {
     "getting_started": {8: "needs torch", 15: "needs torch", 20: "needs torch", 21: "needs torch",
                         26: "needs torch"},
     "group_models": {},
-    "model_zoo": {4: "needs torch", 5: "needs torch", 11: "edge-on model (zoo)"},
+    "model_zoo": {4: "needs torch", 5: "needs torch"},
     "fitting_methods": {3: "needs torch", 8: "needs torch", 10: "needs torch"},
     "custom_models": {3: "needs torch", 4: "needs torch", 5: "needs torch", 7: "needs torch",
                       8: "after cell 7", 9: "after cell 7", 11: "needs torch"},

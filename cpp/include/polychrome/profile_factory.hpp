@@ -24,6 +24,10 @@ std::vector<std::string> profile_parameter_names(const std::string& name, int nu
 /// profile's, then the shape's.
 std::vector<std::string> profile_names();
 
+/// The profiles make_profile accepts that are not functions of the elliptical radius (no
+/// isophote shape applies; q is not used): "edgeon" (hs, rs, I0; profiles/edgeon.hpp).
+std::vector<std::string> nonradial_profile_names();
+
 /// The isophote shapes other than the ellipse.
 std::vector<std::string> isophote_names();
 

@@ -7,6 +7,7 @@
 
 #include "polychrome/ellipse.hpp"
 #include "polychrome/pixel_grid.hpp"
+#include "polychrome/profiles/edgeon.hpp"
 #include "polychrome/profiles/exponential.hpp"
 #include "polychrome/profiles/gaussian.hpp"
 #include "polychrome/profiles/moffat.hpp"
@@ -21,7 +22,7 @@ namespace polychrome {
 
 using AnyProfile =
     std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile,
-                 ShapedProfile, SectorProfile>;
+                 ShapedProfile, SectorProfile, EdgeOnDiskProfile>;
 
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);

@@ -20,6 +20,10 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedP
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
                     const RenderOptions& options, double* image, double* jac);
 
+/// The edge-on disk's renderer (edgeon_render.cpp): not a function of the elliptical radius.
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnDiskProfile& disk,
+                    const RenderOptions& options, double* image, double* jac);
+
 bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
                       double* work_im);
 bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
