@@ -9,8 +9,6 @@ from .sampler_options import default_scale, inverse_mass, positive_float, positi
 
 
 class HMC(AdaptiveHamiltonianSampler):
-    label = "HMC"
-
     """Hamiltonian Monte Carlo with a fixed number of leapfrog steps per trajectory.
 
     Parameters
@@ -38,6 +36,8 @@ class HMC(AdaptiveHamiltonianSampler):
     The force is J^T W (data - model) from the analytic Jacobian. ``fit()``
     returns a ChainResult; the model keeps the values it started from.
     """
+
+    label = "HMC"
 
     def __init__(self, model, max_iter=1000, warmup=100, epsilon=1e-1, leapfrog_steps=10, inv_mass=None,
                  target_acceptance=0.65, verbose=0, seed=None):

@@ -27,8 +27,6 @@ class _Tree:
 
 
 class NUTS(AdaptiveHamiltonianSampler):
-    label = "NUTS"
-
     """The No-U-Turn sampler.
 
     Parameters
@@ -51,6 +49,8 @@ class NUTS(AdaptiveHamiltonianSampler):
 
     ``fit()`` returns a ChainResult; the model keeps the values it started from.
     """
+
+    label = "NUTS"
 
     def __init__(self, model, max_iter=1000, warmup=100, epsilon=0.5, inv_mass=None, max_tree_depth=10,
                  target_acceptance=0.8, verbose=0, seed=None):
