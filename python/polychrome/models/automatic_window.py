@@ -103,6 +103,13 @@ def _overlaps_image(target, cx, cy, half_x, half_y):
             and cy + half_y > np.min(y) and cy - half_y < np.max(y))
 
 
+def profile_sample_count(target, reach):
+    """How many radii sample a profile from 0 to ``reach`` arcsec at most half a pixel apart
+    (16 to PROFILE_SAMPLES)."""
+    pixel = math.sqrt(target.pixel_area)
+    return int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+
+
 def image_reach(target, center):
     """The distance (arcsec) from ``center`` to the farthest corner of ``target``."""
     x, y = target.plane_corners()

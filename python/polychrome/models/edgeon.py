@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..render import render_profile
-from .automatic_window import PROFILE_SAMPLES, bounds_around, image_reach, light_threshold, profile_radius
+from .automatic_window import bounds_around, image_reach, light_threshold, profile_radius, profile_sample_count
 from .galaxy_model import GalaxyModel
 from .moment_start import moment_start
 from .parameter_spec import CENTER, LOG10_BRIGHTNESS_LIMITS, POSITION_ANGLE, SIZE_LIMITS, ParameterSpec
@@ -70,8 +70,7 @@ class EdgeOnDiskGalaxy(GalaxyModel):
         values = self._values()
         target = self._target
         reach = image_reach(target, values["center"])
-        pixel = math.sqrt(target.pixel_area)
-        count = int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+        count = profile_sample_count(target, reach)
         step = reach / (count - 2)
         parameters = self._core_parameters(values)
         # the mean brightness of square cells centred along the major axis (PA 0) and across it (PA pi/2)

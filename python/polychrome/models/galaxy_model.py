@@ -6,7 +6,7 @@ import numpy as np
 
 from ..param.numpy_values import numpy_value
 from ..render import ProfileRenderer, render_profile
-from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
+from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach, profile_sample_count
 from .component_model import ComponentModel
 from .convolved_profile_fit import Cutout, convolved_profile_start
 from .initialization import (RadialProfile, WindowPixels, centroid, deconvolved_shape, enclosed_shape_flux,
@@ -138,8 +138,7 @@ class GalaxyModel(ComponentModel):
         """(radii, surface brightness) of the profile (no PSF) along its major axis, from 0 to at
         least ``reach`` arcsec, evenly spaced by at most half a pixel (PROFILE_SAMPLES at most):
         the core renders a strip of square cells centred on the radii, each giving its mean."""
-        pixel = math.sqrt(self._target.pixel_area)
-        count = int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+        count = profile_sample_count(self._target, reach)
         step = reach / (count - 2)
         strip = render_profile(self.profile, self._core_parameters(values), (1, count), center=(0.0, 0.0),
                                q=1.0, PA=0.0, pixelscale=step, origin=(-0.5 * step, -0.5 * step),

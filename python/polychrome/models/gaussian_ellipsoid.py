@@ -148,14 +148,13 @@ class GaussianEllipsoid(ComponentModel):
         return self._renderer()(jacobian)
 
     def _needed_bounds(self):
-        from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
+        from .automatic_window import galaxy_bounds, image_reach, profile_sample_count
 
         values = self._values()
         sigma, q, PA = self._ellipse(values)[:3]
         target = self._target
         reach = image_reach(target, values["center"])
-        pixel = math.sqrt(target.pixel_area)
-        count = int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+        count = profile_sample_count(target, reach)
         radii = (reach / (count - 2)) * np.arange(count)
         brightness = 10 ** values["flux"] / (2.0 * math.pi * q * sigma**2) * np.exp(-0.5 * (radii / sigma) ** 2)
         psf = target.psf.extent if self._uses_psf() else None

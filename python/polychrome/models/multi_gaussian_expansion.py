@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.optimize import nnls
 
-from .automatic_window import PROFILE_SAMPLES, galaxy_bounds, image_reach
+from .automatic_window import galaxy_bounds, image_reach, profile_sample_count
 from .component_model import ComponentModel
 from .gaussian_sum import GaussianSum
 from .moment_start import moment_start
@@ -137,8 +137,7 @@ class MultiGaussianExpansion(ComponentModel):
         values = self._values()
         target = self._target
         reach = image_reach(target, values["center"])
-        pixel = math.sqrt(target.pixel_area)
-        count = int(np.clip(math.ceil(2.0 * reach / pixel) + 2, 16, PROFILE_SAMPLES))
+        count = profile_sample_count(target, reach)
         radii = (reach / (count - 2)) * np.arange(count)
         _, q, _, sigma, flux = self._per_component(values)
         # each component along its own major axis: the window is a circle that holds them all
