@@ -92,12 +92,30 @@ def test_update_window_is_the_union_of_members():
 
 
 def test_group_target_must_hold_its_members():
-    a_target, b_target = make_target(), make_target()
-    member = Model(name="a", model_type="flat sky model", target=a_target, F=1.0)
-    with pytest.raises(ValueError, match="group 'g': member 'a' is on an image that is not in the group's target"):
-        Model(name="g", model_type="group model", models=[member], target=b_target)
+    # another pixel grid (scale or origin): refused
+    for b_target in (make_target(pixelscale=0.25), make_target(origin=(1.0, 0.0))):
+        member = Model(name="a", model_type="flat sky model", target=make_target(), F=1.0)
+        with pytest.raises(ValueError, match="group 'g': member 'a' is on an image that is not in the group's target"):
+            Model(name="g", model_type="group model", models=[member], target=b_target)
+    member = Model(name="a", model_type="flat sky model", target=make_target(), F=1.0)
     with pytest.raises(KeyError, match="model 'g' .group model. has no parameters of its own"):
         Model(name="g", model_type="group model", models=[member])["F"]
+
+
+def test_member_on_another_image_of_the_same_grid_moves_to_the_groups_target():
+    # AutoProf rendered members by window coordinates: a model initialised on one image could be
+    # fitted in a group on another image of the same grid. Here it moves there, with a warning.
+    first, second = make_target(shape=(40, 40)), make_target(shape=(50, 50))
+    second.data = np.full((50, 50), 2.0)
+    member = Model(name="a", model_type="flat sky model", target=first, F=1.0)
+    with pytest.warns(UserWarning, match="member 'a' is on another image with the same pixel grid"):
+        group = Model(name="g", model_type="group model", models=[member], target=second)
+    assert member.target is second and group.target is second
+    assert group.sample().data.shape == (50, 50)
+    late = Model(name="b", model_type="flat sky model", target=make_target(shape=(40, 40)), F=0.5)
+    with pytest.warns(UserWarning, match="member 'b' is on another image"):
+        group.add_model(late)
+    assert late.target is second
 
 
 def test_group_jacobian_sums_linked_columns_and_matches_finite_differences():

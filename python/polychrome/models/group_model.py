@@ -1,5 +1,7 @@
 """GroupModel: models rendered together, possibly on several targets; itself a model."""
 
+import warnings
+
 import numpy as np
 
 from ..image import TargetImage, TargetImageList, Window, WindowList
@@ -13,6 +15,14 @@ from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
 from .window_overlap import overlap_slices
+
+
+def _same_pixel_grid(image, other):
+    """True when two images without WCS map pixels to the plane alike (pixel scale and origin)."""
+    if image.wcs is not None or other.wcs is not None:
+        return False
+    return (np.allclose(image.pixelscale, other.pixelscale, rtol=1e-12, atol=0.0)
+            and np.allclose(image.origin, other.origin, rtol=0.0, atol=1e-9))
 
 
 @register
@@ -58,6 +68,7 @@ class GroupModel(Model):
         self._window_bounds = None    # pixel bounds per target when set explicitly; None: members' union
         if target is not None:
             self._given_target = self._checked_target(target)
+            self._adopt_members_on_same_grid()
             self._check_members_on(self._given_list())
         elif not len(self.models):
             raise ValueError(f"group {self.name!r}: give models or a target")
@@ -82,6 +93,25 @@ class GroupModel(Model):
                     raise ValueError(f"group {self.name!r}: member {member.name!r} is on an image that is "
                                      "not in the group's target")
 
+    def _adopt_members_on_same_grid(self):
+        """Move a member on another image onto the group's single target when both images share
+        one pixel grid (same pixel scale and origin, no WCS): AutoProf rendered members by their
+        windows' coordinates, so its scripts build such groups (e.g. a model initialised on one
+        simulated image and fitted in a group on another). Warns, naming the member; members on
+        images with another grid stay refused by ``_check_members_on``."""
+        group_image = self._given_target
+        if not isinstance(group_image, TargetImage):
+            return
+        for member in self.models:
+            image = getattr(member, "target", None)
+            if (isinstance(member, GroupModel) or not isinstance(image, TargetImage) or image is group_image
+                    or not _same_pixel_grid(image, group_image)):
+                continue
+            warnings.warn(f"group {self.name!r}: member {member.name!r} is on another image with the same pixel "
+                          "grid; it now renders on, and is fitted to, the group's target (as in AutoProf)",
+                          UserWarning, stacklevel=3)
+            member.target = group_image
+
     def _member_targets(self):
         """The distinct targets of the members, in order of first appearance."""
         targets, seen = [], set()
@@ -100,6 +130,7 @@ class GroupModel(Model):
         self.models.add(model)  # checks the tree (see _check_tree)
         if self._given_target is not None:
             try:
+                self._adopt_members_on_same_grid()
                 self._check_members_on(self._given_list())
             except ValueError:
                 self.models.remove(model.name)
