@@ -3,7 +3,7 @@
 Changes: ``import polychrome as ap``; the Legacy Survey download (VV 166) replaced by
 simulated_data.group_models_image() (750 x 750 at 0.262"); ``import torch`` kept where PyTorch is
 installed (cell 0); cell 14's deletion of six segmentation windows by their numbers in the
-downloaded image done by what they were (the windows holding galaxies already modelled).
+downloaded image done by what they were (the segments of galaxies already modelled).
 """
 # %% cell 0: imports
 import numpy as np
@@ -131,10 +131,9 @@ windows = ap.utils.initialize.filter_windows(windows, max_size=100)
 windows = ap.utils.initialize.scale_windows(windows, image_shape=target_data.shape, expand_scale=3, expand_border=10)
 # The notebook deletes six windows by number here (del windows[20], ... [7]): those of its
 # downloaded image that hold galaxies the group already models. The numbers belong to that
-# image; on the simulated one, the windows holding a member's centre are those.
+# image; on the simulated one, those are the segments under a member's centre.
 centres = [target2.plane_to_pixel(*M["center"].value) for M in VV166Group.models.values() if M.name != "sky"]
-for k in [k for k, ((x0, x1), (y0, y1)) in windows.items()
-          if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres)]:
+for k in {int(segmap.data[int(round(cy)), int(round(cx))]) for cx, cy in centres} & set(windows):
     del windows[k]
 print(windows)
 

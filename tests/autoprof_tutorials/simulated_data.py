@@ -3,7 +3,7 @@
 Each image is polychrome's rendering of a few Sersic galaxies (known truth,
 in ``TRUTH``) plus Gaussian noise from a fixed seed, in the units the
 tutorials assume (Legacy Survey r-band cutouts: nanomaggies per pixel,
-zeropoint 22.5, sky subtracted).
+zeropoint 22.5; sky subtracted, but for the GroupModels image: see ``group_models_image``).
 """
 
 import numpy as np
@@ -28,10 +28,13 @@ TRUTH = {
     },
 }
 GETTING_STARTED_SIGMA = 1e-3 ** 0.5  # the tutorial sets variance 1/1e3
-# the tutorial's variance is 0.001 (|data| + half the 16-84% range): noise of that variance (a sky
-# sigma of 0.001, Poisson-like above it) makes its chi^2 per degree of freedom about 1
+# The GroupModels tutorial's variance, 0.001 |data + half the 16-84% range|, is Poisson-like: it
+# describes counts on a sky level, and the tutorial fits a flat sky. Its image carries that sky
+# level, GROUP_SKY per pixel, with noise of variance 0.001 (signal + sky + half the range). On
+# sky-subtracted data (no pedestal) the same formula nears 0 wherever the noise is close to minus
+# half the range, and no model, the true one included, gets chi^2/ndf near 1 (the true model: 5.5).
 GROUP_GAIN = 0.001
-GROUP_SKY_SIGMA = 0.001
+GROUP_SKY = 0.05  # flux per pixel: 7 noise sigma below the tutorial's segmentation threshold of 0.1
 
 
 def _render(shape, sources, pixelscale):
@@ -62,16 +65,17 @@ def _small_sources(rng, count, shape):
 
 def group_models_image():
     """750 x 750 pixels at 0.262": three large galaxies, three small ones, 40 faint galaxies
-    scattered over the field and three saturated stars (in the boxes the tutorial masks)."""
+    scattered over the field, three saturated stars (in the boxes the tutorial masks) and a sky
+    level of GROUP_SKY."""
     rng = np.random.default_rng(70)
     shape = (750, 750)
     sources = dict(TRUTH["group_models"])
     sources.update(_small_sources(rng, 40, shape))
-    image = _render(shape, sources, PIXELSCALE)
+    image = _render(shape, sources, PIXELSCALE) + GROUP_SKY
     for (y0, y1, x0, x1) in ((410, 445, 371, 402), (296, 357, 151, 206), (558, 590, 291, 322)):
         image[y0:y1, x0:x1] = 50.0  # saturated: masked by the tutorial
     noise = rng.normal(0.0, 1.0, shape)
-    first = image + noise * np.sqrt(GROUP_GAIN * (np.abs(image) + GROUP_SKY_SIGMA))
-    # the tutorial adds half the 16-84% range of the data to |data|: use the same in the noise
+    first = image + noise * np.sqrt(GROUP_GAIN * image)
+    # the tutorial adds half the 16-84% range of the data to |data|: the noise has the same
     half_range = 0.5 * np.subtract(*np.percentile(first, [84, 16]))
-    return image + noise * np.sqrt(GROUP_GAIN * (np.abs(image) + half_range))
+    return image + noise * np.sqrt(GROUP_GAIN * (image + half_range))
