@@ -8,6 +8,7 @@ import pytest
 
 import polychrome as pc
 from polychrome.models import Model
+from polychrome.models.initialization import WindowPixels, shape_moments
 from polychrome.utils.initialize import gaussian_psf
 
 SCALE = 0.5
@@ -295,3 +296,55 @@ def test_group_subtracts_brighter_neighbours_before_measuring_fainter_ones():
     np.testing.assert_allclose(small["center"].value, faint["center"], atol=2 * SCALE)
     assert small.total_flux() == pytest.approx(true_flux, rel=0.35)
     assert small["Re"].value == pytest.approx(faint["Re"], rel=0.5)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_neighbour_in_the_window_is_left_out_of_the_start(seed):
+    """A galaxy with a neighbour as bright as itself inside its window, 9 arcsec (9 Re) away: the
+    GroupModels tutorial's case of a segmentation window grown three times. The moments' aperture
+    grown from the centre stops at the galaxy, and the annuli replace the neighbour's pixels by
+    their median (clipped_to_annuli). Before, q started at 0.05 or the size 4-50x too large with
+    n at its limit 8, and LM stayed on a broad faint halo in a group fit."""
+    galaxy = dict(center=[25.0, 25.0], q=0.55, PA=0.4, n=1.0, Re=1.0, Ie=1.0)
+    neighbour = dict(center=[33.0, 21.0], q=0.8, PA=2.0, n=1.0, Re=0.9, Ie=1.2)
+    target = simulate(seed, galaxies=(galaxy, neighbour), noise=0.1)
+    model = Model(name="gal", model_type="sersic galaxy model", target=target, window=[[20, 80], [20, 80]])
+    model.initialize()
+    np.testing.assert_allclose(model["center"].value, galaxy["center"], atol=SCALE)
+    assert model["q"].value == pytest.approx(galaxy["q"], abs=0.1)
+    assert math.degrees(pa_difference(model["PA"].value, galaxy["PA"])) < 10  # before: up to 78 (at the neighbour)
+    assert model["n"].value == pytest.approx(galaxy["n"], abs=0.5)
+    assert model["Re"].value == pytest.approx(galaxy["Re"], rel=0.2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_moments_are_the_sources_with_a_sky_level_left_in(seed):
+    """A sky level left under a galaxy (a border median off by a tenth of the pixel noise) held
+    the moments' aperture, iterated from the window's size, at the window: sigma 3.5x the
+    galaxy's and q 0.52 for 0.6. The aperture grown from the centre stays on the galaxy."""
+    truth = dict(center=[32.3, 31.8], q=0.6, PA=0.5, n=2.5, Re=3.0, Ie=0.0)
+    field = dict(shape=(64, 64), scale=1.0, sky=0.0, galaxies=[truth])
+    target = simulate(seed, noise=0.2, **field)
+    model = Model(name="gal", model_type="sersic galaxy model", target=target)
+    pixels = WindowPixels(model)
+    sky, noise = pixels.border_level()
+    flux = pixels.values - sky + 0.1 * noise  # the level left in
+    q, PA, sigma_major = shape_moments(pixels, flux, truth["center"])
+    noiseless = Model(name="gal", model_type="sersic galaxy model", target=simulate(seed, noise=1e-12, **field))
+    clean = WindowPixels(noiseless)
+    _, _, sigma_noiseless = shape_moments(clean, clean.values, truth["center"])  # 2.2 pixels
+    assert q == pytest.approx(truth["q"], abs=0.06)
+    assert math.degrees(pa_difference(PA, truth["PA"])) < 12
+    assert sigma_major == pytest.approx(sigma_noiseless, rel=0.4)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_noise_beyond_the_galaxy_does_not_flatten_the_start(seed):
+    """Annuli beyond the galaxy that pass 2 sigma by chance (1 in 40 of the noise's) flattened the
+    profile's outer part: n 8 for 2.5 and Re 11 for 3 in a 64 x 64 window, from which LM stopped
+    100 chi^2 above the minimum. The annuli now end at the first two undetected in a row."""
+    truth = dict(center=[32.3, 31.8], q=0.6, PA=0.5, n=2.5, Re=3.0, Ie=0.0)
+    target = simulate(seed, shape=(64, 64), scale=1.0, noise=0.2, sky=0.0, galaxies=[truth])
+    model = Model(name="gal", model_type="sersic galaxy model", target=target).initialize()
+    assert model["n"].value == pytest.approx(truth["n"], abs=2.0)
+    assert model["Re"].value == pytest.approx(truth["Re"], rel=0.4)

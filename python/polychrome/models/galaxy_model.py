@@ -174,7 +174,9 @@ class GalaxyModel(ComponentModel):
         aperture (from the brightest smoothed pixel); ``q`` and ``PA`` from
         the second moments of the light in an elliptical aperture; the
         profile by a small grid least-squares fit of log10 of the
-        azimuthally averaged surface brightness in elliptical annuli, the
+        azimuthally averaged surface brightness in elliptical annuli (pixels
+        standing out of their annulus, a neighbour's light, replaced by the
+        annulus' median: ``clipped_to_annuli``), the
         curve of growth's half-light radius setting the size grid. When all
         shape parameters are already set (e.g. linked from another image),
         the brightness alone is set so that the model's flux inside an
@@ -212,7 +214,7 @@ class GalaxyModel(ComponentModel):
         q = profile_q if q is None else q
         PA = profile_PA if PA is None else PA
         # the annuli follow the observed isophotes
-        profile = RadialProfile(pixels, flux, center, profile_q, profile_PA)
+        profile = RadialProfile(pixels, flux, center, profile_q, profile_PA, sky_error=pixels.sky_error())
         values = {"center": center, "q": q, "PA": PA}
         found = self._initial_convolved_profile(pixels, flux, values, profile) if convolved else None
         values.update(found if found is not None else self._initial_profile(profile, q))

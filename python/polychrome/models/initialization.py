@@ -54,6 +54,12 @@ class WindowPixels:
             self._border_level = robust_level(self.border_values())
         return self._border_level
 
+    def sky_error(self):
+        """Uncertainty of the border's sky level (flux per pixel): the standard error of a median,
+        1.2533 sigma / sqrt(border pixels). Common to every pixel of the window."""
+        _, sigma = self.border_level()
+        return 1.2533 * sigma / math.sqrt(max(self.border_values().size, 1))
+
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
         return self.values[self.border] if np.any(self.border) else self.values
@@ -263,38 +269,59 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     """(q, PA, sigma_major) from the second moments of the light in an elliptical aperture, iterated.
 
     The aperture follows the shape found (semi-major 3 sigma of the major
-    axis, within the window), so truncation does not bias q. It starts as
-    large as the window; where the moments there are not positive definite
-    (a source small against the window, whose noise then dominates the
-    moments) it is halved, down to 3 pixels, until they are. Given ``q`` or
-    ``PA`` are kept fixed. q = sqrt(minor/major eigenvalue) clipped to
-    [0.05, 1]; PA counter-clockwise from +x in [0, pi).
+    axis, within the window), so truncation does not bias q. Iterated from
+    the window's size down (where the moments there are not positive
+    definite, a source small against the window whose noise dominates, the
+    aperture is halved, down to 3 pixels, until they are), and from 3 pixels
+    up. The two usually meet (or nearly: a Sersic's long wings leave two
+    fixed points ~15% apart, and the larger one is kept); where the one from
+    the window is more than 1.5x larger, a sky level left in ``flux`` (a
+    border median off by a tenth of the noise) or a neighbour holds it, its
+    moments theirs (measured: sigma 3.5x the source's, q 0.52 for 0.6), and
+    the one from 3 pixels is the source's. Given ``q`` or ``PA`` are kept
+    fixed. q = sqrt(minor/major eigenvalue) clipped to [0.05, 1]; PA
+    counter-clockwise from +x in [0, pi).
     """
+    from_window = _moment_fixed_point(pixels, flux, center, q, PA, pixels.extent)
+    from_small = _moment_fixed_point(pixels, flux, center, q, PA, min(3.0 * pixels.pixel, pixels.extent))
+    return from_small if from_window[2] > 1.5 * from_small[2] else from_window
+
+
+def _moment_fixed_point(pixels, flux, center, q, PA, semi_major, max_steps=8):
+    """shape_moments' iteration from an aperture of semi-major ``semi_major`` (arcsec): moments
+    in the aperture, then the aperture 3 sigma of their major axis, until it repeats. Where the
+    moments are not positive definite the aperture is halved (from above the smallest) or
+    doubled (at the smallest)."""
     dx, dy = pixels.x - center[0], pixels.y - center[1]
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
-    smallest = 3.0 * pixels.pixel
-    semi_major = pixels.extent
+    smallest = min(3.0 * pixels.pixel, pixels.extent)
+    growing = semi_major <= smallest
     sigma_major = 0.25 * pixels.extent
     steps = 0
-    while steps < 8:  # 8 moment steps; the halvings (finitely many) are not counted
-        aperture = (cur_q, cur_pa, semi_major)
+    while steps < max_steps:  # moment steps; the halvings and doublings (finitely many) are not counted
+        previous = (cur_q, cur_pa, semi_major)
         radius = elliptical_radius(dx, dy, cur_q, cur_pa)
         inside = radius <= semi_major
         w = flux[inside]
         total = w.sum()
-        if not total > 0:
-            break
-        xx = np.sum(w * dx[inside] ** 2) / total
-        yy = np.sum(w * dy[inside] ** 2) / total
-        xy = np.sum(w * dx[inside] * dy[inside]) / total
-        eigenvalues, eigenvectors = np.linalg.eigh(np.array([[xx, xy], [xy, yy]]))
-        minor, major = eigenvalues
-        if not (minor > 0 and np.isfinite(major)) and semi_major > smallest:
-            semi_major = max(0.5 * semi_major, smallest)  # noise-dominated: a smaller aperture
-            continue
-        if not (major > 0 and np.isfinite(major)):
-            break
+        positive = total > 0
+        if positive:
+            xx = np.sum(w * dx[inside] ** 2) / total
+            yy = np.sum(w * dy[inside] ** 2) / total
+            xy = np.sum(w * dx[inside] * dy[inside]) / total
+            eigenvalues, eigenvectors = np.linalg.eigh(np.array([[xx, xy], [xy, yy]]))
+            minor, major = eigenvalues
+            positive = minor > 0 and np.isfinite(major)
+        if not positive:  # noise-dominated: another aperture
+            if growing and semi_major < pixels.extent:
+                semi_major = min(2.0 * semi_major, pixels.extent)
+                continue
+            if not growing and semi_major > smallest:
+                semi_major = max(0.5 * semi_major, smallest)
+                continue
+            if not (total > 0 and major > 0 and np.isfinite(major)):
+                break
         if q is None:
             cur_q = float(np.clip(math.sqrt(max(minor, 0.0) / major), Q_MIN, 1.0))
         if PA is None:
@@ -302,7 +329,7 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         sigma_major = math.sqrt(major)
         semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
         steps += 1
-        if (cur_q, cur_pa, semi_major) == aperture:
+        if (cur_q, cur_pa, semi_major) == previous:
             break  # the same aperture again: every further step would give the same numbers
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
 
@@ -378,21 +405,71 @@ def elliptical_radius(dx, dy, q, PA):
     return np.sqrt(along**2 + (across / q) ** 2)
 
 
+def annulus_edges(extent, pixel, bins=24):
+    """Semi-major radii (arcsec) bounding ``bins`` annuli: 0, then geometric from half a pixel
+    to the window's half-width ``extent``."""
+    outer = max(extent, 2.0 * pixel)
+    return np.concatenate([[0.0], np.geomspace(0.5 * pixel, outer, bins)])
+
+
+def annulus_statistics(index, flux, bins):
+    """(count, median, MAD) of ``flux`` in each of ``bins`` annuli (``index``: each pixel's
+    annulus, pixels outside 0..bins-1 ignored); median and MAD are 0 in empty annuli."""
+    valid = np.flatnonzero((index >= 0) & (index < bins))
+    ordered = valid[np.lexsort((flux[valid], index[valid]))]  # by annulus, then flux
+    counts = np.bincount(index[ordered], minlength=bins)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    lower, upper = starts + np.maximum(counts - 1, 0) // 2, starts + counts // 2
+    values = flux[ordered]
+    median = np.where(counts > 0, 0.5 * (values[np.minimum(lower, values.size - 1)]
+                                         + values[np.minimum(upper, values.size - 1)]), 0.0) if values.size else \
+        np.zeros(bins)
+    deviation = np.abs(values - np.repeat(median, counts))
+    deviation = deviation[np.lexsort((deviation, np.repeat(np.arange(bins), counts)))]
+    mad = np.where(counts > 0, 0.5 * (deviation[np.minimum(lower, max(deviation.size - 1, 0))]
+                                      + deviation[np.minimum(upper, max(deviation.size - 1, 0))]), 0.0) \
+        if deviation.size else np.zeros(bins)
+    return counts, median, mad
+
+
+def clipped_to_annuli(radius, flux, edges, clip=3.0):
+    """``flux`` with each value above its annulus' median + ``clip`` sigma (sigma from the MAD)
+    replaced by that median; annuli by ``radius`` between ``edges``, pixels outside them unchanged.
+
+    A neighbour covers a part of an annulus around the source: its pixels stand out above the
+    annulus' level and are replaced by it, so that moments and mean profiles measure the source
+    (AutoProf's starts took medians in annuli for the same reason; replacing by the ceiling would
+    leave a ridge that dominates the second moments far out). The source's own light varies
+    smoothly within an annulus of its shape and stays (0.13% of pure noise is replaced). Annuli
+    of fewer than 5 pixels are left alone.
+    """
+    bins = len(edges) - 1
+    index = np.digitize(radius, edges) - 1
+    counts, median, mad = annulus_statistics(index, flux, bins)
+    ceiling = np.where(counts >= 5, median + clip * 1.4826 * mad, np.inf)
+    valid = np.flatnonzero((index >= 0) & (index < bins))
+    outlier = valid[flux[valid] > ceiling[index[valid]]]
+    clipped = flux.copy()
+    clipped[outlier] = median[index[outlier]]
+    return clipped
+
+
 class RadialProfile:
     """The azimuthally averaged surface brightness in elliptical annuli, and the curve of growth.
 
     Attributes: ``R`` (mean semi-major radius of each annulus, arcsec),
     ``I`` (mean surface brightness, flux/arcsec^2), ``error`` (its standard
-    error), ``radius`` (the largest semi-major radius used), ``flux`` (the
+    error, with ``sky_error``, the uncertainty of the subtracted sky level
+    in flux per pixel, in quadrature), ``radius`` (the largest semi-major radius used), ``flux`` (the
     sky-subtracted flux inside it), ``half_light_radius`` (from the curve
     of growth), ``q`` (the annuli's axis ratio).
     """
 
-    def __init__(self, pixels, flux, center, q, PA, bins=24):
+    def __init__(self, pixels, flux, center, q, PA, bins=24, sky_error=0.0):
         radius = elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
-        outer = max(pixels.extent, 2.0 * pixels.pixel)
-        inner = 0.5 * pixels.pixel
-        edges = np.concatenate([[0.0], np.geomspace(inner, outer, bins)])
+        edges = annulus_edges(pixels.extent, pixels.pixel, bins)
+        outer = edges[-1]
+        flux = clipped_to_annuli(radius, flux, edges)  # neighbours' light out of the means
         index = np.digitize(radius, edges) - 1
         valid = (index >= 0) & (index < bins)
         count = np.bincount(index[valid], minlength=bins).astype(float)
@@ -404,7 +481,9 @@ class RadialProfile:
         count, total, squares, r_sum, noise = (a[used] for a in (count, total, squares, r_sum, noise))
         mean = total / count
         scatter = np.sqrt(np.maximum(squares / count - mean**2, 0.0) / np.maximum(count - 1, 1))
-        error = np.maximum(scatter, np.sqrt(noise) / count)
+        # the sky level's own error is common to all pixels of an annulus: it does not average
+        # down, and where an annulus is no brighter than it, the annulus says nothing of the profile
+        error = np.hypot(np.maximum(scatter, np.sqrt(noise) / count), sky_error)
         self.q = q
         self.R = r_sum / count
         self.I = mean / pixels.area
@@ -434,15 +513,26 @@ class RadialProfile:
         return float(self._growth[k - 1]) if k > 0 else 0.0
 
     def log_points(self):
-        """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma, outside the central pixel.
+        """(R, log10 I, error of log10 I) of the annuli detected at > 2 sigma, outside the central pixel,
+        out to the first two undetected annuli in a row.
 
         Annuli within one pixel of the centre are left out (their mean is
         set by the pixel integration of the core, and the PSF, more than by
-        the profile) unless that would leave fewer than three.
+        the profile) unless that would leave fewer than three. Beyond two
+        undetected annuli in a row the profile has reached the noise: the
+        annuli further out that pass 2 sigma are the noise's upward
+        fluctuations (1 in 40 of them), and they flattened the profile's
+        outer part into n at its limit (measured: n 8 for 2.5 in a 64 x 64
+        window at S/N 50).
         """
         good = (self.I > 2.0 * self.error) & (self.I > 0)
         if np.sum(good & (self.R >= self.pixel)) >= 3:
             good &= self.R >= self.pixel
+        missed = ~good[1:] & ~good[:-1]  # annuli k and k+1 both undetected
+        first_detected = int(np.argmax(good)) if np.any(good) else good.size
+        gaps = np.flatnonzero(missed[first_detected:])
+        if gaps.size:
+            good[first_detected + gaps[0]:] = False
         R, I, error = self.R[good], self.I[good], self.error[good]
         return R, np.log10(I), np.hypot(error / (I * LN10), LOG_ERROR_FLOOR)
 
