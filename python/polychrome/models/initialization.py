@@ -293,6 +293,7 @@ def _moment_fixed_point(pixels, flux, center, q, PA, semi_major, max_steps=8):
     moments are not positive definite the aperture is halved (from above the smallest) or
     doubled (at the smallest)."""
     dx, dy = pixels.x - center[0], pixels.y - center[1]
+    dxx, dyy, dxy = dx * dx, dy * dy, dx * dy
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
     smallest = min(3.0 * pixels.pixel, pixels.extent)
@@ -301,18 +302,16 @@ def _moment_fixed_point(pixels, flux, center, q, PA, semi_major, max_steps=8):
     steps = 0
     while steps < max_steps:  # moment steps; the halvings and doublings (finitely many) are not counted
         previous = (cur_q, cur_pa, semi_major)
-        radius = elliptical_radius(dx, dy, cur_q, cur_pa)
-        inside = radius <= semi_major
-        w = flux[inside]
-        total = w.sum()
+        w = np.where(elliptical_radius(dx, dy, cur_q, cur_pa) <= semi_major, flux, 0.0)
+        total = float(w.sum())
         positive = total > 0
         if positive:
-            xx = np.sum(w * dx[inside] ** 2) / total
-            yy = np.sum(w * dy[inside] ** 2) / total
-            xy = np.sum(w * dx[inside] * dy[inside]) / total
-            eigenvalues, eigenvectors = np.linalg.eigh(np.array([[xx, xy], [xy, yy]]))
-            minor, major = eigenvalues
-            positive = minor > 0 and np.isfinite(major)
+            xx, yy, xy = float(w @ dxx) / total, float(w @ dyy) / total, float(w @ dxy) / total
+            # eigenvalues of [[xx, xy], [xy, yy]] in closed form; the major axis at half the angle
+            # of (xx - yy, 2 xy)
+            root = math.hypot(0.5 * (xx - yy), xy)
+            major, minor = 0.5 * (xx + yy) + root, 0.5 * (xx + yy) - root
+            positive = minor > 0 and math.isfinite(major)
         if not positive:  # noise-dominated: another aperture
             if growing and semi_major < pixels.extent:
                 semi_major = min(2.0 * semi_major, pixels.extent)
@@ -320,14 +319,14 @@ def _moment_fixed_point(pixels, flux, center, q, PA, semi_major, max_steps=8):
             if not growing and semi_major > smallest:
                 semi_major = max(0.5 * semi_major, smallest)
                 continue
-            if not (total > 0 and major > 0 and np.isfinite(major)):
+            if not (total > 0 and major > 0 and math.isfinite(major)):
                 break
         if q is None:
-            cur_q = float(np.clip(math.sqrt(max(minor, 0.0) / major), Q_MIN, 1.0))
+            cur_q = float(min(max(math.sqrt(max(minor, 0.0) / major), Q_MIN), 1.0))
         if PA is None:
-            cur_pa = float(math.atan2(eigenvectors[1, 1], eigenvectors[0, 1]) % math.pi)
+            cur_pa = 0.5 * math.atan2(2.0 * xy, xx - yy) % math.pi
         sigma_major = math.sqrt(major)
-        semi_major = float(np.clip(3.0 * sigma_major, smallest, pixels.extent))
+        semi_major = float(min(max(3.0 * sigma_major, smallest), pixels.extent))
         steps += 1
         if (cur_q, cur_pa, semi_major) == previous:
             break  # the same aperture again: every further step would give the same numbers
