@@ -45,6 +45,14 @@ struct LogDerivatives {
   double L4;  ///< d4L/dr4, 1/arcsec^4
 };
 
+/// Whether a profile's enclosed light integrates the cell holding its centre, reaching `reach`
+/// arcsec (elliptical radius) from it, to the engine's accuracy: always, but for a truncation sharp
+/// on that scale (profiles/truncated.hpp overloads this); where not, the cell is subdivided.
+template <class Profile>
+inline bool enclosed_light_applies(const Profile&, double /*reach*/) {
+  return true;
+}
+
 /// Number of geometric parameters ahead of the profile's in the Jacobian (x, y, q, PA).
 constexpr int kGeometricParams = 4;
 
