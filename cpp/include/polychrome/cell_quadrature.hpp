@@ -121,7 +121,12 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   // distance to the centre and with the profile's own scale (a small
   // 2nd-order correction); elsewhere the error is unknown.
   const double correction = (std::abs(G2) * gamma + std::abs(L1rho) * (tau - gamma)) * (1.0 / 24.0);
-  const bool taylor_ok = (tau * rho * rho <= kTaylorRadiusLimit) & (correction <= kMaxCorrection);
+  bool taylor_ok = (tau * rho * rho <= kTaylorRadiusLimit) & (correction <= kMaxCorrection);
+  // Nor for cells large against the distance to the profile's other singularities (a truncation's
+  // poles, pi / (2 St) off the real axis at Rt): a step sharp on the cell's scale that the midpoint's
+  // derivatives do not see.
+  if constexpr (HasSingularities<Profile>::value)
+    taylor_ok = taylor_ok & (tau <= kTaylorRadiusLimit * prof.singular_distance2(rad.r));
   const double rel_error = taylor_ok ? kErrorSafety * leading : kUnknownError;
   // ln of an upper bound of the cell's integral: the profile can rise by at
   // most about |L1| delta + |L2| delta^2 / 2 (in ln) over the half-diagonal

@@ -32,6 +32,7 @@ struct TruncationTerms {
 
 template <class P>
 class TruncatedProfile {
+  static constexpr double kPi = 3.14159265358979323846;
   // |k| reach below which the truncation is smooth on a cell's scale (enclosed_resolves).
   static constexpr double kSmoothReach = 4.0;
   // Widths 1 / |k| from Rt beyond which T(1 - T) < 1e-34: the truncation's slope is nil there.
@@ -55,7 +56,8 @@ class TruncatedProfile {
   /// Rt: truncation radius (arcsec, > 0); St: sharpness (1/arcsec, > 0).
   TruncatedProfile(P profile, double Rt, double St, TruncationSide side)
       : profile_(std::move(profile)), Rt_(Rt), St_(St), inv_St_(1.0 / St),
-        k_(side == TruncationSide::kOuter ? 2.0 * St : -2.0 * St), side_(side) {
+        k_(side == TruncationSide::kOuter ? 2.0 * St : -2.0 * St), side_(side),
+        pole_offset2_((kPi / (2.0 * St)) * (kPi / (2.0 * St))) {
     require_positive(Rt, "Rt");
     require_positive(St, "St");
     log_peak_ = find_log_peak();
@@ -119,6 +121,13 @@ class TruncatedProfile {
         dF[n + 1] += w * inv_St_ * (1.0 + t.z * (1.0 - 2.0 * t.s)) * Fr;  // dw/dSt
       }
     }
+  }
+
+  /// Squared distance (arcsec^2) from radius r to the truncation's nearest pole in the complex r
+  /// plane, Rt +- i pi / |k|: the Taylor series of ln T about r converges within it.
+  POLYCHROME_INLINE double singular_distance2(double r) const {
+    const double d = r - Rt_;
+    return d * d + pole_offset2_;
   }
 
   POLYCHROME_INLINE TruncationTerms terms(double r) const {
@@ -194,6 +203,7 @@ class TruncatedProfile {
   P profile_;
   double Rt_, St_, inv_St_, k_;
   TruncationSide side_;
+  double pole_offset2_;  // (pi / |k|)^2, arcsec^2
   double log_peak_ = 0.0;
 };
 
