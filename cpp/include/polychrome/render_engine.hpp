@@ -13,7 +13,9 @@
 // budget; a child where it does not hold (it contains the centre and uses the
 // plain midpoint rule, because a cusp has no Taylor expansion, or it is too
 // large for the Taylor series there) is accepted when its parent's value
-// agrees with the sum of its four children ("a-posteriori" cells). Any cell
+// agrees with the sum of its four children ("a-posteriori" cells); a child
+// that does not resolve the profile (large against a truncation's width next
+// to it: kUnresolvedError) is never accepted by either rule. Any cell
 // whose whole integral is negligible is accepted. The rest go to the next
 // level.
 #pragma once
