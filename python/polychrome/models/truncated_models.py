@@ -18,8 +18,12 @@ its total without truncation); ``total_flux()`` is the truncated profile's.
 
 The core renders the profile with the exact radial derivatives of the truncation to the fourth
 (cpp/include/polychrome/profiles/truncated.hpp), so the elliptical models keep their a-priori
-error estimate (2e-5 relative per pixel at the default tolerance), cells refined wherever the
-step is sharp on their scale; the pixel holding the centre is integrated by subdivision.
+error estimate (2e-5 relative per pixel at the default tolerance), cells large against the
+truncation's width next to them split until they resolve it; the pixel holding the centre is
+integrated exactly in polar form (enclosed light by parts) where the truncation is smooth or
+negligible on its scale, by subdivision elsewhere. On other isophotes the a-posteriori renderer
+holds 2e-5 while the truncation is wider than ~1/10 pixel (St x pixel < 10); a sharper one is
+off by up to 1e-3 (St x pixel = 50) to 2e-2 (500).
 ``initialize()`` sets ``Rt`` as AstroPhot does (outer: the radius where its default profile
 radii pass half the window's larger side; inner: 2 pixels, AstroPhot's 0 being outside the
 limits), then measures the untruncated profile.
