@@ -219,3 +219,16 @@ def test_bad_values_are_refused_naming_them():
         pc.render_profile("truncated sersic", [2.0, 1.0, 0.0, 1.0], (8, 8), center=(1, 1), q=1, PA=0)
     with pytest.raises(ValueError, match=r"St \(1/arcsec"):
         pc.render_profile("truncated sersic", [2.0, 1.0, 0.0, 1.0, 1e20], (8, 8), center=(1, 1), q=1, PA=0)
+
+
+@pytest.mark.parametrize("St", [1.0, 200.0])
+def test_on_the_zero_shape_a_sharp_truncation_is_the_elliptical_one(St):
+    """The a-posteriori renderer of the isophote shapes splits cells that do not resolve the
+    truncation's width (else a step between its Gauss points goes unseen: 1e-3 at St = 200)."""
+    target = blank((32, 32))
+    values = dict(BASE, Rt=1.5, St=St)
+    shaped = Model(name="s", model_type="truncated sersic superellipse galaxy model", target=target, C0=0.0, **values)
+    ellipse = Model(name="e", model_type="truncated sersic galaxy model", target=target, **values)
+    expected = ellipse.sample().data
+    bright = expected > 1e-4 * expected.max()
+    assert np.max(np.abs(shaped.sample().data[bright] / expected[bright] - 1)) < 2e-5

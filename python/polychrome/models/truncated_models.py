@@ -22,8 +22,7 @@ error estimate (2e-5 relative per pixel at the default tolerance), cells large a
 truncation's width next to them split until they resolve it; the pixel holding the centre is
 integrated exactly in polar form (enclosed light by parts) where the truncation is smooth or
 negligible on its scale, by subdivision elsewhere. On other isophotes the a-posteriori renderer
-holds 2e-5 while the truncation is wider than ~1/10 pixel (St x pixel < 10); a sharper one is
-off by up to 1e-3 (St x pixel = 50) to 2e-2 (500).
+splits the cells that do not resolve the truncation's width likewise (2e-5).
 ``initialize()`` sets ``Rt`` as AstroPhot does (outer: the radius where its default profile
 radii pass half the window's larger side; inner: 2 pixels, AstroPhot's 0 being outside the
 limits), then measures the untruncated profile.
