@@ -69,6 +69,8 @@ void bind_render(py::module_& m) {
   m.def("profile_names", &polychrome::profile_names);
   m.def("isophote_names", &polychrome::isophote_names);
   m.def("sector_names", &polychrome::sector_names);
+  m.def("truncation_names", &polychrome::truncation_names,
+        "The truncations of a radial profile: 'truncated <radial>' (outer) and 'inner truncated <radial>'.");
   m.def("nonradial_profile_names", &polychrome::nonradial_profile_names,
         "Profiles that are not functions of the elliptical radius (q unused, no isophote shape).");
   m.def(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 namespace polychrome {
 
@@ -146,8 +147,8 @@ void require_count(const std::string& name, const std::vector<double>& params, s
                                 " parameters, got " + std::to_string(params.size()));
 }
 
-RadialProfile make_radial(const std::string& name, const std::vector<double>& p,
-                          const std::vector<double>& knot_radii) {
+UntruncatedProfile make_untruncated(const std::string& name, const std::vector<double>& p,
+                                    const std::vector<double>& knot_radii) {
   if (name == "sersic") {
     require_count(name, p, 3);
     return SersicProfile(p[0], p[1], p[2]);
@@ -177,7 +178,55 @@ RadialProfile make_radial(const std::string& name, const std::vector<double>& p,
   throw std::invalid_argument("unknown profile '" + name + "'; known profiles: " + known);
 }
 
+// A truncated radial profile's name is "truncated <radial>" (outer) or "inner truncated <radial>".
+struct TruncationName {
+  std::string base;  // the untruncated profile's name (the whole name when not truncated)
+  bool truncated = false;
+  TruncationSide side = TruncationSide::kOuter;
+};
+
+TruncationName split_truncation(const std::string& name) {
+  TruncationName parts{name};
+  for (const std::string& prefix : truncation_names()) {
+    const std::string head = prefix + " ";
+    if (name.compare(0, head.size(), head) == 0) {
+      parts.base = name.substr(head.size());
+      parts.truncated = true;
+      parts.side = prefix == "truncated" ? TruncationSide::kOuter : TruncationSide::kInner;
+    }
+  }
+  return parts;
+}
+
+std::vector<std::string> radial_parameter_names(const std::string& name, int num_knots);
+
+RadialProfile make_radial(const std::string& name, const std::vector<double>& p,
+                          const std::vector<double>& knot_radii) {
+  const TruncationName t = split_truncation(name);
+  if (!t.truncated)
+    return std::visit([](auto&& radial) -> RadialProfile { return radial; }, make_untruncated(name, p, knot_radii));
+  const std::size_t count = radial_parameter_names(t.base, static_cast<int>(knot_radii.size())).size();
+  if (p.size() != count + 2)
+    throw std::invalid_argument(name + " profile takes " + std::to_string(count + 2) + " parameters (the " + t.base +
+                                " profile's, then Rt and St), got " + std::to_string(p.size()));
+  const std::vector<double> own(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(count));
+  const double Rt = p[count], St = p[count + 1];
+  return std::visit(
+      [&](auto&& base) -> RadialProfile {
+        return TruncatedProfile<std::decay_t<decltype(base)>>(base, Rt, St, t.side);
+      },
+      make_untruncated(t.base, own, knot_radii));
+}
+
 std::vector<std::string> radial_parameter_names(const std::string& name, int num_knots) {
+  const TruncationName t = split_truncation(name);
+  if (t.truncated) {
+    if (t.base == "edgeon") throw std::invalid_argument("the edge-on disk ('edgeon') takes no truncation");
+    std::vector<std::string> names = radial_parameter_names(t.base, num_knots);
+    names.push_back("Rt");
+    names.push_back("St");
+    return names;
+  }
   if (name == "sersic") return {"n", "Re", "Ie"};
   if (name == "exponential") return {"Re", "Ie"};
   if (name == "gaussian") return {"sigma", "I0"};
@@ -206,6 +255,8 @@ bool split_sector_name(const std::string& name, SectorName& out) {
   const std::string head = item.substr(0, colon);
   if (head != "ray" && head != "wedge") return false;
   out.radial = name.substr(0, slash);
+  if (split_truncation(out.radial).truncated)
+    throw std::invalid_argument("rays and wedges take no truncation, got '" + name + "'");
   out.layout.kind = head == "ray" ? SectorKind::kRay : SectorKind::kWedge;
   out.layout.count = 2;
   if (colon != std::string::npos) {
@@ -249,7 +300,7 @@ SectorProfile make_sector(const SectorName& sector, const std::vector<double>& p
   for (std::size_t k = 0; k < count; ++k) {
     const std::vector<double> own(p.begin() + static_cast<std::ptrdiff_t>(k * each),
                                   p.begin() + static_cast<std::ptrdiff_t>((k + 1) * each));
-    profile.segments.push_back(make_radial(sector.radial, own, knot_radii));
+    profile.segments.push_back(make_untruncated(sector.radial, own, knot_radii));
   }
   return profile;
 }
@@ -300,6 +351,8 @@ std::vector<std::string> profile_parameter_names(const std::string& name, int nu
 }
 
 std::vector<std::string> nonradial_profile_names() { return {"edgeon"}; }
+
+std::vector<std::string> truncation_names() { return {"truncated", "inner truncated"}; }
 
 std::vector<std::string> isophote_names() { return {"superellipse", "fourier", "warp"}; }
 

@@ -78,6 +78,21 @@ void check_profile(const Profile& profile, double pixel) {
   check_peak(profile, pixel);
 }
 
+// A truncated profile: the untruncated one's ranges, the truncation radius as a size, and the
+// truncation's width 1 / St (arcsec) within the sizes' range too.
+template <class P>
+void check_profile(const TruncatedProfile<P>& profile, double pixel) {
+  check_profile(profile.untruncated(), pixel);
+  check_size(profile.truncation_radius(), "Rt", pixel);
+  const double width = 1.0 / profile.sharpness();
+  if (!(width >= kMinSizePixels * pixel && width <= kMaxSizePixels * pixel))
+    throw std::invalid_argument("St (1/arcsec: the truncation's sharpness) must be between " +
+                                number(1.0 / (kMaxSizePixels * pixel)) + " and " +
+                                number(1.0 / (kMinSizePixels * pixel)) + " per arcsec at this pixel scale, got " +
+                                number(profile.sharpness()));
+  check_peak(profile, pixel);
+}
+
 // The edge-on disk has two sizes.
 void check_profile(const EdgeOnDiskProfile& profile, double pixel) {
   check_size(profile.scale_height(), "hs", pixel);
@@ -90,7 +105,7 @@ void check_profile(const ShapedProfile& profile, double pixel) {
 }
 
 void check_profile(const SectorProfile& profile, double pixel) {
-  for (const RadialProfile& segment : profile.segments)
+  for (const UntruncatedProfile& segment : profile.segments)
     std::visit([&](const auto& radial) { check_profile(radial, pixel); }, segment);
 }
 

@@ -89,7 +89,9 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     ----------
     profile : str
         One of :func:`profile_names` ("sersic", "exponential", "gaussian",
-        "moffat", "spline").
+        "moffat", "spline", "nuker"), each also truncated ("truncated sersic",
+        "inner truncated sersic": its parameters, then ``Rt`` arcsec and ``St``
+        1/arcsec; see :func:`truncation_names`).
     params : dict or sequence
         Profile parameters by name (see :func:`parameter_names`): Sersic
         ``n``, ``Re`` (arcsec), ``Ie`` (log10 flux/arcsec^2 at Re);
@@ -190,15 +192,37 @@ def sector_names():
     return list(_core.sector_names())
 
 
+def truncation_names():
+    """Names of the truncations of a radial profile: "truncated <radial>" (the light beyond Rt cut
+    away) and "inner truncated <radial>" (the light inside Rt), e.g. "truncated sersic",
+    "inner truncated exponential/superellipse": the radial profile's parameters, then ``Rt``
+    (truncation radius, arcsec) and ``St`` (sharpness, 1/arcsec): the profile times
+    (1 -+ tanh(St (R - Rt))) / 2 (AstroPhot's truncated models). Rays and wedges take none."""
+    return list(_core.truncation_names())
+
+
+def untruncated_name(radial):
+    """The radial profile's name without its truncation ("truncated sersic" -> "sersic")."""
+    for prefix in sorted(truncation_names(), key=len, reverse=True):
+        if radial.startswith(prefix + " "):
+            return radial[len(prefix) + 1:]
+    return radial
+
+
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
     radial, *shapes = profile.split("/")
     if radial in nonradial_profile_names() and not shapes:
         return profile
+    truncated = untruncated_name(radial) != radial
+    radial = untruncated_name(radial)
+    if truncated and len(shapes) == 1 and shapes[0].partition(":")[0] in sector_names():
+        raise ValueError(f"rays and wedges take no truncation, got {profile!r}")
     if radial not in profile_names():
         raise ValueError(f"unknown profile {profile!r}; known profiles: {profile_names()}, each also as "
-                         f"'<profile>/<shape>' with a shape of {isophote_names()}")
+                         f"'<profile>/<shape>' with a shape of {isophote_names()}, and each "
+                         f"'<truncation> <profile>' with a truncation of {truncation_names()}")
     if len(shapes) == 1 and shapes[0].partition(":")[0] in sector_names():
         return profile
     for shape in shapes:
@@ -209,7 +233,7 @@ def _checked_profile(profile):
 
 
 def _checked_knots(profile, knots):
-    if profile.partition("/")[0] != "spline":
+    if untruncated_name(profile.partition("/")[0]) != "spline":
         return knots
     if knots is None:
         raise ValueError("knots (the knot radii in arcsec) are required for the spline profile")

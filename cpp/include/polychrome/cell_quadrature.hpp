@@ -52,6 +52,9 @@ constexpr double kMaxCorrection = 0.1;
 // rel_error * |value| <= allowed with it, not even 0 (0 * inf is NaN): a
 // cell whose midpoint misses a narrow profile has value 0 and is not done.
 constexpr double kUnknownError = std::numeric_limits<double>::infinity();
+// Stands for "the cell does not resolve the profile": NaN, which passes no comparison, so that
+// neither rel_error * |value| <= allowed nor rel_error >= kUnknownError (the a-posteriori cells) holds.
+constexpr double kUnresolvedError = std::numeric_limits<double>::quiet_NaN();
 
 /// Evaluate one cell centred at circularised coordinates (wa, wb), of size h
 /// pixels. With kJacobian, writes d value / d param_p to
@@ -122,7 +125,14 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   // 2nd-order correction); elsewhere the error is unknown.
   const double correction = (std::abs(G2) * gamma + std::abs(L1rho) * (tau - gamma)) * (1.0 / 24.0);
   const bool taylor_ok = (tau * rho * rho <= kTaylorRadiusLimit) & (correction <= kMaxCorrection);
-  const double rel_error = taylor_ok ? kErrorSafety * leading : kUnknownError;
+  double rel_error = taylor_ok ? kErrorSafety * leading : kUnknownError;
+  // Cells large against the distance to the profile's other singularities (a truncation's poles,
+  // pi / (2 St) off the real axis at Rt) may hold a step sharp on their scale that neither the
+  // midpoint's derivatives nor the midpoints of two successive levels see: such a cell is
+  // "unresolved" (kUnresolvedError), never accepted by the a-priori or the a-posteriori rule,
+  // only split (or taken whole when negligible, or at the last level).
+  if constexpr (HasSingularities<Profile>::value)
+    rel_error = (tau <= kTaylorRadiusLimit * prof.singular_distance2(rad.r)) ? rel_error : kUnresolvedError;
   // ln of an upper bound of the cell's integral: the profile can rise by at
   // most about |L1| delta + |L2| delta^2 / 2 (in ln) over the half-diagonal
   // delta of the cell, so a cell whose bound is negligible can be accepted

@@ -26,6 +26,8 @@
 // are used by the engine.
 #pragma once
 
+#include <type_traits>
+
 namespace polychrome {
 
 /// Elliptical radius in several forms, computed once per sample point.
@@ -44,6 +46,23 @@ struct LogDerivatives {
   double L3;  ///< d3L/dr3, 1/arcsec^3
   double L4;  ///< d4L/dr4, 1/arcsec^4
 };
+
+/// Whether a profile's enclosed light integrates the cell holding its centre, reaching `reach`
+/// arcsec (elliptical radius) from it, to the engine's accuracy: always, but for a truncation sharp
+/// on that scale (profiles/truncated.hpp overloads this); where not, the cell is subdivided.
+template <class Profile>
+inline bool enclosed_light_applies(const Profile&, double /*reach*/) {
+  return true;
+}
+
+/// Whether a profile has singularities off the centre (in the complex plane of r: a truncation's
+/// poles), reported by `double singular_distance2(double r) const`, the squared distance (arcsec^2)
+/// from r to the nearest; the cell quadrature's Taylor estimate holds only for cells small against it.
+template <class Profile, class = void>
+struct HasSingularities : std::false_type {};
+
+template <class Profile>
+struct HasSingularities<Profile, std::void_t<decltype(&Profile::singular_distance2)>> : std::true_type {};
 
 /// Number of geometric parameters ahead of the profile's in the Jacobian (x, y, q, PA).
 constexpr int kGeometricParams = 4;

@@ -28,6 +28,11 @@ std::vector<std::string> profile_names();
 /// isophote shape applies; q is not used): "edgeon" (hs, rs, I0; profiles/edgeon.hpp).
 std::vector<std::string> nonradial_profile_names();
 
+/// The truncations: "truncated <radial>" (outer) and "inner truncated <radial>" (profiles/truncated.hpp),
+/// their parameters the radial profile's, then Rt (arcsec) and St (1/arcsec); each also on other
+/// isophotes ("truncated sersic/superellipse"). Rays and wedges take none.
+std::vector<std::string> truncation_names();
+
 /// The isophote shapes other than the ellipse.
 std::vector<std::string> isophote_names();
 

@@ -17,12 +17,13 @@
 #include "polychrome/render_options.hpp"
 #include "polychrome/sector_profile.hpp"
 #include "polychrome/shaped_profile.hpp"
+#include "polychrome/variant_concat.hpp"
 
 namespace polychrome {
 
-using AnyProfile =
-    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile,
-                 ShapedProfile, SectorProfile, EdgeOnDiskProfile>;
+/// Every profile the renderer takes: the radial ones (each truncated or not, see shaped_profile.hpp),
+/// then those on other isophotes, in angular segments, and the edge-on disk.
+using AnyProfile = VariantAppend<RadialProfile, ShapedProfile, SectorProfile, EdgeOnDiskProfile>::type;
 
 /// Number of Jacobian columns for this profile: 4 geometric + its own.
 int jacobian_size(const AnyProfile& profile);

@@ -13,7 +13,9 @@
 // budget; a child where it does not hold (it contains the centre and uses the
 // plain midpoint rule, because a cusp has no Taylor expansion, or it is too
 // large for the Taylor series there) is accepted when its parent's value
-// agrees with the sum of its four children ("a-posteriori" cells). Any cell
+// agrees with the sum of its four children ("a-posteriori" cells); a child
+// that does not resolve the profile (large against a truncation's width next
+// to it: kUnresolvedError) is never accepted by either rule. Any cell
 // whose whole integral is negligible is accepted. The rest go to the next
 // level.
 #pragma once
@@ -271,9 +273,21 @@ class AdaptiveRenderer {
     const int last = static_cast<int>(std::min(hi, nx - 1.0));
     for (int j = first; j <= last; ++j) {
       if (!contains_center(j + 0.5, v, 1.0)) continue;
+      if (!enclosed_light_applies(prof_, corner_reach(j, v - 0.5))) continue;  // left flagged: subdivided
       img_row[j] = integrate_cell_polar(geo_, prof_, j, v - 0.5, 1.0, kJacobian ? jac_row + j : nullptr, npix);
       flags[j] = 0;
     }
+  }
+
+  // Largest elliptical radius (arcsec) of the corners of the pixel with lower-left corner (j, v0).
+  double corner_reach(int j, double v0) const {
+    double reach = 0.0;
+    for (int c = 0; c < 4; ++c) {
+      double wa, wb;
+      w_at(j + (c & 1), v0 + (c >> 1), wa, wb);
+      reach = std::max(reach, std::hypot(wa, wb));
+    }
+    return reach;
   }
 
   // Adaptive refinement of the pixels s.pending of the row at v: results in

@@ -18,7 +18,7 @@ struct SectorProfile {
   static constexpr bool kHasEnclosedLight = false;
 
   SectorLayout layout;
-  std::vector<RadialProfile> segments;  // layout.count of them, all the same alternative
+  std::vector<UntruncatedProfile> segments;  // layout.count of them, all the same alternative (no truncation)
 
   int segment_params() const {
     return std::visit([](const auto& p) { return p.num_params(); }, segments.front());

@@ -16,12 +16,18 @@
 #include "polychrome/profiles/nuker.hpp"
 #include "polychrome/profiles/sersic.hpp"
 #include "polychrome/profiles/spline.hpp"
+#include "polychrome/profiles/truncated.hpp"
 #include "polychrome/render_options.hpp"
+#include "polychrome/variant_concat.hpp"
 
 namespace polychrome {
 
-using RadialProfile =
+/// The radial profiles as they are defined (profiles/*.hpp).
+using UntruncatedProfile =
     std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile>;
+
+/// Every radial profile: the untruncated ones, then each with a truncation (profiles/truncated.hpp).
+using RadialProfile = VariantWithWrapped<UntruncatedProfile, TruncatedProfile>::type;
 
 struct ShapedProfile {
   static constexpr bool kLastScalesImage = false;  // the last parameters are the shape's

@@ -426,19 +426,19 @@ class SectorRenderer {
   std::vector<double> line_cos_, line_sin_, normal_u_, normal_v_;
 };
 
-// The segments as pointers to alternative I of RadialProfile (when the first is one), rendered;
+// The segments as pointers to alternative I of UntruncatedProfile (when the first is one), rendered;
 // std::get_if rather than std::visit (see render_kernel.cpp).
 template <std::size_t I = 0>
 void render_segments(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
                      const RenderOptions& options, double* image, double* jac) {
-  if constexpr (I < std::variant_size_v<RadialProfile>) {
-    using Radial = std::variant_alternative_t<I, RadialProfile>;
+  if constexpr (I < std::variant_size_v<UntruncatedProfile>) {
+    using Radial = std::variant_alternative_t<I, UntruncatedProfile>;
     if (std::get_if<I>(&profile.segments.front()) == nullptr) {
       render_segments<I + 1>(grid, ellipse, profile, options, image, jac);
       return;
     }
     std::vector<const Radial*> segments;
-    for (const RadialProfile& segment : profile.segments) segments.push_back(std::get_if<I>(&segment));
+    for (const UntruncatedProfile& segment : profile.segments) segments.push_back(std::get_if<I>(&segment));
     SectorRenderer<Radial>(grid, ellipse, profile, std::move(segments), options).render(image, jac);
   }
 }

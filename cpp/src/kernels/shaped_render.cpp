@@ -51,6 +51,13 @@ constexpr double kResolvedFraction = 0.25;
 // fraction of the size: a cusp's derivatives (the Jacobian) are more singular than its values,
 // and converge only there. A handful of cells a level: cheap.
 constexpr double kCuspResolution = 1e-3;
+// How far the shape's radius R may change across a cell, per unit of the cell's half-diagonal in w
+// (a boxy superellipse's 1.4, a Fourier shape's or a warp's factor of a few): the margin by which a
+// cell must resolve a truncation's width in R.
+constexpr double kShapeReach = 3.0;
+// ... and the fraction of that distance a cell's reach in R may be (the elliptical engine's
+// Taylor-radius limit, cell_quadrature.hpp).
+constexpr double kPoleResolution = 0.5;
 // Cells this close to the centre (in their half-diagonals) take their centre derivatives from their
 // boundary (see centre_derivatives).
 constexpr double kBoundaryDerivativeReach = 6.0;
@@ -217,7 +224,7 @@ class ShapedRenderer {
           child[k] = 0.25 * (f[0] + f[1] + f[2] + f[3]) * 0.25 * cell.h * cell.h * geo_.area;
           sum += child[k];
         }
-        const bool converged = std::abs(sum - s.parent[c]) <= cell.budget && !unresolved_centre(cell.u, cell.v, cell.h);
+        const bool converged = std::abs(sum - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h);
         if (last || converged || !std::isfinite(sum)) {
           s.sum[static_cast<std::size_t>(cell.column)] += sum;
           for (int k = 0; k < 4; ++k) s.accepted.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
@@ -357,11 +364,17 @@ class ShapedRenderer {
   }
 
   // Must a cell of size h at (u, v) be split whatever its values say?
-  bool unresolved_centre(double u, double v, double h) const {
+  bool unresolved(double u, double v, double h) const {
     double wa, wb;
     w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa, wb);
+    if constexpr (HasSingularities<Radial>::value) {
+      // A cell large against the distance from its radius to a truncation's poles (its width) may
+      // hold a step that its Gauss points and its children's both miss: split it until it resolves it.
+      const double R = shape_.radius(wa, wb);
+      if (kShapeReach * extent > kPoleResolution * std::sqrt(radial_.singular_distance2(R))) return true;
+    }
     return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }

@@ -34,6 +34,7 @@ from .psf_model import PSFModel
 from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
+from .truncated_models import TRUNCATED_MODELS
 from .star_models import (ExponentialStar, GaussianStar, MoffatStar, NukerStar, SersicStar, SplineStar,
                           StarModel)
 

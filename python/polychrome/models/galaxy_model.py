@@ -40,6 +40,9 @@ class GalaxyModel(ComponentModel):
     _fixed_geometry = {}
     # how many of parameter_specs, at the end, belong to a non-elliptical isophote shape
     _isophote_count = 0
+    # how many of parameter_specs, after the profile's (and before the isophote's), belong to a
+    # wrapper of the profile (the truncation's Rt and St: truncated_models.py)
+    _wrapper_count = 0
 
     def _values(self):
         values = super()._values()
@@ -48,7 +51,7 @@ class GalaxyModel(ComponentModel):
 
     def _core_parameters(self, values):
         """The core radial profile's parameter values, in its order, from the model's {name: value}."""
-        end = len(self.parameter_specs) - self._isophote_count
+        end = len(self.parameter_specs) - self._isophote_count - self._wrapper_count
         return [values[spec.name] for spec in self.parameter_specs[self._geometry_count:end]]
 
     def _render_profile(self):
