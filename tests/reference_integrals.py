@@ -89,6 +89,16 @@ class Profile:
         return 2.0 * np.pi * q * self.enclosed(np.inf)
 
 
+def split_pixel_nodes(i, j, k, x, w):
+    """(u, v, weights): Gauss-Legendre nodes of pixel row i, column j split into k x k sub-pixels,
+    as pixel coordinates along each axis (the tensor grid is their outer product), from the nodes
+    ``x`` and weights ``w`` on [-1, 1]; the weights sum to 1 along each axis."""
+    edges = np.arange(k) / k
+    u = (j + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
+    v = (i + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
+    return u, v, np.tile(w / (2 * k), k)
+
+
 def _ellipse_matrix(q, pa):
     c, s = np.cos(pa), np.sin(pa)
     return np.array([[c, s], [-s / q, c / q]])

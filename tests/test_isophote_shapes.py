@@ -9,6 +9,7 @@ import pytest
 
 import polychrome as pc
 from polychrome.models import Model
+from reference_integrals import split_pixel_nodes
 
 SCALE = 0.25
 
@@ -63,10 +64,7 @@ def reference_pixels(shape_name, values, shape, nodes=12, split=6, near=2.5):
         for j in range(nx):
             close = math.hypot((j + 0.5) * SCALE - cx, (i + 0.5) * SCALE - cy) < near * SCALE
             k = split if close else 1
-            edges = np.arange(k) / k
-            u = (j + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
-            v = (i + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
-            weights = np.tile(w / (2 * k), k)
+            u, v, weights = split_pixel_nodes(i, j, k, x, w)
             X, Y = np.meshgrid(u * SCALE - cx, v * SCALE - cy)
             wa = c * X + s * Y
             wb = (-s * X + c * Y) / values["q"]

@@ -12,6 +12,7 @@ from scipy.special import gammaincinv
 import polychrome as pc
 from model_helpers import finite_difference_jacobian
 from polychrome.models import Model
+from reference_integrals import split_pixel_nodes
 
 SCALE = 0.25  # arcsec per pixel
 PROFILES = ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline")
@@ -46,10 +47,7 @@ def reference_pixels(values, shape, outer=True, nodes=12, near=2.5):
             R0 = math.hypot(c * X0 + s * Y0, (-s * X0 + c * Y0) / values["q"])
             close = math.hypot(X0, Y0) < near * SCALE or abs(R0 - values["Rt"]) < width / values["q"]
             k = split if close else 1
-            edges = np.arange(k) / k
-            u = (j + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
-            v = (i + (edges[:, None] + (x[None, :] + 1) / (2 * k))).ravel()
-            weights = np.tile(w / (2 * k), k)
+            u, v, weights = split_pixel_nodes(i, j, k, x, w)
             X, Y = np.meshgrid(u * SCALE - cx, v * SCALE - cy)
             R = np.hypot(c * X + s * Y, (-s * X + c * Y) / values["q"])
             I = sersic_brightness(R, values["n"], values["Re"], values["Ie"]) * \
