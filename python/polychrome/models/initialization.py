@@ -404,46 +404,34 @@ def elliptical_radius(dx, dy, q, PA):
     return np.sqrt(along**2 + (across / q) ** 2)
 
 
-def annulus_edges(extent, pixel, bins=24):
-    """Semi-major radii (arcsec) bounding ``bins`` annuli: 0, then geometric from half a pixel
-    to the window's half-width ``extent``."""
-    outer = max(extent, 2.0 * pixel)
-    return np.concatenate([[0.0], np.geomspace(0.5 * pixel, outer, bins)])
-
-
 def annulus_statistics(index, flux, bins):
     """(count, median, MAD) of ``flux`` in each of ``bins`` annuli (``index``: each pixel's
     annulus, pixels outside 0..bins-1 ignored); median and MAD are 0 in empty annuli."""
     valid = np.flatnonzero((index >= 0) & (index < bins))
     ordered = valid[np.lexsort((flux[valid], index[valid]))]  # by annulus, then flux
     counts = np.bincount(index[ordered], minlength=bins)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    lower, upper = starts + np.maximum(counts - 1, 0) // 2, starts + counts // 2
+    filled = counts > 0
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[filled]
+    lower, upper = starts + (counts[filled] - 1) // 2, starts + counts[filled] // 2  # the middle one or two
     values = flux[ordered]
-    median = np.where(counts > 0, 0.5 * (values[np.minimum(lower, values.size - 1)]
-                                         + values[np.minimum(upper, values.size - 1)]), 0.0) if values.size else \
-        np.zeros(bins)
+    median, mad = np.zeros(bins), np.zeros(bins)
+    median[filled] = 0.5 * (values[lower] + values[upper])
     deviation = np.abs(values - np.repeat(median, counts))
-    deviation = deviation[np.lexsort((deviation, np.repeat(np.arange(bins), counts)))]
-    mad = np.where(counts > 0, 0.5 * (deviation[np.minimum(lower, max(deviation.size - 1, 0))]
-                                      + deviation[np.minimum(upper, max(deviation.size - 1, 0))]), 0.0) \
-        if deviation.size else np.zeros(bins)
+    deviation = deviation[np.lexsort((deviation, index[ordered]))]
+    mad[filled] = 0.5 * (deviation[lower] + deviation[upper])
     return counts, median, mad
 
 
-def clipped_to_annuli(radius, flux, edges, clip=3.0):
+def clipped_to_annuli(index, flux, bins, clip=3.0):
     """``flux`` with each value above its annulus' median + ``clip`` sigma (sigma from the MAD)
-    replaced by that median; annuli by ``radius`` between ``edges``, pixels outside them unchanged.
+    replaced by that median; ``index``: each pixel's annulus, pixels outside 0..bins-1 unchanged.
 
     A neighbour covers a part of an annulus around the source: its pixels stand out above the
-    annulus' level and are replaced by it, so that moments and mean profiles measure the source
-    (AutoProf's starts took medians in annuli for the same reason; replacing by the ceiling would
-    leave a ridge that dominates the second moments far out). The source's own light varies
-    smoothly within an annulus of its shape and stays (0.13% of pure noise is replaced). Annuli
-    of fewer than 5 pixels are left alone.
+    annulus' level and are replaced by it, so that mean profiles measure the source (AutoProf's
+    starts took medians in annuli for the same reason; replacing by the ceiling would leave a
+    ridge). The source's own light varies smoothly within an annulus of its shape and stays
+    (0.13% of pure noise is replaced). Annuli of fewer than 5 pixels are left alone.
     """
-    bins = len(edges) - 1
-    index = np.digitize(radius, edges) - 1
     counts, median, mad = annulus_statistics(index, flux, bins)
     ceiling = np.where(counts >= 5, median + clip * 1.4826 * mad, np.inf)
     valid = np.flatnonzero((index >= 0) & (index < bins))
@@ -466,10 +454,11 @@ class RadialProfile:
 
     def __init__(self, pixels, flux, center, q, PA, bins=24, sky_error=0.0):
         radius = elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
-        edges = annulus_edges(pixels.extent, pixels.pixel, bins)
-        outer = edges[-1]
-        flux = clipped_to_annuli(radius, flux, edges)  # neighbours' light out of the means
+        outer = max(pixels.extent, 2.0 * pixels.pixel)
+        inner = 0.5 * pixels.pixel
+        edges = np.concatenate([[0.0], np.geomspace(inner, outer, bins)])
         index = np.digitize(radius, edges) - 1
+        flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
         valid = (index >= 0) & (index < bins)
         count = np.bincount(index[valid], minlength=bins).astype(float)
         total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
