@@ -70,6 +70,10 @@ class RadialPSF:
         PSFModel._attach(self, target, window)
         super()._attach(target, window)
 
+    def _needed_bounds(self):
+        """None: a PSF model renders on all of its grid (no automatic window)."""
+        return None
+
     def _renderer(self):
         self._values()
         return self._render
