@@ -7,6 +7,7 @@ type; ``model_types()`` lists them. ``AutoProf_Model`` (also ``AutoPhot_Model``,
 """
 
 from .airy_psf import AiryPSF
+from .basis_psf import BasisPSF
 from .bilinear_sky import BilinearSky
 from .component_model import ComponentModel
 from .edgeon import EdgeOnDiskGalaxy
@@ -55,7 +56,7 @@ Point_Source = PointModel
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
