@@ -323,3 +323,24 @@ def test_bad_values_are_refused_naming_them():
         make("spline psf model", normalize_psf="yes")
     with pytest.raises(ValueError, match="modes"):
         make("moffat fourier psf model", modes=(0,))
+
+
+@pytest.mark.parametrize("data", ["zero", "noise"])
+@pytest.mark.parametrize("model_type", ["sersic psf model", "spline ellipse psf model", "nuker fourier psf model",
+                                        "gaussian warp psf model", "exponential superellipse psf model"])
+def test_initialize_without_a_star_gives_finite_starts(model_type, data):
+    values = np.zeros(SHAPE) if data == "zero" else np.random.default_rng(4).normal(0.0, 1.0, SHAPE)
+    model = make(model_type, target=psf_grid(data=values)).initialize()
+    for parameter in model.parameters:
+        assert parameter.value is not None and np.all(np.isfinite(parameter.value)), parameter
+    image = model.sample().data
+    assert np.all(np.isfinite(image)) and image.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_a_psf_image_as_target_is_fitted_to_its_truth():
+    """A noise-free PSFImage (variance 1) of a circular Sersic: initialised and fitted, n and Re to 1e-4."""
+    psf = pc.image.PSF_Image(data=make("sersic psf model", n=2.0, Re=1.2).sample().data, pixelscale=SCALE)
+    model = Model(name="s", model_type="sersic psf model", target=psf).initialize()
+    pc.fit.LM(model, tolerance=1e-14).fit()
+    assert model["n"].value == pytest.approx(2.0, rel=1e-4)
+    assert model["Re"].value == pytest.approx(1.2, rel=1e-4)
