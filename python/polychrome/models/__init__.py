@@ -54,10 +54,11 @@ Sersic_Star, Exponential_Star, Gaussian_Star, Moffat_Star, Nuker_Star, Spline_St
     SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar)
 Flat_Sky, Plane_Sky, Bilinear_Sky = FlatSky, PlaneSky, BilinearSky
 Point_Source = PointModel
+PixelBasisPSF = BasisPSF  # AstroPhot 0.18's class name of the "basis psf model"
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "PSFGroupModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "PixelBasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "PSFGroupModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",

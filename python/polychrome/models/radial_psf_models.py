@@ -26,6 +26,10 @@ averaged surface brightness in annuli around the PSF centre (the galaxy models' 
 brightness free in it and not set from it), q and PA from the light's second moments (elliptical
 types), the shape at the ellipse (C0 = 0, am = phim = 0, q(R) = 1, PA(R) = 0).
 
+The classes are module attributes under polychrome's names (SersicPSF, SersicEllipsePSF,
+SersicSuperellipsePSF, ...) and AstroPhot 0.18's (SersicPSF, SersicPSFEllipse, SersicPSFSuperEllipse,
+SersicPSFFourierEllipse, SersicPSFWarp, ...).
+
 Adding a profile is one line: its galaxy model class in PROFILES (and, for the shaped types, in
 isophote_models.SHAPED_MODELS).
 """
@@ -52,6 +56,9 @@ from .spline import SplineGalaxy
 PROFILES = (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy)
 # isophote shape of each PSF family (AstroPhot's word; "" the circular one): the shapes of isophote_models
 SHAPES = {"": None, "ellipse": (), "superellipse": ("superellipse",), "fourier": ("fourier",), "warp": ("warp",)}
+# AstroPhot 0.18's class name of each family, after "<Profile>PSF" (also module attributes here)
+ASTROPHOT_SUFFIXES = {"": "", "ellipse": "Ellipse", "superellipse": "SuperEllipse", "fourier": "FourierEllipse",
+                      "warp": "Warp"}
 # names of the brightness parameters (locked at 0 by default: the normalised PSF does not depend on them)
 BRIGHTNESS_NAMES = ("Ie", "I0", "Ib", "flux")
 
@@ -144,6 +151,7 @@ def _psf_model(galaxy, shape):
         "_dropped_rows": (0, 1, 2, 3) if circular else (0, 1),
     })
     globals()[name] = cls  # a module attribute: models pickle by reference to their class
+    globals()[galaxy.__name__.replace("Galaxy", "PSF") + ASTROPHOT_SUFFIXES[shape]] = cls  # AstroPhot's spelling
     return register(cls)
 
 
