@@ -26,12 +26,16 @@ def test_registry_and_factory():
     truncated = [f"truncated {profile} {shape}galaxy model"
                  for profile in ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline")
                  for shape in ("", "superellipse ", "fourier ", "warp ", "superellipse warp ", "fourier warp ")]
+    radial_psf = [f"{profile} {shape}psf model" for profile in ("sersic", "exponential", "gaussian", "moffat",
+                                                                 "nuker", "spline")
+                  for shape in ("", "ellipse ", "superellipse ", "fourier ", "warp ")
+                  if shape or profile not in ("gaussian", "moffat")]  # those two: among the PSF models below
     assert model_types() == sorted([
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
-        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped + truncated
+        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model", "basis psf model", "psf group model"] + shaped + truncated + radial_psf
         + ["mge model", "gaussianellipsoid model", "isothermal sech2 edgeon model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)

@@ -7,6 +7,7 @@ type; ``model_types()`` lists them. ``AutoProf_Model`` (also ``AutoPhot_Model``,
 """
 
 from .airy_psf import AiryPSF
+from .basis_psf import BasisPSF
 from .bilinear_sky import BilinearSky
 from .component_model import ComponentModel
 from .edgeon import EdgeOnDiskGalaxy
@@ -30,7 +31,9 @@ from .sector_models import SECTOR_MODELS
 from .pixelated_psf import PixelatedPSF
 from .plane_sky import PlaneSky
 from .point_model import PointModel
+from .psf_group_model import PSFGroupModel
 from .psf_model import PSFModel
+from .radial_psf_models import RADIAL_PSF_MODELS, RadialPSF
 from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
@@ -51,10 +54,11 @@ Sersic_Star, Exponential_Star, Gaussian_Star, Moffat_Star, Nuker_Star, Spline_St
     SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar)
 Flat_Sky, Plane_Sky, Bilinear_Sky = FlatSky, PlaneSky, BilinearSky
 Point_Source = PointModel
+PixelBasisPSF = BasisPSF  # AstroPhot 0.18's class name of the "basis psf model"
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "PixelBasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "PSFGroupModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",

@@ -84,6 +84,9 @@ def model_to_dict(model):
     for path, parameter in _parameters_with_paths(model, ()):
         owners.setdefault(id(parameter.quantity), path)
         held.add(id(parameter))
+        # a model's parameters may stand for others it holds inside (a psf group model's members'):
+        # those are saved through it
+        held.update(id(inner) for inner in getattr(parameter, "stands_for", ()))
     context = _SaveContext({id(image): k for k, image in enumerate(model.targets)}, owners, held)
     context.psf_holders = {}
     return {FORMAT_KEY: FORMAT_VERSION, "model": _model_entry(model, (), context), END_KEY: END_VALUE}
@@ -213,9 +216,14 @@ def _parameters_with_paths(model, path):
 
 
 def _plain(value):
-    """numpy scalars and arrays as Python floats and lists (what safe_dump writes); flags as bools."""
-    if value is None or isinstance(value, bool):
+    """numpy scalars and arrays as Python floats and lists (what safe_dump writes); flags as bools;
+    strings as they are; mappings (and lists of them) entry by entry."""
+    if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and any(isinstance(item, (dict, str)) for item in value):
+        return [_plain(item) for item in value]
     if isinstance(value, np.bool_):
         return bool(value)
     array = np.asarray(value, dtype=float)
