@@ -1,0 +1,285 @@
+"""The pixelated model: pixels against brute-force quadrature of an independent bilinear interpolant,
+exact closed forms, every Jacobian column against central differences, flux conservation, save/load,
+pickling, a fit of simulated data, bad input, and the model in a group with a Sersic."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+from polychrome.models import Model
+
+rng0 = np.random.default_rng(12)
+NODES = 0.5 + rng0.uniform(0.0, 1.0, (5, 7))  # flux/arcsec^2, rows along the grid's v
+
+
+def interpolant(nodes, u, v):
+    """The brightness at grid coordinates (u, v) (node columns at u = 0 .. nx-1), written from the
+    definition alone: the cell's bilinear function, the outer cells' continued over the half-cell
+    border, zero beyond [-0.5, n - 0.5]."""
+    ny, nx = nodes.shape
+    k = np.clip(np.floor(u).astype(int), 0, nx - 2)
+    l = np.clip(np.floor(v).astype(int), 0, ny - 2)
+    a, b = u - k, v - l
+    value = ((1 - a) * (1 - b) * nodes[l, k] + a * (1 - b) * nodes[l, k + 1]
+             + (1 - a) * b * nodes[l + 1, k] + a * b * nodes[l + 1, k + 1])
+    inside = (u >= -0.5) & (u <= nx - 0.5) & (v >= -0.5) & (v <= ny - 0.5)
+    return np.where(inside, value, 0.0)
+
+
+def brute_force(nodes, shape, P, origin, center, pa, scale, sub=32, order=2):
+    """Pixel integrals (flux) by tensor Gauss-Legendre: each pixel cut into sub x sub squares with
+    order x order points each, mapped to the plane by origin + P @ (x, y) (pixel corners at integers),
+    then to the grid by the inverse rotation and scale."""
+    ny, nx = shape
+    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = (x + 1) / 2, w / 2
+    offsets = ((np.arange(sub)[:, None] + x[None, :]) / sub).ravel()
+    weights = np.tile(w, sub) / sub
+    gy, gx = nodes.shape
+    c, s = math.cos(pa), math.sin(pa)
+    out = np.zeros(shape)
+    cols = np.arange(nx)[None, :, None, None]
+    rows = np.arange(ny)[:, None, None, None]
+    px = cols + offsets[None, None, None, :]
+    py = rows + offsets[None, None, :, None]
+    X = origin[0] + P[0, 0] * px + P[0, 1] * py - center[0]
+    Y = origin[1] + P[1, 0] * px + P[1, 1] * py - center[1]
+    u = (c * X + s * Y) / scale + 0.5 * (gx - 1)
+    v = (-s * X + c * Y) / scale + 0.5 * (gy - 1)
+    f = interpolant(nodes, u, v)
+    out = np.einsum("ijab,a,b->ij", f, weights, weights)
+    return out * abs(np.linalg.det(P))
+
+
+def target_of(shape, P, origin=(0.0, 0.0), **kwargs):
+    return pc.image.TargetImage(np.zeros(shape), pixelscale=np.asarray(P, float), origin=origin, **kwargs)
+
+
+ROTATED = dict(P=np.array([[0.31, -0.07], [0.05, 0.42]]), center=(2.9, 3.6), pa=0.63, scale=0.55)
+
+
+@pytest.mark.parametrize("case", [
+    dict(P=np.eye(2) * 0.5, center=(4.1, 3.3), pa=0.0, scale=0.5),
+    ROTATED,
+    dict(P=np.array([[0.0, 0.4], [0.4, 0.0]]), center=(3.0, 2.7), pa=2.2, scale=0.9),  # flipped axes
+    dict(P=np.eye(2) * 0.45, center=(3.2, 3.3), pa=4.0, scale=0.17),  # cells smaller than pixels
+])
+def test_pixels_match_brute_force_quadrature(case):
+    shape = (18, 20)
+    target = target_of(shape, case["P"])
+    model = Model(name="pix", model_type="pixelated model", target=target, I=NODES, center=case["center"],
+                  PA=case["pa"], pixelscale=case["scale"])
+    assert model.psf_mode == "none" and model.grid_shape == NODES.shape
+    got = model.sample().data
+    args = (NODES, shape, case["P"], (0.0, 0.0), case["center"], case["pa"], case["scale"])
+    coarse, fine = brute_force(*args, sub=24), brute_force(*args, sub=48)
+    # the reference converges like 1/sub at the grid's edge (a jump) and 1/sub^2 at the cells' kinks:
+    # the core must be within the reference's own error, estimated by halving its squares
+    reference_error = np.abs(fine - coarse)
+    peak = np.abs(fine).max()
+    assert np.all(np.abs(got - fine) <= 2.0 * reference_error + 1e-9 * peak)
+    assert np.abs(got - fine).max() < 2e-3 * peak
+    assert np.abs(got).sum() > 0.5 * np.abs(fine).sum()  # the grid is on the image
+
+
+def aligned_operator(n):
+    """(n, n): 1-D pixel means of the interpolant for nodes on the pixel centres, same spacing: the
+    end pixels lie in one linear piece (value = end node); the others (1, 6, 1) / 8."""
+    A = np.zeros((n, n))
+    A[0, 0] = A[-1, -1] = 1.0
+    for i in range(1, n - 1):
+        A[i, i - 1:i + 2] = [1 / 8, 6 / 8, 1 / 8]
+    return A
+
+
+def test_aligned_grid_has_the_closed_form():
+    shape, p = NODES.shape, 0.4
+    target = target_of(shape, np.eye(2) * p, origin=(1.0, -2.0))
+    model = Model(name="pix", model_type="pixelated model", target=target).initialize()
+    model["I"].value = NODES
+    # the defaults put the nodes on the pixel centres
+    assert model["pixelscale"].value == pytest.approx(p) and model["PA"].value == 0.0
+    expected = p * p * aligned_operator(shape[0]) @ NODES @ aligned_operator(shape[1]).T
+    np.testing.assert_allclose(model.sample().data, expected, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", [ROTATED, dict(P=np.eye(2) * 0.5, center=(5.0, 4.6), pa=1.0, scale=0.3)])
+def test_total_flux_is_the_integral_of_the_interpolant(case):
+    # an image covering the whole grid: the pixels sum to the integral (exactly, to rounding)
+    target = target_of((40, 40), case["P"], origin=(-4.0, -4.0))
+    model = Model(name="pix", model_type="pixelated model", target=target, window=[[0, 40], [0, 40]], I=NODES,
+                  center=case["center"], PA=case["pa"], pixelscale=case["scale"], scale=1.7)
+    flux = model.total_flux()
+    # the integral by the definition: per axis, the hat functions over [-0.5, n - 0.5]
+    u = np.linspace(-0.5, NODES.shape[1] - 0.5, 4001)
+    v = np.linspace(-0.5, NODES.shape[0] - 0.5, 4001)
+    U, V = np.meshgrid(u, v)
+    f = interpolant(NODES, U, V)
+    trapezoid = np.trapz(np.trapz(f, u, axis=1), v) * case["scale"] ** 2 * 1.7
+    assert flux == pytest.approx(trapezoid, rel=1e-6)
+    assert model.sample().data.sum() == pytest.approx(flux, rel=1e-12)
+
+
+def central_differences(model, name, index, h):
+    parameter = model[name]
+    start = np.array(parameter.value, float)
+    up, down = start.copy(), start.copy()
+    up.flat[index] += h
+    down.flat[index] -= h
+    parameter.value = up
+    plus = model.sample().data
+    parameter.value = down
+    minus = model.sample().data
+    parameter.value = start
+    return (plus - minus) / (2 * h)
+
+
+@pytest.mark.parametrize("psf", [False, True])
+def test_every_jacobian_column_matches_central_differences(psf):
+    kwargs = {}
+    if psf:
+        kwargs = dict(psf=pc.utils.initialize.gaussian_psf(0.4, 7, 0.31), psf_upsample=1)
+    target = pc.image.TargetImage(np.zeros((16, 18)), pixelscale=np.array([[0.31, 0.0], [0.0, 0.31]]), **kwargs)
+    nodes = NODES[:4, :5]
+    model = Model(name="pix", model_type="pixelated model", target=target, window=[[0, 18], [0, 16]], I=nodes,
+                  center=(2.7, 2.5), PA={"value": 0.4, "locked": False},
+                  pixelscale={"value": 0.5, "locked": False}, scale={"value": 1.3, "locked": False})
+    assert model.psf_mode == ("full" if psf else "none")
+    jacobian = model.jacobian()
+    names = jacobian.names
+    expect = ["pix:center[0]", "pix:center[1]"] + [f"pix:I[{k}]" for k in range(nodes.size)] + \
+        ["pix:PA", "pix:pixelscale", "pix:scale"]
+    assert names == expect
+    columns = [("center", 0, 1e-5), ("center", 1, 1e-5)] + [("I", k, 1e-3) for k in range(nodes.size)] + \
+        [("PA", 0, 1e-6), ("pixelscale", 0, 1e-6), ("scale", 0, 1e-5)]
+    for row, (name, index, h) in enumerate(columns):
+        numeric = central_differences(model, name, index, h)
+        analytic = jacobian.data[row]
+        scale = np.abs(numeric).max()
+        assert scale > 0, names[row]
+        np.testing.assert_allclose(analytic, numeric, rtol=0, atol=2e-6 * scale, err_msg=names[row])
+
+
+def test_defaults_lock_the_geometry_and_scale():
+    target = target_of((8, 9), np.eye(2) * 0.5)
+    model = Model(name="pix", model_type="pixelated model", target=target, PA=0.3).initialize()
+    assert model["PA"].locked and model["pixelscale"].locked and model["scale"].locked
+    assert not model["I"].locked and not model["center"].locked
+    assert model["scale"].value == 1.0 and model["PA"].value == pytest.approx(0.3)
+    assert model["I"].value.shape == (8, 9)
+
+
+def test_initialize_takes_the_data_per_pixel_area():
+    rng = np.random.default_rng(1)
+    data = rng.uniform(1.0, 2.0, (9, 11))
+    target = pc.image.TargetImage(data, pixelscale=0.4, origin=(3.0, 1.0))
+    model = Model(name="pix", model_type="pixelated model", target=target).initialize()
+    np.testing.assert_allclose(model["I"].value, data / 0.16, rtol=1e-12)
+    np.testing.assert_allclose(model["center"].value, [3.0 + 0.4 * 5.5, 1.0 + 0.4 * 4.5])
+    # a rotated pixel frame: the grid takes its angle, and still starts from the data
+    P = 0.4 * np.array([[math.cos(0.5), -math.sin(0.5)], [math.sin(0.5), math.cos(0.5)]])
+    rotated = pc.image.TargetImage(data, pixelscale=P)
+    model = Model(name="pix", model_type="pixelated model", target=rotated).initialize()
+    assert model["PA"].value == pytest.approx(0.5)
+    np.testing.assert_allclose(model["I"].value, data / 0.16, rtol=1e-9)
+    # a coarser grid samples the data at its nodes
+    model = Model(name="pix", model_type="pixelated model", target=target, grid_shape=(3, 4)).initialize()
+    assert model["I"].value.shape == (3, 4) and model["pixelscale"].value == pytest.approx(0.4)
+
+
+def test_fit_recovers_the_grid_within_its_uncertainties():
+    rng = np.random.default_rng(5)
+    shape, sigma = (24, 24), 0.01
+    blank = target_of(shape, np.eye(2) * 0.25)
+    truth = rng.uniform(0.5, 3.0, (6, 6))
+    geometry = dict(center=(3.05, 2.95), PA=0.3, pixelscale=0.8)
+    clean = Model(name="t", model_type="pixelated model", target=blank, I=truth, **geometry).sample().data
+    target = pc.image.TargetImage(clean + rng.normal(0.0, sigma, shape), pixelscale=0.25,
+                                  variance=np.full(shape, sigma**2))
+    model = Model(name="pix", model_type="pixelated model", target=target, window=[[0, 24], [0, 24]],
+                  I=np.ones((6, 6)), center={"value": geometry["center"], "locked": True},
+                  PA=geometry["PA"], pixelscale=geometry["pixelscale"])
+    result = pc.fit.LM(model).fit()
+    assert result.success, result.message
+    pulls = (model["I"].value - truth) / model["I"].uncertainty
+    assert np.all(np.abs(pulls) < 4.5), pulls
+    assert 0.5 < np.sqrt(np.mean(pulls**2)) < 1.6
+    assert result.chi2_ndf == pytest.approx(1.0, abs=0.1)
+
+
+def test_save_load_and_pickle_round_trip(tmp_path):
+    target = target_of((14, 15), ROTATED["P"])
+    model = Model(name="pix", model_type="pixelated model", target=target, I=NODES, center=ROTATED["center"],
+                  PA=ROTATED["pa"], pixelscale={"value": ROTATED["scale"], "locked": False}, scale=0.8)
+    image = model.sample().data
+    path = tmp_path / "pix.yaml"
+    model.save(str(path))
+    loaded = Model(filename=str(path))
+    assert loaded.model_type == "pixelated model" and loaded.grid_shape == NODES.shape
+    assert loaded["PA"].locked and not loaded["pixelscale"].locked
+    loaded.target = target
+    np.testing.assert_array_equal(loaded.sample().data, image)
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.sample().data, image)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(I=np.array([[1.0, np.nan], [0.0, 1.0]])), r"'I'.*finite|I .*finite|I.*NaN"),
+    (dict(I=np.ones(4)), r"I must be a 2-D array"),
+    (dict(I=np.ones((2, 2, 2))), r"I must be a 2-D array"),
+    (dict(I=np.ones((1, 5))), r"2 to 200 nodes"),
+    (dict(I=np.ones((3, 3)), pixelscale=0.0), r"pixelscale"),
+    (dict(I=np.ones((3, 3)), pixelscale=-1.0), r"pixelscale"),
+    (dict(grid_shape=(2, 0)), r"grid_shape"),
+    (dict(grid_shape="big"), r"grid_shape"),
+    (dict(grid_shape=(3, 3), I=np.ones((2, 2))), r"'I'"),
+])
+def test_bad_input_names_the_parameter(kwargs, match):
+    target = target_of((8, 8), np.eye(2) * 0.5)
+    with pytest.raises((ValueError, TypeError), match=match):
+        model = Model(name="pix", model_type="pixelated model", target=target, center=(2.0, 2.0), **kwargs)
+        model["I"].value = model["I"].value  # anything left renders
+        model.sample()
+
+
+def test_setting_bad_values_later_is_refused():
+    target = target_of((8, 8), np.eye(2) * 0.5)
+    model = Model(name="pix", model_type="pixelated model", target=target, I=np.ones((3, 3)), center=(2.0, 2.0),
+                  pixelscale=0.5)
+    with pytest.raises(ValueError, match="I"):
+        model["I"].value = np.array([[1.0, np.nan, 1.0]] * 3)
+    with pytest.raises(ValueError, match="pixelscale"):
+        model["pixelscale"].value = -0.5
+
+
+def test_in_a_group_with_a_sersic_and_a_psf():
+    rng = np.random.default_rng(9)
+    shape, sigma = (40, 40), 0.005
+    psf = pc.utils.initialize.gaussian_psf(0.5, 9, 0.25)
+    blank = pc.image.TargetImage(np.zeros(shape), pixelscale=0.25, psf=psf)
+    sersic_truth = dict(center=[4.1, 5.2], q=0.7, PA=1.1, n=1.2, Re=1.2, Ie=-0.3)
+    knot = rng.uniform(0.0, 0.3, (4, 4))
+    geometry = dict(center=(6.5, 3.5), PA=0.2, pixelscale=0.6)
+    clean = (Model(name="g", model_type="sersic galaxy model", target=blank, **sersic_truth).sample().data
+             + Model(name="k", model_type="pixelated model", target=blank, I=knot, **geometry).sample().data)
+    target = pc.image.TargetImage(clean + rng.normal(0.0, sigma, shape), pixelscale=0.25, psf=psf,
+                                  variance=np.full(shape, sigma**2))
+    galaxy = Model(name="g", model_type="sersic galaxy model", target=target, **sersic_truth)
+    pixels = Model(name="k", model_type="pixelated model", target=target, I=np.full((4, 4), 0.1),
+                   center={"value": geometry["center"], "locked": True}, PA=0.2, pixelscale=0.6)
+    group = Model(name="field", model_type="group model", models=[galaxy, pixels])
+    assert pixels.psf_mode == "full"
+    result = pc.fit.LM(group).fit()
+    assert result.success, result.message
+    pulls = (pixels["I"].value - knot) / pixels["I"].uncertainty
+    assert np.all(np.abs(pulls) < 4.5), pulls
+    for name in ("q", "n", "Re", "Ie"):
+        assert abs((galaxy[name].value - sersic_truth[name]) / galaxy[name].uncertainty) < 4.5, name
+
+
+def test_registered_and_exported():
+    assert "pixelated model" in pc.models.model_types()
+    assert pc.models.PixelatedModel is pc.models.Pixelated_Model
