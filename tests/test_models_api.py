@@ -31,7 +31,7 @@ def test_registry_and_factory():
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
-        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model"] + shaped + truncated
+        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model", "pixelated model"] + shaped + truncated
         + ["mge model", "gaussianellipsoid model", "isothermal sech2 edgeon model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)

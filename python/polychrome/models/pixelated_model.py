@@ -196,6 +196,14 @@ class PixelatedModel(ComponentModel):
         return image, rows
 
     def _render(self, jacobian):
+        image, rows = self._convolved_render(jacobian)
+        if not (np.all(np.isfinite(image)) and (rows is None or np.all(np.isfinite(rows)))):
+            raise ValueError(f"model {self.name!r}: the rendered light (or its derivatives) is not finite: I "
+                             "(flux/arcsec^2) x scale x the pixel area, or the grid's geometry (center, PA, "
+                             "pixelscale), is beyond the float range; bring I or scale down")
+        return image, rows
+
+    def _convolved_render(self, jacobian):
         values = self._values()
         window = self._window
         shape, pixelscale = tuple(window.shape), np.asarray(self._target.pixelscale, float)
