@@ -247,7 +247,9 @@ def test_initialize_takes_the_data_per_pixel_area():
     np.testing.assert_allclose(model["I"].value, data / 0.16, rtol=1e-9)
     # a coarser grid samples the data at its nodes
     model = Model(name="pix", model_type="pixelated model", target=target, grid_shape=(3, 4)).initialize()
-    assert model["I"].value.shape == (3, 4) and model["pixelscale"].value == pytest.approx(0.4)
+    # (spanning the window: 3 pixels per cell)
+    assert model["I"].value.shape == (3, 4) and model["pixelscale"].value == pytest.approx(1.2)
+    np.testing.assert_allclose(model["I"].value.mean(), data.mean() / 0.16, rtol=0.1)
 
 
 def test_fit_recovers_the_grid_within_its_uncertainties():

@@ -63,11 +63,15 @@ class PixelatedModel(ComponentModel):
     bytes, so keep the grid (or the window) small when fitting.
 
     ``initialize()`` sets what has no value: ``pixelscale`` the target's
-    (sqrt of the pixel area), ``PA`` the angle of the target's pixel x axis,
-    ``center`` the window's centre, ``I`` the data (less ``foreground``) per
-    pixel area sampled bilinearly at the nodes (masked pixels replaced by
-    the median): with the defaults the nodes are the pixel centres and
-    ``I`` is the data divided by the pixel area (AstroPhot's start).
+    (sqrt of the pixel area; for a ``grid_shape`` coarser than the window,
+    that times the window's pixels per node on its more stretched axis, so
+    the grid spans the window), ``PA`` the angle of the target's pixel x
+    axis, ``center`` the window's centre, ``I`` the data (less
+    ``foreground``) per pixel area sampled bilinearly at the nodes (masked
+    pixels replaced by the median; for a coarse grid the data are first
+    averaged over boxes of about a cell): with the defaults the nodes are
+    the pixel centres and ``I`` is the data divided by the pixel area
+    (AstroPhot's start).
     """
 
     model_type = "pixelated model"
@@ -183,7 +187,8 @@ class PixelatedModel(ComponentModel):
         scale = float(values["scale"])
         weights = self._weights(shape, origin, pixelscale, geometry)
         plain = (weights @ grid_values.ravel()).reshape(shape)
-        image = scale * plain
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite results are refused by _render
+            image = scale * plain
         if not jacobian:
             return image, None
         geo = _core.pixelated_geometry_jacobian(tuple(shape), tuple(np.asarray(origin, float)),
@@ -192,7 +197,8 @@ class PixelatedModel(ComponentModel):
         node_rows = np.zeros((grid_values.size,) + tuple(shape))
         if not self.parameters["I"].locked:
             node_rows = scale * weights.T.toarray().reshape((grid_values.size,) + tuple(shape))
-        rows = np.concatenate([scale * geo[:2], node_rows, scale * geo[2:4], plain[None]])
+        with np.errstate(over="ignore", invalid="ignore"):
+            rows = np.concatenate([scale * geo[:2], node_rows, scale * geo[2:4], plain[None]])
         return image, rows
 
     def _render(self, jacobian):
@@ -258,7 +264,7 @@ class PixelatedModel(ComponentModel):
         target, window = self._target, self._window_box
         matrix = np.asarray(target.pixelscale, float)
         if self.parameters["pixelscale"].value is None:
-            self.parameters["pixelscale"].value = math.sqrt(target.pixel_area)
+            self.parameters["pixelscale"].value = math.sqrt(target.pixel_area) * self._cells_per_pixel()
         if self.parameters["PA"].value is None:
             self.parameters["PA"].value = math.atan2(matrix[1, 0], matrix[0, 0]) % (2.0 * math.pi)
         if self.parameters["scale"].value is None:
@@ -271,6 +277,13 @@ class PixelatedModel(ComponentModel):
         if self.parameters["I"].value is None:
             self.parameters["I"].value = self._sampled_data(foreground)
         return self
+
+    def _cells_per_pixel(self):
+        """Target pixels per grid cell along the more stretched axis: 1 when the grid has the
+        window's shape, more for a coarser grid (so that it spans the window)."""
+        ny, nx = self._window_box.shape
+        gy, gx = self.grid_shape
+        return max(1.0, ny / gy, nx / gx)
 
     def _sampled_data(self, foreground):
         """The window's data (less ``foreground``) per pixel area, sampled bilinearly at the nodes."""
@@ -288,6 +301,9 @@ class PixelatedModel(ComponentModel):
         px, py = self._target.plane_to_pixel(x.ravel(), y.ravel())
         px = np.asarray(px, float) - window.x_start
         py = np.asarray(py, float) - window.y_start
+        ratio = float(values["pixelscale"]) / math.sqrt(self._target.pixel_area)
+        if ratio > 1.5:  # a coarse grid: the data averaged over about a cell first
+            data = ndimage.uniform_filter(data, size=int(round(ratio)), mode="nearest")
         sampled = ndimage.map_coordinates(data, [py, px], order=1, mode="nearest")
         return sampled.reshape(gy, gx) / self._target.pixel_area
 
