@@ -223,6 +223,30 @@ def test_every_jacobian_column_matches_central_differences(psf):
         np.testing.assert_allclose(analytic, numeric, rtol=0, atol=2e-6 * scale, err_msg=names[row])
 
 
+@pytest.mark.parametrize("upsample", [1, 2])
+def test_psf_convolution_matches_a_convolution_of_the_fine_render(upsample):
+    from scipy.signal import fftconvolve
+
+    pixel, shape = 0.3, (14, 16)
+    psf = pc.utils.initialize.gaussian_psf(0.35, 9, pixel / upsample)
+    target = pc.image.TargetImage(np.zeros(shape), pixelscale=pixel, psf=psf, psf_upsample=upsample)
+    geometry = dict(I=NODES[:4, :4], center=(2.4, 2.1), PA=0.5, pixelscale=0.45)
+    model = Model(name="pix", model_type="pixelated model", target=target, window=[[0, 16], [0, 14]], **geometry)
+    assert model.psf_mode == "full"
+    # by hand: the light on a fine grid reaching the PSF's half-size beyond the window, convolved, binned
+    half = psf.shape[0] // 2
+    fine_shape = (upsample * shape[0] + 2 * half, upsample * shape[1] + 2 * half)
+    origin = (-half * pixel / upsample, -half * pixel / upsample)
+    fine = target_of(fine_shape, np.eye(2) * pixel / upsample, origin=origin)
+    light = Model(name="light", model_type="pixelated model", target=fine, psf_mode="none", **geometry).sample().data
+    kernel = np.asarray(psf, float) / np.sum(psf)
+    convolved = fftconvolve(light, kernel, mode="valid")
+    expected = convolved.reshape(shape[0], upsample, shape[1], upsample).sum(axis=(1, 3))
+    np.testing.assert_allclose(model.sample().data, expected, rtol=0, atol=1e-10 * expected.max())
+    # the light all lands on the window here: the PSF conserves it
+    assert model.sample().data.sum() == pytest.approx(model.total_flux(), rel=1e-3)
+
+
 def test_defaults_lock_the_geometry_and_scale():
     target = target_of((8, 9), np.eye(2) * 0.5)
     model = Model(name="pix", model_type="pixelated model", target=target, PA=0.3).initialize()
