@@ -220,7 +220,7 @@ def test_every_jacobian_column_matches_central_differences(psf):
         analytic = jacobian.data[row]
         scale = np.abs(numeric).max()
         assert scale > 0, names[row]
-        np.testing.assert_allclose(analytic, numeric, rtol=0, atol=2e-6 * scale, err_msg=names[row])
+        np.testing.assert_allclose(analytic, numeric, rtol=0, atol=2e-7 * scale, err_msg=names[row])
 
 
 @pytest.mark.parametrize("upsample", [1, 2])
