@@ -313,15 +313,17 @@ def test_save_load_and_pickle_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(I=np.array([[1.0, np.nan], [0.0, 1.0]])), r"'I'.*finite|I .*finite|I.*NaN"),
-    (dict(I=np.ones(4)), r"I must be a 2-D array"),
-    (dict(I=np.ones((2, 2, 2))), r"I must be a 2-D array"),
-    (dict(I=np.ones((1, 5))), r"2 to 200 nodes"),
-    (dict(I=np.ones((3, 3)), pixelscale=0.0), r"pixelscale"),
-    (dict(I=np.ones((3, 3)), pixelscale=-1.0), r"pixelscale"),
-    (dict(grid_shape=(2, 0)), r"grid_shape"),
-    (dict(grid_shape="big"), r"grid_shape"),
-    (dict(grid_shape=(3, 3), I=np.ones((2, 2))), r"'I'"),
+    (dict(I=np.array([[1.0, np.nan], [0.0, 1.0]])), r"I \(flux/arcsec\^2\) must be finite; 1 node value"),
+    (dict(I=np.ones(4)), r"I must be a 2-D array .*got 1 dimension"),
+    (dict(I=np.ones((2, 2, 2))), r"I must be a 2-D array .*got 3 dimension"),
+    (dict(I=[["a", "b"], ["c", "d"]]), r"I must be a 2-D array"),
+    (dict(I=np.ones((1, 5))), r"I's shape \(1, 5\) \(rows, columns\) must have 2 to 200 nodes"),
+    (dict(I=np.ones((3, 3)), pixelscale=0.0), r"parameter 'pixelscale': value 0.0 outside its limits"),
+    (dict(I=np.ones((3, 3)), pixelscale=-1.0), r"parameter 'pixelscale': value -1.0 outside its limits"),
+    (dict(I=np.ones((3, 3)), scale=-1.0), r"parameter 'scale'"),
+    (dict(grid_shape=(2, 0)), r"grid_shape \(2, 0\)"),
+    (dict(grid_shape="big"), r"grid_shape must be two integers"),
+    (dict(grid_shape=(3, 3), I=np.ones((2, 2))), r"parameter 'I' must be shape \(3, 3\)"),
 ])
 def test_bad_input_names_the_parameter(kwargs, match):
     target = target_of((8, 8), np.eye(2) * 0.5)
@@ -335,10 +337,21 @@ def test_setting_bad_values_later_is_refused():
     target = target_of((8, 8), np.eye(2) * 0.5)
     model = Model(name="pix", model_type="pixelated model", target=target, I=np.ones((3, 3)), center=(2.0, 2.0),
                   pixelscale=0.5)
-    with pytest.raises(ValueError, match="I"):
+    with pytest.raises(ValueError, match="parameter 'I': value must be finite"):
         model["I"].value = np.array([[1.0, np.nan, 1.0]] * 3)
-    with pytest.raises(ValueError, match="pixelscale"):
+    with pytest.raises(ValueError, match="parameter 'I': value must keep shape"):
+        model["I"].value = np.ones(9)
+    with pytest.raises(ValueError, match="parameter 'pixelscale': value -0.5 outside its limits"):
         model["pixelscale"].value = -0.5
+    np.testing.assert_array_equal(model["I"].value, np.ones((3, 3)))
+
+
+def test_a_live_psf_model_is_refused():
+    target = target_of((9, 9), np.eye(2) * 0.5)
+    star = Model(name="psf", model_type="moffat psf model", target=target_of((7, 7), np.eye(2) * 0.5),
+                 n=2.0, Rd=0.6)
+    with pytest.raises(ValueError, match="live PSF model is not supported"):
+        Model(name="pix", model_type="pixelated model", target=target, psf=star)
 
 
 def test_in_a_group_with_a_sersic_and_a_psf():

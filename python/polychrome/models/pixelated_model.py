@@ -55,7 +55,8 @@ class PixelatedModel(ComponentModel):
     (the pixel edges moving through the interpolant); in ``scale`` it is W @ I.
     With psf_mode "full" everything is rendered on the window grown by the
     PSF's half-size (``psf_upsample`` times finer) and convolved with the
-    PSF image (a live PSF model is not supported).
+    PSF image (the target's or the model's own ``psf``; a live PSF model
+    is refused).
 
     Options: ``grid_shape`` (rows, columns), each in [2, 200]; default the
     shape of a given ``I``, else the window's shape (one node per pixel, as
@@ -122,7 +123,7 @@ class PixelatedModel(ComponentModel):
         if not np.all(np.isfinite(array)):
             raise ValueError(f"model {self.name!r}: I (flux/arcsec^2) must be finite; "
                              f"{int(np.sum(~np.isfinite(array)))} node value(s) are NaN or infinite")
-        _check_grid_shape(self.name, array.shape)
+        _check_grid_shape(self.name, array.shape, "I's shape")
         return array
 
     def _check_options(self):
@@ -139,6 +140,16 @@ class PixelatedModel(ComponentModel):
                              f"got {self.grid_shape!r}")
         _check_grid_shape(self.name, shape)
         self.grid_shape = shape
+
+    def _set_psf(self, psf):
+        from .model import Model as _Model
+
+        if isinstance(psf, _Model):
+            raise ValueError(f"model {self.name!r}: a pixelated model convolves with a PSF image (a PSFImage or "
+                             "2-D array, or the target's PSF); a live PSF model is not supported")
+        ComponentModel.psf.fset(self, psf)
+
+    psf = property(ComponentModel.psf.fget, _set_psf, doc=ComponentModel.psf.__doc__)
 
     def _parameter_shape(self, spec):
         if spec.name == "I":
@@ -215,9 +226,6 @@ class PixelatedModel(ComponentModel):
         shape, pixelscale = tuple(window.shape), np.asarray(self._target.pixelscale, float)
         if not self._uses_psf():
             return self._raw(shape, window.origin, pixelscale, values, jacobian)
-        if self._live_psf is not None:
-            raise ValueError(f"model {self.name!r}: a pixelated model convolves with a PSF image (the target's "
-                             "or its own psf=PSFImage); a live PSF model is not supported")
         psf, k = self._psf_image(), int(self._psf_upsample())
         hy, hx = psf.data.shape[0] // 2, psf.data.shape[1] // 2
         fine = pixelscale / k
