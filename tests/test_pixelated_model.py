@@ -40,7 +40,6 @@ def brute_force(nodes, shape, P, origin, center, pa, scale, sub=32, order=2):
     weights = np.tile(w, sub) / sub
     gy, gx = nodes.shape
     c, s = math.cos(pa), math.sin(pa)
-    out = np.zeros(shape)
     cols = np.arange(nx)[None, :, None, None]
     rows = np.arange(ny)[:, None, None, None]
     px = cols + offsets[None, None, None, :]
@@ -50,8 +49,7 @@ def brute_force(nodes, shape, P, origin, center, pa, scale, sub=32, order=2):
     u = (c * X + s * Y) / scale + 0.5 * (gx - 1)
     v = (-s * X + c * Y) / scale + 0.5 * (gy - 1)
     f = interpolant(nodes, u, v)
-    out = np.einsum("ijab,a,b->ij", f, weights, weights)
-    return out * abs(np.linalg.det(P))
+    return np.einsum("ijab,a,b->ij", f, weights, weights) * abs(np.linalg.det(P))
 
 
 def _cuts(start, stop, offsets, slopes, levels):
