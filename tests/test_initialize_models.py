@@ -242,7 +242,7 @@ def test_all_masked_window_raises_naming_the_model():
                                         "sersic warp galaxy model",
                                         "flat sky model",
                                         "plane sky model", "bilinear sky model", "point model",
-                                        "mge model", "gaussianellipsoid model",
+                                        "pixelated model", "mge model", "gaussianellipsoid model",
                                         "isothermal sech2 edgeon model"])
 @pytest.mark.parametrize("data", ["zero", "noise"])
 def test_blank_data_give_finite_starts(model_type, data):

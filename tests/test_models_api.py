@@ -35,7 +35,8 @@ def test_registry_and_factory():
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
-        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model", "basis psf model", "psf group model"] + shaped + truncated + radial_psf
+        "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model", "basis psf model", "psf group model",
+        "pixelated model"] + shaped + truncated + radial_psf
         + ["mge model", "gaussianellipsoid model", "isothermal sech2 edgeon model"])
     model = sersic()
     assert isinstance(model, SersicGalaxy) and isinstance(model, Model)

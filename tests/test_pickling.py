@@ -205,6 +205,7 @@ MODEL_VALUES = {
     "flat sky model": dict(F=0.1),
     "plane sky model": dict(F=0.1, delta=[0.01, -0.02]),
     "bilinear sky model": dict(I=[[0.1, 0.2], [0.0, -0.1], [0.3, 0.1]]),
+    "pixelated model": dict(I=[[0.1, 0.2], [0.0, -0.1], [0.3, 0.1]], PA=0.3, pixelscale=0.7),
     "isothermal sech2 edgeon model": dict(PA=0.6, I0=0.5, hs=0.5, rs=2.0),
     "mge model": dict(q=[0.7, 0.5], PA=[0.6, 0.9], sigma=[0.8, 2.0], flux=[1.5, 2.0]),
     "gaussianellipsoid model": dict(sigma_a=2.0, sigma_b=1.5, sigma_c=0.6, alpha=0.5, beta=0.8, gamma=0.3, flux=2.0),

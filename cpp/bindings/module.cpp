@@ -11,6 +11,7 @@ void bind_build_info(py::module_& m);
 void bind_fft(py::module_& m);
 void bind_psf(py::module_& m);
 void bind_normal_equations(py::module_& m);
+void bind_pixelated(py::module_& m);
 void bind_render(py::module_& m);
 void bind_special_functions(py::module_& m);
 
@@ -24,6 +25,7 @@ PYBIND11_MODULE(_core, m) {
   bind_fft(m);
   bind_psf(m);
   bind_normal_equations(m);
+  bind_pixelated(m);
   bind_render(m);
   bind_special_functions(m);
   m.def("awake_pool_helpers", &polychrome::awake_pool_helpers,

@@ -28,6 +28,7 @@ from .moffat_psf import MoffatPSF
 from .multi_gaussian_expansion import MultiGaussianExpansion
 from .nuker import NukerGalaxy
 from .sector_models import SECTOR_MODELS
+from .pixelated_model import PixelatedModel
 from .pixelated_psf import PixelatedPSF
 from .plane_sky import PlaneSky
 from .point_model import PointModel
@@ -55,10 +56,11 @@ Sersic_Star, Exponential_Star, Gaussian_Star, Moffat_Star, Nuker_Star, Spline_St
 Flat_Sky, Plane_Sky, Bilinear_Sky = FlatSky, PlaneSky, BilinearSky
 Point_Source = PointModel
 PixelBasisPSF = BasisPSF  # AstroPhot 0.18's class name of the "basis psf model"
+Pixelated_Model = PixelatedModel
 
 __all__ = [
     "AutoProf_Model", "AutoPhot_Model", "AstroPhot_Model", "Group_Model", "Component_Model", "Galaxy_Model",
-    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "PixelBasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedPSF", "PSFModel", "PSFGroupModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
+    "Star_Model", "StarModel", "MultiGaussianExpansion", "GaussianEllipsoid", "EdgeOnDiskGalaxy", "AiryPSF", "BasisPSF", "PixelBasisPSF", "EigenPSF", "GaussianPSF", "MoffatPSF", "PixelatedModel", "Pixelated_Model", "PixelatedPSF", "PSFModel", "PSFGroupModel", "RadialPSF", "RADIAL_PSF_MODELS", "Sky_Model", "Sersic_Galaxy", "Exponential_Galaxy", "Gaussian_Galaxy", "Moffat_Galaxy",
     "Nuker_Galaxy", "Spline_Galaxy", "Sersic_Star", "Exponential_Star", "Gaussian_Star", "Moffat_Star",
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
