@@ -4,7 +4,7 @@
 // its derivatives by wa, wb and by the shape's own parameters.
 //
 // Each shape is one small struct: num_params(), parameter_names() and
-// radius(wa, wb, R, dR/dwa, dR/dwb, dR/dshape). With R = |w| they would be
+// radius(wa, wb, R, dR/dwa, dR/dwb, d ln R/dshape). With R = |w| they would be
 // the ellipse; the renderer for shaped profiles (shaped_render.cpp) integrates
 // the pixels a-posteriori, so a shape need not supply the radial structure
 // that the elliptical engine's error estimate relies on.
@@ -53,7 +53,7 @@ struct SuperellipseIsophote {
   }
 
   POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
-                                double* dR_dshape, std::ptrdiff_t stride) const {
+                                double* dlnR_dshape, std::ptrdiff_t stride) const {
     const double c = C0 + 2.0;
     const double xa = std::abs(wa), xb = std::abs(wb);
     const double la = fast_log(xa), lb = fast_log(xb);
@@ -69,7 +69,7 @@ struct SuperellipseIsophote {
     dR_dwb = R * gb * inv_S * (wb > 0.0 ? 1.0 : -1.0);
     // d ln R / dc = (pa ln|wa| + pb ln|wb|) / (c S) - ln S / c^2 (pa ln|wa| -> 0 as wa -> 0)
     const double sa = xa > 0.0 ? pa * la : 0.0, sb = xb > 0.0 ? pb * lb : 0.0;
-    dR_dshape[0] = lit ? R * ((sa + sb) * inv_S / c - lnS / (c * c)) : 0.0;
+    dlnR_dshape[0] = lit ? (sa + sb) * inv_S / c - lnS / (c * c) : 0.0;
     (void)stride;
   }
 };
@@ -77,7 +77,9 @@ struct SuperellipseIsophote {
 /// Fourier modes of the radius: R = |w| exp(sum_m a_m cos(m theta + phi_m)), theta = atan2(wb, wa).
 /// Parameters: the amplitudes a_m, then the phases phi_m (rad), one each per mode.
 /// cos(m theta) and sin(m theta) come from (wa + i wb)^m / r^m by repeated squaring (no atan2, sin,
-/// cos: the renderer's loops vectorise).
+/// cos). Two forms: radius() at one point (inside a warp), and radii() over a batch of points in
+/// passes of one loop over the points each (the renderer's batches: such loops vectorise, a loop
+/// over points holding the loop over the modes does not).
 struct FourierIsophote {
   std::vector<int> modes;
   std::vector<double> amplitudes, phases;
@@ -107,8 +109,62 @@ struct FourierIsophote {
     return R;
   }
   POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
-                                double* dR_dshape, std::ptrdiff_t stride) const {
-    evaluate<true>(wa, wb, R, dR_dwa, dR_dwb, dR_dshape, stride);
+                                double* dlnR_dshape, std::ptrdiff_t stride) const {
+    evaluate<true>(wa, wb, R, dR_dwa, dR_dwb, dlnR_dshape, stride);
+  }
+
+  /// R at the n points (wa, wb) into R; with kDerivatives also dR/dwa, dR/dwb into Ra, Rb and
+  /// d ln R / dp into rows[p * stride + k]. work: 5 n doubles of scratch.
+  template <bool kDerivatives>
+  void radii(const double* wa, const double* wb, std::size_t n, double* R, double* Ra, double* Rb,
+             double* rows, std::ptrdiff_t stride, std::vector<double>& work) const {
+    work.resize(5 * n);
+    double* c1 = work.data();
+    double* s1 = c1 + n;
+    double* r = s1 + n;
+    double* E = r + n;
+    double* dE = E + n;
+    const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(n);
+#pragma omp simd
+    for (std::ptrdiff_t k = 0; k < count; ++k) {
+      const double r2 = wa[k] * wa[k] + wb[k] * wb[k];
+      // 1e-300: no select (a branch in this loop); it changes no r^2 above 1e-284, and at w = 0
+      // R = 0 whatever the angle
+      const double inv_r = 1.0 / std::sqrt(r2 + 1e-300);
+      r[k] = r2 * inv_r;
+      c1[k] = wa[k] * inv_r;
+      s1[k] = wb[k] * inv_r;
+      E[k] = 0.0;
+      dE[k] = 0.0;
+    }
+    for (std::size_t j = 0; j < modes.size(); ++j) {
+      const int m = modes[j];
+      const double a = amplitudes[j], cp = cos_phases[j], sp = sin_phases[j], am = a * m;
+      double* row_a = rows + static_cast<std::ptrdiff_t>(j) * stride;
+      double* row_phi = rows + static_cast<std::ptrdiff_t>(modes.size() + j) * stride;
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < count; ++k) {
+        double cm, sm;
+        angle_multiple_unrolled(c1[k], s1[k], m, cm, sm);
+        const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
+        E[k] += a * c;
+        if constexpr (kDerivatives) {
+          dE[k] -= am * s;
+          row_a[k] = c;
+          row_phi[k] = -a * s;
+        }
+      }
+    }
+#pragma omp simd
+    for (std::ptrdiff_t k = 0; k < count; ++k) {
+      R[k] = r[k] * fast_exp(E[k]);
+      if constexpr (kDerivatives) {
+        // dtheta/dwa = -wb / r^2, dtheta/dwb = wa / r^2; d ln r = w / r^2
+        const double scale = R[k] / (r[k] * r[k] + 1e-300);
+        Ra[k] = scale * (wa[k] - wb[k] * dE[k]);
+        Rb[k] = scale * (wb[k] + wa[k] * dE[k]);
+      }
+    }
   }
 
  private:
@@ -128,9 +184,27 @@ struct FourierIsophote {
     }
   }
 
+  // The same over all 7 bits of m (1 <= m <= 64, profile_factory.cpp): a loop of compile-time
+  // length, unrolled, so that the batch loop over points holds no inner loop and vectorises.
+  POLYCHROME_INLINE static void angle_multiple_unrolled(double c1, double s1, int m, double& c, double& s) {
+    c = 1.0;
+    s = 0.0;
+    double bc = c1, bs = s1;
+#pragma GCC unroll 7
+    for (int bit = 0; bit < 7; ++bit) {
+      const double odd = static_cast<double>((m >> bit) & 1);  // a number, not a condition (a branch)
+      const double nc = c * bc - s * bs, ns = c * bs + s * bc;
+      c = odd * nc + (1.0 - odd) * c;
+      s = odd * ns + (1.0 - odd) * s;
+      const double sc = bc * bc - bs * bs, ss = 2.0 * bc * bs;
+      bc = sc;
+      bs = ss;
+    }
+  }
+
   template <bool kDerivatives>
   POLYCHROME_INLINE void evaluate(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
-                                  double* dR_dshape, std::ptrdiff_t stride) const {
+                                  double* dlnR_dshape, std::ptrdiff_t stride) const {
     const std::size_t M = modes.size();
     const double r2 = wa * wa + wb * wb;
     const bool lit = r2 > 0.0;
@@ -142,12 +216,12 @@ struct FourierIsophote {
       double cm, sm;
       angle_multiple(c1, s1, modes[k], cm, sm);
       const double cp = cos_phases[k], sp = sin_phases[k];
-      const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;        // cos, sin(m theta + phi)
+      const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
       E += amplitudes[k] * c;
       if constexpr (kDerivatives) {
         dE -= amplitudes[k] * modes[k] * s;
-        dR_dshape[static_cast<std::ptrdiff_t>(k) * stride] = c;                       // times R below
-        dR_dshape[static_cast<std::ptrdiff_t>(M + k) * stride] = -amplitudes[k] * s;  // times R below
+        dlnR_dshape[static_cast<std::ptrdiff_t>(k) * stride] = c;
+        dlnR_dshape[static_cast<std::ptrdiff_t>(M + k) * stride] = -amplitudes[k] * s;
       }
     }
     R = r * fast_exp(E);
@@ -156,8 +230,6 @@ struct FourierIsophote {
       const double inv_r2 = inv_r * inv_r;
       dR_dwa = R * (wa - wb * dE) * inv_r2;
       dR_dwb = R * (wb + wa * dE) * inv_r2;
-      const double scale = lit ? R : 0.0;
-      for (std::size_t k = 0; k < 2 * M; ++k) dR_dshape[static_cast<std::ptrdiff_t>(k) * stride] *= scale;
     }
   }
 };
@@ -257,10 +329,10 @@ struct WarpIsophote {
     return shape.radius(wa * c + wb * s, (-wa * s + wb * c) / qw);
   }
 
-  /// R, dR/dwa, dR/dwb and dR/dp for the shape's parameters p (at dR_dshape[p * stride]).
+  /// R, dR/dwa, dR/dwb and d ln R/dp for the shape's parameters p (at dlnR_dshape[p * stride]).
   template <class Inner>
   POLYCHROME_INLINE void radius_of(const Inner& shape, double wa, double wb, double& R, double& dR_dwa,
-                                   double& dR_dwb, double* dR_dshape, std::ptrdiff_t stride) const {
+                                   double& dR_dwb, double* dlnR_dshape, std::ptrdiff_t stride) const {
     const int K = static_cast<int>(knots.x.size());
     const int ni = shape.num_params();
     const double r2 = wa * wa + wb * wb;
@@ -277,18 +349,19 @@ struct WarpIsophote {
     const double X = wa * c + wb * s, Y = -wa * s + wb * c;
     const double inv_qw = 1.0 / qw;
     double Ra, Rb;
-    shape.radius(X, Y * inv_qw, R, Ra, Rb, dR_dshape, stride);
+    shape.radius(X, Y * inv_qw, R, Ra, Rb, dlnR_dshape, stride);
     const double dR_dphi = Ra * Y - Rb * X * inv_qw;
     const double dR_dqw = -Rb * Y * inv_qw * inv_qw;
     const double through_r = (dR_dphi * dphi + dR_dqw * dqw) * inv_r;
     dR_dwa = Ra * c - Rb * s * inv_qw + through_r * wa;
     dR_dwb = Ra * s + Rb * c * inv_qw + through_r * wb;
-    const double on_q = lit ? dR_dqw : 0.0, on_pa = lit ? dR_dphi : 0.0;
+    const double inv_R = lit && R > 0.0 ? 1.0 / R : 0.0;
+    const double on_q = dR_dqw * inv_R, on_pa = dR_dphi * inv_R;
     for (int k = 0; k < K; ++k) {
       double w = 0.0;
       for (int j = 0; j < 4; ++j) w += l.first + j == k ? l.weight[j] : 0.0;
-      dR_dshape[static_cast<std::ptrdiff_t>(ni + k) * stride] = on_q * w;
-      dR_dshape[static_cast<std::ptrdiff_t>(ni + K + k) * stride] = on_pa * w;
+      dlnR_dshape[static_cast<std::ptrdiff_t>(ni + k) * stride] = on_q * w;
+      dlnR_dshape[static_cast<std::ptrdiff_t>(ni + K + k) * stride] = on_pa * w;
     }
   }
 
@@ -305,8 +378,8 @@ struct WarpOf {
   int num_params() const { return warp.num_params(); }
   POLYCHROME_INLINE double radius(double wa, double wb) const { return warp.radius_of(inner, wa, wb); }
   POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
-                                double* dR_dshape, std::ptrdiff_t stride) const {
-    warp.radius_of(inner, wa, wb, R, dR_dwa, dR_dwb, dR_dshape, stride);
+                                double* dlnR_dshape, std::ptrdiff_t stride) const {
+    warp.radius_of(inner, wa, wb, R, dR_dwa, dR_dwb, dlnR_dshape, stride);
   }
 };
 

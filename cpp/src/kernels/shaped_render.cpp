@@ -73,6 +73,9 @@ constexpr double kBudgetRetryFactor = 0.5;
 // to max_depth (4^14 cells a pixel: the hours-long renders of such draws). The cap bounds a
 // row's work to ~14 levels x 2^16 cells x 4 points.
 constexpr std::size_t kMaxCellsPerLevel = std::size_t{1} << 14;
+// Profiles with at most this many parameters have their dL/dp rows stored by a loop of
+// compile-time length (unrolled: the point loop still vectorises); a spline's run-time count is not.
+constexpr int kMaxUnrolledRadialParams = 8;
 
 // A cell awaiting evaluation: centre (u, v) and size h in pixel coordinates, the pixel (column)
 // it belongs to and its absolute error budget (negative: the pixel's own, not yet known).
@@ -91,7 +94,18 @@ struct RowScratch {
   std::vector<char> again;                    // per column: integrated again
   std::vector<double> jac_sum;                // num_params x columns
   std::vector<double> cell_jac;               // num_params: one cell's
+  std::vector<double> point_I, point_IL1R;    // per point of a Jacobian batch: I, dI/d ln R
+  std::vector<double> radial_dL;              // radial rows x points: dL/dp
+  std::vector<double> R, Ra, Rb;              // per point of a batch: the shape's R, dR/dwa, dR/dwb
+  std::vector<double> shape_work;             // the shape's own scratch (HasBatchedRadii)
 };
+
+// Whether a shape computes R over a batch of points in passes of its own (radii<kDerivatives>,
+// see FourierIsophote), rather than point by point in the renderer's loops.
+template <class Shape, class = void>
+struct HasBatchedRadii : std::false_type {};
+template <class Shape>
+struct HasBatchedRadii<Shape, std::void_t<decltype(&Shape::template radii<true>)>> : std::true_type {};
 
 template <class Radial, class Shape>
 class ShapedRenderer {
@@ -188,7 +202,7 @@ class ShapedRenderer {
     // the pixels' own values (the parents of the first level), in s.parent
     std::size_t n = place_points(s.current.data(), s.current.size(), s);
     s.value.resize(n);
-    evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n);
+    evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
     s.parent.resize(s.current.size());
     for (std::size_t c = 0; c < s.current.size(); ++c) {
       Cell& cell = s.current[c];
@@ -212,7 +226,7 @@ class ShapedRenderer {
       }
       n = place_points(s.children.data(), s.children.size(), s);
       s.value.resize(n);
-      evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n);
+      evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
       const bool last = depth + 1 >= opt_.max_depth || parents > kMaxCellsPerLevel;
       s.next.clear();
       s.next_parent.clear();
@@ -240,19 +254,30 @@ class ShapedRenderer {
     }
   }
 
-  // I at the n points (wa, wb) (n a multiple of kPointPadding), in one vector loop.
-  void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n) const {
+  // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: R by the shape's
+  // own passes where it has them (HasBatchedRadii), else in the one loop over the points.
+  void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n, RowScratch& s) const {
     const Radial& radial = radial_;  // (the simd pragma vouches that the outputs alias nothing)
     const Shape& shape = shape_;
+    if constexpr (HasBatchedRadii<Shape>::value) {
+      s.R.resize(n);
+      double* R = s.R.data();
+      shape.template radii<false>(wa, wb, n, R, nullptr, nullptr, nullptr, 0, s.shape_work);
 #pragma omp simd
-    for (std::size_t k = 0; k < n; ++k) {
-      const double R = shape.radius(wa[k], wb[k]);
-      const double R_eval = R > 0.0 ? R : 1e-300;
-      const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
-      LogDerivatives d{};
-      radial.eval(rad, d);
-      value[k] = fast_exp(std::min(d.L, kMaxLogBrightness));
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, R[k]);
+    } else {
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, shape.radius(wa[k], wb[k]));
     }
+  }
+
+  // I at radius R (fast_exp, fast_log: vectorises).
+  static POLYCHROME_INLINE double brightness(const Radial& radial, double R) {
+    const double R_eval = R > 0.0 ? R : 1e-300;
+    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+    LogDerivatives d{};
+    radial.eval(rad, d);
+    return fast_exp(std::min(d.L, kMaxLogBrightness));
   }
 
   // The Jacobians of the accepted cells (2x2 Gauss-Legendre), summed per column into s.jac_sum.
@@ -268,7 +293,7 @@ class ShapedRenderer {
       for (int k = 0; k < 4; ++k) s.weight[4 * c + static_cast<std::size_t>(k)] = 0.25 * s.accepted[c].h * s.accepted[c].h * geo_.area;
     for (std::size_t k = 4 * cells; k < n; ++k) s.weight[k] = 0.0;
     s.jac.resize(n * np);
-    evaluate_jacobians(s.wa.data(), s.wb.data(), s.weight.data(), s.jac.data(), n);
+    evaluate_jacobians(s.wa.data(), s.wb.data(), s.weight.data(), s.jac.data(), n, s);
     for (std::size_t c = 0; c < cells; ++c) {
       const Cell& cell = s.accepted[c];
       for (std::size_t p = 0; p < np; ++p) {
@@ -281,34 +306,86 @@ class ShapedRenderer {
     }
   }
 
-  // weight x dI/dp at the n points, into jac[p * n + k], in one vector loop.
+  // One point of evaluate_jacobians, at shape radius R (dR/dwa, dR/dwb: Ra, Rb): the geometric
+  // columns into out (rows stride apart), dL/dp of the radial parameters into radial_dL, and I, dI/d ln R. A function
+  // of its own because arrays declared in a simd loop's body become per-lane arrays, which gcc does
+  // not vectorise through the profile's pointer arguments; here they are plain locals.
+  POLYCHROME_INLINE void point_jacobian(double wa, double wb, double R, double Ra, double Rb, double weight,
+                                        double* out, double* radial_dL, std::ptrdiff_t stride, double& I_out,
+                                        double& IL1R_out) const {
+    const int nr = nr_;
+    const double R_eval = R > 0.0 ? R : 1e-300;
+    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+    LogDerivatives d{};
+    double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
+    radial_.eval_with_params(rad, d, dL, dL1, dL2);
+    const double I = weight * fast_exp(std::min(d.L, kMaxLogBrightness));
+    const double IL1 = I * d.L1;
+    // geometry through w: x, y, q, PA (as in cell_quadrature.hpp)
+    out[0] = IL1 * (Ra * geo_.dw_dxc_a + Rb * geo_.dw_dxc_b);
+    out[stride] = IL1 * (Ra * geo_.dw_dyc_a + Rb * geo_.dw_dyc_b);
+    out[2 * stride] = IL1 * (Rb * (-wb * geo_.inv_q));
+    out[3 * stride] = IL1 * (Ra * geo_.q * wb - Rb * wa * geo_.inv_q);
+    I_out = I;
+    IL1R_out = IL1 * R;  // dI/d ln R (0 at R = 0: L1 is finite there, taken at R_eval)
+    if constexpr (Radial::kMaxParams <= kMaxUnrolledRadialParams) {
+#pragma GCC unroll 8
+      for (int p = 0; p < Radial::kMaxParams; ++p) radial_dL[p * stride] = dL[p];
+    } else {
+      for (int p = 0; p < nr; ++p) radial_dL[p * stride] = dL[p];
+    }
+  }
+
+  // weight x dI/dp at the n points, into jac[p * n + k]. gcc vectorises a loop over points only
+  // when it holds at most one inner loop of run-time length, so the work goes in passes: one loop
+  // over the points for everything per point (the geometric columns, the shape's d ln R rows, and
+  // the radial profile's dL/dp, a compile-time count of rows where the profile has few), then one
+  // contiguous loop per profile or shape parameter scaling its row.
   void evaluate_jacobians(const double* wa_in, const double* wb_in, const double* weight, double* jac,
-                          std::size_t n) const {
-    const Radial& radial = radial_;
-    const Shape& shape = shape_;
-    const EllipseGeometry geo = geo_;
+                          std::size_t n, RowScratch& s) const {
     const int nr = nr_, ns = ns_;
     const std::ptrdiff_t stride = static_cast<std::ptrdiff_t>(n);
+    constexpr bool kFewRadialParams = Radial::kMaxParams <= kMaxUnrolledRadialParams;
+    const int radial_rows = kFewRadialParams ? Radial::kMaxParams : nr;
+    s.point_I.resize(n);
+    s.point_IL1R.resize(n);
+    s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
+    double* point_I = s.point_I.data();
+    double* point_IL1R = s.point_IL1R.data();
+    double* radial_dL = s.radial_dL.data();
+    double* shape_rows = jac + (kGeometricParams + nr) * stride;
+    if constexpr (HasBatchedRadii<Shape>::value) {
+      s.R.resize(n);
+      s.Ra.resize(n);
+      s.Rb.resize(n);
+      const double* R = s.R.data();
+      const double* Ra = s.Ra.data();
+      const double* Rb = s.Rb.data();
+      shape_.template radii<true>(wa_in, wb_in, n, s.R.data(), s.Ra.data(), s.Rb.data(), shape_rows, stride,
+                                  s.shape_work);
 #pragma omp simd
-    for (std::ptrdiff_t k = 0; k < stride; ++k) {
-      const double wa = wa_in[k], wb = wb_in[k];
-      double* out = jac + k;
-      double R, Ra, Rb;
-      shape.radius(wa, wb, R, Ra, Rb, out + (kGeometricParams + nr) * stride, stride);
-      const double R_eval = R > 0.0 ? R : 1e-300;
-      const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
-      LogDerivatives d{};
-      double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
-      radial.eval_with_params(rad, d, dL, dL1, dL2);
-      const double I = weight[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
-      const double IL1 = I * d.L1;
-      // geometry through w: x, y, q, PA (as in cell_quadrature.hpp)
-      out[0] = IL1 * (Ra * geo.dw_dxc_a + Rb * geo.dw_dxc_b);
-      out[stride] = IL1 * (Ra * geo.dw_dyc_a + Rb * geo.dw_dyc_b);
-      out[2 * stride] = IL1 * (Rb * (-wb * geo.inv_q));
-      out[3 * stride] = IL1 * (Ra * geo.q * wb - Rb * wa * geo.inv_q);
-      for (int p = 0; p < nr; ++p) out[(kGeometricParams + p) * stride] = I * dL[p];
-      for (int p = 0; p < ns; ++p) out[(kGeometricParams + nr + p) * stride] *= IL1;
+      for (std::ptrdiff_t k = 0; k < stride; ++k)
+        point_jacobian(wa_in[k], wb_in[k], R[k], Ra[k], Rb[k], weight[k], jac + k, radial_dL + k, stride,
+                       point_I[k], point_IL1R[k]);
+    } else {
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < stride; ++k) {
+        double R, Ra, Rb;
+        shape_.radius(wa_in[k], wb_in[k], R, Ra, Rb, shape_rows + k, stride);
+        point_jacobian(wa_in[k], wb_in[k], R, Ra, Rb, weight[k], jac + k, radial_dL + k, stride, point_I[k],
+                       point_IL1R[k]);
+      }
+    }
+    for (int p = 0; p < nr; ++p) {
+      double* row = jac + (kGeometricParams + p) * stride;
+      const double* dLp = radial_dL + p * stride;
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < stride; ++k) row[k] = point_I[k] * dLp[k];
+    }
+    for (int p = 0; p < ns; ++p) {
+      double* row = jac + (kGeometricParams + nr + p) * stride;
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < stride; ++k) row[k] *= point_IL1R[k];
     }
   }
 
