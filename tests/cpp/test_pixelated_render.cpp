@@ -8,18 +8,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "checks.hpp"
 #include "polychrome/pixelated_render.hpp"
 
 namespace {
 
-int failures = 0;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::printf("FAIL %s\n", what);
-    ++failures;
-  }
-}
+using test_checks::check;
 
 double axis_integral(int node, int nodes) {
   double w = 1.0;
@@ -125,6 +119,5 @@ int main() {
   }
   check(refused, "a zero scale is refused");
 
-  if (failures == 0) std::printf("ok\n");
-  return failures == 0 ? 0 : 1;
+  return test_checks::verdict("pixelated render");
 }

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "checks.hpp"
 #include "polychrome/thread_pool.hpp"
 
 #ifndef _WIN32
@@ -20,14 +21,7 @@
 
 namespace {
 
-int failures = 0;
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::printf("FAIL %s\n", what);
-    ++failures;
-  }
-}
+using test_checks::check;
 
 // Every task once, slots in [0, threads) and exclusive while a task runs.
 bool runs_every_task_once(std::size_t tasks, int threads) {
@@ -106,6 +100,5 @@ int main() {
   test_first_exception_rethrown();
   test_nested_and_concurrent();
   test_fork_child_finishes();
-  if (failures == 0) std::printf("thread pool: all checks passed\n");
-  return failures == 0 ? 0 : 1;
+  return test_checks::verdict("thread pool");
 }

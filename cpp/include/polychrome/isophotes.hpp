@@ -145,7 +145,7 @@ struct FourierIsophote {
 #pragma omp simd
       for (std::ptrdiff_t k = 0; k < count; ++k) {
         double cm, sm;
-        angle_multiple_unrolled(c1[k], s1[k], m, cm, sm);
+        angle_multiple<true>(c1[k], s1[k], m, cm, sm);
         const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
         E[k] += a * c;
         if constexpr (kDerivatives) {
@@ -168,37 +168,30 @@ struct FourierIsophote {
   }
 
  private:
-  // (c, s) = (cos m theta, sin m theta) from (c1, s1) = (cos theta, sin theta), m >= 1.
+  // (c, s) = (cos m theta, sin m theta) from (c1, s1) = (cos theta, sin theta), 1 <= m <= 64, by
+  // repeated squaring: up to m's highest bit, or with kAllBits over all 7 bits (profile_factory.cpp
+  // allows m <= 64), a loop of compile-time length that gcc unrolls, so that a batch loop over
+  // points holding it has no inner loop and vectorises.
+  template <bool kAllBits>
   POLYCHROME_INLINE static void angle_multiple(double c1, double s1, int m, double& c, double& s) {
     c = 1.0;
     s = 0.0;
     double bc = c1, bs = s1;
-    for (; m > 0; m >>= 1) {
-      const double odd = (m & 1) != 0 ? 1.0 : 0.0;  // c + i s times (bc + i bs) where the bit is set
+    auto bit_step = [&](int bit) __attribute__((always_inline)) {
+      // c + i s times (bc + i bs) where the bit is set; the bit as a number, not a condition (a branch)
+      const double odd = static_cast<double>((m >> bit) & 1);
       const double nc = c * bc - s * bs, ns = c * bs + s * bc;
       c = odd * nc + (1.0 - odd) * c;
       s = odd * ns + (1.0 - odd) * s;
       const double sc = bc * bc - bs * bs, ss = 2.0 * bc * bs;
       bc = sc;
       bs = ss;
-    }
-  }
-
-  // The same over all 7 bits of m (1 <= m <= 64, profile_factory.cpp): a loop of compile-time
-  // length, unrolled, so that the batch loop over points holds no inner loop and vectorises.
-  POLYCHROME_INLINE static void angle_multiple_unrolled(double c1, double s1, int m, double& c, double& s) {
-    c = 1.0;
-    s = 0.0;
-    double bc = c1, bs = s1;
+    };
+    if constexpr (kAllBits) {
 #pragma GCC unroll 7
-    for (int bit = 0; bit < 7; ++bit) {
-      const double odd = static_cast<double>((m >> bit) & 1);  // a number, not a condition (a branch)
-      const double nc = c * bc - s * bs, ns = c * bs + s * bc;
-      c = odd * nc + (1.0 - odd) * c;
-      s = odd * ns + (1.0 - odd) * s;
-      const double sc = bc * bc - bs * bs, ss = 2.0 * bc * bs;
-      bc = sc;
-      bs = ss;
+      for (int bit = 0; bit < 7; ++bit) bit_step(bit);
+    } else {
+      for (int bit = 0; (m >> bit) > 0; ++bit) bit_step(bit);
     }
   }
 
@@ -214,7 +207,7 @@ struct FourierIsophote {
     double E = 0.0, dE = 0.0;  // the exponent and its derivative by theta
     for (std::size_t k = 0; k < M; ++k) {
       double cm, sm;
-      angle_multiple(c1, s1, modes[k], cm, sm);
+      angle_multiple<false>(c1, s1, modes[k], cm, sm);
       const double cp = cos_phases[k], sp = sin_phases[k];
       const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
       E += amplitudes[k] * c;
