@@ -5,12 +5,15 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, POSITIVE, SIZE_LIMITS, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 from .sersic import size_grid
 
-# beta's upper end: 2 is excluded (the profile would be a step); the last representable value below it.
-MAX_BETA = float(np.nextafter(2.0, 0.0))
+# alpha's lower limit: AstroPhot's range is (0, 10); the core takes [0.001, 10] (1/alpha finite)
+MIN_ALPHA = 1e-3
+
+# beta's upper end: AstroPhot's range is [0, 2) (2 would make the profile a step); the core takes [0, 1.99]
+MAX_BETA = 1.99
 
 
 def ferrer_log_shape(R, rout, alpha, beta):
@@ -33,8 +36,8 @@ class FerrerGalaxy(GalaxyModel):
 
     Parameters, in order (AstroPhot's names): ``center`` [x, y] arcsec, ``q``,
     ``PA`` rad, ``rout`` (semi-major outer radius, arcsec, [1e-6, 1e6]),
-    ``alpha`` (outer slope, (0, 10]: the light falls as (rout - R)^alpha near
-    the edge, a step for alpha -> 0), ``beta`` (central slope, [0, 2)),
+    ``alpha`` (outer slope, [0.001, 10]: the light falls as (rout - R)^alpha near
+    the edge, a step for alpha -> 0), ``beta`` (central slope, [0, 1.99]; AstroPhot: [0, 2)),
     ``I0`` (log10 of the central surface brightness, flux/arcsec^2,
     [-100, 100]; AstroPhot's I0 is the linear brightness: polychrome's I0 is
     log10 of it, as for every polychrome brightness). Rendered exactly across
@@ -48,7 +51,7 @@ class FerrerGalaxy(GalaxyModel):
     profile = "ferrer"
     parameter_specs = GEOMETRY_SPECS + (
         ParameterSpec("rout", "arcsec", limits=SIZE_LIMITS),
-        ParameterSpec("alpha", "", limits=(POSITIVE, 10.0)),
+        ParameterSpec("alpha", "", limits=(MIN_ALPHA, 10.0)),
         ParameterSpec("beta", "", limits=(0.0, MAX_BETA)),
         ParameterSpec("I0", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )

@@ -5,9 +5,12 @@ import math
 import numpy as np
 
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
-from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, POSITIVE, SIZE_LIMITS, ParameterSpec
+from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
 from .sersic import size_grid
+
+# alpha's lower limit: AstroPhot's range is (0, 10); the core takes [0.001, 10] (1/alpha finite)
+MIN_ALPHA = 1e-3
 
 # King's (1962) concentration, AstroPhot's default for alpha, which it holds fixed unless asked
 DEFAULT_ALPHA = 2.0
@@ -37,7 +40,7 @@ class KingGalaxy(GalaxyModel):
     Parameters, in order (AstroPhot's names): ``center`` [x, y] arcsec, ``q``,
     ``PA`` rad, ``Rc`` (semi-major core radius, arcsec, [1e-6, 1e6]), ``Rt``
     (semi-major truncation radius, arcsec, [1e-6, 1e6]; Rt < Rc is allowed, as
-    in AstroPhot), ``alpha`` (concentration, (0, 10]; 2 by default and, as in
+    in AstroPhot), ``alpha`` (concentration, [0.001, 10]; 2 by default and, as in
     AstroPhot, locked unless asked otherwise: a value given as a number stays
     locked, ``alpha={"value": 2.5, "locked": False}`` or
     ``model["alpha"].locked = False`` frees it), ``I0`` (log10 of the central
@@ -52,7 +55,7 @@ class KingGalaxy(GalaxyModel):
     parameter_specs = GEOMETRY_SPECS + (
         ParameterSpec("Rc", "arcsec", limits=SIZE_LIMITS),
         ParameterSpec("Rt", "arcsec", limits=SIZE_LIMITS),
-        ParameterSpec("alpha", "", limits=(POSITIVE, 10.0)),
+        ParameterSpec("alpha", "", limits=(MIN_ALPHA, 10.0)),
         ParameterSpec("I0", "log10(flux/arcsec^2)", limits=LOG10_BRIGHTNESS_LIMITS),
     )
 

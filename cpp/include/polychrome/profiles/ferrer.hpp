@@ -1,7 +1,7 @@
 // Modified Ferrer profile (AstroPhot's "ferrer"), a bar or lens of compact support:
 //   I(r) = I0 (1 - (r/rout)^(2 - beta))^alpha   for r < rout,   0 beyond.
-// Parameters: rout (outer radius, arcsec, > 0), alpha (outer slope, in (0, 10]), beta (central
-// slope, in [0, 2): a flat core for beta = 0, a cusp-like centre I0 - alpha I0 (r/rout)^(2-beta)
+// Parameters: rout (outer radius, arcsec, > 0), alpha (outer slope, in [0.001, 10]), beta (central
+// slope, in [0, 1.99]: a flat core for beta = 0, a cusp-like centre I0 - alpha I0 (r/rout)^(2-beta)
 // as beta nears 2), I0 (log10 of the central surface brightness, flux/arcsec^2; AstroPhot's I0
 // is the linear brightness).
 //
@@ -34,8 +34,13 @@ class FerrerProfile {
   static constexpr bool kHasEnclosedLight = true;
   // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
   static constexpr bool kLastScalesImage = true;
+  // alpha's range: AstroPhot's (0, 10), its lower end kept off 0 (1/alpha stays finite, the edge a step
+  // to 1e-3 of I0 over 1e-3000 of rout at most)
+  static constexpr double kMinAlpha = 1e-3;
   static constexpr double kMaxAlpha = 10.0;
-  static constexpr double kMaxBeta = 2.0;  // excluded
+  // beta's largest value: AstroPhot's range is [0, 2); kept 0.01 off 2 (the exponent 2 - beta of the
+  // profile and of the enclosed light's integrals stays resolvable)
+  static constexpr double kMaxBeta = 1.99;
   static constexpr const char* kSizeName = "rout";
   static constexpr const char* kBrightnessName = "I0";
 
@@ -43,11 +48,11 @@ class FerrerProfile {
       : rout_(rout), ln_rout_(std::log(rout)), alpha_(alpha), beta_(beta), p_(2.0 - beta),
         ln_I0_(kLn10 * log10_I0) {
     require_positive(rout, "rout");
-    if (!(alpha > 0.0 && alpha <= kMaxAlpha))
-      throw std::invalid_argument("alpha must be in (0, 10] (the Ferrer profile's outer slope), got " +
+    if (!(alpha >= kMinAlpha && alpha <= kMaxAlpha))
+      throw std::invalid_argument("alpha must be in [0.001, 10] (the Ferrer profile's outer slope), got " +
                                   std::to_string(alpha));
-    if (!(beta >= 0.0 && beta < kMaxBeta))
-      throw std::invalid_argument("beta must be in [0, 2) (the Ferrer profile's central slope), got " +
+    if (!(beta >= 0.0 && beta <= kMaxBeta))
+      throw std::invalid_argument("beta must be in [0, 1.99] (the Ferrer profile's central slope), got " +
                                   std::to_string(beta));
     require_finite(log10_I0, "I0");
   }

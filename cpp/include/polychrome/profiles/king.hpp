@@ -2,7 +2,7 @@
 //   I(r) = I0 [(s(r) - b) / (1 - b)]^alpha   for r < Rt,   0 beyond,
 //   s(r) = (1 + (r/Rc)^2)^(-1/alpha),  b = s(Rt).
 // Parameters: Rc (core radius, arcsec, > 0), Rt (truncation radius, arcsec, > 0), alpha
-// (concentration, in (0, 10]; 2 is King's 1962 law), I0 (log10 of the central surface brightness,
+// (concentration, in [0.001, 10]; 2 is King's 1962 law), I0 (log10 of the central surface brightness,
 // flux/arcsec^2; AstroPhot's I0 is the linear brightness).
 //
 // With q(r) = ln s = -(1/alpha) ln(1 + r^2/Rc^2) (the log of a Moffat profile of index 1/alpha) and
@@ -32,6 +32,8 @@ class KingProfile {
   static constexpr bool kHasEnclosedLight = false;
   // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
   static constexpr bool kLastScalesImage = true;
+  // alpha's range: AstroPhot's (0, 10), its lower end kept off 0 (1/alpha, s's exponent, stays finite)
+  static constexpr double kMinAlpha = 1e-3;
   static constexpr double kMaxAlpha = 10.0;
   static constexpr const char* kSizeName = "Rc";
   static constexpr const char* kBrightnessName = "I0";
@@ -40,8 +42,8 @@ class KingProfile {
       : Rc_(Rc), Rc2_(Rc * Rc), Rt_(Rt), alpha_(alpha), inv_alpha_(1.0 / alpha), ln_I0_(kLn10 * log10_I0) {
     require_positive(Rc, "Rc");
     require_positive(Rt, "Rt");
-    if (!(alpha > 0.0 && alpha <= kMaxAlpha))
-      throw std::invalid_argument("alpha must be in (0, 10] (the King profile's concentration), got " +
+    if (!(alpha >= kMinAlpha && alpha <= kMaxAlpha))
+      throw std::invalid_argument("alpha must be in [0.001, 10] (the King profile's concentration), got " +
                                   std::to_string(alpha));
     require_finite(log10_I0, "I0");
     const double qb = -inv_alpha_ * std::log1p(Rt * Rt / Rc2_);
