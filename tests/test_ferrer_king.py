@@ -45,17 +45,21 @@ def worst_relative_error(image, truth):
     return float(np.max(np.abs(image - truth) / np.maximum(np.abs(truth), floor)))
 
 
-# (profile, values, allowed worst relative pixel error at tolerance 1e-5)
+# (profile, values, allowed worst relative pixel error at tolerance 1e-5, relative to max(pixel, 1e-6 of the
+# brightest): measured (python /tmp worst_pixel script in the commit message) x ~2. The worst pixels are
+# faint ones the edge just clips: for alpha < 1 the cells straddling the edge reach the deepest level
+# (max_depth 14) before their share of a faint pixel's budget is met; for alpha = 6 the edge's light is
+# below the faint floor (the error there is ~1e-10 of the brightest pixel).
 PIXEL_CASES = [
     ("ferrer", dict(rout=3.1, alpha=2.0, beta=0.0, I0=0.0), 2e-5),      # AstroPhot's typical bar
-    ("ferrer", dict(rout=2.7, alpha=0.8, beta=1.0, I0=0.3), 2e-5),      # a vertical tangent at the edge
-    ("ferrer", dict(rout=3.3, alpha=6.0, beta=1.6, I0=-0.2), 2e-5),     # a cusp-like centre, a soft edge
-    ("ferrer", dict(rout=2.9, alpha=0.1, beta=0.5, I0=0.0), 2e-4),      # nearly a step
+    ("ferrer", dict(rout=2.7, alpha=0.8, beta=1.0, I0=0.3), 5e-5),      # a vertical tangent at the edge
+    ("ferrer", dict(rout=3.3, alpha=6.0, beta=1.6, I0=-0.2), 1.5e-4),   # a cusp-like centre, a soft edge
+    ("ferrer", dict(rout=2.9, alpha=0.1, beta=0.5, I0=0.0), 1e-4),      # nearly a step
     ("ferrer", dict(rout=0.4, alpha=1.5, beta=0.3, I0=0.0), 2e-5),      # inside the centre pixel
     ("king", dict(Rc=0.6, Rt=3.2, alpha=2.0, I0=0.0), 2e-5),
-    ("king", dict(Rc=1.5, Rt=2.6, alpha=0.5, I0=0.4), 2e-5),
-    ("king", dict(Rc=0.3, Rt=3.0, alpha=6.0, I0=0.0), 2e-5),
-    ("king", dict(Rc=1.0, Rt=2.8, alpha=0.1, I0=0.0), 2e-4),           # nearly a step
+    ("king", dict(Rc=1.5, Rt=2.6, alpha=0.5, I0=0.4), 5e-4),
+    ("king", dict(Rc=0.3, Rt=3.0, alpha=6.0, I0=0.0), 6e-5),
+    ("king", dict(Rc=1.0, Rt=2.8, alpha=0.1, I0=0.0), 3e-5),           # nearly a step
 ]
 
 
@@ -65,6 +69,11 @@ def test_pixels_match_brute_force_quadrature(profile, values, allowed):
     truth = reference(profile, values)
     assert np.all(np.isfinite(image))
     assert worst_relative_error(image, truth) < allowed
+    # pixels holding more than 1e-3 of the brightest: within 3x the tolerance (10x for a step-like edge,
+    # alpha < 0.5: 4.5e-5 measured at alpha = 0.1); the sum within the tolerance
+    bright = truth > 1e-3 * truth.max()
+    assert np.max(np.abs(image - truth)[bright] / truth[bright]) < (3e-5 if values["alpha"] >= 0.5 else 1e-4)
+    assert abs(image.sum() / truth.sum() - 1.0) < 1e-5
     # the light beyond the edge is 0 exactly: pixels wholly outside it render 0
     frame = EllipseFrame(GEOMETRY["center"], GEOMETRY["q"], GEOMETRY["PA"])
     jj, ii = np.meshgrid(np.arange(SHAPE[1]), np.arange(SHAPE[0]))
@@ -366,3 +375,26 @@ def test_model_limits_refuse_bad_values():
         Model(name="f", model_type="ferrer galaxy model", target=blank(), beta=2.0)
     with pytest.raises(ValueError, match="alpha"):
         Model(name="f", model_type="ferrer galaxy model", target=blank(), alpha=0.0)
+
+
+@pytest.mark.parametrize("profile, values", [
+    ("ferrer", dict(rout=3.0, alpha=1e-3, beta=0.0, I0=0.0)),
+    ("ferrer", dict(rout=3.0, alpha=10.0, beta=1.99, I0=0.0)),
+    ("ferrer", dict(rout=1e-3, alpha=2.0, beta=1.0, I0=0.0)),    # inside one pixel
+    ("ferrer", dict(rout=1e4, alpha=0.5, beta=0.5, I0=0.0)),     # the edge far outside the image
+    ("king", dict(Rc=2.0, Rt=0.5, alpha=2.0, I0=0.0)),           # Rt < Rc, as AstroPhot allows
+    ("king", dict(Rc=1e-3, Rt=3.0, alpha=10.0, I0=0.0)),
+    ("king", dict(Rc=1.0, Rt=3.0, alpha=1e-3, I0=0.0)),
+    ("king", dict(Rc=1.0, Rt=1e-3, alpha=2.0, I0=0.0)),
+])
+@pytest.mark.parametrize("shape", ["", "/superellipse", "/ray:2"])
+def test_the_ends_of_the_ranges_render_finite(profile, values, shape):
+    params = list(values.values())
+    if shape == "/superellipse":
+        params = params + [1.0]
+    if shape == "/ray:2":
+        params = params * 2
+    image, jacobian = pc.render_profile(profile + shape, params, (12, 12), center=(3.1, 2.9), q=0.7, PA=0.4,
+                                        pixelscale=SCALE, jacobian=True)
+    assert np.all(np.isfinite(image)) and np.all(image >= 0.0) and image.sum() > 0.0
+    assert np.all(np.isfinite(jacobian))

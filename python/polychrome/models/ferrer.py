@@ -77,6 +77,12 @@ class FerrerGalaxy(GalaxyModel):
         return {"rout": size_grid(profile.half_light_radius, 1.2, 8.0, 15), "alpha": [0.5, 1.0, 2.0, 4.0],
                 "beta": [0.0]}
 
+    def _initial_profile(self, profile, q):
+        # candidates whose edge lies inside the measured radii have log10 I = -inf there: the grid fit
+        # discards them (an infinite chi^2) without numpy's warnings
+        with np.errstate(invalid="ignore"):
+            return super()._initial_profile(profile, q)
+
     @staticmethod
     def _shape_defaults(profile):
         return {"rout": 2.5 * profile.half_light_radius, "alpha": 2.0, "beta": 0.0}

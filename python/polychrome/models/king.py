@@ -104,6 +104,12 @@ class KingGalaxy(GalaxyModel):
         return {"Rc": size_grid(profile.half_light_radius, 0.05, 2.0, 13),
                 "Rt": size_grid(profile.half_light_radius, 1.5, 40.0, 13), "alpha": [DEFAULT_ALPHA]}
 
+    def _initial_profile(self, profile, q):
+        # candidates whose edge lies inside the measured radii have log10 I = -inf there: the grid fit
+        # discards them (an infinite chi^2) without numpy's warnings
+        with np.errstate(invalid="ignore"):
+            return super()._initial_profile(profile, q)
+
     @staticmethod
     def _shape_defaults(profile):
         return {"Rc": 0.5 * profile.half_light_radius, "Rt": 5.0 * profile.half_light_radius, "alpha": DEFAULT_ALPHA}
