@@ -47,7 +47,8 @@ class KingGalaxy(GalaxyModel):
     surface brightness, flux/arcsec^2, [-100, 100]; AstroPhot's I0 is the
     linear brightness: polychrome's I0 is log10 of it, as for every polychrome
     brightness). Rendered exactly across the edge Rt: cells that straddle it
-    are split, never taken for empty from a midpoint beyond it.
+    are split, never taken for empty from a midpoint beyond it (accuracy as
+    FerrerGalaxy's, see tests/test_ferrer_king.py).
     """
 
     model_type = "king galaxy model"
