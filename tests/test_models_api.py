@@ -21,10 +21,10 @@ def sersic(target=None, **kwargs):
 
 def test_registry_and_factory():
     shaped = [f"{profile} {shape} galaxy model" for profile in ("sersic", "exponential", "gaussian", "moffat",
-                                                                "nuker", "spline")
+                                                                "nuker", "spline", "ferrer", "king")
               for shape in ("superellipse", "fourier", "warp", "superellipse warp", "fourier warp", "ray", "wedge")]
     truncated = [f"truncated {profile} {shape}galaxy model"
-                 for profile in ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline")
+                 for profile in ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline", "ferrer", "king")
                  for shape in ("", "superellipse ", "fourier ", "warp ", "superellipse warp ", "fourier warp ")]
     radial_psf = [f"{profile} {shape}psf model" for profile in ("sersic", "exponential", "gaussian", "moffat",
                                                                  "nuker", "spline")
@@ -34,6 +34,7 @@ def test_registry_and_factory():
         "sersic galaxy model", "exponential galaxy model", "gaussian galaxy model", "moffat galaxy model",
         "spline galaxy model", "nuker galaxy model", "sersic star model", "exponential star model",
         "gaussian star model", "moffat star model", "nuker star model", "spline star model", "flat sky model",
+        "ferrer galaxy model", "king galaxy model", "ferrer star model", "king star model",
         "plane sky model", "bilinear sky model", "point model", "group model", "gaussian psf model",
         "moffat psf model", "airy psf model", "pixelated psf model", "eigen psf model", "basis psf model", "psf group model",
         "pixelated model"] + shaped + truncated + radial_psf

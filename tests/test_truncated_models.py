@@ -15,7 +15,7 @@ from polychrome.models import Model
 from reference_integrals import split_pixel_nodes
 
 SCALE = 0.25  # arcsec per pixel
-PROFILES = ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline")
+PROFILES = ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline", "ferrer", "king")
 SHAPES = ("", "superellipse ", "fourier ", "warp ", "superellipse warp ", "fourier warp ")
 
 
@@ -63,7 +63,7 @@ def blank(shape=(32, 32), psf=None):
 def test_every_profile_and_shape_is_registered_with_astrophots_names():
     types = pc.models.model_types()
     expected = [f"truncated {p} {s}galaxy model" for p in PROFILES for s in SHAPES]
-    assert len(expected) == 36
+    assert len(expected) == 48
     assert all(name in types for name in expected), [name for name in expected if name not in types]
     model = Model(name="t", model_type="truncated sersic superellipse galaxy model")
     assert [parameter.name for parameter in model.parameters][-3:] == ["Rt", "St", "C0"]

@@ -169,6 +169,14 @@ UntruncatedProfile make_untruncated(const std::string& name, const std::vector<d
     require_count(name, p, 5);
     return NukerProfile(p[0], p[1], p[2], p[3], p[4]);
   }
+  if (name == "ferrer") {
+    require_count(name, p, 4);
+    return FerrerProfile(p[0], p[1], p[2], p[3]);
+  }
+  if (name == "king") {
+    require_count(name, p, 4);
+    return KingProfile(p[0], p[1], p[2], p[3]);
+  }
   if (name == "spline") {
     require_count(name, p, knot_radii.size());
     return SplineProfile(knot_radii, p);
@@ -232,6 +240,8 @@ std::vector<std::string> radial_parameter_names(const std::string& name, int num
   if (name == "gaussian") return {"sigma", "I0"};
   if (name == "moffat") return {"n", "Rd", "I0"};
   if (name == "nuker") return {"Rb", "alpha", "beta", "gamma", "Ib"};
+  if (name == "ferrer") return {"rout", "alpha", "beta", "I0"};
+  if (name == "king") return {"Rc", "Rt", "alpha", "I0"};
   if (name == "edgeon") return {"hs", "rs", "I0"};
   if (name == "spline") {
     std::vector<std::string> names;
@@ -308,7 +318,7 @@ SectorProfile make_sector(const SectorName& sector, const std::vector<double>& p
 }  // namespace
 
 std::vector<std::string> profile_names() {
-  return {"sersic", "exponential", "gaussian", "moffat", "spline", "nuker"};
+  return {"sersic", "exponential", "gaussian", "moffat", "spline", "nuker", "ferrer", "king"};
 }
 
 AnyProfile make_profile(const std::string& name, const std::vector<double>& p,

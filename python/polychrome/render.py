@@ -89,7 +89,7 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     ----------
     profile : str
         One of :func:`profile_names` ("sersic", "exponential", "gaussian",
-        "moffat", "spline", "nuker"), each also truncated ("truncated sersic",
+        "moffat", "spline", "nuker", "ferrer", "king"), each also truncated ("truncated sersic",
         "inner truncated sersic": its parameters, then ``Rt`` arcsec and ``St``
         1/arcsec; see :func:`truncation_names`).
     params : dict or sequence

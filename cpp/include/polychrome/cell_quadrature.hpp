@@ -76,7 +76,17 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   const double Gwa = Gaa * wa + Gab * wb;
   const double Gwb = Gab * wa + Gbb * wb;
   const double gamma = (wa * Gwa + wb * Gwb) * rho * rho;
-  const double lap = plain_midpoint ? 0.0 : 1.0 / 24.0;
+  // Cells large against the distance to the profile's other singularities (a truncation's poles,
+  // pi / (2 St) off the real axis at Rt; a compact profile's edge, on it) may hold a step sharp on
+  // their scale that neither the midpoint's derivatives nor the midpoints of two successive levels
+  // see: such a cell is "unresolved" (kUnresolvedError), never accepted by the a-priori or the
+  // a-posteriori rule, only split (or taken whole when negligible, or at the last level). Its value
+  // is the plain midpoint's: next to an edge the Laplacian correction is meaningless (dL/dr grows
+  // without bound there, I (dL/dr)^2 too for alpha < 2).
+  bool unresolved = false;
+  if constexpr (HasSingularities<Profile>::value)
+    unresolved = !(tau <= kTaylorRadiusLimit * prof.singular_distance2(r2 * rho));
+  const double lap = (plain_midpoint | unresolved) ? 0.0 : 1.0 / 24.0;
 
   LogDerivatives d{};
   double dL[Profile::kMaxParams];
@@ -126,20 +136,20 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   const double correction = (std::abs(G2) * gamma + std::abs(L1rho) * (tau - gamma)) * (1.0 / 24.0);
   const bool taylor_ok = (tau * rho * rho <= kTaylorRadiusLimit) & (correction <= kMaxCorrection);
   double rel_error = taylor_ok ? kErrorSafety * leading : kUnknownError;
-  // Cells large against the distance to the profile's other singularities (a truncation's poles,
-  // pi / (2 St) off the real axis at Rt) may hold a step sharp on their scale that neither the
-  // midpoint's derivatives nor the midpoints of two successive levels see: such a cell is
-  // "unresolved" (kUnresolvedError), never accepted by the a-priori or the a-posteriori rule,
-  // only split (or taken whole when negligible, or at the last level).
-  if constexpr (HasSingularities<Profile>::value)
-    rel_error = (tau <= kTaylorRadiusLimit * prof.singular_distance2(rad.r)) ? rel_error : kUnresolvedError;
+  rel_error = unresolved ? kUnresolvedError : rel_error;
   // ln of an upper bound of the cell's integral: the profile can rise by at
   // most about |L1| delta + |L2| delta^2 / 2 (in ln) over the half-diagonal
   // delta of the cell, so a cell whose bound is negligible can be accepted
   // even where the Taylor estimate does not hold (far wings of steep profiles).
   const double delta = std::sqrt(0.5 * tau);
-  const double log_upper =
-      d.L + std::log(area) + std::abs(d.L1) * delta + 0.5 * std::abs(d.L2) * delta * delta;
+  // A compact profile's cell whose midpoint lies beyond (or next to) the edge: the bound is the
+  // profile's own largest value within delta of the midpoint's radius (profile.hpp, HasEdge).
+  const double log_area = std::log(area);
+  double log_upper = d.L + log_area + std::abs(d.L1) * delta + 0.5 * std::abs(d.L2) * delta * delta;
+  if constexpr (HasEdge<Profile>::value) {
+    const double log_edge_bound = prof.log_max_within(r2 * rho, delta) + log_area;
+    log_upper = log_upper > log_edge_bound ? log_upper : log_edge_bound;
+  }
 
   if constexpr (kJacobian) {
     const int np = prof.num_params();

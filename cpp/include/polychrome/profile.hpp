@@ -64,6 +64,22 @@ struct HasSingularities : std::false_type {};
 template <class Profile>
 struct HasSingularities<Profile, std::void_t<decltype(&Profile::singular_distance2)>> : std::true_type {};
 
+/// Whether a profile has compact support (an edge beyond which I = 0 exactly: Ferrer, King), reported
+/// by `double log_max_within(double r, double reach) const`, ln of an upper bound of I(r') over
+/// |r' - r| <= reach (arcsec). The engine's bound on a cell's light otherwise extrapolates from the
+/// cell's midpoint, which misses the light of a cell whose midpoint lies just beyond the edge.
+/// Such a profile reports its edge as a singularity too (singular_distance2), so that cells
+/// straddling it are split, never accepted on their midpoint's Taylor estimate.
+template <class Profile, class = void>
+struct HasEdge : std::false_type {};
+
+template <class Profile>
+struct HasEdge<Profile, std::void_t<decltype(&Profile::log_max_within)>> : std::true_type {};
+
+/// ln I standing for I = 0 beyond a compact profile's edge: exp() of it is 0 (fast_exp flushes
+/// below -707), and every radial derivative there is 0.
+constexpr double kLogZeroBrightness = -1000.0;
+
 /// Number of geometric parameters ahead of the profile's in the Jacobian (x, y, q, PA).
 constexpr int kGeometricParams = 4;
 

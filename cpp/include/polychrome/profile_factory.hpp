@@ -10,7 +10,7 @@ namespace polychrome {
 
 /// Names: "sersic" (n, Re, Ie), "exponential" (Re, Ie), "gaussian" (sigma, I0),
 /// "moffat" (n, Rd, I0), "spline" (one log10 brightness per knot radius),
-/// "nuker" (Rb, alpha, beta, gamma, Ib).
+/// "nuker" (Rb, alpha, beta, gamma, Ib), "ferrer" (rout, alpha, beta, I0), "king" (Rc, Rt, alpha, I0).
 /// knot_radii is used by "spline" only. Throws std::invalid_argument for an
 /// unknown name, a wrong number of parameters or invalid values.
 AnyProfile make_profile(const std::string& name, const std::vector<double>& params,

@@ -11,7 +11,9 @@
 #include "polychrome/isophotes.hpp"
 #include "polychrome/pixel_grid.hpp"
 #include "polychrome/profiles/exponential.hpp"
+#include "polychrome/profiles/ferrer.hpp"
 #include "polychrome/profiles/gaussian.hpp"
+#include "polychrome/profiles/king.hpp"
 #include "polychrome/profiles/moffat.hpp"
 #include "polychrome/profiles/nuker.hpp"
 #include "polychrome/profiles/sersic.hpp"
@@ -24,7 +26,8 @@ namespace polychrome {
 
 /// The radial profiles as they are defined (profiles/*.hpp).
 using UntruncatedProfile =
-    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile>;
+    std::variant<SersicProfile, ExponentialProfile, GaussianProfile, MoffatProfile, SplineProfile, NukerProfile,
+                 FerrerProfile, KingProfile>;
 
 /// Every radial profile: the untruncated ones, then each with a truncation (profiles/truncated.hpp).
 using RadialProfile = VariantWithWrapped<UntruncatedProfile, TruncatedProfile>::type;

@@ -45,6 +45,9 @@ constexpr double kGaussOffset = 0.28867513459481288225;
 constexpr double kNearCentreSizes = 3.0;
 constexpr double kResolvedFraction = 0.25;
 constexpr double kCuspResolution = 1e-3;
+// The largest fraction of a cell's distance to a singularity (a compact profile's edge) its reach may
+// be (the Taylor-radius limit of cell_quadrature.hpp, as in shaped_render.cpp).
+constexpr double kPoleResolution = 0.5;
 // ln I is capped here: a Gauss point on a cusp's very centre must not overflow.
 constexpr double kMaxLogBrightness = 690.0;
 // The degree-4 triangle rule of six points with positive weights (Dunavant 1985): barycentric
@@ -273,9 +276,15 @@ class SectorRenderer {
   }
 
   // Must a cell of size h at (u, v) be split whatever its values say?
+  // Also: a cell large against the distance to a segment's edge (a compact profile's, profile.hpp),
+  // which its Gauss points and its children's may both miss, is split until it resolves it.
   bool unresolved_centre(double u, double v, double h) const {
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa_at(u, v), wb_at(u, v));
+    if constexpr (HasSingularities<Radial>::value) {
+      for (const Radial* s : segments_)
+        if (extent > kPoleResolution * std::sqrt(s->singular_distance2(r))) return true;
+    }
     return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }

@@ -13,6 +13,7 @@ from .component_model import ComponentModel
 from .edgeon import EdgeOnDiskGalaxy
 from .eigen_psf import EigenPSF
 from .exponential import ExponentialGalaxy
+from .ferrer import FerrerGalaxy
 from .flat_sky import FlatSky
 from .galaxy_model import GalaxyModel
 from .gaussian import GaussianGalaxy
@@ -21,6 +22,7 @@ from .gaussian_psf import GaussianPSF
 from .group_model import GroupModel
 from .isophote_models import SHAPED_MODELS
 from .jacobian_image import JacobianImage
+from .king import KingGalaxy
 from .model import Model
 from .model_collection import ModelCollection
 from .moffat import MoffatGalaxy
@@ -39,8 +41,8 @@ from .registry import model_types
 from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
 from .truncated_models import TRUNCATED_MODELS
-from .star_models import (ExponentialStar, GaussianStar, MoffatStar, NukerStar, SersicStar, SplineStar,
-                          StarModel)
+from .star_models import (ExponentialStar, FerrerStar, GaussianStar, KingStar, MoffatStar, NukerStar, SersicStar,
+                          SplineStar, StarModel)
 
 # AutoProf / AutoPhot / AstroPhot spellings of the classes
 AutoProf_Model = AutoPhot_Model = AstroPhot_Model = Model
@@ -53,6 +55,7 @@ Sersic_Galaxy, Exponential_Galaxy, Gaussian_Galaxy, Moffat_Galaxy, Nuker_Galaxy,
     SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy)
 Sersic_Star, Exponential_Star, Gaussian_Star, Moffat_Star, Nuker_Star, Spline_Star = (
     SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar)
+Ferrer_Galaxy, King_Galaxy, Ferrer_Star, King_Star = FerrerGalaxy, KingGalaxy, FerrerStar, KingStar
 Flat_Sky, Plane_Sky, Bilinear_Sky = FlatSky, PlaneSky, BilinearSky
 Point_Source = PointModel
 PixelBasisPSF = BasisPSF  # AstroPhot 0.18's class name of the "basis psf model"
@@ -65,5 +68,6 @@ __all__ = [
     "Nuker_Star", "Spline_Star", "Flat_Sky", "Plane_Sky", "Bilinear_Sky", "Point_Source", "BilinearSky", "ComponentModel", "ExponentialGalaxy", "FlatSky", "GalaxyModel", "GaussianGalaxy",
     "GroupModel", "JacobianImage", "Model", "ModelCollection", "MoffatGalaxy", "NukerGalaxy", "PlaneSky", "PointModel",
     "SersicGalaxy", "SplineGalaxy", "ExponentialStar", "GaussianStar", "MoffatStar", "NukerStar",
-    "SersicStar", "SplineStar", "model_types",
+    "SersicStar", "SplineStar", "model_types", "FerrerGalaxy", "KingGalaxy", "FerrerStar", "KingStar",
+    "Ferrer_Galaxy", "King_Galaxy", "Ferrer_Star", "King_Star",
 ]

@@ -35,6 +35,8 @@ import numpy as np
 from .exponential import ExponentialGalaxy
 from .gaussian import GaussianGalaxy
 from .moffat import MoffatGalaxy
+from .ferrer import FerrerGalaxy
+from .king import KingGalaxy
 from .nuker import NukerGalaxy
 from .parameter_spec import ParameterSpec, check_shape
 from .registry import register
@@ -268,6 +270,6 @@ def _shaped_model(galaxy, shapes):
 
 SHAPED_MODELS = {(galaxy.profile, tuple(shape._isophote for shape in shapes)): _shaped_model(galaxy, shapes)
                  for galaxy in (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy,
-                                SplineGalaxy)
+                                SplineGalaxy, FerrerGalaxy, KingGalaxy)
                  for shapes in ((_Superellipse,), (_Fourier,), (_Warp,), (_Superellipse, _Warp),
                                 (_Fourier, _Warp))}

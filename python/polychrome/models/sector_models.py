@@ -1,5 +1,5 @@
 """Ray and wedge galaxy models (AutoProf's "<profile> ray galaxy model" and "<profile> wedge galaxy
-model"), for every radial profile: sersic, exponential, gaussian, moffat, nuker and spline.
+model"), for every radial profile: sersic, exponential, gaussian, moffat, nuker, spline, ferrer and king.
 
 The galaxy is cut into N angular segments (option ``rays`` or ``wedges``, AutoProf's names, an
 integer in [1, 32], default 2), each with its own radial profile; the brightness at a point is
@@ -36,6 +36,8 @@ import numpy as np
 from .exponential import ExponentialGalaxy
 from .gaussian import GaussianGalaxy
 from .moffat import MoffatGalaxy
+from .ferrer import FerrerGalaxy
+from .king import KingGalaxy
 from .nuker import NukerGalaxy
 from .registry import register
 from .sersic import SersicGalaxy
@@ -268,5 +270,5 @@ def _sector_model(galaxy, sector):
 
 SECTOR_MODELS = {(galaxy.profile, sector): _sector_model(galaxy, sector)
                  for galaxy in (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy,
-                                SplineGalaxy)
+                                SplineGalaxy, FerrerGalaxy, KingGalaxy)
                  for sector in ("ray", "wedge")}

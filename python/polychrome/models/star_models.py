@@ -14,6 +14,8 @@ from .exponential import ExponentialGalaxy
 from .galaxy_model import GEOMETRY_SPECS
 from .gaussian import GaussianGalaxy
 from .moffat import MoffatGalaxy
+from .ferrer import FerrerGalaxy
+from .king import KingGalaxy
 from .nuker import NukerGalaxy
 from .parameter_spec import CENTER
 from .registry import model_names_under, register, register_alias
@@ -52,9 +54,9 @@ def _star_model(galaxy):
     return register(cls)
 
 
-SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar = (
+SersicStar, ExponentialStar, GaussianStar, MoffatStar, NukerStar, SplineStar, FerrerStar, KingStar = (
     _star_model(galaxy) for galaxy in (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy,
-                                       NukerGalaxy, SplineGalaxy))
+                                       NukerGalaxy, SplineGalaxy, FerrerGalaxy, KingGalaxy))
 
 # AutoProf's star model shaped by the image's PSF
 register_alias("psf star model", "point model")

@@ -1,6 +1,6 @@
 """Truncated galaxy models (AstroPhot 0.18's type strings): "truncated <profile> galaxy model" and
 "truncated <profile> <shape> galaxy model" for every radial profile (sersic, exponential, gaussian,
-moffat, nuker, spline) and every isophote shape of isophote_models (superellipse, fourier, warp,
+moffat, nuker, spline, ferrer, king) and every isophote shape of isophote_models (superellipse, fourier, warp,
 superellipse warp, fourier warp).
 
 The radial profile I(R) is multiplied by a smooth step at the truncation radius:
@@ -9,7 +9,7 @@ The radial profile I(R) is multiplied by a smooth step at the truncation radius:
 * inner (``outer_truncation=False``): I(R) (1 + tanh(St (R - Rt))) / 2,
 
 R the elliptical (or isophote) radius. Parameters: the profile's, then ``Rt`` (truncation radius,
-arcsec, in [1e-6, 1e6]) and ``St`` (sharpness, 1/arcsec, in [1e-6, 1e6]: the light falls from 88%
+arcsec, in [1e-6, 1e6]; the King's own Rt, shared as in AstroPhot) and ``St`` (sharpness, 1/arcsec, in [1e-6, 1e6]: the light falls from 88%
 to 12% of the untruncated profile's over 2 / St arcsec), then the isophote shape's. As in
 AstroPhot, ``St`` starts at 1 and is locked unless given as ``{"value": ..., "locked": False}``;
 a truncation sharp on the pixel scale is a jump the data may not constrain. The brightness
@@ -37,6 +37,8 @@ from .exponential import ExponentialGalaxy
 from .gaussian import GaussianGalaxy
 from .isophote_models import _Fourier, _shaped_model, _Superellipse, _Warp
 from .moffat import MoffatGalaxy
+from .ferrer import FerrerGalaxy
+from .king import KingGalaxy
 from .nuker import NukerGalaxy
 from .parameter_spec import SIZE_LIMITS, ParameterSpec
 from .registry import register
@@ -136,27 +138,46 @@ class _TruncatedFlux:
         return super().total_flux() * share
 
 
+class _SharedRadius:
+    """Mixin of a truncated model whose profile has an Rt of its own (the King's edge): as in AstroPhot,
+    where the two share one parameter, the truncation sits at the profile's Rt; the model's parameters
+    are the profile's, then St alone. The core takes Rt twice: its two Jacobian rows are summed."""
+
+    _wrapper_count = 1
+
+    def _core_to_model_jacobian(self, jacobian, values):
+        names = [spec.name for spec in self.parameter_specs[self._geometry_count:]]
+        own = 4 + names.index("Rt")  # the core's rows: x, y, q, PA, the profile's, Rt, St, the shape's
+        wrapper = 4 + len(names) - self._isophote_count - 1
+        jacobian = np.array(jacobian)
+        jacobian[own] += jacobian[wrapper]
+        return super()._core_to_model_jacobian(np.delete(jacobian, wrapper, axis=0), values)
+
+
 def _truncated_model(galaxy):
     """The truncated class of ``galaxy`` (a GalaxyModel class)."""
     name = "Truncated" + galaxy.__name__
     options = dict(getattr(galaxy, "options", {}), **_Truncated.options)
+    shared = any(spec.name == "Rt" for spec in galaxy.parameter_specs)
     attributes = {
         "__doc__": f"The {galaxy.model_type} truncated at Rt (arcsec) with sharpness St (1/arcsec), see "
-                   f"polychrome.models.truncated_models: its parameters, then Rt, St.",
+                   f"polychrome.models.truncated_models: its parameters, then "
+                   f"{'St (Rt is the profile own, as in AstroPhot)' if shared else 'Rt, St'}.",
         "__module__": __name__,
         "model_type": "truncated " + galaxy.model_type,
-        "parameter_specs": galaxy.parameter_specs + TRUNCATION_SPECS,
+        "parameter_specs": galaxy.parameter_specs + (TRUNCATION_SPECS[1:] if shared else TRUNCATION_SPECS),
         "options": options,
         "_untruncated_profile": galaxy.profile,
     }
     # the spline has no analytic total flux to scale
     flux = (_TruncatedFlux,) if hasattr(galaxy, "total_flux") and hasattr(galaxy, "_log_shape") else ()
-    cls = type(name, (_Truncated,) + flux + (galaxy,), attributes)
+    cls = type(name, ((_SharedRadius,) if shared else ()) + (_Truncated,) + flux + (galaxy,), attributes)
     globals()[name] = cls  # a module attribute: models pickle by reference to their class
     return register(cls)
 
 
-_GALAXIES = (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy)
+_GALAXIES = (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy, FerrerGalaxy,
+             KingGalaxy)
 _SHAPES = ((), (_Superellipse,), (_Fourier,), (_Warp,), (_Superellipse, _Warp), (_Fourier, _Warp))
 
 TRUNCATED_GALAXIES = {galaxy.profile: _truncated_model(galaxy) for galaxy in _GALAXIES}

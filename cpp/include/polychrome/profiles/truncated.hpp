@@ -125,9 +125,28 @@ class TruncatedProfile {
 
   /// Squared distance (arcsec^2) from radius r to the truncation's nearest pole in the complex r
   /// plane, Rt +- i pi / |k|: the Taylor series of ln T about r converges within it.
+  /// A profile P with singularities of its own (a compact profile's edge): the nearest of both.
   POLYCHROME_INLINE double singular_distance2(double r) const {
     const double d = r - Rt_;
-    return d * d + pole_offset2_;
+    const double own = d * d + pole_offset2_;
+    if constexpr (HasSingularities<P>::value) {
+      const double theirs = profile_.singular_distance2(r);
+      return theirs < own ? theirs : own;
+    } else {
+      return own;
+    }
+  }
+
+  /// For P with an edge (profile.hpp, HasEdge): P's bound within reach of r, the truncation's factor
+  /// (at most 1) bounded by 1; for P without one, no bound of its own (the engine's holds alone).
+  POLYCHROME_INLINE double log_max_within(double r, double reach) const {
+    if constexpr (HasEdge<P>::value) {
+      return profile_.log_max_within(r, reach);
+    } else {
+      (void)r;
+      (void)reach;
+      return kLogZeroBrightness;
+    }
   }
 
   POLYCHROME_INLINE TruncationTerms terms(double r) const {
@@ -210,7 +229,7 @@ class TruncatedProfile {
 /// The engine asks before integrating the pixel holding the centre by enclosed light (profile.hpp).
 template <class P>
 POLYCHROME_INLINE bool enclosed_light_applies(const TruncatedProfile<P>& profile, double reach) {
-  return profile.enclosed_resolves(reach);
+  return profile.enclosed_resolves(reach) && enclosed_light_applies(profile.untruncated(), reach);
 }
 
 }  // namespace polychrome
