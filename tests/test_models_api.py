@@ -27,7 +27,7 @@ def test_registry_and_factory():
                  for profile in ("sersic", "exponential", "gaussian", "moffat", "nuker", "spline", "ferrer", "king")
                  for shape in ("", "superellipse ", "fourier ", "warp ", "superellipse warp ", "fourier warp ")]
     radial_psf = [f"{profile} {shape}psf model" for profile in ("sersic", "exponential", "gaussian", "moffat",
-                                                                 "nuker", "spline")
+                                                                 "nuker", "spline", "ferrer", "king")
                   for shape in ("", "ellipse ", "superellipse ", "fourier ", "warp ")
                   if shape or profile not in ("gaussian", "moffat")]  # those two: among the PSF models below
     assert model_types() == sorted([

@@ -9,7 +9,7 @@
   ``q`` and ``PA`` free and the isophote shape's parameters (see isophote_models: ``C0``; ``am``,
   ``phim`` with option ``modes``; ``q(R)``, ``PA(R)`` with option ``warp_knots``);
 
-for every profile of PROFILES (sersic, exponential, gaussian, moffat, nuker, spline). Each type is
+for every profile of PROFILES (sersic, exponential, gaussian, moffat, nuker, spline, ferrer, king). Each type is
 generated from its galaxy model class (the parameters, their units and limits, the core profile
 and its Jacobian conversion, the initialisation are the galaxy model's), minus the centre: the core
 renders it like the galaxy (pixel integrals to 2e-5 relative at the default tolerance, the
@@ -38,11 +38,13 @@ import numpy as np
 
 from ..render import ProfileRenderer
 from .exponential import ExponentialGalaxy
+from .ferrer import FerrerGalaxy
 from .gaussian import GaussianGalaxy
 from .gaussian_psf import GaussianPSF
 from .galaxy_model import GEOMETRY_SPECS
 from .initialization import RadialProfile, WindowPixels, shape_moments
 from .isophote_models import SHAPED_MODELS
+from .king import KingGalaxy
 from .moffat import MoffatGalaxy
 from .moffat_psf import MoffatPSF
 from .nuker import NukerGalaxy
@@ -53,7 +55,8 @@ from .sersic import SersicGalaxy
 from .spline import SplineGalaxy
 
 # the galaxy model classes whose profiles are PSF models too
-PROFILES = (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy)
+PROFILES = (SersicGalaxy, ExponentialGalaxy, GaussianGalaxy, MoffatGalaxy, NukerGalaxy, SplineGalaxy, FerrerGalaxy,
+            KingGalaxy)
 # isophote shape of each PSF family (AstroPhot's word; "" the circular one): the shapes of isophote_models
 SHAPES = {"": None, "ellipse": (), "superellipse": ("superellipse",), "fourier": ("fourier",), "warp": ("warp",)}
 # AstroPhot 0.18's class name of each family, after "<Profile>PSF" (also module attributes here)
