@@ -117,8 +117,9 @@ def moffat(x, y, n=MOFFAT["n"], Rd=MOFFAT["Rd"], I0=MOFFAT["I0"], center=None):
     return 10**I0 / (1 + (R / Rd) ** 2) ** n
 
 
-SPLINE_KNOTS = [0.0, 3.0, 8.0, 20.0, 50.0, 120.0, 300.0]
-SPLINE_LOG10_I = [1.0, 0.6, 0.0, -0.8, -2.0, -3.5, -5.0]
+# Knots close enough that AstroPhot's interpolant (cubic Hermite of I) stays near polychrome's
+SPLINE_KNOTS = [0.0, 1.0, 2.0, 4.0, 7.0, 11.0, 16.0, 23.0, 32.0, 45.0, 63.0, 90.0, 130.0, 190.0, 300.0]
+SPLINE_LOG10_I = [1.0 - 0.9 * (r / 10.0) ** 0.6 - r / 150.0 for r in SPLINE_KNOTS]
 
 
 def spline(x, y):
@@ -311,7 +312,7 @@ def ap_log(values, *names):
 
 
 PSF_CENTER = dict(center=[0.0, 0.0])  # AstroPhot's PSF models: centre in pixels from the grid's middle
-AP_PSF_PIXELS = 10.0 ** PSF_PIXELS
+AP_PSF_PIXELS = (10.0 ** PSF_PIXELS).T  # AstroPhot's pixelated PSF takes pixels[x, y]
 
 ZOO_CASES = [
     ZooCase("sersic superellipse galaxy model", dict(GEOMETRY, **SERSIC, C0=0.5),
@@ -327,8 +328,10 @@ ZOO_CASES = [
             "nuker galaxy model", dict(AP_GEOMETRY, **dict(NUKER, Ib=1.0)), nuker),
     ZooCase("exponential galaxy model", dict(GEOMETRY, Re=10.0, Ie=0.0),
             "exponential galaxy model", dict(AP_GEOMETRY, Re=10.0, Ie=1.0), exponential),
+    # AstroPhot's Gaussian peaks at flux / (2 pi sigma^2) whatever q: its flux is polychrome's / q
     ZooCase("gaussian galaxy model", dict(GEOMETRY, **GAUSS),
-            "gaussian galaxy model", dict(AP_GEOMETRY, **ap_log(GAUSS, "flux")), gaussian),
+            "gaussian galaxy model", dict(AP_GEOMETRY, sigma=GAUSS["sigma"], flux=10 ** GAUSS["flux"] / GEOMETRY["q"]),
+            gaussian),
     ZooCase("moffat galaxy model", dict(GEOMETRY, **MOFFAT),
             "moffat galaxy model", dict(AP_GEOMETRY, **ap_log(MOFFAT, "I0")), moffat),
     # AstroPhot's spline is a different curve (cubic Hermite of I, not a natural spline of ln I):
@@ -355,6 +358,8 @@ ZOO_CASES = [
     ZooCase("mge model", dict(center=list(CENTER), **MGE),
             "mge model", dict(ap_log(MGE, "flux"), center=AP_GEOMETRY["center"],
                               PA=[a + math.pi / 2 for a in MGE["PA"]]), mge),
+    # AstroPhot 0.18's isothermal disk is (|x'|/rs) exp(-|x'|/rs) K1(|x'|/rs) sech^2 (an extra
+    # exp(-|x'|/rs), edgeon.py): its error here is that difference, not its rendering's
     ZooCase("isothermal sech2 edgeon model", dict(center=list(CENTER), PA=GEOMETRY["PA"], **EDGEON),
             "isothermal sech2 edgeon model",
             dict(center=AP_GEOMETRY["center"], PA=AP_GEOMETRY["PA"], **ap_log(EDGEON, "I0")), edgeon),
@@ -373,6 +378,8 @@ ZOO_CASES = [
     ZooCase("sersic psf model", dict(SERSIC_PSF),
             "sersic psf model", dict(PSF_CENTER, **ap_log(SERSIC_PSF, "Ie")),
             lambda x, y: sersic(np.hypot(x, y), **SERSIC_PSF), psf_grid=PSF_GRID, nudge="Re"),
+    # AstroPhot's pixelated PSF interpolates its pixels bilinearly (polychrome's holds them as they
+    # are): its error here is mostly that difference
     ZooCase("pixelated psf model", dict(pixels=PSF_PIXELS.tolist()),
             "pixelated psf model", dict(PSF_CENTER, pixels=AP_PSF_PIXELS.tolist()),
             pixel_psf, psf_grid=PSF_GRID, nudge="pixels"),
