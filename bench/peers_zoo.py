@@ -12,6 +12,7 @@ formulas) are ZOO_CASES in peers_zoo_cases.py; `--types SUBSTRING` selects rows.
 polychrome does not have (yet) is skipped with a note.
 """
 
+import math
 import statistics
 import time
 
@@ -26,9 +27,11 @@ from peers_zoo_cases import CENTER, SIZE, ZOO_CASES
 # ----------------------------------------------------------------------------
 
 
-def pixel_integrals(brightness, shape, origin, nodes, split, near, center=CENTER):
+def pixel_integrals(brightness, shape, origin, nodes, split, near, center=CENTER, edges=()):
     """Each pixel (1 arcsec, outer corner of pixel (0, 0) at `origin`) by nodes x nodes
-    Gauss-Legendre; the pixels within `near` pixels of `center` by split x split cells of that rule."""
+    Gauss-Legendre; the pixels within `near` pixels of `center` by split x split cells of that rule;
+    the pixels crossed by a line through `center` at a plane angle in `edges` (rad, where the
+    brightness jumps) by cut_pixel_integral."""
     x, w = np.polynomial.legendre.leggauss(nodes)
     x, w = 0.5 * (x + 1.0), 0.5 * w  # on [0, 1]
     ny, nx = shape
@@ -44,7 +47,48 @@ def pixel_integrals(brightness, shape, origin, nodes, split, near, center=CENTER
         for j in range(max(0, int(cj - near)), min(nx, int(cj + near) + 1)):
             X, Y = np.meshgrid(origin[0] + j + offsets, origin[1] + i + offsets, indexing="ij")
             image[i, j] = np.einsum("ab,a,b->", brightness(X, Y), weights, weights)
+    for i, j in crossed_pixels(shape, origin, center, edges):
+        refine = 8 if max(abs(i - ci), abs(j - cj)) <= near else 2
+        image[i, j] = cut_pixel_integral(brightness, origin[0] + j, origin[1] + i, center, edges, nodes, refine)
     return image
+
+
+def crossed_pixels(shape, origin, center, edges):
+    """(i, j) of the pixels that a line through `center` at a plane angle in `edges` crosses."""
+    ny, nx = shape
+    X, Y = np.meshgrid(origin[0] + np.arange(nx + 1) - center[0], origin[1] + np.arange(ny + 1) - center[1])
+    crossed = np.zeros(shape, bool)
+    for angle in edges:
+        side = np.sign(np.cos(angle) * Y - np.sin(angle) * X)  # corners' side of the line
+        corners = np.stack([side[:-1, :-1], side[:-1, 1:], side[1:, :-1], side[1:, 1:]])
+        crossed |= corners.min(axis=0) != corners.max(axis=0)
+    return list(zip(*np.nonzero(crossed)))
+
+
+def cut_pixel_integral(brightness, x0, y0, center, edges, nodes, refine):
+    """The integral over the pixel [x0, x0 + 1] x [y0, y0 + 1] of a brightness that jumps along
+    lines through `center` (plane angles `edges`, rad): Gauss-Legendre in y on pieces cut where a
+    line meets the pixel's sides (and at center's y, and into `refine` equal parts), and for each
+    y node in x on pieces cut at the lines' crossings (and into `refine` equal parts), so that every
+    piece is smooth."""
+    t, w = np.polynomial.legendre.leggauss(nodes)
+    t, w = 0.5 * (t + 1.0), 0.5 * w
+    cuts = [y0 + k / refine for k in range(refine + 1)] + [center[1]]
+    for angle in edges:
+        if abs(math.cos(angle)) > 1e-12:
+            cuts += [center[1] + (x - center[0]) * math.tan(angle) for x in (x0, x0 + 1)]
+    ys = np.unique(np.clip(cuts, y0, y0 + 1))
+    Y = (ys[:-1, None] + np.diff(ys)[:, None] * t[None, :]).ravel()  # y nodes
+    WY = (np.diff(ys)[:, None] * w[None, :]).ravel()
+    xcuts = [np.full_like(Y, x0 + k / refine) for k in range(refine + 1)]
+    for angle in edges:
+        if abs(math.sin(angle)) > 1e-12:
+            xcuts.append(np.clip(center[0] + (Y - center[1]) / math.tan(angle), x0, x0 + 1))
+    xs = np.sort(np.stack(xcuts, axis=1), axis=1)  # (y nodes, cuts)
+    width = np.diff(xs, axis=1)
+    X = xs[:, :-1, None] + width[:, :, None] * t[None, None, :]
+    values = brightness(X, np.broadcast_to(Y[:, None, None], X.shape))
+    return float(np.einsum("ypn,yp,n,y->", values, width, w, WY))
 
 
 def reference(case, psf, nodes=10, split=16, near=3):
@@ -55,12 +99,14 @@ def reference(case, psf, nodes=10, split=16, near=3):
 
     if case.psf_grid:
         n = case.psf_grid
-        image = pixel_integrals(case.brightness, (n, n), (-n / 2, -n / 2), nodes, split, near, center=(0.0, 0.0))
+        image = pixel_integrals(case.brightness, (n, n), (-n / 2, -n / 2), nodes, split, near, center=(0.0, 0.0),
+                                edges=case.edges)
         return image / image.sum()
     if not case.convolved:
-        return pixel_integrals(case.brightness, (SIZE, SIZE), (0.0, 0.0), nodes, split, near)
+        return pixel_integrals(case.brightness, (SIZE, SIZE), (0.0, 0.0), nodes, split, near, edges=case.edges)
     h = psf.shape[0] // 2
-    grown = pixel_integrals(case.brightness, (SIZE + 2 * h, SIZE + 2 * h), (-h, -h), nodes, split, near)
+    grown = pixel_integrals(case.brightness, (SIZE + 2 * h, SIZE + 2 * h), (-h, -h), nodes, split, near,
+                            edges=case.edges)
     return fftconvolve(grown, psf, mode="same")[h:h + SIZE, h:h + SIZE]
 
 

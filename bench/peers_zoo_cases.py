@@ -135,6 +135,13 @@ def spline(x, y):
 SECTORS = dict(n=[2.5, 1.5], Re=[10.0, 7.0], Ie=[0.0, 0.2])
 
 
+def wedge_edges():
+    """Plane angles (rad) of the wedge model's jumps: circularised angles pi/4 and 3 pi/4, i.e.
+    the directions (+-1, q) in the major/minor axes' frame."""
+    c, s, q = math.cos(GEOMETRY["PA"]), math.sin(GEOMETRY["PA"]), GEOMETRY["q"]
+    return tuple(math.atan2(s * a + c * q, c * a - s * q) for a in (1.0, -1.0))
+
+
 def sector_sersic(x, y, kind):
     """Sersic ray (cosine-blended between the rays at 0 and pi/2 from the major axis,
     circularised angle) or wedge (segment k alone within pi/4 of k pi/2) model of SECTORS."""
@@ -294,7 +301,8 @@ class ZooCase:
     (flux/arcsec^2) as f(x, y) arcsec, and how it is rendered: `psf_grid` > 0 for a PSF model
     rendered alone on its own psf_grid-pixel grid (centred on plane (0, 0), no PSF); `convolved`
     False for a model that is not PSF-convolved (a sky); `nudge` the parameter moved between
-    timed calls (so that nothing is cached)."""
+    timed calls (so that nothing is cached); `edges` the lines through the centre along which the
+    brightness jumps (the reference cuts its pixel quadrature there)."""
 
     model_type: str
     values: dict
@@ -304,6 +312,7 @@ class ZooCase:
     psf_grid: int = 0
     convolved: bool = True
     nudge: str = "center"
+    edges: tuple = ()  # plane angles (rad) of the lines through CENTER where the brightness jumps
 
 
 def ap_log(values, *names):
@@ -345,7 +354,7 @@ ZOO_CASES = [
             functools.partial(sector_sersic, kind="ray")),
     ZooCase("sersic wedge galaxy model", dict(GEOMETRY, wedges=2, **SECTORS),
             "sersic wedge galaxy model", dict(AP_GEOMETRY, segments=2, **ap_log(SECTORS, "Ie")),
-            functools.partial(sector_sersic, kind="wedge")),
+            functools.partial(sector_sersic, kind="wedge"), edges=wedge_edges()),
     ZooCase("truncated sersic galaxy model", dict(GEOMETRY, **SERSIC, Rt=TRUNCATION["Rt"],
                                                    St={"value": TRUNCATION["St"], "locked": False}),
             "truncated sersic galaxy model", dict(AP_GEOMETRY, **AP_SERSIC, **TRUNCATION), truncated_sersic),
