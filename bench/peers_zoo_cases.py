@@ -214,10 +214,11 @@ def edgeon(x, y):
     return 10 ** EDGEON["I0"] * radial / np.cosh(v) ** 2
 
 
-# 20 x 24 nodes 4 arcsec apart, unrotated, centred at (128, 128): the grid's extent (nodes' hull
-# grown by half a cell) and its cell lines fall on pixel edges, so pixel quadrature sees no kink
-PIXELATED_I = np.exp(-np.hypot(*np.meshgrid((np.arange(24) - 11.5) / 6.0, (np.arange(20) - 9.5) / 4.0)))
-PIXELATED = dict(center=[128.0, 128.0], PA=0.0, pixelscale=4.0)
+# 10 x 12 nodes 8 arcsec apart (120 parameters: AstroPhot's autograd Jacobian stays affordable),
+# unrotated, centred at (128, 128): the grid's extent (nodes' hull grown by half a cell) and its
+# cell lines fall on pixel edges, so pixel quadrature sees no kink
+PIXELATED_I = np.exp(-np.hypot(*np.meshgrid((np.arange(12) - 5.5) / 3.0, (np.arange(10) - 4.5) / 2.0)))
+PIXELATED = dict(center=[128.0, 128.0], PA=0.0, pixelscale=8.0)
 
 
 def bilinear(grid, x, y, x0, y0, step):
@@ -373,7 +374,7 @@ ZOO_CASES = [
             "isothermal sech2 edgeon model",
             dict(center=AP_GEOMETRY["center"], PA=AP_GEOMETRY["PA"], **ap_log(EDGEON, "I0")), edgeon),
     ZooCase("pixelated model", dict(PIXELATED, I=PIXELATED_I.tolist()),
-            "pixelated model", dict(center=[c - 0.5 for c in PIXELATED["center"]], PA=0.0, pixelscale=4.0,
+            "pixelated model", dict(center=[c - 0.5 for c in PIXELATED["center"]], PA=0.0, pixelscale=8.0,
                                     I=PIXELATED_I.tolist()), pixelated),
     ZooCase("bilinear sky model", dict(I=SKY_I.tolist()),
             "bilinear sky model", dict(center=[SIZE / 2 - 0.5] * 2, PA=0.0, pixelscale=(SIZE - 1) / 2,
