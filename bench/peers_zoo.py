@@ -22,6 +22,8 @@ from peers_common import import_astrophot_torch, moffat_psf_image
 from peers_measure import run_isolated
 from peers_zoo_cases import CENTER, SIZE, ZOO_CASES
 
+TIME_BUDGET_S = 60.0  # a renderer's timed calls stop past this total (after 3 at least): slow rows stay practical
+
 # ----------------------------------------------------------------------------
 # The reference
 # ----------------------------------------------------------------------------
@@ -135,6 +137,8 @@ def time_polychrome(case, psf, repeat, threads):
         t0 = time.perf_counter()
         model.sample_with_jacobian()
         times.append(time.perf_counter() - t0)
+        if sum(times) > TIME_BUDGET_S and len(times) >= 3:
+            break
     return statistics.median(times), min(times), np.asarray(image.data)
 
 
@@ -161,6 +165,8 @@ def time_astrophot(case, psf, repeat, threads):
         model(moved)
         model.jacobian(params=moved)
         times.append(time.perf_counter() - t0)
+        if sum(times) > TIME_BUDGET_S and len(times) >= 3:
+            break
     return statistics.median(times), min(times), image
 
 
@@ -186,7 +192,7 @@ def case_zoo(repeat, threads, quick=False, types=None):
     known = polychrome_types()
     print(f"case zoo: image + Jacobian, {SIZE}x{SIZE} px of 1\", 51x51 Moffat PSF, centre {CENTER}, "
           f"q 0.6, PA 30 deg (PSF models: alone on their own grid, normalised; skies: no PSF); "
-          f"threads={threads or 'all'}; median of {repeat}; reference: Gauss-Legendre {nodes[1]}x{nodes[1]} "
+          f"threads={threads or 'all'}; median of {repeat} (fewer, 3 at least, past {TIME_BUDGET_S:.0f} s); reference: Gauss-Legendre {nodes[1]}x{nodes[1]} "
           f"per pixel (16x16 cells near the centre), PSF by scipy")
     print(f"{'model type':<34}{'polychrome ms':>14}{'astrophot ms':>13}{'speed-up':>9}{'poly err':>10}"
           f"{'ap err':>10}{'err ratio':>10}{'ref conv':>10}  verdict")
@@ -216,6 +222,6 @@ def case_zoo(repeat, threads, quick=False, types=None):
         theirs_err = max_relative_error(theirs_image, exact)
         ok = speed >= 5.0 and theirs_err >= 10.0 * ours_err
         print(f"{row}{1e3 * theirs[0]:>13.1f}{speed:>9.1f}{ours_err:>10.1e}{theirs_err:>10.1e}"
-              f"{theirs_err / ours_err:>10.0f}{convergence:>10.1e}  {'PASS' if ok else 'FAIL'}", flush=True)
+              f"{theirs_err / ours_err:>10.3g}{convergence:>10.1e}  {'PASS' if ok else 'FAIL'}", flush=True)
     print("target (issue 12): speed-up >= 5 and error ratio >= 10 per type; the error of a renderer below "
           "the reference's convergence is not resolved")
