@@ -288,6 +288,11 @@ def airy(x, y):
     return np.where(u > 1e-8, (2 * j1(u) / u) ** 2, 1.0)
 
 
+def sersic_psf(x, y):
+    """Circular Sersic of SERSIC_PSF about plane (0, 0)."""
+    return sersic(np.hypot(x, y), **SERSIC_PSF)
+
+
 def pixel_psf(x, y):
     """The pixelated PSF's pixels: 10**PSF_PIXELS, constant over each pixel."""
     i = np.clip(np.floor(y + PSF_GRID / 2).astype(int), 0, PSF_GRID - 1)
@@ -387,7 +392,7 @@ ZOO_CASES = [
             airy, psf_grid=PSF_GRID, nudge="aRL"),
     ZooCase("sersic psf model", dict(SERSIC_PSF),
             "sersic psf model", dict(PSF_CENTER, **ap_log(SERSIC_PSF, "Ie")),
-            lambda x, y: sersic(np.hypot(x, y), **SERSIC_PSF), psf_grid=PSF_GRID, nudge="Re"),
+            sersic_psf, psf_grid=PSF_GRID, nudge="Re"),
     # AstroPhot's pixelated PSF interpolates its pixels bilinearly (polychrome's holds them as they
     # are): its error here is mostly that difference
     ZooCase("pixelated psf model", dict(pixels=PSF_PIXELS.tolist()),
