@@ -12,8 +12,9 @@ in the ``peers_*`` modules beside it:
 - ``peers_render``: cases ``render``, ``convolved`` and ``fft``;
 - ``peers_joint``: case ``joint`` (one galaxy in three images);
 - ``peers_fit``: cases ``fit`` and ``joint_fit``;
-- ``peers_zoo``: case ``zoo`` (each model type polychrome and AstroPhot both
-  have, image + Jacobian with a PSF; a table of cases to extend).
+- ``peers_zoo``: case ``zoo`` (each model type of polychrome's zoo, and
+  AstroPhot's where it has the type, image + Jacobian with a PSF; option
+  ``--types SUBSTRING`` selects rows); its rows are in ``peers_zoo_cases``.
 
 Peers are optional: a peer that is not installed is reported as such and
 skipped.
@@ -78,6 +79,8 @@ def main():
                         help="threads for polychrome, pyimfit and torch (default 0 = all cores)")
     parser.add_argument("--quick", action="store_true",
                         help="a check that the cases run: 1 timed call, coarser references where a case has them")
+    parser.add_argument("--types", default=None,
+                        help="case zoo: only the model types containing this substring (default: all)")
     args = parser.parse_args()
     if args.quick:
         args.repeat = 1
@@ -86,7 +89,7 @@ def main():
     print_versions()
     for name in args.case or list(CASES):
         if name == "zoo":
-            case_zoo(args.repeat, args.threads, quick=args.quick)
+            case_zoo(args.repeat, args.threads, quick=args.quick, types=args.types)
         else:
             CASES[name](args.repeat, args.threads)
 
