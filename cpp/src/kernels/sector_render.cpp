@@ -289,24 +289,6 @@ class SectorRenderer {
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }
 
-  // Whether the cell of size h at (u, v) holds less light than budget whatever its values say: for a
-  // compact profile (HasEdge, profile.hpp), its area times the largest I of any segment within its
-  // reach. Its value (Gauss points inside it, positive weights) and its integral both lie between 0
-  // and that bound, so taking it as it is errs by less: the cells straddling an edge stop splitting
-  // where the light next to the edge is negligible, not only at the last level.
-  bool negligible(double u, double v, double h, double budget) const {
-    if constexpr (HasEdge<Radial>::value) {
-      const double extent = half_diagonal_ * h;
-      const double r = std::hypot(wa_at(u, v), wb_at(u, v));
-      double log_max = kLogZeroBrightness;
-      for (const Radial* segment : segments_) log_max = std::max(log_max, segment->log_max_within(r, extent));
-      return h * h * geo_.area * std::exp(std::min(log_max, kMaxLogBrightness)) <= budget;
-    } else {
-      (void)u, (void)v, (void)h, (void)budget;
-      return false;
-    }
-  }
-
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
   // total, the Jacobian to s.sum (the children's wait on s.stack, indexed: it grows in the recursion).
   void refine(double u, double v, double h, double parent, double budget, int depth, double& total, Scratch& s,
@@ -324,8 +306,7 @@ class SectorRenderer {
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
-    const bool converged =
-        (std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h)) || negligible(u, v, h, budget);
+    const bool converged = std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h);
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
       if (with_jac)

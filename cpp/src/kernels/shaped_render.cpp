@@ -238,8 +238,7 @@ class ShapedRenderer {
           child[k] = 0.25 * (f[0] + f[1] + f[2] + f[3]) * 0.25 * cell.h * cell.h * geo_.area;
           sum += child[k];
         }
-        const bool converged = (std::abs(sum - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h)) ||
-                               negligible(cell.u, cell.v, cell.h, cell.budget);
+        const bool converged = std::abs(sum - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h);
         if (last || converged || !std::isfinite(sum)) {
           s.sum[static_cast<std::size_t>(cell.column)] += sum;
           for (int k = 0; k < 4; ++k) s.accepted.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
@@ -439,24 +438,6 @@ class ShapedRenderer {
     }
     out[0] = orientation * sx;
     out[1] = orientation * sy;
-  }
-
-  // Whether the cell of size h at (u, v) holds less light than budget whatever its values say: for a
-  // compact profile (HasEdge, profile.hpp), its area times the largest I within its reach in R. Its
-  // value (Gauss points inside it, positive weights) and its integral both lie between 0 and that
-  // bound, so taking it as it is errs by less: the cells straddling an edge stop splitting where the
-  // light next to the edge is negligible, not only at the last level.
-  bool negligible(double u, double v, double h, double budget) const {
-    if constexpr (HasEdge<Radial>::value) {
-      double wa, wb;
-      w_at(u, v, wa, wb);
-      const double reach = kShapeReach * half_diagonal_ * h;
-      const double log_max = radial_.log_max_within(shape_.radius(wa, wb), reach);
-      return h * h * geo_.area * std::exp(std::min(log_max, kMaxLogBrightness)) <= budget;
-    } else {
-      (void)u, (void)v, (void)h, (void)budget;
-      return false;
-    }
   }
 
   // Must a cell of size h at (u, v) be split whatever its values say?
