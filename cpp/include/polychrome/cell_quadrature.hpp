@@ -142,13 +142,16 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   // delta of the cell, so a cell whose bound is negligible can be accepted
   // even where the Taylor estimate does not hold (far wings of steep profiles).
   const double delta = std::sqrt(0.5 * tau);
-  // A compact profile's cell whose midpoint lies beyond (or next to) the edge: the bound is the
-  // profile's own largest value within delta of the midpoint's radius (profile.hpp, HasEdge).
+  // A compact profile (profile.hpp, HasEdge; Ferrer and King fall outward) has a true bound: its own
+  // largest value within delta of the midpoint's radius. The extrapolation from the midpoint misses
+  // the light of a cell whose midpoint lies just beyond the edge, and overstates it next to the edge
+  // (|dL/dr| grows without bound there), which would keep the cells along the edge splitting.
   const double log_area = std::log(area);
-  double log_upper = d.L + log_area + std::abs(d.L1) * delta + 0.5 * std::abs(d.L2) * delta * delta;
+  double log_upper;
   if constexpr (HasEdge<Profile>::value) {
-    const double log_edge_bound = prof.log_max_within(r2 * rho, delta) + log_area;
-    log_upper = log_upper > log_edge_bound ? log_upper : log_edge_bound;
+    log_upper = prof.log_max_within(r2 * rho, delta) + log_area;
+  } else {
+    log_upper = d.L + log_area + std::abs(d.L1) * delta + 0.5 * std::abs(d.L2) * delta * delta;
   }
 
   if constexpr (kJacobian) {

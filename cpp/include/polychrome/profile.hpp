@@ -69,12 +69,14 @@ struct HasSingularities<Profile, std::void_t<decltype(&Profile::singular_distanc
 /// |r' - r| <= reach (arcsec). The engine's bound on a cell's light otherwise extrapolates from the
 /// cell's midpoint, which misses the light of a cell whose midpoint lies just beyond the edge.
 /// Such a profile reports its edge as a singularity too (singular_distance2), so that cells
-/// straddling it are split, never accepted on their midpoint's Taylor estimate.
+/// straddling it are split, never accepted on their midpoint's Taylor estimate. It says so by
+/// `static constexpr bool kHasEdge = true` (a wrapper such as the truncation forwards its profile's:
+/// it defines log_max_within for every profile it wraps, but only some have an edge).
 template <class Profile, class = void>
 struct HasEdge : std::false_type {};
 
 template <class Profile>
-struct HasEdge<Profile, std::void_t<decltype(&Profile::log_max_within)>> : std::true_type {};
+struct HasEdge<Profile, std::void_t<decltype(Profile::kHasEdge)>> : std::bool_constant<Profile::kHasEdge> {};
 
 /// ln I standing for I = 0 beyond a compact profile's edge: exp() of it is 0 (fast_exp flushes
 /// below -707), and every radial derivative there is 0.

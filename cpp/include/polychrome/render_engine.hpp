@@ -433,8 +433,13 @@ class AdaptiveRenderer {
             for (int p = 0; p < np_; ++p) s.jac_sum[root * np_ + p] += b.jac[p * n + k];
         } else {
           // Near a cusp the error shrinks slowly under subdivision: give
-          // those cells a larger share of the budget than smooth ones.
-          const double child_budget = a_posteriori ? 0.5 * budget : share;
+          // those cells a larger share of the budget than smooth ones. So too
+          // the cells an edge or a sharp truncation crosses (unresolved: NaN
+          // error): a curve crosses about two of a cell's four children, so
+          // that half the budget each keeps every level's share of the
+          // pixel's budget the same instead of halving it level by level.
+          const bool unresolved = std::isnan(b.rel_error[k]);
+          const double child_budget = (a_posteriori | unresolved) ? 0.5 * budget : share;
           add_group(s.next, root, b.u[k], b.v[k], h, b.value[k], child_budget, change);
         }
       }

@@ -281,12 +281,37 @@ class SectorRenderer {
   bool unresolved_centre(double u, double v, double h) const {
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa_at(u, v), wb_at(u, v));
+    return near_singularity(r, extent) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
+           (extent > kCuspResolution * size_ && r < 2.0 * extent);
+  }
+
+  // Whether a cell of radius r and half-diagonal extent (w, arcsec) is large against its distance to a
+  // segment's singularity (a truncation's poles, a compact profile's edge).
+  bool near_singularity(double r, double extent) const {
     if constexpr (HasSingularities<Radial>::value) {
       for (const Radial* s : segments_)
         if (extent > kPoleResolution * std::sqrt(s->singular_distance2(r))) return true;
     }
-    return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
-           (extent > kCuspResolution * size_ && r < 2.0 * extent);
+    (void)r, (void)extent;
+    return false;
+  }
+
+  // Whether the cell of size h at (u, v) holds less light than budget whatever its values say: for a
+  // compact profile (HasEdge, profile.hpp), its area times the largest I of any segment within its
+  // reach. Its value (Gauss points inside it, positive weights) and its integral both lie between 0
+  // and that bound, so taking it as it is errs by less: the cells straddling an edge stop splitting
+  // where the light next to the edge is negligible, not only at the last level.
+  bool negligible(double u, double v, double h, double budget) const {
+    if constexpr (HasEdge<Radial>::value) {
+      const double extent = half_diagonal_ * h;
+      const double r = std::hypot(wa_at(u, v), wb_at(u, v));
+      double log_max = kLogZeroBrightness;
+      for (const Radial* segment : segments_) log_max = std::max(log_max, segment->log_max_within(r, extent));
+      return h * h * geo_.area * std::exp(std::min(log_max, kMaxLogBrightness)) <= budget;
+    } else {
+      (void)u, (void)v, (void)h, (void)budget;
+      return false;
+    }
   }
 
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
@@ -306,13 +331,19 @@ class SectorRenderer {
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
-    const bool converged = std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h);
+    const bool converged =
+        (std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h)) || negligible(u, v, h, budget);
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
       if (with_jac)
         for (std::size_t k = 0; k < 4 * width; ++k) s.sum[k % width] += s.stack[base + k];
     } else {
-      for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], 0.25 * budget, depth + 1, total, s, with_jac);
+      // A curve (an edge, a sharp truncation) crosses about two of the four children: half the budget
+      // each keeps the share of the cells along it the same at every level (a quarter would halve it
+      // level by level and split them to max_depth).
+      const double r = std::hypot(wa_at(u, v), wb_at(u, v));
+      const double child_budget = (near_singularity(r, half_diagonal_ * h) ? 0.5 : 0.25) * budget;
+      for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], child_budget, depth + 1, total, s, with_jac);
     }
     if (with_jac) s.stack.resize(base);
   }

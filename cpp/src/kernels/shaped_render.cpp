@@ -238,13 +238,19 @@ class ShapedRenderer {
           child[k] = 0.25 * (f[0] + f[1] + f[2] + f[3]) * 0.25 * cell.h * cell.h * geo_.area;
           sum += child[k];
         }
-        const bool converged = std::abs(sum - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h);
+        const bool converged = (std::abs(sum - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h)) ||
+                               negligible(cell.u, cell.v, cell.h, cell.budget);
         if (last || converged || !std::isfinite(sum)) {
           s.sum[static_cast<std::size_t>(cell.column)] += sum;
           for (int k = 0; k < 4; ++k) s.accepted.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
         } else {
+          // A curve (an edge, a sharp truncation) crosses about two of the four children: half the
+          // budget each keeps the share of the cells along it the same at every level (a quarter
+          // would halve it level by level and split them to max_depth).
+          const double along_curve = near_singularity(cell.u, cell.v, cell.h) ? 2.0 : 1.0;
           for (int k = 0; k < 4; ++k) {
             s.next.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
+            s.next.back().budget *= along_curve;
             s.next_parent.push_back(child[k]);
           }
         }
@@ -446,14 +452,41 @@ class ShapedRenderer {
     w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa, wb);
-    if constexpr (HasSingularities<Radial>::value) {
-      // A cell large against the distance from its radius to a truncation's poles (its width) may
-      // hold a step that its Gauss points and its children's both miss: split it until it resolves it.
-      const double R = shape_.radius(wa, wb);
-      if (kShapeReach * extent > kPoleResolution * std::sqrt(radial_.singular_distance2(R))) return true;
-    }
-    return (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
+    return near_singularity(u, v, h) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
+  }
+
+  // Whether a cell of size h at (u, v) is large against the distance from its radius to the radial
+  // profile's singularities (a truncation's poles: its width; a compact profile's edge): it may hold a
+  // step that its Gauss points and its children's both miss, and is split until it resolves it.
+  bool near_singularity(double u, double v, double h) const {
+    if constexpr (HasSingularities<Radial>::value) {
+      double wa, wb;
+      w_at(u, v, wa, wb);
+      const double R = shape_.radius(wa, wb);
+      return kShapeReach * half_diagonal_ * h > kPoleResolution * std::sqrt(radial_.singular_distance2(R));
+    } else {
+      (void)u, (void)v, (void)h;
+      return false;
+    }
+  }
+
+  // Whether the cell of size h at (u, v) holds less light than budget whatever its values say: for a
+  // compact profile (HasEdge, profile.hpp), its area times the largest I within its reach in R. Its
+  // value (Gauss points inside it, positive weights) and its integral both lie between 0 and that
+  // bound, so taking it as it is errs by less: the cells straddling an edge stop splitting where the
+  // light next to the edge is negligible, not only at the last level.
+  bool negligible(double u, double v, double h, double budget) const {
+    if constexpr (HasEdge<Radial>::value) {
+      double wa, wb;
+      w_at(u, v, wa, wb);
+      const double reach = kShapeReach * half_diagonal_ * h;
+      const double log_max = radial_.log_max_within(shape_.radius(wa, wb), reach);
+      return h * h * geo_.area * std::exp(std::min(log_max, kMaxLogBrightness)) <= budget;
+    } else {
+      (void)u, (void)v, (void)h, (void)budget;
+      return false;
+    }
   }
 
   const PixelGrid grid_;

@@ -31,6 +31,8 @@ class FerrerProfile {
  public:
   static constexpr int kNumParams = 4;
   static constexpr int kMaxParams = kNumParams;
+  // compact support: I = 0 from edge_radius() on (profile.hpp, HasEdge)
+  static constexpr bool kHasEdge = true;
   static constexpr bool kHasEnclosedLight = true;
   // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
   static constexpr bool kLastScalesImage = true;

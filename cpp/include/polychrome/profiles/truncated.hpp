@@ -49,6 +49,7 @@ class TruncatedProfile {
   // truncation is smooth or negligible on its scale (enclosed_resolves); elsewhere that pixel is
   // integrated by subdivision (the engine's a-posteriori cells).
   static constexpr bool kHasEnclosedLight = P::kHasEnclosedLight;
+  static constexpr bool kHasEdge = HasEdge<P>::value;  // the edge is P's (profile.hpp)
   static constexpr bool kLastScalesImage = false;  // the last parameter is St
   static constexpr const char* kSizeName = P::kSizeName;
   static constexpr const char* kBrightnessName = P::kBrightnessName;
@@ -137,16 +138,10 @@ class TruncatedProfile {
     }
   }
 
-  /// For P with an edge (profile.hpp, HasEdge): P's bound within reach of r, the truncation's factor
-  /// (at most 1) bounded by 1; for P without one, no bound of its own (the engine's holds alone).
+  /// For P with an edge (profile.hpp, HasEdge; the engines call it only then): P's bound within
+  /// reach of r, the truncation's factor (at most 1) bounded by 1.
   POLYCHROME_INLINE double log_max_within(double r, double reach) const {
-    if constexpr (HasEdge<P>::value) {
-      return profile_.log_max_within(r, reach);
-    } else {
-      (void)r;
-      (void)reach;
-      return kLogZeroBrightness;
-    }
+    return profile_.log_max_within(r, reach);
   }
 
   POLYCHROME_INLINE TruncationTerms terms(double r) const {
