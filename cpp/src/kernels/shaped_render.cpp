@@ -213,6 +213,7 @@ class ShapedRenderer {
         s.budget_used[static_cast<std::size_t>(cell.column)] = cell.budget;
       }
     }
+    if (!second) accept_smooth_pixels(s);
     for (int depth = 0; !s.current.empty(); ++depth) {
       const std::size_t parents = s.current.size();
       s.children.resize(4 * parents);
@@ -258,6 +259,66 @@ class ShapedRenderer {
       std::swap(s.current, s.next);
       std::swap(s.parent, s.next_parent);
     }
+  }
+
+  // The first pass over a row (s.current: its pixels in order, s.parent: their 2x2 Gauss values):
+  // pixels whose Gauss value is accepted as it is, added to s.sum and s.accepted and taken out of
+  // s.current. The difference D between the tensor Simpson rule (the pixel's corners, edge midpoints
+  // and centre; shared with the neighbours: ~6 points a pixel) and the Gauss rule estimates the
+  // Gauss rule's error, -0.4 D at leading order for every smooth integrand: both rules are exact to
+  // degree 3 and on x^2 y^2, and on x^4 they err by +1/120 and -1/180 of its coefficient. A pixel is
+  // accepted when |D| is within its budget (its error then ~0.4 of it) and nothing forces it to be
+  // split (unresolved); the others are split as before. Most pixels of a smooth image end here, at
+  // ~10 points a pixel instead of the 20 of a first split (and their Jacobians at 4, not 16).
+  void accept_smooth_pixels(RowScratch& s) const {
+    const std::size_t nx = static_cast<std::size_t>(grid_.nx), m = nx + 1;
+    if (s.current.size() != nx) return;  // (every pixel of the row, in order)
+    const double v = s.current.front().v;
+    // corners below, corners above, vertical edges' midpoints (m each); horizontal edges' midpoints
+    // below, above, and the centres (nx each)
+    const std::size_t count = 3 * m + 3 * nx;
+    const std::size_t n = (count + kPointPadding - 1) / kPointPadding * kPointPadding;
+    s.wa.resize(n);
+    s.wb.resize(n);
+    for (std::size_t j = 0; j < m; ++j) {
+      const double u = static_cast<double>(j);
+      w_at(u, v - 0.5, s.wa[j], s.wb[j]);
+      w_at(u, v + 0.5, s.wa[m + j], s.wb[m + j]);
+      w_at(u, v, s.wa[2 * m + j], s.wb[2 * m + j]);
+    }
+    for (std::size_t j = 0; j < nx; ++j) {
+      const double u = static_cast<double>(j) + 0.5;
+      w_at(u, v - 0.5, s.wa[3 * m + j], s.wb[3 * m + j]);
+      w_at(u, v + 0.5, s.wa[3 * m + nx + j], s.wb[3 * m + nx + j]);
+      w_at(u, v, s.wa[3 * m + 2 * nx + j], s.wb[3 * m + 2 * nx + j]);
+    }
+    for (std::size_t k = count; k < n; ++k) {
+      s.wa[k] = s.wa[0];
+      s.wb[k] = s.wb[0];
+    }
+    s.value.resize(n);
+    evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
+    const double* f = s.value.data();
+    const double* below = f + 3 * m;
+    const double* above = f + 3 * m + nx;
+    const double* centre = f + 3 * m + 2 * nx;
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < nx; ++j) {
+      const Cell& cell = s.current[j];
+      const double corners = f[j] + f[j + 1] + f[m + j] + f[m + j + 1];
+      const double edges = f[2 * m + j] + f[2 * m + j + 1] + below[j] + above[j];
+      const double simpson = (corners + 4.0 * edges + 16.0 * centre[j]) * (1.0 / 36.0) * geo_.area;
+      if (std::abs(simpson - s.parent[j]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h)) {
+        s.sum[j] += s.parent[j];
+        s.accepted.push_back(cell);
+      } else {
+        s.current[kept] = cell;
+        s.parent[kept] = s.parent[j];
+        ++kept;
+      }
+    }
+    s.current.resize(kept);
+    s.parent.resize(kept);
   }
 
   // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: R by the shape's
