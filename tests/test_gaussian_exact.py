@@ -157,13 +157,14 @@ def test_far_tail_is_relatively_accurate():
 
 
 def test_bright_pixels_against_tensor_reference():
-    """The shared tensor Gauss-Legendre / polar reference agrees on the bright pixels."""
+    """The shared tensor Gauss-Legendre / polar reference agrees on the bright pixels (to its own
+    accuracy, ~1e-10: the quadrature reference above agrees with the renderer to 2e-16 there)."""
     params = dict(sigma=1.3, I0=0.4)
     args = ((25, 27), (13.2, 12.4), 0.45, 1.1)
     ref = reference_image(Profile("gaussian", params), *args)
     img = pc.render_profile("gaussian", params, args[0], center=args[1], q=args[2], PA=args[3])
     bright = ref > 1e-6 * ref.max()
-    assert np.max(np.abs(img[bright] / ref[bright] - 1.0)) < 1e-10
+    assert np.max(np.abs(img[bright] / ref[bright] - 1.0)) < 1e-9
 
 
 @pytest.mark.parametrize("sigma,q", [(0.1, 0.3), (1.0, 1.0), (2.5, 0.4), (8.0, 0.05)])
@@ -223,7 +224,7 @@ def test_threads_give_identical_images():
     np.testing.assert_array_equal(j1, j4)
 
 
-@pytest.mark.parametrize("sigma", [1e-9, 1e6])
+@pytest.mark.parametrize("sigma", [1e-12, 1e-9, 1e6, 1e12])
 def test_extreme_sizes_keep_their_flux(sigma):
     """A point-like Gaussian puts its whole flux in its pixel; a huge one is flat to 1e-12."""
     shape = (9, 9)

@@ -53,6 +53,9 @@ constexpr double kSeriesHalfWidth = 1e-3;
 // ln of the smallest positive double and then some: a pixel piece whose light is below
 // exp(-kUnderflowExponent) x area x I0 is 0 in double precision.
 constexpr double kUnderflowExponent = 745.0;
+// ln of the ratio below which a part of a pixel's light (at one b, against the pixel's brightest
+// point there) is left out of the quadrature's slope bound: exp(-50) ~ 2e-22.
+constexpr double kNegligibleLogRatio = 50.0;
 
 // Gauss-Legendre rule on [-1, 1] (Newton on the Legendre recurrence).
 struct GaussRule {
@@ -222,14 +225,15 @@ class GaussianLineRenderer {
     s.pending.resize(kMaxPieceDepth + 2);
     for (auto& p : s.pending) p.resize(na);
     std::fill(s.pending[0].begin(), s.pending[0].end(), char{1});
-    piece(line, line + 1.0, 0, 0, g_.na, s);
+    piece(line - g_.bc, line + 1.0 - g_.bc, 0, 0, g_.na, s);
   }
 
-  // Integrate the pending pixels [lo, hi) of s.pending[depth] over b in [b0, b1].
-  void piece(double b0, double b1, int depth, int lo, int hi, LineScratch& s) const {
-    const double h = 0.5 * (b1 - b0);
+  // Integrate the pending pixels [lo, hi) of s.pending[depth] over b - bc in [beta0, beta1]
+  // (offsets from the centre: exact where a piece ends at the centre, so that nodes near a
+  // Gaussian much narrower than a pixel keep their digits).
+  void piece(double beta0, double beta1, int depth, int lo, int hi, LineScratch& s) const {
+    const double h = 0.5 * (beta1 - beta0);
     const double K = g_.Qbb * h * h;
-    const double beta0 = b0 - g_.bc, beta1 = b1 - g_.bc;
     const double beta_gap = beta0 > 0.0 ? beta0 : (beta1 < 0.0 ? -beta1 : 0.0);
     const double exponent_b = 0.5 * beta_gap * beta_gap * g_.inv_var_b;
     const double negligible = kUnderflowExponent + std::max(g_.log_scale, 0.0);
@@ -244,8 +248,18 @@ class GaussianLineRenderer {
       const double alpha_gap = alpha0 > 0.0 ? alpha0 : (alpha1 < 0.0 ? -alpha1 : 0.0);
       const double exponent = std::max(exponent_b, 0.5 * alpha_gap * alpha_gap * g_.inv_var_a);
       if (exponent > negligible) continue;
+      // At fixed b the pixel's light comes from a in [a_j, a_j+1] near the mean m(b): parts farther
+      // from m than the pixel's nearest point by more than sqrt(2 kNegligibleLogRatio) s are
+      // negligible; the slope bound counts only the rest (else a narrow sheared Gaussian's far
+      // corners, with huge slopes but no light, would split its pieces to nothing).
+      const double delta0 = g_.slope * beta0, delta1 = g_.slope * beta1;
+      auto gap = [&](double delta) { return std::max({alpha0 - delta, delta - alpha1, 0.0}); };
+      const double near = std::max(gap(delta0), gap(delta1));
+      const double reach = std::sqrt(near * near + 2.0 * kNegligibleLogRatio * g_.s * g_.s);
+      const double lit0 = std::max(alpha0, std::min(delta0, delta1) - reach);
+      const double lit1 = std::min(alpha1, std::max(delta0, delta1) + reach);
       double lambda = 0.0;
-      for (double alpha : {alpha0, alpha1})
+      for (double alpha : {lit0, lit1})
         for (double beta : {beta0, beta1})
           lambda = std::max(lambda, std::abs(g_.Qab * alpha + g_.Qbb * beta));
       const double L = lambda * h;
@@ -269,19 +283,21 @@ class GaussianLineRenderer {
         rule = std::max(rule, r);
       }
     }
-    if (ready_lo < ready_hi) integrate(b0, b1, rules_[rule], ready_lo, ready_hi, s);
+    if (ready_lo < ready_hi) integrate(beta0, beta1, rules_[rule], ready_lo, ready_hi, s);
     if (split_lo < split_hi) {
       // Split at the centre when it lies inside, so that pieces grade towards it.
-      const bool at_centre = g_.bc > b0 + 1e-3 * (b1 - b0) && g_.bc < b1 - 1e-3 * (b1 - b0);
-      const double mid = at_centre ? g_.bc : 0.5 * (b0 + b1);
-      piece(b0, mid, depth + 1, split_lo, split_hi, s);
-      piece(mid, b1, depth + 1, split_lo, split_hi, s);
+      const bool at_centre = beta0 < -1e-3 * h && beta1 > 1e-3 * h;
+      const double mid = at_centre ? 0.0 : 0.5 * (beta0 + beta1);
+      piece(beta0, mid, depth + 1, split_lo, split_hi, s);
+      piece(mid, beta1, depth + 1, split_lo, split_hi, s);
     }
   }
 
-  // Add the rule's estimate over [b0, b1] of the ready pixels in [lo, hi) to their moments.
-  void integrate(double b0, double b1, const GaussRule& rule, int lo, int hi, LineScratch& s) const {
-    const double h = 0.5 * (b1 - b0), mid = 0.5 * (b0 + b1);
+  // Add the rule's estimate over b - bc in [beta0, beta1] of the ready pixels in [lo, hi) to their
+  // moments.
+  void integrate(double beta0, double beta1, const GaussRule& rule, int lo, int hi,
+                 LineScratch& s) const {
+    const double h = 0.5 * (beta1 - beta0), mid = 0.5 * (beta0 + beta1);
     const double inv_sqrt2s = 1.0 / (std::sqrt(2.0) * g_.s);
     const double k0 = g_.s * std::sqrt(0.5 * kPi);
     const double s2 = g_.s * g_.s;
@@ -297,19 +313,18 @@ class GaussianLineRenderer {
     double* E = s.erfc_edge.data();
     double* G = s.exp_edge.data();
     for (std::size_t k = 0; k < rule.x.size(); ++k) {
-      const double beta = mid + h * rule.x[k] - g_.bc;
+      const double beta = mid + h * rule.x[k];
       const double weight = h * rule.w[k] * std::exp(-0.5 * beta * beta * g_.inv_var_b);
       if (weight == 0.0) continue;
       const double delta = g_.slope * beta;  // m - ac
-      const double m = g_.ac + delta;
       for (int e = lo; e <= hi; ++e) {
-        const double z = (e - m) * inv_sqrt2s;
+        const double z = ((e - g_.ac) - delta) * inv_sqrt2s;
         E[e] = std::erfc(std::abs(z));
         if (jacobian_) G[e] = std::exp(-z * z);
       }
       for (int j = lo; j < hi; ++j) {
         if (!ready[j]) continue;
-        const double z0 = (j - m), z1 = (j + 1.0 - m);  // pixels
+        const double z0 = (j - g_.ac) - delta, z1 = (j + 1.0 - g_.ac) - delta;  // pixels
         const bool series = half_width < kSeriesHalfWidth &&
                             half_width * std::abs(0.5 * (z0 + z1)) * inv_sqrt2s < kSeriesHalfWidth;
         double D;
