@@ -120,10 +120,9 @@ struct PixelGaussian {
   double slope = 0;      // dm/db
   double inv_var_a = 0;  // 1 / (marginal variance of a)
   double inv_var_b = 0;
-  double scale = 0;      // I0 x pixel area (flux per pixel at unit integrand)
-  double log_scale = 0;
-  // Jacobian row p (x, y, q, PA, sigma) = scale x sum_k coef[p][k] x moment k, moments
-  // (Ma, Mb, Maa, Mab, Mbb) about the centre in (a, b).
+  double log_scale = 0;  // ln(I0 x pixel area): flux per pixel at unit integrand
+  // Jacobian row p (x, y, q, PA, sigma) = sum_k coef[p][k] x moment k, moments (Ma, Mb, Maa,
+  // Mab, Mbb) about the centre in (a, b), each including the factor scale.
   double coef[5][5] = {};
 };
 
@@ -167,7 +166,6 @@ PixelGaussian make_pixel_gaussian(const PixelGrid& grid, const Ellipse& ellipse,
   g.inv_var_a = det / g.Qbb;
   g.inv_var_b = det / g.Qaa;
   g.log_scale = profile.log_peak() + std::log(geo.area);
-  g.scale = std::exp(g.log_scale);
 
   // Centre: dP/dtc = Q M1 (pixel coordinates), dP/dc = P^-T dP/dtc.
   const double pdet = grid.P[0][0] * grid.P[1][1] - grid.P[0][1] * grid.P[1][0];
@@ -314,7 +312,8 @@ class GaussianLineRenderer {
     double* G = s.exp_edge.data();
     for (std::size_t k = 0; k < rule.x.size(); ++k) {
       const double beta = mid + h * rule.x[k];
-      const double weight = h * rule.w[k] * std::exp(-0.5 * beta * beta * g_.inv_var_b);
+      // I0 x pixel area folded in: a bright profile's faint pixels stay above underflow
+      const double weight = h * rule.w[k] * std::exp(g_.log_scale - 0.5 * beta * beta * g_.inv_var_b);
       if (weight == 0.0) continue;
       const double delta = g_.slope * beta;  // m - ac
       for (int e = lo; e <= hi; ++e) {
@@ -359,14 +358,14 @@ class GaussianLineRenderer {
     for (int j = 0; j < g_.na; ++j) {
       const std::ptrdiff_t idx = g_.swap ? static_cast<std::ptrdiff_t>(j) * nx + line
                                          : static_cast<std::ptrdiff_t>(line) * nx + j;
-      const double value = g_.scale * M[j];
+      const double value = M[j];
       image[idx] = value;
       if (!jacobian_) continue;
       const double mom[5] = {M[na + j], M[2 * na + j], M[3 * na + j], M[4 * na + j], M[5 * na + j]};
       for (int p = 0; p < 5; ++p) {
         double sum = 0.0;
         for (int k = 0; k < 5; ++k) sum += g_.coef[p][k] * mom[k];
-        jac[p * npix + idx] = g_.scale * sum;
+        jac[p * npix + idx] = sum;
       }
       jac[5 * npix + idx] = kLn10 * value;
     }
