@@ -125,7 +125,11 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         Also return d(pixel)/d(parameter) for x, y, q, PA and the profile
         parameters, shape ``(nparams, ny, nx)``.
     tolerance : float
-        Target relative error per pixel of the adaptive integration.
+        Target relative error per pixel of the adaptive integration. The
+        plain (untruncated) elliptical "gaussian" is integrated near-exactly
+        instead (every pixel to ~1e-13 relative, erfc in one pixel axis and
+        Gauss-Legendre in the other): the accuracy options are checked but
+        not needed there.
     faint_fraction : float
         Pixels fainter than this fraction of the peak pixel are integrated to
         an absolute error of ``tolerance * faint_fraction * peak``.

@@ -20,6 +20,11 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedP
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
                     const RenderOptions& options, double* image, double* jac);
 
+/// The plain elliptical Gaussian's near-exact renderer (gaussian_render.cpp): preferred by overload
+/// resolution to render_engine.hpp's template for GaussianProfile (its truncation stays with the engine).
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const GaussianProfile& profile,
+                    const RenderOptions& options, double* image, double* jac);
+
 /// The edge-on disk's renderer (edgeon_render.cpp): not a function of the elliptical radius.
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnDiskProfile& disk,
                     const RenderOptions& options, double* image, double* jac);
