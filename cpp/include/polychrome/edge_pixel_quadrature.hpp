@@ -24,12 +24,15 @@
 // split points add nothing (the integrand is 0 at the crossing and beyond). Profile parameters
 // through dH/dp = -int_R^Re dI/dp r dr (dI/dp = I dL/dp, no singularity for a parameter that does
 // not move the edge) but for the edge radius's parameter, whose dI/dp ~ (Re - r)^(alpha - 1) has no
-// useful quadrature: the profile gives dH/dp for it in closed form (edge_radius_derivative).
+// useful quadrature: the profile gives dH/dp for it by an integration by parts, from H, I(R) and
+// M(R) = int_R^Re I(r) a(r) r dr, a regular integral of an auxiliary factor a(r) it names, accumulated
+// with H (Ferrer: none, I depends on r / rout alone; King: a = 1 / s(r)).
 //
 // A profile takes part by providing (besides edge_radius() and eval_with_params):
 //   static constexpr int kEdgeRadiusParam;       // index of the parameter that moves the edge
-//   double edge_radius_derivative(double R, double H, double I_R) const;
-//       // dH/dp for that parameter at R, from H(R) and I(R)
+//   double edge_auxiliary(double r) const;       // a(r)
+//   double edge_radius_derivative(double R, double H, double I_R, double M) const;
+//       // dH/dp for that parameter at R
 #pragma once
 
 #include <algorithm>
@@ -84,7 +87,7 @@ struct EdgeNode {
   int side;
   double s, weight_t, r, z;
   double J;                   // int_0^z I(Re - z') (Re - z') dz' = -H
-  double dJ[kMaxParams];
+  double dJ[kMaxParams];      // its derivatives; M for the edge radius's parameter
 };
 
 // n-point Gauss-Legendre (n = 2, 3, 4) on [centre - half, centre + half]: node(x, weight) per node.
@@ -138,6 +141,7 @@ struct RadialAccumulator {
     prof.eval_with_params(rad, ld, dL, dL1, dL2);
     const double f = weight * std::exp(ld.L) * r;
     J += f;
+    dL[Profile::kEdgeRadiusParam] = prof.edge_auxiliary(r);  // M in place of that parameter's dJ
     for (int q = 0; q < np; ++q) dJ[q] += f * dL[q];
   }
 
@@ -274,7 +278,8 @@ double integrate_edge_cell(const EllipseGeometry& g, const Profile& prof, double
     Radius rad{n.r * n.r, n.r, 1.0 / n.r, std::log(n.r)};
     LogDerivatives ld{};
     prof.eval(rad, ld);
-    dH[Profile::kEdgeRadiusParam] = prof.edge_radius_derivative(n.r, H, std::exp(ld.L));
+    dH[Profile::kEdgeRadiusParam] =
+        prof.edge_radius_derivative(n.r, H, std::exp(ld.L), n.dJ[Profile::kEdgeRadiusParam]);
     detail::add_edge_derivatives(prof, e, n.s, n.weight_t, n.r, H, dH, dtotal);
     count += 2;
   }
