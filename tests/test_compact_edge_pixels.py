@@ -72,8 +72,9 @@ def test_crossed_pixels_match_brute_force(values, geometry):
         assert abs(image[i, j] - truth) <= 1e-12 * peak
         if truth > 1e-9 * peak:
             worst = max(worst, abs(image[i, j] / truth - 1.0))
-    # measured: 1.5e-12 (alpha 0.1), 2.7e-12 (0.8), 3e-13 (2), 6e-11 (6)
-    assert worst < 1e-9
+    # measured worst relative error (Ferrer; King): alpha 0.1: 2.2e-12, 2.3e-12; 0.8: 1.4e-11, 1.4e-11;
+    # 2: 3e-14, 4e-14; 6: 1.4e-11, 3.6e-11 (absolute: at most 4.9e-13 of the brightest pixel, alpha 0.1)
+    assert worst < 2e-10
 
 
 def test_an_edge_clipping_a_corner_by_a_sliver():
@@ -126,7 +127,8 @@ def test_crossed_pixels_jacobian_matches_central_differences(values, geometry):
         minus[k] -= h
         fd = (image(plus)[rows, cols] - image(minus)[rows, cols]) / (2 * h)
         rel = np.linalg.norm(jacobian[k][rows, cols] - fd) / np.linalg.norm(fd)
-        assert rel < 1e-6, f"column {name}: relative error {rel:.2e}"
+        # measured: at most 8.8e-9 (alpha 0.1, the differences' own noise), 3.3e-9 otherwise
+        assert rel < 3e-8, f"column {name}: relative error {rel:.2e}"
 
 
 def test_the_total_is_the_analytic_flux_to_1e9():
