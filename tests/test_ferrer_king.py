@@ -141,7 +141,8 @@ def test_core_jacobian_matches_central_differences(profile, values):
         minus[k] -= h
         fd = (render(plus)[0] - render(minus)[0]) / (2 * h)
         rel = np.linalg.norm(jacobian[k] - fd) / np.linalg.norm(fd)
-        assert rel < 1e-4, f"{profile} column {name}: relative error {rel:.2e}"
+        # measured: at most 7.6e-9 (king alpha = 3; 1.4e-9 for the ferrer cases), the edge pixels exact
+        assert rel < 2e-8, f"{profile} column {name}: relative error {rel:.2e}"
 
 
 def blank(shape=(24, 24)):
