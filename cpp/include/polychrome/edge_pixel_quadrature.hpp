@@ -18,6 +18,8 @@
 // [0, z_1] in y with z = z_1 y^6 (the power law z^alpha becomes y^(6 alpha + 5)), the following
 // ones by Gauss-Legendre on pieces no longer than an octave of z (8 points; 2 to 4 where the piece is
 // short against its distance from the edge).
+// Cost (counted over the 258 crossed pixels of the ferrer zoo row, rout = 40 px, q = 0.6): ~500 profile
+// evaluations a pixel for the value, ~690 with the Jacobian, whatever alpha.
 //
 // The Jacobian: the same quadrature (nodes fixed in x) of the integrand's derivative. Geometric
 // parameters move the corners (add_edge_derivatives, with H for F: H' = I r as F' is); the moving
