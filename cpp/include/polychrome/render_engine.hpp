@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "polychrome/cell_quadrature.hpp"
+#include "polychrome/edge_pixel_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
 #include "polychrome/kernel_namespace.hpp"
 #include "polychrome/pixel_grid.hpp"
@@ -228,6 +229,7 @@ class AdaptiveRenderer {
       flags[j] = static_cast<Flag>((!smooth) | center);
     }
     if constexpr (Profile::kHasEnclosedLight) integrate_center_pixels(v, img_row, jac_row, npix, flags);
+    if constexpr (HasEdgePixelIntegral<Profile>::value) integrate_edge_pixels(v, img_row, jac_row, npix, flags);
     if (std::find(flags, flags + nx, 1) == flags + nx) return;
 
     // Refine the flagged pixels. The error budget of a pixel is set from
@@ -275,6 +277,37 @@ class AdaptiveRenderer {
       if (!contains_center(j + 0.5, v, 1.0)) continue;
       if (!enclosed_light_applies(prof_, corner_reach(j, v - 0.5))) continue;  // left flagged: subdivided
       img_row[j] = integrate_cell_polar(geo_, prof_, j, v - 0.5, 1.0, kJacobian ? jac_row + j : nullptr, npix);
+      flags[j] = 0;
+    }
+  }
+
+  // The flagged pixels of this row near a compact profile's edge, away from its centre, integrated
+  // exactly (edge_pixel_quadrature.hpp): subdivision would chase the edge's branch point down to
+  // cells of ~1e-4 pixel. A pixel qualifies when its nearest point lies at least its diagonal
+  // (in w) from the centre (the sides' 1 / |w|^2 stays smooth) and its farthest corner within
+  // kEdgePixelReach diagonals of the edge or beyond it.
+  static constexpr double kEdgePixelReach = 2.0;
+  void integrate_edge_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
+                             Flag* flags) const {
+    const double Re = prof_.edge_radius();
+    const double diag = std::sqrt(geo_.Gaa_uv + geo_.Gbb_uv + 2.0 * std::abs(geo_.Gab_uv));
+    const double v0 = v - 0.5;
+    for (int j = 0; j < grid_.nx; ++j) {
+      if (flags[j] == 0 || contains_center(j + 0.5, v, 1.0)) continue;
+      double wa[4], wb[4];
+      const int cu[4] = {0, 1, 1, 0}, cv[4] = {0, 0, 1, 1};
+      for (int c = 0; c < 4; ++c) w_at(j + cu[c], v0 + cv[c], wa[c], wb[c]);
+      double nearest = INFINITY, farthest = 0.0;
+      for (int c = 0; c < 4; ++c) {
+        const int c1 = (c + 1) & 3;
+        const double da = wa[c1] - wa[c], db = wb[c1] - wb[c];
+        const double len2 = da * da + db * db;
+        const double t = len2 > 0.0 ? std::clamp(-(wa[c] * da + wb[c] * db) / len2, 0.0, 1.0) : 0.0;
+        nearest = std::min(nearest, std::hypot(wa[c] + t * da, wb[c] + t * db));
+        farthest = std::max(farthest, std::hypot(wa[c], wb[c]));
+      }
+      if (!(nearest >= diag && farthest >= Re - kEdgePixelReach * diag)) continue;
+      img_row[j] = integrate_edge_cell(geo_, prof_, j, v0, 1.0, kJacobian ? jac_row + j : nullptr, npix);
       flags[j] = 0;
     }
   }

@@ -41,13 +41,11 @@ class FerrerGalaxy(GalaxyModel):
     ``I0`` (log10 of the central surface brightness, flux/arcsec^2,
     [-100, 100]; AstroPhot's I0 is the linear brightness: polychrome's I0 is
     log10 of it, as for every polychrome brightness). Rendered exactly across
-    the edge: cells that straddle R = rout are split, never taken for empty
-    from a midpoint beyond it. Measured against brute-force quadrature at
-    the default tolerance (1e-5): within 1e-5 relative per pixel for alpha
-    >= 1.5; for alpha < 1, 3e-5 on pixels above 1e-3 of the brightest (4.5e-5
-    for a step-like edge, alpha = 0.1, the engine's deepest level reached)
-    and up to 2e-4 of the faint floor on pixels the edge just clips (see
-    tests/test_ferrer_king.py).
+    the edge: the pixels it crosses (away from the centre) are integrated
+    exactly, to ~1e-11 relative each, Jacobian included
+    (tests/test_compact_edge_pixels.py); the others adaptively: within 1e-5
+    relative per pixel at the default tolerance (1e-5; 7e-6 measured at most,
+    see tests/test_ferrer_king.py).
     """
 
     model_type = "ferrer galaxy model"

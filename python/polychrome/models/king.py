@@ -46,9 +46,9 @@ class KingGalaxy(GalaxyModel):
     ``model["alpha"].locked = False`` frees it), ``I0`` (log10 of the central
     surface brightness, flux/arcsec^2, [-100, 100]; AstroPhot's I0 is the
     linear brightness: polychrome's I0 is log10 of it, as for every polychrome
-    brightness). Rendered exactly across the edge Rt: cells that straddle it
-    are split, never taken for empty from a midpoint beyond it (accuracy as
-    FerrerGalaxy's, see tests/test_ferrer_king.py).
+    brightness). Rendered exactly across the edge Rt: the pixels it crosses
+    (away from the centre) are integrated exactly, to ~1e-11 relative, Jacobian
+    included (tests/test_compact_edge_pixels.py; accuracy as FerrerGalaxy's).
     """
 
     model_type = "king galaxy model"

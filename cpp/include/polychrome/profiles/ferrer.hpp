@@ -67,6 +67,17 @@ class FerrerProfile {
   /// ln I(0), the largest brightness (flux/arcsec^2).
   double log_peak() const { return ln_I0_; }
 
+  /// The parameter that moves the edge (rout), for the edge pixels' exact integral (edge_pixel_quadrature.hpp).
+  static constexpr int kEdgeRadiusParam = 0;
+  /// The auxiliary factor of the edge radius's derivative (edge_pixel_quadrature.hpp): none needed.
+  double edge_auxiliary(double /*r*/) const { return 0.0; }
+  /// dH/drout (flux/arcsec^2 x arcsec) of H(R) = F(R) - F(rout) (flux/arcsec^2 x arcsec^2) at R (arcsec),
+  /// given H(R) and I(R) (flux/arcsec^2): I depends on r / rout alone, so dF/drout = (2 F - R^2 I(R)) / rout,
+  /// and I(rout) = 0.
+  double edge_radius_derivative(double R, double H, double I_R, double /*M*/) const {
+    return (2.0 * H - R * R * I_R) / rout_;
+  }
+
   /// Squared distance (arcsec^2) from r to the edge, the branch point of L (profile.hpp).
   POLYCHROME_INLINE double singular_distance2(double r) const {
     const double d = r - rout_;

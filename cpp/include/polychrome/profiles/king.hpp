@@ -67,6 +67,21 @@ class KingProfile {
   /// ln I(0), the largest brightness (flux/arcsec^2).
   double log_peak() const { return ln_I0_; }
 
+  /// The parameter that moves the edge (Rt), for the edge pixels' exact integral (edge_pixel_quadrature.hpp).
+  static constexpr int kEdgeRadiusParam = 1;
+  /// The auxiliary factor a(r) = 1 / s(r) (dimensionless) of Rt's derivative below.
+  double edge_auxiliary(double r) const { return std::exp(inv_alpha_ * std::log1p(r * r / Rc2_)); }
+  /// dH/dRt (flux/arcsec^2 x arcsec) of H(R) = -int_R^Rt I r dr at R (arcsec), given H(R), I(R) and
+  /// M(R) = int_R^Rt I r / s dr. Rt enters I through b alone: dI/db = alpha I (1 / (1 - b) - 1 / (s - b)),
+  /// and the singular part int_R^Rt I r / (s - b) dr, integrated by parts with d(s - b)^alpha / dr, is
+  /// I(R) (Rc^2 / 2) (1 + R^2/Rc^2) / s(R) + (alpha + 1) / alpha M(R).
+  double edge_radius_derivative(double R, double H, double I_R, double M) const {
+    const double x = R * R / Rc2_;
+    const double inv_s = std::exp(inv_alpha_ * std::log1p(x));
+    const double K = I_R * 0.5 * Rc2_ * (1.0 + x) * inv_s + (alpha_ + 1.0) * inv_alpha_ * M;
+    return db_[1] * alpha_ * (H / one_minus_b_ + K);
+  }
+
   /// Squared distance (arcsec^2) from r to the edge, the branch point of L on the real axis.
   POLYCHROME_INLINE double singular_distance2(double r) const {
     const double d = r - Rt_;
