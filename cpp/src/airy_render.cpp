@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "polychrome/profiles/airy.hpp"
+#include "polychrome/special_functions.hpp"
 
 namespace polychrome {
 
@@ -21,25 +22,10 @@ constexpr int kMaxCells = 8;
 /// Gauss-Legendre nodes and weights on [0, 1], n points (Newton on P_n from
 /// the Chebyshev-like first guesses; converged to rounding).
 void gauss_legendre_unit(int n, std::vector<double>& nodes, std::vector<double>& weights) {
-  nodes.assign(n, 0.0);
-  weights.assign(n, 0.0);
-  for (int i = 0; i < n; ++i) {
-    double z = std::cos(AiryProfile::kPi * (i + 0.75) / (n + 0.5));
-    double dp = 1.0;
-    for (int iteration = 0; iteration < 100; ++iteration) {
-      double p0 = 1.0, p1 = z;  // P_0, P_1; recurrence up to P_n
-      for (int k = 2; k <= n; ++k) {
-        const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = n * (z * p1 - p0) / (z * z - 1.0);
-      const double step = p1 / dp;
-      z -= step;
-      if (std::abs(step) < 1e-16) break;
-    }
-    nodes[i] = 0.5 * (1.0 - z);
-    weights[i] = 1.0 / ((1.0 - z * z) * dp * dp);  // (2 / ((1-z^2) P'^2)) / 2 on [0, 1]
+  gauss_legendre_rule(n, nodes, weights);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    nodes[i] = 0.5 * (1.0 - nodes[i]);
+    weights[i] *= 0.5;
   }
 }
 

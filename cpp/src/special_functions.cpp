@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 namespace polychrome {
 
@@ -130,6 +131,30 @@ SersicB sersic_b(double n) {
   g = regularized_gamma_p_series(a, b);
   // d/dn P(2n, b(n)) = 0  =>  2 dP/da + dP/dx db/dn = 0
   return {b, -2.0 * g.dp_da / g.dp_dx};
+}
+
+void gauss_legendre_rule(int n, std::vector<double>& x, std::vector<double>& w) {
+  constexpr double kPi = 3.14159265358979323846;
+  x.assign(static_cast<std::size_t>(n), 0.0);
+  w.assign(static_cast<std::size_t>(n), 0.0);
+  for (int i = 0; i < n; ++i) {
+    double z = std::cos(kPi * (i + 0.75) / (n + 0.5));
+    double dp = 1.0;
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      double p0 = 1.0, p1 = z;  // P_0, P_1; recurrence up to P_n
+      for (int k = 2; k <= n; ++k) {
+        const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      dp = n * (z * p1 - p0) / (z * z - 1.0);
+      const double step = p1 / dp;
+      z -= step;
+      if (std::abs(step) < 1e-16) break;
+    }
+    x[static_cast<std::size_t>(i)] = z;
+    w[static_cast<std::size_t>(i)] = 2.0 / ((1.0 - z * z) * dp * dp);
+  }
 }
 
 }  // namespace polychrome

@@ -195,23 +195,8 @@ double integrate_edge_cell(const EllipseGeometry& g, const Profile& prof, double
   std::vector<detail::EdgeNode<kMaxParams>> nodes;
   nodes.reserve(4 * 2 * 8);
   for (int k = 0; k < 4; ++k) {
-    const int k1 = (k + 1) & 3;
     detail::PolarEdge& e = sides[k];
-    e.Aa = Wa[k];
-    e.Ab = Wb[k];
-    e.Ba = Wa[k1];
-    e.Bb = Wb[k1];
-    const double da = e.Ba - e.Aa, db = e.Bb - e.Ab;
-    const double len2 = da * da + db * db;
-    if (!(len2 > 0.0)) continue;
-    e.len = std::sqrt(len2);
-    e.cross = e.Aa * e.Bb - e.Ab * e.Ba;
-    e.p = std::abs(e.cross) / e.len;
-    e.t0 = -(e.Aa * da + e.Ab * db) / len2;
-    if (jac) {
-      detail::corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
-      detail::corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
-    }
+    if (!detail::make_polar_edge(g, Wa, Wb, k, jac != nullptr, e)) continue;
     if (!(e.p < Re)) continue;
     const double dl = std::sqrt((Re - e.p) * (Re + e.p));  // the crossings lie at s = -dl, +dl
     const double s_start = -e.t0 * e.len, s_end = (1.0 - e.t0) * e.len;

@@ -104,6 +104,29 @@ struct PolarEdge {
   double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
 };
 
+// The side from corner k to corner k + 1 of the cell whose corners in w are (Wa, Wb)[0..3], into e
+// (the corners' motion too when with_jac); false for a side of zero length (nothing to integrate).
+inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const double* Wb, int k, bool with_jac,
+                            PolarEdge& e) {
+  const int k1 = (k + 1) & 3;
+  e.Aa = Wa[k];
+  e.Ab = Wb[k];
+  e.Ba = Wa[k1];
+  e.Bb = Wb[k1];
+  const double da = e.Ba - e.Aa, db = e.Bb - e.Ab;
+  const double len2 = da * da + db * db;
+  if (!(len2 > 0.0)) return false;
+  e.len = std::sqrt(len2);
+  e.cross = e.Aa * e.Bb - e.Ab * e.Ba;
+  e.p = std::abs(e.cross) / e.len;
+  e.t0 = -(e.Aa * da + e.Ab * db) / len2;
+  if (with_jac) {
+    corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
+    corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
+  }
+  return true;
+}
+
 // Adds to dtotal the derivative terms of one node of an edge: the point at
 // signed distance s from the foot (t = t0 + s / len), |w| = sqrt(p^2 + s^2),
 // evaluated at r = max(|w|, the smallest radius) where F (and dF) were taken.
@@ -195,23 +218,8 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
   double dF[Profile::kMaxParams];
 
   for (int k = 0; k < 4; ++k) {
-    const int k1 = (k + 1) & 3;
     detail::PolarEdge e{};
-    e.Aa = Wa[k];
-    e.Ab = Wb[k];
-    e.Ba = Wa[k1];
-    e.Bb = Wb[k1];
-    const double da = e.Ba - e.Aa, db = e.Bb - e.Ab;
-    const double len2 = da * da + db * db;
-    if (!(len2 > 0.0)) continue;
-    e.len = std::sqrt(len2);
-    e.cross = e.Aa * e.Bb - e.Ab * e.Ba;
-    e.p = std::abs(e.cross) / e.len;
-    e.t0 = -(e.Aa * da + e.Ab * db) / len2;
-    if (jac) {
-      detail::corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
-      detail::corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
-    }
+    if (!detail::make_polar_edge(g, Wa, Wb, k, jac != nullptr, e)) continue;
     if (!(e.p >= detail::kNearCentreRatio * e.len)) {
       detail::near_centre_edge(prof, e, r_min, total, dtotal_or_null);
       continue;

@@ -1,6 +1,8 @@
 // Special functions needed by the profiles: digamma, the regularised lower
-// incomplete gamma function with its derivatives, and the Sersic b_n.
+// incomplete gamma function with its derivatives, the Sersic b_n, and Gauss-Legendre rules.
 #pragma once
+
+#include <vector>
 
 namespace polychrome {
 
@@ -35,5 +37,9 @@ struct SersicB {
   double db_dn;
 };
 SersicB sersic_b(double n);
+
+/// The n-point Gauss-Legendre rule on [-1, 1] (n >= 1): nodes into x, weights into w (Newton on the
+/// Legendre recurrence from Chebyshev-like first guesses; converged to rounding).
+void gauss_legendre_rule(int n, std::vector<double>& x, std::vector<double>& w);
 
 }  // namespace polychrome

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "polychrome/special_functions.hpp"
 #include "polychrome/thread_pool.hpp"
 #include "polychrome/threads.hpp"
 
@@ -70,26 +71,7 @@ struct GaussRule {
 
 GaussRule gauss_legendre(int n) {
   GaussRule rule;
-  rule.x.resize(static_cast<std::size_t>(n));
-  rule.w.resize(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    double x = std::cos(kPi * (i + 0.75) / (n + 0.5));
-    double dp = 1.0;
-    for (int iter = 0; iter < 100; ++iter) {
-      double p0 = 1.0, p1 = x;
-      for (int k = 2; k <= n; ++k) {
-        const double p2 = ((2.0 * k - 1.0) * x * p1 - (k - 1.0) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = n * (x * p1 - p0) / (x * x - 1.0);
-      const double step = p1 / dp;
-      x -= step;
-      if (std::abs(step) < 1e-16) break;
-    }
-    rule.x[static_cast<std::size_t>(i)] = x;
-    rule.w[static_cast<std::size_t>(i)] = 2.0 / ((1.0 - x * x) * dp * dp);
-  }
+  gauss_legendre_rule(n, rule.x, rule.w);
   return rule;
 }
 
