@@ -271,14 +271,7 @@ double integrate_edge_cell(const EllipseGeometry& g, const Profile& prof, double
     count += 2;
   }
   if (evaluations) *evaluations += count;
-  // The polygon's orientation in w fixes the overall sign; area scales by q.
-  const double orientation = (g.APaa * g.APbb - g.APab * g.APba) > 0.0 ? 1.0 : -1.0;
-  const double value = orientation * g.q * total;
-  if (jac) {
-    for (int q = 0; q < np; ++q) jac[q * jstride] = orientation * g.q * dtotal[q];
-    jac[2 * jstride] += value / g.q;  // the area factor q
-  }
-  return value;
+  return detail::polygon_integral(g, total, dtotal, np, jac, jstride);
 }
 
 }  // namespace POLYCHROME_KERNEL_NAMESPACE

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
@@ -103,6 +104,20 @@ struct PolarEdge {
   double t0;              // foot of the perpendicular, as a fraction of the edge
   double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
 };
+
+// A triangle fan's sum (total, and dtotal[np] when jac) as the cell's integral in the plane (flux),
+// its Jacobian into jac[q * jstride]: the polygon's orientation in w fixes the overall sign; area
+// scales by q (whose column gains the area factor's own derivative).
+inline double polygon_integral(const EllipseGeometry& g, double total, const double* dtotal, int np, double* jac,
+                               std::ptrdiff_t jstride) {
+  const double orientation = (g.APaa * g.APbb - g.APab * g.APba) > 0.0 ? 1.0 : -1.0;
+  const double value = orientation * g.q * total;
+  if (jac) {
+    for (int q = 0; q < np; ++q) jac[q * jstride] = orientation * g.q * dtotal[q];
+    jac[2 * jstride] += value / g.q;
+  }
+  return value;
+}
 
 // The side from corner k to corner k + 1 of the cell whose corners in w are (Wa, Wb)[0..3], into e
 // (the corners' motion too when with_jac); false for a side of zero length (nothing to integrate).
@@ -255,14 +270,7 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
       }
     }
   }
-  // The polygon's orientation in w fixes the overall sign; area scales by q.
-  const double orientation = (g.APaa * g.APbb - g.APab * g.APba) > 0.0 ? 1.0 : -1.0;
-  const double value = orientation * g.q * total;
-  if (jac) {
-    for (int q = 0; q < np; ++q) jac[q * jstride] = orientation * g.q * dtotal[q];
-    jac[2 * jstride] += value / g.q;  // the area factor q
-  }
-  return value;
+  return detail::polygon_integral(g, total, dtotal, np, jac, jstride);
 }
 
 }  // namespace POLYCHROME_KERNEL_NAMESPACE
