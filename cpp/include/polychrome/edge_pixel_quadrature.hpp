@@ -184,13 +184,8 @@ double integrate_edge_cell(const EllipseGeometry& g, const Profile& prof, double
   const int np_profile = prof.num_params();
   const int np = kGeometricParams + np_profile;
   const double Re = prof.edge_radius();
-  const double cu[4] = {u0, u0 + h, u0 + h, u0};
-  const double cv[4] = {v0, v0, v0 + h, v0 + h};
   double Wa[4], Wb[4];
-  for (int k = 0; k < 4; ++k) {
-    Wa[k] = g.w0a + g.APaa * cu[k] + g.APab * cv[k];
-    Wb[k] = g.w0b + g.APba * cu[k] + g.APbb * cv[k];
-  }
+  detail::cell_corners(g, u0, v0, h, Wa, Wb);
   detail::PolarEdge sides[4];
   std::vector<detail::EdgeNode<kMaxParams>> nodes;
   nodes.reserve(4 * 2 * 8);

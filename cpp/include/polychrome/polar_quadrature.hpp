@@ -105,6 +105,17 @@ struct PolarEdge {
   double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
 };
 
+// The corners in w of the square cell [u0, u0 + h] x [v0, v0 + h] (pixel coordinates), counter-clockwise
+// in pixel coordinates from (u0, v0).
+inline void cell_corners(const EllipseGeometry& g, double u0, double v0, double h, double* Wa, double* Wb) {
+  const double cu[4] = {u0, u0 + h, u0 + h, u0};
+  const double cv[4] = {v0, v0, v0 + h, v0 + h};
+  for (int k = 0; k < 4; ++k) {
+    Wa[k] = g.w0a + g.APaa * cu[k] + g.APab * cv[k];
+    Wb[k] = g.w0b + g.APba * cu[k] + g.APbb * cv[k];
+  }
+}
+
 // A triangle fan's sum (total, and dtotal[np] when jac) as the cell's integral in the plane (flux),
 // its Jacobian into jac[q * jstride]: the polygon's orientation in w fixes the overall sign; area
 // scales by q (whose column gains the area factor's own derivative).
@@ -219,13 +230,8 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
                             double h, double* jac, std::ptrdiff_t jstride) {
   const int np_profile = prof.num_params();
   const int np = kGeometricParams + np_profile;
-  const double cu[4] = {u0, u0 + h, u0 + h, u0};
-  const double cv[4] = {v0, v0, v0 + h, v0 + h};
   double Wa[4], Wb[4];
-  for (int k = 0; k < 4; ++k) {
-    Wa[k] = g.w0a + g.APaa * cu[k] + g.APab * cv[k];
-    Wb[k] = g.w0b + g.APba * cu[k] + g.APbb * cv[k];
-  }
+  detail::cell_corners(g, u0, v0, h, Wa, Wb);
   double total = 0.0;
   double dtotal[Profile::kMaxParams + kGeometricParams] = {};
   double* const dtotal_or_null = jac ? dtotal : nullptr;
