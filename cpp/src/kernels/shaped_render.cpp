@@ -248,7 +248,9 @@ class ShapedRenderer {
           // A curve (an edge, a sharp truncation) crosses about two of the four children: half the
           // budget each keeps the share of the cells along it the same at every level (a quarter
           // would halve it level by level and split them to max_depth).
-          const double along_curve = near_singularity(cell.u, cell.v, cell.h) ? 2.0 : 1.0;
+          double wa, wb;
+          w_at(cell.u, cell.v, wa, wb);
+          const double along_curve = near_singularity(wa, wb, cell.h) ? 2.0 : 1.0;
           for (int k = 0; k < 4; ++k) {
             s.next.push_back(s.children[4 * c + static_cast<std::size_t>(k)]);
             s.next.back().budget *= along_curve;
@@ -513,21 +515,19 @@ class ShapedRenderer {
     w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
     const double r = std::hypot(wa, wb);
-    return near_singularity(u, v, h) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
+    return near_singularity(wa, wb, h) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }
 
-  // Whether a cell of size h at (u, v) is large against the distance from its radius to the radial
+  // Whether a cell of size h centred at (wa, wb) in w is large against the distance from its radius to the radial
   // profile's singularities (a truncation's poles: its width; a compact profile's edge): it may hold a
   // step that its Gauss points and its children's both miss, and is split until it resolves it.
-  bool near_singularity(double u, double v, double h) const {
+  bool near_singularity(double wa, double wb, double h) const {
     if constexpr (HasSingularities<Radial>::value) {
-      double wa, wb;
-      w_at(u, v, wa, wb);
       const double R = shape_.radius(wa, wb);
       return kShapeReach * half_diagonal_ * h > kPoleResolution * std::sqrt(radial_.singular_distance2(R));
     } else {
-      (void)u, (void)v, (void)h;
+      (void)wa, (void)wb, (void)h;
       return false;
     }
   }
