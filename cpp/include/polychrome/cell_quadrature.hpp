@@ -155,27 +155,39 @@ POLYCHROME_INLINE CellValue evaluate_cell(const EllipseGeometry& g, const Profil
   }
 
   if constexpr (kJacobian) {
+    // Profile parameters: dC/dp_k = gamma (2 L1 dL1_k + dL2_k - dL1_k rho) + tau dL1_k rho
+    //                             = dL1_k mu + gamma dL2_k.
     const int np = prof.num_params();
+    const double mu = 2.0 * gamma * d.L1 + (tau - gamma) * rho;
     for (int k = 0; k < np; ++k) {
-      const double Ck = gamma * (2.0 * d.L1 * dL1[k] + dL2[k] - dL1[k] * rho) + tau * dL1[k] * rho;
+      const double Ck = dL1[k] * mu + gamma * dL2[k];
       jac[(kGeometricParams + k) * jstride] = aI * (dL[k] * corr + lap * Ck);
     }
-    // Coefficient of dr/dp in dC/dp (everything but the gamma_p, tau_p terms).
+    // Geometric parameters p (x, y, q, PA) move w by (dwa, dwb), the metric's w.G.w by wGpw and
+    // tau by tau_p. With r_p = rho (w . dw), gamma_p = rho^2 (2 Gw . dw + wGpw) - 2 gamma rho r_p,
+    // C_p = gamma_p B + C_r r_p + tau_p L1 rho and d value/dp = aI (L1 r_p corr + lap C_p), the
+    // column is linear in (dwa, dwb, wGpw, tau_p):
+    //   d value/dp = Pa dwa + Pb dwb + T wGpw + A3 tau_p,
+    // with S = (A1 - 2 A2 gamma rho) rho, T = A2 rho^2, Pa = S wa + 2 T Gwa, Pb = S wb + 2 T Gwb,
+    // A1 = aI (L1 corr + lap C_r), A2 = aI lap B, A3 = aI lap L1 rho: the per-cell factors once,
+    // then a few products per column (C_r: the coefficient of r_p in dC/dp).
     const double C_r = gamma * (2.0 * d.L1 * d.L2 + d.L3 - d.L2 * rho + d.L1 * rho * rho) +
                        tau * (d.L2 * rho - d.L1 * rho * rho);
-    auto geometric = [&](int p, double dwa, double dwb, double wGpw, double tau_p)
-                         __attribute__((always_inline)) {
-      const double r_p = rho * (wa * dwa + wb * dwb);
-      const double gamma_p = (2.0 * (Gwa * dwa + Gwb * dwb) + wGpw) * rho * rho - 2.0 * gamma * rho * r_p;
-      const double C_p = gamma_p * B + C_r * r_p + tau_p * L1rho;
-      jac[p * jstride] = aI * (d.L1 * r_p * corr + lap * C_p);
-    };
+    const double A1 = aI * (d.L1 * corr + lap * C_r);
+    const double A2 = aI * lap * B;
+    const double A3 = aI * lap * L1rho;
+    const double S = (A1 - 2.0 * A2 * gamma * rho) * rho;
+    const double T = A2 * rho * rho;
+    const double Pa = S * wa + 2.0 * T * Gwa;
+    const double Pb = S * wb + 2.0 * T * Gwb;
     const double q = g.q, inv_q = g.inv_q;
-    geometric(0, g.dw_dxc_a, g.dw_dxc_b, 0.0, 0.0);
-    geometric(1, g.dw_dyc_a, g.dw_dyc_b, 0.0, 0.0);
-    geometric(2, 0.0, -wb * inv_q, -2.0 * inv_q * wb * Gwb, -2.0 * inv_q * Gbb);
-    geometric(3, q * wb, -wa * inv_q, 2.0 * (-wb * inv_q * Gwa + q * wa * Gwb),
-              2.0 * Gab * (q - inv_q));
+    jac[0] = g.dw_dxc_a * Pa + g.dw_dxc_b * Pb;
+    jac[jstride] = g.dw_dyc_a * Pa + g.dw_dyc_b * Pb;
+    // q: dw = (0, -wb / q), wGpw = -2 wb Gwb / q, tau_p = -2 Gbb / q
+    jac[2 * jstride] = -inv_q * (wb * (Pb + 2.0 * T * Gwb) + 2.0 * A3 * Gbb);
+    // PA: dw = (q wb, -wa / q), wGpw = 2 (q wa Gwb - wb Gwa / q), tau_p = 2 Gab (q - 1/q)
+    jac[3 * jstride] = q * wb * Pa - inv_q * wa * Pb + 2.0 * T * (q * wa * Gwb - inv_q * wb * Gwa) +
+                       2.0 * A3 * Gab * (q - inv_q);
   }
   return {aI * corr, rel_error, log_upper};
 }
