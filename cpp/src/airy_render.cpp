@@ -1,5 +1,7 @@
 // Pixel integrals of the Airy pattern: tensor Gauss-Legendre on each pixel's
-// parallelogram, the order chosen from the pattern's band limit.
+// parallelogram, the order chosen from the pattern's band limit. The points of a
+// row of pixels go through one vector loop (airy_function.hpp's 2 J1(x)/x, with
+// std::sin/cos instead of fast_sincos where some point lies beyond its range).
 #include "polychrome/airy_render.hpp"
 
 #include <algorithm>

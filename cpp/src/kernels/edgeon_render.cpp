@@ -1,6 +1,12 @@
 // The renderer of the edge-on disk (profiles/edgeon.hpp), compiled once per CPU level (see
 // polychrome/cpu_kernels.hpp); render_kernel.cpp calls it through AnyProfile.
 //
+// Where the disk is resolved by the pixels (hs and rs at least a pixel), each row goes first
+// through the fast path (edgeon_tensor.hpp): tensor 4x4 Gauss-Legendre per pixel, accepted where
+// the 3x3 rule agrees within the pixel's budget, pixels whose light is below every budget 0. The
+// pixels it leaves (the strip along the minor axis, rejected ones, every pixel of an unresolved
+// disk) are integrated exactly as follows.
+//
 // The disk is a product g(x') h(y') in the rotated coordinates, and a pixel is a parallelogram
 // there. Sliced along x', the pixel's integral is
 //   I0 int g(x') [H(y_hi(x')) - H(y_lo(x'))] dx',   H(y) = hs tanh(y / hs),
