@@ -61,6 +61,21 @@ constexpr double kSeriesLimit = 2.0;
 
 }  // namespace bessel_fast_detail
 
+/// K0(x) and K1(x) for x >= 2 alone (the Chebyshev forms; 0 where they underflow, x > ~707).
+POLYCHROME_INLINE void bessel_k0_k1_large(double x, double& k0, double& k1) {
+  using namespace bessel_fast_detail;
+  const double t = 4.0 / x - 1.0;
+  const double scale = fast_exp(-x) / std::sqrt(x);
+  k0 = scale * chebyshev(kK0, t);
+  k1 = scale * chebyshev(kK1, t);
+}
+
+/// K1(x) for x >= 2 alone.
+POLYCHROME_INLINE double bessel_k1_large(double x) {
+  using namespace bessel_fast_detail;
+  return fast_exp(-x) / std::sqrt(x) * chebyshev(kK1, 4.0 / x - 1.0);
+}
+
 /// K0(x) and K1(x) for x > 0 (0 where they underflow, x > ~707); vectorises.
 POLYCHROME_INLINE void bessel_k0_k1_fast(double x, double& k0, double& k1) {
   using bessel_detail::kEulerGamma;
@@ -73,24 +88,21 @@ POLYCHROME_INLINE void bessel_k0_k1_fast(double x, double& k0, double& k1) {
   const double series0 = -(log_half + kEulerGamma) * horner(kSeries.i0, y) + horner(kSeries.sum0, y);
   const double series1 = 1.0 / xs + log_half * 0.5 * xs * horner(kSeries.i1, y) - 0.25 * xs * horner(kSeries.sum1, y);
   // the Chebyshev forms on x > 2
-  const double xl = std::max(x, kSeriesLimit);
-  const double t = 4.0 / xl - 1.0;
-  const double scale = fast_exp(-xl) / std::sqrt(xl);
+  double large0, large1;
+  bessel_k0_k1_large(std::max(x, kSeriesLimit), large0, large1);
   const bool small = x <= kSeriesLimit;
-  k0 = small ? series0 : scale * chebyshev(kK0, t);
-  k1 = small ? series1 : scale * chebyshev(kK1, t);
+  k0 = small ? series0 : large0;
+  k1 = small ? series1 : large1;
 }
 
 /// K1(x) alone for x > 0 (0 where it underflows); vectorises.
 POLYCHROME_INLINE double bessel_k1_fast(double x) {
-  using bessel_detail::kEulerGamma;
   using bessel_detail::kSeries;
   using namespace bessel_fast_detail;
   const double xs = std::min(x, kSeriesLimit);
   const double y = 0.25 * xs * xs;
   const double series = 1.0 / xs + fast_log(0.5 * xs) * 0.5 * xs * horner(kSeries.i1, y) - 0.25 * xs * horner(kSeries.sum1, y);
-  const double xl = std::max(x, kSeriesLimit);
-  const double large = fast_exp(-xl) / std::sqrt(xl) * chebyshev(kK1, 4.0 / xl - 1.0);
+  const double large = bessel_k1_large(std::max(x, kSeriesLimit));
   return x <= kSeriesLimit ? series : large;
 }
 

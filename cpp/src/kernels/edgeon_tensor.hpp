@@ -41,7 +41,7 @@ constexpr int kEdgeOnJacobianSums = 6;
 struct EdgeOnRowScratch {
   std::vector<double> xp, yp, weight, value;  // the points of one batch (x', y' in arcsec)
   std::vector<double> sums;                   // kEdgeOnJacobianSums x padded points
-  std::vector<int> candidates, accepted;      // columns
+  std::vector<int> near, far, accepted;       // columns: candidates within 2 rs of the axis, beyond, accepted
 };
 
 class EdgeOnTensorRows {
@@ -78,7 +78,8 @@ class EdgeOnTensorRows {
   void row(int i, int nx, double* image_row, double* jac, std::size_t npix, std::size_t row_offset,
            std::vector<EdgeOnPixelPath>& path, EdgeOnRowScratch& s) const {
     path.assign(static_cast<std::size_t>(nx), EdgeOnPixelPath::kDone);
-    s.candidates.clear();
+    s.near.clear();
+    s.far.clear();
     for (int j = 0; j < nx; ++j) {
       const std::size_t at = static_cast<std::size_t>(j);
       double nearest_x = 0.0, nearest_y = 0.0;
@@ -90,13 +91,25 @@ class EdgeOnTensorRows {
       } else if (nearest_x < kAxisMargin * extent_x_) {
         path[at] = EdgeOnPixelPath::kExact;
       } else {
-        s.candidates.push_back(j);
+        // (every point of a pixel beyond 2 rs takes K1's Chebyshev form alone)
+        (nearest_x >= bessel_fast_detail::kSeriesLimit * rs_ ? s.far : s.near).push_back(j);
       }
     }
-    if (s.candidates.empty()) return;
-    values(i, s);
+    integrate<false>(i, s.near, image_row, jac, npix, row_offset, path, s);
+    integrate<true>(i, s.far, image_row, jac, npix, row_offset, path, s);
+  }
+
+ private:
+  static constexpr int kColumns = kGeometricParams + EdgeOnDiskProfile::kNumParams;
+
+  // The pixels `columns` of row i (kFar: all beyond 2 rs of the axis): values, acceptance, Jacobians.
+  template <bool kFar>
+  void integrate(int i, const std::vector<int>& columns, double* image_row, double* jac, std::size_t npix,
+                 std::size_t row_offset, std::vector<EdgeOnPixelPath>& path, EdgeOnRowScratch& s) const {
+    if (columns.empty()) return;
+    values<kFar>(i, columns, s);
     s.accepted.clear();
-    for (std::size_t c = 0; c < s.candidates.size(); ++c) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
       const double* f = s.value.data() + c * kPointsPerPixel;
       double g4 = 0.0, g3 = 0.0;
       for (int k = 0; k < kPoints4; ++k) g4 += f[k];
@@ -104,19 +117,16 @@ class EdgeOnTensorRows {
       g4 *= geo_.area;
       g3 *= geo_.area;
       const double budget = std::max(tolerance_ * std::max(std::abs(g4), floor_), absolute_);
-      const std::size_t at = static_cast<std::size_t>(s.candidates[c]);
+      const std::size_t at = static_cast<std::size_t>(columns[c]);
       if (std::abs(g4 - g3) <= budget && std::isfinite(g4)) {
         image_row[at] = amplitude_ * g4;
-        s.accepted.push_back(s.candidates[c]);
+        s.accepted.push_back(columns[c]);
       } else {
         path[at] = EdgeOnPixelPath::kExact;
       }
     }
-    if (jac != nullptr && !s.accepted.empty()) jacobians(i, image_row, jac, npix, row_offset, s);
+    if (jac != nullptr && !s.accepted.empty()) jacobians<kFar>(i, image_row, jac, npix, row_offset, s);
   }
-
- private:
-  static constexpr int kColumns = kGeometricParams + EdgeOnDiskProfile::kNumParams;
 
   void w_at(double u, double v, double& xp, double& yp) const {
     xp = geo_.w0a + geo_.APaa * u + geo_.APab * v;
@@ -147,16 +157,16 @@ class EdgeOnTensorRows {
     return vertical * s * bessel_k1_fast(s) <= smallest_budget_;
   }
 
-  // The 4x4 then (with_3x3) 3x3 points of the candidates' pixels of row i (s.xp, s.yp, weights in
+  // The 4x4 then (with_3x3) 3x3 points of the pixels `columns` of row i (s.xp, s.yp, weights in
   // s.weight); returns the padded count.
-  std::size_t place_points(int i, EdgeOnRowScratch& s, bool with_3x3) const {
-    const std::size_t count = s.candidates.size() * (with_3x3 ? kPointsPerPixel : kPoints4);
+  std::size_t place_points(int i, const std::vector<int>& columns, EdgeOnRowScratch& s, bool with_3x3) const {
+    const std::size_t count = columns.size() * (with_3x3 ? kPointsPerPixel : kPoints4);
     const std::size_t n = (count + kPadding - 1) / kPadding * kPadding;
     s.xp.resize(n);
     s.yp.resize(n);
     s.weight.resize(n);
     std::size_t k = 0;
-    for (const int j : s.candidates) {
+    for (const int j : columns) {
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b, ++k) {
           w_at(j + kX4[b], i + kX4[a], s.xp[k], s.yp[k]);
@@ -176,9 +186,10 @@ class EdgeOnTensorRows {
     return n;
   }
 
-  // weight x g(x') sech^2(y' / hs) at the candidates' points, in s.value (one vector loop).
-  void values(int i, EdgeOnRowScratch& s) const {
-    const std::size_t n = place_points(i, s, true);
+  // weight x g(x') sech^2(y' / hs) at the points of the pixels `columns`, in s.value (one vector loop).
+  template <bool kFar>
+  void values(int i, const std::vector<int>& columns, EdgeOnRowScratch& s) const {
+    const std::size_t n = place_points(i, columns, s, true);
     s.value.resize(n);
     const double* xp = s.xp.data();
     const double* yp = s.yp.data();
@@ -190,15 +201,17 @@ class EdgeOnTensorRows {
       const double sx = std::max(std::abs(xp[k]) * inv_rs, 1e-300);
       const double e = fast_exp(-2.0 * std::abs(yp[k]) * inv_hs);
       const double one_plus = 1.0 + e;
-      value[k] = weight[k] * sx * bessel_k1_fast(sx) * 4.0 * e / (one_plus * one_plus);
+      const double k1 = kFar ? bessel_k1_large(sx) : bessel_k1_fast(sx);
+      value[k] = weight[k] * sx * k1 * 4.0 * e / (one_plus * one_plus);
     }
   }
 
   // The Jacobian entries of the accepted pixels of row i, from their 4x4 points.
+  template <bool kFar>
   void jacobians(int i, const double* image_row, double* jac, std::size_t npix, std::size_t row_offset,
                  EdgeOnRowScratch& s) const {
-    std::swap(s.candidates, s.accepted);
-    const std::size_t n = place_points(i, s, false);
+    const std::vector<int>& columns = s.accepted;
+    const std::size_t n = place_points(i, columns, s, false);
     s.sums.resize(kEdgeOnJacobianSums * n);
     const double* xp = s.xp.data();
     const double* yp = s.yp.data();
@@ -210,7 +223,10 @@ class EdgeOnTensorRows {
       const double x = xp[k], y = yp[k], w = weight[k];
       const double sx = std::max(std::abs(x) * inv_rs, 1e-300);
       double k0, k1;
-      bessel_k0_k1_fast(sx, k0, k1);
+      if (kFar)
+        bessel_k0_k1_large(sx, k0, k1);
+      else
+        bessel_k0_k1_fast(sx, k0, k1);
       const double g = sx * k1, sk0 = sx * k0;
       const double dg_dx = (x < 0.0 ? sk0 : -sk0) * inv_rs, dg_drs = sx * sk0 * inv_rs;
       const double t = y * inv_hs;
@@ -228,7 +244,7 @@ class EdgeOnTensorRows {
       out[5 * n + k] = dg_drs * ws;             // d/drs
     }
     const double scale = amplitude_ * geo_.area;
-    for (std::size_t c = 0; c < s.candidates.size(); ++c) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
       double sum[kEdgeOnJacobianSums];
       for (int p = 0; p < kEdgeOnJacobianSums; ++p) {
         const double* row = out + static_cast<std::size_t>(p) * n + c * kPoints4;
@@ -236,16 +252,15 @@ class EdgeOnTensorRows {
         for (int k = 0; k < kPoints4; ++k) total += row[k];
         sum[p] = scale * total;
       }
-      const std::size_t at = row_offset + static_cast<std::size_t>(s.candidates[c]);
+      const std::size_t at = row_offset + static_cast<std::size_t>(columns[c]);
       jac[at] = sum[0] * geo_.dw_dxc_a + sum[1] * geo_.dw_dxc_b;
       jac[npix + at] = sum[0] * geo_.dw_dyc_a + sum[1] * geo_.dw_dyc_b;
       jac[2 * npix + at] = 0.0;  // q: not a parameter of the disk
       jac[3 * npix + at] = sum[2] - sum[3];  // x' and y' turn with PA: dx'/dPA = y', dy'/dPA = -x'
       jac[4 * npix + at] = sum[4];
       jac[5 * npix + at] = sum[5];
-      jac[6 * npix + at] = kLn10 * image_row[s.candidates[c]];
+      jac[6 * npix + at] = kLn10 * image_row[columns[c]];
     }
-    std::swap(s.candidates, s.accepted);
   }
 
   const EllipseGeometry& geo_;
