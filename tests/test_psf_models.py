@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import polychrome as pc
+from polychrome import _core
+from scipy import special
 from model_helpers import finite_difference_jacobian
 from polychrome.models import Model
 from reference_integrals import Profile, airy_reference_pixels, reference_image
@@ -83,6 +85,20 @@ def test_airy_pixels_match_scipy_dblquad():
     got = np.array([image[p] for p in pixels])
     # the stated accuracy: 1e-10 of the peak pixel, far below anything a fit resolves
     np.testing.assert_allclose(got, reference, rtol=0, atol=1e-10 * SCALE**2)
+
+
+def test_airy_amplitude_matches_scipy():
+    """The renderer's 2 J1(x)/x and its derivative -2 J2(x)/x (Chebyshev in x^2 to 8, Hankel's form
+    beyond; std::sin/cos past 1e5) against scipy, to 1e-14 absolute (both are 1 at most)."""
+    x = np.concatenate([[0.0, 1e-300, 1e-8], np.linspace(1e-3, 40.0, 4001), np.geomspace(40.0, 1e7, 400)])
+    got = np.array([_core.airy_amplitude(float(v)) for v in x])
+    safe = np.maximum(x, 1e-300)
+    f = np.where(x > 0, 2 * special.j1(safe) / safe, 1.0)
+    df = np.where(x > 0, -2 * special.jv(2, safe) / safe, 0.0)
+    np.testing.assert_allclose(got[:, 0], f, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got[:, 1], df, rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match="non-negative"):
+        _core.airy_amplitude(-1.0)
 
 
 def test_airy_first_dark_ring_where_the_formula_puts_it():

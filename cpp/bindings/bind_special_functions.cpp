@@ -1,9 +1,12 @@
 #include <pybind11/pybind11.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include "polychrome/airy_function.hpp"
 #include "polychrome/bessel_k.hpp"
+#include "polychrome/bessel_k_fast.hpp"
 #include "polychrome/special_functions.hpp"
 
 namespace py = pybind11;
@@ -28,4 +31,27 @@ void bind_special_functions(py::module_& m) {
         return py::make_tuple(k0, k1);
       },
       py::arg("x"), "The modified Bessel functions (K0(x), K1(x)) for x > 0, as the edge-on disk uses them.");
+  m.def(
+      "bessel_k0_k1_fast",
+      [](double x) {
+        if (!(x > 0.0)) throw std::invalid_argument("x must be positive, got " + std::to_string(x));
+        double k0 = 0.0, k1 = 0.0;
+        polychrome::bessel_k0_k1_fast(x, k0, k1);
+        return py::make_tuple(k0, k1, polychrome::bessel_k1_fast(x));
+      },
+      py::arg("x"),
+      "(K0(x), K1(x), K1(x) alone) for x > 0 by the vectorisable forms of the edge-on disk's fast path.");
+  m.def(
+      "airy_amplitude",
+      [](double x) {
+        if (!(x >= 0.0 && std::isfinite(x)))
+          throw std::invalid_argument("x must be finite and non-negative, got " + std::to_string(x));
+        double f = 0.0, df = 0.0;
+        if (x <= polychrome::kAiryFastLimit)
+          polychrome::airy_amplitude(x, f, df);
+        else
+          polychrome::airy_amplitude_far(x, f, df);
+        return py::make_tuple(f, df);
+      },
+      py::arg("x"), "(2 J1(x)/x, its derivative -2 J2(x)/x) for x >= 0, as the Airy renderer evaluates them.");
 }

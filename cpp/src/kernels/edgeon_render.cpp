@@ -1,6 +1,12 @@
 // The renderer of the edge-on disk (profiles/edgeon.hpp), compiled once per CPU level (see
 // polychrome/cpu_kernels.hpp); render_kernel.cpp calls it through AnyProfile.
 //
+// Where the disk is resolved by the pixels (hs and rs at least a pixel), each row goes first
+// through the fast path (edgeon_tensor.hpp): tensor 4x4 Gauss-Legendre per pixel, accepted where
+// the 3x3 rule agrees within the pixel's budget, pixels whose light is below every budget 0. The
+// pixels it leaves (the strip along the minor axis, rejected ones, every pixel of an unresolved
+// disk) are integrated exactly as follows.
+//
 // The disk is a product g(x') h(y') in the rotated coordinates, and a pixel is a parallelogram
 // there. Sliced along x', the pixel's integral is
 //   I0 int g(x') [H(y_hi(x')) - H(y_lo(x'))] dx',   H(y) = hs tanh(y / hs),
@@ -19,6 +25,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "edgeon_tensor.hpp"
 #include "kernels.hpp"
 #include "polychrome/ellipse.hpp"
 #include "polychrome/interval_refinement.hpp"
@@ -109,6 +116,11 @@ class EdgeOnPixels {
     }
     return value;
   }
+
+  /// The pixels' geometry in (x', y') and the budget's terms without the amplitude.
+  const EllipseGeometry& geometry() const { return geo_; }
+  double floor() const { return floor_; }
+  double absolute() const { return absolute_; }
 
  private:
   // The pixel's chord at x' within one segment: its upper and lower edges.
@@ -213,19 +225,30 @@ class EdgeOnPixels {
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnDiskProfile& disk,
                     const RenderOptions& options, double* image, double* jac) {
   const EdgeOnPixels pixels(grid, ellipse, disk, options);
+  const EdgeOnTensorRows fast(pixels.geometry(), disk, options, pixels.floor(), pixels.absolute());
+  const bool use_fast = fast.usable();
   const int ny = grid.ny, nx = grid.nx;
   const std::size_t npix = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   constexpr int kColumns = kGeometricParams + EdgeOnDiskProfile::kNumParams;
   const int threads = team_size(options.threads, npix, kMinRenderPixelsPerThread);
-  parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
-    // The image alone is integrated with the Jacobian's sums too: the same refinement either way,
-    // so that an image rendered with its Jacobian equals the one rendered without, to rounding.
+  struct Scratch {
+    EdgeOnRowScratch rows;
+    std::vector<EdgeOnPixelPath> path;
     std::vector<QuadratureInterval<kSums>> intervals;
-    intervals.reserve(kMaxIntervals);
+  };
+  std::vector<Scratch> scratch(static_cast<std::size_t>(threads));
+  parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int slot) {
+    Scratch& s = scratch[static_cast<std::size_t>(slot)];
+    const std::size_t offset = row * static_cast<std::size_t>(nx);
+    // The fast path's decisions rest on values alone: an image rendered with its Jacobian equals
+    // the one rendered without, to rounding.
+    if (use_fast) fast.row(static_cast<int>(row), nx, image + offset, jac, npix, offset, s.path, s.rows);
+    // The exact path (the image alone is integrated with the Jacobian's sums too, for the same reason).
     double entries[kColumns];
     for (int j = 0; j < nx; ++j) {
-      const std::size_t at = row * static_cast<std::size_t>(nx) + static_cast<std::size_t>(j);
-      image[at] = pixels.pixel<kSums>(static_cast<int>(row), j, intervals, entries);
+      if (use_fast && s.path[static_cast<std::size_t>(j)] == EdgeOnPixelPath::kDone) continue;
+      const std::size_t at = offset + static_cast<std::size_t>(j);
+      image[at] = pixels.pixel<kSums>(static_cast<int>(row), j, s.intervals, entries);
       if (jac)
         for (int p = 0; p < kColumns; ++p) jac[static_cast<std::size_t>(p) * npix + at] = entries[p];
     }

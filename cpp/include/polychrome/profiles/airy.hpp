@@ -15,6 +15,8 @@
 
 #include <cmath>
 
+#include "polychrome/airy_function.hpp"
+#include "polychrome/inline.hpp"
 #include "polychrome/profile.hpp"
 
 namespace polychrome {
@@ -41,25 +43,30 @@ class AiryProfile {
   /// Highest spatial frequency of I (cycles/arcsec): 2 aRL.
   double band_limit() const { return 2.0 * aRL_; }
 
-  AiryValue eval(double r) const {
-    const double k = 2.0 * kPi * aRL_;
-    const double x = k * r;
+  /// k = 2 pi aRL (1/arcsec): x = k r.
+  double wavenumber() const { return 2.0 * kPi * aRL_; }
+
+  /// I and its derivatives at radius r (arcsec); vectorises for k r <= kAiryFastLimit.
+  POLYCHROME_INLINE AiryValue eval(double r) const {
+    const double k = wavenumber();
     double f, g;  // f = 2 J1(x)/x, g = df/dx = -2 J2(x)/x
-    if (x < 1e-3) {  // series: the next terms are below 1e-18
-      const double x2 = x * x;
-      f = 1.0 - x2 / 8.0 + x2 * x2 / 192.0;
-      g = x * (-0.25 + x2 / 48.0);
-    } else {
-      const double j0 = std::cyl_bessel_j(0.0, x);
-      const double j1 = std::cyl_bessel_j(1.0, x);
-      f = 2.0 * j1 / x;
-      const double j2 = f - j0;  // J2 = 2 J1/x - J0
-      g = -2.0 * j2 / x;
-    }
+    airy_amplitude(k * r, f, g);
+    return value_from(r, f, g);
+  }
+
+  /// The same for any r (a scalar call beyond kAiryFastLimit).
+  AiryValue eval_far(double r) const {
+    double f, g;
+    airy_amplitude_far(wavenumber() * r, f, g);
+    return value_from(r, f, g);
+  }
+
+  /// I and its derivatives from f = 2 J1(x)/x and g = df/dx at radius r (arcsec).
+  POLYCHROME_INLINE AiryValue value_from(double r, double f, double g) const {
     const double dI_dx = 2.0 * i0_ * f * g;
     AiryValue v;
     v.I = i0_ * f * f;
-    v.dI_dr = dI_dx * k;
+    v.dI_dr = dI_dx * wavenumber();
     v.dI_daRL = dI_dx * 2.0 * kPi * r;
     v.dI_dI0 = kLn10 * v.I;
     return v;
