@@ -74,7 +74,7 @@ struct SectorScratch : LevelScratch {
   std::vector<int> segment;                         // per point: the first segment
   std::vector<std::size_t> run;                     // the batch's runs of one first segment
   std::vector<double> point_I, radial_sum, angular_sum, radial_dL;
-  std::vector<double> cell, sum, stack;  // a cut pixel's: one cell's Jacobian, the total, the pending
+  std::vector<double> cell, sum;  // a cut pixel's: one cell's Jacobian, the total
   std::vector<Piece> pieces, cut;
 };
 
@@ -129,12 +129,8 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   // second segment, the next ray, has 1 - W and -dW/dtheta); the batch cut into runs of one first
   // segment [run[r], run[r + 1]).
   void place_segments(const double* wa, const double* wb, std::size_t n, SectorScratch& s) const {
-    s.R.resize(n);
-    s.log_R.resize(n);
-    s.rho.resize(n);
+    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare}) row->resize(n);
     s.segment.resize(n);
-    s.share.resize(n);
-    s.dshare.resize(n);
     double* R = s.R.data();
     double* log_R = s.log_R.data();
     double* rho = s.rho.data();
@@ -239,13 +235,8 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     s.angular_sum.assign(n, 0.0);
     s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
     std::fill(jac + kGeometricParams * stride, jac + (kGeometricParams + ns_) * stride, 0.0);
-    const double* R = s.R.data();
-    const double* log_R = s.log_R.data();
-    const double* share = s.share.data();
-    const double* dshare = s.dshare.data();
-    double* point_I = s.point_I.data();
-    double* radial_sum = s.radial_sum.data();
-    double* angular_sum = s.angular_sum.data();
+    const double *R = s.R.data(), *log_R = s.log_R.data(), *share = s.share.data(), *dshare = s.dshare.data();
+    double *point_I = s.point_I.data(), *radial_sum = s.radial_sum.data(), *angular_sum = s.angular_sum.data();
     double* radial_dL = s.radial_dL.data();
     for (std::size_t r = 0; r + 1 < s.run.size(); ++r) {
       const std::size_t a = s.run[r], b = s.run[r + 1];
@@ -556,19 +547,17 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   }
 
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
-  // total, the Jacobian to s.sum (the children's wait on s.stack, indexed: it grows in the recursion).
+  // total, the Jacobian (with_jac) to s.sum. The search goes on values alone; only the accepted
+  // cells are evaluated again with their derivatives.
   void refine(double u, double v, double h, double parent, double budget, int depth, double& total, SectorScratch& s,
               bool with_jac) const {
     const double q = 0.25 * h;
     const double cu[4] = {u - q, u + q, u - q, u + q};
     const double cv[4] = {v - q, v - q, v + q, v + q};
     double child[4];
-    const std::size_t base = s.stack.size();
-    const std::size_t width = static_cast<std::size_t>(np_);
-    if (with_jac) s.stack.resize(base + 4 * width);
     double sum = 0.0;
     for (int c = 0; c < 4; ++c) {
-      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? s.stack.data() + base + c * width : nullptr, s);
+      child[c] = cell(cu[c], cv[c], 0.5 * h, nullptr, s);
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
@@ -576,8 +565,11 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
         (std::abs(sum - parent) <= budget && !unresolved(u, v, h)) || negligible(u, v, h, budget);
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
-      if (with_jac)
-        for (std::size_t k = 0; k < 4 * width; ++k) s.sum[k % width] += s.stack[base + k];
+      if (!with_jac) return;
+      for (int c = 0; c < 4; ++c) {
+        cell(cu[c], cv[c], 0.5 * h, s.cell.data(), s);
+        for (int p = 0; p < np_; ++p) s.sum[static_cast<std::size_t>(p)] += s.cell[static_cast<std::size_t>(p)];
+      }
     } else {
       // A curve (an edge, a sharp truncation) crosses about two of the four children: half the budget
       // each keeps the share of the cells along it the same at every level (a quarter would halve it
@@ -585,7 +577,6 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       const double child_budget = (near_singularity(wa_at(u, v), wb_at(u, v), h) ? 0.5 : 0.25) * budget;
       for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], child_budget, depth + 1, total, s, with_jac);
     }
-    if (with_jac) s.stack.resize(base);
   }
 
   // The 4-point rule of the contour integrand over [a, b] of an edge: into value[4] (x, y, q, PA)
@@ -676,7 +667,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     s.sum.resize(static_cast<std::size_t>(np_));
     const bool with_jac = jac != nullptr;
     const double u = j + 0.5, v = i + 0.5;
-    const double first = cell(u, v, 1.0, with_jac ? s.cell.data() : nullptr, s);
+    const double first = cell(u, v, 1.0, nullptr, s);
     double budget = std::max(opt_.tolerance * std::max(std::abs(first), floor_), opt_.absolute_tolerance);
     double total = 0.0;
     for (int attempt = 0; attempt < 2; ++attempt) {
