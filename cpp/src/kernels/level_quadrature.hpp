@@ -27,6 +27,8 @@
 //                           std::size_t n, Scratch&) const;
 //       // weight x dI/dp at the n points into jac[p * n + k], p over the np parameters
 //   double value_at(double u, double v) const;      // I at one point (pixel coordinates)
+// and may hide centre_derivatives (the Jacobian of a cell next to the centre; the default: x and y
+// from the cell's boundary).
 //   bool near_singularity(double wa, double wb, double h) const;
 //   bool negligible(double u, double v, double h, double budget) const;
 // and may hide own_pixel / render_own_pixels (pixels it integrates itself, by other means).
@@ -348,7 +350,7 @@ class LevelQuadrature {
         const double* col = s.jac.data() + p * n + 4 * c;
         s.cell_jac[p] = col[0] + col[1] + col[2] + col[3];
       }
-      if (at_centre(cell.u, cell.v, cell.h)) centre_derivatives(cell.u, cell.v, cell.h, s.cell_jac.data());
+      if (at_centre(cell.u, cell.v, cell.h)) derived().centre_derivatives(cell.u, cell.v, cell.h, s.cell_jac.data());
       double* out = s.jac_sum.data() + static_cast<std::size_t>(cell.column) * np;
       for (std::size_t p = 0; p < np; ++p) out[p] += s.cell_jac[p];
     }

@@ -44,6 +44,12 @@ using namespace level_quadrature;
 // The fraction of a cell's distance to a singularity (a compact profile's edge) its reach may be
 // (the Taylor-radius limit of cell_quadrature.hpp, as in shaped_render.cpp).
 constexpr double kPoleResolution = 0.5;
+// The size the cells next to the centre must resolve, as a fraction of the smallest segment's, for
+// three rays or more (their weights are C1 only, their second derivatives jump along every ray, and
+// all rays meet at the centre): there the brightness varies with the angle on the scale of the cell
+// itself, and the values' quadrature errors (and so their changes with the parameters) must stay
+// well below the budget. (Two rays' weights, cos^2 and sin^2 of the angle, are smooth.)
+constexpr double kCentreSizeFraction = 0.5;
 // A line passing within this fraction of a pixel of it counts as crossing it.
 constexpr double kTouchMargin = 1e-9;
 // Profiles with at most this many parameters have their dL/dp rows stored by a loop of
@@ -88,7 +94,8 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   SectorRenderer(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
                  std::vector<const Radial*> segments, const RenderOptions& opt)
       : Base(grid, ellipse, opt, kGeometricParams + profile.num_params(), log_peak_of(segments),
-             size_of(segments)),
+             (profile.layout.kind == SectorKind::kRay && profile.layout.count >= 3 ? kCentreSizeFraction : 1.0) *
+                 size_of(segments)),
         layout_(profile.layout), segments_(std::move(segments)), nr_(segments_.front()->num_params()),
         ns_(layout_.count * nr_), blended_(layout_.kind == SectorKind::kRay && layout_.count > 1),
         cut_(layout_.kind == SectorKind::kWedge && layout_.count > 1) {
@@ -621,10 +628,12 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     edge_integral(e, middle, b, right, depth + 1, total);
   }
 
-  // d value / d(x, y, q, PA) of pixel (i, j) whose value is ``value`` (see the top of the file).
-  void boundary_derivatives(int i, int j, double value, double* out) const {
-    const double cu[5] = {double(j), j + 1.0, j + 1.0, double(j), double(j)};  // counter-clockwise in (u, v)
-    const double cv[5] = {double(i), double(i), i + 1.0, i + 1.0, double(i)};
+  // d value / d(x, y, q, PA) of the cell of size h at (u, v) whose value is ``value`` (see the top of
+  // the file).
+  void boundary_derivatives(double u, double v, double h, double value, double* out) const {
+    const double d = 0.5 * h;
+    const double cu[5] = {u - d, u + d, u + d, u - d, u - d};  // counter-clockwise in (u, v)
+    const double cv[5] = {v - d, v - d, v + d, v + d, v - d};
     double total[kGeometricParams] = {};
     for (int side = 0; side < 4; ++side) {
       Edge e{};
@@ -683,7 +692,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     image[at] = total;
     if (!with_jac) return;
     // next to the centre, where dI/dR is singular, x, y, q and PA by the pixel's contour instead
-    if (this->at_centre(u, v, 1.0)) boundary_derivatives(i, j, total, s.sum.data());
+    if (this->at_centre(u, v, 1.0)) boundary_derivatives(u, v, 1.0, total, s.sum.data());
     for (int p = 0; p < np_; ++p) jac[static_cast<std::size_t>(p) * npix + at] = s.sum[static_cast<std::size_t>(p)];
   }
 
