@@ -6,6 +6,7 @@
 // code under `#pragma omp simd`.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -118,6 +119,27 @@ POLYCHROME_INLINE void fast_sincos(double x, double& sin_x, double& cos_x) {
   const double sin_r = swap ? c : s, cos_r = swap ? s : c;
   sin_x = (quadrant & 2u) != 0 ? -sin_r : sin_r;
   cos_x = ((quadrant + 1u) & 2u) != 0 ? -cos_r : cos_r;
+}
+
+/// atan2(y, x) in [-pi, pi] (rad; 0 at x = y = 0): the ratio a = min/max of |x|, |y| in [0, 1]
+/// halved twice in angle (tan(t/2) = tan t / (1 + sqrt(1 + tan^2 t)): a <= tan(pi/16) ~ 0.199),
+/// then the Taylor series of atan to degree 23 (relative error below 1e-17), then the octant.
+/// Branch-free; vectorises like fast_exp.
+POLYCHROME_INLINE double fast_atan2(double y, double x) {
+  constexpr double kPi = 3.14159265358979323846;
+  const double ax = std::fabs(x), ay = std::fabs(y);
+  const double big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;
+  const double a = big > 0.0 ? small / big : 0.0;
+  const double a1 = a / (1.0 + std::sqrt(1.0 + a * a));
+  const double t = a1 / (1.0 + std::sqrt(1.0 + a1 * a1));
+  const double z = t * t;
+  // atan t = t (1 - z/3 + z^2/5 - ...), terms to z^11 (Horner)
+  const double p = 1.0 + z * (-1.0 / 3 + z * (1.0 / 5 + z * (-1.0 / 7 + z * (1.0 / 9 + z * (-1.0 / 11 + z * (1.0 / 13 +
+                   z * (-1.0 / 15 + z * (1.0 / 17 + z * (-1.0 / 19 + z * (1.0 / 21 + z * (-1.0 / 23)))))))))));
+  double r = 4.0 * t * p;  // atan(small / big), in [0, pi/4]
+  r = ay > ax ? 0.5 * kPi - r : r;
+  r = x < 0.0 ? kPi - r : r;
+  return y < 0.0 ? -r : r;
 }
 
 }  // namespace polychrome

@@ -1,25 +1,27 @@
 // The renderer of the ray and wedge profiles (see sector_profile.hpp), compiled once per CPU level
 // (see polychrome/cpu_kernels.hpp); render_kernel.cpp calls it.
 //
-// Values. A cell's value is the 2x2 Gauss-Legendre rule, or, for a wedge's cell crossed by a
-// sector edge (a line through the centre), the sum over the pieces the edges cut it into (each
-// convex, in one sector, fan-triangulated, a degree-4 rule of positive weights per triangle): no
-// rule ever straddles the jump. A cell is split 2x2 until its children's sum differs from its own
-// value by less than its budget (the a-posteriori rule of shaped_render.cpp: the pixel's budget is
-// max(tolerance x max(|value|, faint floor), absolute tolerance), shared equally among a cell's
-// children; a pixel whose refined value shows its first estimate to have been far off is
-// integrated again with the budget of the refined value). Cells near the centre larger than a
-// quarter of the smallest segment's size are always split (a profile much smaller than a pixel is
-// not missed between the Gauss points), and the cells at the centre down to 1e-3 of it.
+// Smooth pixels. The ray model is smooth but at the centre (its angular weights are C1 in theta),
+// and so is a wedge's brightness inside every pixel none of its edges (lines through the centre)
+// crosses: those pixels go to level_quadrature.hpp's level-by-level adaptive 2x2 Gauss-Legendre
+// cells, whose batches of points are evaluated here in vector loops (fast_atan2 for the angle, the
+// batch cut into runs of one segment pair so that each profile is evaluated only where it weighs).
+// Their Jacobian is the same quadrature of dI/dp, the geometric columns by the chain rule through
+// w = A (x - c): dI/dw = (sum_k W_k dI_k/dR) w / R + (sum_k dW_k/dtheta I_k) (-wb, wa) / R^2.
 //
-// Jacobian. The segments' parameters: the same quadrature of the derivatives of the brightness.
-// x, y, q and PA move the circularised image of the pixel, w = A (x - c), over a brightness h(w)
-// that does not depend on them (the angular weights and the segments are functions of w alone), so
-// by the transport theorem, with V = dw/dp at a fixed plane point and N the outward normal in w,
+// Pixels a wedge's edge crosses (a few per row). A cell's value is the 2x2 Gauss-Legendre rule, or,
+// for a cell crossed by an edge, the sum over the pieces the edges cut it into (each convex, in one
+// sector, fan-triangulated, a degree-4 rule of positive weights per triangle): no rule ever
+// straddles the jump. A cell is split 2x2 until its children's sum differs from its own value by
+// less than its budget (the a-posteriori rule of level_quadrature.hpp, recursively here). The
+// segments' parameters' Jacobian: the same quadrature of the derivatives of the brightness. x, y, q
+// and PA move the circularised image of the pixel, w = A (x - c), over a brightness h(w) that does
+// not depend on them, so by the transport theorem, with V = dw/dp at a fixed plane point and N the
+// outward normal in w,
 //     d value / dp = q * contour integral of h (V . N) dl_w  +  [p == q] value / q,
-// which holds across the wedge's jumps. The contour integral runs along the pixel's four edges,
-// split where an edge crosses a line of sector_weights.hpp and at the foot of the perpendicular from
-// the centre, by 4-point Gauss-Legendre rules halved until the halves agree within
+// which holds across the jumps. The contour integral runs along the pixel's four edges, split where
+// an edge crosses a line of sector_weights.hpp and at the foot of the perpendicular from the
+// centre, by 4-point Gauss-Legendre rules halved until the halves agree within
 // kEdgeRelativeTolerance x tolerance of the integral of |h V . N|.
 #include <algorithm>
 #include <cmath>
@@ -27,29 +29,32 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "level_quadrature.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/polar_quadrature.hpp"
 #include "polychrome/profile.hpp"
 #include "polychrome/sector_profile.hpp"
-#include "polychrome/thread_pool.hpp"
-#include "polychrome/threads.hpp"
 
 namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 namespace {
 
-// Gauss-Legendre 2-point nodes on a cell of size h: centre +- h / (2 sqrt 3).
-constexpr double kGaussOffset = 0.28867513459481288225;
-// As in shaped_render.cpp: cells within kNearCentreSizes profile sizes of the centre are split while
-// larger than kResolvedFraction of the size; the cells at the centre down to kCuspResolution of it.
-constexpr double kNearCentreSizes = 3.0;
-constexpr double kResolvedFraction = 0.25;
-constexpr double kCuspResolution = 1e-3;
-// The largest fraction of a cell's distance to a singularity (a compact profile's edge) its reach may
-// be (the Taylor-radius limit of cell_quadrature.hpp, as in shaped_render.cpp).
+using namespace level_quadrature;
+
+// The fraction of a cell's distance to a singularity (a compact profile's edge) its reach may be
+// (the Taylor-radius limit of cell_quadrature.hpp, as in shaped_render.cpp).
 constexpr double kPoleResolution = 0.5;
-// ln I is capped here: a Gauss point on a cusp's very centre must not overflow.
-constexpr double kMaxLogBrightness = 690.0;
+// The size the cells next to the centre must resolve, as a fraction of the smallest segment's, for
+// three rays or more (their weights are C1 only, their second derivatives jump along every ray, and
+// all rays meet at the centre): there the brightness varies with the angle on the scale of the cell
+// itself, and the values' quadrature errors (and so their changes with the parameters) must stay
+// well below the budget. (Two rays' weights, cos^2 and sin^2 of the angle, are smooth.)
+constexpr double kCentreSizeFraction = 0.5;
+// A line passing within this fraction of a pixel of it counts as crossing it.
+constexpr double kTouchMargin = 1e-9;
+// Profiles with at most this many parameters have their dL/dp rows stored by a loop of
+// compile-time length (unrolled: the point loop still vectorises); a spline's run-time count is not.
+constexpr int kMaxUnrolledRadialParams = 8;
 // The degree-4 triangle rule of six points with positive weights (Dunavant 1985): barycentric
 // coordinates (a, b, b) and their permutations, weights as fractions of the triangle's area.
 constexpr double kTriangleA[2] = {0.108103018168070, 0.816847572980459};
@@ -69,22 +74,31 @@ struct Piece {
   double u[kMaxCorners], v[kMaxCorners];
 };
 
+// Per-thread work space: the shared loops', the batches' (per point), the cut pixels'.
+struct SectorScratch : LevelScratch {
+  std::vector<double> R, log_R, rho, share, dshare;  // per point: R, ln R, 1/R, W, dW/dtheta
+  std::vector<int> segment;                         // per point: the first segment
+  std::vector<std::size_t> run;                     // the batch's runs of one first segment
+  std::vector<double> point_I, radial_sum, angular_sum, radial_dL;
+  std::vector<double> cell, sum;  // a cut pixel's: one cell's Jacobian, the total
+  std::vector<Piece> pieces, cut;
+};
+
 template <class Radial>
-class SectorRenderer {
+class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScratch> {
+  using Base = LevelQuadrature<SectorRenderer<Radial>, SectorScratch>;
+  friend Base;
+  using Base::floor_, Base::geo_, Base::np_, Base::grid_, Base::half_diagonal_, Base::opt_, Base::unresolved, Base::w_at;
+
  public:
   SectorRenderer(const PixelGrid& grid, const Ellipse& ellipse, const SectorProfile& profile,
                  std::vector<const Radial*> segments, const RenderOptions& opt)
-      : grid_(grid), geo_(grid, ellipse), layout_(profile.layout), segments_(std::move(segments)), opt_(opt),
-        nr_(segments_.front()->num_params()), np_(layout_.count * nr_) {
-    double log_peak = -kMaxLogBrightness;
-    size_ = 0.0;
-    for (const Radial* s : segments_) {
-      log_peak = std::max(log_peak, std::min(s->log_peak(), kMaxLogBrightness));
-      const double size = s->size();
-      if (size > 0.0) size_ = size_ > 0.0 ? std::min(size_, size) : size;
-    }
-    floor_ = std::max(opt.faint_fraction * std::exp(log_peak) * geo_.area, opt.absolute_tolerance / opt.tolerance);
-    half_diagonal_ = std::sqrt(0.5 * geo_.tau);
+      : Base(grid, ellipse, opt, kGeometricParams + profile.num_params(), log_peak_of(segments),
+             (profile.layout.kind == SectorKind::kRay && profile.layout.count >= 3 ? kCentreSizeFraction : 1.0) *
+                 size_of(segments)),
+        layout_(profile.layout), segments_(std::move(segments)), nr_(segments_.front()->num_params()),
+        ns_(layout_.count * nr_), blended_(layout_.kind == SectorKind::kRay && layout_.count > 1),
+        cut_(layout_.kind == SectorKind::kWedge && layout_.count > 1) {
     // the lines through the centre: direction (cos, sin) in w, and their normals in pixel coordinates
     const double det = geo_.APaa * geo_.APbb - geo_.APab * geo_.APba;
     orientation_ = det > 0.0 ? 1.0 : -1.0;
@@ -100,24 +114,206 @@ class SectorRenderer {
     }
   }
 
-  void render(double* image, double* jac) const {
-    const int ny = grid_.ny, nx = grid_.nx;
-    const int threads = team_size(opt_.threads, static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
-                                  kMinRenderPixelsPerThread);
-    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int) {
-      Scratch s(np_);
-      const int i = static_cast<int>(row);
-      for (int j = 0; j < nx; ++j) render_pixel(i, j, image, jac, s);
-    });
+ private:
+  static double log_peak_of(const std::vector<const Radial*>& segments) {
+    double log_peak = -kMaxLogBrightness;
+    for (const Radial* s : segments) log_peak = std::max(log_peak, std::min(s->log_peak(), kMaxLogBrightness));
+    return log_peak;
+  }
+  // The smallest segment's size (arcsec).
+  static double size_of(const std::vector<const Radial*>& segments) {
+    double size = 0.0;
+    for (const Radial* s : segments) {
+      const double own = s->size();
+      if (own > 0.0) size = size > 0.0 ? std::min(size, own) : own;
+    }
+    return size;
   }
 
- private:
-  struct Scratch {
-    explicit Scratch(int np) : cell(static_cast<std::size_t>(np)), sum(static_cast<std::size_t>(np)) {}
-    std::vector<double> cell, sum;
-    std::vector<double> stack;  // the Jacobians of the cells awaiting refinement
-    std::vector<Piece> pieces, cut;
-  };
+  // ---- The smooth pixels (level_quadrature.hpp): the brightness at batches of points ----
+
+  // Per point of a batch: R, ln R, 1/R, the first segment (index), its weight W and dW/dtheta (the
+  // second segment, the next ray, has 1 - W and -dW/dtheta); the batch cut into runs of one first
+  // segment [run[r], run[r + 1]).
+  void place_segments(const double* wa, const double* wb, std::size_t n, SectorScratch& s) const {
+    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare}) row->resize(n);
+    s.segment.resize(n);
+    double* R = s.R.data();
+    double* log_R = s.log_R.data();
+    double* rho = s.rho.data();
+    int* segment = s.segment.data();
+    double* share = s.share.data();
+    double* dshare = s.dshare.data();
+    const int count = layout_.count;
+    const double per_radian = count / SectorLayout::kPi;
+    const double offset = layout_.kind == SectorKind::kWedge ? 0.5 : 0.0;
+    const bool blended = blended_;
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+      const double r = std::sqrt(wa[k] * wa[k] + wb[k] * wb[k]);
+      const double r_eval = r > 0.0 ? r : 1e-300;
+      R[k] = r_eval;
+      log_R[k] = fast_log(r_eval);
+      rho[k] = 1.0 / r_eval;
+      const double theta = fast_atan2(wb[k], wa[k]);
+      const double t = theta < 0.0 ? theta + SectorLayout::kPi : theta;  // the direction modulo pi
+      const double x = t * per_radian + offset;                          // in segment spacings
+      const double whole = std::floor(x);
+      int first = static_cast<int>(whole);
+      first = first >= count ? first - count : first;
+      segment[k] = first;
+      double sin_f, cos_f;
+      fast_sincos(SectorLayout::kPi * (x - whole), sin_f, cos_f);
+      share[k] = blended ? 0.5 * (1.0 + cos_f) : 1.0;
+      dshare[k] = blended ? -0.5 * count * sin_f : 0.0;
+    }
+    s.run.clear();
+    for (std::size_t k = 0; k < n; ++k)
+      if (k == 0 || segment[k] != segment[k - 1]) s.run.push_back(k);
+    s.run.push_back(n);
+  }
+
+  // The segment after `first` (the second of a ray's pair).
+  int next_segment(int first) const { return first + 1 < layout_.count ? first + 1 : 0; }
+
+  // I at the n points w (level_quadrature.hpp): per run, the first segment's profile and, for rays,
+  // the next one's, in vector loops.
+  void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n, SectorScratch& s) const {
+    place_segments(wa, wb, n, s);
+    const double* R = s.R.data();
+    const double* log_R = s.log_R.data();
+    const double* share = s.share.data();
+    for (std::size_t r = 0; r + 1 < s.run.size(); ++r) {
+      const std::size_t a = s.run[r], b = s.run[r + 1];
+      const int first = s.segment[a];
+      const Radial& one = *segments_[static_cast<std::size_t>(first)];
+#pragma omp simd
+      for (std::size_t k = a; k < b; ++k) value[k] = share[k] * brightness(one, R[k], log_R[k]);
+      if (!blended_) continue;
+      const Radial& two = *segments_[static_cast<std::size_t>(next_segment(first))];
+#pragma omp simd
+      for (std::size_t k = a; k < b; ++k) value[k] += (1.0 - share[k]) * brightness(two, R[k], log_R[k]);
+    }
+  }
+
+  // I of one segment at radius R (fast_exp: vectorises).
+  static POLYCHROME_INLINE double brightness(const Radial& radial, double R, double log_R) {
+    const Radius rad{R * R, R, 1.0 / R, log_R};
+    LogDerivatives d{};
+    radial.eval(rad, d);
+    return fast_exp(std::min(d.L, kMaxLogBrightness));
+  }
+
+  // One segment's part at one point of evaluate_jacobians (a function of its own, as in
+  // shaped_render.cpp, so that the simd loop vectorises through the profile's array arguments):
+  // weight x I_k into I_out, d(weight I_k)/dR into IL1_out, dL/dp rows into radial_dL (stride apart).
+  static POLYCHROME_INLINE void segment_point(const Radial& radial, int nr, double R, double log_R, double weight,
+                                              double* radial_dL, std::ptrdiff_t stride, double& I_out,
+                                              double& IL1_out) {
+    const Radius rad{R * R, R, 1.0 / R, log_R};
+    LogDerivatives d{};
+    double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
+    radial.eval_with_params(rad, d, dL, dL1, dL2);
+    const double I = weight * fast_exp(std::min(d.L, kMaxLogBrightness));
+    I_out = I;
+    IL1_out = I * d.L1;
+    if constexpr (Radial::kMaxParams <= kMaxUnrolledRadialParams) {
+      (void)nr;
+#pragma GCC unroll 8
+      for (int p = 0; p < Radial::kMaxParams; ++p) radial_dL[p * stride] = dL[p];
+    } else {
+      for (int p = 0; p < nr; ++p) radial_dL[p * stride] = dL[p];
+    }
+  }
+
+  // weight x dI/dp at the n points, into jac[p * n + k] (level_quadrature.hpp): per run and segment,
+  // one vector loop for I, dI/dR and dL/dp, one per parameter for its row; then the geometric
+  // columns by the chain rule through w, dI/dw = (sum_k W_k dI_k/dR) w / R
+  // + (sum_k dW_k/dtheta I_k) (-wb, wa) / R^2.
+  void evaluate_jacobians(const double* wa, const double* wb, const double* weight, double* jac, std::size_t n,
+                          SectorScratch& s) const {
+    place_segments(wa, wb, n, s);
+    const std::ptrdiff_t stride = static_cast<std::ptrdiff_t>(n);
+    const int nr = nr_;
+    constexpr bool kFewRadialParams = Radial::kMaxParams <= kMaxUnrolledRadialParams;
+    const int radial_rows = kFewRadialParams ? Radial::kMaxParams : nr;
+    s.point_I.resize(n);
+    s.radial_sum.assign(n, 0.0);
+    s.angular_sum.assign(n, 0.0);
+    s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
+    std::fill(jac + kGeometricParams * stride, jac + (kGeometricParams + ns_) * stride, 0.0);
+    const double *R = s.R.data(), *log_R = s.log_R.data(), *share = s.share.data(), *dshare = s.dshare.data();
+    double *point_I = s.point_I.data(), *radial_sum = s.radial_sum.data(), *angular_sum = s.angular_sum.data();
+    double* radial_dL = s.radial_dL.data();
+    for (std::size_t r = 0; r + 1 < s.run.size(); ++r) {
+      const std::size_t a = s.run[r], b = s.run[r + 1];
+      const int first = s.segment[a];
+      for (int pair = 0; pair < (blended_ ? 2 : 1); ++pair) {
+        const int k = pair == 0 ? first : next_segment(first);
+        const Radial& radial = *segments_[static_cast<std::size_t>(k)];
+        const double sign = pair == 0 ? 1.0 : -1.0;  // the second segment's weight: 1 - W, -dW/dtheta
+        const double base = pair == 0 ? 0.0 : 1.0;
+#pragma omp simd
+        for (std::size_t i = a; i < b; ++i) {
+          double I, IL1;
+          segment_point(radial, nr, R[i], log_R[i], weight[i], radial_dL + i, stride, I, IL1);
+          const double W = base + sign * share[i];
+          point_I[i] = W * I;
+          radial_sum[i] += W * IL1;
+          angular_sum[i] += sign * dshare[i] * I;
+        }
+        for (int p = 0; p < nr; ++p) {
+          double* row = jac + (kGeometricParams + k * nr + p) * stride;
+          const double* dLp = radial_dL + p * stride;
+#pragma omp simd
+          for (std::size_t i = a; i < b; ++i) row[i] = point_I[i] * dLp[i];
+        }
+      }
+    }
+    const double* rho = s.rho.data();
+    double* out = jac;
+#pragma omp simd
+    for (std::ptrdiff_t i = 0; i < stride; ++i) {
+      const double along = angular_sum[i] * rho[i];
+      const double ga = (radial_sum[i] * wa[i] - along * wb[i]) * rho[i];
+      const double gb = (radial_sum[i] * wb[i] + along * wa[i]) * rho[i];
+      out[i] = ga * geo_.dw_dxc_a + gb * geo_.dw_dxc_b;
+      out[stride + i] = ga * geo_.dw_dyc_a + gb * geo_.dw_dyc_b;
+      out[2 * stride + i] = gb * (-wb[i] * geo_.inv_q);
+      out[3 * stride + i] = ga * geo_.q * wb[i] - gb * wa[i] * geo_.inv_q;
+    }
+  }
+
+  // I at (u, v), for the boundary integrals of level_quadrature.hpp's centre_derivatives.
+  double value_at(double u, double v) const { return brightness(wa_at(u, v), wb_at(u, v)); }
+
+  // Whether a cell of size h centred at w is large against its distance to a segment's singularity
+  // (a compact profile's edge): it is then split until it resolves it.
+  bool near_singularity(double wa, double wb, double h) const {
+    if constexpr (HasSingularities<Radial>::value) {
+      const double r = std::hypot(wa, wb), extent = half_diagonal_ * h;
+      for (const Radial* s : segments_)
+        if (extent > kPoleResolution * std::sqrt(s->singular_distance2(r))) return true;
+    }
+    (void)wa, (void)wb, (void)h;
+    return false;
+  }
+
+  // ---- The pixels a wedge's edge crosses: integrated exactly, one by one ----
+
+  // Whether a line of the layout crosses pixel (i, j) (or touches it: the margin).
+  bool own_pixel(int i, int j) const {
+    if (!cut_) return false;
+    for (int k = 0; k < layout_.count; ++k)
+      if (crosses(k, j + 0.5, i + 0.5, 1.0 + kTouchMargin)) return true;
+    return false;
+  }
+
+  void render_own_pixels(int i, double* image, double* jac, SectorScratch& s) const {
+    if (!cut_) return;
+    for (int j = 0; j < grid_.nx; ++j)
+      if (own_pixel(i, j)) render_cut_pixel(i, j, image, jac, s);
+  }
 
   double wa_at(double u, double v) const { return geo_.w0a + geo_.APaa * u + geo_.APab * v; }
   double wb_at(double u, double v) const { return geo_.w0b + geo_.APba * u + geo_.APbb * v; }
@@ -159,20 +355,83 @@ class SectorRenderer {
     double share[2];
     const int m = weights_at(wa, wb, only, segment, share);
     const Radius rad = radius_of(std::hypot(wa, wb));
+    double radial = 0.0;  // sum over the segments of W_k dI_k/dR (W constant within a piece)
     for (int k = 0; k < m; ++k) {
-      const Radial& radial = *segments_[static_cast<std::size_t>(segment[k])];
+      const Radial& profile = *segments_[static_cast<std::size_t>(segment[k])];
       LogDerivatives d{};
       if (out == nullptr) {
-        radial.eval(rad, d);
+        profile.eval(rad, d);
         value += weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
         continue;
       }
       double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
-      radial.eval_with_params(rad, d, dL, dL1, dL2);
+      profile.eval_with_params(rad, d, dL, dL1, dL2);
       const double I = weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
       value += I;
-      double* column = out + static_cast<std::ptrdiff_t>(segment[k]) * nr_;
+      radial += I * d.L1;
+      double* column = out + kGeometricParams + static_cast<std::ptrdiff_t>(segment[k]) * nr_;
       for (int p = 0; p < nr_; ++p) column[p] += I * dL[p];
+    }
+    if (out == nullptr) return;
+    // x, y, q, PA by the chain rule through w (dI/dw = radial w / R)
+    const double ga = radial * wa * rad.rho, gb = radial * wb * rad.rho;
+    out[0] += ga * geo_.dw_dxc_a + gb * geo_.dw_dxc_b;
+    out[1] += ga * geo_.dw_dyc_a + gb * geo_.dw_dyc_b;
+    out[2] += gb * (-wb * geo_.inv_q);
+    out[3] += ga * geo_.q * wb - gb * wa * geo_.inv_q;
+  }
+
+  // The jump of the brightness across line k, h(+ side) - h(- side), at signed distance r (arcsec, in
+  // w) from the centre along the line's direction (cos, sin) (the + side: the normal (-sin, cos)).
+  double jump(int k, double r) const {
+    // the sectors below and above the line's angle: wedges k and k + 1; beyond the centre (r < 0)
+    // the normal points the other way round
+    const Radius rad = radius_of(std::abs(r));
+    LogDerivatives below{}, above{};
+    segments_[static_cast<std::size_t>(k)]->eval(rad, below);
+    segments_[static_cast<std::size_t>(next_segment(k))]->eval(rad, above);
+    const double difference = std::exp(std::min(above.L, kMaxLogBrightness)) - std::exp(std::min(below.L, kMaxLogBrightness));
+    return r < 0.0 ? -difference : difference;
+  }
+
+  // d value / d(x, y, q, PA) of the jump along line k inside the cell of size h at (u, v), added to
+  // out[4]: the distributional gradient of h holds [h] N delta along the line, so the term is
+  // q x the integral along the chord (in w) of [h] (V . N), V = dw/dp (4-point Gauss-Legendre on
+  // each side of the centre).
+  void add_jump(int k, double u, double v, double h, double* out) const {
+    const double c = line_cos_[static_cast<std::size_t>(k)], s = line_sin_[static_cast<std::size_t>(k)];
+    // the chord: where the line crosses the cell's sides (pixel coordinates), as r along the line
+    const double nu = normal_u_[static_cast<std::size_t>(k)], nv = normal_v_[static_cast<std::size_t>(k)];
+    const double half = 0.5 * h;
+    const double cu[5] = {u - half, u + half, u + half, u - half, u - half};
+    const double cv[5] = {v - half, v - half, v + half, v + half, v - half};
+    double r_end[4];
+    int ends = 0;
+    for (int e = 0; e < 4 && ends < 4; ++e) {
+      const double a = nu * (cu[e] - geo_.center_u) + nv * (cv[e] - geo_.center_v);
+      const double b = nu * (cu[e + 1] - geo_.center_u) + nv * (cv[e + 1] - geo_.center_v);
+      if ((a < 0.0) == (b < 0.0) || a == b) continue;
+      const double t = a / (a - b);
+      const double pu = cu[e] + t * (cu[e + 1] - cu[e]), pv = cv[e] + t * (cv[e + 1] - cv[e]);
+      r_end[ends++] = c * wa_at(pu, pv) + s * wb_at(pu, pv);
+    }
+    if (ends < 2) return;
+    double lo = std::min(r_end[0], r_end[1]), hi = std::max(r_end[0], r_end[1]);
+    const double pieces[3] = {lo, lo < 0.0 && hi > 0.0 ? 0.0 : hi, hi};
+    for (int piece = 0; piece < 2; ++piece) {
+      const double a = pieces[piece], b = pieces[piece + 1];
+      if (!(b > a)) continue;
+      const double middle = 0.5 * (a + b), length = 0.5 * (b - a);
+      for (int g = 0; g < 4; ++g) {
+        const double r = middle + length * kGauss4X[g];
+        const double J = geo_.q * length * kGauss4W[g] * jump(k, r);
+        const double wa = r * c, wb = r * s;
+        // N . V for V = dw/dp of x, y, q, PA (polar_quadrature.hpp's corner_derivatives), N = (-s, c)
+        out[0] += J * (-s * geo_.dw_dxc_a + c * geo_.dw_dxc_b);
+        out[1] += J * (-s * geo_.dw_dyc_a + c * geo_.dw_dyc_b);
+        out[2] += J * (c * (-wb * geo_.inv_q));
+        out[3] += J * (-s * geo_.q * wb + c * (-wa * geo_.inv_q));
+      }
     }
   }
 
@@ -243,7 +502,7 @@ class SectorRenderer {
   }
 
   // The value of the cell of size h centred at (u, v) (and its Jacobian in out).
-  double cell(double u, double v, double h, double* out, Scratch& s) const {
+  double cell(double u, double v, double h, double* out, SectorScratch& s) const {
     if (out) std::fill(out, out + np_, 0.0);
     double value = 0.0;
     bool cut_cell = false;
@@ -251,7 +510,7 @@ class SectorRenderer {
       for (int k = 0; k < layout_.count && !cut_cell; ++k) cut_cell = crosses(k, u, v, h);
     if (!cut_cell) {
       const double weight = 0.25 * h * h * geo_.area;
-      const double d = kGaussOffset * h;
+      const double d = kGauss2Offset * h;
       for (int a = -1; a <= 1; a += 2)
         for (int b = -1; b <= 1; b += 2) add_point(u + a * d, v + b * d, weight, -1, value, out);
       return value;
@@ -267,33 +526,13 @@ class SectorRenderer {
     s.pieces.assign(1, square);
     for (int k = 0; k < layout_.count; ++k) {
       if (!crosses(k, u, v, h)) continue;
+      if (out) add_jump(k, u, v, h, out);
       s.cut.clear();
       for (const Piece& p : s.pieces) cut(p, k, s.cut);
       s.pieces.swap(s.cut);
     }
     for (const Piece& p : s.pieces) add_piece(p, value, out);
     return value;
-  }
-
-  // Must a cell of size h at (u, v) be split whatever its values say?
-  // Also: a cell large against the distance to a segment's edge (a compact profile's, profile.hpp),
-  // which its Gauss points and its children's may both miss, is split until it resolves it.
-  bool unresolved_centre(double u, double v, double h) const {
-    const double extent = half_diagonal_ * h;
-    const double r = std::hypot(wa_at(u, v), wb_at(u, v));
-    return near_singularity(r, extent) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
-           (extent > kCuspResolution * size_ && r < 2.0 * extent);
-  }
-
-  // Whether a cell of radius r and half-diagonal extent (w, arcsec) is large against its distance to a
-  // segment's singularity (a truncation's poles, a compact profile's edge).
-  bool near_singularity(double r, double extent) const {
-    if constexpr (HasSingularities<Radial>::value) {
-      for (const Radial* s : segments_)
-        if (extent > kPoleResolution * std::sqrt(s->singular_distance2(r))) return true;
-    }
-    (void)r, (void)extent;
-    return false;
   }
 
   // Whether the cell of size h at (u, v) holds less light than budget whatever its values say: for a
@@ -315,37 +554,36 @@ class SectorRenderer {
   }
 
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
-  // total, the Jacobian to s.sum (the children's wait on s.stack, indexed: it grows in the recursion).
-  void refine(double u, double v, double h, double parent, double budget, int depth, double& total, Scratch& s,
+  // total, the Jacobian (with_jac) to s.sum. The search goes on values alone; only the accepted
+  // cells are evaluated again with their derivatives.
+  void refine(double u, double v, double h, double parent, double budget, int depth, double& total, SectorScratch& s,
               bool with_jac) const {
     const double q = 0.25 * h;
     const double cu[4] = {u - q, u + q, u - q, u + q};
     const double cv[4] = {v - q, v - q, v + q, v + q};
     double child[4];
-    const std::size_t base = s.stack.size();
-    const std::size_t width = static_cast<std::size_t>(np_);
-    if (with_jac) s.stack.resize(base + 4 * width);
     double sum = 0.0;
     for (int c = 0; c < 4; ++c) {
-      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? s.stack.data() + base + c * width : nullptr, s);
+      child[c] = cell(cu[c], cv[c], 0.5 * h, nullptr, s);
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
     const bool converged =
-        (std::abs(sum - parent) <= budget && !unresolved_centre(u, v, h)) || negligible(u, v, h, budget);
+        (std::abs(sum - parent) <= budget && !unresolved(u, v, h)) || negligible(u, v, h, budget);
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
-      if (with_jac)
-        for (std::size_t k = 0; k < 4 * width; ++k) s.sum[k % width] += s.stack[base + k];
+      if (!with_jac) return;
+      for (int c = 0; c < 4; ++c) {
+        cell(cu[c], cv[c], 0.5 * h, s.cell.data(), s);
+        for (int p = 0; p < np_; ++p) s.sum[static_cast<std::size_t>(p)] += s.cell[static_cast<std::size_t>(p)];
+      }
     } else {
       // A curve (an edge, a sharp truncation) crosses about two of the four children: half the budget
       // each keeps the share of the cells along it the same at every level (a quarter would halve it
       // level by level and split them to max_depth).
-      const double r = std::hypot(wa_at(u, v), wb_at(u, v));
-      const double child_budget = (near_singularity(r, half_diagonal_ * h) ? 0.5 : 0.25) * budget;
+      const double child_budget = (near_singularity(wa_at(u, v), wb_at(u, v), h) ? 0.5 : 0.25) * budget;
       for (int c = 0; c < 4; ++c) refine(cu[c], cv[c], 0.5 * h, child[c], child_budget, depth + 1, total, s, with_jac);
     }
-    if (with_jac) s.stack.resize(base);
   }
 
   // The 4-point rule of the contour integrand over [a, b] of an edge: into value[4] (x, y, q, PA)
@@ -390,10 +628,12 @@ class SectorRenderer {
     edge_integral(e, middle, b, right, depth + 1, total);
   }
 
-  // d value / d(x, y, q, PA) of pixel (i, j) whose value is ``value`` (see the top of the file).
-  void boundary_derivatives(int i, int j, double value, double* out) const {
-    const double cu[5] = {double(j), j + 1.0, j + 1.0, double(j), double(j)};  // counter-clockwise in (u, v)
-    const double cv[5] = {double(i), double(i), i + 1.0, i + 1.0, double(i)};
+  // d value / d(x, y, q, PA) of the cell of size h at (u, v) whose value is ``value`` (see the top of
+  // the file).
+  void boundary_derivatives(double u, double v, double h, double value, double* out) const {
+    const double d = 0.5 * h;
+    const double cu[5] = {u - d, u + d, u + d, u - d, u - d};  // counter-clockwise in (u, v)
+    const double cv[5] = {v - d, v - d, v + d, v + d, v - d};
     double total[kGeometricParams] = {};
     for (int side = 0; side < 4; ++side) {
       Edge e{};
@@ -431,10 +671,12 @@ class SectorRenderer {
     out[2] += value * geo_.inv_q;  // the area factor q of w-area to plane area
   }
 
-  void render_pixel(int i, int j, double* image, double* jac, Scratch& s) const {
+  void render_cut_pixel(int i, int j, double* image, double* jac, SectorScratch& s) const {
+    s.cell.resize(static_cast<std::size_t>(np_));
+    s.sum.resize(static_cast<std::size_t>(np_));
     const bool with_jac = jac != nullptr;
     const double u = j + 0.5, v = i + 0.5;
-    const double first = cell(u, v, 1.0, with_jac ? s.cell.data() : nullptr, s);
+    const double first = cell(u, v, 1.0, nullptr, s);
     double budget = std::max(opt_.tolerance * std::max(std::abs(first), floor_), opt_.absolute_tolerance);
     double total = 0.0;
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -449,20 +691,16 @@ class SectorRenderer {
     const std::size_t at = static_cast<std::size_t>(i) * static_cast<std::size_t>(grid_.nx) + static_cast<std::size_t>(j);
     image[at] = total;
     if (!with_jac) return;
-    double geometric[kGeometricParams];
-    boundary_derivatives(i, j, total, geometric);
-    for (int p = 0; p < kGeometricParams; ++p) jac[static_cast<std::size_t>(p) * npix + at] = geometric[p];
-    for (int p = 0; p < np_; ++p)
-      jac[static_cast<std::size_t>(kGeometricParams + p) * npix + at] = s.sum[static_cast<std::size_t>(p)];
+    // next to the centre, where dI/dR is singular, x, y, q and PA by the pixel's contour instead
+    if (this->at_centre(u, v, 1.0)) boundary_derivatives(u, v, 1.0, total, s.sum.data());
+    for (int p = 0; p < np_; ++p) jac[static_cast<std::size_t>(p) * npix + at] = s.sum[static_cast<std::size_t>(p)];
   }
 
-  const PixelGrid grid_;
-  const EllipseGeometry geo_;
   const SectorLayout layout_;
   const std::vector<const Radial*> segments_;
-  const RenderOptions opt_;
-  const int nr_, np_;
-  double floor_ = 0.0, size_ = 0.0, half_diagonal_ = 0.0, orientation_ = 1.0;
+  const int nr_, ns_;  // parameters per segment, of all segments
+  const bool blended_, cut_;  // a ray model of several rays; a wedge model of several wedges
+  double orientation_ = 1.0;
   std::vector<double> line_cos_, line_sin_, normal_u_, normal_v_;
 };
 
