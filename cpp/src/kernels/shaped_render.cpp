@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -76,6 +77,9 @@ constexpr std::size_t kMaxCellsPerLevel = std::size_t{1} << 14;
 // Profiles with at most this many parameters have their dL/dp rows stored by a loop of
 // compile-time length (unrolled: the point loop still vectorises); a spline's run-time count is not.
 constexpr int kMaxUnrolledRadialParams = 8;
+// Rows a task renders in turn: each row's bottom line of Simpson points is its predecessor's top line
+// (accept_smooth_pixels), evaluated once.
+constexpr int kRowsPerTask = 4;
 
 // A cell awaiting evaluation: centre (u, v) and size h in pixel coordinates, the pixel (column)
 // it belongs to and its absolute error budget (negative: the pixel's own, not yet known).
@@ -96,8 +100,10 @@ struct RowScratch {
   std::vector<double> cell_jac;               // num_params: one cell's
   std::vector<double> point_I, point_IL1R;    // per point of a Jacobian batch: I, dI/d ln R
   std::vector<double> radial_dL;              // radial rows x points: dL/dp
-  std::vector<double> R, Ra, Rb;              // per point of a batch: the shape's R, dR/dwa, dR/dwb
+  std::vector<double> R, lnR, Ra, Rb;         // per point of a batch: the shape's R, ln R, dR/dwa, dR/dwb
   std::vector<double> shape_work;             // the shape's own scratch (HasBatchedRadii)
+  std::vector<double> top_line;               // I on the top line of the last row's pixels (accept_smooth_pixels)
+  double top_v = -1.0;                        // that line's v (pixel coordinates); -1: none
 };
 
 // Whether a shape computes R over a batch of points in passes of its own (radii<kDerivatives>,
@@ -106,6 +112,18 @@ template <class Shape, class = void>
 struct HasBatchedRadii : std::false_type {};
 template <class Shape>
 struct HasBatchedRadii<Shape, std::void_t<decltype(&Shape::template radii<true>)>> : std::true_type {};
+
+// Whether a shape gives ln R at a point (log_radius, see SuperellipseIsophote) more cheaply than R: the
+// profiles take ln R (Radius::log_r), and most of them need no R for their value.
+template <class Shape, class = void>
+struct HasLogRadius : std::false_type {};
+template <class Shape>
+struct HasLogRadius<Shape, std::void_t<decltype(std::declval<const Shape&>().log_radius(0.0, 0.0))>>
+    : std::true_type {};
+
+// ln of the smallest radius (arcsec) at which a profile is evaluated: R = 0 (a cusp's centre) is taken there.
+constexpr double kSmallestRadius = 1e-300;
+constexpr double kLogSmallestRadius = -690.77552789821370521;  // ln 1e-300
 
 template <class Radial, class Shape>
 class ShapedRenderer {
@@ -125,8 +143,11 @@ class ShapedRenderer {
     const int threads = team_size(opt_.threads, static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
                                   kMinRenderPixelsPerThread);
     std::vector<RowScratch> scratch(static_cast<std::size_t>(threads));
-    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int slot) {
-      render_row(static_cast<int>(row), image, jac, scratch[static_cast<std::size_t>(slot)]);
+    const std::size_t tasks = static_cast<std::size_t>((ny + kRowsPerTask - 1) / kRowsPerTask);
+    parallel_for(tasks, threads, [&](std::size_t task, int slot) {
+      const int first = static_cast<int>(task) * kRowsPerTask;
+      for (int i = first; i < std::min(ny, first + kRowsPerTask); ++i)
+        render_row(i, image, jac, scratch[static_cast<std::size_t>(slot)]);
     });
   }
 
@@ -266,33 +287,29 @@ class ShapedRenderer {
   // The first pass over a row (s.current: its pixels in order, s.parent: their 2x2 Gauss values):
   // pixels whose Gauss value is accepted as it is, added to s.sum and s.accepted and taken out of
   // s.current. The difference D between the tensor Simpson rule (the pixel's corners, edge midpoints
-  // and centre; shared with the neighbours: ~6 points a pixel) and the Gauss rule estimates the
-  // Gauss rule's error, -0.4 D at leading order for every smooth integrand: both rules are exact to
+  // and centre; shared with the neighbours, the bottom line with the row below: ~4 points a pixel) and
+  // the Gauss rule estimates the Gauss rule's error, -0.4 D at leading order for every smooth integrand: both rules are exact to
   // degree 3 and on x^2 y^2, and on x^4 they err by +1/120 and -1/180 of its coefficient. A pixel is
   // accepted when |D| is within its budget (its error then ~0.4 of it) and nothing forces it to be
   // split (unresolved); the others are split as before. Most pixels of a smooth image end here, at
-  // ~10 points a pixel instead of the 20 of a first split (and their Jacobians at 4, not 16).
+  // ~8 points a pixel instead of the 20 of a first split (and their Jacobians at 4, not 16).
   void accept_smooth_pixels(RowScratch& s) const {
-    const std::size_t nx = static_cast<std::size_t>(grid_.nx), m = nx + 1;
+    const std::size_t nx = static_cast<std::size_t>(grid_.nx), L = 2 * nx + 1;
     if (s.current.size() != nx) return;  // (every pixel of the row, in order)
     const double v = s.current.front().v;
-    // corners below, corners above, vertical edges' midpoints (m each); horizontal edges' midpoints
-    // below, above, and the centres (nx each)
-    const std::size_t count = 3 * m + 3 * nx;
+    // Three lines of L points each, at u = 0, 1/2, 1, ..., nx: the pixels' bottom edges (v - 1/2), their
+    // middles and their top edges; the bottom line is the previous row's top one where this scratch
+    // rendered that row last (the same points: v - 1/2 and the previous v + 1/2 are the same integer).
+    const bool shared = s.top_v == v - 0.5;
+    const std::size_t lines = shared ? 2 : 3;
+    const std::size_t count = lines * L;
     const std::size_t n = (count + kPointPadding - 1) / kPointPadding * kPointPadding;
     s.wa.resize(n);
     s.wb.resize(n);
-    for (std::size_t j = 0; j < m; ++j) {
-      const double u = static_cast<double>(j);
-      w_at(u, v - 0.5, s.wa[j], s.wb[j]);
-      w_at(u, v + 0.5, s.wa[m + j], s.wb[m + j]);
-      w_at(u, v, s.wa[2 * m + j], s.wb[2 * m + j]);
-    }
-    for (std::size_t j = 0; j < nx; ++j) {
-      const double u = static_cast<double>(j) + 0.5;
-      w_at(u, v - 0.5, s.wa[3 * m + j], s.wb[3 * m + j]);
-      w_at(u, v + 0.5, s.wa[3 * m + nx + j], s.wb[3 * m + nx + j]);
-      w_at(u, v, s.wa[3 * m + 2 * nx + j], s.wb[3 * m + 2 * nx + j]);
+    for (std::size_t line = 0; line < lines; ++line) {
+      const double line_v = v + 0.5 - 0.5 * static_cast<double>(line);  // top, middle, bottom
+      for (std::size_t k = 0; k < L; ++k)
+        w_at(0.5 * static_cast<double>(k), line_v, s.wa[line * L + k], s.wb[line * L + k]);
     }
     for (std::size_t k = count; k < n; ++k) {
       s.wa[k] = s.wa[0];
@@ -300,16 +317,16 @@ class ShapedRenderer {
     }
     s.value.resize(n);
     evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
-    const double* f = s.value.data();
-    const double* below = f + 3 * m;
-    const double* above = f + 3 * m + nx;
-    const double* centre = f + 3 * m + 2 * nx;
+    const double* top = s.value.data();
+    const double* middle = top + L;
+    if (!shared) s.top_line.assign(middle + L, middle + 2 * L);  // this row's bottom line, in place of the last top
+    const double* bottom = s.top_line.data();
     std::size_t kept = 0;
     for (std::size_t j = 0; j < nx; ++j) {
       const Cell& cell = s.current[j];
-      const double corners = f[j] + f[j + 1] + f[m + j] + f[m + j + 1];
-      const double edges = f[2 * m + j] + f[2 * m + j + 1] + below[j] + above[j];
-      const double simpson = (corners + 4.0 * edges + 16.0 * centre[j]) * (1.0 / 36.0) * geo_.area;
+      const double corners = bottom[2 * j] + bottom[2 * j + 2] + top[2 * j] + top[2 * j + 2];
+      const double edges = middle[2 * j] + middle[2 * j + 2] + bottom[2 * j + 1] + top[2 * j + 1];
+      const double simpson = (corners + 4.0 * edges + 16.0 * middle[2 * j + 1]) * (1.0 / 36.0) * geo_.area;
       if (std::abs(simpson - s.parent[j]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h)) {
         s.sum[j] += s.parent[j];
         s.accepted.push_back(cell);
@@ -321,19 +338,24 @@ class ShapedRenderer {
     }
     s.current.resize(kept);
     s.parent.resize(kept);
+    s.top_line.assign(top, top + L);
+    s.top_v = v + 0.5;
   }
 
-  // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: R by the shape's
-  // own passes where it has them (HasBatchedRadii), else in the one loop over the points.
+  // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: ln R by the shape's
+  // own passes where it has them (HasBatchedRadii), else ln R or R in the one loop over the points.
   void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n, RowScratch& s) const {
     const Radial& radial = radial_;  // (the simd pragma vouches that the outputs alias nothing)
     const Shape& shape = shape_;
     if constexpr (HasBatchedRadii<Shape>::value) {
-      s.R.resize(n);
-      double* R = s.R.data();
-      shape.template radii<false>(wa, wb, n, R, nullptr, nullptr, nullptr, 0, s.shape_work);
+      s.lnR.resize(n);
+      double* lnR = s.lnR.data();
+      shape.template radii<false>(wa, wb, n, lnR, nullptr, nullptr, nullptr, nullptr, 0, s.shape_work);
 #pragma omp simd
-      for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, R[k]);
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness_at_log(radial, lnR[k]);
+    } else if constexpr (HasLogRadius<Shape>::value) {
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness_at_log(radial, shape.log_radius(wa[k], wb[k]));
     } else {
 #pragma omp simd
       for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, shape.radius(wa[k], wb[k]));
@@ -342,8 +364,19 @@ class ShapedRenderer {
 
   // I at radius R (fast_exp, fast_log: vectorises).
   static POLYCHROME_INLINE double brightness(const Radial& radial, double R) {
-    const double R_eval = R > 0.0 ? R : 1e-300;
+    const double R_eval = R > 0.0 ? R : kSmallestRadius;
     const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+    LogDerivatives d{};
+    radial.eval(rad, d);
+    return fast_exp(std::min(d.L, kMaxLogBrightness));
+  }
+
+  // I at ln R: R itself (an exponential) is computed only where the profile's value uses it (the
+  // compiler drops it otherwise: a Sersic's value needs ln R alone).
+  static POLYCHROME_INLINE double brightness_at_log(const Radial& radial, double lnR) {
+    const double ln_eval = std::max(lnR, kLogSmallestRadius);
+    const double R = fast_exp(ln_eval);
+    const Radius rad{R * R, R, 1.0 / R, ln_eval};
     LogDerivatives d{};
     radial.eval(rad, d);
     return fast_exp(std::min(d.L, kMaxLogBrightness));
@@ -375,16 +408,17 @@ class ShapedRenderer {
     }
   }
 
-  // One point of evaluate_jacobians, at shape radius R (dR/dwa, dR/dwb: Ra, Rb): the geometric
+  // One point of evaluate_jacobians, at shape radius R (its log lnR; dR/dwa, dR/dwb: Ra, Rb): the geometric
   // columns into out (rows stride apart), dL/dp of the radial parameters into radial_dL, and I, dI/d ln R. A function
   // of its own because arrays declared in a simd loop's body become per-lane arrays, which gcc does
   // not vectorise through the profile's pointer arguments; here they are plain locals.
-  POLYCHROME_INLINE void point_jacobian(double wa, double wb, double R, double Ra, double Rb, double weight,
-                                        double* out, double* radial_dL, std::ptrdiff_t stride, double& I_out,
-                                        double& IL1R_out) const {
+  POLYCHROME_INLINE void point_jacobian(double wa, double wb, double R, double lnR, double Ra, double Rb,
+                                        double weight, double* out, double* radial_dL, std::ptrdiff_t stride,
+                                        double& I_out, double& IL1R_out) const {
     const int nr = nr_;
-    const double R_eval = R > 0.0 ? R : 1e-300;
-    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+    const bool lit = R > 0.0;
+    const double R_eval = lit ? R : kSmallestRadius;
+    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, lit ? lnR : kLogSmallestRadius};
     LogDerivatives d{};
     double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
     radial_.eval_with_params(rad, d, dL, dL1, dL2);
@@ -425,24 +459,34 @@ class ShapedRenderer {
     double* shape_rows = jac + (kGeometricParams + nr) * stride;
     if constexpr (HasBatchedRadii<Shape>::value) {
       s.R.resize(n);
+      s.lnR.resize(n);
       s.Ra.resize(n);
       s.Rb.resize(n);
       const double* R = s.R.data();
+      const double* lnR = s.lnR.data();
       const double* Ra = s.Ra.data();
       const double* Rb = s.Rb.data();
-      shape_.template radii<true>(wa_in, wb_in, n, s.R.data(), s.Ra.data(), s.Rb.data(), shape_rows, stride,
-                                  s.shape_work);
+      shape_.template radii<true>(wa_in, wb_in, n, s.lnR.data(), s.R.data(), s.Ra.data(), s.Rb.data(), shape_rows,
+                                  stride, s.shape_work);
 #pragma omp simd
       for (std::ptrdiff_t k = 0; k < stride; ++k)
-        point_jacobian(wa_in[k], wb_in[k], R[k], Ra[k], Rb[k], weight[k], jac + k, radial_dL + k, stride,
+        point_jacobian(wa_in[k], wb_in[k], R[k], lnR[k], Ra[k], Rb[k], weight[k], jac + k, radial_dL + k, stride,
                        point_I[k], point_IL1R[k]);
+    } else if constexpr (HasLogRadius<Shape>::value) {
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < stride; ++k) {
+        double R, lnR, Ra, Rb;
+        shape_.log_radius(wa_in[k], wb_in[k], R, lnR, Ra, Rb, shape_rows + k, stride);
+        point_jacobian(wa_in[k], wb_in[k], R, lnR, Ra, Rb, weight[k], jac + k, radial_dL + k, stride, point_I[k],
+                       point_IL1R[k]);
+      }
     } else {
 #pragma omp simd
       for (std::ptrdiff_t k = 0; k < stride; ++k) {
         double R, Ra, Rb;
         shape_.radius(wa_in[k], wb_in[k], R, Ra, Rb, shape_rows + k, stride);
-        point_jacobian(wa_in[k], wb_in[k], R, Ra, Rb, weight[k], jac + k, radial_dL + k, stride, point_I[k],
-                       point_IL1R[k]);
+        point_jacobian(wa_in[k], wb_in[k], R, fast_log(R), Ra, Rb, weight[k], jac + k, radial_dL + k, stride,
+                       point_I[k], point_IL1R[k]);
       }
     }
     for (int p = 0; p < nr; ++p) {
@@ -463,7 +507,7 @@ class ShapedRenderer {
     double wa, wb;
     w_at(u, v, wa, wb);
     const double R = shape_.radius(wa, wb);
-    const double R_eval = R > 0.0 ? R : 1e-300;
+    const double R_eval = R > 0.0 ? R : kSmallestRadius;
     const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, std::log(R_eval)};
     LogDerivatives d{};
     radial_.eval(rad, d);
@@ -475,7 +519,7 @@ class ShapedRenderer {
   bool at_centre(double u, double v, double h) const {
     double wa, wb;
     w_at(u, v, wa, wb);
-    return std::hypot(wa, wb) < kBoundaryDerivativeReach * half_diagonal_ * h;
+    return std::sqrt(wa * wa + wb * wb) < kBoundaryDerivativeReach * half_diagonal_ * h;
   }
 
   // d value / d (x, y) of the cell of size h at (u, v) as boundary integrals: moving the centre by
@@ -514,7 +558,7 @@ class ShapedRenderer {
     double wa, wb;
     w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
-    const double r = std::hypot(wa, wb);
+    const double r = std::sqrt(wa * wa + wb * wb);  // (no overflow: |w| is far below 1e154 arcsec)
     return near_singularity(wa, wb, h) || (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);
   }
