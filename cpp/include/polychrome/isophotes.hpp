@@ -136,7 +136,7 @@ struct FourierIsophote {
   /// ln R = ln |w| + sum: one logarithm a point, where R = |w| e^sum and its logarithm took two. work:
   /// 5 n doubles of scratch.
   template <bool kDerivatives>
-  void radii(const double* wa, const double* wb, std::size_t n, double* lnR, double* R, double* Ra, double* Rb,
+  POLYCHROME_INLINE void radii(const double* wa, const double* wb, std::size_t n, double* lnR, double* R, double* Ra, double* Rb,
              double* rows, std::ptrdiff_t stride, std::vector<double>& work) const {
     work.resize(5 * n);
     double* c1 = work.data();
@@ -173,9 +173,11 @@ struct FourierIsophote {
  private:
   // Mode j's terms at the count points (cos, sin theta: c1, s1) added to the sum E (with kDerivatives: its
   // theta-derivative to dE, d ln R / da_j and / dphi_j into rows): one vector loop, whose angle multiple
-  // unrolls over the bits of m, a number (kBits, 1 to 7) chosen here at run time.
+  // unrolls over the bits of m, a number (kBits, 1 to 7) chosen here at run time. Inlined into the
+  // renderer's loops (always): an out-of-line copy would lie outside the CPU levels' namespaces, one
+  // level's instructions serving them all.
   template <bool kDerivatives, int kBits = 1>
-  void add_mode(std::size_t j, const double* c1, const double* s1, double* E, double* dE, double* rows,
+  POLYCHROME_INLINE void add_mode(std::size_t j, const double* c1, const double* s1, double* E, double* dE, double* rows,
                 std::ptrdiff_t stride, std::ptrdiff_t count) const {
     const int m = modes[j];
     if constexpr (kBits < kMaxModeBits) {
