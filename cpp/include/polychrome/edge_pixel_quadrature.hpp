@@ -44,6 +44,8 @@
 #include <vector>
 
 #include "polychrome/ellipse.hpp"
+#include "polychrome/fast_math.hpp"
+#include "polychrome/inline.hpp"
 #include "polychrome/kernel_namespace.hpp"
 #include "polychrome/polar_quadrature.hpp"
 #include "polychrome/profile.hpp"
@@ -116,42 +118,21 @@ void gauss_legendre_small(int n, double centre, double half, Node&& node) {
   }
 }
 
-// Accumulates int I(r) r dz over the z-nodes given (r = Re - z) into J and dJ (every parameter but the
-// edge radius's), counting the profile evaluations.
-template <class Profile>
-struct RadialAccumulator {
-  const Profile& prof;
-  double Re;
-  int np;
-  bool with_params;
-  double J = 0.0;
-  double dJ[Profile::kMaxParams] = {};
-  long evaluations = 0;
+// The radial integral's nodes (z, weight) towards the edge, appended in order: one vector loop then
+// evaluates their integrands (radial_integrands), whose running sums give J and dJ at every outer node.
+struct RadialNodes {
+  std::vector<double> z, weight;
 
-  void add(double z, double weight) {
-    const double r = Re - z;
-    if (!(r > 0.0)) return;
-    Radius rad{r * r, r, 1.0 / r, std::log(r)};
-    LogDerivatives ld{};
-    ++evaluations;
-    if (!with_params) {
-      prof.eval(rad, ld);
-      J += weight * std::exp(ld.L) * r;
-      return;
-    }
-    double dL[Profile::kMaxParams], dL1[Profile::kMaxParams], dL2[Profile::kMaxParams];
-    prof.eval_with_params(rad, ld, dL, dL1, dL2);
-    const double f = weight * std::exp(ld.L) * r;
-    J += f;
-    dL[Profile::kEdgeRadiusParam] = prof.edge_auxiliary(r);  // M in place of that parameter's dJ
-    for (int q = 0; q < np; ++q) dJ[q] += f * dL[q];
+  void add(double at, double w) {
+    z.push_back(at);
+    weight.push_back(w);
   }
 
   // int over [a, b] (0 < a < b): pieces of at most an octave, fewer points where short.
   void segment(double a, double b) {
     while (a < b) {
       const double top = std::min(2.0 * a, b);
-      const auto node = [&](double z, double w) { add(z, w); };
+      const auto node = [&](double at, double w) { add(at, w); };
       const double h = top - a;
       if (h <= kFourPointRatio * a)
         gauss_legendre_small(h <= kTwoPointRatio * a ? 2 : h <= kThreePointRatio * a ? 3 : 4, 0.5 * (a + top),
@@ -170,6 +151,53 @@ struct RadialAccumulator {
     });
   }
 };
+
+// One radial node's integrand weight I(r) r at r = Re - z (0 where r <= 0) into *f; with kParams also f dL/dp
+// into df[p * stride] for every parameter but the edge radius's, whose row holds f a(r) (the auxiliary factor
+// of M, see the header). A function of its own so that its arrays are plain locals (the loop vectorises).
+template <class Profile, bool kParams>
+POLYCHROME_INLINE void radial_integrand(const Profile& prof, double Re, double z, double weight, double* f,
+                                        double* df, std::ptrdiff_t stride) {
+  const double r_raw = Re - z;
+  const bool inside = r_raw > 0.0;
+  const double r = inside ? r_raw : Re;  // (any radius: the node's weight is 0)
+  const Radius rad{r * r, r, 1.0 / r, fast_log(r)};
+  LogDerivatives ld{};
+  if constexpr (!kParams) {
+    prof.eval(rad, ld);
+    *f = inside ? weight * fast_exp(ld.L) * r : 0.0;
+  } else {
+    double dL[Profile::kMaxParams], dL1[Profile::kMaxParams], dL2[Profile::kMaxParams];
+    prof.eval_with_params(rad, ld, dL, dL1, dL2);
+    const double value = inside ? weight * fast_exp(ld.L) * r : 0.0;
+    *f = value;
+    dL[Profile::kEdgeRadiusParam] = prof.edge_auxiliary(r);
+    for (int q = 0; q < Profile::kMaxParams; ++q) df[q * stride] = value * dL[q];
+  }
+}
+
+// The integrands of the n radial nodes (z, weight) into f (and with kParams df, kMaxParams rows of stride n).
+template <class Profile, bool kParams>
+void radial_integrands(const Profile& prof, double Re, const double* z, const double* weight, std::size_t n,
+                       double* f, double* df) {
+  const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(n);
+#pragma omp simd
+  for (std::ptrdiff_t k = 0; k < count; ++k)
+    radial_integrand<Profile, kParams>(prof, Re, z[k], weight[k], f + k, df + k, count);
+}
+
+// I at the n radii r (all inside the edge) into I (one vector loop).
+template <class Profile>
+void brightness_at(const Profile& prof, const double* r, std::size_t n, double* I) {
+  const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(n);
+#pragma omp simd
+  for (std::ptrdiff_t k = 0; k < count; ++k) {
+    const Radius rad{r[k] * r[k], r[k], 1.0 / r[k], fast_log(r[k])};
+    LogDerivatives ld{};
+    prof.eval(rad, ld);
+    I[k] = fast_exp(ld.L);
+  }
+}
 
 }  // namespace detail
 
@@ -230,40 +258,66 @@ double integrate_edge_cell(const EllipseGeometry& g, const Profile& prof, double
     }
   }
 
-  // H at every node: accumulated from the edge inwards over the nodes sorted by z.
+  // H at every node: accumulated from the edge inwards over the nodes sorted by z, the radial nodes first
+  // laid out (ends: how many precede each outer node's H), then evaluated in one vector loop.
   std::vector<int> order(nodes.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](int a, int b) { return nodes[a].z < nodes[b].z; });
-  detail::RadialAccumulator<Profile> acc{prof, Re, np_profile, jac != nullptr};
+  detail::RadialNodes radial;
+  radial.z.reserve(8 * nodes.size() + 8);
+  radial.weight.reserve(8 * nodes.size() + 8);
+  std::vector<std::size_t> ends(nodes.size());
   double z_done = 0.0;
-  for (int idx : order) {
-    auto& n = nodes[static_cast<std::size_t>(idx)];
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const double z = nodes[static_cast<std::size_t>(order[i])].z;
     if (z_done == 0.0)
-      acc.first_piece(n.z);
-    else if (n.z > z_done)
-      acc.segment(z_done, n.z);
-    z_done = std::max(z_done, n.z);
-    n.J = acc.J;
-    for (int q = 0; q < np_profile; ++q) n.dJ[q] = acc.dJ[q];
+      radial.first_piece(z);
+    else if (z > z_done)
+      radial.segment(z_done, z);
+    z_done = std::max(z_done, z);
+    ends[i] = radial.z.size();
   }
-  long count = acc.evaluations;
+  const std::size_t nr = radial.z.size();
+  const bool with_params = jac != nullptr;
+  std::vector<double> f(nr), df(with_params ? nr * static_cast<std::size_t>(kMaxParams) : 0);
+  if (with_params)
+    detail::radial_integrands<Profile, true>(prof, Re, radial.z.data(), radial.weight.data(), nr, f.data(), df.data());
+  else
+    detail::radial_integrands<Profile, false>(prof, Re, radial.z.data(), radial.weight.data(), nr, f.data(), nullptr);
+  double J = 0.0, dJ[kMaxParams] = {};
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    for (; done < ends[i]; ++done) {
+      J += f[done];
+      if (with_params)
+        for (int q = 0; q < np_profile; ++q) dJ[q] += df[static_cast<std::size_t>(q) * nr + done];
+    }
+    auto& n = nodes[static_cast<std::size_t>(order[i])];
+    n.J = J;
+    for (int q = 0; q < np_profile; ++q) n.dJ[q] = dJ[q];
+  }
+  long count = static_cast<long>(nr);
 
   double total = 0.0;
   double dtotal[kMaxParams + kGeometricParams] = {};
   double dH[kMaxParams];
-  for (const auto& n : nodes) {
+  std::vector<double> node_r, node_I;
+  if (with_params) {
+    for (const auto& n : nodes) node_r.push_back(n.r);
+    node_I.resize(nodes.size());
+    detail::brightness_at(prof, node_r.data(), nodes.size(), node_I.data());
+    count += static_cast<long>(nodes.size());
+  }
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
     const detail::PolarEdge& e = sides[n.side];
     const double H = -n.J;
     total += n.weight_t * (H / n.r) * (e.cross / n.r);
-    if (!jac) continue;
+    if (!with_params) continue;
     for (int q = 0; q < np_profile; ++q) dH[q] = -n.dJ[q];
-    Radius rad{n.r * n.r, n.r, 1.0 / n.r, std::log(n.r)};
-    LogDerivatives ld{};
-    prof.eval(rad, ld);
     dH[Profile::kEdgeRadiusParam] =
-        prof.edge_radius_derivative(n.r, H, std::exp(ld.L), n.dJ[Profile::kEdgeRadiusParam]);
-    detail::add_edge_derivatives(prof, e, n.s, n.weight_t, n.r, H, dH, dtotal);
-    count += 2;
+        prof.edge_radius_derivative(n.r, H, node_I[i], n.dJ[Profile::kEdgeRadiusParam]);
+    detail::add_edge_derivatives(prof, e, n.s, n.weight_t, n.r, H, dH, node_I[i], dtotal);
   }
   if (evaluations) *evaluations += count;
   return detail::polygon_integral(g, total, dtotal, np, jac, jstride);

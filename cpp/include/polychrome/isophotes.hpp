@@ -40,6 +40,8 @@ struct EllipseIsophote {
 
 /// Superellipse (boxy C0 > 0, disky C0 < 0): R = (|wa|^c + |wb|^c)^(1/c), c = C0 + 2 >= 1.
 /// Branch-free (fast_log(0) is about -708, so 0^c comes out 0): it vectorises in the renderer's loops.
+/// The renderer takes ln R (log_radius): with h = max(|wa|, |wb|) and t = min(|wa|, |wb|) / h in [0, 1],
+/// ln R = ln h + ln(1 + t^c) / c, two logarithms and one exponential where R itself takes five.
 struct SuperellipseIsophote {
   double C0 = 0.0;
 
@@ -47,30 +49,46 @@ struct SuperellipseIsophote {
   std::vector<std::string> parameter_names() const { return {"C0"}; }
 
   POLYCHROME_INLINE double radius(double wa, double wb) const {
+    return std::max(std::abs(wa), std::abs(wb)) > 0.0 ? fast_exp(log_radius(wa, wb)) : 0.0;
+  }
+
+  /// ln R (R in arcsec) at w = (wa, wb) (arcsec); about -708 at w = 0.
+  POLYCHROME_INLINE double log_radius(double wa, double wb) const {
     const double c = C0 + 2.0;
-    const double S = fast_exp(c * fast_log(std::abs(wa))) + fast_exp(c * fast_log(std::abs(wb)));
-    return S > 0.0 ? fast_exp(fast_log(S) / c) : 0.0;
+    const double xa = std::abs(wa), xb = std::abs(wb);
+    const double hi = std::max(xa, xb), lo = std::min(xa, xb);
+    const double t = hi > 0.0 ? lo / hi : 0.0;
+    return fast_log(hi) + fast_log(1.0 + fast_exp(c * fast_log(t))) / c;
+  }
+
+  /// R, ln R, dR/dwa, dR/dwb and d ln R/dC0 (into dlnR_dshape[0]) at w; at w = 0 R and the derivatives
+  /// are 0, ln R about -708. With u = t^c: dR/dh = R / (h (1 + u)), dR/d(min) = that times u / t, and
+  /// d ln R / dc = (u ln t / (1 + u) - ln(1 + u) / c) / c (ln h cancels).
+  POLYCHROME_INLINE void log_radius(double wa, double wb, double& R, double& lnR, double& dR_dwa, double& dR_dwb,
+                                    double* dlnR_dshape, std::ptrdiff_t stride) const {
+    const double c = C0 + 2.0, inv_c = 1.0 / c;
+    const double xa = std::abs(wa), xb = std::abs(wb);
+    const bool a_high = xa >= xb;
+    const double hi = a_high ? xa : xb, lo = a_high ? xb : xa;
+    const bool lit = hi > 0.0;
+    const double t = lit ? lo / hi : 0.0;
+    const double ln_t = fast_log(t);
+    const double u = fast_exp(c * ln_t);  // t^c (0 at t = 0)
+    const double ln_1u = fast_log(1.0 + u);
+    lnR = fast_log(hi) + ln_1u * inv_c;
+    R = lit ? fast_exp(lnR) : 0.0;
+    const double d_hi = lit ? R / (hi * (1.0 + u)) : 0.0;
+    const double d_lo = t > 0.0 ? d_hi * u / t : 0.0;
+    dR_dwa = (a_high ? d_hi : d_lo) * (wa > 0.0 ? 1.0 : -1.0);
+    dR_dwb = (a_high ? d_lo : d_hi) * (wb > 0.0 ? 1.0 : -1.0);
+    dlnR_dshape[0] = lit ? (u * ln_t / (1.0 + u) - ln_1u * inv_c) * inv_c : 0.0;
+    (void)stride;
   }
 
   POLYCHROME_INLINE void radius(double wa, double wb, double& R, double& dR_dwa, double& dR_dwb,
                                 double* dlnR_dshape, std::ptrdiff_t stride) const {
-    const double c = C0 + 2.0;
-    const double xa = std::abs(wa), xb = std::abs(wb);
-    const double la = fast_log(xa), lb = fast_log(xb);
-    const double pa = fast_exp(c * la), pb = fast_exp(c * lb);  // |w|^c (0 at 0)
-    const double S = pa + pb;
-    const bool lit = S > 0.0;
-    const double inv_S = lit ? 1.0 / S : 0.0;
-    const double lnS = fast_log(S);
-    R = lit ? fast_exp(lnS / c) : 0.0;
-    // dR/dwa = R |wa|^(c-1) sign(wa) / S
-    const double ga = xa > 0.0 ? pa / xa : 0.0, gb = xb > 0.0 ? pb / xb : 0.0;
-    dR_dwa = R * ga * inv_S * (wa > 0.0 ? 1.0 : -1.0);
-    dR_dwb = R * gb * inv_S * (wb > 0.0 ? 1.0 : -1.0);
-    // d ln R / dc = (pa ln|wa| + pb ln|wb|) / (c S) - ln S / c^2 (pa ln|wa| -> 0 as wa -> 0)
-    const double sa = xa > 0.0 ? pa * la : 0.0, sb = xb > 0.0 ? pb * lb : 0.0;
-    dlnR_dshape[0] = lit ? (sa + sb) * inv_S / c - lnS / (c * c) : 0.0;
-    (void)stride;
+    double lnR;
+    log_radius(wa, wb, R, lnR, dR_dwa, dR_dwb, dlnR_dshape, stride);
   }
 };
 
@@ -113,54 +131,39 @@ struct FourierIsophote {
     evaluate<true>(wa, wb, R, dR_dwa, dR_dwb, dlnR_dshape, stride);
   }
 
-  /// R at the n points (wa, wb) into R; with kDerivatives also dR/dwa, dR/dwb into Ra, Rb and
-  /// d ln R / dp into rows[p * stride + k]. work: 5 n doubles of scratch.
+  /// ln R at the n points (wa, wb) into lnR (R in arcsec; at w = 0 about -354 plus the modes' sum); with
+  /// kDerivatives also R, dR/dwa, dR/dwb into R, Ra, Rb and d ln R / dp into rows[p * stride + k].
+  /// ln R = ln |w| + sum: one logarithm a point, where R = |w| e^sum and its logarithm took two. work:
+  /// 5 n doubles of scratch.
   template <bool kDerivatives>
-  void radii(const double* wa, const double* wb, std::size_t n, double* R, double* Ra, double* Rb,
+  POLYCHROME_INLINE void radii(const double* wa, const double* wb, std::size_t n, double* lnR, double* R, double* Ra, double* Rb,
              double* rows, std::ptrdiff_t stride, std::vector<double>& work) const {
     work.resize(5 * n);
     double* c1 = work.data();
     double* s1 = c1 + n;
-    double* r = s1 + n;
-    double* E = r + n;
+    double* r2 = s1 + n;
+    double* E = r2 + n;
     double* dE = E + n;
     const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(n);
 #pragma omp simd
     for (std::ptrdiff_t k = 0; k < count; ++k) {
-      const double r2 = wa[k] * wa[k] + wb[k] * wb[k];
+      r2[k] = wa[k] * wa[k] + wb[k] * wb[k];
       // 1e-300: no select (a branch in this loop); it changes no r^2 above 1e-284, and at w = 0
       // R = 0 whatever the angle
-      const double inv_r = 1.0 / std::sqrt(r2 + 1e-300);
-      r[k] = r2 * inv_r;
+      const double inv_r = 1.0 / std::sqrt(r2[k] + 1e-300);
       c1[k] = wa[k] * inv_r;
       s1[k] = wb[k] * inv_r;
       E[k] = 0.0;
       dE[k] = 0.0;
     }
-    for (std::size_t j = 0; j < modes.size(); ++j) {
-      const int m = modes[j];
-      const double a = amplitudes[j], cp = cos_phases[j], sp = sin_phases[j], am = a * m;
-      double* row_a = rows + static_cast<std::ptrdiff_t>(j) * stride;
-      double* row_phi = rows + static_cast<std::ptrdiff_t>(modes.size() + j) * stride;
-#pragma omp simd
-      for (std::ptrdiff_t k = 0; k < count; ++k) {
-        double cm, sm;
-        angle_multiple<true>(c1[k], s1[k], m, cm, sm);
-        const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
-        E[k] += a * c;
-        if constexpr (kDerivatives) {
-          dE[k] -= am * s;
-          row_a[k] = c;
-          row_phi[k] = -a * s;
-        }
-      }
-    }
+    for (std::size_t j = 0; j < modes.size(); ++j) add_mode<kDerivatives>(j, c1, s1, E, dE, rows, stride, count);
 #pragma omp simd
     for (std::ptrdiff_t k = 0; k < count; ++k) {
-      R[k] = r[k] * fast_exp(E[k]);
+      lnR[k] = 0.5 * fast_log(r2[k]) + E[k];
       if constexpr (kDerivatives) {
+        R[k] = r2[k] > 0.0 ? fast_exp(lnR[k]) : 0.0;
         // dtheta/dwa = -wb / r^2, dtheta/dwb = wa / r^2; d ln r = w / r^2
-        const double scale = R[k] / (r[k] * r[k] + 1e-300);
+        const double scale = R[k] / (r2[k] + 1e-300);
         Ra[k] = scale * (wa[k] - wb[k] * dE[k]);
         Rb[k] = scale * (wb[k] + wa[k] * dE[k]);
       }
@@ -168,11 +171,46 @@ struct FourierIsophote {
   }
 
  private:
+  // Mode j's terms at the count points (cos, sin theta: c1, s1) added to the sum E (with kDerivatives: its
+  // theta-derivative to dE, d ln R / da_j and / dphi_j into rows): one vector loop, whose angle multiple
+  // unrolls over the bits of m, a number (kBits, 1 to 7) chosen here at run time. Inlined into the
+  // renderer's loops (always): an out-of-line copy would lie outside the CPU levels' namespaces, one
+  // level's instructions serving them all.
+  template <bool kDerivatives, int kBits = 1>
+  POLYCHROME_INLINE void add_mode(std::size_t j, const double* c1, const double* s1, double* E, double* dE, double* rows,
+                std::ptrdiff_t stride, std::ptrdiff_t count) const {
+    const int m = modes[j];
+    if constexpr (kBits < kMaxModeBits) {
+      if ((m >> kBits) > 0) {
+        add_mode<kDerivatives, kBits + 1>(j, c1, s1, E, dE, rows, stride, count);
+        return;
+      }
+    }
+    const double a = amplitudes[j], cp = cos_phases[j], sp = sin_phases[j], am = a * m;
+    double* row_a = rows + static_cast<std::ptrdiff_t>(j) * stride;
+    double* row_phi = rows + static_cast<std::ptrdiff_t>(modes.size() + j) * stride;
+#pragma omp simd
+    for (std::ptrdiff_t k = 0; k < count; ++k) {
+      double cm, sm;
+      angle_multiple<kBits>(c1[k], s1[k], m, cm, sm);
+      const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
+      E[k] += a * c;
+      if constexpr (kDerivatives) {
+        dE[k] -= am * s;
+        row_a[k] = c;
+        row_phi[k] = -a * s;
+      }
+    }
+  }
+
+  // Bits of the largest mode (profile_factory.cpp allows m <= 64).
+  static constexpr int kMaxModeBits = 7;
+
   // (c, s) = (cos m theta, sin m theta) from (c1, s1) = (cos theta, sin theta), 1 <= m <= 64, by
-  // repeated squaring: up to m's highest bit, or with kAllBits over all 7 bits (profile_factory.cpp
-  // allows m <= 64), a loop of compile-time length that gcc unrolls, so that a batch loop over
-  // points holding it has no inner loop and vectorises.
-  template <bool kAllBits>
+  // repeated squaring: over kBits bits (m's bit width, a loop of compile-time length that gcc unrolls,
+  // so that a batch loop over points holding it has no inner loop and vectorises), or with kBits = 0 up
+  // to m's highest bit.
+  template <int kBits>
   POLYCHROME_INLINE static void angle_multiple(double c1, double s1, int m, double& c, double& s) {
     c = 1.0;
     s = 0.0;
@@ -187,9 +225,9 @@ struct FourierIsophote {
       bc = sc;
       bs = ss;
     };
-    if constexpr (kAllBits) {
+    if constexpr (kBits > 0) {
 #pragma GCC unroll 7
-      for (int bit = 0; bit < 7; ++bit) bit_step(bit);
+      for (int bit = 0; bit < kBits; ++bit) bit_step(bit);
     } else {
       for (int bit = 0; (m >> bit) > 0; ++bit) bit_step(bit);
     }
@@ -207,7 +245,7 @@ struct FourierIsophote {
     double E = 0.0, dE = 0.0;  // the exponent and its derivative by theta
     for (std::size_t k = 0; k < M; ++k) {
       double cm, sm;
-      angle_multiple<false>(c1, s1, modes[k], cm, sm);
+      angle_multiple<0>(c1, s1, modes[k], cm, sm);
       const double cp = cos_phases[k], sp = sin_phases[k];
       const double c = cm * cp - sm * sp, s = sm * cp + cm * sp;  // cos, sin(m theta + phi)
       E += amplitudes[k] * c;

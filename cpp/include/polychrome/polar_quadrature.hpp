@@ -160,15 +160,13 @@ inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const do
 //   d/dtheta [g(w) cross] = (I - 2 g) (w.w') cross / r^2 + g cross'
 // with g = F / r^2 <= I(0) / 2 and w.w' cross / r^2 written through p / r
 // and s / r (both <= 1), never through 1 / r^2.
+// I_r: the profile's I(r) (flux/arcsec^2), where the caller has it (see the overload below).
 template <class Profile>
 void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
-                          double F, const double* dF, double* dtotal) {
+                          double F, const double* dF, double I_r, double* dtotal) {
   const double t = e.t0 + s / e.len;
   const double g_val = F / r / r;  // F(|w|) / |w|^2
-  Radius rad{r * r, r, 1.0 / r, std::log(r)};
-  LogDerivatives ld{};
-  prof.eval(rad, ld);
-  const double excess = std::exp(ld.L) - 2.0 * g_val;  // I - 2 g: grad g = excess / r^2 * w
+  const double excess = I_r - 2.0 * g_val;  // I - 2 g: grad g = excess / r^2 * w
   // Unit vector along the edge, and the centre's normal m with p m = sign(cross) * foot.
   const double ea = (e.Ba - e.Aa) / e.len, eb = (e.Bb - e.Ab) / e.len;
   const double orient = e.cross >= 0.0 ? 1.0 : -1.0;
@@ -184,6 +182,15 @@ void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, dou
   }
   for (int q = 0; q < prof.num_params(); ++q)
     dtotal[kGeometricParams + q] += weight_t * (dF[q] / r) * (e.cross / r);
+}
+
+template <class Profile>
+void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
+                          double F, const double* dF, double* dtotal) {
+  Radius rad{r * r, r, 1.0 / r, std::log(r)};
+  LogDerivatives ld{};
+  prof.eval(rad, ld);
+  add_edge_derivatives(prof, e, s, weight_t, r, F, dF, std::exp(ld.L), dtotal);
 }
 
 // Integral of g(w) cross over an edge passing within kNearCentreRatio of its

@@ -209,9 +209,25 @@ class AdaptiveRenderer {
     const double wb_row = geo.w0b + geo.APbb * v;
     const double cu = geo.center_u, cv = geo.center_v;
 
-    // Level 0: every pixel, one corrected-midpoint evaluation.
+    // Level 0: every pixel, one corrected-midpoint evaluation; for a compact profile only the columns
+    // [lit_begin, lit_end) that may reach inside its edge (the others hold no light: 0, as their
+    // evaluation would give).
+    int lit_begin = 0, lit_end = nx;
+    if constexpr (HasEdgePixelIntegral<Profile>::value) {
+      lit_columns(wa_row, wb_row, lit_begin, lit_end);
+      const auto dark = [&](int from, int to) {
+        for (int j = from; j < to; ++j) {
+          img_row[j] = 0.0;
+          flags[j] = 0;
+          if constexpr (kJacobian)
+            for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = 0.0;
+        }
+      };
+      dark(0, lit_begin);
+      dark(lit_end, nx);
+    }
 #pragma omp simd
-    for (int j = 0; j < nx; ++j) {
+    for (int j = lit_begin; j < lit_end; ++j) {
       const double u = j + 0.5;
       const double wa = wa_row + geo.APaa * u;
       const double wb = wb_row + geo.APba * u;
@@ -310,6 +326,28 @@ class AdaptiveRenderer {
       img_row[j] = integrate_edge_cell(geo_, prof_, j, v0, 1.0, kJacobian ? jac_row + j : nullptr, npix);
       flags[j] = 0;
     }
+  }
+
+  // The columns [begin, end) of the row whose w at u = 0 is (wa_row, wb_row) that may reach inside a compact
+  // profile's edge: every point of a pixel lies within its half-diagonal delta (in w, the bound of
+  // evaluate_cell) of its centre, so a pixel whose centre lies farther than edge + delta holds I = 0
+  // throughout. |w(u)|^2 = A u^2 + 2 B u + C is below (edge + delta)^2 between its two roots; one column of
+  // margin on each side.
+  void lit_columns(double wa_row, double wb_row, int& begin, int& end) const {
+    const double reach = prof_.edge_radius() + std::sqrt(0.5 * geo_.tau);
+    const double A = geo_.APaa * geo_.APaa + geo_.APba * geo_.APba;
+    const double B = wa_row * geo_.APaa + wb_row * geo_.APba;
+    const double C = wa_row * wa_row + wb_row * wb_row - reach * reach;
+    const double disc = B * B - A * C;
+    begin = end = 0;
+    if (!(disc >= 0.0) || !(A > 0.0)) return;
+    const double root = std::sqrt(disc);
+    const double u_lo = (-B - root) / A, u_hi = (-B + root) / A;  // the pixel centres u = j + 1/2 between them
+    const double first = std::max(std::floor(u_lo - 0.5) - 1.0, 0.0);
+    const double last = std::min(std::ceil(u_hi - 0.5) + 2.0, static_cast<double>(grid_.nx));
+    if (!(last > first)) return;
+    begin = static_cast<int>(first);
+    end = static_cast<int>(last);
   }
 
   // Largest elliptical radius (arcsec) of the corners of the pixel with lower-left corner (j, v0).

@@ -77,6 +77,9 @@ constexpr double kBudgetRetryFactor = 0.5;
 // to max_depth (4^14 cells a pixel: the hours-long renders of such draws). The cap bounds a
 // row's work to ~14 levels x 2^16 cells x 4 points.
 constexpr std::size_t kMaxCellsPerLevel = std::size_t{1} << 14;
+// Rows a task renders in turn: each row's bottom line of Simpson points is its predecessor's top line
+// (accept_smooth_pixels), evaluated once.
+constexpr int kRowsPerTask = 4;
 
 // A cell awaiting evaluation: centre (u, v) and size h in pixel coordinates, the pixel (column)
 // it belongs to and its absolute error budget (negative: the pixel's own, not yet known).
@@ -95,6 +98,8 @@ struct LevelScratch {
   std::vector<char> again;                    // per column: integrated again
   std::vector<double> jac_sum;                // num_params x columns
   std::vector<double> cell_jac;               // num_params: one cell's
+  std::vector<double> top_line;               // I on the top line of the last row's pixels (accept_smooth_pixels)
+  double top_v = -1.0;                        // that line's v (pixel coordinates); -1: none
 };
 
 template <class Derived, class Scratch>
@@ -117,8 +122,11 @@ class LevelQuadrature {
     const int threads = team_size(opt_.threads, static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny),
                                   kMinRenderPixelsPerThread);
     std::vector<Scratch> scratch(static_cast<std::size_t>(threads));
-    parallel_for(static_cast<std::size_t>(ny), threads, [&](std::size_t row, int slot) {
-      render_row(static_cast<int>(row), image, jac, scratch[static_cast<std::size_t>(slot)]);
+    const std::size_t tasks = static_cast<std::size_t>((ny + kRowsPerTask - 1) / kRowsPerTask);
+    parallel_for(tasks, threads, [&](std::size_t task, int slot) {
+      const int first = static_cast<int>(task) * kRowsPerTask;
+      for (int i = first; i < std::min(ny, first + kRowsPerTask); ++i)
+        render_row(i, image, jac, scratch[static_cast<std::size_t>(slot)]);
     });
   }
 
@@ -269,34 +277,31 @@ class LevelQuadrature {
   // The first pass over a row (s.current: its pixels in order, s.parent: their 2x2 Gauss values):
   // pixels whose Gauss value is accepted as it is, added to s.sum and s.accepted and taken out of
   // s.current. The difference D between the tensor Simpson rule (the pixel's corners, edge midpoints
-  // and centre; shared with the neighbours: ~6 points a pixel) and the Gauss rule estimates the
-  // Gauss rule's error, -0.4 D at leading order for every smooth integrand: both rules are exact to
-  // degree 3 and on x^2 y^2, and on x^4 they err by +1/120 and -1/180 of its coefficient. A pixel is
-  // accepted when |D| is within its budget (its error then ~0.4 of it) and nothing forces it to be
-  // split (unresolved); the others are split as before. Most pixels of a smooth image end here, at
-  // ~10 points a pixel instead of the 20 of a first split (and their Jacobians at 4, not 16).
+  // and centre; shared with the neighbours, the bottom line with the row below: ~4 points a pixel) and
+  // the Gauss rule estimates the Gauss rule's error, -0.4 D at leading order for every smooth
+  // integrand: both rules are exact to degree 3 and on x^2 y^2, and on x^4 they err by +1/120 and
+  // -1/180 of its coefficient. A pixel is accepted when |D| is within its budget (its error then ~0.4
+  // of it) and nothing forces it to be split (unresolved); the others are split as before. Most pixels
+  // of a smooth image end here, at ~8 points a pixel instead of the 20 of a first split (and their
+  // Jacobians at 4, not 16).
   // (Pixels Derived integrates itself are absent from s.current; the row's points serve them all.)
   void accept_smooth_pixels(Scratch& s) const {
-    const std::size_t nx = static_cast<std::size_t>(grid_.nx), m = nx + 1;
+    const std::size_t nx = static_cast<std::size_t>(grid_.nx), L = 2 * nx + 1;
     if (s.current.empty()) return;
     const double v = s.current.front().v;
-    // corners below, corners above, vertical edges' midpoints (m each); horizontal edges' midpoints
-    // below, above, and the centres (nx each)
-    const std::size_t count = 3 * m + 3 * nx;
+    // Three lines of L points each, at u = 0, 1/2, 1, ..., nx: the pixels' top edges (v + 1/2), their
+    // middles and their bottom edges; the bottom line is the previous row's top one where this scratch
+    // rendered that row last (the same points: v - 1/2 and the previous v + 1/2 are the same integer).
+    const bool shared = s.top_v == v - 0.5;
+    const std::size_t lines = shared ? 2 : 3;
+    const std::size_t count = lines * L;
     const std::size_t n = (count + kPointPadding - 1) / kPointPadding * kPointPadding;
     s.wa.resize(n);
     s.wb.resize(n);
-    for (std::size_t j = 0; j < m; ++j) {
-      const double u = static_cast<double>(j);
-      w_at(u, v - 0.5, s.wa[j], s.wb[j]);
-      w_at(u, v + 0.5, s.wa[m + j], s.wb[m + j]);
-      w_at(u, v, s.wa[2 * m + j], s.wb[2 * m + j]);
-    }
-    for (std::size_t j = 0; j < nx; ++j) {
-      const double u = static_cast<double>(j) + 0.5;
-      w_at(u, v - 0.5, s.wa[3 * m + j], s.wb[3 * m + j]);
-      w_at(u, v + 0.5, s.wa[3 * m + nx + j], s.wb[3 * m + nx + j]);
-      w_at(u, v, s.wa[3 * m + 2 * nx + j], s.wb[3 * m + 2 * nx + j]);
+    for (std::size_t line = 0; line < lines; ++line) {
+      const double line_v = v + 0.5 - 0.5 * static_cast<double>(line);  // top, middle, bottom
+      for (std::size_t k = 0; k < L; ++k)
+        w_at(0.5 * static_cast<double>(k), line_v, s.wa[line * L + k], s.wb[line * L + k]);
     }
     for (std::size_t k = count; k < n; ++k) {
       s.wa[k] = s.wa[0];
@@ -304,17 +309,17 @@ class LevelQuadrature {
     }
     s.value.resize(n);
     derived().evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
-    const double* f = s.value.data();
-    const double* below = f + 3 * m;
-    const double* above = f + 3 * m + nx;
-    const double* centre = f + 3 * m + 2 * nx;
+    const double* top = s.value.data();
+    const double* middle = top + L;
+    if (!shared) s.top_line.assign(middle + L, middle + 2 * L);  // this row's bottom line, in place of the last top
+    const double* bottom = s.top_line.data();
     std::size_t kept = 0;
     for (std::size_t c = 0; c < s.current.size(); ++c) {
       const Cell cell = s.current[c];
       const std::size_t j = static_cast<std::size_t>(cell.column);
-      const double corners = f[j] + f[j + 1] + f[m + j] + f[m + j + 1];
-      const double edges = f[2 * m + j] + f[2 * m + j + 1] + below[j] + above[j];
-      const double simpson = (corners + 4.0 * edges + 16.0 * centre[j]) * (1.0 / 36.0) * geo_.area;
+      const double corners = bottom[2 * j] + bottom[2 * j + 2] + top[2 * j] + top[2 * j + 2];
+      const double edges = middle[2 * j] + middle[2 * j + 2] + bottom[2 * j + 1] + top[2 * j + 1];
+      const double simpson = (corners + 4.0 * edges + 16.0 * middle[2 * j + 1]) * (1.0 / 36.0) * geo_.area;
       if (std::abs(simpson - s.parent[c]) <= cell.budget && !unresolved(cell.u, cell.v, cell.h)) {
         s.sum[j] += s.parent[c];
         s.accepted.push_back(cell);
@@ -327,6 +332,8 @@ class LevelQuadrature {
     }
     s.current.resize(kept);
     s.parent.resize(kept);
+    s.top_line.assign(top, top + L);
+    s.top_v = v + 0.5;
   }
 
   // The Jacobians of the accepted cells (2x2 Gauss-Legendre), summed per column into s.jac_sum.
@@ -361,7 +368,7 @@ class LevelQuadrature {
   bool at_centre(double u, double v, double h) const {
     double wa, wb;
     w_at(u, v, wa, wb);
-    return std::hypot(wa, wb) < kBoundaryDerivativeReach * half_diagonal_ * h;
+    return std::sqrt(wa * wa + wb * wb) < kBoundaryDerivativeReach * half_diagonal_ * h;
   }
 
   // d value / d (x, y) of the cell of size h at (u, v) as boundary integrals: moving the centre by
@@ -400,7 +407,7 @@ class LevelQuadrature {
     double wa, wb;
     w_at(u, v, wa, wb);
     const double extent = half_diagonal_ * h;
-    const double r = std::hypot(wa, wb);
+    const double r = std::sqrt(wa * wa + wb * wb);  // (no overflow: |w| is far below 1e154 arcsec)
     return derived().near_singularity(wa, wb, h) ||
            (extent > kResolvedFraction * size_ && r - extent < kNearCentreSizes * size_) ||
            (extent > kCuspResolution * size_ && r < 2.0 * extent);

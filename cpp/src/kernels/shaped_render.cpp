@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -38,7 +39,7 @@ constexpr int kMaxUnrolledRadialParams = 8;
 struct RowScratch : LevelScratch {
   std::vector<double> point_I, point_IL1R;    // per point of a Jacobian batch: I, dI/d ln R
   std::vector<double> radial_dL;              // radial rows x points: dL/dp
-  std::vector<double> R, Ra, Rb;              // per point of a batch: the shape's R, dR/dwa, dR/dwb
+  std::vector<double> R, lnR, Ra, Rb;         // per point of a batch: the shape's R, ln R, dR/dwa, dR/dwb
   std::vector<double> shape_work;             // the shape's own scratch (HasBatchedRadii)
 };
 
@@ -48,6 +49,18 @@ template <class Shape, class = void>
 struct HasBatchedRadii : std::false_type {};
 template <class Shape>
 struct HasBatchedRadii<Shape, std::void_t<decltype(&Shape::template radii<true>)>> : std::true_type {};
+
+// Whether a shape gives ln R at a point (log_radius, see SuperellipseIsophote) more cheaply than R: the
+// profiles take ln R (Radius::log_r), and most of them need no R for their value.
+template <class Shape, class = void>
+struct HasLogRadius : std::false_type {};
+template <class Shape>
+struct HasLogRadius<Shape, std::void_t<decltype(std::declval<const Shape&>().log_radius(0.0, 0.0))>>
+    : std::true_type {};
+
+// ln of the smallest radius (arcsec) at which a profile is evaluated: R = 0 (a cusp's centre) is taken there.
+constexpr double kSmallestRadius = 1e-300;
+constexpr double kLogSmallestRadius = -690.77552789821370521;  // ln 1e-300
 
 template <class Radial, class Shape>
 class ShapedRenderer : public LevelQuadrature<ShapedRenderer<Radial, Shape>, RowScratch> {
@@ -63,17 +76,20 @@ class ShapedRenderer : public LevelQuadrature<ShapedRenderer<Radial, Shape>, Row
         radial_(radial), shape_(shape), nr_(radial.num_params()), ns_(shape.num_params()) {}
 
  private:
-  // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: R by the shape's
-  // own passes where it has them (HasBatchedRadii), else in the one loop over the points.
+  // I at the n points (wa, wb) (n a multiple of kPointPadding), in vector loops: ln R by the shape's
+  // own passes where it has them (HasBatchedRadii), else ln R or R in the one loop over the points.
   void evaluate_values(const double* wa, const double* wb, double* value, std::size_t n, RowScratch& s) const {
     const Radial& radial = radial_;  // (the simd pragma vouches that the outputs alias nothing)
     const Shape& shape = shape_;
     if constexpr (HasBatchedRadii<Shape>::value) {
-      s.R.resize(n);
-      double* R = s.R.data();
-      shape.template radii<false>(wa, wb, n, R, nullptr, nullptr, nullptr, 0, s.shape_work);
+      s.lnR.resize(n);
+      double* lnR = s.lnR.data();
+      shape.template radii<false>(wa, wb, n, lnR, nullptr, nullptr, nullptr, nullptr, 0, s.shape_work);
 #pragma omp simd
-      for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, R[k]);
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness_at_log(radial, lnR[k]);
+    } else if constexpr (HasLogRadius<Shape>::value) {
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) value[k] = brightness_at_log(radial, shape.log_radius(wa[k], wb[k]));
     } else {
 #pragma omp simd
       for (std::size_t k = 0; k < n; ++k) value[k] = brightness(radial, shape.radius(wa[k], wb[k]));
@@ -82,23 +98,35 @@ class ShapedRenderer : public LevelQuadrature<ShapedRenderer<Radial, Shape>, Row
 
   // I at radius R (fast_exp, fast_log: vectorises).
   static POLYCHROME_INLINE double brightness(const Radial& radial, double R) {
-    const double R_eval = R > 0.0 ? R : 1e-300;
+    const double R_eval = R > 0.0 ? R : kSmallestRadius;
     const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
     LogDerivatives d{};
     radial.eval(rad, d);
     return fast_exp(std::min(d.L, kMaxLogBrightness));
   }
 
-  // One point of evaluate_jacobians, at shape radius R (dR/dwa, dR/dwb: Ra, Rb): the geometric
+  // I at ln R: R itself (an exponential) is computed only where the profile's value uses it (the
+  // compiler drops it otherwise: a Sersic's value needs ln R alone).
+  static POLYCHROME_INLINE double brightness_at_log(const Radial& radial, double lnR) {
+    const double ln_eval = std::max(lnR, kLogSmallestRadius);
+    const double R = fast_exp(ln_eval);
+    const Radius rad{R * R, R, 1.0 / R, ln_eval};
+    LogDerivatives d{};
+    radial.eval(rad, d);
+    return fast_exp(std::min(d.L, kMaxLogBrightness));
+  }
+
+  // One point of evaluate_jacobians, at shape radius R (its log lnR; dR/dwa, dR/dwb: Ra, Rb): the geometric
   // columns into out (rows stride apart), dL/dp of the radial parameters into radial_dL, and I, dI/d ln R. A function
   // of its own because arrays declared in a simd loop's body become per-lane arrays, which gcc does
   // not vectorise through the profile's pointer arguments; here they are plain locals.
-  POLYCHROME_INLINE void point_jacobian(double wa, double wb, double R, double Ra, double Rb, double weight,
-                                        double* out, double* radial_dL, std::ptrdiff_t stride, double& I_out,
-                                        double& IL1R_out) const {
+  POLYCHROME_INLINE void point_jacobian(double wa, double wb, double R, double lnR, double Ra, double Rb,
+                                        double weight, double* out, double* radial_dL, std::ptrdiff_t stride,
+                                        double& I_out, double& IL1R_out) const {
     const int nr = nr_;
-    const double R_eval = R > 0.0 ? R : 1e-300;
-    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, fast_log(R_eval)};
+    const bool lit = R > 0.0;
+    const double R_eval = lit ? R : kSmallestRadius;
+    const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, lit ? lnR : kLogSmallestRadius};
     LogDerivatives d{};
     double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
     radial_.eval_with_params(rad, d, dL, dL1, dL2);
@@ -139,24 +167,34 @@ class ShapedRenderer : public LevelQuadrature<ShapedRenderer<Radial, Shape>, Row
     double* shape_rows = jac + (kGeometricParams + nr) * stride;
     if constexpr (HasBatchedRadii<Shape>::value) {
       s.R.resize(n);
+      s.lnR.resize(n);
       s.Ra.resize(n);
       s.Rb.resize(n);
       const double* R = s.R.data();
+      const double* lnR = s.lnR.data();
       const double* Ra = s.Ra.data();
       const double* Rb = s.Rb.data();
-      shape_.template radii<true>(wa_in, wb_in, n, s.R.data(), s.Ra.data(), s.Rb.data(), shape_rows, stride,
-                                  s.shape_work);
+      shape_.template radii<true>(wa_in, wb_in, n, s.lnR.data(), s.R.data(), s.Ra.data(), s.Rb.data(), shape_rows,
+                                  stride, s.shape_work);
 #pragma omp simd
       for (std::ptrdiff_t k = 0; k < stride; ++k)
-        point_jacobian(wa_in[k], wb_in[k], R[k], Ra[k], Rb[k], weight[k], jac + k, radial_dL + k, stride,
+        point_jacobian(wa_in[k], wb_in[k], R[k], lnR[k], Ra[k], Rb[k], weight[k], jac + k, radial_dL + k, stride,
                        point_I[k], point_IL1R[k]);
+    } else if constexpr (HasLogRadius<Shape>::value) {
+#pragma omp simd
+      for (std::ptrdiff_t k = 0; k < stride; ++k) {
+        double R, lnR, Ra, Rb;
+        shape_.log_radius(wa_in[k], wb_in[k], R, lnR, Ra, Rb, shape_rows + k, stride);
+        point_jacobian(wa_in[k], wb_in[k], R, lnR, Ra, Rb, weight[k], jac + k, radial_dL + k, stride, point_I[k],
+                       point_IL1R[k]);
+      }
     } else {
 #pragma omp simd
       for (std::ptrdiff_t k = 0; k < stride; ++k) {
         double R, Ra, Rb;
         shape_.radius(wa_in[k], wb_in[k], R, Ra, Rb, shape_rows + k, stride);
-        point_jacobian(wa_in[k], wb_in[k], R, Ra, Rb, weight[k], jac + k, radial_dL + k, stride, point_I[k],
-                       point_IL1R[k]);
+        point_jacobian(wa_in[k], wb_in[k], R, fast_log(R), Ra, Rb, weight[k], jac + k, radial_dL + k, stride,
+                       point_I[k], point_IL1R[k]);
       }
     }
     for (int p = 0; p < nr; ++p) {
@@ -177,7 +215,7 @@ class ShapedRenderer : public LevelQuadrature<ShapedRenderer<Radial, Shape>, Row
     double wa, wb;
     w_at(u, v, wa, wb);
     const double R = shape_.radius(wa, wb);
-    const double R_eval = R > 0.0 ? R : 1e-300;
+    const double R_eval = R > 0.0 ? R : kSmallestRadius;
     const Radius rad{R_eval * R_eval, R_eval, 1.0 / R_eval, std::log(R_eval)};
     LogDerivatives d{};
     radial_.eval(rad, d);

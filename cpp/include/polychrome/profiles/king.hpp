@@ -70,7 +70,7 @@ class KingProfile {
   /// The parameter that moves the edge (Rt), for the edge pixels' exact integral (edge_pixel_quadrature.hpp).
   static constexpr int kEdgeRadiusParam = 1;
   /// The auxiliary factor a(r) = 1 / s(r) (dimensionless) of Rt's derivative below.
-  double edge_auxiliary(double r) const { return std::exp(inv_alpha_ * std::log1p(r * r / Rc2_)); }
+  POLYCHROME_INLINE double edge_auxiliary(double r) const { return fast_exp(inv_alpha_ * log1p_of(r * r / Rc2_)); }
   /// dH/dRt (flux/arcsec^2 x arcsec) of H(R) = -int_R^Rt I r dr at R (arcsec), given H(R), I(R) and
   /// M(R) = int_R^Rt I r / s dr. Rt enters I through b alone: dI/db = alpha I (1 / (1 - b) - 1 / (s - b)),
   /// and the singular part int_R^Rt I r / (s - b) dr, integrated by parts with d(s - b)^alpha / dr, is
