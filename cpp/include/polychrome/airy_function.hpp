@@ -13,6 +13,7 @@
 
 #include <cmath>
 
+#include "polychrome/chebyshev_series.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/inline.hpp"
 
@@ -47,20 +48,6 @@ inline constexpr double kXQ1[11] = {
     6.5833546837806565e-09, -3.7490907836782106e-10, 2.8121771425316855e-11, -2.6114335149032908e-12,
     2.8776271482989357e-13, -3.6466861573530484e-14, 5.225916134077654e-15};
 
-/// sum_k c_k T_k(t) (Clenshaw; unrolled: gcc vectorises a loop over points only when it holds no
-/// inner loop).
-template <int N>
-POLYCHROME_INLINE double chebyshev(const double (&c)[N], double t) {
-  double b1 = 0.0, b2 = 0.0;
-#pragma GCC unroll 32
-  for (int k = N - 1; k >= 1; --k) {
-    const double b0 = 2.0 * t * b1 - b2 + c[k];
-    b2 = b1;
-    b1 = b0;
-  }
-  return t * b1 - b2 + c[0];
-}
-
 constexpr double kSplit = 8.0;
 constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2 / pi)
 constexpr double kInvSqrt2 = 0.70710678118654752440;
@@ -76,14 +63,14 @@ POLYCHROME_INLINE void airy_amplitude_with(double x, double sin_x, double cos_x,
   // near: series in x^2 (x clamped to the range, so that the unused form stays finite)
   const double xn = x < kSplit ? x : kSplit;
   const double tn = xn * xn * (2.0 / 64.0) - 1.0;
-  const double f_near = chebyshev(kF, tn);
-  const double df_near = -xn * chebyshev(kH, tn);
+  const double f_near = chebyshev_series(kF, tn);
+  const double df_near = -xn * chebyshev_series(kH, tn);
   // far: Hankel's form
   const double xf = x > kSplit ? x : kSplit;
   const double inv_x = 1.0 / xf;
   const double tf = 128.0 * inv_x * inv_x - 1.0;
-  const double p0 = chebyshev(kP0, tf), q0 = chebyshev(kXQ0, tf) * inv_x;
-  const double p1 = chebyshev(kP1, tf), q1 = chebyshev(kXQ1, tf) * inv_x;
+  const double p0 = chebyshev_series(kP0, tf), q0 = chebyshev_series(kXQ0, tf) * inv_x;
+  const double p1 = chebyshev_series(kP1, tf), q1 = chebyshev_series(kXQ1, tf) * inv_x;
   const double amplitude = kSqrt2OverPi * std::sqrt(inv_x) * kInvSqrt2;
   // cos, sin of x - pi/4 and x - 3 pi/4, times sqrt 2
   const double c0 = cos_x + sin_x, s0 = sin_x - cos_x;

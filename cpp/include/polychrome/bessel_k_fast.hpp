@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "polychrome/bessel_k.hpp"
+#include "polychrome/chebyshev_series.hpp"
 #include "polychrome/fast_math.hpp"
 #include "polychrome/inline.hpp"
 
@@ -36,18 +37,6 @@ inline constexpr double kK1[kTerms] = {
 
 // The loops below are unrolled: gcc vectorises a loop over points only when it holds no inner loop.
 
-/// sum_k c_k T_k(t) (Clenshaw).
-POLYCHROME_INLINE double chebyshev(const double (&c)[kTerms], double t) {
-  double b1 = 0.0, b2 = 0.0;
-#pragma GCC unroll 32
-  for (int k = kTerms - 1; k >= 1; --k) {
-    const double b0 = 2.0 * t * b1 - b2 + c[k];
-    b2 = b1;
-    b1 = b0;
-  }
-  return t * b1 - b2 + c[0];
-}
-
 /// sum_k c_k y^k over bessel_k.hpp's series terms (Horner).
 POLYCHROME_INLINE double horner(const double (&c)[bessel_detail::kSeriesTerms], double y) {
   double sum = c[bessel_detail::kSeriesTerms - 1];
@@ -66,14 +55,14 @@ POLYCHROME_INLINE void bessel_k0_k1_large(double x, double& k0, double& k1) {
   using namespace bessel_fast_detail;
   const double t = 4.0 / x - 1.0;
   const double scale = fast_exp(-x) / std::sqrt(x);
-  k0 = scale * chebyshev(kK0, t);
-  k1 = scale * chebyshev(kK1, t);
+  k0 = scale * chebyshev_series(kK0, t);
+  k1 = scale * chebyshev_series(kK1, t);
 }
 
 /// K1(x) for x >= 2 alone.
 POLYCHROME_INLINE double bessel_k1_large(double x) {
   using namespace bessel_fast_detail;
-  return fast_exp(-x) / std::sqrt(x) * chebyshev(kK1, 4.0 / x - 1.0);
+  return fast_exp(-x) / std::sqrt(x) * chebyshev_series(kK1, 4.0 / x - 1.0);
 }
 
 /// K0(x) and K1(x) for x > 0 (0 where they underflow, x > ~707); vectorises.
