@@ -40,14 +40,16 @@ constexpr int kEdgeOnJacobianSums = 6;
 /// Per-thread work space of EdgeOnTensorRows, reused from row to row.
 struct EdgeOnRowScratch {
   std::vector<double> xp, yp, weight, value;  // the points of one batch (x', y' in arcsec)
+  std::vector<double> g, sk0, e;              // at the 4x4 points (with a Jacobian): s K1(s), s K0(s), exp(-2|y'|/hs)
   std::vector<double> sums;                   // kEdgeOnJacobianSums x padded points
-  std::vector<int> near, far, accepted;       // columns: candidates within 2 rs of the axis, beyond, accepted
+  std::vector<int> near, far;                 // columns: candidates within 2 rs of the axis, beyond
+  std::vector<int> accepted;                  // indices into the batch of the pixels the rules agree on
 };
 
 class EdgeOnTensorRows {
  public:
   // The rules' nodes on [0, 1] and weights (summing to 1): Gauss-Legendre, 4 and 3 points.
-  static constexpr int kPoints4 = 16, kPoints3 = 9, kPointsPerPixel = kPoints4 + kPoints3;
+  static constexpr int kPoints4 = 16, kPoints3 = 9;
   static constexpr double kX4[4] = {0.069431844202973713, 0.33000947820757187, 0.66999052179242813,
                                     0.93056815579702629};
   static constexpr double kW4[4] = {0.17392742256872693, 0.32607257743127307, 0.32607257743127307,
@@ -107,25 +109,30 @@ class EdgeOnTensorRows {
   void integrate(int i, const std::vector<int>& columns, double* image_row, double* jac, std::size_t npix,
                  std::size_t row_offset, std::vector<EdgeOnPixelPath>& path, EdgeOnRowScratch& s) const {
     if (columns.empty()) return;
-    values<kFar>(i, columns, s);
+    const std::size_t count4 = place_points(i, columns, s);
+    if (jac != nullptr)
+      values<kFar, true>(count4, s);
+    else
+      values<kFar, false>(count4, s);
     s.accepted.clear();
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      const double* f = s.value.data() + c * kPointsPerPixel;
+      const double* f4 = s.value.data() + c * kPoints4;
+      const double* f3 = s.value.data() + count4 + c * kPoints3;
       double g4 = 0.0, g3 = 0.0;
-      for (int k = 0; k < kPoints4; ++k) g4 += f[k];
-      for (int k = kPoints4; k < kPointsPerPixel; ++k) g3 += f[k];
+      for (int k = 0; k < kPoints4; ++k) g4 += f4[k];
+      for (int k = 0; k < kPoints3; ++k) g3 += f3[k];
       g4 *= geo_.area;
       g3 *= geo_.area;
       const double budget = std::max(tolerance_ * std::max(std::abs(g4), floor_), absolute_);
       const std::size_t at = static_cast<std::size_t>(columns[c]);
       if (std::abs(g4 - g3) <= budget && std::isfinite(g4)) {
         image_row[at] = amplitude_ * g4;
-        s.accepted.push_back(columns[c]);
+        s.accepted.push_back(static_cast<int>(c));
       } else {
         path[at] = EdgeOnPixelPath::kExact;
       }
     }
-    if (jac != nullptr && !s.accepted.empty()) jacobians<kFar>(i, image_row, jac, npix, row_offset, s);
+    if (jac != nullptr && !s.accepted.empty()) jacobians(columns, count4, image_row, jac, npix, row_offset, s);
   }
 
   void w_at(double u, double v, double& xp, double& yp) const {
@@ -151,53 +158,91 @@ class EdgeOnTensorRows {
   // Whether the pixel's light (at most area x g(nearest |x'|) x sech^2(nearest |y'|), both
   // factors decreasing in |x'|, |y'|) is below every budget: its value 0 errs by less.
   bool negligible(double nearest_x, double nearest_y) const {
-    const double vertical = geo_.area * 4.0 * std::exp(-2.0 * nearest_y * inv_hs_);
+    const double vertical = geo_.area * 4.0 * fast_exp(-2.0 * nearest_y * inv_hs_);
     if (vertical <= smallest_budget_) return true;  // (g <= 1)
     const double s = std::max(nearest_x * inv_rs_, 1e-300);
     return vertical * s * bessel_k1_fast(s) <= smallest_budget_;
   }
 
-  // The 4x4 then (with_3x3) 3x3 points of the pixels `columns` of row i (s.xp, s.yp, weights in
-  // s.weight); returns the padded count.
-  std::size_t place_points(int i, const std::vector<int>& columns, EdgeOnRowScratch& s, bool with_3x3) const {
-    const std::size_t count = columns.size() * (with_3x3 ? kPointsPerPixel : kPoints4);
-    const std::size_t n = (count + kPadding - 1) / kPadding * kPadding;
+  // The points of the pixels `columns` of row i in s.xp, s.yp, weights in s.weight: every pixel's
+  // 4x4 points first (pixel c's at c x 16), then from the returned (padded) count on their 3x3
+  // points (pixel c's at count + c x 9), each block padded to whole SIMD vectors.
+  std::size_t place_points(int i, const std::vector<int>& columns, EdgeOnRowScratch& s) const {
+    const std::size_t n4 = padded(columns.size() * kPoints4);
+    const std::size_t n = n4 + padded(columns.size() * kPoints3);
     s.xp.resize(n);
     s.yp.resize(n);
     s.weight.resize(n);
     std::size_t k = 0;
-    for (const int j : columns) {
+    for (const int j : columns)
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b, ++k) {
           w_at(j + kX4[b], i + kX4[a], s.xp[k], s.yp[k]);
           s.weight[k] = kW4[a] * kW4[b];
         }
-      for (int a = 0; a < (with_3x3 ? 3 : 0); ++a)
+    pad(k, n4, s);
+    k = n4;
+    for (const int j : columns)
+      for (int a = 0; a < 3; ++a)
         for (int b = 0; b < 3; ++b, ++k) {
           w_at(j + kX3[b], i + kX3[a], s.xp[k], s.yp[k]);
           s.weight[k] = kW3[a] * kW3[b];
         }
-    }
-    for (; k < n; ++k) {  // padding: copies of a real point, weight 0
+    pad(k, n, s);
+    return n4;
+  }
+
+  static std::size_t padded(std::size_t count) { return (count + kPadding - 1) / kPadding * kPadding; }
+
+  // Points [from, to): copies of the first point, weight 0.
+  static void pad(std::size_t from, std::size_t to, EdgeOnRowScratch& s) {
+    for (std::size_t k = from; k < to; ++k) {
       s.xp[k] = s.xp[0];
       s.yp[k] = s.yp[0];
       s.weight[k] = 0.0;
     }
-    return n;
   }
 
-  // weight x g(x') sech^2(y' / hs) at the points of the pixels `columns`, in s.value (one vector loop).
-  template <bool kFar>
-  void values(int i, const std::vector<int>& columns, EdgeOnRowScratch& s) const {
-    const std::size_t n = place_points(i, columns, s, true);
+  // weight x g(x') sech^2(y' / hs) at every point placed (one vector loop per block) in s.value;
+  // kWithJacobian: also g, s K0(s) and exp(-2|y'|/hs) at the 4x4 points (the first count4), for
+  // `jacobians`, so that it evaluates no special function again.
+  template <bool kFar, bool kWithJacobian>
+  void values(std::size_t count4, EdgeOnRowScratch& s) const {
+    const std::size_t n = s.xp.size();
     s.value.resize(n);
     const double* xp = s.xp.data();
     const double* yp = s.yp.data();
     const double* weight = s.weight.data();
     double* value = s.value.data();
     const double inv_rs = inv_rs_, inv_hs = inv_hs_;
+    std::size_t from = 0;
+    if (kWithJacobian) {
+      s.g.resize(count4);
+      s.sk0.resize(count4);
+      s.e.resize(count4);
+      double* g_out = s.g.data();
+      double* sk0_out = s.sk0.data();
+      double* e_out = s.e.data();
 #pragma omp simd
-    for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t k = 0; k < count4; ++k) {
+        const double sx = std::max(std::abs(xp[k]) * inv_rs, 1e-300);
+        const double e = fast_exp(-2.0 * std::abs(yp[k]) * inv_hs);
+        const double one_plus = 1.0 + e;
+        double k0, k1;
+        if (kFar)
+          bessel_k0_k1_large(sx, k0, k1);
+        else
+          bessel_k0_k1_fast(sx, k0, k1);
+        const double g = sx * k1;
+        g_out[k] = g;
+        sk0_out[k] = sx * k0;
+        e_out[k] = e;
+        value[k] = weight[k] * g * 4.0 * e / (one_plus * one_plus);
+      }
+      from = count4;
+    }
+#pragma omp simd
+    for (std::size_t k = from; k < n; ++k) {
       const double sx = std::max(std::abs(xp[k]) * inv_rs, 1e-300);
       const double e = fast_exp(-2.0 * std::abs(yp[k]) * inv_hs);
       const double one_plus = 1.0 + e;
@@ -206,31 +251,28 @@ class EdgeOnTensorRows {
     }
   }
 
-  // The Jacobian entries of the accepted pixels of row i, from their 4x4 points.
-  template <bool kFar>
-  void jacobians(int i, const double* image_row, double* jac, std::size_t npix, std::size_t row_offset,
-                 EdgeOnRowScratch& s) const {
-    const std::vector<int>& columns = s.accepted;
-    const std::size_t n = place_points(i, columns, s, false);
+  // The Jacobian entries of the accepted pixels of row i (s.accepted: indices into `columns`), from
+  // the 4x4 points' values kept by `values` (one vector loop over every pixel's points: the few
+  // pixels left to the exact path cost less than a gather would).
+  void jacobians(const std::vector<int>& columns, std::size_t count4, const double* image_row, double* jac,
+                 std::size_t npix, std::size_t row_offset, EdgeOnRowScratch& s) const {
+    const std::size_t n = count4;
     s.sums.resize(kEdgeOnJacobianSums * n);
     const double* xp = s.xp.data();
     const double* yp = s.yp.data();
     const double* weight = s.weight.data();
+    const double* g_at = s.g.data();
+    const double* sk0_at = s.sk0.data();
+    const double* e_at = s.e.data();
     double* out = s.sums.data();
     const double inv_rs = inv_rs_, inv_hs = inv_hs_;
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
       const double x = xp[k], y = yp[k], w = weight[k];
+      const double g = g_at[k], sk0 = sk0_at[k], e = e_at[k];
       const double sx = std::max(std::abs(x) * inv_rs, 1e-300);
-      double k0, k1;
-      if (kFar)
-        bessel_k0_k1_large(sx, k0, k1);
-      else
-        bessel_k0_k1_fast(sx, k0, k1);
-      const double g = sx * k1, sk0 = sx * k0;
       const double dg_dx = (x < 0.0 ? sk0 : -sk0) * inv_rs, dg_drs = sx * sk0 * inv_rs;
       const double t = y * inv_hs;
-      const double e = fast_exp(-2.0 * std::abs(t));
       const double one_plus = 1.0 + e;
       const double sech2 = 4.0 * e / (one_plus * one_plus);
       const double tanh_abs = (1.0 - e) / one_plus;
@@ -244,22 +286,23 @@ class EdgeOnTensorRows {
       out[5 * n + k] = dg_drs * ws;             // d/drs
     }
     const double scale = amplitude_ * geo_.area;
-    for (std::size_t c = 0; c < columns.size(); ++c) {
+    for (const int c : s.accepted) {
       double sum[kEdgeOnJacobianSums];
       for (int p = 0; p < kEdgeOnJacobianSums; ++p) {
-        const double* row = out + static_cast<std::size_t>(p) * n + c * kPoints4;
+        const double* row = out + static_cast<std::size_t>(p) * n + static_cast<std::size_t>(c) * kPoints4;
         double total = 0.0;
         for (int k = 0; k < kPoints4; ++k) total += row[k];
         sum[p] = scale * total;
       }
-      const std::size_t at = row_offset + static_cast<std::size_t>(columns[c]);
+      const int j = columns[static_cast<std::size_t>(c)];
+      const std::size_t at = row_offset + static_cast<std::size_t>(j);
       jac[at] = sum[0] * geo_.dw_dxc_a + sum[1] * geo_.dw_dxc_b;
       jac[npix + at] = sum[0] * geo_.dw_dyc_a + sum[1] * geo_.dw_dyc_b;
       jac[2 * npix + at] = 0.0;  // q: not a parameter of the disk
       jac[3 * npix + at] = sum[2] - sum[3];  // x' and y' turn with PA: dx'/dPA = y', dy'/dPA = -x'
       jac[4 * npix + at] = sum[4];
       jac[5 * npix + at] = sum[5];
-      jac[6 * npix + at] = kLn10 * image_row[columns[c]];
+      jac[6 * npix + at] = kLn10 * image_row[j];
     }
   }
 
