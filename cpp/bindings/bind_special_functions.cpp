@@ -7,6 +7,7 @@
 #include "polychrome/airy_function.hpp"
 #include "polychrome/bessel_k.hpp"
 #include "polychrome/bessel_k_fast.hpp"
+#include "polychrome/erfc_fast.hpp"
 #include "polychrome/special_functions.hpp"
 
 namespace py = pybind11;
@@ -41,6 +42,15 @@ void bind_special_functions(py::module_& m) {
       },
       py::arg("x"),
       "(K0(x), K1(x), K1(x) alone) for x > 0 by the vectorisable forms of the edge-on disk's fast path.");
+  m.def(
+      "erfc_fast",
+      [](double z) {
+        if (!(z >= 0.0 && std::isfinite(z)))
+          throw std::invalid_argument("z must be finite and non-negative, got " + std::to_string(z));
+        const double gauss = polychrome::exp_minus_square(z);
+        return py::make_tuple(polychrome::erfc_nonnegative(z, gauss), gauss);
+      },
+      py::arg("z"), "(erfc(z), exp(-z^2)) for z >= 0, as the exact Gaussian renderer evaluates them.");
   m.def(
       "airy_amplitude",
       [](double x) {
