@@ -1,7 +1,11 @@
 """Survey group fits without the simulation: for instruction counts (perf stat) of the fits alone.
 
 python bench/survey_fit_only.py simulate FOLDER [--sources 100]   # once: FITS files + catalogues (GalSim)
-python bench/survey_fit_only.py fit FOLDER [--case 1band|3band] [--profile]
+python bench/survey_fit_only.py fit FOLDER [--case 1band|3band] [--profile] [--limit GROUPS]
+
+Instruction counts where perf has no hardware counters: run ``fit`` under
+``valgrind --tool=callgrind`` with --limit 0 and --limit 20; the difference of the
+totals ("Collected") is 20 groups' fits.
 
 ``fit`` plans the groups and fits each with GroupFitter on one polychrome thread (the same
 fields and specs as survey_group_costs.py), printing CPU ms per source by phase, the number of
@@ -10,6 +14,7 @@ two versions' fits: the same sources in the same order).
 """
 
 import argparse
+import os
 import json
 import pathlib
 import sys
@@ -60,7 +65,7 @@ def _counting():
     return counts
 
 
-def fit(folder, case, profile):
+def fit(folder, case, profile, limit=None):
     sub = folder / case
     catalog = Table.read(sub / "catalog.fits")
     images = [ImageSpec.from_dict(d) for d in json.loads((sub / "images.json").read_text())]
@@ -76,12 +81,14 @@ def fit(folder, case, profile):
         import pstats
         prof = cProfile.Profile()
         prof.enable()
-    rows = [row for task in tasks[1:] for row in fitter.fit(task)]
+    rows = [row for task in tasks[1:][:limit] for row in fitter.fit(task)]
     if profile:
         prof.disable()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(35)
+        pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "35")))
     total = time.process_time() - start
     count = len(rows)
+    if not count:
+        return
     phases = "  ".join(f"{p} {1e3 * s / count:.2f}" for p, s in fitter.phase_seconds.items())
     print(f"{case}: {count} sources, {1e3 * total / count:.2f} ms CPU per source; {phases}")
     print(f"    per source: {counts['normal_equations'] / count:.2f} normal equations, "
@@ -99,12 +106,13 @@ def main():
     parser.add_argument("--sources", type=int, default=100)
     parser.add_argument("--case", choices=tuple(BANDS), default="1band")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--limit", type=int, default=None, help="fit only the first LIMIT groups (after a warm-up one)")
     args = parser.parse_args()
     pc.set_threads(1)
     if args.action == "simulate":
         simulate(args.folder, args.sources)
     else:
-        fit(args.folder, args.case, args.profile)
+        fit(args.folder, args.case, args.profile, args.limit)
 
 
 if __name__ == "__main__":
