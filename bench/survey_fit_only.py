@@ -2,6 +2,8 @@
 
 python bench/survey_fit_only.py simulate FOLDER [--sources 100]   # once: FITS files + catalogues (GalSim)
 python bench/survey_fit_only.py fit FOLDER [--case 1band|3band] [--profile] [--limit GROUPS]
+    (FOLDER with a paths.json, e.g. bench/output/survey/isolated3-*: that field of bench/survey.py,
+    its isolated-galaxy model spec)
 
 Instruction counts where perf has no hardware counters: run ``fit`` under
 ``valgrind --tool=callgrind`` with --limit 0 and --limit 20; the difference of the
@@ -67,9 +69,17 @@ def _counting():
 
 def fit(folder, case, profile, limit=None):
     sub = folder / case
-    catalog = Table.read(sub / "catalog.fits")
-    images = [ImageSpec.from_dict(d) for d in json.loads((sub / "images.json").read_text())]
-    spec = ModelSpec()
+    if (folder / "paths.json").exists():  # a field of bench/survey.py (bench/output/survey/isolated*)
+        import survey
+        paths = json.loads((folder / "paths.json").read_text())
+        catalog = Table.read(paths["catalog"])
+        images = [ImageSpec.from_dict(d) for d in paths["images"]]
+        spec = ModelSpec.from_dict(survey.ISOLATED_MODEL)
+        sub, case = folder, folder.name
+    else:
+        catalog = Table.read(sub / "catalog.fits")
+        images = [ImageSpec.from_dict(d) for d in json.loads((sub / "images.json").read_text())]
+        spec = ModelSpec()
     fitter = GroupFitter(images, spec)
     tasks = plan_groups(catalog, images, spec)
     fitter.fit(tasks[0])
