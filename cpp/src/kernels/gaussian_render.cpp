@@ -185,6 +185,11 @@ struct LineScratch {
 
 constexpr int kMoments = 6;
 
+// A line's moment rows (kMoments x na, see LineScratch): M0, Ma, Mb, Maa, Mab, Mbb.
+struct Moments {
+  double *M0, *Ma, *Mb, *Maa, *Mab, *Mbb;
+};
+
 class GaussianLineRenderer {
  public:
   GaussianLineRenderer(const PixelGaussian& g, bool jacobian)
@@ -292,11 +297,7 @@ class GaussianLineRenderer {
     const double half_width = 0.5 * inv_sqrt2s;
     const std::size_t na = static_cast<std::size_t>(g_.na);
     double* M0 = s.moments.data();
-    double* Ma = M0 + na;
-    double* Mb = Ma + na;
-    double* Maa = Mb + na;
-    double* Mab = Maa + na;
-    double* Mbb = Mab + na;
+    const Moments moments{M0, M0 + na, M0 + 2 * na, M0 + 3 * na, M0 + 4 * na, M0 + 5 * na};
     const char* ready = s.ready.data();
     double* E = s.erfc_edge.data();
     double* G = s.exp_edge.data();
@@ -317,9 +318,9 @@ class GaussianLineRenderer {
       if (half_width >= kSeriesHalfWidth) {
         // no pixel needs the series (the common case): one vector loop
         if (jacobian_)
-          add_moments<true>(lo, hi, weight, beta, delta, edge0, k0, s2, ready, E, G, M0, Ma, Mb, Maa, Mab, Mbb);
+          add_moments<true>(lo, hi, weight, beta, delta, edge0, k0, s2, ready, E, G, moments);
         else
-          add_moments<false>(lo, hi, weight, beta, delta, edge0, k0, s2, ready, E, G, M0, Ma, Mb, Maa, Mab, Mbb);
+          add_moments<false>(lo, hi, weight, beta, delta, edge0, k0, s2, ready, E, G, moments);
         continue;
       }
       for (int j = lo; j < hi; ++j) {
@@ -336,18 +337,10 @@ class GaussianLineRenderer {
           D = E[j + 1] - E[j];
         else
           D = 2.0 - E[j] - E[j + 1];
-        const double K0 = k0 * D;
-        M0[j] += weight * K0;
-        if (jacobian_) {
-          const double K1 = s2 * (G[j] - G[j + 1]);
-          const double K2 = s2 * (z0 * G[j] - z1 * G[j + 1]) + s2 * K0;
-          const double first = K1 + delta * K0;  // int (a - ac) e da
-          Ma[j] += weight * first;
-          Mb[j] += weight * beta * K0;
-          Maa[j] += weight * (K2 + 2.0 * delta * K1 + delta * delta * K0);
-          Mab[j] += weight * beta * first;
-          Mbb[j] += weight * beta * beta * K0;
-        }
+        if (jacobian_)
+          add_pixel<true>(j, weight, k0 * D, z0, z1, delta, beta, s2, G, moments);
+        else
+          add_pixel<false>(j, weight, k0 * D, z0, z1, delta, beta, s2, G, moments);
       }
     }
   }
@@ -357,28 +350,32 @@ class GaussianLineRenderer {
   // pixel needs the series: the loop above less its branches, so that it vectorises.
   template <bool kJacobian>
   static void add_moments(int lo, int hi, double weight, double beta, double delta, double edge0, double k0,
-                          double s2, const char* ready, const double* E, const double* G, double* M0, double* Ma,
-                          double* Mb, double* Maa, double* Mab, double* Mbb) {
+                          double s2, const char* ready, const double* E, const double* G, const Moments& m) {
 #pragma omp simd
     for (int j = lo; j < hi; ++j) {
-      const double w = ready[j] ? weight : 0.0;
       const double z0 = j + edge0, z1 = z0 + 1.0;  // pixels
       const double e0 = E[j], e1 = E[j + 1];
       const double D = z0 >= 0.0 ? e0 - e1 : (z1 <= 0.0 ? e1 - e0 : 2.0 - e0 - e1);
-      const double K0 = k0 * D;
-      M0[j] += w * K0;
-      if (kJacobian) {
-        const double g0 = G[j], g1 = G[j + 1];
-        const double K1 = s2 * (g0 - g1);
-        const double K2 = s2 * (z0 * g0 - z1 * g1) + s2 * K0;
-        const double first = K1 + delta * K0;  // int (a - ac) e da
-        Ma[j] += w * first;
-        Mb[j] += w * beta * K0;
-        Maa[j] += w * (K2 + 2.0 * delta * K1 + delta * delta * K0);
-        Mab[j] += w * beta * first;
-        Mbb[j] += w * beta * beta * K0;
-      }
+      add_pixel<kJacobian>(j, ready[j] ? weight : 0.0, k0 * D, z0, z1, delta, beta, s2, G, m);
     }
+  }
+
+  // Pixel j's share w of a node: K0 = int over its edges of exp(-q/2) da, z0, z1 its edges less the
+  // mean (pixels); the first and second moments from K0 and the edges' exp(-z^2) (G).
+  template <bool kJacobian>
+  static inline void add_pixel(int j, double w, double K0, double z0, double z1, double delta, double beta,
+                               double s2, const double* G, const Moments& m) {
+    m.M0[j] += w * K0;
+    if (!kJacobian) return;
+    const double g0 = G[j], g1 = G[j + 1];
+    const double K1 = s2 * (g0 - g1);
+    const double K2 = s2 * (z0 * g0 - z1 * g1) + s2 * K0;
+    const double first = K1 + delta * K0;  // int (a - ac) e da
+    m.Ma[j] += w * first;
+    m.Mb[j] += w * beta * K0;
+    m.Maa[j] += w * (K2 + 2.0 * delta * K1 + delta * delta * K0);
+    m.Mab[j] += w * beta * first;
+    m.Mbb[j] += w * beta * beta * K0;
   }
 
   void write_line(int line, const LineScratch& s, double* image, double* jac, int nx, int ny) const {
