@@ -81,7 +81,7 @@ struct SectorScratch : LevelScratch {
   std::vector<int> segment;                         // per point: the first segment
   std::vector<std::size_t> run;                     // the batch's runs of one first segment
   std::vector<double> point_I, radial_sum, angular_sum, radial_dL;
-  std::vector<double> cell, sum;  // a cut pixel's: one cell's Jacobian, the total
+  std::vector<double> child_jac, sum;  // a cut pixel's: its cells' Jacobians (see refine), the total
   std::vector<Piece> pieces, cut;
 };
 
@@ -264,10 +264,9 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     constexpr bool kFewRadialParams = Radial::kMaxParams <= kMaxUnrolledRadialParams;
     const int radial_rows = kFewRadialParams ? Radial::kMaxParams : nr;
     s.point_I.resize(n);
-    s.radial_sum.assign(n, 0.0);
-    s.angular_sum.assign(n, 0.0);
+    s.radial_sum.resize(n);
+    s.angular_sum.resize(n);
     s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
-    std::fill(jac + kGeometricParams * stride, jac + (kGeometricParams + ns_) * stride, 0.0);
     const double *R = s.R.data(), *log_R = s.log_R.data(), *share = s.share.data(), *dshare = s.dshare.data();
     double *point_I = s.point_I.data(), *radial_sum = s.radial_sum.data(), *angular_sum = s.angular_sum.data();
     double* radial_dL = s.radial_dL.data();
@@ -285,14 +284,24 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
           segment_point(radial, nr, R[i], log_R[i], weight[i], radial_dL + i, stride, I, IL1);
           const double W = base + sign * share[i];
           point_I[i] = W * I;
-          radial_sum[i] += W * IL1;
-          angular_sum[i] += sign * dshare[i] * I;
+          radial_sum[i] = (pair == 0 ? 0.0 : radial_sum[i]) + W * IL1;  // the first overwrites
+          angular_sum[i] = (pair == 0 ? 0.0 : angular_sum[i]) + sign * dshare[i] * I;
         }
         for (int p = 0; p < nr; ++p) {
           double* row = jac + (kGeometricParams + k * nr + p) * stride;
           const double* dLp = radial_dL + p * stride;
 #pragma omp simd
           for (std::size_t i = a; i < b; ++i) row[i] = point_I[i] * dLp[i];
+        }
+      }
+      // the segments without weight in this run: zero rows (share x 0, finite, rather than a constant 0:
+      // GCC turns a constant fill into a memset call, a byte-wise rep stosb on these short runs)
+      for (int k = 0; k < layout_.count; ++k) {
+        if (k == first || (blended_ && k == next_segment(first))) continue;
+        for (int p = 0; p < nr; ++p) {
+          double* row = jac + (kGeometricParams + k * nr + p) * stride;
+#pragma omp simd
+          for (std::size_t i = a; i < b; ++i) row[i] = 0.0 * share[i];
         }
       }
     }
@@ -346,7 +355,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
 
   static Radius radius_of(double R) {
     const double r = R > 0.0 ? R : 1e-300;
-    return Radius{r * r, r, 1.0 / r, std::log(r)};
+    return Radius{r * r, r, 1.0 / r, fast_log(r)};
   }
 
   // The segments weighing at w (one: ``only`` when >= 0, a wedge piece's sector).
@@ -356,7 +365,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       weight[0] = 1.0;
       return 1;
     }
-    return layout_.weights(std::atan2(wb, wa), segment, weight);
+    return layout_.weights(fast_atan2(wb, wa), segment, weight);
   }
 
   // The surface brightness h(w), flux/arcsec^2.
@@ -364,12 +373,12 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     int segment[2];
     double weight[2];
     const int m = weights_at(wa, wb, -1, segment, weight);
-    const Radius rad = radius_of(std::hypot(wa, wb));
+    const Radius rad = radius_of(std::sqrt(wa * wa + wb * wb));  // (no overflow: |w| far below 1e154)
     double h = 0.0;
     for (int k = 0; k < m; ++k) {
       LogDerivatives d{};
       segments_[static_cast<std::size_t>(segment[k])]->eval(rad, d);
-      h += weight[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+      h += weight[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
     }
     return h;
   }
@@ -380,19 +389,19 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     int segment[2];
     double share[2];
     const int m = weights_at(wa, wb, only, segment, share);
-    const Radius rad = radius_of(std::hypot(wa, wb));
+    const Radius rad = radius_of(std::sqrt(wa * wa + wb * wb));  // (no overflow: |w| far below 1e154)
     double radial = 0.0;  // sum over the segments of W_k dI_k/dR (W constant within a piece)
     for (int k = 0; k < m; ++k) {
       const Radial& profile = *segments_[static_cast<std::size_t>(segment[k])];
       LogDerivatives d{};
       if (out == nullptr) {
         profile.eval(rad, d);
-        value += weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+        value += weight * share[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
         continue;
       }
       double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
       profile.eval_with_params(rad, d, dL, dL1, dL2);
-      const double I = weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+      const double I = weight * share[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
       value += I;
       radial += I * d.L1;
       double* column = out + kGeometricParams + static_cast<std::ptrdiff_t>(segment[k]) * nr_;
@@ -416,7 +425,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     LogDerivatives below{}, above{};
     segments_[static_cast<std::size_t>(k)]->eval(rad, below);
     segments_[static_cast<std::size_t>(next_segment(k))]->eval(rad, above);
-    const double difference = std::exp(std::min(above.L, kMaxLogBrightness)) - std::exp(std::min(below.L, kMaxLogBrightness));
+    const double difference = fast_exp(std::min(above.L, kMaxLogBrightness)) - fast_exp(std::min(below.L, kMaxLogBrightness));
     return r < 0.0 ? -difference : difference;
   }
 
@@ -580,17 +589,21 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   }
 
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
-  // total, the Jacobian (with_jac) to s.sum. The search goes on values alone; only the accepted
-  // cells are evaluated again with their derivatives.
+  // total, the Jacobian (with_jac) to s.sum. With the Jacobian, the children are evaluated with their
+  // derivatives at once (into s.child_jac, 4 x np per depth), used if they are accepted: a cell's
+  // refinement tree has about three accepted leaves per split one, so this costs less than
+  // searching on values alone and evaluating the accepted cells again.
   void refine(double u, double v, double h, double parent, double budget, int depth, double& total, SectorScratch& s,
               bool with_jac) const {
     const double q = 0.25 * h;
     const double cu[4] = {u - q, u + q, u - q, u + q};
     const double cv[4] = {v - q, v - q, v + q, v + q};
+    const std::size_t np = static_cast<std::size_t>(np_);
+    double* jacs = with_jac ? s.child_jac.data() + static_cast<std::size_t>(depth) * 4 * np : nullptr;
     double child[4];
     double sum = 0.0;
     for (int c = 0; c < 4; ++c) {
-      child[c] = cell(cu[c], cv[c], 0.5 * h, nullptr, s);
+      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? jacs + static_cast<std::size_t>(c) * np : nullptr, s);
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
@@ -599,10 +612,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
       if (!with_jac) return;
-      for (int c = 0; c < 4; ++c) {
-        cell(cu[c], cv[c], 0.5 * h, s.cell.data(), s);
-        for (int p = 0; p < np_; ++p) s.sum[static_cast<std::size_t>(p)] += s.cell[static_cast<std::size_t>(p)];
-      }
+      for (std::size_t k = 0; k < 4 * np; ++k) s.sum[k % np] += jacs[k];
     } else {
       // A curve (an edge, a sharp truncation) crosses about two of the four children: half the budget
       // each keeps the share of the cells along it the same at every level (a quarter would halve it
@@ -698,7 +708,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   }
 
   void render_cut_pixel(int i, int j, double* image, double* jac, SectorScratch& s) const {
-    s.cell.resize(static_cast<std::size_t>(np_));
+    s.child_jac.resize(static_cast<std::size_t>(std::max(opt_.max_depth, 1)) * 4 * static_cast<std::size_t>(np_));
     s.sum.resize(static_cast<std::size_t>(np_));
     const bool with_jac = jac != nullptr;
     const double u = j + 0.5, v = i + 0.5;
