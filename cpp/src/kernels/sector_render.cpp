@@ -4,8 +4,9 @@
 // Smooth pixels. The ray model is smooth but at the centre (its angular weights are C1 in theta),
 // and so is a wedge's brightness inside every pixel none of its edges (lines through the centre)
 // crosses: those pixels go to level_quadrature.hpp's level-by-level adaptive 2x2 Gauss-Legendre
-// cells, whose batches of points are evaluated here in vector loops (fast_atan2 for the angle, the
-// batch cut into runs of one segment pair so that each profile is evaluated only where it weighs).
+// cells, whose batches of points are evaluated here in vector loops (no angle: a point's segment
+// from the side of each line it lies on, a ray pair's weights from ((wa + i wb) / R)^N; the batch cut
+// into runs of one segment pair so that each profile is evaluated only where it weighs).
 // Their Jacobian is the same quadrature of dI/dp, the geometric columns by the chain rule through
 // w = A (x - c): dI/dw = (sum_k W_k dI_k/dR) w / R + (sum_k dW_k/dtheta I_k) (-wb, wa) / R^2.
 //
@@ -77,7 +78,7 @@ struct Piece {
 // Per-thread work space: the shared loops', the batches' (per point), the cut pixels'.
 struct SectorScratch : LevelScratch {
   std::vector<double> R, log_R, rho, share, dshare;  // per point: R, ln R, 1/R, W, dW/dtheta
-  std::vector<double> parity;                       // per point: the sign of W's cosine (see place_segments)
+  std::vector<double> parity, passed;               // per point: the sign of W's cosine, lines passed (place_segments)
   std::vector<int> segment;                         // per point: the first segment
   std::vector<std::size_t> run;                     // the batch's runs of one first segment
   std::vector<double> point_I, radial_sum, angular_sum, radial_dL;
@@ -137,7 +138,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   // second segment, the next ray, has 1 - W and -dW/dtheta); the batch cut into runs of one first
   // segment [run[r], run[r + 1]).
   void place_segments(const double* wa, const double* wb, std::size_t n, SectorScratch& s) const {
-    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare, &s.parity}) row->resize(n);
+    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare, &s.parity, &s.passed}) row->resize(n);
     s.segment.resize(n);
     double* R = s.R.data();
     double* log_R = s.log_R.data();
@@ -146,9 +147,10 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     double* share = s.share.data();
     double* dshare = s.dshare.data();
     double* parity = s.parity.data();
+    double* passed = s.passed.data();
     const int count = layout_.count;
-    const double per_radian = count / SectorLayout::kPi;
-    const double offset = layout_.kind == SectorKind::kWedge ? 0.5 : 0.0;
+    // w folded onto the upper half plane (into share, dshare until the weights): its direction t in
+    // [0, pi), theta modulo pi; parity holds count [folded] until the end
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
       const double r = std::sqrt(wa[k] * wa[k] + wb[k] * wb[k]);
@@ -156,22 +158,36 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       R[k] = r_eval;
       log_R[k] = fast_log(r_eval);
       rho[k] = 1.0 / r_eval;
-      const double theta = fast_atan2(wb[k], wa[k]);
-      const bool turned = theta < 0.0;
-      const double t = turned ? theta + SectorLayout::kPi : theta;  // the direction modulo pi
-      const double x = t * per_radian + offset;                     // in segment spacings
-      const int whole = static_cast<int>(std::floor(x));
+      const bool folded = wb[k] < 0.0 || (wb[k] == 0.0 && wa[k] < 0.0);
+      share[k] = folded ? -wa[k] : wa[k];
+      dshare[k] = folded ? -wb[k] : wb[k];
+      parity[k] = folded ? count : 0.0;
+      passed[k] = 0.0;
+    }
+    // The first segment is the number of the layout's lines at or before t (a ray model's line 0,
+    // at angle 0, always is: not counted; a wedge model's count wraps from N to 0): line j, at angle
+    // phi_j in (0, pi), is iff cross((cos, sin) phi_j, folded w) >= 0. (No angle: cheaper than an
+    // atan2, and exact on which side of a wedge's edge a point lies, as crosses() is.)
+    for (int j = layout_.kind == SectorKind::kWedge ? 0 : 1; j < count; ++j) {
+      const double c = line_cos_[static_cast<std::size_t>(j)], sn = line_sin_[static_cast<std::size_t>(j)];
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) passed[k] += c * dshare[k] - sn * share[k] >= 0.0 ? 1.0 : 0.0;
+    }
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+      const int whole = static_cast<int>(passed[k]);
       segment[k] = whole >= count ? whole - count : whole;
-      // (-1)^(whole + count [turned]): pi (x - whole) = count theta + (count [turned] - whole) pi
-      parity[k] = ((whole + (turned ? count : 0)) & 1) != 0 ? -1.0 : 1.0;
+      // a ray pair's W = (1 + cos(pi f)) / 2, f = count t / pi - whole: pi f = count theta +
+      // (count [folded] - whole) pi, so cos(pi f) = (-1)^(whole + count [folded]) cos(count theta)
+      parity[k] = ((whole + static_cast<int>(parity[k])) & 1) != 0 ? -1.0 : 1.0;
     }
     if (!blended_) {
       std::fill(share, share + n, 1.0);
       std::fill(dshare, dshare + n, 0.0);
     } else {
-      // W = (1 + cos(pi (x - whole))) / 2 = (1 + parity cos(count theta)) / 2, dW/dtheta =
-      // -count parity sin(count theta) / 2, with (cos, sin)(count theta) = ((wa + i wb) / R)^count by
-      // count - 1 complex products (no angle: cheaper than a sine for the few rays models have)
+      // W = (1 + parity cos(count theta)) / 2, dW/dtheta = -count parity sin(count theta) / 2, with
+      // (cos, sin)(count theta) = ((wa + i wb) / R)^count by count - 1 complex products (no angle:
+      // cheaper than a sine for the few rays models have)
 #pragma omp simd
       for (std::size_t k = 0; k < n; ++k) {
         share[k] = wa[k] * rho[k];
