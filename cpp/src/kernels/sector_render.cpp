@@ -86,6 +86,13 @@ struct SectorScratch : LevelScratch {
   std::vector<Piece> pieces, cut;
 };
 
+// At least n elements in v (its size only ever grows: shrinking and growing again from batch to batch
+// would zero the regrown part each time; the loops use the first n).
+template <class T>
+void reserve_points(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
 template <class Radial>
 class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScratch> {
   using Base = LevelQuadrature<SectorRenderer<Radial>, SectorScratch>;
@@ -138,8 +145,9 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   // second segment, the next ray, has 1 - W and -dW/dtheta); the batch cut into runs of one first
   // segment [run[r], run[r + 1]).
   void place_segments(const double* wa, const double* wb, std::size_t n, SectorScratch& s) const {
-    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare, &s.parity, &s.passed}) row->resize(n);
-    s.segment.resize(n);
+    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare, &s.parity, &s.passed})
+      reserve_points(*row, n);
+    reserve_points(s.segment, n);
     double* R = s.R.data();
     double* log_R = s.log_R.data();
     double* rho = s.rho.data();
@@ -182,8 +190,11 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       parity[k] = ((whole + static_cast<int>(parity[k])) & 1) != 0 ? -1.0 : 1.0;
     }
     if (!blended_) {
-      std::fill(share, share + n, 1.0);
-      std::fill(dshare, dshare + n, 0.0);
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) {  // (0 x parity, not a constant 0: GCC makes that a byte-wise memset)
+        share[k] = 1.0;
+        dshare[k] = 0.0 * parity[k];
+      }
     } else {
       // W = (1 + parity cos(count theta)) / 2, dW/dtheta = -count parity sin(count theta) / 2, with
       // (cos, sin)(count theta) = ((wa + i wb) / R)^count by count - 1 complex products (no angle:
@@ -279,10 +290,8 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     const int nr = nr_;
     constexpr bool kFewRadialParams = Radial::kMaxParams <= kMaxUnrolledRadialParams;
     const int radial_rows = kFewRadialParams ? Radial::kMaxParams : nr;
-    s.point_I.resize(n);
-    s.radial_sum.resize(n);
-    s.angular_sum.resize(n);
-    s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
+    for (std::vector<double>* row : {&s.point_I, &s.radial_sum, &s.angular_sum}) reserve_points(*row, n);
+    reserve_points(s.radial_dL, n * static_cast<std::size_t>(radial_rows));
     const double *R = s.R.data(), *log_R = s.log_R.data(), *share = s.share.data(), *dshare = s.dshare.data();
     double *point_I = s.point_I.data(), *radial_sum = s.radial_sum.data(), *angular_sum = s.angular_sum.data();
     double* radial_dL = s.radial_dL.data();
