@@ -86,13 +86,6 @@ struct SectorScratch : LevelScratch {
   std::vector<Piece> pieces, cut;
 };
 
-// At least n elements in v (its size only ever grows: shrinking and growing again from batch to batch
-// would zero the regrown part each time; the loops use the first n).
-template <class T>
-void reserve_points(std::vector<T>& v, std::size_t n) {
-  if (v.size() < n) v.resize(n);
-}
-
 template <class Radial>
 class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScratch> {
   using Base = LevelQuadrature<SectorRenderer<Radial>, SectorScratch>;
