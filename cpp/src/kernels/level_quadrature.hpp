@@ -81,6 +81,13 @@ constexpr std::size_t kMaxCellsPerLevel = std::size_t{1} << 14;
 // (accept_smooth_pixels), evaluated once.
 constexpr int kRowsPerTask = 4;
 
+// At least n elements in v (its size only ever grows: shrinking and growing again from batch to batch
+// would zero the regrown part each time; the loops use the first n).
+template <class T>
+void reserve_points(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
 // A cell awaiting evaluation: centre (u, v) and size h in pixel coordinates, the pixel (column)
 // it belongs to and its absolute error budget (negative: the pixel's own, not yet known).
 struct Cell {
@@ -188,8 +195,8 @@ class LevelQuadrature {
   // index 4 x first on; returns the padded point count.
   std::size_t place_points(const Cell* cells, std::size_t count, Scratch& s) const {
     const std::size_t n = (4 * count + kPointPadding - 1) / kPointPadding * kPointPadding;
-    s.wa.resize(n);
-    s.wb.resize(n);
+    reserve_points(s.wa, n);
+    reserve_points(s.wb, n);
     for (std::size_t c = 0; c < count; ++c) {
       const Cell& cell = cells[c];
       const double d = kGauss2Offset * cell.h;
@@ -212,7 +219,7 @@ class LevelQuadrature {
     if (s.current.empty()) return;
     // the pixels' own values (the parents of the first level), in s.parent
     std::size_t n = place_points(s.current.data(), s.current.size(), s);
-    s.value.resize(n);
+    reserve_points(s.value, n);
     derived().evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
     s.parent.resize(s.current.size());
     for (std::size_t c = 0; c < s.current.size(); ++c) {
@@ -237,7 +244,7 @@ class LevelQuadrature {
         s.children[4 * c + 3] = {cell.u + q, cell.v + q, h, b, cell.column};
       }
       n = place_points(s.children.data(), s.children.size(), s);
-      s.value.resize(n);
+      reserve_points(s.value, n);
       derived().evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
       const bool last = depth + 1 >= opt_.max_depth || parents > kMaxCellsPerLevel;
       s.next.clear();
@@ -296,8 +303,8 @@ class LevelQuadrature {
     const std::size_t lines = shared ? 2 : 3;
     const std::size_t count = lines * L;
     const std::size_t n = (count + kPointPadding - 1) / kPointPadding * kPointPadding;
-    s.wa.resize(n);
-    s.wb.resize(n);
+    reserve_points(s.wa, n);
+    reserve_points(s.wb, n);
     for (std::size_t line = 0; line < lines; ++line) {
       const double line_v = v + 0.5 - 0.5 * static_cast<double>(line);  // top, middle, bottom
       for (std::size_t k = 0; k < L; ++k)
@@ -307,7 +314,7 @@ class LevelQuadrature {
       s.wa[k] = s.wa[0];
       s.wb[k] = s.wb[0];
     }
-    s.value.resize(n);
+    reserve_points(s.value, n);
     derived().evaluate_values(s.wa.data(), s.wb.data(), s.value.data(), n, s);
     const double* top = s.value.data();
     const double* middle = top + L;
@@ -345,20 +352,25 @@ class LevelQuadrature {
     const std::size_t cells = s.accepted.size();
     if (cells == 0) return;
     const std::size_t n = place_points(s.accepted.data(), cells, s);
-    s.weight.resize(n);
+    reserve_points(s.weight, n);
     for (std::size_t c = 0; c < cells; ++c)
       for (int k = 0; k < 4; ++k) s.weight[4 * c + static_cast<std::size_t>(k)] = 0.25 * s.accepted[c].h * s.accepted[c].h * geo_.area;
     for (std::size_t k = 4 * cells; k < n; ++k) s.weight[k] = 0.0;
-    s.jac.resize(n * np);
+    reserve_points(s.jac, n * np);
     derived().evaluate_jacobians(s.wa.data(), s.wb.data(), s.weight.data(), s.jac.data(), n, s);
     for (std::size_t c = 0; c < cells; ++c) {
       const Cell& cell = s.accepted[c];
+      double* out = s.jac_sum.data() + static_cast<std::size_t>(cell.column) * np;
+      // straight into the column's sum, but for a cell at the centre: its own first, corrected
+      const bool centre = at_centre(cell.u, cell.v, cell.h);
+      double* target = centre ? s.cell_jac.data() : out;
+      if (centre) std::fill(s.cell_jac.begin(), s.cell_jac.end(), 0.0);
       for (std::size_t p = 0; p < np; ++p) {
         const double* col = s.jac.data() + p * n + 4 * c;
-        s.cell_jac[p] = col[0] + col[1] + col[2] + col[3];
+        target[p] += col[0] + col[1] + col[2] + col[3];
       }
-      if (at_centre(cell.u, cell.v, cell.h)) derived().centre_derivatives(cell.u, cell.v, cell.h, s.cell_jac.data());
-      double* out = s.jac_sum.data() + static_cast<std::size_t>(cell.column) * np;
+      if (!centre) continue;
+      derived().centre_derivatives(cell.u, cell.v, cell.h, s.cell_jac.data());
       for (std::size_t p = 0; p < np; ++p) out[p] += s.cell_jac[p];
     }
   }

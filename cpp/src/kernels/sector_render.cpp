@@ -4,8 +4,9 @@
 // Smooth pixels. The ray model is smooth but at the centre (its angular weights are C1 in theta),
 // and so is a wedge's brightness inside every pixel none of its edges (lines through the centre)
 // crosses: those pixels go to level_quadrature.hpp's level-by-level adaptive 2x2 Gauss-Legendre
-// cells, whose batches of points are evaluated here in vector loops (fast_atan2 for the angle, the
-// batch cut into runs of one segment pair so that each profile is evaluated only where it weighs).
+// cells, whose batches of points are evaluated here in vector loops (no angle: a point's segment
+// from the side of each line it lies on, a ray pair's weights from ((wa + i wb) / R)^N; the batch cut
+// into runs of one segment pair so that each profile is evaluated only where it weighs).
 // Their Jacobian is the same quadrature of dI/dp, the geometric columns by the chain rule through
 // w = A (x - c): dI/dw = (sum_k W_k dI_k/dR) w / R + (sum_k dW_k/dtheta I_k) (-wb, wa) / R^2.
 //
@@ -77,10 +78,11 @@ struct Piece {
 // Per-thread work space: the shared loops', the batches' (per point), the cut pixels'.
 struct SectorScratch : LevelScratch {
   std::vector<double> R, log_R, rho, share, dshare;  // per point: R, ln R, 1/R, W, dW/dtheta
+  std::vector<double> parity, passed;               // per point: the sign of W's cosine, lines passed (place_segments)
   std::vector<int> segment;                         // per point: the first segment
   std::vector<std::size_t> run;                     // the batch's runs of one first segment
   std::vector<double> point_I, radial_sum, angular_sum, radial_dL;
-  std::vector<double> cell, sum;  // a cut pixel's: one cell's Jacobian, the total
+  std::vector<double> child_jac, sum;  // a cut pixel's: its cells' Jacobians (see refine), the total
   std::vector<Piece> pieces, cut;
 };
 
@@ -136,18 +138,20 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   // second segment, the next ray, has 1 - W and -dW/dtheta); the batch cut into runs of one first
   // segment [run[r], run[r + 1]).
   void place_segments(const double* wa, const double* wb, std::size_t n, SectorScratch& s) const {
-    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare}) row->resize(n);
-    s.segment.resize(n);
+    for (std::vector<double>* row : {&s.R, &s.log_R, &s.rho, &s.share, &s.dshare, &s.parity, &s.passed})
+      reserve_points(*row, n);
+    reserve_points(s.segment, n);
     double* R = s.R.data();
     double* log_R = s.log_R.data();
     double* rho = s.rho.data();
     int* segment = s.segment.data();
     double* share = s.share.data();
     double* dshare = s.dshare.data();
+    double* parity = s.parity.data();
+    double* passed = s.passed.data();
     const int count = layout_.count;
-    const double per_radian = count / SectorLayout::kPi;
-    const double offset = layout_.kind == SectorKind::kWedge ? 0.5 : 0.0;
-    const bool blended = blended_;
+    // w folded onto the upper half plane (into share, dshare until the weights): its direction t in
+    // [0, pi), theta modulo pi; parity holds count [folded] until the end
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
       const double r = std::sqrt(wa[k] * wa[k] + wb[k] * wb[k]);
@@ -155,17 +159,59 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       R[k] = r_eval;
       log_R[k] = fast_log(r_eval);
       rho[k] = 1.0 / r_eval;
-      const double theta = fast_atan2(wb[k], wa[k]);
-      const double t = theta < 0.0 ? theta + SectorLayout::kPi : theta;  // the direction modulo pi
-      const double x = t * per_radian + offset;                          // in segment spacings
-      const double whole = std::floor(x);
-      int first = static_cast<int>(whole);
-      first = first >= count ? first - count : first;
-      segment[k] = first;
-      double sin_f, cos_f;
-      fast_sincos(SectorLayout::kPi * (x - whole), sin_f, cos_f);
-      share[k] = blended ? 0.5 * (1.0 + cos_f) : 1.0;
-      dshare[k] = blended ? -0.5 * count * sin_f : 0.0;
+      const bool folded = wb[k] < 0.0 || (wb[k] == 0.0 && wa[k] < 0.0);
+      share[k] = folded ? -wa[k] : wa[k];
+      dshare[k] = folded ? -wb[k] : wb[k];
+      parity[k] = folded ? count : 0.0;
+      passed[k] = 0.0;
+    }
+    // The first segment is the number of the layout's lines at or before t (a ray model's line 0,
+    // at angle 0, always is: not counted; a wedge model's count wraps from N to 0): line j, at angle
+    // phi_j in (0, pi), is iff cross((cos, sin) phi_j, folded w) >= 0. (No angle: cheaper than an
+    // atan2, and exact on which side of a wedge's edge a point lies, as crosses() is.)
+    for (int j = layout_.kind == SectorKind::kWedge ? 0 : 1; j < count; ++j) {
+      const double c = line_cos_[static_cast<std::size_t>(j)], sn = line_sin_[static_cast<std::size_t>(j)];
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) passed[k] += c * dshare[k] - sn * share[k] >= 0.0 ? 1.0 : 0.0;
+    }
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+      const int whole = static_cast<int>(passed[k]);
+      segment[k] = whole >= count ? whole - count : whole;
+      // a ray pair's W = (1 + cos(pi f)) / 2, f = count t / pi - whole: pi f = count theta +
+      // (count [folded] - whole) pi, so cos(pi f) = (-1)^(whole + count [folded]) cos(count theta)
+      parity[k] = ((whole + static_cast<int>(parity[k])) & 1) != 0 ? -1.0 : 1.0;
+    }
+    if (!blended_) {
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) {  // (0 x parity, not a constant 0: GCC makes that a byte-wise memset)
+        share[k] = 1.0;
+        dshare[k] = 0.0 * parity[k];
+      }
+    } else {
+      // W = (1 + parity cos(count theta)) / 2, dW/dtheta = -count parity sin(count theta) / 2, with
+      // (cos, sin)(count theta) = ((wa + i wb) / R)^count by count - 1 complex products (no angle:
+      // cheaper than a sine for the few rays models have)
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) {
+        share[k] = wa[k] * rho[k];
+        dshare[k] = wb[k] * rho[k];
+      }
+      for (int power = 1; power < count; ++power) {
+#pragma omp simd
+        for (std::size_t k = 0; k < n; ++k) {
+          const double c = wa[k] * rho[k], s1 = wb[k] * rho[k];
+          const double next_cos = share[k] * c - dshare[k] * s1;
+          dshare[k] = share[k] * s1 + dshare[k] * c;
+          share[k] = next_cos;
+        }
+      }
+#pragma omp simd
+      for (std::size_t k = 0; k < n; ++k) {
+        const double cos_n = parity[k] * share[k], sin_n = parity[k] * dshare[k];
+        share[k] = 0.5 * (1.0 + cos_n);
+        dshare[k] = -0.5 * count * sin_n;
+      }
     }
     s.run.clear();
     for (std::size_t k = 0; k < n; ++k)
@@ -237,11 +283,8 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     const int nr = nr_;
     constexpr bool kFewRadialParams = Radial::kMaxParams <= kMaxUnrolledRadialParams;
     const int radial_rows = kFewRadialParams ? Radial::kMaxParams : nr;
-    s.point_I.resize(n);
-    s.radial_sum.assign(n, 0.0);
-    s.angular_sum.assign(n, 0.0);
-    s.radial_dL.resize(n * static_cast<std::size_t>(radial_rows));
-    std::fill(jac + kGeometricParams * stride, jac + (kGeometricParams + ns_) * stride, 0.0);
+    for (std::vector<double>* row : {&s.point_I, &s.radial_sum, &s.angular_sum}) reserve_points(*row, n);
+    reserve_points(s.radial_dL, n * static_cast<std::size_t>(radial_rows));
     const double *R = s.R.data(), *log_R = s.log_R.data(), *share = s.share.data(), *dshare = s.dshare.data();
     double *point_I = s.point_I.data(), *radial_sum = s.radial_sum.data(), *angular_sum = s.angular_sum.data();
     double* radial_dL = s.radial_dL.data();
@@ -259,14 +302,24 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
           segment_point(radial, nr, R[i], log_R[i], weight[i], radial_dL + i, stride, I, IL1);
           const double W = base + sign * share[i];
           point_I[i] = W * I;
-          radial_sum[i] += W * IL1;
-          angular_sum[i] += sign * dshare[i] * I;
+          radial_sum[i] = (pair == 0 ? 0.0 : radial_sum[i]) + W * IL1;  // the first overwrites
+          angular_sum[i] = (pair == 0 ? 0.0 : angular_sum[i]) + sign * dshare[i] * I;
         }
         for (int p = 0; p < nr; ++p) {
           double* row = jac + (kGeometricParams + k * nr + p) * stride;
           const double* dLp = radial_dL + p * stride;
 #pragma omp simd
           for (std::size_t i = a; i < b; ++i) row[i] = point_I[i] * dLp[i];
+        }
+      }
+      // the segments without weight in this run: zero rows (share x 0, finite, rather than a constant 0:
+      // GCC turns a constant fill into a memset call, a byte-wise rep stosb on these short runs)
+      for (int k = 0; k < layout_.count; ++k) {
+        if (k == first || (blended_ && k == next_segment(first))) continue;
+        for (int p = 0; p < nr; ++p) {
+          double* row = jac + (kGeometricParams + k * nr + p) * stride;
+#pragma omp simd
+          for (std::size_t i = a; i < b; ++i) row[i] = 0.0 * share[i];
         }
       }
     }
@@ -320,7 +373,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
 
   static Radius radius_of(double R) {
     const double r = R > 0.0 ? R : 1e-300;
-    return Radius{r * r, r, 1.0 / r, std::log(r)};
+    return Radius{r * r, r, 1.0 / r, fast_log(r)};
   }
 
   // The segments weighing at w (one: ``only`` when >= 0, a wedge piece's sector).
@@ -330,7 +383,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
       weight[0] = 1.0;
       return 1;
     }
-    return layout_.weights(std::atan2(wb, wa), segment, weight);
+    return layout_.weights(fast_atan2(wb, wa), segment, weight);
   }
 
   // The surface brightness h(w), flux/arcsec^2.
@@ -338,12 +391,12 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     int segment[2];
     double weight[2];
     const int m = weights_at(wa, wb, -1, segment, weight);
-    const Radius rad = radius_of(std::hypot(wa, wb));
+    const Radius rad = radius_of(std::sqrt(wa * wa + wb * wb));  // (no overflow: |w| far below 1e154)
     double h = 0.0;
     for (int k = 0; k < m; ++k) {
       LogDerivatives d{};
       segments_[static_cast<std::size_t>(segment[k])]->eval(rad, d);
-      h += weight[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+      h += weight[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
     }
     return h;
   }
@@ -354,19 +407,19 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     int segment[2];
     double share[2];
     const int m = weights_at(wa, wb, only, segment, share);
-    const Radius rad = radius_of(std::hypot(wa, wb));
+    const Radius rad = radius_of(std::sqrt(wa * wa + wb * wb));  // (no overflow: |w| far below 1e154)
     double radial = 0.0;  // sum over the segments of W_k dI_k/dR (W constant within a piece)
     for (int k = 0; k < m; ++k) {
       const Radial& profile = *segments_[static_cast<std::size_t>(segment[k])];
       LogDerivatives d{};
       if (out == nullptr) {
         profile.eval(rad, d);
-        value += weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+        value += weight * share[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
         continue;
       }
       double dL[Radial::kMaxParams], dL1[Radial::kMaxParams], dL2[Radial::kMaxParams];
       profile.eval_with_params(rad, d, dL, dL1, dL2);
-      const double I = weight * share[k] * std::exp(std::min(d.L, kMaxLogBrightness));
+      const double I = weight * share[k] * fast_exp(std::min(d.L, kMaxLogBrightness));
       value += I;
       radial += I * d.L1;
       double* column = out + kGeometricParams + static_cast<std::ptrdiff_t>(segment[k]) * nr_;
@@ -390,7 +443,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     LogDerivatives below{}, above{};
     segments_[static_cast<std::size_t>(k)]->eval(rad, below);
     segments_[static_cast<std::size_t>(next_segment(k))]->eval(rad, above);
-    const double difference = std::exp(std::min(above.L, kMaxLogBrightness)) - std::exp(std::min(below.L, kMaxLogBrightness));
+    const double difference = fast_exp(std::min(above.L, kMaxLogBrightness)) - fast_exp(std::min(below.L, kMaxLogBrightness));
     return r < 0.0 ? -difference : difference;
   }
 
@@ -554,17 +607,21 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   }
 
   // Integrate the cell (u, v, h) whose own value is parent within budget: the value is added to
-  // total, the Jacobian (with_jac) to s.sum. The search goes on values alone; only the accepted
-  // cells are evaluated again with their derivatives.
+  // total, the Jacobian (with_jac) to s.sum. With the Jacobian, the children are evaluated with their
+  // derivatives at once (into s.child_jac, 4 x np per depth), used if they are accepted: a cell's
+  // refinement tree has about three accepted leaves per split one, so this costs less than
+  // searching on values alone and evaluating the accepted cells again.
   void refine(double u, double v, double h, double parent, double budget, int depth, double& total, SectorScratch& s,
               bool with_jac) const {
     const double q = 0.25 * h;
     const double cu[4] = {u - q, u + q, u - q, u + q};
     const double cv[4] = {v - q, v - q, v + q, v + q};
+    const std::size_t np = static_cast<std::size_t>(np_);
+    double* jacs = with_jac ? s.child_jac.data() + static_cast<std::size_t>(depth) * 4 * np : nullptr;
     double child[4];
     double sum = 0.0;
     for (int c = 0; c < 4; ++c) {
-      child[c] = cell(cu[c], cv[c], 0.5 * h, nullptr, s);
+      child[c] = cell(cu[c], cv[c], 0.5 * h, with_jac ? jacs + static_cast<std::size_t>(c) * np : nullptr, s);
       sum += child[c];
     }
     const bool last = depth + 1 >= opt_.max_depth;
@@ -573,10 +630,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
     if (last || converged || !std::isfinite(sum)) {
       total += sum;
       if (!with_jac) return;
-      for (int c = 0; c < 4; ++c) {
-        cell(cu[c], cv[c], 0.5 * h, s.cell.data(), s);
-        for (int p = 0; p < np_; ++p) s.sum[static_cast<std::size_t>(p)] += s.cell[static_cast<std::size_t>(p)];
-      }
+      for (std::size_t k = 0; k < 4 * np; ++k) s.sum[k % np] += jacs[k];
     } else {
       // A curve (an edge, a sharp truncation) crosses about two of the four children: half the budget
       // each keeps the share of the cells along it the same at every level (a quarter would halve it
@@ -672,7 +726,7 @@ class SectorRenderer : public LevelQuadrature<SectorRenderer<Radial>, SectorScra
   }
 
   void render_cut_pixel(int i, int j, double* image, double* jac, SectorScratch& s) const {
-    s.cell.resize(static_cast<std::size_t>(np_));
+    s.child_jac.resize(static_cast<std::size_t>(std::max(opt_.max_depth, 1)) * 4 * static_cast<std::size_t>(np_));
     s.sum.resize(static_cast<std::size_t>(np_));
     const bool with_jac = jac != nullptr;
     const double u = j + 0.5, v = i + 0.5;
