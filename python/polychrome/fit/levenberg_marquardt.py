@@ -36,18 +36,8 @@ from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
 
 # Damping updates after accepted / rejected steps, and the largest damping
-# before giving up (the quadratic model then explains nothing). After the
-# fit's first rejected step an accepted one lowers L by at most _L_DOWN_CURVED:
-# with 9 there, a valley that takes many short steps alternates accepted and
-# rejected ones (measured on 99 single-band 48 x 48 survey fits of a Sersic:
-# 10.1 normal-equation and 2.1 chi^2 evaluations per fit, 8.1 and 0.9 with 5;
-# the 3-band fits, hardly ever rejecting a step, unchanged at 4.4; every fitted
-# value the same to < 0.025 sigma, within the convergence tolerance. On
-# bench/survey.py's isolated fields, 12.7 -> 12.2 and 2.3 -> 1.7 (one band),
-# 15.1 -> 14.5 and 3.3 -> 2.5 (three); 95% of values within 0.015 sigma, the
-# largest differences (<= 0.6 sigma) in fits with n at its limit).
+# before giving up (the quadratic model then explains nothing).
 _L_DOWN = 9.0
-_L_DOWN_CURVED = 5.0
 _L_UP = 11.0
 _L_MIN = 1e-9
 _L_MAX = 1e9
@@ -241,7 +231,6 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
     # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
     scaling = np.zeros(size)
     converged = stalled = False
-    rejected_before = False
     while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, np.diag(H))
@@ -301,10 +290,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             # lower the damping by how well the quadratic model predicted the step (Nielsen 1999):
             # by _L_DOWN when it was exact (rho = 1), hardly when it was only just good enough;
             # a fixed large factor makes every other step a rejected one in curved valleys
-            # once a step has been rejected the valley is curved: the decrease is capped at
-            # _L_DOWN_CURVED, so that the next step is not rejected again in turn
-            down = _L_DOWN_CURVED if rejected_before else _L_DOWN
-            L = max(L * max(1.0 / down, 1.0 - (2.0 * min(rho, 1.0) - 1.0) ** 3), _L_MIN)
+            L = max(L * max(1.0 / _L_DOWN, 1.0 - (2.0 * min(rho, 1.0) - 1.0) ** 3), _L_MIN)
             # a problem whose model follows the parameters (automatic render windows that move
             # with their sources) says so here; chi^2 and its derivatives are then taken again
             # at x, and the step does not count as the last one
@@ -314,7 +300,6 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
                 converged = False
         else:
             L *= _L_UP
-            rejected_before = True
             if L > _L_MAX:
                 # No step improves chi^2: at a minimum to working precision
                 # (success) unless the gradient is still large.
