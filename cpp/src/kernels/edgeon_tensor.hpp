@@ -173,23 +173,24 @@ class EdgeOnTensorRows {
     s.xp.resize(n);
     s.yp.resize(n);
     s.weight.resize(n);
-    std::size_t k = 0;
-    for (const int j : columns)
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b, ++k) {
-          w_at(j + kX4[b], i + kX4[a], s.xp[k], s.yp[k]);
-          s.weight[k] = kW4[a] * kW4[b];
-        }
-    pad(k, n4, s);
-    k = n4;
-    for (const int j : columns)
-      for (int a = 0; a < 3; ++a)
-        for (int b = 0; b < 3; ++b, ++k) {
-          w_at(j + kX3[b], i + kX3[a], s.xp[k], s.yp[k]);
-          s.weight[k] = kW3[a] * kW3[b];
-        }
-    pad(k, n, s);
+    place_rule(i, columns, kX4, kW4, 0, n4, s);
+    place_rule(i, columns, kX3, kW3, n4, n, s);
     return n4;
+  }
+
+  // The N x N tensor rule (nodes x, weights w on [0, 1]) of each pixel of `columns` in row i, at
+  // points [from, to) (the rest after the pixels' points padded).
+  template <int N>
+  void place_rule(int i, const std::vector<int>& columns, const double (&x)[N], const double (&w)[N],
+                  std::size_t from, std::size_t to, EdgeOnRowScratch& s) const {
+    std::size_t k = from;
+    for (const int j : columns)
+      for (int a = 0; a < N; ++a)
+        for (int b = 0; b < N; ++b, ++k) {
+          w_at(j + x[b], i + x[a], s.xp[k], s.yp[k]);
+          s.weight[k] = w[a] * w[b];
+        }
+    pad(k, to, s);
   }
 
   static std::size_t padded(std::size_t count) { return (count + kPadding - 1) / kPadding * kPadding; }
