@@ -21,6 +21,38 @@ namespace {
 // and far faster than the whole batch at once.
 constexpr std::size_t kGroupArrays = 1;
 
+// One axis of a circular convolution that equals the linear one on the window: input nonzero on
+// [begin, end) of the padded axis, window [pad, pad + w), kernel half-size pad. Only the inputs
+// within pad of the window reach it: [first, first + length). Output i and input j interact through
+// the kernel entry d = i - j, and d ranges over [lowest, highest]; a circular size n keeps every
+// other image of the kernel (d + m n, m != 0) outside its support [-pad, pad] when
+// n > max(highest, -lowest) + pad. With the whole padded axis lit this is n >= w + 2 pad, the
+// usual size; a model whose light fills less of the axis gets a smaller transform.
+struct CircularAxis {
+  std::size_t first = 0, length = 0, size = 0;  // size 0: nothing reaches the window
+};
+
+CircularAxis circular_axis(int begin, int end, int w, int pad) {
+  const long first = std::max<long>(begin, 0);
+  const long last = std::min<long>(end, static_cast<long>(w) + 2L * pad);  // one past
+  CircularAxis axis;
+  if (last <= first || w == 0) return axis;
+  const long highest = pad + w - 1 - first, lowest = pad - (last - 1);
+  axis.first = static_cast<std::size_t>(first);
+  axis.length = static_cast<std::size_t>(last - first);
+  axis.size = next_fast_size(static_cast<std::size_t>(std::max(highest, -lowest) + pad + 1));
+  return axis;
+}
+
+// Copy count values of a circular row (period n) starting at index start (may be >= n or wrap)
+// to dst.
+void copy_circular(const double* row, std::size_t n, std::size_t start, std::size_t count, double* dst) {
+  start %= n;
+  const std::size_t head = std::min(count, n - start);
+  std::copy(row + start, row + start + head, dst);
+  for (std::size_t k = head; k < count; k += n) std::copy(row, row + std::min(n, count - k), dst + k);
+}
+
 }  // namespace
 
 PsfConvolver::Transform::Transform(const PsfImage& psf, std::size_t ny, std::size_t nx)
@@ -33,7 +65,7 @@ PsfConvolver::Transform::Transform(const PsfImage& psf, std::size_t ny, std::siz
     const std::size_t r = static_cast<std::size_t>((i - hy + static_cast<int>(ny)) % static_cast<int>(ny));
     for (int j = 0; j < psf.nx(); ++j) {
       const std::size_t c = static_cast<std::size_t>((j - hx + static_cast<int>(nx)) % static_cast<int>(nx));
-      wrapped[r * nx + c] = psf.at(i, j);
+      wrapped[r * nx + c] += psf.at(i, j);  // a transform narrower than the PSF folds it
     }
   }
   plan.forward(wrapped.data(), psf_spectrum.data());
@@ -81,12 +113,20 @@ std::shared_ptr<const PsfConvolver::Transform> PsfConvolver::transform(std::size
 }
 
 void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int wx,
-                            double* const* out, int threads) const {
-  const auto [ny, nx] = fft_shape(wy, wx);
+                            double* const* out, int threads, Extent extent) const {
+  fft_shape(wy, wx);  // checks the window's shape
   if (count == 0 || wy == 0 || wx == 0) return;
   const std::size_t py = static_cast<std::size_t>(pad_y()), px = static_cast<std::size_t>(pad_x());
   const std::size_t ly = static_cast<std::size_t>(wy) + 2 * py;  // padded array rows
   const std::size_t lx = static_cast<std::size_t>(wx) + 2 * px;  // and columns
+  const CircularAxis rows_lit = circular_axis(extent.row_begin, extent.row_end, wy, pad_y());
+  const CircularAxis cols_lit = circular_axis(extent.col_begin, extent.col_end, wx, pad_x());
+  const std::size_t window = static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx);
+  if (rows_lit.size == 0 || cols_lit.size == 0) {  // no light reaches the window
+    for (std::size_t a = 0; a < count; ++a) std::fill(out[a], out[a] + window, 0.0);
+    return;
+  }
+  const std::size_t ny = rows_lit.size, nx = cols_lit.size;
   const std::shared_ptr<const Transform> t = transform(ny, nx);
   const std::size_t nc = t->plan.spectrum_nx();
   // Threads pay only for enough FFT points in all (team_size); one array
@@ -111,10 +151,10 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
       const std::size_t a = first + k / ny;
       const std::size_t i = k % ny;
       double* dst = r + k * nx;
-      if (i < ly) {
-        const double* src = padded + (a * ly + i) * lx;
-        std::copy(src, src + lx, dst);
-        std::fill(dst + lx, dst + nx, 0.0);
+      if (i < rows_lit.length) {  // the lit box, moved to the transform's origin
+        const double* src = padded + (a * ly + rows_lit.first + i) * lx + cols_lit.first;
+        std::copy(src, src + cols_lit.length, dst);
+        std::fill(dst + cols_lit.length, dst + nx, 0.0);
       } else {
         std::fill(dst, dst + nx, 0.0);
       }
@@ -130,14 +170,16 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
 
     t->plan.inverse(s, r, g, inner);
 
-    // With the PSF centred at index 0, window pixel (i, j) sits where it sat
-    // in the padded array: (i + pad_y, j + pad_x).
+    // With the PSF centred at index 0, window pixel (i, j) sits where it sat in the padded array,
+    // (i + pad_y, j + pad_x), less the lit box's corner, modulo the transform's size (a box that
+    // starts inside the window puts the window's first rows at the transform's end).
     const std::size_t out_rows = g * static_cast<std::size_t>(wy);
     for_rows(out_rows, inner, [&](std::size_t k) {
       const std::size_t a = k / static_cast<std::size_t>(wy);
       const std::size_t i = k % static_cast<std::size_t>(wy);
-      const double* src = r + (a * ny + i + py) * nx + px;
-      std::copy(src, src + wx, out[first + a] + i * static_cast<std::size_t>(wx));
+      const std::size_t row = (i + py + ny - rows_lit.first) % ny;
+      copy_circular(r + (a * ny + row) * nx, nx, px + nx - cols_lit.first, static_cast<std::size_t>(wx),
+                    out[first + a] + i * static_cast<std::size_t>(wx));
     });
   };
   // std::complex<double> is layout-compatible with double[2] (the standard
@@ -177,11 +219,11 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
 }
 
 void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
-                            int threads) const {
+                            int threads, Extent extent) const {
   std::vector<double*> outputs(count);
   const std::size_t size = static_cast<std::size_t>(std::max(wy, 0)) * static_cast<std::size_t>(std::max(wx, 0));
   for (std::size_t a = 0; a < count; ++a) outputs[a] = out + a * size;
-  convolve(padded, count, wy, wx, outputs.data(), threads);
+  convolve(padded, count, wy, wx, outputs.data(), threads, extent);
 }
 
 }  // namespace polychrome

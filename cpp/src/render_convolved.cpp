@@ -1,5 +1,6 @@
 #include "polychrome/render_convolved.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -32,6 +33,31 @@ void bin_blocks(const double* fine, std::size_t count, int ny, int nx, int k, do
       }
     }
   }
+}
+
+// The box of the padded arrays (count of them, ly x lx each) that holds all their nonzero values:
+// a renderer that leaves far wings at 0 (dark_tail.hpp, a compact profile's edge) lets the
+// convolution shrink its transforms to it. NaN counts as nonzero (it must reach the output).
+PsfConvolver::Extent lit_extent(const double* arrays, std::size_t count, int ly, int lx) {
+  PsfConvolver::Extent box{ly, 0, lx, 0};
+  for (std::size_t a = 0; a < count; ++a) {
+    for (int i = 0; i < ly; ++i) {
+      const double* row = arrays + (a * static_cast<std::size_t>(ly) + static_cast<std::size_t>(i)) * lx;
+      int lit = 0;  // a branch-free pass first: most rows are wholly dark or lit
+      for (int j = 0; j < lx; ++j) lit |= static_cast<int>(!(row[j] == 0.0));
+      if (!lit) continue;
+      int first = 0;
+      while (row[first] == 0.0) ++first;
+      int last = lx;
+      while (row[last - 1] == 0.0) --last;
+      box.row_begin = std::min(box.row_begin, i);
+      box.row_end = std::max(box.row_end, i + 1);
+      box.col_begin = std::min(box.col_begin, first);
+      box.col_end = std::max(box.col_end, last);
+    }
+  }
+  if (box.row_end <= box.row_begin) return PsfConvolver::Extent{0, 0, 0, 0};
+  return box;
 }
 
 }  // namespace
@@ -87,12 +113,13 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
   // convolution is linear, so it is ln 10 times the convolved image (the same to rounding).
   const bool scaled_last = jac && last_parameter_scales_image(profile);
   const std::size_t convolved = scaled_last ? count - 1 : count;
+  const PsfConvolver::Extent lit = lit_extent(rendered.data(), convolved, padded.ny, padded.nx);
   if (k == 1) {
-    psf.convolve(rendered.data(), convolved, wy, wx, out.data(), options.threads);
+    psf.convolve(rendered.data(), convolved, wy, wx, out.data(), options.threads, lit);
   } else {
     ScratchPool::Lease fine =
         psf.scratch(convolved * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
-    psf.convolve(rendered.data(), convolved, wy, wx, fine.data(), options.threads);
+    psf.convolve(rendered.data(), convolved, wy, wx, fine.data(), options.threads, lit);
     bin_blocks(fine.data(), convolved, grid.ny, grid.nx, k, out.data());
   }
   if (scaled_last)

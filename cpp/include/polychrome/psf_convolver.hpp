@@ -9,7 +9,10 @@
 // equals the linear one on the central window, because every output pixel of
 // the window only reads padded pixels within hy, hx of itself, all inside the
 // padded array. The result is that central window ("same" mode on the padded
-// array, cropped by the half-sizes).
+// array, cropped by the half-sizes). Where the caller says the arrays are 0
+// outside a box (Extent), only the box is transformed, at the smallest size
+// that still keeps the window free of wrapped-around light (see
+// psf_convolver.cpp, circular_axis).
 //
 // Cost of a batch of K arrays: K forward and K inverse real 2D transforms of
 // the FFT size plus K spectrum products; the PSF spectrum is computed once
@@ -29,6 +32,15 @@
 #include "polychrome/scratch_pool.hpp"
 
 namespace polychrome {
+
+/// Where the padded arrays given to PsfConvolver::convolve may be nonzero: rows
+/// [row_begin, row_end) and columns [col_begin, col_end) of the padded array (all of it by
+/// default; clipped to it). A renderer that leaves a model's far wings at 0 passes the box that
+/// holds its light, and the transforms shrink to it.
+struct ConvolutionExtent {
+  static constexpr int kWhole = 1 << 30;
+  int row_begin = 0, row_end = kWhole, col_begin = 0, col_end = kWhole;
+};
 
 class PsfConvolver {
  public:
@@ -57,17 +69,21 @@ class PsfConvolver {
   /// FFT shape (rows, columns) used for a window of wy x wx pixels.
   std::pair<std::size_t, std::size_t> fft_shape(int wy, int wx) const;
 
+  /// Where the padded arrays may be nonzero (see ConvolutionExtent).
+  using Extent = ConvolutionExtent;
+
   /// Convolve count arrays stored one after another in padded, each
   /// (wy + 2 pad_y) x (wx + 2 pad_x), row-major; array a's central wy x wx
   /// window goes to out[a] (row-major, wy*wx doubles). Output may not overlap
   /// the input. threads: at most this many (work too small for them runs on
-  /// fewer; Python resolves the count in polychrome.thread_policy). Safe to call from several threads
+  /// fewer; Python resolves the count in polychrome.thread_policy). extent: where the arrays may
+  /// be nonzero (the rest is not read). Safe to call from several threads
   /// at once. Throws std::invalid_argument for negative window sizes.
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* const* out,
-                int threads = 1) const;
+                int threads = 1, Extent extent = Extent{}) const;
   /// The same with the outputs stored one after another in out (count*wy*wx).
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
-                int threads = 1) const;
+                int threads = 1, Extent extent = Extent{}) const;
 
   /// A work buffer of at least count doubles from this object's pool, for
   /// callers that prepare its input (the padded render): reused between

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "polychrome/cell_quadrature.hpp"
+#include "polychrome/dark_tail.hpp"
 #include "polychrome/edge_pixel_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
 #include "polychrome/kernel_namespace.hpp"
@@ -161,6 +162,9 @@ class AdaptiveRenderer {
     // max(tolerance x |value|, tolerance x faint floor, absolute tolerance).
     floor_ = std::max(opt.faint_fraction * std::exp(profile.log_peak()) * geo_.area,
                       opt.absolute_tolerance / opt.tolerance);
+    // To a noise-set tolerance, the pixels beyond the radius whose whole outer light fits one
+    // pixel's budget are left at 0 (dark_tail.hpp); at the default (relative) accuracy none are.
+    if (opt.absolute_tolerance > 0.0) dark_radius_ = dark_tail_radius(profile, geo_.q, opt.tolerance * floor_, grid_reach());
   }
 
   void render(double* image, double* jac) const {
@@ -213,8 +217,10 @@ class AdaptiveRenderer {
     // [lit_begin, lit_end) that may reach inside its edge (the others hold no light: 0, as their
     // evaluation would give).
     int lit_begin = 0, lit_end = nx;
-    if constexpr (HasEdgePixelIntegral<Profile>::value) {
-      lit_columns(wa_row, wb_row, lit_begin, lit_end);
+    double lit_radius = dark_radius_;
+    if constexpr (HasEdgePixelIntegral<Profile>::value) lit_radius = std::min(lit_radius, prof_.edge_radius());
+    if (std::isfinite(lit_radius)) {
+      lit_columns(wa_row, wb_row, lit_radius, lit_begin, lit_end);
       const auto dark = [&](int from, int to) {
         for (int j = from; j < to; ++j) {
           img_row[j] = 0.0;
@@ -328,13 +334,13 @@ class AdaptiveRenderer {
     }
   }
 
-  // The columns [begin, end) of the row whose w at u = 0 is (wa_row, wb_row) that may reach inside a compact
-  // profile's edge: every point of a pixel lies within its half-diagonal delta (in w, the bound of
-  // evaluate_cell) of its centre, so a pixel whose centre lies farther than edge + delta holds I = 0
-  // throughout. |w(u)|^2 = A u^2 + 2 B u + C is below (edge + delta)^2 between its two roots; one column of
-  // margin on each side.
-  void lit_columns(double wa_row, double wb_row, int& begin, int& end) const {
-    const double reach = prof_.edge_radius() + std::sqrt(0.5 * geo_.tau);
+  // The columns [begin, end) of the row whose w at u = 0 is (wa_row, wb_row) that may reach inside
+  // `radius` (a compact profile's edge, or the dark-tail radius): every point of a pixel lies within
+  // its half-diagonal delta (in w, the bound of evaluate_cell) of its centre, so a pixel whose centre
+  // lies farther than radius + delta lies wholly outside. |w(u)|^2 = A u^2 + 2 B u + C is below
+  // (radius + delta)^2 between its two roots; one column of margin on each side.
+  void lit_columns(double wa_row, double wb_row, double radius, int& begin, int& end) const {
+    const double reach = radius + std::sqrt(0.5 * geo_.tau);
     const double A = geo_.APaa * geo_.APaa + geo_.APba * geo_.APba;
     const double B = wa_row * geo_.APaa + wb_row * geo_.APba;
     const double C = wa_row * wa_row + wb_row * wb_row - reach * reach;
@@ -348,6 +354,17 @@ class AdaptiveRenderer {
     if (!(last > first)) return;
     begin = static_cast<int>(first);
     end = static_cast<int>(last);
+  }
+
+  // Largest elliptical radius (arcsec) of the grid's corners: the farthest any pixel reaches.
+  double grid_reach() const {
+    double reach = 0.0;
+    for (int c = 0; c < 4; ++c) {
+      double wa, wb;
+      w_at((c & 1) * grid_.nx, (c >> 1) * grid_.ny, wa, wb);
+      reach = std::max(reach, std::hypot(wa, wb));
+    }
+    return reach;
   }
 
   // Largest elliptical radius (arcsec) of the corners of the pixel with lower-left corner (j, v0).
@@ -523,6 +540,7 @@ class AdaptiveRenderer {
   const RenderOptions opt_;
   const int np_;
   double floor_ = 0.0;
+  double dark_radius_ = INFINITY;  // see dark_tail.hpp: pixels wholly beyond it are left at 0
 };
 
 }  // namespace detail

@@ -17,6 +17,8 @@ class SersicProfile {
   static constexpr int kNumParams = 3;
   static constexpr int kMaxParams = kNumParams;
   static constexpr bool kHasEnclosedLight = true;
+  // -d ln I / d ln r never decreases outwards (see dark_tail.hpp).
+  static constexpr bool kSteepeningTail = true;
   // The last parameter is log10 of an amplitude: its Jacobian column is ln 10 times the image.
   static constexpr bool kLastScalesImage = true;
 
