@@ -21,17 +21,21 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
     solve(matrix, rhs): the fitter's linear solver. Components that would
     cross a limit cover ``fraction`` of the distance to it (1: end on it).
     """
+    if x.size == 0:
+        return np.zeros(0)
+    step = solve(matrix, gradient).astype(float, copy=True)  # the whole system, as it is
+    target = x + step
+    if _within(target, lower, upper):  # the usual case: one round
+        return step
     held = np.zeros(x.size, bool)
-    step = np.zeros(x.size)
     for _ in range(x.size):
         free = ~held
         if held.any():
             rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
             step[free] = solve(matrix[np.ix_(free, free)], rhs)
-        else:  # the first round (usually the only one): the whole system, as it is
-            step = solve(matrix, gradient).astype(float, copy=True)
-        reached = np.clip(x + step, lower, upper)
-        crossing = free & (reached != x + step)
+            target = x + step
+        reached = np.clip(target, lower, upper)
+        crossing = free & (reached != target)
         if not np.any(crossing):
             break
         step[crossing] = fraction * (reached[crossing] - x[crossing])
@@ -41,8 +45,20 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
     return step
 
 
+def _within(values, lower, upper):
+    """True when every value lies in [lower, upper] (False for a NaN: it is clipped, and held)."""
+    return bool((values >= lower).all()) and bool((values <= upper).all())
+
+
 def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve):
     """Predicted chi^2 decrease (chi^2 units) of the least-damped limited Gauss-Newton step
     from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter)."""
-    step = limited_step(hessian + damping * np.diag(diag), gradient, x, lower, upper, solve)
+    step = limited_step(damped(hessian, damping, diag), gradient, x, lower, upper, solve)
     return float(2.0 * gradient @ step - step @ hessian @ step)
+
+
+def damped(hessian, damping, diag):
+    """hessian + damping * diag(diag) (a new (P, P) array): the damping added on the diagonal alone."""
+    matrix = hessian.copy()
+    matrix.ravel()[::hessian.shape[0] + 1] += damping * diag  # a view of the copy's diagonal
+    return matrix

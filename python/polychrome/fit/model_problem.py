@@ -90,7 +90,11 @@ class ModelProblem:
         """The fitter's hook after an accepted step to x: size the components' automatic render
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
         when one changed: the model at x changed (by light below the noise), so the fitter
-        evaluates the normal equations at x again."""
+        evaluates the normal equations at x again. (Where every component renders on a given
+        window, as a survey's single-source cutouts do, nothing follows the parameters: False at
+        once, the model left as the last evaluation wrote it.)"""
+        if not any(getattr(c, "window_is_automatic", True) for c in self._components):
+            return False
         self._writer.write(x)
         changed = self.model.refresh_automatic_windows()
         if changed:

@@ -10,6 +10,8 @@ checks it would make cannot fail on a clipped finite vector; a non-finite
 vector goes through ``set_values``, which says what is wrong).
 """
 
+import math
+
 import numpy as np
 
 
@@ -33,7 +35,8 @@ class VectorWriter:
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
         x = np.asarray(x, dtype=float)
-        if x.shape != (self.free.size,) or not np.all(np.isfinite(x)):
+        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer)
+        if x.shape != (self.free.size,) or not (math.isfinite(float(x.sum())) or bool(np.isfinite(x).all())):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
         values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
