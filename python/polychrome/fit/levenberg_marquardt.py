@@ -33,7 +33,7 @@ import numpy as np
 from scipy.linalg.lapack import dgesv as _dgesv
 
 from ..param.numpy_values import NumpyArray
-from .convergence import attainable_decrease, damped, limited_step
+from .convergence import attainable_decrease, damped, limited_step, within
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
 
@@ -112,7 +112,7 @@ def _solve(matrix, rhs):
 
 def _finite(values):
     """True when every element of the float array is finite (a NaN or inf makes the sum non-finite)."""
-    return math.isfinite(float(values.sum())) or bool(np.all(np.isfinite(values)))
+    return math.isfinite(np.add.reduce(values, axis=None)) or bool(np.isfinite(values).all())
 
 
 def covariance_from(hessian):
@@ -178,14 +178,17 @@ class _Box:
         self.period = np.where(self.cyclic, upper - lower, 0.0)
         self.lower = np.where(self.cyclic, -np.inf, lower)
         self.upper = np.where(self.cyclic, np.inf, upper)
-        self._any_cyclic = bool(self.cyclic.any())
+        # the cyclic entries as an index, with their range: wrap() indexes with it at every step
+        self._cyclic_index = np.flatnonzero(self.cyclic)
+        self._cyclic_start = self.start[self._cyclic_index]
+        self._cyclic_period = self.period[self._cyclic_index]
 
     def wrap(self, x):
         """x with the cyclic parameters wrapped into their range (a copy)."""
         x = x.copy()
-        if self._any_cyclic:
-            c = self.cyclic
-            x[c] = self.start[c] + np.mod(x[c] - self.start[c], self.period[c])
+        c = self._cyclic_index
+        if c.size:
+            x[c] = self._cyclic_start + np.mod(x[c] - self._cyclic_start, self._cyclic_period)
         return x
 
     def inside(self, x, step):
@@ -193,7 +196,7 @@ class _Box:
         _BOUNDARY_FRACTION of the distance to it (a copy)."""
         step = step.copy()
         target = x + step
-        if bool((target <= self.upper).all()) and bool((target >= self.lower).all()):
+        if within(target, self.lower, self.upper):
             return step  # nothing crosses (the usual case)
         up = target > self.upper
         step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
@@ -246,8 +249,9 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
     converged = stalled = False
     while True:
         g, H = ne.gradient, ne.hessian
-        scaling = np.maximum(scaling, np.diag(H))
-        diag = np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        scaling = np.maximum(scaling, H.diagonal())
+        # (a zero scale, never seen in practice once a step was taken, gets a small one)
+        diag = scaling if scaling.min() > 0.0 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically
