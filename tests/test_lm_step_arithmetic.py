@@ -136,3 +136,30 @@ def test_flat_sky_renderer_matches_its_render_and_follows_F():
         assert np.array_equal(render(False)[0], plain_image)
     with pytest.raises(ValueError):
         jac[0, 0, 0] = 1.0  # shared between calls: read-only
+
+
+def test_vector_writer_sets_what_set_values_sets():
+    from polychrome.fit.vector_writer import VectorWriter
+    from polychrome.param import FreeParameters
+
+    target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=0.5)
+    galaxy = pc.models.Model(name="g", model_type="sersic galaxy model", target=target,
+                             center=[5.0, 5.0], q=0.6, PA=1.0, n=2.0, Re=1.5, Ie=0.5)
+    sky = pc.models.Model(name="s", model_type="flat sky model", target=target, F=0.1)
+    group = pc.models.Model(name="grp", model_type="group model", models=[galaxy, sky])
+    free = FreeParameters(group.all_parameters())
+    writer = VectorWriter(free)
+    rng = np.random.default_rng(4)
+    start = free.get_values()
+    for _ in range(50):
+        # far steps: values beyond the limits (clipped) and PA beyond its period (wrapped)
+        x = start + rng.normal(size=start.size) * 5.0
+        writer.write(x)
+        ours = free.get_values()
+        for parameter, _ in free.quantities:  # stored as arrays of the parameter's shape
+            assert isinstance(parameter.quantity.value, np.ndarray) and parameter.quantity.value.dtype == float
+            assert parameter.quantity.value.shape == parameter.shape
+        free.set_values(x, clip_to_limits=True)
+        assert np.array_equal(ours, free.get_values())
+    with pytest.raises(ValueError):
+        writer.write(np.full(start.size, np.nan))
