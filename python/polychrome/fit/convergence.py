@@ -18,31 +18,60 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
 
     matrix: (P, P) damped J^T W J; gradient: J^T W (data - model) (P,);
     x, lower, upper: the point and its limits (+-inf where none);
-    solve(matrix, rhs): the fitter's linear solver. Components that would
+    solve(matrix, rhs): the fitter's linear solver (a new float array). Components that would
     cross a limit cover ``fraction`` of the distance to it (1: end on it).
     """
-    held = np.zeros(x.size, bool)
-    step = np.zeros(x.size)
-    for _ in range(x.size):
-        free = ~held
-        if held.any():
-            rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
-            step[free] = solve(matrix[np.ix_(free, free)], rhs)
-        else:  # the first round (usually the only one): the whole system, as it is
-            step = solve(matrix, gradient).astype(float, copy=True)
-        reached = np.clip(x + step, lower, upper)
-        crossing = free & (reached != x + step)
-        if not np.any(crossing):
+    if x.size == 0:
+        return np.zeros(0)
+    step = solve(matrix, gradient)  # the whole system, as it is (solve gives a new float array)
+    target = x + step
+    if within(target, lower, upper):  # the usual case: one round
+        return step
+    # rounds holding the components that reach a limit (plain floats and index lists: a few
+    # parameters, where numpy's per-call cost exceeds the work; the same arithmetic)
+    lows, highs, start = lower.tolist(), upper.tolist(), x.tolist()
+    free, held = list(range(x.size)), []
+    while free:
+        if held:
+            rows, kept = np.array(free), np.array(held)
+            rhs = gradient[rows] - matrix[rows[:, None], kept] @ step[kept]
+            step[rows] = solve(matrix[rows[:, None], rows], rhs)
+            target = x + step
+        values = target.tolist()
+        crossing = []
+        for i in free:
+            value = values[i]
+            if value > highs[i]:
+                crossing.append((i, highs[i]))
+            elif value < lows[i]:
+                crossing.append((i, lows[i]))
+            elif value != value:  # NaN: held where it is (as np.clip leaves it)
+                crossing.append((i, value))
+        if not crossing:
             break
-        step[crossing] = fraction * (reached[crossing] - x[crossing])
-        held |= crossing
-        if np.all(held):
-            break
+        for i, reached in crossing:
+            step[i] = fraction * (reached - start[i])
+        crossed = {i for i, _ in crossing}
+        free = [i for i in free if i not in crossed]
+        held = sorted(held + list(crossed))
     return step
+
+
+def within(values, lower, upper):
+    """True when every value lies in [lower, upper] (False for a NaN: it is clipped, and held).
+    Plain floats: for the fitter's few parameters numpy's per-call cost exceeds the work."""
+    return all(lo <= v <= hi for v, lo, hi in zip(values.tolist(), lower.tolist(), upper.tolist()))
 
 
 def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve):
     """Predicted chi^2 decrease (chi^2 units) of the least-damped limited Gauss-Newton step
     from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter)."""
-    step = limited_step(hessian + damping * np.diag(diag), gradient, x, lower, upper, solve)
+    step = limited_step(damped(hessian, damping, diag), gradient, x, lower, upper, solve)
     return float(2.0 * gradient @ step - step @ hessian @ step)
+
+
+def damped(hessian, damping, diag):
+    """hessian + damping * diag(diag) (a new (P, P) array): the damping added on the diagonal alone."""
+    matrix = hessian.copy()
+    matrix.ravel()[::hessian.shape[0] + 1] += damping * diag  # a view of the copy's diagonal
+    return matrix

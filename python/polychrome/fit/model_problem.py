@@ -90,9 +90,17 @@ class ModelProblem:
         """The fitter's hook after an accepted step to x: size the components' automatic render
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
         when one changed: the model at x changed (by light below the noise), so the fitter
-        evaluates the normal equations at x again."""
+        evaluates the normal equations at x again. Only the windows that can follow the
+        parameters are sized (not given ones, nor a sky's, always its whole image): with none, as
+        in a survey's single-source cutouts, False at once, the model left as the last
+        evaluation, at x, wrote it."""
+        following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
+        if not following:
+            return False
         self._writer.write(x)
-        changed = self.model.refresh_automatic_windows()
+        changed = False
+        for component in following:
+            changed = component._refresh_automatic_window() or changed
         if changed:
             self._plans = None
         return changed

@@ -10,6 +10,8 @@ checks it would make cannot fail on a clipped finite vector; a non-finite
 vector goes through ``set_values``, which says what is wrong).
 """
 
+import math
+
 import numpy as np
 
 
@@ -27,18 +29,28 @@ class VectorWriter:
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         self._cyclic = np.array(cyclic, bool)
-        self._any_cyclic = bool(self._cyclic.any())
-        self._period = np.where(self._cyclic, self._upper - self._lower, 1.0)
+        # the cyclic entries as an index, with their ranges (indexed at every write)
+        self._cyclic_index = np.flatnonzero(self._cyclic)
+        self._cyclic_lower = self._lower[self._cyclic_index]
+        self._cyclic_period = (self._upper - self._lower)[self._cyclic_index]
+        # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
+        # their slice in their shape
+        self._scalars = [(quantity, columns.start) for quantity, columns, shape in self._targets if shape == ()]
+        self._arrays = [target for target in self._targets if target[2] != ()]
 
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
         x = np.asarray(x, dtype=float)
-        if x.shape != (self.free.size,) or not np.all(np.isfinite(x)):
+        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer)
+        if x.shape != (self.free.size,) or not (math.isfinite(np.add.reduce(x)) or bool(np.isfinite(x).all())):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
         values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
-        if self._any_cyclic:
-            c = self._cyclic
-            values[c] = self._lower[c] + np.mod(x[c] - self._lower[c], self._period[c])
-        for quantity, columns, shape in self._targets:
+        c = self._cyclic_index
+        if c.size:
+            values[c] = self._cyclic_lower + np.mod(x[c] - self._cyclic_lower, self._cyclic_period)
+        floats = values.tolist()
+        for quantity, column in self._scalars:
+            quantity.value = np.array(floats[column])
+        for quantity, columns, shape in self._arrays:
             quantity.value = values[columns].reshape(shape).copy()

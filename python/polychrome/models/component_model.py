@@ -370,6 +370,14 @@ class ComponentModel(Model):
         """The box ``_render`` renders on: ``render_window``."""
         return self.render_window
 
+    @property
+    def _window_follows_parameters(self):
+        """True when the automatic render window may move as the parameters change: False with a
+        given window, and for a model whose light needs the whole image whatever its values (no
+        ``_needed_bounds`` of its own: sky models), whose automatic window is always that image."""
+        return (self._requested_window is None and self._target is not None
+                and type(self)._needed_bounds is not ComponentModel._needed_bounds)
+
     def _refresh_automatic_window(self):
         """Size the automatic render window for the current parameters; True when it changed."""
         if self._requested_window is not None or self._target is None:

@@ -71,6 +71,21 @@ class FlatSky(ComponentModel):
             return image, None
         return image, np.full((1,) + tuple(self._window.shape), area)
 
+    def _renderer(self):
+        """``render(jacobian)`` on the render window as it is now (see ComponentModel._renderer):
+        the image F x pixel area (flux per pixel); its Jacobian row, the pixel area everywhere,
+        does not depend on F and is made once (read-only: shared by every call)."""
+        self._values()  # F checked once, here
+        area, shape, parameter = self._target.pixel_area, tuple(self._window.shape), self.parameters["F"]
+        row = np.full((1,) + shape, area)
+        row.flags.writeable = False
+
+        def render(jacobian):
+            image = np.full(shape, float(parameter.quantity.value) * area)
+            return (image, row) if jacobian else (image, None)
+
+        return render
+
     def initialize(self, foreground=None):
         """Set ``F`` (when unset) to the sigma-clipped median of the window border, per arcsec^2
         (of the data less ``foreground``, flux per pixel on the window, when given)."""

@@ -1,0 +1,165 @@
+"""The fitter's per-step arithmetic, made cheap for small systems, against the plain numpy
+forms it replaces: the same digits (bit for bit), so that the fitter's decisions do not move.
+
+References: np.linalg.solve (the LU solve), H + L np.diag(d), and the held-component loop of
+limited_step written out here from its definition (every round solved for the free components,
+those crossing a limit moved to ``fraction`` of the way and held)."""
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+from polychrome.fit.convergence import attainable_decrease, damped, limited_step
+from polychrome.fit.levenberg_marquardt import _Box, _solve
+
+
+def _systems(count, seed=3):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        n = int(rng.integers(1, 10))
+        a = rng.normal(size=(n, n + 3))
+        scale = 10.0 ** rng.uniform(-6, 6, n)
+        matrix = (a @ a.T) * np.outer(scale, scale) + np.diag(10.0 ** rng.uniform(-9, 0, n))
+        yield rng, matrix, rng.normal(size=n) * scale
+
+
+def test_solve_gives_numpy_digits():
+    for _, matrix, rhs in _systems(3000):
+        assert np.array_equal(_solve(matrix, rhs), np.linalg.solve(matrix, rhs))
+
+
+def test_solve_of_a_singular_system_is_least_squares_and_finite():
+    matrix = np.array([[1.0, 2.0], [2.0, 4.0]])
+    rhs = np.array([1.0, 2.0])
+    with pytest.raises(np.linalg.LinAlgError):
+        np.linalg.solve(matrix, rhs)
+    d = _solve(matrix, rhs)
+    assert np.all(np.isfinite(d))
+    assert np.allclose(d, np.linalg.lstsq(matrix, rhs, rcond=None)[0], rtol=0, atol=1e-14)
+    assert np.allclose(matrix @ d, rhs, atol=1e-12)
+
+
+def test_damped_matrix_gives_the_digits_of_adding_a_diagonal():
+    for rng, matrix, _ in _systems(500):
+        d = 10.0 ** rng.uniform(-3, 3, matrix.shape[0])
+        L = 10.0 ** rng.uniform(-9, 9)
+        out = damped(matrix, L, d)
+        assert np.array_equal(out, matrix + L * np.diag(d))
+        assert out is not matrix and not np.shares_memory(out, matrix)
+
+
+def _reference_limited_step(matrix, gradient, x, lower, upper, fraction):
+    """limited_step's rule written out plainly (np.linalg.solve, every round in full)."""
+    held = np.zeros(x.size, bool)
+    step = np.zeros(x.size)
+    for _ in range(x.size):
+        free = ~held
+        rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
+        step[free] = np.linalg.solve(matrix[np.ix_(free, free)], rhs)
+        reached = np.clip(x + step, lower, upper)
+        crossing = free & (reached != x + step)
+        if not crossing.any():
+            break
+        step[crossing] = fraction * (reached[crossing] - x[crossing])
+        held |= crossing
+        if held.all():
+            break
+    return step
+
+
+def test_limited_step_matches_its_plain_rule_with_and_without_limits_reached():
+    reached_some = 0
+    for rng, matrix, gradient in _systems(2000, seed=5):
+        n = matrix.shape[0]
+        x = rng.normal(size=n)
+        free_step = np.linalg.solve(matrix, gradient)
+        # limits at random distances: some steps cross them, most do not
+        width = np.abs(free_step) * rng.uniform(0.3, 3.0, n)
+        lower = np.where(rng.random(n) < 0.3, -np.inf, x - width)
+        upper = np.where(rng.random(n) < 0.3, np.inf, x + width)
+        fraction = [1.0, 0.9][int(rng.integers(2))]
+        ours = limited_step(matrix, gradient, x, lower, upper, _solve, fraction)
+        reference = _reference_limited_step(matrix, gradient, x, lower, upper, fraction)
+        assert np.array_equal(ours, reference)
+        reached_some += not np.array_equal(ours, free_step)
+        assert np.all(x + ours <= upper) and np.all(x + ours >= lower)
+    assert 200 < reached_some < 1800  # both paths were taken
+
+
+def test_attainable_decrease_is_the_quadratic_models_decrease():
+    rng, matrix, gradient = next(_systems(1, seed=11))
+    n = matrix.shape[0]
+    diag = np.diag(matrix).copy()
+    x = np.zeros(n)
+    step = np.linalg.solve(matrix + 1e-9 * np.diag(diag), gradient)
+    expected = 2.0 * gradient @ step - step @ matrix @ step
+    got = attainable_decrease(matrix, gradient, diag, 1e-9, x, np.full(n, -np.inf), np.full(n, np.inf), _solve)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_box_inside_and_wrap_match_their_plain_rules():
+    rng = np.random.default_rng(8)
+    for _ in range(500):
+        n = int(rng.integers(1, 9))
+        lower, upper = -rng.uniform(0.1, 2, n), rng.uniform(0.1, 2, n)
+        cyclic = rng.random(n) < 0.3
+        box = _Box(n, lower, upper, cyclic)
+        x = rng.uniform(0.9 * lower, 0.9 * upper)
+        step = rng.normal(size=n) * rng.uniform(0.01, 3)
+        inside = box.inside(x, step)
+        # the plain rule: a component that would cross moves 0.9 of the way to its limit
+        target = x + step
+        expected = np.where(target > box.upper, 0.9 * (box.upper - x),
+                            np.where(target < box.lower, 0.9 * (box.lower - x), step))
+        assert np.array_equal(inside, expected)
+        assert inside is not step
+        wrapped = box.wrap(x + 5.0 * step)
+        period = upper - lower
+        assert np.array_equal(wrapped[~cyclic], (x + 5.0 * step)[~cyclic])
+        assert np.all(wrapped[cyclic] >= lower[cyclic]) and np.all(wrapped[cyclic] < upper[cyclic])
+        turns = (wrapped - (x + 5.0 * step))[cyclic] / period[cyclic]
+        assert np.allclose(turns, np.round(turns), rtol=0, atol=1e-9)
+
+
+def test_flat_sky_renderer_matches_its_render_and_follows_F():
+    target = pc.image.TargetImage(np.zeros((6, 9)), pixelscale=0.3)
+    sky = pc.models.Model(name="sky", model_type="flat sky model", target=target, F=0.7)
+    render = sky._renderer()
+    for F in (0.7, -0.25, 3.0e4):
+        sky["F"].value = F
+        image, jac = render(True)
+        plain_image, plain_jac = type(sky)._render(sky, True)
+        assert np.array_equal(image, plain_image) and np.array_equal(jac, plain_jac)
+        assert np.array_equal(image, np.full((6, 9), F * target.pixel_area))
+        assert np.allclose(image, F * 0.3 ** 2, rtol=1e-14, atol=0)
+        assert render(False)[1] is None
+        assert np.array_equal(render(False)[0], plain_image)
+    with pytest.raises(ValueError):
+        jac[0, 0, 0] = 1.0  # shared between calls: read-only
+
+
+def test_vector_writer_sets_what_set_values_sets():
+    from polychrome.fit.vector_writer import VectorWriter
+    from polychrome.param import FreeParameters
+
+    target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=0.5)
+    galaxy = pc.models.Model(name="g", model_type="sersic galaxy model", target=target,
+                             center=[5.0, 5.0], q=0.6, PA=1.0, n=2.0, Re=1.5, Ie=0.5)
+    sky = pc.models.Model(name="s", model_type="flat sky model", target=target, F=0.1)
+    group = pc.models.Model(name="grp", model_type="group model", models=[galaxy, sky])
+    free = FreeParameters(group.all_parameters())
+    writer = VectorWriter(free)
+    rng = np.random.default_rng(4)
+    start = free.get_values()
+    for _ in range(50):
+        # far steps: values beyond the limits (clipped) and PA beyond its period (wrapped)
+        x = start + rng.normal(size=start.size) * 5.0
+        writer.write(x)
+        ours = free.get_values()
+        for parameter, _ in free.quantities:  # stored as arrays of the parameter's shape
+            assert isinstance(parameter.quantity.value, np.ndarray) and parameter.quantity.value.dtype == float
+            assert parameter.quantity.value.shape == parameter.shape
+        free.set_values(x, clip_to_limits=True)
+        assert np.array_equal(ours, free.get_values())
+    with pytest.raises(ValueError):
+        writer.write(np.full(start.size, np.nan))
