@@ -399,7 +399,7 @@ def psf_covariance(target):
         return moment_matrix(*shape_moments(pixels, pixels.values, np.zeros(2)))
 
     if _scaled_orthogonal(grid):
-        unit = psf.derived(("second moments", "pixels"), lambda: measure(np.eye(2)))
+        unit = psf.pixel_derived(("second moments", "pixels"), lambda: measure(np.eye(2)))
         return grid @ unit @ grid.T
     return psf.derived(("second moments", grid.tobytes()), lambda: measure(grid)).copy()
 
