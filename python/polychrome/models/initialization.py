@@ -46,13 +46,14 @@ class WindowPixels:
         self.__dict__.update(remembered(key, lambda: _window_pixels(model.name, target, window)))
         if foreground is not None:
             self.values = self.values - np.asarray(foreground, float)[self.grid_index]
-        self._border_level = None
+            self._level = [None]  # this instance's own; without a foreground, the data's (shared)
 
     def border_level(self):
-        """(sky, sigma) of the border values (``robust_level``), measured once."""
-        if self._border_level is None:
-            self._border_level = robust_level(self.border_values())
-        return self._border_level
+        """(sky, sigma) of the border values (``robust_level``), measured once (for the data
+        alone, once for every WindowPixels of the window in a group's initialize())."""
+        if self._level[0] is None:
+            self._level[0] = robust_level(self.border_values())
+        return self._level[0]
 
     def sky_error(self):
         """Uncertainty of the border's sky level (flux per pixel): the standard error of a median,
@@ -129,7 +130,9 @@ def _window_pixels(name, target, window):
             "y": np.asarray(y, float), "border": used(border), "area": area, "pixel": pixel,
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
-            "grid_index": (rows, cols), "_shape": (ny, nx)}
+            "grid_index": (rows, cols), "_shape": (ny, nx),
+            # the border's (sky, sigma) of the data alone, measured on first use (WindowPixels.border_level)
+            "_level": [None]}
 
 
 def _box3(image):
@@ -512,23 +515,11 @@ class RadialProfile:
         edges = np.concatenate([[0.0], np.geomspace(inner, outer, bins)])
         index = np.digitize(radius, edges) - 1
         flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
-        valid = (index >= 0) & (index < bins)
-        count = np.bincount(index[valid], minlength=bins).astype(float)
-        total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
-        squares = np.bincount(index[valid], weights=flux[valid] ** 2, minlength=bins)
-        r_sum = np.bincount(index[valid], weights=radius[valid], minlength=bins)
-        noise = np.bincount(index[valid], weights=pixels.variance[valid], minlength=bins)
-        used = count > 0
-        count, total, squares, r_sum, noise = (a[used] for a in (count, total, squares, r_sum, noise))
-        mean = total / count
-        scatter = np.sqrt(np.maximum(squares / count - mean**2, 0.0) / np.maximum(count - 1, 1))
-        # the sky level's own error is common to all pixels of an annulus: it does not average
-        # down, and where an annulus is no brighter than it, the annulus says nothing of the profile
-        error = np.hypot(np.maximum(scatter, np.sqrt(noise) / count), sky_error)
+        # the annuli's means are measured when first asked for (a start under a PSF needs only
+        # the curve of growth)
+        self._annuli_input = (index, flux, radius, pixels.variance, bins, sky_error, pixels.area)
+        self._annuli = None
         self.q = q
-        self.R = r_sum / count
-        self.I = mean / pixels.area
-        self.error = np.maximum(error / pixels.area, 1e-300)
         self.radius = outer
         inside = radius <= outer
         order = np.argsort(radius[inside])
@@ -542,7 +533,48 @@ class RadialProfile:
             self.half_light_radius = 0.25 * outer
         self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
         self.pixel = pixels.pixel
-        self.noise_floor = math.sqrt(float(np.median(pixels.variance))) / pixels.area
+        self._variance, self._area = pixels.variance, pixels.area
+
+    @property
+    def noise_floor(self):
+        """The median pixel's noise sigma per arcsec^2 (flux/arcsec^2)."""
+        return math.sqrt(float(np.median(self._variance))) / self._area
+
+    def _annuli_means(self):
+        """(R, I, error) of the annuli, measured on first use."""
+        if self._annuli is None:
+            index, flux, radius, variance, bins, sky_error, area = self._annuli_input
+            valid = (index >= 0) & (index < bins)
+            count = np.bincount(index[valid], minlength=bins).astype(float)
+            total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
+            squares = np.bincount(index[valid], weights=flux[valid] ** 2, minlength=bins)
+            r_sum = np.bincount(index[valid], weights=radius[valid], minlength=bins)
+            noise = np.bincount(index[valid], weights=variance[valid], minlength=bins)
+            used = count > 0
+            count, total, squares, r_sum, noise = (a[used] for a in (count, total, squares, r_sum, noise))
+            mean = total / count
+            scatter = np.sqrt(np.maximum(squares / count - mean**2, 0.0) / np.maximum(count - 1, 1))
+            # the sky level's own error is common to all pixels of an annulus: it does not average
+            # down, and where an annulus is no brighter than it, the annulus says nothing of the profile
+            error = np.hypot(np.maximum(scatter, np.sqrt(noise) / count), sky_error)
+            self._annuli = (r_sum / count, mean / area, np.maximum(error / area, 1e-300))
+            self._annuli_input = None
+        return self._annuli
+
+    @property
+    def R(self):
+        """Mean semi-major radius of each annulus (arcsec)."""
+        return self._annuli_means()[0]
+
+    @property
+    def I(self):  # noqa: E743 (the profile's usual name)
+        """Mean surface brightness of each annulus (flux/arcsec^2)."""
+        return self._annuli_means()[1]
+
+    @property
+    def error(self):
+        """Standard error of ``I`` with the sky level's error in quadrature (flux/arcsec^2)."""
+        return self._annuli_means()[2]
 
     def aperture(self):
         """A semi-major radius for flux matching: 3 half-light radii, at least 4 pixels, within the window."""
