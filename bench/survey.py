@@ -209,6 +209,9 @@ def main():
     if isolated:
         print(f"## isolated galaxies ({args.isolated} requested, on a grid of {ISOLATED_CELL:g}\" cells), plain loop\n")
         _isolated_table(isolated)
+        for case, result in isolated:
+            print(f"\n### {case}")
+            _accuracy_tables(result)
 
 
 if __name__ == "__main__":

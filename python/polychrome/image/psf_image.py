@@ -91,6 +91,13 @@ class PSFImage(Image):
                 del cache[next(iter(cache))]  # the oldest
         return cache[key]
 
+    def pixel_derived(self, key, compute):
+        """``derived(key, compute)`` for a value of the pixel values alone, whatever their grid
+        (e.g. the second moments in PSF pixels): kept by the PSF these pixels were first given
+        to, so that its every placement on a grid (``on_grid_of``) shares one."""
+        owner = getattr(self, "_pixels_owner", None)
+        return (self if owner is None else owner).derived(key, compute)
+
     @property
     def convolver(self):
         """A :class:`polychrome.psf.PsfConvolver` of this PSF, built on first use and kept.
@@ -131,6 +138,7 @@ class PSFImage(Image):
     def _placed_on(self, pixelscale):
         placed = PSFImage(self.data, pixelscale)
         placed._convolver, placed._point_source_renderer = self.convolver, self.point_source_renderer
+        placed._pixels_owner = getattr(self, "_pixels_owner", None) or self
         return placed
 
     def __getstate__(self):
@@ -138,7 +146,7 @@ class PSFImage(Image):
         from ``data`` (the convolver's FFT spectra grow with every window size it has served),
         rebuilt on first use after unpickling, bit-identical."""
         return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None,
-                "_derived": None}
+                "_derived": None, "_pixels_owner": None}
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
@@ -146,3 +154,4 @@ class PSFImage(Image):
         view._point_source_renderer = None
         view._extent = None
         view._derived = None
+        view._pixels_owner = None

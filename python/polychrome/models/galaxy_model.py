@@ -207,6 +207,10 @@ class GalaxyModel(ComponentModel):
         convolved = self._uses_psf() and hasattr(self, "_shape_grids") and self._target.has_psf
         convolved = convolved and self._own_psf is None and self._live_psf is None
         profile_q, profile_PA = q, PA
+        if convolved and q is not None and PA is not None and self._profile_shape_given():
+            # nothing left for the moments to decide: the observed shape is the given one (what
+            # shape_moments returns for a given q and PA), and no convolved search follows
+            profile_PA, convolved = PA % math.pi, False
         if convolved or q is None or PA is None:
             profile_q, profile_PA, sigma_major = shape_moments(pixels, flux, center, q, PA)
         if convolved:
@@ -223,6 +227,12 @@ class GalaxyModel(ComponentModel):
         values.update(found if found is not None else self._initial_profile(profile, q))
         self._fill(values)
         return self
+
+    def _profile_shape_given(self):
+        """True when every shape parameter of the profile (all of ``_profile_names`` but the
+        brightness) already has a value."""
+        names = self._profile_names
+        return bool(names) and all(self.parameters[name].value is not None for name in names[:-1])
 
     def _initial_convolved_profile(self, pixels, flux, geometry, profile):
         """{profile parameter: start} from PSF-convolved candidates (see convolved_profile_fit),

@@ -1,0 +1,113 @@
+"""The shortcuts initialize() takes for survey sources give the numbers of the long way:
+the PSF's second moments measured once per PSF in its own pixels and mapped onto a square-pixel
+grid (against the measurement on that grid itself), the annuli's sort (against np.lexsort), and a
+source whose shape is all given (no moments measured) starting where it did with them."""
+
+import math
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+from polychrome.models import Model
+from polychrome.models import initialization
+from polychrome.models.galaxy_model import GalaxyModel
+from polychrome.utils.initialize import moffat_psf
+
+
+def _elliptical_psf(size=31):
+    """An elliptical, off-axis Moffat-like PSF (sum 1): its moments depend on the grid's rotation."""
+    y, x = np.indices((size, size), float) - size // 2
+    c, s = math.cos(0.4), math.sin(0.4)
+    along, across = x * c + y * s, -x * s + y * c
+    data = (1.0 + (along / 3.0) ** 2 + (across / 1.8) ** 2) ** -3.0
+    return pc.image.PSFImage(data / data.sum())
+
+
+def _measured_on(psf, grid):
+    """The long way: the PSF's pixels placed on ``grid`` (arcsec per PSF pixel) and measured there."""
+    pixels = initialization._PsfPixels(psf, np.asarray(grid, float))
+    return initialization.moment_matrix(*initialization.shape_moments(pixels, pixels.values, np.zeros(2)))
+
+
+@pytest.mark.parametrize("angle, scale, flip", [(0.0, 0.1, False), (0.7, 0.2, False), (2.1, 0.04, True),
+                                                (math.pi / 2, 1.0, True)])
+def test_psf_moments_mapped_from_psf_pixels_match_the_measurement_on_the_grid(angle, scale, flip):
+    """On a scaled rotation (or reflection) the moments in PSF pixels, mapped by the grid, are
+    those measured on the grid itself, to rounding."""
+    psf = _elliptical_psf()
+    c, s = math.cos(angle), math.sin(angle)
+    grid = scale * np.array([[c, -s], [s, c]]) @ (np.diag([1.0, -1.0]) if flip else np.eye(2))
+    target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=grid, psf=psf)
+    expected = _measured_on(psf, grid)
+    np.testing.assert_allclose(initialization.psf_covariance(target), expected, rtol=1e-9,
+                               atol=1e-12 * np.abs(expected).max())
+
+
+def test_psf_moments_on_a_sheared_grid_are_measured_there():
+    """A sheared grid is not a scaled rotation: the moments are measured on the grid itself (the
+    mapped ones would differ, the aperture being elliptical on the grid)."""
+    psf = _elliptical_psf()
+    grid = np.array([[0.1, 0.03], [0.0, 0.12]])
+    target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=grid, psf=psf)
+    np.testing.assert_allclose(initialization.psf_covariance(target), _measured_on(psf, grid), rtol=1e-12)
+
+
+def test_psf_moments_are_measured_once_for_every_grid_of_one_psf(monkeypatch):
+    """A survey places one PSF on a slightly different grid per group (a new PSFImage each): the
+    moments are measured once in all, and each grid's are right."""
+    psf = _elliptical_psf()
+    calls = []
+    measure = initialization.shape_moments
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(initialization, "shape_moments", counted)
+    for k in range(5):
+        angle, scale = 0.1 * k, 0.1 * (1.0 + 1e-7 * k)
+        grid = scale * np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+        target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=grid, psf=psf.on_grid_of(grid))
+        found = initialization.psf_covariance(target)
+        monkeypatch.setattr(initialization, "shape_moments", measure)
+        np.testing.assert_allclose(found, _measured_on(psf, grid), rtol=1e-9)
+        monkeypatch.setattr(initialization, "shape_moments", counted)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 500, 3000])
+def test_annuli_sort_is_lexsort(size):
+    """_by_annulus_then_value orders exactly as np.lexsort((values, annulus)), ties included."""
+    rng = np.random.default_rng(size)
+    annulus = rng.integers(0, 24, size)
+    values = np.round(rng.normal(size=size), 1)  # many ties
+    np.testing.assert_array_equal(initialization._by_annulus_then_value(values, annulus),
+                                  np.lexsort((values, annulus)))
+
+
+def test_a_source_with_its_shape_given_starts_as_with_the_moments_measured(monkeypatch):
+    """Centre, q, PA, n and Re given (a catalogue's, or linked from another image): initialize()
+    measures no moments, and the brightness it finds is the one found with them measured."""
+    beta, fwhm = 3.0, 4.0
+    psf = moffat_psf(beta, fwhm / (2.0 * np.sqrt(2.0 ** (1.0 / beta) - 1.0)), 25, 1.0)
+    truth = dict(center=[20.3, 19.6], q=0.6, PA=0.7, n=1.5, Re=2.5, Ie=1.0)
+    blank = pc.image.TargetImage(np.zeros((40, 40)), psf=psf)
+    image = Model(name="t", model_type="sersic galaxy model", target=blank, **truth).sample().data
+    sigma = 0.05 * image.max()
+    data = image + np.random.default_rng(3).normal(0.0, sigma, image.shape)
+    target = pc.image.TargetImage(data, variance=np.full(image.shape, sigma**2), psf=psf)
+    given = {name: truth[name] for name in ("center", "q", "PA", "n", "Re")}
+
+    monkeypatch.setattr(GalaxyModel, "_profile_shape_given", lambda self: False)  # the long way
+    long_way = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+    monkeypatch.undo()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("moments measured although the shape is given")
+
+    monkeypatch.setattr("polychrome.models.galaxy_model.shape_moments", refuse)
+    monkeypatch.setattr("polychrome.models.galaxy_model.psf_covariance", refuse)
+    short = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+    assert short["Ie"].value == pytest.approx(long_way["Ie"].value, rel=1e-12, abs=1e-12)
+    assert short["Ie"].value == pytest.approx(truth["Ie"], abs=0.15)
