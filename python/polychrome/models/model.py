@@ -267,6 +267,10 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         far less than the noise: a fraction of 1e-3 keeps every model pixel
         within 0.001 sigma of the exact integral (the fitted values move by
         far less than their uncertainties) and renders several times faster.
+        For the Sersic, exponential, Gaussian and Moffat profiles the pixels
+        of the far wings are then left at 0 when all their light together is
+        below one pixel's tolerance, and the PSF convolution transforms only
+        the part of the grown window that holds light.
         ``fraction``: a number in (0, 0.1], or None for the default accuracy
         (pixels within 1e-5 of the exact integrals). Applies to the components
         held now (a group passes it to all); returns the model.
