@@ -8,7 +8,8 @@ Wraps the LM call of fit.LM (not the library itself): the wrapped problem takes 
 for the Sersic index and radius, scales their Jacobian columns by n and Re, maps the limits, and
 maps the result's covariance back. Prints the evaluations per fit (normal equations + chi^2) and
 the flagged count, and saves (evaluations, final chi^2) per fit to /tmp/logfit_MODE.npy so that
-two modes' final chi^2 can be compared fit by fit. FOLDER is a field of bench/survey.py (run
+two modes' final chi^2 can be compared fit by fit. (Now a library feature: fit.LM's log_parameters,
+ModelSpec.log_parameters, on by default in the survey; this script turns that off to compare.) FOLDER is a field of bench/survey.py (run
 ``python bench/survey.py --cases isolated1 --isolated 200`` once to make it).
 """
 import json, sys, pathlib, collections
@@ -72,7 +73,7 @@ folder = pathlib.Path(sys.argv[1])
 paths = json.loads((folder / "paths.json").read_text())
 catalog = Table.read(paths["catalog"])
 images = [ImageSpec.from_dict(d) for d in paths["images"]]
-spec = ModelSpec.from_dict(survey.ISOLATED_MODEL)
+spec = ModelSpec.from_dict({**survey.ISOLATED_MODEL, "log_parameters": []})  # the wrapper does the ln steps (the library default is off here)
 tasks = plan_groups(catalog, images, spec)
 fitter = GroupFitter(images, spec)
 rows = []

@@ -233,3 +233,29 @@ def test_render_accuracy_reaches_every_component(field):
             group_cutouts(task, images, ModelSpec()), task, ["sersic galaxy model"] * task.size, 60.0)
         for (k, c), component in attempt.components.items():
             assert component._noise_fraction == accuracy
+
+
+def test_log_parameters_switch_reaches_the_fit_and_keeps_the_result(field, monkeypatch):
+    """ModelSpec.log_parameters steps n and Re in ln (default); () fits linearly: the same fit within
+    a small fraction of the uncertainties, the same uncertainties to first order."""
+    from polychrome.survey import group_fit
+
+    catalog, images = field
+    seen = []
+    original = group_fit.LM
+
+    def recording(model, **options):
+        seen.append(tuple(options.get("log_parameters", ())))
+        return original(model, **options)
+
+    monkeypatch.setattr(group_fit, "LM", recording)
+    task = next(t for t in plan_groups(catalog, images, ModelSpec()) if t.sources[0]["id"] == 1)
+    rows = {}
+    for logs in (ModelSpec().log_parameters, ()):
+        rows[logs] = GroupFitter(images, ModelSpec(log_parameters=logs)).fit(task)[0]
+    assert seen == [("n", "Re"), ()]  # only the names the Sersic model has free
+    logged, linear = rows[ModelSpec().log_parameters], rows[()]
+    assert logged["flags"] == linear["flags"] == 0
+    for key in ("n", "Re", "q", "flux_g", "flux_i"):
+        assert abs(logged[key] - linear[key]) < 0.1 * linear[key + "_err"], key
+        assert logged[key + "_err"] == pytest.approx(linear[key + "_err"], rel=0.02), key

@@ -20,6 +20,15 @@ def test_model_spec_round_trips_and_yaml():
     assert ModelSpec(candidates="point model").candidates == ("point model",)
 
 
+def test_model_spec_log_parameters_default_and_switch():
+    assert ModelSpec().log_parameters == ("n", "Re", "sigma", "Rd")
+    off = ModelSpec.from_yaml("log_parameters: []\n")
+    assert off.log_parameters == () and ModelSpec.from_dict(off.to_dict()) == off
+    assert ModelSpec(log_parameters="Re").log_parameters == ("Re",)
+    # a parameter stepped linearly may have a negative lower limit
+    assert ModelSpec(log_parameters=(), limits={"Re": (-1.0, 5.0)}).limits["Re"] == (-1.0, 5.0)
+
+
 @pytest.mark.parametrize("fields,match", [
     ({"candidates": ("spiral model",)}, "unknown model type"),
     ({"sky": "group model"}, "unknown model type"),
@@ -33,6 +42,8 @@ def test_model_spec_round_trips_and_yaml():
     ({"render_accuracy": 0.5}, "render_accuracy"),
     ({"render_accuracy": 0.0}, "render_accuracy"),
     ({"segmentation": ""}, "segmentation"),
+    ({"log_parameters": ("Re", 3)}, "log_parameters"),
+    ({"limits": {"Re": (-1.0, 5.0)}}, r"limits\['Re'\] must have low >= 0 while 'Re' is in log_parameters"),
 ])
 def test_model_spec_errors(fields, match):
     with pytest.raises(ValueError, match=match):

@@ -5,7 +5,8 @@ shape parameters (ModelSpec.shared: centre, q, PA, n, Re by default) are one
 quantity across the images (add_equality_constraint), its brightness is per
 image; one sky per cutout. The start is the catalogue's (centre from ra/dec,
 Re from size, q, PA from pa), the rest from the data (model.initialize());
-then fit.LM with the spec's iterations and the group's remaining time.
+then fit.LM with the spec's iterations and the group's remaining time, stepping the spec's
+log_parameters (Sersic n and the sizes by default) in their logarithm.
 """
 
 import math
@@ -222,9 +223,10 @@ class GroupFitter:
         lap = self._lap("build", lap)
         joint.initialize()
         lap = self._lap("initialize", lap)
-        result = LM(joint, max_iter=spec.max_iterations, max_time=max_time).fit()
-        self._lap("fit", lap)
         free = FreeParameters(joint.all_parameters())
+        logs = [name for name in spec.log_parameters if name in free.names]
+        result = LM(joint, max_iter=spec.max_iterations, max_time=max_time, log_parameters=logs).fit()
+        self._lap("fit", lap)
         n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
         return FitAttempt(types, joint, components, skies, result, free, n_pixels, neighbours)
 

@@ -1,0 +1,129 @@
+"""A fit problem stepped in the logarithm of chosen positive parameters.
+
+The Levenberg-Marquardt fitter works on a vector y with y_i = ln x_i for the
+chosen entries (a Sersic index, a radius) and y_i = x_i for the rest. A scale
+parameter's chi^2 valley is far closer to a quadratic in ln x than in x (a
+radius doubles or halves; it does not move by a fixed number of arcsec), so
+the fitter's quadratic model holds over longer steps and it needs fewer
+evaluations (issue 11: 14.5 -> 12.3 evaluations per survey source).
+
+With D = diag(dx/dy) (x_i on the log entries, 1 elsewhere) the normal
+equations transform as g_y = D g_x and H_y = D H_x D; limits map to their
+logarithms (a lower limit of 0 to -inf); the result maps back with x = exp(y),
+C_x = D C_y D and H_x = D^-1 H_y D^-1, so that the uncertainties are those of
+the linear fit at the same point (to rounding: the covariance is the inverse
+of the same J^T W J).
+"""
+
+import math
+
+import numpy as np
+
+from .normal_equations import NormalEquations
+
+
+class LogScaledProblem:
+    """``problem`` (a ModelProblem, or any object with its interface) seen in ln x on the entries
+    ``indices`` of the parameter vector (ints). ``problem.limits()`` and the start ``x0`` are
+    checked here: every log entry needs a value > 0 and a lower limit >= 0 (ValueError naming
+    ``names[i]`` otherwise: a parameter allowed below 0 cannot be stepped in its logarithm
+    without losing part of its range)."""
+
+    def __init__(self, problem, indices, x0, names=None):
+        self.problem = problem
+        self.size = problem.size
+        self.indices = np.unique(np.asarray(indices, dtype=int))
+        if self.indices.size and (self.indices[0] < 0 or self.indices[-1] >= self.size):
+            raise ValueError(f"log-scaled indices must be in [0, {self.size}), got {indices!r}")
+        self._names = names if names is not None else [f"parameter {i}" for i in range(self.size)]
+        x0 = np.asarray(x0, dtype=float)
+        lower, upper, self._cyclic = problem.limits()
+        for i in self.indices:
+            name = self._names[i]
+            if self._cyclic[i]:
+                raise ValueError(f"log_parameters: {name} is cyclic (it wraps); it cannot be stepped in ln")
+            if lower[i] < 0.0:
+                raise ValueError(f"log_parameters: {name} must have a lower limit >= 0 to be stepped in ln "
+                                 f"(0 maps to ln = -inf; a parameter allowed below 0 stays linear), "
+                                 f"got {float(lower[i])!r}")
+            if not (math.isfinite(x0[i]) and x0[i] > 0.0):
+                raise ValueError(f"log_parameters: {name} must have a finite value > 0 (in its own units) "
+                                 f"to be stepped in ln, got {float(x0[i])!r}")
+        self._lower = self._log_entries(lower)
+        self._upper = self._log_entries(upper)
+        self.start = self.to_fit_space(x0)
+
+    def _log_entries(self, values):
+        """values (a copy) with the log entries replaced by their ln (0 -> -inf, inf -> inf)."""
+        out = np.array(values, dtype=float)
+        with np.errstate(divide="ignore"):
+            out[self.indices] = np.log(out[self.indices])
+        return out
+
+    def to_fit_space(self, x):
+        """y for the model's x (ln on the log entries)."""
+        return self._log_entries(x)
+
+    def to_model_space(self, y):
+        """x for the fitter's y (exp on the log entries; a copy)."""
+        x = np.array(y, dtype=float)
+        with np.errstate(over="ignore"):  # beyond a finite upper limit only; the model then says inf
+            x[self.indices] = np.exp(x[self.indices])
+        return x
+
+    def _scale(self, x):
+        """dx/dy at x: x on the log entries, 1 elsewhere."""
+        scale = np.ones(self.size)
+        scale[self.indices] = x[self.indices]
+        return scale
+
+    def limits(self):
+        """(lower, upper, cyclic) in y: ln of the limits on the log entries."""
+        return self._lower.copy(), self._upper.copy(), self._cyclic.copy()
+
+    def chi2(self, y):
+        """(chi^2, number of data) at y."""
+        return self.problem.chi2(self.to_model_space(y))
+
+    def normal_equations(self, y):
+        """chi^2 with g_y = D g_x and H_y = D H_x D at y (D = dx/dy)."""
+        x = self.to_model_space(y)
+        ne = self.problem.normal_equations(x)
+        scale = self._scale(x)
+        return NormalEquations(ne.chi2, ne.ndata, ne.gradient * scale,
+                               ne.hessian * scale[:, None] * scale[None, :])
+
+    def after_accepted_step(self, y):
+        """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
+        hook = getattr(self.problem, "after_accepted_step", None)
+        return False if hook is None else hook(self.to_model_space(y))
+
+    def restore(self, y):
+        """Set the model's parameters to x(y)."""
+        self.problem.restore(self.to_model_space(y))
+
+    def normalise(self, y):
+        """y of the problem's canonical form of x(y) (e.g. q folded through 1); the log entries the
+        normalisation leaves alone keep their y exactly."""
+        normalise = getattr(self.problem, "normalise", None)
+        if normalise is None:
+            return y
+        x = self.to_model_space(y)
+        canonical = normalise(x)
+        out = np.array(canonical, dtype=float)
+        log = self.indices
+        changed = canonical[log] != x[log]
+        out[log] = np.where(changed, np.log(np.where(changed, canonical[log], 1.0)), y[log])
+        return out
+
+    def result_in_model_space(self, result):
+        """The fitter's FitResult (in y) mapped to x in place and returned: x = exp(y),
+        covariance D C_y D, hessian D^-1 H_y D^-1, uncertainties sqrt(diag C_x)."""
+        x = self.to_model_space(result.x)
+        scale = self._scale(x)
+        result.x = x
+        result.covariance = result.covariance * scale[:, None] * scale[None, :]
+        result.hessian = result.hessian / scale[:, None] / scale[None, :]
+        variances = np.diag(result.covariance)
+        result.uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if self.size else np.zeros(0)
+        return result
