@@ -129,9 +129,11 @@ class ModelProblem:
         total, count = 0.0, 0
         for plan in self._evaluated_at(x):
             pixels = plan.pixels
-            image = np.zeros(pixels.window.shape)
+            image = np.zeros(plan.shape)
             for slot in plan.slots:
-                if slot.uniform is not None:  # a uniform image: its value alone
+                if slot.whole:
+                    image += slot.uniform() if slot.uniform is not None else slot.render(False)[0]
+                elif slot.uniform is not None:  # a uniform image: its value alone
                     image[slot.ours] += slot.uniform()
                 else:
                     image[slot.ours] += slot.render(False)[0][slot.own]
