@@ -10,8 +10,11 @@ window (parameters checked, grid and PSF prepared), where its pixels sit in
 the window, and which entries of the parameter vector its Jacobian rows
 feed. The plan is rebuilt only when an automatic render window moves (see
 ``after_accepted_step``), so that an evaluation costs the core's render
-calls and a few array operations. Parameter vectors are written through a
-VectorWriter (limits read once).
+calls and a few array operations: a uniform component's (a flat sky's)
+Jacobian rows are written into the stack once per plan and its image is a
+value added to the window; a single target whose rows are the whole parameter
+vector returns the core's normal equations as they come. Parameter vectors
+are written through a VectorWriter (limits read once).
 """
 
 import numpy as np
