@@ -285,6 +285,28 @@ class ProfileRenderer:
         return self._core(profile, values, knots, shape, origin, pixelscale, as_point(center, "center"), float(q),
                           float(PA), bool(jacobian), *self._options, *self._convolution, self._absolute_tolerance)
 
+    def unchecked(self):
+        """``call(values, center, q, PA, jacobian)``: this renderer for a caller that converts the
+        arguments itself, many times a fit: ``values`` a list of the profile's parameter values as
+        Python floats, in the order of :func:`parameter_names` (``value_count`` of them),
+        ``center`` a pair of floats (x, y) arcsec, ``q`` and ``PA`` (radians) floats, ``jacobian``
+        a bool. Returns what a call of the renderer returns; the core still checks the values'
+        ranges at every call, but nothing checks the arguments' types or count."""
+        profile, knots, shape, origin, pixelscale = self._static
+        core, options, convolution, absolute = self._core, self._options, self._convolution, self._absolute_tolerance
+
+        def call(values, center, q, PA, jacobian):
+            return core(profile, values, knots, shape, origin, pixelscale, center, q, PA, jacobian, *options,
+                        *convolution, absolute)
+
+        return call
+
+    @property
+    def value_count(self):
+        """How many profile parameter values a call takes (those of :func:`parameter_names` after
+        x, y, q, PA)."""
+        return self._count
+
 
 def _checked_absolute_tolerance(value):
     """The absolute tolerance (flux per pixel) as a float; ValueError unless finite and >= 0."""

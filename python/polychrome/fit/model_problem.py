@@ -10,8 +10,11 @@ window (parameters checked, grid and PSF prepared), where its pixels sit in
 the window, and which entries of the parameter vector its Jacobian rows
 feed. The plan is rebuilt only when an automatic render window moves (see
 ``after_accepted_step``), so that an evaluation costs the core's render
-calls and a few array operations. Parameter vectors are written through a
-VectorWriter (limits read once).
+calls and a few array operations: a uniform component's (a flat sky's)
+Jacobian rows are written into the stack once per plan and its image is a
+value added to the window; a single target whose rows are the whole parameter
+vector returns the core's normal equations as they come. Parameter vectors
+are written through a VectorWriter (limits read once).
 """
 
 import numpy as np
@@ -129,9 +132,14 @@ class ModelProblem:
         total, count = 0.0, 0
         for plan in self._evaluated_at(x):
             pixels = plan.pixels
-            image = np.zeros(pixels.window.shape)
+            image = np.zeros(plan.shape)
             for slot in plan.slots:
-                image[slot.ours] += slot.render(False)[0][slot.own]
+                if slot.whole:
+                    image += slot.uniform() if slot.uniform is not None else slot.render(False)[0]
+                elif slot.uniform is not None:  # a uniform image: its value alone
+                    image[slot.ours] += slot.uniform()
+                else:
+                    image[slot.ours] += slot.render(False)[0][slot.own]
             residual = pixels.data - _pixels_of(image, pixels.use)
             total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
             count += residual.size
@@ -149,8 +157,11 @@ class ModelProblem:
         fill most of a small target's window are done in one core call, see
         STACKED_VALUES.)
         """
+        plans = self._evaluated_at(x)
+        if len(plans) == 1 and plans[0].fills_vector:  # one target, every entry of the vector: as they come
+            return NormalEquations(*plans[0].stacked_terms())
         equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
-        for plan in self._evaluated_at(x):
+        for plan in plans:
             plan.add_equations(equations)
         chi2, ndata, gradient, hessian = equations
         return NormalEquations(chi2, ndata, gradient, hessian)
@@ -178,10 +189,14 @@ class _Slot:
     ``own``/``ours`` (the slices of its render and of the window where they overlap), ``rows``
     (its Jacobian rows of free quantities: None for all of them), ``columns`` (their entries of
     the parameter vector), ``rows_used``, ``size`` (its pixels in the window) and ``whole`` (it
-    covers the whole window)."""
+    covers the whole window). A renderer of a uniform image (flat_sky.UniformRender) also gives
+    ``uniform`` (its pixel value, flux per pixel, at each call) and ``constant`` (its Jacobian,
+    the same at every evaluation); None for other renderers."""
 
     def __init__(self, component, own, ours, window, free):
         self.render = component._renderer()
+        self.constant = getattr(self.render, "constant_rows", None)
+        self.uniform = None if self.constant is None else self.render.value
         self.own, self.ours = own, ours
         rows, columns = [], []
         start = 0
@@ -206,6 +221,8 @@ class _TargetPlan:
     def __init__(self, model, free, pixels):
         self.pixels = pixels
         window = pixels.window
+        self.shape = tuple(window.shape)
+        self.fills_vector = False  # stacked, its rows the whole parameter vector in order (see below)
         self.slots = [_Slot(component, own, ours, window, free)
                       for component, own, ours in model.components_on(pixels.target, window)]
         rows = sum(slot.rows_used for slot in self.slots)
@@ -218,9 +235,29 @@ class _TargetPlan:
         self.starts = np.cumsum([0] + [slot.rows_used for slot in self.slots]).tolist()
         columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
         self.columns = columns
-        # distinct columns (no two components share a quantity here): plain indexed additions
+        # distinct columns (no two components share a quantity here): plain indexed additions,
+        # through slices when they are one run of the vector (a single target's fit)
         self.distinct = np.unique(columns).size == columns.size
         self.block = np.ix_(columns, columns)
+        if self.distinct and columns.size and np.array_equal(columns, np.arange(columns[0], columns[0] + columns.size)):
+            run = slice(int(columns[0]), int(columns[0]) + columns.size)
+            self.columns, self.block = run, (run, run)
+            self.fills_vector = run == slice(0, free.size)
+        # the stack's used pixels: a view of it without a mask (a copy at each evaluation with one)
+        self.used_stack = _pixels_of(self.stack, pixels.use, leading=1) if isinstance(pixels.use, slice) else None
+        # rows that are the same at every evaluation (a uniform sky's) are written once, here
+        for slot, start in zip(self.slots, self.starts):
+            if slot.constant is not None and slot.rows_used:
+                self._write_rows(slot, start, slot.constant)
+
+    def _write_rows(self, slot, start, local):
+        """Write a slot's Jacobian (its own rows, on its own render window) into the stack."""
+        local = local if slot.rows is None else local[slot.rows]
+        rows = slice(start, start + slot.rows_used)
+        if slot.whole:
+            self.stack[rows] = local
+        else:
+            self.stack[(rows,) + slot.ours] = local[(slice(None),) + slot.own]
 
     def add_equations(self, equations):
         """Add this target's [chi2, ndata, gradient, hessian] to ``equations`` (in place)."""
@@ -230,35 +267,44 @@ class _TargetPlan:
             _blockwise_equations(self.pixels, self.slots, equations)
 
     def _add_stacked(self, equations):
-        pixels = self.pixels
-        image = np.zeros(pixels.window.shape)
-        stack = self.stack
-        for slot, start in zip(self.slots, self.starts):
-            rendered, local = slot.render(True)
-            if slot.whole:
-                image += rendered
-            else:
-                image[slot.ours] += rendered[slot.own]
-            if slot.rows_used:
-                local = local if slot.rows is None else local[slot.rows]
-                rows = slice(start, start + slot.rows_used)
-                if slot.whole:
-                    stack[rows] = local
-                else:
-                    stack[(rows,) + slot.ours] = local[(slice(None),) + slot.own]
-        equations[1] += pixels.data.size
-        residual = pixels.data - _pixels_of(image, pixels.use)
-        if not len(stack):
-            equations[0] += float(np.einsum("i,i,i->", pixels.weight, residual, residual))
-            return
-        chi2, g, H = _core.normal_equations(residual, pixels.weight, _pixels_of(stack, pixels.use, leading=1))
+        chi2, ndata, g, H = self.stacked_terms()
         equations[0] += chi2
+        equations[1] += ndata
+        if g is None:
+            return
         if self.distinct:
             equations[2][self.columns] += g
             equations[3][self.block] += H
         else:
             np.add.at(equations[2], self.columns, g)
             np.add.at(equations[3], (self.columns[:, None], self.columns[None, :]), H)
+
+    def stacked_terms(self):
+        """(chi^2, ndata, J^T W r, J^T W J) of this target at the model's values, stacked (the
+        vectors over the plan's ``columns``; None, None with no free rows)."""
+        pixels = self.pixels
+        image = np.zeros(self.shape)
+        stack = self.stack
+        for slot, start in zip(self.slots, self.starts):
+            if slot.uniform is not None:  # its value alone: its rows are written once (see __init__)
+                if slot.whole:
+                    image += slot.uniform()
+                else:
+                    image[slot.ours] += slot.uniform()
+                continue
+            rendered, local = slot.render(True)
+            if slot.whole:
+                image += rendered
+            else:
+                image[slot.ours] += rendered[slot.own]
+            if slot.rows_used:
+                self._write_rows(slot, start, local)
+        residual = pixels.data - _pixels_of(image, pixels.use)
+        if not len(stack):
+            return float(np.einsum("i,i,i->", pixels.weight, residual, residual)), pixels.data.size, None, None
+        used = self.used_stack if self.used_stack is not None else _pixels_of(stack, pixels.use, leading=1)
+        chi2, g, H = _core.normal_equations(residual, pixels.weight, used)
+        return chi2, pixels.data.size, g, H
 
 
 def _pixels_of(array, use, leading=0):

@@ -74,17 +74,10 @@ class FlatSky(ComponentModel):
     def _renderer(self):
         """``render(jacobian)`` on the render window as it is now (see ComponentModel._renderer):
         the image F x pixel area (flux per pixel); its Jacobian row, the pixel area everywhere,
-        does not depend on F and is made once (read-only: shared by every call)."""
+        does not depend on F and is made once (read-only: shared by every call). The renderer
+        also says so (a UniformRender): a fit's plan reads its value and row instead of images."""
         self._values()  # F checked once, here
-        area, shape, parameter = self._target.pixel_area, tuple(self._window.shape), self.parameters["F"]
-        row = np.full((1,) + shape, area)
-        row.flags.writeable = False
-
-        def render(jacobian):
-            image = np.full(shape, float(parameter.quantity.value) * area)
-            return (image, row) if jacobian else (image, None)
-
-        return render
+        return UniformRender(self.parameters["F"], self._target.pixel_area, tuple(self._window.shape))
 
     def initialize(self, foreground=None):
         """Set ``F`` (when unset) to the sigma-clipped median of the window border, per arcsec^2
@@ -93,3 +86,24 @@ class FlatSky(ComponentModel):
             pixels = WindowPixels(self, foreground)
             self.parameters["F"].value = pixels.border_level()[0] / pixels.area
         return self
+
+
+class UniformRender:
+    """``render(jacobian)`` of a uniform image: every pixel ``parameter`` x ``area`` (flux per
+    pixel, from the parameter's value at each call), its Jacobian one row of ``area`` (arcsec^2
+    per pixel) everywhere. ``value()`` is that pixel value (flux per pixel) alone and
+    ``constant_rows`` the Jacobian (read-only, (1, ny, nx)), which does not depend on the value:
+    a fit's evaluation plan uses them instead of rendering images (see fit.model_problem)."""
+
+    def __init__(self, parameter, area, shape):
+        self._parameter, self._area, self._shape = parameter, float(area), tuple(shape)
+        self.constant_rows = np.full((1,) + self._shape, self._area)
+        self.constant_rows.flags.writeable = False
+
+    def value(self):
+        """The value of every pixel, flux per pixel (a float)."""
+        return float(self._parameter.quantity.value) * self._area
+
+    def __call__(self, jacobian):
+        image = np.full(self._shape, self.value())
+        return (image, self.constant_rows) if jacobian else (image, None)

@@ -81,6 +81,8 @@ class GalaxyModel(ComponentModel):
             if self._uses_psf() else {}
         renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
                                    **psf, absolute_tolerance=self._absolute_tolerance())
+        if self._renders_profile_parameters():
+            return self._plain_renderer(renderer)
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
 
         fixed = self._fixed_geometry
@@ -94,6 +96,38 @@ class GalaxyModel(ComponentModel):
                 return result, None
             image, core_jacobian = result
             return image, self._core_to_model_jacobian(core_jacobian, values)
+
+        return render
+
+    def _renders_profile_parameters(self):
+        """True when the core takes the model's own parameters as they are: centre, q, PA and the
+        profile's parameters in the order of ``parameter_specs`` (no fixed geometry, no conversion
+        of the parameters or of the Jacobian's rows: none of the hooks overridden)."""
+        cls = type(self)
+        return (not self._fixed_geometry and self._isophote_count == 0 and self._wrapper_count == 0
+                and cls._render_parameters is GalaxyModel._render_parameters
+                and cls._core_parameters is GalaxyModel._core_parameters
+                and cls._core_to_model_jacobian is GalaxyModel._core_to_model_jacobian
+                and cls._render_profile is GalaxyModel._render_profile
+                and tuple(spec.name for spec in self.parameter_specs[:self._geometry_count]) == ("center", "q", "PA"))
+
+    def _plain_renderer(self, renderer):
+        """``render(jacobian)`` for a model whose parameters are the core's (see
+        ``_renders_profile_parameters``): reads the parameters' values straight into the core's
+        arguments (no per-call dict, copies or conversions beyond floats); the same values, so
+        the same pixels, as the general path."""
+        center, q, PA = (self.parameters[name] for name in ("center", "q", "PA"))
+        profile = [self.parameters[spec.name] for spec in self.parameter_specs[self._geometry_count:]]
+        if len(profile) != renderer.value_count:
+            raise ValueError(f"model {self.name!r}: {len(profile)} profile parameters for the core's "
+                             f"{renderer.value_count}")
+        call = renderer.unchecked()
+
+        def render(jacobian):
+            x, y = center.quantity.value.tolist()
+            result = call([float(p.quantity.value) for p in profile], (float(x), float(y)),
+                          float(q.quantity.value), float(PA.quantity.value), bool(jacobian))
+            return result if jacobian else (result, None)
 
         return render
 

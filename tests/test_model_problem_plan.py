@@ -1,0 +1,172 @@
+"""The evaluation plan's shortcuts give what the model's own renders give.
+
+A survey's fit (one PSF-convolved Sersic and a flat sky on a cutout) takes the
+plan's quickest path: the galaxy's parameters read straight into the core's
+arguments, the sky's Jacobian row written into the stack once per plan, its
+image a value, and the equations returned as the core gives them when one
+target's rows are the whole parameter vector. Each is checked against an
+independent reference: J^T W J and J^T W r from the model's own Jacobian
+(sample_with_jacobian), chi^2 from its own image, and the general (dict)
+render path.
+"""
+
+import numpy as np
+import pytest
+
+import polychrome as pc
+from polychrome.fit import ModelProblem
+from polychrome.models.flat_sky import UniformRender
+from polychrome.models.galaxy_model import GalaxyModel
+from polychrome.utils.initialize import gaussian_psf
+from test_fit_normal_equations import _full_jacobian_equations
+
+
+def _cutout(masked, seed=5, shape=(41, 45)):
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(shape, bool)
+    if masked:
+        mask[2:6, 8:30] = True
+        mask[20, 20] = True
+    variance = rng.uniform(0.5, 2.0, size=shape)
+    return pc.image.TargetImage(rng.normal(size=shape), variance=variance, mask=mask, pixelscale=0.2,
+                                origin=(1.0, -2.0), psf=gaussian_psf(0.25, 7, 0.2))
+
+
+def _survey_group(target, sky_window=None, sky_locked=False, name="group"):
+    galaxy = pc.models.Model(name="galaxy", model_type="sersic galaxy model", target=target,
+                             window=target.window, center=[5.4, 2.1], q=0.6, PA=0.7, n=2.5, Re=1.1, Ie=0.3)
+    sky = pc.models.Model(name="sky", model_type="flat sky model", target=target, window=sky_window, F=0.4)
+    sky["F"].locked = sky_locked
+    return pc.models.Model(name=name, model_type="group model", models=[galaxy, sky], target=target)
+
+
+def _brute_force_chi2(problem, x):
+    problem.free.set_values(x, clip_to_limits=True)
+    image = problem.model.sample()
+    target = problem.model.targets[0]
+    view = target[problem.model.windows[0]]
+    use = ~view.mask
+    return float(np.sum((view.data[use] - image.data[use]) ** 2 / view.variance[use])), int(use.sum())
+
+
+def _assert_equations(problem, x):
+    ours = problem.normal_equations(x)
+    chi2, ndata, gradient, hessian = _full_jacobian_equations(problem, x)
+    assert ours.ndata == ndata
+    assert ours.chi2 == pytest.approx(chi2, rel=1e-12)
+    np.testing.assert_allclose(ours.gradient, gradient, rtol=1e-10, atol=1e-12 * np.abs(gradient).max())
+    np.testing.assert_allclose(ours.hessian, hessian, rtol=1e-10, atol=1e-12 * np.abs(hessian).max())
+    value, count = problem.chi2(x)
+    reference, reference_count = _brute_force_chi2(problem, x)
+    assert count == reference_count
+    assert value == pytest.approx(reference, rel=1e-12)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_survey_cutout_takes_the_whole_vector_path(masked):
+    """Galaxy + sky on one cutout: the plan is stacked, its rows the whole vector in order; the
+    equations match the model's own Jacobian at the start and after steps (the stack is reused,
+    the sky's row written once)."""
+    group = _survey_group(_cutout(masked))
+    problem = ModelProblem(group)
+    x = problem.free.get_values()
+    _assert_equations(problem, x)
+    plan = problem._plans[0]
+    assert plan.stacked and plan.fills_vector
+    assert [slot.uniform is not None for slot in plan.slots] == [False, True]
+    for step in ([0.02, -0.03, 0.05, 0.1, 0.2, -0.1, 0.05, 0.01], [-0.04, 0.01, -0.1, 0.3, -0.5, 0.2, -0.1, -0.2]):
+        _assert_equations(problem, x + np.array(step))
+    # the sky's row is still the pixel area, the galaxy's rows those of the last evaluation
+    np.testing.assert_array_equal(plan.stack[-1], group.targets[0].pixel_area)
+
+
+def test_repeated_evaluations_equal_a_fresh_problem_bit_for_bit():
+    """A plan reused across evaluations gives exactly what a new problem gives at the same x."""
+    target = _cutout(True)
+    problem = ModelProblem(_survey_group(target))
+    x0 = problem.free.get_values()
+    x1 = x0 + np.linspace(-0.05, 0.05, x0.size)
+    problem.normal_equations(x0)
+    problem.chi2(x0)
+    reused, reused_chi2 = problem.normal_equations(x1), problem.chi2(x1)
+    fresh_problem = ModelProblem(_survey_group(target))
+    fresh = fresh_problem.normal_equations(x1)
+    assert reused.chi2 == fresh.chi2 and reused_chi2 == fresh_problem.chi2(x1)
+    np.testing.assert_array_equal(reused.gradient, fresh.gradient)
+    np.testing.assert_array_equal(reused.hessian, fresh.hessian)
+
+
+@pytest.mark.parametrize("sky_locked", [False, True])
+def test_sky_on_part_of_the_window_and_a_locked_sky(sky_locked):
+    """A sky covering part of the galaxy's window (its value added there only, its row written
+    there only), or locked (no row at all): the equations still match the full Jacobian's."""
+    target = _cutout(True)
+    group = _survey_group(target, sky_window=[[5, 40], [3, 30]], sky_locked=sky_locked)
+    problem = ModelProblem(group)
+    x = problem.free.get_values()
+    _assert_equations(problem, x)
+    _assert_equations(problem, x + 0.01)
+    assert problem._plans[0].stacked
+
+
+def test_two_targets_add_into_the_vector():
+    """Two cutouts with the galaxy's shape linked: each plan fills part of the vector (no
+    shortcut), and the sum matches the full Jacobian's equations."""
+    first, second = _cutout(False, seed=1), _cutout(True, seed=2)
+    a, b = _survey_group(first, name="a"), _survey_group(second, name="b")
+    b.models["galaxy"].add_equality_constraint(a.models["galaxy"], ["center", "q", "PA", "n", "Re"])
+    joint = pc.models.Model(name="joint", model_type="group model", models=[a, b])
+    problem = ModelProblem(joint)
+    x = problem.free.get_values()
+    ours = problem.normal_equations(x)
+    assert not any(plan.fills_vector for plan in problem._plans)
+    chi2, ndata, gradient, hessian = _full_jacobian_equations(problem, x)
+    assert ours.ndata == ndata and ours.chi2 == pytest.approx(chi2, rel=1e-12)
+    np.testing.assert_allclose(ours.gradient, gradient, rtol=1e-10, atol=1e-12 * np.abs(gradient).max())
+    np.testing.assert_allclose(ours.hessian, hessian, rtol=1e-10, atol=1e-12 * np.abs(hessian).max())
+
+
+def test_plain_renderer_equals_the_general_path(monkeypatch):
+    """The Sersic's direct renderer gives the general (dict) path's image and Jacobian, bit for bit."""
+    group = _survey_group(_cutout(False))
+    galaxy = group.models["galaxy"]
+    assert galaxy._renders_profile_parameters()
+    fast = galaxy._renderer()
+    monkeypatch.setattr(GalaxyModel, "_renders_profile_parameters", lambda self: False)
+    general = galaxy._renderer()
+    for values in ({}, {"center": [5.0, 2.4], "q": 0.9, "PA": 3.0, "n": 0.7, "Re": 0.3, "Ie": -0.5}):
+        for name, value in values.items():
+            galaxy[name].value = value
+        np.testing.assert_array_equal(fast(False)[0], general(False)[0])
+        assert fast(False)[1] is None
+        image, jacobian = fast(True)
+        reference_image, reference_jacobian = general(True)
+        np.testing.assert_array_equal(image, reference_image)
+        np.testing.assert_array_equal(jacobian, reference_jacobian)
+
+
+@pytest.mark.parametrize("model_type", ["sersic galaxy model", "exponential galaxy model", "moffat galaxy model"])
+def test_models_with_their_own_conversions_keep_the_general_path(model_type):
+    """Only models whose parameters are the core's as they are take the direct renderer."""
+    target = _cutout(False)
+    model = pc.models.Model(name="m", model_type=model_type, target=target)
+    expected = type(model)._core_parameters is GalaxyModel._core_parameters and \
+        type(model)._core_to_model_jacobian is GalaxyModel._core_to_model_jacobian
+    assert model._renders_profile_parameters() == expected
+    star = pc.models.Model(name="s", model_type="gaussian galaxy model", target=target)
+    assert not star._renders_profile_parameters()  # its I0/sigma are converted for the core
+
+
+def test_uniform_render_matches_a_full_image():
+    """The flat sky's renderer: value() x every pixel and a constant, read-only row of the area."""
+    target = _cutout(False)
+    sky = pc.models.Model(name="sky", model_type="flat sky model", target=target, F=-0.3)
+    render = sky._renderer()
+    assert isinstance(render, UniformRender)
+    image, rows = render(True)
+    assert image.shape == target.shape and np.all(image == -0.3 * target.pixel_area)
+    assert render.value() == -0.3 * target.pixel_area
+    assert rows is render.constant_rows and not rows.flags.writeable
+    np.testing.assert_array_equal(rows, np.full((1,) + target.shape, target.pixel_area))
+    sky["F"].value = 2.0
+    assert render(False)[1] is None and np.all(render(False)[0] == 2.0 * target.pixel_area)
