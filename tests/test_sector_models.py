@@ -42,15 +42,19 @@ def angular_weights(theta, count, kind):
 @functools.lru_cache(maxsize=None)
 def _legendre(nodes):
     """Gauss-Legendre nodes and weights on [-1, 1] (computed once per order: the reference asks for
-    them thousands of times)."""
-    return np.polynomial.legendre.leggauss(nodes)
+    them thousands of times); read-only, as they are shared."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    x.flags.writeable = w.flags.writeable = False
+    return x, w
 
 
 @functools.lru_cache(maxsize=None)
 def _grading(pieces):
     """The ends of the graded pieces as fractions of the interval from the graded end: 0, then
-    1e-12 .. 1 geometrically."""
-    return np.concatenate([[0.0], np.geomspace(1e-12, 1.0, pieces)])
+    1e-12 .. 1 geometrically (read-only, shared)."""
+    fractions = np.concatenate([[0.0], np.geomspace(1e-12, 1.0, pieces)])
+    fractions.flags.writeable = False
+    return fractions
 
 
 def graded_gauss(a, b, toward, nodes=16, pieces=40):
