@@ -114,6 +114,9 @@ def _polar_pixel_integrals(profile, corners_w, q, nodes=16, levels=40):
     (factor 2, `levels` of them) with Gauss-Legendre on each piece.
     """
     x, wts = np.polynomial.legendre.leggauss(nodes)
+    # at r = 0 the edge runs through the centre (cross = 0): F/r^2 -> I(0)/2, which is
+    # infinite for a cusp (a Nuker gamma > 0), whose edge then adds nothing
+    at_centre = 0.5 * profile.f(0.0) if np.isfinite(profile.f(0.0)) else 0.0
     total = np.zeros(corners_w.shape[0])
     for k in range(4):
         a = corners_w[:, k, :]
@@ -136,9 +139,6 @@ def _polar_pixel_integrals(profile, corners_w, q, nodes=16, levels=40):
                 w = a[:, None, :] + t[..., None] * d[:, None, :]
                 r2 = (w**2).sum(-1)
                 r = np.sqrt(r2)
-                # at r = 0 the edge runs through the centre (cross = 0): F/r^2 -> I(0)/2, which is
-                # infinite for a cusp (a Nuker gamma > 0), whose edge then adds nothing
-                at_centre = 0.5 * profile.f(0.0) if np.isfinite(profile.f(0.0)) else 0.0
                 with np.errstate(invalid="ignore", divide="ignore"):
                     g = np.where(r2 > 0, profile.enclosed(r) / r2, at_centre)
                 total += cross * half * (g * wts[None, :]).sum(1)

@@ -4,6 +4,8 @@ The data are exact pixel integrals from the independent reference
 (tests/reference_integrals.py), not polychrome's renderer, plus Gaussian noise.
 """
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -13,10 +15,18 @@ from reference_integrals import Profile, reference_image
 TRUTH = dict(x=32.3, y=31.8, q=0.6, PA=0.5, n=2.5, Re=3.0, Ie=0.0)
 
 
-def _simulated_target(seed, noise_fraction=0.02, shape=(64, 64), mask=None):
+@functools.lru_cache(maxsize=None)
+def _truth_image(shape):
+    """The noiseless image of TRUTH (computed once per shape: every realisation shares it)."""
     t = TRUTH
     image = reference_image(Profile("sersic", dict(n=t["n"], Re=t["Re"], Ie=t["Ie"])), shape,
                             (t["x"], t["y"]), t["q"], t["PA"])
+    image.flags.writeable = False
+    return image
+
+
+def _simulated_target(seed, noise_fraction=0.02, shape=(64, 64), mask=None):
+    image = _truth_image(tuple(shape))
     sigma = noise_fraction * image.max()
     data = image + np.random.default_rng(seed).normal(0.0, sigma, shape)
     return pc.image.TargetImage(data, variance=np.full(shape, sigma**2), mask=mask)

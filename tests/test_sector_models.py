@@ -3,6 +3,7 @@ edges and the centre given to QUADPACK as breakpoints), every Jacobian column ag
 differences, the elliptical model as the one-segment case, save/load round trips, a fit of simulated
 noisy PSF-convolved data recovering the truth, initialize() on every type, and bad options."""
 
+import functools
 import math
 import pickle
 
@@ -38,14 +39,32 @@ def angular_weights(theta, count, kind):
     return weights
 
 
+@functools.lru_cache(maxsize=None)
+def _legendre(nodes):
+    """Gauss-Legendre nodes and weights on [-1, 1] (computed once per order: the reference asks for
+    them thousands of times); read-only, as they are shared."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    x.flags.writeable = w.flags.writeable = False
+    return x, w
+
+
+@functools.lru_cache(maxsize=None)
+def _grading(pieces):
+    """The ends of the graded pieces as fractions of the interval from the graded end: 0, then
+    1e-12 .. 1 geometrically (read-only, shared)."""
+    fractions = np.concatenate([[0.0], np.geomspace(1e-12, 1.0, pieces)])
+    fractions.flags.writeable = False
+    return fractions
+
+
 def graded_gauss(a, b, toward, nodes=16, pieces=40):
     """Gauss-Legendre nodes and weights on [a, b], the pieces shrinking geometrically toward the end
     ``toward`` (a or b; None: one piece)."""
-    x, w = np.polynomial.legendre.leggauss(nodes)
+    x, w = _legendre(nodes)
     if toward is None:
         return 0.5 * (b - a) * x + 0.5 * (a + b), 0.5 * (b - a) * w
     far = b if toward == a else a
-    edges = toward + (far - toward) * np.concatenate([[0.0], np.geomspace(1e-12, 1.0, pieces)])
+    edges = toward + (far - toward) * _grading(pieces)
     lo, hi = np.minimum(edges[:-1], edges[1:]), np.maximum(edges[:-1], edges[1:])
     return ((0.5 * (hi - lo))[:, None] * x + (0.5 * (lo + hi))[:, None]).ravel(), \
         ((0.5 * (hi - lo))[:, None] * w).ravel()
