@@ -27,7 +27,11 @@ def _full_jacobian_equations(problem, x):
 
 def _check(model):
     problem = ModelProblem(model)
-    x = problem.free.get_values()
+    assert_equations_match_full_jacobian(problem, problem.free.get_values())
+
+
+def assert_equations_match_full_jacobian(problem, x):
+    """The problem's normal equations at x against those of the model's whole Jacobian."""
     ours = problem.normal_equations(x)
     chi2, ndata, gradient, hessian = _full_jacobian_equations(problem, x)
     assert ours.ndata == ndata
