@@ -155,3 +155,16 @@ def test_a_bad_box_is_rejected_naming_it(box, message):
     conv = pc.PsfConvolver(_psf((9, 9), 1))
     with pytest.raises((ValueError, TypeError), match=message):
         conv.convolve(np.zeros((38, 39)), box=box)
+
+
+def test_one_large_array_with_threads_inside_the_passes():
+    """One array large enough for threads inside the passes (row and column blocks split
+    between threads): the same values as one thread, and numpy's."""
+    psf = _psf((37, 37), 11)
+    conv = pc.PsfConvolver(psf)
+    window = (300, 290)
+    box = (5, 330, 0, 300)
+    arrays, poisoned = _boxed(np.random.default_rng(12), 1, (336, 326), box)
+    one = conv.convolve(poisoned[0], threads=1, box=box)
+    _check(one, _numpy_linear(arrays[0], psf, window))
+    assert np.array_equal(conv.convolve(poisoned[0], threads=2, box=box), one)
