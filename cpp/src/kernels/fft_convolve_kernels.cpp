@@ -45,7 +45,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
   double* const yr = forward_in_work ? re : wre;
   double* const yi = forward_in_work ? im : wim;
 
-  // Spelled out in real arithmetic, as multiply_spectra (std::complex's operator* handles
+  // Spelled out in real arithmetic (std::complex's operator* handles
   // inf/NaN by a library call per product).
   const double* __restrict kr = c.kernel_re;
   const double* __restrict ki = c.kernel_im;
