@@ -61,7 +61,23 @@ std::unique_ptr<PsfObject> from_psf_state(const py::tuple& state) {
   return std::make_unique<PsfObject>(psf_from_array(state[0].cast<RealArray>(), true));
 }
 
-RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const py::object& threads) {
+// The ConvolutionExtent of a Python box (row_begin, row_end, col_begin, col_end), or the whole
+// array for None; checked against the padded arrays' shape (ly, lx).
+PsfConvolver::Extent box_extent(const py::object& box, py::ssize_t ly, py::ssize_t lx) {
+  if (box.is_none()) return PsfConvolver::Extent{};
+  const auto values = box.cast<std::vector<py::ssize_t>>();
+  const std::string given = py::str(box).cast<std::string>();
+  if (values.size() != 4 || values[0] < 0 || values[0] > values[1] || values[1] > ly || values[2] < 0 ||
+      values[2] > values[3] || values[3] > lx)
+    throw std::invalid_argument("box must be (row_begin, row_end, col_begin, col_end) pixels with 0 <= "
+                                "row_begin <= row_end <= " + std::to_string(ly) + " and 0 <= col_begin <= "
+                                "col_end <= " + std::to_string(lx) + " (the padded shape), got " + given);
+  return PsfConvolver::Extent{static_cast<int>(values[0]), static_cast<int>(values[1]),
+                              static_cast<int>(values[2]), static_cast<int>(values[3])};
+}
+
+RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const py::object& threads,
+                      const py::object& box) {
   if (padded.ndim() != 2 && padded.ndim() != 3)
     throw std::invalid_argument("padded must be a 2D array or a stack (count, ny, nx), got " +
                                 std::to_string(padded.ndim()) + " dimensions");
@@ -75,6 +91,7 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const p
         "padded arrays of shape (" + std::to_string(ly) + ", " + std::to_string(lx) +
         ") leave no window: they must exceed the psf shape (" + std::to_string(conv.psf().ny()) +
         ", " + std::to_string(conv.psf().nx()) + ") minus 1 in each dimension");
+  const PsfConvolver::Extent extent = box_extent(box, ly, lx);
   std::vector<py::ssize_t> shape{wy, wx};
   if (stack) shape.insert(shape.begin(), count);
   RealArray out(shape);
@@ -83,7 +100,7 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const p
   {
     py::gil_scoped_release release;
     conv.convolve(src, static_cast<std::size_t>(count), static_cast<int>(wy), static_cast<int>(wx),
-                  dst, nthreads);
+                  dst, nthreads, extent);
   }
   return out;
 }
@@ -171,10 +188,14 @@ void bind_psf(py::module_& m) {
       .def("fft_shape", [](const PsfConvolver& c, std::pair<int, int> window) { return c.fft_shape(window.first, window.second); },
            py::arg("window_shape"), "FFT shape used for a window of shape (wy, wx).")
       .def("convolve", &convolve_py, py::arg("padded"), py::arg("threads") = py::none(),
+           py::arg("box") = py::none(),
            "Convolve a padded array (ny + 2 pad_y, nx + 2 pad_x) or a stack (count, ...) of "
            "them with the PSF; returns the central (ny, nx) window of each (linear "
            "convolution, no wrap-around). threads: None or 0 for the default of "
-           "polychrome.thread_policy, else 1 to its MAX_THREADS (capped at the usable CPUs).");
+           "polychrome.thread_policy, else 1 to its MAX_THREADS (capped at the usable CPUs). "
+           "box: None for all of each array, else (row_begin, row_end, col_begin, col_end) "
+           "pixels of the padded arrays outside which they are taken as 0 (and not read); "
+           "the transforms shrink to what the box reaches.");
 
   py::class_<PointSourceRenderer>(m, "PointSourceRenderer",
                                   "A PSF (odd sizes, centre pixel (ny//2, nx//2), normalised to "

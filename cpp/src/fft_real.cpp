@@ -28,13 +28,25 @@ RealFftPlan::RealFftPlan(std::size_t n) : plan_(n) {}
 
 void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                                 const HalfSpectra<double>& out, double* scratch) const {
-  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, out, scratch);
+  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, size(), out, scratch);
+}
+
+void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
+                                std::size_t length, const HalfSpectra<double>& out,
+                                double* scratch) const {
+  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, length, out, scratch);
 }
 
 void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t rows,
                                 double* out, std::size_t out_stride, double scale,
                                 double* scratch) const {
-  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, scale, scratch);
+  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, 0, size(), scale, scratch);
+}
+
+void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t rows,
+                                double* out, std::size_t out_stride, std::size_t first,
+                                std::size_t count, double scale, double* scratch) const {
+  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, first, count, scale, scratch);
 }
 
 void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size_t count,

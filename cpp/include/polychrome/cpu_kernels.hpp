@@ -7,7 +7,7 @@
 // other architectures and Apple/MSVC builds have "baseline" alone, with no
 // x86 flags. The kernels: the renderer (per-pixel and per-cell loops, with
 // fast_math.hpp inlined), the FFT butterflies and lane transposes, the PSF
-// spectrum product and the normal-equation accumulation. Each is one source
+// convolution's column stage and the normal-equation accumulation. Each is one source
 // compiled once per level; the levels differ by compiler flags only.
 //
 // The choice is made on first use (the Python module asks at import): the
@@ -48,6 +48,22 @@
 
 namespace polychrome {
 
+/// One block of up to kFftLanes adjacent columns of a stack of half spectra (rows of complex
+/// bins, interleaved re, im), for the PSF convolution's column stage: each column is transformed
+/// forward (its first in_rows bins read, the rest taken as 0), multiplied by the kernel's spectrum
+/// and transformed backward, unnormalised; rows out_first, out_first + 1, ... (mod the size) of
+/// the result then go to rows 0 .. out_rows - 1 of the same columns.
+struct ConvolutionColumns {
+  double* spectra = nullptr;        ///< bin of row t, lane l at spectra[t * stride + 2 l] (+1: im)
+  std::size_t stride = 0;           ///< doubles between rows
+  int lanes = 0;                    ///< columns in the block, 1 .. kFftLanes
+  std::size_t in_rows = 0;          ///< rows read
+  const double* kernel_re = nullptr;  ///< the kernel's spectrum of these columns, lane-interleaved:
+  const double* kernel_im = nullptr;  ///< element t of lane l at [t * kFftLanes + l], size n kFftLanes
+  std::size_t out_first = 0;        ///< the transform's row written to row 0
+  std::size_t out_rows = 0;         ///< rows written (may exceed the size: they wrap)
+};
+
 /// One level's kernels. Every pointer is set.
 struct CpuKernels {
   const char* level;  ///< "baseline", "avx2", "avx512" or "native"
@@ -66,15 +82,19 @@ struct CpuKernels {
                     FftDirection direction, double scale, double* scratch);
   void (*fft_single)(const ComplexFftPlan& plan, const double* in, double* out,
                      FftDirection direction, double scale, double* scratch);
-  /// RealFftPlan::forward_block and inverse_block (plan: the real plan's complex plan).
+  /// RealFftPlan::forward_block and inverse_block (plan: the real plan's complex plan; input
+  /// rows of `length` values, zero-padded; outputs (first + j) mod n, j < count, of each row).
   void (*real_forward_block)(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                             std::size_t rows, const HalfSpectra<double>& out, double* scratch);
-  void (*real_inverse_block)(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
-                             std::size_t rows, double* out, std::size_t out_stride, double scale,
+                             std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
                              double* scratch);
+  void (*real_inverse_block)(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
+                             std::size_t rows, double* out, std::size_t out_stride,
+                             std::size_t first, std::size_t count, double scale, double* scratch);
 
-  /// row[c] *= psf_row[c] for `count` complex numbers stored interleaved (re, im).
-  void (*multiply_spectra)(double* row, const double* psf_row, std::size_t count);
+  /// The PSF convolution's column stage for one block of columns (see ConvolutionColumns);
+  /// plan: the column transform's; scratch: plan.scratch_size() doubles.
+  void (*convolve_columns)(const ComplexFftPlan& plan, const ConvolutionColumns& columns,
+                           double* scratch);
 
   /// accumulate_normal_equations (see normal_equations.hpp).
   void (*normal_equations)(const double* residual, const double* weight, const double* jacobian,

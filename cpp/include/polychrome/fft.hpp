@@ -201,11 +201,21 @@ class RealFftPlan {
   /// out. scratch: scratch_size() doubles.
   void forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                      const HalfSpectra<double>& out, double* scratch) const;
+  /// The same for input rows of only `length` <= n values each, taken as
+  /// zero-padded to n (the padding is never read).
+  void forward_block(const double* in, std::size_t in_stride, std::size_t rows,
+                     std::size_t length, const HalfSpectra<double>& out, double* scratch) const;
   /// Inverse of forward_block, every output multiplied by scale (1/n for a
   /// normalised inverse). The input is read completely before the output is
   /// written, so the two may overlap.
   void inverse_block(const HalfSpectra<const double>& in, std::size_t rows, double* out,
                      std::size_t out_stride, double scale, double* scratch) const;
+  /// The same writing only count values of each output row: element
+  /// (first + j) mod n of the transform to out[r*out_stride + j], j < count
+  /// (count may exceed n: the row repeats).
+  void inverse_block(const HalfSpectra<const double>& in, std::size_t rows, double* out,
+                     std::size_t out_stride, std::size_t first, std::size_t count, double scale,
+                     double* scratch) const;
 
  private:
   ComplexFftPlan plan_;

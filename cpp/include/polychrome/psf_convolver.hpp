@@ -15,8 +15,11 @@
 // psf_convolver.cpp, circular_axis).
 //
 // Cost of a batch of K arrays: K forward and K inverse real 2D transforms of
-// the FFT size plus K spectrum products; the PSF spectrum is computed once
-// per FFT size and cached in the object.
+// the FFT size plus K spectrum products, pruned to what the window needs (the
+// forward row pass over the lit rows only, the inverse row pass over the
+// window's rows only, the column passes fused with the product: see
+// cpp/src/psf_convolution_passes.hpp); the PSF spectrum is computed once per
+// FFT size and cached in the object.
 #pragma once
 
 #include <complex>
@@ -32,6 +35,8 @@
 #include "polychrome/scratch_pool.hpp"
 
 namespace polychrome {
+
+class ConvolutionPasses;  // the plans and PSF spectrum of one FFT size (cpp/src/)
 
 /// Where the padded arrays given to PsfConvolver::convolve may be nonzero: rows
 /// [row_begin, row_end) and columns [col_begin, col_end) of the padded array (all of it by
@@ -91,14 +96,8 @@ class PsfConvolver {
   ScratchPool::Lease scratch(std::size_t count) const { return pool_.acquire(count); }
 
  private:
-  // The plan of one FFT size and the PSF's spectrum at that size.
-  struct Transform {
-    Transform(const PsfImage& psf, std::size_t ny, std::size_t nx);
-    RealFft2dPlan plan;
-    std::vector<std::complex<double>> psf_spectrum;
-  };
-
-  std::shared_ptr<const Transform> transform(std::size_t ny, std::size_t nx) const;
+  // The plans of one FFT size and the PSF's spectrum at that size, built on first use.
+  std::shared_ptr<const ConvolutionPasses> transform(std::size_t ny, std::size_t nx) const;
 
   const PsfImage psf_;
   const std::size_t capacity_;
@@ -106,7 +105,7 @@ class PsfConvolver {
   // The cache of transforms: filled lazily by const methods, hence mutable,
   // guarded by mutex_. Entries are immutable once built.
   mutable std::mutex mutex_;
-  mutable std::deque<std::pair<std::pair<std::size_t, std::size_t>, std::shared_ptr<const Transform>>>
+  mutable std::deque<std::pair<std::pair<std::size_t, std::size_t>, std::shared_ptr<const ConvolutionPasses>>>
       transforms_;
   mutable std::size_t spectrum_bytes_ = 0;  // of the transforms kept
   // Work buffers (thread-safe on its own); mutable for the same reason.

@@ -177,7 +177,7 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
 // input/output arrays. Inputs r of column k1 start at MW (r + p k1), outputs
 // k2 at MW (k1 + l k2).
 template <bool Twiddle>
-void stage_column(int p, std::size_t l, std::size_t k1, std::size_t MW, const double* xr,
+inline void stage_column(int p, std::size_t l, std::size_t k1, std::size_t MW, const double* xr,
                   const double* xi, double* yr, double* yi, const double* tr,
                   const double* ti) {
   const std::size_t in0 = MW * p * k1;
@@ -211,6 +211,15 @@ void stage_column(int p, std::size_t l, std::size_t k1, std::size_t MW, const do
   }
 }
 
+// All columns k1 < l of a stage whose runs are MW = kMW doubles long (a compile-time constant).
+template <std::size_t kMW>
+void stage_columns(int p, std::size_t l, const double* xr, const double* xi, double* yr,
+                   double* yi, const double* tr, const double* ti) {
+  stage_column<false>(p, l, 0, kMW, xr, xi, yr, yi, tr, ti);
+  for (std::size_t k1 = 1; k1 < l; ++k1)
+    stage_column<true>(p, l, k1, kMW, xr, xi, yr, yi, tr + (p - 1) * k1, ti + (p - 1) * k1);
+}
+
 }  // namespace
 
 template <int W>
@@ -225,10 +234,16 @@ bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double*
     const int p = s.radix;
     const double* tr = plan.twiddle_re() + s.twiddle_offset;
     const double* ti = plan.twiddle_im() + s.twiddle_offset;
-    stage_column<false>(p, s.done, 0, MW, xr, xi, yr, yi, tr, ti);
-    for (std::size_t k1 = 1; k1 < s.done; ++k1)
-      stage_column<true>(p, s.done, k1, MW, xr, xi, yr, yi, tr + (p - 1) * k1,
-                         ti + (p - 1) * k1);
+    if (W > 1 && s.rest == 1) {
+      // The last stage (one lane block per butterfly input): the run length is the constant W,
+      // so the butterflies' loops unroll fully instead of paying loop and call overhead per k1.
+      stage_columns<W>(p, s.done, xr, xi, yr, yi, tr, ti);
+    } else {
+      stage_column<false>(p, s.done, 0, MW, xr, xi, yr, yi, tr, ti);
+      for (std::size_t k1 = 1; k1 < s.done; ++k1)
+        stage_column<true>(p, s.done, k1, MW, xr, xi, yr, yi, tr + (p - 1) * k1,
+                           ti + (p - 1) * k1);
+    }
     std::swap(xr, yr);
     std::swap(xi, yi);
   }

@@ -72,6 +72,18 @@ T* bin_ptr(const HalfSpectra<T>& s, std::size_t r, std::size_t k) {
   return k < s.split ? s.lo + r * s.lo_stride + 2 * k : s.hi + r * s.hi_stride + 2 * (k - s.split);
 }
 
+// Calls body(t0, len, done) for the runs of the outputs t = (first + j) mod n, j < count: the
+// outputs t0 .. t0 + len - 1 go to output positions done .. done + len - 1.
+template <typename Body>
+void for_each_segment(std::size_t n, std::size_t first, std::size_t count, const Body& body) {
+  std::size_t t0 = first % n;
+  for (std::size_t done = 0; done < count; t0 = 0) {
+    const std::size_t len = std::min(n - t0, count - done);
+    body(t0, len, done);
+    done += len;
+  }
+}
+
 }  // namespace
 
 // Scratch use: the kernel's four split arrays of n*8 (+40 padding) doubles.
@@ -79,18 +91,22 @@ T* bin_ptr(const HalfSpectra<T>& s, std::size_t r, std::size_t k) {
 // holds the separated half spectra: A in one array (re part at [0, 8 nc), im
 // part at [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
 void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                        std::size_t rows, const HalfSpectra<double>& out, double* scratch) {
+                        std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
+                        double* scratch) {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
+  const std::size_t len = std::min(length, n);  // values read per row; the rest are 0
   const auto [re, im, wre, wim] = plan.split_buffers(scratch);
   if (rows <= 2) {
     // One or two rows: a single lane (row 0 real part, row 1 imaginary part),
     // the kernel vectorising along the row instead of across 8 lanes.
-    for (std::size_t t = 0; t < n; ++t) {
+    for (std::size_t t = 0; t < len; ++t) {
       re[t] = in[t];
       im[t] = rows == 2 ? in[in_stride + t] : 0.0;
     }
+    std::fill(re + len, re + n, 0.0);
+    std::fill(im + len, im + n, 0.0);
     const bool in_work = fft_split_single(plan, re, im, wre, wim);
     double* a = in_work ? re : wre;
     double* b = in_work ? im : wim;
@@ -106,8 +122,10 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
     return;
   }
   // Lane l carries row l in its real part and row W + l in its imaginary part.
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), n, re);
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), n, im);
+  fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), len, re);
+  fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), len, im);
+  std::fill(re + len * W, re + n * W, 0.0);
+  std::fill(im + len * W, im + n * W, 0.0);
   const bool in_work = fft_split_lanes(plan, re, im, wre, wim);
   double* a = in_work ? re : wre;  // the free pair
   double* b = in_work ? im : wim;
@@ -126,8 +144,8 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
 }
 
 void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
-                        std::size_t rows, double* out, std::size_t out_stride, double scale,
-                        double* scratch) {
+                        std::size_t rows, double* out, std::size_t out_stride, std::size_t first,
+                        std::size_t count, double scale, double* scratch) {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
@@ -146,9 +164,11 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const doub
     const bool in_work = fft_split_single(plan, im, re, wim, wre);
     const double* xr = in_work ? wre : re;
     const double* xi = in_work ? wim : im;
-    for (std::size_t t = 0; t < n; ++t) out[t] = scale * xr[t];
-    if (rows == 2)
-      for (std::size_t t = 0; t < n; ++t) out[out_stride + t] = scale * xi[t];
+    for_each_segment(n, first, count, [&](std::size_t t0, std::size_t len, std::size_t done) {
+      for (std::size_t t = 0; t < len; ++t) out[done + t] = scale * xr[t0 + t];
+      if (rows == 2)
+        for (std::size_t t = 0; t < len; ++t) out[out_stride + done + t] = scale * xi[t0 + t];
+    });
     return;
   }
   const std::size_t nlo = std::min(in.split, nc);
@@ -171,10 +191,14 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const doub
   combine<W>(wre, wre + nc * W, wim, wim + nc * W, n, nc, re, im);
   // Backward transform = forward transform with real and imaginary swapped.
   const bool in_work = fft_split_lanes(plan, im, re, wim, wre);
-  fft_detail::lanes_to_rows(in_work ? wre : re, n, scale,
-                            row_pointers(out, out_stride, 0, rows).data());
-  fft_detail::lanes_to_rows(in_work ? wim : im, n, scale,
-                            row_pointers(out, out_stride, W, rows).data());
+  const double* xr = in_work ? wre : re;
+  const double* xi = in_work ? wim : im;
+  for_each_segment(n, first, count, [&](std::size_t t0, std::size_t len, std::size_t done) {
+    fft_detail::lanes_to_rows(xr + t0 * W, len, scale,
+                              row_pointers(out + done, out_stride, 0, rows).data());
+    fft_detail::lanes_to_rows(xi + t0 * W, len, scale,
+                              row_pointers(out + done, out_stride, W, rows).data());
+  });
 }
 
 }  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE

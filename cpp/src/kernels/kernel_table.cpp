@@ -13,7 +13,7 @@ const CpuKernels& kernel_table() noexcept {
                                     &fft_single,
                                     &real_forward_block,
                                     &real_inverse_block,
-                                    &multiply_spectra,
+                                    &convolve_columns,
                                     &accumulate_normal_equations};
   return table;
 }

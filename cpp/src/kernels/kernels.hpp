@@ -38,12 +38,13 @@ void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesO
 void fft_single(const ComplexFftPlan& plan, const double* in, double* out, FftDirection direction,
                 double scale, double* scratch);
 void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                        std::size_t rows, const HalfSpectra<double>& out, double* scratch);
-void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
-                        std::size_t rows, double* out, std::size_t out_stride, double scale,
+                        std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
                         double* scratch);
+void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
+                        std::size_t rows, double* out, std::size_t out_stride, std::size_t first,
+                        std::size_t count, double scale, double* scratch);
 
-void multiply_spectra(double* row, const double* psf_row, std::size_t count);
+void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& columns, double* scratch);
 
 void accumulate_normal_equations(const double* residual, const double* weight,
                                  const double* jacobian, std::size_t n, std::size_t p,

@@ -1,0 +1,79 @@
+// The PSF convolution's column stage (see psf_convolution_passes.cpp), compiled once per CPU
+// level: for one block of up to kFftLanes adjacent columns of the rows' half spectra, the forward
+// column FFT, the product with the PSF's spectrum and the inverse column FFT, all inside the
+// kernel's lane buffers; then only the rows the window needs go back out.
+//
+// Why fused: done as three passes over the whole spectrum (forward columns, product, inverse
+// columns) the spectrum went through the lane buffers twice and through memory four times;
+// here each block is gathered once and scattered once, and the inverse writes only the
+// window's rows (about half of the transform's for a survey cutout) for the row pass to read.
+#include <algorithm>
+#include <cstddef>
+
+#include "../fft_lanes.hpp"
+#include "kernels.hpp"
+
+namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
+
+void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, double* scratch) {
+  constexpr std::size_t W = kFftLanes;
+  const std::size_t n = plan.size();
+  const std::size_t lanes = static_cast<std::size_t>(c.lanes);
+  const std::size_t in_rows = std::min(c.in_rows, n);
+  const auto [re, im, wre, wim] = plan.split_buffers(scratch);
+
+  // Gather the input rows; the rest of the column is 0, and so are unused lanes (transformed
+  // along: cheaper than a remainder path, and never denormals or NaNs).
+  if (lanes == W) {
+    for (std::size_t t = 0; t < in_rows; ++t)
+      fft_detail::deinterleave8(c.spectra + t * c.stride, re + t * W, im + t * W);
+  } else {
+    for (std::size_t t = 0; t < in_rows; ++t) {
+      const double* src = c.spectra + t * c.stride;
+      for (std::size_t l = 0; l < W; ++l) {
+        re[t * W + l] = l < lanes ? src[2 * l] : 0.0;
+        im[t * W + l] = l < lanes ? src[2 * l + 1] : 0.0;
+      }
+    }
+  }
+  std::fill(re + in_rows * W, re + n * W, 0.0);
+  std::fill(im + in_rows * W, im + n * W, 0.0);
+
+  const bool forward_in_work = fft_split_lanes(plan, re, im, wre, wim);
+  double* const xr = forward_in_work ? wre : re;
+  double* const xi = forward_in_work ? wim : im;
+  double* const yr = forward_in_work ? re : wre;
+  double* const yi = forward_in_work ? im : wim;
+
+  // Spelled out in real arithmetic (std::complex's operator* handles
+  // inf/NaN by a library call per product).
+  const double* __restrict kr = c.kernel_re;
+  const double* __restrict ki = c.kernel_im;
+  for (std::size_t i = 0; i < n * W; ++i) {
+    const double a = xr[i], b = xi[i];
+    xr[i] = a * kr[i] - b * ki[i];
+    xi[i] = a * ki[i] + b * kr[i];
+  }
+
+  // Backward transform = forward transform with real and imaginary parts swapped; the real part
+  // of the result then lies in the array passed as the imaginary one (see fft_lanes).
+  const bool backward_in_work = fft_split_lanes(plan, xi, xr, yi, yr);
+  const double* rr = backward_in_work ? yr : xr;
+  const double* ri = backward_in_work ? yi : xi;
+
+  for (std::size_t j = 0; j < c.out_rows; ++j) {
+    std::size_t t = c.out_first + j;
+    while (t >= n) t -= n;
+    double* dst = c.spectra + j * c.stride;
+    if (lanes == W) {
+      fft_detail::interleave8(rr + t * W, ri + t * W, 1.0, dst);
+    } else {
+      for (std::size_t l = 0; l < lanes; ++l) {
+        dst[2 * l] = rr[t * W + l];
+        dst[2 * l + 1] = ri[t * W + l];
+      }
+    }
+  }
+}
+
+}  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE

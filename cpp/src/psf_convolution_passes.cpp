@@ -1,0 +1,103 @@
+// The PSF convolution's passes over one array (see psf_convolution_passes.hpp).
+#include "psf_convolution_passes.hpp"
+
+#include <algorithm>
+
+#include "polychrome/cpu_kernels.hpp"
+#include "polychrome/thread_pool.hpp"
+
+namespace polychrome {
+
+namespace {
+
+constexpr std::size_t kLanes = static_cast<std::size_t>(kFftLanes);
+
+std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + per_block - 1) / per_block; }
+
+}  // namespace
+
+ConvolutionPasses::ConvolutionPasses(const PsfImage& psf, std::size_t ny, std::size_t nx)
+    : rows_(nx), columns_(ny) {
+  // The PSF with its centre pixel moved to index (0, 0) and the rest wrapped around: the
+  // product of spectra then convolves without shifting the image.
+  std::vector<double> wrapped(ny * nx, 0.0);
+  const int hy = psf.half_height(), hx = psf.half_width();
+  for (int i = 0; i < psf.ny(); ++i) {
+    const std::size_t r = static_cast<std::size_t>((i - hy + static_cast<int>(ny)) % static_cast<int>(ny));
+    for (int j = 0; j < psf.nx(); ++j) {
+      const std::size_t c = static_cast<std::size_t>((j - hx + static_cast<int>(nx)) % static_cast<int>(nx));
+      wrapped[r * nx + c] += psf.at(i, j);  // a transform narrower than the PSF folds it
+    }
+  }
+  const RealFft2dPlan plan(ny, nx);
+  const std::size_t nc = plan.spectrum_nx();
+  std::vector<std::complex<double>> spectrum(ny * nc);
+  plan.forward(wrapped.data(), spectrum.data());
+  // The inverse transforms are left unnormalised: the 1 / (ny nx) is folded in here.
+  const double scale = 1.0 / (static_cast<double>(ny) * static_cast<double>(nx));
+  const std::size_t nblocks = blocks(nc, kLanes);
+  kernel_.assign(nblocks * 2 * ny * kLanes, 0.0);
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    double* kr = kernel_.data() + b * 2 * ny * kLanes;
+    double* ki = kr + ny * kLanes;
+    for (std::size_t t = 0; t < ny; ++t)
+      for (std::size_t l = 0; l < kLanes && b * kLanes + l < nc; ++l) {
+        const std::complex<double> h = spectrum[t * nc + b * kLanes + l];
+        kr[t * kLanes + l] = scale * h.real();
+        ki[t * kLanes + l] = scale * h.imag();
+      }
+  }
+}
+
+std::size_t ConvolutionPasses::spectra_size(const ConvolutionBox& box) const noexcept {
+  // Rounded up to whole cache lines: scratch placed after the spectra stays 64-byte aligned.
+  const std::size_t doubles = std::max(box.in_rows, box.out_rows) * 2 * rows_.spectrum_size();
+  return (doubles + 7) / 8 * 8;
+}
+
+std::size_t ConvolutionPasses::scratch_size() const noexcept {
+  return std::max(rows_.scratch_size(), columns_.scratch_size());
+}
+
+void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double* out,
+                            double* spectra, double* scratch, int threads) const {
+  const std::size_t nc = rows_.spectrum_size();
+  const std::size_t stride = 2 * nc;  // doubles between the spectra's rows
+  const std::size_t per_thread = scratch_size();
+  constexpr std::size_t R = RealFftPlan::block_rows;
+  auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
+
+  // 1. The lit rows' half spectra.
+  parallel_for(blocks(box.in_rows, R), threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = b * R;
+    rows_.forward_block(in + r0 * box.in_stride, box.in_stride, std::min(R, box.in_rows - r0),
+                        box.in_cols, HalfSpectra<double>{spectra + r0 * stride, stride, nullptr, 0, nc},
+                        work(slot));
+  });
+
+  // 2. Columns: forward, product, inverse; the wanted rows back into the same buffer.
+  const CpuKernels& kernels = cpu_kernels();
+  parallel_for(blocks(nc, kLanes), threads, [&](std::size_t b, int slot) {
+    const double* kr = kernel_.data() + b * 2 * ny() * kLanes;
+    ConvolutionColumns columns;
+    columns.spectra = spectra + 2 * b * kLanes;
+    columns.stride = stride;
+    columns.lanes = static_cast<int>(std::min(kLanes, nc - b * kLanes));
+    columns.in_rows = box.in_rows;
+    columns.kernel_re = kr;
+    columns.kernel_im = kr + ny() * kLanes;
+    columns.out_first = box.out_row0;
+    columns.out_rows = box.out_rows;
+    kernels.convolve_columns(columns_, columns, work(slot));
+  });
+
+  // 3. The wanted rows back to real values, the wanted columns only.
+  parallel_for(blocks(box.out_rows, R), threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = b * R;
+    rows_.inverse_block(HalfSpectra<const double>{spectra + r0 * stride, stride, nullptr, 0, nc},
+                        std::min(R, box.out_rows - r0), out + r0 * box.out_stride, box.out_stride,
+                        box.out_col0, box.out_cols, 1.0, work(slot));
+  });
+}
+
+}  // namespace polychrome
