@@ -18,11 +18,36 @@
 #include "polychrome/profile.hpp"
 #include "polychrome/shaped_profile.hpp"
 
+// An extra CPU level (AVX2, AVX-512: CMake defines POLYCHROME_BASE_KERNEL_NAMESPACE for them) compiles
+// the plain radial profiles on a superellipse or Fourier isophote only, and hands warps and truncated
+// profiles to the base level's renderer (the same code compiled for the baseline): those are rare,
+// and their 64 of the 80 renderers were most of a clean build's time.
+#ifdef POLYCHROME_BASE_KERNEL_NAMESPACE
+namespace polychrome::POLYCHROME_BASE_KERNEL_NAMESPACE {
+void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedProfile& profile,
+                    const RenderOptions& options, double* image, double* jac);
+}  // namespace polychrome::POLYCHROME_BASE_KERNEL_NAMESPACE
+#endif
+
 namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 namespace {
 
 using namespace level_quadrature;
+
+template <class Radial>
+struct IsTruncated : std::false_type {};
+template <class P>
+struct IsTruncated<TruncatedProfile<P>> : std::true_type {};
+
+// Whether this level leaves a (radial profile, isophote) pair to the base level (see above).
+template <class Radial, class Shape>
+constexpr bool kBaseLevelOnly =
+#ifdef POLYCHROME_BASE_KERNEL_NAMESPACE
+    IsTruncated<Radial>::value || std::is_same_v<Shape, WarpIsophote>;
+#else
+    false;
+#endif
 
 // How far the shape's radius R may change across a cell, per unit of the cell's half-diagonal in w
 // (a boxy superellipse's 1.4, a Fourier shape's or a warp's factor of a few): the margin by which a
@@ -270,8 +295,13 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const ShapedP
                     const RenderOptions& options, double* image, double* jac) {
   std::visit(
       [&](const auto& radial, const auto& shape) {
+        using Radial = std::decay_t<decltype(radial)>;
         using Shape = std::decay_t<decltype(shape)>;
-        if constexpr (std::is_same_v<Shape, WarpIsophote>) {
+        if constexpr (kBaseLevelOnly<Radial, Shape>) {
+#ifdef POLYCHROME_BASE_KERNEL_NAMESPACE
+          ::polychrome::POLYCHROME_BASE_KERNEL_NAMESPACE::render_profile(grid, ellipse, profile, options, image, jac);
+#endif
+        } else if constexpr (std::is_same_v<Shape, WarpIsophote>) {
           // the warp's inner shape bound to its type, so that the loops inline it
           std::visit([&](const auto& inner) {
             using Inner = std::decay_t<decltype(inner)>;
