@@ -134,12 +134,7 @@ class ModelProblem:
             pixels = plan.pixels
             image = np.zeros(plan.shape)
             for slot in plan.slots:
-                if slot.whole:
-                    image += slot.uniform() if slot.uniform is not None else slot.render(False)[0]
-                elif slot.uniform is not None:  # a uniform image: its value alone
-                    image[slot.ours] += slot.uniform()
-                else:
-                    image[slot.ours] += slot.render(False)[0][slot.own]
+                slot.add_to(image, False)
             residual = pixels.data - _pixels_of(image, pixels.use)
             total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
             count += residual.size
@@ -211,6 +206,18 @@ class _Slot:
         self.rows_used = len(rows)
         self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
         self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
+
+    def add_to(self, image, jacobian):
+        """Add this component's pixels to the window's ``image`` (in place); return its Jacobian
+        on its own render window when asked for and rendered, else None (a uniform component's
+        value alone is added: its rows do not change within a fit)."""
+        place = image if self.whole else image[self.ours]
+        if self.uniform is not None:
+            place += self.uniform()
+            return None
+        rendered, local = self.render(jacobian)
+        place += rendered if self.whole else rendered[self.own]
+        return local
 
 
 class _TargetPlan:
@@ -286,18 +293,8 @@ class _TargetPlan:
         image = np.zeros(self.shape)
         stack = self.stack
         for slot, start in zip(self.slots, self.starts):
-            if slot.uniform is not None:  # its value alone: its rows are written once (see __init__)
-                if slot.whole:
-                    image += slot.uniform()
-                else:
-                    image[slot.ours] += slot.uniform()
-                continue
-            rendered, local = slot.render(True)
-            if slot.whole:
-                image += rendered
-            else:
-                image[slot.ours] += rendered[slot.own]
-            if slot.rows_used:
+            local = slot.add_to(image, True)
+            if local is not None and slot.rows_used:  # (a uniform slot's rows are written once, see __init__)
                 self._write_rows(slot, start, local)
         residual = pixels.data - _pixels_of(image, pixels.use)
         if not len(stack):
