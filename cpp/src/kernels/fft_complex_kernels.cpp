@@ -211,13 +211,15 @@ inline void stage_column(int p, std::size_t l, std::size_t k1, std::size_t MW, c
   }
 }
 
-// All columns k1 < l of a stage whose runs are MW = kMW doubles long (a compile-time constant).
+// All columns k1 < l of a stage whose runs are MW doubles long; kMW > 0 makes MW that
+// compile-time constant (the loops then unroll), 0 leaves it to the argument.
 template <std::size_t kMW>
-void stage_columns(int p, std::size_t l, const double* xr, const double* xi, double* yr,
+void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const double* xi, double* yr,
                    double* yi, const double* tr, const double* ti) {
-  stage_column<false>(p, l, 0, kMW, xr, xi, yr, yi, tr, ti);
+  const std::size_t run = kMW > 0 ? kMW : MW;
+  stage_column<false>(p, l, 0, run, xr, xi, yr, yi, tr, ti);
   for (std::size_t k1 = 1; k1 < l; ++k1)
-    stage_column<true>(p, l, k1, kMW, xr, xi, yr, yi, tr + (p - 1) * k1, ti + (p - 1) * k1);
+    stage_column<true>(p, l, k1, run, xr, xi, yr, yi, tr + (p - 1) * k1, ti + (p - 1) * k1);
 }
 
 }  // namespace
@@ -237,12 +239,9 @@ bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double*
     if (W > 1 && s.rest == 1) {
       // The last stage (one lane block per butterfly input): the run length is the constant W,
       // so the butterflies' loops unroll fully instead of paying loop and call overhead per k1.
-      stage_columns<W>(p, s.done, xr, xi, yr, yi, tr, ti);
+      stage_columns<W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     } else {
-      stage_column<false>(p, s.done, 0, MW, xr, xi, yr, yi, tr, ti);
-      for (std::size_t k1 = 1; k1 < s.done; ++k1)
-        stage_column<true>(p, s.done, k1, MW, xr, xi, yr, yi, tr + (p - 1) * k1,
-                           ti + (p - 1) * k1);
+      stage_columns<0>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     }
     std::swap(xr, yr);
     std::swap(xi, yi);
