@@ -148,17 +148,21 @@ def fill_row(row, k, attempt, cut, shared):
         if name == "PA":
             value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
         row[name], row[f"{name}_err"] = value, error
+    # the source's free quantities, each once (a shared one is one quantity on every image): their
+    # positions in the free vector, and whether one lies at a limit
+    positions = []
     for _, model in own:
         for parameter in model.parameters:
             where = free.slice_of(parameter)
-            if where is None:
+            if where is None or where.start in positions:
                 continue
-            if unconstrained[where].any() or not np.isfinite(errors[where]).all():
-                flags |= _SINGULAR
-            if not parameter.cyclic:
+            positions += range(where.start, where.stop)
+            if not parameter.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = parameter.limits
                 if any(_near_limit(v, low, high) for v in np.ravel(parameter.value).tolist()):
                     flags |= _AT_LIMIT_FLAG
+    if unconstrained[positions].any() or not np.isfinite(errors[positions]).all():
+        flags |= _SINGULAR
     _fill_fluxes(row, own, cut, free, covariance)
     return flags
 
