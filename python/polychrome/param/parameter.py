@@ -55,7 +55,8 @@ class Parameter:
         self._quantity.members.append(self)
         if value is not None:
             self.value = value
-        self.uncertainty = uncertainty
+        if uncertainty is not None:  # a new quantity has none
+            self.uncertainty = uncertainty
 
     # --- state shared with linked parameters --------------------------------------
     @property
