@@ -108,7 +108,8 @@ def main():
         for _ in range(args.repeats):
             PHASES[args.profile](fitter, kept)
         profile.disable()
-        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "35")))
+        stats = pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("TOP", "35")))
         return
     least = dict.fromkeys(PHASES, float("inf"))
     for _ in range(args.repeats):
