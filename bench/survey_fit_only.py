@@ -67,19 +67,21 @@ def _counting():
     return counts
 
 
-def fit(folder, case, profile, limit=None):
-    sub = folder / case
+def field(folder, case="1band"):
+    """(catalog, images, spec, folder of the results, case name) of a field: a bench/survey.py one
+    (FOLDER/paths.json, its isolated-galaxy spec) or FOLDER/CASE of ``simulate``."""
     if (folder / "paths.json").exists():  # a field of bench/survey.py (bench/output/survey/isolated*)
         import survey
         paths = json.loads((folder / "paths.json").read_text())
-        catalog = Table.read(paths["catalog"])
         images = [ImageSpec.from_dict(d) for d in paths["images"]]
-        spec = ModelSpec.from_dict(survey.ISOLATED_MODEL)
-        sub, case = folder, folder.name
-    else:
-        catalog = Table.read(sub / "catalog.fits")
-        images = [ImageSpec.from_dict(d) for d in json.loads((sub / "images.json").read_text())]
-        spec = ModelSpec()
+        return Table.read(paths["catalog"]), images, ModelSpec.from_dict(survey.ISOLATED_MODEL), folder, folder.name
+    sub = folder / case
+    images = [ImageSpec.from_dict(d) for d in json.loads((sub / "images.json").read_text())]
+    return Table.read(sub / "catalog.fits"), images, ModelSpec(), sub, case
+
+
+def fit(folder, case, profile, limit=None):
+    catalog, images, spec, sub, case = field(folder, case)
     fitter = GroupFitter(images, spec)
     tasks = plan_groups(catalog, images, spec)
     fitter.fit(tasks[0])

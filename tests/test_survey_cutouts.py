@@ -130,3 +130,24 @@ def test_neighbour_footprints_are_masked(images):
     assert not np.any(alone.target.mask) and np.all(masked.target.mask[near_neighbour])
     assert not np.any(masked.target.mask[np.hypot(X, Y) < 1.0])  # the member keeps its core
     assert masked.pixels[0] < alone.pixels[0]
+
+
+def test_sky_to_pixel_is_astropys_all_world2pix(images, tmp_path):
+    # without distortions the short path (Wcsprm.s2p) must give astropy's numbers exactly; with SIP
+    # distortions (where all_world2pix iterates) astropy's own
+    image = open_image(images[1])
+    assert not image.wcs.has_distortion
+    ra = FIELD_CENTRE[0] + np.array([0.0, 1e-3, -2e-3])
+    dec = FIELD_CENTRE[1] + np.array([0.0, -1e-3, 2e-3])
+    for got, expected in zip(image.sky_to_pixel(ra, dec), image.wcs.all_world2pix(ra, dec, 0)):
+        assert np.array_equal(got, expected)
+    header = _header(Band("s", 0.2, (40, 40), 0.0, "gaussian", 0.6, 0.1))
+    header["CTYPE1"], header["CTYPE2"] = "RA---TAN-SIP", "DEC--TAN-SIP"
+    header.update(A_ORDER=2, B_ORDER=2, A_2_0=2e-4, B_0_2=-3e-4)
+    fits.PrimaryHDU(np.zeros((40, 40)), header=header).writeto(tmp_path / "sip.fits")
+    sip = open_image(ImageSpec(data=str(tmp_path / "sip.fits"), band="s"))
+    assert sip.wcs.has_distortion
+    x, y = sip.sky_to_pixel(ra, dec)
+    linear = sip.wcs.wcs_world2pix(ra, dec, 0)
+    assert np.max(np.abs(x - linear[0])) > 1e-3  # the distortion matters here ...
+    assert np.allclose(sip.wcs.all_pix2world(x, y, 0), (ra, dec), rtol=0, atol=1e-10)  # ... and is inverted

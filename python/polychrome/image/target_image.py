@@ -20,14 +20,8 @@ def _variance_from(variance, weight, mask, shape):
     values = as_image_array(variance if weight is None else weight, name)
     check_same_shape(values, name, shape)
     used = values[~mask]
-    if np.any(np.isnan(used)):
-        raise ValueError(f"{name} has {int(np.sum(np.isnan(used)))} NaN pixel(s) that are not masked; "
-                         "mask them (mask=) or fix the map")
-    if np.any(~(used > 0)):
-        raise ValueError(f"{name} must be positive on every unmasked pixel; {int(np.sum(~(used > 0)))} "
-                         "pixel(s) are zero or negative; mask them (mask=) or fix the map")
-    if np.any(np.isinf(used)):
-        raise ValueError(f"{name} has {int(np.sum(np.isinf(used)))} infinite pixel(s) that are not masked")
+    if not ((used > 0) & (used < np.inf)).all():  # one pass when all is well; which check fails, below
+        _raise_unusable(used, name)
     if weight is None:
         return values, True
     # the variance 1/weight must be a finite double: weights below about 1/DBL_MAX (subnormal
@@ -41,6 +35,18 @@ def _variance_from(variance, weight, mask, shape):
                          "mask them (mask=) or fix the map")
     with np.errstate(divide="ignore", invalid="ignore"):
         return 1.0 / values, True
+
+
+def _raise_unusable(used, name):
+    """Raise the ValueError that says why some of the unmasked pixels ``used`` of a variance or weight
+    map are not positive and finite."""
+    if np.any(np.isnan(used)):
+        raise ValueError(f"{name} has {int(np.sum(np.isnan(used)))} NaN pixel(s) that are not masked; "
+                         "mask them (mask=) or fix the map")
+    if np.any(~(used > 0)):
+        raise ValueError(f"{name} must be positive on every unmasked pixel; {int(np.sum(~(used > 0)))} "
+                         "pixel(s) are zero or negative; mask them (mask=) or fix the map")
+    raise ValueError(f"{name} has {int(np.sum(np.isinf(used)))} infinite pixel(s) that are not masked")
 
 
 class TargetImage(Image):
@@ -112,8 +118,9 @@ class TargetImage(Image):
             raise TypeError("TargetImage needs data (a 2-D array) or filename (a FITS file written by save())")
         data = as_image_array(data, "data")
         mask = np.zeros(data.shape, bool) if mask is None else as_mask_array(mask, data.shape)
-        bad = ~np.isfinite(data)
-        if np.any(bad):
+        finite = np.isfinite(data)
+        if not finite.all():
+            bad = ~finite
             warnings.warn(f"data has {int(bad.sum())} NaN or inf pixel(s); they are masked and set to 0",
                           stacklevel=2)
             mask = mask | bad

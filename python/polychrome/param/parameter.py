@@ -1,5 +1,7 @@
 """Parameter: a named, bounded, lockable model quantity that can be linked to others."""
 
+import math
+
 import numpy as np
 
 from .numpy_values import numpy_value
@@ -47,13 +49,14 @@ class Parameter:
             raise TypeError(f"parameter {name!r}: units must be a string, got {units!r}")
         self.units = units
         limits = as_limits(limits, name)
-        if cyclic and not np.all(np.isfinite(limits)):
+        if cyclic and not (math.isfinite(limits[0]) and math.isfinite(limits[1])):
             raise ValueError(f"parameter {name!r}: a cyclic parameter needs finite limits, got {limits}")
         self._quantity = SharedQuantity(limits, as_flag(locked, name), cyclic)
         self._quantity.members.append(self)
         if value is not None:
             self.value = value
-        self.uncertainty = uncertainty
+        if uncertainty is not None:  # a new quantity has none
+            self.uncertainty = uncertainty
 
     # --- state shared with linked parameters --------------------------------------
     @property

@@ -5,6 +5,8 @@ their handles point at one SharedQuantity, so they are one quantity: one
 value, one uncertainty, one set of limits, one lock.
 """
 
+import math
+
 import numpy as np
 
 
@@ -18,7 +20,7 @@ def as_limits(limits, name):
         raise ValueError(f"parameter {name!r}: limits must be (lo, hi) or None, got {limits!r}") from None
     lo = -np.inf if lo is None else float(lo)
     hi = np.inf if hi is None else float(hi)
-    if np.isnan(lo) or np.isnan(hi) or not lo < hi:
+    if math.isnan(lo) or math.isnan(hi) or not lo < hi:
         raise ValueError(f"parameter {name!r}: limits must satisfy lo < hi, got {limits!r}")
     return (lo, hi)
 
@@ -30,7 +32,7 @@ def as_value_array(value, name, what="value"):
     except (TypeError, ValueError):
         raise TypeError(f"parameter {name!r}: {what} must be a number or an array of numbers, "
                         f"got {value!r}") from None
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():  # the method: no numpy dispatch per call (parameters are set often)
         raise ValueError(f"parameter {name!r}: {what} must be finite, got {value!r}")
     return array
 
@@ -73,7 +75,7 @@ class SharedQuantity:
         lo, hi = self.limits
         if self.cyclic:
             array = lo + np.mod(array - lo, hi - lo)
-        elif np.any(array < lo) or np.any(array > hi):
+        elif (array < lo).any() or (array > hi).any():
             raise ValueError(f"parameter {name!r}: value {array.tolist()} outside its limits [{lo}, {hi}]")
         return array
 

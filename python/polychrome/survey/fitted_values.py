@@ -148,17 +148,21 @@ def fill_row(row, k, attempt, cut, shared):
         if name == "PA":
             value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
         row[name], row[f"{name}_err"] = value, error
+    # the source's free quantities, each once (a shared one is one quantity on every image): their
+    # positions in the free vector, and whether one lies at a limit
+    positions = []
     for _, model in own:
         for parameter in model.parameters:
             where = free.slice_of(parameter)
-            if where is None:
+            if where is None or where.start in positions:
                 continue
-            if unconstrained[where].any() or not np.isfinite(errors[where]).all():
-                flags |= _SINGULAR
-            if not parameter.cyclic:
+            positions += range(where.start, where.stop)
+            if not parameter.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = parameter.limits
                 if any(_near_limit(v, low, high) for v in np.ravel(parameter.value).tolist()):
                     flags |= _AT_LIMIT_FLAG
+    if unconstrained[positions].any() or not np.isfinite(errors[positions]).all():
+        flags |= _SINGULAR
     _fill_fluxes(row, own, cut, free, covariance)
     return flags
 
@@ -174,19 +178,28 @@ def _fill_fluxes(row, own, cut, free, covariance):
         per_band.setdefault(cut.cutouts[c].band, []).append((flux, gradient, cut.cutouts[c].target.zeropoint))
     for band, entries in per_band.items():
         reference = entries[0][2]
-        scale = np.array([1.0 if zp is None or reference is None else 10 ** (-0.4 * (zp - reference))
-                          for _, _, zp in entries])
-        fluxes = np.array([f for f, _, _ in entries]) * scale
-        gradients = np.array([g for _, g, _ in entries]) * scale[:, None]
-        variance = np.array([_propagated_variance(g, covariance) for g in gradients])
-        if len(entries) == 1 or not np.all((variance > 0) & np.isfinite(variance)):
-            weights = np.full(len(entries), 1.0 / len(entries))
-        else:
-            weights = (1.0 / variance) / np.sum(1.0 / variance)
-        flux = float(weights @ fluxes)
-        error = math.sqrt(_propagated_variance(weights @ gradients, covariance))
+        flux, error = _band_flux(entries, covariance)
         row[f"flux_{band}"], row[f"flux_{band}_err"] = flux, error
         row[f"mag_{band}"], row[f"mag_{band}_err"] = magnitude(flux, error, reference)
+
+
+def _band_flux(entries, covariance):
+    """(flux, error) of a band from its images' [(flux, gradient, zeropoint)]: the inverse-variance
+    mean of the fluxes brought to the first image's zeropoint."""
+    if len(entries) == 1:  # what the mean below gives for one image, without its arrays
+        flux, gradient, _ = entries[0]
+        return flux, math.sqrt(_propagated_variance(gradient, covariance))
+    reference = entries[0][2]
+    scale = np.array([1.0 if zp is None or reference is None else 10 ** (-0.4 * (zp - reference))
+                      for _, _, zp in entries])
+    fluxes = np.array([f for f, _, _ in entries]) * scale
+    gradients = np.array([g for _, g, _ in entries]) * scale[:, None]
+    variance = np.array([_propagated_variance(g, covariance) for g in gradients])
+    if not np.all((variance > 0) & np.isfinite(variance)):
+        weights = np.full(len(entries), 1.0 / len(entries))
+    else:
+        weights = (1.0 / variance) / np.sum(1.0 / variance)
+    return float(weights @ fluxes), math.sqrt(_propagated_variance(weights @ gradients, covariance))
 
 
 def _propagated_variance(gradient, covariance):
@@ -195,7 +208,7 @@ def _propagated_variance(gradient, covariance):
     if covariance is None:
         return math.nan
     used = np.flatnonzero(gradient)
-    block = covariance[np.ix_(used, used)]
-    if not np.all(np.isfinite(block)):
+    block = covariance[used[:, None], used]
+    if not np.isfinite(block).all():
         return math.inf
     return max(float(gradient[used] @ block @ gradient[used]), 0.0)

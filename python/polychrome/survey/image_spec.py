@@ -137,6 +137,7 @@ class OpenImage:
         if not wcs.has_celestial:
             raise ValueError(f"image {spec.label!r}: {spec.data} has no celestial WCS in its header")
         self.wcs = wcs.celestial
+        self._distortion_free = not self.wcs.has_distortion
         self.zeropoint = spec.zeropoint if spec.zeropoint is not None else _zeropoint_from(hdu.header)
         self.noise_kind = next((k for k in ("variance", "weight", "sigma") if getattr(spec, k) is not None), None)
         self.noise = None if self.noise_kind is None else self._aux(getattr(spec, self.noise_kind), spec.noise_hdu,
@@ -194,7 +195,13 @@ class OpenImage:
     # --- geometry -----------------------------------------------------------------
     def sky_to_pixel(self, ra, dec):
         """0-based pixel coordinates (x = column, y = row) of ra, dec (deg, arrays)."""
-        x, y = self.wcs.all_world2pix(np.asarray(ra, float), np.asarray(dec, float), 0)
+        ra, dec = np.asarray(ra, float), np.asarray(dec, float)
+        if self._distortion_free and ra.ndim == 1 and ra.shape == dec.shape and ra.size:
+            # what all_world2pix computes for a WCS without distortions (its first step), without
+            # its argument handling: a tenth of the cost, called for every image of every group
+            pixel = self.wcs.wcs.s2p(np.column_stack([ra, dec]), 0)["pixcrd"]
+            return pixel[:, 0], pixel[:, 1]
+        x, y = self.wcs.all_world2pix(ra, dec, 0)
         return np.asarray(x, float), np.asarray(y, float)
 
     def pixel_to_sky(self, x, y):
