@@ -44,6 +44,8 @@ class ModelProblem:
         self.fold = AxisRatioFold(model, self.free)
         self._writer = VectorWriter(self.free)
         self._components = model.components()
+        # the components whose automatic windows may follow the parameters (see after_accepted_step)
+        self._following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
         self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
@@ -97,12 +99,11 @@ class ModelProblem:
         parameters are sized (not given ones, nor a sky's, always its whole image): with none, as
         in a survey's single-source cutouts, False at once, the model left as the last
         evaluation, at x, wrote it."""
-        following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
-        if not following:
+        if not self._following:
             return False
         self._writer.write(x)
         changed = False
-        for component in following:
+        for component in self._following:
             changed = component._refresh_automatic_window() or changed
         if changed:
             self._plans = None
