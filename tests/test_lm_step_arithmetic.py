@@ -163,3 +163,43 @@ def test_vector_writer_sets_what_set_values_sets():
         assert np.array_equal(ours, free.get_values())
     with pytest.raises(ValueError):
         writer.write(np.full(start.size, np.nan))
+
+
+def test_cyclic_entries_give_the_digits_of_np_mod():
+    from polychrome.fit.cyclic_entries import CyclicEntries
+
+    rng = np.random.default_rng(12)
+    for scale in (1e-3, 1.0, 30.0, 1e6, 1e300):
+        n = 9
+        lower = rng.uniform(-4.0, 1.0, n)
+        upper = lower + rng.uniform(0.1, 7.0, n)
+        cyclic = rng.random(n) < 0.5
+        entries = CyclicEntries(cyclic, lower, upper)
+        for _ in range(200):
+            x = rng.normal(size=n) * scale
+            x[rng.integers(n)] = [0.0, -0.0, lower[0], upper[0], np.inf, np.nan][int(rng.integers(6))]
+            with np.errstate(invalid="ignore"):
+                expected = np.where(cyclic, lower + np.mod(x - lower, upper - lower), x)
+            ours = entries.wrap_in_place(x.copy())
+            assert np.array_equal(ours, expected, equal_nan=True)
+            numbers = ~np.isnan(expected)  # the same zeros too (a signed zero's sign kept)
+            assert np.array_equal(np.signbit(ours[numbers]), np.signbit(expected[numbers]))
+            out = np.full(n, 7.0)
+            entries.wrap_into(x, out)
+            assert np.array_equal(out, np.where(cyclic, expected, 7.0), equal_nan=True)
+
+
+def test_log_scaled_exp_gives_numpys_digits_up_to_overflow_without_a_warning():
+    import warnings
+
+    from polychrome.fit.log_scaled_problem import _exp
+
+    rng = np.random.default_rng(2)
+    values = np.concatenate([rng.uniform(-50, 50, 5000), rng.uniform(700, 720, 50), [708.99, 709.0, 709.8, 710.0,
+                                                                                     np.inf, -np.inf, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for chunk in np.array_split(values, 600):
+            with np.errstate(over="ignore"):
+                expected = np.exp(chunk)
+            assert np.array_equal(_exp(chunk), expected, equal_nan=True)
