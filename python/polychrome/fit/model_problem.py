@@ -17,6 +17,8 @@ vector returns the core's normal equations as they come. Parameter vectors
 are written through a VectorWriter (limits read once).
 """
 
+import itertools
+
 import numpy as np
 
 from .. import _core
@@ -240,17 +242,19 @@ class _TargetPlan:
         if not self.stacked:
             return
         self.stack = np.zeros((rows,) + tuple(window.shape))
-        self.starts = np.cumsum([0] + [slot.rows_used for slot in self.slots]).tolist()
+        self.starts = list(itertools.accumulate((slot.rows_used for slot in self.slots), initial=0))
         columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
-        self.columns = columns
         # distinct columns (no two components share a quantity here): plain indexed additions,
-        # through slices when they are one run of the vector (a single target's fit)
-        self.distinct = np.unique(columns).size == columns.size
-        self.block = np.ix_(columns, columns)
-        if self.distinct and columns.size and np.array_equal(columns, np.arange(columns[0], columns[0] + columns.size)):
-            run = slice(int(columns[0]), int(columns[0]) + columns.size)
+        # through slices when they are one run of the vector (a single target's fit); Python
+        # lists for these tests, once per plan (a few entries: numpy's calls cost more)
+        listed = columns.tolist()
+        self.distinct = len(set(listed)) == len(listed)
+        if self.distinct and listed and listed == list(range(listed[0], listed[0] + len(listed))):
+            run = slice(listed[0], listed[0] + len(listed))
             self.columns, self.block = run, (run, run)
             self.fills_vector = run == slice(0, free.size)
+        else:
+            self.columns, self.block = columns, np.ix_(columns, columns)
         # the stack's used pixels: a view of it without a mask (a copy at each evaluation with one)
         self.used_stack = _pixels_of(self.stack, pixels.use, leading=1) if isinstance(pixels.use, slice) else None
         # rows that are the same at every evaluation (a uniform sky's) are written once, here

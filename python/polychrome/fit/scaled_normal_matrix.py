@@ -48,7 +48,8 @@ class ScaledNormalMatrix:
         inverse = (self._vectors / self._values) @ self._vectors.T
         covariance = inverse / np.outer(self.scale, self.scale)
         loose = self.unconstrained
-        covariance[loose, :] = np.nan
-        covariance[:, loose] = np.nan
-        covariance[loose, loose] = np.inf
+        if loose.any():  # (rarely: the usual fit constrains every parameter)
+            covariance[loose, :] = np.nan
+            covariance[:, loose] = np.nan
+            covariance[loose, loose] = np.inf
         return covariance

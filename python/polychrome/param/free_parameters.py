@@ -90,8 +90,16 @@ class FreeParameters:
     def set_uncertainties(self, vector):
         """Write a flat vector of uncertainties (>= 0) back to the quantities."""
         vector = self._checked_vector(vector, "uncertainties")
+        # all valid (>= 0, inf allowed: no NaN, no negative): each stored as its setter would store it
+        # (a copy in the value's shape) without the setter's checks, which cost more than a small
+        # fit's end; otherwise through the setters, whose checks name the parameter at fault
+        valid = bool((vector >= 0.0).all())
         for parameter, _ in self.quantities:
-            parameter.uncertainty = vector[self._slices[id(parameter.quantity)]].reshape(parameter.shape)
+            values = vector[self._slices[id(parameter.quantity)]].reshape(parameter.shape)
+            if valid:
+                parameter.quantity.uncertainty = values.copy()
+            else:
+                parameter.uncertainty = values
 
     def _checked_vector(self, vector, name):
         vector = np.asarray(vector, dtype=float)
