@@ -203,3 +203,37 @@ def test_log_scaled_exp_gives_numpys_digits_up_to_overflow_without_a_warning():
             with np.errstate(over="ignore"):
                 expected = np.exp(chunk)
             assert np.array_equal(_exp(chunk), expected, equal_nan=True)
+
+
+def _reference_covariance(hessian):
+    """ScaledNormalMatrix's covariance written out with np.clip, np.outer and np.diag."""
+    diagonal = np.clip(np.diag(hessian), 0.0, None)
+    scale = np.where(diagonal > 0.0, np.sqrt(diagonal), 1.0)
+    scaled = hessian / np.outer(scale, scale)
+    values, vectors = np.linalg.eigh(0.5 * (scaled + scaled.T))
+    constrained = values > 1e-10 * values[-1] if values[-1] > 0 else np.zeros(values.size, bool)
+    loose = np.sqrt(np.sum(vectors[:, ~constrained] ** 2, axis=1)) > 1e-4
+    kept = vectors[:, constrained]
+    covariance = ((kept / values[constrained]) @ kept.T) / np.outer(scale, scale)
+    covariance[loose, :] = np.nan
+    covariance[:, loose] = np.nan
+    covariance[loose, loose] = np.inf
+    return covariance, loose
+
+
+def test_covariance_gives_the_digits_of_its_plain_rule():
+    from polychrome.fit import covariance_from
+
+    singular = 0
+    for k, (rng, matrix, _) in enumerate(_systems(1500, seed=21)):
+        n = matrix.shape[0]
+        if k % 5 == 0 and n > 1:  # a parameter without effect, or two alike: unconstrained
+            matrix[0, :] = matrix[:, 0] = 0.0
+        if k % 7 == 0 and n > 2:
+            matrix[1, :], matrix[:, 1] = matrix[2, :], matrix[:, 2]
+        covariance, loose = covariance_from(matrix)
+        expected, expected_loose = _reference_covariance(matrix)
+        assert np.array_equal(loose, expected_loose)
+        assert np.array_equal(covariance, expected, equal_nan=True)
+        singular += bool(loose.any())
+    assert 200 < singular < 1000  # both cases were met

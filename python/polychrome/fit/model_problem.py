@@ -58,20 +58,14 @@ class ModelProblem:
         A centre without limits of its own is bounded by where its model has
         data (see ``center_regions``), so that a fit cannot walk it away.
         """
-        lower, upper, cyclic = [], [], []
-        for parameter, size in self.free.quantities:
-            lo, hi = parameter.limits
-            lower += [lo] * size
-            upper += [hi] * size
-            cyclic += [bool(parameter.cyclic)] * size
-        lower, upper = np.array(lower, float), np.array(upper, float)
+        lower, upper, cyclic = self._writer.limits()  # the quantities' own
         values = self.free.get_values()
         for columns, (region_lower, region_upper) in self.center_regions():
             # a start outside the region (a neighbour just off the window) stays allowed
             lower[columns] = np.minimum(region_lower, values[columns])
             upper[columns] = np.maximum(region_upper, values[columns])
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
-        return lower, upper, np.array(cyclic, bool)
+        return lower, upper, cyclic
 
     def center_regions(self):
         """[(slice of the vector, (lower [x, y], upper [x, y]) arcsec)] for each free centre

@@ -30,11 +30,17 @@ class VectorWriter:
             cyclic += [bool(parameter.cyclic)] * size
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
+        self._cyclic_flags = np.array(cyclic, bool)
         self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
         # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
         # their slice in their shape
         self._scalars = [(quantity, columns.start) for quantity, columns, shape in self._targets if shape == ()]
         self._arrays = [target for target in self._targets if target[2] != ()]
+
+    def limits(self):
+        """(lower, upper, cyclic): the quantities' own limits per entry of the vector (-inf/inf where
+        none) and which entries are cyclic (wrapped into [lower, upper)); new arrays."""
+        return self._lower.copy(), self._upper.copy(), self._cyclic_flags.copy()
 
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
