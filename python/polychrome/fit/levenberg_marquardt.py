@@ -217,12 +217,12 @@ def _finish(message, x, ne, iterations, size):
     unconstrained = np.zeros(size, bool)
     if ne is not None and ne.hessian.size:
         covariance, unconstrained = covariance_from(ne.hessian)
-        if np.any(unconstrained):
+        if unconstrained.any():
             message += (f"; J^T W J is singular: {int(unconstrained.sum())} of {size} parameters are not "
                         "constrained by the data (uncertainty inf)")
     else:
         covariance = np.full((size, size), np.nan)
-    variances = np.diag(covariance)
+    variances = covariance.diagonal()
     uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if size else np.zeros(0)
     return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
                      covariance, uncertainties, hessian, unconstrained)

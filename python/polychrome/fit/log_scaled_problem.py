@@ -130,7 +130,7 @@ class LogScaledProblem:
         result.x = x
         result.covariance = result.covariance * scale[:, None] * scale[None, :]
         result.hessian = result.hessian / scale[:, None] / scale[None, :]
-        variances = np.diag(result.covariance)
+        variances = result.covariance.diagonal()
         result.uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if self.size else np.zeros(0)
         return result
 

@@ -64,7 +64,7 @@ class FreeParameters:
         """The flat vector of current values."""
         if not self.quantities:
             return np.zeros(0)
-        return np.concatenate([np.ravel(p.quantity.value) for p, _ in self.quantities])
+        return np.concatenate([p.quantity.value.ravel() for p, _ in self.quantities])  # (arrays, see SharedQuantity)
 
     def set_values(self, vector, clip_to_limits=False):
         """Write a flat vector back (validated against limits; cyclic ones wrap).
