@@ -237,3 +237,24 @@ def test_covariance_gives_the_digits_of_its_plain_rule():
         assert np.array_equal(covariance, expected, equal_nan=True)
         singular += bool(loose.any())
     assert 200 < singular < 1000  # both cases were met
+
+
+def test_predicted_decrease_gives_the_digits_of_the_matmul_form():
+    from polychrome.fit.convergence import predicted_decrease
+
+    for rng, matrix, gradient in _systems(3000, seed=17):
+        step = rng.normal(size=gradient.size) * 10.0 ** rng.uniform(-6, 6, gradient.size)
+        assert predicted_decrease(gradient, matrix, step) == float(2.0 * gradient @ step - step @ matrix @ step)
+
+
+def test_finite_says_whether_every_value_is_finite_small_and_large():
+    from polychrome.fit.levenberg_marquardt import _finite
+
+    rng = np.random.default_rng(6)
+    for size in (1, 3, 8, 16, 17, 64, 400):
+        values = rng.normal(size=size) * 1e300  # finite values whose sum may overflow
+        assert _finite(values) and _finite(values.reshape(1, -1))
+        for bad in (np.nan, np.inf, -np.inf):
+            spoilt = values.copy()
+            spoilt[int(rng.integers(size))] = bad
+            assert not _finite(spoilt) and not _finite(spoilt.reshape(-1, 1))

@@ -75,7 +75,13 @@ def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve
     from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter;
     lower, upper: as for limited_step)."""
     step = limited_step(damped(hessian, damping, diag), gradient, x, lower, upper, solve)
-    return float(2.0 * gradient @ step - step @ hessian @ step)
+    return predicted_decrease(gradient, hessian, step)
+
+
+def predicted_decrease(gradient, hessian, step):
+    """The chi^2 decrease the quadratic model predicts for ``step`` (a float, chi^2 units):
+    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost.)"""
+    return float(2.0 * gradient.dot(step) - step.dot(hessian).dot(step))
 
 
 def damped(hessian, damping, diag):

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.linalg.lapack import dgesv as _dgesv
 
 from ..param.numpy_values import NumpyArray
-from .convergence import attainable_decrease, damped, limited_step, within
+from .convergence import attainable_decrease, damped, limited_step, predicted_decrease, within
 from .cyclic_entries import CyclicEntries
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
@@ -46,6 +46,8 @@ _L_MIN = 1e-9
 _L_MAX = 1e9
 # Share of the distance to a limit that one step may cover.
 _BOUNDARY_FRACTION = 0.9
+# Arrays up to this size are summed in Python floats for the finiteness test (see _finite).
+_PYTHON_SUM_SIZE = 16
 
 
 @dataclasses.dataclass
@@ -112,8 +114,12 @@ def _solve(matrix, rhs):
 
 
 def _finite(values):
-    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite)."""
-    return math.isfinite(np.add.reduce(values, axis=None)) or bool(np.isfinite(values).all())
+    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite;
+    a finite sum may still overflow: then look closer). A few values (a step, a gradient) are
+    summed in Python floats: numpy's reduction costs more per call than their additions."""
+    few = values.size <= _PYTHON_SUM_SIZE
+    total = sum(values.ravel().tolist()) if few else np.add.reduce(values, axis=None)
+    return math.isfinite(total) or bool(np.isfinite(values).all())
 
 
 def _finite_equations(ne):
@@ -257,7 +263,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, H.diagonal())
         # (a zero scale, never seen in practice once a step was taken, gets a small one)
-        diag = scaling if scaling.min() > 0.0 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        diag = scaling if np.minimum.reduce(scaling) > 0.0 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically
@@ -290,7 +296,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         # accepted); after a rejection only chi^2, the cheaper evaluation.
         trial = problem.normal_equations(x_new) if last_accepted else None
         chi2_new = trial.chi2 if trial is not None else problem.chi2(x_new)[0]
-        predicted = float(2.0 * g @ step - step @ H @ step)
+        predicted = predicted_decrease(g, H, step)
         actual = ne.chi2 - chi2_new
         rho = actual / predicted if predicted > 0 else -np.inf
         accepted = bool(math.isfinite(chi2_new) and rho > epsilon4)

@@ -18,6 +18,7 @@ are written through a VectorWriter (limits read once).
 """
 
 import itertools
+import math
 
 import numpy as np
 
@@ -73,12 +74,12 @@ class ModelProblem:
         component sharing it (its window when given, else its target image; the union
         over the images of a joint model)."""
         regions = {}
-        for component in self.model.components():
+        for component in self._components:
             if "center" not in getattr(component, "parameters", ()):
                 continue
             parameter = component["center"]
             columns = self.free.slice_of(parameter)
-            if columns is None or columns.stop - columns.start != 2 or np.any(np.isfinite(parameter.limits)):
+            if columns is None or columns.stop - columns.start != 2 or any(map(math.isfinite, parameter.limits)):
                 continue
             low, high = component.center_region()
             if columns.start in regions:
