@@ -186,8 +186,6 @@ class _Box:
         lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
         upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
         self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
-        self.start = lower
-        self.period = np.where(self.cyclic, upper - lower, 0.0)
         self.lower = np.where(self.cyclic, -np.inf, lower)
         self.upper = np.where(self.cyclic, np.inf, upper)
         # the limits as lists too: within() reads them so at every step
@@ -263,7 +261,8 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, H.diagonal())
         # (a zero scale, never seen in practice once a step was taken, gets a small one)
-        diag = scaling if np.minimum.reduce(scaling) > 0.0 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        diag = (scaling if np.minimum.reduce(scaling) > 0.0
+                else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12))
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically

@@ -53,9 +53,9 @@ class LogScaledProblem:
                 raise ValueError(f"log_parameters: {name} must have a finite value > 0 (in its own units) "
                                  f"to be stepped in ln, got {float(x0[i])!r}")
         self._lower = self._log_entries(lower)
-        self._ones = np.ones(self.size)
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
+        self._ones = np.ones(self.size)  # copied by _scale at every evaluation
 
     def _log_entries(self, values):
         """values (a copy) with the log entries replaced by their ln (0 -> -inf, inf -> inf)."""
