@@ -163,3 +163,98 @@ def test_vector_writer_sets_what_set_values_sets():
         assert np.array_equal(ours, free.get_values())
     with pytest.raises(ValueError):
         writer.write(np.full(start.size, np.nan))
+
+
+def test_cyclic_entries_give_the_digits_of_np_mod():
+    from polychrome.fit.cyclic_entries import CyclicEntries
+
+    rng = np.random.default_rng(12)
+    for scale in (1e-3, 1.0, 30.0, 1e6, 1e300):
+        n = 9
+        lower = rng.uniform(-4.0, 1.0, n)
+        upper = lower + rng.uniform(0.1, 7.0, n)
+        cyclic = rng.random(n) < 0.5
+        entries = CyclicEntries(cyclic, lower, upper)
+        for _ in range(200):
+            x = rng.normal(size=n) * scale
+            x[rng.integers(n)] = [0.0, -0.0, lower[0], upper[0], np.inf, np.nan][int(rng.integers(6))]
+            with np.errstate(invalid="ignore"):
+                expected = np.where(cyclic, lower + np.mod(x - lower, upper - lower), x)
+            ours = entries.wrap_in_place(x.copy())
+            assert np.array_equal(ours, expected, equal_nan=True)
+            numbers = ~np.isnan(expected)  # the same zeros too (a signed zero's sign kept)
+            assert np.array_equal(np.signbit(ours[numbers]), np.signbit(expected[numbers]))
+            out = np.full(n, 7.0)
+            entries.wrap_into(x, out)
+            assert np.array_equal(out, np.where(cyclic, expected, 7.0), equal_nan=True)
+
+
+def test_log_scaled_exp_gives_numpys_digits_up_to_overflow_without_a_warning():
+    import warnings
+
+    from polychrome.fit.log_scaled_problem import _exp
+
+    rng = np.random.default_rng(2)
+    values = np.concatenate([rng.uniform(-50, 50, 5000), rng.uniform(700, 720, 50), [708.99, 709.0, 709.8, 710.0,
+                                                                                     np.inf, -np.inf, np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for chunk in np.array_split(values, 600):
+            with np.errstate(over="ignore"):
+                expected = np.exp(chunk)
+            assert np.array_equal(_exp(chunk), expected, equal_nan=True)
+
+
+def _reference_covariance(hessian):
+    """ScaledNormalMatrix's covariance written out with np.clip, np.outer and np.diag."""
+    diagonal = np.clip(np.diag(hessian), 0.0, None)
+    scale = np.where(diagonal > 0.0, np.sqrt(diagonal), 1.0)
+    scaled = hessian / np.outer(scale, scale)
+    values, vectors = np.linalg.eigh(0.5 * (scaled + scaled.T))
+    constrained = values > 1e-10 * values[-1] if values[-1] > 0 else np.zeros(values.size, bool)
+    loose = np.sqrt(np.sum(vectors[:, ~constrained] ** 2, axis=1)) > 1e-4
+    kept = vectors[:, constrained]
+    covariance = ((kept / values[constrained]) @ kept.T) / np.outer(scale, scale)
+    covariance[loose, :] = np.nan
+    covariance[:, loose] = np.nan
+    covariance[loose, loose] = np.inf
+    return covariance, loose
+
+
+def test_covariance_gives_the_digits_of_its_plain_rule():
+    from polychrome.fit import covariance_from
+
+    singular = 0
+    for k, (rng, matrix, _) in enumerate(_systems(1500, seed=21)):
+        n = matrix.shape[0]
+        if k % 5 == 0 and n > 1:  # a parameter without effect, or two alike: unconstrained
+            matrix[0, :] = matrix[:, 0] = 0.0
+        if k % 7 == 0 and n > 2:
+            matrix[1, :], matrix[:, 1] = matrix[2, :], matrix[:, 2]
+        covariance, loose = covariance_from(matrix)
+        expected, expected_loose = _reference_covariance(matrix)
+        assert np.array_equal(loose, expected_loose)
+        assert np.array_equal(covariance, expected, equal_nan=True)
+        singular += bool(loose.any())
+    assert 200 < singular < 1000  # both cases were met
+
+
+def test_predicted_decrease_gives_the_digits_of_the_matmul_form():
+    from polychrome.fit.convergence import predicted_decrease
+
+    for rng, matrix, gradient in _systems(3000, seed=17):
+        step = rng.normal(size=gradient.size) * 10.0 ** rng.uniform(-6, 6, gradient.size)
+        assert predicted_decrease(gradient, matrix, step) == float(2.0 * gradient @ step - step @ matrix @ step)
+
+
+def test_finite_says_whether_every_value_is_finite_small_and_large():
+    from polychrome.fit.levenberg_marquardt import _finite
+
+    rng = np.random.default_rng(6)
+    for size in (1, 3, 8, 16, 17, 64, 400):
+        values = rng.normal(size=size) * 1e300  # finite values whose sum may overflow
+        assert _finite(values) and _finite(values.reshape(1, -1))
+        for bad in (np.nan, np.inf, -np.inf):
+            spoilt = values.copy()
+            spoilt[int(rng.integers(size))] = bad
+            assert not _finite(spoilt) and not _finite(spoilt.reshape(-1, 1))

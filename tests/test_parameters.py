@@ -195,3 +195,30 @@ def test_free_quantities_errors_and_empty():
         free_quantities([1.0])
     empty = FreeParameters([Parameter("x", 1.0, locked=True)])
     assert empty.size == 0 and empty.get_values().shape == (0,) and empty.get_uncertainties().shape == (0,)
+
+
+def test_set_uncertainties_stores_what_the_setters_store_and_raises_as_they_do():
+    def parameters():
+        center = Parameter("center", [1.0, 2.0])
+        q = Parameter("q", 0.5, limits=(0, 1))
+        n = Parameter("n", 2.0)
+        return [center, q, n]
+
+    for vector in ([0.1, 0.2, 0.3, 0.4], [0.0, -0.0, np.inf, 7e-300]):
+        ours, theirs = parameters(), parameters()
+        free = FreeParameters(ours)
+        source = np.array(vector)
+        free.set_uncertainties(source)
+        start = 0
+        for mine, plain in zip(ours, theirs):
+            plain.uncertainty = np.array(vector[start:start + plain.size]).reshape(plain.shape)
+            start += plain.size
+            stored, expected = mine.quantity.uncertainty, plain.quantity.uncertainty
+            assert type(stored) is type(expected) and stored.dtype == expected.dtype
+            assert stored.shape == expected.shape and np.array_equal(stored, expected)
+            assert np.array_equal(np.signbit(stored), np.signbit(expected))
+            assert not np.shares_memory(stored, source)
+    for bad, match in (([0.1, np.nan, 0.3, 0.4], "center.*>= 0 or inf"), ([0.1, 0.2, -0.3, 0.4], "'q'.*>= 0"),
+                       ([0.1, 0.2, 0.3, -np.inf], "'n'.*>= 0 or inf")):
+        with pytest.raises(ValueError, match=match):
+            FreeParameters(parameters()).set_uncertainties(bad)

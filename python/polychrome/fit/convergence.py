@@ -17,19 +17,20 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
     """The solution d of matrix d = gradient with x + d kept within [lower, upper].
 
     matrix: (P, P) damped J^T W J; gradient: J^T W (data - model) (P,);
-    x, lower, upper: the point and its limits (+-inf where none);
+    x, lower, upper: the point and its limits (+-inf where none; the limits as arrays or lists);
     solve(matrix, rhs): the fitter's linear solver (a new float array). Components that would
     cross a limit cover ``fraction`` of the distance to it (1: end on it).
     """
     if x.size == 0:
         return np.zeros(0)
+    lows, highs = _as_list(lower), _as_list(upper)
     step = solve(matrix, gradient)  # the whole system, as it is (solve gives a new float array)
     target = x + step
-    if within(target, lower, upper):  # the usual case: one round
+    if within(target, lows, highs):  # the usual case: one round
         return step
     # rounds holding the components that reach a limit (plain floats and index lists: a few
     # parameters, where numpy's per-call cost exceeds the work; the same arithmetic)
-    lows, highs, start = lower.tolist(), upper.tolist(), x.tolist()
+    start = x.tolist()
     free, held = list(range(x.size)), []
     while free:
         if held:
@@ -58,16 +59,29 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
 
 
 def within(values, lower, upper):
-    """True when every value lies in [lower, upper] (False for a NaN: it is clipped, and held).
-    Plain floats: for the fitter's few parameters numpy's per-call cost exceeds the work."""
-    return all(lo <= v <= hi for v, lo, hi in zip(values.tolist(), lower.tolist(), upper.tolist()))
+    """True when every value (an array) lies in [lower, upper] (arrays or lists; False for a NaN:
+    it is clipped, and held). Plain floats: for the fitter's few parameters numpy's per-call cost
+    exceeds the work (a fitter passes its limits as lists, made once)."""
+    return all(lo <= v <= hi for v, lo, hi in zip(values.tolist(), _as_list(lower), _as_list(upper)))
+
+
+def _as_list(values):
+    """values as a list of floats (a list is taken as it is)."""
+    return values if isinstance(values, list) else values.tolist()
 
 
 def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve):
     """Predicted chi^2 decrease (chi^2 units) of the least-damped limited Gauss-Newton step
-    from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter)."""
+    from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter;
+    lower, upper: as for limited_step)."""
     step = limited_step(damped(hessian, damping, diag), gradient, x, lower, upper, solve)
-    return float(2.0 * gradient @ step - step @ hessian @ step)
+    return predicted_decrease(gradient, hessian, step)
+
+
+def predicted_decrease(gradient, hessian, step):
+    """The chi^2 decrease the quadratic model predicts for ``step`` (a float, chi^2 units):
+    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost.)"""
+    return float(2.0 * gradient.dot(step) - step.dot(hessian).dot(step))
 
 
 def damped(hessian, damping, diag):

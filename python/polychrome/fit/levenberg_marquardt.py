@@ -33,7 +33,8 @@ import numpy as np
 from scipy.linalg.lapack import dgesv as _dgesv
 
 from ..param.numpy_values import NumpyArray
-from .convergence import attainable_decrease, damped, limited_step, within
+from .convergence import attainable_decrease, damped, limited_step, predicted_decrease, within
+from .cyclic_entries import CyclicEntries
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
 
@@ -45,6 +46,8 @@ _L_MIN = 1e-9
 _L_MAX = 1e9
 # Share of the distance to a limit that one step may cover.
 _BOUNDARY_FRACTION = 0.9
+# Arrays up to this size are summed in Python floats for the finiteness test (see _finite).
+_PYTHON_SUM_SIZE = 16
 
 
 @dataclasses.dataclass
@@ -111,8 +114,17 @@ def _solve(matrix, rhs):
 
 
 def _finite(values):
-    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite)."""
-    return math.isfinite(np.add.reduce(values, axis=None)) or bool(np.isfinite(values).all())
+    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite;
+    a finite sum may still overflow: then look closer). A few values (a step, a gradient) are
+    summed in Python floats: numpy's reduction costs more per call than their additions."""
+    few = values.size <= _PYTHON_SUM_SIZE
+    total = sum(values.ravel().tolist()) if few else np.add.reduce(values, axis=None)
+    return math.isfinite(total) or bool(np.isfinite(values).all())
+
+
+def _finite_equations(ne):
+    """True when chi^2, J^T W r and J^T W J of the NormalEquations are all finite."""
+    return math.isfinite(ne.chi2) and _finite(ne.gradient) and _finite(ne.hessian)
 
 
 def covariance_from(hessian):
@@ -174,29 +186,26 @@ class _Box:
         lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
         upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
         self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
-        self.start = lower
-        self.period = np.where(self.cyclic, upper - lower, 0.0)
         self.lower = np.where(self.cyclic, -np.inf, lower)
         self.upper = np.where(self.cyclic, np.inf, upper)
-        # the cyclic entries as an index, with their range: wrap() indexes with it at every step
-        self._cyclic_index = np.flatnonzero(self.cyclic)
-        self._cyclic_start = self.start[self._cyclic_index]
-        self._cyclic_period = self.period[self._cyclic_index]
+        # the limits as lists too: within() reads them so at every step
+        self.lower_list, self.upper_list = self.lower.tolist(), self.upper.tolist()
+        self._cyclic = CyclicEntries(self.cyclic, lower, upper)
 
     def wrap(self, x):
         """x with the cyclic parameters wrapped into their range (a copy)."""
-        x = x.copy()
-        c = self._cyclic_index
-        if c.size:
-            x[c] = self._cyclic_start + np.mod(x[c] - self._cyclic_start, self._cyclic_period)
-        return x
+        return self._cyclic.wrap_in_place(x.copy())
+
+    def wrap_in_place(self, x):
+        """wrap() for an array of the caller's own (a fresh one): wrapped in place; returns x."""
+        return self._cyclic.wrap_in_place(x)
 
     def inside(self, x, step):
         """The step with components that would cross a limit shortened to
         _BOUNDARY_FRACTION of the distance to it (a copy)."""
         step = step.copy()
         target = x + step
-        if within(target, self.lower, self.upper):
+        if within(target, self.lower_list, self.upper_list):
             return step  # nothing crosses (the usual case)
         up = target > self.upper
         step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
@@ -212,12 +221,12 @@ def _finish(message, x, ne, iterations, size):
     unconstrained = np.zeros(size, bool)
     if ne is not None and ne.hessian.size:
         covariance, unconstrained = covariance_from(ne.hessian)
-        if np.any(unconstrained):
+        if unconstrained.any():
             message += (f"; J^T W J is singular: {int(unconstrained.sum())} of {size} parameters are not "
                         "constrained by the data (uncertainty inf)")
     else:
         covariance = np.full((size, size), np.nan)
-    variances = np.diag(covariance)
+    variances = covariance.diagonal()
     uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if size else np.zeros(0)
     return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
                      covariance, uncertainties, hessian, unconstrained)
@@ -232,7 +241,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
     ne = problem.normal_equations(x)
     if ne.ndata == 0:
         return _finish("no data: every pixel is masked", x, None, 0, size)
-    if not np.isfinite(ne.chi2) or not np.all(np.isfinite(ne.gradient)) or not np.all(np.isfinite(ne.hessian)):
+    if not _finite_equations(ne):
         return _finish("the model or its Jacobian is not finite at the starting values", x, None, 0, size)
     if size == 0:
         return _finish("success", x, ne, 0, size)
@@ -247,15 +256,17 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
     # leaves columns of ~1e-140, and a step scaled by those would be ~1e70 in its parameters.
     scaling = np.zeros(size)
     converged = stalled = False
+    accepted_hook = getattr(problem, "after_accepted_step", None)
     while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, H.diagonal())
         # (a zero scale, never seen in practice once a step was taken, gets a small one)
-        diag = scaling if scaling.min() > 0.0 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12)
+        diag = (scaling if np.minimum.reduce(scaling) > 0.0
+                else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12))
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically
-            decrease = attainable_decrease(H, g, diag, _L_MIN, x, box.lower, box.upper, _solve)
+            decrease = attainable_decrease(H, g, diag, _L_MIN, x, box.lower_list, box.upper_list, _solve)
             converged = converged or decrease <= threshold
         if converged:
             message = "success"
@@ -274,9 +285,9 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
                        "(at the best point met, not converged)")
             break
         iterations += 1
-        step = box.inside(x, limited_step(damped(H, L, diag), g, x, box.lower, box.upper, _solve,
+        step = box.inside(x, limited_step(damped(H, L, diag), g, x, box.lower_list, box.upper_list, _solve,
                                           _BOUNDARY_FRACTION))
-        x_new = box.wrap(x + step)
+        x_new = box.wrap_in_place(x + step)
         if normalise is not None:
             x_new = box.wrap(normalise(x_new))
         # After an accepted step the next is likely accepted too: evaluate the
@@ -284,10 +295,10 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         # accepted); after a rejection only chi^2, the cheaper evaluation.
         trial = problem.normal_equations(x_new) if last_accepted else None
         chi2_new = trial.chi2 if trial is not None else problem.chi2(x_new)[0]
-        predicted = float(2.0 * g @ step - step @ H @ step)
+        predicted = predicted_decrease(g, H, step)
         actual = ne.chi2 - chi2_new
         rho = actual / predicted if predicted > 0 else -np.inf
-        accepted = bool(np.isfinite(chi2_new) and rho > epsilon4)
+        accepted = bool(math.isfinite(chi2_new) and rho > epsilon4)
         if verbose:
             print_function(f"iter {iterations:3d}  L = {L:.2e}  chi2/ndf = "
                            f"{(chi2_new if accepted else ne.chi2) / ndf:.6g}  "
@@ -296,7 +307,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         last_accepted = accepted
         if accepted:
             ne_new = trial if trial is not None else problem.normal_equations(x_new)
-            if not (math.isfinite(ne_new.chi2) and _finite(ne_new.gradient) and _finite(ne_new.hessian)):
+            if not _finite_equations(ne_new):
                 message = "the model or its Jacobian became non-finite (stopped at the last finite point)"
                 break
             converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
@@ -310,7 +321,6 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             # a problem whose model follows the parameters (automatic render windows that move
             # with their sources) says so here; chi^2 and its derivatives are then taken again
             # at x, and the step does not count as the last one
-            accepted_hook = getattr(problem, "after_accepted_step", None)
             if accepted_hook is not None and accepted_hook(x):
                 ne = problem.normal_equations(x)
                 converged = False

@@ -94,10 +94,10 @@ class LM:
             if fitted is not problem:
                 result = fitted.result_in_model_space(result)
             problem.restore(result.x)
-        if result.uncertainties.size and not np.any(np.isnan(result.uncertainties)):
+        if result.uncertainties.size and not np.isnan(result.uncertainties).any():
             problem.free.set_uncertainties(result.uncertainties)
         result.names = names
-        if result.unconstrained is not None and np.any(result.unconstrained):
+        if result.unconstrained is not None and result.unconstrained.any():
             loose = [name for name, flag in zip(result.names, result.unconstrained) if flag]
             result.message += f": {', '.join(loose)}"
         return result

@@ -21,6 +21,9 @@ import numpy as np
 
 from .normal_equations import NormalEquations
 
+# exp() of a value below this is finite (exp(709.78) is the largest float)
+_EXP_FINITE_BELOW = 709.0
+
 
 class LogScaledProblem:
     """``problem`` (a ModelProblem, or any object with its interface) seen in ln x on the entries
@@ -52,6 +55,7 @@ class LogScaledProblem:
         self._lower = self._log_entries(lower)
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
+        self._ones = np.ones(self.size)  # copied by _scale at every evaluation
 
     def _log_entries(self, values):
         """values (a copy) with the log entries replaced by their ln (0 -> -inf, inf -> inf)."""
@@ -67,13 +71,12 @@ class LogScaledProblem:
     def to_model_space(self, y):
         """x for the fitter's y (exp on the log entries; a copy)."""
         x = np.array(y, dtype=float)
-        with np.errstate(over="ignore"):  # beyond a finite upper limit only; the model then says inf
-            x[self.indices] = np.exp(x[self.indices])
+        x[self.indices] = _exp(x[self.indices])
         return x
 
     def _scale(self, x):
         """dx/dy at x: x on the log entries, 1 elsewhere."""
-        scale = np.ones(self.size)
+        scale = self._ones.copy()
         scale[self.indices] = x[self.indices]
         return scale
 
@@ -113,7 +116,10 @@ class LogScaledProblem:
         out = np.array(canonical, dtype=float)
         log = self.indices
         changed = canonical[log] != x[log]
-        out[log] = np.where(changed, np.log(np.where(changed, canonical[log], 1.0)), y[log])
+        if changed.any():
+            out[log] = np.where(changed, np.log(np.where(changed, canonical[log], 1.0)), y[log])
+        else:  # (the usual case: nothing to fold)
+            out[log] = y[log]
         return out
 
     def result_in_model_space(self, result):
@@ -124,6 +130,16 @@ class LogScaledProblem:
         result.x = x
         result.covariance = result.covariance * scale[:, None] * scale[None, :]
         result.hessian = result.hessian / scale[:, None] / scale[None, :]
-        variances = np.diag(result.covariance)
+        variances = result.covariance.diagonal()
         result.uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if self.size else np.zeros(0)
         return result
+
+
+def _exp(values):
+    """np.exp of a few values (an array), inf beyond the largest float without a warning (a value
+    above a finite upper limit only: the model then says inf). np.errstate, which costs more than
+    the exp of a few values, is entered only when a value could overflow (or is NaN)."""
+    if all(value < _EXP_FINITE_BELOW for value in values.tolist()):
+        return np.exp(values)
+    with np.errstate(over="ignore"):
+        return np.exp(values)

@@ -17,6 +17,9 @@ vector returns the core's normal equations as they come. Parameter vectors
 are written through a VectorWriter (limits read once).
 """
 
+import itertools
+import math
+
 import numpy as np
 
 from .. import _core
@@ -44,6 +47,8 @@ class ModelProblem:
         self.fold = AxisRatioFold(model, self.free)
         self._writer = VectorWriter(self.free)
         self._components = model.components()
+        # the components whose automatic windows may follow the parameters (see after_accepted_step)
+        self._following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
         self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
@@ -54,20 +59,14 @@ class ModelProblem:
         A centre without limits of its own is bounded by where its model has
         data (see ``center_regions``), so that a fit cannot walk it away.
         """
-        lower, upper, cyclic = [], [], []
-        for parameter, size in self.free.quantities:
-            lo, hi = parameter.limits
-            lower += [lo] * size
-            upper += [hi] * size
-            cyclic += [bool(parameter.cyclic)] * size
-        lower, upper = np.array(lower, float), np.array(upper, float)
+        lower, upper, cyclic = self._writer.limits()  # the quantities' own
         values = self.free.get_values()
         for columns, (region_lower, region_upper) in self.center_regions():
             # a start outside the region (a neighbour just off the window) stays allowed
             lower[columns] = np.minimum(region_lower, values[columns])
             upper[columns] = np.maximum(region_upper, values[columns])
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
-        return lower, upper, np.array(cyclic, bool)
+        return lower, upper, cyclic
 
     def center_regions(self):
         """[(slice of the vector, (lower [x, y], upper [x, y]) arcsec)] for each free centre
@@ -75,12 +74,12 @@ class ModelProblem:
         component sharing it (its window when given, else its target image; the union
         over the images of a joint model)."""
         regions = {}
-        for component in self.model.components():
+        for component in self._components:
             if "center" not in getattr(component, "parameters", ()):
                 continue
             parameter = component["center"]
             columns = self.free.slice_of(parameter)
-            if columns is None or columns.stop - columns.start != 2 or np.any(np.isfinite(parameter.limits)):
+            if columns is None or columns.stop - columns.start != 2 or any(map(math.isfinite, parameter.limits)):
                 continue
             low, high = component.center_region()
             if columns.start in regions:
@@ -97,12 +96,11 @@ class ModelProblem:
         parameters are sized (not given ones, nor a sky's, always its whole image): with none, as
         in a survey's single-source cutouts, False at once, the model left as the last
         evaluation, at x, wrote it."""
-        following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
-        if not following:
+        if not self._following:
             return False
         self._writer.write(x)
         changed = False
-        for component in following:
+        for component in self._following:
             changed = component._refresh_automatic_window() or changed
         if changed:
             self._plans = None
@@ -239,17 +237,19 @@ class _TargetPlan:
         if not self.stacked:
             return
         self.stack = np.zeros((rows,) + tuple(window.shape))
-        self.starts = np.cumsum([0] + [slot.rows_used for slot in self.slots]).tolist()
+        self.starts = list(itertools.accumulate((slot.rows_used for slot in self.slots), initial=0))
         columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
-        self.columns = columns
         # distinct columns (no two components share a quantity here): plain indexed additions,
-        # through slices when they are one run of the vector (a single target's fit)
-        self.distinct = np.unique(columns).size == columns.size
-        self.block = np.ix_(columns, columns)
-        if self.distinct and columns.size and np.array_equal(columns, np.arange(columns[0], columns[0] + columns.size)):
-            run = slice(int(columns[0]), int(columns[0]) + columns.size)
+        # through slices when they are one run of the vector (a single target's fit); Python
+        # lists for these tests, once per plan (a few entries: numpy's calls cost more)
+        listed = columns.tolist()
+        self.distinct = len(set(listed)) == len(listed)
+        if self.distinct and listed and listed == list(range(listed[0], listed[0] + len(listed))):
+            run = slice(listed[0], listed[0] + len(listed))
             self.columns, self.block = run, (run, run)
             self.fills_vector = run == slice(0, free.size)
+        else:
+            self.columns, self.block = columns, np.ix_(columns, columns)
         # the stack's used pixels: a view of it without a mask (a copy at each evaluation with one)
         self.used_stack = _pixels_of(self.stack, pixels.use, leading=1) if isinstance(pixels.use, slice) else None
         # rows that are the same at every evaluation (a uniform sky's) are written once, here

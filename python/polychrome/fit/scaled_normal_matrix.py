@@ -24,11 +24,11 @@ class ScaledNormalMatrix:
 
     def __init__(self, hessian):
         hessian = np.asarray(hessian, float)
-        diagonal = np.clip(np.diag(hessian), 0.0, None)
+        diagonal = hessian.diagonal()
         # a parameter without any effect (zero column) gets scale 1: its row and column of S
-        # stay zero, an exact null direction
-        self.scale = np.where(diagonal > 0.0, np.sqrt(diagonal), 1.0)
-        scaled = hessian / np.outer(self.scale, self.scale)
+        # stay zero, an exact null direction (np.sqrt of a negative diagonal is not taken: where)
+        self.scale = np.sqrt(diagonal, out=np.ones(diagonal.size), where=diagonal > 0.0)
+        scaled = hessian / _outer(self.scale)
         eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (scaled + scaled.T))
         largest = eigenvalues[-1] if eigenvalues.size else 0.0
         constrained = eigenvalues > RANK_TOLERANCE * largest if largest > 0 else np.zeros(eigenvalues.size, bool)
@@ -46,9 +46,15 @@ class ScaledNormalMatrix:
         """(J^T W J)^-1 over the constrained directions; for unconstrained parameters the
         diagonal is inf and the rest of their row and column NaN."""
         inverse = (self._vectors / self._values) @ self._vectors.T
-        covariance = inverse / np.outer(self.scale, self.scale)
+        covariance = inverse / _outer(self.scale)
         loose = self.unconstrained
-        covariance[loose, :] = np.nan
-        covariance[:, loose] = np.nan
-        covariance[loose, loose] = np.inf
+        if loose.any():  # (rarely: the usual fit constrains every parameter)
+            covariance[loose, :] = np.nan
+            covariance[:, loose] = np.nan
+            covariance[loose, loose] = np.inf
         return covariance
+
+
+def _outer(scale):
+    """np.outer(scale, scale) (the same products), without np.outer's per-call cost."""
+    return scale[:, None] * scale[None, :]

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .cyclic_entries import CyclicEntries
+
 
 class VectorWriter:
     """Writes flat vectors into the quantities of a FreeParameters (fixed layout)."""
@@ -28,15 +30,17 @@ class VectorWriter:
             cyclic += [bool(parameter.cyclic)] * size
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
-        self._cyclic = np.array(cyclic, bool)
-        # the cyclic entries as an index, with their ranges (indexed at every write)
-        self._cyclic_index = np.flatnonzero(self._cyclic)
-        self._cyclic_lower = self._lower[self._cyclic_index]
-        self._cyclic_period = (self._upper - self._lower)[self._cyclic_index]
+        self._cyclic_flags = np.array(cyclic, bool)
+        self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
         # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
         # their slice in their shape
         self._scalars = [(quantity, columns.start) for quantity, columns, shape in self._targets if shape == ()]
         self._arrays = [target for target in self._targets if target[2] != ()]
+
+    def limits(self):
+        """(lower, upper, cyclic): the quantities' own limits per entry of the vector (-inf/inf where
+        none) and which entries are cyclic (wrapped into [lower, upper)); new arrays."""
+        return self._lower.copy(), self._upper.copy(), self._cyclic_flags.copy()
 
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
@@ -46,9 +50,7 @@ class VectorWriter:
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
         values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
-        c = self._cyclic_index
-        if c.size:
-            values[c] = self._cyclic_lower + np.mod(x[c] - self._cyclic_lower, self._cyclic_period)
+        self._cyclic.wrap_into(x, values)  # the cyclic ones wrapped, not clipped
         floats = values.tolist()
         for quantity, column in self._scalars:
             quantity.value = np.array(floats[column])

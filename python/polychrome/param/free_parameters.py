@@ -64,7 +64,7 @@ class FreeParameters:
         """The flat vector of current values."""
         if not self.quantities:
             return np.zeros(0)
-        return np.concatenate([np.ravel(p.quantity.value) for p, _ in self.quantities])
+        return np.concatenate([p.quantity.value.ravel() for p, _ in self.quantities])  # (arrays, see SharedQuantity)
 
     def set_values(self, vector, clip_to_limits=False):
         """Write a flat vector back (validated against limits; cyclic ones wrap).
@@ -90,8 +90,16 @@ class FreeParameters:
     def set_uncertainties(self, vector):
         """Write a flat vector of uncertainties (>= 0) back to the quantities."""
         vector = self._checked_vector(vector, "uncertainties")
+        # all valid (>= 0, inf allowed: no NaN, no negative): each stored as its setter would store it
+        # (a copy in the value's shape) without the setter's checks, which cost more than a small
+        # fit's end; otherwise through the setters, whose checks name the parameter at fault
+        valid = bool((vector >= 0.0).all())
         for parameter, _ in self.quantities:
-            parameter.uncertainty = vector[self._slices[id(parameter.quantity)]].reshape(parameter.shape)
+            values = vector[self._slices[id(parameter.quantity)]].reshape(parameter.shape)
+            if valid:
+                parameter.quantity.uncertainty = values.copy()
+            else:
+                parameter.uncertainty = values
 
     def _checked_vector(self, vector, name):
         vector = np.asarray(vector, dtype=float)

@@ -1,0 +1,34 @@
+"""The cyclic entries of a parameter vector (position angles) wrapped into their ranges.
+
+The fitter wraps its vector after every step and writes it into the model at every
+evaluation, a vector with one or a few cyclic entries each time. They are wrapped here
+one by one in Python floats: ``start + (value - start) % period`` with Python's float
+``%``, which is numpy's ``np.mod`` for floats (both take C's fmod and move a remainder
+whose sign differs from the period's by one period; a zero remainder takes the period's
+sign), so the digits are those of ``start + np.mod(x - start, period)``, without numpy's
+per-call cost for a handful of values.
+"""
+
+import numpy as np
+
+
+class CyclicEntries:
+    """The entries ``cyclic`` (a (P,) bool array) of a vector, each wrapped into
+    [lower, upper) of its own (``lower``, ``upper``: (P,) arrays; only the cyclic
+    entries' values are used, and they must be finite with upper > lower)."""
+
+    def __init__(self, cyclic, lower, upper):
+        index = np.flatnonzero(np.asarray(cyclic, dtype=bool))
+        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        self._entries = [(int(i), float(lower[i]), float(upper[i] - lower[i])) for i in index]
+
+    def wrap_in_place(self, x):
+        """Wrap the cyclic entries of the float array ``x`` (P,) into their ranges, in place; return x."""
+        return self.wrap_into(x, x)
+
+    def wrap_into(self, x, out):
+        """Write the cyclic entries of ``x`` (P,), wrapped into their ranges, into those of the float
+        array ``out`` (P,; its other entries left alone); return out."""
+        for i, start, period in self._entries:
+            out[i] = start + (float(x[i]) - start) % period
+        return out
