@@ -11,6 +11,7 @@ Centre, q and PA are held at their (deconvolved) starts. A well-resolved source
 (initialization.well_resolved) skips this: its observed annuli give the start.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -50,6 +51,8 @@ class Cutout:
         y1 = int(np.clip(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, window.shape[0]))
         self.data = data[y0:y1, x0:x1]
         self.weight = weight[y0:y1, x0:x1]
+        # weight x data, the same for every candidate (their amplitudes' numerators)
+        self.weighted_data = self.weight * self.data
         self.shape = self.data.shape
         self.origin = np.asarray(window.origin, float) + np.asarray(target.pixelscale, float) @ np.array(
             [x0, y0], float)
@@ -84,16 +87,15 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
         found = [(result[0], point, result[1]) for result, point in tried.values() if result is not None]
         return min(found, key=lambda item: item[0]) if found else None
 
-    coarse = [axis.coarse for axis in axes]
-    best = best_of(np.stack(np.meshgrid(*coarse, indexing="ij"), -1).reshape(-1, len(names)))
+    # the points as tuples of floats, in numpy's meshgrid (indexing "ij") order: the first axis slowest
+    best = best_of(itertools.product(*[axis.coarse.tolist() for axis in axes]))
     if best is None:
         return None
     steps = [axis.step for axis in axes]
     for _ in range(REFINE_ROUNDS):
         steps = [0.5 * step for step in steps]
-        offsets = np.stack(np.meshgrid(*[[-s, 0.0, s] for s in steps], indexing="ij"), -1).reshape(-1, len(names))
-        points = [[axis.clip(u) for axis, u in zip(axes, best[1] + offset)] for offset in offsets]
-        best = best_of(points)
+        offsets = itertools.product(*[(-s, 0.0, s) for s in steps])
+        best = best_of([tuple(axis.clip(u + o) for axis, u, o in zip(axes, best[1], offset)) for offset in offsets])
     return {name: float(axis.value(u)) for name, axis, u in zip(names, axes, best[1])}, best[2]
 
 
@@ -112,7 +114,7 @@ class _SearchAxis:
         self.low, self.high = float(u.min()), float(u.max())
 
     def clip(self, u):
-        return float(np.clip(u, self.low, self.high))
+        return min(max(u, self.low), self.high)  # np.clip's value, without its call's cost
 
     def value(self, u):
         return math.exp(u) if self.logarithmic else u
@@ -124,14 +126,15 @@ def _candidate(model, renderer, cutout, values, q, fixed_amplitude):
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
     image = renderer(model._core_parameters(values), values["center"], q, values["PA"])
-    norm = float(np.sum(cutout.weight * image * image))
+    weighted = cutout.weight * image
+    norm = float((weighted * image).sum())
     if not norm > 0 or not np.isfinite(norm):
         return None
     if fixed_amplitude is None:
-        amplitude = float(np.sum(cutout.weight * cutout.data * image)) / norm
+        amplitude = float((cutout.weighted_data * image).sum()) / norm
         if not amplitude > 0:
             return None
     else:
         amplitude = 10.0**fixed_amplitude
     residual = cutout.data - amplitude * image
-    return float(np.sum(cutout.weight * residual * residual)), math.log10(amplitude)
+    return float((cutout.weight * residual * residual).sum()), math.log10(amplitude)
