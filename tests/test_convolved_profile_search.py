@@ -1,0 +1,69 @@
+"""The pattern search of the PSF-convolved profile start (convolved_profile_fit): each refining
+round tries, per shape parameter, only the side of the best point towards the parabola's minimum
+through its tried neighbours. Checked against the full pattern search (both sides, the old path):
+the same starts from fewer candidate renders."""
+
+import pytest
+
+import polychrome.models.convolved_profile_fit as convolved_profile_fit
+from polychrome.models import Model
+from polychrome.models.convolved_profile_fit import _downhill_offsets
+from test_initialize_psf import COMPACT, _compact_target
+
+
+def _parabola(u, minimum):
+    return 3.0 + (u - minimum) ** 2
+
+
+@pytest.mark.parametrize("minimum, expected", [(0.7, (-0.25, 0.0)), (1.3, (0.0, 0.25))])
+def test_the_side_towards_the_parabolas_minimum(minimum, expected):
+    """Unequal spacings on either side of the best point (u = 1): the parabola through the three
+    points is the function itself, its minimum on the side returned."""
+    found = [(_parabola(u, minimum), (u,)) for u in (0.0, 1.0, 1.6)]
+    assert _downhill_offsets(found, (1.0,), 0, 0.25) == expected
+
+
+def test_both_sides_without_a_neighbour_on_each():
+    found = [(_parabola(u, 0.0), (u,)) for u in (0.0, 1.0)]
+    assert _downhill_offsets(found, (0.0,), 0, 0.5) == (-0.5, 0.0, 0.5)
+
+
+def test_neighbours_along_the_axis_only():
+    """In 2-D the neighbours along axis 0 are the points sharing the best point's other
+    coordinate: a lower point off that line does not count."""
+    best = (1.0, 2.0)
+    found = [(1.0, best), (2.0, (0.0, 2.0)), (5.0, (2.0, 2.0)), (0.5, (2.0, 3.0))]
+    assert _downhill_offsets(found, best, 0, 0.5) == (-0.5, 0.0)
+    assert _downhill_offsets(found, best, 1, 0.5) == (-0.5, 0.0, 0.5)  # nothing tried at y = 1
+
+
+def _start(target, full_search, monkeypatch, **given):
+    """(Re, n, candidate renders) of initialize() on ``target``: the search as it is, or the full
+    pattern search (both sides of every axis each round)."""
+    count = [0]
+    candidate = convolved_profile_fit._candidate
+
+    def counted(*args):
+        count[0] += 1
+        return candidate(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(convolved_profile_fit, "_candidate", counted)
+        if full_search:
+            patch.setattr(convolved_profile_fit, "_downhill_offsets",
+                          lambda found, best, a, step: (-step, 0.0, step))
+        model = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+    return model["Re"].value, model["n"].value, count[0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_same_start_as_the_full_search_from_fewer_renders(seed, monkeypatch):
+    """A compact Sersic under a broad PSF, n alone searched (the centre, q, PA and Re given, as a
+    survey's catalogue gives them) and n and Re together."""
+    target = _compact_target(seed)
+    given = {name: COMPACT[name] for name in ("center", "q", "PA", "Re")}
+    for values in (given, {}):
+        Re, n, renders = _start(target, False, monkeypatch, **values)
+        Re_full, n_full, renders_full = _start(target, True, monkeypatch, **values)
+        assert renders < renders_full
+        assert (Re, n) == (Re_full, n_full), (values, Re, Re_full, n, n_full)
