@@ -67,3 +67,29 @@ def test_the_same_start_as_the_full_search_from_fewer_renders(seed, monkeypatch)
         Re_full, n_full, renders_full = _start(target, True, monkeypatch, **values)
         assert renders < renders_full
         assert (Re, n) == (Re_full, n_full), (values, Re, Re_full, n, n_full)
+
+
+def test_the_cutout_of_an_unmasked_window_is_that_of_a_masked_one_off_the_mask():
+    """An unmasked window's pixels are reshaped onto the grid, a masked one's scattered: the same
+    data and weights (0 at the masked pixel) on the same box."""
+    from polychrome.image import TargetImage
+    from polychrome.models.convolved_profile_fit import Cutout
+    from polychrome.models.initialization import WindowPixels
+
+    full = _compact_target(0)
+    mask = full.mask.copy()
+    mask[21, 18] = True
+    masked = TargetImage(full.data, variance=full.variance, mask=mask, psf=full.psf)
+    cutouts = []
+    for target in (full, masked):
+        model = Model(name="g", model_type="sersic galaxy model", target=target)
+        pixels = WindowPixels(model)
+        cutouts.append(Cutout(model, pixels, pixels.values - 0.1, COMPACT["center"], 6.0))
+    plain, holed = cutouts
+    assert plain.shape == holed.shape == (14, 14)
+    x0, y0 = (int(round(v)) for v in holed.origin)  # the box's first column and row (1 arcsec pixels)
+    assert holed.weight[21 - y0, 18 - x0] == 0.0 and holed.data[21 - y0, 18 - x0] == 0.0
+    keep = holed.weight > 0
+    assert keep.sum() == keep.size - 1
+    assert (plain.data[keep] == holed.data[keep]).all() and (plain.weight[keep] == holed.weight[keep]).all()
+    assert (plain.origin == holed.origin).all()

@@ -42,16 +42,14 @@ class Cutout:
 
     def __init__(self, model, pixels, flux, center, radius):
         target, window = model.target, pixels.window
-        data = np.zeros(window.shape)
-        weight = np.zeros(window.shape)
-        data[pixels.grid_index] = flux
-        weight[pixels.grid_index] = 1.0 / pixels.variance
+        data, weight = _on_window_grid(pixels, flux), _on_window_grid(pixels, 1.0 / pixels.variance)
         px, py = target.plane_to_pixel(center[0], center[1])
         half = radius / pixels.pixel
-        x0 = int(np.clip(math.floor(float(px) - half) - window.x_start, 0, window.shape[1] - 1))
-        x1 = int(np.clip(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, window.shape[1]))
-        y0 = int(np.clip(math.floor(float(py) - half) - window.y_start, 0, window.shape[0] - 1))
-        y1 = int(np.clip(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, window.shape[0]))
+        ny, nx = window.shape
+        x0 = _clipped(math.floor(float(px) - half) - window.x_start, 0, nx - 1)
+        x1 = _clipped(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, nx)
+        y0 = _clipped(math.floor(float(py) - half) - window.y_start, 0, ny - 1)
+        y1 = _clipped(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, ny)
         self.data = data[y0:y1, x0:x1]
         self.weight = weight[y0:y1, x0:x1]
         # weight x data, the same for every candidate (their amplitudes' numerators)
@@ -59,6 +57,23 @@ class Cutout:
         self.shape = self.data.shape
         self.origin = np.asarray(window.origin, float) + np.asarray(target.pixelscale, float) @ np.array(
             [x0, y0], float)
+
+
+def _on_window_grid(pixels, values):
+    """``values`` (one per pixel of the WindowPixels ``pixels``) on the window's grid, 0 where no
+    pixel is measured; an unmasked window's values (all of its pixels, in row-major order) are
+    reshaped, not scattered."""
+    shape = pixels.window.shape
+    if values.size == shape[0] * shape[1]:
+        return values.reshape(shape)
+    grid = np.zeros(shape)
+    grid[pixels.grid_index] = values
+    return grid
+
+
+def _clipped(k, low, high):
+    """The integer ``k`` clipped to [low, high] (np.clip's value for ints, without its cost)."""
+    return min(max(k, low), high)
 
 
 def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=None):
