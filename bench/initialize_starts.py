@@ -3,9 +3,10 @@
 A Sersic (q = 0.6, n = 1.5) under a 4 px FWHM Moffat (beta 3), S/N ~ 50 (noise 5% of the peak
 pixel), 40 noise seeds per size: compact (Re = 1.5 px, 40x40), medium (Re = 4 px, 60x60) and well
 resolved (Re = 8 px, 80x80). Prints per size the median initialize() time (wall clock: run on an
-idle machine, or compare the sizes' ratios within one run), the median number of render_profile
-calls it makes, the median start Re (10th, 90th percentiles), q and n, and with ``--fits`` how
-many LM fits from the start end where the fit from the truth ends (chi^2 within 0.1) with success.
+idle machine, or compare the sizes' ratios within one run), the median number of ProfileRenderer
+calls it makes (the convolved search's candidates), the median start Re (10th, 90th percentiles),
+q and n, and with ``--fits`` how many LM fits from the start end where the fit from the truth ends
+(chi^2 within 0.1) with success.
 
     python bench/initialize_starts.py [--fits]
 """
@@ -16,9 +17,8 @@ import time
 import numpy as np
 
 import polychrome as pc
-import polychrome.models.convolved_profile_fit as convolved_profile_fit
-import polychrome.models.galaxy_model as galaxy_model
 from polychrome.models import Model
+from polychrome.render import ProfileRenderer
 from polychrome.utils.initialize import moffat_psf
 
 BETA, FWHM = 3.0, 4.0
@@ -36,15 +36,16 @@ def simulated_target(truth, seed, size):
 
 
 def count_renders():
-    """Wrap render_profile where initialize() calls it; returns the one-element call counter."""
+    """Count initialize()'s ProfileRenderer calls (the candidates of the convolved search); returns
+    the one-element call counter."""
     count = [0]
-    original = convolved_profile_fit.render_profile
+    original = ProfileRenderer.__call__
 
     def counted(*args, **kwargs):
         count[0] += 1
         return original(*args, **kwargs)
 
-    convolved_profile_fit.render_profile = galaxy_model.render_profile = counted
+    ProfileRenderer.__call__ = counted
     return count
 
 

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ..utils.geometric_grid import geometric_grid
 from .measurement_scope import remembered
 
 LN10 = math.log(10.0)
@@ -512,7 +513,7 @@ class RadialProfile:
         radius = elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
         outer = max(pixels.extent, 2.0 * pixels.pixel)
         inner = 0.5 * pixels.pixel
-        edges = np.concatenate([[0.0], np.geomspace(inner, outer, bins)])
+        edges = np.concatenate([[0.0], geometric_grid(inner, outer, bins)])
         index = np.digitize(radius, edges) - 1
         flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
         # the annuli's means are measured when first asked for (a start under a PSF needs only
@@ -651,7 +652,7 @@ def finer_grid(grid, value, points=9):
     k = int(np.argmin(np.abs(grid - value)))
     lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
     if lo > 0:
-        return np.geomspace(lo, hi, points)
+        return geometric_grid(lo, hi, points)
     return np.linspace(lo, hi, points)
 
 

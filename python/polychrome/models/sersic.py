@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .. import _core
+from ..utils.geometric_grid import geometric_grid
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
@@ -30,7 +31,7 @@ def sersic_log_shape(R, n, Re):
 
 def size_grid(radius, low=0.2, high=5.0, count=21):
     """A geometric grid of sizes around ``radius``."""
-    return np.geomspace(low * radius, high * radius, count)
+    return geometric_grid(low * radius, high * radius, count)
 
 
 @register
@@ -64,7 +65,7 @@ class SersicGalaxy(GalaxyModel):
 
     @staticmethod
     def _shape_grids(profile):
-        return {"n": np.geomspace(0.4, 8.0, 14), "Re": size_grid(profile.half_light_radius)}
+        return {"n": geometric_grid(0.4, 8.0, 14), "Re": size_grid(profile.half_light_radius)}
 
     @staticmethod
     def _shape_defaults(profile):

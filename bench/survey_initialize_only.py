@@ -1,0 +1,68 @@
+"""CPU of the initialize phase alone of bench/survey.py's isolated-galaxy fields, per source.
+
+python bench/survey_initialize_only.py FOLDER [--passes 4] [--limit GROUPS]
+    (FOLDER: a field of bench/survey.py with a paths.json, e.g. bench/output/survey/isolated1-*)
+
+Every group is cut out once, then built and initialised ``--passes`` times exactly as
+GroupFitter fits it (its _fit_once, the LM fit stopped before it starts); prints the initialize
+CPU ms per source of each pass (process_time; the least is the least disturbed by other work on
+the machine). For instruction counts run it under ``valgrind --tool=callgrind`` with --passes 0
+and 1: the difference of the totals is one pass of build + initialize.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+
+from astropy.table import Table
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import survey  # noqa: E402
+
+import polychrome as pc  # noqa: E402
+from polychrome.survey import group_fit  # noqa: E402
+from polychrome.survey.cutouts import group_cutouts  # noqa: E402
+from polychrome.survey.grouping import plan_groups  # noqa: E402
+from polychrome.survey.image_spec import ImageSpec  # noqa: E402
+from polychrome.survey.model_spec import ModelSpec  # noqa: E402
+
+
+class _Initialized(Exception):
+    """Raised where the LM fit would start: the group is built and initialised."""
+
+
+class _NoFit:
+    def __init__(self, *args, **kwargs):
+        raise _Initialized
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=pathlib.Path)
+    parser.add_argument("--passes", type=int, default=4)
+    parser.add_argument("--limit", type=int, default=None, help="only the first LIMIT groups")
+    args = parser.parse_args()
+    pc.set_threads(1)
+    paths = json.loads((args.folder / "paths.json").read_text())
+    catalog = Table.read(paths["catalog"])
+    images = [ImageSpec.from_dict(d) for d in paths["images"]]
+    spec = ModelSpec.from_dict(survey.ISOLATED_MODEL)
+    fitter = group_fit.GroupFitter(images, spec)
+    tasks = plan_groups(catalog, images, spec)[:args.limit]
+    cuts = [group_cutouts(task, images, spec) for task in tasks]
+    group_fit.LM = _NoFit
+    sources = sum(len(task.sources) for task in tasks)
+    for _ in range(args.passes):
+        fitter.phase_seconds = dict.fromkeys(fitter.phase_seconds, 0.0)
+        for task, cut in zip(tasks, cuts):
+            try:
+                fitter._fit_once(cut, task, [spec.candidates[0]] * len(task.sources), 1e9)
+            except _Initialized:
+                pass
+        print(f"{args.folder.name}: initialize {1e3 * fitter.phase_seconds['initialize'] / sources:.3f} ms CPU "
+              f"per source, build {1e3 * fitter.phase_seconds['build'] / sources:.3f}")
+
+
+if __name__ == "__main__":
+    main()

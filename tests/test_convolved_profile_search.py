@@ -1,0 +1,95 @@
+"""The pattern search of the PSF-convolved profile start (convolved_profile_fit): each refining
+round tries, per shape parameter, only the side of the best point towards the parabola's minimum
+through its tried neighbours. Checked against the full pattern search (both sides, the old path):
+the same starts from fewer candidate renders."""
+
+import pytest
+
+import polychrome.models.convolved_profile_fit as convolved_profile_fit
+from polychrome.models import Model
+from polychrome.models.convolved_profile_fit import _downhill_offsets
+from test_initialize_psf import COMPACT, _compact_target
+
+
+def _parabola(u, minimum):
+    return 3.0 + (u - minimum) ** 2
+
+
+@pytest.mark.parametrize("minimum, expected", [(0.7, (-0.25, 0.0)), (1.3, (0.0, 0.25))])
+def test_the_side_towards_the_parabolas_minimum(minimum, expected):
+    """Unequal spacings on either side of the best point (u = 1): the parabola through the three
+    points is the function itself, its minimum on the side returned."""
+    found = [(_parabola(u, minimum), (u,)) for u in (0.0, 1.0, 1.6)]
+    assert _downhill_offsets(found, (1.0,), 0, 0.25) == expected
+
+
+def test_both_sides_without_a_neighbour_on_each():
+    found = [(_parabola(u, 0.0), (u,)) for u in (0.0, 1.0)]
+    assert _downhill_offsets(found, (0.0,), 0, 0.5) == (-0.5, 0.0, 0.5)
+
+
+def test_neighbours_along_the_axis_only():
+    """In 2-D the neighbours along axis 0 are the points sharing the best point's other
+    coordinate: a lower point off that line does not count."""
+    best = (1.0, 2.0)
+    found = [(1.0, best), (2.0, (0.0, 2.0)), (5.0, (2.0, 2.0)), (0.5, (2.0, 3.0))]
+    assert _downhill_offsets(found, best, 0, 0.5) == (-0.5, 0.0)
+    assert _downhill_offsets(found, best, 1, 0.5) == (-0.5, 0.0, 0.5)  # nothing tried at y = 1
+
+
+def _start(target, full_search, monkeypatch, **given):
+    """(Re, n, candidate renders) of initialize() on ``target``: the search as it is, or the full
+    pattern search (both sides of every axis each round)."""
+    count = [0]
+    candidate = convolved_profile_fit._candidate
+
+    def counted(*args):
+        count[0] += 1
+        return candidate(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(convolved_profile_fit, "_candidate", counted)
+        if full_search:
+            patch.setattr(convolved_profile_fit, "_downhill_offsets",
+                          lambda found, best, a, step: (-step, 0.0, step))
+        model = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+    return model["Re"].value, model["n"].value, count[0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_same_start_as_the_full_search_from_fewer_renders(seed, monkeypatch):
+    """A compact Sersic under a broad PSF, n alone searched (the centre, q, PA and Re given, as a
+    survey's catalogue gives them) and n and Re together."""
+    target = _compact_target(seed)
+    given = {name: COMPACT[name] for name in ("center", "q", "PA", "Re")}
+    for values in (given, {}):
+        Re, n, renders = _start(target, False, monkeypatch, **values)
+        Re_full, n_full, renders_full = _start(target, True, monkeypatch, **values)
+        assert renders < renders_full
+        assert (Re, n) == (Re_full, n_full), (values, Re, Re_full, n, n_full)
+
+
+def test_the_cutout_of_an_unmasked_window_is_that_of_a_masked_one_off_the_mask():
+    """An unmasked window's pixels are reshaped onto the grid, a masked one's scattered: the same
+    data and weights (0 at the masked pixel) on the same box."""
+    from polychrome.image import TargetImage
+    from polychrome.models.convolved_profile_fit import Cutout
+    from polychrome.models.initialization import WindowPixels
+
+    full = _compact_target(0)
+    mask = full.mask.copy()
+    mask[21, 18] = True
+    masked = TargetImage(full.data, variance=full.variance, mask=mask, psf=full.psf)
+    cutouts = []
+    for target in (full, masked):
+        model = Model(name="g", model_type="sersic galaxy model", target=target)
+        pixels = WindowPixels(model)
+        cutouts.append(Cutout(model, pixels, pixels.values - 0.1, COMPACT["center"], 6.0))
+    plain, holed = cutouts
+    assert plain.shape == holed.shape == (14, 14)
+    x0, y0 = (int(round(v)) for v in holed.origin)  # the box's first column and row (1 arcsec pixels)
+    assert holed.weight[21 - y0, 18 - x0] == 0.0 and holed.data[21 - y0, 18 - x0] == 0.0
+    keep = holed.weight > 0
+    assert keep.sum() == keep.size - 1
+    assert (plain.data[keep] == holed.data[keep]).all() and (plain.weight[keep] == holed.weight[keep]).all()
+    assert (plain.origin == holed.origin).all()
