@@ -36,8 +36,19 @@ double digamma(double x) {
   return shift + std::log(x) - 0.5 * inv - series;
 }
 
+GammaPConstants gamma_p_constants(double a) {
+  if (!(a > 0.0)) throw std::domain_error("incomplete gamma: a must be positive");
+  return {a, log_gamma(a), log_gamma(a + 1.0), digamma(a + 1.0)};
+}
+
 GammaPWithDerivatives regularized_gamma_p_series(double a, double x) {
   if (!(a > 0.0)) throw std::domain_error("incomplete gamma: a must be positive");
+  if (!(x >= 0.0)) throw std::domain_error("incomplete gamma: x must be >= 0");
+  return regularized_gamma_p_series(gamma_p_constants(a), x);
+}
+
+GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, double x) {
+  const double a = c.a;
   if (!(x >= 0.0)) throw std::domain_error("incomplete gamma: x must be >= 0");
   if (x == 0.0) return {0.0, 0.0, a == 1.0 ? 1.0 : (a < 1.0 ? std::numeric_limits<double>::infinity() : 0.0)};
   // P(a,x) = x^a e^-x / Gamma(a+1) * sum_k T_k,  T_k = prod_{j<=k} x / (a + j).
@@ -53,12 +64,13 @@ GammaPWithDerivatives regularized_gamma_p_series(double a, double x) {
     dsum_da -= term * harmonic;
     if (term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17) break;
   }
-  const double log_prefactor = a * std::log(x) - x - log_gamma(a + 1.0);
+  const double log_x = std::log(x);
+  const double log_prefactor = a * log_x - x - c.log_gamma_a1;
   const double prefactor = std::exp(log_prefactor);
   const double p = prefactor * sum;
-  const double dlogpref_da = std::log(x) - digamma(a + 1.0);
+  const double dlogpref_da = log_x - c.digamma_a1;
   const double dp_da = p * dlogpref_da + prefactor * dsum_da;
-  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - log_gamma(a));
+  const double dp_dx = std::exp((a - 1.0) * log_x - x - c.log_gamma_a);
   return {p, dp_da, dp_dx};
 }
 
@@ -98,7 +110,12 @@ double regularized_gamma_p(double a, double x) {
 }
 
 GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x) {
-  if (x < a + 1.0) return regularized_gamma_p_series(a, x);
+  return regularized_gamma_p_with_derivatives(gamma_p_constants(a), x);
+}
+
+GammaPWithDerivatives regularized_gamma_p_with_derivatives(const GammaPConstants& c, double x) {
+  const double a = c.a;
+  if (x < a + 1.0) return regularized_gamma_p_series(c, x);
   // Large x: P from the continued fraction; dP/da = -dQ/da by a Richardson-
   // extrapolated central difference in a (Q is smooth in a; the truncation
   // error, ~h^4 Q^(5), is far below what any use here can see).
@@ -108,7 +125,7 @@ GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x) {
   const double d2 = (regularized_gamma_q_fraction(a + 0.5 * h, x) -
                      regularized_gamma_q_fraction(a - 0.5 * h, x)) / h;
   const double dq_da = (4.0 * d2 - d1) / 3.0;
-  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - log_gamma(a));
+  const double dp_dx = std::exp((a - 1.0) * std::log(x) - x - c.log_gamma_a);
   return {1.0 - q0, -dq_da, dp_dx};
 }
 

@@ -37,6 +37,7 @@
 #include "polychrome/render_options.hpp"
 #include "polychrome/thread_pool.hpp"
 #include "polychrome/threads.hpp"
+#include "polychrome/uninitialized_vector.hpp"
 
 namespace polychrome {
 namespace POLYCHROME_KERNEL_NAMESPACE {
@@ -79,17 +80,18 @@ constexpr std::size_t kBatchPadding = 32;
 template <class Flag>
 struct CellBatch {
   // per group (parent)
-  std::vector<int> root;              // pixel (column) the group belongs to
-  std::vector<double> parent_value;   // parent's own estimate
-  std::vector<double> budget;         // absolute error budget of the parent
-  std::vector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
-  // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding)
-  std::vector<double> u, v, wa, wb;
+  UninitializedVector<int> root;              // pixel (column) the group belongs to
+  UninitializedVector<double> parent_value;   // parent's own estimate
+  UninitializedVector<double> budget;         // absolute error budget of the parent
+  UninitializedVector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
+  // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding). Not zeroed when
+  // they grow: every element is written before it is read.
+  UninitializedVector<double> u, v, wa, wb;
   // 1 where the cell contains the centre; the flag type sets how many cells
   // the batch loop handles per iteration (see AdaptiveRenderer::Flag).
-  std::vector<Flag> plain;
-  std::vector<double> value, rel_error, log_upper;
-  std::vector<double> jac;            // num_params x padded cells
+  UninitializedVector<Flag> plain;
+  UninitializedVector<double> value, rel_error, log_upper;
+  UninitializedVector<double> jac;            // num_params x padded cells
 
   std::size_t groups() const { return count; }
   std::size_t cells() const { return 4 * count; }

@@ -25,9 +25,23 @@ struct GammaPWithDerivatives {
 };
 GammaPWithDerivatives regularized_gamma_p_series(double a, double x);
 
+/// What P(a, x) and its derivatives need of a alone, for evaluating them at many x with one a
+/// (a Sersic profile's enclosed light, a = 2n): the log-gammas and the digamma cost more than the
+/// series itself at small x.
+struct GammaPConstants {
+  double a;
+  double log_gamma_a;   ///< ln Gamma(a)
+  double log_gamma_a1;  ///< ln Gamma(a + 1)
+  double digamma_a1;    ///< psi(a + 1)
+};
+/// The constants for a > 0.
+GammaPConstants gamma_p_constants(double a);
+GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, double x);
+
 /// P(a, x), dP/da and dP/dx for any x >= 0 (series below a + 1, continued
 /// fraction above).
 GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x);
+GammaPWithDerivatives regularized_gamma_p_with_derivatives(const GammaPConstants& c, double x);
 
 /// The Sersic b_n and its derivative db_n/dn: b solves P(2n, b) = 1/2 exactly
 /// (so that Re encloses half the light), found by Newton's method to machine

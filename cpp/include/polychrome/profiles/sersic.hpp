@@ -31,15 +31,17 @@ class SersicProfile {
     const SersicB sb = sersic_b(n);
     b_ = sb.b;
     db_dn_ = sb.db_dn;
+    gamma_2n_ = gamma_p_constants(2.0 * n);
     // F(inf) = Ie e^b n Re^2 b^-2n Gamma(2n), and d ln F(inf) / dn
-    ln_total_ = ln_Ie_ + b_ + std::log(n) + 2.0 * ln_Re_ - 2.0 * n * std::log(b_) + log_gamma(2.0 * n);
+    ln_total_ = ln_Ie_ + b_ + std::log(n) + 2.0 * ln_Re_ - 2.0 * n * std::log(b_) + gamma_2n_.log_gamma_a;
+    total_ = std::exp(ln_total_);
     dln_total_dn_ = db_dn_ + inv_n_ - 2.0 * std::log(b_) - 2.0 * n * db_dn_ / b_ + 2.0 * digamma(2.0 * n);
   }
 
   /// Enclosed light F(R) = int_0^R I(r) r dr (the flux inside the ellipse of
   /// semi-major axis R is 2 pi q F) and dF/dp for n, Re, Ie.
   void enclosed(double R, double* F, double* dF) const {
-    const double total = std::exp(ln_total_);
+    const double total = total_;
     if (!(R > 0.0)) {
       *F = 0.0;
       dF[0] = dF[1] = dF[2] = 0.0;
@@ -47,7 +49,7 @@ class SersicProfile {
     }
     const double log_ratio = std::log(R) - ln_Re_;
     const double x = b_ * std::exp(log_ratio * inv_n_);
-    const GammaPWithDerivatives g = regularized_gamma_p_with_derivatives(2.0 * n_, x);
+    const GammaPWithDerivatives g = regularized_gamma_p_with_derivatives(gamma_2n_, x);
     *F = total * g.p;
     const double dx_dn = x * (db_dn_ / b_ - log_ratio * inv_n_ * inv_n_);
     dF[0] = *F * dln_total_dn_ + total * (2.0 * g.dp_da + g.dp_dx * dx_dn);
@@ -107,7 +109,8 @@ class SersicProfile {
  private:
   double n_, inv_n_, ln_Re_, inv_Re_, ln_Ie_;
   double b_ = 0.0, db_dn_ = 0.0;
-  double ln_total_ = 0.0, dln_total_dn_ = 0.0;
+  GammaPConstants gamma_2n_{};  // of P(2n, x): the enclosed light's shape
+  double ln_total_ = 0.0, total_ = 0.0, dln_total_dn_ = 0.0;  // ln F(inf), F(inf), d ln F(inf) / dn
 };
 
 }  // namespace polychrome
