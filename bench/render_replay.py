@@ -7,8 +7,8 @@ python bench/render_replay.py dump CALLS.pkl OUT.npz             # every call's 
 python bench/render_replay.py compare CALLS.pkl REF.npz          # this build against a dump of another
 python bench/render_replay.py callgrind CALLS.pkl [--jac 0|1]    # one pass, for valgrind --tool=callgrind
 
-CALLS.pkl: a list of (args, kwargs) of render_convolved with every argument positional (kwargs empty) (recorded by the survey fits, e.g.
-/work/h-site/calls1.pkl). ``compare`` checks every pixel of the image and of every Jacobian plane against
+CALLS.pkl: a list of (args, kwargs) of render_convolved with every argument positional (kwargs empty) (recorded by
+bench/survey_record_calls.py). ``compare`` checks every pixel of the image and of every Jacobian plane against
 the reference to within the call's own tolerance: relative ``tolerance`` (arg 10) of the pixel's value
 plus the absolute tolerance (arg 16) -- twice over, since either build may err by up to that much from the
 exact integral -- and prints the largest excess found.
