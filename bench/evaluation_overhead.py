@@ -28,46 +28,17 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import survey_fit_only  # noqa: E402,F401  (its imports set up the survey pieces)
+import survey_fit_only  # noqa: E402  (its imports set up the survey pieces)
 
 import polychrome as pc  # noqa: E402
-from polychrome import _core  # noqa: E402
 from polychrome.fit import model_problem  # noqa: E402
 
 
 def _collect(folder, groups):
     """Fit ``groups`` groups of the field; return their ModelProblems (the last one of each fit)."""
     problems = []
-    init = model_problem.ModelProblem.__init__
-
-    def recording(self, model):
-        init(self, model)
-        problems.append(self)
-
-    model_problem.ModelProblem.__init__ = recording
-    try:
-        survey_fit_only.fit(folder, "1band", False, groups)
-    finally:
-        model_problem.ModelProblem.__init__ = init
+    survey_fit_only.fit_recording(folder, groups, model_problem.ModelProblem, "__init__", problems.append)
     return problems
-
-
-def _timed_core():
-    """Wrap the core calls an evaluation makes; return the {name: CPU seconds} they accumulate."""
-    spent = {"core": 0.0}
-
-    def wrap(function):
-        def timed(*args, **kwargs):
-            start = time.process_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent["core"] += time.process_time() - start
-        return timed
-
-    for name in ("render", "render_convolved", "normal_equations"):
-        setattr(_core, name, wrap(getattr(_core, name)))
-    return spent
 
 
 def main():
@@ -88,7 +59,7 @@ def main():
     held = contextlib.ExitStack()  # the windows held, as within a fit
     for problem in problems:
         held.enter_context(problem.model.automatic_windows_held())
-    spent = _timed_core()
+    spent = survey_fit_only.timed_core()
     for problem in problems:
         problem._plans = None  # rebuilt with the timed core calls
         problem.chi2(problem.free.get_values())

@@ -28,7 +28,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import survey_fit_only  # noqa: E402  (its imports set up the survey pieces)
 
 import polychrome as pc  # noqa: E402
-from polychrome import _core  # noqa: E402
 from polychrome.fit import lm  # noqa: E402
 from polychrome.param import FreeParameters  # noqa: E402
 
@@ -36,37 +35,13 @@ from polychrome.param import FreeParameters  # noqa: E402
 def _collect(folder, groups):
     """Fit ``groups`` groups of the field; return [(LM, FreeParameters, start vector)] of each fit."""
     fits = []
-    fit = lm.LM.fit
 
-    def recording(self):
-        free = FreeParameters(self.model.all_parameters())
-        fits.append((self, free, free.get_values()))
-        return fit(self)
+    def record(fitter):
+        free = FreeParameters(fitter.model.all_parameters())
+        fits.append((fitter, free, free.get_values()))
 
-    lm.LM.fit = recording
-    try:
-        survey_fit_only.fit(folder, "1band", False, groups)
-    finally:
-        lm.LM.fit = fit
+    survey_fit_only.fit_recording(folder, groups, lm.LM, "fit", record)
     return fits
-
-
-def _timed_core():
-    """Wrap the core calls a fit makes; return the {"core": CPU seconds} they accumulate."""
-    spent = {"core": 0.0}
-
-    def wrap(function):
-        def timed(*args, **kwargs):
-            start = time.process_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent["core"] += time.process_time() - start
-        return timed
-
-    for name in ("render", "render_convolved", "normal_equations"):
-        setattr(_core, name, wrap(getattr(_core, name)))
-    return spent
 
 
 def main():
@@ -80,7 +55,7 @@ def main():
     args = parser.parse_args()
     pc.set_threads(1)
     fits = _collect(args.folder, args.groups)
-    spent = {"core": 0.0} if args.callgrind else _timed_core()
+    spent = {"core": 0.0} if args.callgrind else survey_fit_only.timed_core()
     if args.callgrind:
         subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
     start = time.process_time()

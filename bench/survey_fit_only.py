@@ -111,6 +111,43 @@ def fit(folder, case, profile, limit=None):
     print(f"    columns {keys}")
 
 
+def fit_recording(folder, groups, owner, name, record):
+    """Fit the first ``groups`` groups of the field (``fit``) with the method ``owner.name`` wrapped
+    so that ``record(self)`` sees each call's object before the call; restores the method after."""
+    original = getattr(owner, name)
+
+    def recording(self, *args, **kwargs):
+        record(self)
+        return original(self, *args, **kwargs)
+
+    setattr(owner, name, recording)
+    try:
+        fit(folder, "1band", False, groups)
+    finally:
+        setattr(owner, name, original)
+
+
+def timed_core():
+    """Wrap the core calls an evaluation makes (render, render_convolved, normal_equations in
+    polychrome._core); return the {"core": CPU seconds} they accumulate."""
+    from polychrome import _core
+
+    spent = {"core": 0.0}
+
+    def wrap(function):
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent["core"] += time.process_time() - start
+        return timed
+
+    for name in ("render", "render_convolved", "normal_equations"):
+        setattr(_core, name, wrap(getattr(_core, name)))
+    return spent
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("simulate", "fit"))
