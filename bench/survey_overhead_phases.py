@@ -15,6 +15,7 @@ For instruction counts run it under callgrind with --repeats 0 and N and take th
 """
 
 import argparse
+import contextlib
 import os
 import pathlib
 import sys
@@ -71,10 +72,8 @@ def build(fitter, kept):
     GroupModel.initialize = _stop
     try:
         for task, cut, attempt in kept:
-            try:
+            with contextlib.suppress(_Built):
                 fitter._fit_once(cut, task, attempt.types, 10.0)
-            except _Built:
-                pass
     finally:
         GroupModel.initialize = initialize
 

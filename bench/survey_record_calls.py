@@ -9,23 +9,18 @@ convolver included (it pickles as its PSF).
 """
 
 import argparse
-import json
 import pathlib
 import pickle
 import sys
 
-from astropy.table import Table
-
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import survey  # noqa: E402
+from survey_fit_only import field  # noqa: E402
 
 import polychrome as pc  # noqa: E402
 import polychrome.render as render_module  # noqa: E402
 from polychrome import _core  # noqa: E402
 from polychrome.survey.group_fit import GroupFitter  # noqa: E402
 from polychrome.survey.grouping import plan_groups  # noqa: E402
-from polychrome.survey.image_spec import ImageSpec  # noqa: E402
-from polychrome.survey.model_spec import ModelSpec  # noqa: E402
 
 
 class _RecordingCore:
@@ -48,10 +43,7 @@ def main():
     parser.add_argument("out", type=pathlib.Path)
     parser.add_argument("--groups", type=int, default=20, help="groups fitted (default 20)")
     args = parser.parse_args()
-    paths = json.loads((args.field / "paths.json").read_text())
-    catalog = Table.read(paths["catalog"])
-    images = [ImageSpec.from_dict(d) for d in paths["images"]]
-    spec = ModelSpec.from_dict(survey.ISOLATED_MODEL)
+    catalog, images, spec, _, _ = field(args.field)
     pc.set_threads(1)
     fitter = GroupFitter(images, spec)
     recorder = _RecordingCore()
