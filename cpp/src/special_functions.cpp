@@ -42,9 +42,7 @@ GammaPConstants gamma_p_constants(double a) {
 }
 
 GammaPWithDerivatives regularized_gamma_p_series(double a, double x) {
-  if (!(a > 0.0)) throw std::domain_error("incomplete gamma: a must be positive");
-  if (!(x >= 0.0)) throw std::domain_error("incomplete gamma: x must be >= 0");
-  return regularized_gamma_p_series(gamma_p_constants(a), x);
+  return regularized_gamma_p_series(gamma_p_constants(a), x);  // (each checks its own argument)
 }
 
 GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, double x) {
