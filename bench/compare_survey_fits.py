@@ -10,7 +10,7 @@ writes all three into the field's folder: copy them away between the two runs). 
 - the largest shift of a fitted value per source in units of the old uncertainty (PA modulo pi), the
   counts above 0.03 sigma (the LM's convergence tolerance, 1e-3 in chi^2) and 0.1 sigma, the sources
   that moved by more than 0.03 sigma without a lower chi^2 (by more than 1e-3), and the worst ones;
-- the LM iterations' distribution, the flags' counts and the "stalled" ends of both.
+- the LM iterations' distribution and the flags' counts of both.
 """
 
 import argparse
@@ -25,7 +25,7 @@ LOWER = 1e-3
 
 
 def load(path):
-    """(values (S, C), column names, stats (S, 4): chi^2, iterations, flags, stalled) of one digest."""
+    """(values (S, C), column names, stats (S, 3): chi^2, iterations, flags) of one digest."""
     path = pathlib.Path(path)
     stem = path.stem  # fitted_CASE
     columns = np.load(path.with_name(f"{stem}_columns.npy")).tolist()
@@ -54,8 +54,7 @@ def summary(name, stats):
     flags, counts = np.unique(stats[:, 2].astype(int), return_counts=True)
     return (f"{name}: iterations median {np.median(iterations):g}, mean {iterations.mean():.2f}, max "
             f"{iterations.max():.0f}, >= 20: {long.sum()} sources with {iterations[long].sum():.0f} of "
-            f"{iterations.sum():.0f}; flags {dict(zip(flags.tolist(), counts.tolist()))}; stalled "
-            f"{int(stats[:, 3].sum())}")
+            f"{iterations.sum():.0f}; flags {dict(zip(flags.tolist(), counts.tolist()))}")
 
 
 def main():

@@ -14,7 +14,7 @@ fields and specs as survey_group_costs.py), printing CPU ms per source by phase,
 normal-equation and chi^2 evaluations per source and the LM iterations' distribution, and saving
 two digests in the field's folder (to compare two versions' fits: the same sources in the same
 order; see compare_survey_fits.py): fitted_CASE.npy (the fitted values and uncertainties, their
-names in fitted_CASE_columns.npy) and fitstats_CASE.npy (per source: chi^2, iterations, flags, 1 where the fit ended "stalled").
+names in fitted_CASE_columns.npy) and fitstats_CASE.npy (per source: chi^2, iterations, flags).
 """
 
 import argparse
@@ -115,9 +115,7 @@ def fit(folder, case, profile, limit=None):
     values = np.array([[float(r[k]) for k in keys] for r in rows])
     np.save(sub / f"fitted_{case}.npy", values)
     np.save(sub / f"fitted_{case}_columns.npy", np.array(keys))
-    # the fits' own figures per source: chi^2, iterations, flags, 1 where it ended "stalled" (see
-    # levenberg_marquardt)
-    stats = [[r["chi2"], r["iterations"], r["flags"], "stalled" in r["message"]] for r in rows]
+    stats = [[r["chi2"], r["iterations"], r["flags"]] for r in rows]  # the fits' own figures per source
     np.save(sub / f"fitstats_{case}.npy", np.array(stats, float))
     print(f"    columns {keys}")
 
