@@ -34,7 +34,9 @@ crawls along its valley (in q, Re, Ie) until the damping has come down and
 the angle swings again. Measured on the survey's isolated galaxies (195
 sources, 1 and 3 bands): evaluation cost per source -15%, mean iterations
 10.2 -> 8.5 and 12.4 -> 10.4, the sources of >= 20 iterations 25 -> 16 and
-34 -> 23 (bench/compare_survey_fits.py).
+34 -> 23 (bench/compare_survey_fits.py); fit CPU -12% (medians of 3
+alternating runs), instructions of the first 40 isolated1 groups' whole
+pipeline -8.1% (callgrind).
 
 Measured there and not kept: geodesic acceleration (Transtrum & Sethna 2012,
 arXiv:1201.5885: the step v + a/2, a from one extra render without Jacobian
@@ -43,7 +45,8 @@ valley, but the slow survey fits are not smooth curved valleys: accepted
 steps need a correction 2|a|/|v| of only 0.001-0.05, the failed ones (the
 angle's swings) far more than a second-order term mends (10-100). Gated to
 slow fits it saved 1.1-1.7 normal-equation evaluations per source for 3-9
-extra renders (evaluation cost +0 to +12%, fit CPU +3-4%). Transtrum's
+extra renders (evaluation cost +0 to +12%, fit CPU +3-4%, instructions of
+the first 40 isolated1 groups +10.5%). Transtrum's
 "delayed gratification" damping (x2 up, /3 down: +15% iterations) and a
 damping increase from the failed step's quadratic interpolation (+1 to +9%)
 did not pay either.
