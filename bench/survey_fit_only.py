@@ -11,8 +11,10 @@ totals ("Collected") is 20 groups' fits.
 
 ``fit`` plans the groups and fits each with GroupFitter on one polychrome thread (the same
 fields and specs as survey_group_costs.py), printing CPU ms per source by phase, the number of
-normal-equation and chi^2 evaluations per source, and a digest of the fitted values (to compare
-two versions' fits: the same sources in the same order).
+normal-equation and chi^2 evaluations per source and the LM iterations' distribution, and saving
+two digests in the field's folder (to compare two versions' fits: the same sources in the same
+order; see compare_survey_fits.py): fitted_CASE.npy (the fitted values and uncertainties, their
+names in fitted_CASE_columns.npy) and fitstats_CASE.npy (per source: chi^2, iterations, flags).
 """
 
 import argparse
@@ -105,9 +107,16 @@ def fit(folder, case, profile, limit=None):
     print(f"{case}: {count} sources, {1e3 * total / count:.2f} ms CPU per source; {phases}")
     print(f"    per source: {counts['normal_equations'] / count:.2f} normal equations, "
           f"{counts['chi2'] / count:.2f} chi2; flagged {sum(r['flags'] != 0 for r in rows)}")
+    iterations = np.array([r["iterations"] for r in rows])
+    print(f"    iterations: median {np.median(iterations):g}, mean {iterations.mean():.2f}, "
+          f">= 20: {int(np.sum(iterations >= 20))} sources with {iterations[iterations >= 20].sum()} of "
+          f"{iterations.sum()}")
     keys = [k for k in rows[0] if k.startswith(("mag_", "Re", "n", "q", "PA")) and not k.endswith("_time")]
     values = np.array([[float(r[k]) for k in keys] for r in rows])
     np.save(sub / f"fitted_{case}.npy", values)
+    np.save(sub / f"fitted_{case}_columns.npy", np.array(keys))
+    stats = [[r["chi2"], r["iterations"], r["flags"]] for r in rows]  # the fits' own figures per source
+    np.save(sub / f"fitstats_{case}.npy", np.array(stats, float))
     print(f"    columns {keys}")
 
 

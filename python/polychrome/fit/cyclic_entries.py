@@ -32,3 +32,15 @@ class CyclicEntries:
         for i, start, period in self._entries:
             out[i] = start + (float(x[i]) - start) % period
         return out
+
+    def step_limits(self, x, reach, lower, upper):
+        """(lower, upper): the lists ``lower``, ``upper`` (P,) with each cyclic entry's limits at
+        x_i -/+ ``reach`` times its period (the farthest one step may take it); the lists
+        themselves when there is no cyclic entry."""
+        if not self._entries:
+            return lower, upper
+        lower, upper = list(lower), list(upper)
+        for i, _, period in self._entries:
+            value, span = float(x[i]), reach * period
+            lower[i], upper[i] = value - span, value + span
+        return lower, upper
