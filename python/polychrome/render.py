@@ -6,6 +6,8 @@ centre of pixel (i, j) is at ``origin + pixelscale @ (j + 0.5, i + 0.5)`` in
 arcsec; PA is counter-clockwise from +x in radians; q = b/a.
 """
 
+import functools
+
 import numpy as np
 
 from . import _core
@@ -207,15 +209,29 @@ def truncation_names():
 
 def untruncated_name(radial):
     """The radial profile's name without its truncation ("truncated sersic" -> "sersic")."""
-    for prefix in sorted(truncation_names(), key=len, reverse=True):
-        if radial.startswith(prefix + " "):
-            return radial[len(prefix) + 1:]
+    for prefix in _truncation_prefixes():
+        if radial.startswith(prefix):
+            return radial[len(prefix):]
     return radial
+
+
+@functools.cache
+def _truncation_prefixes():
+    """("<truncation> ", ...) of the core's truncations, longest first (the core's names are fixed:
+    read once, not at every renderer made)."""
+    return tuple(prefix + " " for prefix in sorted(truncation_names(), key=len, reverse=True))
 
 
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
+    return _checked_profile_name(profile)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_profile_name(profile):
+    """``profile`` (a str) when the core renders it, else ValueError; a name's check is remembered
+    (the core's names are fixed; a fit makes a renderer per component and evaluation plan)."""
     radial, *shapes = profile.split("/")
     if radial in nonradial_profile_names() and not shapes:
         return profile
