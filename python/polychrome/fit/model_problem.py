@@ -167,14 +167,15 @@ class _TargetPixels:
     def __init__(self, target, window):
         self.target, self.window = target, window
         self.window_size = window.shape[0] * window.shape[1]
-        view = target[window]
-        use = ~np.asarray(view.mask, bool)
+        slices = target.slices_of(window)  # the window's arrays (no view image: its mapping is not needed)
+        data, variance = target.data[slices], target.variance[slices]
+        use = ~np.asarray(target.mask[slices], bool)
         if use.all():  # no mask: flat views instead of copies through an index
             self.use = slice(None)
-            self.data, self.weight = view.data.ravel(), 1.0 / view.variance.ravel()
+            self.data, self.weight = data.ravel(), 1.0 / variance.ravel()
         else:
             self.use = use
-            self.data, self.weight = view.data[use], 1.0 / view.variance[use]
+            self.data, self.weight = data[use], 1.0 / variance[use]
 
 
 class _Slot:
