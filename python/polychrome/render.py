@@ -302,18 +302,21 @@ class ProfileRenderer:
                           float(PA), bool(jacobian), *self._options, *self._convolution, self._absolute_tolerance)
 
     def unchecked(self):
-        """``call(values, center, q, PA, jacobian)``: this renderer for a caller that converts the
-        arguments itself, many times a fit: ``values`` a list of the profile's parameter values as
-        Python floats, in the order of :func:`parameter_names` (``value_count`` of them),
-        ``center`` a pair of floats (x, y) arcsec, ``q`` and ``PA`` (radians) floats, ``jacobian``
-        a bool. Returns what a call of the renderer returns; the core still checks the values'
-        ranges at every call, but nothing checks the arguments' types or count."""
+        """``call(values, center, q, PA, jacobian, jacobian_out=None)``: this renderer for a caller
+        that converts the arguments itself, many times a fit: ``values`` a list of the profile's
+        parameter values as Python floats, in the order of :func:`parameter_names`
+        (``value_count`` of them), ``center`` a pair of floats (x, y) arcsec, ``q`` and ``PA``
+        (radians) floats, ``jacobian`` a bool, ``jacobian_out`` None or a writable C-contiguous
+        float64 array of the Jacobian's shape (parameters, ny, nx) that the core writes the
+        Jacobian into (and returns as the Jacobian) instead of a new one. Returns what a call of
+        the renderer returns; the core still checks the values' ranges (and jacobian_out) at
+        every call, but nothing checks the arguments' types or count."""
         profile, knots, shape, origin, pixelscale = self._static
         core, options, convolution, absolute = self._core, self._options, self._convolution, self._absolute_tolerance
 
-        def call(values, center, q, PA, jacobian):
+        def call(values, center, q, PA, jacobian, jacobian_out=None):
             return core(profile, values, knots, shape, origin, pixelscale, center, q, PA, jacobian, *options,
-                        *convolution, absolute)
+                        *convolution, absolute, jacobian_out)
 
         return call
 
