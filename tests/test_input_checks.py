@@ -84,3 +84,9 @@ def test_a_nearly_cancelling_psf_is_refused_where_it_is_given():
     assert "got sum" in str(core.value)
     psf[0, 0] = -0.5  # clearly positive: accepted by both
     assert TargetImage(np.zeros((9, 9)), psf=psf).psf.data.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("origin", [(1.0, np.nan), (np.inf, 0.0), (1.0, 2.0, 3.0), [[1.0, 2.0]]])
+def test_origin_must_be_two_finite_numbers(origin):
+    with pytest.raises(ValueError, match=r"origin must be two finite numbers \(x, y\) in arcsec"):
+        TargetImage(np.zeros((4, 4)), origin=origin)

@@ -91,6 +91,25 @@ def test_repeated_evaluations_equal_a_fresh_problem_bit_for_bit():
     np.testing.assert_array_equal(reused.hessian, fresh.hessian)
 
 
+def test_galaxy_rows_written_by_the_core_equal_the_copied_ones():
+    """The galaxy's Jacobian written by the core into the stack (writes_into) gives the equations
+    the copy into the stack gives (the old path), bit for bit, at several points."""
+    target = _cutout(True)
+    direct, copied = ModelProblem(_survey_group(target)), ModelProblem(_survey_group(target))
+    x0 = direct.free.get_values()
+    direct.normal_equations(x0)
+    copied.normal_equations(x0)
+    assert [slot.writes_into for slot in direct._plans[0].slots] == [True, False]
+    assert direct._plans[0].outs[0] is not None
+    copied._plans[0].outs = [None] * len(copied._plans[0].slots)  # the copy, as before writes_into
+    for x in (x0, x0 + np.linspace(-0.05, 0.05, x0.size), x0 - 0.02):
+        a, b = direct.normal_equations(x), copied.normal_equations(x)
+        assert a.chi2 == b.chi2
+        np.testing.assert_array_equal(a.gradient, b.gradient)
+        np.testing.assert_array_equal(a.hessian, b.hessian)
+    np.testing.assert_array_equal(direct._plans[0].stack, copied._plans[0].stack)
+
+
 @pytest.mark.parametrize("sky_locked", [False, True])
 def test_sky_on_part_of_the_window_and_a_locked_sky(sky_locked):
     """A sky covering part of the galaxy's window (its value added there only, its row written

@@ -56,15 +56,28 @@ def test_bad_position_angle():
         render(PA=math.nan)
 
 
-@pytest.mark.parametrize("pixelscale", [0.0, -1.0, math.nan, [[1, 0], [2, 0]], [1, 2, 3]])
+@pytest.mark.parametrize("pixelscale", [0.0, -1.0, math.nan, [[1, 0], [2, 0]], [1, 2, 3], [[1, math.nan], [0, 1]],
+                                        [[math.inf, 0], [0, 1]], np.zeros((2, 2))])
 def test_bad_pixelscale(pixelscale):
     with pytest.raises(ValueError, match="pixelscale"):
         render(pixelscale=pixelscale)
 
 
 def test_unknown_profile_lists_known_ones():
-    with pytest.raises(ValueError, match="unknown profile 'sersik'.*sersic"):
-        pc.render_profile("sersik", GOOD, (5, 5), center=(0, 0))
+    for _ in range(2):  # (a name's check is remembered: a refused one is refused again)
+        with pytest.raises(ValueError, match="unknown profile 'sersik'.*sersic"):
+            pc.render_profile("sersik", GOOD, (5, 5), center=(0, 0))
+    with pytest.raises(TypeError, match="profile must be a string"):
+        pc.render_profile(["sersic"], GOOD, (5, 5), center=(0, 0))
+
+
+def test_truncated_names():
+    from polychrome.render import untruncated_name
+
+    assert untruncated_name("inner truncated sersic") == "sersic" == untruncated_name("truncated sersic")
+    assert untruncated_name("sersic") == "sersic" and untruncated_name("truncatedsersic") == "truncatedsersic"
+    with pytest.raises(ValueError, match="rays and wedges take no truncation"):
+        pc.render_profile("truncated sersic/ray:2", GOOD, (5, 5), center=(0, 0))
 
 
 def test_wrong_parameter_names():

@@ -121,3 +121,15 @@ def test_window_list(image):
     assert grown[0].pixel_bounds == [[0, 6], [0, 3]] and grown[1].shape == (8, 8)
     with pytest.raises(TypeError, match=r"windows\[0\] must be a Window"):
         WindowList([[[0, 1], [0, 1]]])
+
+
+def test_slices_of_are_the_pixels_a_view_holds(image):
+    outer = image[Window(image, [[2, 20], [2, 15]])]
+    for base, window in [(image, Window(image, [[3, 10], [5, 9]])), (outer, Window(image, [[5, 8], [4, 6]])),
+                         (outer, Window(outer, [[0, 2], [0, 2]])), (image, image.window)]:
+        slices = base.slices_of(window)
+        view = base[window]
+        for name in ("data", "variance", "mask"):
+            np.testing.assert_array_equal(getattr(base, name)[slices], getattr(view, name))
+    with pytest.raises(TypeError, match="indexed by a Window"):
+        image.slices_of((slice(0, 2), slice(0, 2)))

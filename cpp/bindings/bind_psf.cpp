@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "jacobian_out.hpp"
 #include "render_arguments.hpp"
 #include "polychrome/point_source.hpp"
 #include "polychrome/profile_factory.hpp"
@@ -124,7 +125,7 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
                                std::pair<double, double> center, double q, double pa,
                                bool jacobian, double tolerance, double faint_fraction,
                                int max_depth, const py::object& threads, const PsfConvolver& psf,
-                               int psf_upsample, double absolute_tolerance) {
+                               int psf_upsample, double absolute_tolerance, const py::object& jacobian_out) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
@@ -139,7 +140,8 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
     polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, out, nullptr);
     return std::move(image);
   }
-  RealArray jac({polychrome::jacobian_size(profile), grid.ny, grid.nx});
+  polychrome_bindings::JacobianArray jac =
+      polychrome_bindings::jacobian_array(jacobian_out, polychrome::jacobian_size(profile), grid.ny, grid.nx);
   double* jout = jac.mutable_data();
   {
     py::gil_scoped_release release;
@@ -212,11 +214,12 @@ void bind_psf(py::module_& m) {
         py::arg("knot_radii"), py::arg("shape"), py::arg("origin"), py::arg("pixelscale"),
         py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
         py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(), py::arg("psf"),
-        py::arg("psf_upsample"), py::arg("absolute_tolerance") = 0.0,
+        py::arg("psf_upsample"), py::arg("absolute_tolerance") = 0.0, py::arg("jacobian_out") = py::none(),
         "render() followed by convolution with psf (a PsfConvolver) at psf_upsample times the "
         "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]). "
         "absolute_tolerance: error allowed in every output pixel (flux per pixel) on top of the "
-        "relative tolerance.");
+        "relative tolerance. jacobian_out: None, or a writable C-contiguous float64 array "
+        "[nparams, ny, nx] the Jacobian is written into (and returned) instead of a new one.");
   m.def("point_source", &point_source_py, py::arg("psf"), py::arg("shape"), py::arg("origin"),
         py::arg("pixelscale"), py::arg("position"), py::arg("flux"), py::arg("psf_upsample"),
         py::arg("jacobian"),

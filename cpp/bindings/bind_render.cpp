@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "jacobian_out.hpp"
 #include "render_arguments.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/render.hpp"
@@ -25,7 +26,7 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
                      const py::array_t<double, py::array::c_style | py::array::forcecast>& pixelscale,
                      std::pair<double, double> center, double q, double pa, bool jacobian,
                      double tolerance, double faint_fraction, int max_depth, const py::object& threads,
-                     double absolute_tolerance) {
+                     double absolute_tolerance, const py::object& jacobian_out) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
@@ -42,8 +43,8 @@ py::object render_py(const std::string& profile_name, const std::vector<double>&
     }
     return std::move(image);
   }
-  const int np = polychrome::jacobian_size(profile);
-  py::array_t<double> jac({np, grid.ny, grid.nx});
+  polychrome_bindings::JacobianArray jac =
+      polychrome_bindings::jacobian_array(jacobian_out, polychrome::jacobian_size(profile), grid.ny, grid.nx);
   double* out = image.mutable_data();
   double* jout = jac.mutable_data();
   {
@@ -60,10 +61,12 @@ void bind_render(py::module_& m) {
         py::arg("shape"), py::arg("origin"), py::arg("pixelscale"), py::arg("center"),
         py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
         py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(),
-        py::arg("absolute_tolerance") = 0.0,
+        py::arg("absolute_tolerance") = 0.0, py::arg("jacobian_out") = py::none(),
         "Render a radial profile over a pixel grid; returns the image [ny, nx] "
         "(flux per pixel) or (image, jacobian [nparams, ny, nx]). absolute_tolerance: error "
-        "allowed in every pixel (flux per pixel) on top of the relative tolerance.");
+        "allowed in every pixel (flux per pixel) on top of the relative tolerance. jacobian_out: "
+        "None, or a writable C-contiguous float64 array [nparams, ny, nx] the Jacobian is "
+        "written into (and returned) instead of a new one.");
   m.def("profile_parameter_names", &polychrome::profile_parameter_names, py::arg("profile"),
         py::arg("num_knots") = 0);
   m.def("profile_names", &polychrome::profile_names);

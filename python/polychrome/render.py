@@ -6,6 +6,8 @@ centre of pixel (i, j) is at ``origin + pixelscale @ (j + 0.5, i + 0.5)`` in
 arcsec; PA is counter-clockwise from +x in radians; q = b/a.
 """
 
+import functools
+
 import numpy as np
 
 from . import _core
@@ -207,15 +209,29 @@ def truncation_names():
 
 def untruncated_name(radial):
     """The radial profile's name without its truncation ("truncated sersic" -> "sersic")."""
-    for prefix in sorted(truncation_names(), key=len, reverse=True):
-        if radial.startswith(prefix + " "):
-            return radial[len(prefix) + 1:]
+    for prefix in _truncation_prefixes():
+        if radial.startswith(prefix):
+            return radial[len(prefix):]
     return radial
+
+
+@functools.cache
+def _truncation_prefixes():
+    """("<truncation> ", ...) of the core's truncations, longest first (the core's names are fixed:
+    read once, not at every renderer made)."""
+    return tuple(prefix + " " for prefix in sorted(truncation_names(), key=len, reverse=True))
 
 
 def _checked_profile(profile):
     if not isinstance(profile, str):
         raise TypeError(f"profile must be a string naming the profile, got {type(profile).__name__}")
+    return _checked_profile_name(profile)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_profile_name(profile):
+    """``profile`` (a str) when the core renders it, else ValueError; a name's check is remembered
+    (the core's names are fixed; a fit makes a renderer per component and evaluation plan)."""
     radial, *shapes = profile.split("/")
     if radial in nonradial_profile_names() and not shapes:
         return profile
@@ -286,18 +302,21 @@ class ProfileRenderer:
                           float(PA), bool(jacobian), *self._options, *self._convolution, self._absolute_tolerance)
 
     def unchecked(self):
-        """``call(values, center, q, PA, jacobian)``: this renderer for a caller that converts the
-        arguments itself, many times a fit: ``values`` a list of the profile's parameter values as
-        Python floats, in the order of :func:`parameter_names` (``value_count`` of them),
-        ``center`` a pair of floats (x, y) arcsec, ``q`` and ``PA`` (radians) floats, ``jacobian``
-        a bool. Returns what a call of the renderer returns; the core still checks the values'
-        ranges at every call, but nothing checks the arguments' types or count."""
+        """``call(values, center, q, PA, jacobian, jacobian_out=None)``: this renderer for a caller
+        that converts the arguments itself, many times a fit: ``values`` a list of the profile's
+        parameter values as Python floats, in the order of :func:`parameter_names`
+        (``value_count`` of them), ``center`` a pair of floats (x, y) arcsec, ``q`` and ``PA``
+        (radians) floats, ``jacobian`` a bool, ``jacobian_out`` None or a writable C-contiguous
+        float64 array of the Jacobian's shape (parameters, ny, nx) that the core writes the
+        Jacobian into (and returns as the Jacobian) instead of a new one. Returns what a call of
+        the renderer returns; the core still checks the values' ranges (and jacobian_out) at
+        every call, but nothing checks the arguments' types or count."""
         profile, knots, shape, origin, pixelscale = self._static
         core, options, convolution, absolute = self._core, self._options, self._convolution, self._absolute_tolerance
 
-        def call(values, center, q, PA, jacobian):
+        def call(values, center, q, PA, jacobian, jacobian_out=None):
             return core(profile, values, knots, shape, origin, pixelscale, center, q, PA, jacobian, *options,
-                        *convolution, absolute)
+                        *convolution, absolute, jacobian_out)
 
         return call
 

@@ -35,7 +35,8 @@ class LogScaledProblem:
     def __init__(self, problem, indices, x0, names=None):
         self.problem = problem
         self.size = problem.size
-        self.indices = np.unique(np.asarray(indices, dtype=int))
+        # sorted distinct entries (np.unique's, without its per-call cost)
+        self.indices = np.array(sorted(set(np.asarray(indices, dtype=int).ravel().tolist())), dtype=int)
         if self.indices.size and (self.indices[0] < 0 or self.indices[-1] >= self.size):
             raise ValueError(f"log-scaled indices must be in [0, {self.size}), got {indices!r}")
         self._names = names if names is not None else [f"parameter {i}" for i in range(self.size)]
@@ -60,8 +61,12 @@ class LogScaledProblem:
     def _log_entries(self, values):
         """values (a copy) with the log entries replaced by their ln (0 -> -inf, inf -> inf)."""
         out = np.array(values, dtype=float)
+        logged = out[self.indices]
+        if 0.0 not in logged.tolist():  # np.errstate (costlier than these logs) only where ln 0 is met
+            out[self.indices] = np.log(logged)
+            return out
         with np.errstate(divide="ignore"):
-            out[self.indices] = np.log(out[self.indices])
+            out[self.indices] = np.log(logged)
         return out
 
     def to_fit_space(self, x):

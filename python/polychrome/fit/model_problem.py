@@ -167,14 +167,15 @@ class _TargetPixels:
     def __init__(self, target, window):
         self.target, self.window = target, window
         self.window_size = window.shape[0] * window.shape[1]
-        view = target[window]
-        use = ~np.asarray(view.mask, bool)
+        slices = target.slices_of(window)  # the window's arrays (no view image: its mapping is not needed)
+        data, variance = target.data[slices], target.variance[slices]
+        use = ~np.asarray(target.mask[slices], bool)
         if use.all():  # no mask: flat views instead of copies through an index
             self.use = slice(None)
-            self.data, self.weight = view.data.ravel(), 1.0 / view.variance.ravel()
+            self.data, self.weight = data.ravel(), 1.0 / variance.ravel()
         else:
             self.use = use
-            self.data, self.weight = view.data[use], 1.0 / view.variance[use]
+            self.data, self.weight = data[use], 1.0 / variance[use]
 
 
 class _Slot:
@@ -184,7 +185,9 @@ class _Slot:
     the parameter vector), ``rows_used``, ``size`` (its pixels in the window) and ``whole`` (it
     covers the whole window). A renderer of a uniform image (flat_sky.UniformRender) also gives
     ``uniform`` (its pixel value, flux per pixel, at each call) and ``constant`` (its Jacobian,
-    the same at every evaluation); None for other renderers."""
+    the same at every evaluation); None for other renderers. ``writes_into``: its renderer takes
+    ``jacobian_out`` (``render.takes_jacobian_out``, see GalaxyModel) and its Jacobian is all
+    rows on the whole window, so that a stacked plan lets the core write it into the stack."""
 
     def __init__(self, component, own, ours, window, free):
         self.render = component._renderer()
@@ -204,16 +207,18 @@ class _Slot:
         self.rows_used = len(rows)
         self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
         self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
+        self.writes_into = getattr(self.render, "takes_jacobian_out", False) and self.rows is None and self.whole
 
-    def add_to(self, image, jacobian):
+    def add_to(self, image, jacobian, jacobian_out=None):
         """Add this component's pixels to the window's ``image`` (in place); return its Jacobian
         on its own render window when asked for and rendered, else None (a uniform component's
-        value alone is added: its rows do not change within a fit)."""
+        value alone is added: its rows do not change within a fit). ``jacobian_out`` (only where
+        ``writes_into``): the array the Jacobian is written into, and returned."""
         place = image if self.whole else image[self.ours]
         if self.uniform is not None:
             place += self.uniform()
             return None
-        rendered, local = self.render(jacobian)
+        rendered, local = self.render(jacobian) if jacobian_out is None else self.render(jacobian, jacobian_out)
         place += rendered if self.whole else rendered[self.own]
         return local
 
@@ -238,6 +243,10 @@ class _TargetPlan:
             return
         self.stack = np.zeros((rows,) + tuple(window.shape))
         self.starts = list(itertools.accumulate((slot.rows_used for slot in self.slots), initial=0))
+        # per slot: its rows of the stack where the core writes its Jacobian straight there (no copy
+        # at each evaluation, see _Slot.writes_into), else None
+        self.outs = [self.stack[start:start + slot.rows_used] if slot.writes_into and slot.rows_used else None
+                     for slot, start in zip(self.slots, self.starts)]
         columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
         # distinct columns (no two components share a quantity here): plain indexed additions,
         # through slices when they are one run of the vector (a single target's fit); Python
@@ -292,9 +301,9 @@ class _TargetPlan:
         pixels = self.pixels
         image = np.zeros(self.shape)
         stack = self.stack
-        for slot, start in zip(self.slots, self.starts):
-            local = slot.add_to(image, True)
-            if local is not None and slot.rows_used:  # (a uniform slot's rows are written once, see __init__)
+        for slot, start, out in zip(self.slots, self.starts, self.outs):
+            local = slot.add_to(image, True, out)
+            if local is not None and slot.rows_used and out is None:  # (a uniform slot's rows: once, see __init__)
                 self._write_rows(slot, start, local)
         residual = pixels.data - _pixels_of(image, pixels.use)
         if not len(stack):

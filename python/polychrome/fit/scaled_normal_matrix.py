@@ -34,8 +34,11 @@ class ScaledNormalMatrix:
         constrained = eigenvalues > RANK_TOLERANCE * largest if largest > 0 else np.zeros(eigenvalues.size, bool)
         self._values = eigenvalues[constrained]
         self._vectors = eigenvectors[:, constrained]
-        null = eigenvectors[:, ~constrained]
-        self.unconstrained = np.sqrt(np.sum(null**2, axis=1)) > LOADING_TOLERANCE
+        if constrained.all():  # (the usual fit: no null direction, no loadings to weigh)
+            self.unconstrained = np.zeros(eigenvalues.size, bool)
+        else:
+            null = eigenvectors[:, ~constrained]
+            self.unconstrained = np.sqrt(np.sum(null**2, axis=1)) > LOADING_TOLERANCE
 
     @property
     def singular(self):

@@ -221,17 +221,24 @@ class Image:
             raise ValueError(f"window {window.pixel_bounds} lies wholly outside this view of shape {self.shape}")
         return x0, x1, y0, y1
 
+    def slices_of(self, window):
+        """(row slice, column slice) of this image's arrays inside ``window`` (a Window of this
+        image, or of its parent): the pixels ``self[window]`` views, without making the view
+        (its plane mapping), for a caller that needs only the arrays."""
+        if not isinstance(window, Window):
+            raise TypeError(f"images are indexed by a Window, got {type(window).__name__}")
+        x0, x1, y0, y1 = self._bounds_in_self(window)
+        return slice(y0, y1), slice(x0, x1)
+
     def __getitem__(self, window):
         """The view of this image inside ``window`` (a Window of this image, or of its parent).
 
         Arrays of the view share memory with this image; its origin is shifted
         so that every pixel keeps its plane position.
         """
-        if not isinstance(window, Window):
-            raise TypeError(f"images are indexed by a Window, got {type(window).__name__}")
-        x0, x1, y0, y1 = self._bounds_in_self(window)
+        slices = rows, columns = self.slices_of(window)
+        y0, y1, x0, x1 = rows.start, rows.stop, columns.start, columns.stop
         view = object.__new__(type(self))
-        slices = (slice(y0, y1), slice(x0, x1))
         view._set_grid(self.data[slices], self.mapping.shifted(x0, y0, (y1 - y0, x1 - x0)),
                        root=self._root, offset=(self._offset[0] + x0, self._offset[1] + y0))
         self._fill_view(view, slices)

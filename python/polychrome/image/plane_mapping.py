@@ -6,6 +6,8 @@ pixel covers ``[j - 0.5, j + 0.5] x [i - 0.5, i + 0.5]``. The affine map of
 DESIGN.md is then ``plane = origin + pixelscale @ (x + 0.5, y + 0.5)``.
 """
 
+import math
+
 import numpy as np
 
 from ..utils.arguments import check_numeric
@@ -22,7 +24,7 @@ def _as_origin(origin, name="origin"):
         o = np.asarray(origin, dtype=float)
     except (TypeError, ValueError):
         o = None
-    if o is None or o.shape != (2,) or not np.all(np.isfinite(o)):
+    if o is None or o.shape != (2,) or not all(map(math.isfinite, o.tolist())):  # (two floats: no numpy reduction)
         raise ValueError(f"{name} must be two finite numbers (x, y) in arcsec, got {origin!r}")
     return o.copy()
 

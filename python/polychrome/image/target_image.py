@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..utils.arguments import check_numeric
+from ..utils.linear_percentile import linear_percentile
 from .array_checks import as_image_array, as_mask_array, check_same_shape
 from .image import Image, resolve_mapping
 from .psf_image import PSFImage
@@ -177,7 +178,7 @@ class TargetImage(Image):
         cached = getattr(self, "_noise_level", None)
         if cached is None or cached[0] is not self.variance or cached[1] is not self.mask:
             used = self.variance[~self.mask]
-            level = float(np.sqrt(np.percentile(used, 10.0))) if used.size else None
+            level = float(np.sqrt(linear_percentile(used, 10.0))) if used.size else None
             cached = self._noise_level = (self.variance, self.mask, level)
         return cached[2]
 

@@ -471,7 +471,7 @@ class ComponentModel(Model):
         xs = np.array([x0, x1, x0, x1], float) - 0.5
         ys = np.array([y0, y0, y1, y1], float) - 0.5
         px, py = self._target.pixel_to_plane(xs, ys)
-        return (np.array([np.min(px), np.min(py)]), np.array([np.max(px), np.max(py)]))
+        return np.array([px.min(), py.min()]), np.array([px.max(), py.max()])  # (methods: np.min's wrapping costs more)
 
     def _require_target(self):
         if self._target is None:

@@ -112,7 +112,7 @@ class GalaxyModel(ComponentModel):
                 and tuple(spec.name for spec in self.parameter_specs[:self._geometry_count]) == ("center", "q", "PA"))
 
     def _plain_renderer(self, renderer):
-        """``render(jacobian)`` for a model whose parameters are the core's (see
+        """``render(jacobian, jacobian_out=None)`` for a model whose parameters are the core's (see
         ``_renders_profile_parameters``): reads the parameters' values straight into the core's
         arguments (no per-call dict, copies or conversions beyond floats); the same values, so
         the same pixels, as the general path."""
@@ -123,12 +123,15 @@ class GalaxyModel(ComponentModel):
                              f"{renderer.value_count}")
         call = renderer.unchecked()
 
-        def render(jacobian):
+        def render(jacobian, jacobian_out=None):
             x, y = center.quantity.value.tolist()
             result = call([float(p.quantity.value) for p in profile], (float(x), float(y)),
-                          float(q.quantity.value), float(PA.quantity.value), bool(jacobian))
+                          float(q.quantity.value), float(PA.quantity.value), bool(jacobian), jacobian_out)
             return result if jacobian else (result, None)
 
+        # jacobian_out: None, or an array (the core's Jacobian shape, C-contiguous float64) the core
+        # writes the Jacobian into, returned as the Jacobian (a fit's stack, see fit.model_problem)
+        render.takes_jacobian_out = True
         return render
 
     def _live_psf_renderer(self):

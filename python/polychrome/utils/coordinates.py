@@ -1,5 +1,7 @@
 """Conversions between pixel and tangent-plane coordinates (arcsec)."""
 
+import math
+
 import numpy as np
 
 from .arguments import check_numeric
@@ -25,8 +27,11 @@ def pixelscale_matrix(pixelscale):
         return float(p) * np.eye(2)
     if p.shape != (2, 2):
         raise ValueError(f"pixelscale must be a scalar or a 2x2 matrix, got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
+    # the four entries as Python floats (the same products as numpy's; its calls cost more than
+    # the checks of four numbers, and a grid's matrix is checked at every renderer made)
+    (a, b), (c, d) = p.tolist()
+    if not all(map(math.isfinite, (a, b, c, d))):
         raise ValueError("pixelscale matrix must be finite")
-    if p[0, 0] * p[1, 1] - p[0, 1] * p[1, 0] == 0:
+    if a * d - b * c == 0:
         raise ValueError("pixelscale matrix must be non-singular")
     return p.copy()
