@@ -77,13 +77,32 @@ def test_psf_moments_are_measured_once_for_every_grid_of_one_psf(monkeypatch):
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 500, 3000])
-def test_annuli_sort_is_lexsort(size):
-    """_by_annulus_then_value orders exactly as np.lexsort((values, annulus)), ties included."""
+def test_annuli_sort_orders_as_lexsort(size):
+    """_by_annulus_then_value puts the annuli and their values in np.lexsort((values, annulus))'s
+    order (equal values in any order), ties included."""
     rng = np.random.default_rng(size)
     annulus = rng.integers(0, 24, size)
     values = np.round(rng.normal(size=size), 1)  # many ties
-    np.testing.assert_array_equal(initialization._by_annulus_then_value(values, annulus),
-                                  np.lexsort((values, annulus)))
+    order, reference = initialization._by_annulus_then_value(values, annulus), np.lexsort((values, annulus))
+    np.testing.assert_array_equal(np.sort(order), np.arange(size))
+    np.testing.assert_array_equal(annulus[order], annulus[reference])
+    np.testing.assert_array_equal(values[order], values[reference])
+
+
+@pytest.mark.parametrize("size", [1, 7, 500, 3000])
+def test_annulus_statistics_are_numpys_medians(size):
+    """annulus_statistics' counts, medians and MADs are np.median's numbers, annulus by annulus
+    (pixels outside the annuli ignored, empty annuli 0)."""
+    rng = np.random.default_rng(size)
+    bins = 24
+    index = rng.integers(-2, bins + 3, size)
+    flux = np.round(rng.normal(size=size), 2)  # ties
+    counts, median, mad = initialization.annulus_statistics(index, flux, bins)
+    for k in range(bins):
+        inside = flux[index == k]
+        assert counts[k] == inside.size
+        expected = (np.median(inside), np.median(np.abs(inside - np.median(inside)))) if inside.size else (0.0, 0.0)
+        assert (median[k], mad[k]) == expected
 
 
 def test_a_source_with_its_shape_given_starts_as_with_the_moments_measured(monkeypatch):
