@@ -227,15 +227,21 @@ class Image:
         Arrays of the view share memory with this image; its origin is shifted
         so that every pixel keeps its plane position.
         """
-        if not isinstance(window, Window):
-            raise TypeError(f"images are indexed by a Window, got {type(window).__name__}")
-        x0, x1, y0, y1 = self._bounds_in_self(window)
+        slices = self.window_slices(window)
+        (y0, y1), (x0, x1) = (slices[0].start, slices[0].stop), (slices[1].start, slices[1].stop)
         view = object.__new__(type(self))
-        slices = (slice(y0, y1), slice(x0, x1))
         view._set_grid(self.data[slices], self.mapping.shifted(x0, y0, (y1 - y0, x1 - x0)),
                        root=self._root, offset=(self._offset[0] + x0, self._offset[1] + y0))
         self._fill_view(view, slices)
         return view
+
+    def window_slices(self, window):
+        """(rows, columns): the slices of this image's arrays inside ``window`` (a Window of this
+        image, or of its parent), those of its view ``image[window]``, without making the view."""
+        if not isinstance(window, Window):
+            raise TypeError(f"images are indexed by a Window, got {type(window).__name__}")
+        x0, x1, y0, y1 = self._bounds_in_self(window)
+        return slice(y0, y1), slice(x0, x1)
 
     def _fill_view(self, view, slices):
         """Copy the subclass's own attributes into ``view`` (arrays sliced by ``slices``)."""

@@ -105,15 +105,17 @@ class WindowPixels:
 
 def _window_pixels(name, target, window):
     """The attributes of a WindowPixels of ``window`` of ``target`` (no foreground), as a dict."""
-    view = target[window]
+    slices = target.window_slices(window)  # the arrays of target[window], without the view's set-up
+    data, variance, mask = target.data[slices], target.variance[slices], target.mask[slices]
     ny, nx = window.shape
     rows, cols = np.indices((ny, nx))
-    good = ~view.mask
+    good = ~mask
     if not np.any(good):
         raise ValueError(f"model {name!r}: cannot initialize, every pixel of its window "
                          f"{window.pixel_bounds} is masked")
     width = max(1, int(round(0.05 * min(ny, nx))))
-    border = (rows < width) | (rows >= ny - width) | (cols < width) | (cols >= nx - width)
+    row, col = np.arange(ny), np.arange(nx)  # the band's rows and columns, broadcast onto the grid
+    border = ((row < width) | (row >= ny - width))[:, None] | ((col < width) | (col >= nx - width))
     if good.all():  # the same arrays as through the mask, in the same (row-major) order
         def used(array):
             return np.array(array, float if array.dtype.kind == "f" else array.dtype).ravel()
@@ -121,14 +123,14 @@ def _window_pixels(name, target, window):
         def used(array):
             return array[good]
     rows, cols = used(rows), used(cols)
-    x, y = target.pixel_to_plane(cols + window.x_start, rows + window.y_start)
+    x, y = (used(plane) for plane in target.mapping.pixel_box_to_plane(window.x_start, window.y_start, window.shape))
     area = target.pixel_area
     pixel = math.sqrt(area)
     cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
                                    0.5 * (window.y_start + window.y_stop - 1))
-    return {"window": window, "values": np.asarray(used(view.data), float),
-            "variance": np.asarray(used(view.variance), float), "x": np.asarray(x, float),
-            "y": np.asarray(y, float), "border": used(border), "area": area, "pixel": pixel,
+    return {"window": window, "values": np.asarray(used(data), float),
+            "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": used(border), "area": area,
+            "pixel": pixel,
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
             "grid_index": (rows, cols), "_shape": (ny, nx),
