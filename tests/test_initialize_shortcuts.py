@@ -1,6 +1,7 @@
 """The shortcuts initialize() takes for survey sources give the numbers of the long way:
 the PSF's second moments measured once per PSF in its own pixels and mapped onto a square-pixel
-grid (against the measurement on that grid itself), the annuli's sort (against np.lexsort), and a
+grid (against the measurement on that grid itself), the annuli's sort (against np.lexsort), the offsets
+from a centre shared by the moments and the annuli, and a
 source whose shape is all given (no moments measured) starting where it did with them."""
 
 import math
@@ -130,3 +131,20 @@ def test_a_source_with_its_shape_given_starts_as_with_the_moments_measured(monke
     short = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
     assert short["Ie"].value == pytest.approx(long_way["Ie"].value, rel=1e-12, abs=1e-12)
     assert short["Ie"].value == pytest.approx(truth["Ie"], abs=0.15)
+
+
+def test_offsets_shared_about_one_centre():
+    """A window's offsets from a centre are made once per centre (the moments and the annuli share
+    them), and the annuli's radii are elliptical_radius's of the offsets, bit for bit."""
+    rng = np.random.default_rng(5)
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)), variance=np.ones((30, 34)), pixelscale=0.2)
+    model = Model(name="g", model_type="sersic galaxy model", target=target)
+    pixels = initialization.WindowPixels(model)
+    center = np.array([3.1, 2.9])
+    offsets = pixels.offsets(center)
+    assert pixels.offsets(center.copy()) is offsets
+    assert pixels.offsets([3.1, 3.0]) is not offsets
+    profile = initialization.RadialProfile(pixels, pixels.values, center, 0.6, 0.4)
+    radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], 0.6, 0.4)
+    np.testing.assert_array_equal(profile._sorted_radius, np.sort(radius[radius <= profile.radius]))
+    np.testing.assert_array_equal(pixels.offsets(center).radius(0.6, 0.4), radius)

@@ -11,6 +11,7 @@ galaxy_model): a compact source under a broad PSF otherwise starts far too
 large, round and shallow. These are starting values for a fit, not results.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -25,7 +26,23 @@ Q_MIN = 0.05
 LOG_ERROR_FLOOR = 0.03
 
 
-class WindowPixels:
+class _PlanePixels:
+    """Pixels at plane positions ``x``, ``y`` (arcsec) whose offsets from a centre (``_Offsets``:
+    their products and elliptical radii) are shared by the measurements about that centre:
+    ``shape_moments``' fixed points and the annuli of ``RadialProfile`` (the same shape again
+    when q and PA are given or the annuli follow the moments' shape)."""
+
+    def offsets(self, center):
+        """The ``_Offsets`` of these pixels from ``center`` (plane, arcsec), kept for the latest
+        centre asked for."""
+        key = (float(center[0]), float(center[1]))
+        kept = self.__dict__.get("_offsets_kept")
+        if kept is None or kept[0] != key:
+            kept = self._offsets_kept = (key, _Offsets(self, center))
+        return kept[1]
+
+
+class WindowPixels(_PlanePixels):
     """The unmasked pixels of a model's window, with plane positions.
 
     Attributes: ``window`` (the Window measured), ``values`` (flux per pixel), ``variance``, ``x``, ``y``
@@ -288,7 +305,7 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     fixed. q = sqrt(minor/major eigenvalue) clipped to [0.05, 1]; PA
     counter-clockwise from +x in [0, pi).
     """
-    offsets = _Offsets(pixels, center)
+    offsets = pixels.offsets(center)
     from_window = _moment_fixed_point(pixels, flux, offsets, q, PA, pixels.extent)
     from_small = _moment_fixed_point(pixels, flux, offsets, q, PA, min(3.0 * pixels.pixel, pixels.extent))
     return from_small if from_window[2] > 1.5 * from_small[2] else from_window
@@ -301,8 +318,12 @@ class _Offsets:
 
     def __init__(self, pixels, center):
         self.dx, self.dy = pixels.x - center[0], pixels.y - center[1]
-        self.products = np.stack([self.dx * self.dx, self.dy * self.dy, self.dx * self.dy])
         self._shape, self._radius = None, None
+
+    @functools.cached_property
+    def products(self):
+        """dx^2, dy^2 and dx dy of each pixel (3, pixels), arcsec^2."""
+        return np.stack([self.dx * self.dx, self.dy * self.dy, self.dx * self.dy])
 
     def radius(self, q, PA):
         """elliptical_radius of the offsets for axis ratio ``q`` and angle ``PA`` (radians)."""
@@ -359,7 +380,7 @@ def _moment_fixed_point(pixels, flux, offsets, q, PA, semi_major, max_steps=8):
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
 
 
-class _PsfPixels:
+class _PsfPixels(_PlanePixels):
     """The pixels of a target's PSF image in the form ``shape_moments`` measures: plane
     offsets (arcsec) from its centre on the grid ``matrix`` (2x2, arcsec per PSF pixel),
     ``extent`` (half its width) and ``pixel`` (its pixel size)."""
@@ -514,7 +535,7 @@ class RadialProfile:
     """
 
     def __init__(self, pixels, flux, center, q, PA, bins=24, sky_error=0.0):
-        radius = elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
+        radius = pixels.offsets(center).radius(q, PA)  # elliptical_radius of the offsets from center
         outer = max(pixels.extent, 2.0 * pixels.pixel)
         inner = 0.5 * pixels.pixel
         edges = np.concatenate([[0.0], geometric_grid(inner, outer, bins)])
