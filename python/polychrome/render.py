@@ -6,6 +6,8 @@ centre of pixel (i, j) is at ``origin + pixelscale @ (j + 0.5, i + 0.5)`` in
 arcsec; PA is counter-clockwise from +x in radians; q = b/a.
 """
 
+import math
+
 import numpy as np
 
 from . import _core
@@ -314,6 +316,6 @@ def _checked_absolute_tolerance(value):
         tolerance = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"absolute_tolerance must be a number (flux per pixel), got {value!r}") from None
-    if not (np.isfinite(tolerance) and tolerance >= 0.0):
+    if not (math.isfinite(tolerance) and tolerance >= 0.0):
         raise ValueError(f"absolute_tolerance must be finite and >= 0 (flux per pixel), got {tolerance}")
     return tolerance

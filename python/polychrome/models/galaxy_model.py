@@ -303,10 +303,10 @@ class GalaxyModel(ComponentModel):
             if name not in self.parameters:
                 continue
             parameter = self.parameters[name]
-            if parameter.value is not None:
+            if parameter.quantity.value is not None:  # set (not copied out as .value would)
                 continue
             value = np.asarray(value, float)
-            if not np.all(np.isfinite(value)):
+            if not np.isfinite(value).all():
                 raise ValueError(f"model {self.name!r}: initialize found no finite start for {name!r} "
                                  f"(got {value.tolist()}); set it by hand")
             lo, hi = parameter.limits

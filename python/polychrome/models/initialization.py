@@ -539,7 +539,7 @@ class RadialProfile:
         outer = max(pixels.extent, 2.0 * pixels.pixel)
         inner = 0.5 * pixels.pixel
         edges = np.concatenate([[0.0], geometric_grid(inner, outer, bins)])
-        index = np.digitize(radius, edges) - 1
+        index = np.searchsorted(edges, radius, side="right") - 1  # np.digitize's, for increasing edges
         flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
         # the annuli's means are measured when first asked for (a start under a PSF needs only
         # the curve of growth)
