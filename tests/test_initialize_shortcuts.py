@@ -148,3 +148,22 @@ def test_offsets_shared_about_one_centre():
     radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], 0.6, 0.4)
     np.testing.assert_array_equal(profile._sorted_radius, np.sort(radius[radius <= profile.radius]))
     np.testing.assert_array_equal(pixels.offsets(center).radius(0.6, 0.4), radius)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_moments_of_finite_flux_are_those_of_np_where(seed):
+    """shape_moments weighs finite flux by the aperture's 0/1 (a product), other flux by np.where:
+    the same moments, bit for bit (a NaN in a corner, outside every aperture, takes np.where's)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.indices((41, 45), float)
+    c, s = math.cos(0.3 * seed), math.sin(0.3 * seed)
+    along, across = (x - 22.3) * c + (y - 19.8) * s, -(x - 22.3) * s + (y - 19.8) * c
+    data = 5.0 * np.exp(-0.5 * ((along / 4.0) ** 2 + (across / 2.5) ** 2)) + rng.normal(size=x.shape)
+    target = pc.image.TargetImage(data, variance=np.ones(data.shape), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([4.5, 4.0])
+    with_nan = pixels.values.copy()
+    with_nan[0] = np.nan  # pixel (0, 0): farther from the centre than any aperture's semi-major axis
+    for q, PA in [(None, None), (0.6, 0.3)]:
+        assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == \
+            initialization.shape_moments(pixels, with_nan, center, q, PA)

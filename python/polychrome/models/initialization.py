@@ -338,6 +338,7 @@ def _moment_fixed_point(pixels, flux, offsets, q, PA, semi_major, max_steps=8):
     moments are not positive definite the aperture is halved (from above the smallest) or
     doubled (at the smallest). ``offsets``: the pixels' _Offsets from the centre."""
     products = offsets.products
+    finite = bool(np.isfinite(flux).all())
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
     smallest = min(3.0 * pixels.pixel, pixels.extent)
@@ -346,7 +347,11 @@ def _moment_fixed_point(pixels, flux, offsets, q, PA, semi_major, max_steps=8):
     steps = 0
     while steps < max_steps:  # moment steps; the halvings and doublings (finitely many) are not counted
         previous = (cur_q, cur_pa, semi_major)
-        w = np.where(offsets.radius(cur_q, cur_pa) <= semi_major, flux, 0.0)
+        inside = offsets.radius(cur_q, cur_pa) <= semi_major
+        # finite flux times the aperture's 0/1 is np.where(inside, flux, 0.0) but for the sign of
+        # the zeros, which no sum of them keeps unless every term is 0 (~4x faster: np.where with a
+        # scalar was numpy's largest cost in initialize, ~15 steps per source)
+        w = flux * inside if finite else np.where(inside, flux, 0.0)
         total = float(np.add.reduce(w))  # w.sum()'s number, without the method's wrapper
         positive = total > 0
         if positive:
