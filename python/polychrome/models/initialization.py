@@ -478,10 +478,11 @@ def elliptical_radius(dx, dy, q, PA):
     return np.sqrt(along**2 + (across / q) ** 2)
 
 
-def annulus_statistics(index, flux, bins):
+def annulus_statistics(index, flux, bins, valid=None):
     """(count, median, MAD) of ``flux`` in each of ``bins`` annuli (``index``: each pixel's
-    annulus, pixels outside 0..bins-1 ignored); median and MAD are 0 in empty annuli."""
-    valid = np.flatnonzero((index >= 0) & (index < bins))
+    annulus, pixels outside 0..bins-1 ignored); median and MAD are 0 in empty annuli.
+    ``valid``: the positions of the pixels inside the annuli, when known (``_in_annuli``)."""
+    valid = _in_annuli(index, bins) if valid is None else valid
     annulus = index[valid]
     ordered = valid[_by_annulus_then_value(flux[valid], annulus)]
     annulus = index[ordered]
@@ -496,6 +497,11 @@ def annulus_statistics(index, flux, bins):
     deviation = deviation[_by_annulus_then_value(deviation, annulus)]
     mad[filled] = 0.5 * (deviation[lower] + deviation[upper])
     return counts, median, mad
+
+
+def _in_annuli(index, bins):
+    """The positions of the pixels in annuli 0..bins-1 (``index``: each pixel's annulus)."""
+    return np.flatnonzero((index >= 0) & (index < bins))
 
 
 def _by_annulus_then_value(values, annulus):
@@ -519,9 +525,9 @@ def clipped_to_annuli(index, flux, bins, clip=3.0):
     ridge). The source's own light varies smoothly within an annulus of its shape and stays
     (0.13% of pure noise is replaced). Annuli of fewer than 5 pixels are left alone.
     """
-    counts, median, mad = annulus_statistics(index, flux, bins)
+    valid = _in_annuli(index, bins)
+    counts, median, mad = annulus_statistics(index, flux, bins, valid)
     ceiling = np.where(counts >= 5, median + clip * 1.4826 * mad, np.inf)
-    valid = np.flatnonzero((index >= 0) & (index < bins))
     outlier = valid[flux[valid] > ceiling[index[valid]]]
     clipped = flux.copy()
     clipped[outlier] = median[index[outlier]]
@@ -553,13 +559,14 @@ class RadialProfile:
         self.q = q
         self.radius = outer
         inside = radius <= outer
-        order = np.argsort(radius[inside])
+        within = radius[inside]
+        order = np.argsort(within)
         growth = np.cumsum(flux[inside][order])
         self.flux = float(growth[-1]) if growth.size else 0.0
-        self._sorted_radius, self._growth = radius[inside][order], growth
+        self._sorted_radius, self._growth = within[order], growth
         if self.flux > 0:
             k = int(np.searchsorted(growth, 0.5 * self.flux))
-            self.half_light_radius = float(radius[inside][order][min(k, growth.size - 1)])
+            self.half_light_radius = float(self._sorted_radius[min(k, growth.size - 1)])
         else:
             self.half_light_radius = 0.25 * outer
         self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
