@@ -227,11 +227,10 @@ class Image:
         Arrays of the view share memory with this image; its origin is shifted
         so that every pixel keeps its plane position.
         """
-        slices = self.window_slices(window)
-        (y0, y1), (x0, x1) = (slices[0].start, slices[0].stop), (slices[1].start, slices[1].stop)
+        slices = rows, cols = self.window_slices(window)
         view = object.__new__(type(self))
-        view._set_grid(self.data[slices], self.mapping.shifted(x0, y0, (y1 - y0, x1 - x0)),
-                       root=self._root, offset=(self._offset[0] + x0, self._offset[1] + y0))
+        view._set_grid(self.data[slices], self.mapping.shifted(cols.start, rows.start, (rows.stop - rows.start, cols.stop - cols.start)),
+                       root=self._root, offset=(self._offset[0] + cols.start, self._offset[1] + rows.start))
         self._fill_view(view, slices)
         return view
 

@@ -140,14 +140,14 @@ def _window_pixels(name, target, window):
         def used(array):
             return array[good]
     rows, cols = used(rows), used(cols)
-    x, y = (used(plane) for plane in target.mapping.pixel_box_to_plane(window.x_start, window.y_start, window.shape))
+    x, y = (used(plane) for plane in target.mapping.pixel_box_to_plane(window.x_start, window.y_start, (ny, nx)))
     area = target.pixel_area
     pixel = math.sqrt(area)
     cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
                                    0.5 * (window.y_start + window.y_stop - 1))
     return {"window": window, "values": np.asarray(used(data), float),
-            "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": used(border), "area": area,
-            "pixel": pixel,
+            "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": used(border),
+            "area": area, "pixel": pixel,
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
             "grid_index": (rows, cols), "_shape": (ny, nx),
