@@ -228,9 +228,10 @@ class Image:
         so that every pixel keeps its plane position.
         """
         slices = rows, cols = self.window_slices(window)
+        (x0, x1), (y0, y1) = (cols.start, cols.stop), (rows.start, rows.stop)
         view = object.__new__(type(self))
-        view._set_grid(self.data[slices], self.mapping.shifted(cols.start, rows.start, (rows.stop - rows.start, cols.stop - cols.start)),
-                       root=self._root, offset=(self._offset[0] + cols.start, self._offset[1] + rows.start))
+        view._set_grid(self.data[slices], self.mapping.shifted(x0, y0, (y1 - y0, x1 - x0)),
+                       root=self._root, offset=(self._offset[0] + x0, self._offset[1] + y0))
         self._fill_view(view, slices)
         return view
 
