@@ -167,3 +167,26 @@ def test_moments_of_finite_flux_are_those_of_np_where(seed):
     for q, PA in [(None, None), (0.6, 0.3)]:
         assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == \
             initialization.shape_moments(pixels, with_nan, center, q, PA)
+
+
+def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
+    """A source whose shape is all given (linked from another image) gets its brightness from the
+    curve of growth: the annuli's means are not measured (they were, unused), and the brightness
+    is the truth's."""
+    truth = dict(center=[4.1, 3.9], q=0.7, PA=0.4, n=2.0, Re=0.8, Ie=1.0)
+    blank = pc.image.TargetImage(np.zeros((40, 40)), pixelscale=0.2)
+    image = Model(name="t", model_type="sersic galaxy model", target=blank, psf_mode="none", **truth).sample().data
+    data = image + np.random.default_rng(2).normal(0.0, 0.02 * image.max(), image.shape)
+    target = pc.image.TargetImage(data, variance=np.full(image.shape, (0.02 * image.max()) ** 2), pixelscale=0.2)
+    given = {name: truth[name] for name in ("center", "q", "PA", "n", "Re")}
+    means = initialization.RadialProfile._annuli_means
+    measured = []
+
+    def counted(self):
+        measured.append(1)
+        return means(self)
+
+    monkeypatch.setattr(initialization.RadialProfile, "_annuli_means", counted)
+    model = Model(name="g", model_type="sersic galaxy model", target=target, psf_mode="none", **given).initialize()
+    assert not measured
+    assert model["Ie"].value == pytest.approx(truth["Ie"], abs=0.1)
