@@ -1,6 +1,7 @@
 """The shortcuts initialize() takes for survey sources give the numbers of the long way:
 the PSF's second moments measured once per PSF in its own pixels and mapped onto a square-pixel
-grid (against the measurement on that grid itself), the annuli's sort (against np.lexsort), and a
+grid (against the measurement on that grid itself), the annuli's sort (against np.lexsort), the offsets
+from a centre shared by the moments and the annuli, and a
 source whose shape is all given (no moments measured) starting where it did with them."""
 
 import math
@@ -77,13 +78,32 @@ def test_psf_moments_are_measured_once_for_every_grid_of_one_psf(monkeypatch):
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 500, 3000])
-def test_annuli_sort_is_lexsort(size):
-    """_by_annulus_then_value orders exactly as np.lexsort((values, annulus)), ties included."""
+def test_annuli_sort_orders_as_lexsort(size):
+    """_by_annulus_then_value puts the annuli and their values in np.lexsort((values, annulus))'s
+    order (equal values in any order), ties included."""
     rng = np.random.default_rng(size)
     annulus = rng.integers(0, 24, size)
     values = np.round(rng.normal(size=size), 1)  # many ties
-    np.testing.assert_array_equal(initialization._by_annulus_then_value(values, annulus),
-                                  np.lexsort((values, annulus)))
+    order, reference = initialization._by_annulus_then_value(values, annulus), np.lexsort((values, annulus))
+    np.testing.assert_array_equal(np.sort(order), np.arange(size))
+    np.testing.assert_array_equal(annulus[order], annulus[reference])
+    np.testing.assert_array_equal(values[order], values[reference])
+
+
+@pytest.mark.parametrize("size", [1, 7, 500, 3000])
+def test_annulus_statistics_are_numpys_medians(size):
+    """annulus_statistics' counts, medians and MADs are np.median's numbers, annulus by annulus
+    (pixels outside the annuli ignored, empty annuli 0)."""
+    rng = np.random.default_rng(size)
+    bins = 24
+    index = rng.integers(-2, bins + 3, size)
+    flux = np.round(rng.normal(size=size), 2)  # ties
+    counts, median, mad = initialization.annulus_statistics(index, flux, bins)
+    for k in range(bins):
+        inside = flux[index == k]
+        assert counts[k] == inside.size
+        expected = (np.median(inside), np.median(np.abs(inside - np.median(inside)))) if inside.size else (0.0, 0.0)
+        assert (median[k], mad[k]) == expected
 
 
 def test_a_source_with_its_shape_given_starts_as_with_the_moments_measured(monkeypatch):
@@ -111,3 +131,62 @@ def test_a_source_with_its_shape_given_starts_as_with_the_moments_measured(monke
     short = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
     assert short["Ie"].value == pytest.approx(long_way["Ie"].value, rel=1e-12, abs=1e-12)
     assert short["Ie"].value == pytest.approx(truth["Ie"], abs=0.15)
+
+
+def test_offsets_shared_about_one_centre():
+    """A window's offsets from a centre are made once per centre (the moments and the annuli share
+    them), and the annuli's radii are elliptical_radius's of the offsets, bit for bit."""
+    rng = np.random.default_rng(5)
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)), variance=np.ones((30, 34)), pixelscale=0.2)
+    model = Model(name="g", model_type="sersic galaxy model", target=target)
+    pixels = initialization.WindowPixels(model)
+    center = np.array([3.1, 2.9])
+    offsets = pixels.offsets(center)
+    assert pixels.offsets(center.copy()) is offsets
+    assert pixels.offsets([3.1, 3.0]) is not offsets
+    profile = initialization.RadialProfile(pixels, pixels.values, center, 0.6, 0.4)
+    radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], 0.6, 0.4)
+    np.testing.assert_array_equal(profile._sorted_radius, np.sort(radius[radius <= profile.radius]))
+    np.testing.assert_array_equal(pixels.offsets(center).radius(0.6, 0.4), radius)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_moments_of_finite_flux_are_those_of_np_where(seed):
+    """shape_moments weighs finite flux by the aperture's 0/1 (a product), other flux by np.where:
+    the same moments, bit for bit (a NaN in a corner, outside every aperture, takes np.where's)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.indices((41, 45), float)
+    c, s = math.cos(0.3 * seed), math.sin(0.3 * seed)
+    along, across = (x - 22.3) * c + (y - 19.8) * s, -(x - 22.3) * s + (y - 19.8) * c
+    data = 5.0 * np.exp(-0.5 * ((along / 4.0) ** 2 + (across / 2.5) ** 2)) + rng.normal(size=x.shape)
+    target = pc.image.TargetImage(data, variance=np.ones(data.shape), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([4.5, 4.0])
+    with_nan = pixels.values.copy()
+    with_nan[0] = np.nan  # pixel (0, 0): farther from the centre than any aperture's semi-major axis
+    for q, PA in [(None, None), (0.6, 0.3)]:
+        assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == \
+            initialization.shape_moments(pixels, with_nan, center, q, PA)
+
+
+def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
+    """A source whose shape is all given (linked from another image) gets its brightness from the
+    curve of growth: the annuli's means are not measured (they were, unused), and the brightness
+    is the truth's."""
+    truth = dict(center=[4.1, 3.9], q=0.7, PA=0.4, n=2.0, Re=0.8, Ie=1.0)
+    blank = pc.image.TargetImage(np.zeros((40, 40)), pixelscale=0.2)
+    image = Model(name="t", model_type="sersic galaxy model", target=blank, psf_mode="none", **truth).sample().data
+    data = image + np.random.default_rng(2).normal(0.0, 0.02 * image.max(), image.shape)
+    target = pc.image.TargetImage(data, variance=np.full(image.shape, (0.02 * image.max()) ** 2), pixelscale=0.2)
+    given = {name: truth[name] for name in ("center", "q", "PA", "n", "Re")}
+    means = initialization.RadialProfile._annuli_means
+    measured = []
+
+    def counted(self):
+        measured.append(1)
+        return means(self)
+
+    monkeypatch.setattr(initialization.RadialProfile, "_annuli_means", counted)
+    model = Model(name="g", model_type="sersic galaxy model", target=target, psf_mode="none", **given).initialize()
+    assert not measured
+    assert model["Ie"].value == pytest.approx(truth["Ie"], abs=0.1)

@@ -7,6 +7,7 @@ arcsec; PA is counter-clockwise from +x in radians; q = b/a.
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -333,6 +334,6 @@ def _checked_absolute_tolerance(value):
         tolerance = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"absolute_tolerance must be a number (flux per pixel), got {value!r}") from None
-    if not (np.isfinite(tolerance) and tolerance >= 0.0):
+    if not (math.isfinite(tolerance) and tolerance >= 0.0):
         raise ValueError(f"absolute_tolerance must be finite and >= 0 (flux per pixel), got {tolerance}")
     return tolerance

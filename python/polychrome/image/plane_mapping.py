@@ -98,6 +98,20 @@ class PlaneMapping:
         return (self.origin[0] + p[0, 0] * (x + 0.5) + p[0, 1] * (y + 0.5),
                 self.origin[1] + p[1, 0] * (x + 0.5) + p[1, 1] * (y + 0.5))
 
+    def pixel_box_to_plane(self, x_start, y_start, shape):
+        """Plane positions (x, y arrays of ``shape`` (ny, nx), arcsec) of the centres of the pixels
+        in columns x_start.. and rows y_start.. (ints): ``pixel_to_plane``'s numbers. The affine
+        map's sum, origin + column term + row term, is added by broadcasting a row of the first two
+        onto a column of the last (the same operations per pixel, on 1-D arrays but the last)."""
+        ny, nx = shape
+        if self.has_wcs:
+            rows, cols = np.indices(shape)
+            return self.pixel_to_plane(cols + x_start, rows + y_start)
+        x = np.arange(x_start, x_start + nx, dtype=float) + 0.5
+        y = np.arange(y_start, y_start + ny, dtype=float)[:, None] + 0.5
+        p = self.pixelscale
+        return ((self.origin[0] + p[0, 0] * x) + p[0, 1] * y, (self.origin[1] + p[1, 0] * x) + p[1, 1] * y)
+
     @property
     def pixel_area(self):
         """Area of one pixel on the plane, arcsec^2 (|det pixelscale|)."""

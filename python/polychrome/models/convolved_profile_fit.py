@@ -106,7 +106,7 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
         return min(found, key=lambda item: item[0]) if found else None
 
     # the points as tuples of floats, in numpy's meshgrid (indexing "ij") order: the first axis slowest
-    best = best_of(itertools.product(*[axis.coarse.tolist() for axis in axes]))
+    best = best_of(itertools.product(*[axis.coarse for axis in axes]))
     if best is None:
         return None
     steps = [axis.step for axis in axes]
@@ -154,11 +154,12 @@ class _SearchAxis:
     def __init__(self, grid):
         grid = np.asarray(grid, float)
         self.logarithmic = bool(grid[0] > 0)
-        u = np.log(grid) if self.logarithmic else grid
-        index = np.unique(np.append(np.arange(0, u.size, COARSE_STRIDE), u.size - 1))
-        self.coarse = u[index]
-        self.step = float(np.max(np.diff(self.coarse))) if self.coarse.size > 1 else 0.0
-        self.low, self.high = float(u.min()), float(u.max())
+        u = (np.log(grid) if self.logarithmic else grid).tolist()
+        # a few values, in Python floats: the same numbers as numpy's unique/diff/max/min of them
+        index = sorted(set(range(0, len(u), COARSE_STRIDE)) | {len(u) - 1})
+        self.coarse = [u[k] for k in index]
+        self.step = max(b - a for a, b in zip(self.coarse, self.coarse[1:])) if len(index) > 1 else 0.0
+        self.low, self.high = min(u), max(u)
 
     def clip(self, u):
         return min(max(u, self.low), self.high)  # np.clip's value, without its call's cost
@@ -173,15 +174,18 @@ def _candidate(model, renderer, cutout, values, q, fixed_amplitude):
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
     image = renderer(model._core_parameters(values), values["center"], q, values["PA"])
-    weighted = cutout.weight * image
-    norm = float((weighted * image).sum())
-    if not norm > 0 or not np.isfinite(norm):
+    # the products in one scratch array, the residual in the image's own (a new one each call): the
+    # numbers of weight * image * image, weighted_data * image and weight * residual * residual
+    product = np.multiply(cutout.weight, image)
+    norm = float(np.multiply(product, image, out=product).sum())
+    if not norm > 0 or not math.isfinite(norm):
         return None
     if fixed_amplitude is None:
-        amplitude = float((cutout.weighted_data * image).sum()) / norm
+        amplitude = float(np.multiply(cutout.weighted_data, image, out=product).sum()) / norm
         if not amplitude > 0:
             return None
     else:
         amplitude = 10.0**fixed_amplitude
-    residual = cutout.data - amplitude * image
-    return float((cutout.weight * residual * residual).sum()), math.log10(amplitude)
+    residual = np.subtract(cutout.data, np.multiply(amplitude, image, out=image), out=image)
+    chi2 = float(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product).sum())
+    return chi2, math.log10(amplitude)

@@ -306,10 +306,10 @@ class GalaxyModel(ComponentModel):
             if name not in self.parameters:
                 continue
             parameter = self.parameters[name]
-            if parameter.value is not None:
+            if parameter.quantity.value is not None:  # set (not copied out as .value would)
                 continue
             value = np.asarray(value, float)
-            if not np.all(np.isfinite(value)):
+            if not np.isfinite(value).all():
                 raise ValueError(f"model {self.name!r}: initialize found no finite start for {name!r} "
                                  f"(got {value.tolist()}); set it by hand")
             lo, hi = parameter.limits
@@ -321,8 +321,11 @@ class GalaxyModel(ComponentModel):
         names = self._profile_names
         shape_names, brightness = names[:-1], names[-1]
         values = {name: self.parameters[name].value for name in names}
-        R, log_I, error = profile.log_points()
-        if any(values[name] is None for name in shape_names) and R.size > len(shape_names):
+        fitted = any(values[name] is None for name in shape_names)
+        # the annuli's means only for a shape to fit (a member whose shape is linked to another
+        # image's needs the curve of growth alone: its brightness from the aperture flux)
+        R, log_I, error = profile.log_points() if fitted else (None, None, None)
+        if fitted and R.size > len(shape_names):
             grids = self._shape_grids(profile)
             grid_list = [[values[name]] if values[name] is not None else grids[name] for name in shape_names]
             fixed = None if values[brightness] is None else self._fixed_amplitude(values, q)
