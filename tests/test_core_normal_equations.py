@@ -7,7 +7,9 @@ import pytest
 from polychrome import _core
 
 
-@pytest.mark.parametrize("n, p", [(1, 1), (7, 3), (513, 5), (1027, 9), (20011, 14)])
+# p + 1 rows (residual and Jacobian) in 4 x 2 tiles: every edge tile shape among these; 2403 x 7 and 8
+# the survey's single-galaxy windows.
+@pytest.mark.parametrize("n, p", [(1, 1), (7, 3), (513, 5), (1027, 9), (20011, 14), (2403, 7), (2402, 8), (30, 4), (5, 2)])
 def test_normal_equations_match_numpy(n, p):
     rng = np.random.default_rng(n + p)
     residual, weight = rng.normal(size=n), rng.uniform(0.1, 2.0, n)
