@@ -8,10 +8,10 @@
 // kTileRows kTileCols multiply-adds, and each sum is kept in kLanes partial sums (lane v takes
 // the pixels i = v mod kLanes), so that the additions are kTileRows kTileCols kLanes independent
 // chains. Before, each sum was one dot product at a time whose single chain of dependent
-// additions bound it (~2.5x the time for p = 7, 2400 pixels). The partial sums are added as the
-// compiler's vectorised reduction of that loop did with AVX2 (lane v: pixels v mod 4, then
-// (s0 + s2) + (s1 + s3), then the last few pixels one by one), so the AVX2 and native levels give
-// the same bits as before.
+// additions bound it (~2.5x the time for p = 7, 2400 pixels). The partial sums are added in a
+// fixed order (lane v: pixels v mod 4, then (s0 + s2) + (s1 + s3), then the last few pixels one
+// by one), the same whatever the threads; the sums differ from the old kernel's by rounding, and
+// between CPU levels by FMA contraction (within rounding, as test_cpu_levels checks).
 #include <algorithm>
 #include <vector>
 
