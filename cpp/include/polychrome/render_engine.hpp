@@ -485,6 +485,17 @@ class AdaptiveRenderer {
     return b.plain[k] != 0 || b.log_upper[k] <= fast_log(std::abs(b.value[k])) + kHiddenLight;
   }
 
+  // Adds a cell's Jacobian column (its rows `stride` apart) to a pixel's sums. The fixed count of
+  // a profile with all its parameters (every profile but a spline) lets the loop unroll.
+  void add_cell_jacobian(const double* column, std::size_t stride, double* sums) const {
+    constexpr int kAllParams = kGeometricParams + Profile::kMaxParams;
+    if (np_ == kAllParams) {
+      for (int p = 0; p < kAllParams; ++p) sums[p] += column[p * stride];
+    } else {
+      for (int p = 0; p < np_; ++p) sums[p] += column[p * stride];
+    }
+  }
+
   // Accept each evaluated cell or queue its children in next.
   void decide(const Batch& b, double h, int depth, Scratch& s, Batch& next) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
@@ -535,8 +546,7 @@ class AdaptiveRenderer {
         }
         if (accept) {
           s.sum[root] += b.value[k];
-          if (kJacobian)
-            for (int p = 0; p < np_; ++p) s.jac_sum[root * np_ + p] += b.jac[p * n + k];
+          if constexpr (kJacobian) add_cell_jacobian(b.jac.data() + k, n, s.jac_sum.data() + root * np_);
         } else {
           // Near a cusp the error shrinks slowly under subdivision: give
           // those cells a larger share of the budget than smooth ones. So too
