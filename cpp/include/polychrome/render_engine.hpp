@@ -235,13 +235,12 @@ class AdaptiveRenderer {
     if constexpr (HasEdgePixelIntegral<Profile>::value) lit_radius = std::min(lit_radius, prof_.edge_radius());
     if (std::isfinite(lit_radius)) {
       lit_columns(wa_row, wb_row, lit_radius, lit_begin, lit_end);
+      // Plane by plane: each a contiguous run (pixel by pixel, the Jacobian's planes npix apart).
       const auto dark = [&](int from, int to) {
-        for (int j = from; j < to; ++j) {
-          img_row[j] = 0.0;
-          flags[j] = 0;
-          if constexpr (kJacobian)
-            for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = 0.0;
-        }
+        std::fill(img_row + from, img_row + to, 0.0);
+        std::fill(flags + from, flags + to, Flag{0});
+        if constexpr (kJacobian)
+          for (int p = 0; p < np_; ++p) std::fill(jac_row + p * npix + from, jac_row + p * npix + to, 0.0);
       };
       dark(0, lit_begin);
       dark(lit_end, nx);
