@@ -6,6 +6,7 @@ python bench/render_replay.py time CALLS.pkl [--reps 5]          # CPU us per ca
 python bench/render_replay.py dump CALLS.pkl OUT.npz             # every call's image (and Jacobian)
 python bench/render_replay.py compare CALLS.pkl REF.npz          # this build against a dump of another
 python bench/render_replay.py callgrind CALLS.pkl [--jac 0|1]    # one pass, for valgrind --tool=callgrind
+(each with --padded: the window grown by the PSF's half-sizes, the render inside render_convolved)
 
 CALLS.pkl: a list of (args, kwargs) of render_convolved with every argument positional (kwargs empty) (recorded by
 bench/survey_record_calls.py). ``compare`` checks every pixel of the image and of every Jacobian plane against
@@ -27,11 +28,25 @@ ARG_JACOBIAN, ARG_TOLERANCE, ARG_PSF_UPSAMPLE, ARG_ABSOLUTE = 9, 10, 15, 16
 RENDER_ARGS = 14
 
 
+ARG_SHAPE, ARG_ORIGIN, ARG_PIXELSCALE, ARG_PSF = 3, 4, 5, 14
+PADDED = False  # --padded: render the window grown by the PSF's half-sizes, as render_convolved does
+
+
 def render_only(args, jacobian=None):
-    """render()'s arguments for a recorded render_convolved call (jacobian: override its flag)."""
+    """render()'s arguments for a recorded render_convolved call (jacobian: override its flag); with
+    PADDED, those of the renderer's call inside render_convolved: the window grown by the PSF's
+    half-sizes (origin moved back by them) and the absolute tolerance over sum |PSF|."""
     if args[ARG_PSF_UPSAMPLE] != 1:
         raise ValueError("only calls at the pixel resolution (psf_upsample 1) replay as renders")
+    psf = args[ARG_PSF]
     args = list(args[:RENDER_ARGS]) + [args[ARG_ABSOLUTE]]
+    if PADDED:
+        pad_y, pad_x = psf.pad
+        ny, nx = args[ARG_SHAPE]
+        args[ARG_SHAPE] = (ny + 2 * pad_y, nx + 2 * pad_x)
+        args[ARG_ORIGIN] = tuple(np.asarray(args[ARG_ORIGIN]) - np.asarray(args[ARG_PIXELSCALE]) @ [pad_x, pad_y])
+        if args[-1] > 0:
+            args[-1] = args[-1] / np.abs(psf.psf).sum()
     if jacobian is not None:
         args[ARG_JACOBIAN] = jacobian
     return args
@@ -110,7 +125,11 @@ def main():
     parser.add_argument("path", nargs="?")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--jac", type=int, choices=[0, 1])
+    parser.add_argument("--padded", action="store_true",
+                        help="render the padded window (cutout + PSF half-sizes) as render_convolved does")
     opts = parser.parse_args()
+    global PADDED
+    PADDED = opts.padded
     calls = load(opts.calls)
     if opts.command == "time":
         cmd_time(calls, opts.reps)

@@ -71,9 +71,21 @@ constexpr std::size_t kMaxGroupsPerLevel = std::size_t{1} << 16;
 // whose value is believed (see sees_its_light).
 constexpr double kHiddenLight = 20.0;
 
-// Cell batches are padded to a multiple of this: the cells the vectorised
-// batch loop handles per iteration (16-bit flags in 64-byte vectors).
-constexpr std::size_t kBatchPadding = 32;
+// Bytes of one vector register at the CPU level this file is compiled for.
+#if defined(__AVX512F__)
+constexpr std::size_t kVectorBytes = 64;
+#elif defined(__AVX__)
+constexpr std::size_t kVectorBytes = 32;
+#else
+constexpr std::size_t kVectorBytes = 16;
+#endif
+
+// Cell batches are padded to a multiple of this: the cells the vectorised batch loop handles per
+// iteration, one vector of flags (see AdaptiveRenderer::Flag). A row's level holds ~50 cells on the
+// survey's cutouts: padding to more than one iteration (32 cells, as for 16-bit flags in 64-byte
+// vectors) evaluated a quarter more cells than there were.
+template <class Flag>
+constexpr std::size_t kBatchPadding = kVectorBytes / sizeof(Flag);
 
 // One level of cells awaiting evaluation: groups of four siblings, stored
 // structure-of-arrays so that the evaluation loop vectorises.
@@ -84,7 +96,7 @@ struct CellBatch {
   UninitializedVector<double> parent_value;   // parent's own estimate
   UninitializedVector<double> budget;         // absolute error budget of the parent
   UninitializedVector<double> parent_change;  // |parent's children sum - parent's parent|, or -1
-  // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding). Not zeroed when
+  // per cell (4 per group; the evaluation arrays are padded, see kBatchPadding<Flag>). Not zeroed when
   // they grow: every element is written before it is read.
   UninitializedVector<double> u, v, wa, wb;
   // 1 where the cell contains the centre; the flag type sets how many cells
@@ -223,13 +235,12 @@ class AdaptiveRenderer {
     if constexpr (HasEdgePixelIntegral<Profile>::value) lit_radius = std::min(lit_radius, prof_.edge_radius());
     if (std::isfinite(lit_radius)) {
       lit_columns(wa_row, wb_row, lit_radius, lit_begin, lit_end);
+      // Plane by plane: each a contiguous run (pixel by pixel, the Jacobian's planes npix apart).
       const auto dark = [&](int from, int to) {
-        for (int j = from; j < to; ++j) {
-          img_row[j] = 0.0;
-          flags[j] = 0;
-          if constexpr (kJacobian)
-            for (int p = 0; p < np_; ++p) jac_row[p * npix + j] = 0.0;
-        }
+        std::fill(img_row + from, img_row + to, 0.0);
+        std::fill(flags + from, flags + to, Flag{0});
+        if constexpr (kJacobian)
+          for (int p = 0; p < np_; ++p) std::fill(jac_row + p * npix + from, jac_row + p * npix + to, 0.0);
       };
       dark(0, lit_begin);
       dark(lit_end, nx);
@@ -398,13 +409,16 @@ class AdaptiveRenderer {
       s.sum[j] = 0.0;
       if (kJacobian) std::fill(s.jac_sum.begin() + j * np_, s.jac_sum.begin() + (j + 1) * np_, 0.0);
     }
-    // Level by level: evaluate a batch, accept what converged, split the rest.
+    // Level by level: evaluate a batch, accept what converged, split the rest into the other batch
+    // (the two trade places by pointer: swapping the batches would move their dozen vectors).
+    Batch* current = &s.current;
+    Batch* next = &s.next;
     double h = 0.5;  // cell size at this level, pixels
-    for (int depth = 0; s.current.groups() > 0; ++depth, h *= 0.5) {
-      evaluate_batch(s.current, h);
-      s.next.clear();
-      decide(s.current, h, depth, s);
-      std::swap(s.current, s.next);
+    for (int depth = 0; current->groups() > 0; ++depth, h *= 0.5) {
+      evaluate_batch(*current, h);
+      next->clear();
+      decide(*current, h, depth, s, *next);
+      std::swap(current, next);
     }
   }
 
@@ -427,7 +441,8 @@ class AdaptiveRenderer {
     // Batches are small; padding them to whole SIMD vectors (with copies of
     // the last cell, results unused) keeps the loop out of its scalar tail.
     const std::size_t cells = b.cells();
-    const std::size_t n = (cells + kBatchPadding - 1) / kBatchPadding * kBatchPadding;
+    constexpr std::size_t pad = kBatchPadding<Flag>;
+    const std::size_t n = (cells + pad - 1) / pad * pad;
     b.wa.resize(n);
     b.wb.resize(n);
     b.plain.resize(n);
@@ -469,8 +484,19 @@ class AdaptiveRenderer {
     return b.plain[k] != 0 || b.log_upper[k] <= fast_log(std::abs(b.value[k])) + kHiddenLight;
   }
 
-  // Accept each evaluated cell or queue its children in s.next.
-  void decide(const Batch& b, double h, int depth, Scratch& s) const {
+  // Adds a cell's Jacobian column (its rows `stride` apart) to a pixel's sums. The fixed count of
+  // a profile with all its parameters (every profile but a spline) lets the loop unroll.
+  void add_cell_jacobian(const double* column, std::size_t stride, double* sums) const {
+    constexpr int kAllParams = kGeometricParams + Profile::kMaxParams;
+    if (np_ == kAllParams) {
+      for (int p = 0; p < kAllParams; ++p) sums[p] += column[p * stride];
+    } else {
+      for (int p = 0; p < np_; ++p) sums[p] += column[p * stride];
+    }
+  }
+
+  // Accept each evaluated cell or queue its children in next.
+  void decide(const Batch& b, double h, int depth, Scratch& s, Batch& next) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
     const bool last_level = depth + 1 >= opt_.max_depth || b.groups() > kMaxGroupsPerLevel;
     for (std::size_t g = 0; g < b.groups(); ++g) {
@@ -519,8 +545,7 @@ class AdaptiveRenderer {
         }
         if (accept) {
           s.sum[root] += b.value[k];
-          if (kJacobian)
-            for (int p = 0; p < np_; ++p) s.jac_sum[root * np_ + p] += b.jac[p * n + k];
+          if constexpr (kJacobian) add_cell_jacobian(b.jac.data() + k, n, s.jac_sum.data() + root * np_);
         } else {
           // Near a cusp the error shrinks slowly under subdivision: give
           // those cells a larger share of the budget than smooth ones. So too
@@ -530,7 +555,7 @@ class AdaptiveRenderer {
           // pixel's budget the same instead of halving it level by level.
           const bool unresolved = std::isnan(b.rel_error[k]);
           const double child_budget = (a_posteriori | unresolved) ? 0.5 * budget : share;
-          add_group(s.next, root, b.u[k], b.v[k], h, b.value[k], child_budget, change);
+          add_group(next, root, b.u[k], b.v[k], h, b.value[k], child_budget, change);
         }
       }
     }
