@@ -17,8 +17,13 @@ from .rows import magnitude, shape_columns
 
 _LN10 = math.log(10.0)
 _SINGULAR, _AT_LIMIT_FLAG = int(SourceFlag.SINGULAR_COVARIANCE), int(SourceFlag.AT_LIMIT)
-# A fitted value this close to a limit (relative to the limit's size, at least 1e-3) is "at" it.
+# A fitted value is "at" a limit within the LM's convergence tolerance of it, 0.03 of its uncertainty
+# (the LM stops once every parameter is within ~0.03 sigma of its minimum: a fit held by a limit ends
+# at a distance from it that its last steps and rounding set, 1e-4 to 1e-2 sigma, so a fixed relative
+# distance flagged the same fit or not from one build to the next), and always within 1e-5 of the
+# limit's size (at least 1e-3), which also covers a value without a finite uncertainty.
 _AT_LIMIT = 1e-5
+_AT_LIMIT_SIGMA = 0.03
 
 
 @dataclasses.dataclass
@@ -56,9 +61,14 @@ class FitAttempt:
         return self.free.size
 
 
-def _near_limit(value, low, high):
+def near_limit(value, error, low, high):
+    """Whether a fitted ``value`` with uncertainty ``error`` (the same units; NaN or inf: none) lies at
+    its limit ``low`` or ``high`` (None or +-inf: no limit): within 0.03 ``error`` of it, or 1e-5 of
+    the limit's size (at least 1e-3)."""
+    reach = _AT_LIMIT_SIGMA * error if math.isfinite(error) else 0.0
     for limit in (low, high):
-        if limit is not None and math.isfinite(limit) and abs(value - limit) <= _AT_LIMIT * max(abs(limit), 1e-3):
+        if limit is not None and math.isfinite(limit) and \
+                abs(value - limit) <= max(reach, _AT_LIMIT * max(abs(limit), 1e-3)):
             return True
     return False
 
@@ -159,7 +169,8 @@ def fill_row(row, k, attempt, cut, shared):
             positions += range(where.start, where.stop)
             if not parameter.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = parameter.limits
-                if any(_near_limit(v, low, high) for v in np.ravel(parameter.value).tolist()):
+                values, value_errors = np.ravel(parameter.value).tolist(), errors[where].tolist()
+                if any(near_limit(v, e, low, high) for v, e in zip(values, value_errors)):
                     flags |= _AT_LIMIT_FLAG
     if unconstrained[positions].any() or not np.isfinite(errors[positions]).all():
         flags |= _SINGULAR

@@ -10,7 +10,8 @@ class SourceFlag(enum.IntFlag):
     by an image edge, or only some images cover it; TOO_FEW_PIXELS: fewer
     unmasked pixels than the fit needs; NOT_CONVERGED: the fitter stopped
     before its convergence test held; AT_LIMIT: a fitted parameter lies at one
-    of its limits; SINGULAR_COVARIANCE: the data do not constrain some
+    of its limits (within 0.03 of its uncertainty, the fit's convergence
+    tolerance, or 1e-5 of the limit); SINGULAR_COVARIANCE: the data do not constrain some
     parameter (its uncertainty is inf); GROUP_SPLIT: the source's group was
     larger than the maximum and was split; TIMEOUT: the group ran out of its
     time budget; EXCEPTION: fitting the group raised (the message says what);
