@@ -19,8 +19,6 @@ instructions per evaluation, core included: subtract the core's from callgrind_a
 
 import argparse
 import contextlib
-import os
-import subprocess
 import pathlib
 import sys
 import time
@@ -69,20 +67,17 @@ def main():
         import pstats
         profiler = cProfile.Profile()
         profiler.enable()
-    if args.callgrind:
-        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
-    for what in ("normal_equations", "chi2") if args.only is None else (args.only,):
-        spent["core"] = 0.0
-        start = time.process_time()
-        for _ in range(args.repeat):
-            for problem, x in points:
-                getattr(problem, what)(x)
-        total = time.process_time() - start
-        calls = args.repeat * len(points)
-        print(f"{what}: {1e6 * total / calls:.1f} us per call, {1e6 * (total - spent['core']) / calls:.1f} us "
-              f"outside the core ({len(points)} problems x {args.repeat})")
-    if args.callgrind:
-        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
+    with survey_fit_only.callgrind_instrumented(args.callgrind):
+        for what in ("normal_equations", "chi2") if args.only is None else (args.only,):
+            spent["core"] = 0.0
+            start = time.process_time()
+            for _ in range(args.repeat):
+                for problem, x in points:
+                    getattr(problem, what)(x)
+            total = time.process_time() - start
+            calls = args.repeat * len(points)
+            print(f"{what}: {1e6 * total / calls:.1f} us per call, {1e6 * (total - spent['core']) / calls:.1f} us "
+                  f"outside the core ({len(points)} problems x {args.repeat})")
     if args.profile:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)

@@ -16,9 +16,7 @@ instructions per fit, core included: subtract the pybind dispatcher's inclusive 
 """
 
 import argparse
-import os
 import pathlib
-import subprocess
 import sys
 import time
 
@@ -56,17 +54,14 @@ def main():
     pc.set_threads(1)
     fits = _collect(args.folder, args.groups)
     spent = {"core": 0.0} if args.callgrind else survey_fit_only.timed_core()
-    if args.callgrind:
-        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
-    start = time.process_time()
     results = []
-    for _ in range(args.repeat):
-        for fitter, free, values in fits:
-            free.set_values(values)
-            results.append(fitter.fit())
-    total = time.process_time() - start
-    if args.callgrind:
-        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
+    with survey_fit_only.callgrind_instrumented(args.callgrind):
+        start = time.process_time()
+        for _ in range(args.repeat):
+            for fitter, free, values in fits:
+                free.set_values(values)
+                results.append(fitter.fit())
+        total = time.process_time() - start
     count = len(results)
     print(f"LM fits: {1e3 * total / count:.3f} ms CPU per fit, {1e3 * (total - spent['core']) / count:.3f} ms "
           f"outside the core ({len(fits)} fits x {args.repeat})")

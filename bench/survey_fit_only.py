@@ -18,9 +18,11 @@ names in fitted_CASE_columns.npy) and fitstats_CASE.npy (per source: chi^2, iter
 """
 
 import argparse
+import contextlib
 import os
 import json
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -134,6 +136,20 @@ def fit_recording(folder, groups, owner, name, record):
         fit(folder, "1band", False, groups)
     finally:
         setattr(owner, name, original)
+
+
+@contextlib.contextmanager
+def callgrind_instrumented(active):
+    """Callgrind's instrumentation switched on for the block when ``active`` (the process runs under
+    ``valgrind --tool=callgrind --instr-atstart=no``), and off after it; nothing otherwise."""
+    if not active:
+        yield
+        return
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
 
 
 def timed_core():
