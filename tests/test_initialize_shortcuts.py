@@ -164,9 +164,41 @@ def test_moments_of_finite_flux_are_those_of_np_where(seed):
     center = np.array([4.5, 4.0])
     with_nan = pixels.values.copy()
     with_nan[0] = np.nan  # pixel (0, 0): farther from the centre than any aperture's semi-major axis
-    for q, PA in [(None, None), (0.6, 0.3)]:
-        assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == \
-            initialization.shape_moments(pixels, with_nan, center, q, PA)
+    assert initialization.shape_moments(pixels, pixels.values, center) == \
+        initialization.shape_moments(pixels, with_nan, center)
+    # a given q and PA: finite flux is summed in radius order (_RadialSums), to rounding
+    fixed, masked = (initialization.shape_moments(pixels, flux, center, 0.6, 0.3) for flux in (pixels.values, with_nan))
+    assert fixed[:2] == masked[:2] == (0.6, 0.3)
+    assert fixed[2] == pytest.approx(masked[2], rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_radial_sums_are_the_masked_sums(seed):
+    """_RadialSums (a given q and PA: the pixels sorted by radius once, cumulative sums read off at
+    each aperture) gives the sums of weighing every pixel by the aperture (_masked_sums), to
+    rounding, at apertures between, on and beyond the pixels' radii; and shape_moments the same
+    sigma_major both ways."""
+    rng = np.random.default_rng(seed)
+    data = rng.normal(size=(37, 41)) + 3.0 * np.exp(-0.5 * ((np.indices((37, 41)) - [[[18.2]], [[20.7]]]) ** 2).sum(0) / 9)
+    target = pc.image.TargetImage(data, variance=np.ones(data.shape), pixelscale=0.3)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([6.2, 5.6]) + rng.uniform(-0.2, 0.2, 2)
+    q, PA = rng.uniform(0.2, 1.0), rng.uniform(0.0, math.pi)
+    offsets = pixels.offsets(center)
+    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA).within
+    masked_sums = initialization._masked_sums(offsets, pixels.values)
+    radii = np.sort(offsets.radius(q, PA))
+    for semi_major in [0.0, 0.5 * radii[0], radii[3], radii[100], 0.5 * (radii[400] + radii[401]), 2.0, 4.0, 1e3]:
+        total, sums = sorted_sums(q, PA, semi_major)
+        expected_total, expected = masked_sums(q, PA, semi_major)
+        assert total == pytest.approx(expected_total, rel=1e-12, abs=1e-12)
+        assert (sums is None) == (expected is None)
+        if sums is not None:
+            np.testing.assert_allclose(sums, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+    with_nan = pixels.values.copy()
+    with_nan[0] = np.nan  # outside every aperture: the masked path, the same pixels
+    fixed, masked = (initialization.shape_moments(pixels, flux, center, q, PA) for flux in (pixels.values, with_nan))
+    assert fixed[2] == pytest.approx(masked[2], rel=1e-12)
 
 
 def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
