@@ -95,13 +95,19 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     renderer = ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
                                psf=target.psf.convolver, psf_upsample=target.psf_upsample,
                                tolerance=CANDIDATE_TOLERANCE, threads=1)
+    # the renderer's arguments as it converts them (floats; the centre a pair), converted once:
+    # each candidate then calls the core without the per-call checks
+    center = tuple(float(u) for u in values["center"])
+    if len(center) != 2:
+        raise ValueError(f"model {model.name!r}: center must be a pair (x, y), got {values['center']!r}")
+    render = _candidate_renderer(renderer, center, float(q), float(values["PA"]))
 
     def best_of(points):
         for point in points:
             key = tuple(round(u, 9) for u in point)
             if key not in tried:
                 trial = dict(values, **{name: axis.value(u) for name, axis, u in zip(names, axes, point)})
-                tried[key] = (_candidate(model, renderer, cutout, trial, q, fixed_amplitude), point)
+                tried[key] = (_candidate(model, render, cutout, trial, q, fixed_amplitude), point)
         found = [(result[0], point, result[1]) for result, point in tried.values() if result is not None]
         return min(found, key=lambda item: item[0]) if found else None
 
@@ -168,12 +174,28 @@ class _SearchAxis:
         return math.exp(u) if self.logarithmic else u
 
 
-def _candidate(model, renderer, cutout, values, q, fixed_amplitude):
-    """(chi^2, log10 amplitude) of one candidate on the cutout (``renderer``: a ProfileRenderer
-    of the model's profile on it), or None without light."""
+def _candidate_renderer(renderer, center, q, PA):
+    """``render(profile_values)``: the image of ``renderer`` (a ProfileRenderer) at the fixed
+    ``center`` (x, y floats), ``q`` and ``PA`` (floats), through its unchecked call (the profile's
+    values, as many as it takes, converted to floats here as the checked call does)."""
+    call = renderer.unchecked()
+    count = renderer.value_count
+
+    def render(profile_values):
+        floats = [float(v) for v in profile_values]
+        if len(floats) != count:
+            raise ValueError(f"{len(floats)} profile values for the renderer's {count}")
+        return call(floats, center, q, PA, False)
+
+    return render
+
+
+def _candidate(model, render, cutout, values, q, fixed_amplitude):
+    """(chi^2, log10 amplitude) of one candidate on the cutout (``render``: the image of the
+    model's profile on it from the profile's values, _candidate_renderer), or None without light."""
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
-    image = renderer(model._core_parameters(values), values["center"], q, values["PA"])
+    image = render(model._core_parameters(values))
     # the products in one scratch array, the residual in the image's own (a new one each call): the
     # numbers of weight * image * image, weighted_data * image and weight * residual * residual
     product = np.multiply(cutout.weight, image)
