@@ -222,3 +222,33 @@ def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
     model = Model(name="g", model_type="sersic galaxy model", target=target, psf_mode="none", **given).initialize()
     assert not measured
     assert model["Ie"].value == pytest.approx(truth["Ie"], abs=0.1)
+
+
+def test_annulus_edges_and_the_index_grid_are_made_once():
+    """RadialProfile's annulus edges (0, then the geometric grid) are made once per window size
+    and the Sersic index grid once: read-only, the same numbers as before (np.geomspace's)."""
+    from polychrome.models.sersic import INDEX_GRID
+
+    edges = initialization._annulus_edges(0.1, 4.8, 24)
+    assert edges is initialization._annulus_edges(0.1, 4.8, 24)
+    np.testing.assert_array_equal(edges, np.concatenate([[0.0], np.geomspace(0.1, 4.8, 24)]))
+    np.testing.assert_array_equal(INDEX_GRID, np.geomspace(0.4, 8.0, 14))
+    assert not edges.flags.writeable and not INDEX_GRID.flags.writeable
+
+
+def test_the_curve_of_growth_from_the_shared_radius_order():
+    """RadialProfile's curve of growth reads its pixels off the radius order shared with
+    shape_moments (_Offsets.radius_order): the flux within any radius is the sum of the pixels
+    inside it."""
+    rng = np.random.default_rng(5)
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)) + 2.0, variance=np.ones((30, 34)), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([3.3, 3.1])
+    initialization.shape_moments(pixels, pixels.values, center, 0.7, 1.1)  # sorts the radii first
+    profile = initialization.RadialProfile(pixels, pixels.values, center, 0.7, 1.1)
+    radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], 0.7, 1.1)
+    flux = initialization.clipped_to_annuli(
+        np.searchsorted(initialization._annulus_edges(0.1, profile.radius, 24), radius, side="right") - 1,
+        pixels.values, 24)
+    for r in [0.05, 0.5, 1.3, 2.2, profile.radius]:
+        assert profile.flux_within(r) == pytest.approx(flux[radius <= r].sum(), rel=1e-12, abs=1e-9)

@@ -322,7 +322,7 @@ class _Offsets:
 
     def __init__(self, pixels, center):
         self.dx, self.dy = pixels.x - center[0], pixels.y - center[1]
-        self._shape, self._radius = None, None
+        self._shape, self._radius, self._order = None, None, None
 
     @functools.cached_property
     def products(self):
@@ -333,7 +333,18 @@ class _Offsets:
         """elliptical_radius of the offsets for axis ratio ``q`` and angle ``PA`` (radians)."""
         if self._shape != (q, PA):
             self._shape, self._radius = (q, PA), elliptical_radius(self.dx, self.dy, q, PA)
+            self._order = None
         return self._radius
+
+    def radius_order(self, q, PA):
+        """(order, sorted radii): the permutation sorting ``radius(q, PA)`` (np.argsort's) and the
+        radii in that order, kept with the radii (shape_moments' sums and RadialProfile's curve
+        of growth sort the same radii)."""
+        radius = self.radius(q, PA)
+        if self._order is None:
+            order = np.argsort(radius)
+            self._order = (order, radius[order])
+        return self._order
 
 
 def _masked_sums(offsets, flux):
@@ -371,9 +382,7 @@ class _RadialSums:
     (not bit for bit). shape_moments then returns the given q and PA, and sigma_major to rounding."""
 
     def __init__(self, offsets, flux, q, PA):
-        radius = offsets.radius(q, PA)
-        order = np.argsort(radius)
-        self._radius = radius[order]
+        order, self._radius = offsets.radius_order(q, PA)
         weighted = offsets.products[:, order] * flux[order]
         # (4, pixels): running sums of flux, w dx^2, w dy^2, w dx dy
         self._sums = np.cumsum(np.vstack([flux[order][None, :], weighted]), axis=1)
@@ -583,6 +592,16 @@ def clipped_to_annuli(index, flux, bins, clip=3.0):
     return clipped
 
 
+@functools.lru_cache(maxsize=64)
+def _annulus_edges(inner, outer, bins):
+    """The edges (arcsec, read-only) of RadialProfile's annuli: 0, then ``bins`` radii from
+    ``inner`` to ``outer`` evenly spaced in log; the same for every window of a size and pixel
+    (made once per size: a survey's cutouts come in a few)."""
+    edges = np.concatenate([[0.0], geometric_grid(inner, outer, bins)])
+    edges.flags.writeable = False
+    return edges
+
+
 class RadialProfile:
     """The azimuthally averaged surface brightness in elliptical annuli, and the curve of growth.
 
@@ -598,7 +617,7 @@ class RadialProfile:
         radius = pixels.offsets(center).radius(q, PA)  # elliptical_radius of the offsets from center
         outer = max(pixels.extent, 2.0 * pixels.pixel)
         inner = 0.5 * pixels.pixel
-        edges = np.concatenate([[0.0], geometric_grid(inner, outer, bins)])
+        edges = _annulus_edges(inner, outer, bins)
         index = np.searchsorted(edges, radius, side="right") - 1  # np.digitize's, for increasing edges
         flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
         # the annuli's means are measured when first asked for (a start under a PSF needs only
@@ -607,12 +626,12 @@ class RadialProfile:
         self._annuli = None
         self.q = q
         self.radius = outer
-        inside = radius <= outer
-        within = radius[inside]
-        order = np.argsort(within)
-        growth = np.cumsum(flux[inside][order])
+        # the pixels within the outer radius in radius order: a prefix of all of them sorted
+        order, ordered_radius = pixels.offsets(center).radius_order(q, PA)
+        within = int(np.searchsorted(ordered_radius, outer, side="right"))
+        growth = np.cumsum(flux[order[:within]])
         self.flux = float(growth[-1]) if growth.size else 0.0
-        self._sorted_radius, self._growth = within[order], growth
+        self._sorted_radius, self._growth = ordered_radius[:within], growth
         if self.flux > 0:
             k = int(np.searchsorted(growth, 0.5 * self.flux))
             self.half_light_radius = float(self._sorted_radius[min(k, growth.size - 1)])

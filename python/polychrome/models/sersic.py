@@ -29,6 +29,11 @@ def sersic_log_shape(R, n, Re):
     return -sersic_b_array(n) / math.log(10.0) * ((R / Re) ** (1.0 / n) - 1.0)
 
 
+# initialize()'s grid of Sersic indices, the same for every source: made once, read-only
+INDEX_GRID = geometric_grid(0.4, 8.0, 14)
+INDEX_GRID.flags.writeable = False
+
+
 def size_grid(radius, low=0.2, high=5.0, count=21):
     """A geometric grid of sizes around ``radius``."""
     return geometric_grid(low * radius, high * radius, count)
@@ -65,7 +70,7 @@ class SersicGalaxy(GalaxyModel):
 
     @staticmethod
     def _shape_grids(profile):
-        return {"n": geometric_grid(0.4, 8.0, 14), "Re": size_grid(profile.half_light_radius)}
+        return {"n": INDEX_GRID, "Re": size_grid(profile.half_light_radius)}
 
     @staticmethod
     def _shape_defaults(profile):
