@@ -252,3 +252,17 @@ def test_the_curve_of_growth_from_the_shared_radius_order():
         pixels.values, 24)
     for r in [0.05, 0.5, 1.3, 2.2, profile.radius]:
         assert profile.flux_within(r) == pytest.approx(flux[radius <= r].sum(), rel=1e-12, abs=1e-9)
+
+
+def test_sersic_b_array_from_the_kept_values():
+    """sersic_b_array reads b_n of each distinct index from a kept table (_sersic_b): the core's
+    values, bit for bit, in the array's shape, asked again or not."""
+    from polychrome import _core
+    from polychrome.models.sersic import INDEX_GRID, sersic_b_array
+
+    n = np.array([[0.5, 2.0, 0.5], [4.0, 2.0, 7.3]])
+    for _ in range(2):
+        expected = np.array([[_core.sersic_b(float(v))[0] for v in row] for row in n])
+        np.testing.assert_array_equal(sersic_b_array(n), expected)
+    np.testing.assert_array_equal(sersic_b_array(INDEX_GRID.reshape(-1, 1))[:, 0],
+                                  [_core.sersic_b(float(v))[0] for v in INDEX_GRID])

@@ -28,6 +28,10 @@ from ..render import ProfileRenderer
 # median start Re 1.29 px (was 1.32), every fit from it reaching the minimum, as before; a stride
 # of 4 (46 renders) gave the old starts exactly. The one-sided rounds: the same starts as both
 # sides on 8 seeds (n alone, and n with Re), 18-23 renders for 22-25.
+# One refining round instead of two (4 renders per survey source, where the catalogue gives Re, q
+# and PA and n alone is searched; measured 2026-12-04 on the isolated fields, survey_fit_only +
+# compare_survey_fits): the LM then needs more steps, isolated1 9.34 -> 9.74 normal equations per
+# source (+0.18 ms, the render saved), isolated3 10.73 -> 10.85; fits within 0.13 sigma. Kept at 2.
 COARSE_STRIDE = 7
 REFINE_ROUNDS = 2
 # A start needs no 1e-5 pixels: candidates are integrated to 1e-3 per pixel (fewer subdivisions).
@@ -198,16 +202,23 @@ def _candidate(model, render, cutout, values, q, fixed_amplitude):
     image = render(model._core_parameters(values))
     # the products in one scratch array, the residual in the image's own (a new one each call): the
     # numbers of weight * image * image, weighted_data * image and weight * residual * residual
+    # (sums by np.add.reduce over all axes: ndarray.sum's numbers without its method's wrapper)
     product = np.multiply(cutout.weight, image)
-    norm = float(np.multiply(product, image, out=product).sum())
+    norm = float(_total(np.multiply(product, image, out=product)))
     if not norm > 0 or not math.isfinite(norm):
         return None
     if fixed_amplitude is None:
-        amplitude = float(np.multiply(cutout.weighted_data, image, out=product).sum()) / norm
+        amplitude = float(_total(np.multiply(cutout.weighted_data, image, out=product))) / norm
         if not amplitude > 0:
             return None
     else:
         amplitude = 10.0**fixed_amplitude
     residual = np.subtract(cutout.data, np.multiply(amplitude, image, out=image), out=image)
-    chi2 = float(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product).sum())
+    chi2 = float(_total(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product)))
     return chi2, math.log10(amplitude)
+
+
+def _total(array):
+    """The sum of every element of ``array`` (2-D): ``array.sum()``'s number (np.add.reduce over
+    all axes, numpy's pairwise summation) without the method's Python wrapper."""
+    return np.add.reduce(array, axis=None)

@@ -1,5 +1,6 @@
 """The Sersic galaxy model."""
 
+import functools
 import math
 
 import numpy as np
@@ -17,11 +18,18 @@ def sersic_total_flux(n, Re, Ie, q):
     return 2 * math.pi * q * Re**2 * 10**Ie * n * math.exp(b) * b ** (-2 * n) * math.gamma(2 * n)
 
 
+@functools.lru_cache(maxsize=1024)
+def _sersic_b(n):
+    """b_n of one index ``n`` (a float), from the core; kept (initialize() asks for the same grid
+    of indices, INDEX_GRID and its refinements, source after source)."""
+    return _core.sersic_b(n)[0]
+
+
 def sersic_b_array(n):
     """b_n for every element of ``n`` (array), from the core (once per distinct value)."""
     n = np.asarray(n, float)
     distinct, where = np.unique(n.ravel(), return_inverse=True)
-    return np.array([_core.sersic_b(float(v))[0] for v in distinct])[where].reshape(n.shape)
+    return np.array([_sersic_b(v) for v in distinct.tolist()])[where].reshape(n.shape)
 
 
 def sersic_log_shape(R, n, Re):
