@@ -54,8 +54,9 @@ class Cutout:
         x1 = _clipped(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, nx)
         y0 = _clipped(math.floor(float(py) - half) - window.y_start, 0, ny - 1)
         y1 = _clipped(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, ny)
-        self.data = data[y0:y1, x0:x1]
-        self.weight = weight[y0:y1, x0:x1]
+        # contiguous copies: every candidate multiplies them (a strided view's products took 2x as long)
+        self.data = np.ascontiguousarray(data[y0:y1, x0:x1])
+        self.weight = np.ascontiguousarray(weight[y0:y1, x0:x1])
         # weight x data, the same for every candidate (their amplitudes' numerators)
         self.weighted_data = self.weight * self.data
         self.shape = self.data.shape
