@@ -266,3 +266,15 @@ def test_sersic_b_array_from_the_kept_values():
         np.testing.assert_array_equal(sersic_b_array(n), expected)
     np.testing.assert_array_equal(sersic_b_array(INDEX_GRID.reshape(-1, 1))[:, 0],
                                   [_core.sersic_b(float(v))[0] for v in INDEX_GRID])
+
+
+@pytest.mark.parametrize("sizes", [(5,), (14, 1), (1, 21), (14, 21), (3, 1, 4), (2, 3, 4)])
+def test_grid_points_are_meshgrids(sizes):
+    """fit_log_profile's grid points (_grid_points, by repeat and tile) are np.meshgrid's
+    (indexing "ij") flattened, bit for bit and in the same order."""
+    rng = np.random.default_rng(len(sizes))
+    grids = [rng.uniform(0.3, 8.0, size) for size in sizes]
+    expected = [m.reshape(-1, 1) for m in np.meshgrid(*grids, indexing="ij")]
+    for got, want in zip(initialization._grid_points(grids), expected, strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)

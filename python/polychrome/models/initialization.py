@@ -735,20 +735,32 @@ def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
     weight = 1.0 / error**2
     grids = [np.atleast_1d(np.asarray(g, float)) for g in grids]
     best = None
-    for _ in range(refine + 1):
-        mesh = np.meshgrid(*grids, indexing="ij")
-        flat = [m.reshape(-1, 1) for m in mesh]
+    for round_ in range(refine + 1):
+        if round_:
+            grids = [finer_grid(grid, value) for grid, value in zip(grids, best[0])]
+        flat = _grid_points(grids)
         model = shape(R[None, :], *flat)
+        # (np.add.reduce: np.sum's numbers without its wrapper)
         if amplitude is None:
-            amp = np.sum(weight * (log_I - model), axis=1) / weight.sum()
+            amp = np.add.reduce(weight * (log_I - model), axis=1) / np.add.reduce(weight)
         else:
             amp = np.full(model.shape[0], float(amplitude))
-        chi2 = np.sum(weight * (log_I - model - amp[:, None]) ** 2, axis=1)
+        chi2 = np.add.reduce(weight * (log_I - model - amp[:, None]) ** 2, axis=1)
         chi2 = np.where(np.isfinite(chi2), chi2, np.inf)
         k = int(np.argmin(chi2))
         best = (tuple(float(f[k, 0]) for f in flat), float(amp[k]))
-        grids = [finer_grid(grid, value) for grid, value in zip(grids, best[0])]
     return best
+
+
+def _grid_points(grids):
+    """Every point of the grid spanned by the 1-D ``grids``, as one (points, 1) column per grid:
+    np.meshgrid(*grids, indexing="ij") flattened (the first grid slowest), by repeat and tile."""
+    sizes = [grid.size for grid in grids]
+    columns = []
+    for a, grid in enumerate(grids):
+        inner, outer = math.prod(sizes[a + 1:]), math.prod(sizes[:a])
+        columns.append(np.tile(np.repeat(grid, inner), outer).reshape(-1, 1))
+    return columns
 
 
 def finer_grid(grid, value, points=9):

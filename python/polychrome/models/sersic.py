@@ -26,10 +26,10 @@ def _sersic_b(n):
 
 
 def sersic_b_array(n):
-    """b_n for every element of ``n`` (array), from the core (once per distinct value)."""
+    """b_n for every element of ``n`` (array), from the core (once per distinct value: _sersic_b
+    keeps them)."""
     n = np.asarray(n, float)
-    distinct, where = np.unique(n.ravel(), return_inverse=True)
-    return np.array([_sersic_b(v) for v in distinct.tolist()])[where].reshape(n.shape)
+    return np.array([_sersic_b(v) for v in n.ravel().tolist()], float).reshape(n.shape)
 
 
 def sersic_log_shape(R, n, Re):
