@@ -93,3 +93,22 @@ def test_the_cutout_of_an_unmasked_window_is_that_of_a_masked_one_off_the_mask()
     assert keep.sum() == keep.size - 1
     assert (plain.data[keep] == holed.data[keep]).all() and (plain.weight[keep] == holed.weight[keep]).all()
     assert (plain.origin == holed.origin).all()
+
+
+def test_the_candidate_renderer_is_the_checked_call():
+    """_candidate_renderer (the core through ProfileRenderer.unchecked, the centre, q and PA
+    converted once) renders the same pixels as the renderer's checked call, bit for bit, and
+    refuses a wrong count of profile values."""
+    import numpy as np
+
+    from polychrome.render import ProfileRenderer
+
+    target = _compact_target(0)
+    renderer = ProfileRenderer("sersic", (31, 29), pixelscale=target.pixelscale, origin=(-1.3, -1.1),
+                               psf=target.psf.convolver, psf_upsample=target.psf_upsample, tolerance=1e-3, threads=1)
+    center, q, PA = np.array([0.21, -0.13]), np.float64(0.55), 0.8
+    render = convolved_profile_fit._candidate_renderer(renderer, (0.21, -0.13), float(q), PA)
+    for n, Re in [(0.5, 0.3), (2.0, 0.6), (np.float64(4.5), 1.1)]:
+        np.testing.assert_array_equal(render([n, Re, 0.0]), renderer([n, Re, 0.0], center, q, PA))
+    with pytest.raises(ValueError, match="profile values"):
+        render([2.0, 0.6])

@@ -21,15 +21,26 @@ MOST_RENDERS_ONE_SHAPE = 8 + OTHER_RENDERS
 @pytest.fixture
 def render_count(monkeypatch):
     """The number of profile renders initialize() makes, whichever module makes them (every
-    render_profile call, and every candidate of the convolved search, is a ProfileRenderer call)."""
+    render_profile call is a ProfileRenderer call, every candidate of the convolved search a call
+    of a ProfileRenderer's unchecked())."""
     count = [0]
-    original = ProfileRenderer.__call__
+    original, original_unchecked = ProfileRenderer.__call__, ProfileRenderer.unchecked
 
     def counted(*args, **kwargs):
         count[0] += 1
         return original(*args, **kwargs)
 
+    def counted_unchecked(self):
+        call = original_unchecked(self)
+
+        def counted_call(*args, **kwargs):
+            count[0] += 1
+            return call(*args, **kwargs)
+
+        return counted_call
+
     monkeypatch.setattr(ProfileRenderer, "__call__", counted)
+    monkeypatch.setattr(ProfileRenderer, "unchecked", counted_unchecked)
     return count
 
 

@@ -164,9 +164,41 @@ def test_moments_of_finite_flux_are_those_of_np_where(seed):
     center = np.array([4.5, 4.0])
     with_nan = pixels.values.copy()
     with_nan[0] = np.nan  # pixel (0, 0): farther from the centre than any aperture's semi-major axis
-    for q, PA in [(None, None), (0.6, 0.3)]:
-        assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == \
-            initialization.shape_moments(pixels, with_nan, center, q, PA)
+    assert initialization.shape_moments(pixels, pixels.values, center) == \
+        initialization.shape_moments(pixels, with_nan, center)
+    # a given q and PA: finite flux is summed in radius order (_RadialSums), to rounding
+    fixed, masked = (initialization.shape_moments(pixels, flux, center, 0.6, 0.3) for flux in (pixels.values, with_nan))
+    assert fixed[:2] == masked[:2] == (0.6, 0.3)
+    assert fixed[2] == pytest.approx(masked[2], rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_radial_sums_are_the_masked_sums(seed):
+    """_RadialSums (a given q and PA: the pixels sorted by radius once, cumulative sums read off at
+    each aperture) gives the sums of weighing every pixel by the aperture (_masked_sums), to
+    rounding, at apertures between, on and beyond the pixels' radii; and shape_moments the same
+    sigma_major both ways."""
+    rng = np.random.default_rng(seed)
+    data = rng.normal(size=(37, 41)) + 3.0 * np.exp(-0.5 * ((np.indices((37, 41)) - [[[18.2]], [[20.7]]]) ** 2).sum(0) / 9)
+    target = pc.image.TargetImage(data, variance=np.ones(data.shape), pixelscale=0.3)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([6.2, 5.6]) + rng.uniform(-0.2, 0.2, 2)
+    q, PA = rng.uniform(0.2, 1.0), rng.uniform(0.0, math.pi)
+    offsets = pixels.offsets(center)
+    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA).within
+    masked_sums = initialization._masked_sums(offsets, pixels.values)
+    radii = np.sort(offsets.radius(q, PA))
+    for semi_major in [0.0, 0.5 * radii[0], radii[3], radii[100], 0.5 * (radii[400] + radii[401]), 2.0, 4.0, 1e3]:
+        total, sums = sorted_sums(q, PA, semi_major)
+        expected_total, expected = masked_sums(q, PA, semi_major)
+        assert total == pytest.approx(expected_total, rel=1e-12, abs=1e-12)
+        assert (sums is None) == (expected is None)
+        if sums is not None:
+            np.testing.assert_allclose(sums, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+    with_nan = pixels.values.copy()
+    with_nan[0] = np.nan  # outside every aperture: the masked path, the same pixels
+    fixed, masked = (initialization.shape_moments(pixels, flux, center, q, PA) for flux in (pixels.values, with_nan))
+    assert fixed[2] == pytest.approx(masked[2], rel=1e-12)
 
 
 def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
@@ -190,3 +222,59 @@ def test_a_member_with_its_shape_given_measures_no_annuli(monkeypatch):
     model = Model(name="g", model_type="sersic galaxy model", target=target, psf_mode="none", **given).initialize()
     assert not measured
     assert model["Ie"].value == pytest.approx(truth["Ie"], abs=0.1)
+
+
+def test_annulus_edges_and_the_index_grid_are_made_once():
+    """RadialProfile's annulus edges (0, then the geometric grid) are made once per window size
+    and the Sersic index grid once: read-only, the same numbers as before (np.geomspace's)."""
+    from polychrome.models.sersic import INDEX_GRID
+
+    edges = initialization._annulus_edges(0.1, 4.8, 24)
+    assert edges is initialization._annulus_edges(0.1, 4.8, 24)
+    np.testing.assert_array_equal(edges, np.concatenate([[0.0], np.geomspace(0.1, 4.8, 24)]))
+    np.testing.assert_array_equal(INDEX_GRID, np.geomspace(0.4, 8.0, 14))
+    assert not edges.flags.writeable and not INDEX_GRID.flags.writeable
+
+
+def test_the_curve_of_growth_from_the_shared_radius_order():
+    """RadialProfile's curve of growth reads its pixels off the radius order shared with
+    shape_moments (_Offsets.radius_order): the flux within any radius is the sum of the pixels
+    inside it."""
+    rng = np.random.default_rng(5)
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)) + 2.0, variance=np.ones((30, 34)), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([3.3, 3.1])
+    initialization.shape_moments(pixels, pixels.values, center, 0.7, 1.1)  # sorts the radii first
+    profile = initialization.RadialProfile(pixels, pixels.values, center, 0.7, 1.1)
+    radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], 0.7, 1.1)
+    flux = initialization.clipped_to_annuli(
+        np.searchsorted(initialization._annulus_edges(0.1, profile.radius, 24), radius, side="right") - 1,
+        pixels.values, 24)
+    for r in [0.05, 0.5, 1.3, 2.2, profile.radius]:
+        assert profile.flux_within(r) == pytest.approx(flux[radius <= r].sum(), rel=1e-12, abs=1e-9)
+
+
+def test_sersic_b_array_from_the_kept_values():
+    """sersic_b_array reads b_n of each distinct index from a kept table (_sersic_b): the core's
+    values, bit for bit, in the array's shape, asked again or not."""
+    from polychrome import _core
+    from polychrome.models.sersic import INDEX_GRID, sersic_b_array
+
+    n = np.array([[0.5, 2.0, 0.5], [4.0, 2.0, 7.3]])
+    for _ in range(2):
+        expected = np.array([[_core.sersic_b(float(v))[0] for v in row] for row in n])
+        np.testing.assert_array_equal(sersic_b_array(n), expected)
+    np.testing.assert_array_equal(sersic_b_array(INDEX_GRID.reshape(-1, 1))[:, 0],
+                                  [_core.sersic_b(float(v))[0] for v in INDEX_GRID])
+
+
+@pytest.mark.parametrize("sizes", [(5,), (14, 1), (1, 21), (14, 21), (3, 1, 4), (2, 3, 4)])
+def test_grid_points_are_meshgrids(sizes):
+    """fit_log_profile's grid points (_grid_points, by repeat and tile) are np.meshgrid's
+    (indexing "ij") flattened, bit for bit and in the same order."""
+    rng = np.random.default_rng(len(sizes))
+    grids = [rng.uniform(0.3, 8.0, size) for size in sizes]
+    expected = [m.reshape(-1, 1) for m in np.meshgrid(*grids, indexing="ij")]
+    for got, want in zip(initialization._grid_points(grids), expected, strict=True):
+        assert got.shape == want.shape
+        np.testing.assert_array_equal(got, want)

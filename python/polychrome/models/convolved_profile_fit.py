@@ -28,6 +28,10 @@ from ..render import ProfileRenderer
 # median start Re 1.29 px (was 1.32), every fit from it reaching the minimum, as before; a stride
 # of 4 (46 renders) gave the old starts exactly. The one-sided rounds: the same starts as both
 # sides on 8 seeds (n alone, and n with Re), 18-23 renders for 22-25.
+# One refining round instead of two (4 renders per survey source, where the catalogue gives Re, q
+# and PA and n alone is searched; measured 2026-12-04 on the isolated fields, survey_fit_only +
+# compare_survey_fits): the LM then needs more steps, isolated1 9.34 -> 9.74 normal equations per
+# source (+0.18 ms, the render saved), isolated3 10.73 -> 10.85; fits within 0.13 sigma. Kept at 2.
 COARSE_STRIDE = 7
 REFINE_ROUNDS = 2
 # A start needs no 1e-5 pixels: candidates are integrated to 1e-3 per pixel (fewer subdivisions).
@@ -50,8 +54,9 @@ class Cutout:
         x1 = _clipped(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, nx)
         y0 = _clipped(math.floor(float(py) - half) - window.y_start, 0, ny - 1)
         y1 = _clipped(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, ny)
-        self.data = data[y0:y1, x0:x1]
-        self.weight = weight[y0:y1, x0:x1]
+        # contiguous copies: every candidate multiplies them (a strided view's products took 2x as long)
+        self.data = np.ascontiguousarray(data[y0:y1, x0:x1])
+        self.weight = np.ascontiguousarray(weight[y0:y1, x0:x1])
         # weight x data, the same for every candidate (their amplitudes' numerators)
         self.weighted_data = self.weight * self.data
         self.shape = self.data.shape
@@ -95,13 +100,19 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     renderer = ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
                                psf=target.psf.convolver, psf_upsample=target.psf_upsample,
                                tolerance=CANDIDATE_TOLERANCE, threads=1)
+    # the renderer's arguments as it converts them (floats; the centre a pair), converted once:
+    # each candidate then calls the core without the per-call checks
+    center = tuple(float(u) for u in values["center"])
+    if len(center) != 2:
+        raise ValueError(f"model {model.name!r}: center must be a pair (x, y), got {values['center']!r}")
+    render = _candidate_renderer(renderer, center, float(q), float(values["PA"]))
 
     def best_of(points):
         for point in points:
             key = tuple(round(u, 9) for u in point)
             if key not in tried:
                 trial = dict(values, **{name: axis.value(u) for name, axis, u in zip(names, axes, point)})
-                tried[key] = (_candidate(model, renderer, cutout, trial, q, fixed_amplitude), point)
+                tried[key] = (_candidate(model, render, cutout, trial, q, fixed_amplitude), point)
         found = [(result[0], point, result[1]) for result, point in tried.values() if result is not None]
         return min(found, key=lambda item: item[0]) if found else None
 
@@ -168,24 +179,47 @@ class _SearchAxis:
         return math.exp(u) if self.logarithmic else u
 
 
-def _candidate(model, renderer, cutout, values, q, fixed_amplitude):
-    """(chi^2, log10 amplitude) of one candidate on the cutout (``renderer``: a ProfileRenderer
-    of the model's profile on it), or None without light."""
+def _candidate_renderer(renderer, center, q, PA):
+    """``render(profile_values)``: the image of ``renderer`` (a ProfileRenderer) at the fixed
+    ``center`` (x, y floats), ``q`` and ``PA`` (floats), through its unchecked call (the profile's
+    values, as many as it takes, converted to floats here as the checked call does)."""
+    call = renderer.unchecked()
+    count = renderer.value_count
+
+    def render(profile_values):
+        floats = [float(v) for v in profile_values]
+        if len(floats) != count:
+            raise ValueError(f"{len(floats)} profile values for the renderer's {count}")
+        return call(floats, center, q, PA, False)
+
+    return render
+
+
+def _candidate(model, render, cutout, values, q, fixed_amplitude):
+    """(chi^2, log10 amplitude) of one candidate on the cutout (``render``: the image of the
+    model's profile on it from the profile's values, _candidate_renderer), or None without light."""
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
-    image = renderer(model._core_parameters(values), values["center"], q, values["PA"])
+    image = render(model._core_parameters(values))
     # the products in one scratch array, the residual in the image's own (a new one each call): the
     # numbers of weight * image * image, weighted_data * image and weight * residual * residual
+    # (sums by np.add.reduce over all axes: ndarray.sum's numbers without its method's wrapper)
     product = np.multiply(cutout.weight, image)
-    norm = float(np.multiply(product, image, out=product).sum())
+    norm = float(_total(np.multiply(product, image, out=product)))
     if not norm > 0 or not math.isfinite(norm):
         return None
     if fixed_amplitude is None:
-        amplitude = float(np.multiply(cutout.weighted_data, image, out=product).sum()) / norm
+        amplitude = float(_total(np.multiply(cutout.weighted_data, image, out=product))) / norm
         if not amplitude > 0:
             return None
     else:
         amplitude = 10.0**fixed_amplitude
     residual = np.subtract(cutout.data, np.multiply(amplitude, image, out=image), out=image)
-    chi2 = float(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product).sum())
+    chi2 = float(_total(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product)))
     return chi2, math.log10(amplitude)
+
+
+def _total(array):
+    """The sum of every element of ``array`` (2-D): ``array.sum()``'s number (np.add.reduce over
+    all axes, numpy's pairwise summation) without the method's Python wrapper."""
+    return np.add.reduce(array, axis=None)

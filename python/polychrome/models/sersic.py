@@ -1,5 +1,6 @@
 """The Sersic galaxy model."""
 
+import functools
 import math
 
 import numpy as np
@@ -17,16 +18,28 @@ def sersic_total_flux(n, Re, Ie, q):
     return 2 * math.pi * q * Re**2 * 10**Ie * n * math.exp(b) * b ** (-2 * n) * math.gamma(2 * n)
 
 
+@functools.lru_cache(maxsize=1024)
+def _sersic_b(n):
+    """b_n of one index ``n`` (a float), from the core; kept (initialize() asks for the same grid
+    of indices, INDEX_GRID and its refinements, source after source)."""
+    return _core.sersic_b(n)[0]
+
+
 def sersic_b_array(n):
-    """b_n for every element of ``n`` (array), from the core (once per distinct value)."""
+    """b_n for every element of ``n`` (array), from the core (once per distinct value: _sersic_b
+    keeps them)."""
     n = np.asarray(n, float)
-    distinct, where = np.unique(n.ravel(), return_inverse=True)
-    return np.array([_core.sersic_b(float(v))[0] for v in distinct])[where].reshape(n.shape)
+    return np.array([_sersic_b(v) for v in n.ravel().tolist()], float).reshape(n.shape)
 
 
 def sersic_log_shape(R, n, Re):
     """log10 of exp(-b_n [(R/Re)^(1/n) - 1]) (broadcasting)."""
     return -sersic_b_array(n) / math.log(10.0) * ((R / Re) ** (1.0 / n) - 1.0)
+
+
+# initialize()'s grid of Sersic indices, the same for every source: made once, read-only
+INDEX_GRID = geometric_grid(0.4, 8.0, 14)
+INDEX_GRID.flags.writeable = False
 
 
 def size_grid(radius, low=0.2, high=5.0, count=21):
@@ -65,7 +78,7 @@ class SersicGalaxy(GalaxyModel):
 
     @staticmethod
     def _shape_grids(profile):
-        return {"n": geometric_grid(0.4, 8.0, 14), "Re": size_grid(profile.half_light_radius)}
+        return {"n": INDEX_GRID, "Re": size_grid(profile.half_light_radius)}
 
     @staticmethod
     def _shape_defaults(profile):
