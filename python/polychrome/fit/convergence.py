@@ -80,8 +80,9 @@ def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve
 
 def predicted_decrease(gradient, hessian, step):
     """The chi^2 decrease the quadratic model predicts for ``step`` (a float, chi^2 units):
-    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost.)"""
-    return float(2.0 * gradient.dot(step) - step.dot(hessian).dot(step))
+    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost; the scalars as
+    Python floats: the same IEEE arithmetic as numpy's float64 scalars, without their overhead.)"""
+    return 2.0 * float(gradient.dot(step)) - float(step.dot(hessian).dot(step))
 
 
 def damped(hessian, damping, diag):

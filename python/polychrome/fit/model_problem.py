@@ -88,6 +88,12 @@ class ModelProblem:
             regions[columns.start] = (columns, (low, high))
         return list(regions.values())
 
+    @property
+    def windows_follow(self):
+        """True when some component's automatic render window may follow the parameters (see
+        ``after_accepted_step``, which otherwise returns False at once)."""
+        return bool(self._following)
+
     def after_accepted_step(self, x):
         """The fitter's hook after an accepted step to x: size the components' automatic render
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True

@@ -30,6 +30,7 @@ class VectorWriter:
             cyclic += [bool(parameter.cyclic)] * size
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
+        self._shape = (free.size,)
         self._cyclic_flags = np.array(cyclic, bool)
         self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
         # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
@@ -45,8 +46,9 @@ class VectorWriter:
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
         x = np.asarray(x, dtype=float)
-        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer)
-        if x.shape != (self.free.size,) or not (math.isfinite(np.add.reduce(x)) or bool(np.isfinite(x).all())):
+        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer);
+        # summed in Python floats: for a fit's few parameters numpy's reduction costs more per call
+        if x.shape != self._shape or not (math.isfinite(sum(x.tolist())) or bool(np.isfinite(x).all())):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
         values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
