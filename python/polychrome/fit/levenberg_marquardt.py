@@ -75,6 +75,8 @@ _L_MAX = 1e9
 _BOUNDARY_FRACTION = 0.9
 # Share of its period that a cyclic parameter may move in one step (see the module's docstring).
 _CYCLIC_STEP_FRACTION = 0.1
+# (0.0 < value, as a bound method for map)
+_ZERO = 0.0
 # Arrays up to this size are summed in Python floats for the finiteness test (see _finite).
 _PYTHON_SUM_SIZE = 16
 
@@ -296,7 +298,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         scaling = np.maximum(scaling, H.diagonal())
         # (a zero scale, never seen in practice once a step was taken, gets a small one)
         # (all > 0 in Python floats: np.minimum.reduce's answer, NaN included, at less per-call cost)
-        diag = (scaling if all(value > 0.0 for value in scaling.tolist())
+        diag = (scaling if all(map(_ZERO.__lt__, scaling.tolist()))
                 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12))
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:

@@ -114,7 +114,7 @@ class LogScaledProblem:
         ne = self.problem.normal_equations(x)
         scale = self._scale(x)
         return NormalEquations(ne.chi2, ne.ndata, ne.gradient * scale,
-                               ne.hessian * scale[:, None] * scale[None, :])
+                               ne.hessian * scale[:, None] * scale)  # (rows, then columns by broadcasting)
 
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
@@ -159,7 +159,7 @@ def _exp(values):
     """np.exp of a few values (an array), inf beyond the largest float without a warning (a value
     above a finite upper limit only: the model then says inf). np.errstate, which costs more than
     the exp of a few values, is entered only when a value could overflow (or is NaN)."""
-    if all(value < _EXP_FINITE_BELOW for value in values.tolist()):
+    if all(map(_EXP_FINITE_BELOW.__gt__, values.tolist())):  # (each value < the bound; NaN is not)
         return np.exp(values)
     with np.errstate(over="ignore"):
         return np.exp(values)
