@@ -32,7 +32,8 @@ class CyclicEntries:
 
     def wrap_into(self, x, out):
         """Write the cyclic entries of ``x`` (P,), wrapped into their ranges, into those of the float
-        array ``out`` (P,; its other entries left alone); return out."""
+        array ``out`` (P,; its other entries left alone); return out. (Lists of floats serve as well
+        as arrays, for either.)"""
         for i, start, period in self._entries:
             out[i] = start + (float(x[i]) - start) % period
         return out

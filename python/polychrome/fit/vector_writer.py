@@ -31,6 +31,7 @@ class VectorWriter:
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         self._shape = (free.size,)
+        self._lower_list, self._upper_list = self._lower.tolist(), self._upper.tolist()
         self._cyclic_flags = np.array(cyclic, bool)
         self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
         # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
@@ -46,15 +47,18 @@ class VectorWriter:
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
         x = np.asarray(x, dtype=float)
-        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer);
-        # summed in Python floats: for a fit's few parameters numpy's reduction costs more per call
-        if x.shape != self._shape or not (math.isfinite(sum(x.tolist())) or bool(np.isfinite(x).all())):
+        floats = x.tolist() if x.shape == self._shape else None
+        # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer)
+        if floats is None or not (math.isfinite(sum(floats)) or bool(np.isfinite(x).all())):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
-        values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
-        self._cyclic.wrap_into(x, values)  # the cyclic ones wrapped, not clipped
-        floats = values.tolist()
+        # clipped in Python floats (a fit's few parameters: numpy's per-call cost exceeds the work):
+        # max(lo, v) and min(hi, v) give what np.maximum(v, lo) and np.minimum(v, hi) give for
+        # finite v, a signed zero equal to its limit included (both take the limit then)
+        values = [min(hi, max(lo, v)) for v, lo, hi in zip(floats, self._lower_list, self._upper_list)]
+        self._cyclic.wrap_into(floats, values)  # the cyclic ones wrapped, not clipped
         for quantity, column in self._scalars:
-            quantity.value = np.array(floats[column])
+            quantity.value = np.array(values[column])
         for quantity, columns, shape in self._arrays:
-            quantity.value = values[columns].reshape(shape).copy()
+            array = np.array(values[columns])  # (a new array: the quantity's own)
+            quantity.value = array if array.shape == shape else array.reshape(shape)
