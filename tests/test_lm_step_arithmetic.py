@@ -112,7 +112,9 @@ def test_box_inside_and_wrap_match_their_plain_rules():
         expected = np.where(target > box.upper, 0.9 * (box.upper - x),
                             np.where(target < box.lower, 0.9 * (box.lower - x), step))
         assert np.array_equal(inside, expected)
-        assert inside is not step
+        # a copy where a component crossed, the caller's step itself where none did
+        crossed = bool(np.any(target > box.upper) or np.any(target < box.lower))
+        assert (inside is not step) == crossed
         wrapped = box.wrap(x + 5.0 * step)
         period = upper - lower
         assert np.array_equal(wrapped[~cyclic], (x + 5.0 * step)[~cyclic])
@@ -258,3 +260,31 @@ def test_finite_says_whether_every_value_is_finite_small_and_large():
             spoilt = values.copy()
             spoilt[int(rng.integers(size))] = bad
             assert not _finite(spoilt) and not _finite(spoilt.reshape(-1, 1))
+
+
+def test_vector_writer_clips_as_numpy_does_signed_zeros_at_limits_included():
+    """The writer clips in Python floats; np.minimum(np.maximum(x, lower), upper) is the rule
+    (values on, beyond and within limits of 0.0 and -0.0 among them), bit for bit."""
+    from polychrome.fit.vector_writer import VectorWriter
+    from polychrome.param import FreeParameters
+
+    target = pc.image.TargetImage(np.zeros((20, 20)), pixelscale=0.5)
+    galaxy = pc.models.Model(name="g", model_type="sersic galaxy model", target=target,
+                             center=[-5.0, -5.0], q=0.6, PA=1.0, n=2.0, Re=1.5, Ie=0.5)
+    galaxy["Ie"].limits = (0.0, 2.0)  # limits of +0.0 and -0.0
+    galaxy["center"].limits = (-10.0, -0.0)
+    free = FreeParameters(galaxy.all_parameters())
+    writer = VectorWriter(free)
+    lower, upper, cyclic = writer.limits()
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        x = free.get_values() + rng.normal(size=lower.size) * 3.0
+        bounded = np.flatnonzero(~cyclic)
+        k = bounded[rng.integers(bounded.size)]
+        for limit in (lower[k], upper[k]):
+            if np.isfinite(limit):
+                x[k] = rng.choice([limit, -limit if limit == 0.0 else limit, np.nextafter(limit, 0.0)])
+        writer.write(x)
+        expected = np.minimum(np.maximum(x, lower), upper)
+        got = free.get_values()
+        assert got[~cyclic].tobytes() == expected[~cyclic].tobytes()

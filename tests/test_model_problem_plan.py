@@ -181,3 +181,26 @@ def test_uniform_render_matches_a_full_image():
     np.testing.assert_array_equal(rows, np.full((1,) + target.shape, target.pixel_area))
     sky["F"].value = 2.0
     assert render(False)[1] is None and np.all(render(False)[0] == 2.0 * target.pixel_area)
+
+
+@pytest.mark.parametrize("sky_window", [None, [[5, 40], [3, 30]]])
+def test_stack_without_zeros_is_written_in_full_before_use(monkeypatch, sky_window):
+    """The stack is made without zeros where every slot covers the whole window: each row must be
+    written in full before the core reads it. Poisoned with NaN instead of left uninitialised,
+    the equations still equal those of a stack made with zeros, bit for bit (a sky on part of
+    the window keeps the zeros)."""
+    target = _cutout(True)
+    x0 = ModelProblem(_survey_group(target, sky_window=sky_window)).free.get_values()
+    points = (x0, x0 + np.linspace(-0.05, 0.05, x0.size))
+    with monkeypatch.context() as patch:
+        patch.setattr(np, "empty", lambda shape: np.full(shape, np.nan))
+        poisoned = ModelProblem(_survey_group(target, sky_window=sky_window))
+        got = [poisoned.normal_equations(x) for x in points]
+    with monkeypatch.context() as patch:
+        patch.setattr(np, "empty", np.zeros)
+        zeroed = ModelProblem(_survey_group(target, sky_window=sky_window))
+        expected = [zeroed.normal_equations(x) for x in points]
+    for a, b in zip(got, expected):
+        assert np.isfinite(a.chi2) and a.chi2 == b.chi2
+        np.testing.assert_array_equal(a.gradient, b.gradient)
+        np.testing.assert_array_equal(a.hessian, b.hessian)

@@ -62,6 +62,11 @@ class AxisRatioFold:
         """Vector indices of the q values that may step above 1."""
         return [q for q, _, _ in self.folds]
 
+    def changes(self, x):
+        """True when apply(x) would change x: some foldable q of x is above 1 (reads only the q
+        entries; NaN is not above 1)."""
+        return any(x[q] > 1.0 for q, _, _ in self.folds)
+
     def apply(self, x):
         """x with every q > 1 folded back to its equivalent q <= 1 form."""
         x = x.copy()

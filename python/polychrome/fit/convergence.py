@@ -10,6 +10,8 @@ leaves out a component that has faded (its diagonal of J^T W J far below its
 largest), whose full step would go to a negative amplitude.
 """
 
+import operator
+
 import numpy as np
 
 
@@ -61,8 +63,10 @@ def limited_step(matrix, gradient, x, lower, upper, solve, fraction=1.0):
 def within(values, lower, upper):
     """True when every value (an array) lies in [lower, upper] (arrays or lists; False for a NaN:
     it is clipped, and held). Plain floats: for the fitter's few parameters numpy's per-call cost
-    exceeds the work (a fitter passes its limits as lists, made once)."""
-    return all(lo <= v <= hi for v, lo, hi in zip(values.tolist(), _as_list(lower), _as_list(upper)))
+    exceeds the work (a fitter passes its limits as lists, made once); compared through map and
+    the floats' own operators, without a generator's frame per value."""
+    listed = values.tolist()
+    return all(map(operator.le, _as_list(lower), listed)) and all(map(operator.le, listed, _as_list(upper)))
 
 
 def _as_list(values):
@@ -80,8 +84,9 @@ def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve
 
 def predicted_decrease(gradient, hessian, step):
     """The chi^2 decrease the quadratic model predicts for ``step`` (a float, chi^2 units):
-    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost.)"""
-    return float(2.0 * gradient.dot(step) - step.dot(hessian).dot(step))
+    2 g.d - d.H.d. (ndarray.dot: the digits of the @ form, at less per-call cost; the scalars as
+    Python floats: the same IEEE arithmetic as numpy's float64 scalars, without their overhead.)"""
+    return 2.0 * float(gradient.dot(step)) - float(step.dot(hessian).dot(step))
 
 
 def damped(hessian, damping, diag):

@@ -18,9 +18,13 @@ class CyclicEntries:
     entries' values are used, and they must be finite with upper > lower)."""
 
     def __init__(self, cyclic, lower, upper):
-        index = np.flatnonzero(np.asarray(cyclic, dtype=bool))
+        # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more)
+        index = [i for i, flag in enumerate(np.asarray(cyclic, dtype=bool).ravel().tolist()) if flag]
+        if not index:
+            self._entries = []
+            return
         lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-        self._entries = [(int(i), float(lower[i]), float(upper[i] - lower[i])) for i in index]
+        self._entries = [(i, float(lower[i]), float(upper[i] - lower[i])) for i in index]
 
     def wrap_in_place(self, x):
         """Wrap the cyclic entries of the float array ``x`` (P,) into their ranges, in place; return x."""
@@ -28,7 +32,8 @@ class CyclicEntries:
 
     def wrap_into(self, x, out):
         """Write the cyclic entries of ``x`` (P,), wrapped into their ranges, into those of the float
-        array ``out`` (P,; its other entries left alone); return out."""
+        array ``out`` (P,; its other entries left alone); return out. (Lists of floats serve as well
+        as arrays, for either.)"""
         for i, start, period in self._entries:
             out[i] = start + (float(x[i]) - start) % period
         return out

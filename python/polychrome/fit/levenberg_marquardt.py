@@ -75,6 +75,8 @@ _L_MAX = 1e9
 _BOUNDARY_FRACTION = 0.9
 # Share of its period that a cyclic parameter may move in one step (see the module's docstring).
 _CYCLIC_STEP_FRACTION = 0.1
+# (0.0 < value, as a bound method for map)
+_ZERO = 0.0
 # Arrays up to this size are summed in Python floats for the finiteness test (see _finite).
 _PYTHON_SUM_SIZE = 16
 
@@ -236,11 +238,11 @@ class _Box:
 
     def inside(self, x, step):
         """The step with components that would cross a limit shortened to
-        _BOUNDARY_FRACTION of the distance to it (a copy)."""
+        _BOUNDARY_FRACTION of the distance to it (``step`` itself when none would, else a copy)."""
+        if within(x + step, self.lower_list, self.upper_list):
+            return step  # nothing crosses (the usual case)
         step = step.copy()
         target = x + step
-        if within(target, self.lower_list, self.upper_list):
-            return step  # nothing crosses (the usual case)
         up = target > self.upper
         step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
         down = x + step < self.lower
@@ -295,7 +297,8 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, H.diagonal())
         # (a zero scale, never seen in practice once a step was taken, gets a small one)
-        diag = (scaling if np.minimum.reduce(scaling) > 0.0
+        # (all > 0 in Python floats: np.minimum.reduce's answer, NaN included, at less per-call cost)
+        diag = (scaling if all(map(_ZERO.__lt__, scaling.tolist()))
                 else np.where(scaling > 0.0, scaling, max(scaling.max(), 1.0) * 1e-12))
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:

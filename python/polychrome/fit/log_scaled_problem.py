@@ -36,15 +36,21 @@ class LogScaledProblem:
         self.problem = problem
         self.size = problem.size
         # sorted distinct entries (np.unique's, without its per-call cost)
-        self.indices = np.array(sorted(set(np.asarray(indices, dtype=int).ravel().tolist())), dtype=int)
-        if self.indices.size and (self.indices[0] < 0 or self.indices[-1] >= self.size):
+        listed = sorted(set(np.asarray(indices, dtype=int).ravel().tolist()))
+        self.indices = np.array(listed, dtype=int)
+        if listed and (listed[0] < 0 or listed[-1] >= self.size):
             raise ValueError(f"log-scaled indices must be in [0, {self.size}), got {indices!r}")
+        # the log entries as the index used on vectors: a slice when they are one run (n, Re), which
+        # numpy reads and writes for less than an index array (the same elements)
+        run = bool(listed) and listed == list(range(listed[0], listed[0] + len(listed)))
+        self._log = slice(listed[0], listed[0] + len(listed)) if run else self.indices
         self._names = names if names is not None else [f"parameter {i}" for i in range(self.size)]
         x0 = np.asarray(x0, dtype=float)
         lower, upper, self._cyclic = problem.limits()
-        for i in self.indices:
+        cyclic = self._cyclic.tolist()
+        for i in listed:  # (Python ints: a few entries, read once each)
             name = self._names[i]
-            if self._cyclic[i]:
+            if cyclic[i]:
                 raise ValueError(f"log_parameters: {name} is cyclic (it wraps); it cannot be stepped in ln")
             if lower[i] < 0.0:
                 raise ValueError(f"log_parameters: {name} must have a lower limit >= 0 to be stepped in ln "
@@ -57,16 +63,25 @@ class LogScaledProblem:
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
         self._ones = np.ones(self.size)  # copied by _scale at every evaluation
+        # the problem's normalisation (a fold of q through 1) when it reads only linear entries: then
+        # it is asked in y whether it changes anything (the usual answer: no) before x is made
+        fold = getattr(problem, "fold", None)
+        self._linear_fold = (fold if fold is not None and set(fold.q_indices()).isdisjoint(listed)
+                             else None)
+        # the problem's hook after an accepted step, None when it can never change the model (no
+        # automatic window follows the parameters): then x need not be made for it
+        hook = getattr(problem, "after_accepted_step", None)
+        self._hook = None if hook is None or not getattr(problem, "windows_follow", True) else hook
 
     def _log_entries(self, values):
         """values (a copy) with the log entries replaced by their ln (0 -> -inf, inf -> inf)."""
         out = np.array(values, dtype=float)
-        logged = out[self.indices]
+        logged = out[self._log]
         if 0.0 not in logged.tolist():  # np.errstate (costlier than these logs) only where ln 0 is met
-            out[self.indices] = np.log(logged)
+            out[self._log] = np.log(logged)
             return out
         with np.errstate(divide="ignore"):
-            out[self.indices] = np.log(logged)
+            out[self._log] = np.log(logged)
         return out
 
     def to_fit_space(self, x):
@@ -76,13 +91,13 @@ class LogScaledProblem:
     def to_model_space(self, y):
         """x for the fitter's y (exp on the log entries; a copy)."""
         x = np.array(y, dtype=float)
-        x[self.indices] = _exp(x[self.indices])
+        x[self._log] = _exp(x[self._log])
         return x
 
     def _scale(self, x):
         """dx/dy at x: x on the log entries, 1 elsewhere."""
         scale = self._ones.copy()
-        scale[self.indices] = x[self.indices]
+        scale[self._log] = x[self._log]
         return scale
 
     def limits(self):
@@ -99,12 +114,11 @@ class LogScaledProblem:
         ne = self.problem.normal_equations(x)
         scale = self._scale(x)
         return NormalEquations(ne.chi2, ne.ndata, ne.gradient * scale,
-                               ne.hessian * scale[:, None] * scale[None, :])
+                               ne.hessian * scale[:, None] * scale)  # (rows, then columns by broadcasting)
 
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
-        hook = getattr(self.problem, "after_accepted_step", None)
-        return False if hook is None else hook(self.to_model_space(y))
+        return False if self._hook is None else self._hook(self.to_model_space(y))
 
     def restore(self, y):
         """Set the model's parameters to x(y)."""
@@ -112,14 +126,15 @@ class LogScaledProblem:
 
     def normalise(self, y):
         """y of the problem's canonical form of x(y) (e.g. q folded through 1); the log entries the
-        normalisation leaves alone keep their y exactly."""
+        normalisation leaves alone keep their y exactly (y itself when nothing changes and the
+        problem says so without x: see __init__)."""
         normalise = getattr(self.problem, "normalise", None)
-        if normalise is None:
+        if normalise is None or (self._linear_fold is not None and not self._linear_fold.changes(y)):
             return y
         x = self.to_model_space(y)
         canonical = normalise(x)
         out = np.array(canonical, dtype=float)
-        log = self.indices
+        log = self._log
         changed = canonical[log] != x[log]
         if changed.any():
             out[log] = np.where(changed, np.log(np.where(changed, canonical[log], 1.0)), y[log])
@@ -144,7 +159,7 @@ def _exp(values):
     """np.exp of a few values (an array), inf beyond the largest float without a warning (a value
     above a finite upper limit only: the model then says inf). np.errstate, which costs more than
     the exp of a few values, is entered only when a value could overflow (or is NaN)."""
-    if all(value < _EXP_FINITE_BELOW for value in values.tolist()):
+    if all(map(_EXP_FINITE_BELOW.__gt__, values.tolist())):  # (each value < the bound; NaN is not)
         return np.exp(values)
     with np.errstate(over="ignore"):
         return np.exp(values)

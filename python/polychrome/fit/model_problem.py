@@ -88,6 +88,12 @@ class ModelProblem:
             regions[columns.start] = (columns, (low, high))
         return list(regions.values())
 
+    @property
+    def windows_follow(self):
+        """True when some component's automatic render window may follow the parameters (see
+        ``after_accepted_step``, which otherwise returns False at once)."""
+        return bool(self._following)
+
     def after_accepted_step(self, x):
         """The fitter's hook after an accepted step to x: size the components' automatic render
         windows for x (they are held within steps, see ``Model.automatic_windows_held``). True
@@ -117,10 +123,12 @@ class ModelProblem:
     def _evaluated_at(self, x):
         """Write x into the model; return the plan (a _TargetPlan per target)."""
         self._writer.write(x)
-        if not all(getattr(c, "_window_held", True) for c in self._components):
-            # windows not held (a problem used outside a fit): they follow the parameters
-            if self.model.refresh_automatic_windows():
-                self._plans = None
+        for component in self._components:  # (a loop: no generator made at every evaluation)
+            if not getattr(component, "_window_held", True):
+                # windows not held (a problem used outside a fit): they follow the parameters
+                if self.model.refresh_automatic_windows():
+                    self._plans = None
+                break
         if self._plans is None:
             self._plans = [_TargetPlan(self.model, self.free, pixels) for pixels in self._targets]
         return self._plans
@@ -241,7 +249,11 @@ class _TargetPlan:
         self.stacked = values <= STACKED_VALUES and filled >= STACKED_FILL * values
         if not self.stacked:
             return
-        self.stack = np.zeros((rows,) + tuple(window.shape))
+        # where every slot covers the whole window each row is written in full before it is read (the
+        # core overwrites a writes_into slot's rows, a uniform slot's are written below, any other's
+        # at each evaluation): no zeros to write (memory for a few hundred kB, once per plan)
+        every_row_written = all(slot.whole for slot in self.slots)
+        self.stack = (np.empty if every_row_written else np.zeros)((rows,) + tuple(window.shape))
         self.starts = list(itertools.accumulate((slot.rows_used for slot in self.slots), initial=0))
         # per slot: its rows of the stack where the core writes its Jacobian straight there (no copy
         # at each evaluation, see _Slot.writes_into), else None

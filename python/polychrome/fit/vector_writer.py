@@ -30,6 +30,8 @@ class VectorWriter:
             cyclic += [bool(parameter.cyclic)] * size
             self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
+        self._shape = (free.size,)
+        self._lower_list, self._upper_list = self._lower.tolist(), self._upper.tolist()
         self._cyclic_flags = np.array(cyclic, bool)
         self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
         # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
@@ -45,14 +47,19 @@ class VectorWriter:
     def write(self, x):
         """Set the quantities to x (shape (size,)), clipped into their limits, cyclic ones wrapped."""
         x = np.asarray(x, dtype=float)
+        floats = x.tolist() if x.shape == self._shape else None
         # a NaN or inf makes the sum non-finite (a finite sum may still overflow: then look closer)
-        if x.shape != (self.free.size,) or not (math.isfinite(np.add.reduce(x)) or bool(np.isfinite(x).all())):
+        if floats is None or not (math.isfinite(sum(floats)) or bool(np.isfinite(x).all())):
             self.free.set_values(x, clip_to_limits=True)  # raises, naming the problem
             return
-        values = np.minimum(np.maximum(x, self._lower), self._upper)  # np.clip, without its overhead
-        self._cyclic.wrap_into(x, values)  # the cyclic ones wrapped, not clipped
-        floats = values.tolist()
+        # np.minimum(np.maximum(x, lower), upper) in Python floats, for finite x: each takes its limit
+        # where the value equals it (a signed zero included), as numpy's do. (Conditional
+        # expressions: the builtins min and max cost more per call than numpy's two ufuncs.)
+        values = [hi if (low := lo if v <= lo else v) >= hi else low
+                  for v, lo, hi in zip(floats, self._lower_list, self._upper_list)]
+        self._cyclic.wrap_into(floats, values)  # the cyclic ones wrapped, not clipped
         for quantity, column in self._scalars:
-            quantity.value = np.array(floats[column])
+            quantity.value = np.array(values[column])
         for quantity, columns, shape in self._arrays:
-            quantity.value = values[columns].reshape(shape).copy()
+            array = np.array(values[columns])  # (a new array: the quantity's own)
+            quantity.value = array if array.shape == shape else array.reshape(shape)

@@ -116,17 +116,19 @@ class GalaxyModel(ComponentModel):
         ``_renders_profile_parameters``): reads the parameters' values straight into the core's
         arguments (no per-call dict, copies or conversions beyond floats); the same values, so
         the same pixels, as the general path."""
-        center, q, PA = (self.parameters[name] for name in ("center", "q", "PA"))
-        profile = [self.parameters[spec.name] for spec in self.parameter_specs[self._geometry_count:]]
+        # the parameters' quantities (what holds their values), read once: a renderer serves one
+        # render or one fit's plan, within which no parameter is linked anew
+        center, q, PA = (self.parameters[name].quantity for name in ("center", "q", "PA"))
+        profile = [self.parameters[spec.name].quantity for spec in self.parameter_specs[self._geometry_count:]]
         if len(profile) != renderer.value_count:
             raise ValueError(f"model {self.name!r}: {len(profile)} profile parameters for the core's "
                              f"{renderer.value_count}")
         call = renderer.unchecked()
 
         def render(jacobian, jacobian_out=None):
-            x, y = center.quantity.value.tolist()
-            result = call([float(p.quantity.value) for p in profile], (float(x), float(y)),
-                          float(q.quantity.value), float(PA.quantity.value), bool(jacobian), jacobian_out)
+            x, y = center.value.tolist()
+            result = call([float(p.value) for p in profile], (float(x), float(y)),
+                          float(q.value), float(PA.value), bool(jacobian), jacobian_out)
             return result if jacobian else (result, None)
 
         # jacobian_out: None, or an array (the core's Jacobian shape, C-contiguous float64) the core
