@@ -93,6 +93,29 @@ def test_pruned_convolution_equals_numpy(psf_shape, window):
         _check(conv.convolve(arrays), reference)  # and the whole array, without a box
 
 
+# Windows whose padded size (with the 9 x 9 PSF's half-size 4) is itself an FFT size, by the
+# radix of its transforms' first stage: 30 = 2 3 5, 45 = 3 3 5, 48 = 4 4 3, 25 = 5 5.
+FIRST_RADIX_WINDOWS = [(22, 22), (37, 37), (40, 40), (17, 17)]
+
+
+@pytest.mark.parametrize("window", FIRST_RADIX_WINDOWS)
+def test_every_lit_length_of_the_first_stage(window):
+    """Boxes from the top (left) edge of every length keep the full transform size while the
+    forward transforms' input is 0 past the box: the first stage drops the butterflies' zero inputs
+    (fft_split_lanes_lit), for each count of live inputs of each radix; against numpy.fft."""
+    psf = _psf((9, 9), 11)
+    conv = pc.PsfConvolver(psf)
+    hy, hx = conv.pad
+    padded_shape = (window[0] + 2 * hy, window[1] + 2 * hx)
+    assert conv.fft_shape(window) == padded_shape
+    rng = np.random.default_rng(window[0])
+    ly, lx = padded_shape
+    for length in range(1, ly + 1):
+        for box in ((0, length, 0, lx), (0, ly, 0, length)):
+            arrays, poisoned = _boxed(rng, 2, padded_shape, box)
+            _check(conv.convolve(poisoned, box=box), _numpy_linear(arrays, psf, window))
+
+
 @pytest.mark.parametrize("psf_shape", [(1, 1), (3, 5), (7, 7)])
 def test_transforms_smaller_than_the_window(psf_shape):
     """A small PSF and a small box in the middle: the circular size is below the window's, so

@@ -1,6 +1,7 @@
 // The complex FFT's butterflies, gathers and scatters, compiled once per
 // CPU level (see polychrome/cpu_kernels.hpp); the algorithm and the plan
 // are described in fft_complex.cpp.
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -18,10 +19,34 @@ constexpr double kS1 = 0.95105651629515357211643933337938214;   // sin(2 pi/5)
 constexpr double kC2 = -0.80901699437494742410229341718281906;  // cos(4 pi/5)
 constexpr double kS2 = 0.58778525229247312916870595463907277;   // sin(4 pi/5)
 
+// A butterfly input known to be 0 (a zero-padded transform's first stage, see
+// transform_split_lit): arithmetic with it is dropped at compile time. Exact: x + 0 and x - 0
+// are x, 0 - x is -x, c 0 is 0 (only the sign of a zero result may differ from the full sum).
+struct Zero {};
+inline double operator+(double a, Zero) { return a; }
+inline double operator+(Zero, double a) { return a; }
+inline Zero operator+(Zero, Zero) { return {}; }
+inline double operator-(double a, Zero) { return a; }
+inline double operator-(Zero, double a) { return -a; }
+inline Zero operator-(Zero, Zero) { return {}; }
+inline Zero operator*(double, Zero) { return {}; }
+inline Zero operator*(Zero, double) { return {}; }
+
+// Input r of a butterfly whose first Live inputs are nonzero: x[i], or Zero (x not read).
+template <int R, int Live>
+inline auto input(const double* x, std::size_t i) {  // no __restrict: the caller's holds
+  if constexpr (R < Live) {
+    return x[i];
+  } else {
+    return Zero{};
+  }
+}
+
 // One stage's butterflies. x* are the stage inputs, y* its outputs; MW = M*W
 // doubles per contiguous run; tr/ti the p-1 twiddles w_L^{r k1}, r = 1..p-1.
-// Twiddle = false is the k1 = 0 column, where all twiddles are 1.
-template <bool Twiddle>
+// Twiddle = false is the k1 = 0 column, where all twiddles are 1. Live < p: inputs Live..p-1
+// are 0 and not read (see transform_split_lit).
+template <bool Twiddle, int Live = 2>
 inline void butterfly2(const double* __restrict x0r, const double* __restrict x0i,
                        const double* __restrict x1r, const double* __restrict x1i,
                        double* __restrict y0r, double* __restrict y0i, double* __restrict y1r,
@@ -30,9 +55,10 @@ inline void butterfly2(const double* __restrict x0r, const double* __restrict x0
   const double w1r = Twiddle ? tr[0] : 1.0, w1i = Twiddle ? ti[0] : 0.0;
   for (std::size_t i = 0; i < MW; ++i) {
     const double a0r = x0r[i], a0i = x0i[i];
-    double a1r = x1r[i], a1i = x1i[i];
+    auto a1r = input<1, Live>(x1r, i);
+    auto a1i = input<1, Live>(x1i, i);
     if (Twiddle) {
-      const double r = a1r * w1r - a1i * w1i;
+      const auto r = a1r * w1r - a1i * w1i;
       a1i = a1r * w1i + a1i * w1r;
       a1r = r;
     }
@@ -43,7 +69,7 @@ inline void butterfly2(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle>
+template <bool Twiddle, int Live = 3>
 inline void butterfly3(const double* __restrict x0r, const double* __restrict x0i,
                        const double* __restrict x1r, const double* __restrict x1i,
                        const double* __restrict x2r, const double* __restrict x2i,
@@ -54,20 +80,23 @@ inline void butterfly3(const double* __restrict x0r, const double* __restrict x0
   const double w2r = Twiddle ? tr[1] : 1.0, w2i = Twiddle ? ti[1] : 0.0;
   for (std::size_t i = 0; i < MW; ++i) {
     const double a0r = x0r[i], a0i = x0i[i];
-    double a1r = x1r[i], a1i = x1i[i], a2r = x2r[i], a2i = x2i[i];
+    auto a1r = input<1, Live>(x1r, i);
+    auto a1i = input<1, Live>(x1i, i);
+    auto a2r = input<2, Live>(x2r, i);
+    auto a2i = input<2, Live>(x2i, i);
     if (Twiddle) {
-      const double r1 = a1r * w1r - a1i * w1i;
+      const auto r1 = a1r * w1r - a1i * w1i;
       a1i = a1r * w1i + a1i * w1r;
       a1r = r1;
-      const double r2 = a2r * w2r - a2i * w2i;
+      const auto r2 = a2r * w2r - a2i * w2i;
       a2i = a2r * w2i + a2i * w2r;
       a2r = r2;
     }
-    const double tr_ = a1r + a2r, ti_ = a1i + a2i;
-    const double dr = a1r - a2r, di = a1i - a2i;
-    const double mr = a0r - 0.5 * tr_, mi = a0i - 0.5 * ti_;
+    const auto tr_ = a1r + a2r, ti_ = a1i + a2i;
+    const auto dr = a1r - a2r, di = a1i - a2i;
+    const auto mr = a0r - 0.5 * tr_, mi = a0i - 0.5 * ti_;
     // -i sin(60) (a1 - a2)
-    const double sr = kSin60 * di, si = -kSin60 * dr;
+    const auto sr = kSin60 * di, si = -kSin60 * dr;
     y0r[i] = a0r + tr_;
     y0i[i] = a0i + ti_;
     y1r[i] = mr + sr;
@@ -77,7 +106,7 @@ inline void butterfly3(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle>
+template <bool Twiddle, int Live = 4>
 inline void butterfly4(const double* __restrict x0r, const double* __restrict x0i,
                        const double* __restrict x1r, const double* __restrict x1i,
                        const double* __restrict x2r, const double* __restrict x2i,
@@ -91,22 +120,27 @@ inline void butterfly4(const double* __restrict x0r, const double* __restrict x0
   const double w3r = Twiddle ? tr[2] : 1.0, w3i = Twiddle ? ti[2] : 0.0;
   for (std::size_t i = 0; i < MW; ++i) {
     const double a0r = x0r[i], a0i = x0i[i];
-    double a1r = x1r[i], a1i = x1i[i], a2r = x2r[i], a2i = x2i[i], a3r = x3r[i], a3i = x3i[i];
+    auto a1r = input<1, Live>(x1r, i);
+    auto a1i = input<1, Live>(x1i, i);
+    auto a2r = input<2, Live>(x2r, i);
+    auto a2i = input<2, Live>(x2i, i);
+    auto a3r = input<3, Live>(x3r, i);
+    auto a3i = input<3, Live>(x3i, i);
     if (Twiddle) {
-      const double r1 = a1r * w1r - a1i * w1i;
+      const auto r1 = a1r * w1r - a1i * w1i;
       a1i = a1r * w1i + a1i * w1r;
       a1r = r1;
-      const double r2 = a2r * w2r - a2i * w2i;
+      const auto r2 = a2r * w2r - a2i * w2i;
       a2i = a2r * w2i + a2i * w2r;
       a2r = r2;
-      const double r3 = a3r * w3r - a3i * w3i;
+      const auto r3 = a3r * w3r - a3i * w3i;
       a3i = a3r * w3i + a3i * w3r;
       a3r = r3;
     }
-    const double t0r = a0r + a2r, t0i = a0i + a2i;
-    const double t1r = a0r - a2r, t1i = a0i - a2i;
-    const double t2r = a1r + a3r, t2i = a1i + a3i;
-    const double t3r = a1r - a3r, t3i = a1i - a3i;
+    const auto t0r = a0r + a2r, t0i = a0i + a2i;
+    const auto t1r = a0r - a2r, t1i = a0i - a2i;
+    const auto t2r = a1r + a3r, t2i = a1i + a3i;
+    const auto t3r = a1r - a3r, t3i = a1i - a3i;
     y0r[i] = t0r + t2r;
     y0i[i] = t0i + t2i;
     y2r[i] = t0r - t2r;
@@ -119,7 +153,7 @@ inline void butterfly4(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle>
+template <bool Twiddle, int Live = 5>
 inline void butterfly5(const double* __restrict x0r, const double* __restrict x0i,
                        const double* __restrict x1r, const double* __restrict x1i,
                        const double* __restrict x2r, const double* __restrict x2i,
@@ -136,30 +170,36 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
   const double w4r = Twiddle ? tr[3] : 1.0, w4i = Twiddle ? ti[3] : 0.0;
   for (std::size_t i = 0; i < MW; ++i) {
     const double a0r = x0r[i], a0i = x0i[i];
-    double a1r = x1r[i], a1i = x1i[i], a2r = x2r[i], a2i = x2i[i];
-    double a3r = x3r[i], a3i = x3i[i], a4r = x4r[i], a4i = x4i[i];
+    auto a1r = input<1, Live>(x1r, i);
+    auto a1i = input<1, Live>(x1i, i);
+    auto a2r = input<2, Live>(x2r, i);
+    auto a2i = input<2, Live>(x2i, i);
+    auto a3r = input<3, Live>(x3r, i);
+    auto a3i = input<3, Live>(x3i, i);
+    auto a4r = input<4, Live>(x4r, i);
+    auto a4i = input<4, Live>(x4i, i);
     if (Twiddle) {
-      const double r1 = a1r * w1r - a1i * w1i;
+      const auto r1 = a1r * w1r - a1i * w1i;
       a1i = a1r * w1i + a1i * w1r;
       a1r = r1;
-      const double r2 = a2r * w2r - a2i * w2i;
+      const auto r2 = a2r * w2r - a2i * w2i;
       a2i = a2r * w2i + a2i * w2r;
       a2r = r2;
-      const double r3 = a3r * w3r - a3i * w3i;
+      const auto r3 = a3r * w3r - a3i * w3i;
       a3i = a3r * w3i + a3i * w3r;
       a3r = r3;
-      const double r4 = a4r * w4r - a4i * w4i;
+      const auto r4 = a4r * w4r - a4i * w4i;
       a4i = a4r * w4i + a4i * w4r;
       a4r = r4;
     }
-    const double t1r = a1r + a4r, t1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
-    const double t2r = a2r + a3r, t2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
+    const auto t1r = a1r + a4r, t1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
+    const auto t2r = a2r + a3r, t2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
     // y1,4 = A -/+ i B and y2,3 = C -/+ i D with
     // A = a0 + c1 t1 + c2 t2, B = s1 d1 + s2 d2, C = a0 + c2 t1 + c1 t2, D = s2 d1 - s1 d2.
-    const double Ar = a0r + kC1 * t1r + kC2 * t2r, Ai = a0i + kC1 * t1i + kC2 * t2i;
-    const double Br = kS1 * d1r + kS2 * d2r, Bi = kS1 * d1i + kS2 * d2i;
-    const double Cr = a0r + kC2 * t1r + kC1 * t2r, Ci = a0i + kC2 * t1i + kC1 * t2i;
-    const double Dr = kS2 * d1r - kS1 * d2r, Di = kS2 * d1i - kS1 * d2i;
+    const auto Ar = a0r + kC1 * t1r + kC2 * t2r, Ai = a0i + kC1 * t1i + kC2 * t2i;
+    const auto Br = kS1 * d1r + kS2 * d2r, Bi = kS1 * d1i + kS2 * d2i;
+    const auto Cr = a0r + kC2 * t1r + kC1 * t2r, Ci = a0i + kC2 * t1i + kC1 * t2i;
+    const auto Dr = kS2 * d1r - kS1 * d2r, Di = kS2 * d1i - kS1 * d2i;
     y0r[i] = a0r + t1r + t2r;
     y0i[i] = a0i + t1i + t2i;
     y1r[i] = Ar + Bi;
@@ -224,14 +264,14 @@ void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const
 
 }  // namespace
 
+// The stages from `first` on, ping-ponging between (xr, xi) and (yr, yi); true when the result
+// lands in the buffer that was (yr, yi) at the plan's first stage.
 template <int W>
-bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                     double* work_im) {
-  double* xr = re;
-  double* xi = im;
-  double* yr = work_re;
-  double* yi = work_im;
-  for (const ComplexFftPlan::Stage& s : plan.stages()) {
+bool run_stages(const ComplexFftPlan& plan, std::size_t first, double* xr, double* xi, double* yr,
+                double* yi) {
+  const auto& stages = plan.stages();
+  for (std::size_t k = first; k < stages.size(); ++k) {
+    const ComplexFftPlan::Stage& s = stages[k];
     const std::size_t MW = s.rest * W;
     const int p = s.radix;
     const double* tr = plan.twiddle_re() + s.twiddle_offset;
@@ -246,7 +286,83 @@ bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double*
     std::swap(xr, yr);
     std::swap(xi, yi);
   }
-  return plan.stages().size() % 2 == 1;
+  return stages.size() % 2 == 1;
+}
+
+template <int W>
+bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
+                     double* work_im) {
+  return run_stages<W>(plan, 0, re, im, work_re, work_im);
+}
+
+// The first stage's butterflies (l = 1: no twiddles; input r and output r both at r MW) over the
+// runs of doubles [begin, end), with inputs Live..P-1 zero.
+template <int P, int Live>
+void first_stage_run(std::size_t MW, std::size_t begin, std::size_t end, const double* xr,
+                     const double* xi, double* yr, double* yi) {
+  const std::size_t n = end - begin;
+  const double* a = xr + begin;
+  const double* b = xi + begin;
+  double* c = yr + begin;
+  double* d = yi + begin;
+  if constexpr (P == 2) {
+    butterfly2<false, Live>(a, b, a + MW, b + MW, c, d, c + MW, d + MW, n, nullptr, nullptr);
+  } else if constexpr (P == 3) {
+    butterfly3<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, c, d, c + MW, d + MW,
+                            c + 2 * MW, d + 2 * MW, n, nullptr, nullptr);
+  } else if constexpr (P == 4) {
+    butterfly4<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, a + 3 * MW, b + 3 * MW,
+                            c, d, c + MW, d + MW, c + 2 * MW, d + 2 * MW, c + 3 * MW, d + 3 * MW,
+                            n, nullptr, nullptr);
+  } else {
+    butterfly5<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, a + 3 * MW, b + 3 * MW,
+                            a + 4 * MW, b + 4 * MW, c, d, c + MW, d + MW, c + 2 * MW, d + 2 * MW,
+                            c + 3 * MW, d + 3 * MW, c + 4 * MW, d + 4 * MW, n, nullptr, nullptr);
+  }
+}
+
+// The first stage of a radix-P plan for input that is 0 from element `length` on: element j of
+// run r is x[j + m r], so the butterflies of j read `live` nonzero inputs where
+// live = ceil((length - j) / m) (at most P): each range of j with one count runs the butterfly
+// with the rest of its inputs dropped; where none is live the outputs are 0.
+template <int P, int W>
+void first_stage_lit(std::size_t m, std::size_t length, const double* xr, const double* xi,
+                     double* yr, double* yi) {
+  const std::size_t MW = m * W;
+  // live(j) > r for j < bound(r): the j whose input r is nonzero.
+  auto bound = [&](std::size_t r) {
+    return length > m * r ? std::min(length - m * r, m) * W : std::size_t{0};
+  };
+  first_stage_run<P, P>(MW, 0, bound(P - 1), xr, xi, yr, yi);
+  if constexpr (P > 4) first_stage_run<P, 4>(MW, bound(4), bound(3), xr, xi, yr, yi);
+  if constexpr (P > 3) first_stage_run<P, 3>(MW, bound(3), bound(2), xr, xi, yr, yi);
+  if constexpr (P > 2) first_stage_run<P, 2>(MW, bound(2), bound(1), xr, xi, yr, yi);
+  first_stage_run<P, 1>(MW, bound(1), bound(0), xr, xi, yr, yi);
+  for (std::size_t r = 0; r < static_cast<std::size_t>(P); ++r) {
+    std::fill(yr + r * MW + bound(0), yr + (r + 1) * MW, 0.0);
+    std::fill(yi + r * MW + bound(0), yi + (r + 1) * MW, 0.0);
+  }
+}
+
+// transform_split for input that is 0 from element `length` on (those elements are not read):
+// the first stage skips the arithmetic on the zeros; the values are the full transform's
+// (but for the sign of a zero).
+template <int W>
+bool transform_split_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
+                         double* work_re, double* work_im) {
+  const auto& stages = plan.stages();
+  if (stages.empty() || length >= plan.size()) {
+    if (stages.empty() && length == 0) re[0] = im[0] = 0.0;  // n = 1: no stages
+    return transform_split<W>(plan, re, im, work_re, work_im);
+  }
+  const std::size_t m = stages[0].rest;
+  switch (stages[0].radix) {
+    case 2: first_stage_lit<2, W>(m, length, re, im, work_re, work_im); break;
+    case 3: first_stage_lit<3, W>(m, length, re, im, work_re, work_im); break;
+    case 4: first_stage_lit<4, W>(m, length, re, im, work_re, work_im); break;
+    default: first_stage_lit<5, W>(m, length, re, im, work_re, work_im); break;
+  }
+  return run_stages<W>(plan, 1, work_re, work_im, re, im);
 }
 
 bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
@@ -257,6 +373,11 @@ bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double
 bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
                      double* work_im) {
   return transform_split<kFftLanes>(plan, re, im, work_re, work_im);
+}
+
+bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
+                         double* work_re, double* work_im) {
+  return transform_split_lit<kFftLanes>(plan, length, re, im, work_re, work_im);
 }
 
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,

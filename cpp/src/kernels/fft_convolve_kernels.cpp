@@ -22,7 +22,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
   const std::size_t in_rows = std::min(c.in_rows, n);
   const auto [re, im, wre, wim] = plan.split_buffers(scratch);
 
-  // Gather the input rows; the rest of the column is 0, and so are unused lanes (transformed
+  // Gather the input rows; unused lanes are 0 (transformed
   // along: cheaper than a remainder path, and never denormals or NaNs).
   if (lanes == W) {
     for (std::size_t t = 0; t < in_rows; ++t)
@@ -36,10 +36,8 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
       }
     }
   }
-  std::fill(re + in_rows * W, re + n * W, 0.0);
-  std::fill(im + in_rows * W, im + n * W, 0.0);
-
-  const bool forward_in_work = fft_split_lanes(plan, re, im, wre, wim);
+  // The rest of the column is 0: neither stored nor read (see fft_split_lanes_lit).
+  const bool forward_in_work = fft_split_lanes_lit(plan, in_rows, re, im, wre, wim);
   double* const xr = forward_in_work ? wre : re;
   double* const xi = forward_in_work ? wim : im;
   double* const yr = forward_in_work ? re : wre;

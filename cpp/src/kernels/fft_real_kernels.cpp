@@ -124,9 +124,8 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
   // Lane l carries row l in its real part and row W + l in its imaginary part.
   fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), len, re);
   fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), len, im);
-  std::fill(re + len * W, re + n * W, 0.0);
-  std::fill(im + len * W, im + n * W, 0.0);
-  const bool in_work = fft_split_lanes(plan, re, im, wre, wim);
+  // The zero padding past len is neither stored nor read (see fft_split_lanes_lit).
+  const bool in_work = fft_split_lanes_lit(plan, len, re, im, wre, wim);
   double* a = in_work ? re : wre;  // the free pair
   double* b = in_work ? im : wim;
   separate<W>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);

@@ -33,6 +33,10 @@ bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double
                       double* work_im);
 bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
                      double* work_im);
+/// fft_split_lanes for sequences that are 0 from element `length` on (those elements of re, im
+/// are not read); the same values but for the sign of a zero.
+bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
+                         double* work_re, double* work_im);
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
                FftDirection direction, double scale, double* scratch);
 void fft_single(const ComplexFftPlan& plan, const double* in, double* out, FftDirection direction,
