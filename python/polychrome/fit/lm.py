@@ -94,15 +94,19 @@ class LM:
             indices = self._log_indices(problem.free, names)
             links = sersic_flux_links(self.model, problem.free) if self.total_flux else []
             result = self._run(problem, start, indices, names, links)
-            if links and result.unconstrained is not None and result.unconstrained.any():
+            if links and _any_unconstrained(result):
                 # an unresolved source's shape fades at fixed flux: the fit may stop on that
-                # plateau (see total_flux_problem); the fit in Ie from the start decides
-                plain = self._run(problem, start, indices, names, [])
-                plain.iterations += result.iterations
-                if plain.chi2 <= result.chi2 or not np.isfinite(result.chi2):
-                    result = plain
-                else:
-                    result.iterations = plain.iterations
+                # plateau (see total_flux_problem); fits in Ie from there, then (when that ends
+                # singular too) from the start, decide: the lowest chi^2 is kept
+                for begin in (result.x, start):
+                    plain = self._run(problem, begin, indices, names, [])
+                    plain.iterations += result.iterations
+                    if plain.chi2 <= result.chi2 or not np.isfinite(result.chi2):
+                        result = plain
+                    else:
+                        result.iterations = plain.iterations
+                    if not _any_unconstrained(plain):
+                        break
             problem.restore(result.x)
         if result.uncertainties.size and not np.isnan(result.uncertainties).any():
             problem.free.set_uncertainties(result.uncertainties)
@@ -146,3 +150,8 @@ class LM:
             for columns in found:
                 indices.update(range(columns.start, columns.stop))
         return sorted(indices)
+
+
+def _any_unconstrained(result):
+    """True when the FitResult has parameters the data do not constrain (J^T W J singular)."""
+    return result.unconstrained is not None and bool(result.unconstrained.any())

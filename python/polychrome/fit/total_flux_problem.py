@@ -18,12 +18,13 @@ q, never on an Ie column.
 The flat direction this opens: an unresolved source's shape (n, Re, q) hardly
 changes its image at fixed flux, so such a fit can stop on that plateau, its
 J^T W J singular, above the minimum that the fit in Ie finds (2 of 195 sources of
-bench/survey.py's isolated3 field, chi^2 +9 and +57); fit.LM then fits again in Ie
-from the start and keeps the lower chi^2.
+bench/survey.py's isolated3 field, chi^2 +9 and +57); fit.LM then continues in Ie
+from there (which found the minimum of the +57 one) and, when that ends singular
+too, fits in Ie from the start; the lowest chi^2 is kept.
 
 Measured on bench/survey.py's isolated fields (bench/survey_fit_only.py fit,
 compare_survey_fits.py): normal equations per source 9.51 -> 7.55 (1 band) and
-10.88 -> 8.97 (3 bands), chi^2 evaluations 1.00 -> 0.83 and 1.79 -> 1.62, the
+10.88 -> 8.86 (3 bands), chi^2 evaluations 1.00 -> 0.83 and 1.79 -> 1.63, the
 fits of >= 20 iterations 17 -> 4 and 24 -> 12, stalled fits 15 -> 4 and 19 -> 3.
 A bright, resolved source's valley is straight in Ie already: there the flux
 steps take a few more iterations (tests/test_fit_total_flux.py).

@@ -67,7 +67,7 @@ class ModelSpec:
     have low >= 0. total_flux: the fitter steps each Sersic's log10 total flux
     instead of its Ie (fit.LM's total_flux): the curved n-Re-q-Ie valleys of
     faint sources straighten; on bench/survey.py's isolated fields normal
-    equations per source 9.5 -> 7.6 (1 band) and 10.9 -> 9.0 (3 bands).
+    equations per source 9.5 -> 7.6 (1 band) and 10.9 -> 8.9 (3 bands).
     """
 
     candidates: tuple = ("sersic galaxy model",)
