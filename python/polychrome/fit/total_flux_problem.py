@@ -41,7 +41,7 @@ from scipy.special import digamma
 
 from .. import _core
 from ..models.parameter_spec import LOG10_BRIGHTNESS_LIMITS
-from ..models.sersic import sersic_total_flux
+from ..models.sersic import sersic_total_flux_of_b
 from .normal_equations import NormalEquations
 
 _LN10 = math.log(10.0)
@@ -53,7 +53,7 @@ def sersic_log10_flux_offset(n, Re, q):
     Re arcsec (semi-major half-light radius) and axis ratio q; g in log10(arcsec^2),
     dg/dRe in 1/arcsec (sersic_total_flux's formula, at Ie = 0)."""
     b, db_dn = _core.sersic_b(n)
-    g = math.log10(sersic_total_flux(n, Re, 0.0, q))
+    g = math.log10(sersic_total_flux_of_b(n, Re, 0.0, q, b))
     dg_dn = (1.0 / n + db_dn - 2.0 * math.log(b) - 2.0 * n * db_dn / b + 2.0 * float(digamma(2.0 * n))) / _LN10
     return g, dg_dn, 2.0 / (Re * _LN10), 1.0 / (q * _LN10)
 
@@ -90,6 +90,7 @@ class TotalFluxProblem:
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         for ie, _, _, _ in self.links:
             self._lower[ie], self._upper[ie] = -np.inf, np.inf
+        self._identity = np.identity(self.size)  # copied for T at every evaluation
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
 
     def _offsets(self, x):
@@ -100,7 +101,7 @@ class TotalFluxProblem:
 
     def _jacobian(self, offsets):
         """T = dx/dy for the offsets."""
-        t = np.identity(self.size)
+        t = self._identity.copy()
         for ie, n, re, q, _, dg_dn, dg_dre, dg_dq in offsets:
             t[ie, n] -= dg_dn
             t[ie, re] -= dg_dre
