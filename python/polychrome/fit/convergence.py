@@ -78,8 +78,32 @@ def attainable_decrease(hessian, gradient, diag, damping, x, lower, upper, solve
     """Predicted chi^2 decrease (chi^2 units) of the least-damped limited Gauss-Newton step
     from x (``damping``: that L, small; ``diag``: the fitter's damping scale per parameter;
     lower, upper: as for limited_step)."""
-    step = limited_step(damped(hessian, damping, diag), gradient, x, lower, upper, solve)
-    return predicted_decrease(gradient, hessian, step)
+    matrix = damped(hessian, damping, diag)
+    step = limited_step(matrix, gradient, x, lower, upper, solve)
+    decrease = predicted_decrease(gradient, hessian, step)
+    if decrease >= 0.0:
+        return decrease
+    # The held rounds can end on a step that the quadratic model says raises chi^2 (a nearly
+    # singular J^T W J, whose solution runs far past several limits): that says nothing about
+    # convergence. The best point on the segment from x along the whole solution, cut at the
+    # first limit, is attainable too, and its decrease is > 0 wherever the gradient is not 0.
+    return _line_decrease(gradient, hessian, solve(matrix, gradient), x, lower, upper)
+
+
+def _line_decrease(gradient, hessian, direction, x, lower, upper):
+    """The largest decrease the quadratic model predicts for t * direction, 0 <= t <= 1, with x + t
+    * direction within [lower, upper] (>= 0)."""
+    reach = 1.0
+    for value, d, lo, hi in zip(x.tolist(), direction.tolist(), _as_list(lower), _as_list(upper)):
+        if value + reach * d > hi:
+            reach = (hi - value) / d
+        elif value + reach * d < lo:
+            reach = (lo - value) / d
+    slope, curvature = float(gradient.dot(direction)), float(direction.dot(hessian).dot(direction))
+    if not slope > 0.0 or reach <= 0.0:
+        return 0.0
+    t = min(reach, slope / curvature) if curvature > 0.0 else reach
+    return 2.0 * t * slope - t * t * curvature
 
 
 def predicted_decrease(gradient, hessian, step):

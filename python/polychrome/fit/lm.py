@@ -6,6 +6,7 @@ import numpy as np
 from .levenberg_marquardt import levenberg_marquardt
 from .log_scaled_problem import LogScaledProblem
 from .model_problem import ModelProblem
+from .total_flux_problem import TotalFluxProblem, sersic_flux_links
 from .options import checked_options
 from ..models import Model
 from ..param import Parameter
@@ -52,10 +53,15 @@ class LM:
         must have a value > 0 and a lower limit >= 0 (ValueError otherwise),
         and a str must name a free parameter. () (default): every parameter
         linear.
+    total_flux : bool, default False
+        Step each Sersic component's log10 total flux instead of its Ie where
+        its Ie, n, Re and q are free and Ie has no limits of its own (see
+        total_flux_problem): the same minimum and uncertainties, a straighter
+        valley for faint sources.
     """
 
     def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, tolerance=1e-3, relative_tolerance=None,
-                 damping=1e-3, max_time=None, log_parameters=()):
+                 damping=1e-3, max_time=None, log_parameters=(), total_flux=False):
         self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose,
                                        max_time)
         (self.max_iter, self.epsilon4, self.tolerance, self.relative_tolerance, self.damping,
@@ -67,6 +73,7 @@ class LM:
         if log_parameters is None or isinstance(log_parameters, (str, Parameter)):
             log_parameters = () if log_parameters is None else (log_parameters,)
         self.log_parameters = tuple(log_parameters)
+        self.total_flux = bool(total_flux)
         for entry in self.log_parameters:
             if not isinstance(entry, (str, Parameter)):
                 raise TypeError(f"log_parameters must hold Parameter objects or parameter names (str), "
@@ -85,14 +92,21 @@ class LM:
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)
-            fitted = LogScaledProblem(problem, indices, start, names) if indices else problem
-            if fitted is not problem:
-                start = fitted.start
-            lower, upper, cyclic = fitted.limits()
-            result = levenberg_marquardt(fitted, start, lower, upper, cyclic, normalise=fitted.normalise,
-                                         **self.options._asdict())
-            if fitted is not problem:
-                result = fitted.result_in_model_space(result)
+            links = sersic_flux_links(self.model, problem.free) if self.total_flux else []
+            result = self._run(problem, start, indices, names, links)
+            if links and _any_unconstrained(result):
+                # an unresolved source's shape fades at fixed flux: the fit may stop on that
+                # plateau (see total_flux_problem); fits in Ie from there, then (when that ends
+                # singular too) from the start, decide: the lowest chi^2 is kept
+                for begin in (result.x, start):
+                    plain = self._run(problem, begin, indices, names, [])
+                    plain.iterations += result.iterations
+                    if plain.chi2 <= result.chi2 or not np.isfinite(result.chi2):
+                        result = plain
+                    else:
+                        result.iterations = plain.iterations
+                    if not _any_unconstrained(plain):
+                        break
             problem.restore(result.x)
         if result.uncertainties.size and not np.isnan(result.uncertainties).any():
             problem.free.set_uncertainties(result.uncertainties)
@@ -100,6 +114,22 @@ class LM:
         if result.unconstrained is not None and result.unconstrained.any():
             loose = [name for name, flag in zip(result.names, result.unconstrained) if flag]
             result.message += f": {', '.join(loose)}"
+        return result
+
+    def _run(self, problem, start, indices, names, links):
+        """levenberg_marquardt on ``problem`` from x = ``start``, stepping the ``indices`` in ln and
+        the Sersic brightnesses of ``links`` as total fluxes; the FitResult in x."""
+        # (the flux wrapper inside the log one: n, Re and q reach it in their own units)
+        flux = TotalFluxProblem(problem, links, start) if links else problem
+        fitted = LogScaledProblem(flux, indices, flux.start if links else start, names) if indices else flux
+        y0 = fitted.start if fitted is not problem else start
+        lower, upper, cyclic = fitted.limits()
+        result = levenberg_marquardt(fitted, y0, lower, upper, cyclic, normalise=fitted.normalise,
+                                     **self.options._asdict())
+        if fitted is not flux:
+            result = fitted.result_in_model_space(result)
+        if flux is not problem:
+            result = flux.result_in_model_space(result)
         return result
 
     def _log_indices(self, free, names):
@@ -120,3 +150,8 @@ class LM:
             for columns in found:
                 indices.update(range(columns.start, columns.stop))
         return sorted(indices)
+
+
+def _any_unconstrained(result):
+    """True when the FitResult has parameters the data do not constrain (J^T W J singular)."""
+    return result.unconstrained is not None and bool(result.unconstrained.any())

@@ -14,7 +14,11 @@ from .registry import register
 
 def sersic_total_flux(n, Re, Ie, q):
     """Total flux (to infinity) of a Sersic of index n, Re arcsec, Ie log10 flux/arcsec^2, axis ratio q."""
-    b = _core.sersic_b(n)[0]
+    return sersic_total_flux_of_b(n, Re, Ie, q, _core.sersic_b(n)[0])
+
+
+def sersic_total_flux_of_b(n, Re, Ie, q, b):
+    """sersic_total_flux with b_n given (the core's _core.sersic_b(n)[0], when the caller has it)."""
     return 2 * math.pi * q * Re**2 * 10**Ie * n * math.exp(b) * b ** (-2 * n) * math.gamma(2 * n)
 
 
