@@ -171,6 +171,15 @@ def _finite_equations(ne):
     return math.isfinite(ne.chi2) and _finite(ne.gradient) and _finite(ne.hessian)
 
 
+def uncertainties_from(covariance):
+    """sqrt of the covariance's diagonal (0 where rounding left it negative; inf where a parameter is
+    unconstrained)."""
+    if covariance.size == 0:
+        return np.zeros(0)
+    variances = covariance.diagonal()
+    return np.sqrt(np.where(variances < 0.0, 0.0, variances))
+
+
 def covariance_from(hessian):
     """(covariance, unconstrained): the inverse of J^T W J over the directions the data
     constrain, and a (P,) bool array of the parameters they do not (see
@@ -275,8 +284,7 @@ def _finish(message, x, ne, iterations, size):
                         "constrained by the data (uncertainty inf)")
     else:
         covariance = np.full((size, size), np.nan)
-    variances = covariance.diagonal()
-    uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if size else np.zeros(0)
+    uncertainties = uncertainties_from(covariance)
     return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
                      covariance, uncertainties, hessian, unconstrained)
 

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .levenberg_marquardt import uncertainties_from
 from .normal_equations import NormalEquations
 
 # exp() of a value below this is finite (exp(709.78) is the largest float)
@@ -150,8 +151,7 @@ class LogScaledProblem:
         result.x = x
         result.covariance = result.covariance * scale[:, None] * scale[None, :]
         result.hessian = result.hessian / scale[:, None] / scale[None, :]
-        variances = result.covariance.diagonal()
-        result.uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if self.size else np.zeros(0)
+        result.uncertainties = uncertainties_from(result.covariance)
         return result
 
 

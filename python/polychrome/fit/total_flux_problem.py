@@ -42,6 +42,7 @@ from scipy.special import digamma
 from .. import _core
 from ..models.parameter_spec import LOG10_BRIGHTNESS_LIMITS
 from ..models.sersic import sersic_total_flux_of_b
+from .levenberg_marquardt import uncertainties_from
 from .normal_equations import NormalEquations
 
 _LN10 = math.log(10.0)
@@ -186,6 +187,5 @@ class TotalFluxProblem:
         else:
             result.covariance = t @ result.covariance @ t.T
         result.hessian = inverse.T @ result.hessian @ inverse
-        variances = result.covariance.diagonal()
-        result.uncertainties = np.sqrt(np.where(variances < 0.0, 0.0, variances)) if self.size else np.zeros(0)
+        result.uncertainties = uncertainties_from(result.covariance)
         return result
