@@ -46,6 +46,14 @@ inline auto input(const double* x, std::size_t i) {  // no __restrict: the calle
 // doubles per contiguous run; tr/ti the p-1 twiddles w_L^{r k1}, r = 1..p-1.
 // Twiddle = false is the k1 = 0 column, where all twiddles are 1. Live < p: inputs Live..p-1
 // are 0 and not read (see transform_split_lit).
+// a *= w for the complex a = (re, im) and w = (wr, wi); a Zero input stays Zero.
+template <class T>
+inline void rotate(T& re, T& im, double wr, double wi) {
+  const auto r = re * wr - im * wi;
+  im = re * wi + im * wr;
+  re = r;
+}
+
 template <bool Twiddle, int Live = 2>
 inline void butterfly2(const double* __restrict x0r, const double* __restrict x0i,
                        const double* __restrict x1r, const double* __restrict x1i,
@@ -58,9 +66,7 @@ inline void butterfly2(const double* __restrict x0r, const double* __restrict x0
     auto a1r = input<1, Live>(x1r, i);
     auto a1i = input<1, Live>(x1i, i);
     if (Twiddle) {
-      const auto r = a1r * w1r - a1i * w1i;
-      a1i = a1r * w1i + a1i * w1r;
-      a1r = r;
+      rotate(a1r, a1i, w1r, w1i);
     }
     y0r[i] = a0r + a1r;
     y0i[i] = a0i + a1i;
@@ -85,12 +91,8 @@ inline void butterfly3(const double* __restrict x0r, const double* __restrict x0
     auto a2r = input<2, Live>(x2r, i);
     auto a2i = input<2, Live>(x2i, i);
     if (Twiddle) {
-      const auto r1 = a1r * w1r - a1i * w1i;
-      a1i = a1r * w1i + a1i * w1r;
-      a1r = r1;
-      const auto r2 = a2r * w2r - a2i * w2i;
-      a2i = a2r * w2i + a2i * w2r;
-      a2r = r2;
+      rotate(a1r, a1i, w1r, w1i);
+      rotate(a2r, a2i, w2r, w2i);
     }
     const auto tr_ = a1r + a2r, ti_ = a1i + a2i;
     const auto dr = a1r - a2r, di = a1i - a2i;
@@ -127,15 +129,9 @@ inline void butterfly4(const double* __restrict x0r, const double* __restrict x0
     auto a3r = input<3, Live>(x3r, i);
     auto a3i = input<3, Live>(x3i, i);
     if (Twiddle) {
-      const auto r1 = a1r * w1r - a1i * w1i;
-      a1i = a1r * w1i + a1i * w1r;
-      a1r = r1;
-      const auto r2 = a2r * w2r - a2i * w2i;
-      a2i = a2r * w2i + a2i * w2r;
-      a2r = r2;
-      const auto r3 = a3r * w3r - a3i * w3i;
-      a3i = a3r * w3i + a3i * w3r;
-      a3r = r3;
+      rotate(a1r, a1i, w1r, w1i);
+      rotate(a2r, a2i, w2r, w2i);
+      rotate(a3r, a3i, w3r, w3i);
     }
     const auto t0r = a0r + a2r, t0i = a0i + a2i;
     const auto t1r = a0r - a2r, t1i = a0i - a2i;
@@ -179,18 +175,10 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
     auto a4r = input<4, Live>(x4r, i);
     auto a4i = input<4, Live>(x4i, i);
     if (Twiddle) {
-      const auto r1 = a1r * w1r - a1i * w1i;
-      a1i = a1r * w1i + a1i * w1r;
-      a1r = r1;
-      const auto r2 = a2r * w2r - a2i * w2i;
-      a2i = a2r * w2i + a2i * w2r;
-      a2r = r2;
-      const auto r3 = a3r * w3r - a3i * w3i;
-      a3i = a3r * w3i + a3i * w3r;
-      a3r = r3;
-      const auto r4 = a4r * w4r - a4i * w4i;
-      a4i = a4r * w4i + a4i * w4r;
-      a4r = r4;
+      rotate(a1r, a1i, w1r, w1i);
+      rotate(a2r, a2i, w2r, w2i);
+      rotate(a3r, a3i, w3r, w3i);
+      rotate(a4r, a4i, w4r, w4i);
     }
     const auto t1r = a1r + a4r, t1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
     const auto t2r = a2r + a3r, t2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
