@@ -124,7 +124,7 @@ def test_the_candidate_renderer_is_the_checked_call():
 
 def test_the_candidates_absolute_tolerance():
     """0 without a noise tolerance or before an amplitude; then the share of the noise tolerance
-    over the largest amplitude so far, rounded down to a power of 2."""
+    over the largest amplitude so far, rounded down to a power of 16."""
     share = convolved_profile_fit.CANDIDATE_NOISE_SHARE
     none = convolved_profile_fit._AbsoluteTolerance(0.0)
     none.add(1.0)
@@ -135,7 +135,7 @@ def test_the_candidates_absolute_tolerance():
         tolerance.add(log_amplitude)
     wanted = share * 3e-3 / 10**1.5
     got = tolerance.per_unit()
-    assert 0.5 * wanted < got <= wanted and got == 2.0 ** round(math.log2(got))
+    assert wanted / 16 < got <= wanted and got == 16.0 ** round(math.log(got, 16))
 
 
 def test_a_noise_tolerance_keeps_the_start_of_the_default_accuracy(monkeypatch):

@@ -199,9 +199,10 @@ class _SearchAxis:
 class _AbsoluteTolerance:
     """The absolute tolerance (flux per pixel of a candidate's own image, amplitude 1) of the next
     candidate render: ``CANDIDATE_NOISE_SHARE`` x the model's noise tolerance ``noise`` (flux per
-    pixel of the data) over the largest amplitude found so far, rounded down to a power of 2 (few
-    distinct renderers); 0 (the relative tolerance alone) before any amplitude or without a noise
-    tolerance. The candidates' amplitudes differ by a few times along n at a given size (a Sersic's
+    pixel of the data) over the largest amplitude found so far, rounded down to a power of 16 (one
+    renderer each: usually one for all the candidates after the first; rounded to powers of 2, the
+    largest amplitude's growth made 2.8 renderers per search, 15 us each); 0 (the relative
+    tolerance alone) before any amplitude or without a noise tolerance. The candidates' amplitudes differ by a few times along n at a given size (a Sersic's
     total flux per 10**Ie: 1.3 at n = 0.4, 1.9 at n = 1, 7.8 at n = 4), so the largest so far keeps
     every candidate's pixels within about the share of the fit's own tolerance."""
 
@@ -216,7 +217,7 @@ class _AbsoluteTolerance:
         if not (self.noise > 0 and self.amplitude > 0):
             return 0.0
         share = CANDIDATE_NOISE_SHARE * self.noise / self.amplitude
-        return math.ldexp(1.0, math.floor(math.log2(share))) if share > 0 else 0.0
+        return math.ldexp(1.0, 4 * math.floor(0.25 * math.log2(share))) if share > 0 else 0.0
 
 
 def _candidate_renderer(renderer, center, q, PA):
