@@ -162,3 +162,31 @@ def test_a_noise_tolerance_keeps_the_start_of_the_default_accuracy(monkeypatch):
         tolerances.clear()
         assert (noisy["n"].value, noisy["Re"].value) == (plain["n"].value, plain["Re"].value)
         assert noisy["Ie"].value == pytest.approx(plain["Ie"].value, abs=1e-5)
+
+
+@pytest.mark.parametrize("fixed_amplitude", [None, 0.3])
+def test_a_candidates_chi2_is_the_direct_sum(fixed_amplitude):
+    """_candidate reads chi^2 off sum w d^2, sum w d m and sum w m^2: the direct sum of
+    w (d - a m)^2 over the cutout to rounding, at the fitted and at a given amplitude."""
+    import numpy as np
+
+    from polychrome.models.convolved_profile_fit import Cutout
+    from polychrome.models.initialization import WindowPixels
+    from polychrome.render import ProfileRenderer
+
+    target = _compact_target(1)
+    model = Model(name="g", model_type="sersic galaxy model", target=target)
+    pixels = WindowPixels(model)
+    cutout = Cutout(model, pixels, pixels.values, COMPACT["center"], 8.0)
+    renderer = ProfileRenderer("sersic", cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
+                               psf=target.psf.convolver, tolerance=1e-3)
+    values = dict(COMPACT, n=2.5, Re=1.2)
+    render = convolved_profile_fit._candidate_renderer(lambda tolerance: renderer, tuple(COMPACT["center"]),
+                                                       COMPACT["q"], COMPACT["PA"])
+    chi2, log_amplitude = convolved_profile_fit._candidate(model, render, cutout, values, COMPACT["q"],
+                                                           fixed_amplitude)
+    image = renderer([2.5, 1.2, 0.0], COMPACT["center"], COMPACT["q"], COMPACT["PA"])
+    amplitude = (np.sum(cutout.weight * cutout.data * image) / np.sum(cutout.weight * image**2)
+                 if fixed_amplitude is None else 10**fixed_amplitude)
+    assert log_amplitude == pytest.approx(math.log10(amplitude), abs=1e-14)
+    assert chi2 == pytest.approx(np.sum(cutout.weight * (cutout.data - amplitude * image) ** 2), rel=1e-10)

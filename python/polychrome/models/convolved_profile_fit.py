@@ -65,8 +65,10 @@ class Cutout:
         # contiguous copies: every candidate multiplies them (a strided view's products took 2x as long)
         self.data = np.ascontiguousarray(data[y0:y1, x0:x1])
         self.weight = np.ascontiguousarray(weight[y0:y1, x0:x1])
-        # weight x data, the same for every candidate (their amplitudes' numerators)
+        # weight x data, the same for every candidate (their amplitudes' numerators), and the sum of
+        # weight x data^2 (the chi^2 of no model: each candidate's chi^2 is read off it, _candidate)
         self.weighted_data = self.weight * self.data
+        self.weighted_squares = float(_total(self.weighted_data * self.data))
         self.shape = self.data.shape
         self.origin = np.asarray(window.origin, float) + np.asarray(target.pixelscale, float) @ np.array(
             [x0, y0], float)
@@ -247,21 +249,23 @@ def _candidate(model, render, cutout, values, q, fixed_amplitude, absolute_toler
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
     image = render(model._core_parameters(values), absolute_tolerance)
-    # the products in one scratch array, the residual in the image's own (a new one each call): the
-    # numbers of weight * image * image, weighted_data * image and weight * residual * residual
-    # (sums by np.add.reduce over all axes: ndarray.sum's numbers without its method's wrapper)
+    # the products in one scratch array: the numbers of weight * image * image and weighted_data *
+    # image (sums by np.add.reduce over all axes: ndarray.sum's numbers without its method's wrapper)
     product = np.multiply(cutout.weight, image)
     norm = float(_total(np.multiply(product, image, out=product)))
     if not norm > 0 or not math.isfinite(norm):
         return None
+    cross = float(_total(np.multiply(cutout.weighted_data, image, out=product)))
     if fixed_amplitude is None:
-        amplitude = float(_total(np.multiply(cutout.weighted_data, image, out=product))) / norm
+        amplitude = cross / norm
         if not amplitude > 0:
             return None
     else:
         amplitude = 10.0**fixed_amplitude
-    residual = np.subtract(cutout.data, np.multiply(amplitude, image, out=image), out=image)
-    chi2 = float(_total(np.multiply(np.multiply(cutout.weight, residual, out=product), residual, out=product)))
+    # sum w (d - a m)^2 expanded into the sums at hand (no residual image: 4 array passes fewer). It
+    # differs from the direct sum by rounding, ~1e-16 of sum w d^2 (a bright source's 1e6 against
+    # a chi^2 of ~1e3: 1e-13 relative), far below the candidates' chi^2 differences.
+    chi2 = cutout.weighted_squares - 2.0 * amplitude * cross + amplitude * amplitude * norm
     return chi2, math.log10(amplitude)
 
 
