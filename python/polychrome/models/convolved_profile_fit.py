@@ -99,12 +99,16 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     by the user (None for those to find); ``grids``: {name: 1-D grid} for the
     shape parameters to find (the search stays within each grid's range);
     ``fixed_amplitude``: the log10 amplitude when the brightness is given
-    (None: fitted).
+    (None: fitted). With a noise tolerance set on the model
+    (Model.set_noise_tolerance), the candidates after the first are rendered
+    to a share of it (_AbsoluteTolerance), the first to the relative
+    tolerance alone.
     """
     names = [name for name in model._profile_names[:-1] if values[name] is None]
     axes = [_SearchAxis(grids[name]) for name in names]
     tried = {}
     target = model.target
+
     # every candidate on the same grid: checked and prepared once (per absolute tolerance); a small
     # cutout: threads would cost more than they save
     def renderer(absolute_tolerance):
