@@ -3,6 +3,8 @@ round tries, per shape parameter, only the side of the best point towards the pa
 through its tried neighbours. Checked against the full pattern search (both sides, the old path):
 the same starts from fewer candidate renders."""
 
+import math
+
 import pytest
 
 import polychrome.models.convolved_profile_fit as convolved_profile_fit
@@ -97,18 +99,94 @@ def test_the_cutout_of_an_unmasked_window_is_that_of_a_masked_one_off_the_mask()
 
 def test_the_candidate_renderer_is_the_checked_call():
     """_candidate_renderer (the core through ProfileRenderer.unchecked, the centre, q and PA
-    converted once) renders the same pixels as the renderer's checked call, bit for bit, and
-    refuses a wrong count of profile values."""
+    converted once; one renderer per absolute tolerance) renders the same pixels as a renderer's
+    checked call at that tolerance, bit for bit, and refuses a wrong count of profile values."""
     import numpy as np
 
     from polychrome.render import ProfileRenderer
 
     target = _compact_target(0)
-    renderer = ProfileRenderer("sersic", (31, 29), pixelscale=target.pixelscale, origin=(-1.3, -1.1),
-                               psf=target.psf.convolver, psf_upsample=target.psf_upsample, tolerance=1e-3, threads=1)
+
+    def renderer(absolute_tolerance):
+        return ProfileRenderer("sersic", (31, 29), pixelscale=target.pixelscale, origin=(-1.3, -1.1),
+                               psf=target.psf.convolver, psf_upsample=target.psf_upsample, tolerance=1e-3,
+                               threads=1, absolute_tolerance=absolute_tolerance)
+
     center, q, PA = np.array([0.21, -0.13]), np.float64(0.55), 0.8
     render = convolved_profile_fit._candidate_renderer(renderer, (0.21, -0.13), float(q), PA)
     for n, Re in [(0.5, 0.3), (2.0, 0.6), (np.float64(4.5), 1.1)]:
-        np.testing.assert_array_equal(render([n, Re, 0.0]), renderer([n, Re, 0.0], center, q, PA))
+        np.testing.assert_array_equal(render([n, Re, 0.0]), renderer(0.0)([n, Re, 0.0], center, q, PA))
+        np.testing.assert_array_equal(render([n, Re, 0.0], 2.0**-20),
+                                      renderer(2.0**-20)([n, Re, 0.0], center, q, PA))
     with pytest.raises(ValueError, match="profile values"):
         render([2.0, 0.6])
+
+
+def test_the_candidates_absolute_tolerance():
+    """0 without a noise tolerance or before an amplitude; then the share of the noise tolerance
+    over the largest amplitude so far, rounded down to a power of 16."""
+    share = convolved_profile_fit.CANDIDATE_NOISE_SHARE
+    none = convolved_profile_fit._AbsoluteTolerance(0.0)
+    none.add(1.0)
+    assert none.per_unit() == 0.0
+    tolerance = convolved_profile_fit._AbsoluteTolerance(3e-3)
+    assert tolerance.per_unit() == 0.0
+    for log_amplitude in (0.5, 1.5, 1.0):
+        tolerance.add(log_amplitude)
+    wanted = share * 3e-3 / 10**1.5
+    got = tolerance.per_unit()
+    assert wanted / 16 < got <= wanted and got == 16.0 ** round(math.log(got, 16))
+
+
+def test_a_noise_tolerance_keeps_the_start_of_the_default_accuracy(monkeypatch):
+    """With a noise tolerance (as a survey fit sets), the candidates after the first are rendered
+    to a share of it (an absolute tolerance > 0, fewer refinements): the same n and Re as the
+    candidates at the relative tolerance alone, the brightness within 1e-5."""
+    tolerances = []
+    candidate = convolved_profile_fit._candidate
+
+    def recorded(*args):
+        tolerances.append(args[-1])
+        return candidate(*args)
+
+    monkeypatch.setattr(convolved_profile_fit, "_candidate", recorded)
+    for seed in range(3):
+        target = _compact_target(seed)
+        given = {name: COMPACT[name] for name in ("center", "q", "PA")}
+        plain = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+        assert set(tolerances) == {0.0}
+        tolerances.clear()
+        noisy = Model(name="g", model_type="sersic galaxy model", target=target, **given)
+        noisy.set_noise_tolerance(1e-3).initialize()
+        assert tolerances[0] == 0.0 and all(t > 0 for t in tolerances[1:]), tolerances
+        tolerances.clear()
+        assert (noisy["n"].value, noisy["Re"].value) == (plain["n"].value, plain["Re"].value)
+        assert noisy["Ie"].value == pytest.approx(plain["Ie"].value, abs=1e-5)
+
+
+@pytest.mark.parametrize("fixed_amplitude", [None, 0.3])
+def test_a_candidates_chi2_is_the_direct_sum(fixed_amplitude):
+    """_candidate reads chi^2 off sum w d^2, sum w d m and sum w m^2: the direct sum of
+    w (d - a m)^2 over the cutout to rounding, at the fitted and at a given amplitude."""
+    import numpy as np
+
+    from polychrome.models.convolved_profile_fit import Cutout
+    from polychrome.models.initialization import WindowPixels
+    from polychrome.render import ProfileRenderer
+
+    target = _compact_target(1)
+    model = Model(name="g", model_type="sersic galaxy model", target=target)
+    pixels = WindowPixels(model)
+    cutout = Cutout(model, pixels, pixels.values, COMPACT["center"], 8.0)
+    renderer = ProfileRenderer("sersic", cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
+                               psf=target.psf.convolver, tolerance=1e-3)
+    values = dict(COMPACT, n=2.5, Re=1.2)
+    render = convolved_profile_fit._candidate_renderer(lambda tolerance: renderer, tuple(COMPACT["center"]),
+                                                       COMPACT["q"], COMPACT["PA"])
+    chi2, log_amplitude = convolved_profile_fit._candidate(model, render, cutout, values, COMPACT["q"],
+                                                           fixed_amplitude)
+    image = renderer([2.5, 1.2, 0.0], COMPACT["center"], COMPACT["q"], COMPACT["PA"])
+    amplitude = (np.sum(cutout.weight * cutout.data * image) / np.sum(cutout.weight * image**2)
+                 if fixed_amplitude is None else 10**fixed_amplitude)
+    assert log_amplitude == pytest.approx(math.log10(amplitude), abs=1e-14)
+    assert chi2 == pytest.approx(np.sum(cutout.weight * (cutout.data - amplitude * image) ** 2), rel=1e-10)

@@ -77,14 +77,16 @@ def test_psf_moments_are_measured_once_for_every_grid_of_one_psf(monkeypatch):
     assert len(calls) == 1
 
 
+@pytest.mark.parametrize("kind", [None, "stable"])
 @pytest.mark.parametrize("size", [0, 1, 7, 500, 3000])
-def test_annuli_sort_orders_as_lexsort(size):
+def test_annuli_sort_orders_as_lexsort(size, kind):
     """_by_annulus_then_value puts the annuli and their values in np.lexsort((values, annulus))'s
-    order (equal values in any order), ties included."""
+    order (equal values in any order), ties included, with either sort of the values."""
     rng = np.random.default_rng(size)
     annulus = rng.integers(0, 24, size)
     values = np.round(rng.normal(size=size), 1)  # many ties
-    order, reference = initialization._by_annulus_then_value(values, annulus), np.lexsort((values, annulus))
+    order = initialization._by_annulus_then_value(values, annulus, kind=kind)
+    reference = np.lexsort((values, annulus))
     np.testing.assert_array_equal(np.sort(order), np.arange(size))
     np.testing.assert_array_equal(annulus[order], annulus[reference])
     np.testing.assert_array_equal(values[order], values[reference])
