@@ -208,8 +208,8 @@ class _AbsoluteTolerance:
     pixel of the data) over the largest amplitude found so far, rounded down to a power of 16 (one
     renderer each: usually one for all the candidates after the first; rounded to powers of 2, the
     largest amplitude's growth made 2.8 renderers per search, 15 us each); 0 (the relative
-    tolerance alone) before any amplitude or without a noise tolerance. The candidates' amplitudes differ by a few times along n at a given size (a Sersic's
-    total flux per 10**Ie: 1.3 at n = 0.4, 1.9 at n = 1, 7.8 at n = 4), so the largest so far keeps
+    tolerance alone) before any amplitude or without a noise tolerance. The candidates' amplitudes
+    differ by a few times along n at a given size (a Sersic's total flux per 10**Ie: 1.3 at n = 0.4, 1.9 at n = 1, 7.8 at n = 4), so the largest so far keeps
     every candidate's pixels within about the share of the fit's own tolerance."""
 
     def __init__(self, noise):
