@@ -14,21 +14,29 @@ namespace {
 // Separates Z = A + i B into the half spectra of A and B (see the top of
 // the file), all arrays lane-interleaved split, bins k < nc:
 //   A[k] = (Z[k] + conj(Z[n-k])) / 2,  B[k] = (Z[k] - conj(Z[n-k])) / (2i).
+// Bin 0 (its own partner) is done apart, so that the loop's partner index is plain n - k: with it
+// chosen by a conditional inside the loop, GCC vectorised across k instead of across the lanes,
+// loading every Z[n-k] element by element (2.6x the instructions of the lane-wise loop).
+template <std::size_t W>
+inline void separate_bin(const double* __restrict zr, const double* __restrict zi, std::size_t k,
+                         std::size_t kk, double* __restrict ar, double* __restrict ai,
+                         double* __restrict br, double* __restrict bi) {
+  for (std::size_t l = 0; l < W; ++l) {
+    const double pr = zr[k * W + l], pi = zi[k * W + l];
+    const double qr = zr[kk * W + l], qi = zi[kk * W + l];
+    ar[k * W + l] = 0.5 * (pr + qr);
+    ai[k * W + l] = 0.5 * (pi - qi);
+    br[k * W + l] = 0.5 * (pi + qi);
+    bi[k * W + l] = 0.5 * (qr - pr);
+  }
+}
+
 template <std::size_t W>
 void separate(const double* __restrict zr, const double* __restrict zi, std::size_t n,
               std::size_t nc, double* __restrict ar, double* __restrict ai,
               double* __restrict br, double* __restrict bi) {
-  for (std::size_t k = 0; k < nc; ++k) {
-    const std::size_t kk = k == 0 ? 0 : n - k;
-    for (std::size_t l = 0; l < W; ++l) {
-      const double pr = zr[k * W + l], pi = zi[k * W + l];
-      const double qr = zr[kk * W + l], qi = zi[kk * W + l];
-      ar[k * W + l] = 0.5 * (pr + qr);
-      ai[k * W + l] = 0.5 * (pi - qi);
-      br[k * W + l] = 0.5 * (pi + qi);
-      bi[k * W + l] = 0.5 * (qr - pr);
-    }
-  }
+  separate_bin<W>(zr, zi, 0, 0, ar, ai, br, bi);
+  for (std::size_t k = 1; k < nc; ++k) separate_bin<W>(zr, zi, k, n - k, ar, ai, br, bi);
 }
 
 // The inverse: Z[k] = A[k] + i B[k] and Z[n-k] = conj(A[k]) + i conj(B[k]) for
