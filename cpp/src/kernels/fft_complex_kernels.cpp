@@ -234,10 +234,12 @@ inline void stage_column(std::size_t l, std::size_t k1, std::size_t MW, const do
 }
 
 // All columns k1 < l of a radix-P stage whose runs are MW doubles long; kMW > 0 makes MW that
-// compile-time constant (the loops then unroll), 0 leaves it to the argument.
-template <int P, std::size_t kMW>
+// compile-time constant (the loops then unroll), 0 leaves it to the argument, a multiple of
+// kBlock (the lanes: the loops then need no remainder).
+template <int P, std::size_t kMW, std::size_t kBlock>
 void stage_columns_radix(std::size_t l, std::size_t MW, const double* xr, const double* xi,
                          double* yr, double* yi, const double* tr, const double* ti) {
+  if (MW % kBlock != 0) __builtin_unreachable();
   const std::size_t run = kMW > 0 ? kMW : MW;
   stage_column<P, false>(l, 0, run, xr, xi, yr, yi, tr, ti);
   for (std::size_t k1 = 1; k1 < l; ++k1)
@@ -247,14 +249,14 @@ void stage_columns_radix(std::size_t l, std::size_t MW, const double* xr, const 
 // stage_columns_radix for the stage's radix p. The radix is dispatched once per stage, not per
 // column: the last stage's columns (runs of one lane block) spent ~28 instructions each on the
 // per-column switch and pointer set-up against 65-167 of butterfly.
-template <std::size_t kMW>
+template <std::size_t kMW, std::size_t kBlock>
 void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const double* xi,
                    double* yr, double* yi, const double* tr, const double* ti) {
   switch (p) {
-    case 2: stage_columns_radix<2, kMW>(l, MW, xr, xi, yr, yi, tr, ti); break;
-    case 3: stage_columns_radix<3, kMW>(l, MW, xr, xi, yr, yi, tr, ti); break;
-    case 4: stage_columns_radix<4, kMW>(l, MW, xr, xi, yr, yi, tr, ti); break;
-    default: stage_columns_radix<5, kMW>(l, MW, xr, xi, yr, yi, tr, ti); break;  // 5
+    case 2: stage_columns_radix<2, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    case 3: stage_columns_radix<3, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    case 4: stage_columns_radix<4, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    default: stage_columns_radix<5, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;  // 5
   }
 }
 
@@ -275,9 +277,9 @@ bool run_stages(const ComplexFftPlan& plan, std::size_t first, double* xr, doubl
     if (W > 1 && s.rest == 1) {
       // The last stage (one lane block per butterfly input): the run length is the constant W,
       // so the butterflies' loops unroll fully instead of paying loop and call overhead per k1.
-      stage_columns<W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
+      stage_columns<W, W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     } else {
-      stage_columns<0>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
+      stage_columns<0, W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     }
     std::swap(xr, yr);
     std::swap(xi, yi);
