@@ -201,53 +201,63 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-// Runs the butterflies of one stage for column k1; x/y point at the stage's
-// input/output arrays. Inputs r of column k1 start at MW (r + p k1), outputs
+// Runs the butterflies of one radix-P stage for column k1; x/y point at the stage's
+// input/output arrays. Inputs r of column k1 start at MW (r + P k1), outputs
 // k2 at MW (k1 + l k2).
-template <bool Twiddle>
-inline void stage_column(int p, std::size_t l, std::size_t k1, std::size_t MW, const double* xr,
-                  const double* xi, double* yr, double* yi, const double* tr,
-                  const double* ti) {
-  const std::size_t in0 = MW * p * k1;
+template <int P, bool Twiddle>
+inline void stage_column(std::size_t l, std::size_t k1, std::size_t MW, const double* xr,
+                         const double* xi, double* yr, double* yi, const double* tr,
+                         const double* ti) {
+  const std::size_t in0 = MW * P * k1;
   const std::size_t out0 = MW * k1;
   const std::size_t os = MW * l;  // output stride between k2
-  switch (p) {
-    case 2:
-      butterfly2<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, yr + out0, yi + out0,
-                          yr + out0 + os, yi + out0 + os, MW, tr, ti);
-      break;
-    case 3:
-      butterfly3<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
-                          xi + in0 + 2 * MW, yr + out0, yi + out0, yr + out0 + os,
-                          yi + out0 + os, yr + out0 + 2 * os, yi + out0 + 2 * os, MW, tr, ti);
-      break;
-    case 4:
-      butterfly4<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
-                          xi + in0 + 2 * MW, xr + in0 + 3 * MW, xi + in0 + 3 * MW, yr + out0,
-                          yi + out0, yr + out0 + os, yi + out0 + os, yr + out0 + 2 * os,
-                          yi + out0 + 2 * os, yr + out0 + 3 * os, yi + out0 + 3 * os, MW, tr,
-                          ti);
-      break;
-    default:  // 5
-      butterfly5<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
-                          xi + in0 + 2 * MW, xr + in0 + 3 * MW, xi + in0 + 3 * MW,
-                          xr + in0 + 4 * MW, xi + in0 + 4 * MW, yr + out0, yi + out0,
-                          yr + out0 + os, yi + out0 + os, yr + out0 + 2 * os,
-                          yi + out0 + 2 * os, yr + out0 + 3 * os, yi + out0 + 3 * os,
-                          yr + out0 + 4 * os, yi + out0 + 4 * os, MW, tr, ti);
-      break;
+  if constexpr (P == 2) {
+    butterfly2<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, yr + out0, yi + out0,
+                        yr + out0 + os, yi + out0 + os, MW, tr, ti);
+  } else if constexpr (P == 3) {
+    butterfly3<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
+                        xi + in0 + 2 * MW, yr + out0, yi + out0, yr + out0 + os,
+                        yi + out0 + os, yr + out0 + 2 * os, yi + out0 + 2 * os, MW, tr, ti);
+  } else if constexpr (P == 4) {
+    butterfly4<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
+                        xi + in0 + 2 * MW, xr + in0 + 3 * MW, xi + in0 + 3 * MW, yr + out0,
+                        yi + out0, yr + out0 + os, yi + out0 + os, yr + out0 + 2 * os,
+                        yi + out0 + 2 * os, yr + out0 + 3 * os, yi + out0 + 3 * os, MW, tr, ti);
+  } else {
+    butterfly5<Twiddle>(xr + in0, xi + in0, xr + in0 + MW, xi + in0 + MW, xr + in0 + 2 * MW,
+                        xi + in0 + 2 * MW, xr + in0 + 3 * MW, xi + in0 + 3 * MW,
+                        xr + in0 + 4 * MW, xi + in0 + 4 * MW, yr + out0, yi + out0,
+                        yr + out0 + os, yi + out0 + os, yr + out0 + 2 * os,
+                        yi + out0 + 2 * os, yr + out0 + 3 * os, yi + out0 + 3 * os,
+                        yr + out0 + 4 * os, yi + out0 + 4 * os, MW, tr, ti);
   }
 }
 
-// All columns k1 < l of a stage whose runs are MW doubles long; kMW > 0 makes MW that
-// compile-time constant (the loops then unroll), 0 leaves it to the argument.
-template <std::size_t kMW>
-void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const double* xi, double* yr,
-                   double* yi, const double* tr, const double* ti) {
+// All columns k1 < l of a radix-P stage whose runs are MW doubles long; kMW > 0 makes MW that
+// compile-time constant (the loops then unroll), 0 leaves it to the argument, a multiple of
+// kBlock (the lanes: the loops then need no remainder).
+template <int P, std::size_t kMW, std::size_t kBlock>
+void stage_columns_radix(std::size_t l, std::size_t MW, const double* xr, const double* xi,
+                         double* yr, double* yi, const double* tr, const double* ti) {
+  if (MW % kBlock != 0) __builtin_unreachable();
   const std::size_t run = kMW > 0 ? kMW : MW;
-  stage_column<false>(p, l, 0, run, xr, xi, yr, yi, tr, ti);
+  stage_column<P, false>(l, 0, run, xr, xi, yr, yi, tr, ti);
   for (std::size_t k1 = 1; k1 < l; ++k1)
-    stage_column<true>(p, l, k1, run, xr, xi, yr, yi, tr + (p - 1) * k1, ti + (p - 1) * k1);
+    stage_column<P, true>(l, k1, run, xr, xi, yr, yi, tr + (P - 1) * k1, ti + (P - 1) * k1);
+}
+
+// stage_columns_radix for the stage's radix p. The radix is dispatched once per stage, not per
+// column: the last stage's columns (runs of one lane block) spent ~28 instructions each on the
+// per-column switch and pointer set-up against 65-167 of butterfly.
+template <std::size_t kMW, std::size_t kBlock>
+void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const double* xi,
+                   double* yr, double* yi, const double* tr, const double* ti) {
+  switch (p) {
+    case 2: stage_columns_radix<2, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    case 3: stage_columns_radix<3, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    case 4: stage_columns_radix<4, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
+    default: stage_columns_radix<5, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;  // 5
+  }
 }
 
 }  // namespace
@@ -267,9 +277,9 @@ bool run_stages(const ComplexFftPlan& plan, std::size_t first, double* xr, doubl
     if (W > 1 && s.rest == 1) {
       // The last stage (one lane block per butterfly input): the run length is the constant W,
       // so the butterflies' loops unroll fully instead of paying loop and call overhead per k1.
-      stage_columns<W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
+      stage_columns<W, W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     } else {
-      stage_columns<0>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
+      stage_columns<0, W>(p, s.done, MW, xr, xi, yr, yi, tr, ti);
     }
     std::swap(xr, yr);
     std::swap(xi, yi);

@@ -14,26 +14,52 @@ namespace {
 // Separates Z = A + i B into the half spectra of A and B (see the top of
 // the file), all arrays lane-interleaved split, bins k < nc:
 //   A[k] = (Z[k] + conj(Z[n-k])) / 2,  B[k] = (Z[k] - conj(Z[n-k])) / (2i).
+// Bin 0 (its own partner) is done apart, so that the loop's partner index is plain n - k: with it
+// chosen by a conditional inside the loop, GCC vectorised across k instead of across the lanes,
+// loading every Z[n-k] element by element (2.6x the instructions of the lane-wise loop).
+template <std::size_t W>
+inline void separate_bin(const double* __restrict zr, const double* __restrict zi, std::size_t k,
+                         std::size_t kk, double* __restrict ar, double* __restrict ai,
+                         double* __restrict br, double* __restrict bi) {
+  for (std::size_t l = 0; l < W; ++l) {
+    const double pr = zr[k * W + l], pi = zi[k * W + l];
+    const double qr = zr[kk * W + l], qi = zi[kk * W + l];
+    ar[k * W + l] = 0.5 * (pr + qr);
+    ai[k * W + l] = 0.5 * (pi - qi);
+    br[k * W + l] = 0.5 * (pi + qi);
+    bi[k * W + l] = 0.5 * (qr - pr);
+  }
+}
+
 template <std::size_t W>
 void separate(const double* __restrict zr, const double* __restrict zi, std::size_t n,
               std::size_t nc, double* __restrict ar, double* __restrict ai,
               double* __restrict br, double* __restrict bi) {
-  for (std::size_t k = 0; k < nc; ++k) {
-    const std::size_t kk = k == 0 ? 0 : n - k;
-    for (std::size_t l = 0; l < W; ++l) {
-      const double pr = zr[k * W + l], pi = zi[k * W + l];
-      const double qr = zr[kk * W + l], qi = zi[kk * W + l];
-      ar[k * W + l] = 0.5 * (pr + qr);
-      ai[k * W + l] = 0.5 * (pi - qi);
-      br[k * W + l] = 0.5 * (pi + qi);
-      bi[k * W + l] = 0.5 * (qr - pr);
-    }
-  }
+  separate_bin<W>(zr, zi, 0, 0, ar, ai, br, bi);
+  for (std::size_t k = 1; k < nc; ++k) separate_bin<W>(zr, zi, k, n - k, ar, ai, br, bi);
 }
 
 // The inverse: Z[k] = A[k] + i B[k] and Z[n-k] = conj(A[k]) + i conj(B[k]) for
 // 0 < k < nc, Z[0] = A[0] + i B[0]. At the Nyquist bin of even n (k = n-k)
-// both formulas agree once the imaginary parts there are zero.
+// both formulas agree once the imaginary parts there are zero; the first one is written.
+// One bin pair k < n - k: its rows of Z as their own (restrict) pointers, so that the loop over
+// the lanes vectorises (with both rows addressed through zr, GCC could not rule out their
+// overlap and wrote every element alone: half the inverse row block's instructions).
+template <std::size_t W>
+inline void combine_bin(const double* __restrict ar, const double* __restrict ai,
+                        const double* __restrict br, const double* __restrict bi,
+                        double* __restrict zr_k, double* __restrict zi_k,
+                        double* __restrict zr_kk, double* __restrict zi_kk) {
+  for (std::size_t l = 0; l < W; ++l) {
+    const double pr = ar[l], pi = ai[l];
+    const double qr = br[l], qi = bi[l];
+    zr_kk[l] = pr + qi;
+    zi_kk[l] = qr - pi;
+    zr_k[l] = pr - qi;
+    zi_k[l] = pi + qr;
+  }
+}
+
 template <std::size_t W>
 void combine(const double* __restrict ar, const double* __restrict ai,
              const double* __restrict br, const double* __restrict bi, std::size_t n,
@@ -42,15 +68,16 @@ void combine(const double* __restrict ar, const double* __restrict ai,
     zr[l] = ar[l];
     zi[l] = br[l];
   }
-  for (std::size_t k = 1; k < nc; ++k) {
-    const std::size_t kk = n - k;
+  const std::size_t pairs = (n + 1) / 2;  // bins 1 .. pairs - 1 have a partner n - k != k
+  for (std::size_t k = 1; k < pairs; ++k) {
+    const std::size_t o = k * W, oo = (n - k) * W;
+    combine_bin<W>(ar + o, ai + o, br + o, bi + o, zr + o, zi + o, zr + oo, zi + oo);
+  }
+  if (pairs < nc) {  // the Nyquist bin of even n
+    const std::size_t o = pairs * W;
     for (std::size_t l = 0; l < W; ++l) {
-      const double pr = ar[k * W + l], pi = ai[k * W + l];
-      const double qr = br[k * W + l], qi = bi[k * W + l];
-      zr[kk * W + l] = pr + qi;
-      zi[kk * W + l] = qr - pi;
-      zr[k * W + l] = pr - qi;
-      zi[k * W + l] = pi + qr;
+      zr[o + l] = ar[o + l] - bi[o + l];
+      zi[o + l] = ai[o + l] + br[o + l];
     }
   }
 }
