@@ -168,7 +168,7 @@ class TotalFluxProblem:
         T C_y T^T, hessian T^-T H_y T^-1, uncertainties sqrt(diag C_x)."""
         x, offsets = self._model_space(result.x)
         t = self._jacobian(offsets)
-        inverse = 2.0 * np.identity(self.size) - t
+        inverse = 2.0 * self._identity - t
         result.x = x
         loose = result.unconstrained
         if loose is not None and loose.any():
