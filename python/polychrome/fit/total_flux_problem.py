@@ -92,21 +92,21 @@ class TotalFluxProblem:
         for ie, _, _, _ in self.links:
             self._lower[ie], self._upper[ie] = -np.inf, np.inf
         self._identity = np.identity(self.size)  # copied for T at every evaluation
-        # where T's -dg entries go in its flat form: (Ie, n), (Ie, Re), (Ie, q) of each link in turn
-        self._flat = [ie * self.size + column for ie, n, re, q in self.links for column in (n, re, q)]
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
 
     def _offsets(self, x):
-        """[(Ie, n, Re, q, g, dg/dn, dg/dRe, dg/dq)] at x (an array, or a list of floats), one per link."""
-        values = x.tolist() if isinstance(x, np.ndarray) else x
+        """[(Ie, n, Re, q, g, dg/dn, dg/dRe, dg/dq)] at x, one per link."""
+        values = x.tolist()
         return [(ie, n, re, q) + sersic_log10_flux_offset(values[n], values[re], values[q])
                 for ie, n, re, q in self.links]
 
     def _jacobian(self, offsets):
-        """T = dx/dy for the offsets: the identity with -dg/d(n, Re, q) on each Ie row (0 - dg in
-        floats, then one indexed write)."""
+        """T = dx/dy for the offsets."""
         t = self._identity.copy()
-        t.ravel()[self._flat] = [0.0 - d for *_, dg_dn, dg_dre, dg_dq in offsets for d in (dg_dn, dg_dre, dg_dq)]
+        for ie, n, re, q, _, dg_dn, dg_dre, dg_dq in offsets:
+            t[ie, n] -= dg_dn
+            t[ie, re] -= dg_dre
+            t[ie, q] -= dg_dq
         return t
 
     def to_fit_space(self, x):
@@ -117,12 +117,12 @@ class TotalFluxProblem:
         return y
 
     def _model_space(self, y):
-        """(x, offsets at x) for the fitter's y (in Python floats: the same subtractions)."""
-        values = np.asarray(y, dtype=float).tolist()
-        offsets = self._offsets(values)  # (n, Re and q are the same in x and y)
+        """(x, offsets at x) for the fitter's y."""
+        x = np.array(y, dtype=float)
+        offsets = self._offsets(x)  # (n, Re and q are the same in x and y)
         for ie, _, _, _, g, _, _, _ in offsets:
-            values[ie] -= g
-        return np.array(values), offsets
+            x[ie] -= g
+        return x, offsets
 
     def to_model_space(self, y):
         """x for the fitter's y (Ie = log10 F - g; a copy)."""
