@@ -168,3 +168,16 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
     assert result is best
     assert result.iterations == sum(iterations)
     assert np.array_equal(np.array([model["n"].value, model["Re"].value]), result.x[[N, RE]])
+
+
+def test_transformed_equations_have_the_matrix_products_digits():
+    """T^T g and T^T H T (ndarray.dot, for its lower per-call cost) carry the digits of the @ form."""
+    model = _perturbed_model(_simulated_target(1))
+    problem, flux = _flux_problem(model)
+    y = flux.start
+    x, offsets = flux._model_space(y)
+    t = flux._jacobian(offsets)
+    plain = problem.normal_equations(x)
+    ne = flux.normal_equations(y)
+    assert ne.gradient.tobytes() == (t.T @ plain.gradient).tobytes()
+    assert ne.hessian.tobytes() == (t.T @ plain.hessian @ t).tobytes()

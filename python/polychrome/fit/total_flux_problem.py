@@ -141,7 +141,9 @@ class TotalFluxProblem:
         x, offsets = self._model_space(y)
         ne = self.problem.normal_equations(x)
         t = self._jacobian(offsets)
-        return NormalEquations(ne.chi2, ne.ndata, t.T @ ne.gradient, t.T @ ne.hessian @ t)
+        # (ndarray.dot: the digits of the @ form, for less per call: 13k instructions against 21k for
+        # the 8 x 8 product of three, 6.8k against 10.3k for the vector; callgrind)
+        return NormalEquations(ne.chi2, ne.ndata, t.T.dot(ne.gradient), t.T.dot(ne.hessian).dot(t))
 
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
@@ -179,13 +181,13 @@ class TotalFluxProblem:
                 loose[ie] = loose[[ie, n, re, q]].any()
             result.unconstrained = loose
             covariance = np.where(np.isfinite(result.covariance), result.covariance, 0.0)
-            covariance = t @ covariance @ t.T
+            covariance = t.dot(covariance).dot(t.T)
             covariance[loose, :] = np.nan
             covariance[:, loose] = np.nan
             covariance[loose, loose] = np.inf
             result.covariance = covariance
         else:
-            result.covariance = t @ result.covariance @ t.T
-        result.hessian = inverse.T @ result.hessian @ inverse
+            result.covariance = t.dot(result.covariance).dot(t.T)  # (.dot: see normal_equations)
+        result.hessian = inverse.T.dot(result.hessian).dot(inverse)
         result.uncertainties = uncertainties_from(result.covariance)
         return result
