@@ -60,11 +60,11 @@ class ModelProblem:
         data (see ``center_regions``), so that a fit cannot walk it away.
         """
         lower, upper, cyclic = self._writer.limits()  # the quantities' own
-        values = self.free.get_values()
-        for columns, (region_lower, region_upper) in self.center_regions():
-            # a start outside the region (a neighbour just off the window) stays allowed
-            lower[columns] = np.minimum(region_lower, values[columns])
-            upper[columns] = np.maximum(region_upper, values[columns])
+        for columns, (region_lower, region_upper), quantity in self._center_regions():
+            # a start outside the region (a neighbour just off the window) stays allowed (the
+            # centre's value read off its quantity: the vector's entries, without making the vector)
+            lower[columns] = np.minimum(region_lower, quantity.value)
+            upper[columns] = np.maximum(region_upper, quantity.value)
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
         return lower, upper, cyclic
 
@@ -73,6 +73,10 @@ class ModelProblem:
         quantity without limits of its own: the box holding the ``center_region`` of every
         component sharing it (its window when given, else its target image; the union
         over the images of a joint model)."""
+        return [(columns, region) for columns, region, _ in self._center_regions()]
+
+    def _center_regions(self):
+        """center_regions() with each centre's quantity: [(slice, (lower, upper), quantity)]."""
         regions = {}
         for component in self._components:
             if "center" not in getattr(component, "parameters", ()):
@@ -83,9 +87,9 @@ class ModelProblem:
                 continue
             low, high = component.center_region()
             if columns.start in regions:
-                _, (old_low, old_high) = regions[columns.start]
+                _, (old_low, old_high), _ = regions[columns.start]
                 low, high = np.minimum(low, old_low), np.maximum(high, old_high)
-            regions[columns.start] = (columns, (low, high))
+            regions[columns.start] = (columns, (low, high), parameter.quantity)
         return list(regions.values())
 
     @property
