@@ -78,7 +78,7 @@ class _Pieces:
                 start = problem.free.get_values()
                 names = fitter.model._column_names(problem.free)
                 indices = fitter._log_indices(problem.free, names)
-                links = sersic_flux_links(fitter.model, problem.free) if fitter.total_flux else []
+                links = sersic_flux_links(fitter.model, problem.free, problem.components) if fitter.total_flux else []
                 fitted, y0, wrappers = lm.fitted_problem(problem, start, indices, names, links)
                 lower, upper, cyclic = fitted.limits()
                 box = lmm._Box(start.size, lower, upper, cyclic)

@@ -124,11 +124,14 @@ def test_brightnesses_with_limits_or_locked_shapes_are_left_in_ie():
     model = _model_at_truth(_simulated_target(0))
     problem = ModelProblem(model)
     assert sersic_flux_links(model, problem.free) == [(IE, N, RE, Q)]
+    assert sersic_flux_links(model, problem.free, problem.components) == [(IE, N, RE, Q)]
     model["Ie"].limits = (-1.0, 1.0)
-    assert sersic_flux_links(model, ModelProblem(model).free) == []
+    problem = ModelProblem(model)
+    assert sersic_flux_links(model, problem.free) == [] == sersic_flux_links(model, problem.free, problem.components)
     model["Ie"].limits = (-np.inf, np.inf)
     model["n"].locked = True
-    assert sersic_flux_links(model, ModelProblem(model).free) == []
+    problem = ModelProblem(model)
+    assert sersic_flux_links(model, problem.free) == [] == sersic_flux_links(model, problem.free, problem.components)
 
 
 @pytest.mark.parametrize("singular_plain_fits", [0, 1, 2])

@@ -92,7 +92,7 @@ class LM:
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)
-            links = sersic_flux_links(self.model, problem.free) if self.total_flux else []
+            links = sersic_flux_links(self.model, problem.free, problem.components) if self.total_flux else []
             result = self._run(problem, start, indices, names, links)
             if links and _any_unconstrained(result):
                 # an unresolved source's shape fades at fixed flux: the fit may stop on that

@@ -44,14 +44,19 @@ class ModelProblem:
         self.model = model
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
-        self.fold = AxisRatioFold(model, self.free)
-        self._writer = VectorWriter(self.free)
         self._components = model.components()
+        self.fold = AxisRatioFold(model, self.free, self._components)
+        self._writer = VectorWriter(self.free)
         # the components whose automatic windows may follow the parameters (see after_accepted_step)
         self._following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
         self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
+
+    @property
+    def components(self):
+        """The model's components (``model.components()``, read once, at construction)."""
+        return self._components
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector.

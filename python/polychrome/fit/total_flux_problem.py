@@ -59,13 +59,14 @@ def sersic_log10_flux_offset(n, Re, q):
     return g, dg_dn, 2.0 / (Re * _LN10), 1.0 / (q * _LN10)
 
 
-def sersic_flux_links(model, free):
+def sersic_flux_links(model, free, components=None):
     """[(Ie, n, Re, q) vector indices] of the Sersic components of ``model`` whose four are free
     scalars of ``free`` (a FreeParameters) and whose Ie has no limits of its own (none, or the
     default guard LOG10_BRIGHTNESS_LIMITS); one entry per Ie quantity (a brightness shared by
-    components of different n, Re or q quantities is left out)."""
+    components of different n, Re or q quantities is left out). ``components``:
+    ``model.components()`` where the caller has them already (a fit's ModelProblem)."""
     links = {}
-    for component in model.components():
+    for component in model.components() if components is None else components:
         if getattr(component, "model_type", None) not in _SERSIC_TYPES:
             continue
         columns = [free.slice_of(component[name]) for name in ("Ie", "n", "Re", "q")]
