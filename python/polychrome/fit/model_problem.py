@@ -214,11 +214,12 @@ class _Slot:
         rows, columns = [], []
         start = 0
         for parameter in component.jacobian_parameters():
+            size = parameter.size  # (read once: ~0.4 us a read, through the quantity's array)
             columns_of = free.slice_of(parameter)
             if columns_of is not None:
-                rows.extend(range(start, start + parameter.size))
+                rows.extend(range(start, start + size))
                 columns.extend(range(columns_of.start, columns_of.stop))
-            start += parameter.size
+            start += size
         self.rows = None if len(rows) == start else np.array(rows, int)
         self.columns = np.array(columns, int)
         self.rows_used = len(rows)
