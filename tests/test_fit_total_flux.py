@@ -184,3 +184,19 @@ def test_transformed_equations_have_the_matrix_products_digits():
     ne = flux.normal_equations(y)
     assert ne.gradient.tobytes() == (t.T @ plain.gradient).tobytes()
     assert ne.hessian.tobytes() == (t.T @ plain.hessian @ t).tobytes()
+
+
+def test_normalise_asks_the_fold_in_y_first_and_agrees_with_the_full_path():
+    """With q <= 1 the fold changes nothing: y itself comes back without x being made; with q > 1
+    the same y as through x (the path without the shortcut, fold None)."""
+    model = _perturbed_model(_simulated_target(0))
+    problem, flux = _flux_problem(model)
+    assert flux.fold is problem.fold
+    full = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+    full.fold = None
+    for q in (0.3, 1.0, 1.7):
+        y = flux.start.copy()
+        y[Q] = q
+        shortcut, reference = flux.normalise(y), full.normalise(y)
+        assert shortcut.tobytes() == reference.tobytes()
+        assert (shortcut is y) == (q <= 1.0)

@@ -34,6 +34,7 @@ either (beyond the renderer's guard LOG10_BRIGHTNESS_LIMITS, which the model's
 parameters keep by clipping): see ``sersic_flux_links``.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -80,6 +81,15 @@ def sersic_flux_links(model, free, components=None):
     return [link for link in links.values() if link is not None]
 
 
+@functools.lru_cache(maxsize=64)
+def _identity(size):
+    """The (size, size) identity, read-only, made once per size (np.identity costs ~16k
+    instructions a call, a fit's set-up makes one)."""
+    identity = np.identity(size)
+    identity.flags.writeable = False
+    return identity
+
+
 class TotalFluxProblem:
     """``problem`` (a ModelProblem, or any object with its interface) seen with log10 total flux
     in place of Ie on the ``links`` [(Ie, n, Re, q) indices] (see sersic_flux_links)."""
@@ -92,7 +102,11 @@ class TotalFluxProblem:
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         for ie, _, _, _ in self.links:
             self._lower[ie], self._upper[ie] = -np.inf, np.inf
-        self._identity = np.identity(self.size)  # copied for T at every evaluation
+        self._identity = _identity(self.size)  # copied for T at every evaluation
+        # the problem's normalisation (a fold of q through 1, see axis_ratio_fold) reads only q
+        # entries, which are the same in x and y: asked in y whether it changes anything (the usual
+        # answer: no) before x is made, here and by a LogScaledProblem around this one
+        self.fold = getattr(problem, "fold", None)
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
 
     def _offsets(self, x):
@@ -158,7 +172,7 @@ class TotalFluxProblem:
     def normalise(self, y):
         """y of the problem's canonical form of x(y) (a q folded through 1 keeps the flux)."""
         normalise = getattr(self.problem, "normalise", None)
-        if normalise is None:
+        if normalise is None or (self.fold is not None and not self.fold.changes(y)):
             return y
         x = self.to_model_space(y)
         canonical = normalise(x)
