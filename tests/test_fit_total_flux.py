@@ -200,3 +200,25 @@ def test_normalise_asks_the_fold_in_y_first_and_agrees_with_the_full_path():
         shortcut, reference = flux.normalise(y), full.normalise(y)
         assert shortcut.tobytes() == reference.tobytes()
         assert (shortcut is y) == (q <= 1.0)
+
+
+def test_after_accepted_step_makes_no_x_when_no_window_follows(monkeypatch):
+    """A model whose windows cannot follow its parameters: the hook says False without x made, and
+    a LogScaledProblem around the flux one skips it too; with following windows it is called at x."""
+    from polychrome.fit.log_scaled_problem import LogScaledProblem
+
+    model = _perturbed_model(_simulated_target(0))
+    problem, flux = _flux_problem(model)
+    y = flux.start
+    if problem.windows_follow:
+        calls = []
+        monkeypatch.setattr(problem, "after_accepted_step", lambda x: calls.append(x.copy()) or False)
+        flux = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+        assert flux.windows_follow and flux.after_accepted_step(y) is False
+        assert calls and calls[0].tobytes() == flux.to_model_space(y).tobytes()
+    monkeypatch.setattr(type(problem), "windows_follow", property(lambda self: False))
+    flux = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+    monkeypatch.setattr(flux, "to_model_space", lambda y: pytest.fail("x made"))
+    assert not flux.windows_follow and flux.after_accepted_step(y) is False
+    logged = LogScaledProblem(flux, [N, RE], flux.start)
+    assert logged.after_accepted_step(logged.start) is False

@@ -107,6 +107,10 @@ class TotalFluxProblem:
         # entries, which are the same in x and y: asked in y whether it changes anything (the usual
         # answer: no) before x is made, here and by a LogScaledProblem around this one
         self.fold = getattr(problem, "fold", None)
+        # the problem's hook after an accepted step, None when it can never change the model (no
+        # automatic window follows the parameters): then x need not be made for it
+        hook = getattr(problem, "after_accepted_step", None)
+        self._hook = None if hook is None or not getattr(problem, "windows_follow", True) else hook
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
 
     def _offsets(self, x):
@@ -160,10 +164,15 @@ class TotalFluxProblem:
         # the 8 x 8 product of three, 6.8k against 10.3k for the vector; callgrind)
         return NormalEquations(ne.chi2, ne.ndata, t.T.dot(ne.gradient), t.T.dot(ne.hessian).dot(t))
 
+    @property
+    def windows_follow(self):
+        """False when the problem's hook after an accepted step can never change the model (see
+        ModelProblem.windows_follow): a wrapper around this one need not make x for it either."""
+        return self._hook is not None
+
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
-        hook = getattr(self.problem, "after_accepted_step", None)
-        return False if hook is None else hook(self.to_model_space(y))
+        return False if self._hook is None else self._hook(self.to_model_space(y))
 
     def restore(self, y):
         """Set the model's parameters to x(y)."""
