@@ -9,9 +9,11 @@ then times each piece of what fit.LM does with them, at each fit's start, REPEAT
 fits, with _core.render_convolved and _core.normal_equations replaced by constant results of the
 right shapes (the Python around them is what is measured):
 
-    setup   ModelProblem, column names, log indices, LogScaledProblem, limits, the LM's _Box (per fit)
+    setup   ModelProblem, column names, log indices, the total-flux links, the wrappers fit.LM puts
+            around the problem (TotalFluxProblem, LogScaledProblem: lm.fitted_problem), limits, the
+            LM's _Box (per fit)
     plan    the evaluation plan (renderers, stack) and one write of the vector (per fit)
-    eval    one normal-equation evaluation through LogScaledProblem (per evaluation)
+    eval    one normal-equation evaluation through those wrappers (per evaluation)
     step    one step's small-matrix work: the attainable decrease and the damped step (limits
             held), the wraps, normalise, the predicted decrease, the finiteness test (per step)
     finish  the covariance, the result mapped to x, the values and uncertainties written back
@@ -36,8 +38,9 @@ import survey_fit_only  # noqa: E402
 
 import polychrome as pc  # noqa: E402
 from polychrome import _core  # noqa: E402
-from polychrome.fit.log_scaled_problem import LogScaledProblem  # noqa: E402
+from polychrome.fit import lm  # noqa: E402
 from polychrome.fit.model_problem import ModelProblem  # noqa: E402
+from polychrome.fit.total_flux_problem import sersic_flux_links  # noqa: E402
 
 lmm = importlib.import_module("polychrome.fit.levenberg_marquardt")
 
@@ -63,11 +66,11 @@ class _FakeCore:
 
 class _Pieces:
     def __init__(self, fits):
-        self.fits, self.prepared, self.equations = fits, [], {}
+        self.fits, self.prepared, self.equations, self.starts = fits, [], {}, {}
 
     def setup(self):
-        """Make each fit's problem, log problem and box (kept in ``prepared`` the first time only:
-        the other pieces use those)."""
+        """Make each fit's problem, its wrapped problem and box (kept in ``prepared`` the first time
+        only, with the wrappers and start in y: the other pieces use those)."""
         prepared = []
         for fitter, _, _ in self.fits:
             with fitter.model.automatic_windows_held():
@@ -75,22 +78,26 @@ class _Pieces:
                 start = problem.free.get_values()
                 names = fitter.model._column_names(problem.free)
                 indices = fitter._log_indices(problem.free, names)
-                fitted = LogScaledProblem(problem, indices, start, names) if indices else problem
+                links = sersic_flux_links(fitter.model, problem.free, problem.components) if fitter.total_flux else []
+                fitted, y0, wrappers = lm.fitted_problem(problem, start, indices, names, links)
                 lower, upper, cyclic = fitted.limits()
                 box = lmm._Box(start.size, lower, upper, cyclic)
             prepared.append((fitter, problem, fitted, box))
+            self.starts.setdefault(id(fitted), (y0, wrappers))
         if not self.prepared:
             self.prepared = prepared
 
     def _start(self, fitted):
-        return fitted.start if isinstance(fitted, LogScaledProblem) else fitted.free.get_values()
+        return self.starts[id(fitted)][0]
 
     def plan(self):
         for fitter, problem, fitted, _ in self.prepared:
             problem._plans = None
             with fitter.model.automatic_windows_held():
                 x = self._start(fitted)
-                problem._evaluated_at(fitted.to_model_space(x) if fitted is not problem else x)
+                for wrapper in reversed(self.starts[id(fitted)][1]):
+                    x = wrapper.to_model_space(x)
+                problem._evaluated_at(x)
 
     def eval(self):
         for _, _, fitted, _ in self.prepared:
@@ -112,8 +119,7 @@ class _Pieces:
     def finish(self):
         for _, problem, fitted, _ in self.prepared:
             result = lmm._finish("success", self._start(fitted), self.equations[id(problem)], 5, problem.size)
-            if fitted is not problem:
-                result = fitted.result_in_model_space(result)
+            result = lm.result_in_model_space(result, self.starts[id(fitted)][1])
             problem.restore(result.x)
             problem.free.set_uncertainties(result.uncertainties)
 
@@ -139,6 +145,7 @@ def main():
         problem._plans = None
         pieces.equations[id(problem)] = fitted.normal_equations(pieces._start(fitted))
     _core.render_convolved, _core.normal_equations = fake.render_convolved, fake.normal_equations
+    pieces.plan()  # plans whose renderers call the fake (a renderer binds the core's function)
     try:
         for name in [args.piece] if args.piece else ["setup", "plan", "eval", "step", "finish"]:
             piece = getattr(pieces, name)

@@ -124,11 +124,14 @@ def test_brightnesses_with_limits_or_locked_shapes_are_left_in_ie():
     model = _model_at_truth(_simulated_target(0))
     problem = ModelProblem(model)
     assert sersic_flux_links(model, problem.free) == [(IE, N, RE, Q)]
+    assert sersic_flux_links(model, problem.free, problem.components) == [(IE, N, RE, Q)]
     model["Ie"].limits = (-1.0, 1.0)
-    assert sersic_flux_links(model, ModelProblem(model).free) == []
+    problem = ModelProblem(model)
+    assert sersic_flux_links(model, problem.free) == [] == sersic_flux_links(model, problem.free, problem.components)
     model["Ie"].limits = (-np.inf, np.inf)
     model["n"].locked = True
-    assert sersic_flux_links(model, ModelProblem(model).free) == []
+    problem = ModelProblem(model)
+    assert sersic_flux_links(model, problem.free) == [] == sersic_flux_links(model, problem.free, problem.components)
 
 
 @pytest.mark.parametrize("singular_plain_fits", [0, 1, 2])
@@ -168,3 +171,54 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
     assert result is best
     assert result.iterations == sum(iterations)
     assert np.array_equal(np.array([model["n"].value, model["Re"].value]), result.x[[N, RE]])
+
+
+def test_transformed_equations_have_the_matrix_products_digits():
+    """T^T g and T^T H T (ndarray.dot, for its lower per-call cost) carry the digits of the @ form."""
+    model = _perturbed_model(_simulated_target(1))
+    problem, flux = _flux_problem(model)
+    y = flux.start
+    x, offsets = flux._model_space(y)
+    t = flux._jacobian(offsets)
+    plain = problem.normal_equations(x)
+    ne = flux.normal_equations(y)
+    assert ne.gradient.tobytes() == (t.T @ plain.gradient).tobytes()
+    assert ne.hessian.tobytes() == (t.T @ plain.hessian @ t).tobytes()
+
+
+def test_normalise_asks_the_fold_in_y_first_and_agrees_with_the_full_path():
+    """With q <= 1 the fold changes nothing: y itself comes back without x being made; with q > 1
+    the same y as through x (the path without the shortcut, fold None)."""
+    model = _perturbed_model(_simulated_target(0))
+    problem, flux = _flux_problem(model)
+    assert flux.fold is problem.fold
+    full = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+    full.fold = None
+    for q in (0.3, 1.0, 1.7):
+        y = flux.start.copy()
+        y[Q] = q
+        shortcut, reference = flux.normalise(y), full.normalise(y)
+        assert shortcut.tobytes() == reference.tobytes()
+        assert (shortcut is y) == (q <= 1.0)
+
+
+def test_after_accepted_step_makes_no_x_when_no_window_follows(monkeypatch):
+    """A model whose windows cannot follow its parameters: the hook says False without x made, and
+    a LogScaledProblem around the flux one skips it too; with following windows it is called at x."""
+    from polychrome.fit.log_scaled_problem import LogScaledProblem
+
+    model = _perturbed_model(_simulated_target(0))
+    problem, flux = _flux_problem(model)
+    y = flux.start
+    if problem.windows_follow:
+        calls = []
+        monkeypatch.setattr(problem, "after_accepted_step", lambda x: calls.append(x.copy()) or False)
+        flux = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+        assert flux.windows_follow and flux.after_accepted_step(y) is False
+        assert calls and calls[0].tobytes() == flux.to_model_space(y).tobytes()
+    monkeypatch.setattr(type(problem), "windows_follow", property(lambda self: False))
+    flux = TotalFluxProblem(problem, flux.links, problem.free.get_values())
+    monkeypatch.setattr(flux, "to_model_space", lambda y: pytest.fail("x made"))
+    assert not flux.windows_follow and flux.after_accepted_step(y) is False
+    logged = LogScaledProblem(flux, [N, RE], flux.start)
+    assert logged.after_accepted_step(logged.start) is False

@@ -24,9 +24,11 @@ SCALE_PARAMETER = {
 class AxisRatioFold:
     """The foldable q quantities of a model, as slices of the fitter's vector."""
 
-    def __init__(self, model, free):
+    def __init__(self, model, free, components=None):
+        """``components``: ``model.components()`` where the caller has them already (each walk of a
+        group's tree costs about as much as the rest of this)."""
         by_q = {}
-        for component in model.components():
+        for component in model.components() if components is None else components:
             names = component.parameters.names if hasattr(component, "parameters") else []
             if "q" not in names:
                 continue

@@ -92,7 +92,7 @@ class LM:
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)
-            links = sersic_flux_links(self.model, problem.free) if self.total_flux else []
+            links = sersic_flux_links(self.model, problem.free, problem.components) if self.total_flux else []
             result = self._run(problem, start, indices, names, links)
             if links and _any_unconstrained(result):
                 # an unresolved source's shape fades at fixed flux: the fit may stop on that
@@ -119,18 +119,11 @@ class LM:
     def _run(self, problem, start, indices, names, links):
         """levenberg_marquardt on ``problem`` from x = ``start``, stepping the ``indices`` in ln and
         the Sersic brightnesses of ``links`` as total fluxes; the FitResult in x."""
-        # (the flux wrapper inside the log one: n, Re and q reach it in their own units)
-        flux = TotalFluxProblem(problem, links, start) if links else problem
-        fitted = LogScaledProblem(flux, indices, flux.start if links else start, names) if indices else flux
-        y0 = fitted.start if fitted is not problem else start
+        fitted, y0, wrappers = fitted_problem(problem, start, indices, names, links)
         lower, upper, cyclic = fitted.limits()
         result = levenberg_marquardt(fitted, y0, lower, upper, cyclic, normalise=fitted.normalise,
                                      **self.options._asdict())
-        if fitted is not flux:
-            result = fitted.result_in_model_space(result)
-        if flux is not problem:
-            result = flux.result_in_model_space(result)
-        return result
+        return result_in_model_space(result, wrappers)
 
     def _log_indices(self, free, names):
         """Sorted entries of the parameter vector that log_parameters names (see the class)."""
@@ -150,6 +143,30 @@ class LM:
             for columns in found:
                 indices.update(range(columns.start, columns.stop))
         return sorted(indices)
+
+
+def fitted_problem(problem, start, indices, names, links):
+    """(fitted, y0, wrappers): the problem the fitter steps (``problem`` seen in ln on the
+    ``indices`` and in log10 total flux on the Sersic ``links``), its start y0 for x = ``start``,
+    and the wrappers from the innermost out (none: ``problem`` itself, y0 = ``start``)."""
+    # (the flux wrapper inside the log one: n, Re and q reach it in their own units)
+    wrappers = []
+    y0 = start
+    if links:
+        wrappers.append(TotalFluxProblem(problem, links, y0))
+        y0 = wrappers[-1].start
+    if indices:
+        wrappers.append(LogScaledProblem(wrappers[-1] if wrappers else problem, indices, y0, names))
+        y0 = wrappers[-1].start
+    return (wrappers[-1] if wrappers else problem), y0, wrappers
+
+
+def result_in_model_space(result, wrappers):
+    """The fitter's FitResult (in y of the outermost of ``wrappers``) mapped back to the model's x
+    through each, outermost first (in place; returned)."""
+    for wrapper in reversed(wrappers):
+        result = wrapper.result_in_model_space(result)
+    return result
 
 
 def _any_unconstrained(result):

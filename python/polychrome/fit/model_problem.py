@@ -44,14 +44,19 @@ class ModelProblem:
         self.model = model
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
-        self.fold = AxisRatioFold(model, self.free)
-        self._writer = VectorWriter(self.free)
         self._components = model.components()
+        self.fold = AxisRatioFold(model, self.free, self._components)
+        self._writer = VectorWriter(self.free)
         # the components whose automatic windows may follow the parameters (see after_accepted_step)
         self._following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
         self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
+
+    @property
+    def components(self):
+        """The model's components (``model.components()``, read once, at construction)."""
+        return self._components
 
     def limits(self):
         """(lower, upper, cyclic) arrays over the flat parameter vector.
@@ -60,11 +65,11 @@ class ModelProblem:
         data (see ``center_regions``), so that a fit cannot walk it away.
         """
         lower, upper, cyclic = self._writer.limits()  # the quantities' own
-        values = self.free.get_values()
-        for columns, (region_lower, region_upper) in self.center_regions():
-            # a start outside the region (a neighbour just off the window) stays allowed
-            lower[columns] = np.minimum(region_lower, values[columns])
-            upper[columns] = np.maximum(region_upper, values[columns])
+        for columns, (region_lower, region_upper), quantity in self._center_regions():
+            # a start outside the region (a neighbour just off the window) stays allowed (the
+            # centre's value read off its quantity: the vector's entries, without making the vector)
+            lower[columns] = np.minimum(region_lower, quantity.value)
+            upper[columns] = np.maximum(region_upper, quantity.value)
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
         return lower, upper, cyclic
 
@@ -73,6 +78,10 @@ class ModelProblem:
         quantity without limits of its own: the box holding the ``center_region`` of every
         component sharing it (its window when given, else its target image; the union
         over the images of a joint model)."""
+        return [(columns, region) for columns, region, _ in self._center_regions()]
+
+    def _center_regions(self):
+        """center_regions() with each centre's quantity: [(slice, (lower, upper), quantity)]."""
         regions = {}
         for component in self._components:
             if "center" not in getattr(component, "parameters", ()):
@@ -83,9 +92,9 @@ class ModelProblem:
                 continue
             low, high = component.center_region()
             if columns.start in regions:
-                _, (old_low, old_high) = regions[columns.start]
+                _, (old_low, old_high), _ = regions[columns.start]
                 low, high = np.minimum(low, old_low), np.maximum(high, old_high)
-            regions[columns.start] = (columns, (low, high))
+            regions[columns.start] = (columns, (low, high), parameter.quantity)
         return list(regions.values())
 
     @property
@@ -205,11 +214,12 @@ class _Slot:
         rows, columns = [], []
         start = 0
         for parameter in component.jacobian_parameters():
+            size = parameter.size  # (read once: ~0.4 us a read, through the quantity's array)
             columns_of = free.slice_of(parameter)
             if columns_of is not None:
-                rows.extend(range(start, start + parameter.size))
+                rows.extend(range(start, start + size))
                 columns.extend(range(columns_of.start, columns_of.stop))
-            start += parameter.size
+            start += size
         self.rows = None if len(rows) == start else np.array(rows, int)
         self.columns = np.array(columns, int)
         self.rows_used = len(rows)

@@ -48,7 +48,7 @@ class ScaledNormalMatrix:
     def covariance(self):
         """(J^T W J)^-1 over the constrained directions; for unconstrained parameters the
         diagonal is inf and the rest of their row and column NaN."""
-        inverse = (self._vectors / self._values) @ self._vectors.T
+        inverse = (self._vectors / self._values).dot(self._vectors.T)  # (ndarray.dot: @'s digits, less per call)
         covariance = inverse / _outer(self.scale)
         loose = self.unconstrained
         if loose.any():  # (rarely: the usual fit constrains every parameter)

@@ -24,11 +24,17 @@ class VectorWriter:
         self.free = free
         lower, upper, cyclic, self._targets = [], [], [], []
         for parameter, size in free.quantities:
-            lo, hi = parameter.limits
-            lower += [lo] * size
-            upper += [hi] * size
-            cyclic += [bool(parameter.cyclic)] * size
-            self._targets.append((parameter.quantity, free.slice_of(parameter), parameter.shape))
+            quantity = parameter.quantity  # (read once: each of the parameter's properties passes through it)
+            lo, hi = quantity.limits
+            if size == 1:
+                lower.append(lo)
+                upper.append(hi)
+                cyclic.append(bool(quantity.cyclic))
+            else:
+                lower += [lo] * size
+                upper += [hi] * size
+                cyclic += [bool(quantity.cyclic)] * size
+            self._targets.append((quantity, free.slice_of(parameter), quantity.value.shape))
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         self._shape = (free.size,)
         self._lower_list, self._upper_list = self._lower.tolist(), self._upper.tolist()

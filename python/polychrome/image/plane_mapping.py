@@ -98,6 +98,20 @@ class PlaneMapping:
         return (self.origin[0] + p[0, 0] * (x + 0.5) + p[0, 1] * (y + 0.5),
                 self.origin[1] + p[1, 0] * (x + 0.5) + p[1, 1] * (y + 0.5))
 
+    def plane_bounds(self, xs, ys):
+        """(lower [x, y], upper [x, y]) arcsec: the box holding the plane positions of the pixel
+        coordinates ``xs``, ``ys`` (a few, lists of floats) -- ``pixel_to_plane``'s numbers and their
+        min and max. Without a WCS the affine map is taken in Python floats (the same operations
+        as ``pixel_to_plane_affine``'s on arrays, without numpy's per-call cost for a handful)."""
+        if self.has_wcs:
+            px, py = self.pixel_to_plane(np.array(xs, float), np.array(ys, float))
+            return np.array([px.min(), py.min()]), np.array([px.max(), py.max()])
+        (p00, p01), (p10, p11) = self.pixelscale.tolist()
+        ox, oy = self.origin.tolist()
+        px = [ox + p00 * (x + 0.5) + p01 * (y + 0.5) for x, y in zip(xs, ys)]
+        py = [oy + p10 * (x + 0.5) + p11 * (y + 0.5) for x, y in zip(xs, ys)]
+        return np.array([min(px), min(py)]), np.array([max(px), max(py)])
+
     def pixel_box_to_plane(self, x_start, y_start, shape):
         """Plane positions (x, y arrays of ``shape`` (ny, nx), arcsec) of the centres of the pixels
         in columns x_start.. and rows y_start.. (ints): ``pixel_to_plane``'s numbers. The affine

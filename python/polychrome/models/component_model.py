@@ -468,10 +468,9 @@ class ComponentModel(Model):
         bounds = self._requested_window
         (x0, x1), (y0, y1) = bounds if bounds is not None else self._target.window.pixel_bounds
         # outer pixel edges (pixel centres are at integers)
-        xs = np.array([x0, x1, x0, x1], float) - 0.5
-        ys = np.array([y0, y0, y1, y1], float) - 0.5
-        px, py = self._target.pixel_to_plane(xs, ys)
-        return np.array([px.min(), py.min()]), np.array([px.max(), py.max()])  # (methods: np.min's wrapping costs more)
+        xs = [float(x) - 0.5 for x in (x0, x1, x0, x1)]
+        ys = [float(y) - 0.5 for y in (y0, y0, y1, y1)]
+        return self._target.mapping.plane_bounds(xs, ys)
 
     def _require_target(self):
         if self._target is None:
