@@ -80,7 +80,8 @@ def make_parameter(spec, given, model_name, shape):
     except (TypeError, ValueError) as err:
         raise type(err)(f"model {model_name!r}: {err}") from None
     if fields["value"] is not None:
-        check_shape(spec.name, np.shape(fields["value"]), shape, model_name)
+        value = fields["value"]
+        check_shape(spec.name, _shape_of(value), shape, model_name)
         try:
             parameter.value = fields["value"]
         except (TypeError, ValueError) as err:
@@ -88,6 +89,15 @@ def make_parameter(spec, given, model_name, shape):
     if fields.get("uncertainty") is not None:
         parameter.uncertainty = fields["uncertainty"]
     return parameter
+
+
+def _shape_of(value):
+    """np.shape(value), without numpy's conversion for a float or a flat list of floats."""
+    if isinstance(value, float):
+        return ()
+    if type(value) is list and all(isinstance(v, float) for v in value):
+        return (len(value),)
+    return np.shape(value)
 
 
 def check_shape(name, actual, required, model_name):
