@@ -256,3 +256,28 @@ def test_plain_float_values_are_stored_as_numpys_checks_store_them():
     pair.value = np.array([1.0, 2.0])
     with pytest.raises(ValueError, match="keep shape"):
         pair.checked_value(1.0, "x")
+
+
+def test_parameters_made_from_a_declaration_are_the_constructors():
+    """make_parameter (limits checked once per declaration, see parameter_spec._checked_limits)
+    gives the parameter Parameter(...) gives: name, units, limits (the sign of a zero limit kept),
+    lock, cyclicity; and the constructor's errors for bad limits, named after the model."""
+    from polychrome.models.parameter_spec import ParameterSpec, make_parameter
+
+    spec = ParameterSpec("PA", "rad", limits=(0.0, np.pi), cyclic=True)
+    for given in (None, 1.0, {"value": 4.0, "locked": True}, {"limits": (-0.0, 3)}, {"limits": (0, 3)},
+                  {"limits": [0.0, 3.0]}, {"limits": (np.float64(0.5), 3.0)}):
+        made = make_parameter(spec, given, "m", ())
+        fields = given if isinstance(given, dict) else {"value": given}
+        built = Parameter("PA", fields.get("value"), limits=fields.get("limits", spec.limits),
+                          locked=fields.get("locked", False), units="rad", cyclic=True)
+        assert (made.name, made.units, made.locked, made.cyclic) == (built.name, built.units, built.locked, True)
+        assert np.array(made.limits).tobytes() == np.array(built.limits).tobytes()
+        assert np.array(made.value).tobytes() == np.array(built.value).tobytes()
+    assert np.signbit(make_parameter(spec, {"limits": (-0.0, 3.0)}, "m", ()).limits[0])
+    assert not np.signbit(make_parameter(spec, {"limits": (0.0, 3.0)}, "m", ()).limits[0])
+    for limits in ((3.0, 1.0), (0.0, None), (0.0, float("nan")), (0.0, 1.0, 2.0)):
+        with pytest.raises(ValueError, match="model 'm'"):
+            make_parameter(spec, {"limits": limits}, "m", ())
+    with pytest.raises(TypeError, match="locked"):
+        make_parameter(spec, {"locked": "yes"}, "m", ())
