@@ -11,7 +11,10 @@ ms per source (time.process_time) of:
   build    GroupFitter._fit_once up to the group model's initialize (models, constraints, skies)
   rows     the row of every source (rows.empty_row + fitted_values.fill_row) from its kept fit.
 --profile PHASE: a cProfile listing of that phase instead (SORT, TOP env vars as in survey_fit_only).
-For instruction counts run it under callgrind with --repeats 0 and N and take the difference.
+--callgrind PHASE: that phase REPEATS times with callgrind's instrumentation on around it only, e.g.
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/cg.out \
+        /root/.pyenv/versions/3.11.7/bin/python bench/survey_overhead_phases.py FOLDER --repeats 3 --callgrind rows
+    (the file's "totals" / (REPEATS x sources) is the phase's instructions per source).
 """
 
 import argparse
@@ -22,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from survey_fit_only import field  # noqa: E402
+from survey_fit_only import callgrind_instrumented, field  # noqa: E402
 
 import polychrome as pc  # noqa: E402
 from polychrome.models.group_model import GroupModel  # noqa: E402
@@ -95,10 +98,18 @@ def main():
     parser.add_argument("--groups", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--profile", choices=tuple(PHASES))
+    parser.add_argument("--callgrind", choices=tuple(PHASES))
     args = parser.parse_args()
     pc.set_threads(1)
     fitter, kept = fitted_groups(args.folder, args.groups)
     sources = sum(len(task.sources) for task, _, _ in kept)
+    if args.callgrind:
+        PHASES[args.callgrind](fitter, kept)  # once outside: caches and imports as in a long run
+        with callgrind_instrumented(True):
+            for _ in range(args.repeats):
+                PHASES[args.callgrind](fitter, kept)
+        print(f"{args.folder.name}: {sources} sources, {args.callgrind} run {args.repeats} times under callgrind")
+        return
     if args.profile:
         import cProfile
         import pstats

@@ -200,3 +200,39 @@ def test_psf_on_a_grid_is_shared_and_few_grids_are_kept():
     assert len(psf._derived) == DERIVED_KEPT
     assert psf.on_grid_of(0.5) is not a.psf  # dropped long ago: a new one
     np.testing.assert_array_equal(psf.on_grid_of(0.5).data, a.psf.data)
+
+
+def test_psf_placed_on_a_grid_holds_what_a_new_psf_image_would():
+    """on_grid_of's placement (its data checked and normalised once for all grids) holds the data,
+    grid and origin of PSFImage(psf.data, grid), bit for bit, and pickles without the kept array."""
+    import pickle
+
+    rng = np.random.default_rng(3)
+    psf = pc.image.PSFImage(rng.random((9, 11)) + 0.1)
+    for grid in (0.3, np.array([[0.2, 0.01], [-0.01, 0.2]])):
+        placed, fresh = psf.on_grid_of(grid), pc.image.PSFImage(psf.data, grid)
+        assert placed.data.tobytes() == fresh.data.tobytes()
+        assert placed.pixelscale.tobytes() == fresh.pixelscale.tobytes()
+        assert placed.origin.tobytes() == fresh.origin.tobytes()
+        assert placed.pixelscale_given and placed.convolver is psf.convolver
+    again = pickle.loads(pickle.dumps(psf))
+    assert again._renormalised_data is None
+    assert again.on_grid_of(0.3).data.tobytes() == psf.on_grid_of(0.3).data.tobytes()
+
+
+def test_target_image_from_valid_arrays_is_the_checked_constructors_image():
+    """TargetImage.from_valid_arrays holds the arrays given (no copies) and is otherwise the image
+    the checking constructor builds from them."""
+    rng = np.random.default_rng(4)
+    data, variance = rng.normal(size=(7, 5)), rng.random((7, 5)) + 0.5
+    mask = rng.random((7, 5)) < 0.2
+    grid, origin = np.array([[0.2, 0.0], [0.0, 0.2]]), np.array([-1.5, 2.25])
+    checked = pc.image.TargetImage(data, variance=variance, mask=mask, pixelscale=grid, origin=origin, zeropoint=25.0)
+    fast = pc.image.TargetImage.from_valid_arrays(data, variance, mask, grid, origin, 25.0)
+    assert fast.data is data and fast.variance is variance and fast.mask is mask
+    for name in ("data", "variance", "mask", "pixelscale", "origin"):
+        a, b = getattr(checked, name), getattr(fast, name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+    assert (fast.zeropoint, fast.has_variance, fast.psf, fast.psf_upsample) == (25.0, True, None, 1)
+    assert fast.noise_level() == checked.noise_level()
+    assert sorted(vars(fast)) == sorted(vars(checked))

@@ -222,3 +222,62 @@ def test_set_uncertainties_stores_what_the_setters_store_and_raises_as_they_do()
                        ([0.1, 0.2, 0.3, -np.inf], "'n'.*>= 0 or inf")):
         with pytest.raises(ValueError, match=match):
             FreeParameters(parameters()).set_uncertainties(bad)
+
+
+def test_plain_float_values_are_stored_as_numpys_checks_store_them():
+    """Floats and lists of floats are checked in Python (shared_quantity._plain_value): what is
+    stored (digits, type, shape) is what the numpy path stores, cyclic wrapping included, and
+    what that path refuses is still refused."""
+    from polychrome.param.shared_quantity import SharedQuantity, as_limits, as_value_array
+
+    def numpy_path(quantity, value):
+        array = as_value_array(value, "x")
+        lo, hi = quantity.limits
+        return lo + np.mod(array - lo, hi - lo) if quantity.cyclic else array
+
+    rng = np.random.default_rng(5)
+    cases = [((0.0, np.pi), True, v) for v in [*rng.normal(0, 20, 200).tolist(), 0.0, -0.0, np.pi, -np.pi, 3 * np.pi]]
+    cases += [((-1.0, 2.5), True, v) for v in rng.normal(0, 5, 50).tolist()]
+    cases += [((0.03, 1.0), False, v) for v in (0.03, 1.0, 0.5, np.float64(0.25))]
+    cases += [((None, None), False, [v, -v]) for v in rng.normal(0, 3, 20).tolist()] + [((None, None), False, [])]
+    for limits, cyclic, value in cases:
+        quantity = SharedQuantity(as_limits(limits, "x"), cyclic=cyclic)
+        stored, expected = quantity.checked_value(value, "x"), numpy_path(quantity, value)
+        assert type(stored) is type(expected) and stored.dtype == expected.dtype
+        assert np.shape(stored) == np.shape(expected) and stored.tobytes() == expected.tobytes(), (limits, value)
+    for value in (1.5, 0.01, float("nan"), float("inf"), [0.5, float("nan")], [0.5, 2.0]):
+        with pytest.raises(ValueError):
+            SharedQuantity((0.03, 1.0)).checked_value(value, "x")
+    scalar = SharedQuantity((-np.inf, np.inf))
+    scalar.value = np.array(1.0)
+    with pytest.raises(ValueError, match="keep shape"):
+        scalar.checked_value([1.0, 2.0], "x")
+    pair = SharedQuantity((-np.inf, np.inf))
+    pair.value = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="keep shape"):
+        pair.checked_value(1.0, "x")
+
+
+def test_parameters_made_from_a_declaration_are_the_constructors():
+    """make_parameter (limits checked once per declaration, see parameter_spec._checked_limits)
+    gives the parameter Parameter(...) gives: name, units, limits (the sign of a zero limit kept),
+    lock, cyclicity; and the constructor's errors for bad limits, named after the model."""
+    from polychrome.models.parameter_spec import ParameterSpec, make_parameter
+
+    spec = ParameterSpec("PA", "rad", limits=(0.0, np.pi), cyclic=True)
+    for given in (None, 1.0, {"value": 4.0, "locked": True}, {"limits": (-0.0, 3)}, {"limits": (0, 3)},
+                  {"limits": [0.0, 3.0]}, {"limits": (np.float64(0.5), 3.0)}):
+        made = make_parameter(spec, given, "m", ())
+        fields = given if isinstance(given, dict) else {"value": given}
+        built = Parameter("PA", fields.get("value"), limits=fields.get("limits", spec.limits),
+                          locked=fields.get("locked", False), units="rad", cyclic=True)
+        assert (made.name, made.units, made.locked, made.cyclic) == (built.name, built.units, built.locked, True)
+        assert np.array(made.limits).tobytes() == np.array(built.limits).tobytes()
+        assert np.array(made.value).tobytes() == np.array(built.value).tobytes()
+    assert np.signbit(make_parameter(spec, {"limits": (-0.0, 3.0)}, "m", ()).limits[0])
+    assert not np.signbit(make_parameter(spec, {"limits": (0.0, 3.0)}, "m", ()).limits[0])
+    for limits in ((3.0, 1.0), (0.0, None), (0.0, float("nan")), (0.0, 1.0, 2.0)):
+        with pytest.raises(ValueError, match="model 'm'"):
+            make_parameter(spec, {"limits": limits}, "m", ())
+    with pytest.raises(TypeError, match="locked"):
+        make_parameter(spec, {"locked": "yes"}, "m", ())

@@ -151,3 +151,57 @@ def test_sky_to_pixel_is_astropys_all_world2pix(images, tmp_path):
     linear = sip.wcs.wcs_world2pix(ra, dec, 0)
     assert np.max(np.abs(x - linear[0])) > 1e-3  # the distortion matters here ...
     assert np.allclose(sip.wcs.all_pix2world(x, y, 0), (ra, dec), rtol=0, atol=1e-10)  # ... and is inverted
+
+
+def test_usable_pixels_mask_what_is_not_finite_positive_or_unmasked():
+    """_usable_pixels: bad where the mask is set, the data are NaN or inf, or the variance is
+    NaN, inf, zero or negative (the rule ~isfinite(data) | ~(variance > 0) | ~isfinite(variance)
+    | mask != 0); there data 0 and variance 1, elsewhere the image's numbers."""
+    from polychrome.survey.cutouts import _usable_pixels
+
+    class Opened:
+        data = np.arange(30.0).reshape(5, 6)
+        data[0, 1], data[1, 2], data[2, 3] = np.nan, np.inf, -np.inf
+        noise = np.full((5, 6), 2.0)
+        noise[3, 0], noise[3, 1], noise[3, 2], noise[3, 3], noise[3, 4] = np.nan, np.inf, 0.0, -1.0, -np.inf
+        mask = np.zeros((5, 6), np.float32)
+        mask[4, 5], mask[4, 4] = 1.0, np.nan
+
+        def variance_of(self, data, slices):
+            return np.array(self.noise[slices], float)
+
+    image, slices = Opened(), (slice(0, 5), slice(1, 6))
+    data, variance, bad = _usable_pixels(image, slices)
+    d, v, m = image.data[slices], image.noise[slices], image.mask[slices]
+    expected = ~np.isfinite(d) | ~(v > 0) | ~np.isfinite(v) | (m != 0)
+    np.testing.assert_array_equal(bad, expected)
+    assert bad.sum() == 9
+    np.testing.assert_array_equal(data, np.where(expected, 0.0, d))
+    np.testing.assert_array_equal(variance, np.where(expected, 1.0, v))
+
+
+def test_plane_of_far_points_is_nan_and_near_points_unchanged():
+    """to_plane: NaN for points 90 deg or more from the tangent point, the same numbers for the
+    others whether or not far points come with them."""
+    plane = GroupPlane(10.0, -30.0)
+    ra, dec = np.array([10.001, 190.0, 9.999, 10.0]), np.array([-30.002, 30.0, -29.998, 70.0])
+    x, y = plane.to_plane(ra, dec)
+    assert np.isnan(x[[1, 3]]).all() and np.isnan(y[[1, 3]]).all()
+    near_x, near_y = plane.to_plane(ra[[0, 2]], dec[[0, 2]])
+    assert x[[0, 2]].tobytes() == near_x.tobytes() and y[[0, 2]].tobytes() == near_y.tobytes()
+
+
+def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tmp_path):
+    """OpenImage.variance_of with a weight map: 1/weight where the weight is positive, NaN where it
+    is zero, negative or NaN."""
+    band = Band("w", 0.2, (6, 5), 0.0, "gaussian", 0.6, 0.1)
+    weight = np.full((6, 5), 4.0)
+    weight[1, 1], weight[2, 2], weight[3, 3] = 0.0, -1.0, np.nan
+    fits.PrimaryHDU(np.zeros((6, 5)), header=_header(band)).writeto(tmp_path / "w.fits")
+    fits.PrimaryHDU(weight).writeto(tmp_path / "w.weight.fits")
+    image = open_image(ImageSpec(data=str(tmp_path / "w.fits"), band="w", weight=str(tmp_path / "w.weight.fits")))
+    slices = (slice(0, 6), slice(0, 5))
+    variance = image.variance_of(np.zeros((6, 5)), slices)
+    expected = np.full((6, 5), 0.25)
+    expected[1, 1] = expected[2, 2] = expected[3, 3] = np.nan
+    np.testing.assert_array_equal(variance, expected)

@@ -51,7 +51,10 @@ class PSFImage(Image):
     """
 
     def __init__(self, data, pixelscale=None):
-        data = normalised_psf_array(data, "psf data")
+        self._set_normalised(normalised_psf_array(data, "psf data"), pixelscale)
+
+    def _set_normalised(self, data, pixelscale):
+        """Set up the PSF from ``data`` already checked and normalised by normalised_psf_array."""
         self.pixelscale_given = pixelscale is not None
         scale = pixelscale_matrix(1.0 if pixelscale is None else pixelscale)
         ny, nx = data.shape
@@ -136,17 +139,28 @@ class PSFImage(Image):
         return self.derived(("on grid", pixelscale.tobytes()), lambda: self._placed_on(pixelscale))
 
     def _placed_on(self, pixelscale):
-        placed = PSFImage(self.data, pixelscale)
+        # what PSFImage(self.data, pixelscale) holds, with this PSF's data checked and normalised
+        # again only once for all its grids (a survey places it on a new grid per group)
+        placed = PSFImage.__new__(PSFImage)
+        placed._set_normalised(self._renormalised(), pixelscale)
         placed._convolver, placed._point_source_renderer = self.convolver, self.point_source_renderer
         placed._pixels_owner = getattr(self, "_pixels_owner", None) or self
         return placed
+
+    def _renormalised(self):
+        """normalised_psf_array(self.data): the data of this PSF placed on another grid (the same
+        array for every placement; the division by the sum may move the last bits, so it is kept
+        rather than skipped)."""
+        if getattr(self, "_renormalised_data", None) is None:
+            self._renormalised_data = normalised_psf_array(self.data, "psf data")
+        return self._renormalised_data
 
     def __getstate__(self):
         """Pickle state without the convolver, point-source renderer and extent: caches derived
         from ``data`` (the convolver's FFT spectra grow with every window size it has served),
         rebuilt on first use after unpickling, bit-identical."""
         return {**super().__getstate__(), "_convolver": None, "_point_source_renderer": None, "_extent": None,
-                "_derived": None, "_pixels_owner": None}
+                "_derived": None, "_pixels_owner": None, "_renormalised_data": None}
 
     def _fill_view(self, view, slices):
         view.pixelscale_given = self.pixelscale_given
@@ -155,3 +169,4 @@ class PSFImage(Image):
         view._extent = None
         view._derived = None
         view._pixels_owner = None
+        view._renormalised_data = None

@@ -8,6 +8,7 @@ from ..utils.arguments import check_numeric
 from ..utils.linear_percentile import linear_percentile
 from .array_checks import as_image_array, as_mask_array, check_same_shape
 from .image import Image, resolve_mapping
+from .plane_mapping import PlaneMapping
 from .psf_image import PSFImage
 
 
@@ -135,6 +136,26 @@ class TargetImage(Image):
             raise ValueError(f"psf_upsample={self.psf_upsample} needs a psf (it says how much finer the "
                              "psf's pixels are than the image's); give psf= or leave psf_upsample at 1")
         self.psf = None if psf is None else self._psf_on_grid(psf)
+
+    @classmethod
+    def from_valid_arrays(cls, data, variance, mask, pixelscale, origin, zeropoint=None):
+        """The TargetImage ``TargetImage(data, variance=variance, mask=mask, pixelscale=pixelscale,
+        origin=origin, zeropoint=zeropoint)``, holding the arrays themselves instead of checked copies:
+        for a caller that has just made them valid (the survey's cutouts, one per image per group).
+
+        data: 2-D float64 array, finite everywhere (flux per pixel); variance: float64 array of its
+        shape, positive and finite on every pixel (flux^2); mask: bool array of its shape (True =
+        not fitted); pixelscale: 2x2 (arcsec per pixel); origin: (x, y) arcsec. The image owns the
+        arrays from then on. No PSF: assign one on the image's grid afterwards.
+        """
+        image = cls.__new__(cls)
+        image.variance, image.has_variance = variance, True
+        image.mask = mask
+        image.zeropoint = cls._checked_zeropoint(zeropoint)
+        image._set_grid(data, PlaneMapping(pixelscale, origin))
+        image.psf_upsample = 1
+        image.psf = None
+        return image
 
     @staticmethod
     def _checked_zeropoint(zeropoint):

@@ -42,8 +42,10 @@ class Window:
 
     def __init__(self, image, pixel_bounds=None):
         ny, nx = image.shape
-        if pixel_bounds is None:
-            pixel_bounds = [[0, nx], [0, ny]]
+        if pixel_bounds is None:  # the whole image (never empty): nothing to check or clip
+            self.image = image
+            self.x_start, self.x_stop, self.y_start, self.y_stop = 0, nx, 0, ny
+            return
         (x0, x1), (y0, y1) = as_pixel_bounds(pixel_bounds)
         if x1 <= 0 or y1 <= 0 or x0 >= nx or y0 >= ny:
             raise ValueError(f"window {[[x0, x1], [y0, y1]]} lies wholly outside the image of "

@@ -224,9 +224,12 @@ class ComponentModel(Model):
 
     @psf_upscale.setter
     def psf_upscale(self, value):
+        if value is None:  # (every model built: no import)
+            self._psf_upscale = None
+            return
         from .live_psf import checked_psf_upscale
 
-        self._psf_upscale = None if value is None else checked_psf_upscale(value, self.name)
+        self._psf_upscale = checked_psf_upscale(value, self.name)
 
     def set_aux_psf(self, aux_psf, add_parameters=True):
         """AutoProf's name for giving the model a live PSF: ``model.psf = aux_psf`` (a PSF model, or

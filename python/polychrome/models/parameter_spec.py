@@ -1,6 +1,7 @@
 """ParameterSpec: how a model type declares one of its parameters, and how user values become Parameters."""
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -73,14 +74,18 @@ def make_parameter(spec, given, model_name, shape):
             raise ValueError(f"model {model_name!r}: parameter {spec.name!r} given as a dict with unknown "
                              f"key(s) {unknown}; allowed keys: {list(_DICT_KEYS)}")
         fields = {"value": None, **given}
-    limits = fields.get("limits", spec.limits)
+    limits, locked = fields.get("limits", spec.limits), fields.get("locked", False)
     try:
-        parameter = Parameter(spec.name, limits=limits, locked=fields.get("locked", False),
-                              units=spec.units, cyclic=spec.cyclic)
+        if type(locked) is bool and type(spec.units) is str and _plain_limits(limits):
+            checked = _checked_limits(spec.name, spec.units, limits, _zero_signs(limits), spec.cyclic)
+            parameter = Parameter.of_checked(spec.name, spec.units, checked, locked, spec.cyclic)
+        else:
+            parameter = Parameter(spec.name, limits=limits, locked=locked, units=spec.units, cyclic=spec.cyclic)
     except (TypeError, ValueError) as err:
         raise type(err)(f"model {model_name!r}: {err}") from None
     if fields["value"] is not None:
-        check_shape(spec.name, np.shape(fields["value"]), shape, model_name)
+        value = fields["value"]
+        check_shape(spec.name, _shape_of(value), shape, model_name)
         try:
             parameter.value = fields["value"]
         except (TypeError, ValueError) as err:
@@ -88,6 +93,32 @@ def make_parameter(spec, given, model_name, shape):
     if fields.get("uncertainty") is not None:
         parameter.uncertainty = fields["uncertainty"]
     return parameter
+
+
+def _plain_limits(limits):
+    """True for limits (lo, hi) of None, ints and floats (hashable: _checked_limits keeps them)."""
+    return type(limits) is tuple and all(v is None or type(v) in (float, int) for v in limits)
+
+
+def _zero_signs(limits):
+    """The sign of each zero among ``limits`` (0.0 and -0.0 are one key to a cache, not to as_limits)."""
+    return tuple(math.copysign(1.0, v) if v == 0 else None for v in limits)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_limits(name, units, limits, zero_signs, cyclic):
+    """The limits a Parameter(name, limits=limits, units=units, cyclic=cyclic) stores, or its
+    error: checked once per declaration and limits (a survey builds the same few for every source)."""
+    return Parameter(name, limits=limits, units=units, cyclic=cyclic).limits
+
+
+def _shape_of(value):
+    """np.shape(value), without numpy's conversion for a float or a flat list of floats."""
+    if isinstance(value, float):
+        return ()
+    if type(value) is list and all(isinstance(v, float) for v in value):
+        return (len(value),)
+    return np.shape(value)
 
 
 def check_shape(name, actual, required, model_name):

@@ -51,12 +51,27 @@ class Parameter:
         limits = as_limits(limits, name)
         if cyclic and not (math.isfinite(limits[0]) and math.isfinite(limits[1])):
             raise ValueError(f"parameter {name!r}: a cyclic parameter needs finite limits, got {limits}")
-        self._quantity = SharedQuantity(limits, as_flag(locked, name), cyclic)
-        self._quantity.members.append(self)
+        self._hold(SharedQuantity(limits, as_flag(locked, name), cyclic))
         if value is not None:
             self.value = value
         if uncertainty is not None:  # a new quantity has none
             self.uncertainty = uncertainty
+
+    @classmethod
+    def of_checked(cls, name, units, limits, locked, cyclic):
+        """A Parameter without a value from arguments the constructor has already accepted once:
+        ``limits`` as the constructor stores them (``Parameter(name, limits=..., units=units,
+        cyclic=cyclic).limits``), ``locked`` a bool. For makers of many parameters of one
+        declaration (models.parameter_spec.make_parameter), without checking them again."""
+        parameter = cls.__new__(cls)
+        parameter.name, parameter.units = name, units
+        parameter._hold(SharedQuantity(limits, locked, cyclic))
+        return parameter
+
+    def _hold(self, quantity):
+        """Make ``quantity`` (a new SharedQuantity) this parameter's."""
+        self._quantity = quantity
+        quantity.members.append(self)
 
     # --- state shared with linked parameters --------------------------------------
     @property

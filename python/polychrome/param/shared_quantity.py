@@ -48,6 +48,29 @@ def as_flag(value, name, what="locked"):
     raise TypeError(f"parameter {name!r}: {what} must be True or False, got {value!r}")
 
 
+def _plain_value(value, quantity):
+    """What checked_value stores for a float, or a list of floats, that fits ``quantity`` (finite,
+    within its limits unless cyclic, of its value's shape), checked in Python floats: a model's
+    values are mostly given so, and numpy's checks of a few numbers cost ten times more. None for
+    anything else (checked_value's numpy path then checks it, and says what is wrong)."""
+    lo, hi = quantity.limits
+    if isinstance(value, float):
+        if not math.isfinite(value) or (quantity.value is not None and quantity.value.shape != ()):
+            return None
+        if quantity.cyclic:
+            # numpy's remainder is Python's (fmod, then the divisor's sign), and lo + np.mod(0-d
+            # array) a numpy float: the same digits and type as the numpy path's
+            period = hi - lo
+            return np.float64(lo + (value - lo) % period) if math.isfinite(period) else None
+        return np.array(value, dtype=float) if lo <= value <= hi else None
+    if type(value) is list and not quantity.cyclic and \
+            all(isinstance(v, float) and lo <= v <= hi and math.isfinite(v) for v in value):
+        if quantity.value is not None and quantity.value.shape != (len(value),):
+            return None
+        return np.array(value, dtype=float)
+    return None
+
+
 class SharedQuantity:
     """Value, uncertainty, limits, lock and cyclicity of one fitted quantity.
 
@@ -69,6 +92,9 @@ class SharedQuantity:
 
     def checked_value(self, value, name):
         """Validate ``value`` against shape, limits and cyclicity; return the array to store."""
+        plain = _plain_value(value, self)
+        if plain is not None:
+            return plain
         array = as_value_array(value, name)
         if self.value is not None and array.shape != self.value.shape:
             raise ValueError(f"parameter {name!r}: value must keep shape {self.value.shape}, got {array.shape}")

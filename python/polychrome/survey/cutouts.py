@@ -84,14 +84,29 @@ class GroupCutouts:
     modelled: tuple = ()  # (neighbour row, plane centre (x, y)) of the neighbours to model (spec "fit")
 
 
+def sky_probes(plane, radius, ra, dec):
+    """(ra, dec) deg of the points local_pixel_map maps through an image's WCS: the plane's tangent
+    point, the sources at ``ra``, ``dec`` (deg), and four points at +-max(radius, 1) arcsec along
+    the plane axes (the same for every image of a group)."""
+    step = max(radius, 1.0)
+    ox, oy = plane.to_sky([step, -step, 0.0, 0.0], [0.0, 0.0, step, -step])
+    return np.concatenate([[plane.ra0], ra, ox]), np.concatenate([[plane.dec0], dec, oy])
+
+
+def _local_map(image, probes, radius):
+    """([x, y] pixel of the tangent point, [(x, y)] of each source, B = d pixel / d plane as
+    ((b00, b01), (b10, b11)) per arcsec), plain floats, by one WCS call on ``probes`` (sky_probes)."""
+    x, y = (v.tolist() for v in image.sky_to_pixel(*probes))
+    twice = 2.0 * max(radius, 1.0)
+    B = (((x[-4] - x[-3]) / twice, (x[-2] - x[-1]) / twice), ((y[-4] - y[-3]) / twice, (y[-2] - y[-1]) / twice))
+    return (x[0], y[0]), list(zip(x[1:-4], y[1:-4])), B
+
+
 def local_pixel_map(image, plane, radius, ra, dec):
     """(pixel (S+1, 2) of the centre and the sources, B = d pixel / d plane (2x2, per arcsec)) by
     one WCS call: the sources and four points at +-radius along the plane axes."""
-    step = max(radius, 1.0)
-    ox, oy = plane.to_sky([step, -step, 0.0, 0.0], [0.0, 0.0, step, -step])
-    x, y = image.sky_to_pixel(np.concatenate([[plane.ra0], ra, ox]), np.concatenate([[plane.dec0], dec, oy]))
-    B = np.array([[x[-4] - x[-3], x[-2] - x[-1]], [y[-4] - y[-3], y[-2] - y[-1]]]) / (2.0 * step)
-    return np.column_stack([x[:-4], y[:-4]]), B
+    centre, sources, B = _local_map(image, sky_probes(plane, radius, ra, dec), radius)
+    return np.array([centre] + sources, float).reshape(-1, 2), np.array(B)
 
 
 # A pixel-scale matrix this close (relative) to a rotation times a scale is made exactly one, so
@@ -100,11 +115,11 @@ _SQUARE_TOLERANCE = 1e-6
 
 
 def _squared_up(A):
-    """``A`` (2x2 arcsec per pixel) replaced by the nearest scaled rotation (or reflection) when
-    it differs from it by less than _SQUARE_TOLERANCE: the local map of a square-pixel WCS is one
-    up to rounding, and a grid sheared by 1e-12 would keep the renderer from the axis ratios
-    its limits allow."""
-    (a00, a01), (a10, a11) = A.tolist()
+    """``A`` (2x2 arcsec per pixel, nested sequences of floats) replaced by the nearest scaled
+    rotation (or reflection) when it differs from it by less than _SQUARE_TOLERANCE: the local map
+    of a square-pixel WCS is one up to rounding, and a grid sheared by 1e-12 would keep the renderer
+    from the axis ratios its limits allow. Returns a 2x2 array."""
+    (a00, a01), (a10, a11) = A
     if a00 * a11 - a01 * a10 > 0:
         a, b = (a00 + a11) / 2, (a10 - a01) / 2
         similar = ((a, -b), (b, a))
@@ -112,13 +127,14 @@ def _squared_up(A):
         a, b = (a00 - a11) / 2, (a01 + a10) / 2
         similar = ((a, b), (b, -a))
     difference = math.hypot(a00 - similar[0][0], a01 - similar[0][1], a10 - similar[1][0], a11 - similar[1][1])
-    return np.array(similar) if difference <= _SQUARE_TOLERANCE * math.hypot(a00, a01, a10, a11) else A
+    return np.array(similar if difference <= _SQUARE_TOLERANCE * math.hypot(a00, a01, a10, a11) else A, float)
 
 
 def _box(centre, B, radius, shape):
     """(x0, x1, y0, y1): the pixels whose centres lie within the plane square of half-side
-    ``radius`` around ``centre`` (pixel coordinates), clipped to the image; None if empty."""
-    (cx, cy), ((b00, b01), (b10, b11)) = centre.tolist(), B.tolist()
+    ``radius`` around ``centre`` ((x, y) pixel coordinates; B as from _local_map), clipped to the
+    image; None if empty."""
+    (cx, cy), ((b00, b01), (b10, b11)) = centre, B
     if not all(math.isfinite(v) for v in (cx, cy, b00, b01, b10, b11)):
         return None
     half_x, half_y = radius * math.hypot(b00, b01), radius * math.hypot(b10, b11)  # pixels
@@ -132,11 +148,13 @@ def _box(centre, B, radius, shape):
 
 
 def _pixel_planes(origin, A, shape):
-    """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx)."""
+    """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx); origin (x, y)
+    and A ((a00, a01), (a10, a11)) as floats."""
+    (a00, a01), (a10, a11) = A
     j = np.arange(shape[1]) + 0.5
     i = np.arange(shape[0]) + 0.5
-    return ((origin[0] + A[0, 1] * i)[:, None] + (A[0, 0] * j)[None, :],
-            (origin[1] + A[1, 1] * i)[:, None] + (A[1, 0] * j)[None, :])
+    return ((origin[0] + a01 * i)[:, None] + (a00 * j)[None, :],
+            (origin[1] + a11 * i)[:, None] + (a10 * j)[None, :])
 
 
 def _scaled_distances(X, Y, centers, radii):
@@ -144,9 +162,14 @@ def _scaled_distances(X, Y, centers, radii):
     radius (< 1 inside its footprint; ordered like the distances)."""
     if len(centers) == 0:
         return np.zeros((0,) + X.shape)
+    # (dx * dx + dy * dy) / radius^2, in place
     dx = X[None] - centers[:, 0, None, None]
+    dx *= dx
     dy = Y[None] - centers[:, 1, None, None]
-    return (dx * dx + dy * dy) / (radii * radii)[:, None, None]
+    dy *= dy
+    dx += dy
+    dx /= (radii * radii)[:, None, None]
+    return dx
 
 
 def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
@@ -164,32 +187,43 @@ def _coverage(pixels, radii, x_per_arcsec, y_per_arcsec, shape):
     return np.array(inside, bool), np.array(cut, bool)
 
 
-def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None, foreign=None):
-    """The Cutout of ``image`` (an OpenImage) for sources at plane ``centers`` (S, 2 arcsec; sky
-    ``ra``, ``dec`` deg) with footprint ``radii`` (S,), covering ``radius`` arcsec around the
-    plane's tangent point, or None when the image holds no pixel of it. neighbours: None or
-    (centers (K, 2), radii (K,)) of sources outside the group: their footprint pixels are masked
-    where they are nearer (in footprint radii) to the neighbour than to any member. foreign: None
-    or a function of the cutout pixels' plane (X, Y) giving the pixels to mask as other sources'
-    (a segmentation map's, see segmentation.foreign_pixels)."""
-    pixel, B = local_pixel_map(image, plane, radius, ra, dec)
-    box = _box(pixel[0], B, radius, image.shape)
-    (b00, b01), (b10, b11) = B.tolist()
+def _usable_pixels(image, slices):
+    """(data, variance, bad) of the pixels ``slices`` of ``image`` (an OpenImage): float64 copies,
+    bad where the mask is set or the data or the variance is not finite or the variance not
+    positive; there the data are 0 and the variance 1 (the TargetImage's arrays as they are)."""
+    data = np.array(image.data[slices], dtype=float)
+    variance = image.variance_of(data, slices)
+    good = np.isfinite(data)
+    good &= variance > 0.0
+    good &= variance < math.inf  # with > 0: finite
+    if image.mask is not None:
+        good &= np.asarray(image.mask[slices]) == 0
+    bad = ~good
+    np.copyto(data, 0.0, where=bad)
+    np.copyto(variance, 1.0, where=bad)
+    return data, variance, bad
+
+
+def image_cutout(image, probes, centers, radii, radius, neighbours=None, foreign=None):
+    """The Cutout of ``image`` (an OpenImage) for sources at plane ``centers`` (S, 2 arcsec; their
+    sky positions in ``probes``, see sky_probes) with footprint ``radii`` (S,), covering ``radius``
+    arcsec around the plane's tangent point, or None when the image holds no pixel of it.
+    neighbours: None or (centers (K, 2), radii (K,)) of sources outside the group: their footprint
+    pixels are masked where they are nearer (in footprint radii) to the neighbour than to any
+    member. foreign: None or a function of the cutout pixels' plane (X, Y) giving the pixels to
+    mask as other sources' (a segmentation map's, see segmentation.foreign_pixels)."""
+    centre, sources, B = _local_map(image, probes, radius)
+    box = _box(centre, B, radius, image.shape)
+    (b00, b01), (b10, b11) = B
     determinant = b00 * b11 - b01 * b10
     if box is None or determinant == 0:
         return None
     x0, x1, y0, y1 = box
     slices = (slice(y0, y1), slice(x0, x1))
-    A = _squared_up(np.array([[b11, -b01], [-b10, b00]]) / determinant)
-    origin = A @ (np.array([x0 - 0.5, y0 - 0.5]) - pixel[0])
-    data = np.array(image.data[slices], dtype=float)
-    variance = image.variance_of(data, slices)
-    bad = ~np.isfinite(data) | ~(variance > 0) | ~np.isfinite(variance)
-    if image.mask is not None:
-        bad |= np.asarray(image.mask[slices]) != 0
-    data[bad] = 0.0
-    variance[bad] = 1.0
-    X, Y = _pixel_planes(origin, A, data.shape)
+    A = _squared_up(((b11 / determinant, -b01 / determinant), (-b10 / determinant, b00 / determinant)))
+    origin = A @ np.array([x0 - 0.5 - centre[0], y0 - 0.5 - centre[1]])
+    data, variance, bad = _usable_pixels(image, slices)
+    X, Y = _pixel_planes(origin.tolist(), A.tolist(), data.shape)
     members = _scaled_distances(X, Y, centers, radii)  # squared, in footprint radii
     if neighbours is not None and len(neighbours[0]):
         nearest_member = members.min(axis=0) if len(members) else np.inf
@@ -197,11 +231,11 @@ def image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours=None,
         bad |= (others < 1.0) & (others < nearest_member)
     if foreign is not None:
         bad |= foreign(X, Y)
-    pixels = np.count_nonzero((members < 1.0) & ~bad, axis=(1, 2))
-    inside, cut = _coverage(pixel[1:].tolist(), radii.tolist(), math.hypot(b00, b01), math.hypot(b10, b11),
-                            image.shape)
-    target = TargetImage(data, variance=variance, mask=bad, pixelscale=A, origin=origin,
-                         zeropoint=image.zeropoint)
+    in_footprint = members < 1.0
+    in_footprint &= ~bad
+    pixels = np.array([np.count_nonzero(m) for m in in_footprint], np.intp)
+    inside, cut = _coverage(sources, radii.tolist(), math.hypot(b00, b01), math.hypot(b10, b11), image.shape)
+    target = TargetImage.from_valid_arrays(data, variance, bad, A, origin, image.zeropoint)
     if image.psf is not None:
         target.psf_upsample = image.spec.psf_upsample
         target.psf = image.psf_on_grid(A / image.spec.psf_upsample)
@@ -254,6 +288,7 @@ def group_cutouts(task, images, spec):
     messages = [[] for _ in range(count)]
     cutouts, covered_by, pixels, cut = [], np.zeros(count, int), np.zeros(count, int), np.zeros(count, bool)
     inside, unusable_inside = np.zeros(count, bool), np.zeros(count, bool)
+    probes = sky_probes(plane, radius, ra, dec)
     for spec_image in images:
         try:
             image = open_image(spec_image)
@@ -262,7 +297,7 @@ def group_cutouts(task, images, spec):
                 text.append(f"image {spec_image.label!r} not used: {err}")
             flags |= _PARTIAL
             continue
-        cutout = image_cutout(image, plane, centers, radii, ra, dec, radius, neighbours, foreign)
+        cutout = image_cutout(image, probes, centers, radii, radius, neighbours, foreign)
         if cutout is None:
             continue
         if image.problem is not None:

@@ -73,20 +73,22 @@ def near_limit(value, error, low, high):
     return False
 
 
-def _sersic_log_flux_derivatives(values):
-    """{parameter: d ln(total flux) / d parameter} of a Sersic: analytic in Ie, Re and q, by central
-    differences of the closed form in n."""
+def _sersic_flux_and_log_derivatives(values):
+    """(total flux, {parameter: d ln(total flux) / d parameter}) of a Sersic from its {name: value}
+    (SersicGalaxy.total_flux's numbers): analytic in Ie, Re and q, by central differences of the
+    closed form in n."""
     n, Re, Ie, q = values["n"], values["Re"], values["Ie"], values["q"]
     h = 1e-5 * n
     up, down = sersic_total_flux(n + h, Re, Ie, q), sersic_total_flux(n - h, Re, Ie, q)
-    return {"Ie": _LN10, "Re": 2.0 / Re, "q": 1.0 / q, "n": math.log(up / down) / (2 * h)}
+    return (sersic_total_flux(n, Re, Ie, q),
+            {"Ie": _LN10, "Re": 2.0 / Re, "q": 1.0 / q, "n": math.log(up / down) / (2 * h)})
 
 
-# model type -> d ln(flux)/d parameter from the component's values (the common cases, without
-# touching the parameters); other types go through _numerical_flux_gradient
-_LOG_FLUX_DERIVATIVES = {
-    "sersic galaxy model": _sersic_log_flux_derivatives,
-    "point model": lambda values: {"flux": _LN10},
+# model type -> (total flux, d ln(flux)/d parameter) from the component's values (the common cases,
+# read once, without the model's checks); other types go through _numerical_flux_gradient
+_FLUX_AND_LOG_DERIVATIVES = {
+    "sersic galaxy model": _sersic_flux_and_log_derivatives,
+    "point model": lambda values: (10 ** values["flux"], {"flux": _LN10}),
 }
 
 
@@ -115,15 +117,18 @@ def _numerical_flux_gradient(component, free, gradient):
 
 def _flux_and_gradient(component, free):
     """(total flux, its gradient over the free vector) of a component."""
-    flux = float(component.total_flux())
     gradient = np.zeros(free.size)
-    derivatives = _LOG_FLUX_DERIVATIVES.get(component.model_type)
-    if derivatives is None:
+    flux_and_derivatives = _FLUX_AND_LOG_DERIVATIVES.get(component.model_type)
+    if flux_and_derivatives is None:
+        flux = float(component.total_flux())
         _numerical_flux_gradient(component, free, gradient)
         return flux, gradient
-    values = {p.name: p.value for p in component.parameters}
-    for name, derivative in derivatives(values).items():
-        where = free.slice_of(component[name])
+    parameters = component.parameters
+    # the values as component.total_flux() reads them (numpy floats: the same digits)
+    flux, derivatives = flux_and_derivatives({p.name: p.value for p in parameters})
+    flux = float(flux)
+    for name, derivative in derivatives.items():
+        where = free.slice_of(parameters[name])
         if where is not None:
             gradient[where.start] += derivative * flux
     return flux, gradient
@@ -142,19 +147,20 @@ def fill_row(row, k, attempt, cut, shared):
     row["model_type"] = attempt.types[k]
     row["chi2"], row["ndf"], row["iterations"] = float(result.chi2), int(result.ndf), int(result.iterations)
     row["n_images"] = len(own)
-    center = first["center"]
-    x, y = center.value.tolist()
+    parameters = first.parameters
+    center = parameters["center"]
+    # (values read from the parameters' quantities: what .value would copy)
+    x, y = center.quantity.value.tolist()
     ra, dec = cut.plane.to_sky(x, y)
     row["ra"], row["dec"] = float(ra), float(dec)
     where = free.slice_of(center)
     row["ra_err"], row["dec_err"] = errors[where].tolist() if where is not None else (math.nan, math.nan)
-    names = first.parameters.names
     for name in shape_columns(shared):
-        if name not in names:
+        if name not in parameters:
             continue
-        parameter = first[name]
+        parameter = parameters[name]
         where = free.slice_of(parameter)
-        value, error = float(parameter.value), float(errors[where.start]) if where is not None else math.nan
+        value, error = float(parameter.quantity.value), float(errors[where.start]) if where is not None else math.nan
         if name == "PA":
             value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
         row[name], row[f"{name}_err"] = value, error
@@ -167,9 +173,10 @@ def fill_row(row, k, attempt, cut, shared):
             if where is None or where.start in positions:
                 continue
             positions += range(where.start, where.stop)
-            if not parameter.cyclic and not flags & _AT_LIMIT_FLAG:
-                low, high = parameter.limits
-                values, value_errors = np.ravel(parameter.value).tolist(), errors[where].tolist()
+            quantity = parameter.quantity
+            if not quantity.cyclic and not flags & _AT_LIMIT_FLAG:
+                low, high = quantity.limits
+                values, value_errors = quantity.value.ravel().tolist(), errors[where].tolist()
                 if any(near_limit(v, e, low, high) for v, e in zip(values, value_errors)):
                     flags |= _AT_LIMIT_FLAG
     if unconstrained[positions].any() or not np.isfinite(errors[positions]).all():

@@ -9,6 +9,7 @@ then fit.LM with the spec's iterations and the group's remaining time, stepping 
 log_parameters (Sersic n and the sizes by default) in their logarithm.
 """
 
+import functools
 import math
 import time
 
@@ -32,7 +33,7 @@ def _start_values(source, center, model_type, limits, guesses=("center", "size",
     columns named in ``guesses`` (see ModelSpec.catalogue_guesses) and the limits."""
     from ..models.registry import model_class
 
-    names = {spec.name for spec in model_class(model_type).parameter_specs}
+    names = _parameter_names(model_class(model_type))
     values = {"center": [float(center[0]), float(center[1])]} if "center" in guesses else {}
     size = source.get("size") if "size" in guesses else None
     if "Re" in names and size is not None and math.isfinite(size) and size > 0:
@@ -51,6 +52,12 @@ def _start_values(source, center, model_type, limits, guesses=("center", "size",
                 value = min(max(value, low), high)
             values[name] = {"value": value, "limits": (low, high)}
     return {name: value for name, value in values.items() if name in names}
+
+
+@functools.lru_cache(maxsize=64)
+def _parameter_names(model_class):
+    """The parameter names of a model class (a frozenset; every component of a group asks)."""
+    return frozenset(spec.name for spec in model_class.parameter_specs)
 
 
 def _limits_for_grids(limits, cutouts):

@@ -34,8 +34,11 @@ class GroupPlane:
         sin_d, cos_d = np.sin(d), np.cos(d)
         cos_a = np.cos(a)
         cos_c = self._sin_d0 * sin_d + self._cos_d0 * cos_d * cos_a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(cos_c > 0, ARCSEC_PER_RADIAN / cos_c, np.nan)
+        if (cos_c > 0).all():  # (every point of a group: no error state to set, nothing to replace)
+            scale = ARCSEC_PER_RADIAN / cos_c
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(cos_c > 0, ARCSEC_PER_RADIAN / cos_c, np.nan)
         xi = cos_d * np.sin(a) * scale  # East
         eta = (self._cos_d0 * sin_d - self._sin_d0 * cos_d * cos_a) * scale
         return -xi, eta

@@ -241,8 +241,7 @@ class OpenImage:
             return np.array(self.noise[slices], dtype=float)
         if self.noise_kind == "weight":
             weight = np.array(self.noise[slices], dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(weight > 0, 1.0 / weight, np.nan)
+            return np.divide(1.0, weight, out=np.full(weight.shape, np.nan), where=weight > 0)
         if self.noise_kind == "sigma":
             sigma = np.array(self.noise[slices], dtype=float)
             return np.where(sigma > 0, sigma ** 2, np.nan)

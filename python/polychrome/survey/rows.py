@@ -7,6 +7,7 @@ band's zeropoint), mag_<band>, mag_<band>_err, then chi2, ndf, iterations,
 n_images, wall_time, cpu_time, flags, message.
 """
 
+import functools
 import math
 
 # shared parameter -> (unit, description) in the table; PA is given in degrees east of north
@@ -66,17 +67,18 @@ def columns(bands, shared, id_dtype="int64"):
 def empty_row(column_list, source, task, flags=0, message=""):
     """A row of ``column_list`` for ``source`` (a catalogue dict) of ``task``: NaN floats, -1
     integers, the identity columns filled."""
-    row = {}
-    for name, dtype, _, _ in column_list:
-        if dtype.startswith("float"):
-            row[name] = math.nan
-        elif dtype == "str":
-            row[name] = ""
-        else:
-            row[name] = MISSING_INT
+    row = dict(_blank_row(tuple(column_list)))
     row.update(id=source["id"], group_id=int(task.group_id), group_size=len(task.sources), n_images=0,
                flags=int(flags), message=message)
     return row
+
+
+@functools.lru_cache(maxsize=16)
+def _blank_row(column_tuple):
+    """{name: NaN for floats, "" for strings, MISSING_INT otherwise} of every column, in order (one
+    per column list: each row starts as a copy)."""
+    return {name: math.nan if dtype.startswith("float") else "" if dtype == "str" else MISSING_INT
+            for name, dtype, _, _ in column_tuple}
 
 
 def magnitude(flux, flux_err, zeropoint):
