@@ -299,21 +299,27 @@ class AdaptiveRenderer {
   // centre lies on a pixel edge), integrated exactly in polar form: no
   // subdivision ever has to chase the cusp there. So are the flagged pixels
   // that pass within kPolarNeighbourReach of their diagonal (in w) of the
-  // centre where the profile is steep there (|d ln I / d ln r| >= kSteepCusp at
-  // that distance): next to a cusp the subdivision's cells must shrink to about
+  // centre of a steep cusp (|d ln I / d ln r| >= kSteepCusp at that distance or
+  // kCuspProbe of the profile's size, the nearer: the profile's cusp, not its
+  // wing; Sersic n >~ 2.2): next to a cusp the subdivision's cells must shrink to about
   // their distance from it before the Taylor estimate holds, and a steep cusp
   // converges slowly even then. Measured on the survey's recorded renders
-  // (render + Jacobian): such pixels took ~900 cells each on average, ~250
-  // where the slope is below kSteepCusp and ~30-90 between 0.1 and 0.3
-  // diagonals; the polar rule costs about as much as ~470 cells.
+  // (render + Jacobian, calls1): such pixels took ~900 cells each on average,
+  // ~250 where the slope is below kSteepCusp and ~30-90 between 0.1 and 0.3
+  // diagonals; the polar rule costs about as much as ~470 cells. Not yet
+  // right for Re well below a pixel (the 3-band survey's coarse bands): there
+  // the neighbours' subdivision was cheap and their polar form costs more.
   static constexpr double kPolarNeighbourReach = 0.1;
   static constexpr double kSteepCusp = 0.3;
+  static constexpr double kCuspProbe = 0.02;
   void integrate_center_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
                                Flag* flags) const {
     const double reach = kPolarNeighbourReach * pixel_diagonal();
     // A pixel within `reach` (in w) of the centre lies within reach / (the smallest w-length of a
-    // pixel step) pixels of it in each pixel coordinate.
-    const double span = 0.5 + reach / smallest_pixel_step();
+    // pixel step) pixels of it in each pixel coordinate; only the centre pixel's 8 neighbours are
+    // taken (at q ~ 0.03, reach spans several pixels along the major axis: recorded survey renders
+    // at q = 0.03 took up to twice as long with those pixels in polar form).
+    const double span = std::min(0.5 + reach / smallest_pixel_step(), 1.5);
     if (!(std::abs(v - geo_.center_v) <= span)) return;
     const int nx = grid_.nx;
     // Clamped to the row as doubles before the casts: the centre may lie
@@ -328,7 +334,7 @@ class AdaptiveRenderer {
       if (!contains_center(j + 0.5, v, 1.0)) {
         double nearest, farthest;
         pixel_extent(j, v0, nearest, farthest);
-        if (!(nearest < reach && steep_at(nearest))) continue;
+        if (!(nearest < reach && steep_at(std::min(nearest, kCuspProbe * prof_.size())))) continue;
       }
       if (!enclosed_light_applies(prof_, corner_reach(j, v0))) continue;  // left flagged: subdivided
       img_row[j] = integrate_cell_polar(geo_, prof_, j, v0, 1.0, kJacobian ? jac_row + j : nullptr, npix);
