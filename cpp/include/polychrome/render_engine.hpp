@@ -297,22 +297,85 @@ class AdaptiveRenderer {
 
   // The pixel(s) of this row holding the profile's centre (several when the
   // centre lies on a pixel edge), integrated exactly in polar form: no
-  // subdivision ever has to chase the cusp there.
+  // subdivision ever has to chase the cusp there. So are the flagged pixels
+  // that pass within kPolarNeighbourReach of their diagonal (in w) of the
+  // centre of a steep cusp (|d ln I / d ln r| >= kSteepCusp at that distance or
+  // kCuspProbe of the profile's size, the nearer: the profile's cusp, not its
+  // wing; Sersic n >~ 2.2): next to a cusp the subdivision's cells must shrink to about
+  // their distance from it before the Taylor estimate holds, and a steep cusp
+  // converges slowly even then. Measured on the survey's recorded renders
+  // (render + Jacobian, calls1): such pixels took ~900 cells each on average,
+  // ~250 where the slope is below kSteepCusp and ~30-90 between 0.1 and 0.3
+  // diagonals; the polar rule costs about as much as ~470 cells. Not yet
+  // right for Re well below a pixel (the 3-band survey's coarse bands): there
+  // the neighbours' subdivision was cheap and their polar form costs more.
+  static constexpr double kPolarNeighbourReach = 0.1;
+  static constexpr double kSteepCusp = 0.3;
+  static constexpr double kCuspProbe = 0.02;
   void integrate_center_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
                                Flag* flags) const {
-    if (!(std::abs(v - geo_.center_v) <= 0.5)) return;
+    const double reach = kPolarNeighbourReach * pixel_diagonal();
+    // A pixel within `reach` (in w) of the centre lies within reach / (the smallest w-length of a
+    // pixel step) pixels of it in each pixel coordinate; only the centre pixel's 8 neighbours are
+    // taken (at q ~ 0.03, reach spans several pixels along the major axis: recorded survey renders
+    // at q = 0.03 took up to twice as long with those pixels in polar form).
+    const double span = std::min(0.5 + reach / smallest_pixel_step(), 1.5);
+    if (!(std::abs(v - geo_.center_v) <= span)) return;
     const int nx = grid_.nx;
     // Clamped to the row as doubles before the casts: the centre may lie
     // far outside the int range.
-    const double lo = std::floor(geo_.center_u - 0.5), hi = std::floor(geo_.center_u + 0.5);
+    const double lo = std::floor(geo_.center_u - span), hi = std::floor(geo_.center_u + span);
     if (!(hi >= 0.0 && lo <= nx - 1.0)) return;
     const int first = static_cast<int>(std::max(lo, 0.0));
     const int last = static_cast<int>(std::min(hi, nx - 1.0));
+    const double v0 = v - 0.5;
     for (int j = first; j <= last; ++j) {
-      if (!contains_center(j + 0.5, v, 1.0)) continue;
-      if (!enclosed_light_applies(prof_, corner_reach(j, v - 0.5))) continue;  // left flagged: subdivided
-      img_row[j] = integrate_cell_polar(geo_, prof_, j, v - 0.5, 1.0, kJacobian ? jac_row + j : nullptr, npix);
+      if (flags[j] == 0) continue;
+      if (!contains_center(j + 0.5, v, 1.0)) {
+        double nearest, farthest;
+        pixel_extent(j, v0, nearest, farthest);
+        if (!(nearest < reach && steep_at(std::min(nearest, kCuspProbe * prof_.size())))) continue;
+      }
+      if (!enclosed_light_applies(prof_, corner_reach(j, v0))) continue;  // left flagged: subdivided
+      img_row[j] = integrate_cell_polar(geo_, prof_, j, v0, 1.0, kJacobian ? jac_row + j : nullptr, npix);
       flags[j] = 0;
+    }
+  }
+
+  // Whether |d ln I / d ln r| >= kSteepCusp at elliptical radius r (arcsec); at r = 0, true.
+  bool steep_at(double r) const {
+    if (!(r > 0.0)) return true;
+    LogDerivatives d{};
+    prof_.eval(Radius{r * r, r, 1.0 / r, std::log(r)}, d);
+    return std::abs(d.L1) * r >= kSteepCusp;
+  }
+
+  // Length (in w) of a pixel's diagonal, the longer of the two.
+  double pixel_diagonal() const { return std::sqrt(geo_.Gaa_uv + geo_.Gbb_uv + 2.0 * std::abs(geo_.Gab_uv)); }
+
+  // Smallest length (in w) of a unit step in pixel coordinates: the square root of the smaller
+  // eigenvalue of the steps' Gram matrix.
+  double smallest_pixel_step() const {
+    const double mean = 0.5 * (geo_.Gaa_uv + geo_.Gbb_uv);
+    const double half_gap = std::hypot(0.5 * (geo_.Gaa_uv - geo_.Gbb_uv), geo_.Gab_uv);
+    return std::sqrt(std::max(mean - half_gap, 0.0));
+  }
+
+  // The nearest and farthest distances (in w) from the centre of the boundary of the pixel with
+  // lower-left corner (j, v0): its sides' nearest points and its corners.
+  void pixel_extent(int j, double v0, double& nearest, double& farthest) const {
+    double wa[4], wb[4];
+    const int cu[4] = {0, 1, 1, 0}, cv[4] = {0, 0, 1, 1};
+    for (int c = 0; c < 4; ++c) w_at(j + cu[c], v0 + cv[c], wa[c], wb[c]);
+    nearest = INFINITY;
+    farthest = 0.0;
+    for (int c = 0; c < 4; ++c) {
+      const int c1 = (c + 1) & 3;
+      const double da = wa[c1] - wa[c], db = wb[c1] - wb[c];
+      const double len2 = da * da + db * db;
+      const double t = len2 > 0.0 ? std::clamp(-(wa[c] * da + wb[c] * db) / len2, 0.0, 1.0) : 0.0;
+      nearest = std::min(nearest, std::hypot(wa[c] + t * da, wb[c] + t * db));
+      farthest = std::max(farthest, std::hypot(wa[c], wb[c]));
     }
   }
 
@@ -325,22 +388,12 @@ class AdaptiveRenderer {
   void integrate_edge_pixels(double v, double* img_row, double* jac_row, std::ptrdiff_t npix,
                              Flag* flags) const {
     const double Re = prof_.edge_radius();
-    const double diag = std::sqrt(geo_.Gaa_uv + geo_.Gbb_uv + 2.0 * std::abs(geo_.Gab_uv));
+    const double diag = pixel_diagonal();
     const double v0 = v - 0.5;
     for (int j = 0; j < grid_.nx; ++j) {
       if (flags[j] == 0 || contains_center(j + 0.5, v, 1.0)) continue;
-      double wa[4], wb[4];
-      const int cu[4] = {0, 1, 1, 0}, cv[4] = {0, 0, 1, 1};
-      for (int c = 0; c < 4; ++c) w_at(j + cu[c], v0 + cv[c], wa[c], wb[c]);
-      double nearest = INFINITY, farthest = 0.0;
-      for (int c = 0; c < 4; ++c) {
-        const int c1 = (c + 1) & 3;
-        const double da = wa[c1] - wa[c], db = wb[c1] - wb[c];
-        const double len2 = da * da + db * db;
-        const double t = len2 > 0.0 ? std::clamp(-(wa[c] * da + wb[c] * db) / len2, 0.0, 1.0) : 0.0;
-        nearest = std::min(nearest, std::hypot(wa[c] + t * da, wb[c] + t * db));
-        farthest = std::max(farthest, std::hypot(wa[c], wb[c]));
-      }
+      double nearest, farthest;
+      pixel_extent(j, v0, nearest, farthest);
       if (!(nearest >= diag && farthest >= Re - kEdgePixelReach * diag)) continue;
       img_row[j] = integrate_edge_cell(geo_, prof_, j, v0, 1.0, kJacobian ? jac_row + j : nullptr, npix);
       flags[j] = 0;
