@@ -57,6 +57,11 @@ class ModelSpec:
     sigma of the exact integral (Model.set_noise_tolerance; in (0, 0.1]), or
     None for the core's default (1e-5 of each pixel: slower on faint, small
     or thin sources, no more accurate where it matters against the noise).
+    The default 0.01 moves no fitted value by more than the fitter's own
+    convergence tolerance (0.03 sigma): on bench/survey.py's isolated fields
+    against 0.001, the largest shift is 0.030 sigma (1 band) and 0.029 sigma
+    (3 bands), flags unchanged, and the 3-band fits take 9.6% fewer
+    instructions (bench/survey_fit_only.py under callgrind, 60 groups).
     log_parameters: names of positive parameters the fitter steps in their
     natural logarithm (fit.LM's log_parameters), where a candidate has them
     free: by default the Sersic (and Moffat) index "n" and the sizes "Re",
@@ -86,7 +91,7 @@ class ModelSpec:
     choice: str = "source"
     catalogue_guesses: tuple = ("center", "size", "q", "pa")
     segmentation: str = None
-    render_accuracy: float = 1e-3
+    render_accuracy: float = 1e-2
     log_parameters: tuple = ("n", "Re", "sigma", "Rd")
     total_flux: bool = True
 
