@@ -34,17 +34,23 @@ stay Gauss-Newton's J^T W J. Measured on the survey's isolated galaxies (bench/
 survey_fit_only.py, 195 sources; cost = normal equations + 0.55 chi2 evaluations per
 source): 1 band 7.33 + 0.75 -> 6.94 + 0.58 (cost 7.74 -> 7.26, -6.2%), 3 bands 8.67 + 1.58 ->
 8.24 + 1.43 (9.54 -> 9.03, -5.3%), iterations 1293 -> 1194 and 1648 -> 1538; flags unchanged;
-per bench/compare_survey_fits.py every fitted value within 0.06 sigma, those beyond 0.05
-sigma with chi^2 at most 0.0014 higher (two ends of the same 1e-3 rule), larger shifts only
-to a lower chi^2 (3 bands: 0.53 sigma, chi^2 -0.92; 0.14 sigma, -0.02). The lead's slow
-fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5 iterations. Variants measured and not kept
-(cost 1 band / 3 bands, against 7.74 / 9.54): switching also when the model in use predicted
-poorly at rho < 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or also when it under-predicted (rho
-> 1.5: 7.08 / 8.80): each moved one 1-band fit 0.84 sigma to a local minimum 0.042 higher in
-chi^2 (the old path found the lower one), the last also set one 3-band AT_LIMIT flag;
-NL2SOL's retry of a rejected step with the other model at the same damping (rho < 0.75:
-7.55 / 9.10, the retries mostly fail too); leaving the first step (from the initial values,
-often long) out of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate fits' flags changed).
+per bench/compare_survey_fits.py chi^2 at most 0.0019 (1 band) and 0.0063 (3 bands) higher,
+the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001; 3 bands 0.50 sigma, -0.92,
+and 0.13 sigma, -0.04) but two of 0.058 sigma with chi^2 +0.0004 and +0.0014 (two ends of
+the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
+iterations. Instructions of the whole pipeline (callgrind, bench/README.md): 1 band, 40
+groups, -6.2%; 3 bands, 20 groups, -7.7%.
+
+Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54): switching also
+when the model in use predicted poorly at rho < 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or
+also when it under-predicted (rho > 1.5: 7.08 / 8.80): each moved one 1-band fit 0.84 sigma
+to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last also
+set one 3-band AT_LIMIT flag; NL2SOL's retry of a rejected step with the other model at the
+same damping (rho < 0.75: 7.55 / 9.10; the retries mostly fail too); switching only after
+accepted steps (7.47 / 9.51); starting on the augmented model once S has one or two updates
+(7.88 / 10.15, 7.65 / 9.61: S from the first, long steps is poor); leaving the first step out
+of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate fits' flags changed); no _L_UP_POOR after
+augmented steps (7.28 / 9.00: no gain).
 
 A cyclic parameter (a position angle) moves by at most `_CYCLIC_STEP_FRACTION`
 of its period in one step: it is held there, like a parameter at a limit,
@@ -226,7 +232,8 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     than this (chi^2 units, times chi^2/ndf when that exceeds 1);
     relative_tolerance: None, or also converged once an accepted step lowers
     chi^2 by less than this fraction of it (the old rule: stops degenerate fits
-    early); damping: initial L; verbose=1 prints one line per step; normalise:
+    early); damping: initial L; verbose=1 prints one line per step (G or S: the
+    Gauss-Newton or the augmented model took it); normalise:
     optional map of a parameter vector to an equivalent canonical one, applied
     after each step (the model is the same at both); max_time: None, or seconds of
     wall clock (from this call): the fit stops after the step that passes this
