@@ -38,6 +38,7 @@ class AugmentedModel:
         self.matrix = np.zeros((size, size))
         self.updates = 0
         self.augmented = False
+        self._step = self._s_step = None  # the last step curvature_along saw, and S times it
 
     def step_matrix(self, damped):
         """(matrix, augmented) for the next step: ``damped`` (J^T W J + the damping) plus S when
@@ -49,8 +50,12 @@ class AugmentedModel:
         return damped, False
 
     def curvature_along(self, step):
-        """step.S.step (units of J^T W J): what S adds to the step's quadratic-model chi^2."""
-        return float(step.dot(self.matrix).dot(step)) if self.updates else 0.0
+        """step.S.step (units of J^T W J): what S adds to the step's quadratic-model chi^2. (S step
+        is kept for update(), which the fitter calls with the same step after an accepted one.)"""
+        if not self.updates:
+            return 0.0
+        self._step, self._s_step = step, self.matrix.dot(step)
+        return float(step.dot(self._s_step))
 
     def choose(self, actual, predicted, other):
         """After a step: the actual chi^2 decrease and those predicted by the model that took the
@@ -75,12 +80,16 @@ class AugmentedModel:
         ys = float(y.dot(step))
         if not ys > 0.0:
             return
-        y_sharp = y - hessian_new.dot(step)
-        s_step = self.matrix.dot(step)
-        along = float(step.dot(s_step))
-        tau = min(1.0, abs(float(step.dot(y_sharp))) / abs(along)) if along != 0.0 else 1.0
-        v = y_sharp - tau * s_step
+        v = y_sharp = y - hessian_new.dot(step)
+        sized = None
+        if self.updates:
+            s_step = self._s_step if step is self._step else self.matrix.dot(step)
+            along = float(step.dot(s_step))
+            tau = min(1.0, abs(float(step.dot(y_sharp))) / abs(along)) if along != 0.0 else 1.0
+            v = y_sharp - tau * s_step
+            sized = self.matrix if tau == 1.0 else tau * self.matrix
         w = v * (1.0 / ys) - (float(v.dot(step)) / (2.0 * ys * ys)) * y
-        half = w[:, None] * y
-        self.matrix = tau * self.matrix + (half + half.T)  # exactly symmetric (S is)
+        half = np.multiply.outer(w, y)
+        correction = half + half.T  # exactly symmetric, as S is
+        self.matrix = correction if sized is None else sized + correction
         self.updates += 1
