@@ -39,11 +39,12 @@ the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001; 3 bands 0.50 
 and 0.13 sigma, -0.04) but two of 0.058 sigma with chi^2 +0.0004 and +0.0014 (two ends of
 the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
 iterations. Instructions of the whole pipeline (callgrind, bench/README.md): 1 band, 40
-groups, -6.2%; 3 bands, 20 groups, -7.7%.
+groups, -6.2%; 3 bands, 20 groups, -7.7%. The fits' own Python (bench/lm_python_replay.py, the core
+replayed) is +1.2% for 14% fewer iterations: S's update costs ~18 us per accepted step.
 
 Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54): switching also
 when the model in use predicted poorly at rho < 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or
-also when it under-predicted (rho > 1.5: 7.08 / 8.80): each moved one 1-band fit 0.84 sigma
+also when it under-predicted (rho > 1.5: 7.08 / 8.80; rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain): each moved one 1-band fit 0.84 sigma
 to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last also
 set one 3-band AT_LIMIT flag; NL2SOL's retry of a rejected step with the other model at the
 same damping (rho < 0.75: 7.55 / 9.10; the retries mostly fail too); switching only after
