@@ -46,8 +46,9 @@ Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54): swi
 when the model in use predicted poorly at rho < 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or
 also when it under-predicted at rho > 1.5 (7.08 / 8.80): each moved one 1-band fit 0.84 sigma
 to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last also
-set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's retry of a rejected step with the other model at the
-same damping (rho < 0.75: 7.55 / 9.10; the retries mostly fail too); switching only after
+set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's
+retry of a rejected step with the other model at the same damping (rho < 0.75: 7.55 / 9.10;
+the retries mostly fail too); switching only after
 accepted steps (7.47 / 9.51); starting on the augmented model once S has one or two updates
 (7.88 / 10.15, 7.65 / 9.61: S from the first, long steps is poor); leaving the first step out
 of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate fits' flags changed); no _L_UP_POOR after
