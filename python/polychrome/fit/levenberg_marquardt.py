@@ -48,11 +48,10 @@ also when it under-predicted at rho > 1.5 (7.08 / 8.80): each moved one 1-band f
 to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last also
 set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's
 retry of a rejected step with the other model at the same damping (rho < 0.75: 7.55 / 9.10;
-the retries mostly fail too); switching only after
-accepted steps (7.47 / 9.51); starting on the augmented model once S has one or two updates
-(7.88 / 10.15, 7.65 / 9.61: S from the first, long steps is poor); leaving the first step out
-of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate fits' flags changed); no _L_UP_POOR after
-augmented steps (7.28 / 9.00: no gain).
+the retries mostly fail too); switching only after accepted steps (7.47 / 9.51); starting on
+the augmented model once S has one or two updates (7.88 / 10.15, 7.65 / 9.61: S from the
+first, long steps is poor); leaving the first step out of S (7.08-7.37 / 8.70-8.98, but 2-3
+degenerate fits' flags changed); no _L_UP_POOR after augmented steps (7.28 / 9.00: no gain).
 
 A cyclic parameter (a position angle) moves by at most `_CYCLIC_STEP_FRACTION`
 of its period in one step: it is held there, like a parameter at a limit,
