@@ -52,6 +52,9 @@ the retries mostly fail too); switching only after accepted steps (7.47 / 9.51);
 the augmented model once S has one or two updates (7.88 / 10.15, 7.65 / 9.61: S from the
 first, long steps is poor); leaving the first step out of S (7.08-7.37 / 8.70-8.98, but 2-3
 degenerate fits' flags changed); no _L_UP_POOR after augmented steps (7.28 / 9.00: no gain).
+Also measured with the augmented model: a rejected step that raised chi^2 by over 100 (1000)
+times the predicted decrease (3 bands: 85 of 279 rejections, mostly the first steps from the
+initial values) raising L by 11^2 (11 x 100) instead of 11: 7.25 / 8.98 (7.26 / 9.48), no gain.
 
 A cyclic parameter (a position angle) moves by at most `_CYCLIC_STEP_FRACTION`
 of its period in one step: it is held there, like a parameter at a limit,
