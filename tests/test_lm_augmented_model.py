@@ -85,13 +85,13 @@ def test_steps_use_the_augmented_matrix_only_where_it_is_positive_definite():
 @pytest.mark.parametrize("actual, predicted, other, switched", [
     (0.3, 1.0, 0.5, True),     # poor (rho 0.3), the other nearer: switch
     (0.3, 1.0, 2.0, False),    # poor, the other farther
-    (0.6, 1.0, 0.6, False),    # rho 0.6 >= SWITCH_RHO: kept however well the other did
+    (0.7, 1.0, 0.7, False),    # rho 0.7 >= SWITCH_RHO: kept however well the other did
     (0.2, -0.1, 0.3, True),    # predicted an increase: poor
     (np.inf, 1.0, 1.0, False),  # non-finite chi^2: nothing learned
 ])
 def test_models_switch_when_the_one_in_use_predicted_poorly_and_the_other_better(actual, predicted, other,
                                                                                  switched):
-    assert augmented_model.SWITCH_RHO == 0.5
+    assert augmented_model.SWITCH_RHO == 0.6
     model = AugmentedModel(1)
     model.choose(actual, predicted, other)
     assert not model.augmented  # no S yet: nothing to switch to
@@ -143,7 +143,7 @@ def _fit(seed, monkeypatch, gauss_newton_only):
 
 
 def test_faint_lines_end_at_the_same_minimum_in_fewer_evaluations(monkeypatch):
-    # measured: 280 evaluations -> 239 over the 40 noise draws, none more, largest shift 0.043 sigma
+    # measured: 280 evaluations -> 232 over the 40 noise draws, none more, largest shift 0.043 sigma
     # (two fits stopped by the same 1e-3 rule from different paths)
     plain_total = augmented_total = 0
     for seed in range(40):

@@ -25,7 +25,7 @@ from scipy.linalg.lapack import dpotrf as _dpotrf
 
 # The model in use is kept while it predicts the actual chi^2 decrease to within this ratio
 # (below it, the other model takes over if it predicted the step better).
-SWITCH_RHO = 0.5
+SWITCH_RHO = 0.6
 
 
 class AugmentedModel:

@@ -31,30 +31,33 @@ use NL2SOL's augmented model J^T W J + S instead, S a secant estimate of the lef
 with NL2SOL's switching between the two models (see augmented_model.py). Only the steps
 change: the acceptance ratio is the model in use's; the convergence test and the covariance
 stay Gauss-Newton's J^T W J. Measured on the survey's isolated galaxies (bench/
-survey_fit_only.py, 195 sources; cost = normal equations + 0.55 chi2 evaluations per
-source): 1 band 7.33 + 0.75 -> 6.94 + 0.58 (cost 7.74 -> 7.26, -6.2%), 3 bands 8.67 + 1.58 ->
-8.24 + 1.43 (9.54 -> 9.03, -5.3%), iterations 1293 -> 1194 and 1648 -> 1538; flags unchanged;
-per bench/compare_survey_fits.py chi^2 at most 0.0019 (1 band) and 0.0063 (3 bands) higher,
-the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001; 3 bands 0.50 sigma, -0.92,
-and 0.13 sigma, -0.04) but two of 0.058 sigma with chi^2 +0.0004 and +0.0014 (two ends of
-the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
-iterations. Instructions of the whole pipeline (callgrind, bench/README.md): 1 band, 40
-groups, -6.2%; 3 bands, 20 groups, -7.7%. The fits' own Python (bench/lm_python_replay.py, the core
-replayed) is +1.2% for 14% fewer iterations: S's update costs ~18 us per accepted step.
+survey_fit_only.py, 195 sources; cost = normal equations + 0.55 chi2 evaluations per source): 1
+band 7.33 + 0.75 -> 6.90 + 0.57 (cost 7.74 -> 7.21, -6.8%), 3 bands 8.67 + 1.58 -> 8.20 + 1.42
+(9.54 -> 8.98, -5.9%), iterations 1293 -> 1186 and 1648 -> 1530 (fewer in 44 and 49 fits, more
+in 14 and 13); flags unchanged; per bench/compare_survey_fits.py chi^2 at most 0.0019 (1 band)
+and 0.0063 (3 bands) higher, the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001;
+3 bands 0.50 sigma, -0.92, and 0.13 sigma, -0.04) but one of 0.058 sigma with chi^2 +0.0014
+(two ends of the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
+iterations. Instructions of the whole pipeline (callgrind, bench/README.md; switching at rho <
+0.5): 1 band, 40 groups, -6.2%; 3 bands, 20 groups, -7.7%. The fits' own Python
+(bench/lm_python_replay.py, the core replayed) is +1.2% for 14% fewer iterations: S's update
+costs ~18 us per accepted step.
 
-Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54): switching also
-when the model in use predicted poorly at rho < 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or
-also when it under-predicted at rho > 1.5 (7.08 / 8.80): each moved one 1-band fit 0.84 sigma
-to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last also
-set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's
-retry of a rejected step with the other model at the same damping (rho < 0.75: 7.55 / 9.10;
-the retries mostly fail too); switching only after accepted steps (7.47 / 9.51); starting on
-the augmented model once S has one or two updates (7.88 / 10.15, 7.65 / 9.61: S from the
-first, long steps is poor); leaving the first step out of S (7.08-7.37 / 8.70-8.98, but 2-3
-degenerate fits' flags changed); no _L_UP_POOR after augmented steps (7.28 / 9.00: no gain).
-Also measured with the augmented model: a rejected step that raised chi^2 by over 100 (1000)
-times the predicted decrease (3 bands: 85 of 279 rejections, mostly the first steps from the
-initial values) raising L by 11^2 (11 x 100) instead of 11: 7.25 / 8.98 (7.26 / 9.48), no gain.
+Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54; the others with the
+switching at rho < 0.5): switching when the model in use predicted poorly at rho < 0.4 (7.21 /
+9.29: one fit 0.15 sigma to a chi^2 +0.1), 0.5 (7.26 / 9.03, two fits 0.058 sigma, chi^2
++0.0004 and +0.0014), 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or at rho < 0.75 and also when
+it under-predicted at rho > 1.5 (7.08 / 8.80): the last three each moved one 1-band fit 0.84
+sigma to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last
+also set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's
+retry of a rejected step with the other model at the same damping (rho < 0.75: 7.55 / 9.10; the
+retries mostly fail too); switching only after accepted steps (7.47 / 9.51); starting on the
+augmented model once S has one or two updates (7.88 / 10.15, 7.65 / 9.61: S from the first,
+long steps is poor); leaving the first step out of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate
+fits' flags changed); no _L_UP_POOR after augmented steps (7.28 / 9.00: no gain); a rejected
+step that raised chi^2 by over 100 (1000) times the predicted decrease (3 bands: 85 of 279
+rejections, mostly the first steps from the initial values) raising L by 11^2 (11 x 100)
+instead of 11: 7.25 / 8.98 (7.26 / 9.48), no gain.
 
 A cyclic parameter (a position angle) moves by at most `_CYCLIC_STEP_FRACTION`
 of its period in one step: it is held there, like a parameter at a limit,
