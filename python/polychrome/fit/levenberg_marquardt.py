@@ -38,10 +38,10 @@ in 14 and 13); flags unchanged; per bench/compare_survey_fits.py chi^2 at most 0
 and 0.0063 (3 bands) higher, the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001;
 3 bands 0.50 sigma, -0.92, and 0.13 sigma, -0.04) but one of 0.058 sigma with chi^2 +0.0014
 (two ends of the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
-iterations. Instructions of the whole pipeline (callgrind, bench/README.md; switching at rho <
-0.5): 1 band, 40 groups, -6.2%; 3 bands, 20 groups, -7.7%. The fits' own Python
-(bench/lm_python_replay.py, the core replayed) is +1.2% for 14% fewer iterations: S's update
-costs ~18 us per accepted step.
+iterations. Instructions of the whole pipeline (callgrind, bench/README.md): 1 band, 40 groups,
+-6.1%; 3 bands, 20 groups, -6.7% (-6.2% and -7.7% with the switching at rho < 0.5). The fits'
+own Python (bench/lm_python_replay.py, the core replayed) is +1.2% for 14% fewer iterations:
+S's update costs ~18 us per accepted step.
 
 Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54; the others with the
 switching at rho < 0.5): switching when the model in use predicted poorly at rho < 0.4 (7.21 /
