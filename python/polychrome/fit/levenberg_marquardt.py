@@ -24,6 +24,41 @@ over short steps (large damping), a step whose actual and predicted chi^2
 decreases are both below that threshold also ends the fit, as a success
 that says it stalled and how much the Gauss-Newton step still predicts.
 
+Where chi^2's curvature exceeds J^T W J's (a faint source's residuals at the noise level
+and its curved ln n / Re / q / sky valley: the true curvature ~1.5-2.5x, every Gauss-Newton
+step overshooting at rho ~0.3 until the attainable decrease falls under the threshold), steps
+use NL2SOL's augmented model J^T W J + S instead, S a secant estimate of the left-out term,
+with NL2SOL's switching between the two models (see augmented_model.py). Only the steps
+change: the acceptance ratio is the model in use's; the convergence test and the covariance
+stay Gauss-Newton's J^T W J. Measured on the survey's isolated galaxies (bench/
+survey_fit_only.py, 195 sources; cost = normal equations + 0.55 chi2 evaluations per source): 1
+band 7.33 + 0.75 -> 6.90 + 0.57 (cost 7.74 -> 7.21, -6.8%), 3 bands 8.67 + 1.58 -> 8.20 + 1.42
+(9.54 -> 8.98, -5.9%), iterations 1293 -> 1186 and 1648 -> 1530 (fewer in 44 and 49 fits, more
+in 14 and 13); flags unchanged; per bench/compare_survey_fits.py chi^2 at most 0.0019 (1 band)
+and 0.0063 (3 bands) higher, the shifts beyond 0.05 sigma to a lower chi^2 (0.16 sigma, -0.001;
+3 bands 0.50 sigma, -0.92, and 0.13 sigma, -0.04) but one of 0.058 sigma with chi^2 +0.0014
+(two ends of the same 1e-3 rule). The lead's slow fits 7 and 37 (1 band): 10 -> 5 and 11 -> 5
+iterations. Instructions of the whole pipeline (callgrind, bench/README.md): 1 band, 40 groups,
+-6.1%; 3 bands, 20 groups, -6.7% (-6.2% and -7.7% with the switching at rho < 0.5). The fits'
+own Python (bench/lm_python_replay.py, the core replayed) is +1.2% for 14% fewer iterations:
+S's update costs ~18 us per accepted step.
+
+Variants measured and not kept (cost 1 band / 3 bands, against 7.74 / 9.54; the others with the
+switching at rho < 0.5): switching when the model in use predicted poorly at rho < 0.4 (7.21 /
+9.29: one fit 0.15 sigma to a chi^2 +0.1), 0.5 (7.26 / 9.03, two fits 0.058 sigma, chi^2
++0.0004 and +0.0014), 0.75 (7.21 / 8.89) or 0.9 (7.21 / 8.87), or at rho < 0.75 and also when
+it under-predicted at rho > 1.5 (7.08 / 8.80): the last three each moved one 1-band fit 0.84
+sigma to a local minimum 0.042 higher in chi^2 (the old path found the lower one), the last
+also set one 3-band AT_LIMIT flag (at rho > 2 or 3: 7.23 or 7.26 / 9.03, no gain); NL2SOL's
+retry of a rejected step with the other model at the same damping (rho < 0.75: 7.55 / 9.10; the
+retries mostly fail too); switching only after accepted steps (7.47 / 9.51); starting on the
+augmented model once S has one or two updates (7.88 / 10.15, 7.65 / 9.61: S from the first,
+long steps is poor); leaving the first step out of S (7.08-7.37 / 8.70-8.98, but 2-3 degenerate
+fits' flags changed); no _L_UP_POOR after augmented steps (7.28 / 9.00: no gain); a rejected
+step that raised chi^2 by over 100 (1000) times the predicted decrease (3 bands: 85 of 279
+rejections, mostly the first steps from the initial values) raising L by 11^2 (11 x 100)
+instead of 11: 7.25 / 8.98 (7.26 / 9.48), no gain.
+
 A cyclic parameter (a position angle) moves by at most `_CYCLIC_STEP_FRACTION`
 of its period in one step: it is held there, like a parameter at a limit,
 while the others are solved again. chi^2 is periodic in it, so the quadratic
@@ -60,6 +95,7 @@ import numpy as np
 from scipy.linalg.lapack import dgesv as _dgesv
 
 from ..param.numpy_values import NumpyArray
+from .augmented_model import AugmentedModel
 from .convergence import attainable_decrease, damped, limited_step, predicted_decrease, within
 from .cyclic_entries import CyclicEntries
 from .options import checked_options
@@ -203,7 +239,8 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     than this (chi^2 units, times chi^2/ndf when that exceeds 1);
     relative_tolerance: None, or also converged once an accepted step lowers
     chi^2 by less than this fraction of it (the old rule: stops degenerate fits
-    early); damping: initial L; verbose=1 prints one line per step; normalise:
+    early); damping: initial L; verbose=1 prints one line per step (G or S: the
+    Gauss-Newton or the augmented model took it); normalise:
     optional map of a parameter vector to an equivalent canonical one, applied
     after each step (the model is the same at both); max_time: None, or seconds of
     wall clock (from this call): the fit stops after the step that passes this
@@ -314,6 +351,8 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
     scaling = np.zeros(size)
     converged = stalled = False
     accepted_hook = getattr(problem, "after_accepted_step", None)
+    # NL2SOL's secant estimate of the curvature J^T W J leaves out, and which model steps use
+    model = AugmentedModel(size)
     while True:
         g, H = ne.gradient, ne.hessian
         scaling = np.maximum(scaling, H.diagonal())
@@ -343,7 +382,8 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
                        "(at the best point met, not converged)")
             break
         iterations += 1
-        step = box.inside(x, limited_step(damped(H, L, diag), g, x, *box.step_limits(x), _solve,
+        matrix, augmented = model.step_matrix(damped(H, L, diag))
+        step = box.inside(x, limited_step(matrix, g, x, *box.step_limits(x), _solve,
                                           _BOUNDARY_FRACTION))
         x_new = box.wrap_in_place(x + step)
         if normalise is not None:
@@ -353,12 +393,15 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         # accepted); after a rejection only chi^2, the cheaper evaluation.
         trial = problem.normal_equations(x_new) if last_accepted else None
         chi2_new = trial.chi2 if trial is not None else problem.chi2(x_new)[0]
-        predicted = predicted_decrease(g, H, step)
+        gauss_newton = predicted_decrease(g, H, step)
+        with_secant = gauss_newton - model.curvature_along(step)
+        predicted, other = (with_secant, gauss_newton) if augmented else (gauss_newton, with_secant)
         actual = ne.chi2 - chi2_new
         rho = actual / predicted if predicted > 0 else -np.inf
         accepted = bool(math.isfinite(chi2_new) and rho > epsilon4)
+        model.choose(actual, predicted, other)
         if verbose:
-            print_function(f"iter {iterations:3d}  L = {L:.2e}  chi2/ndf = "
+            print_function(f"iter {iterations:3d}  {'S' if augmented else 'G'}  L = {L:.2e}  chi2/ndf = "
                            f"{(chi2_new if accepted else ne.chi2) / ndf:.6g}  "
                            f"{'accept' if accepted else 'reject'}  max|grad| = {np.max(np.abs(g)):.3e}  "
                            f"dchi2 = {actual:.3g} (predicted {predicted:.3g}; Gauss-Newton {decrease:.3g})")
@@ -370,6 +413,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
                 break
             converged = relative_tolerance is not None and actual <= relative_tolerance * ne.chi2
             stalled = actual <= threshold and predicted <= threshold
+            model.update(step, g, ne_new.gradient, ne_new.hessian)
             x = state["x"] = x_new
             ne = ne_new
             # lower the damping by how well the quadratic model predicted the step (Nielsen 1999):
@@ -384,6 +428,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             if accepted_hook is not None and accepted_hook(x):
                 ne = problem.normal_equations(x)
                 converged = False
+                model = AugmentedModel(size)  # chi^2 is another function now: S starts again
         else:
             L *= _L_UP
             if L > _L_MAX:
