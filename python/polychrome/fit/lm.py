@@ -88,7 +88,7 @@ class LM:
         the best point met and propagates. Automatic render windows are held
         within a step and follow the model between accepted steps."""
         with self.model.automatic_windows_held():
-            problem = ModelProblem(self.model)
+            problem = ModelProblem(self.model, keep_model_current=False)  # restored below (and on exceptions)
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)
@@ -163,9 +163,10 @@ def fitted_problem(problem, start, indices, names, links):
 
 def result_in_model_space(result, wrappers):
     """The fitter's FitResult (in y of the outermost of ``wrappers``) mapped back to the model's x
-    through each, outermost first (in place; returned)."""
-    for wrapper in reversed(wrappers):
-        result = wrapper.result_in_model_space(result)
+    through each, outermost first (in place; returned). The uncertainties are taken once, from the
+    covariance in x (each mapping uses the covariance, not the uncertainties, of the one before)."""
+    for index, wrapper in enumerate(reversed(wrappers), start=1):
+        result = wrapper.result_in_model_space(result, uncertainties=index == len(wrappers))
     return result
 
 
