@@ -218,3 +218,27 @@ def test_lm_restores_the_best_point_when_interrupted(monkeypatch):
     chi2 = check.normal_equations(check.free.get_values()).chi2
     assert min(seen) < seen[0]
     assert chi2 == min(seen)
+
+
+def test_each_lm_run_starts_with_the_model_at_its_start(monkeypatch):
+    """fit.LM's runs in Ie after a flux fit that ends singular (from its end, then from the start)
+    find the model at their own start (ModelProblem.limits reads a centre's value there), not
+    where the evaluations of the run before left it."""
+    from polychrome.fit import lm as lm_module
+    from test_fit_total_flux import _perturbed_model, _simulated_target
+    real, starts = lm_module.levenberg_marquardt, []
+
+    def recording(problem, y0, *args, **kwargs):
+        inner, x0 = problem, y0
+        while hasattr(inner, "problem"):  # through every wrapper to the model's x
+            inner, x0 = inner.problem, inner.to_model_space(x0)
+        starts.append((inner.free.get_values(), x0))
+        result = real(problem, y0, *args, **kwargs)
+        result.unconstrained = np.ones(result.x.size, bool)  # every run as if ended singular
+        return result
+
+    monkeypatch.setattr(lm_module, "levenberg_marquardt", recording)
+    pc.fit.LM(_perturbed_model(_simulated_target(0)), log_parameters=("n", "Re"), total_flux=True).fit()
+    assert len(starts) == 3
+    for held, start in starts:
+        np.testing.assert_allclose(held, start, rtol=1e-14, atol=0)

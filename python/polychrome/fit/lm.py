@@ -99,6 +99,9 @@ class LM:
                 # plateau (see total_flux_problem); fits in Ie from there, then (when that ends
                 # singular too) from the start, decide: the lowest chi^2 is kept
                 for begin in (result.x, start):
+                    # the model at the run's start: its limits (a centre's region) read the centre
+                    # there (the evaluations do not write the model, see ModelProblem)
+                    problem.restore(begin)
                     plain = self._run(problem, begin, indices, names, [])
                     plain.iterations += result.iterations
                     if plain.chi2 <= result.chi2 or not np.isfinite(result.chi2):
