@@ -242,3 +242,16 @@ def test_each_lm_run_starts_with_the_model_at_its_start(monkeypatch):
     assert len(starts) == 3
     for held, start in starts:
         np.testing.assert_allclose(held, start, rtol=1e-14, atol=0)
+
+
+def test_writer_columns_are_the_free_parameters_slices():
+    """VectorWriter lays the quantities out as FreeParameters does (linked ones once, a centre two
+    entries, locked ones left out): its columns_of agrees with free.slice_of for every parameter."""
+    first, second = _cutout(False, seed=1), _cutout(True, seed=2)
+    a, b = _survey_group(first, name="a"), _survey_group(second, name="b", sky_locked=True)
+    b.models["galaxy"].add_equality_constraint(a.models["galaxy"], ["center", "q", "PA", "n", "Re"])
+    problem = ModelProblem(pc.models.Model(name="joint", model_type="group model", models=[a, b]))
+    parameters = problem.model.all_parameters()
+    assert any(problem.free.slice_of(p) is None for p in parameters)  # the locked sky
+    for parameter in parameters:
+        assert problem._writer.columns_of(parameter.quantity) == problem.free.slice_of(parameter)

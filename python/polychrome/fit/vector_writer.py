@@ -23,6 +23,8 @@ class VectorWriter:
     def __init__(self, free):
         self.free = free
         lower, upper, cyclic, self._targets = [], [], [], []
+        start = 0  # (FreeParameters lays the quantities out in this order: free.slice_of's slices, ~2k
+        # instructions a call cheaper)
         for parameter, size in free.quantities:
             quantity = parameter.quantity  # (read once: each of the parameter's properties passes through it)
             lo, hi = quantity.limits
@@ -34,7 +36,8 @@ class VectorWriter:
                 lower += [lo] * size
                 upper += [hi] * size
                 cyclic += [bool(quantity.cyclic)] * size
-            self._targets.append((quantity, free.slice_of(parameter), quantity.value.shape))
+            self._targets.append((quantity, slice(start, start + size), quantity.value.shape))
+            start += size
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         self._shape = (free.size,)
         self._lower_list, self._upper_list = self._lower.tolist(), self._upper.tolist()
