@@ -7,7 +7,8 @@ python bench/lm_python_pieces.py FOLDER [--groups 20] [--repeat 5] [--piece setu
 Fits the first GROUPS groups (as lm_fit_overhead.py does) to get their models and start values,
 then times each piece of what fit.LM does with them, at each fit's start, REPEAT times over all
 fits, with _core.render_convolved and _core.normal_equations replaced by constant results of the
-right shapes (the Python around them is what is measured):
+right shapes (the Python around them is what is measured), every model's windows held as in a fit
+(until 2026-12-04 the evaluations ran with the windows free, which re-sized them at each one):
 
     setup   ModelProblem, column names, log indices, the total-flux links, the wrappers fit.LM puts
             around the problem (TotalFluxProblem, LogScaledProblem: lm.fitted_problem), limits, the
@@ -25,7 +26,9 @@ memset/memcpy of large blocks byte by byte: see README):
 """
 
 import argparse
+import contextlib
 import importlib
+import inspect
 import pathlib
 import sys
 import time
@@ -45,6 +48,17 @@ from polychrome.fit.total_flux_problem import sersic_flux_links  # noqa: E402
 lmm = importlib.import_module("polychrome.fit.levenberg_marquardt")
 
 
+# fit.LM's problem (its model written only at restore where the renderers read the vector:
+# keep_model_current=False), or a plain one for a version without that option (A/B runs)
+_LM_OPTIONS = {"keep_model_current": False} if "keep_model_current" in inspect.signature(ModelProblem).parameters \
+    else {}
+
+
+def _problem(model):
+    """The ModelProblem fit.LM makes."""
+    return ModelProblem(model, **_LM_OPTIONS)
+
+
 class _FakeCore:
     """Constant results of the right shapes for render_convolved and normal_equations."""
 
@@ -54,7 +68,9 @@ class _FakeCore:
 
     def render_convolved(self, *args):
         shape, out = tuple(args[3]), args[-1] if len(args) == 18 else None
-        image = self.images.setdefault(shape, np.ones(shape))
+        image = self.images.get(shape)
+        if image is None:  # (made once per shape: setdefault's np.ones at every call cost ~8k instructions)
+            image = self.images[shape] = np.ones(shape)
         if not args[9]:
             return image.copy()
         return image.copy(), out if out is not None else np.ones((len(args[1]) + 4,) + shape)
@@ -74,7 +90,7 @@ class _Pieces:
         prepared = []
         for fitter, _, _ in self.fits:
             with fitter.model.automatic_windows_held():
-                problem = ModelProblem(fitter.model)
+                problem = _problem(fitter.model)
                 start = problem.free.get_values()
                 names = fitter.model._column_names(problem.free)
                 indices = fitter._log_indices(problem.free, names)
@@ -146,6 +162,9 @@ def main():
         pieces.equations[id(problem)] = fitted.normal_equations(pieces._start(fitted))
     _core.render_convolved, _core.normal_equations = fake.render_convolved, fake.normal_equations
     pieces.plan()  # plans whose renderers call the fake (a renderer binds the core's function)
+    held = contextlib.ExitStack()  # every piece with the windows held, as within fit.LM's fit
+    for fitter, _, _ in fits:
+        held.enter_context(fitter.model.automatic_windows_held())
     try:
         for name in [args.piece] if args.piece else ["setup", "plan", "eval", "step", "finish"]:
             piece = getattr(pieces, name)
@@ -157,6 +176,7 @@ def main():
                 spent = time.process_time() - start
             print(f"{name:7s} {1e6 * spent / (args.repeat * len(fits)):8.1f} us CPU each ({len(fits)} fits x {args.repeat})")
     finally:
+        held.close()
         _core.render_convolved, _core.normal_equations = real
 
 

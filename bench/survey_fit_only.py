@@ -55,8 +55,12 @@ def simulate(folder, sources):
 
 
 def _counting():
+    """Count ModelProblem's evaluations: every one passes through _terms_at (normal equations) or
+    _chi2_at (chi^2), whether called by the fitter or by a wrapper (log, total flux) around it."""
     counts = {"normal_equations": 0, "chi2": 0}
-    ne, chi2 = model_problem.ModelProblem.normal_equations, model_problem.ModelProblem.chi2
+    names = ("_terms_at", "_chi2_at") if hasattr(model_problem.ModelProblem, "_terms_at") \
+        else ("normal_equations", "chi2")  # (a version before 2026-12-04's evalplan: A/B runs)
+    ne, chi2 = (getattr(model_problem.ModelProblem, name) for name in names)
 
     def counted_ne(self, x):
         counts["normal_equations"] += 1
@@ -66,8 +70,8 @@ def _counting():
         counts["chi2"] += 1
         return chi2(self, x)
 
-    model_problem.ModelProblem.normal_equations = counted_ne
-    model_problem.ModelProblem.chi2 = counted_chi2
+    setattr(model_problem.ModelProblem, names[0], counted_ne)
+    setattr(model_problem.ModelProblem, names[1], counted_chi2)
     return counts
 
 

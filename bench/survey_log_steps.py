@@ -24,10 +24,10 @@ paths = json.loads((folder / "paths.json").read_text())
 catalog = Table.read(paths["catalog"])
 images = [ImageSpec.from_dict(d) for d in paths["images"]]
 count = [0]
-ne0, c0 = model_problem.ModelProblem.normal_equations, model_problem.ModelProblem.chi2
+ne0, c0 = model_problem.ModelProblem._terms_at, model_problem.ModelProblem._chi2_at  # (every evaluation, wrapped or not)
 def ne(self, x): count[0] += 1; return ne0(self, x)
 def c2(self, x): count[0] += 1; return c0(self, x)
-model_problem.ModelProblem.normal_equations = ne; model_problem.ModelProblem.chi2 = c2
+model_problem.ModelProblem._terms_at = ne; model_problem.ModelProblem._chi2_at = c2
 out = {}
 for mode, logs in (("linear", ()), ("log", ("n", "Re", "sigma", "Rd"))):
     spec = ModelSpec.from_dict({**survey.ISOLATED_MODEL, "log_parameters": logs})

@@ -279,7 +279,7 @@ class ProfileRenderer:
                  absolute_tolerance=0.0):
         profile = _checked_profile(profile)
         knots = _checked_knots(profile, knots)
-        self._count = len(parameter_names(profile, knots)) - len(_GEOMETRIC)
+        self._count = _value_count(profile, None if knots is None else len(knots))
         self._static = (profile, knots or [], as_shape(shape), as_point(origin, "origin"),
                         pixelscale_matrix(pixelscale))
         self._options = (float(tolerance), float(faint_fraction), int(max_depth), threads)
@@ -326,6 +326,14 @@ class ProfileRenderer:
         """How many profile parameter values a call takes (those of :func:`parameter_names` after
         x, y, q, PA)."""
         return self._count
+
+
+@functools.lru_cache(maxsize=256)
+def _value_count(profile, knot_count):
+    """How many profile parameter values ``profile`` takes with ``knot_count`` knots (None: no
+    knots): the core's names counted once per pair (a fit makes a renderer per component and plan;
+    the core's call costs ~9k instructions)."""
+    return len(_core.profile_parameter_names(profile, knot_count or 0))
 
 
 def _checked_absolute_tolerance(value):

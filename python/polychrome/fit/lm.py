@@ -88,7 +88,7 @@ class LM:
         the best point met and propagates. Automatic render windows are held
         within a step and follow the model between accepted steps."""
         with self.model.automatic_windows_held():
-            problem = ModelProblem(self.model)
+            problem = ModelProblem(self.model, keep_model_current=False)  # restored below (and on exceptions)
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)
@@ -99,6 +99,9 @@ class LM:
                 # plateau (see total_flux_problem); fits in Ie from there, then (when that ends
                 # singular too) from the start, decide: the lowest chi^2 is kept
                 for begin in (result.x, start):
+                    # the model at the run's start: its limits (a centre's region) read the centre
+                    # there (the evaluations do not write the model, see ModelProblem)
+                    problem.restore(begin)
                     plain = self._run(problem, begin, indices, names, [])
                     plain.iterations += result.iterations
                     if plain.chi2 <= result.chi2 or not np.isfinite(result.chi2):
@@ -163,9 +166,10 @@ def fitted_problem(problem, start, indices, names, links):
 
 def result_in_model_space(result, wrappers):
     """The fitter's FitResult (in y of the outermost of ``wrappers``) mapped back to the model's x
-    through each, outermost first (in place; returned)."""
-    for wrapper in reversed(wrappers):
-        result = wrapper.result_in_model_space(result)
+    through each, outermost first (in place; returned). The uncertainties are taken once, from the
+    covariance in x (each mapping uses the covariance, not the uncertainties, of the one before)."""
+    for index, wrapper in enumerate(reversed(wrappers), start=1):
+        result = wrapper.result_in_model_space(result, uncertainties=index == len(wrappers))
     return result
 
 

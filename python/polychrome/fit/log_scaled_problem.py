@@ -64,6 +64,10 @@ class LogScaledProblem:
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
         self._ones = np.ones(self.size)  # copied by _scale at every evaluation
+        self._log_list = listed
+        # the problem takes x as a list of floats (ModelProblem and the wrappers here), else an array
+        self._inner_terms = getattr(problem, "_terms_at", None)
+        self._inner_chi2 = getattr(problem, "_chi2_at", None)
         # the problem's normalisation (a fold of q through 1) when it reads only linear entries: then
         # it is asked in y whether it changes anything (the usual answer: no) before x is made
         fold = getattr(problem, "fold", None)
@@ -107,15 +111,46 @@ class LogScaledProblem:
 
     def chi2(self, y):
         """(chi^2, number of data) at y."""
-        return self.problem.chi2(self.to_model_space(y))
+        y = np.asarray(y, dtype=float)
+        x, _ = self._model_floats(y.tolist(), y[self._log])
+        return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
 
     def normal_equations(self, y):
         """chi^2 with g_y = D g_x and H_y = D H_x D at y (D = dx/dy)."""
-        x = self.to_model_space(y)
-        ne = self.problem.normal_equations(x)
-        scale = self._scale(x)
-        return NormalEquations(ne.chi2, ne.ndata, ne.gradient * scale,
-                               ne.hessian * scale[:, None] * scale)  # (rows, then columns by broadcasting)
+        y = np.asarray(y, dtype=float)
+        chi2, ndata, g, H, scale = self._terms_and_scale(y.tolist(), y[self._log])
+        return NormalEquations(chi2, ndata, g * scale, H * scale[:, None] * scale)  # (rows, then columns)
+
+    def _terms_at(self, y):
+        """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats."""
+        chi2, ndata, g, H, scale = self._terms_and_scale(y, np.array([y[i] for i in self._log_list]))
+        return chi2, ndata, g * scale, H * scale[:, None] * scale
+
+    def _chi2_at(self, y):
+        """chi2() at y, a list of ``size`` floats."""
+        x, _ = self._model_floats(y, np.array([y[i] for i in self._log_list]))
+        return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
+
+    def _model_floats(self, y, logged):
+        """(x, exp of the log entries) for y, a list of floats, whose log entries are the array
+        ``logged``: x a list of floats (to_model_space's values), the exps an array."""
+        exps = _exp(logged)
+        x = list(y)
+        for i, value in zip(self._log_list, exps.tolist()):
+            x[i] = value
+        return x, exps
+
+    def _terms_and_scale(self, y, logged):
+        """(chi^2, ndata, g_x, H_x, dx/dy) at y (see _model_floats)."""
+        x, exps = self._model_floats(y, logged)
+        if self._inner_terms is not None:
+            chi2, ndata, g, H = self._inner_terms(x)
+        else:
+            ne = self.problem.normal_equations(np.array(x))
+            chi2, ndata, g, H = ne.chi2, ne.ndata, ne.gradient, ne.hessian
+        scale = self._ones.copy()
+        scale[self._log] = exps
+        return chi2, ndata, g, H, scale
 
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
@@ -143,15 +178,18 @@ class LogScaledProblem:
             out[log] = y[log]
         return out
 
-    def result_in_model_space(self, result):
+    def result_in_model_space(self, result, uncertainties=True):
         """The fitter's FitResult (in y) mapped to x in place and returned: x = exp(y),
-        covariance D C_y D, hessian D^-1 H_y D^-1, uncertainties sqrt(diag C_x)."""
+        covariance D C_y D, hessian D^-1 H_y D^-1, uncertainties sqrt(diag C_x) (with
+        ``uncertainties`` False left as they were: a caller mapping the result on through another
+        wrapper, whose mapping sets them, see lm.result_in_model_space)."""
         x = self.to_model_space(result.x)
         scale = self._scale(x)
         result.x = x
         result.covariance = result.covariance * scale[:, None] * scale[None, :]
         result.hessian = result.hessian / scale[:, None] / scale[None, :]
-        result.uncertainties = uncertainties_from(result.covariance)
+        if uncertainties:
+            result.uncertainties = uncertainties_from(result.covariance)
         return result
 
 

@@ -15,6 +15,17 @@ Jacobian rows are written into the stack once per plan and its image is a
 value added to the window; a single target whose rows are the whole parameter
 vector returns the core's normal equations as they come. Parameter vectors
 are written through a VectorWriter (limits read once).
+
+Where every component's renderer can read its arguments straight off the
+parameter vector (``render.at_vector``: a galaxy whose parameters are the
+core's, a flat sky), an evaluation hands the clipped vector, a list of
+floats, to the renderers instead of writing it into the parameters and
+reading it back: the same floats reach the core. A problem made with
+``keep_model_current=False`` (fit.LM's) then writes the model only when it
+builds a plan, when a hook needs it (``after_accepted_step`` with windows
+that follow) and at ``restore``; wrappers (log_scaled_problem,
+total_flux_problem) hand their x over as a list of floats (``_terms_at``,
+``_chi2_at``), so that no array is made for it.
 """
 
 import itertools
@@ -39,19 +50,25 @@ STACKED_FILL = 0.5
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
 
-    def __init__(self, model):
+    def __init__(self, model, keep_model_current=True):
+        """``keep_model_current``: True, the model's parameters hold the vector of the last
+        evaluation (as ``restore`` writes it); False, they may lag behind where the renderers read
+        the vector itself (see the module's docstring): the caller restores the vector it keeps."""
         model._require_target()
         self.model = model
         self.free = FreeParameters(model.all_parameters())
         self.size = self.free.size
+        self._keep_model_current = bool(keep_model_current)
         self._components = model.components()
         self.fold = AxisRatioFold(model, self.free, self._components)
         self._writer = VectorWriter(self.free)
+        self._columns_of = self._writer.columns_of  # a quantity's slice of the vector (the renderers' at_vector)
         # the components whose automatic windows may follow the parameters (see after_accepted_step)
         self._following = [c for c in self._components if getattr(c, "_window_follows_parameters", True)]
         # per target: the window's data, weights and mask, fixed for the fit
         self._targets = [_TargetPixels(target, window) for target, window in zip(model.targets, model.windows)]
         self._plans = None  # per target: a _TargetPlan (built at the first evaluation)
+        self._reads_vector = False  # every plan's renderers read the vector (see _TargetPlan.reads_vector)
 
     @property
     def components(self):
@@ -130,27 +147,54 @@ class ModelProblem:
         return self.fold.apply(x)
 
     def _evaluated_at(self, x):
-        """Write x into the model; return the plan (a _TargetPlan per target)."""
+        """Write x (an array) into the model; return the plan (a _TargetPlan per target)."""
         self._writer.write(x)
+        if not self._windows_held():
+            # windows not held (a problem used outside a fit): they follow the parameters
+            if self.model.refresh_automatic_windows():
+                self._plans = None
+        if self._plans is None:
+            self._build_plans()
+        return self._plans
+
+    def _windows_held(self):
+        """True when no component's automatic window follows the parameters at each evaluation."""
         for component in self._components:  # (a loop: no generator made at every evaluation)
             if not getattr(component, "_window_held", True):
-                # windows not held (a problem used outside a fit): they follow the parameters
-                if self.model.refresh_automatic_windows():
-                    self._plans = None
-                break
-        if self._plans is None:
-            self._plans = [_TargetPlan(self.model, self.free, pixels) for pixels in self._targets]
-        return self._plans
+                return False
+        return True
+
+    def _build_plans(self):
+        self._plans = [_TargetPlan(self.model, self.free, pixels, self._columns_of) for pixels in self._targets]
+        self._reads_vector = all(plan.reads_vector for plan in self._plans)
+
+    def _plans_at(self, x):
+        """(plans, values) at x (a list of ``size`` floats, or any array): ``values`` the clipped
+        vector the plans' renderers read (a list of floats), or None where they read the model,
+        which then holds x. The model is written unless the renderers read the vector, the plans
+        stand, the windows are held and the model need not be kept current."""
+        values = self._writer.clipped(x) if type(x) is list else None
+        if values is None:  # (an array, or a vector not finite: set_values says what is wrong)
+            return self._evaluated_at(np.asarray(x, dtype=float)), None
+        if self._keep_model_current or not self._reads_vector or self._plans is None or not self._windows_held():
+            self._writer.store(values)
+            if not self._windows_held() and self.model.refresh_automatic_windows():
+                self._plans = None
+            if self._plans is None:
+                self._build_plans()
+        return self._plans, (values if self._reads_vector else None)
 
     def chi2(self, x):
         """(chi^2, number of data) at parameter vector x."""
+        return self._chi2_at(_floats_of(x, self.size))
+
+    def _chi2_at(self, x):
+        """chi2() at x, a list of ``size`` floats (or an array: see _plans_at)."""
+        plans, values = self._plans_at(x)
         total, count = 0.0, 0
-        for plan in self._evaluated_at(x):
+        for plan in plans:
             pixels = plan.pixels
-            image = np.zeros(plan.shape)
-            for slot in plan.slots:
-                slot.add_to(image, False)
-            residual = pixels.data - _pixels_of(image, pixels.use)
+            residual = pixels.data - _pixels_of(plan.model_image(values, False), pixels.use)
             total += float(np.einsum("i,i,i->", pixels.weight, residual, residual))  # no BLAS threads
             count += residual.size
         return total, count
@@ -167,14 +211,24 @@ class ModelProblem:
         fill most of a small target's window are done in one core call, see
         STACKED_VALUES.)
         """
-        plans = self._evaluated_at(x)
+        return NormalEquations(*self._terms_at(_floats_of(x, self.size)))
+
+    def _terms_at(self, x):
+        """(chi^2, ndata, J^T W r, J^T W J) at x, a list of ``size`` floats (or an array: see
+        _plans_at)."""
+        plans, values = self._plans_at(x)
         if len(plans) == 1 and plans[0].fills_vector:  # one target, every entry of the vector: as they come
-            return NormalEquations(*plans[0].stacked_terms())
+            return plans[0].stacked_terms(values)
         equations = [0.0, 0, np.zeros(self.size), np.zeros((self.size, self.size))]
         for plan in plans:
-            plan.add_equations(equations)
-        chi2, ndata, gradient, hessian = equations
-        return NormalEquations(chi2, ndata, gradient, hessian)
+            plan.add_equations(equations, values)
+        return tuple(equations)
+
+
+def _floats_of(x, size):
+    """x as a list of Python floats when it is a vector of ``size`` numbers, else as an array."""
+    x = np.asarray(x, dtype=float)
+    return x.tolist() if x.shape == (size,) else x
 
 
 class _TargetPixels:
@@ -204,12 +258,17 @@ class _Slot:
     ``uniform`` (its pixel value, flux per pixel, at each call) and ``constant`` (its Jacobian,
     the same at every evaluation); None for other renderers. ``writes_into``: its renderer takes
     ``jacobian_out`` (``render.takes_jacobian_out``, see GalaxyModel) and its Jacobian is all
-    rows on the whole window, so that a stacked plan lets the core write it into the stack."""
+    rows on the whole window, so that a stacked plan lets the core write it into the stack.
+    ``at``: its renderer reading a fit's vector (``render.at_vector``, see ModelProblem), or None
+    when it has none or cannot (a quantity not free); ``fresh``: ``at`` renders the whole window
+    into a new image (not a uniform one), which a plan may take as its window's image."""
 
-    def __init__(self, component, own, ours, window, free):
+    def __init__(self, component, own, ours, window, free, columns_of):
         self.render = component._renderer()
         self.constant = getattr(self.render, "constant_rows", None)
         self.uniform = None if self.constant is None else self.render.value
+        at_vector = getattr(self.render, "at_vector", None)
+        self.at = None if at_vector is None else at_vector(columns_of)
         self.own, self.ours = own, ours
         rows, columns = [], []
         start = 0
@@ -226,17 +285,28 @@ class _Slot:
         self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
         self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
         self.writes_into = getattr(self.render, "takes_jacobian_out", False) and self.rows is None and self.whole
+        self.fresh = self.at is not None and self.uniform is None and self.whole
 
-    def add_to(self, image, jacobian, jacobian_out=None):
-        """Add this component's pixels to the window's ``image`` (in place); return its Jacobian
-        on its own render window when asked for and rendered, else None (a uniform component's
-        value alone is added: its rows do not change within a fit). ``jacobian_out`` (only where
-        ``writes_into``): the array the Jacobian is written into, and returned."""
+    def rendered(self, values, jacobian, jacobian_out=None):
+        """(image, Jacobian or None) on its own render window, as ``render`` gives them, at
+        ``values`` (the clipped vector, read through ``at``; None: the model's own values)."""
+        if values is None:
+            return self.render(jacobian) if jacobian_out is None else self.render(jacobian, jacobian_out)
+        if self.uniform is not None:
+            return np.full(self.constant.shape[1:], self.at(values)), (self.constant if jacobian else None)
+        return self.at(values, jacobian, jacobian_out)
+
+    def add_to(self, image, jacobian, jacobian_out=None, values=None):
+        """Add this component's pixels at ``values`` (see ``rendered``) to the window's ``image``
+        (in place); return its Jacobian on its own render window when asked for and rendered, else
+        None (a uniform component's value alone is added: its rows do not change within a fit).
+        ``jacobian_out`` (only where ``writes_into``): the array the Jacobian is written into, and
+        returned."""
         place = image if self.whole else image[self.ours]
         if self.uniform is not None:
-            place += self.uniform()
+            place += self.uniform() if values is None else self.at(values)
             return None
-        rendered, local = self.render(jacobian) if jacobian_out is None else self.render(jacobian, jacobian_out)
+        rendered, local = self.rendered(values, jacobian, jacobian_out)
         place += rendered if self.whole else rendered[self.own]
         return local
 
@@ -246,13 +316,16 @@ class _TargetPlan:
     accumulated: stacked (one core call over the window, through ``stack``, a (rows, ny, nx)
     buffer kept between evaluations: zero where a component does not reach) or blockwise."""
 
-    def __init__(self, model, free, pixels):
+    def __init__(self, model, free, pixels, columns_of):
         self.pixels = pixels
         window = pixels.window
         self.shape = tuple(window.shape)
         self.fills_vector = False  # stacked, its rows the whole parameter vector in order (see below)
-        self.slots = [_Slot(component, own, ours, window, free)
+        self.slots = [_Slot(component, own, ours, window, free, columns_of)
                       for component, own, ours in model.components_on(pixels.target, window)]
+        # every slot renders from the fit's vector (see ModelProblem._plans_at)
+        self.reads_vector = all(slot.at is not None for slot in self.slots)
+        self.outs = [None] * len(self.slots)  # (stacked plans: see below)
         rows = sum(slot.rows_used for slot in self.slots)
         values = rows * pixels.window_size
         filled = sum(slot.rows_used * slot.size for slot in self.slots)
@@ -297,15 +370,34 @@ class _TargetPlan:
         else:
             self.stack[(rows,) + slot.ours] = local[(slice(None),) + slot.own]
 
-    def add_equations(self, equations):
-        """Add this target's [chi2, ndata, gradient, hessian] to ``equations`` (in place)."""
-        if self.stacked:
-            self._add_stacked(equations)
-        else:
-            _blockwise_equations(self.pixels, self.slots, equations)
+    def model_image(self, values, jacobian):
+        """The window's model image (a new (ny, nx) array) at ``values`` (the clipped vector; None:
+        the model's own values); with ``jacobian`` (stacked plans only) each slot's Jacobian rows
+        are written into the stack. The first slot's image is taken as the window's when it is a
+        new whole-window image (``_Slot.fresh``): 0 + its pixels are its pixels."""
+        image = None
+        for index, slot in enumerate(self.slots):
+            out = self.outs[index] if jacobian else None
+            if image is None and values is not None and slot.fresh:
+                image, local = slot.at(values, jacobian, out)
+            else:
+                if image is None:
+                    image = np.zeros(self.shape)
+                local = slot.add_to(image, jacobian, out, values)
+            if jacobian and local is not None and slot.rows_used and out is None:  # (a uniform slot's rows: once)
+                self._write_rows(slot, self.starts[index], local)
+        return np.zeros(self.shape) if image is None else image
 
-    def _add_stacked(self, equations):
-        chi2, ndata, g, H = self.stacked_terms()
+    def add_equations(self, equations, values=None):
+        """Add this target's [chi2, ndata, gradient, hessian] at ``values`` (see model_image) to
+        ``equations`` (in place)."""
+        if self.stacked:
+            self._add_stacked(equations, values)
+        else:
+            _blockwise_equations(self.pixels, self.slots, equations, values)
+
+    def _add_stacked(self, equations, values):
+        chi2, ndata, g, H = self.stacked_terms(values)
         equations[0] += chi2
         equations[1] += ndata
         if g is None:
@@ -317,17 +409,12 @@ class _TargetPlan:
             np.add.at(equations[2], self.columns, g)
             np.add.at(equations[3], (self.columns[:, None], self.columns[None, :]), H)
 
-    def stacked_terms(self):
-        """(chi^2, ndata, J^T W r, J^T W J) of this target at the model's values, stacked (the
-        vectors over the plan's ``columns``; None, None with no free rows)."""
+    def stacked_terms(self, values=None):
+        """(chi^2, ndata, J^T W r, J^T W J) of this target at ``values`` (see model_image), stacked
+        (the vectors over the plan's ``columns``; None, None with no free rows)."""
         pixels = self.pixels
-        image = np.zeros(self.shape)
         stack = self.stack
-        for slot, start, out in zip(self.slots, self.starts, self.outs):
-            local = slot.add_to(image, True, out)
-            if local is not None and slot.rows_used and out is None:  # (a uniform slot's rows: once, see __init__)
-                self._write_rows(slot, start, local)
-        residual = pixels.data - _pixels_of(image, pixels.use)
+        residual = pixels.data - _pixels_of(self.model_image(values, True), pixels.use)
         if not len(stack):
             return float(np.einsum("i,i,i->", pixels.weight, residual, residual)), pixels.data.size, None, None
         used = self.used_stack if self.used_stack is not None else _pixels_of(stack, pixels.use, leading=1)
@@ -342,14 +429,15 @@ def _pixels_of(array, use, leading=0):
     return array[(slice(None),) * leading + (use,)]
 
 
-def _blockwise_equations(pixels, slots, equations):
-    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) component
-    by component, with cross terms where two components' windows overlap."""
+def _blockwise_equations(pixels, slots, equations, values):
+    """Add one target's normal equations ([chi2, ndata, gradient, hessian], in place) at ``values``
+    (see _Slot.rendered) component by component, with cross terms where two components' windows
+    overlap."""
     window = pixels.window
     image = np.zeros(window.shape)
     blocks = []
     for slot in slots:
-        rendered, local = slot.render(True)
+        rendered, local = slot.rendered(values, True)
         image[slot.ours] += rendered[slot.own]
         if slot.rows_used:
             jac = local[(slice(None),) + slot.own] if slot.rows is None else local[(slot.rows,) + slot.own]

@@ -102,7 +102,16 @@ class TotalFluxProblem:
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         for ie, _, _, _ in self.links:
             self._lower[ie], self._upper[ie] = -np.inf, np.inf
-        self._identity = _identity(self.size)  # copied for T at every evaluation
+        self._identity = _identity(self.size)
+        # T at every evaluation: one array (the identity off the links' entries), its -dg entries
+        # written over at each evaluation by their flat positions; its transpose a view of it
+        self._t = self._identity.copy()
+        self._t_flat, self._t_transposed = self._t.reshape(-1), self._t.T
+        self._t_positions = [(ie * self.size + n, ie * self.size + re, ie * self.size + q)
+                             for ie, n, re, q in self.links]
+        # the problem takes x as a list of floats (ModelProblem and the wrappers here), else an array
+        self._inner_terms = getattr(problem, "_terms_at", None)
+        self._inner_chi2 = getattr(problem, "_chi2_at", None)
         # the problem's normalisation (a fold of q through 1, see axis_ratio_fold) reads only q
         # entries, which are the same in x and y: asked in y whether it changes anything (the usual
         # answer: no) before x is made, here and by a LogScaledProblem around this one
@@ -153,16 +162,43 @@ class TotalFluxProblem:
 
     def chi2(self, y):
         """(chi^2, number of data) at y."""
-        return self.problem.chi2(self.to_model_space(y))
+        return self._chi2_at(np.asarray(y, dtype=float).tolist())
+
+    def _chi2_at(self, y):
+        """chi2() at y, a list of ``size`` floats."""
+        x = self._model_floats(y)
+        return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
 
     def normal_equations(self, y):
         """chi^2 with g_y = T^T g_x and H_y = T^T H_x T at y."""
-        x, offsets = self._model_space(y)
-        ne = self.problem.normal_equations(x)
-        t = self._jacobian(offsets)
+        return NormalEquations(*self._terms_at(np.asarray(y, dtype=float).tolist()))
+
+    def _terms_at(self, y):
+        """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats."""
+        x = self._model_floats(y, self._t_flat)
+        if self._inner_terms is not None:
+            chi2, ndata, g, H = self._inner_terms(x)
+        else:
+            ne = self.problem.normal_equations(np.array(x))
+            chi2, ndata, g, H = ne.chi2, ne.ndata, ne.gradient, ne.hessian
+        t, t_transposed = self._t, self._t_transposed
         # (ndarray.dot: the digits of the @ form, for less per call: 13k instructions against 21k for
         # the 8 x 8 product of three, 6.8k against 10.3k for the vector; callgrind)
-        return NormalEquations(ne.chi2, ne.ndata, t.T.dot(ne.gradient), t.T.dot(ne.hessian).dot(t))
+        return chi2, ndata, t_transposed.dot(g), t_transposed.dot(H).dot(t)
+
+    def _model_floats(self, y, t_flat=None):
+        """x for the fitter's y (lists of floats: Ie = log10 F - g, the rest as they are); with
+        ``t_flat`` (the flat view of this wrapper's T) T's -dg entries written there too, the
+        values T = _jacobian(offsets) holds (0 - dg: the digits of the identity's 0 less dg)."""
+        x = list(y)
+        for (ie, n, re, q), positions in zip(self.links, self._t_positions):
+            g, dg_dn, dg_dre, dg_dq = sersic_log10_flux_offset(y[n], y[re], y[q])  # (n, Re, q: the same in x)
+            x[ie] = y[ie] - g
+            if t_flat is not None:
+                t_flat[positions[0]] = 0.0 - dg_dn
+                t_flat[positions[1]] = 0.0 - dg_dre
+                t_flat[positions[2]] = 0.0 - dg_dq
+        return x
 
     @property
     def windows_follow(self):
@@ -189,9 +225,10 @@ class TotalFluxProblem:
             return y
         return self.to_fit_space(canonical)
 
-    def result_in_model_space(self, result):
+    def result_in_model_space(self, result, uncertainties=True):
         """The fitter's FitResult (in y) mapped to x in place and returned: covariance
-        T C_y T^T, hessian T^-T H_y T^-1, uncertainties sqrt(diag C_x)."""
+        T C_y T^T, hessian T^-T H_y T^-1, uncertainties sqrt(diag C_x) (with ``uncertainties``
+        False left as they were, see LogScaledProblem.result_in_model_space)."""
         x, offsets = self._model_space(result.x)
         t = self._jacobian(offsets)
         inverse = 2.0 * self._identity - t
@@ -213,5 +250,6 @@ class TotalFluxProblem:
         else:
             result.covariance = t.dot(result.covariance).dot(t.T)  # (.dot: see normal_equations)
         result.hessian = inverse.T.dot(result.hessian).dot(inverse)
-        result.uncertainties = uncertainties_from(result.covariance)
+        if uncertainties:
+            result.uncertainties = uncertainties_from(result.covariance)
         return result

@@ -8,6 +8,7 @@ import numpy as np
 from ..image import TargetImage, Window
 from ..image.window import as_pixel_bounds
 from ..param import ParameterSet
+from ..param.numpy_values import numpy_value
 from .automatic_window import measuring_bounds, next_window
 from .model import Model
 from .window_forms import autoprof_window
@@ -502,15 +503,24 @@ class ComponentModel(Model):
     def _values(self):
         """{name: value} of every parameter; raises ValueError naming any without a value."""
         self._require_target()
-        values = {}
+        return {spec.name: numpy_value(self._stored_value(spec)) for spec in self.parameter_specs}
+
+    def _check_values(self):
+        """What ``ComponentModel._values`` checks (a target; every parameter a value of its shape),
+        without making its dict of copies (~10k instructions a parameter): a renderer's set-up."""
+        self._require_target()
         for spec in self.parameter_specs:
-            value = self.parameters[spec.name].value
-            if value is None:
-                raise ValueError(f"model {self.name!r}: parameter {spec.name!r} has no value; set it "
-                                 f"(model[{spec.name!r}].value = ...) or give it at construction")
-            check_shape(spec.name, np.shape(value), self._parameter_shape(spec), self.name)
-            values[spec.name] = value
-        return values
+            self._stored_value(spec)
+
+    def _stored_value(self, spec):
+        """The value the parameter of ``spec`` stores (its quantity's array: not to be modified);
+        ValueError naming it when it has none or not of its shape."""
+        value = self.parameters[spec.name].quantity.value
+        if value is None:
+            raise ValueError(f"model {self.name!r}: parameter {spec.name!r} has no value; set it "
+                             f"(model[{spec.name!r}].value = ...) or give it at construction")
+        check_shape(spec.name, value.shape, self._parameter_shape(spec), self.name)
+        return value
 
     # --- rendering helpers ---------------------------------------------------------------
     def _uses_psf(self):

@@ -76,7 +76,7 @@ class FlatSky(ComponentModel):
         the image F x pixel area (flux per pixel); its Jacobian row, the pixel area everywhere,
         does not depend on F and is made once (read-only: shared by every call). The renderer
         also says so (a UniformRender): a fit's plan reads its value and row instead of images."""
-        self._values()  # F checked once, here
+        self._check_values()  # F checked once, here
         return UniformRender(self.parameters["F"], self._target.pixel_area, tuple(self._window.shape))
 
     def initialize(self, foreground=None):
@@ -103,6 +103,16 @@ class UniformRender:
     def value(self):
         """The value of every pixel, flux per pixel (a float)."""
         return float(self._parameter.quantity.value) * self._area
+
+    def at_vector(self, columns_of):
+        """``value_at(values)``: ``value()`` read off a fit's parameter vector (``values``, a list of
+        floats as the model would store them; ``columns_of(quantity)``: a quantity's slice of the
+        vector, None when not free), the same float; None when the parameter is not a free scalar."""
+        columns = columns_of(self._parameter.quantity)
+        if columns is None or columns.stop - columns.start != 1:
+            return None
+        index, area = columns.start, self._area
+        return lambda values: values[index] * area
 
     def __call__(self, jacobian):
         image = np.full(self._shape, self.value())

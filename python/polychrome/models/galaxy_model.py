@@ -1,6 +1,8 @@
 """GalaxyModel: an elliptical radial profile rendered by the core, optionally PSF-convolved."""
 
+import functools
 import math
+import operator
 
 import numpy as np
 
@@ -74,14 +76,18 @@ class GalaxyModel(ComponentModel):
         return self._renderer()(jacobian)
 
     def _renderer(self):
-        self._values()  # every parameter checked here, once
+        plain = self._renders_profile_parameters()
+        if plain and type(self)._values is GalaxyModel._values:
+            self._check_values()  # every parameter checked here, once (as _values would, without its copies)
+        else:
+            self._values()  # every parameter checked here, once (a subclass's own checks included)
         if self._live_psf is not None and self._uses_psf():
             return self._live_psf_renderer()
         psf = {"psf": self._psf_image().convolver, "psf_upsample": self._psf_upsample()} \
             if self._uses_psf() else {}
         renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
                                    **psf, absolute_tolerance=self._absolute_tolerance())
-        if self._renders_profile_parameters():
+        if plain:
             return self._plain_renderer(renderer)
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
 
@@ -134,6 +140,7 @@ class GalaxyModel(ComponentModel):
         # jacobian_out: None, or an array (the core's Jacobian shape, C-contiguous float64) the core
         # writes the Jacobian into, returned as the Jacobian (a fit's stack, see fit.model_problem)
         render.takes_jacobian_out = True
+        render.at_vector = functools.partial(_vector_renderer, call, center, q, PA, profile)
         return render
 
     def _live_psf_renderer(self):
@@ -356,3 +363,28 @@ class GalaxyModel(ComponentModel):
     def _brightness(self, amplitude, values, q):
         """The brightness parameter from the log10 amplitude of ``_log_shape``."""
         return amplitude
+
+
+def _vector_renderer(call, center, q, PA, profile, columns_of):
+    """``render_at(values, jacobian, jacobian_out=None)``: the plain renderer ``call`` (see
+    GalaxyModel._plain_renderer) with its arguments read straight off a fit's parameter vector
+    (``values``, a list of floats, clipped into the limits as the model would store them) instead
+    of off the quantities: ``columns_of(quantity)`` gives a quantity's slice of the vector (None
+    when it is not free). The same floats reach the core, so the same pixels. None when some
+    quantity is not a free one of the right size (the caller then writes the model and renders
+    with ``render``). The image returned is the core's own (a new array at each call)."""
+    columns = [columns_of(quantity) for quantity in (center, q, PA, *profile)]
+    if None in columns:
+        return None
+    starts = [c.start for c in columns]
+    if [c.stop for c in columns] != [starts[0] + 2] + [start + 1 for start in starts[1:]]:
+        return None  # (not of the sizes the core's arguments have)
+    center_at = operator.itemgetter(starts[0], starts[0] + 1)  # a tuple (x, y)
+    q_index, PA_index, profile_indices = starts[1], starts[2], starts[3:]
+
+    def render_at(values, jacobian, jacobian_out=None):
+        result = call([values[i] for i in profile_indices], center_at(values), values[q_index],
+                      values[PA_index], jacobian, jacobian_out)
+        return result if jacobian else (result, None)
+
+    return render_at
