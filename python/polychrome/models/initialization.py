@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ..utils.geometric_grid import geometric_grid
+from .annuli_in_radius_order import annulus_starts, clipped_in_radius_order, in_pixel_order
 from .measurement_scope import remembered
 
 LN10 = math.log(10.0)
@@ -620,22 +621,25 @@ class RadialProfile:
     """
 
     def __init__(self, pixels, flux, center, q, PA, bins=24, sky_error=0.0):
-        radius = pixels.offsets(center).radius(q, PA)  # elliptical_radius of the offsets from center
+        offsets = pixels.offsets(center)
         outer = max(pixels.extent, 2.0 * pixels.pixel)
         inner = 0.5 * pixels.pixel
         edges = _annulus_edges(inner, outer, bins)
-        index = np.searchsorted(edges, radius, side="right") - 1  # np.digitize's, for increasing edges
-        flux = clipped_to_annuli(index, flux, bins)  # neighbours' light out of the means
+        # the pixels in radius order (shared with shape_moments): each annulus is a run of it, and
+        # the pixels within the outer radius a prefix (edges[-1] is outer: the annuli end before it)
+        order, ordered_radius = offsets.radius_order(q, PA)
+        starts = annulus_starts(ordered_radius, edges)
+        within = int(np.searchsorted(ordered_radius, outer, side="right"))
+        # neighbours' light out of the means: clipped_to_annuli's numbers, annulus by annulus
+        ordered_flux = clipped_in_radius_order(flux[order[:max(within, starts[-1])]], starts)
         # the annuli's means are measured when first asked for (a start under a PSF needs only
         # the curve of growth)
-        self._annuli_input = (index, flux, radius, pixels.variance, bins, sky_error, pixels.area)
+        self._annuli_input = (order, starts, ordered_flux, flux, offsets.radius(q, PA), pixels.variance, sky_error,
+                              pixels.area)
         self._annuli = None
         self.q = q
         self.radius = outer
-        # the pixels within the outer radius in radius order: a prefix of all of them sorted
-        order, ordered_radius = pixels.offsets(center).radius_order(q, PA)
-        within = int(np.searchsorted(ordered_radius, outer, side="right"))
-        growth = np.cumsum(flux[order[:within]])
+        growth = np.cumsum(ordered_flux[:within])
         self.flux = float(growth[-1]) if growth.size else 0.0
         self._sorted_radius, self._growth = ordered_radius[:within], growth
         if self.flux > 0:
@@ -655,8 +659,10 @@ class RadialProfile:
     def _annuli_means(self):
         """(R, I, error) of the annuli, measured on first use."""
         if self._annuli is None:
-            index, flux, radius, variance, bins, sky_error, area = self._annuli_input
-            valid = (index >= 0) & (index < bins)
+            order, starts, ordered_flux, flux, radius, variance, sky_error, area = self._annuli_input
+            index, flux = in_pixel_order(order, starts, ordered_flux, flux)
+            bins = len(starts) - 1
+            valid = index < bins
             count = np.bincount(index[valid], minlength=bins).astype(float)
             total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
             squares = np.bincount(index[valid], weights=flux[valid] ** 2, minlength=bins)
