@@ -126,34 +126,55 @@ def _window_pixels(name, target, window):
     slices = target.slices_of(window)  # the arrays of target[window], without the view's set-up
     data, variance, mask = target.data[slices], target.variance[slices], target.mask[slices]
     ny, nx = window.shape
-    rows, cols = np.indices((ny, nx))
-    good = ~mask
-    if not np.any(good):
-        raise ValueError(f"model {name!r}: cannot initialize, every pixel of its window "
-                         f"{window.pixel_bounds} is masked")
-    width = max(1, int(round(0.05 * min(ny, nx))))
-    row, col = np.arange(ny), np.arange(nx)  # the band's rows and columns, broadcast onto the grid
-    border = ((row < width) | (row >= ny - width))[:, None] | ((col < width) | (col >= nx - width))
-    if good.all():  # the same arrays as through the mask, in the same (row-major) order
+    if not mask.any():  # every pixel, in row-major order: the grids of the window's shape (kept)
+        rows, cols, border = _unmasked_grids(ny, nx)
+
         def used(array):
-            return np.array(array, float if array.dtype.kind == "f" else array.dtype).ravel()
+            return np.array(array, float).ravel()
     else:
+        good = ~mask
+        if not np.any(good):
+            raise ValueError(f"model {name!r}: cannot initialize, every pixel of its window "
+                             f"{window.pixel_bounds} is masked")
+        rows, cols = np.indices((ny, nx))
+        border = _border_band(ny, nx)
+
         def used(array):
             return array[good]
-    rows, cols = used(rows), used(cols)
+
+        rows, cols, border = used(rows), used(cols), used(border)
     x, y = (used(plane) for plane in target.mapping.pixel_box_to_plane(window.x_start, window.y_start, (ny, nx)))
     area = target.pixel_area
     pixel = math.sqrt(area)
     cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
                                    0.5 * (window.y_start + window.y_stop - 1))
     return {"window": window, "values": np.asarray(used(data), float),
-            "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": used(border),
+            "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": border,
             "area": area, "pixel": pixel,
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
             "grid_index": (rows, cols), "_shape": (ny, nx),
             # the border's (sky, sigma) of the data alone, measured on first use (WindowPixels.border_level)
             "_level": [None]}
+
+
+def _border_band(ny, nx):
+    """(ny, nx) bools: the pixels within 5% of the shorter side (at least 1) of the window's edge."""
+    width = max(1, int(round(0.05 * min(ny, nx))))
+    row, col = np.arange(ny), np.arange(nx)  # the band's rows and columns, broadcast onto the grid
+    return ((row < width) | (row >= ny - width))[:, None] | ((col < width) | (col >= nx - width))
+
+
+@functools.lru_cache(maxsize=64)
+def _unmasked_grids(ny, nx):
+    """(rows, columns, border) of every pixel of an (ny, nx) window in row-major order, flat and
+    read-only: the same for every window of a shape (a survey's cutouts come in a few shapes;
+    each made them anew, ~20% of _window_pixels' instructions)."""
+    rows, cols = np.indices((ny, nx))
+    grids = (rows.ravel(), cols.ravel(), _border_band(ny, nx).ravel())
+    for grid in grids:
+        grid.flags.writeable = False
+    return grids
 
 
 def _box3(image):
@@ -502,7 +523,7 @@ def psf_covariance(target):
     and limits all scale with it): on such a grid (square pixels, the usual case) the moments
     are measured once per PSF, in its own pixels, and mapped by the grid G (arcsec per PSF
     pixel) as G C G^T; a survey places one PSF on a slightly different grid per group. A
-    sheared grid is measured on itself (kept per grid)."""
+    sheared grid is measured on itself. Either is kept per grid (the PSF's ``derived``)."""
     grid = np.asarray(target.pixelscale, float) / target.psf_upsample
     psf = target.psf
 
@@ -510,10 +531,15 @@ def psf_covariance(target):
         pixels = _PsfPixels(psf, matrix)
         return moment_matrix(*shape_moments(pixels, pixels.values, np.zeros(2)))
 
-    if _scaled_orthogonal(grid):
-        unit = psf.pixel_derived(("second moments", "pixels"), lambda: measure(np.eye(2)))
-        return grid @ unit @ grid.T
-    return psf.derived(("second moments", grid.tobytes()), lambda: measure(grid)).copy()
+    def on_grid():
+        if _scaled_orthogonal(grid):
+            unit = psf.pixel_derived(("second moments", "pixels"), lambda: measure(np.eye(2)))
+            return grid @ unit @ grid.T
+        return measure(grid)
+
+    # kept per grid too: a survey's groups share one placed PSF per grid (the orthogonality test
+    # and the mapping were ~120k instructions a source)
+    return psf.derived(("second moments", grid.tobytes()), on_grid).copy()
 
 
 def moment_matrix(q, PA, sigma_major):
