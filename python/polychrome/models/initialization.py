@@ -788,16 +788,17 @@ def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
     Returns (tuple of best p, A).
     """
     weight = 1.0 / error**2
+    weight_sum = np.add.reduce(weight)  # (np.add.reduce: np.sum's numbers without its wrapper)
+    row = R[None, :]
     grids = [np.atleast_1d(np.asarray(g, float)) for g in grids]
     best = None
     for round_ in range(refine + 1):
         if round_:
             grids = [finer_grid(grid, value) for grid, value in zip(grids, best[0])]
         flat = _grid_points(grids)
-        model = shape(R[None, :], *flat)
-        # (np.add.reduce: np.sum's numbers without its wrapper)
+        model = shape(row, *flat)
         if amplitude is None:
-            amp = np.add.reduce(weight * (log_I - model), axis=1) / np.add.reduce(weight)
+            amp = np.add.reduce(weight * (log_I - model), axis=1) / weight_sum
         else:
             amp = np.full(model.shape[0], float(amplitude))
         chi2 = np.add.reduce(weight * (log_I - model - amp[:, None]) ** 2, axis=1)
@@ -809,12 +810,17 @@ def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
 
 def _grid_points(grids):
     """Every point of the grid spanned by the 1-D ``grids``, as one (points, 1) column per grid:
-    np.meshgrid(*grids, indexing="ij") flattened (the first grid slowest), by repeat and tile."""
+    np.meshgrid(*grids, indexing="ij") flattened (the first grid slowest): each grid's values
+    repeated for the points of the grids after it, that run repeated for those before it (no
+    repeat or copy where there is one: a fixed parameter's single value, the only grid)."""
     sizes = [grid.size for grid in grids]
     columns = []
     for a, grid in enumerate(grids):
         inner, outer = math.prod(sizes[a + 1:]), math.prod(sizes[:a])
-        columns.append(np.tile(np.repeat(grid, inner), outer).reshape(-1, 1))
+        column = grid if inner == 1 else np.repeat(grid, inner)
+        if outer > 1:
+            column = np.concatenate((column,) * outer)  # np.tile's values (~5x its cost per call)
+        columns.append(column.reshape(-1, 1))
     return columns
 
 
