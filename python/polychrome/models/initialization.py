@@ -435,11 +435,16 @@ class _RadialSums:
         """(total, [sum w dx^2, sum w dy^2, sum w dx dy] or None) inside semi-major ``semi_major``
         (arcsec) of the given shape (``q`` and ``PA`` must be it)."""
         assert (q, PA) == self._shape and semi_major <= self._reach  # only the pixels within reach are summed
-        k = int(np.searchsorted(self._radius, semi_major, side="right"))  # pixels with radius <= semi_major
+        # the count of pixels with radius <= semi_major, and the sums' entries as Python floats, by
+        # the arrays' own methods (np.searchsorted's wrapper and a float() of each numpy scalar
+        # made ~45% of the ~15 calls' instructions per source: fixed points 491k -> 328k)
+        k = self._radius.searchsorted(semi_major, "right")
         if k == 0:
             return 0.0, None
-        total, xx, yy, xy = (float(sums[k - 1]) for sums in self._sums)
-        return (total, [xx, yy, xy]) if total > 0 else (total, None)
+        k -= 1
+        total, xx, yy, xy = self._sums
+        total = total.item(k)
+        return (total, [xx.item(k), yy.item(k), xy.item(k)]) if total > 0 else (total, None)
 
 
 def _moment_fixed_point(pixels, within, q, PA, semi_major, max_steps=8):
