@@ -275,6 +275,23 @@ def test_radius_order_within_reach_is_the_start_of_argsort(center):
             np.testing.assert_array_equal(ordered_radius, radius[full[:count]])
 
 
+@pytest.mark.parametrize("masked_border", [False, True])
+def test_border_values_and_the_sky_error_from_the_kept_border_count(masked_border):
+    """The border's pixel count is kept with the window's pixels: border_values() and sky_error()
+    are those of the border band, or of every unmasked pixel when the band is all masked."""
+    rng = np.random.default_rng(2)
+    mask = np.zeros((30, 34), bool)
+    if masked_border:
+        mask[:2], mask[-2:], mask[:, :2], mask[:, -2:] = True, True, True, True
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)), variance=np.ones((30, 34)), mask=mask, pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    expected = pixels.values if masked_border else pixels.values[pixels.border]
+    assert pixels.border.any() != masked_border
+    np.testing.assert_array_equal(pixels.border_values(), expected)
+    sigma = initialization.robust_level(expected)[1]
+    assert pixels.sky_error() == 1.2533 * sigma / math.sqrt(expected.size)
+
+
 def test_sersic_b_array_from_the_kept_values():
     """sersic_b_array reads b_n of each distinct index from a kept table (_sersic_b): the core's
     values, bit for bit, in the array's shape, asked again or not."""

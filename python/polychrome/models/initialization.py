@@ -78,11 +78,11 @@ class WindowPixels(_PlanePixels):
         """Uncertainty of the border's sky level (flux per pixel): the standard error of a median,
         1.2533 sigma / sqrt(border pixels). Common to every pixel of the window."""
         _, sigma = self.border_level()
-        return 1.2533 * sigma / math.sqrt(max(self.border_values().size, 1))
+        return 1.2533 * sigma / math.sqrt(max(self._border_count or self.values.size, 1))  # border_values().size
 
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
-        return self.values[self.border] if np.any(self.border) else self.values
+        return self.values[self.border] if self._border_count else self.values
 
     def _smoothed(self, values):
         """``values`` on the window grid, averaged over 3x3 boxes of unmasked pixels (-inf where none)."""
@@ -154,6 +154,8 @@ def _window_pixels(name, target, window):
             "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
             "grid_index": (rows, cols), "_shape": (ny, nx),
+            # the pixels on the border band (border_values' size, or 0: all of them are taken)
+            "_border_count": int(np.count_nonzero(border)),
             # the border's (sky, sigma) of the data alone, measured on first use (WindowPixels.border_level)
             "_level": [None]}
 
