@@ -3,11 +3,12 @@
 Sorted by radius, the pixels of an annulus (edges[k] <= R < edges[k+1]) are one run of the
 order: each annulus is a slice, found by a binary search of its edges, and no pixel needs its
 annulus number. ``clipped_to_annuli``'s numbers (the same medians, MADs and replacements, bit
-for bit) at about half its instructions on survey windows (measured 2026-12-04, callgrind, the
-first 40 isolated1 windows: 1127k -> 601k -> 510k per window (the second: Python floats for the
+for bit) at under half its instructions on survey windows: no argsort of the values, no radix
+sort by annulus and none of their gathers, each annulus' values sorted on their own (np.sort),
+only the ~13 annuli of 5 or more pixels. Measured 2026-12-04 (callgrind, the first 40 isolated1
+windows): 1127k -> 601k -> 510k instructions per window (the second: Python floats for the
 medians, the deviations in place, the replacement skipped where no value is above the ceiling),
-and the pixels' annulus numbers no longer searched, ~160k): no argsort of the values, no radix sort by annulus and none of their gathers,
-each annulus' values sorted on their own (np.sort), only the ~13 annuli of 5 or more pixels.
+and the pixels' annulus numbers are no longer searched (~160k).
 """
 
 import numpy as np
