@@ -187,7 +187,7 @@ def test_radial_sums_are_the_masked_sums(seed):
     center = np.array([6.2, 5.6]) + rng.uniform(-0.2, 0.2, 2)
     q, PA = rng.uniform(0.2, 1.0), rng.uniform(0.0, math.pi)
     offsets = pixels.offsets(center)
-    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA, 1e3).within  # every aperture within reach
+    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA, 1e3).within  # all apertures in reach
     masked_sums = initialization._masked_sums(offsets, pixels.values)
     radii = np.sort(offsets.radius(q, PA))
     for semi_major in [0.0, 0.5 * radii[0], radii[3], radii[100], 0.5 * (radii[400] + radii[401]), 2.0, 4.0, 1e3]:

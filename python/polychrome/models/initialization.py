@@ -331,7 +331,8 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
     """
     offsets = pixels.offsets(center)
     if q is not None and PA is not None and bool(np.isfinite(flux).all()):
-        within = _RadialSums(offsets, flux, q, PA, measured_reach(pixels)).within  # one aperture shape: its sums sorted once
+        # one aperture shape: its sums sorted once
+        within = _RadialSums(offsets, flux, q, PA, measured_reach(pixels)).within
     else:
         within = _masked_sums(offsets, flux)
     from_window = _moment_fixed_point(pixels, within, q, PA, pixels.extent)
