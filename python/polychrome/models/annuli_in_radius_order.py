@@ -42,7 +42,7 @@ def clipped_in_radius_order(ordered_flux, starts, clip=3.0):
         deviation = np.abs(np.subtract(values, median, out=values), out=values)
         deviation.sort()
         ceiling = median + clip * 1.4826 * (0.5 * (deviation.item(low) + deviation.item(high)))
-        if largest > ceiling:  # most annuli have no value above it
+        if not largest <= ceiling:  # most annuli have no value above it (a NaN, sorted last: compare all)
             annulus = clipped[a:b]  # a view: replaced in place
             annulus[annulus > ceiling] = median
     return clipped
