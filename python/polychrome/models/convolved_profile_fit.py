@@ -36,9 +36,10 @@ COARSE_STRIDE = 7
 REFINE_ROUNDS = 2
 # A search along one axis of three coarse values (the survey's, where the catalogue gives Re, q and
 # PA and n alone is searched: n = 2.0, 0.4, 8.0) renders the high end only where the low end's
-# chi^2 is not below the middle's: chi^2 along n mostly falls towards one end, and the high end,
-# the costliest render (the steepest cusp), then rarely holds the least (isolated1: in 3 of the 52
-# searches where the low end beat the middle, isolated3: 10 of 42). Measured 2026-12-04
+# chi^2 is not below the middle's: chi^2 along n mostly falls towards one end, and the high end
+# then rarely holds the least (isolated1: in 3 of the 52 searches where the low end beat the
+# middle, isolated3: 10 of 42). Each render skipped is ~0.16 ms (at the noise-set tolerance a
+# candidate takes 0.13-0.17 ms on isolated1, the high end no more than the others). Measured 2026-12-04
 # (survey_fit_only + compare_survey_fits against all three rendered): renders per search 5.00 ->
 # 4.64 (isolated1) and 5.00 -> 4.69 (isolated3); fits: isolated1 3 sources moved, by at most
 # 0.0099 sigma (chi^2 within 7e-4), isolated3 10, by at most 0.050 sigma (source 117, chi^2
