@@ -5,12 +5,15 @@ the same starts from fewer candidate renders."""
 
 import math
 
+import numpy as np
 import pytest
 
+import polychrome as pc
 import polychrome.models.convolved_profile_fit as convolved_profile_fit
 from polychrome.models import Model
 from polychrome.models.convolved_profile_fit import _downhill_offsets
-from test_initialize_psf import COMPACT, _compact_target
+from polychrome.models.sersic import INDEX_GRID
+from test_initialize_psf import COMPACT, PSF, _compact_target
 
 
 def _parabola(u, minimum):
@@ -101,8 +104,6 @@ def test_the_candidate_renderer_is_the_checked_call():
     """_candidate_renderer (the core through ProfileRenderer.unchecked, the centre, q and PA
     converted once; one renderer per absolute tolerance) renders the same pixels as a renderer's
     checked call at that tolerance, bit for bit, and refuses a wrong count of profile values."""
-    import numpy as np
-
     from polychrome.render import ProfileRenderer
 
     target = _compact_target(0)
@@ -190,3 +191,42 @@ def test_a_candidates_chi2_is_the_direct_sum(fixed_amplitude):
                  if fixed_amplitude is None else 10**fixed_amplitude)
     assert log_amplitude == pytest.approx(math.log10(amplitude), abs=1e-14)
     assert chi2 == pytest.approx(np.sum(cutout.weight * (cutout.data - amplitude * image) ** 2), rel=1e-10)
+
+
+def _rendered_indices(n_true, seed, monkeypatch):
+    """The Sersic indices of the candidates rendered, in order, for a compact source of index
+    ``n_true`` with its centre, q, PA and Re given (n alone searched, as in a survey), and the
+    start's n."""
+    truth = dict(COMPACT, n=n_true)
+    blank = pc.image.TargetImage(np.zeros((40, 40)), psf=PSF)
+    image = Model(name="truth", model_type="sersic galaxy model", target=blank, **truth).sample().data
+    sigma = 0.02 * image.max()
+    data = image + np.random.default_rng(seed).normal(0.0, sigma, image.shape)
+    target = pc.image.TargetImage(data, variance=np.full(image.shape, sigma**2), psf=PSF)
+    rendered = []
+    candidate = convolved_profile_fit._candidate
+
+    def recorded(model, render, cutout, values, *args):
+        rendered.append(values["n"])
+        return candidate(model, render, cutout, values, *args)
+
+    given = {name: truth[name] for name in ("center", "q", "PA", "Re")}
+    with monkeypatch.context() as patch:
+        patch.setattr(convolved_profile_fit, "_candidate", recorded)
+        model = Model(name="g", model_type="sersic galaxy model", target=target, **given).initialize()
+    return rendered, model["n"].value
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_high_end_of_one_axis_only_where_the_low_end_does_not_beat_the_middle(seed, monkeypatch):
+    """n alone searched: the middle of the coarse n (2.0), then the low end (0.4); the high end
+    (8.0) only where the low end's chi^2 is not below the middle's: skipped for an n = 0.6
+    source, rendered for an n = 5 source (whose start is then above the middle)."""
+    axis = convolved_profile_fit._SearchAxis(INDEX_GRID)
+    low, middle, high = (axis.value(u) for u in axis.coarse)
+    rendered, n = _rendered_indices(0.6, seed, monkeypatch)
+    assert rendered[:2] == pytest.approx([middle, low]) and not any(v == pytest.approx(high) for v in rendered)
+    assert n < middle
+    rendered, n = _rendered_indices(5.0, seed, monkeypatch)
+    assert rendered[:3] == pytest.approx([middle, low, high])
+    assert n > middle

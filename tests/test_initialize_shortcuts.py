@@ -187,7 +187,7 @@ def test_radial_sums_are_the_masked_sums(seed):
     center = np.array([6.2, 5.6]) + rng.uniform(-0.2, 0.2, 2)
     q, PA = rng.uniform(0.2, 1.0), rng.uniform(0.0, math.pi)
     offsets = pixels.offsets(center)
-    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA).within
+    sorted_sums = initialization._RadialSums(offsets, pixels.values, q, PA, 1e3).within  # all apertures in reach
     masked_sums = initialization._masked_sums(offsets, pixels.values)
     radii = np.sort(offsets.radius(q, PA))
     for semi_major in [0.0, 0.5 * radii[0], radii[3], radii[100], 0.5 * (radii[400] + radii[401]), 2.0, 4.0, 1e3]:
@@ -254,6 +254,42 @@ def test_the_curve_of_growth_from_the_shared_radius_order():
         pixels.values, 24)
     for r in [0.05, 0.5, 1.3, 2.2, profile.radius]:
         assert profile.flux_within(r) == pytest.approx(flux[radius <= r].sum(), rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize("center", [(3.3, 3.1), (3.0, 3.0)])  # the second: on a pixel centre, many ties
+def test_radius_order_within_reach_is_the_start_of_argsort(center):
+    """_Offsets.radius_order sorts only the pixels within reach: its order and radii are the
+    first entries of np.argsort of all the radii, bit for bit, with ties among the radii (a centre
+    on a pixel centre, q = 1) or without."""
+    target = pc.image.TargetImage(np.zeros((30, 34)), variance=np.ones((30, 34)), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    x, y = target.pixel_to_plane(15.0, 14.0)
+    center = np.array(center) if center != (3.0, 3.0) else np.array([float(x), float(y)])
+    for q, PA in [(0.7, 1.1), (1.0, 0.0)]:
+        radius = initialization.elliptical_radius(pixels.x - center[0], pixels.y - center[1], q, PA)
+        full = np.argsort(radius)
+        for reach in [0.3, 2.0, initialization.measured_reach(pixels), 100.0]:
+            order, ordered_radius = pixels.offsets(center).radius_order(q, PA, reach)
+            count = int(np.sum(radius <= reach))
+            np.testing.assert_array_equal(order, full[:count])
+            np.testing.assert_array_equal(ordered_radius, radius[full[:count]])
+
+
+@pytest.mark.parametrize("masked_border", [False, True])
+def test_border_values_and_the_sky_error_from_the_kept_border_count(masked_border):
+    """The border's pixel count is kept with the window's pixels: border_values() and sky_error()
+    are those of the border band, or of every unmasked pixel when the band is all masked."""
+    rng = np.random.default_rng(2)
+    mask = np.zeros((30, 34), bool)
+    if masked_border:
+        mask[:2], mask[-2:], mask[:, :2], mask[:, -2:] = True, True, True, True
+    target = pc.image.TargetImage(rng.normal(size=(30, 34)), variance=np.ones((30, 34)), mask=mask, pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    expected = pixels.values if masked_border else pixels.values[pixels.border]
+    assert pixels.border.any() != masked_border
+    np.testing.assert_array_equal(pixels.border_values(), expected)
+    sigma = initialization.robust_level(expected)[1]
+    assert pixels.sky_error() == 1.2533 * sigma / math.sqrt(expected.size)
 
 
 def test_sersic_b_array_from_the_kept_values():
