@@ -111,38 +111,34 @@ class LogScaledProblem:
 
     def chi2(self, y):
         """(chi^2, number of data) at y."""
-        y = np.asarray(y, dtype=float)
-        x, _ = self._model_floats(y.tolist(), y[self._log])
-        return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
+        return self._chi2_at(np.asarray(y, dtype=float).tolist())
 
     def normal_equations(self, y):
         """chi^2 with g_y = D g_x and H_y = D H_x D at y (D = dx/dy)."""
-        y = np.asarray(y, dtype=float)
-        chi2, ndata, g, H, scale = self._terms_and_scale(y.tolist(), y[self._log])
-        return NormalEquations(chi2, ndata, g * scale, H * scale[:, None] * scale)  # (rows, then columns)
+        return NormalEquations(*self._terms_at(np.asarray(y, dtype=float).tolist()))
 
     def _terms_at(self, y):
         """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats."""
-        chi2, ndata, g, H, scale = self._terms_and_scale(y, np.array([y[i] for i in self._log_list]))
-        return chi2, ndata, g * scale, H * scale[:, None] * scale
+        chi2, ndata, g, H, scale = self._terms_and_scale(y)
+        return chi2, ndata, g * scale, H * scale[:, None] * scale  # (rows, then columns by broadcasting)
 
     def _chi2_at(self, y):
         """chi2() at y, a list of ``size`` floats."""
-        x, _ = self._model_floats(y, np.array([y[i] for i in self._log_list]))
+        x, _ = self._model_floats(y)
         return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
 
-    def _model_floats(self, y, logged):
-        """(x, exp of the log entries) for y, a list of floats, whose log entries are the array
-        ``logged``: x a list of floats (to_model_space's values), the exps an array."""
-        exps = _exp(logged)
+    def _model_floats(self, y):
+        """(x, exp of the log entries) for y, a list of floats: x a list of floats
+        (to_model_space's values), the exps an array."""
+        exps = _exp(np.array([y[i] for i in self._log_list]))
         x = list(y)
         for i, value in zip(self._log_list, exps.tolist()):
             x[i] = value
         return x, exps
 
-    def _terms_and_scale(self, y, logged):
-        """(chi^2, ndata, g_x, H_x, dx/dy) at y (see _model_floats)."""
-        x, exps = self._model_floats(y, logged)
+    def _terms_and_scale(self, y):
+        """(chi^2, ndata, g_x, H_x, dx/dy) at y, a list of floats (see _model_floats)."""
+        x, exps = self._model_floats(y)
         if self._inner_terms is not None:
             chi2, ndata, g, H = self._inner_terms(x)
         else:

@@ -149,10 +149,13 @@ class ModelProblem:
     def _evaluated_at(self, x):
         """Write x (an array) into the model; return the plan (a _TargetPlan per target)."""
         self._writer.write(x)
-        if not self._windows_held():
-            # windows not held (a problem used outside a fit): they follow the parameters
-            if self.model.refresh_automatic_windows():
-                self._plans = None
+        return self._current_plans(self._windows_held())
+
+    def _current_plans(self, windows_held):
+        """The plans for the model's values as written: windows not held (a problem used outside a
+        fit) follow the parameters first, and the plans are rebuilt when they moved."""
+        if not windows_held and self.model.refresh_automatic_windows():
+            self._plans = None
         if self._plans is None:
             self._build_plans()
         return self._plans
@@ -176,12 +179,10 @@ class ModelProblem:
         values = self._writer.clipped(x) if type(x) is list else None
         if values is None:  # (an array, or a vector not finite: set_values says what is wrong)
             return self._evaluated_at(np.asarray(x, dtype=float)), None
-        if self._keep_model_current or not self._reads_vector or self._plans is None or not self._windows_held():
+        held = self._windows_held()
+        if self._keep_model_current or not self._reads_vector or self._plans is None or not held:
             self._writer.store(values)
-            if not self._windows_held() and self.model.refresh_automatic_windows():
-                self._plans = None
-            if self._plans is None:
-                self._build_plans()
+            self._current_plans(held)
         return self._plans, (values if self._reads_vector else None)
 
     def chi2(self, x):
