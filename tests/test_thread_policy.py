@@ -247,3 +247,31 @@ def test_calls_too_small_for_threads_do_not_ask_the_policy(monkeypatch):
     polychrome.render_profile("sersic", SERSIC, (128, 128), psf=conv, jacobian=True, **KW)
     _core.normal_equations(np.ones(20000), np.ones(20000), np.ones((2, 20000)))
     assert asked == [2, None, None, None]
+
+
+def test_a_setting_of_one_thread_answers_without_looking_at_the_machine(eight_cpus, monkeypatch):
+    """With one thread set (a survey worker's ``threads(1)``, or set_threads(1) outside any scope) the
+    count is 1 whatever the CPUs and their load: resolve_threads says so without asking them; a
+    scope of more threads inside set_threads(1), or an explicit count, still asks."""
+    def machine():
+        raise AssertionError("the machine was asked")
+
+    with polychrome.threads(1):
+        monkeypatch.setattr(thread_policy, "usable_cpus", machine)
+        monkeypatch.setattr(thread_policy, "runnable_elsewhere", machine)
+        assert thread_policy.resolve_threads() == 1
+        assert thread_policy.resolve_threads(None) == 1
+        with pytest.raises(AssertionError):
+            thread_policy.resolve_threads(2)
+    polychrome.set_threads(1)
+    assert thread_policy.resolve_threads() == 1
+    with polychrome.threads(3), pytest.raises(AssertionError):
+        thread_policy.resolve_threads()
+    monkeypatch.setattr(thread_policy, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(thread_policy, "runnable_elsewhere", lambda: 0)
+    with polychrome.threads(3):
+        assert thread_policy.resolve_threads() == 3
+    polychrome.set_threads(4)
+    with polychrome.threads(1):
+        assert thread_policy.resolve_threads() == 1
+    assert thread_policy.resolve_threads() == 4

@@ -99,6 +99,13 @@ def _limit(requested, cpus):
     return cpus if n is None else min(n, cpus)
 
 
+def _setting_of_one():
+    """True when the user setting (the innermost ``with threads(n)``, else set_threads) is 1: then
+    the count is 1 whatever the CPUs, the environment or the fork (see _limit)."""
+    scoped = _scoped_setting.get()
+    return scoped == 1 if scoped is not None else _process_setting == 1
+
+
 def thread_limit(threads=None):
     """The thread count chosen by the order in the module docstring (>= 1), before any load check.
 
@@ -120,6 +127,8 @@ def resolve_threads(threads=None):
     None or 0: not given; negative, larger or non-integer values raise
     ValueError.
     """
+    if threads is None and _setting_of_one():
+        return 1  # a survey worker's case, asked ~11 times a source: no CPU or load lookup
     requested = _checked(threads, "threads", allow_default=True)
     cpus = usable_cpus()
     limit = _limit(requested, cpus)
