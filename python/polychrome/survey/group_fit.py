@@ -247,7 +247,7 @@ class GroupFitter:
         result = LM(joint, max_iter=spec.max_iterations, max_time=max_time, log_parameters=logs,
                     total_flux=spec.total_flux).fit()
         self._lap("fit")
-        n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
+        n_pixels = sum(cutout.target.mask.size - np.count_nonzero(cutout.target.mask) for cutout in cut.cutouts)
         return FitAttempt(types, joint, components, skies, result, free, n_pixels, neighbours)
 
     def _neighbour_models(self, cut, c, limits, neighbours, start):
