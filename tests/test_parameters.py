@@ -281,3 +281,24 @@ def test_parameters_made_from_a_declaration_are_the_constructors():
             make_parameter(spec, {"limits": limits}, "m", ())
     with pytest.raises(TypeError, match="locked"):
         make_parameter(spec, {"locked": "yes"}, "m", ())
+
+
+def test_parameters_without_a_value_keep_their_own_declarations_limits():
+    """make_parameter(spec, None) (limits kept per declaration object, see
+    parameter_spec._declared_limits): two equal declarations but for the sign of a zero limit each
+    keep their own, a declaration of list limits gives the constructor's, and a bad declaration
+    raises the constructor's error named after the model, every time."""
+    from polychrome.models.parameter_spec import ParameterSpec, make_parameter
+
+    positive, negative = ParameterSpec("x", limits=(0.0, 1.0)), ParameterSpec("x", limits=(-0.0, 1.0))
+    assert positive == negative
+    for _ in range(2):
+        assert not np.signbit(make_parameter(positive, None, "m", ()).limits[0])
+        assert np.signbit(make_parameter(negative, None, "m", ()).limits[0])
+    listed = ParameterSpec("x", "arcsec", limits=[0.5, 2.0])
+    made, built = make_parameter(listed, None, "m", ()), Parameter("x", limits=[0.5, 2.0], units="arcsec")
+    assert (made.name, made.units, made.locked, made.value) == (built.name, built.units, built.locked, None)
+    assert np.array(made.limits).tobytes() == np.array(built.limits).tobytes()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="model 'm'"):
+            make_parameter(ParameterSpec("x", limits=(2.0, 1.0)), None, "m", ())

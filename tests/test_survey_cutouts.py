@@ -205,3 +205,17 @@ def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tm
     expected = np.full((6, 5), 0.25)
     expected[1, 1] = expected[2, 2] = expected[3, 3] = np.nan
     np.testing.assert_array_equal(variance, expected)
+
+
+def test_psf_grid_key_rounds_as_numpy():
+    """image_spec.psf_grid_key (Python floats) gives np.round's key of a grid, ties and near-ties
+    included: the PSF grids a survey shares are the ones it shared before."""
+    from polychrome.survey.image_spec import _PSF_GRID_DIGITS, psf_grid_key
+
+    rng = np.random.default_rng(7)
+    for _ in range(5000):
+        grid = rng.normal(0, 1, (2, 2)) * rng.choice([1e-3, 0.1, 1.0, 10.0])
+        if rng.random() < 0.5:  # on and next to the rounding's ties
+            grid = np.round(grid, _PSF_GRID_DIGITS) + rng.choice([0.5, -0.5, 0.0]) * 10.0 ** -_PSF_GRID_DIGITS
+        scale = float(rng.choice([0.03, 0.05, 0.1, 0.2, 0.4]))
+        assert psf_grid_key(grid, scale) == tuple(np.round(np.ravel(grid) / scale, _PSF_GRID_DIGITS).tolist())

@@ -63,6 +63,22 @@ class PlaneMapping:
         self.affine_error = float(affine_error)
 
     @classmethod
+    def affine_of_checked(cls, pixelscale, origin):
+        """``PlaneMapping(pixelscale, origin)`` (no WCS) from a pixel-scale matrix that
+        pixelscale_matrix has returned (a 2x2 float64 array, finite, non-singular) and an origin
+        (a (2,) float64 array, arcsec), which the mapping owns from then on: without checking the
+        matrix again or copying either (a survey maps two grids per image per group, its cutout's
+        and its PSF's). Raises ValueError for an origin that is not finite."""
+        x, y = origin.tolist()
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"origin must be two finite numbers (x, y) in arcsec, got {origin!r}")
+        mapping = cls.__new__(cls)
+        mapping.pixelscale, mapping.origin, mapping.offset = pixelscale, origin, np.zeros(2)
+        mapping.wcs = mapping.plane = None
+        mapping.affine_error = 0.0
+        return mapping
+
+    @classmethod
     def from_wcs(cls, wcs, shape, plane=None):
         """Place an image of ``shape`` (ny, nx) with celestial ``wcs`` on ``plane``.
 

@@ -59,7 +59,7 @@ class PSFImage(Image):
         scale = pixelscale_matrix(1.0 if pixelscale is None else pixelscale)
         ny, nx = data.shape
         origin = -scale @ np.array([nx / 2.0, ny / 2.0])
-        self._set_grid(data, PlaneMapping(scale, origin))
+        self._set_grid(data, PlaneMapping.affine_of_checked(scale, origin))
         self._convolver = None
         self._point_source_renderer = None
         self._extent = None

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..utils.arguments import check_numeric
+from ..utils.coordinates import pixelscale_matrix
 from ..utils.linear_percentile import linear_percentile
 from .array_checks import as_image_array, as_mask_array, check_same_shape
 from .image import Image, resolve_mapping
@@ -152,7 +153,7 @@ class TargetImage(Image):
         image.variance, image.has_variance = variance, True
         image.mask = mask
         image.zeropoint = cls._checked_zeropoint(zeropoint)
-        image._set_grid(data, PlaneMapping(pixelscale, origin))
+        image._set_grid(data, PlaneMapping.affine_of_checked(pixelscale_matrix(pixelscale), np.array(origin, float)))
         image.psf_upsample = 1
         image.psf = None
         return image

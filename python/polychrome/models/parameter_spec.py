@@ -67,6 +67,13 @@ def make_parameter(spec, given, model_name, shape):
     default ones) and "locked". ``shape`` is the required shape of the
     value (None: any). Errors name the model and the parameter.
     """
+    if given is None:  # the declaration's own limits, checked once per declaration
+        try:
+            limits = _declared_limits(spec)
+        except (TypeError, ValueError):
+            pass  # an unhashable or invalid declaration: the general path below says what is wrong
+        else:
+            return Parameter.of_checked(spec.name, spec.units, limits, False, spec.cyclic)
     fields = {"value": given}
     if isinstance(given, dict):
         unknown = [key for key in given if key not in _DICT_KEYS]
@@ -95,14 +102,42 @@ def make_parameter(spec, given, model_name, shape):
     return parameter
 
 
+# id(spec) -> (spec, the limits a Parameter of it stores): by identity, since equal declarations
+# may differ in the sign of a zero limit (see _zero_signs); the spec is held so that its id stays its own
+_DECLARED_LIMITS = {}
+_DECLARED_KEPT = 256
+
+
+def _declared_limits(spec):
+    """The limits a Parameter of ``spec`` given no value stores (make_parameter's general path for
+    ``given=None``), kept per declaration: a survey builds the same few parameters for every source
+    and image. Raises TypeError or ValueError where that path would refuse the declaration."""
+    entry = _DECLARED_LIMITS.get(id(spec))
+    if entry is not None and entry[0] is spec:
+        return entry[1]
+    if type(spec.units) is not str or not _plain_limits(spec.limits):
+        raise TypeError("not a plain declaration")
+    limits = _checked_limits(spec.name, spec.units, spec.limits, _zero_signs(spec.limits), spec.cyclic)
+    if len(_DECLARED_LIMITS) >= _DECLARED_KEPT:
+        _DECLARED_LIMITS.clear()
+    _DECLARED_LIMITS[id(spec)] = (spec, limits)
+    return limits
+
+
 def _plain_limits(limits):
-    """True for limits (lo, hi) of None, ints and floats (hashable: _checked_limits keeps them)."""
-    return type(limits) is tuple and all(v is None or type(v) in (float, int) for v in limits)
+    """True for limits (lo, hi) of None, ints and floats (hashable: _checked_limits keeps them).
+    (A loop: a generator in all() costs ten times more for two values, at every parameter made.)"""
+    if type(limits) is not tuple:
+        return False
+    for v in limits:
+        if v is not None and type(v) is not float and type(v) is not int:
+            return False
+    return True
 
 
 def _zero_signs(limits):
     """The sign of each zero among ``limits`` (0.0 and -0.0 are one key to a cache, not to as_limits)."""
-    return tuple(math.copysign(1.0, v) if v == 0 else None for v in limits)
+    return tuple([math.copysign(1.0, v) if v == 0 else None for v in limits])
 
 
 @functools.lru_cache(maxsize=256)

@@ -242,6 +242,53 @@ def image_cutout(image, probes, centers, radii, radius, neighbours=None, foreign
     return Cutout(image.spec.label, image.spec.band, target, box, pixels, inside, cut, image.wcs)
 
 
+class _Coverage:
+    """What a group's images say about each of its ``count`` sources, tallied image by image in
+    Python lists (a group has a few sources: numpy's per-call cost outweighs its loops here):
+    inside (centre on a usable image), unusable_inside (centre on an image that cannot be used),
+    covered_by (images modelling it), pixels (unmasked footprint pixels over those), cut
+    (footprint crossing the edge of one of them); unreadable: an image could not be opened."""
+
+    def __init__(self, count):
+        self.inside, self.unusable_inside, self.cut = [False] * count, [False] * count, [False] * count
+        self.covered_by, self.pixels = [0] * count, [0] * count
+        self.unreadable = False
+
+    def add_unusable(self, cutout):
+        """Tally a cutout of an image that cannot be used; returns the sources centred on it."""
+        on = [k for k, inside in enumerate(cutout.inside.tolist()) if inside]
+        for k in on:
+            self.unusable_inside[k] = True
+        return on
+
+    def add(self, cutout):
+        """Tally a usable image's cutout; True when it models some source (it is kept then)."""
+        on_image, pixels = cutout.inside.tolist(), cutout.pixels.tolist()
+        uses = [inside and count > 0 for inside, count in zip(on_image, pixels)]
+        self.inside = [a or b for a, b in zip(self.inside, on_image)]
+        if not any(uses):
+            return False
+        for k, (used, count) in enumerate(zip(uses, pixels)):
+            if used:
+                self.covered_by[k] += 1
+                self.pixels[k] += count
+        self.cut = [a or b for a, b in zip(self.cut, cutout.cut.tolist())]
+        return True
+
+    def flags(self, kept, min_pixels):
+        """([SourceFlag bits as ints], [fitted]) per source, with ``kept`` cutouts modelling some
+        source and ``min_pixels`` the fewest unmasked footprint pixels to fit (see group_cutouts)."""
+        flags, fit = [], []
+        for inside, unusable, cut, covered_by, pixels in zip(self.inside, self.unusable_inside, self.cut,
+                                                               self.covered_by, self.pixels):
+            partial = inside and (cut or 0 < covered_by < kept or unusable)
+            few = inside and (pixels < min_pixels or covered_by == 0)
+            flags.append((_PARTIAL if self.unreadable or partial else 0) | (_TOO_FEW if few else 0)
+                         | (0 if inside else _NO_DATA))
+            fit.append(inside and not few)
+        return flags, fit
+
+
 def _positions(rows):
     return (np.array([row["ra"] for row in rows], float), np.array([row["dec"] for row in rows], float),
             np.array([row["footprint"] for row in rows], float))
@@ -284,10 +331,9 @@ def group_cutouts(task, images, spec):
         def foreign(X, Y):
             return foreign_pixels(segmentation, plane, X, Y, own)
     count = len(task.sources)
-    flags = np.zeros(count, np.int64)
     messages = [[] for _ in range(count)]
-    cutouts, covered_by, pixels, cut = [], np.zeros(count, int), np.zeros(count, int), np.zeros(count, bool)
-    inside, unusable_inside = np.zeros(count, bool), np.zeros(count, bool)
+    coverage = _Coverage(count)
+    cutouts = []
     probes = sky_probes(plane, radius, ra, dec)
     for spec_image in images:
         try:
@@ -295,34 +341,23 @@ def group_cutouts(task, images, spec):
         except (OSError, ValueError, TypeError) as err:
             for text in messages:
                 text.append(f"image {spec_image.label!r} not used: {err}")
-            flags |= _PARTIAL
+            coverage.unreadable = True
             continue
         cutout = image_cutout(image, probes, centers, radii, radius, neighbours, foreign)
         if cutout is None:
             continue
         if image.problem is not None:
-            unusable_inside |= cutout.inside
-            for k in np.flatnonzero(cutout.inside).tolist():
+            for k in coverage.add_unusable(cutout):
                 messages[k].append(f"{image.problem} (image not used)")
             continue
-        inside |= cutout.inside
-        uses = cutout.uses
-        if not uses.any():
-            continue
-        cutouts.append(cutout)
-        covered_by += uses
-        pixels += np.where(uses, cutout.pixels, 0)
-        cut |= cutout.cut
-    no_data = ~inside
-    partial = inside & (cut | ((covered_by > 0) & (covered_by < len(cutouts))) | unusable_inside)
-    few = inside & ((pixels < spec.min_pixels) | (covered_by == 0))
-    flags |= np.where(no_data, _NO_DATA, 0) | np.where(partial, _PARTIAL, 0) | np.where(few, _TOO_FEW, 0)
-    fit = ~(no_data | few)
-    if not fit.all():
-        for k in np.flatnonzero(no_data).tolist():
-            messages[k].append("no image covers the source" if not unusable_inside[k]
-                               else "no usable image covers the source")
-        for k in np.flatnonzero(few).tolist():
-            messages[k].append(f"{int(pixels[k])} unmasked pixels in the footprint (fewer than min_pixels = "
+        if coverage.add(cutout):
+            cutouts.append(cutout)
+    flags, fit = coverage.flags(len(cutouts), spec.min_pixels)
+    for k, (covered, pixels, unusable) in enumerate(zip(coverage.inside, coverage.pixels, coverage.unusable_inside)):
+        if not covered:
+            messages[k].append("no image covers the source" if not unusable else "no usable image covers the source")
+        elif not fit[k]:
+            messages[k].append(f"{pixels} unmasked pixels in the footprint (fewer than min_pixels = "
                                f"{spec.min_pixels})")
+    flags, fit = np.array(flags, np.int64), np.array(fit, bool)
     return GroupCutouts(plane, centers, radii, cutouts, flags, messages, fit, modelled)

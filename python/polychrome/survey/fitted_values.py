@@ -124,8 +124,11 @@ def _flux_and_gradient(component, free):
         _numerical_flux_gradient(component, free, gradient)
         return flux, gradient
     parameters = component.parameters
-    # the values as component.total_flux() reads them (numpy floats: the same digits)
-    flux, derivatives = flux_and_derivatives({p.name: p.value for p in parameters})
+    # the scalar values as component.total_flux() reads them, as Python floats (numpy's float64
+    # arithmetic and pow give the same digits; the stored 0-d arrays' items instead of
+    # Parameter.value's copies)
+    values = (p.quantity.value for p in parameters)
+    flux, derivatives = flux_and_derivatives({p.name: v.item() for p, v in zip(parameters, values) if v.ndim == 0})
     flux = float(flux)
     for name, derivative in derivatives.items():
         where = free.slice_of(parameters[name])
@@ -167,6 +170,7 @@ def fill_row(row, k, attempt, cut, shared):
     # the source's free quantities, each once (a shared one is one quantity on every image): their
     # positions in the free vector, and whether one lies at a limit
     positions = []
+    error_list = errors.tolist()
     for _, model in own:
         for parameter in model.parameters:
             where = free.slice_of(parameter)
@@ -176,10 +180,10 @@ def fill_row(row, k, attempt, cut, shared):
             quantity = parameter.quantity
             if not quantity.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = quantity.limits
-                values, value_errors = quantity.value.ravel().tolist(), errors[where].tolist()
+                values, value_errors = quantity.value.ravel().tolist(), error_list[where]
                 if any(near_limit(v, e, low, high) for v, e in zip(values, value_errors)):
                     flags |= _AT_LIMIT_FLAG
-    if unconstrained[positions].any() or not np.isfinite(errors[positions]).all():
+    if unconstrained[positions].any() or not all(math.isfinite(error_list[i]) for i in positions):
         flags |= _SINGULAR
     _fill_fluxes(row, own, cut, free, covariance)
     return flags

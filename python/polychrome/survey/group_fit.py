@@ -211,9 +211,10 @@ class GroupFitter:
         first = {}
         neighbours = {}  # (neighbour, cutout) -> its model, filled by _neighbour_models
         limits = _limits_for_grids(spec.limits, cut.cutouts)
+        fitted = cut.fit.tolist()
         for c, cutout in enumerate(cut.cutouts):
             on_cutout = len(models)
-            for k in np.flatnonzero(cutout.uses & cut.fit):
+            for k in [k for k, used in enumerate(cutout.uses.tolist()) if used and fitted[k]]:
                 values = _start_values(task.sources[k], cut.centers[k], types[k], limits, spec.catalogue_guesses)
                 if start is not None and start.types[k] == types[k]:
                     values.update(_values_of(start.components[(k, c)]))
@@ -247,7 +248,7 @@ class GroupFitter:
         result = LM(joint, max_iter=spec.max_iterations, max_time=max_time, log_parameters=logs,
                     total_flux=spec.total_flux).fit()
         self._lap("fit")
-        n_pixels = sum(int(np.sum(~cutout.target.mask)) for cutout in cut.cutouts)
+        n_pixels = sum(cutout.target.mask.size - np.count_nonzero(cutout.target.mask) for cutout in cut.cutouts)
         return FitAttempt(types, joint, components, skies, result, free, n_pixels, neighbours)
 
     def _neighbour_models(self, cut, c, limits, neighbours, start):

@@ -225,7 +225,7 @@ class OpenImage:
         WCS's local map differs by rounding from group to group); every grid shares the image PSF's
         convolver and point-source renderer (see PSFImage.on_grid_of)."""
         scale = self.pixel_size / self.spec.psf_upsample
-        key = tuple(np.round(np.ravel(pixelscale) / scale, _PSF_GRID_DIGITS).tolist())
+        key = psf_grid_key(pixelscale, scale)
         placed = self._psf_grids.get(key)
         if placed is None:
             placed = self.psf.on_grid_of(pixelscale)
@@ -271,6 +271,14 @@ class OpenImage:
         for hdul in self._files:
             hdul.close()
         self._files = []
+
+
+def psf_grid_key(pixelscale, scale):
+    """The entries of ``pixelscale`` (2x2 array) over ``scale``, each rounded to _PSF_GRID_DIGITS
+    decimals as np.round rounds (x 10^d, to the nearest integer with ties to even, / 10^d; a zero's
+    sign aside), in Python floats: a tuple (a grid's key in OpenImage.psf_on_grid)."""
+    factor = 10.0 ** _PSF_GRID_DIGITS
+    return tuple(round(v / scale * factor) / factor for v in pixelscale.ravel().tolist())
 
 
 _OPEN = OrderedDict()
