@@ -295,19 +295,6 @@ class _Box:
         """wrap() for an array of the caller's own (a fresh one): wrapped in place; returns x."""
         return self._cyclic.wrap_in_place(x)
 
-    def inside(self, x, step):
-        """The step with components that would cross a limit shortened to
-        _BOUNDARY_FRACTION of the distance to it (``step`` itself when none would, else a copy)."""
-        if within(x + step, self.lower_list, self.upper_list):
-            return step  # nothing crosses (the usual case)
-        step = step.copy()
-        target = x + step
-        up = target > self.upper
-        step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
-        down = x + step < self.lower
-        step[down] = _BOUNDARY_FRACTION * (self.lower[down] - x[down])
-        return step
-
 
 def _finish(message, x, ne, iterations, size):
     ndf = max(ne.ndata - size, 0) if ne is not None else 0
@@ -383,8 +370,9 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             break
         iterations += 1
         matrix, augmented = model.step_matrix(damped(H, L, diag))
-        step = box.inside(x, limited_step(matrix, g, x, *box.step_limits(x), _solve,
-                                          _BOUNDARY_FRACTION))
+        # (within the limits as it comes: a component limited_step held covers _BOUNDARY_FRACTION
+        # of the distance to its limit, the fraction-to-the-boundary rule)
+        step = limited_step(matrix, g, x, *box.step_limits(x), _solve, _BOUNDARY_FRACTION)
         x_new = box.wrap_in_place(x + step)
         if normalise is not None:
             x_new = box.wrap(normalise(x_new))
