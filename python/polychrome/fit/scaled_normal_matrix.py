@@ -32,11 +32,12 @@ class ScaledNormalMatrix:
         eigenvalues, eigenvectors = np.linalg.eigh(0.5 * (scaled + scaled.T))
         largest = eigenvalues[-1] if eigenvalues.size else 0.0
         constrained = eigenvalues > RANK_TOLERANCE * largest if largest > 0 else np.zeros(eigenvalues.size, bool)
-        self._values = eigenvalues[constrained]
-        self._vectors = eigenvectors[:, constrained]
-        if constrained.all():  # (the usual fit: no null direction, no loadings to weigh)
+        if constrained.all():  # (the usual fit: no null direction, no loadings to weigh, nothing to select)
+            self._values, self._vectors = eigenvalues, eigenvectors
             self.unconstrained = np.zeros(eigenvalues.size, bool)
         else:
+            self._values = eigenvalues[constrained]
+            self._vectors = eigenvectors[:, constrained]
             null = eigenvectors[:, ~constrained]
             self.unconstrained = np.sqrt(np.sum(null**2, axis=1)) > LOADING_TOLERANCE
 
