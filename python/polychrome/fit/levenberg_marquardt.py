@@ -194,11 +194,13 @@ def _solve(matrix, rhs):
 
 
 def _finite(values):
-    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite;
-    a finite sum may still overflow: then look closer). A few values (a step, a gradient) are
-    summed in Python floats: numpy's reduction costs more per call than their additions."""
-    few = values.size <= _PYTHON_SUM_SIZE
-    total = sum(values.ravel().tolist()) if few else np.add.reduce(values, axis=None)
+    """True when every element of the float array is finite (a NaN or inf makes the total non-finite;
+    a finite total may still overflow: then look closer). A few values (a step, a gradient) are
+    summed in Python floats: numpy's reduction costs more per call than their additions; more (a
+    J^T W J) are tested by their sum of squares, one ndarray.dot (6.5k instructions for 64 values,
+    against 9.5k for np.add.reduce and 11.7k for a Python sum; callgrind)."""
+    flat = values.ravel()
+    total = sum(flat.tolist()) if flat.size <= _PYTHON_SUM_SIZE else flat.dot(flat)
     return math.isfinite(total) or bool(np.isfinite(values).all())
 
 
