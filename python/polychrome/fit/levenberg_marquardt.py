@@ -377,7 +377,10 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         step = limited_step(matrix, g, x, *box.step_limits(x), _solve, _BOUNDARY_FRACTION)
         x_new = box.wrap_in_place(x + step)
         if normalise is not None:
-            x_new = box.wrap(normalise(x_new))
+            canonical = normalise(x_new)
+            # (x_new is this loop's own array: wrapped in place when normalise hands it back, the
+            # usual "nothing to fold"; an array of normalise's own is wrapped as a copy)
+            x_new = box.wrap_in_place(x_new) if canonical is x_new else box.wrap(canonical)
         # After an accepted step the next is likely accepted too: evaluate the
         # trial with its normal equations in the same pass (reused if it is
         # accepted); after a rejection only chi^2, the cheaper evaluation.
