@@ -126,8 +126,8 @@ class _Pieces:
             g, H = ne.gradient, ne.hessian
             diag = np.maximum(np.zeros(y.size), H.diagonal())
             lmm.attainable_decrease(H, g, diag, lmm._L_MIN, y, box.lower_list, box.upper_list, lmm._solve)
-            step = box.inside(y, lmm.limited_step(lmm.damped(H, 1e-3, diag), g, y, *box.step_limits(y),
-                                                  lmm._solve, lmm._BOUNDARY_FRACTION))
+            step = lmm.limited_step(lmm.damped(H, 1e-3, diag), g, y, *box.step_limits(y), lmm._solve,
+                                    lmm._BOUNDARY_FRACTION)
             box.wrap(fitted.normalise(box.wrap_in_place(y + step)))
             lmm.predicted_decrease(g, H, step)
             lmm._finite_equations(ne)

@@ -61,3 +61,26 @@ def test_after_accepted_step_skips_only_windows_that_cannot_follow():
     logged = LogScaledProblem(fixed, [N], fixed.free.get_values())
     assert logged._hook is None
     assert logged.after_accepted_step(logged.start) is False
+
+
+def test_lm_with_the_callers_free_parameters_fits_as_without():
+    from polychrome.fit import LM
+    from polychrome.param import FreeParameters
+    from test_fit_models import _perturbed_model
+
+    results = []
+    for given in (False, True):
+        model = _perturbed_model(_simulated_target(5))
+        model["n"].locked = True  # a layout other than all the parameters'
+        free = FreeParameters(model.all_parameters()) if given else None
+        fitter = LM(model, log_parameters=["Re"], total_flux=True, free=free)
+        results.append((fitter.fit(), model))
+        if given:
+            result = results[-1][0]
+            assert model["Re"].uncertainty == result.uncertainties[result.names.index("gal:Re")]
+    (plain, plain_model), (reused, reused_model) = results
+    assert reused.x.tobytes() == plain.x.tobytes() and reused.chi2 == plain.chi2
+    assert reused.covariance.tobytes() == plain.covariance.tobytes() and reused.names == plain.names
+    assert reused_model["Re"].value == plain_model["Re"].value
+    with pytest.raises(TypeError, match="free"):
+        LM(plain_model, free=plain_model.all_parameters())

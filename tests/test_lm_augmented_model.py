@@ -39,6 +39,35 @@ def test_update_meets_the_secant_condition_and_stays_symmetric():
     assert model.updates == 5
 
 
+def test_update_has_the_digits_of_the_written_out_rank_2_form():
+    # the form the update took when the fits were recorded (np.multiply.outer, a new sum S + the
+    # correction): the same floats, so that the fits' steps do not move
+    rng = np.random.default_rng(5)
+    for size in (1, 3, 8, 12):
+        model, reference = AugmentedModel(size), np.zeros((size, size))
+        for update in range(6):
+            step, g_old = rng.normal(size=size), rng.normal(size=size)
+            hessian_new = _random_symmetric(rng, size, 1.0)
+            g_new = g_old - (hessian_new + _random_symmetric(rng, size, 2.0) * 0.3 ** update) @ step
+            y = g_old - g_new
+            ys = float(y.dot(step))
+            v = y_sharp = y - hessian_new.dot(step)
+            sized = None
+            if update:
+                s_step = reference.dot(step)
+                along = float(step.dot(s_step))
+                tau = min(1.0, abs(float(step.dot(y_sharp))) / abs(along)) if along != 0.0 else 1.0
+                v = y_sharp - tau * s_step
+                sized = reference if tau == 1.0 else tau * reference
+            w = v * (1.0 / ys) - (float(v.dot(step)) / (2.0 * ys * ys)) * y
+            half = np.multiply.outer(w, y)
+            correction = half + half.T
+            reference = correction if sized is None else sized + correction
+            model.update(step, g_old, g_new, hessian_new)
+            assert model.matrix.tobytes() == reference.tobytes()
+        assert model.updates == 6
+
+
 def test_update_learns_the_left_out_curvature_along_the_step():
     # chi^2/2's true half-Hessian A = H + D with D the part J^T W J leaves out (a quadratic:
     # y = A s exactly): after each step, the augmented model's curvature along it is A's

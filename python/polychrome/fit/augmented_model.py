@@ -89,7 +89,9 @@ class AugmentedModel:
             v = y_sharp - tau * s_step
             sized = self.matrix if tau == 1.0 else tau * self.matrix
         w = v * (1.0 / ys) - (float(v.dot(step)) / (2.0 * ys * ys)) * y
-        half = np.multiply.outer(w, y)
+        half = w[:, None] * y  # (np.multiply.outer's products, without ufunc.outer's per-call cost)
         correction = half + half.T  # exactly symmetric, as S is
-        self.matrix = correction if sized is None else sized + correction
+        if sized is not None:
+            correction += sized  # (in place: a float sum is the same either way round)
+        self.matrix = correction
         self.updates += 1

@@ -194,11 +194,13 @@ def _solve(matrix, rhs):
 
 
 def _finite(values):
-    """True when every element of the float array is finite (a NaN or inf makes the sum non-finite;
-    a finite sum may still overflow: then look closer). A few values (a step, a gradient) are
-    summed in Python floats: numpy's reduction costs more per call than their additions."""
-    few = values.size <= _PYTHON_SUM_SIZE
-    total = sum(values.ravel().tolist()) if few else np.add.reduce(values, axis=None)
+    """True when every element of the float array is finite (a NaN or inf makes the total non-finite;
+    a finite total may still overflow: then look closer). A few values (a step, a gradient) are
+    summed in Python floats: numpy's reduction costs more per call than their additions; more (a
+    J^T W J) are tested by their sum of squares, one ndarray.dot (6.5k instructions for 64 values,
+    against 9.5k for np.add.reduce and 11.7k for a Python sum; callgrind)."""
+    flat = values.ravel()
+    total = sum(flat.tolist()) if flat.size <= _PYTHON_SUM_SIZE else flat.dot(flat)
     return math.isfinite(total) or bool(np.isfinite(values).all())
 
 
@@ -295,19 +297,6 @@ class _Box:
         """wrap() for an array of the caller's own (a fresh one): wrapped in place; returns x."""
         return self._cyclic.wrap_in_place(x)
 
-    def inside(self, x, step):
-        """The step with components that would cross a limit shortened to
-        _BOUNDARY_FRACTION of the distance to it (``step`` itself when none would, else a copy)."""
-        if within(x + step, self.lower_list, self.upper_list):
-            return step  # nothing crosses (the usual case)
-        step = step.copy()
-        target = x + step
-        up = target > self.upper
-        step[up] = _BOUNDARY_FRACTION * (self.upper[up] - x[up])
-        down = x + step < self.lower
-        step[down] = _BOUNDARY_FRACTION * (self.lower[down] - x[down])
-        return step
-
 
 def _finish(message, x, ne, iterations, size):
     ndf = max(ne.ndata - size, 0) if ne is not None else 0
@@ -383,11 +372,15 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
             break
         iterations += 1
         matrix, augmented = model.step_matrix(damped(H, L, diag))
-        step = box.inside(x, limited_step(matrix, g, x, *box.step_limits(x), _solve,
-                                          _BOUNDARY_FRACTION))
+        # (within the limits as it comes: a component limited_step held covers _BOUNDARY_FRACTION
+        # of the distance to its limit, the fraction-to-the-boundary rule)
+        step = limited_step(matrix, g, x, *box.step_limits(x), _solve, _BOUNDARY_FRACTION)
         x_new = box.wrap_in_place(x + step)
         if normalise is not None:
-            x_new = box.wrap(normalise(x_new))
+            canonical = normalise(x_new)
+            # (x_new is this loop's own array: wrapped in place when normalise hands it back, the
+            # usual "nothing to fold"; an array of normalise's own is wrapped as a copy)
+            x_new = box.wrap_in_place(x_new) if canonical is x_new else box.wrap(canonical)
         # After an accepted step the next is likely accepted too: evaluate the
         # trial with its normal equations in the same pass (reused if it is
         # accepted); after a rejection only chi^2, the cheaper evaluation.

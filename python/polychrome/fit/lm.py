@@ -9,7 +9,7 @@ from .model_problem import ModelProblem
 from .total_flux_problem import TotalFluxProblem, sersic_flux_links
 from .options import checked_options
 from ..models import Model
-from ..param import Parameter
+from ..param import FreeParameters, Parameter
 
 
 class LM:
@@ -58,10 +58,16 @@ class LM:
         its Ie, n, Re and q are free and Ie has no limits of its own (see
         total_flux_problem): the same minimum and uncertainties, a straighter
         valley for faint sources.
+    free : None or FreeParameters
+        ``FreeParameters(model.all_parameters())`` when the caller has made it
+        already (a survey fit reads its names first): the fit's vector is its
+        layout, and it is not made again. It must have been made after the
+        last lock, unlock or link of the model's parameters. None (default):
+        made here.
     """
 
     def __init__(self, model, verbose=0, max_iter=100, epsilon4=0.1, tolerance=1e-3, relative_tolerance=None,
-                 damping=1e-3, max_time=None, log_parameters=(), total_flux=False):
+                 damping=1e-3, max_time=None, log_parameters=(), total_flux=False, free=None):
         self.options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose,
                                        max_time)
         (self.max_iter, self.epsilon4, self.tolerance, self.relative_tolerance, self.damping,
@@ -74,6 +80,9 @@ class LM:
             log_parameters = () if log_parameters is None else (log_parameters,)
         self.log_parameters = tuple(log_parameters)
         self.total_flux = bool(total_flux)
+        if free is not None and not isinstance(free, FreeParameters):
+            raise TypeError(f"free must be a FreeParameters or None, got {type(free).__name__}")
+        self.free = free
         for entry in self.log_parameters:
             if not isinstance(entry, (str, Parameter)):
                 raise TypeError(f"log_parameters must hold Parameter objects or parameter names (str), "
@@ -88,7 +97,8 @@ class LM:
         the best point met and propagates. Automatic render windows are held
         within a step and follow the model between accepted steps."""
         with self.model.automatic_windows_held():
-            problem = ModelProblem(self.model, keep_model_current=False)  # restored below (and on exceptions)
+            # (restored below, and on exceptions; the model's targets checked in __init__)
+            problem = ModelProblem(self.model, keep_model_current=False, free=self.free, checked=True)
             start = problem.free.get_values()
             names = self.model._column_names(problem.free)
             indices = self._log_indices(problem.free, names)

@@ -50,13 +50,17 @@ STACKED_FILL = 0.5
 class ModelProblem:
     """The fit of `model` (a component or group model) to its targets."""
 
-    def __init__(self, model, keep_model_current=True):
+    def __init__(self, model, keep_model_current=True, free=None, checked=False):
         """``keep_model_current``: True, the model's parameters hold the vector of the last
         evaluation (as ``restore`` writes it); False, they may lag behind where the renderers read
-        the vector itself (see the module's docstring): the caller restores the vector it keeps."""
-        model._require_target()
+        the vector itself (see the module's docstring): the caller restores the vector it keeps.
+        ``free``: ``FreeParameters(model.all_parameters())`` made by the caller, or None (made
+        here); ``checked``: the caller has checked that every component has a target
+        (``model._require_target()``, a walk of the components)."""
+        if not checked:
+            model._require_target()
         self.model = model
-        self.free = FreeParameters(model.all_parameters())
+        self.free = FreeParameters(model.all_parameters()) if free is None else free
         self.size = self.free.size
         self._keep_model_current = bool(keep_model_current)
         self._components = model.components()

@@ -11,6 +11,9 @@ import numpy as np
 
 from .parameter import Parameter
 
+# (0.0 <= value, as a bound method for map)
+_ZERO = 0.0
+
 
 def free_quantities(parameters):
     """[(parameter, size)] for each distinct free quantity, in order of first appearance.
@@ -91,15 +94,21 @@ class FreeParameters:
         """Write a flat vector of uncertainties (>= 0) back to the quantities."""
         vector = self._checked_vector(vector, "uncertainties")
         # all valid (>= 0, inf allowed: no NaN, no negative): each stored as its setter would store it
-        # (a copy in the value's shape) without the setter's checks, which cost more than a small
-        # fit's end; otherwise through the setters, whose checks name the parameter at fault
-        valid = bool((vector >= 0.0).all())
+        # (a new array in the value's shape; a scalar's made from its float) without the setter's
+        # checks, which cost more than a small fit's end; otherwise through the setters, whose checks
+        # name the parameter at fault. (Python floats: a few values, numpy's per-call cost exceeds
+        # the work.)
+        listed = vector.tolist()
+        valid = all(map(_ZERO.__le__, listed))  # (NaN is not >= 0)
         for parameter, _ in self.quantities:
-            values = vector[self._slices[id(parameter.quantity)]].reshape(parameter.shape)
-            if valid:
-                parameter.quantity.uncertainty = values.copy()
+            quantity = parameter.quantity
+            columns = self._slices[id(quantity)]
+            if not valid:
+                parameter.uncertainty = vector[columns].reshape(parameter.shape)
+            elif quantity.value.shape == ():
+                quantity.uncertainty = np.array(listed[columns.start])
             else:
-                parameter.uncertainty = values
+                quantity.uncertainty = vector[columns].reshape(quantity.value.shape).copy()
 
     def _checked_vector(self, vector, name):
         vector = np.asarray(vector, dtype=float)

@@ -246,7 +246,7 @@ class GroupFitter:
         free = FreeParameters(joint.all_parameters())
         logs = [name for name in spec.log_parameters if name in free.names]
         result = LM(joint, max_iter=spec.max_iterations, max_time=max_time, log_parameters=logs,
-                    total_flux=spec.total_flux).fit()
+                    total_flux=spec.total_flux, free=free).fit()
         self._lap("fit")
         n_pixels = sum(cutout.target.mask.size - np.count_nonzero(cutout.target.mask) for cutout in cut.cutouts)
         return FitAttempt(types, joint, components, skies, result, free, n_pixels, neighbours)
