@@ -179,6 +179,7 @@ class AdaptiveRenderer {
     // To a noise-set tolerance, the pixels beyond the radius whose whole outer light fits one
     // pixel's budget are left at 0 (dark_tail.hpp); at the default (relative) accuracy none are.
     if (opt.absolute_tolerance > 0.0) dark_radius_ = dark_tail_radius(profile, geo_.q, opt.tolerance * floor_, grid_reach());
+    sub_pixel_ = profile.size() < kSubPixelProfile * smallest_pixel_step();
   }
 
   void render(double* image, double* jac) const {
@@ -359,8 +360,7 @@ class AdaptiveRenderer {
   double first_budget(double sum, int root, double v) const {
     const double budget = opt_.tolerance * std::max(std::abs(sum), floor_);
     const double u = root + 0.5;
-    if (!(prof_.size() < kSubPixelProfile * smallest_pixel_step()) || contains_center(u, v, 1.0) ||
-        !contains_center(u, v, 3.0))
+    if (!sub_pixel_ || contains_center(u, v, 1.0) || !contains_center(u, v, 3.0))
       return budget;
     constexpr double h = 1.0 / kBudgetSamples;
     double estimate = 0.0;
@@ -653,6 +653,7 @@ class AdaptiveRenderer {
   const int np_;
   double floor_ = 0.0;
   double dark_radius_ = INFINITY;  // see dark_tail.hpp: pixels wholly beyond it are left at 0
+  bool sub_pixel_ = false;        // see first_budget
 };
 
 }  // namespace detail
