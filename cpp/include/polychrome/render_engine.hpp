@@ -179,6 +179,7 @@ class AdaptiveRenderer {
     // To a noise-set tolerance, the pixels beyond the radius whose whole outer light fits one
     // pixel's budget are left at 0 (dark_tail.hpp); at the default (relative) accuracy none are.
     if (opt.absolute_tolerance > 0.0) dark_radius_ = dark_tail_radius(profile, geo_.q, opt.tolerance * floor_, grid_reach());
+    sub_pixel_ = profile.size() < kSubPixelProfile * smallest_pixel_step();
   }
 
   void render(double* image, double* jac) const {
@@ -342,6 +343,37 @@ class AdaptiveRenderer {
     }
   }
 
+  // The budget (flux) of the first split of the flagged pixel `root` of the row at v whose children
+  // sum to `sum`. Their sum sets it, but next to a profile much smaller than a pixel (size below
+  // kSubPixelProfile of the shortest pixel step, in w) their four midpoints can all miss the light
+  // (recorded survey render calls3 #710: Re 0.2 px, q 0.25, the centre's neighbour holds 4.8e21 and
+  // its children read 1.4e4), and a budget from them is ~1e5 times too strict: that one pixel took
+  // 96 ms at depth ~13. There the centre pixel's 8 neighbours take the budget of the finer
+  // estimate of the same kind, the midpoint rule on kBudgetSamples^2 cells (#710: 3.5e20 on 4 x 4),
+  // when it is the larger; one too large is caught by the retry from the refined sum, as a wrong
+  // children's sum is. Measured and not kept: the polar rule's value (integrate_cell_polar) as that
+  // estimate costs ~35 us a pixel, and the recorded 3-band renders took 9% longer in all with it on
+  // every neighbour (their upper bounds, 1e14-1e60 times the sum, do not tell where it is needed).
+  // Neighbours in pixels, not within a w-diagonal: at q = 0.03 that is a band ~50 pixels long.
+  static constexpr double kSubPixelProfile = 0.5;
+  static constexpr int kBudgetSamples = 8;
+  double first_budget(double sum, int root, double v) const {
+    const double budget = opt_.tolerance * std::max(std::abs(sum), floor_);
+    const double u = root + 0.5;
+    if (!sub_pixel_ || contains_center(u, v, 1.0) || !contains_center(u, v, 3.0))
+      return budget;
+    constexpr double h = 1.0 / kBudgetSamples;
+    double estimate = 0.0;
+    for (int a = 0; a < kBudgetSamples; ++a) {
+      for (int c = 0; c < kBudgetSamples; ++c) {
+        double wa, wb;
+        w_at(root + (c + 0.5) * h, v - 0.5 + (a + 0.5) * h, wa, wb);
+        estimate += evaluate_cell<Profile, false>(geo_, prof_, wa, wb, h, true, nullptr, 0).value;
+      }
+    }
+    return std::max(budget, opt_.tolerance * std::abs(estimate));
+  }
+
   // Whether |d ln I / d ln r| >= kSteepCusp at elliptical radius r (arcsec); at r = 0, true.
   bool steep_at(double r) const {
     if (!(r > 0.0)) return true;
@@ -470,7 +502,7 @@ class AdaptiveRenderer {
     for (int depth = 0; current->groups() > 0; ++depth, h *= 0.5) {
       evaluate_batch(*current, h);
       next->clear();
-      decide(*current, h, depth, s, *next);
+      decide(*current, v, h, depth, s, *next);
       std::swap(current, next);
     }
   }
@@ -548,8 +580,8 @@ class AdaptiveRenderer {
     }
   }
 
-  // Accept each evaluated cell or queue its children in next.
-  void decide(const Batch& b, double h, int depth, Scratch& s, Batch& next) const {
+  // Accept each evaluated cell (of size h, in the row at v) or queue its children in next.
+  void decide(const Batch& b, double v, double h, int depth, Scratch& s, Batch& next) const {
     const std::size_t n = b.value.size();  // padded length: the Jacobian's stride
     const bool last_level = depth + 1 >= opt_.max_depth || b.groups() > kMaxGroupsPerLevel;
     for (std::size_t g = 0; g < b.groups(); ++g) {
@@ -558,7 +590,7 @@ class AdaptiveRenderer {
       const double sum = b.value[first] + b.value[first + 1] + b.value[first + 2] + b.value[first + 3];
       double budget = b.budget[g];
       if (budget < 0.0) {  // a pixel's first split: budget from the children's sum
-        budget = opt_.tolerance * std::max(std::abs(sum), floor_);
+        budget = first_budget(sum, root, v);
         s.budget_used[root] = budget;
       }
       // A-posteriori cells: the change from the parent's estimate to its
@@ -621,6 +653,7 @@ class AdaptiveRenderer {
   const int np_;
   double floor_ = 0.0;
   double dark_radius_ = INFINITY;  // see dark_tail.hpp: pixels wholly beyond it are left at 0
+  bool sub_pixel_ = false;        // see first_budget
 };
 
 }  // namespace detail
