@@ -68,11 +68,8 @@ def make_parameter(spec, given, model_name, shape):
     value (None: any). Errors name the model and the parameter.
     """
     if given is None:  # the declaration's own limits, checked once per declaration
-        try:
-            limits = _declared_limits(spec)
-        except (TypeError, ValueError):
-            pass  # an unhashable or invalid declaration: the general path below says what is wrong
-        else:
+        limits = _declared_limits(spec)
+        if limits is not None:
             return Parameter.of_checked(spec.name, spec.units, limits, False, spec.cyclic)
     fields = {"value": given}
     if isinstance(given, dict):
@@ -111,13 +108,17 @@ _DECLARED_KEPT = 256
 def _declared_limits(spec):
     """The limits a Parameter of ``spec`` given no value stores (make_parameter's general path for
     ``given=None``), kept per declaration: a survey builds the same few parameters for every source
-    and image. Raises TypeError or ValueError where that path would refuse the declaration."""
+    and image. None for a declaration that path must judge itself (limits not a plain pair of
+    numbers, units not a string, or limits it refuses: its error names the model)."""
     entry = _DECLARED_LIMITS.get(id(spec))
     if entry is not None and entry[0] is spec:
         return entry[1]
     if type(spec.units) is not str or not _plain_limits(spec.limits):
-        raise TypeError("not a plain declaration")
-    limits = _checked_limits(spec.name, spec.units, spec.limits, _zero_signs(spec.limits), spec.cyclic)
+        return None
+    try:
+        limits = _checked_limits(spec.name, spec.units, spec.limits, _zero_signs(spec.limits), spec.cyclic)
+    except (TypeError, ValueError):
+        return None
     if len(_DECLARED_LIMITS) >= _DECLARED_KEPT:
         _DECLARED_LIMITS.clear()
     _DECLARED_LIMITS[id(spec)] = (spec, limits)
