@@ -323,3 +323,21 @@ def test_the_core_checks_shapes():
     read_only.flags.writeable = False
     with pytest.raises(ValueError):
         _core.lm_secant_update(read_only, False, vector, vector, np.zeros(3), matrix)
+
+
+def test_arguments_of_other_types_are_converted_and_an_updated_secant_is_never_a_copy():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(4, 6))
+    hessian, gradient, x = a @ a.T, rng.normal(size=4), np.zeros(4)
+    lower, upper = np.full(4, -0.1), np.full(4, 0.1)
+    expected = _core_step(hessian, gradient, np.ones(4), 0.0, x, lower, upper, 0.9)
+    for converted in [(np.asfortranarray(hessian), gradient, [1, 1, 1, 1], x.tolist(), lower.tolist(), upper),
+                      (hessian.tolist(), np.repeat(gradient, 2)[::2], np.ones(4, int), x,
+                       lower, upper.tolist())]:
+        got = _core_step(converted[0], converted[1], converted[2], 0.0, *converted[3:], 0.9)
+        assert np.array_equal(got[0], expected[0]) and got[1:] == expected[1:]
+    with pytest.raises(ValueError, match="secant"):
+        _core.lm_secant_update(np.asfortranarray(np.zeros((4, 4)) + np.eye(4)), False, x, gradient, gradient,
+                               hessian)
+    with pytest.raises(ValueError, match="secant"):
+        _core.lm_secant_update(np.zeros((4, 4), np.float32), False, x, gradient, gradient, hessian)

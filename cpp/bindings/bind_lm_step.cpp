@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -15,74 +16,102 @@ namespace {
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-void require_length(const Array& values, std::size_t size, const char* name) {
-  if (values.ndim() != 1 || static_cast<std::size_t>(values.shape(0)) != size)
-    throw std::invalid_argument(std::string(name) + " must have shape (" + std::to_string(size) + ",)");
+// ``values`` as a C-ordered float64 array: itself when it is one, else numpy's conversion of it.
+// (Arguments are taken as objects: pybind11's array_t conversion runs numpy's PyArray_FromAny for
+// every argument even then, ~1.5k instructions each, more than the step's arithmetic for a few
+// parameters.)
+Array float64_array(const py::handle& values, const char* name) {
+  if (Array::check_(values)) return py::reinterpret_borrow<Array>(values);
+  Array converted = Array::ensure(values);
+  if (!converted) throw std::invalid_argument(std::string(name) + " must be convertible to a float64 array");
+  return converted;
 }
 
-void require_square(const Array& matrix, std::size_t size, const char* name) {
+// A float64 vector argument of ``size`` values.
+Array vector_argument(const py::handle& values, std::size_t size, const char* name) {
+  Array array = float64_array(values, name);
+  if (array.ndim() != 1 || static_cast<std::size_t>(array.shape(0)) != size)
+    throw std::invalid_argument(std::string(name) + " must have shape (" + std::to_string(size) + ",)");
+  return array;
+}
+
+void require_square(const py::array& matrix, std::size_t size, const char* name) {
   if (matrix.ndim() != 2 || static_cast<std::size_t>(matrix.shape(0)) != size ||
       static_cast<std::size_t>(matrix.shape(1)) != size)
     throw std::invalid_argument(std::string(name) + " must have shape (" + std::to_string(size) + ", " +
                                 std::to_string(size) + ")");
 }
 
-// The quadratic model of (hessian, gradient), their shapes checked.
-polychrome::lm::QuadraticModel quadratic_model(const Array& hessian, const Array& gradient) {
-  if (gradient.ndim() != 1) throw std::invalid_argument("gradient must be 1-D");
-  const auto size = static_cast<std::size_t>(gradient.shape(0));
-  require_square(hessian, size, "hessian");
-  return {hessian.data(), gradient.data(), size};
+// A float64 (size, size) matrix argument.
+Array matrix_argument(const py::handle& values, std::size_t size, const char* name) {
+  Array array = float64_array(values, name);
+  require_square(array, size, name);
+  return array;
 }
 
-double attainable_decrease_py(const Array& hessian, const Array& gradient, const Array& diag, double damping,
-                              const Array& x, const Array& lower, const Array& upper) {
-  const auto model = quadratic_model(hessian, gradient);
-  require_length(diag, model.size, "diag");
-  require_length(x, model.size, "x");
-  require_length(lower, model.size, "lower");
-  require_length(upper, model.size, "upper");
-  return polychrome::lm::attainable_decrease(model, diag.data(), damping, x.data(), lower.data(), upper.data());
+// The length of a 1-D array.
+std::size_t length_of(const py::array& vector, const char* name) {
+  if (vector.ndim() != 1) throw std::invalid_argument(std::string(name) + " must be 1-D");
+  return static_cast<std::size_t>(vector.shape(0));
 }
 
-py::tuple damped_step_py(const Array& hessian, const Array& gradient, const Array& diag, double damping,
-                         const py::object& secant, bool augmented, const Array& x, const Array& lower,
-                         const Array& upper, const py::object& cyclic_span, double fraction) {
-  const auto model = quadratic_model(hessian, gradient);
-  require_length(diag, model.size, "diag");
-  require_length(x, model.size, "x");
-  require_length(lower, model.size, "lower");
-  require_length(upper, model.size, "upper");
-  Array secant_array, span_array;
-  if (!secant.is_none()) {
-    secant_array = secant.cast<Array>();
-    require_square(secant_array, model.size, "secant");
-  }
-  if (!cyclic_span.is_none()) {
-    span_array = cyclic_span.cast<Array>();
-    require_length(span_array, model.size, "cyclic_span");
-  }
-  const polychrome::lm::StepLimits limits{lower.data(), upper.data(),
-                                          cyclic_span.is_none() ? nullptr : span_array.data()};
-  py::array_t<double> step(static_cast<py::ssize_t>(model.size));
-  const auto outcome = polychrome::lm::damped_step(model, diag.data(), damping,
-                                                   secant.is_none() ? nullptr : secant_array.data(), augmented,
-                                                   x.data(), limits, fraction, step.mutable_data());
+// The arguments of one quadratic model: J^T W J (P, P) and J^T W r (P,), kept alive here.
+struct QuadraticArguments {
+  QuadraticArguments(const py::handle& hessian_values, const py::handle& gradient_values)
+      : gradient(float64_array(gradient_values, "gradient")),
+        hessian(matrix_argument(hessian_values, length_of(gradient, "gradient"), "hessian")) {}
+  std::size_t size() const { return static_cast<std::size_t>(gradient.shape(0)); }
+  polychrome::lm::QuadraticModel model() const { return {hessian.data(), gradient.data(), size()}; }
+
+  Array gradient;
+  Array hessian;
+};
+
+double attainable_decrease_py(const py::object& hessian, const py::object& gradient, const py::object& diag,
+                              double damping, const py::object& x, const py::object& lower,
+                              const py::object& upper) {
+  const QuadraticArguments quadratic(hessian, gradient);
+  const std::size_t size = quadratic.size();
+  const Array diag_array = vector_argument(diag, size, "diag"), x_array = vector_argument(x, size, "x");
+  const Array lower_array = vector_argument(lower, size, "lower"), upper_array = vector_argument(upper, size, "upper");
+  return polychrome::lm::attainable_decrease(quadratic.model(), diag_array.data(), damping, x_array.data(),
+                                             lower_array.data(), upper_array.data());
+}
+
+py::tuple damped_step_py(const py::object& hessian, const py::object& gradient, const py::object& diag,
+                         double damping, const py::object& secant, bool augmented, const py::object& x,
+                         const py::object& lower, const py::object& upper, const py::object& cyclic_span,
+                         double fraction) {
+  const QuadraticArguments quadratic(hessian, gradient);
+  const std::size_t size = quadratic.size();
+  const Array diag_array = vector_argument(diag, size, "diag"), x_array = vector_argument(x, size, "x");
+  const Array lower_array = vector_argument(lower, size, "lower"), upper_array = vector_argument(upper, size, "upper");
+  // (optional: std::optional, as a default array_t is a numpy array of its own)
+  std::optional<Array> secant_array, span_array;
+  if (!secant.is_none()) secant_array = matrix_argument(secant, size, "secant");
+  if (!cyclic_span.is_none()) span_array = vector_argument(cyclic_span, size, "cyclic_span");
+  const polychrome::lm::StepLimits limits{lower_array.data(), upper_array.data(),
+                                          span_array ? span_array->data() : nullptr};
+  py::array_t<double> step(static_cast<py::ssize_t>(size));
+  const auto outcome = polychrome::lm::damped_step(quadratic.model(), diag_array.data(), damping,
+                                                   secant_array ? secant_array->data() : nullptr, augmented,
+                                                   x_array.data(), limits, fraction, step.mutable_data());
   return py::make_tuple(step, outcome.augmented, outcome.gauss_newton_decrease, outcome.secant_curvature);
 }
 
-bool secant_update_py(py::array_t<double, py::array::c_style> secant, bool sized, const Array& step,
-                      const Array& gradient_old, const Array& gradient_new, const Array& hessian_new) {
-  const auto model = quadratic_model(hessian_new, gradient_new);
-  const std::size_t size = model.size;
-  if (secant.ndim() != 2 || static_cast<std::size_t>(secant.shape(0)) != size ||
-      static_cast<std::size_t>(secant.shape(1)) != size)
-    throw std::invalid_argument("secant must have shape (" + std::to_string(size) + ", " + std::to_string(size) +
-                                ")");
-  require_length(step, size, "step");
-  require_length(gradient_old, size, "gradient_old");
-  return polychrome::lm::update_secant(secant.mutable_data(), sized, step.data(), gradient_old.data(),
-                                       gradient_new.data(), hessian_new.data(), size);
+bool secant_update_py(const py::object& secant, bool sized, const py::object& step,
+                      const py::object& gradient_old, const py::object& gradient_new,
+                      const py::object& hessian_new) {
+  const QuadraticArguments quadratic(hessian_new, gradient_new);
+  const std::size_t size = quadratic.size();
+  // updated in place: it must be the float64 C-ordered array itself, not a converted copy
+  if (!Array::check_(secant)) throw std::invalid_argument("secant must be a C-ordered float64 array");
+  auto secant_array = py::reinterpret_borrow<Array>(secant);
+  require_square(secant_array, size, "secant");
+  const Array step_array = vector_argument(step, size, "step");
+  const Array old_array = vector_argument(gradient_old, size, "gradient_old");
+  return polychrome::lm::update_secant(secant_array.mutable_data(), sized, step_array.data(), old_array.data(),
+                                       quadratic.gradient.data(), quadratic.hessian.data(), size);
 }
 
 }  // namespace
