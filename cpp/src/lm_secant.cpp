@@ -4,22 +4,9 @@
 #include <cmath>
 #include <vector>
 
+#include "polychrome/dense_products.hpp"
+
 namespace polychrome::lm {
-
-namespace {
-
-double dot(const double* a, const double* b, std::size_t p) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < p; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-// matrix . v (p values out)
-void times(const double* matrix, const double* v, std::size_t p, double* out) {
-  for (std::size_t i = 0; i < p; ++i) out[i] = dot(&matrix[i * p], v, p);
-}
-
-}  // namespace
 
 bool update_secant(double* secant, bool sized, const double* step, const double* gradient_old,
                    const double* gradient_new, const double* hessian_new, std::size_t p) {
@@ -28,12 +15,12 @@ bool update_secant(double* secant, bool sized, const double* step, const double*
   const double ys = dot(y.data(), step, p);
   if (!(ys > 0.0)) return false;
   std::vector<double> v(p);  // y# = y - H_new s, then v = y# - tau S s
-  times(hessian_new, step, p, v.data());
+  matrix_times(hessian_new, step, p, v.data());
   for (std::size_t i = 0; i < p; ++i) v[i] = y[i] - v[i];
   double tau = 1.0;
   if (sized) {
     std::vector<double> s_step(p);
-    times(secant, step, p, s_step.data());
+    matrix_times(secant, step, p, s_step.data());
     const double along = dot(step, s_step.data(), p);
     if (along != 0.0) tau = std::min(1.0, std::abs(dot(step, v.data(), p)) / std::abs(along));
     for (std::size_t i = 0; i < p; ++i) v[i] -= tau * s_step[i];

@@ -6,28 +6,12 @@
 #include <utility>
 #include <vector>
 
+#include "polychrome/dense_products.hpp"
 #include "polychrome/small_linear_solve.hpp"
 
 namespace polychrome::lm {
 
 namespace {
-
-double dot(const double* a, const double* b, std::size_t p) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < p; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-// v.M.v as (v^T M) . v.
-double quadratic_form(const double* matrix, const double* v, std::size_t p) {
-  double total = 0.0;
-  for (std::size_t j = 0; j < p; ++j) {
-    double column = 0.0;
-    for (std::size_t i = 0; i < p; ++i) column += v[i] * matrix[i * p + j];
-    total += column * v[j];
-  }
-  return total;
-}
 
 // H + damping diag(diag): the damping added on the diagonal alone.
 std::vector<double> damped_matrix(const QuadraticModel& model, double damping, const double* diag) {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "polychrome/dense_products.hpp"
+
 namespace polychrome {
 
 namespace {
@@ -16,12 +18,6 @@ constexpr int kMaxJacobiSweeps = 60;
 
 bool all_finite(const double* values, std::size_t count) {
   return std::all_of(values, values + count, [](double v) { return std::isfinite(v); });
-}
-
-double column_dot(const std::vector<double>& columns, std::size_t n, std::size_t a, std::size_t b) {
-  double sum = 0.0;
-  for (std::size_t k = 0; k < n; ++k) sum += columns[a * n + k] * columns[b * n + k];
-  return sum;
 }
 
 // Rotates columns a and b of the n-row column store by (c, s): a' = c a - s b, b' = s a + c b.
@@ -90,9 +86,9 @@ void least_squares_solve(const double* matrix, const double* rhs, std::size_t n,
     bool rotated = false;
     for (std::size_t a = 0; a + 1 < n; ++a) {
       for (std::size_t b = a + 1; b < n; ++b) {
-        const double alpha = column_dot(u, n, a, a);
-        const double beta = column_dot(u, n, b, b);
-        const double gamma = column_dot(u, n, a, b);
+        const double alpha = dot(&u[a * n], &u[a * n], n);
+        const double beta = dot(&u[b * n], &u[b * n], n);
+        const double gamma = dot(&u[a * n], &u[b * n], n);
         if (!(std::abs(gamma) > DBL_EPSILON * std::sqrt(alpha) * std::sqrt(beta))) continue;
         rotated = true;
         const double zeta = (beta - alpha) / (2.0 * gamma);
@@ -105,15 +101,14 @@ void least_squares_solve(const double* matrix, const double* rhs, std::size_t n,
     if (!rotated) break;
   }
   std::vector<double> norms(n);
-  for (std::size_t j = 0; j < n; ++j) norms[j] = std::sqrt(column_dot(u, n, j, j));
+  for (std::size_t j = 0; j < n; ++j) norms[j] = std::sqrt(dot(&u[j * n], &u[j * n], n));
   const double largest = n ? *std::max_element(norms.begin(), norms.end()) : 0.0;
   const double cutoff = static_cast<double>(n) * DBL_EPSILON * largest;
   std::fill(x, x + n, 0.0);
   for (std::size_t j = 0; j < n; ++j) {
     if (!(norms[j] > cutoff)) continue;
-    double projection = 0.0;  // (U_j . rhs) / sigma_j^2: U_j is sigma_j times the unit vector
-    for (std::size_t k = 0; k < n; ++k) projection += u[j * n + k] * rhs[k];
-    projection /= norms[j] * norms[j];
+    // (U_j . rhs) / sigma_j^2: U_j is sigma_j times the unit vector
+    const double projection = dot(&u[j * n], rhs, n) / (norms[j] * norms[j]);
     for (std::size_t k = 0; k < n; ++k) x[k] += projection * v[j * n + k];
   }
 }
