@@ -125,11 +125,10 @@ class _Pieces:
             ne = self.equations[id(problem)]
             g, H = ne.gradient, ne.hessian
             diag = np.maximum(np.zeros(y.size), H.diagonal())
-            lmm.attainable_decrease(H, g, diag, lmm._L_MIN, y, box.lower_list, box.upper_list, lmm._solve)
-            step = lmm.limited_step(lmm.damped(H, 1e-3, diag), g, y, *box.step_limits(y), lmm._solve,
-                                    lmm._BOUNDARY_FRACTION)
+            _core.lm_attainable_decrease(H, g, diag, lmm._L_MIN, y, box.lower, box.upper)
+            step = _core.lm_damped_step(H, g, diag, 1e-3, None, False, y, box.lower, box.upper, box.cyclic_span,
+                                        lmm._BOUNDARY_FRACTION)[0]  # (with the predicted decrease)
             box.wrap(fitted.normalise(box.wrap_in_place(y + step)))
-            lmm.predicted_decrease(g, H, step)
             lmm._finite_equations(ne)
 
     def finish(self):

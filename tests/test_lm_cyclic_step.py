@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from polychrome import _core
 from polychrome.fit import NormalEquations, levenberg_marquardt
 from polychrome.fit.cyclic_entries import CyclicEntries
 
@@ -60,14 +61,17 @@ def angle_between(a, b):
 START = [0.6, 1.1, 0.0]  # the angle 0.8 rad from the truth
 
 
-def test_step_limits_put_each_cyclic_entry_within_reach_of_x():
+def test_step_spans_put_each_cyclic_entry_within_reach_of_x():
     entries = CyclicEntries([False, True], [-np.inf, 0.0], [np.inf, PERIOD])
-    lower, upper = [-np.inf, -np.inf], [5.0, np.inf]
-    low, high = entries.step_limits(np.array([1.0, 3.0]), 0.1, lower, upper)
-    assert low == [-np.inf, 3.0 - 0.1 * PERIOD] and high == [5.0, 3.0 + 0.1 * PERIOD]
-    assert lower == [-np.inf, -np.inf] and upper == [5.0, np.inf]  # the box's own lists are left alone
+    spans = entries.step_spans(0.1, 2)
+    assert spans.tolist() == [0.0, 0.1 * PERIOD]
     none = CyclicEntries([False, False], [0.0, 0.0], [1.0, 1.0])
-    assert none.step_limits(np.zeros(2), 0.1, lower, upper) == (lower, upper)
+    assert none.step_spans(0.1, 2) is None
+    # the core's step holds the cyclic entry within x -/+ its span (at 0.9 of it), the other at its limit
+    hessian, gradient = np.eye(2), np.array([10.0, -10.0])
+    x, lower, upper = np.array([1.0, 3.0]), np.array([-np.inf, -np.inf]), np.array([5.0, np.inf])
+    step = _core.lm_damped_step(hessian, gradient, np.ones(2), 0.0, None, False, x, lower, upper, spans, 0.9)[0]
+    assert step.tolist() == [0.9 * (5.0 - 1.0), 0.9 * ((3.0 - 0.1 * PERIOD) - 3.0)]
 
 
 def test_each_step_moves_the_angle_by_at_most_the_share_of_its_period():

@@ -1,16 +1,11 @@
-"""The fitter's per-step arithmetic, made cheap for small systems, against the plain numpy
-forms it replaces: the same digits (bit for bit), so that the fitter's decisions do not move.
-
-References: np.linalg.solve (the LU solve), H + L np.diag(d), and the held-component loop of
-limited_step written out here from its definition (every round solved for the free components,
-those crossing a limit moved to ``fraction`` of the way and held)."""
+"""The fitter's per-step Python, made cheap for small systems, against the plain numpy forms it
+replaces: the same digits (bit for bit), so that the fitter's decisions do not move. (The step's
+small-matrix arithmetic is the core's: tests/test_lm_core_step.py.)"""
 
 import numpy as np
 import pytest
 
 import polychrome as pc
-from polychrome.fit.convergence import attainable_decrease, damped, limited_step
-from polychrome.fit.levenberg_marquardt import _Box, _solve
 
 
 def _systems(count, seed=3):
@@ -21,111 +16,6 @@ def _systems(count, seed=3):
         scale = 10.0 ** rng.uniform(-6, 6, n)
         matrix = (a @ a.T) * np.outer(scale, scale) + np.diag(10.0 ** rng.uniform(-9, 0, n))
         yield rng, matrix, rng.normal(size=n) * scale
-
-
-def test_solve_gives_numpy_digits():
-    for _, matrix, rhs in _systems(3000):
-        assert np.array_equal(_solve(matrix, rhs), np.linalg.solve(matrix, rhs))
-
-
-def test_solve_of_a_singular_system_is_least_squares_and_finite():
-    matrix = np.array([[1.0, 2.0], [2.0, 4.0]])
-    rhs = np.array([1.0, 2.0])
-    with pytest.raises(np.linalg.LinAlgError):
-        np.linalg.solve(matrix, rhs)
-    d = _solve(matrix, rhs)
-    assert np.all(np.isfinite(d))
-    assert np.allclose(d, np.linalg.lstsq(matrix, rhs, rcond=None)[0], rtol=0, atol=1e-14)
-    assert np.allclose(matrix @ d, rhs, atol=1e-12)
-
-
-def test_damped_matrix_gives_the_digits_of_adding_a_diagonal():
-    for rng, matrix, _ in _systems(500):
-        d = 10.0 ** rng.uniform(-3, 3, matrix.shape[0])
-        L = 10.0 ** rng.uniform(-9, 9)
-        out = damped(matrix, L, d)
-        assert np.array_equal(out, matrix + L * np.diag(d))
-        assert out is not matrix and not np.shares_memory(out, matrix)
-
-
-def _reference_limited_step(matrix, gradient, x, lower, upper, fraction):
-    """limited_step's rule written out plainly (np.linalg.solve, every round in full)."""
-    held = np.zeros(x.size, bool)
-    step = np.zeros(x.size)
-    for _ in range(x.size):
-        free = ~held
-        rhs = gradient[free] - matrix[np.ix_(free, held)] @ step[held]
-        step[free] = np.linalg.solve(matrix[np.ix_(free, free)], rhs)
-        reached = np.clip(x + step, lower, upper)
-        crossing = free & (reached != x + step)
-        if not crossing.any():
-            break
-        step[crossing] = fraction * (reached[crossing] - x[crossing])
-        held |= crossing
-        if held.all():
-            break
-    return step
-
-
-def test_limited_step_matches_its_plain_rule_with_and_without_limits_reached():
-    reached_some = 0
-    for rng, matrix, gradient in _systems(2000, seed=5):
-        n = matrix.shape[0]
-        x = rng.normal(size=n)
-        free_step = np.linalg.solve(matrix, gradient)
-        # limits at random distances: some steps cross them, most do not
-        width = np.abs(free_step) * rng.uniform(0.3, 3.0, n)
-        lower = np.where(rng.random(n) < 0.3, -np.inf, x - width)
-        upper = np.where(rng.random(n) < 0.3, np.inf, x + width)
-        fraction = [1.0, 0.9][int(rng.integers(2))]
-        ours = limited_step(matrix, gradient, x, lower, upper, _solve, fraction)
-        reference = _reference_limited_step(matrix, gradient, x, lower, upper, fraction)
-        assert np.array_equal(ours, reference)
-        reached_some += not np.array_equal(ours, free_step)
-        assert np.all(x + ours <= upper) and np.all(x + ours >= lower)
-    assert 200 < reached_some < 1800  # both paths were taken
-
-
-def test_attainable_decrease_is_the_quadratic_models_decrease():
-    rng, matrix, gradient = next(_systems(1, seed=11))
-    n = matrix.shape[0]
-    diag = np.diag(matrix).copy()
-    x = np.zeros(n)
-    step = np.linalg.solve(matrix + 1e-9 * np.diag(diag), gradient)
-    expected = 2.0 * gradient @ step - step @ matrix @ step
-    got = attainable_decrease(matrix, gradient, diag, 1e-9, x, np.full(n, -np.inf), np.full(n, np.inf), _solve)
-    assert got == pytest.approx(expected, rel=1e-12)
-
-
-def test_limited_step_needs_no_boundary_rule_after_it_and_wrap_matches_its_plain_rule():
-    # the fitter takes limited_step's step as it comes (no second pass of the fraction-to-the-
-    # boundary rule): that rule, applied to it, must change nothing, bit for bit
-    crossed = held = 0
-    for rng, matrix, gradient in _systems(1500, seed=8):
-        n = matrix.shape[0]
-        lower, upper = -rng.uniform(0.1, 2, n), rng.uniform(0.1, 2, n)
-        cyclic = rng.random(n) < 0.3
-        box = _Box(n, lower, upper, cyclic)
-        x = rng.uniform(0.9 * lower, 0.9 * upper)
-        gradient = gradient * 10.0 ** rng.uniform(-12, 0) / np.abs(gradient).max()
-        matrix = matrix / np.abs(matrix).max()
-        step = limited_step(matrix, gradient, x, *box.step_limits(x), _solve, 0.9)
-        held += not np.array_equal(step, _solve(matrix, gradient))
-        # the plain rule: a component that would cross moves 0.9 of the way to its limit
-        target = x + step
-        crossed += bool(np.any(target > box.upper) or np.any(target < box.lower))
-        expected = np.where(target > box.upper, 0.9 * (box.upper - x),
-                            np.where(target < box.lower, 0.9 * (box.lower - x), step))
-        assert np.array_equal(step, expected)
-        assert np.all(target <= box.upper) and np.all(target >= box.lower)
-        wrapped = box.wrap(x + 5.0 * step)
-        period = upper - lower
-        assert np.array_equal(wrapped[~cyclic], (x + 5.0 * step)[~cyclic])
-        assert np.all(wrapped[cyclic] >= lower[cyclic]) and np.all(wrapped[cyclic] < upper[cyclic])
-        turns = (wrapped - (x + 5.0 * step))[cyclic] / period[cyclic]
-        assert np.allclose(turns, np.round(turns), rtol=0, atol=1e-9)
-    assert crossed == 0
-    assert 300 < held < 1400  # limits reached, and not reached
 
 
 def test_flat_sky_renderer_matches_its_render_and_follows_F():
@@ -244,14 +134,6 @@ def test_covariance_gives_the_digits_of_its_plain_rule():
         assert np.array_equal(covariance, expected, equal_nan=True)
         singular += bool(loose.any())
     assert 200 < singular < 1000  # both cases were met
-
-
-def test_predicted_decrease_gives_the_digits_of_the_matmul_form():
-    from polychrome.fit.convergence import predicted_decrease
-
-    for rng, matrix, gradient in _systems(3000, seed=17):
-        step = rng.normal(size=gradient.size) * 10.0 ** rng.uniform(-6, 6, gradient.size)
-        assert predicted_decrease(gradient, matrix, step) == float(2.0 * gradient @ step - step @ matrix @ step)
 
 
 def test_finite_says_whether_every_value_is_finite_small_and_large():

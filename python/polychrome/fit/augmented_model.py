@@ -21,7 +21,8 @@ J^T W J + S + the damping is positive definite (else that step is Gauss-Newton's
 import math
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf as _dpotrf
+
+from .. import _core
 
 # The model in use is kept while it predicts the actual chi^2 decrease to within this ratio
 # (below it, the other model takes over if it predicted the step better).
@@ -32,30 +33,19 @@ class AugmentedModel:
     """S (P x P, the units of J^T W J: chi^2/2 curvature), and which model the next step uses.
 
     ``augmented``: the next step is to use J^T W J + S (else J^T W J alone); ``updates``:
-    how many secant updates S has had (0: S is 0)."""
+    how many secant updates S has had (0: S is 0). The step itself (J^T W J + the damping + S
+    where that sum is positive definite) and S's curvature along it are the core's
+    (``_core.lm_damped_step``, given ``secant``)."""
 
     def __init__(self, size):
         self.matrix = np.zeros((size, size))
         self.updates = 0
         self.augmented = False
-        self._step = self._s_step = None  # the last step curvature_along saw, and S times it
 
-    def step_matrix(self, damped):
-        """(matrix, augmented) for the next step: ``damped`` (J^T W J + the damping) plus S when
-        the augmented model is in use and that sum is positive definite."""
-        if self.augmented:
-            matrix = damped + self.matrix
-            if _dpotrf(matrix, lower=False, clean=False)[1] == 0:
-                return matrix, True
-        return damped, False
-
-    def curvature_along(self, step):
-        """step.S.step (units of J^T W J): what S adds to the step's quadratic-model chi^2. (S step
-        is kept for update(), which the fitter calls with the same step after an accepted one.)"""
-        if not self.updates:
-            return 0.0
-        self._step, self._s_step = step, self.matrix.dot(step)
-        return float(step.dot(self._s_step))
+    @property
+    def secant(self):
+        """S for the core's step, or None while S has had no update (S = 0)."""
+        return self.matrix if self.updates else None
 
     def choose(self, actual, predicted, other):
         """After a step: the actual chi^2 decrease and those predicted by the model that took the
@@ -69,29 +59,11 @@ class AugmentedModel:
             self.augmented = not self.augmented
 
     def update(self, step, gradient_old, gradient_new, hessian_new):
-        """S after the accepted ``step`` (P,), from J^T W r before and after it and J^T W J after.
+        """S after the accepted ``step`` (P,), from J^T W r before and after it and J^T W J after
+        (in place, by the core's ``lm_secant_update``: sized by tau, then the symmetric rank-2
+        correction; see cpp/include/polychrome/lm_secant.hpp).
 
         Skipped (S kept) when y.s <= 0: chi^2 is not convex along the step, and the correction's
-        denominator would flip its sign. The rank-2 correction (v y^T + y v^T) / y.s -
-        (v.s) y y^T / (y.s)^2, v = y# - tau S s, is formed as w y^T + y w^T with
-        w = v / y.s - (v.s) y / (2 (y.s)^2): fewer numpy calls (this runs after every accepted
-        step), the same matrix to rounding."""
-        y = gradient_old - gradient_new
-        ys = float(y.dot(step))
-        if not ys > 0.0:
-            return
-        v = y_sharp = y - hessian_new.dot(step)
-        sized = None
-        if self.updates:
-            s_step = self._s_step if step is self._step else self.matrix.dot(step)
-            along = float(step.dot(s_step))
-            tau = min(1.0, abs(float(step.dot(y_sharp))) / abs(along)) if along != 0.0 else 1.0
-            v = y_sharp - tau * s_step
-            sized = self.matrix if tau == 1.0 else tau * self.matrix
-        w = v * (1.0 / ys) - (float(v.dot(step)) / (2.0 * ys * ys)) * y
-        half = w[:, None] * y  # (np.multiply.outer's products, without ufunc.outer's per-call cost)
-        correction = half + half.T  # exactly symmetric, as S is
-        if sized is not None:
-            correction += sized  # (in place: a float sum is the same either way round)
-        self.matrix = correction
-        self.updates += 1
+        denominator would flip its sign."""
+        if _core.lm_secant_update(self.matrix, self.updates > 0, step, gradient_old, gradient_new, hessian_new):
+            self.updates += 1

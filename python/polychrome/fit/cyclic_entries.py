@@ -38,14 +38,13 @@ class CyclicEntries:
             out[i] = start + (float(x[i]) - start) % period
         return out
 
-    def step_limits(self, x, reach, lower, upper):
-        """(lower, upper): the lists ``lower``, ``upper`` (P,) with each cyclic entry's limits at
-        x_i -/+ ``reach`` times its period (the farthest one step may take it); the lists
-        themselves when there is no cyclic entry."""
+    def step_spans(self, reach, size):
+        """The (P,) float array (``size`` entries) of each cyclic entry's ``reach`` times its period
+        (the farthest one step may move it: the core's ``lm_damped_step`` holds it within x -/+ that
+        span), 0 elsewhere; None when there is no cyclic entry."""
         if not self._entries:
-            return lower, upper
-        lower, upper = list(lower), list(upper)
+            return None
+        spans = np.zeros(size)
         for i, _, period in self._entries:
-            value, span = float(x[i]), reach * period
-            lower[i], upper[i] = value - span, value + span
-        return lower, upper
+            spans[i] = reach * period
+        return spans

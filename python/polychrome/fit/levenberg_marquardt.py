@@ -19,10 +19,12 @@ d^T (J^T W J) d for the step d, and each component obeys
 within 0.03 sigma of the minimum of the quadratic model. (A rule on the
 relative chi^2 decrease per step stops a slow, degenerate fit far from its
 minimum: a step of 0.1 sigma lowers chi^2 by only ~0.01.) The step is kept
-inside the limits (see convergence.py). Where the quadratic model holds only
-over short steps (large damping), a step whose actual and predicted chi^2
-decreases are both below that threshold also ends the fit, as a success
-that says it stalled and how much the Gauss-Newton step still predicts.
+inside the limits (see cpp/include/polychrome/lm_step.hpp: the core does each
+step's small-matrix work, the damped step held at the limits with its predicted
+decreases and the attainable decrease, in one call each). Where the quadratic
+model holds only over short steps (large damping), a step whose actual and
+predicted chi^2 decreases are both below that threshold also ends the fit, as a
+success that says it stalled and how much the Gauss-Newton step still predicts.
 
 Where chi^2's curvature exceeds J^T W J's (a faint source's residuals at the noise level
 and its curved ln n / Re / q / sky valley: the true curvature ~1.5-2.5x, every Gauss-Newton
@@ -92,11 +94,10 @@ import math
 import time
 
 import numpy as np
-from scipy.linalg.lapack import dgesv as _dgesv
 
+from .. import _core
 from ..param.numpy_values import NumpyArray
 from .augmented_model import AugmentedModel
-from .convergence import attainable_decrease, damped, limited_step, predicted_decrease, within
 from .cyclic_entries import CyclicEntries
 from .options import checked_options
 from .scaled_normal_matrix import ScaledNormalMatrix
@@ -179,18 +180,6 @@ class FitResult:
     def success(self):
         """True when the fit converged (the message starts with "success")."""
         return self.message.startswith("success")
-
-
-def _solve(matrix, rhs):
-    """Solution of matrix @ d = rhs; least squares when the matrix is singular.
-
-    LAPACK's dgesv called directly: the LU solve ``np.linalg.solve`` makes (the same
-    routine, the same digits), without its per-call wrapping, which costs more than
-    the solve itself for the fitter's 8 x 8 systems."""
-    _, _, d, info = _dgesv(matrix, rhs)
-    if info == 0 and _finite(d):
-        return d
-    return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
 
 
 def _finite(values):
@@ -280,14 +269,9 @@ class _Box:
         self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
         self.lower = np.where(self.cyclic, -np.inf, lower)
         self.upper = np.where(self.cyclic, np.inf, upper)
-        # the limits as lists too: within() reads them so at every step
-        self.lower_list, self.upper_list = self.lower.tolist(), self.upper.tolist()
         self._cyclic = CyclicEntries(self.cyclic, lower, upper)
-
-    def step_limits(self, x):
-        """(lower, upper) lists for the step from x: the limits, and each cyclic parameter's at
-        x -/+ _CYCLIC_STEP_FRACTION of its period."""
-        return self._cyclic.step_limits(x, _CYCLIC_STEP_FRACTION, self.lower_list, self.upper_list)
+        # the step limits' half-widths of the cyclic parameters (None: none), for the core's step
+        self.cyclic_span = self._cyclic.step_spans(_CYCLIC_STEP_FRACTION, size)
 
     def wrap(self, x):
         """x with the cyclic parameters wrapped into their range (a copy)."""
@@ -352,7 +336,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         threshold = tolerance * max(1.0, ne.chi2 / ndf)
         if last_accepted:
             # converged when the step still attainable would no longer matter statistically
-            decrease = attainable_decrease(H, g, diag, _L_MIN, x, box.lower_list, box.upper_list, _solve)
+            decrease = _core.lm_attainable_decrease(H, g, diag, _L_MIN, x, box.lower, box.upper)
             converged = converged or decrease <= threshold
         if converged:
             message = "success"
@@ -371,10 +355,12 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
                        "(at the best point met, not converged)")
             break
         iterations += 1
-        matrix, augmented = model.step_matrix(damped(H, L, diag))
-        # (within the limits as it comes: a component limited_step held covers _BOUNDARY_FRACTION
-        # of the distance to its limit, the fraction-to-the-boundary rule)
-        step = limited_step(matrix, g, x, *box.step_limits(x), _solve, _BOUNDARY_FRACTION)
+        # (within the limits as it comes: a component the core held covers _BOUNDARY_FRACTION of
+        # the distance to its limit, the fraction-to-the-boundary rule; gauss_newton: the decrease
+        # J^T W J predicts for it, along: what S takes off that for the augmented model)
+        step, augmented, gauss_newton, along = _core.lm_damped_step(
+            H, g, diag, L, model.secant, model.augmented, x, box.lower, box.upper, box.cyclic_span,
+            _BOUNDARY_FRACTION)
         x_new = box.wrap_in_place(x + step)
         if normalise is not None:
             canonical = normalise(x_new)
@@ -386,8 +372,7 @@ def _iterate(problem, state, box, normalise, options, print_function, deadline=N
         # accepted); after a rejection only chi^2, the cheaper evaluation.
         trial = problem.normal_equations(x_new) if last_accepted else None
         chi2_new = trial.chi2 if trial is not None else problem.chi2(x_new)[0]
-        gauss_newton = predicted_decrease(g, H, step)
-        with_secant = gauss_newton - model.curvature_along(step)
+        with_secant = gauss_newton - along
         predicted, other = (with_secant, gauss_newton) if augmented else (gauss_newton, with_secant)
         actual = ne.chi2 - chi2_new
         rho = actual / predicted if predicted > 0 else -np.inf
