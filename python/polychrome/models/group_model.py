@@ -8,7 +8,8 @@ from ..image import TargetImage, TargetImageList, Window, WindowList
 from ..param import ParameterSet
 from ..param.numpy_values import NumpyArray
 from ..param.parameter_table import parameter_table
-from .group_membership import components_of, members_depth_first
+from .components_memo import ComponentsMemo
+from .group_membership import members_depth_first
 from .initialization import signal_to_noise
 from .measurement_scope import measurements_kept
 from .model import Model
@@ -62,6 +63,7 @@ class GroupModel(Model):
         self._set_name(name, model_type)
         self.models = ModelCollection(models, owner=self.name, check=self._check_tree)
         self._check_tree()
+        self._components_memo = ComponentsMemo()
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
         self._target_slots = None     # read from a file: the saved target positions of this group
@@ -306,7 +308,9 @@ class GroupModel(Model):
         return self
 
     def components(self):
-        return components_of(self)  # also refuses a tree changed behind add_model into a repeat
+        # walked again (which refuses a tree changed behind add_model into a repeat) only when a
+        # member collection in the tree changed: see components_memo
+        return self._components_memo.components(self)
 
     @property
     def parameters(self):
