@@ -18,6 +18,19 @@ from .registry import register
 from .window_overlap import overlap_slices
 
 
+def _joined(window, other):
+    """``window.union(other)`` (two Windows of one image), or whichever of the two already holds
+    the other (equal bounds: Windows are values, never changed in place): a survey group's
+    members all cover their whole cutout, so its window is theirs without a new Window's checks."""
+    if (window.x_start <= other.x_start and other.x_stop <= window.x_stop
+            and window.y_start <= other.y_start and other.y_stop <= window.y_stop):
+        return window
+    if (other.x_start <= window.x_start and window.x_stop <= other.x_stop
+            and other.y_start <= window.y_start and window.y_stop <= other.y_stop):
+        return other
+    return window.union(other)
+
+
 def _same_pixel_grid(image, other):
     """True when two images without WCS map pixels to the plane alike (pixel scale and origin)."""
     if image.wcs is not None or other.wcs is not None:
@@ -173,7 +186,7 @@ class GroupModel(Model):
         for member in self.models:
             for member_image, member_window in zip(member.targets, member.windows):
                 if member_image is image:
-                    union = member_window if union is None else union.union(member_window)
+                    union = member_window if union is None else _joined(union, member_window)
         return image.window if union is None else union
 
     @property
