@@ -33,10 +33,11 @@ class ComponentsMemo:
                 and self._nested_unchanged()):
             return list(self._components)
         components, groups = components_and_groups(group)
-        nested = tuple((g, g.models, g.models.changes) for g in groups[1:])
-        if type(group.models) is ModelCollection and all(type(c) is ModelCollection for _, c, _ in nested):
+        collection = group.models
+        nested = () if len(groups) == 1 else tuple([(g, g.models, g.models.changes) for g in groups[1:]])
+        if type(collection) is ModelCollection and (not nested or _all_collections(nested)):
             self._components = tuple(components)
-            self._own, self._nested = (group.models, group.models.changes), nested
+            self._own, self._nested = (collection, collection.changes), nested
         else:
             self._components, self._own, self._nested = None, (None, -1), ()
         return components
@@ -46,3 +47,8 @@ class ComponentsMemo:
             if group.models is not collection or collection.changes != changes:
                 return False
         return True
+
+
+def _all_collections(nested):
+    """True when every (group, collection, changes) of ``nested`` holds a ModelCollection."""
+    return all(type(collection) is ModelCollection for _, collection, _ in nested)

@@ -75,8 +75,8 @@ class GroupModel(Model):
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
         self.models = ModelCollection(models, owner=self.name, check=self._check_tree)
-        self._check_tree()
         self._components_memo = ComponentsMemo()
+        self.components()  # checks the tree (a walk that the memo keeps for the next listings)
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
         self._target_slots = None     # read from a file: the saved target positions of this group
