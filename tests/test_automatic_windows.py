@@ -114,6 +114,23 @@ def test_sky_and_given_windows_are_kept():
     assert given.render_window.shape[0] > 50
 
 
+def test_a_sky_window_is_its_whole_image_whatever_its_values_and_follows_its_target():
+    """A model that needs the whole image (no light profile of its own: a sky) is sized by its
+    target alone (ComponentModel._sizing_key): a new value never moves it, a new target does."""
+    target, other = noisy_target(), noisy_target(shape=(60, 80))
+    for model_type, values in (("flat sky model", {"F": 0.1}), ("plane sky model", {})):
+        sky = Model(name="sky", model_type=model_type, target=target, **values)
+        assert sky.render_window == target.window
+        for parameter in sky.parameters:
+            if parameter.value is not None:
+                parameter.value = parameter.value + 0.5
+        assert sky._refresh_automatic_window() is False and sky.render_window == target.window
+        with sky.automatic_windows_held():
+            sky.target = other
+            assert sky.render_window == other.window
+        assert sky._refresh_automatic_window() is False and sky.render_window == other.window
+
+
 def test_a_source_far_outside_the_image_renders_finite_zeros():
     target = noisy_target()
     star = Model(name="s", model_type="point model", target=target, center=[1e6, -3e5], flux=3.0)

@@ -82,3 +82,55 @@ def test_a_checked_group_still_pickles():
     again = pickle.loads(pickle.dumps(group))
     with pytest.raises(ValueError, match="model 's' is in group 'g' twice"):
         again.models.add(Model(name="outer", model_type="group model", models=[again.models["s"]]))
+
+
+def _walked(group):
+    """The components as a fresh walk of the tree lists them (no memo)."""
+    from polychrome.models.group_membership import components_and_groups
+
+    return components_and_groups(group)[0]
+
+
+def test_listed_components_follow_every_change_of_the_tree_after_a_first_listing():
+    """A group keeps its components between listings (components_memo) only while no member
+    collection in its tree changed: every change, at any depth, is seen at the next listing."""
+    target = make_target((10, 10), 1.0)
+    a, b, c, d = (sky(name, target) for name in "abcd")
+    sub = Model(name="sub", model_type="group model", models=[b])
+    root = Model(name="root", model_type="group model", models=[a, sub])
+    assert root.components() == [a, b] == _walked(root)
+    sub.add_model(c)  # inside the tree
+    assert root.components() == [a, b, c] == _walked(root)
+    root.add_model(d)
+    assert root.components() == [a, b, c, d] == _walked(root)
+    sub.models.remove("b")
+    assert root.components() == [a, c, d] == _walked(root)
+    root.models.remove("sub")
+    assert root.components() == [a, d] == _walked(root)
+    listed = root.components()
+    listed.append(b)  # a caller's list is its own
+    assert root.components() == [a, d]
+
+
+def test_a_repeat_made_inside_a_sub_group_after_a_listing_is_still_caught():
+    target = make_target((10, 10), 1.0)
+    star = sky("star", target)
+    sub = Model(name="sub", model_type="group model", models=[sky("x", target)])
+    root = Model(name="root", model_type="group model", models=[star, sub])
+    assert [m.name for m in root.components()] == ["star", "x"]
+    sub.add_model(star)  # fine for sub alone
+    with pytest.raises(ValueError, match="model 'star' is in group 'root' twice, as root/star and root/sub/star"):
+        root.components()
+
+
+def test_a_pickled_group_lists_its_own_components_and_follows_changes():
+    target = make_target((10, 10), 1.0)
+    sub = Model(name="sub", model_type="group model", models=[sky("b", target)])
+    group = Model(name="g", model_type="group model", models=[sky("a", target), sub])
+    group.components()
+    again = pickle.loads(pickle.dumps(group))
+    assert [m.name for m in again.components()] == ["a", "b"]
+    assert all(m is n for m, n in zip(again.components(), _walked(again)))
+    again.models["sub"].add_model(sky("c", again.models["a"].target))
+    assert [m.name for m in again.components()] == ["a", "b", "c"]
+    assert [m.name for m in group.components()] == ["a", "b"]

@@ -133,3 +133,24 @@ def test_slices_of_are_the_pixels_a_view_holds(image):
             np.testing.assert_array_equal(getattr(base, name)[slices], getattr(view, name))
     with pytest.raises(TypeError, match="indexed by a Window"):
         image.slices_of((slice(0, 2), slice(0, 2)))
+
+
+@pytest.mark.parametrize("member_bounds", [
+    [None, None],  # every member on the whole image (a survey cutout's galaxy and sky)
+    [[[3, 10], [5, 9]], None],
+    [[[3, 10], [5, 9]], [[4, 8], [6, 7]]],  # one inside the other
+    [[[4, 8], [6, 7]], [[3, 10], [5, 9]]],
+    [[[0, 4], [0, 3]], [[10, 12], [15, 20]]],  # apart
+    [[[0, 6], [0, 6]], [[3, 10], [2, 4]], [[5, 7], [1, 12]]],  # overlapping
+])
+def test_a_group_window_is_the_union_of_its_members_windows(image, member_bounds):
+    from polychrome.models import Model
+
+    members = [Model(name=f"sky {k}", model_type="flat sky model", target=image, window=bounds)
+               for k, bounds in enumerate(member_bounds)]
+    group = Model(name="g", model_type="group model", models=members)
+    union = members[0].window
+    for member in members[1:]:
+        union = union.union(member.window)
+    (window,) = group.windows
+    assert window.image is image and window.pixel_bounds == union.pixel_bounds

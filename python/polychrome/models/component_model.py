@@ -402,6 +402,10 @@ class ComponentModel(Model):
     def _sizing_key(self):
         """What an automatic window depends on: the target, psf mode and parameter values; its last
         element is True when every parameter has a value."""
+        if type(self)._needed_bounds is ComponentModel._needed_bounds:
+            # a model that needs the whole image whatever its values (a sky): the target and psf
+            # mode alone (its window is next_window(target, ..., None), the image's)
+            return (id(self._target), self._requested_psf_mode, None, True)
         # the stored arrays' bytes: finite values (checked on assignment), equal exactly when the bytes are
         values = tuple(None if p.quantity.value is None else p.quantity.value.tobytes()
                        for p in self.jacobian_parameters())

@@ -56,6 +56,10 @@ def _refuse(model, earlier, again):
                      "(and link its parameters with add_equality_constraint) to use it twice")
 
 
-def components_of(group):
-    """The component (non-group) models inside ``group``, depth first (see members_depth_first)."""
-    return [model for model in members_depth_first(group) if not _is_group(model)]
+def components_and_groups(group):
+    """(components, groups): the component models inside ``group``, depth first (see
+    members_depth_first), and the groups of its tree, ``group`` first, then depth first."""
+    components, groups = [], [group]
+    for model in members_depth_first(group):
+        (groups if _is_group(model) else components).append(model)
+    return components, groups

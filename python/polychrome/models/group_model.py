@@ -8,13 +8,27 @@ from ..image import TargetImage, TargetImageList, Window, WindowList
 from ..param import ParameterSet
 from ..param.numpy_values import NumpyArray
 from ..param.parameter_table import parameter_table
-from .group_membership import components_of, members_depth_first
+from .components_memo import ComponentsMemo
+from .group_membership import members_depth_first
 from .initialization import signal_to_noise
 from .measurement_scope import measurements_kept
 from .model import Model
 from .model_collection import ModelCollection
 from .registry import register
 from .window_overlap import overlap_slices
+
+
+def _joined(window, other):
+    """``window.union(other)`` (two Windows of one image), or whichever of the two already holds
+    the other (equal bounds: Windows are values, never changed in place): a survey group's
+    members all cover their whole cutout, so its window is theirs without a new Window's checks."""
+    if (window.x_start <= other.x_start and other.x_stop <= window.x_stop
+            and window.y_start <= other.y_start and other.y_stop <= window.y_stop):
+        return window
+    if (other.x_start <= window.x_start and window.x_stop <= other.x_stop
+            and other.y_start <= window.y_start and window.y_stop <= other.y_stop):
+        return other
+    return window.union(other)
 
 
 def _same_pixel_grid(image, other):
@@ -61,7 +75,8 @@ class GroupModel(Model):
     def __init__(self, name=None, model_type=None, models=(), target=None, window=None):
         self._set_name(name, model_type)
         self.models = ModelCollection(models, owner=self.name, check=self._check_tree)
-        self._check_tree()
+        self._components_memo = ComponentsMemo()
+        self.components()  # checks the tree (a walk that the memo keeps for the next listings)
         self._given_target = None
         self._target_list = None      # the TargetImageList of several member targets, kept while they are
         self._target_slots = None     # read from a file: the saved target positions of this group
@@ -171,7 +186,7 @@ class GroupModel(Model):
         for member in self.models:
             for member_image, member_window in zip(member.targets, member.windows):
                 if member_image is image:
-                    union = member_window if union is None else union.union(member_window)
+                    union = member_window if union is None else _joined(union, member_window)
         return image.window if union is None else union
 
     @property
@@ -306,7 +321,9 @@ class GroupModel(Model):
         return self
 
     def components(self):
-        return components_of(self)  # also refuses a tree changed behind add_model into a repeat
+        # walked again (which refuses a tree changed behind add_model into a repeat) only when a
+        # member collection in the tree changed: see components_memo
+        return self._components_memo.components(self)
 
     @property
     def parameters(self):

@@ -14,11 +14,16 @@ class ModelCollection:
     check : callable, optional
         Called after every later ``add`` (not for ``models``); a ValueError
         it raises undoes the addition (the group checks its tree with it).
+
+    ``changes`` counts the additions and removals (undone ones included): a walk of a group
+    tree stays valid while every collection in it shows the count it showed then (see
+    components_memo).
     """
 
     def __init__(self, models=(), owner="", check=None):
         self.owner = owner
         self._by_name = {}
+        self.changes = 0
         self._check = None
         if isinstance(models, Model):
             raise TypeError(f"group {owner!r}: models must be a sequence of models, not one model")
@@ -33,6 +38,7 @@ class ModelCollection:
         if model.name in self._by_name:
             raise ValueError(f"group {self.owner!r} already has a model named {model.name!r}")
         self._by_name[model.name] = model
+        self.changes += 1
         if self._check is not None:
             try:
                 self._check()
@@ -44,6 +50,7 @@ class ModelCollection:
         """Remove and return the model called ``name``."""
         model = self[name]
         del self._by_name[name]
+        self.changes += 1
         return model
 
     @property
