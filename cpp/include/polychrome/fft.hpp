@@ -187,7 +187,7 @@ class ComplexFftPlan {
   std::vector<float> twiddle_im_float_;
 };
 
-/// Where half spectra of a stack of rows live (all offsets in doubles, complex
+/// Where half spectra of a stack of rows live (all offsets in elements of T, complex
 /// interleaved): bins k < split of row r at lo + r*lo_stride + 2k, bins
 /// k >= split at hi + r*hi_stride + 2(k - split). The plain layout is
 /// split = n/2+1 with hi unused; the 2D inverse stores the last bin apart so
