@@ -1,7 +1,8 @@
 """Results of the CPU kernels at the level this process runs (for
 tests/test_cpu_dispatch.py, which runs this script once per level with
 POLYCHROME_CPU forcing it): renders with Jacobians of several profiles, the
-same convolved with a PSF, FFTs and normal equations, saved with np.savez.
+same convolved with a PSF (the Jacobian in double precision, and the single
+precision one's error against it), FFTs and normal equations, saved with np.savez.
 
     python tests/cpu_level_results.py OUT.npz
 """
@@ -35,11 +36,17 @@ def results():
     out = {"level": np.array(polychrome.build_info()["level"])}
     for k, (name, params, center, q, pa) in enumerate(RENDERS):
         for psf_arg, tag in ((None, "render"), (convolver, "convolved")):
+            # The Jacobian convolved in double (compared between levels to rounding), and in single
+            # precision: its planes' largest difference from the double ones over their largest magnitude.
             image, jac = polychrome.render_profile(name, params, SHAPE, center=center, q=q, PA=pa,
                                                    jacobian=True, tolerance=TOLERANCE, psf=psf_arg,
-                                                   threads=1)
+                                                   threads=1, jacobian_precision="double")
             out[f"{tag}{k}"] = image
             out[f"{tag}{k}_jac"] = jac
+        single = polychrome.render_profile(name, params, SHAPE, center=center, q=q, PA=pa, jacobian=True,
+                                           tolerance=TOLERANCE, psf=convolver, threads=1)[1]
+        out[f"single_jacobian_error{k}"] = np.array([np.max(np.abs(a - b)) / np.max(np.abs(b))
+                                                     for a, b in zip(single, jac)])
     for shape in [(64, 64), (45, 81), (100, 36), (1, 250)]:
         data = rng.normal(size=shape)
         spectrum = _core.rfft2(data)

@@ -131,11 +131,23 @@ def test_levels_agree_to_rounding(level_results):
         for key, value in level_results[level].items():
             if key == "level":
                 continue
+            if key.startswith("single_jacobian_error"):
+                continue  # each level against its own double precision: test_single_precision_jacobian_at_every_level
             if key.startswith(("render", "convolved")):
                 compare_levels(key, value, reference[key], TOLERANCE)
             else:  # FFTs and normal equations: no decisions, rounding only
                 np.testing.assert_allclose(value, reference[key], rtol=0,
                                            atol=1e-12 * np.max(np.abs(reference[key])), err_msg=f"{level} {key}")
+
+
+def test_single_precision_jacobian_at_every_level(level_results):
+    """The Jacobian planes convolved in single precision (float FFT kernels, compiled per level) are
+    within 1e-6 of each plane's largest magnitude of the same level's double precision ones
+    (tests/test_convolution_single.py's bound)."""
+    for level, results in level_results.items():
+        for key, value in results.items():
+            if key.startswith("single_jacobian_error"):
+                assert np.all(value <= 1e-6), (level, key, value)
 
 
 # The core's own checks, rerun at each other level this CPU supports (the

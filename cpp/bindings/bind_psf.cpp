@@ -78,7 +78,7 @@ PsfConvolver::Extent box_extent(const py::object& box, py::ssize_t ly, py::ssize
 }
 
 RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const py::object& threads,
-                      const py::object& box) {
+                      const py::object& box, const py::object& double_arrays) {
   if (padded.ndim() != 2 && padded.ndim() != 3)
     throw std::invalid_argument("padded must be a 2D array or a stack (count, ny, nx), got " +
                                 std::to_string(padded.ndim()) + " dimensions");
@@ -93,6 +93,14 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const p
         ") leave no window: they must exceed the psf shape (" + std::to_string(conv.psf().ny()) +
         ", " + std::to_string(conv.psf().nx()) + ") minus 1 in each dimension");
   const PsfConvolver::Extent extent = box_extent(box, ly, lx);
+  std::size_t in_double = PsfConvolver::kAllDouble;
+  if (!double_arrays.is_none()) {
+    const py::ssize_t k = double_arrays.cast<py::ssize_t>();
+    if (k < 0)
+      throw std::invalid_argument("double_arrays must be None or >= 0 (arrays convolved in double "
+                                  "precision, the rest in single), got " + std::to_string(k));
+    in_double = static_cast<std::size_t>(k);
+  }
   std::vector<py::ssize_t> shape{wy, wx};
   if (stack) shape.insert(shape.begin(), count);
   RealArray out(shape);
@@ -101,7 +109,7 @@ RealArray convolve_py(const PsfConvolver& conv, const RealArray& padded, const p
   {
     py::gil_scoped_release release;
     conv.convolve(src, static_cast<std::size_t>(count), static_cast<int>(wy), static_cast<int>(wx),
-                  dst, nthreads, extent);
+                  dst, nthreads, extent, in_double);
   }
   return out;
 }
@@ -125,14 +133,16 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
                                std::pair<double, double> center, double q, double pa,
                                bool jacobian, double tolerance, double faint_fraction,
                                int max_depth, const py::object& threads, const PsfConvolver& psf,
-                               int psf_upsample, double absolute_tolerance, const py::object& jacobian_out) {
+                               int psf_upsample, double absolute_tolerance, const py::object& jacobian_out,
+                               bool single_precision_jacobian) {
   const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
   const PixelGrid grid = make_grid(shape, origin, pixelscale);
   const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
-  const polychrome::RenderOptions opt = polychrome_bindings::make_render_options(
+  polychrome::RenderOptions opt = polychrome_bindings::make_render_options(
       tolerance, faint_fraction, max_depth, threads, absolute_tolerance,
       convolved_render_could_use_threads(grid, psf, psf_upsample,
                                          jacobian ? 1 + polychrome::jacobian_size(profile) : 1));
+  opt.single_precision_jacobian = single_precision_jacobian;
   RealArray image({grid.ny, grid.nx});
   double* out = image.mutable_data();
   if (!jacobian) {
@@ -190,14 +200,17 @@ void bind_psf(py::module_& m) {
       .def("fft_shape", [](const PsfConvolver& c, std::pair<int, int> window) { return c.fft_shape(window.first, window.second); },
            py::arg("window_shape"), "FFT shape used for a window of shape (wy, wx).")
       .def("convolve", &convolve_py, py::arg("padded"), py::arg("threads") = py::none(),
-           py::arg("box") = py::none(),
+           py::arg("box") = py::none(), py::arg("double_arrays") = py::none(),
            "Convolve a padded array (ny + 2 pad_y, nx + 2 pad_x) or a stack (count, ...) of "
            "them with the PSF; returns the central (ny, nx) window of each (linear "
            "convolution, no wrap-around). threads: None or 0 for the default of "
            "polychrome.thread_policy, else 1 to its MAX_THREADS (capped at the usable CPUs). "
            "box: None for all of each array, else (row_begin, row_end, col_begin, col_end) "
            "pixels of the padded arrays outside which they are taken as 0 (and not read); "
-           "the transforms shrink to what the box reaches.");
+           "the transforms shrink to what the box reaches. double_arrays: None for every "
+           "array in double precision, else k >= 0: arrays k, k + 1, ... of the stack in single "
+           "precision (float transforms; each within ~1e-6 of its largest magnitude; an array "
+           "whose values leave float's range, or hold NaN or inf, still in double).");
 
   py::class_<PointSourceRenderer>(m, "PointSourceRenderer",
                                   "A PSF (odd sizes, centre pixel (ny//2, nx//2), normalised to "
@@ -215,11 +228,15 @@ void bind_psf(py::module_& m) {
         py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("jacobian"), py::arg("tolerance"),
         py::arg("faint_fraction"), py::arg("max_depth"), py::arg("threads") = py::none(), py::arg("psf"),
         py::arg("psf_upsample"), py::arg("absolute_tolerance") = 0.0, py::arg("jacobian_out") = py::none(),
+        py::arg("single_precision_jacobian") = false,
         "render() followed by convolution with psf (a PsfConvolver) at psf_upsample times the "
         "pixel resolution; returns the image [ny, nx] or (image, jacobian [nparams, ny, nx]). "
         "absolute_tolerance: error allowed in every output pixel (flux per pixel) on top of the "
         "relative tolerance. jacobian_out: None, or a writable C-contiguous float64 array "
-        "[nparams, ny, nx] the Jacobian is written into (and returned) instead of a new one.");
+        "[nparams, ny, nx] the Jacobian is written into (and returned) instead of a new one. "
+        "single_precision_jacobian: True for the Jacobian's planes convolved in single "
+        "precision (each within ~1e-6 of its largest magnitude; the image is convolved in double "
+        "either way); False (the default): in double, like the image.");
   m.def("point_source", &point_source_py, py::arg("psf"), py::arg("shape"), py::arg("origin"),
         py::arg("pixelscale"), py::arg("position"), py::arg("flux"), py::arg("psf_upsample"),
         py::arg("jacobian"),

@@ -77,22 +77,18 @@ ComplexFftPlan::ComplexFftPlan(std::size_t n) : n_(n) {
     stages_.push_back(s);
     done = L;
   }
+  twiddle_re_float_.assign(twiddle_re_.begin(), twiddle_re_.end());
+  twiddle_im_float_.assign(twiddle_im_.begin(), twiddle_im_.end());
 }
 
-namespace {
-// Spacing pad between the split arrays: 320 bytes, five cache lines, keeps
-// 64-byte alignment.
-constexpr std::size_t kSplitPad = 40;
-}  // namespace
-
-std::size_t ComplexFftPlan::scratch_size() const noexcept {
-  return 4 * (n_ * kFftLanes + kSplitPad);
-}
-
-ComplexFftPlan::SplitBuffers ComplexFftPlan::split_buffers(double* scratch) const noexcept {
-  const std::size_t step = n_ * kFftLanes + kSplitPad;
+template <typename T>
+ComplexFftPlan::SplitBuffers<T> ComplexFftPlan::split_buffers(T* scratch) const noexcept {
+  const std::size_t step = n_ * kFftLanes + kSplitPadBytes / sizeof(T);
   return {scratch, scratch + step, scratch + 2 * step, scratch + 3 * step};
 }
+
+template ComplexFftPlan::SplitBuffers<double> ComplexFftPlan::split_buffers(double*) const noexcept;
+template ComplexFftPlan::SplitBuffers<float> ComplexFftPlan::split_buffers(float*) const noexcept;
 
 template <int W>
 bool ComplexFftPlan::transform_split(double* re, double* im, double* work_re,

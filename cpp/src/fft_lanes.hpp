@@ -9,7 +9,10 @@
 // group with missing rows, plain loops do the same.
 //
 // Layout reminder: element t of lane l is at lanes[t * 8 + l]; a "complex row"
-// holds interleaved (re, im) pairs, bin k at row[2k], row[2k + 1].
+// holds interleaved (re, im) pairs, bin k at row[2k], row[2k + 1]. The lanes and
+// complex rows are of element type T: double, or float for the single-precision
+// transforms (4 x 4 blocks of floats in 128-bit registers); real rows are always
+// double, rounded to float on the way in and widened on the way out.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +30,25 @@ namespace polychrome::POLYCHROME_KERNEL_NAMESPACE::fft_detail {
 static_assert(kFftLanes == 8, "the transposes below are written for 8 lanes");
 
 #if defined(__AVX__)
+// Four elements in one register: four doubles in a __m256d, four floats in a __m128 (the
+// single-precision lanes). The loops below are written once over these overloads.
+inline __m256d load4(const double* p) { return _mm256_loadu_pd(p); }
+inline __m128 load4(const float* p) { return _mm_loadu_ps(p); }
+inline void store4(double* p, __m256d v) { _mm256_storeu_pd(p, v); }
+inline void store4(float* p, __m128 v) { _mm_storeu_ps(p, v); }
+
+/// Four values of a real (double) row as lane elements of type T (float: rounded to nearest).
+inline __m256d load4_as(const double* p, double) { return _mm256_loadu_pd(p); }
+inline __m128 load4_as(const double* p, float) { return _mm256_cvtpd_ps(_mm256_loadu_pd(p)); }
+
+/// scale times four lane elements, stored as doubles of a real row (a float widened first).
+inline void store4_scaled(double* p, __m256d v, __m256d scale) {
+  _mm256_storeu_pd(p, _mm256_mul_pd(scale, v));
+}
+inline void store4_scaled(double* p, __m128 v, __m256d scale) {
+  _mm256_storeu_pd(p, _mm256_mul_pd(scale, _mm256_cvtps_pd(v)));
+}
+
 /// In-register transpose of the 4 x 4 matrix whose rows are a, b, c, d.
 inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
   const __m256d t0 = _mm256_unpacklo_pd(a, b);  // a0 b0 a2 b2
@@ -38,6 +60,7 @@ inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
   c = _mm256_permute2f128_pd(t0, t2, 0x31);     // a2 b2 c2 d2
   d = _mm256_permute2f128_pd(t1, t3, 0x31);     // a3 b3 c3 d3
 }
+inline void transpose4(__m128& a, __m128& b, __m128& c, __m128& d) { _MM_TRANSPOSE4_PS(a, b, c, d); }
 #endif
 
 /// Whether lanes g .. g+3 all have a row (the 4 x 4 transposes need the whole group); a block of
@@ -51,77 +74,80 @@ inline bool group_empty(const T* const* rows, int g) {
   return !rows[g] && !rows[g + 1] && !rows[g + 2] && !rows[g + 3];
 }
 
-/// lanes[t*8 + l] = rows[l][t] for t < n; a null row gives zeros.
-inline void rows_to_lanes(const double* const* rows, std::size_t n, double* lanes) {
+/// lanes[t*8 + l] = rows[l][t] for t < n (as T: double, or float rounded to nearest); a null row
+/// gives zeros.
+template <typename T>
+inline void rows_to_lanes(const double* const* rows, std::size_t n, T* lanes) {
   for (int g = 0; g < 8; g += 4) {
     std::size_t t0 = 0;
     if (group_empty(rows, g)) {
       for (std::size_t t = 0; t < n; ++t)
-        for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = 0.0;
+        for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = T(0);
       continue;
     }
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       for (; t0 + 4 <= n; t0 += 4) {
-        __m256d a = _mm256_loadu_pd(rows[g] + t0), b = _mm256_loadu_pd(rows[g + 1] + t0);
-        __m256d c = _mm256_loadu_pd(rows[g + 2] + t0), d = _mm256_loadu_pd(rows[g + 3] + t0);
+        auto a = load4_as(rows[g] + t0, T{}), b = load4_as(rows[g + 1] + t0, T{});
+        auto c = load4_as(rows[g + 2] + t0, T{}), d = load4_as(rows[g + 3] + t0, T{});
         transpose4(a, b, c, d);
-        _mm256_storeu_pd(lanes + t0 * 8 + g, a);
-        _mm256_storeu_pd(lanes + (t0 + 1) * 8 + g, b);
-        _mm256_storeu_pd(lanes + (t0 + 2) * 8 + g, c);
-        _mm256_storeu_pd(lanes + (t0 + 3) * 8 + g, d);
+        store4(lanes + t0 * 8 + g, a);
+        store4(lanes + (t0 + 1) * 8 + g, b);
+        store4(lanes + (t0 + 2) * 8 + g, c);
+        store4(lanes + (t0 + 3) * 8 + g, d);
       }
     }
 #endif
     for (std::size_t t = t0; t < n; ++t)
-      for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = rows[l] ? rows[l][t] : 0.0;
+      for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = rows[l] ? static_cast<T>(rows[l][t]) : T(0);
   }
 }
 
-/// rows[l][t] = scale * lanes[t*8 + l] for t < n; null rows are skipped.
-inline void lanes_to_rows(const double* lanes, std::size_t n, double scale, double* const* rows) {
+/// rows[l][t] = scale * lanes[t*8 + l] for t < n (the product in double); null rows are skipped.
+template <typename T>
+inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* const* rows) {
   for (int g = 0; g < 8; g += 4) {
     std::size_t t0 = 0;
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       const __m256d s = _mm256_set1_pd(scale);
       for (; t0 + 4 <= n; t0 += 4) {
-        __m256d a = _mm256_loadu_pd(lanes + t0 * 8 + g);
-        __m256d b = _mm256_loadu_pd(lanes + (t0 + 1) * 8 + g);
-        __m256d c = _mm256_loadu_pd(lanes + (t0 + 2) * 8 + g);
-        __m256d d = _mm256_loadu_pd(lanes + (t0 + 3) * 8 + g);
+        auto a = load4(lanes + t0 * 8 + g);
+        auto b = load4(lanes + (t0 + 1) * 8 + g);
+        auto c = load4(lanes + (t0 + 2) * 8 + g);
+        auto d = load4(lanes + (t0 + 3) * 8 + g);
         transpose4(a, b, c, d);
-        _mm256_storeu_pd(rows[g] + t0, _mm256_mul_pd(s, a));
-        _mm256_storeu_pd(rows[g + 1] + t0, _mm256_mul_pd(s, b));
-        _mm256_storeu_pd(rows[g + 2] + t0, _mm256_mul_pd(s, c));
-        _mm256_storeu_pd(rows[g + 3] + t0, _mm256_mul_pd(s, d));
+        store4_scaled(rows[g] + t0, a, s);
+        store4_scaled(rows[g + 1] + t0, b, s);
+        store4_scaled(rows[g + 2] + t0, c, s);
+        store4_scaled(rows[g + 3] + t0, d, s);
       }
     }
 #endif
     for (int l = g; l < g + 4; ++l)
       if (rows[l])
-        for (std::size_t t = t0; t < n; ++t) rows[l][t] = scale * lanes[t * 8 + l];
+        for (std::size_t t = t0; t < n; ++t) rows[l][t] = scale * static_cast<double>(lanes[t * 8 + l]);
   }
 }
 
 /// rows[l][2k] = re[k*8 + l], rows[l][2k+1] = im[k*8 + l] for k < count; null
 /// rows are skipped.
-inline void lanes_to_complex_rows(const double* re, const double* im, std::size_t count,
-                                  double* const* rows) {
+template <typename T>
+inline void lanes_to_complex_rows(const T* re, const T* im, std::size_t count, T* const* rows) {
   for (int g = 0; g < 8; g += 4) {
     std::size_t k0 = 0;
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       for (; k0 + 2 <= count; k0 += 2) {
-        __m256d a = _mm256_loadu_pd(re + k0 * 8 + g);
-        __m256d b = _mm256_loadu_pd(im + k0 * 8 + g);
-        __m256d c = _mm256_loadu_pd(re + (k0 + 1) * 8 + g);
-        __m256d d = _mm256_loadu_pd(im + (k0 + 1) * 8 + g);
+        auto a = load4(re + k0 * 8 + g);
+        auto b = load4(im + k0 * 8 + g);
+        auto c = load4(re + (k0 + 1) * 8 + g);
+        auto d = load4(im + (k0 + 1) * 8 + g);
         transpose4(a, b, c, d);  // a = (re_k, im_k, re_k+1, im_k+1) of lane g, ...
-        _mm256_storeu_pd(rows[g] + 2 * k0, a);
-        _mm256_storeu_pd(rows[g + 1] + 2 * k0, b);
-        _mm256_storeu_pd(rows[g + 2] + 2 * k0, c);
-        _mm256_storeu_pd(rows[g + 3] + 2 * k0, d);
+        store4(rows[g] + 2 * k0, a);
+        store4(rows[g + 1] + 2 * k0, b);
+        store4(rows[g + 2] + 2 * k0, c);
+        store4(rows[g + 3] + 2 * k0, d);
       }
     }
 #endif
@@ -136,49 +162,49 @@ inline void lanes_to_complex_rows(const double* re, const double* im, std::size_
 
 /// re[k*8 + l] = rows[l][2k], im[k*8 + l] = rows[l][2k+1] for k < count; a
 /// null row gives zeros.
-inline void complex_rows_to_lanes(const double* const* rows, std::size_t count, double* re,
-                                  double* im) {
+template <typename T>
+inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re, T* im) {
   for (int g = 0; g < 8; g += 4) {
     std::size_t k0 = 0;
     if (group_empty(rows, g)) {
       for (std::size_t k = 0; k < count; ++k)
-        for (int l = g; l < g + 4; ++l) re[k * 8 + l] = im[k * 8 + l] = 0.0;
+        for (int l = g; l < g + 4; ++l) re[k * 8 + l] = im[k * 8 + l] = T(0);
       continue;
     }
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       for (; k0 + 2 <= count; k0 += 2) {
-        __m256d a = _mm256_loadu_pd(rows[g] + 2 * k0);
-        __m256d b = _mm256_loadu_pd(rows[g + 1] + 2 * k0);
-        __m256d c = _mm256_loadu_pd(rows[g + 2] + 2 * k0);
-        __m256d d = _mm256_loadu_pd(rows[g + 3] + 2 * k0);
+        auto a = load4(rows[g] + 2 * k0);
+        auto b = load4(rows[g + 1] + 2 * k0);
+        auto c = load4(rows[g + 2] + 2 * k0);
+        auto d = load4(rows[g + 3] + 2 * k0);
         transpose4(a, b, c, d);  // a = re_k of lanes g..g+3, b = im_k, c = re_k+1, d = im_k+1
-        _mm256_storeu_pd(re + k0 * 8 + g, a);
-        _mm256_storeu_pd(im + k0 * 8 + g, b);
-        _mm256_storeu_pd(re + (k0 + 1) * 8 + g, c);
-        _mm256_storeu_pd(im + (k0 + 1) * 8 + g, d);
+        store4(re + k0 * 8 + g, a);
+        store4(im + k0 * 8 + g, b);
+        store4(re + (k0 + 1) * 8 + g, c);
+        store4(im + (k0 + 1) * 8 + g, d);
       }
     }
 #endif
     for (std::size_t k = k0; k < count; ++k)
       for (int l = g; l < g + 4; ++l) {
-        re[k * 8 + l] = rows[l] ? rows[l][2 * k] : 0.0;
-        im[k * 8 + l] = rows[l] ? rows[l][2 * k + 1] : 0.0;
+        re[k * 8 + l] = rows[l] ? rows[l][2 * k] : T(0);
+        im[k * 8 + l] = rows[l] ? rows[l][2 * k + 1] : T(0);
       }
   }
 }
 
-/// One row of 8 adjacent complex numbers (16 doubles) <-> one lane block.
-inline void deinterleave8(const double* __restrict src, double* __restrict re,
-                          double* __restrict im) {
+/// One row of 8 adjacent complex numbers (16 elements) <-> one lane block.
+template <typename T>
+inline void deinterleave8(const T* __restrict src, T* __restrict re, T* __restrict im) {
   for (int l = 0; l < 8; ++l) {
     re[l] = src[2 * l];
     im[l] = src[2 * l + 1];
   }
 }
 
-inline void interleave8(const double* __restrict re, const double* __restrict im, double scale,
-                        double* __restrict dst) {
+template <typename T>
+inline void interleave8(const T* __restrict re, const T* __restrict im, T scale, T* __restrict dst) {
   for (int l = 0; l < 8; ++l) {
     dst[2 * l] = scale * re[l];
     dst[2 * l + 1] = scale * im[l];

@@ -28,26 +28,40 @@ RealFftPlan::RealFftPlan(std::size_t n) : plan_(n) {}
 
 void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                                 const HalfSpectra<double>& out, double* scratch) const {
-  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, size(), out, scratch);
+  cpu_kernels().real_fft.real_forward_block(plan_, in, in_stride, rows, size(), out, scratch);
 }
 
+template <typename T>
 void RealFftPlan::forward_block(const double* in, std::size_t in_stride, std::size_t rows,
-                                std::size_t length, const HalfSpectra<double>& out,
-                                double* scratch) const {
-  cpu_kernels().real_forward_block(plan_, in, in_stride, rows, length, out, scratch);
+                                std::size_t length, const HalfSpectra<T>& out, T* scratch) const {
+  cpu_kernels().real_fft_of<T>().real_forward_block(plan_, in, in_stride, rows, length, out, scratch);
 }
+
+template void RealFftPlan::forward_block(const double*, std::size_t, std::size_t, std::size_t,
+                                         const HalfSpectra<double>&, double*) const;
+template void RealFftPlan::forward_block(const double*, std::size_t, std::size_t, std::size_t,
+                                         const HalfSpectra<float>&, float*) const;
 
 void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t rows,
                                 double* out, std::size_t out_stride, double scale,
                                 double* scratch) const {
-  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, 0, size(), scale, scratch);
+  cpu_kernels().real_fft.real_inverse_block(plan_, in, rows, out, out_stride, 0, size(), scale, scratch);
 }
 
-void RealFftPlan::inverse_block(const HalfSpectra<const double>& in, std::size_t rows,
-                                double* out, std::size_t out_stride, std::size_t first,
-                                std::size_t count, double scale, double* scratch) const {
-  cpu_kernels().real_inverse_block(plan_, in, rows, out, out_stride, first, count, scale, scratch);
+template <typename T>
+void RealFftPlan::inverse_block(const HalfSpectra<const T>& in, std::size_t rows, double* out,
+                                std::size_t out_stride, std::size_t first, std::size_t count,
+                                double scale, T* scratch) const {
+  cpu_kernels().real_fft_of<T>().real_inverse_block(plan_, in, rows, out, out_stride, first, count,
+                                                    scale, scratch);
 }
+
+template void RealFftPlan::inverse_block(const HalfSpectra<const double>&, std::size_t, double*,
+                                         std::size_t, std::size_t, std::size_t, double,
+                                         double*) const;
+template void RealFftPlan::inverse_block(const HalfSpectra<const float>&, std::size_t, double*,
+                                         std::size_t, std::size_t, std::size_t, double,
+                                         float*) const;
 
 void RealFftPlan::forward(const double* in, std::complex<double>* out, std::size_t count,
                           int threads) const {

@@ -2,6 +2,8 @@
 #include "psf_convolution_passes.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <type_traits>
 
 #include "polychrome/cpu_kernels.hpp"
 #include "polychrome/thread_pool.hpp"
@@ -47,6 +49,38 @@ ConvolutionPasses::ConvolutionPasses(const PsfImage& psf, std::size_t ny, std::s
         ki[t * kLanes + l] = scale * h.imag();
       }
   }
+  kernel_float_.assign(kernel_.begin(), kernel_.end());
+}
+
+template <typename T>
+const T* ConvolutionPasses::kernel() const noexcept {
+  if constexpr (std::is_same_v<T, float>) {
+    return kernel_float_.data();
+  } else {
+    return kernel_.data();
+  }
+}
+
+bool ConvolutionPasses::suits_single_precision(const ConvolutionBox& box, const double* in) noexcept {
+  // The range: with S the sum of |values| and M the largest, M <= S <= N M for N <= 2^24 input
+  // values. S <= 2^80 keeps every value and every sum a transform forms (at most N M, times the
+  // PSF spectrum's 1 / (ny nx) <= 1 in the product) below 2^104, far from float's 2^128.
+  // S >= 2^-50 keeps M >= 2^-74, so that what float resolves of the output (~2^-24 M) stays
+  // normal (>= 2^-126) even times the product's 1 / (ny nx) >= 2^-24: nothing that matters
+  // underflows. (An all-zero input is exact in float too.)
+  constexpr double kSmallest = 0x1p-50, kLargest = 0x1p80;
+  // Eight running sums, one per lane of the loop, so that it vectorises without reordering a sum.
+  double lanes[8] = {};
+  double sum = 0.0;
+  for (std::size_t r = 0; r < box.in_rows; ++r) {
+    const double* row = in + r * box.in_stride;
+    std::size_t j = 0;
+    for (; j + 8 <= box.in_cols; j += 8)
+      for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::abs(row[j + l]);
+    for (; j < box.in_cols; ++j) sum += std::abs(row[j]);
+  }
+  for (const double v : lanes) sum += v;
+  return sum == 0.0 || (sum >= kSmallest && sum <= kLargest);  // false for NaN and inf
 }
 
 std::size_t ConvolutionPasses::spectra_size(const ConvolutionBox& box) const noexcept {
@@ -59,11 +93,13 @@ std::size_t ConvolutionPasses::scratch_size() const noexcept {
   return std::max(rows_.scratch_size(), columns_.scratch_size());
 }
 
-void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double* out,
-                            double* spectra, double* scratch, int threads) const {
+template <typename T>
+void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double* out, T* spectra,
+                            T* scratch, int threads) const {
   const std::size_t nc = rows_.spectrum_size();
-  const std::size_t stride = 2 * nc;  // doubles between the spectra's rows
-  const std::size_t per_thread = scratch_size();
+  const std::size_t stride = 2 * nc;  // elements between the spectra's rows
+  // Per thread, in elements of T (floats take fewer bytes than scratch_size() doubles).
+  const std::size_t per_thread = std::max(rows_.scratch_size<T>(), columns_.scratch_size<T>());
   constexpr std::size_t R = RealFftPlan::block_rows;
   auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
 
@@ -71,15 +107,14 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   parallel_for(blocks(box.in_rows, R), threads, [&](std::size_t b, int slot) {
     const std::size_t r0 = b * R;
     rows_.forward_block(in + r0 * box.in_stride, box.in_stride, std::min(R, box.in_rows - r0),
-                        box.in_cols, HalfSpectra<double>{spectra + r0 * stride, stride, nullptr, 0, nc},
+                        box.in_cols, HalfSpectra<T>{spectra + r0 * stride, stride, nullptr, 0, nc},
                         work(slot));
   });
 
   // 2. Columns: forward, product, inverse; the wanted rows back into the same buffer.
-  const CpuKernels& kernels = cpu_kernels();
   parallel_for(blocks(nc, kLanes), threads, [&](std::size_t b, int slot) {
-    const double* kr = kernel_.data() + b * 2 * ny() * kLanes;
-    ConvolutionColumns columns;
+    const T* kr = kernel<T>() + b * 2 * ny() * kLanes;
+    ConvolutionColumns<T> columns;
     columns.spectra = spectra + 2 * b * kLanes;
     columns.stride = stride;
     columns.lanes = static_cast<int>(std::min(kLanes, nc - b * kLanes));
@@ -88,16 +123,21 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
     columns.kernel_im = kr + ny() * kLanes;
     columns.out_first = box.out_row0;
     columns.out_rows = box.out_rows;
-    kernels.convolve_columns(columns_, columns, work(slot));
+    cpu_kernels().real_fft_of<T>().convolve_columns(columns_, columns, work(slot));
   });
 
   // 3. The wanted rows back to real values, the wanted columns only.
   parallel_for(blocks(box.out_rows, R), threads, [&](std::size_t b, int slot) {
     const std::size_t r0 = b * R;
-    rows_.inverse_block(HalfSpectra<const double>{spectra + r0 * stride, stride, nullptr, 0, nc},
+    rows_.inverse_block(HalfSpectra<const T>{spectra + r0 * stride, stride, nullptr, 0, nc},
                         std::min(R, box.out_rows - r0), out + r0 * box.out_stride, box.out_stride,
                         box.out_col0, box.out_cols, 1.0, work(slot));
   });
 }
+
+template void ConvolutionPasses::run(const ConvolutionBox&, const double*, double*, double*, double*,
+                                     int) const;
+template void ConvolutionPasses::run(const ConvolutionBox&, const double*, double*, float*, float*,
+                                     int) const;
 
 }  // namespace polychrome

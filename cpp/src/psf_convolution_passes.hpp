@@ -13,6 +13,12 @@
 //    to the output.
 // Against a full 2D transform pair this drops the dark rows' forward transforms, the unwanted
 // rows' inverse transforms, two gathers and scatters of the spectrum and the copies in and out.
+//
+// The passes run in double or in single precision (float lanes, half spectra and PSF spectrum,
+// the input rounded to float on the way in and the output widened on the way out: half the bytes
+// and twice the lanes per vector register). Single precision is for arrays whose outputs may err
+// by ~1e-6 of their largest magnitude (the Jacobian's planes, which steer a fit and give its
+// covariance), and only for inputs whose magnitudes keep float's range (suits_single_precision).
 #pragma once
 
 #include <cstddef>
@@ -39,28 +45,43 @@ class ConvolutionPasses {
 
   std::size_t ny() const noexcept { return columns_.size(); }
   std::size_t nx() const noexcept { return rows_.size(); }
-  /// Bytes of the PSF spectrum kept.
-  std::size_t spectrum_bytes() const noexcept { return kernel_.size() * sizeof(double); }
+  /// Bytes of the PSF spectrum kept (in both precisions).
+  std::size_t spectrum_bytes() const noexcept {
+    return kernel_.size() * sizeof(double) + kernel_float_.size() * sizeof(float);
+  }
   /// Doubles of the spectra buffer run() needs for a box (rows of nx/2+1 complex bins), a
   /// multiple of 8.
   std::size_t spectra_size(const ConvolutionBox& box) const noexcept;
   /// Doubles of kernel scratch run() needs per thread.
   std::size_t scratch_size() const noexcept;
 
+  /// Whether the box of `in` (as run() reads it) suits the single-precision passes: the sum of
+  /// its |values| is 0 or within [2^-50, 2^80] (so no value's magnitude, nor any sum of them in
+  /// the transforms, leaves float's normal range on either side where it matters: see the .cpp).
+  /// NaN or inf does not suit (the double passes carry it to the output as they always did).
+  static bool suits_single_precision(const ConvolutionBox& box, const double* in) noexcept;
+
   /// Convolves one array: in (box.in_rows rows of box.in_cols values, stride box.in_stride) to out
-  /// (box.out_rows rows of box.out_cols values, stride box.out_stride). spectra:
-  /// spectra_size(box) doubles; scratch: threads * scratch_size() doubles (both uninitialised).
-  /// threads: threads inside the passes (1 for none).
-  void run(const ConvolutionBox& box, const double* in, double* out, double* spectra,
-           double* scratch, int threads) const;
+  /// (box.out_rows rows of box.out_cols values, stride box.out_stride). T: the passes' element
+  /// type, double or float (then `in` must suit it, see suits_single_precision). spectra:
+  /// spectra_size(box) doubles' room; scratch: threads * scratch_size() doubles' room (both
+  /// uninitialised, used as T). threads: threads inside the passes (1 for none).
+  template <typename T>
+  void run(const ConvolutionBox& box, const double* in, double* out, T* spectra, T* scratch,
+           int threads) const;
 
  private:
   RealFftPlan rows_;
   ComplexFftPlan columns_;
+  // The PSF's spectrum of element type T: kernel_ or kernel_float_.
+  template <typename T>
+  const T* kernel() const noexcept;
+
   // Per block b of kFftLanes half-spectrum columns: ny kFftLanes real parts, then as many
   // imaginary parts, lane-interleaved (element t of column 8b + l at t kFftLanes + l); columns
   // past nx/2 are 0.
   std::vector<double> kernel_;
+  std::vector<float> kernel_float_;  // the same, each value rounded to float
 };
 
 }  // namespace polychrome

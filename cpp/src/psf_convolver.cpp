@@ -82,7 +82,8 @@ std::shared_ptr<const ConvolutionPasses> PsfConvolver::transform(std::size_t ny,
 }
 
 void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int wx,
-                            double* const* out, int threads, Extent extent) const {
+                            double* const* out, int threads, Extent extent,
+                            std::size_t double_arrays) const {
   fft_shape(wy, wx);  // checks the window's shape
   if (count == 0 || wy == 0 || wx == 0) return;
   const std::size_t py = static_cast<std::size_t>(pad_y()), px = static_cast<std::size_t>(pad_x());
@@ -114,6 +115,16 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   // Threads pay only for enough FFT points in all (team_size); one array
   // below that runs serially, with no fork-join at all.
   const int nthreads = team_size(threads, count * ny * nx, kMinFftPointsPerThread);
+  // Array a in single precision where asked and where its values suit float, else in double.
+  const auto run = [&](std::size_t a, double* spectra_buffer, double* scratch_buffer, int run_threads) {
+    const double* in = lit + a * ly * lx;
+    if (a >= double_arrays && ConvolutionPasses::suits_single_precision(box, in)) {
+      t->run(box, in, out[a], reinterpret_cast<float*>(spectra_buffer),
+             reinterpret_cast<float*>(scratch_buffer), run_threads);
+    } else {
+      t->run(box, in, out[a], spectra_buffer, scratch_buffer, run_threads);
+    }
+  };
 
   if (count > 1 && nthreads > 1) {
     // A batch (image + Jacobian columns): whole arrays per thread, each
@@ -124,7 +135,7 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
     parallel_for(count, batch_threads, [&](std::size_t a, int slot) {
       auto& lease = leases[static_cast<std::size_t>(slot)];
       if (!lease) lease.emplace(pool_.acquire(spectra + scratch));
-      t->run(box, lit + a * ly * lx, out[a], lease->data(), lease->data() + spectra, 1);
+      run(a, lease->data(), lease->data() + spectra, 1);
     });
     return;
   }
@@ -133,16 +144,15 @@ void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int
   // Uninitialised buffers from the pool: every element is written before it is read.
   const std::size_t kernel_scratch = scratch * static_cast<std::size_t>(nthreads);
   ScratchPool::Lease lease = pool_.acquire(spectra + kernel_scratch);
-  for (std::size_t a = 0; a < count; ++a)
-    t->run(box, lit + a * ly * lx, out[a], lease.data(), lease.data() + spectra, nthreads);
+  for (std::size_t a = 0; a < count; ++a) run(a, lease.data(), lease.data() + spectra, nthreads);
 }
 
 void PsfConvolver::convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
-                            int threads, Extent extent) const {
+                            int threads, Extent extent, std::size_t double_arrays) const {
   std::vector<double*> outputs(count);
   const std::size_t size = static_cast<std::size_t>(std::max(wy, 0)) * static_cast<std::size_t>(std::max(wx, 0));
   for (std::size_t a = 0; a < count; ++a) outputs[a] = out + a * size;
-  convolve(padded, count, wy, wx, outputs.data(), threads, extent);
+  convolve(padded, count, wy, wx, outputs.data(), threads, extent, double_arrays);
 }
 
 }  // namespace polychrome

@@ -142,12 +142,14 @@ void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyPr
   const bool scaled_last = jac && last_parameter_scales_image(profile);
   const std::size_t convolved = scaled_last ? count - 1 : count;
   const PsfConvolver::Extent lit = lit_extent(rendered.data(), convolved, padded.ny, padded.nx);
+  // The image (array 0) in double; the Jacobian's planes as the options say.
+  const std::size_t double_arrays = options.single_precision_jacobian ? 1 : PsfConvolver::kAllDouble;
   if (k == 1) {
-    psf.convolve(rendered.data(), convolved, wy, wx, out.data(), options.threads, lit);
+    psf.convolve(rendered.data(), convolved, wy, wx, out.data(), options.threads, lit, double_arrays);
   } else {
     ScratchPool::Lease fine =
         psf.scratch(convolved * static_cast<std::size_t>(wy) * static_cast<std::size_t>(wx));
-    psf.convolve(rendered.data(), convolved, wy, wx, fine.data(), options.threads, lit);
+    psf.convolve(rendered.data(), convolved, wy, wx, fine.data(), options.threads, lit, double_arrays);
     bin_blocks(fine.data(), convolved, grid.ny, grid.nx, k, out.data());
   }
   if (scaled_last)

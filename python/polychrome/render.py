@@ -79,7 +79,7 @@ def _profile_values(profile, params, knots):
 def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=1.0,
                    origin=(0.0, 0.0), knots=None, jacobian=False, tolerance=1e-5,
                    faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1,
-                   absolute_tolerance=0.0):
+                   absolute_tolerance=0.0, jacobian_precision="double"):
     """Integrate a radial surface-brightness profile over every pixel of a grid.
 
     With ``psf``, each pixel is instead the integral over the pixel of the
@@ -161,6 +161,13 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
         profile is then rendered on that finer grid (same origin: image pixel
         (i, j) is the fine block ``[k i, k i + k) x [k j, k j + k)``),
         convolved there, and each block summed back into its pixel.
+    jacobian_precision : {"double", "single"}
+        With ``psf`` and ``jacobian``: the precision of the Jacobian planes' convolution.
+        "double" (the default): like the image, each plane the exact convolution of the
+        rendered Jacobian to rounding; "single": float transforms, a third cheaper, each plane
+        within ~1e-6 of its largest magnitude (a plane whose values leave float's range is
+        convolved in double; models rendered at a noise tolerance use it, see
+        ``Model.set_noise_tolerance``). The image is convolved in double either way.
 
     Returns
     -------
@@ -178,7 +185,7 @@ def render_profile(profile, params, shape, *, center, q=1.0, PA=0.0, pixelscale=
     renderer = ProfileRenderer(profile, shape, pixelscale=pixelscale, origin=origin, knots=knots,
                                tolerance=tolerance, faint_fraction=faint_fraction, max_depth=max_depth,
                                threads=threads, psf=psf, psf_upsample=psf_upsample,
-                               absolute_tolerance=absolute_tolerance)
+                               absolute_tolerance=absolute_tolerance, jacobian_precision=jacobian_precision)
     return renderer(values, center, q, PA, jacobian)
 
 
@@ -276,7 +283,7 @@ class ProfileRenderer:
 
     def __init__(self, profile, shape, *, pixelscale=1.0, origin=(0.0, 0.0), knots=None, tolerance=1e-5,
                  faint_fraction=1e-9, max_depth=14, threads=None, psf=None, psf_upsample=1,
-                 absolute_tolerance=0.0):
+                 absolute_tolerance=0.0, jacobian_precision="double"):
         profile = _checked_profile(profile)
         knots = _checked_knots(profile, knots)
         self._count = _value_count(profile, None if knots is None else len(knots))
@@ -292,6 +299,8 @@ class ProfileRenderer:
         else:
             self._convolution = (as_convolver(psf), check_psf_upsample(psf_upsample))
             self._core = _core.render_convolved
+        if _checked_jacobian_precision(jacobian_precision) == "single" and psf is not None:
+            self._core = functools.partial(_core.render_convolved, single_precision_jacobian=True)
 
     def __call__(self, params, center, q, PA, jacobian=False):
         profile, knots, shape, origin, pixelscale = self._static
@@ -334,6 +343,12 @@ def _value_count(profile, knot_count):
     knots): the core's names counted once per pair (a fit makes a renderer per component and plan;
     the core's call costs ~9k instructions)."""
     return len(_core.profile_parameter_names(profile, knot_count or 0))
+
+
+def _checked_jacobian_precision(value):
+    if value not in ("single", "double"):
+        raise ValueError(f'jacobian_precision must be "single" or "double", got {value!r}')
+    return value
 
 
 def _checked_absolute_tolerance(value):

@@ -38,6 +38,7 @@
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "polychrome/ellipse.hpp"
@@ -49,19 +50,42 @@
 namespace polychrome {
 
 /// One block of up to kFftLanes adjacent columns of a stack of half spectra (rows of complex
-/// bins, interleaved re, im), for the PSF convolution's column stage: each column is transformed
-/// forward (its first in_rows bins read, the rest taken as 0), multiplied by the kernel's spectrum
-/// and transformed backward, unnormalised; rows out_first, out_first + 1, ... (mod the size) of
-/// the result then go to rows 0 .. out_rows - 1 of the same columns.
+/// bins, interleaved re, im; elements of type T), for the PSF convolution's column stage: each
+/// column is transformed forward (its first in_rows bins read, the rest taken as 0), multiplied by
+/// the kernel's spectrum and transformed backward, unnormalised; rows out_first, out_first + 1, ...
+/// (mod the size) of the result then go to rows 0 .. out_rows - 1 of the same columns.
+template <typename T>
 struct ConvolutionColumns {
-  double* spectra = nullptr;        ///< bin of row t, lane l at spectra[t * stride + 2 l] (+1: im)
-  std::size_t stride = 0;           ///< doubles between rows
+  T* spectra = nullptr;             ///< bin of row t, lane l at spectra[t * stride + 2 l] (+1: im)
+  std::size_t stride = 0;           ///< elements between rows
   int lanes = 0;                    ///< columns in the block, 1 .. kFftLanes
   std::size_t in_rows = 0;          ///< rows read
-  const double* kernel_re = nullptr;  ///< the kernel's spectrum of these columns, lane-interleaved:
-  const double* kernel_im = nullptr;  ///< element t of lane l at [t * kFftLanes + l], size n kFftLanes
+  const T* kernel_re = nullptr;     ///< the kernel's spectrum of these columns, lane-interleaved:
+  const T* kernel_im = nullptr;     ///< element t of lane l at [t * kFftLanes + l], size n kFftLanes
   std::size_t out_first = 0;        ///< the transform's row written to row 0
   std::size_t out_rows = 0;         ///< rows written (may exceed the size: they wrap)
+};
+
+/// The real FFT's row blocks and the PSF convolution's column stage, their lanes, half spectra and
+/// scratch of element type T: double, or float for the single-precision convolution (of Jacobian
+/// planes, see PsfConvolver::convolve). The real rows are doubles either way: the float blocks
+/// round them on the way in and widen them on the way out.
+template <typename T>
+struct RealFftKernels {
+  /// RealFftPlan::forward_block and inverse_block (plan: the real plan's complex plan; input
+  /// rows of `length` values, zero-padded; outputs (first + j) mod n, j < count, of each row).
+  /// scratch: plan.scratch_size() doubles' room.
+  void (*real_forward_block)(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
+                             std::size_t rows, std::size_t length, const HalfSpectra<T>& out,
+                             T* scratch);
+  void (*real_inverse_block)(const ComplexFftPlan& plan, const HalfSpectra<const T>& in,
+                             std::size_t rows, double* out, std::size_t out_stride,
+                             std::size_t first, std::size_t count, double scale, T* scratch);
+
+  /// The PSF convolution's column stage for one block of columns (see ConvolutionColumns);
+  /// plan: the column transform's; scratch: plan.scratch_size() doubles' room.
+  void (*convolve_columns)(const ComplexFftPlan& plan, const ConvolutionColumns<T>& columns,
+                           T* scratch);
 };
 
 /// One level's kernels. Every pointer is set.
@@ -82,24 +106,24 @@ struct CpuKernels {
                     FftDirection direction, double scale, double* scratch);
   void (*fft_single)(const ComplexFftPlan& plan, const double* in, double* out,
                      FftDirection direction, double scale, double* scratch);
-  /// RealFftPlan::forward_block and inverse_block (plan: the real plan's complex plan; input
-  /// rows of `length` values, zero-padded; outputs (first + j) mod n, j < count, of each row).
-  void (*real_forward_block)(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                             std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
-                             double* scratch);
-  void (*real_inverse_block)(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
-                             std::size_t rows, double* out, std::size_t out_stride,
-                             std::size_t first, std::size_t count, double scale, double* scratch);
-
-  /// The PSF convolution's column stage for one block of columns (see ConvolutionColumns);
-  /// plan: the column transform's; scratch: plan.scratch_size() doubles.
-  void (*convolve_columns)(const ComplexFftPlan& plan, const ConvolutionColumns& columns,
-                           double* scratch);
+  /// The real row blocks and the convolution's column stage in double and in single precision.
+  RealFftKernels<double> real_fft;
+  RealFftKernels<float> real_fft_float;
 
   /// accumulate_normal_equations (see normal_equations.hpp).
   void (*normal_equations)(const double* residual, const double* weight, const double* jacobian,
                            std::size_t n, std::size_t p, double* chi2, double* gradient,
                            double* hessian, int threads);
+
+  /// real_fft or real_fft_float by element type.
+  template <typename T>
+  const RealFftKernels<T>& real_fft_of() const noexcept {
+    if constexpr (std::is_same_v<T, float>) {
+      return real_fft_float;
+    } else {
+      return real_fft;
+    }
+  }
 };
 
 /// The level in use and why it was chosen.

@@ -31,6 +31,7 @@
 #include <complex>
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace polychrome {
@@ -92,21 +93,28 @@ class ComplexFftPlan {
 
   std::size_t size() const noexcept { return n_; }
 
-  /// Doubles of scratch the block methods need: four arrays of n kFftLanes
-  /// (see split_buffers) plus padding.
-  std::size_t scratch_size() const noexcept;
+  /// Elements of type T (double; float for the single-precision kernels) of
+  /// scratch the block methods need: four arrays of n kFftLanes (see
+  /// split_buffers) plus padding. The floats take fewer bytes than the doubles.
+  template <typename T = double>
+  std::size_t scratch_size() const noexcept {
+    return 4 * (n_ * kFftLanes + kSplitPadBytes / sizeof(T));
+  }
 
-  /// The four kernel arrays (re, im and their ping-pong partners) carved out
-  /// of scratch. They are spaced n kFftLanes + 40 doubles apart: for
+  /// The four kernel arrays (re, im and their ping-pong partners) of element
+  /// type T (double; float for the single-precision kernels) carved out of
+  /// scratch. They are spaced n kFftLanes elements + kSplitPadBytes apart: for
   /// power-of-two n, arrays a multiple of 4 KiB apart would map the same
   /// element of all four to one L1 cache set and evict each other.
+  template <typename T>
   struct SplitBuffers {
-    double* re;
-    double* im;
-    double* work_re;
-    double* work_im;
+    T* re;
+    T* im;
+    T* work_re;
+    T* work_im;
   };
-  SplitBuffers split_buffers(double* scratch) const noexcept;
+  template <typename T>
+  SplitBuffers<T> split_buffers(T* scratch) const noexcept;
 
   /// Unnormalised forward transform of W lane-interleaved split sequences in
   /// (re, im), using (work_re, work_im) as the ping-pong buffer; each array
@@ -148,18 +156,38 @@ class ComplexFftPlan {
     std::size_t twiddle_offset;  // first twiddle of this stage: (p-1) per k1 < l
   };
   const std::vector<Stage>& stages() const noexcept { return stages_; }
-  /// Twiddles w_L^{r k1} of all stages (real and imaginary parts), per Stage::twiddle_offset.
-  const double* twiddle_re() const noexcept { return twiddle_re_.data(); }
-  const double* twiddle_im() const noexcept { return twiddle_im_.data(); }
+  /// Twiddles w_L^{r k1} of all stages (real and imaginary parts), per Stage::twiddle_offset,
+  /// as T: double, or float (each rounded from the double) for the single-precision kernels.
+  template <typename T>
+  const T* twiddle_re() const noexcept {
+    if constexpr (std::is_same_v<T, float>) {
+      return twiddle_re_float_.data();
+    } else {
+      return twiddle_re_.data();
+    }
+  }
+  template <typename T>
+  const T* twiddle_im() const noexcept {
+    if constexpr (std::is_same_v<T, float>) {
+      return twiddle_im_float_.data();
+    } else {
+      return twiddle_im_.data();
+    }
+  }
 
  private:
+  // Spacing pad between the split arrays: five cache lines, keeps 64-byte alignment.
+  static constexpr std::size_t kSplitPadBytes = 320;
+
   std::size_t n_;
   std::vector<Stage> stages_;
   std::vector<double> twiddle_re_;
   std::vector<double> twiddle_im_;
+  std::vector<float> twiddle_re_float_;
+  std::vector<float> twiddle_im_float_;
 };
 
-/// Where half spectra of a stack of rows live (all offsets in doubles, complex
+/// Where half spectra of a stack of rows live (all offsets in elements of T, complex
 /// interleaved): bins k < split of row r at lo + r*lo_stride + 2k, bins
 /// k >= split at hi + r*hi_stride + 2(k - split). The plain layout is
 /// split = n/2+1 with hi unused; the 2D inverse stores the last bin apart so
@@ -185,7 +213,11 @@ class RealFftPlan {
   std::size_t size() const noexcept { return plan_.size(); }
   /// n/2 + 1: the non-negative frequency bins.
   std::size_t spectrum_size() const noexcept { return plan_.size() / 2 + 1; }
-  std::size_t scratch_size() const noexcept { return plan_.scratch_size(); }
+  /// Elements of type T of scratch the block methods need (see ComplexFftPlan).
+  template <typename T = double>
+  std::size_t scratch_size() const noexcept {
+    return plan_.scratch_size<T>();
+  }
   /// Rows handled by one block call.
   static constexpr std::size_t block_rows = 2 * kFftLanes;
 
@@ -202,9 +234,12 @@ class RealFftPlan {
   void forward_block(const double* in, std::size_t in_stride, std::size_t rows,
                      const HalfSpectra<double>& out, double* scratch) const;
   /// The same for input rows of only `length` <= n values each, taken as
-  /// zero-padded to n (the padding is never read).
+  /// zero-padded to n (the padding is never read). T: the spectra's and the
+  /// kernel's element type, double or float (single precision: the rows are
+  /// rounded to float; scratch: scratch_size<float>() floats).
+  template <typename T>
   void forward_block(const double* in, std::size_t in_stride, std::size_t rows,
-                     std::size_t length, const HalfSpectra<double>& out, double* scratch) const;
+                     std::size_t length, const HalfSpectra<T>& out, T* scratch) const;
   /// Inverse of forward_block, every output multiplied by scale (1/n for a
   /// normalised inverse). The input is read completely before the output is
   /// written, so the two may overlap.
@@ -212,10 +247,12 @@ class RealFftPlan {
                      std::size_t out_stride, double scale, double* scratch) const;
   /// The same writing only count values of each output row: element
   /// (first + j) mod n of the transform to out[r*out_stride + j], j < count
-  /// (count may exceed n: the row repeats).
-  void inverse_block(const HalfSpectra<const double>& in, std::size_t rows, double* out,
+  /// (count may exceed n: the row repeats). T as for forward_block (the
+  /// output widened to double before the scale).
+  template <typename T>
+  void inverse_block(const HalfSpectra<const T>& in, std::size_t rows, double* out,
                      std::size_t out_stride, std::size_t first, std::size_t count, double scale,
-                     double* scratch) const;
+                     T* scratch) const;
 
  private:
   ComplexFftPlan plan_;

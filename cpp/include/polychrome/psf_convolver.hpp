@@ -77,18 +77,28 @@ class PsfConvolver {
   /// Where the padded arrays may be nonzero (see ConvolutionExtent).
   using Extent = ConvolutionExtent;
 
+  /// double_arrays for every array in double precision.
+  static constexpr std::size_t kAllDouble = static_cast<std::size_t>(-1);
+
   /// Convolve count arrays stored one after another in padded, each
   /// (wy + 2 pad_y) x (wx + 2 pad_x), row-major; array a's central wy x wx
   /// window goes to out[a] (row-major, wy*wx doubles). Output may not overlap
   /// the input. threads: at most this many (work too small for them runs on
   /// fewer; Python resolves the count in polychrome.thread_policy). extent: where the arrays may
-  /// be nonzero (the rest is not read). Safe to call from several threads
-  /// at once. Throws std::invalid_argument for negative window sizes.
+  /// be nonzero (the rest is not read). double_arrays: the arrays a < double_arrays are convolved
+  /// in double precision; the others in single precision (float transforms: each output within
+  /// ~1e-6 of its array's largest magnitude, for a Jacobian's planes; tests/
+  /// test_convolution_single.py) where their values suit float's range, else in double too (see
+  /// ConvolutionPasses::suits_single_precision). An array's output depends on it alone, not on
+  /// its batch or the threads. Safe to call from several threads at once. Throws
+  /// std::invalid_argument for negative window sizes.
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* const* out,
-                int threads = 1, Extent extent = Extent{}) const;
+                int threads = 1, Extent extent = Extent{},
+                std::size_t double_arrays = kAllDouble) const;
   /// The same with the outputs stored one after another in out (count*wy*wx).
   void convolve(const double* padded, std::size_t count, int wy, int wx, double* out,
-                int threads = 1, Extent extent = Extent{}) const;
+                int threads = 1, Extent extent = Extent{},
+                std::size_t double_arrays = kAllDouble) const;
 
   /// A work buffer of at least count doubles from this object's pool, for
   /// callers that prepare its input (the padded render): reused between

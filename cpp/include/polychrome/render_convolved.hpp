@@ -30,6 +30,9 @@ namespace polychrome {
 /// fine render gets it divided by k^2 x the sum of the PSF's |values|, the
 /// most by which k^2 fine pixels' errors through the PSF can add up.
 ///
+/// options.single_precision_jacobian: the Jacobian's planes convolved in single precision
+/// (see RenderOptions; the image is convolved in double either way).
+///
 /// options.threads applies to the render and the convolution. Throws
 /// std::invalid_argument for psf_upsample < 1 and for what render() rejects.
 void render_convolved(const PixelGrid& grid, const Ellipse& ellipse, const AnyProfile& profile,

@@ -24,6 +24,12 @@ struct RenderOptions {
   /// team_size); below 1 means one. Python decides the count in
   /// polychrome.thread_policy and passes it here.
   int threads = 1;
+  /// render_convolved only: whether the Jacobian's planes are convolved in single precision
+  /// (float transforms, a third cheaper: each plane within ~1e-6 of its largest magnitude, plenty
+  /// for a fit's steps and covariance; a plane whose values leave float's range goes in double).
+  /// The image is convolved in double either way, unaffected. false (the default): the planes
+  /// in double too, each the exact convolution of the rendered Jacobian to rounding.
+  bool single_precision_jacobian = false;
 };
 
 }  // namespace polychrome

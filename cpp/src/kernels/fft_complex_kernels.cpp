@@ -1,8 +1,11 @@
 // The complex FFT's butterflies, gathers and scatters, compiled once per
 // CPU level (see polychrome/cpu_kernels.hpp); the algorithm and the plan
-// are described in fft_complex.cpp.
+// are described in fft_complex.cpp. The butterflies and stages are templates on the element
+// type: double, and float for the PSF convolution's single-precision transforms (the same code,
+// twice the lanes per vector register).
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "../fft_lanes.hpp"
@@ -23,18 +26,26 @@ constexpr double kS2 = 0.58778525229247312916870595463907277;   // sin(4 pi/5)
 // transform_split_lit): arithmetic with it is dropped at compile time. Exact: x + 0 and x - 0
 // are x, 0 - x is -x, c 0 is 0 (only the sign of a zero result may differ from the full sum).
 struct Zero {};
-inline double operator+(double a, Zero) { return a; }
-inline double operator+(Zero, double a) { return a; }
+template <typename T>
+using IfReal = std::enable_if_t<std::is_floating_point_v<T>, T>;
+template <typename T>
+inline IfReal<T> operator+(T a, Zero) { return a; }
+template <typename T>
+inline IfReal<T> operator+(Zero, T a) { return a; }
 inline Zero operator+(Zero, Zero) { return {}; }
-inline double operator-(double a, Zero) { return a; }
-inline double operator-(Zero, double a) { return -a; }
+template <typename T>
+inline IfReal<T> operator-(T a, Zero) { return a; }
+template <typename T>
+inline IfReal<T> operator-(Zero, T a) { return -a; }
 inline Zero operator-(Zero, Zero) { return {}; }
-inline Zero operator*(double, Zero) { return {}; }
-inline Zero operator*(Zero, double) { return {}; }
+template <typename T, typename = IfReal<T>>
+inline Zero operator*(T, Zero) { return {}; }
+template <typename T, typename = IfReal<T>>
+inline Zero operator*(Zero, T) { return {}; }
 
 // Input r of a butterfly whose first Live inputs are nonzero: x[i], or Zero (x not read).
-template <int R, int Live>
-inline auto input(const double* x, std::size_t i) {  // no __restrict: the caller's holds
+template <int R, int Live, typename T>
+inline auto input(const T* x, std::size_t i) {  // no __restrict: the caller's holds
   if constexpr (R < Live) {
     return x[i];
   } else {
@@ -42,27 +53,28 @@ inline auto input(const double* x, std::size_t i) {  // no __restrict: the calle
   }
 }
 
-// One stage's butterflies. x* are the stage inputs, y* its outputs; MW = M*W
-// doubles per contiguous run; tr/ti the p-1 twiddles w_L^{r k1}, r = 1..p-1.
+// One stage's butterflies (elements of type T: double, or float for the single-precision
+// transforms). x* are the stage inputs, y* its outputs; MW = M*W
+// elements per contiguous run; tr/ti the p-1 twiddles w_L^{r k1}, r = 1..p-1.
 // Twiddle = false is the k1 = 0 column, where all twiddles are 1. Live < p: inputs Live..p-1
 // are 0 and not read (see transform_split_lit).
 // a *= w for the complex a = (re, im) and w = (wr, wi); a Zero input stays Zero.
-template <class T>
-inline void rotate(T& re, T& im, double wr, double wi) {
+template <class A, typename T>
+inline void rotate(A& re, A& im, T wr, T wi) {
   const auto r = re * wr - im * wi;
   im = re * wi + im * wr;
   re = r;
 }
 
-template <bool Twiddle, int Live = 2>
-inline void butterfly2(const double* __restrict x0r, const double* __restrict x0i,
-                       const double* __restrict x1r, const double* __restrict x1i,
-                       double* __restrict y0r, double* __restrict y0i, double* __restrict y1r,
-                       double* __restrict y1i, std::size_t MW, const double* tr,
-                       const double* ti) {
-  const double w1r = Twiddle ? tr[0] : 1.0, w1i = Twiddle ? ti[0] : 0.0;
+template <bool Twiddle, int Live = 2, typename T>
+inline void butterfly2(const T* __restrict x0r, const T* __restrict x0i,
+                       const T* __restrict x1r, const T* __restrict x1i,
+                       T* __restrict y0r, T* __restrict y0i, T* __restrict y1r,
+                       T* __restrict y1i, std::size_t MW, const T* tr,
+                       const T* ti) {
+  const T w1r = Twiddle ? tr[0] : T(1), w1i = Twiddle ? ti[0] : T(0);
   for (std::size_t i = 0; i < MW; ++i) {
-    const double a0r = x0r[i], a0i = x0i[i];
+    const T a0r = x0r[i], a0i = x0i[i];
     auto a1r = input<1, Live>(x1r, i);
     auto a1i = input<1, Live>(x1i, i);
     if (Twiddle) {
@@ -75,17 +87,17 @@ inline void butterfly2(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle, int Live = 3>
-inline void butterfly3(const double* __restrict x0r, const double* __restrict x0i,
-                       const double* __restrict x1r, const double* __restrict x1i,
-                       const double* __restrict x2r, const double* __restrict x2i,
-                       double* __restrict y0r, double* __restrict y0i, double* __restrict y1r,
-                       double* __restrict y1i, double* __restrict y2r, double* __restrict y2i,
-                       std::size_t MW, const double* tr, const double* ti) {
-  const double w1r = Twiddle ? tr[0] : 1.0, w1i = Twiddle ? ti[0] : 0.0;
-  const double w2r = Twiddle ? tr[1] : 1.0, w2i = Twiddle ? ti[1] : 0.0;
+template <bool Twiddle, int Live = 3, typename T>
+inline void butterfly3(const T* __restrict x0r, const T* __restrict x0i,
+                       const T* __restrict x1r, const T* __restrict x1i,
+                       const T* __restrict x2r, const T* __restrict x2i,
+                       T* __restrict y0r, T* __restrict y0i, T* __restrict y1r,
+                       T* __restrict y1i, T* __restrict y2r, T* __restrict y2i,
+                       std::size_t MW, const T* tr, const T* ti) {
+  const T w1r = Twiddle ? tr[0] : T(1), w1i = Twiddle ? ti[0] : T(0);
+  const T w2r = Twiddle ? tr[1] : T(1), w2i = Twiddle ? ti[1] : T(0);
   for (std::size_t i = 0; i < MW; ++i) {
-    const double a0r = x0r[i], a0i = x0i[i];
+    const T a0r = x0r[i], a0i = x0i[i];
     auto a1r = input<1, Live>(x1r, i);
     auto a1i = input<1, Live>(x1i, i);
     auto a2r = input<2, Live>(x2r, i);
@@ -96,9 +108,9 @@ inline void butterfly3(const double* __restrict x0r, const double* __restrict x0
     }
     const auto tr_ = a1r + a2r, ti_ = a1i + a2i;
     const auto dr = a1r - a2r, di = a1i - a2i;
-    const auto mr = a0r - 0.5 * tr_, mi = a0i - 0.5 * ti_;
+    const auto mr = a0r - T(0.5) * tr_, mi = a0i - T(0.5) * ti_;
     // -i sin(60) (a1 - a2)
-    const auto sr = kSin60 * di, si = -kSin60 * dr;
+    const auto sr = T(kSin60) * di, si = -T(kSin60) * dr;
     y0r[i] = a0r + tr_;
     y0i[i] = a0i + ti_;
     y1r[i] = mr + sr;
@@ -108,20 +120,20 @@ inline void butterfly3(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle, int Live = 4>
-inline void butterfly4(const double* __restrict x0r, const double* __restrict x0i,
-                       const double* __restrict x1r, const double* __restrict x1i,
-                       const double* __restrict x2r, const double* __restrict x2i,
-                       const double* __restrict x3r, const double* __restrict x3i,
-                       double* __restrict y0r, double* __restrict y0i, double* __restrict y1r,
-                       double* __restrict y1i, double* __restrict y2r, double* __restrict y2i,
-                       double* __restrict y3r, double* __restrict y3i, std::size_t MW,
-                       const double* tr, const double* ti) {
-  const double w1r = Twiddle ? tr[0] : 1.0, w1i = Twiddle ? ti[0] : 0.0;
-  const double w2r = Twiddle ? tr[1] : 1.0, w2i = Twiddle ? ti[1] : 0.0;
-  const double w3r = Twiddle ? tr[2] : 1.0, w3i = Twiddle ? ti[2] : 0.0;
+template <bool Twiddle, int Live = 4, typename T>
+inline void butterfly4(const T* __restrict x0r, const T* __restrict x0i,
+                       const T* __restrict x1r, const T* __restrict x1i,
+                       const T* __restrict x2r, const T* __restrict x2i,
+                       const T* __restrict x3r, const T* __restrict x3i,
+                       T* __restrict y0r, T* __restrict y0i, T* __restrict y1r,
+                       T* __restrict y1i, T* __restrict y2r, T* __restrict y2i,
+                       T* __restrict y3r, T* __restrict y3i, std::size_t MW,
+                       const T* tr, const T* ti) {
+  const T w1r = Twiddle ? tr[0] : T(1), w1i = Twiddle ? ti[0] : T(0);
+  const T w2r = Twiddle ? tr[1] : T(1), w2i = Twiddle ? ti[1] : T(0);
+  const T w3r = Twiddle ? tr[2] : T(1), w3i = Twiddle ? ti[2] : T(0);
   for (std::size_t i = 0; i < MW; ++i) {
-    const double a0r = x0r[i], a0i = x0i[i];
+    const T a0r = x0r[i], a0i = x0i[i];
     auto a1r = input<1, Live>(x1r, i);
     auto a1i = input<1, Live>(x1i, i);
     auto a2r = input<2, Live>(x2r, i);
@@ -149,23 +161,23 @@ inline void butterfly4(const double* __restrict x0r, const double* __restrict x0
   }
 }
 
-template <bool Twiddle, int Live = 5>
-inline void butterfly5(const double* __restrict x0r, const double* __restrict x0i,
-                       const double* __restrict x1r, const double* __restrict x1i,
-                       const double* __restrict x2r, const double* __restrict x2i,
-                       const double* __restrict x3r, const double* __restrict x3i,
-                       const double* __restrict x4r, const double* __restrict x4i,
-                       double* __restrict y0r, double* __restrict y0i, double* __restrict y1r,
-                       double* __restrict y1i, double* __restrict y2r, double* __restrict y2i,
-                       double* __restrict y3r, double* __restrict y3i, double* __restrict y4r,
-                       double* __restrict y4i, std::size_t MW, const double* tr,
-                       const double* ti) {
-  const double w1r = Twiddle ? tr[0] : 1.0, w1i = Twiddle ? ti[0] : 0.0;
-  const double w2r = Twiddle ? tr[1] : 1.0, w2i = Twiddle ? ti[1] : 0.0;
-  const double w3r = Twiddle ? tr[2] : 1.0, w3i = Twiddle ? ti[2] : 0.0;
-  const double w4r = Twiddle ? tr[3] : 1.0, w4i = Twiddle ? ti[3] : 0.0;
+template <bool Twiddle, int Live = 5, typename T>
+inline void butterfly5(const T* __restrict x0r, const T* __restrict x0i,
+                       const T* __restrict x1r, const T* __restrict x1i,
+                       const T* __restrict x2r, const T* __restrict x2i,
+                       const T* __restrict x3r, const T* __restrict x3i,
+                       const T* __restrict x4r, const T* __restrict x4i,
+                       T* __restrict y0r, T* __restrict y0i, T* __restrict y1r,
+                       T* __restrict y1i, T* __restrict y2r, T* __restrict y2i,
+                       T* __restrict y3r, T* __restrict y3i, T* __restrict y4r,
+                       T* __restrict y4i, std::size_t MW, const T* tr,
+                       const T* ti) {
+  const T w1r = Twiddle ? tr[0] : T(1), w1i = Twiddle ? ti[0] : T(0);
+  const T w2r = Twiddle ? tr[1] : T(1), w2i = Twiddle ? ti[1] : T(0);
+  const T w3r = Twiddle ? tr[2] : T(1), w3i = Twiddle ? ti[2] : T(0);
+  const T w4r = Twiddle ? tr[3] : T(1), w4i = Twiddle ? ti[3] : T(0);
   for (std::size_t i = 0; i < MW; ++i) {
-    const double a0r = x0r[i], a0i = x0i[i];
+    const T a0r = x0r[i], a0i = x0i[i];
     auto a1r = input<1, Live>(x1r, i);
     auto a1i = input<1, Live>(x1i, i);
     auto a2r = input<2, Live>(x2r, i);
@@ -184,10 +196,10 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
     const auto t2r = a2r + a3r, t2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
     // y1,4 = A -/+ i B and y2,3 = C -/+ i D with
     // A = a0 + c1 t1 + c2 t2, B = s1 d1 + s2 d2, C = a0 + c2 t1 + c1 t2, D = s2 d1 - s1 d2.
-    const auto Ar = a0r + kC1 * t1r + kC2 * t2r, Ai = a0i + kC1 * t1i + kC2 * t2i;
-    const auto Br = kS1 * d1r + kS2 * d2r, Bi = kS1 * d1i + kS2 * d2i;
-    const auto Cr = a0r + kC2 * t1r + kC1 * t2r, Ci = a0i + kC2 * t1i + kC1 * t2i;
-    const auto Dr = kS2 * d1r - kS1 * d2r, Di = kS2 * d1i - kS1 * d2i;
+    const auto Ar = a0r + T(kC1) * t1r + T(kC2) * t2r, Ai = a0i + T(kC1) * t1i + T(kC2) * t2i;
+    const auto Br = T(kS1) * d1r + T(kS2) * d2r, Bi = T(kS1) * d1i + T(kS2) * d2i;
+    const auto Cr = a0r + T(kC2) * t1r + T(kC1) * t2r, Ci = a0i + T(kC2) * t1i + T(kC1) * t2i;
+    const auto Dr = T(kS2) * d1r - T(kS1) * d2r, Di = T(kS2) * d1i - T(kS1) * d2i;
     y0r[i] = a0r + t1r + t2r;
     y0i[i] = a0i + t1i + t2i;
     y1r[i] = Ar + Bi;
@@ -204,10 +216,10 @@ inline void butterfly5(const double* __restrict x0r, const double* __restrict x0
 // Runs the butterflies of one radix-P stage for column k1; x/y point at the stage's
 // input/output arrays. Inputs r of column k1 start at MW (r + P k1), outputs
 // k2 at MW (k1 + l k2).
-template <int P, bool Twiddle>
-inline void stage_column(std::size_t l, std::size_t k1, std::size_t MW, const double* xr,
-                         const double* xi, double* yr, double* yi, const double* tr,
-                         const double* ti) {
+template <int P, bool Twiddle, typename T>
+inline void stage_column(std::size_t l, std::size_t k1, std::size_t MW, const T* xr,
+                         const T* xi, T* yr, T* yi, const T* tr,
+                         const T* ti) {
   const std::size_t in0 = MW * P * k1;
   const std::size_t out0 = MW * k1;
   const std::size_t os = MW * l;  // output stride between k2
@@ -233,12 +245,12 @@ inline void stage_column(std::size_t l, std::size_t k1, std::size_t MW, const do
   }
 }
 
-// All columns k1 < l of a radix-P stage whose runs are MW doubles long; kMW > 0 makes MW that
+// All columns k1 < l of a radix-P stage whose runs are MW elements long; kMW > 0 makes MW that
 // compile-time constant (the loops then unroll), 0 leaves it to the argument, a multiple of
 // kBlock (the lanes: the loops then need no remainder).
-template <int P, std::size_t kMW, std::size_t kBlock>
-void stage_columns_radix(std::size_t l, std::size_t MW, const double* xr, const double* xi,
-                         double* yr, double* yi, const double* tr, const double* ti) {
+template <int P, std::size_t kMW, std::size_t kBlock, typename T>
+void stage_columns_radix(std::size_t l, std::size_t MW, const T* xr, const T* xi,
+                         T* yr, T* yi, const T* tr, const T* ti) {
   if (MW % kBlock != 0) __builtin_unreachable();
   const std::size_t run = kMW > 0 ? kMW : MW;
   stage_column<P, false>(l, 0, run, xr, xi, yr, yi, tr, ti);
@@ -249,9 +261,9 @@ void stage_columns_radix(std::size_t l, std::size_t MW, const double* xr, const 
 // stage_columns_radix for the stage's radix p. The radix is dispatched once per stage, not per
 // column: the last stage's columns (runs of one lane block) spent ~28 instructions each on the
 // per-column switch and pointer set-up against 65-167 of butterfly.
-template <std::size_t kMW, std::size_t kBlock>
-void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const double* xi,
-                   double* yr, double* yi, const double* tr, const double* ti) {
+template <std::size_t kMW, std::size_t kBlock, typename T>
+void stage_columns(int p, std::size_t l, std::size_t MW, const T* xr, const T* xi,
+                   T* yr, T* yi, const T* tr, const T* ti) {
   switch (p) {
     case 2: stage_columns_radix<2, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
     case 3: stage_columns_radix<3, kMW, kBlock>(l, MW, xr, xi, yr, yi, tr, ti); break;
@@ -264,16 +276,16 @@ void stage_columns(int p, std::size_t l, std::size_t MW, const double* xr, const
 
 // The stages from `first` on, ping-ponging between (xr, xi) and (yr, yi); true when the result
 // lands in the buffer that was (yr, yi) at the plan's first stage.
-template <int W>
-bool run_stages(const ComplexFftPlan& plan, std::size_t first, double* xr, double* xi, double* yr,
-                double* yi) {
+template <int W, typename T>
+bool run_stages(const ComplexFftPlan& plan, std::size_t first, T* xr, T* xi, T* yr,
+                T* yi) {
   const auto& stages = plan.stages();
   for (std::size_t k = first; k < stages.size(); ++k) {
     const ComplexFftPlan::Stage& s = stages[k];
     const std::size_t MW = s.rest * W;
     const int p = s.radix;
-    const double* tr = plan.twiddle_re() + s.twiddle_offset;
-    const double* ti = plan.twiddle_im() + s.twiddle_offset;
+    const T* tr = plan.twiddle_re<T>() + s.twiddle_offset;
+    const T* ti = plan.twiddle_im<T>() + s.twiddle_offset;
     if (W > 1 && s.rest == 1) {
       // The last stage (one lane block per butterfly input): the run length is the constant W,
       // so the butterflies' loops unroll fully instead of paying loop and call overhead per k1.
@@ -287,35 +299,36 @@ bool run_stages(const ComplexFftPlan& plan, std::size_t first, double* xr, doubl
   return stages.size() % 2 == 1;
 }
 
-template <int W>
-bool transform_split(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                     double* work_im) {
+template <int W, typename T>
+bool transform_split(const ComplexFftPlan& plan, T* re, T* im, T* work_re,
+                     T* work_im) {
   return run_stages<W>(plan, 0, re, im, work_re, work_im);
 }
 
 // The first stage's butterflies (l = 1: no twiddles; input r and output r both at r MW) over the
-// runs of doubles [begin, end), with inputs Live..P-1 zero.
-template <int P, int Live>
-void first_stage_run(std::size_t MW, std::size_t begin, std::size_t end, const double* xr,
-                     const double* xi, double* yr, double* yi) {
+// runs of elements [begin, end), with inputs Live..P-1 zero.
+template <int P, int Live, typename T>
+void first_stage_run(std::size_t MW, std::size_t begin, std::size_t end, const T* xr,
+                     const T* xi, T* yr, T* yi) {
   const std::size_t n = end - begin;
-  const double* a = xr + begin;
-  const double* b = xi + begin;
-  double* c = yr + begin;
-  double* d = yi + begin;
+  const T* a = xr + begin;
+  const T* b = xi + begin;
+  T* c = yr + begin;
+  T* d = yi + begin;
+  const T* none = nullptr;  // no twiddles
   if constexpr (P == 2) {
-    butterfly2<false, Live>(a, b, a + MW, b + MW, c, d, c + MW, d + MW, n, nullptr, nullptr);
+    butterfly2<false, Live>(a, b, a + MW, b + MW, c, d, c + MW, d + MW, n, none, none);
   } else if constexpr (P == 3) {
     butterfly3<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, c, d, c + MW, d + MW,
-                            c + 2 * MW, d + 2 * MW, n, nullptr, nullptr);
+                            c + 2 * MW, d + 2 * MW, n, none, none);
   } else if constexpr (P == 4) {
     butterfly4<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, a + 3 * MW, b + 3 * MW,
                             c, d, c + MW, d + MW, c + 2 * MW, d + 2 * MW, c + 3 * MW, d + 3 * MW,
-                            n, nullptr, nullptr);
+                            n, none, none);
   } else {
     butterfly5<false, Live>(a, b, a + MW, b + MW, a + 2 * MW, b + 2 * MW, a + 3 * MW, b + 3 * MW,
                             a + 4 * MW, b + 4 * MW, c, d, c + MW, d + MW, c + 2 * MW, d + 2 * MW,
-                            c + 3 * MW, d + 3 * MW, c + 4 * MW, d + 4 * MW, n, nullptr, nullptr);
+                            c + 3 * MW, d + 3 * MW, c + 4 * MW, d + 4 * MW, n, none, none);
   }
 }
 
@@ -323,9 +336,9 @@ void first_stage_run(std::size_t MW, std::size_t begin, std::size_t end, const d
 // run r is x[j + m r], so the butterflies of j read `live` nonzero inputs where
 // live = ceil((length - j) / m) (at most P): each range of j with one count runs the butterfly
 // with the rest of its inputs dropped; where none is live the outputs are 0.
-template <int P, int W>
-void first_stage_lit(std::size_t m, std::size_t length, const double* xr, const double* xi,
-                     double* yr, double* yi) {
+template <int P, int W, typename T>
+void first_stage_lit(std::size_t m, std::size_t length, const T* xr, const T* xi,
+                     T* yr, T* yi) {
   const std::size_t MW = m * W;
   // live(j) > r for j < bound(r): the j whose input r is nonzero.
   auto bound = [&](std::size_t r) {
@@ -337,20 +350,20 @@ void first_stage_lit(std::size_t m, std::size_t length, const double* xr, const 
   if constexpr (P > 2) first_stage_run<P, 2>(MW, bound(2), bound(1), xr, xi, yr, yi);
   first_stage_run<P, 1>(MW, bound(1), bound(0), xr, xi, yr, yi);
   for (std::size_t r = 0; r < static_cast<std::size_t>(P); ++r) {
-    std::fill(yr + r * MW + bound(0), yr + (r + 1) * MW, 0.0);
-    std::fill(yi + r * MW + bound(0), yi + (r + 1) * MW, 0.0);
+    std::fill(yr + r * MW + bound(0), yr + (r + 1) * MW, T(0));
+    std::fill(yi + r * MW + bound(0), yi + (r + 1) * MW, T(0));
   }
 }
 
 // transform_split for input that is 0 from element `length` on (those elements are not read):
 // the first stage skips the arithmetic on the zeros; the values are the full transform's
 // (but for the sign of a zero).
-template <int W>
-bool transform_split_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
-                         double* work_re, double* work_im) {
+template <int W, typename T>
+bool transform_split_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im,
+                         T* work_re, T* work_im) {
   const auto& stages = plan.stages();
   if (stages.empty() || length >= plan.size()) {
-    if (stages.empty() && length == 0) re[0] = im[0] = 0.0;  // n = 1: no stages
+    if (stages.empty() && length == 0) re[0] = im[0] = T(0);  // n = 1: no stages
     return transform_split<W>(plan, re, im, work_re, work_im);
   }
   const std::size_t m = stages[0].rest;
@@ -363,20 +376,30 @@ bool transform_split_lit(const ComplexFftPlan& plan, std::size_t length, double*
   return run_stages<W>(plan, 1, work_re, work_im, re, im);
 }
 
-bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                      double* work_im) {
+template <typename T>
+bool fft_split_single(const ComplexFftPlan& plan, T* re, T* im, T* work_re,
+                      T* work_im) {
   return transform_split<1>(plan, re, im, work_re, work_im);
 }
 
-bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                     double* work_im) {
+template <typename T>
+bool fft_split_lanes(const ComplexFftPlan& plan, T* re, T* im, T* work_re,
+                     T* work_im) {
   return transform_split<kFftLanes>(plan, re, im, work_re, work_im);
 }
 
-bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
-                         double* work_re, double* work_im) {
+template <typename T>
+bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im,
+                         T* work_re, T* work_im) {
   return transform_split_lit<kFftLanes>(plan, length, re, im, work_re, work_im);
 }
+
+template bool fft_split_single(const ComplexFftPlan&, double*, double*, double*, double*);
+template bool fft_split_single(const ComplexFftPlan&, float*, float*, float*, float*);
+template bool fft_split_lanes(const ComplexFftPlan&, double*, double*, double*, double*);
+template bool fft_split_lanes(const ComplexFftPlan&, float*, float*, float*, float*);
+template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, double*, double*, double*, double*);
+template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, float*, float*, float*, float*);
 
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
                FftDirection direction, double scale, double* scratch) {

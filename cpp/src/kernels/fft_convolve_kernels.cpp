@@ -7,6 +7,7 @@
 // columns) the spectrum went through the lane buffers twice and through memory four times;
 // here each block is gathered once and scattered once, and the inverse writes only the
 // window's rows (about half of the transform's for a survey cutout) for the row pass to read.
+// Templated on the element type: double, and float for the single-precision convolution.
 #include <algorithm>
 #include <cstddef>
 
@@ -15,7 +16,8 @@
 
 namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
-void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, double* scratch) {
+template <typename T>
+void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c, T* scratch) {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = plan.size();
   const std::size_t lanes = static_cast<std::size_t>(c.lanes);
@@ -29,26 +31,26 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
       fft_detail::deinterleave8(c.spectra + t * c.stride, re + t * W, im + t * W);
   } else {
     for (std::size_t t = 0; t < in_rows; ++t) {
-      const double* src = c.spectra + t * c.stride;
+      const T* src = c.spectra + t * c.stride;
       for (std::size_t l = 0; l < W; ++l) {
-        re[t * W + l] = l < lanes ? src[2 * l] : 0.0;
-        im[t * W + l] = l < lanes ? src[2 * l + 1] : 0.0;
+        re[t * W + l] = l < lanes ? src[2 * l] : T(0);
+        im[t * W + l] = l < lanes ? src[2 * l + 1] : T(0);
       }
     }
   }
   // The rest of the column is 0: neither stored nor read (see fft_split_lanes_lit).
   const bool forward_in_work = fft_split_lanes_lit(plan, in_rows, re, im, wre, wim);
-  double* const xr = forward_in_work ? wre : re;
-  double* const xi = forward_in_work ? wim : im;
-  double* const yr = forward_in_work ? re : wre;
-  double* const yi = forward_in_work ? im : wim;
+  T* const xr = forward_in_work ? wre : re;
+  T* const xi = forward_in_work ? wim : im;
+  T* const yr = forward_in_work ? re : wre;
+  T* const yi = forward_in_work ? im : wim;
 
   // Spelled out in real arithmetic (std::complex's operator* handles
   // inf/NaN by a library call per product).
-  const double* __restrict kr = c.kernel_re;
-  const double* __restrict ki = c.kernel_im;
+  const T* __restrict kr = c.kernel_re;
+  const T* __restrict ki = c.kernel_im;
   for (std::size_t i = 0; i < n * W; ++i) {
-    const double a = xr[i], b = xi[i];
+    const T a = xr[i], b = xi[i];
     xr[i] = a * kr[i] - b * ki[i];
     xi[i] = a * ki[i] + b * kr[i];
   }
@@ -56,15 +58,15 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
   // Backward transform = forward transform with real and imaginary parts swapped; the real part
   // of the result then lies in the array passed as the imaginary one (see fft_lanes).
   const bool backward_in_work = fft_split_lanes(plan, xi, xr, yi, yr);
-  const double* rr = backward_in_work ? yr : xr;
-  const double* ri = backward_in_work ? yi : xi;
+  const T* rr = backward_in_work ? yr : xr;
+  const T* ri = backward_in_work ? yi : xi;
 
   for (std::size_t j = 0; j < c.out_rows; ++j) {
     std::size_t t = c.out_first + j;
     while (t >= n) t -= n;
-    double* dst = c.spectra + j * c.stride;
+    T* dst = c.spectra + j * c.stride;
     if (lanes == W) {
-      fft_detail::interleave8(rr + t * W, ri + t * W, 1.0, dst);
+      fft_detail::interleave8(rr + t * W, ri + t * W, T(1), dst);
     } else {
       for (std::size_t l = 0; l < lanes; ++l) {
         dst[2 * l] = rr[t * W + l];
@@ -73,5 +75,8 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& c, d
     }
   }
 }
+
+template void convolve_columns(const ComplexFftPlan&, const ConvolutionColumns<double>&, double*);
+template void convolve_columns(const ComplexFftPlan&, const ConvolutionColumns<float>&, float*);
 
 }  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE

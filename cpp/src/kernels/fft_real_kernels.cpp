@@ -1,5 +1,6 @@
 // The real FFT's row blocks (two real rows per complex lane, see fft_real.cpp),
-// compiled once per CPU level (see polychrome/cpu_kernels.hpp).
+// compiled once per CPU level (see polychrome/cpu_kernels.hpp), in double and in
+// single precision (float lanes and half spectra; the real rows stay double).
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -17,24 +18,24 @@ namespace {
 // Bin 0 (its own partner) is done apart, so that the loop's partner index is plain n - k: with it
 // chosen by a conditional inside the loop, GCC vectorised across k instead of across the lanes,
 // loading every Z[n-k] element by element (2.6x the instructions of the lane-wise loop).
-template <std::size_t W>
-inline void separate_bin(const double* __restrict zr, const double* __restrict zi, std::size_t k,
-                         std::size_t kk, double* __restrict ar, double* __restrict ai,
-                         double* __restrict br, double* __restrict bi) {
+template <std::size_t W, typename T>
+inline void separate_bin(const T* __restrict zr, const T* __restrict zi, std::size_t k,
+                         std::size_t kk, T* __restrict ar, T* __restrict ai,
+                         T* __restrict br, T* __restrict bi) {
   for (std::size_t l = 0; l < W; ++l) {
-    const double pr = zr[k * W + l], pi = zi[k * W + l];
-    const double qr = zr[kk * W + l], qi = zi[kk * W + l];
-    ar[k * W + l] = 0.5 * (pr + qr);
-    ai[k * W + l] = 0.5 * (pi - qi);
-    br[k * W + l] = 0.5 * (pi + qi);
-    bi[k * W + l] = 0.5 * (qr - pr);
+    const T pr = zr[k * W + l], pi = zi[k * W + l];
+    const T qr = zr[kk * W + l], qi = zi[kk * W + l];
+    ar[k * W + l] = T(0.5) * (pr + qr);
+    ai[k * W + l] = T(0.5) * (pi - qi);
+    br[k * W + l] = T(0.5) * (pi + qi);
+    bi[k * W + l] = T(0.5) * (qr - pr);
   }
 }
 
-template <std::size_t W>
-void separate(const double* __restrict zr, const double* __restrict zi, std::size_t n,
-              std::size_t nc, double* __restrict ar, double* __restrict ai,
-              double* __restrict br, double* __restrict bi) {
+template <std::size_t W, typename T>
+void separate(const T* __restrict zr, const T* __restrict zi, std::size_t n,
+              std::size_t nc, T* __restrict ar, T* __restrict ai,
+              T* __restrict br, T* __restrict bi) {
   separate_bin<W>(zr, zi, 0, 0, ar, ai, br, bi);
   for (std::size_t k = 1; k < nc; ++k) separate_bin<W>(zr, zi, k, n - k, ar, ai, br, bi);
 }
@@ -45,14 +46,14 @@ void separate(const double* __restrict zr, const double* __restrict zi, std::siz
 // One bin pair k < n - k: its rows of Z as their own (restrict) pointers, so that the loop over
 // the lanes vectorises (with both rows addressed through zr, GCC could not rule out their
 // overlap and wrote every element alone: half the inverse row block's instructions).
-template <std::size_t W>
-inline void combine_bin(const double* __restrict ar, const double* __restrict ai,
-                        const double* __restrict br, const double* __restrict bi,
-                        double* __restrict zr_k, double* __restrict zi_k,
-                        double* __restrict zr_kk, double* __restrict zi_kk) {
+template <std::size_t W, typename T>
+inline void combine_bin(const T* __restrict ar, const T* __restrict ai,
+                        const T* __restrict br, const T* __restrict bi,
+                        T* __restrict zr_k, T* __restrict zi_k,
+                        T* __restrict zr_kk, T* __restrict zi_kk) {
   for (std::size_t l = 0; l < W; ++l) {
-    const double pr = ar[l], pi = ai[l];
-    const double qr = br[l], qi = bi[l];
+    const T pr = ar[l], pi = ai[l];
+    const T qr = br[l], qi = bi[l];
     zr_kk[l] = pr + qi;
     zi_kk[l] = qr - pi;
     zr_k[l] = pr - qi;
@@ -60,10 +61,10 @@ inline void combine_bin(const double* __restrict ar, const double* __restrict ai
   }
 }
 
-template <std::size_t W>
-void combine(const double* __restrict ar, const double* __restrict ai,
-             const double* __restrict br, const double* __restrict bi, std::size_t n,
-             std::size_t nc, double* __restrict zr, double* __restrict zi) {
+template <std::size_t W, typename T>
+void combine(const T* __restrict ar, const T* __restrict ai,
+             const T* __restrict br, const T* __restrict bi, std::size_t n,
+             std::size_t nc, T* __restrict zr, T* __restrict zi) {
   for (std::size_t l = 0; l < W; ++l) {
     zr[l] = ar[l];
     zi[l] = br[l];
@@ -93,7 +94,7 @@ std::array<T*, kFftLanes> row_pointers(T* base, std::size_t stride, std::size_t 
   return p;
 }
 
-// Address of bin k of row r (doubles, complex interleaved).
+// Address of bin k of row r (elements, complex interleaved).
 template <typename T>
 T* bin_ptr(const HalfSpectra<T>& s, std::size_t r, std::size_t k) {
   return k < s.split ? s.lo + r * s.lo_stride + 2 * k : s.hi + r * s.hi_stride + 2 * (k - s.split);
@@ -113,13 +114,14 @@ void for_each_segment(std::size_t n, std::size_t first, std::size_t count, const
 
 }  // namespace
 
-// Scratch use: the kernel's four split arrays of n*8 (+40 padding) doubles.
-// After the transform the ping-pong pair not holding the result is free and
-// holds the separated half spectra: A in one array (re part at [0, 8 nc), im
-// part at [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
+// Scratch use: the kernel's four split arrays of n*8 elements (+320 bytes of padding: 40
+// doubles or 80 floats). After the transform the ping-pong pair not holding the result is free
+// and holds the separated half spectra: A in one array (re part at [0, 8 nc), im part at
+// [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
+template <typename T>
 void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                        std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
-                        double* scratch) {
+                        std::size_t rows, std::size_t length, const HalfSpectra<T>& out,
+                        T* scratch) {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
@@ -129,19 +131,19 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
     // One or two rows: a single lane (row 0 real part, row 1 imaginary part),
     // the kernel vectorising along the row instead of across 8 lanes.
     for (std::size_t t = 0; t < len; ++t) {
-      re[t] = in[t];
-      im[t] = rows == 2 ? in[in_stride + t] : 0.0;
+      re[t] = static_cast<T>(in[t]);
+      im[t] = rows == 2 ? static_cast<T>(in[in_stride + t]) : T(0);
     }
-    std::fill(re + len, re + n, 0.0);
-    std::fill(im + len, im + n, 0.0);
+    std::fill(re + len, re + n, T(0));
+    std::fill(im + len, im + n, T(0));
     const bool in_work = fft_split_single(plan, re, im, wre, wim);
-    double* a = in_work ? re : wre;
-    double* b = in_work ? im : wim;
+    T* a = in_work ? re : wre;
+    T* b = in_work ? im : wim;
     separate<1>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc, b, b + nc);
     for (std::size_t r = 0; r < rows; ++r) {
-      const double* sr = r == 0 ? a : b;
+      const T* sr = r == 0 ? a : b;
       for (std::size_t k = 0; k < nc; ++k) {
-        double* dst = bin_ptr(out, r, k);
+        T* dst = bin_ptr(out, r, k);
         dst[0] = sr[k];
         dst[1] = sr[nc + k];
       }
@@ -153,14 +155,14 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
   fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), len, im);
   // The zero padding past len is neither stored nor read (see fft_split_lanes_lit).
   const bool in_work = fft_split_lanes_lit(plan, len, re, im, wre, wim);
-  double* a = in_work ? re : wre;  // the free pair
-  double* b = in_work ? im : wim;
+  T* a = in_work ? re : wre;  // the free pair
+  T* b = in_work ? im : wim;
   separate<W>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);
   const std::size_t nlo = std::min(out.split, nc);
   const std::size_t off = nlo * W;
   for (std::size_t half = 0; half < 2; ++half) {  // rows 0..7 get A, rows 8..15 get B
-    const double* sr = half == 0 ? a : b;
-    const double* si = sr + nc * W;
+    const T* sr = half == 0 ? a : b;
+    const T* si = sr + nc * W;
     fft_detail::lanes_to_complex_rows(sr, si, nlo,
                                       row_pointers(out.lo, out.lo_stride, half * W, rows).data());
     if (nlo < nc)
@@ -169,39 +171,41 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
   }
 }
 
-void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
+template <typename T>
+void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& in,
                         std::size_t rows, double* out, std::size_t out_stride, std::size_t first,
-                        std::size_t count, double scale, double* scratch) {
+                        std::size_t count, double scale, T* scratch) {
   constexpr std::size_t W = kFftLanes;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
   const auto [re, im, wre, wim] = plan.split_buffers(scratch);
   if (rows <= 2) {  // single lane, as in forward_block
     for (std::size_t r = 0; r < 2; ++r) {
-      double* dr = r == 0 ? wre : wim;
+      T* dr = r == 0 ? wre : wim;
       for (std::size_t k = 0; k < nc; ++k) {
-        const double* src = r < rows ? bin_ptr(in, r, k) : nullptr;
-        dr[k] = src ? src[0] : 0.0;
+        const T* src = r < rows ? bin_ptr(in, r, k) : nullptr;
+        dr[k] = src ? src[0] : T(0);
         // Imaginary parts of the zero and (even n) Nyquist bins ignored.
-        dr[nc + k] = src && k != 0 && 2 * k != n ? src[1] : 0.0;
+        dr[nc + k] = src && k != 0 && 2 * k != n ? src[1] : T(0);
       }
     }
     combine<1>(wre, wre + nc, wim, wim + nc, n, nc, re, im);
     const bool in_work = fft_split_single(plan, im, re, wim, wre);
-    const double* xr = in_work ? wre : re;
-    const double* xi = in_work ? wim : im;
+    const T* xr = in_work ? wre : re;
+    const T* xi = in_work ? wim : im;
     for_each_segment(n, first, count, [&](std::size_t t0, std::size_t len, std::size_t done) {
-      for (std::size_t t = 0; t < len; ++t) out[done + t] = scale * xr[t0 + t];
+      for (std::size_t t = 0; t < len; ++t) out[done + t] = scale * static_cast<double>(xr[t0 + t]);
       if (rows == 2)
-        for (std::size_t t = 0; t < len; ++t) out[out_stride + done + t] = scale * xi[t0 + t];
+        for (std::size_t t = 0; t < len; ++t)
+          out[out_stride + done + t] = scale * static_cast<double>(xi[t0 + t]);
     });
     return;
   }
   const std::size_t nlo = std::min(in.split, nc);
   const std::size_t off = nlo * W;
   for (std::size_t half = 0; half < 2; ++half) {  // A from rows 0..7 into wre, B into wim
-    double* dr = half == 0 ? wre : wim;
-    double* di = dr + nc * W;
+    T* dr = half == 0 ? wre : wim;
+    T* di = dr + nc * W;
     fft_detail::complex_rows_to_lanes(row_pointers(in.lo, in.lo_stride, half * W, rows).data(),
                                       nlo, dr, di);
     if (nlo < nc)
@@ -210,15 +214,15 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const doub
     // The zero and (even n) Nyquist bins of a real row's spectrum are real:
     // their imaginary parts are ignored, as numpy.fft.irfft does.
     for (std::size_t l = 0; l < W; ++l) {
-      di[l] = 0.0;
-      if (n % 2 == 0) di[(n / 2) * W + l] = 0.0;
+      di[l] = T(0);
+      if (n % 2 == 0) di[(n / 2) * W + l] = T(0);
     }
   }
   combine<W>(wre, wre + nc * W, wim, wim + nc * W, n, nc, re, im);
   // Backward transform = forward transform with real and imaginary swapped.
   const bool in_work = fft_split_lanes(plan, im, re, wim, wre);
-  const double* xr = in_work ? wre : re;
-  const double* xi = in_work ? wim : im;
+  const T* xr = in_work ? wre : re;
+  const T* xi = in_work ? wim : im;
   for_each_segment(n, first, count, [&](std::size_t t0, std::size_t len, std::size_t done) {
     fft_detail::lanes_to_rows(xr + t0 * W, len, scale,
                               row_pointers(out + done, out_stride, 0, rows).data());
@@ -226,5 +230,14 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const doub
                               row_pointers(out + done, out_stride, W, rows).data());
   });
 }
+
+template void real_forward_block(const ComplexFftPlan&, const double*, std::size_t, std::size_t,
+                                 std::size_t, const HalfSpectra<double>&, double*);
+template void real_forward_block(const ComplexFftPlan&, const double*, std::size_t, std::size_t,
+                                 std::size_t, const HalfSpectra<float>&, float*);
+template void real_inverse_block(const ComplexFftPlan&, const HalfSpectra<const double>&, std::size_t,
+                                 double*, std::size_t, std::size_t, std::size_t, double, double*);
+template void real_inverse_block(const ComplexFftPlan&, const HalfSpectra<const float>&, std::size_t,
+                                 double*, std::size_t, std::size_t, std::size_t, double, float*);
 
 }  // namespace polychrome::POLYCHROME_KERNEL_NAMESPACE

@@ -7,13 +7,14 @@ namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 const CpuKernels& kernel_table() noexcept {
   static constexpr CpuKernels table{POLYCHROME_KERNEL_LEVEL_NAME,
                                     &render_any,
-                                    &fft_split_single,
-                                    &fft_split_lanes,
+                                    &fft_split_single<double>,
+                                    &fft_split_lanes<double>,
                                     &fft_lanes,
                                     &fft_single,
-                                    &real_forward_block,
-                                    &real_inverse_block,
-                                    &convolve_columns,
+                                    {&real_forward_block<double>, &real_inverse_block<double>,
+                                     &convolve_columns<double>},
+                                    {&real_forward_block<float>, &real_inverse_block<float>,
+                                     &convolve_columns<float>},
                                     &accumulate_normal_equations};
   return table;
 }

@@ -29,26 +29,32 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const Gaussia
 void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnDiskProfile& disk,
                     const RenderOptions& options, double* image, double* jac);
 
-bool fft_split_single(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                      double* work_im);
-bool fft_split_lanes(const ComplexFftPlan& plan, double* re, double* im, double* work_re,
-                     double* work_im);
+// The FFT's kernels are templates on the element type T (double; float for the single-precision
+// convolution), instantiated for both in their sources.
+template <typename T>
+bool fft_split_single(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
+template <typename T>
+bool fft_split_lanes(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
 /// fft_split_lanes for sequences that are 0 from element `length` on (those elements of re, im
 /// are not read); the same values but for the sign of a zero.
-bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, double* re, double* im,
-                         double* work_re, double* work_im);
+template <typename T>
+bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im, T* work_re,
+                         T* work_im);
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
                FftDirection direction, double scale, double* scratch);
 void fft_single(const ComplexFftPlan& plan, const double* in, double* out, FftDirection direction,
                 double scale, double* scratch);
+template <typename T>
 void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
-                        std::size_t rows, std::size_t length, const HalfSpectra<double>& out,
-                        double* scratch);
-void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const double>& in,
+                        std::size_t rows, std::size_t length, const HalfSpectra<T>& out,
+                        T* scratch);
+template <typename T>
+void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& in,
                         std::size_t rows, double* out, std::size_t out_stride, std::size_t first,
-                        std::size_t count, double scale, double* scratch);
+                        std::size_t count, double scale, T* scratch);
 
-void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns& columns, double* scratch);
+template <typename T>
+void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& columns, T* scratch);
 
 void accumulate_normal_equations(const double* residual, const double* weight,
                                  const double* jacobian, std::size_t n, std::size_t p,

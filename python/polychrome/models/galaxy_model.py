@@ -86,7 +86,7 @@ class GalaxyModel(ComponentModel):
         psf = {"psf": self._psf_image().convolver, "psf_upsample": self._psf_upsample()} \
             if self._uses_psf() else {}
         renderer = ProfileRenderer(self._render_profile(), self._window.shape, knots=self._knots(), **self._grid(),
-                                   **psf, absolute_tolerance=self._absolute_tolerance())
+                                   **psf, **self._accuracy())
         if plain:
             return self._plain_renderer(renderer)
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
@@ -149,7 +149,7 @@ class GalaxyModel(ComponentModel):
         live, k = self._live_psf, self._psf_upsample()
         parameters = [(spec.name, self.parameters[spec.name]) for spec in self.parameter_specs]
         fixed, shape = self._fixed_geometry, tuple(self._window.shape)
-        options = dict(knots=self._knots(), absolute_tolerance=self._absolute_tolerance())
+        options = dict(knots=self._knots(), **self._accuracy())
 
         def render(jacobian):
             values = {name: parameter.value for name, parameter in parameters}
@@ -175,6 +175,14 @@ class GalaxyModel(ComponentModel):
             return image, np.concatenate([own, psf_rows])
 
         return render
+
+    def _accuracy(self):
+        """ProfileRenderer's accuracy options: at a noise tolerance (Model.set_noise_tolerance) the
+        pixels' absolute tolerance and the Jacobian's planes convolved in single precision (each
+        within ~1e-6 of its largest magnitude, far below what the tolerance lets the pixels err);
+        else the default accuracy, the Jacobian in double."""
+        absolute = self._absolute_tolerance()
+        return dict(absolute_tolerance=absolute, jacobian_precision="single" if absolute > 0 else "double")
 
     def _needed_bounds(self):
         values = self._values()

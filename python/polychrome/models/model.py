@@ -270,7 +270,9 @@ class Model(abc.ABC, metaclass=_ModelFactory):
         For the Sersic, exponential, Gaussian and Moffat profiles the pixels
         of the far wings are then left at 0 when all their light together is
         below one pixel's tolerance, and the PSF convolution transforms only
-        the part of the grown window that holds light.
+        the part of the grown window that holds light, and the Jacobian's
+        planes are convolved in single precision (each within ~1e-6 of its
+        largest magnitude; the image in double).
         ``fraction``: a number in (0, 0.1], or None for the default accuracy
         (pixels within 1e-5 of the exact integrals). Applies to the components
         held now (a group passes it to all); returns the model.
