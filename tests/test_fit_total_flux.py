@@ -173,8 +173,10 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
     assert np.array_equal(np.array([model["n"].value, model["Re"].value]), result.x[[N, RE]])
 
 
-def test_transformed_equations_have_the_matrix_products_digits():
-    """T^T g and T^T H T (ndarray.dot, for its lower per-call cost) carry the digits of the @ form."""
+def test_transformed_equations_are_the_matrix_products():
+    """T^T g and T^T H T (one core call, _core.lm_transformed_equations, summed without fused
+    multiply-adds: the same digits at every CPU level) are numpy's @ products to rounding (a few
+    units in the last place of each element: numpy's BLAS fuses the multiply-adds)."""
     model = _perturbed_model(_simulated_target(1))
     problem, flux = _flux_problem(model)
     y = flux.start
@@ -182,8 +184,8 @@ def test_transformed_equations_have_the_matrix_products_digits():
     t = flux._jacobian(offsets)
     plain = problem.normal_equations(x)
     ne = flux.normal_equations(y)
-    assert ne.gradient.tobytes() == (t.T @ plain.gradient).tobytes()
-    assert ne.hessian.tobytes() == (t.T @ plain.hessian @ t).tobytes()
+    np.testing.assert_allclose(ne.gradient, t.T @ plain.gradient, rtol=1e-14, atol=0.0)
+    np.testing.assert_allclose(ne.hessian, t.T @ plain.hessian @ t, rtol=1e-14, atol=0.0)
 
 
 def test_normalise_asks_the_fold_in_y_first_and_agrees_with_the_full_path():
