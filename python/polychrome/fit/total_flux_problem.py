@@ -38,7 +38,6 @@ import functools
 import math
 
 import numpy as np
-from scipy.special import digamma
 
 from .. import _core
 from ..models.parameter_spec import LOG10_BRIGHTNESS_LIMITS
@@ -46,18 +45,18 @@ from ..models.sersic import sersic_total_flux_of_b
 from .levenberg_marquardt import uncertainties_from
 from .normal_equations import NormalEquations
 
-_LN10 = math.log(10.0)
 _SERSIC_TYPES = ("sersic galaxy model",)
 
 
 def sersic_log10_flux_offset(n, Re, q):
     """(g, dg/dn, dg/dRe, dg/dq) with g = log10(total flux) - Ie of a Sersic of index n,
     Re arcsec (semi-major half-light radius) and axis ratio q; g in log10(arcsec^2),
-    dg/dRe in 1/arcsec (sersic_total_flux's formula, at Ie = 0)."""
-    b, db_dn = _core.sersic_b(n)
-    g = math.log10(sersic_total_flux_of_b(n, Re, 0.0, q, b))
-    dg_dn = (1.0 / n + db_dn - 2.0 * math.log(b) - 2.0 * n * db_dn / b + 2.0 * float(digamma(2.0 * n))) / _LN10
-    return g, dg_dn, 2.0 / (Re * _LN10), 1.0 / (q * _LN10)
+    dg/dRe in 1/arcsec (sersic_total_flux's formula, at Ie = 0). b_n and the derivatives in one
+    core call (at every evaluation of a fit: with g 2.8 + 1.1 us against 5.8 us with scipy's
+    digamma, timeit under load); g in Python's product form, whose digits the fits keep (the
+    core's sum of logarithms moved a flat-valley fit of isolated1 by 0.025 sigma)."""
+    b, dg_dn, dg_dre, dg_dq = _core.sersic_flux_offset_derivatives(n, Re, q)
+    return math.log10(sersic_total_flux_of_b(n, Re, 0.0, q, b)), dg_dn, dg_dre, dg_dq
 
 
 def sersic_flux_links(model, free, components=None):
