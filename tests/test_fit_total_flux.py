@@ -10,8 +10,10 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import digamma
 
 import polychrome as pc
+from polychrome import _core
 from polychrome.fit import ModelProblem, covariance_from
 from polychrome.fit.total_flux_problem import TotalFluxProblem, sersic_flux_links, sersic_log10_flux_offset
 from polychrome.models.sersic import sersic_total_flux
@@ -33,6 +35,21 @@ def test_flux_offset_and_its_derivatives(n, Re, q):
         up[k] += h
         down[k] -= h
         assert value == pytest.approx((log_flux(*up) - log_flux(*down)) / (2 * h), rel=1e-7), k
+
+
+@pytest.mark.parametrize("n", [0.36, 0.5, 1.0, 2.5, 4.0, 8.0, 10.0])
+def test_flux_offset_derivative_in_n_against_scipy(n):
+    """dg/dn (the core's digamma and b_n) against the formula with scipy's digamma, and g's b_n."""
+    b, db_dn = _core.sersic_b(n)
+    expected = (1.0 / n + db_dn - 2.0 * math.log(b) - 2.0 * n * db_dn / b + 2.0 * float(digamma(2.0 * n))) / math.log(10.0)
+    assert sersic_log10_flux_offset(n, 0.3, 0.5)[1] == pytest.approx(expected, rel=1e-13, abs=1e-14)
+    assert _core.sersic_flux_offset_derivatives(n, 0.3, 0.5)[0] == b
+
+
+def test_flux_offset_needs_positive_arguments():
+    for n, Re, q in ((0.0, 0.3, 0.5), (1.0, 0.0, 0.5), (1.0, 0.3, -0.1), (float("nan"), 0.3, 0.5)):
+        with pytest.raises(ValueError):
+            sersic_log10_flux_offset(n, Re, q)
 
 
 def _flux_problem(model):
@@ -173,8 +190,10 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
     assert np.array_equal(np.array([model["n"].value, model["Re"].value]), result.x[[N, RE]])
 
 
-def test_transformed_equations_have_the_matrix_products_digits():
-    """T^T g and T^T H T (ndarray.dot, for its lower per-call cost) carry the digits of the @ form."""
+def test_transformed_equations_are_the_matrix_products():
+    """T^T g and T^T H T (one core call, _core.lm_transformed_equations, summed without fused
+    multiply-adds: the same digits at every CPU level) are numpy's @ products to rounding (a few
+    units in the last place of each element: numpy's BLAS fuses the multiply-adds)."""
     model = _perturbed_model(_simulated_target(1))
     problem, flux = _flux_problem(model)
     y = flux.start
@@ -182,8 +201,8 @@ def test_transformed_equations_have_the_matrix_products_digits():
     t = flux._jacobian(offsets)
     plain = problem.normal_equations(x)
     ne = flux.normal_equations(y)
-    assert ne.gradient.tobytes() == (t.T @ plain.gradient).tobytes()
-    assert ne.hessian.tobytes() == (t.T @ plain.hessian @ t).tobytes()
+    np.testing.assert_allclose(ne.gradient, t.T @ plain.gradient, rtol=1e-14, atol=0.0)
+    np.testing.assert_allclose(ne.hessian, t.T @ plain.hessian @ t, rtol=1e-14, atol=0.0)
 
 
 def test_normalise_asks_the_fold_in_y_first_and_agrees_with_the_full_path():

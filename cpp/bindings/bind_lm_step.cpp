@@ -9,6 +9,7 @@
 
 #include "polychrome/lm_secant.hpp"
 #include "polychrome/lm_step.hpp"
+#include "polychrome/transformed_equations.hpp"
 
 namespace py = pybind11;
 
@@ -114,6 +115,22 @@ bool secant_update_py(const py::object& secant, bool sized, const py::object& st
                                        quadratic.gradient.data(), quadratic.hessian.data(), size);
 }
 
+py::tuple transformed_equations_py(const py::object& gradient, const py::object& hessian,
+                                   const py::object& transform, const py::object& column_scale) {
+  const QuadraticArguments quadratic(hessian, gradient);
+  const std::size_t size = quadratic.size();
+  std::optional<Array> transform_array, scale_array;
+  if (!transform.is_none()) transform_array = matrix_argument(transform, size, "transform");
+  if (!column_scale.is_none()) scale_array = vector_argument(column_scale, size, "column_scale");
+  const auto extent = static_cast<py::ssize_t>(size);
+  py::array_t<double> gradient_out(extent), hessian_out({extent, extent});
+  polychrome::transform_normal_equations(quadratic.gradient.data(), quadratic.hessian.data(),
+                                         transform_array ? transform_array->data() : nullptr,
+                                         scale_array ? scale_array->data() : nullptr, size,
+                                         gradient_out.mutable_data(), hessian_out.mutable_data());
+  return py::make_tuple(gradient_out, hessian_out);
+}
+
 }  // namespace
 
 void bind_lm_step(py::module_& m) {
@@ -137,4 +154,10 @@ void bind_lm_step(py::module_& m) {
         "NL2SOL's secant update of S ((P, P) float64, C-ordered, updated in place) after the accepted "
         "step, from J^T W r before and after it and J^T W J after; sized: S has had updates (it is "
         "sized by tau first). Returns False, S unchanged, when y.s <= 0.");
+  m.def("lm_transformed_equations", &transformed_equations_py, py::arg("gradient"), py::arg("hessian"),
+        py::arg("transform"), py::arg("column_scale"),
+        "(M^T gradient, M^T hessian M), new arrays: chi^2's J^T W r (P,) and J^T W J (P, P) in the "
+        "variables y of a reparametrised fit, M = dx/dy = transform diag(column_scale); transform: "
+        "(P, P) or None (the identity), column_scale: (P,) or None (ones). Summed in index order, "
+        "T^T H first, the scale last (see transformed_equations.hpp).");
 }

@@ -8,6 +8,7 @@
 #include "polychrome/bessel_k.hpp"
 #include "polychrome/bessel_k_fast.hpp"
 #include "polychrome/erfc_fast.hpp"
+#include "polychrome/sersic_flux.hpp"
 #include "polychrome/special_functions.hpp"
 
 namespace py = pybind11;
@@ -21,6 +22,15 @@ void bind_special_functions(py::module_& m) {
       },
       py::arg("n"),
       "Sersic b_n solving P(2n, b) = 1/2, and db_n/dn. Returns (b, db_dn).");
+  m.def(
+      "sersic_flux_offset_derivatives",
+      [](double n, double Re, double q) {
+        const auto d = polychrome::sersic_flux_offset_derivatives(n, Re, q);
+        return py::make_tuple(d.b, d.dg_dn, d.dg_dre, d.dg_dq);
+      },
+      py::arg("n"), py::arg("Re"), py::arg("q"),
+      "(b_n, dg/dn, dg/dRe, dg/dq) of g = log10(total flux) - Ie of a Sersic of index n, Re arcsec "
+      "and axis ratio q (dg/dRe in 1/arcsec). ValueError unless n, Re, q > 0.");
   m.def("regularized_gamma_p", &polychrome::regularized_gamma_p, py::arg("a"), py::arg("x"),
         "Regularised lower incomplete gamma function P(a, x).");
   m.def(

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .. import _core
 from .levenberg_marquardt import uncertainties_from
 from .normal_equations import NormalEquations
 
@@ -68,6 +69,8 @@ class LogScaledProblem:
         # the problem takes x as a list of floats (ModelProblem and the wrappers here), else an array
         self._inner_terms = getattr(problem, "_terms_at", None)
         self._inner_chi2 = getattr(problem, "_chi2_at", None)
+        # (chi^2, ndata, g_x, H_x, dx/dy) of a problem that is itself a wrapper (TotalFluxProblem)
+        self._inner_terms_in_x = getattr(problem, "_terms_in_x_at", None)
         # the problem's normalisation (a fold of q through 1) when it reads only linear entries: then
         # it is asked in y whether it changes anything (the usual answer: no) before x is made
         fold = getattr(problem, "fold", None)
@@ -118,9 +121,20 @@ class LogScaledProblem:
         return NormalEquations(*self._terms_at(np.asarray(y, dtype=float).tolist()))
 
     def _terms_at(self, y):
-        """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats."""
-        chi2, ndata, g, H, scale = self._terms_and_scale(y)
-        return chi2, ndata, g * scale, H * scale[:, None] * scale  # (rows, then columns by broadcasting)
+        """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats: the problem's terms at x(y)
+        transformed in one core call, through the problem's own transform too where it is a
+        wrapper that hands its terms over untransformed (TotalFluxProblem._terms_in_x_at)."""
+        x, exps = self._model_floats(y)
+        if self._inner_terms_in_x is not None:
+            chi2, ndata, g, H, transform = self._inner_terms_in_x(x)
+        elif self._inner_terms is not None:
+            (chi2, ndata, g, H), transform = self._inner_terms(x), None
+        else:
+            ne = self.problem.normal_equations(np.array(x))
+            chi2, ndata, g, H, transform = ne.chi2, ne.ndata, ne.gradient, ne.hessian, None
+        scale = self._ones.copy()
+        scale[self._log] = exps
+        return (chi2, ndata) + _core.lm_transformed_equations(g, H, transform, scale)
 
     def _chi2_at(self, y):
         """chi2() at y, a list of ``size`` floats."""
@@ -135,18 +149,6 @@ class LogScaledProblem:
         for i, value in zip(self._log_list, exps.tolist()):
             x[i] = value
         return x, exps
-
-    def _terms_and_scale(self, y):
-        """(chi^2, ndata, g_x, H_x, dx/dy) at y, a list of floats (see _model_floats)."""
-        x, exps = self._model_floats(y)
-        if self._inner_terms is not None:
-            chi2, ndata, g, H = self._inner_terms(x)
-        else:
-            ne = self.problem.normal_equations(np.array(x))
-            chi2, ndata, g, H = ne.chi2, ne.ndata, ne.gradient, ne.hessian
-        scale = self._ones.copy()
-        scale[self._log] = exps
-        return chi2, ndata, g, H, scale
 
     def after_accepted_step(self, y):
         """The problem's hook at x(y) (see ModelProblem.after_accepted_step)."""
