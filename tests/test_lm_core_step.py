@@ -12,6 +12,7 @@ import pytest
 
 from polychrome import _core
 from polychrome.fit.levenberg_marquardt import _Box
+from random_normal_systems import random_normal_systems
 
 # the largest difference of two steps allowed, relative to the step (see assert_close_steps)
 TOLERANCE = 1e-8
@@ -23,17 +24,6 @@ def assert_close_steps(step, expected, hessian):
     w = np.sqrt(np.abs(hessian.diagonal()))
     difference, size = np.linalg.norm(w * (step - expected)), np.linalg.norm(w * expected)
     assert difference <= TOLERANCE * size, (step, expected, difference / size)
-
-
-def _systems(count, seed=3):
-    """Random symmetric positive definite systems of 1-9 parameters, of scales 1e-6 to 1e6."""
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        n = int(rng.integers(1, 10))
-        a = rng.normal(size=(n, n + 3))
-        scale = 10.0 ** rng.uniform(-6, 6, n)
-        matrix = (a @ a.T) * np.outer(scale, scale) + np.diag(10.0 ** rng.uniform(-9, 0, n))
-        yield rng, matrix, rng.normal(size=n) * scale
 
 
 def _reference_solve(matrix, rhs):
@@ -91,7 +81,7 @@ def _core_step(hessian, gradient, diag, damping, x, lower, upper, fraction, seca
 
 
 def test_an_unlimited_step_solves_the_damped_system():
-    for rng, matrix, gradient in _systems(2000):
+    for rng, matrix, gradient in random_normal_systems(2000):
         n = gradient.size
         diag = matrix.diagonal() * 10.0 ** rng.uniform(-1, 1, n)
         damping = 10.0 ** rng.uniform(-9, 2)
@@ -106,7 +96,7 @@ def test_an_unlimited_step_solves_the_damped_system():
 
 def test_held_limits_follow_the_reference_rule():
     held_some = 0
-    for rng, matrix, gradient in _systems(2000, seed=5):
+    for rng, matrix, gradient in random_normal_systems(2000, seed=5):
         n = gradient.size
         x = rng.normal(size=n)
         free_step = np.linalg.solve(matrix, gradient)
@@ -127,7 +117,7 @@ def test_cyclic_parameters_are_held_within_their_span_and_the_box_within_its_lim
     # the fraction-to-the-boundary rule applied to the core's step must change nothing: a held
     # component covers 0.9 of the way to its limit, a cyclic one 0.9 of its span
     held = 0
-    for rng, matrix, gradient in _systems(1500, seed=8):
+    for rng, matrix, gradient in random_normal_systems(1500, seed=8):
         n = gradient.size
         lower, upper = -rng.uniform(0.1, 2, n), rng.uniform(0.1, 2, n)
         cyclic = rng.random(n) < 0.3
@@ -226,9 +216,9 @@ def test_the_augmented_matrix_is_used_only_where_it_is_positive_definite():
     assert augmented and np.array_equal(step, [2.0, 2.0]) and curvature == 0.5 * 4 + 2.0 * 4
 
 
-def test_augmented_steps_follow_the_reference_on_random_systems():
+def test_augmented_steps_follow_the_reference_on_randomrandom_normal_systems():
     used = 0
-    for rng, matrix, gradient in _systems(1000, seed=9):
+    for rng, matrix, gradient in random_normal_systems(1000, seed=9):
         n = gradient.size
         secant = rng.normal(size=(n, n))
         secant = (secant + secant.T) * np.sqrt(np.outer(matrix.diagonal(), matrix.diagonal())) * 0.3
@@ -255,7 +245,7 @@ def _reference_held_decrease(hessian, gradient, diag, damping, x, lower, upper):
 def test_attainable_decrease_is_the_held_least_damped_steps():
     # (where that decrease is < 0, the cut segment's rule: tests/test_lm_attainable_decrease.py)
     compared = 0
-    for rng, matrix, gradient in _systems(1000, seed=11):
+    for rng, matrix, gradient in random_normal_systems(1000, seed=11):
         n = gradient.size
         diag = matrix.diagonal().copy()
         x = rng.normal(size=n)

@@ -6,16 +6,7 @@ import numpy as np
 import pytest
 
 import polychrome as pc
-
-
-def _systems(count, seed=3):
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        n = int(rng.integers(1, 10))
-        a = rng.normal(size=(n, n + 3))
-        scale = 10.0 ** rng.uniform(-6, 6, n)
-        matrix = (a @ a.T) * np.outer(scale, scale) + np.diag(10.0 ** rng.uniform(-9, 0, n))
-        yield rng, matrix, rng.normal(size=n) * scale
+from random_normal_systems import random_normal_systems
 
 
 def test_flat_sky_renderer_matches_its_render_and_follows_F():
@@ -122,7 +113,7 @@ def test_covariance_gives_the_digits_of_its_plain_rule():
     from polychrome.fit import covariance_from
 
     singular = 0
-    for k, (rng, matrix, _) in enumerate(_systems(1500, seed=21)):
+    for k, (rng, matrix, _) in enumerate(random_normal_systems(1500, seed=21)):
         n = matrix.shape[0]
         if k % 5 == 0 and n > 1:  # a parameter without effect, or two alike: unconstrained
             matrix[0, :] = matrix[:, 0] = 0.0
