@@ -27,13 +27,12 @@ def assert_close_steps(step, expected, hessian):
 
 
 def _reference_solve(matrix, rhs):
+    """numpy's LU solve; least squares where the matrix is singular or the solution not finite."""
     try:
         d = np.linalg.solve(matrix, rhs)
-        if np.all(np.isfinite(d)):
-            return d
     except np.linalg.LinAlgError:
-        pass
-    return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+        return np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+    return d if np.all(np.isfinite(d)) else np.linalg.lstsq(matrix, rhs, rcond=None)[0]
 
 
 def _reference_held_step(matrix, gradient, x, lower, upper, fraction):
@@ -57,15 +56,20 @@ def _reference_held_step(matrix, gradient, x, lower, upper, fraction):
     return step
 
 
+def _positive_definite(matrix):
+    """True when numpy's Cholesky factorisation of the matrix succeeds."""
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
 def _reference_damped_step(hessian, gradient, diag, damping, secant, augmented, x, lower, upper, span, fraction):
     matrix = hessian + damping * np.diag(diag)
     used = False
-    if augmented and secant is not None:
-        try:
-            np.linalg.cholesky(matrix + secant)
-            matrix, used = matrix + secant, True
-        except np.linalg.LinAlgError:
-            pass
+    if augmented and secant is not None and _positive_definite(matrix + secant):
+        matrix, used = matrix + secant, True
     if span is not None:
         cyclic = span > 0
         lower, upper = np.where(cyclic, x - span, lower), np.where(cyclic, x + span, upper)
