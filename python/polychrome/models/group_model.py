@@ -22,13 +22,17 @@ def _joined(window, other):
     """``window.union(other)`` (two Windows of one image), or whichever of the two already holds
     the other (equal bounds: Windows are values, never changed in place): a survey group's
     members all cover their whole cutout, so its window is theirs without a new Window's checks."""
-    if (window.x_start <= other.x_start and other.x_stop <= window.x_stop
-            and window.y_start <= other.y_start and other.y_stop <= window.y_stop):
+    if _holds(window, other):
         return window
-    if (other.x_start <= window.x_start and window.x_stop <= other.x_stop
-            and other.y_start <= window.y_start and window.y_stop <= other.y_stop):
+    if _holds(other, window):
         return other
     return window.union(other)
+
+
+def _holds(outer, inner):
+    """True when the Window ``outer`` covers every pixel of ``inner`` (of the same image)."""
+    return (outer.x_start <= inner.x_start and inner.x_stop <= outer.x_stop
+            and outer.y_start <= inner.y_start and inner.y_stop <= outer.y_stop)
 
 
 def _same_pixel_grid(image, other):
