@@ -56,13 +56,18 @@ def test_adding_a_member_already_in_the_tree_is_refused_and_undone():
     assert np.all(root.sample().data == 3.0)
 
 
-def test_a_repeat_made_inside_a_sub_group_is_caught_before_rendering():
-    """A sub-group does not know its parents: a member added to it may already be elsewhere in
-    the tree. The tree is checked again whenever its components are listed (sample, fit, save)."""
+def _star_beside_sub_group():
+    """(star, sub, root): root holds the component star and the group sub (holding x)."""
     target = make_target((10, 10), 1.0)
     star = sky("star", target)
     sub = Model(name="sub", model_type="group model", models=[sky("x", target)])
-    root = Model(name="root", model_type="group model", models=[star, sub])
+    return star, sub, Model(name="root", model_type="group model", models=[star, sub])
+
+
+def test_a_repeat_made_inside_a_sub_group_is_caught_before_rendering():
+    """A sub-group does not know its parents: a member added to it may already be elsewhere in
+    the tree. The tree is checked again whenever its components are listed (sample, fit, save)."""
+    star, sub, root = _star_beside_sub_group()
     sub.add_model(star)  # fine for sub alone
     with pytest.raises(ValueError, match="model 'star' is in group 'root' twice, as root/star and root/sub/star"):
         root.sample()
@@ -113,10 +118,7 @@ def test_listed_components_follow_every_change_of_the_tree_after_a_first_listing
 
 
 def test_a_repeat_made_inside_a_sub_group_after_a_listing_is_still_caught():
-    target = make_target((10, 10), 1.0)
-    star = sky("star", target)
-    sub = Model(name="sub", model_type="group model", models=[sky("x", target)])
-    root = Model(name="root", model_type="group model", models=[star, sub])
+    star, sub, root = _star_beside_sub_group()
     assert [m.name for m in root.components()] == ["star", "x"]
     sub.add_model(star)  # fine for sub alone
     with pytest.raises(ValueError, match="model 'star' is in group 'root' twice, as root/star and root/sub/star"):
