@@ -56,8 +56,9 @@ GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, doubl
   double harmonic = 0.0;
   double dsum_da = 0.0;
   for (int k = 1; k < 100000; ++k) {
-    term *= x / (a + k);
-    harmonic += 1.0 / (a + k);
+    const double inv = 1.0 / (a + k);  // one division a term: the loop's cost on every core
+    term *= x * inv;
+    harmonic += inv;
     sum += term;
     dsum_da -= term * harmonic;
     if (term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17) break;
