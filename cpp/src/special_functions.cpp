@@ -56,9 +56,8 @@ GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, doubl
   double harmonic = 0.0;
   double dsum_da = 0.0;
   for (int k = 1; k < 100000; ++k) {
-    const double inv = 1.0 / (a + k);  // one division a term: the loop's cost on every core
-    term *= x * inv;
-    harmonic += inv;
+    term *= x / (a + k);
+    harmonic += 1.0 / (a + k);
     sum += term;
     dsum_da -= term * harmonic;
     if (term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17) break;
