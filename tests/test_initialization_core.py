@@ -108,3 +108,30 @@ def test_bad_input_is_named():
         _core.clip_annuli(np.zeros(6), [0, 9], 3.0)
     with pytest.raises(ValueError, match="dx and dy"):
         initialization.elliptical_radius(np.zeros(3), np.zeros((3, 1)), 0.5, 0.0)
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (7, 9), (45, 47), (91, 91), (13, 700)])
+def test_candidate_sums_are_numpys_sums_of_the_products(shape):
+    """convolved_profile_fit's candidate sums: sum (w m) m and sum (w d) m as numpy sums them
+    (pairwise over the C-ordered pixels), bit for bit."""
+    rng = np.random.default_rng(shape[0])
+    weight = rng.uniform(0.1, 10.0, size=shape)
+    weighted_data = weight * rng.normal(size=shape) * 10 ** rng.uniform(-3, 3, size=shape)
+    model = rng.exponential(size=shape) * 10 ** rng.uniform(-3, 3, size=shape)
+    norm, cross = _core.candidate_sums(weight, weighted_data, model)
+    assert norm == float((weight * model * model).sum())
+    assert cross == float((weighted_data * model).sum())
+    with pytest.raises(ValueError, match="as many pixels"):
+        _core.candidate_sums(weight, weighted_data, model[:, :-1])
+
+
+def test_an_explicit_single_thread_is_still_checked_like_any_other():
+    """The core's bindings answer threads=1 without asking Python (thread_count.hpp): the same
+    image as the policy's answer; a bool or a count out of range is still refused."""
+    from polychrome.render import ProfileRenderer
+    renderer = lambda threads: ProfileRenderer("sersic", (20, 22), pixelscale=0.2, threads=threads)  # noqa: E731
+    args = ([1.5, 1.0, 0.0], (2.0, 2.1), 0.7, 0.3)
+    np.testing.assert_array_equal(renderer(1)(*args), renderer(None)(*args))
+    for bad in [True, -1, 10**6]:
+        with pytest.raises(ValueError, match="threads"):
+            renderer(bad)(*args)

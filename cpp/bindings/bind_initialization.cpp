@@ -1,6 +1,6 @@
 // Python access to initialize()'s window measurements (python/polychrome/models/initialization.py
 // and annuli_in_radius_order.py): elliptical radii, the radius order and its running moment sums,
-// the annuli's clipping and the border's robust level. Each replaces a few dozen small numpy
+// the annuli's clipping, the border's robust level and a profile candidate's weighted sums. Each replaces a few dozen small numpy
 // calls per source with one call, the same numbers bit for bit.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "polychrome/annulus_clipping.hpp"
+#include "polychrome/candidate_sums.hpp"
 #include "polychrome/radius_order.hpp"
 #include "polychrome/robust_level.hpp"
 
@@ -94,6 +95,17 @@ std::tuple<double, double> robust_level_py(const Doubles& values, double clip, i
   return {level.median, level.sigma};
 }
 
+std::tuple<double, double> candidate_sums_py(const Doubles& weight, const Doubles& weighted_data,
+                                             const Doubles& model) {
+  const auto count = static_cast<std::size_t>(model.size());
+  if (static_cast<std::size_t>(weight.size()) != count || static_cast<std::size_t>(weighted_data.size()) != count)
+    throw std::invalid_argument("weight, weighted_data and model must have as many pixels (" +
+                                std::to_string(weight.size()) + ", " + std::to_string(weighted_data.size()) +
+                                ", " + std::to_string(count) + ")");
+  const init::CandidateSums sums = init::candidate_sums(weight.data(), weighted_data.data(), model.data(), count);
+  return {sums.model_squares, sums.cross};
+}
+
 }  // namespace
 
 void bind_initialization(py::module_& m) {
@@ -114,4 +126,7 @@ void bind_initialization(py::module_& m) {
   m.def("robust_level", &robust_level_py, py::arg("values"), py::arg("clip"), py::arg("iterations"),
         "(median, sigma) of finite values after iterative sigma clipping at clip sigma (sigma = 1.4826 x MAD, "
         "the standard deviation where that is 0), at most ``iterations`` rounds.");
+  m.def("candidate_sums", &candidate_sums_py, py::arg("weight"), py::arg("weighted_data"), py::arg("model"),
+        "(sum weight x model^2, sum weighted_data x model) over the pixels of C-ordered arrays of one size, "
+        "numpy's sums (pairwise) of the terms (weight x model) x model and weighted_data x model.");
 }

@@ -12,6 +12,16 @@ namespace {
 // numpy's sort order: NaNs after every number.
 bool before(double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); }
 
+// The median of ``values`` as numpy's sort would give it (the mean of the middle one or two in
+// that order), by selection (reorders them): the same numbers as a sort at a fraction of its cost.
+double median_of(std::vector<double>& values) {
+  const std::size_t high = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + high, values.end(), before);
+  const double upper = values[high];
+  const double lower = values.size() % 2 ? upper : *std::max_element(values.begin(), values.begin() + high, before);
+  return 0.5 * (lower + upper);
+}
+
 }  // namespace
 
 void clip_annuli(double* flux, std::size_t count, const std::int64_t* starts, std::size_t annuli, double clip) {
@@ -20,16 +30,11 @@ void clip_annuli(double* flux, std::size_t count, const std::int64_t* starts, st
     const std::int64_t a = starts[k], b = starts[k + 1];
     if (a < 0 || b < a || static_cast<std::size_t>(b) > count)
       throw std::invalid_argument("starts must increase within 0..count");
-    const std::size_t size = static_cast<std::size_t>(b - a);
-    if (size < kMinClippedCount) continue;
+    if (static_cast<std::size_t>(b - a) < kMinClippedCount) continue;
     values.assign(flux + a, flux + b);
-    std::sort(values.begin(), values.end(), before);
-    const std::size_t low = (size - 1) / 2, high = size / 2;  // the middle one or two
-    const double median = 0.5 * (values[low] + values[high]), largest = values.back();
+    const double median = median_of(values);
     for (double& v : values) v = std::fabs(v - median);
-    std::sort(values.begin(), values.end(), before);
-    const double ceiling = median + clip * 1.4826 * (0.5 * (values[low] + values[high]));
-    if (largest <= ceiling) continue;  // no value above it (a NaN, sorted last: compare all)
+    const double ceiling = median + clip * 1.4826 * median_of(values);
     for (std::int64_t i = a; i < b; ++i)
       if (flux[i] > ceiling) flux[i] = median;
   }

@@ -18,7 +18,4 @@ struct RobustLevel {
 // rounds (each round's values: those within clip sigma of the last round's median).
 RobustLevel robust_level(const double* values, std::size_t count, double clip, int iterations);
 
-// numpy's sum of ``count`` contiguous doubles (np.add.reduce: pairwise, blocks of 8 partial sums).
-double numpy_sum(const double* values, std::size_t count);
-
 }  // namespace polychrome::initialization
