@@ -121,12 +121,14 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     tried = {}
     target = model.target
 
-    # every candidate on the same grid: checked and prepared once (per absolute tolerance); a small
-    # cutout: threads would cost more than they save
+    # every candidate on the same grid: checked and prepared once, then copied per absolute
+    # tolerance (with_absolute_tolerance); a small cutout: threads would cost more than they save
+    checked = ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
+                              psf=target.psf.convolver, psf_upsample=target.psf_upsample,
+                              tolerance=CANDIDATE_TOLERANCE, threads=1)
+
     def renderer(absolute_tolerance):
-        return ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
-                               psf=target.psf.convolver, psf_upsample=target.psf_upsample,
-                               tolerance=CANDIDATE_TOLERANCE, threads=1, absolute_tolerance=absolute_tolerance)
+        return checked.with_absolute_tolerance(absolute_tolerance)
 
     # the renderer's arguments as it converts them (floats; the centre a pair), converted once:
     # each candidate then calls the core without the per-call checks

@@ -662,7 +662,8 @@ class RadialProfile:
             self.half_light_radius = float(self._sorted_radius[min(k, growth.size - 1)])
         else:
             self.half_light_radius = 0.25 * outer
-        self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
+        # np.clip's number (NaN kept) without its call's cost
+        self.half_light_radius = min(max(float(self.half_light_radius), 0.5 * pixels.pixel), outer)
         self.pixel = pixels.pixel
         self._variance, self._area = pixels.variance, pixels.area
 
@@ -711,7 +712,7 @@ class RadialProfile:
 
     def aperture(self):
         """A semi-major radius for flux matching: 3 half-light radii, at least 4 pixels, within the window."""
-        return float(np.clip(3.0 * self.half_light_radius, 4.0 * self.pixel, self.radius))
+        return min(max(3.0 * self.half_light_radius, 4.0 * self.pixel), self.radius)  # np.clip's number
 
     def flux_within(self, radius):
         """Sky-subtracted flux of the pixels within semi-major radius ``radius``."""
