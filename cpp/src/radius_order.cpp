@@ -1,7 +1,8 @@
 #include "polychrome/radius_order.hpp"
 
-#include <algorithm>
 #include <cmath>
+
+#include "polychrome/radix_sort.hpp"
 
 namespace polychrome::initialization {
 
@@ -18,9 +19,7 @@ RadiusOrder radius_order(const double* radius, std::size_t count, double reach) 
   RadiusOrder result;
   for (std::size_t i = 0; i < count; ++i)
     if (radius[i] <= reach) result.order.push_back(static_cast<std::int64_t>(i));
-  std::sort(result.order.begin(), result.order.end(), [radius](std::int64_t a, std::int64_t b) {
-    return radius[a] < radius[b] || (radius[a] == radius[b] && a < b);
-  });
+  sort_positions_by_value(radius, result.order);  // stable: ties by position
   for (std::size_t k = 1; k < result.order.size() && !result.ties; ++k)
     result.ties = radius[result.order[k]] == radius[result.order[k - 1]];
   return result;
