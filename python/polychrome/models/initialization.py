@@ -542,7 +542,8 @@ def well_resolved(q, sigma_major, psf_moments):
     """True when the observed second moments (axis ratio ``q``, major-axis sigma ``sigma_major``,
     arcsec) exceed ``psf_moments`` (2x2, arcsec^2) RESOLVED_MOMENT_RATIO times over (traces)."""
     observed = sigma_major**2 * (1.0 + q * q)
-    return observed > RESOLVED_MOMENT_RATIO * float(np.trace(psf_moments))
+    trace = psf_moments[0, 0].item() + psf_moments[1, 1].item()  # np.trace's number (0 + a + b)
+    return observed > RESOLVED_MOMENT_RATIO * trace
 
 
 def elliptical_radius(dx, dy, q, PA):
