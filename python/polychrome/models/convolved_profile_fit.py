@@ -11,6 +11,7 @@ Centre, q and PA are held at their (deconvolved) starts. A well-resolved source
 (initialization.well_resolved) skips this: its observed annuli give the start.
 """
 
+import functools
 import itertools
 import math
 
@@ -117,7 +118,7 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     tolerance alone.
     """
     names = [name for name in model._profile_names[:-1] if values[name] is None]
-    axes = [_SearchAxis(grids[name]) for name in names]
+    axes = [_search_axis(grids[name]) for name in names]
     tried = {}
     target = model.target
 
@@ -189,9 +190,12 @@ def _downhill_offsets(found, best, a, step):
 
     The pattern search tried both sides; chi^2 is smooth in the shape parameters, and the side
     away from the descent rarely held the best point (and then within a step of it)."""
-    key = [round(u, 9) for u in best]
-    line = [(point[a], chi2) for chi2, point in found
-            if all(round(u, 9) == k for j, (u, k) in enumerate(zip(point, key)) if j != a)]
+    if len(best) == 1:  # one axis (the survey's n): every point tried is on the line
+        line = [(point[0], chi2) for chi2, point in found]
+    else:
+        key = [round(u, 9) for u in best]
+        line = [(point[a], chi2) for chi2, point in found
+                if all(round(u, 9) == k for j, (u, k) in enumerate(zip(point, key)) if j != a)]
     u1 = best[a]
     lower = max((item for item in line if item[0] < u1 - 1e-9), default=None)
     upper = min((item for item in line if item[0] > u1 + 1e-9), default=None)
@@ -206,6 +210,19 @@ def _downhill_offsets(found, best, a, step):
     if slope < 0:
         return (0.0, step)
     return (-step, 0.0, step)
+
+
+def _search_axis(grid):
+    """The _SearchAxis of ``grid`` (1-D), kept per grid's values: a model's grid of a parameter
+    without a catalogue value (the survey's n) is the same at every source (an axis is never
+    modified after it is made)."""
+    grid = np.asarray(grid, float)
+    return _kept_search_axis(grid.tobytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_search_axis(grid_bytes):
+    return _SearchAxis(np.frombuffer(grid_bytes))
 
 
 class _SearchAxis:
