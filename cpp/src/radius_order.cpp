@@ -1,8 +1,8 @@
 #include "polychrome/radius_order.hpp"
 
+#include <algorithm>
 #include <cmath>
-
-#include "polychrome/radix_sort.hpp"
+#include <utility>
 
 namespace polychrome::initialization {
 
@@ -16,12 +16,19 @@ void elliptical_radii(const double* dx, const double* dy, std::size_t count, dou
 }
 
 RadiusOrder radius_order(const double* radius, std::size_t count, double reach) {
-  RadiusOrder result;
+  // (radius, position) pairs sorted as pairs: ties by position, and no indirect loads in the
+  // comparisons (measured on a 61 x 61 window, ~2300 radii within reach: 317k instructions,
+  // against 381k for a radix sort of the radii's bit patterns)
+  std::vector<std::pair<double, std::int64_t>> inside;
   for (std::size_t i = 0; i < count; ++i)
-    if (radius[i] <= reach) result.order.push_back(static_cast<std::int64_t>(i));
-  sort_positions_by_value(radius, result.order);  // stable: ties by position
-  for (std::size_t k = 1; k < result.order.size() && !result.ties; ++k)
-    result.ties = radius[result.order[k]] == radius[result.order[k - 1]];
+    if (radius[i] <= reach) inside.emplace_back(radius[i], static_cast<std::int64_t>(i));
+  std::sort(inside.begin(), inside.end());
+  RadiusOrder result;
+  result.order.reserve(inside.size());
+  for (std::size_t k = 0; k < inside.size(); ++k) {
+    result.order.push_back(inside[k].second);
+    if (k > 0 && inside[k].first == inside[k - 1].first) result.ties = true;
+  }
   return result;
 }
 

@@ -1,7 +1,6 @@
 #include "polychrome/robust_level.hpp"
 
 #include "polychrome/numpy_sum.hpp"
-#include "polychrome/radix_sort.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -46,7 +45,7 @@ RobustLevel robust_level(const double* values, std::size_t count, double clip, i
   // The values kept, |v - median| <= clip sigma, are a run of the sorted values: each round's
   // median is read off the run, and the run found from the sorted values.
   std::vector<double> ordered(values, values + count), deviation;
-  sort_values(ordered);
+  std::sort(ordered.begin(), ordered.end());
   std::size_t lo = 0, hi = count;
   RobustLevel level;
   for (int round = 0; round < iterations && hi > lo; ++round) {
