@@ -9,6 +9,7 @@ namespace py = pybind11;
 void bind_airy(py::module_& m);
 void bind_build_info(py::module_& m);
 void bind_fft(py::module_& m);
+void bind_initialization(py::module_& m);
 void bind_lm_step(py::module_& m);
 void bind_psf(py::module_& m);
 void bind_normal_equations(py::module_& m);
@@ -24,6 +25,7 @@ PYBIND11_MODULE(_core, m) {
   bind_airy(m);
   bind_build_info(m);
   bind_fft(m);
+  bind_initialization(m);
   bind_lm_step(m);
   bind_psf(m);
   bind_normal_equations(m);

@@ -330,6 +330,15 @@ class ProfileRenderer:
 
         return call
 
+    def with_absolute_tolerance(self, absolute_tolerance):
+        """This renderer at another ``absolute_tolerance`` (flux per pixel; checked as the
+        constructor checks it), everything else as checked here: a candidate search renders one
+        grid at a few tolerances, and a construction's checks cost ~20x a copy's."""
+        other = ProfileRenderer.__new__(ProfileRenderer)
+        other.__dict__.update(self.__dict__)
+        other._absolute_tolerance = _checked_absolute_tolerance(absolute_tolerance)
+        return other
+
     @property
     def value_count(self):
         """How many profile parameter values a call takes (those of :func:`parameter_names` after

@@ -11,11 +11,13 @@ Centre, q and PA are held at their (deconvolved) starts. A well-resolved source
 (initialization.well_resolved) skips this: its observed annuli give the start.
 """
 
+import functools
 import itertools
 import math
 
 import numpy as np
 
+from .. import _core
 from ..render import ProfileRenderer
 
 # The search: every COARSE_STRIDE-th value (and the last) of the model's own initialisation grid
@@ -116,16 +118,18 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     tolerance alone.
     """
     names = [name for name in model._profile_names[:-1] if values[name] is None]
-    axes = [_SearchAxis(grids[name]) for name in names]
+    axes = [_search_axis(grids[name]) for name in names]
     tried = {}
     target = model.target
 
-    # every candidate on the same grid: checked and prepared once (per absolute tolerance); a small
-    # cutout: threads would cost more than they save
+    # every candidate on the same grid: checked and prepared once, then copied per absolute
+    # tolerance (with_absolute_tolerance); a small cutout: threads would cost more than they save
+    checked = ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
+                              psf=target.psf.convolver, psf_upsample=target.psf_upsample,
+                              tolerance=CANDIDATE_TOLERANCE, threads=1)
+
     def renderer(absolute_tolerance):
-        return ProfileRenderer(model.profile, cutout.shape, pixelscale=target.pixelscale, origin=cutout.origin,
-                               psf=target.psf.convolver, psf_upsample=target.psf_upsample,
-                               tolerance=CANDIDATE_TOLERANCE, threads=1, absolute_tolerance=absolute_tolerance)
+        return checked.with_absolute_tolerance(absolute_tolerance)
 
     # the renderer's arguments as it converts them (floats; the centre a pair), converted once:
     # each candidate then calls the core without the per-call checks
@@ -186,9 +190,12 @@ def _downhill_offsets(found, best, a, step):
 
     The pattern search tried both sides; chi^2 is smooth in the shape parameters, and the side
     away from the descent rarely held the best point (and then within a step of it)."""
-    key = [round(u, 9) for u in best]
-    line = [(point[a], chi2) for chi2, point in found
-            if all(round(u, 9) == k for j, (u, k) in enumerate(zip(point, key)) if j != a)]
+    if len(best) == 1:  # one axis (the survey's n): every point tried is on the line
+        line = [(point[0], chi2) for chi2, point in found]
+    else:
+        key = [round(u, 9) for u in best]
+        line = [(point[a], chi2) for chi2, point in found
+                if all(round(u, 9) == k for j, (u, k) in enumerate(zip(point, key)) if j != a)]
     u1 = best[a]
     lower = max((item for item in line if item[0] < u1 - 1e-9), default=None)
     upper = min((item for item in line if item[0] > u1 + 1e-9), default=None)
@@ -203,6 +210,19 @@ def _downhill_offsets(found, best, a, step):
     if slope < 0:
         return (0.0, step)
     return (-step, 0.0, step)
+
+
+def _search_axis(grid):
+    """The _SearchAxis of ``grid`` (1-D), kept per grid's values: a model's grid of a parameter
+    without a catalogue value (the survey's n) is the same at every source (an axis is never
+    modified after it is made)."""
+    grid = np.asarray(grid, float)
+    return _kept_search_axis(grid.tobytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_search_axis(grid_bytes):
+    return _SearchAxis(np.frombuffer(grid_bytes))
 
 
 class _SearchAxis:
@@ -278,13 +298,11 @@ def _candidate(model, render, cutout, values, q, fixed_amplitude, absolute_toler
     brightness = model._profile_names[-1]
     values = dict(values, **{brightness: model._brightness(0.0, values, q)})
     image = render(model._core_parameters(values), absolute_tolerance)
-    # the products in one scratch array: the numbers of weight * image * image and weighted_data *
-    # image (sums by np.add.reduce over all axes: ndarray.sum's numbers without its method's wrapper)
-    product = np.multiply(cutout.weight, image)
-    norm = float(_total(np.multiply(product, image, out=product)))
+    # sum w m^2 and sum (w d) m in one core call (numpy's pairwise sums of the same products, bit
+    # for bit: two multiplies and two reductions fewer per candidate)
+    norm, cross = _core.candidate_sums(cutout.weight, cutout.weighted_data, image)
     if not norm > 0 or not math.isfinite(norm):
         return None
-    cross = float(_total(np.multiply(cutout.weighted_data, image, out=product)))
     if fixed_amplitude is None:
         amplitude = cross / norm
         if not amplitude > 0:

@@ -325,11 +325,17 @@ class GalaxyModel(ComponentModel):
             parameter = self.parameters[name]
             if parameter.quantity.value is not None:  # set (not copied out as .value would)
                 continue
+            lo, hi = parameter.limits
+            if type(value) is float:  # most starts: np.clip's number in Python floats (~3 numpy calls fewer)
+                if not math.isfinite(value):
+                    raise ValueError(f"model {self.name!r}: initialize found no finite start for {name!r} "
+                                     f"(got {value}); set it by hand")
+                parameter.value = value if parameter.cyclic else min(max(value, lo), hi)
+                continue
             value = np.asarray(value, float)
             if not np.isfinite(value).all():
                 raise ValueError(f"model {self.name!r}: initialize found no finite start for {name!r} "
                                  f"(got {value.tolist()}); set it by hand")
-            lo, hi = parameter.limits
             if not parameter.cyclic:
                 value = np.clip(value, lo, hi)
             parameter.value = value

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from .. import _core
 from ..utils.geometric_grid import geometric_grid
 from .annuli_in_radius_order import annulus_starts, clipped_in_radius_order, in_pixel_order
 from .measurement_scope import remembered
@@ -194,44 +195,9 @@ def robust_level(values, clip=3.0, iterations=5):
     values = np.asarray(values, float).ravel()
     if not np.all(np.isfinite(values)):
         return _robust_level_any(values, clip, iterations)
-    # The values kept, |v - median| <= clip sigma, are a run of the sorted values (the rounded
-    # v - median is monotonic in v): each round's median is read off the run, and the run is
-    # found from the sorted values, with the same comparisons as on the unsorted ones.
-    ordered = np.sort(values)
-    lo, hi = 0, ordered.size
-    median, sigma = 0.0, 0.0
-    for _ in range(iterations):
-        if hi == lo:
-            break
-        used = ordered[lo:hi]
-        median = _sorted_median(used)
-        sigma = float(1.4826 * _median(np.abs(used - median)))
-        if sigma <= 0:  # the same values in their given order: the same rounding as before
-            sigma = float(np.std(values[(values >= used[0]) & (values <= used[-1])]))
-        if sigma > 0:
-            inside = np.flatnonzero(np.abs(ordered - median) <= clip * sigma)
-            new = (int(inside[0]), int(inside[-1]) + 1) if inside.size else (0, 0)
-        else:
-            new = (0, ordered.size)
-        if new == (lo, hi):
-            break
-        lo, hi = new
-    return median, sigma
-
-
-def _sorted_median(ordered):
-    """np.median of sorted values, read off the middle."""
-    k = ordered.size // 2
-    return float(ordered[k]) if ordered.size % 2 else float((ordered[k - 1] + ordered[k]) / 2)
-
-
-def _median(values):
-    """np.median of finite values (the same number), without its overhead on small arrays."""
-    k = values.size // 2
-    if values.size % 2:
-        return float(np.partition(values, k)[k])
-    part = np.partition(values, (k - 1, k))
-    return float((part[k - 1] + part[k]) / 2)
+    # the core: the sorted values' runs, numpy's medians and (where the MAD is 0) np.std's number,
+    # bit for bit, in one call (the rounds' ~25 small numpy calls were ~270k instructions a window)
+    return _core.robust_level(values, float(clip), int(iterations))
 
 
 def _robust_level_any(values, clip, iterations):
@@ -366,20 +332,16 @@ class _Offsets:
         positions of those pixels in radius order and their radii in that order, kept with the
         radii (shape_moments' sums and RadialProfile's annuli and curve of growth sort the same
         radii, out to the same reach, ``measured_reach``). The first entries of np.argsort of all
-        the radii, bit for bit: only the pixels within reach are sorted (about half of a survey
-        window's: 529k -> 353k instructions per isolated1 window, callgrind), unless two of them
-        have the same radius (then np.argsort's order of the ties is kept: all are sorted)."""
+        the radii, bit for bit: the core sorts only the pixels within reach (about half of a survey
+        window's), unless two of them have the same radius (then np.argsort's order of the ties
+        is kept: all are sorted)."""
         radius = self.radius(q, PA)
         if self._order is None or self._order[0] != reach:
-            inside = np.flatnonzero(radius <= reach)
-            inside_radius = radius[inside]
-            order = np.argsort(inside_radius)
-            ordered_radius = inside_radius[order]
-            if bool(np.any(ordered_radius[1:] == ordered_radius[:-1])):  # ties: np.argsort's own order
-                order = np.argsort(radius)[:inside.size]
-                self._order = (reach, order, radius[order])
-            else:  # one sorting permutation: np.argsort's of all the radii begins with it
-                self._order = (reach, inside[order], ordered_radius)
+            order, ordered_radius, ties = _core.radius_order(radius, float(reach))
+            if ties:  # np.argsort's own order of the ties
+                order = np.argsort(radius)[:order.size]
+                ordered_radius = radius[order]
+            self._order = (reach, order, ordered_radius)
         return self._order[1:]
 
 
@@ -427,11 +389,10 @@ class _RadialSums:
     def __init__(self, offsets, flux, q, PA, reach):
         order, self._radius = offsets.radius_order(q, PA, reach)
         self._reach = reach
-        w, dx, dy = flux[order], offsets.dx[order], offsets.dy[order]
-        # running sums of flux, w dx^2, w dy^2, w dx dy (each product rounded as _masked_sums'
-        # einsum rounds it); 1-D gathers and cumsums (a (4, pixels) array's gather along its
-        # columns and cumsum along axis 1 took ~3x as long)
-        self._sums = [np.cumsum(w), np.cumsum(dx * dx * w), np.cumsum(dy * dy * w), np.cumsum(dx * dy * w)]
+        # running sums of flux, w dx^2, w dy^2, w dx dy in radius order (each product rounded as
+        # _masked_sums' einsum rounds it), rows of one array from the core (the gathers, products
+        # and cumsums were 11 numpy calls)
+        self._sums = list(_core.ordered_moment_sums(order, flux, offsets.dx, offsets.dy))
         self._shape = (q, PA)
 
     def within(self, q, PA, semi_major):
@@ -581,15 +542,17 @@ def well_resolved(q, sigma_major, psf_moments):
     """True when the observed second moments (axis ratio ``q``, major-axis sigma ``sigma_major``,
     arcsec) exceed ``psf_moments`` (2x2, arcsec^2) RESOLVED_MOMENT_RATIO times over (traces)."""
     observed = sigma_major**2 * (1.0 + q * q)
-    return observed > RESOLVED_MOMENT_RATIO * float(np.trace(psf_moments))
+    trace = psf_moments[0, 0].item() + psf_moments[1, 1].item()  # np.trace's number (0 + a + b)
+    return observed > RESOLVED_MOMENT_RATIO * trace
 
 
 def elliptical_radius(dx, dy, q, PA):
-    """Semi-major elliptical radius of offsets (dx, dy) for axis ratio q and position angle PA."""
-    c, s = math.cos(PA), math.sin(PA)
-    along = dx * c + dy * s
-    across = -dx * s + dy * c
-    return np.sqrt(along**2 + (across / q) ** 2)
+    """Semi-major elliptical radius (arcsec) of offsets (dx, dy) (arrays of one shape, arcsec) for
+    axis ratio q and position angle PA (radians): sqrt(along^2 + (across / q)^2), by the core."""
+    dx, dy = np.asarray(dx, float), np.asarray(dy, float)
+    if dx.shape != dy.shape:
+        raise ValueError(f"dx and dy must have one shape, got {dx.shape} and {dy.shape}")
+    return _core.elliptical_radii(dx.ravel(), dy.ravel(), float(q), float(PA)).reshape(dx.shape)
 
 
 def annulus_statistics(index, flux, bins, valid=None):
@@ -700,7 +663,8 @@ class RadialProfile:
             self.half_light_radius = float(self._sorted_radius[min(k, growth.size - 1)])
         else:
             self.half_light_radius = 0.25 * outer
-        self.half_light_radius = float(np.clip(self.half_light_radius, 0.5 * pixels.pixel, outer))
+        # np.clip's number (NaN kept) without its call's cost
+        self.half_light_radius = min(max(float(self.half_light_radius), 0.5 * pixels.pixel), outer)
         self.pixel = pixels.pixel
         self._variance, self._area = pixels.variance, pixels.area
 
@@ -749,7 +713,7 @@ class RadialProfile:
 
     def aperture(self):
         """A semi-major radius for flux matching: 3 half-light radii, at least 4 pixels, within the window."""
-        return float(np.clip(3.0 * self.half_light_radius, 4.0 * self.pixel, self.radius))
+        return min(max(3.0 * self.half_light_radius, 4.0 * self.pixel), self.radius)  # np.clip's number
 
     def flux_within(self, radius):
         """Sky-subtracted flux of the pixels within semi-major radius ``radius``."""

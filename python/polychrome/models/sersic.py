@@ -10,6 +10,7 @@ from ..utils.geometric_grid import geometric_grid
 from .galaxy_model import GEOMETRY_SPECS, GalaxyModel
 from .parameter_spec import LOG10_BRIGHTNESS_LIMITS, SIZE_LIMITS, ParameterSpec
 from .registry import register
+from .shape_grids import ShapeGrids
 
 
 def sersic_total_flux(n, Re, Ie, q):
@@ -82,7 +83,7 @@ class SersicGalaxy(GalaxyModel):
 
     @staticmethod
     def _shape_grids(profile):
-        return {"n": INDEX_GRID, "Re": size_grid(profile.half_light_radius)}
+        return ShapeGrids(n=lambda: INDEX_GRID, Re=lambda: size_grid(profile.half_light_radius))
 
     @staticmethod
     def _shape_defaults(profile):
