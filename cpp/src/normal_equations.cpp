@@ -11,4 +11,13 @@ void accumulate_normal_equations(const double* residual, const double* weight,
   cpu_kernels().normal_equations(residual, weight, jacobian, n, p, chi2, gradient, hessian, threads);
 }
 
+void residuals_of_model(double* model, const double* offsets, std::size_t count, const double* data,
+                        std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    double value = model[i];
+    for (std::size_t k = 0; k < count; ++k) value += offsets[k];
+    model[i] = data[i] - value;
+  }
+}
+
 }  // namespace polychrome
