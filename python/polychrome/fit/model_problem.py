@@ -13,8 +13,13 @@ feed. The plan is rebuilt only when an automatic render window moves (see
 calls and a few array operations: a uniform component's (a flat sky's)
 Jacobian rows are written into the stack once per plan and its image is a
 value added to the window; a single target whose rows are the whole parameter
-vector returns the core's normal equations as they come. Parameter vectors
-are written through a VectorWriter (limits read once).
+vector returns the core's normal equations as they come. Where a stacked plan is
+a PSF-convolved galaxy followed by uniform components (a survey cutout: the galaxy
+and its flat sky) on an unmasked window, one core call renders the galaxy into
+the stack, forms the residuals and accumulates the equations
+(``render.ProfileRenderer.unchecked_equations``): the same sums as the image
+coming back, the sky's value added and ``_core.normal_equations``, so the same
+digits. Parameter vectors are written through a VectorWriter (limits read once).
 
 Where every component's renderer can read its arguments straight off the
 parameter vector (``render.at_vector``: a galaxy whose parameters are the
@@ -323,7 +328,9 @@ class _Slot:
 class _TargetPlan:
     """The components on one target's window (``slots``, _Slot) and how its normal equations are
     accumulated: stacked (one core call over the window, through ``stack``, a (rows, ny, nx)
-    buffer kept between evaluations: zero where a component does not reach) or blockwise."""
+    buffer kept between evaluations: zero where a component does not reach) or blockwise.
+    ``equations``: the first slot's one-call normal equations where the plan is that slot's
+    galaxy and uniform ones on an unmasked window (see __init__), else None."""
 
     def __init__(self, model, free, pixels, columns_of):
         self.pixels = pixels
