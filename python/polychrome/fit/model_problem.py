@@ -380,12 +380,13 @@ class _TargetPlan:
         # the survey's common plan (a galaxy and its flat sky on an unmasked window): the first slot's
         # renderer gives the window's normal equations in one core call, its image and Jacobian
         # staying in the core (written into the stack's first rows), the other slots' uniform values
-        # added in order, their rows already in the stack: model_image's sums and _core.normal_equations'
-        # arithmetic, without the images coming back (see stacked_terms)
+        # (each on the whole window) added in order, their rows already in the stack: model_image's sums
+        # and _core.normal_equations' arithmetic, without the images coming back (see stacked_terms)
         first = self.slots[0] if self.slots else None
         if (first is not None and first.equations is not None and first.fresh and self.outs[0] is not None
                 and isinstance(pixels.use, slice)
-                and all(slot.uniform is not None and slot.at is not None for slot in self.slots[1:])):
+                and all(slot.uniform is not None and slot.at is not None and slot.whole
+                        for slot in self.slots[1:])):
             self.equations = first.equations
             self.offsets = [slot.at for slot in self.slots[1:]]
 
