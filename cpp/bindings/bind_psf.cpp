@@ -209,13 +209,15 @@ py::tuple render_convolved_normal_equations_py(
   std::fill(g, g + p, 0.0);
   std::fill(h, h + p * p, 0.0);
   double* jout = rows.mutable_data();
+  // (the image's buffer as render_convolved's own: an array without zeros, made before the GIL is
+  // released; a std::vector's zeros were a memset of the whole window per call)
+  RealArray image({grid.ny, grid.nx});
+  double* model = image.mutable_data();
   {
     py::gil_scoped_release release;
-    std::vector<double> model(n);
-    polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, model.data(), jout);
-    polychrome::residuals_of_model(model.data(), offsets.data(), offsets.size(), data.data(), n);
-    polychrome::accumulate_normal_equations(model.data(), weight.data(), jout, n, p, &chi2, g, h,
-                                            equation_threads);
+    polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, model, jout);
+    polychrome::residuals_of_model(model, offsets.data(), offsets.size(), data.data(), n);
+    polychrome::accumulate_normal_equations(model, weight.data(), jout, n, p, &chi2, g, h, equation_threads);
   }
   return py::make_tuple(chi2, gradient, hessian);
 }

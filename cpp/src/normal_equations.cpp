@@ -13,11 +13,14 @@ void accumulate_normal_equations(const double* residual, const double* weight,
 
 void residuals_of_model(double* model, const double* offsets, std::size_t count, const double* data,
                         std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    double value = model[i];
-    for (std::size_t k = 0; k < count; ++k) value += offsets[k];
-    model[i] = data[i] - value;
+  // one pass per offset, then the subtraction: each pixel's sums in the order of a pass per pixel,
+  // in plain loops the compiler vectorises (a loop over the offsets inside the pixels' was not:
+  // ~17 instructions a pixel against numpy's ~1.5 for its add and subtract, callgrind)
+  for (std::size_t k = 0; k < count; ++k) {
+    const double offset = offsets[k];
+    for (std::size_t i = 0; i < n; ++i) model[i] += offset;
   }
+  for (std::size_t i = 0; i < n; ++i) model[i] = data[i] - model[i];
 }
 
 }  // namespace polychrome
