@@ -60,7 +60,8 @@ def _problem(model):
 
 
 class _FakeCore:
-    """Constant results of the right shapes for render_convolved and normal_equations."""
+    """Constant results of the right shapes for render_convolved, normal_equations and
+    render_convolved_normal_equations."""
 
     def __init__(self):
         self.images = {}
@@ -77,6 +78,10 @@ class _FakeCore:
 
     def normal_equations(self, residual, weight, jacobian):
         size = jacobian.shape[0]
+        return 1.0, self.gradient[:size].copy(), self.hessian[:size, :size].copy()
+
+    def render_convolved_normal_equations(self, *args):
+        size = args[-4].shape[0]  # (the stack's rows)
         return 1.0, self.gradient[:size].copy(), self.hessian[:size, :size].copy()
 
 
@@ -154,12 +159,15 @@ def main():
         free.set_values(values)
     pieces = _Pieces(fits)
     fake = _FakeCore()
-    real = _core.render_convolved, _core.normal_equations
+    faked = [name for name in ("render_convolved", "normal_equations", "render_convolved_normal_equations")
+             if hasattr(_core, name)]  # (the last: in the core since 2026-12-04)
+    real = {name: getattr(_core, name) for name in faked}
     pieces.setup()
     for _, problem, fitted, _ in pieces.prepared:  # the real equations at the start, for step/finish
         problem._plans = None
         pieces.equations[id(problem)] = fitted.normal_equations(pieces._start(fitted))
-    _core.render_convolved, _core.normal_equations = fake.render_convolved, fake.normal_equations
+    for name in faked:
+        setattr(_core, name, getattr(fake, name))
     pieces.plan()  # plans whose renderers call the fake (a renderer binds the core's function)
     held = contextlib.ExitStack()  # every piece with the windows held, as within fit.LM's fit
     for fitter, _, _ in fits:
@@ -176,7 +184,8 @@ def main():
             print(f"{name:7s} {1e6 * spent / (args.repeat * len(fits)):8.1f} us CPU each ({len(fits)} fits x {args.repeat})")
     finally:
         held.close()
-        _core.render_convolved, _core.normal_equations = real
+        for name, function in real.items():
+            setattr(_core, name, function)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ python bench/lm_python_replay.py FOLDER [--groups 20] [--repeat 20] [--callgrind
 
 Fits the first GROUPS groups as lm_fit_overhead.py does, keeping each group's fit.LM and start
 values; fits each once more with the core's ``render_convolved`` / ``render`` /
-``normal_equations`` recorded (their results, in call order), then REPEAT times with those
+``normal_equations`` (and ``render_convolved_normal_equations``, both in one) recorded (their results, in call order), then REPEAT times with those
 functions replaced by a replay of the recording (the fits are deterministic: the same calls in
 the same order; each replayed call is checked against the recorded one's arguments' shapes and
 jacobian flag). What is left is the fit's own Python (setup, LM loop, problem plumbing, end)
@@ -31,7 +31,9 @@ import survey_fit_only  # noqa: E402
 import polychrome as pc  # noqa: E402
 from polychrome import _core  # noqa: E402
 
-_REPLAYED = ("render_convolved", "render", "normal_equations")
+# (render_convolved_normal_equations: a fit's stacked plan in one call, in the core since 2026-12-04)
+_EQUATIONS = ("normal_equations", "render_convolved_normal_equations")
+_REPLAYED = tuple(name for name in ("render_convolved", "render") + _EQUATIONS if hasattr(_core, name))
 # the positional arguments of a render call that passes jacobian_out (see render.ProfileRenderer.unchecked)
 _ARGUMENTS_WITH_OUT = {"render_convolved": 18, "render": 16}
 
@@ -50,7 +52,7 @@ class _Recording:
 
             def call(*args, **kwargs):
                 result = original(*args, **kwargs)
-                if name == "normal_equations":
+                if name in _EQUATIONS:
                     self.calls.append((name, None, (result[0], result[1].copy(), result[2].copy())))
                 elif args[9]:  # with the Jacobian: (image, jacobian), the image's copy suffices
                     self.calls.append((name, True, (result[0].copy(), result[1].copy())))
@@ -71,7 +73,7 @@ class _Recording:
                 self.position += 1
                 if recorded_name != name or (jacobian is not None and bool(args[9]) != jacobian):
                     raise RuntimeError(f"replay out of step at call {self.position}: {name} for {recorded_name}")
-                if name == "normal_equations":
+                if name in _EQUATIONS:
                     return result[0], result[1].copy(), result[2].copy()
                 if not jacobian:
                     return result.copy()  # (a fresh array, as the core's: a caller may write into it)
@@ -122,7 +124,7 @@ def main():
     recording = _Recording()
     recording.record()
     reference = _fit_all(fits)
-    evaluations = sum(name == "normal_equations" for name, _, _ in recording.calls)
+    evaluations = sum(name in _EQUATIONS for name, _, _ in recording.calls)
     recording.replay()
     try:
         _fit_all(fits)  # once, unmeasured: checks the replay follows the recording
@@ -139,7 +141,7 @@ def main():
     print(f"LM fits, core replayed: {1e6 * total / count:.1f} us CPU per fit, "
           f"{1e6 * total / (evaluations * args.repeat):.1f} us per normal-equation evaluation "
           f"({len(fits)} fits x {args.repeat}; per fit {evaluations / len(fits):.2f} normal equations, "
-          f"{(len(recording.calls) - evaluations) / len(fits):.2f} renders)")
+          f"{sum(name != 'normal_equations' for name, _, _ in recording.calls) / len(fits):.2f} renders)")
     for result, expected in zip(results, reference):
         if result.chi2 != expected.chi2 or not np.array_equal(result.x, expected.x):
             raise RuntimeError("a replayed fit differs from the recorded one")

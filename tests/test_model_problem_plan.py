@@ -204,3 +204,34 @@ def test_stack_without_zeros_is_written_in_full_before_use(monkeypatch, sky_wind
         assert np.isfinite(a.chi2) and a.chi2 == b.chi2
         np.testing.assert_array_equal(a.gradient, b.gradient)
         np.testing.assert_array_equal(a.hessian, b.hessian)
+
+
+@pytest.mark.parametrize("noise_tolerance", [None, 1e-2])
+def test_one_call_equations_equal_the_render_and_accumulate_path(noise_tolerance):
+    """An unmasked galaxy + sky cutout takes one core call per evaluation (the render, the residuals
+    and the normal equations, render_convolved_normal_equations); the equations equal those of the
+    render followed by _core.normal_equations (the plan without that call) bit for bit, with the
+    Jacobian in double and, at a noise tolerance, in single precision, and the stacks hold the same
+    rows. A masked cutout, and a sky on part of the window, keep the two calls."""
+    target = _cutout(False)
+    one, two = _survey_group(target), _survey_group(target)
+    if noise_tolerance is not None:
+        one.set_noise_tolerance(noise_tolerance)
+        two.set_noise_tolerance(noise_tolerance)
+    fused, plain = ModelProblem(one), ModelProblem(two)
+    x0 = fused.free.get_values()
+    fused.normal_equations(x0)
+    plain.normal_equations(x0)
+    assert fused._plans[0].equations is not None
+    plain._plans[0].equations = None
+    for x in (x0, x0 + np.linspace(-0.05, 0.05, x0.size), x0 - 0.02):
+        a, b = fused.normal_equations(x), plain.normal_equations(x)
+        assert a.chi2 == b.chi2 and a.ndata == b.ndata
+        np.testing.assert_array_equal(a.gradient, b.gradient)
+        np.testing.assert_array_equal(a.hessian, b.hessian)
+        np.testing.assert_array_equal(fused._plans[0].stack, plain._plans[0].stack)
+    _assert_equations(fused, x0 + 0.01)
+    for group in (_survey_group(_cutout(True)), _survey_group(_cutout(False), sky_window=[[5, 40], [3, 30]])):
+        kept = ModelProblem(group)
+        _assert_equations(kept, kept.free.get_values())
+        assert kept._plans[0].stacked and kept._plans[0].equations is None

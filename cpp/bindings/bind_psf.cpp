@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "jacobian_out.hpp"
 #include "render_arguments.hpp"
+#include "polychrome/normal_equations.hpp"
 #include "polychrome/point_source.hpp"
 #include "polychrome/profile_factory.hpp"
 #include "polychrome/psf_convolver.hpp"
@@ -160,6 +162,66 @@ py::object render_convolved_py(const std::string& profile_name, const std::vecto
   return py::make_tuple(image, jac);
 }
 
+// The normal equations of a window whose model is one convolved profile plus uniform values (a
+// fit's stacked plan: a galaxy and its flat sky, see python/polychrome/fit/model_problem.py): the
+// profile rendered with its Jacobian written into the first rows of `stack` (rows x ny x nx, the
+// rest the caller's: a sky's constant rows), the residuals data - (image + offsets...) and chi^2,
+// J^T W r and J^T W J over every row of the stack, as render_convolved followed by
+// normal_equations would give them (the same arithmetic), in one call with no image back.
+py::tuple render_convolved_normal_equations_py(
+    const std::string& profile_name, const std::vector<double>& params, const std::vector<double>& knot_radii,
+    std::pair<int, int> shape, std::pair<double, double> origin, const RealArray& pixelscale,
+    std::pair<double, double> center, double q, double pa, double tolerance, double faint_fraction,
+    int max_depth, const py::object& threads, const PsfConvolver& psf, int psf_upsample,
+    double absolute_tolerance, bool single_precision_jacobian, const py::object& stack,
+    const std::vector<double>& offsets, const RealArray& data, const RealArray& weight) {
+  const polychrome::AnyProfile profile = polychrome::make_profile(profile_name, params, knot_radii);
+  const PixelGrid grid = make_grid(shape, origin, pixelscale);
+  const polychrome::Ellipse ellipse{center.first, center.second, q, pa};
+  const py::ssize_t own_rows = polychrome::jacobian_size(profile);
+  polychrome::RenderOptions opt = polychrome_bindings::make_render_options(
+      tolerance, faint_fraction, max_depth, threads, absolute_tolerance,
+      convolved_render_could_use_threads(grid, psf, psf_upsample, 1 + static_cast<int>(own_rows)));
+  opt.single_precision_jacobian = single_precision_jacobian;
+  if (!py::isinstance<polychrome_bindings::JacobianArray>(stack))
+    throw std::invalid_argument("stack must be a C-contiguous float64 numpy array");
+  auto rows = py::reinterpret_borrow<polychrome_bindings::JacobianArray>(stack);
+  if (rows.ndim() != 3 || rows.shape(0) < own_rows || rows.shape(1) != grid.ny || rows.shape(2) != grid.nx)
+    throw std::invalid_argument("stack must have shape (rows >= " + std::to_string(own_rows) + ", " +
+                                std::to_string(grid.ny) + ", " + std::to_string(grid.nx) +
+                                ") (the profile's Jacobian rows first, then the caller's)");
+  if (!rows.writeable()) throw std::invalid_argument("stack must be writable");
+  const std::size_t n = static_cast<std::size_t>(grid.ny) * static_cast<std::size_t>(grid.nx);
+  if (data.ndim() != 1 || weight.ndim() != 1 || static_cast<std::size_t>(data.shape(0)) != n ||
+      static_cast<std::size_t>(weight.shape(0)) != n)
+    throw std::invalid_argument("data and weight must be 1-D with one value per pixel of the window (" +
+                                std::to_string(n) + "), got " + std::to_string(data.size()) + " and " +
+                                std::to_string(weight.size()));
+  const std::size_t p = static_cast<std::size_t>(rows.shape(0));
+  py::array_t<double> gradient(static_cast<py::ssize_t>(p));
+  py::array_t<double> hessian({static_cast<py::ssize_t>(p), static_cast<py::ssize_t>(p)});
+  // (threads as _core.normal_equations resolves them when not given: the same partial sums)
+  const int equation_threads =
+      polychrome_bindings::resolve_threads(py::none(), polychrome::normal_equations_could_use_threads(n));
+  double chi2 = 0.0;
+  double* g = gradient.mutable_data();
+  double* h = hessian.mutable_data();
+  std::fill(g, g + p, 0.0);
+  std::fill(h, h + p * p, 0.0);
+  double* jout = rows.mutable_data();
+  // (the image's buffer as render_convolved's own: an array without zeros, made before the GIL is
+  // released; a std::vector's zeros were a memset of the whole window per call)
+  RealArray image({grid.ny, grid.nx});
+  double* model = image.mutable_data();
+  {
+    py::gil_scoped_release release;
+    polychrome::render_convolved(grid, ellipse, profile, opt, psf, psf_upsample, model, jout);
+    polychrome::residuals_of_model(model, offsets.data(), offsets.size(), data.data(), n);
+    polychrome::accumulate_normal_equations(model, weight.data(), jout, n, p, &chi2, g, h, equation_threads);
+  }
+  return py::make_tuple(chi2, gradient, hessian);
+}
+
 py::object point_source_py(const PointSourceRenderer& psf, std::pair<int, int> shape,
                            std::pair<double, double> origin, const RealArray& pixelscale,
                            std::pair<double, double> position, double flux, int psf_upsample,
@@ -237,6 +299,17 @@ void bind_psf(py::module_& m) {
         "single_precision_jacobian: True for the Jacobian's planes convolved in single "
         "precision (each within ~1e-6 of its largest magnitude; the image is convolved in double "
         "either way); False (the default): in double, like the image.");
+  m.def("render_convolved_normal_equations", &render_convolved_normal_equations_py, py::arg("profile"),
+        py::arg("params"), py::arg("knot_radii"), py::arg("shape"), py::arg("origin"), py::arg("pixelscale"),
+        py::arg("center"), py::arg("q"), py::arg("pa"), py::arg("tolerance"), py::arg("faint_fraction"),
+        py::arg("max_depth"), py::arg("threads"), py::arg("psf"), py::arg("psf_upsample"),
+        py::arg("absolute_tolerance"), py::arg("single_precision_jacobian"), py::arg("stack"),
+        py::arg("offsets"), py::arg("data"), py::arg("weight"),
+        "(chi2, J W r, J W J^T) of a window whose model is render_convolved's image (with its "
+        "Jacobian written into the first rows of stack [rows, ny, nx], the rest of whose rows are "
+        "the caller's) plus the uniform offsets (flux per pixel, added in order): residual = data - "
+        "(image + offsets...), data and weight [ny * nx] flat; render_convolved then normal_equations "
+        "over every row of the stack, without the image back.");
   m.def("point_source", &point_source_py, py::arg("psf"), py::arg("shape"), py::arg("origin"),
         py::arg("pixelscale"), py::arg("position"), py::arg("flux"), py::arg("psf_upsample"),
         py::arg("jacobian"),

@@ -299,7 +299,8 @@ class ProfileRenderer:
         else:
             self._convolution = (as_convolver(psf), check_psf_upsample(psf_upsample))
             self._core = _core.render_convolved
-        if _checked_jacobian_precision(jacobian_precision) == "single" and psf is not None:
+        self._single = _checked_jacobian_precision(jacobian_precision) == "single" and psf is not None
+        if self._single:
             self._core = functools.partial(_core.render_convolved, single_precision_jacobian=True)
 
     def __call__(self, params, center, q, PA, jacobian=False):
@@ -338,6 +339,29 @@ class ProfileRenderer:
         other.__dict__.update(self.__dict__)
         other._absolute_tolerance = _checked_absolute_tolerance(absolute_tolerance)
         return other
+
+    def unchecked_equations(self):
+        """``equations(values, center, q, PA, stack, offsets, data, weight)``: a window's normal
+        equations (chi^2, J^T W r, J^T W J) whose model is this renderer's image plus ``offsets`` (a
+        list of floats, flux per pixel, added in order: uniform components), in one core call
+        (``_core.render_convolved_normal_equations``): the Jacobian is written into the first rows
+        of ``stack`` (a C-contiguous float64 (rows, ny, nx) array, the rest of its rows the
+        caller's), the residuals are ``data`` (flat, ny * nx) less the model and the equations are
+        taken over every row of the stack with ``weight`` (flat), as a render with the Jacobian
+        followed by ``_core.normal_equations`` gives them. The first four arguments as
+        ``unchecked``'s. None for a renderer without a PSF (the fit then renders and accumulates in
+        two calls)."""
+        if not self._convolution:
+            return None
+        profile, knots, shape, origin, pixelscale = self._static
+        core, options, convolution = _core.render_convolved_normal_equations, self._options, self._convolution
+        absolute, single = self._absolute_tolerance, self._single
+
+        def equations(values, center, q, PA, stack, offsets, data, weight):
+            return core(profile, values, knots, shape, origin, pixelscale, center, q, PA, *options, *convolution,
+                        absolute, single, stack, offsets, data, weight)
+
+        return equations
 
     @property
     def value_count(self):

@@ -25,4 +25,11 @@ void accumulate_normal_equations(const double* residual, const double* weight,
                                  const double* jacobian, std::size_t n, std::size_t p,
                                  double* chi2, double* gradient, double* hessian, int threads);
 
+/// The residuals of a model image in place: model[i] becomes data[i] - (model[i] + offsets[0] +
+/// ... + offsets[count - 1]), the offsets (uniform components' pixel values, e.g. a flat sky)
+/// added one after another, in that order (as a fit adds each component's image to the window's:
+/// the same sums, the same digits).
+void residuals_of_model(double* model, const double* offsets, std::size_t count, const double* data,
+                        std::size_t n);
+
 }  // namespace polychrome

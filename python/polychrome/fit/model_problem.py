@@ -13,8 +13,13 @@ feed. The plan is rebuilt only when an automatic render window moves (see
 calls and a few array operations: a uniform component's (a flat sky's)
 Jacobian rows are written into the stack once per plan and its image is a
 value added to the window; a single target whose rows are the whole parameter
-vector returns the core's normal equations as they come. Parameter vectors
-are written through a VectorWriter (limits read once).
+vector returns the core's normal equations as they come. Where a stacked plan is
+a PSF-convolved galaxy followed by uniform components (a survey cutout: the galaxy
+and its flat sky) on an unmasked window, one core call renders the galaxy into
+the stack, forms the residuals and accumulates the equations
+(``render.ProfileRenderer.unchecked_equations``): the same sums as the image
+coming back, the sky's value added and ``_core.normal_equations``, so the same
+digits. Parameter vectors are written through a VectorWriter (limits read once).
 
 Where every component's renderer can read its arguments straight off the
 parameter vector (``render.at_vector``: a galaxy whose parameters are the
@@ -266,7 +271,9 @@ class _Slot:
     rows on the whole window, so that a stacked plan lets the core write it into the stack.
     ``at``: its renderer reading a fit's vector (``render.at_vector``, see ModelProblem), or None
     when it has none or cannot (a quantity not free); ``fresh``: ``at`` renders the whole window
-    into a new image (not a uniform one), which a plan may take as its window's image."""
+    into a new image (not a uniform one), which a plan may take as its window's image;
+    ``equations``: ``at``'s call giving the window's normal equations with this slot's image as
+    the model's first (``render.ProfileRenderer.unchecked_equations``), or None."""
 
     def __init__(self, component, own, ours, window, free, columns_of):
         self.render = component._renderer()
@@ -274,6 +281,8 @@ class _Slot:
         self.uniform = None if self.constant is None else self.render.value
         at_vector = getattr(self.render, "at_vector", None)
         self.at = None if at_vector is None else at_vector(columns_of)
+        # the window's normal equations in one core call (see _TargetPlan.equations), or None
+        self.equations = getattr(self.at, "equations", None)
         self.own, self.ours = own, ours
         rows, columns = [], []
         start = 0
@@ -319,7 +328,9 @@ class _Slot:
 class _TargetPlan:
     """The components on one target's window (``slots``, _Slot) and how its normal equations are
     accumulated: stacked (one core call over the window, through ``stack``, a (rows, ny, nx)
-    buffer kept between evaluations: zero where a component does not reach) or blockwise."""
+    buffer kept between evaluations: zero where a component does not reach) or blockwise.
+    ``equations``: the first slot's one-call normal equations where the plan is that slot's
+    galaxy and uniform ones on an unmasked window (see __init__), else None."""
 
     def __init__(self, model, free, pixels, columns_of):
         self.pixels = pixels
@@ -331,6 +342,7 @@ class _TargetPlan:
         # every slot renders from the fit's vector (see ModelProblem._plans_at)
         self.reads_vector = all(slot.at is not None for slot in self.slots)
         self.outs = [None] * len(self.slots)  # (stacked plans: see below)
+        self.equations = None  # (stacked plans: see below)
         rows = sum(slot.rows_used for slot in self.slots)
         values = rows * pixels.window_size
         filled = sum(slot.rows_used * slot.size for slot in self.slots)
@@ -365,6 +377,18 @@ class _TargetPlan:
         for slot, start in zip(self.slots, self.starts):
             if slot.constant is not None and slot.rows_used:
                 self._write_rows(slot, start, slot.constant)
+        # the survey's common plan (a galaxy and its flat sky on an unmasked window): the first slot's
+        # renderer gives the window's normal equations in one core call, its image and Jacobian
+        # staying in the core (written into the stack's first rows), the other slots' uniform values
+        # (each on the whole window) added in order, their rows already in the stack: model_image's sums
+        # and _core.normal_equations' arithmetic, without the images coming back (see stacked_terms)
+        first = self.slots[0] if self.slots else None
+        if (first is not None and first.equations is not None and first.fresh and self.outs[0] is not None
+                and isinstance(pixels.use, slice)
+                and all(slot.uniform is not None and slot.at is not None and slot.whole
+                        for slot in self.slots[1:])):
+            self.equations = first.equations
+            self.offsets = [slot.at for slot in self.slots[1:]]
 
     def _write_rows(self, slot, start, local):
         """Write a slot's Jacobian (its own rows, on its own render window) into the stack."""
@@ -419,6 +443,10 @@ class _TargetPlan:
         (the vectors over the plan's ``columns``; None, None with no free rows)."""
         pixels = self.pixels
         stack = self.stack
+        if values is not None and self.equations is not None:  # (one core call: see __init__)
+            chi2, g, H = self.equations(values, stack, [at(values) for at in self.offsets], pixels.data,
+                                        pixels.weight)
+            return chi2, pixels.data.size, g, H
         residual = pixels.data - _pixels_of(self.model_image(values, True), pixels.use)
         if not len(stack):
             return float(np.einsum("i,i,i->", pixels.weight, residual, residual)), pixels.data.size, None, None

@@ -140,7 +140,8 @@ class GalaxyModel(ComponentModel):
         # jacobian_out: None, or an array (the core's Jacobian shape, C-contiguous float64) the core
         # writes the Jacobian into, returned as the Jacobian (a fit's stack, see fit.model_problem)
         render.takes_jacobian_out = True
-        render.at_vector = functools.partial(_vector_renderer, call, center, q, PA, profile)
+        render.at_vector = functools.partial(_vector_renderer, call, renderer.unchecked_equations, center, q, PA,
+                                             profile)
         return render
 
     def _live_psf_renderer(self):
@@ -379,14 +380,18 @@ class GalaxyModel(ComponentModel):
         return amplitude
 
 
-def _vector_renderer(call, center, q, PA, profile, columns_of):
+def _vector_renderer(call, equations_of, center, q, PA, profile, columns_of):
     """``render_at(values, jacobian, jacobian_out=None)``: the plain renderer ``call`` (see
     GalaxyModel._plain_renderer) with its arguments read straight off a fit's parameter vector
     (``values``, a list of floats, clipped into the limits as the model would store them) instead
     of off the quantities: ``columns_of(quantity)`` gives a quantity's slice of the vector (None
     when it is not free). The same floats reach the core, so the same pixels. None when some
     quantity is not a free one of the right size (the caller then writes the model and renders
-    with ``render``). The image returned is the core's own (a new array at each call)."""
+    with ``render``). The image returned is the core's own (a new array at each call).
+    ``render_at.equations``: ``equations_at(values, stack, offsets, data, weight)``, the window's
+    normal equations in one core call with the arguments read the same way (see
+    ProfileRenderer.unchecked_equations; ``equations_of()`` makes its call), or None where the
+    renderer has none."""
     columns = [columns_of(quantity) for quantity in (center, q, PA, *profile)]
     if None in columns:
         return None
@@ -401,4 +406,12 @@ def _vector_renderer(call, center, q, PA, profile, columns_of):
                       values[PA_index], jacobian, jacobian_out)
         return result if jacobian else (result, None)
 
+    equations = equations_of()
+    render_at.equations = None
+    if equations is not None:
+        def equations_at(values, stack, offsets, data, weight):
+            return equations([values[i] for i in profile_indices], center_at(values), values[q_index],
+                             values[PA_index], stack, offsets, data, weight)
+
+        render_at.equations = equations_at
     return render_at
