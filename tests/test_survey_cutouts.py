@@ -191,6 +191,22 @@ def test_plane_of_far_points_is_nan_and_near_points_unchanged():
     assert x[[0, 2]].tobytes() == near_x.tobytes() and y[[0, 2]].tobytes() == near_y.tobytes()
 
 
+def test_plane_points_are_to_plane_to_the_bit():
+    """GroupPlane.plane_points (Python floats, point by point) gives to_plane's numbers (numpy arrays)
+    bit for bit, near and far from the tangent point, and NaN where to_plane does."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        plane = GroupPlane(rng.uniform(0.0, 360.0), rng.uniform(-89.0, 89.0))
+        spread = rng.choice([1e-4, 1e-2, 1.0, 60.0])
+        ra = plane.ra0 + rng.normal(0.0, spread, 20)
+        dec = np.clip(plane.dec0 + rng.normal(0.0, spread, 20), -90.0, 90.0)
+        x, y = plane.to_plane(ra, dec)
+        points = np.array(plane.plane_points(ra.tolist(), dec.tolist()))
+        assert points[:, 0].tobytes() == x.tobytes() and points[:, 1].tobytes() == y.tobytes()
+    far = GroupPlane(10.0, -30.0).plane_points([190.0], [30.0])
+    assert np.isnan(far).all()
+
+
 def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tmp_path):
     """OpenImage.variance_of with a weight map: 1/weight where the weight is positive, NaN where it
     is zero, negative or NaN."""

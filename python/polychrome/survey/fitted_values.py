@@ -183,7 +183,8 @@ def fill_row(row, k, attempt, cut, shared):
                 values, value_errors = quantity.value.ravel().tolist(), error_list[where]
                 if any(near_limit(v, e, low, high) for v, e in zip(values, value_errors)):
                     flags |= _AT_LIMIT_FLAG
-    if unconstrained[positions].any() or not all(math.isfinite(error_list[i]) for i in positions):
+    unconstrained = unconstrained.tolist()
+    if any(unconstrained[i] for i in positions) or not all(math.isfinite(error_list[i]) for i in positions):
         flags |= _SINGULAR
     _fill_fluxes(row, own, cut, free, covariance)
     return flags
