@@ -201,7 +201,7 @@ def _usable_pixels(image, slices):
     bad where the mask is set or the data or the variance is not finite or the variance not
     positive; there the data are 0 and the variance 1 (the TargetImage's arrays as they are)."""
     data = np.array(image.data[slices], dtype=float)
-    variance = image.variance_of(data, slices)
+    variance = image.variance_of(data, slices, unknown_as_nan=False)
     good = np.isfinite(data)
     good &= variance > 0.0
     good &= variance < math.inf  # with > 0: finite
