@@ -167,7 +167,7 @@ def test_usable_pixels_mask_what_is_not_finite_positive_or_unmasked():
         mask = np.zeros((5, 6), np.float32)
         mask[4, 5], mask[4, 4] = 1.0, np.nan
 
-        def variance_of(self, data, slices):
+        def variance_of(self, data, slices, unknown_as_nan=True):
             return np.array(self.noise[slices], float)
 
     image, slices = Opened(), (slice(0, 5), slice(1, 6))
@@ -191,6 +191,22 @@ def test_plane_of_far_points_is_nan_and_near_points_unchanged():
     assert x[[0, 2]].tobytes() == near_x.tobytes() and y[[0, 2]].tobytes() == near_y.tobytes()
 
 
+def test_plane_points_are_to_plane_to_the_bit():
+    """GroupPlane.plane_points (Python floats, point by point) gives to_plane's numbers (numpy arrays)
+    bit for bit, near and far from the tangent point, and NaN where to_plane does."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        plane = GroupPlane(rng.uniform(0.0, 360.0), rng.uniform(-89.0, 89.0))
+        spread = rng.choice([1e-4, 1e-2, 1.0, 60.0])
+        ra = plane.ra0 + rng.normal(0.0, spread, 20)
+        dec = np.clip(plane.dec0 + rng.normal(0.0, spread, 20), -90.0, 90.0)
+        x, y = plane.to_plane(ra, dec)
+        points = np.array(plane.plane_points(ra.tolist(), dec.tolist()))
+        assert points[:, 0].tobytes() == x.tobytes() and points[:, 1].tobytes() == y.tobytes()
+    far = GroupPlane(10.0, -30.0).plane_points([190.0], [30.0])
+    assert np.isnan(far).all()
+
+
 def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tmp_path):
     """OpenImage.variance_of with a weight map: 1/weight where the weight is positive, NaN where it
     is zero, negative or NaN."""
@@ -205,6 +221,30 @@ def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tm
     expected = np.full((6, 5), 0.25)
     expected[1, 1] = expected[2, 2] = expected[3, 3] = np.nan
     np.testing.assert_array_equal(variance, expected)
+
+
+def test_usable_pixels_of_a_weight_map_as_from_its_nan_marked_variance(tmp_path):
+    """_usable_pixels on a weight map (variance_of's reciprocal as it comes, unknown_as_nan=False)
+    marks bad and fills exactly as the NaN-marked variance says: zero, negative, NaN, infinite
+    and subnormal weights (whose reciprocal overflows) included."""
+    from polychrome.survey.cutouts import _usable_pixels
+
+    band = Band("w", 0.2, (6, 5), 0.0, "gaussian", 0.6, 0.1)
+    weight = np.full((6, 5), 4.0)
+    weight[0, :] = 0.0, -0.0, -1.0, np.nan, np.inf
+    weight[1, :] = -np.inf, 5e-324, 1e-300, 1e300, 0.5
+    fits.PrimaryHDU(np.arange(30.0).reshape(6, 5), header=_header(band)).writeto(tmp_path / "w.fits")
+    fits.PrimaryHDU(weight).writeto(tmp_path / "w.weight.fits")
+    image = open_image(ImageSpec(data=str(tmp_path / "w.fits"), band="w", weight=str(tmp_path / "w.weight.fits")))
+    slices = (slice(0, 6), slice(0, 5))
+    data, variance, bad = _usable_pixels(image, slices)
+    with np.errstate(over="ignore"):  # (1 / 5e-324)
+        marked = image.variance_of(np.zeros((6, 5)), slices)
+    expected = ~(marked > 0) | ~np.isfinite(marked)
+    np.testing.assert_array_equal(bad, expected)
+    assert bad[0].all() and bad[1, :2].tolist() == [True, True] and not bad[1, 2:].any()
+    np.testing.assert_array_equal(variance, np.where(expected, 1.0, marked))
+    np.testing.assert_array_equal(data, np.where(expected, 0.0, np.arange(30.0).reshape(6, 5)))
 
 
 def test_psf_grid_key_rounds_as_numpy():

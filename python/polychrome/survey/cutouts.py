@@ -14,6 +14,7 @@ astropy WCS (the image's, shifted), built only when asked for.
 """
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -147,12 +148,20 @@ def _box(centre, B, radius, shape):
     return x0, x1, y0, y1
 
 
+@functools.lru_cache(maxsize=64)
+def _pixel_centres(n):
+    """[0.5, 1.5, ..., n - 0.5]: the pixel-centre coordinates along an axis of ``n`` pixels (read-only;
+    kept per size, cutouts come in a few sizes)."""
+    centres = np.arange(n) + 0.5
+    centres.flags.writeable = False
+    return centres
+
+
 def _pixel_planes(origin, A, shape):
     """Plane (X, Y) arcsec of every pixel centre of a cutout, each shaped (ny, nx); origin (x, y)
     and A ((a00, a01), (a10, a11)) as floats."""
     (a00, a01), (a10, a11) = A
-    j = np.arange(shape[1]) + 0.5
-    i = np.arange(shape[0]) + 0.5
+    j, i = _pixel_centres(shape[1]), _pixel_centres(shape[0])
     return ((origin[0] + a01 * i)[:, None] + (a00 * j)[None, :],
             (origin[1] + a11 * i)[:, None] + (a10 * j)[None, :])
 
@@ -192,7 +201,7 @@ def _usable_pixels(image, slices):
     bad where the mask is set or the data or the variance is not finite or the variance not
     positive; there the data are 0 and the variance 1 (the TargetImage's arrays as they are)."""
     data = np.array(image.data[slices], dtype=float)
-    variance = image.variance_of(data, slices)
+    variance = image.variance_of(data, slices, unknown_as_nan=False)
     good = np.isfinite(data)
     good &= variance > 0.0
     good &= variance < math.inf  # with > 0: finite
@@ -294,6 +303,11 @@ def _positions(rows):
             np.array([row["footprint"] for row in rows], float))
 
 
+def _plane_centers(plane, ra, dec):
+    """(S, 2) plane (x, y) arcsec of the sources at ``ra``, ``dec`` (deg, arrays of S)."""
+    return np.array(plane.plane_points(ra.tolist(), dec.tolist()), float).reshape(-1, 2)
+
+
 def group_cutouts(task, images, spec):
     """GroupCutouts of ``task`` (a GroupTask) from ``images`` (ImageSpecs) under ``spec`` (ModelSpec).
 
@@ -307,14 +321,14 @@ def group_cutouts(task, images, spec):
     ra, dec, radii = _positions(task.sources)
     centre = task.center if task.center is not None else (float(np.mean(ra)), float(np.mean(dec)))
     plane = GroupPlane(*centre)
-    centers = np.column_stack(plane.to_plane(ra, dec))
+    centers = _plane_centers(plane, ra, dec)
     radius = task.radius
     if radius is None:
         radius = float(np.max(np.hypot(centers[:, 0], centers[:, 1]) + radii)) + spec.cutout_margin
     neighbours, modelled = None, ()
     if task.neighbours:
         n_ra, n_dec, n_radii = _positions(task.neighbours)
-        n_centers = np.column_stack(plane.to_plane(n_ra, n_dec))
+        n_centers = _plane_centers(plane, n_ra, n_dec)
         if spec.neighbours == "fit":
             # the neighbours centred on the cutout region are modelled; the others stay masked
             on = np.all(np.abs(n_centers) <= radius, axis=1)

@@ -180,10 +180,15 @@ def fill_row(row, k, attempt, cut, shared):
             quantity = parameter.quantity
             if not quantity.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = quantity.limits
-                values, value_errors = quantity.value.ravel().tolist(), error_list[where]
-                if any(near_limit(v, e, low, high) for v, e in zip(values, value_errors)):
+                value = quantity.value
+                if value.ndim == 0:  # (most: one test, without a generator's zip of one)
+                    at_limit = near_limit(value.item(), error_list[where.start], low, high)
+                else:
+                    at_limit = any(near_limit(v, e, low, high) for v, e in zip(value.ravel().tolist(), error_list[where]))
+                if at_limit:
                     flags |= _AT_LIMIT_FLAG
-    if unconstrained[positions].any() or not all(math.isfinite(error_list[i]) for i in positions):
+    unconstrained = unconstrained.tolist()
+    if any(unconstrained[i] for i in positions) or not all(math.isfinite(error_list[i]) for i in positions):
         flags |= _SINGULAR
     _fill_fluxes(row, own, cut, free, covariance)
     return flags

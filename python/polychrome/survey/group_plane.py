@@ -27,21 +27,37 @@ class GroupPlane:
         self._a0, self._d0 = math.radians(self.ra0), math.radians(self.dec0)
         self._sin_d0, self._cos_d0 = math.sin(self._d0), math.cos(self._d0)
 
+    def _standard(self, lib, ra, dec):
+        """(xi, eta, cos c) of ra, dec deg before the division by cos c: the TAN projection's one
+        formula, on numpy arrays (``lib`` numpy) or on one point's Python floats (``lib`` math)."""
+        a = lib.radians(ra) - self._a0
+        d = lib.radians(dec)
+        sin_d, cos_d = lib.sin(d), lib.cos(d)
+        cos_a = lib.cos(a)
+        cos_c = self._sin_d0 * sin_d + self._cos_d0 * cos_d * cos_a
+        return cos_d * lib.sin(a), self._cos_d0 * sin_d - self._sin_d0 * cos_d * cos_a, cos_c
+
     def to_plane(self, ra, dec):
         """Plane (x, y) in arcsec of ra, dec in deg (arrays); NaN for points 90 deg or more away."""
-        a = np.radians(np.asarray(ra, float)) - self._a0
-        d = np.radians(np.asarray(dec, float))
-        sin_d, cos_d = np.sin(d), np.cos(d)
-        cos_a = np.cos(a)
-        cos_c = self._sin_d0 * sin_d + self._cos_d0 * cos_d * cos_a
+        xi, eta, cos_c = self._standard(np, np.asarray(ra, float), np.asarray(dec, float))
         if (cos_c > 0).all():  # (every point of a group: no error state to set, nothing to replace)
             scale = ARCSEC_PER_RADIAN / cos_c
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 scale = np.where(cos_c > 0, ARCSEC_PER_RADIAN / cos_c, np.nan)
-        xi = cos_d * np.sin(a) * scale  # East
-        eta = (self._cos_d0 * sin_d - self._sin_d0 * cos_d * cos_a) * scale
-        return -xi, eta
+        return -(xi * scale), eta * scale  # (xi East; -(xi s) is -xi s to the bit)
+
+    def plane_points(self, ra, dec):
+        """[(x, y)] plane arcsec of ``ra``, ``dec`` (sequences of floats, deg), point by point in
+        Python floats: to_plane's numbers to the bit (numpy's float64 sin and cos are the C
+        library's, as math's; a test pins it) without numpy's per-call cost, which outweighs a
+        group's few points many times over. NaN for points 90 deg or more away."""
+        points = []
+        for r, d in zip(ra, dec):
+            xi, eta, cos_c = self._standard(math, float(r), float(d))
+            scale = ARCSEC_PER_RADIAN / cos_c if cos_c > 0 else math.nan
+            points.append((-(xi * scale), eta * scale))
+        return points
 
     def to_sky(self, x, y):
         """(ra, dec) in deg (ra in [0, 360)) of plane (x, y) arcsec (arrays)."""

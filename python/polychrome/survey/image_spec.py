@@ -235,12 +235,18 @@ class OpenImage:
         return placed
 
     # --- pixels -------------------------------------------------------------------
-    def variance_of(self, data, slices):
-        """Variance (flux^2, float64) of the pixels ``data = self.data[slices]`` (NaN where unknown)."""
+    def variance_of(self, data, slices, unknown_as_nan=True):
+        """Variance (flux^2, float64) of the pixels ``data = self.data[slices]``: NaN where unknown,
+        or, with ``unknown_as_nan`` False, there any number that is not finite and positive (a
+        weight's reciprocal as it comes: what cutouts._usable_pixels marks bad either way)."""
         if self.noise_kind == "variance":
             return np.array(self.noise[slices], dtype=float)
         if self.noise_kind == "weight":
             weight = np.array(self.noise[slices], dtype=float)
+            if not unknown_as_nan:
+                # 1 / w is finite and positive exactly where w is (a subnormal w's is inf)
+                with np.errstate(divide="ignore", over="ignore"):
+                    return np.divide(1.0, weight, out=weight)
             return np.divide(1.0, weight, out=np.full(weight.shape, np.nan), where=weight > 0)
         if self.noise_kind == "sigma":
             sigma = np.array(self.noise[slices], dtype=float)
