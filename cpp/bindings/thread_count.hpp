@@ -14,7 +14,11 @@ namespace polychrome_bindings {
 inline int resolve_threads(const pybind11::object& threads) {
   // an explicit 1 (a Python int) is always 1, without asking Python (~5 us a call: initialize()'s
   // candidate renders ask it with threads=1, ~3.5 times a survey source)
-  if (PyLong_CheckExact(threads.ptr()) && PyLong_AsLong(threads.ptr()) == 1) return 1;
+  // (AsLongAndOverflow: a huge int overflows without leaving an exception set; Python judges it)
+  if (PyLong_CheckExact(threads.ptr())) {
+    int overflow = 0;
+    if (PyLong_AsLongAndOverflow(threads.ptr(), &overflow) == 1 && overflow == 0) return 1;
+  }
   return pybind11::module_::import("polychrome.thread_policy")
       .attr("resolve_threads")(threads)
       .cast<int>();
