@@ -422,8 +422,9 @@ def _moment_fixed_point(pixels, within, q, PA, semi_major, steps, max_steps=8):
     doubled (at the smallest). ``within(q, PA, semi_major)``: the aperture's sums
     (_masked_sums, or _RadialSums' for a given q and PA). ``steps``: {(q, PA, semi_major): the
     step's (q, PA, sigma_major, next semi_major)} of the moment steps taken so far with these
-    pixels, flux, given q and PA (a dict, filled here): a step taken again is read off it (each
-    fixed point ends on a repeated aperture, and the two of shape_moments usually meet)."""
+    pixels, flux, given q and PA (a dict, filled here): a step taken again is read off it (the two
+    fixed points of shape_moments usually meet, the second then at an aperture the first took;
+    measured: about one step of ~14 a survey source)."""
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
     smallest = min(3.0 * pixels.pixel, pixels.extent)
