@@ -316,3 +316,32 @@ def test_grid_points_are_meshgrids(sizes):
     for got, want in zip(initialization._grid_points(grids), expected, strict=True):
         assert got.shape == want.shape
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("given", [False, True])
+def test_fixed_points_sharing_their_steps_are_those_taken_apart(seed, given):
+    """shape_moments' two fixed points share the moment steps they take (a dict): each gives what
+    it gives with its own fresh dict (every step computed), bit for bit, for a measured or given
+    q and PA, on sources from small (noise-dominated apertures) to large against the window."""
+    rng = np.random.default_rng(seed)
+    y, x = np.indices((45, 49), float)
+    c, s = math.cos(0.5 * seed), math.sin(0.5 * seed)
+    along, across = (x - 24.1) * c + (y - 21.7) * s, -(x - 24.1) * s + (y - 21.7) * c
+    size = [0.8, 1.5, 3.0, 6.0, 12.0, 2.0][seed]
+    data = 8.0 * np.exp(-0.5 * ((along / size) ** 2 + (across / (0.6 * size)) ** 2)) + rng.normal(size=x.shape)
+    target = pc.image.TargetImage(data, variance=np.ones(data.shape), pixelscale=0.2)
+    pixels = initialization.WindowPixels(Model(name="g", model_type="sersic galaxy model", target=target))
+    center = np.array([4.85, 4.37])
+    q, PA = (0.6, 0.5 * seed) if given else (None, None)
+    offsets = pixels.offsets(center)
+    within = (initialization._RadialSums(offsets, pixels.values, q, PA, initialization.measured_reach(pixels)).within
+              if given else initialization._masked_sums(offsets, pixels.values))
+    starts = [pixels.extent, min(3.0 * pixels.pixel, pixels.extent)]
+    apart = [initialization._moment_fixed_point(pixels, within, q, PA, start, {}) for start in starts]
+    shared = {}
+    together = [initialization._moment_fixed_point(pixels, within, q, PA, start, shared) for start in starts]
+    assert together == apart
+    assert shared  # steps were kept
+    expected = apart[1] if apart[0][2] > 1.5 * apart[1][2] else apart[0]
+    assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == expected

@@ -14,6 +14,7 @@ Centre, q and PA are held at their (deconvolved) starts. A well-resolved source
 import functools
 import itertools
 import math
+import operator
 
 import numpy as np
 
@@ -139,17 +140,23 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     render = _candidate_renderer(renderer, center, float(q), float(values["PA"]))
     tolerance = _AbsoluteTolerance(model._absolute_tolerance())
 
+    # (chi^2, point, log10 amplitude) of the candidates with light, in the order tried (the
+    # least's first one is the best, as min() over all of them picks it)
+    found = []
+
     def best_of(points):
         for point in points:
             key = _point_key(point)
             if key not in tried:
-                trial = dict(values, **{name: axis.value(u) for name, axis, u in zip(names, axes, point)})
+                trial = dict(values)
+                for name, axis, u in zip(names, axes, point):
+                    trial[name] = axis.value(u)
                 result = _candidate(model, render, cutout, trial, q, fixed_amplitude, tolerance.per_unit())
                 tried[key] = (result, point)
                 if result is not None:
+                    found.append((result[0], point, result[1]))
                     tolerance.add(result[1])
-        found = [(result[0], point, result[1]) for result, point in tried.values() if result is not None]
-        return min(found, key=lambda item: item[0]) if found else None
+        return min(found, key=_first) if found else None
 
     # the points as tuples of floats, in numpy's meshgrid (indexing "ij") order: the first axis slowest,
     # but the middle one rendered first (at the default accuracy: the amplitude that sets the others')
@@ -169,7 +176,6 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
     steps = [axis.step for axis in axes]
     for _ in range(REFINE_ROUNDS):
         steps = [0.5 * step for step in steps]
-        found = [(result[0], point) for result, point in tried.values() if result is not None]
         sides = [_downhill_offsets(found, best[1], a, step) for a, step in enumerate(steps)]
         best = best_of([tuple(axis.clip(u + o) for axis, u, o in zip(axes, best[1], offset))
                         for offset in itertools.product(*sides)])
@@ -179,29 +185,34 @@ def convolved_profile_start(model, cutout, values, q, grids, fixed_amplitude=Non
 def _point_key(point):
     """The key of a search point (a tuple of floats) among those tried: its coordinates rounded to
     9 decimals (a point reached twice by sums of steps is rendered once)."""
-    return tuple(round(u, 9) for u in point)
+    return tuple([round(u, 9) for u in point])
+
+
+_first = operator.itemgetter(0)
 
 
 def _downhill_offsets(found, best, a, step):
     """The offsets along axis ``a`` to try around the point ``best``: (-step, 0) or (0, step), the
     side towards the minimum of the parabola through ``best`` and its nearest tried neighbours on
-    either side along that axis (``found``: [(chi^2, point)]), or (-step, 0, step) without one on
+    either side along that axis (``found``: [(chi^2, point, ...)]), or (-step, 0, step) without one on
     each side (at the grid's edge, the clipped side is ``best`` again, not rendered twice).
 
     The pattern search tried both sides; chi^2 is smooth in the shape parameters, and the side
     away from the descent rarely held the best point (and then within a step of it)."""
     if len(best) == 1:  # one axis (the survey's n): every point tried is on the line
-        line = [(point[0], chi2) for chi2, point in found]
+        line = [(point[0], chi2) for chi2, point, *_ in found]
     else:
         key = [round(u, 9) for u in best]
-        line = [(point[a], chi2) for chi2, point in found
+        line = [(point[a], chi2) for chi2, point, *_ in found
                 if all(round(u, 9) == k for j, (u, k) in enumerate(zip(point, key)) if j != a)]
     u1 = best[a]
-    lower = max((item for item in line if item[0] < u1 - 1e-9), default=None)
-    upper = min((item for item in line if item[0] > u1 + 1e-9), default=None)
+    below, above = u1 - 1e-9, u1 + 1e-9
+    # max() and min() of the points on either side (tuples: by u, then chi^2, as before)
+    lower = max([item for item in line if item[0] < below], default=None)
+    upper = min([item for item in line if item[0] > above], default=None)
     if lower is None or upper is None:
         return (-step, 0.0, step)
-    chi1 = min(chi2 for u, chi2 in line if abs(u - u1) <= 1e-9)
+    chi1 = min([chi2 for u, chi2 in line if abs(u - u1) <= 1e-9])
     (u0, chi0), (u2, chi2) = lower, upper
     # the parabola's slope at u1 (times u2 - u0 > 0): positive, its minimum lies below u1
     slope = (chi2 - chi1) / (u2 - u1) * (u1 - u0) + (chi1 - chi0) / (u1 - u0) * (u2 - u1)
@@ -294,9 +305,10 @@ def _candidate_renderer(renderer, center, q, PA):
 def _candidate(model, render, cutout, values, q, fixed_amplitude, absolute_tolerance=0.0):
     """(chi^2, log10 amplitude) of one candidate on the cutout (``render``: the image of the
     model's profile on it from the profile's values, _candidate_renderer, to ``absolute_tolerance``
-    flux per pixel at amplitude 1), or None without light."""
+    flux per pixel at amplitude 1), or None without light. ``values``: the candidate's {name:
+    value}, a dict of its own (its brightness entry is set here)."""
     brightness = model._profile_names[-1]
-    values = dict(values, **{brightness: model._brightness(0.0, values, q)})
+    values[brightness] = model._brightness(0.0, values, q)
     image = render(model._core_parameters(values), absolute_tolerance)
     # sum w m^2 and sum (w d) m in one core call (numpy's pairwise sums of the same products, bit
     # for bit: two multiplies and two reductions fewer per candidate)

@@ -131,7 +131,10 @@ def _window_pixels(name, target, window):
         rows, cols, border = _unmasked_grids(ny, nx)
 
         def used(array):
-            return np.array(array, float).ravel()
+            # flat, copied only where not contiguous (a window inside its image): the plane grids are
+            # new arrays, and a cutout's window is often all of its image (a view of its arrays:
+            # nothing here writes into them; callgrind counts a copy's bytes, ~30k instructions each)
+            return np.asarray(array, float).ravel()
     else:
         good = ~mask
         if not np.any(good):
@@ -301,8 +304,9 @@ def shape_moments(pixels, flux, center, q=None, PA=None):
         within = _RadialSums(offsets, flux, q, PA, measured_reach(pixels)).within
     else:
         within = _masked_sums(offsets, flux)
-    from_window = _moment_fixed_point(pixels, within, q, PA, pixels.extent)
-    from_small = _moment_fixed_point(pixels, within, q, PA, min(3.0 * pixels.pixel, pixels.extent))
+    steps = {}  # the moment steps taken, shared by the two fixed points (they usually meet)
+    from_window = _moment_fixed_point(pixels, within, q, PA, pixels.extent, steps)
+    from_small = _moment_fixed_point(pixels, within, q, PA, min(3.0 * pixels.pixel, pixels.extent), steps)
     return from_small if from_window[2] > 1.5 * from_small[2] else from_window
 
 
@@ -411,48 +415,70 @@ class _RadialSums:
         return (total, [xx.item(k), yy.item(k), xy.item(k)]) if total > 0 else (total, None)
 
 
-def _moment_fixed_point(pixels, within, q, PA, semi_major, max_steps=8):
+def _moment_fixed_point(pixels, within, q, PA, semi_major, steps, max_steps=8):
     """shape_moments' iteration from an aperture of semi-major ``semi_major`` (arcsec): moments
     in the aperture, then the aperture 3 sigma of their major axis, until it repeats. Where the
     moments are not positive definite the aperture is halved (from above the smallest) or
     doubled (at the smallest). ``within(q, PA, semi_major)``: the aperture's sums
-    (_masked_sums, or _RadialSums' for a given q and PA)."""
+    (_masked_sums, or _RadialSums' for a given q and PA). ``steps``: {(q, PA, semi_major): the
+    step's (q, PA, sigma_major, next semi_major)} of the moment steps taken so far with these
+    pixels, flux, given q and PA (a dict, filled here): a step taken again is read off it (the two
+    fixed points of shape_moments usually meet, the second then at an aperture the first took;
+    measured: about one step of ~14 a survey source)."""
     cur_q = 1.0 if q is None else q
     cur_pa = 0.0 if PA is None else PA
     smallest = min(3.0 * pixels.pixel, pixels.extent)
     growing = semi_major <= smallest
     sigma_major = 0.25 * pixels.extent
-    steps = 0
-    while steps < max_steps:  # moment steps; the halvings and doublings (finitely many) are not counted
+    count = 0
+    while count < max_steps:  # moment steps; the halvings and doublings (finitely many) are not counted
         previous = (cur_q, cur_pa, semi_major)
-        total, sums = within(cur_q, cur_pa, semi_major)
-        positive = sums is not None
-        if positive:
-            xx, yy, xy = (value / total for value in sums)  # divided as floats
-            # eigenvalues of [[xx, xy], [xy, yy]] in closed form; the major axis at half the angle
-            # of (xx - yy, 2 xy)
-            root = math.hypot(0.5 * (xx - yy), xy)
-            major, minor = 0.5 * (xx + yy) + root, 0.5 * (xx + yy) - root
-            positive = minor > 0 and math.isfinite(major)
-        if not positive:  # noise-dominated: another aperture
-            if growing and semi_major < pixels.extent:
-                semi_major = min(2.0 * semi_major, pixels.extent)
-                continue
-            if not growing and semi_major > smallest:
-                semi_major = max(0.5 * semi_major, smallest)
-                continue
-            if not (total > 0 and major > 0 and math.isfinite(major)):
+        step = steps.get(previous)
+        if step is None:
+            step, definite = _moment_step(pixels, within, q, PA, cur_q, cur_pa, semi_major, smallest, growing)
+            if step is None:
                 break
-        if q is None:
-            cur_q = float(min(max(math.sqrt(max(minor, 0.0) / major), Q_MIN), 1.0))
-        if PA is None:
-            cur_pa = 0.5 * math.atan2(2.0 * xy, xx - yy) % math.pi
-        sigma_major = math.sqrt(major)
-        semi_major = float(min(max(3.0 * sigma_major, smallest), pixels.extent))
-        steps += 1
+            if step[2] is None:  # noise-dominated: another aperture, not a moment step
+                semi_major = step[3]
+                continue
+            if definite:  # (a step taken from moments not positive definite depends on ``growing``)
+                steps[previous] = step
+        cur_q, cur_pa, sigma_major, semi_major = step
+        count += 1
         if (cur_q, cur_pa, semi_major) == previous:
             break  # the same aperture again: every further step would give the same numbers
     return cur_q, cur_pa % math.pi, max(sigma_major, 0.5 * pixels.pixel)
+
+
+def _moment_step(pixels, within, q, PA, cur_q, cur_pa, semi_major, smallest, growing):
+    """One step of _moment_fixed_point from the aperture (``cur_q``, ``cur_pa``, ``semi_major``):
+    (step, definite): ``step`` (q, PA, sigma_major, next semi_major) of the moments in it, (None,
+    None, None, the next aperture) where they are not positive definite and another aperture is
+    to be tried, or None where the iteration stops (no light); ``definite``: the moments were
+    positive definite (the step does not depend on ``growing``)."""
+    total, sums = within(cur_q, cur_pa, semi_major)
+    positive = sums is not None
+    if positive:
+        sxx, syy, sxy = sums
+        xx, yy, xy = sxx / total, syy / total, sxy / total  # divided as floats
+        # eigenvalues of [[xx, xy], [xy, yy]] in closed form; the major axis at half the angle
+        # of (xx - yy, 2 xy)
+        root = math.hypot(0.5 * (xx - yy), xy)
+        major, minor = 0.5 * (xx + yy) + root, 0.5 * (xx + yy) - root
+        positive = minor > 0 and math.isfinite(major)
+    if not positive:  # noise-dominated: another aperture
+        if growing and semi_major < pixels.extent:
+            return (None, None, None, min(2.0 * semi_major, pixels.extent)), False
+        if not growing and semi_major > smallest:
+            return (None, None, None, max(0.5 * semi_major, smallest)), False
+        if not (total > 0 and major > 0 and math.isfinite(major)):
+            return None, False
+    if q is None:
+        cur_q = float(min(max(math.sqrt(max(minor, 0.0) / major), Q_MIN), 1.0))
+    if PA is None:
+        cur_pa = 0.5 * math.atan2(2.0 * xy, xx - yy) % math.pi
+    sigma_major = math.sqrt(major)
+    return (cur_q, cur_pa, sigma_major, float(min(max(3.0 * sigma_major, smallest), pixels.extent))), positive
 
 
 class _PsfPixels(_PlanePixels):
