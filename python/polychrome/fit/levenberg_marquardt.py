@@ -204,6 +204,8 @@ def uncertainties_from(covariance):
     if covariance.size == 0:
         return np.zeros(0)
     variances = covariance.diagonal()
+    if all(map(_ZERO.__le__, variances.tolist())):  # (the usual fit: none negative; NaN is not >= 0)
+        return np.sqrt(variances)
     return np.sqrt(np.where(variances < 0.0, 0.0, variances))
 
 

@@ -20,6 +20,8 @@ RANK_TOLERANCE = 1e-10
 # A parameter is unconstrained when its share of the null directions (the norm of
 # its row of their eigenvectors) exceeds this; far above the rounding mix (~1e-6).
 LOADING_TOLERANCE = 1e-4
+# (0.0 < value, as a bound method for map)
+_ZERO = 0.0
 
 
 class ScaledNormalMatrix:
@@ -28,17 +30,27 @@ class ScaledNormalMatrix:
     def __init__(self, hessian):
         hessian = np.asarray(hessian, float)
         diagonal = hessian.diagonal()
-        # a parameter without any effect (zero column) gets scale 1: its row and column of S
-        # stay zero, an exact null direction (np.sqrt of a negative diagonal is not taken: where)
-        self.scale = np.sqrt(diagonal, out=np.ones(diagonal.size), where=diagonal > 0.0)
-        scaled = hessian / _outer(self.scale)
+        if all(map(_ZERO.__lt__, diagonal.tolist())):  # (the usual fit: every diagonal > 0; NaN is not)
+            self.scale = np.sqrt(diagonal)
+        else:
+            # a parameter without any effect (zero column) gets scale 1: its row and column of S
+            # stay zero, an exact null direction (np.sqrt of a negative diagonal is not taken: where)
+            self.scale = np.sqrt(diagonal, out=np.ones(diagonal.size), where=diagonal > 0.0)
+        self._outer = _outer(self.scale)  # (the same products divide the covariance back)
+        scaled = hessian / self._outer
         eigenvalues, eigenvectors = eigh(0.5 * (scaled + scaled.T))
-        largest = eigenvalues[-1] if eigenvalues.size else 0.0
-        constrained = eigenvalues > RANK_TOLERANCE * largest if largest > 0 else np.zeros(eigenvalues.size, bool)
-        if constrained.all():  # (the usual fit: no null direction, no loadings to weigh, nothing to select)
+        listed = eigenvalues.tolist()  # (ascending: LAPACK's order)
+        largest = listed[-1] if listed else 0.0
+        # the smallest above the tolerance: all are (the usual fit: no null direction, no loadings to
+        # weigh, nothing to select; Python floats for a few values, numpy's per-call cost exceeds them)
+        self._all_constrained = (largest > 0 and listed[0] > RANK_TOLERANCE * largest
+                                 and math.isfinite(sum(listed)))
+        if self._all_constrained or not listed:
             self._values, self._vectors = eigenvalues, eigenvectors
             self.unconstrained = np.zeros(eigenvalues.size, bool)
         else:
+            constrained = (eigenvalues > RANK_TOLERANCE * largest if largest > 0
+                           else np.zeros(eigenvalues.size, bool))
             self._values = eigenvalues[constrained]
             self._vectors = eigenvectors[:, constrained]
             null = eigenvectors[:, ~constrained]
@@ -53,7 +65,9 @@ class ScaledNormalMatrix:
         """(J^T W J)^-1 over the constrained directions; for unconstrained parameters the
         diagonal is inf and the rest of their row and column NaN."""
         inverse = (self._vectors / self._values).dot(self._vectors.T)  # (ndarray.dot: @'s digits, less per call)
-        covariance = inverse / _outer(self.scale)
+        covariance = inverse / self._outer
+        if self._all_constrained:
+            return covariance
         loose = self.unconstrained
         if loose.any():  # (rarely: the usual fit constrains every parameter)
             covariance[loose, :] = np.nan

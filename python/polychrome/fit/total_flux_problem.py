@@ -89,6 +89,14 @@ def _identity(size):
     return identity
 
 
+@functools.lru_cache(maxsize=64)
+def _twice_identity(size):
+    """2 I (size, size), read-only, made once per size (T^-1 = 2 I - T at a fit's end)."""
+    twice = 2.0 * np.identity(size)
+    twice.flags.writeable = False
+    return twice
+
+
 class TotalFluxProblem:
     """``problem`` (a ModelProblem, or any object with its interface) seen with log10 total flux
     in place of Ie on the ``links`` [(Ie, n, Re, q) indices] (see sersic_flux_links)."""
@@ -236,7 +244,7 @@ class TotalFluxProblem:
         False left as they were, see LogScaledProblem.result_in_model_space)."""
         x, offsets = self._model_space(result.x)
         t = self._jacobian(offsets)
-        inverse = 2.0 * self._identity - t
+        inverse = _twice_identity(self.size) - t
         result.x = x
         loose = result.unconstrained
         if loose is not None and loose.any():
