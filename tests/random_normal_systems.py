@@ -13,3 +13,16 @@ def random_normal_systems(count, seed=3):
         scale = 10.0 ** rng.uniform(-6, 6, n)
         matrix = (a @ a.T) * np.outer(scale, scale) + np.diag(10.0 ** rng.uniform(-9, 0, n))
         yield rng, matrix, rng.normal(size=n) * scale
+
+
+def possibly_singular_grams(count, seed, max_size, singular_every):
+    """``count`` (k, rng, matrix) triples: Gram matrices a a^T of 1 to max_size - 1 parameters whose
+    row scales span 1e-4 to 1e4; every ``singular_every``-th one (k = 0, m, 2m, ...) of a random rank
+    that may fall short of its size (a singular J^T W J). ``rng`` is the generator, for the caller's
+    own further draws."""
+    rng = np.random.default_rng(seed)
+    for k in range(count):
+        n = int(rng.integers(1, max_size))
+        rank = n if k % singular_every else int(rng.integers(1, n + 1))
+        a = rng.normal(size=(n, rank)) * 10.0 ** rng.uniform(-4, 4, n)[:, None]
+        yield k, rng, a @ a.T

@@ -5,15 +5,11 @@ import numpy as np
 import pytest
 
 from polychrome.fit.scaled_normal_matrix import ScaledNormalMatrix, eigh
+from random_normal_systems import possibly_singular_grams
 
 
 def _symmetric_matrices(count, seed=2):
-    rng = np.random.default_rng(seed)
-    for k in range(count):
-        n = int(rng.integers(1, 14))
-        rank = n if k % 4 else int(rng.integers(1, n + 1))  # every fourth one possibly singular
-        a = rng.normal(size=(n, rank)) * 10.0 ** rng.uniform(-4, 4, n)[:, None]
-        matrix = a @ a.T
+    for _, _, matrix in possibly_singular_grams(count, seed, max_size=14, singular_every=4):
         scale = np.sqrt(np.diag(matrix))
         scaled = matrix / np.outer(scale, scale)
         yield 0.5 * (scaled + scaled.T)

@@ -6,6 +6,7 @@ import numpy as np
 
 from polychrome.fit.levenberg_marquardt import uncertainties_from
 from polychrome.fit.scaled_normal_matrix import LOADING_TOLERANCE, RANK_TOLERANCE, ScaledNormalMatrix
+from random_normal_systems import possibly_singular_grams
 
 
 def _reference(hessian):
@@ -28,12 +29,8 @@ def _reference(hessian):
 
 
 def _hessians(count, seed=5):
-    rng = np.random.default_rng(seed)
-    for k in range(count):
-        n = int(rng.integers(1, 12))
-        rank = n if k % 3 else int(rng.integers(1, n + 1))  # every third one possibly singular
-        a = rng.normal(size=(n, rank)) * 10.0 ** rng.uniform(-4, 4, n)[:, None]
-        hessian = a @ a.T
+    for k, rng, hessian in possibly_singular_grams(count, seed, max_size=12, singular_every=3):
+        n = hessian.shape[0]
         if k % 7 == 0:  # a parameter without any effect: a zero row and column
             zero = int(rng.integers(0, n))
             hessian[zero, :] = 0.0
