@@ -183,3 +183,16 @@ def test_faults_serially_and_an_interrupted_run_resumes(fields, clean_table, tmp
                         fitter=fitter)
     _check_faults(table, clean_table, fields, crashed=False)
     assert len(set(table["id"])) == len(table)
+
+
+def test_local_workers_keep_glibc_adaptive_malloc_thresholds(monkeypatch):
+    """local_client's nannies do not set MALLOC_TRIM_THRESHOLD_ (Dask's default, 65536, fixes glibc's
+    thresholds: every array over 128 kB mapped anew, ~5% of a fit's CPU)."""
+    pytest.importorskip("distributed")
+    from polychrome.survey.dask_engine import local_client
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with local_client(1) as client:
+        client.wait_for_workers(1, timeout=60)
+        seen = client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
+    assert list(seen.values()) == ["unset"]

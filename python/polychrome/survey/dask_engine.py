@@ -31,7 +31,11 @@ def local_client(n_workers):
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    # (MALLOC_TRIM_THRESHOLD_, which Dask's nannies set for their workers, fixes glibc's thresholds:
+    # every array over 128 kB, a fit's Jacobian stack and FFT buffers, is then mapped and unmapped
+    # anew, ~5% of a survey fit's CPU; None keeps glibc's own, adaptive thresholds)
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0", silence_logs=logging.ERROR)
     try:
