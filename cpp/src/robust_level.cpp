@@ -1,5 +1,6 @@
 #include "polychrome/robust_level.hpp"
 
+#include "polychrome/median_by_selection.hpp"
 #include "polychrome/numpy_sum.hpp"
 
 #include <algorithm>
@@ -14,15 +15,6 @@ namespace {
 double sorted_median(const double* ordered, std::size_t count) {
   const std::size_t k = count / 2;
   return count % 2 ? ordered[k] : (ordered[k - 1] + ordered[k]) / 2;
-}
-
-// The median of values in any order (reordered in place).
-double median_of(std::vector<double>& values) {
-  const std::size_t k = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + k, values.end());
-  if (values.size() % 2) return values[k];
-  const double below = *std::max_element(values.begin(), values.begin() + k);
-  return (below + values[k]) / 2;
 }
 
 // np.std of the values in [low, high], in their given order.
@@ -54,7 +46,7 @@ RobustLevel robust_level(const double* values, std::size_t count, double clip, i
     level.median = sorted_median(used, size);
     deviation.resize(size);
     for (std::size_t i = 0; i < size; ++i) deviation[i] = std::fabs(used[i] - level.median);
-    level.sigma = 1.4826 * median_of(deviation);
+    level.sigma = 1.4826 * median_by_selection(deviation);
     if (level.sigma <= 0) level.sigma = standard_deviation_between(values, count, used[0], used[size - 1]);
     std::size_t new_lo = 0, new_hi = count;
     if (level.sigma > 0) {
