@@ -196,3 +196,20 @@ def test_local_workers_keep_glibc_adaptive_malloc_thresholds(monkeypatch):
         client.wait_for_workers(1, timeout=60)
         seen = client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
     assert list(seen.values()) == ["unset"]
+
+
+def test_local_workers_run_without_dask_profiler_and_with_slow_ticks():
+    """local_client's workers have no statistical profiler (it walks the fit's stack every 10 ms in
+    the worker's event loop: ~5% of a survey worker's CPU) and check their event loop once a second."""
+    pytest.importorskip("distributed")
+    from polychrome.survey.dask_engine import local_client
+
+    def worker_settings(dask_worker):
+        return ("profile" in dask_worker.periodic_callbacks,
+                dask_worker.periodic_callbacks["tick"].callback_time if "tick" in dask_worker.periodic_callbacks
+                else None)
+
+    with local_client(1) as client:
+        client.wait_for_workers(1, timeout=60)
+        seen = client.run(worker_settings)
+    assert list(seen.values()) == [(False, 1000.0)]

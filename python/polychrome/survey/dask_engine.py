@@ -24,18 +24,31 @@ ALLOWED_FAILURES = 1
 # Times a chunk whose finished result was lost (its worker died before the driver gathered it) is resubmitted.
 RESUBMISSIONS = 3
 
+# Dask settings of polychrome's own LocalCluster (a Client the user passes keeps its own):
+QUIET_WORKERS = {
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 for their workers, which fixes glibc's
+    # thresholds: every array over 128 kB (a fit's Jacobian stack, FFT buffers) is then mapped and
+    # unmapped anew, ~5% of a survey fit's CPU; None keeps glibc's own, adaptive thresholds.
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # Dask's diagnostics run in each worker's event-loop thread beside the fits and take the GIL
+    # from them. The statistical profiler walks the running fit's stack every 10 ms: 5% of a
+    # survey worker's CPU (perf of the worker's threads, bench/README.md). The event-loop health
+    # check (every 20 ms) and the system monitor (every 500 ms) wake the loop less often.
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+
 
 @contextlib.contextmanager
 def local_client(n_workers):
-    """A Client on a new LocalCluster of ``n_workers`` single-threaded worker processes."""
+    """A Client on a new LocalCluster of ``n_workers`` single-threaded worker processes, with Dask's
+    per-worker diagnostics quietened (QUIET_WORKERS: no statistical profiler, slower health checks);
+    pass your own Client to the pipeline for Dask's defaults."""
     import dask
     from distributed import Client, LocalCluster
 
-    # (MALLOC_TRIM_THRESHOLD_, which Dask's nannies set for their workers, fixes glibc's thresholds:
-    # every array over 128 kB, a fit's Jacobian stack and FFT buffers, is then mapped and unmapped
-    # anew, ~5% of a survey fit's CPU; None keeps glibc's own, adaptive thresholds)
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **QUIET_WORKERS}):
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0", silence_logs=logging.ERROR)
     try:
