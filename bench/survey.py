@@ -125,6 +125,36 @@ def _throughput_table(results):
         print(f"Dask overhead, 1 worker against the plain loop: wall {100 * (one['wall'] / loop['wall'] - 1):+.1f}%, "
               f"CPU {100 * ((one['cpu'] + one['driver_cpu']) / loop['cpu'] - 1):+.1f}% "
               f"(workers' + driver's CPU against the loop's)")
+        if "fit_cpu" in loop and "fit_cpu" in one:
+            outside = one["cpu"] + one["driver_cpu"] - one["fit_cpu"]
+            print(f"of which the fits themselves (the rows' cpu_time): {100 * (one['fit_cpu'] / loop['fit_cpu'] - 1):+.1f}%; "
+                  f"Dask's own (workers' CPU outside the fits + the driver's): {100 * outside / loop['cpu']:+.1f}% "
+                  f"(the loop spends {100 * (loop['cpu'] / loop['fit_cpu'] - 1):.1f}% outside its fits)")
+
+
+def _round_medians(rounds):
+    """Medians over rounds of the Dask overhead and parallel efficiency (each from one round's runs)."""
+    import numpy as np
+
+    wall, cpu, efficiency = [], [], {}
+    for round_results in rounds:
+        by_mode = {r["mode"]: r for r in round_results}
+        loop, one = by_mode.get("loop"), by_mode.get("dask1")
+        if loop and one:
+            wall.append(one["wall"] / loop["wall"] - 1)
+            cpu.append((one["cpu"] + one["driver_cpu"]) / loop["cpu"] - 1)
+        for mode, r in by_mode.items():
+            if one and mode.startswith("dask") and mode != "dask1":
+                efficiency.setdefault(mode, []).append(one["wall"] / (int(mode[4:]) * r["wall"]))
+    print(f"### medians over {len(rounds)} rounds\n")
+    if wall:
+        print(f"Dask overhead, 1 worker against the plain loop of the same round: wall "
+              f"{100 * np.median(wall):+.1f}% (rounds: {', '.join(f'{100 * w:+.1f}%' for w in wall)}), CPU "
+              f"{100 * np.median(cpu):+.1f}% (rounds: {', '.join(f'{100 * c:+.1f}%' for c in cpu)})")
+    for mode, values in efficiency.items():
+        print(f"parallel efficiency, {mode[4:]} workers: {np.median(values):.2f} "
+              f"(rounds: {', '.join(f'{v:.2f}' for v in values)})")
+    print()
 
 
 def _read(path):
@@ -181,6 +211,11 @@ def main():
     parser.add_argument("--no-loop", action="store_true", help="skip the plain loop of the field case")
     parser.add_argument("--footprint-scale", type=float, default=None,
                         help="ModelSpec.footprint_scale of the field case (default: ModelSpec's, 3)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="field case: run its modes this many times, alternating their order "
+                             "(loop, dask1, ..., then back), and report each round and the medians of the "
+                             "rounds' ratios: on a host whose speed drifts over minutes, a ratio of runs "
+                             "minutes apart mixes the drift with the overhead")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--quick", action="store_true", help="small: 300 sources on 100\", 100 isolated")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -197,12 +232,20 @@ def main():
     args = argparse.Namespace(**child_args)
     if "field" in cases:
         modes = ([] if args.no_loop else ["loop"]) + [f"dask{int(k)}" for k in args.workers.split(",") if k]
-        results = [_run("field", mode, args) for mode in modes]
+        rounds = [[_run("field", mode, args) for mode in (modes if r % 2 == 0 else modes[::-1])]
+                  for r in range(args.rounds)]
+        results = [next(x for x in rounds[0] if x["mode"] == mode) for mode in modes]
         print(f"## field: {args.sources} sources, {args.field:g}\" square, 3 bands\n")
         simulated = results[0].get("simulation_cpu_seconds")
         if simulated:
             print(f"(simulated with the polychrome renderer in {simulated:.0f} CPU-s, cached for later runs)\n")
-        _throughput_table(results)
+        for r, round_results in enumerate(rounds):
+            if args.rounds > 1:
+                print(f"### round {r + 1} of {args.rounds} (modes in the order {', '.join(x['mode'] for x in round_results)})\n")
+            _throughput_table(sorted(round_results, key=lambda x: modes.index(x["mode"])))
+            print()
+        if args.rounds > 1:
+            _round_medians(rounds)
         _accuracy_tables(results[0])
         print()
     isolated = [(case, _run(case, "loop", args)) for case in ("isolated1", "isolated3") if case in cases]
