@@ -49,20 +49,18 @@ class LogScaledProblem:
         self._names = names if names is not None else [f"parameter {i}" for i in range(self.size)]
         x0 = np.asarray(x0, dtype=float)
         lower, upper, self._cyclic = problem.limits()
-        # (Python floats and ints: a few entries, read once each, without numpy's scalars)
-        cyclic, lower_floats = self._cyclic.tolist(), np.asarray(lower, dtype=float).tolist()
-        start_floats = x0.tolist()
-        for i in listed:
+        cyclic = self._cyclic.tolist()
+        for i in listed:  # (Python ints: a few entries, read once each)
             name = self._names[i]
             if cyclic[i]:
                 raise ValueError(f"log_parameters: {name} is cyclic (it wraps); it cannot be stepped in ln")
-            if lower_floats[i] < 0.0:
+            if lower[i] < 0.0:
                 raise ValueError(f"log_parameters: {name} must have a lower limit >= 0 to be stepped in ln "
                                  f"(0 maps to ln = -inf; a parameter allowed below 0 stays linear), "
-                                 f"got {lower_floats[i]!r}")
-            if not (math.isfinite(start_floats[i]) and start_floats[i] > 0.0):
+                                 f"got {float(lower[i])!r}")
+            if not (math.isfinite(x0[i]) and x0[i] > 0.0):
                 raise ValueError(f"log_parameters: {name} must have a finite value > 0 (in its own units) "
-                                 f"to be stepped in ln, got {start_floats[i]!r}")
+                                 f"to be stepped in ln, got {float(x0[i])!r}")
         self._lower = self._log_entries(lower)
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)

@@ -93,12 +93,9 @@ class ModelProblem:
         lower, upper, cyclic = self._writer.limits()  # the quantities' own
         for columns, (region_lower, region_upper), quantity in self._center_regions():
             # a start outside the region (a neighbour just off the window) stays allowed (the
-            # centre's value read off its quantity: the vector's entries, without making the vector;
-            # np.minimum / np.maximum of two floats in Python floats, their values for finite ones,
-            # NaN kept: two entries cost less than numpy's per-call work)
-            values = quantity.value.tolist()
-            lower[columns] = [_float_minimum(r, v) for r, v in zip(region_lower.tolist(), values)]
-            upper[columns] = [_float_maximum(r, v) for r, v in zip(region_upper.tolist(), values)]
+            # centre's value read off its quantity: the vector's entries, without making the vector)
+            lower[columns] = np.minimum(region_lower, quantity.value)
+            upper[columns] = np.maximum(region_upper, quantity.value)
         upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
         return lower, upper, cyclic
 
@@ -236,16 +233,6 @@ class ModelProblem:
         for plan in plans:
             plan.add_equations(equations, values)
         return tuple(equations)
-
-
-def _float_minimum(a, b):
-    """np.minimum of two Python floats, bit for bit (NaN when either is NaN; b where they are equal)."""
-    return a if a < b or a != a else b
-
-
-def _float_maximum(a, b):
-    """np.maximum of two Python floats, bit for bit (NaN when either is NaN; b where they are equal)."""
-    return a if a > b or a != a else b
 
 
 def _floats_of(x, size):
