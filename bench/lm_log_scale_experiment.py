@@ -69,6 +69,10 @@ def wrapper(problem, x0, lower, upper, cyclic, normalise=None, **opt):
     stats[-1]["chi2"] = r.chi2
     return r
 lmmod.levenberg_marquardt = wrapper
+# (fit.LM calls levenberg_marquardt_checked with its options checked once, an LMOptions)
+lmmod.levenberg_marquardt_checked = (lambda problem, x0, lower, upper, cyclic, options, print_function=print,
+                                     normalise=None: wrapper(problem, x0, lower, upper, cyclic, normalise=normalise,
+                                                             **options._asdict()))
 folder = pathlib.Path(sys.argv[1])
 paths = json.loads((folder / "paths.json").read_text())
 catalog = Table.read(paths["catalog"])

@@ -159,7 +159,7 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
     counted."""
     from polychrome.fit import lm as lm_module
     calls, iterations = [], []  # (in flux, start x, result); each fit's own iterations
-    real = lm_module.levenberg_marquardt
+    real = lm_module.levenberg_marquardt_checked
 
     def recording(problem, y0, *args, **kwargs):
         inner = getattr(problem, "problem", problem)  # under the log wrapper
@@ -174,7 +174,7 @@ def test_a_flux_fit_ending_with_unconstrained_parameters_is_continued_in_ie(monk
         iterations.append(result.iterations)
         return result
 
-    monkeypatch.setattr(lm_module, "levenberg_marquardt", recording)
+    monkeypatch.setattr(lm_module, "levenberg_marquardt_checked", recording)
     model = _perturbed_model(_simulated_target(0))
     start = ModelProblem(model).free.get_values()
     result = pc.fit.LM(model, log_parameters=("n", "Re"), total_flux=True).fit()

@@ -226,7 +226,7 @@ def test_each_lm_run_starts_with_the_model_at_its_start(monkeypatch):
     where the evaluations of the run before left it."""
     from polychrome.fit import lm as lm_module
     from test_fit_total_flux import _perturbed_model, _simulated_target
-    real, starts = lm_module.levenberg_marquardt, []
+    real, starts = lm_module.levenberg_marquardt_checked, []
 
     def recording(problem, y0, *args, **kwargs):
         inner, x0 = problem, y0
@@ -237,7 +237,7 @@ def test_each_lm_run_starts_with_the_model_at_its_start(monkeypatch):
         result.unconstrained = np.ones(result.x.size, bool)  # every run as if ended singular
         return result
 
-    monkeypatch.setattr(lm_module, "levenberg_marquardt", recording)
+    monkeypatch.setattr(lm_module, "levenberg_marquardt_checked", recording)
     pc.fit.LM(_perturbed_model(_simulated_target(0)), log_parameters=("n", "Re"), total_flux=True).fit()
     assert len(starts) == 3
     for held, start in starts:

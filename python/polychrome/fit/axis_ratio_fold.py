@@ -66,8 +66,11 @@ class AxisRatioFold:
 
     def changes(self, x):
         """True when apply(x) would change x: some foldable q of x is above 1 (reads only the q
-        entries; NaN is not above 1)."""
-        return any(x[q] > 1.0 for q, _, _ in self.folds)
+        entries; NaN is not above 1). A loop, not any() over a generator: asked after every step."""
+        for q, _, _ in self.folds:
+            if x[q] > 1.0:
+                return True
+        return False
 
     def apply(self, x):
         """x with every q > 1 folded back to its equivalent q <= 1 form."""

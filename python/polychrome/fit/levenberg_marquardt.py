@@ -247,6 +247,13 @@ def levenberg_marquardt(problem, x0, lower=None, upper=None, cyclic=None, max_it
     after ``problem.restore(best x)`` when the problem has that method.
     """
     options = checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, verbose, max_time)
+    return levenberg_marquardt_checked(problem, x0, lower, upper, cyclic, options, print_function, normalise)
+
+
+def levenberg_marquardt_checked(problem, x0, lower, upper, cyclic, options, print_function=print,
+                                normalise=None):
+    """levenberg_marquardt with ``options`` an LMOptions that ``checked_options`` returned (fit.LM checks
+    its options once, at construction: not again for every run of a fit)."""
     deadline = None if options.max_time is None else time.monotonic() + options.max_time
     x0 = np.asarray(x0, dtype=float)
     box = _Box(x0.size, lower, upper, cyclic)

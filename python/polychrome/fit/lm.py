@@ -3,7 +3,7 @@ PSF-convolved Jacobians (the AutoProf tutorial's call)."""
 
 import numpy as np
 
-from .levenberg_marquardt import levenberg_marquardt
+from .levenberg_marquardt import levenberg_marquardt_checked
 from .log_scaled_problem import LogScaledProblem
 from .model_problem import ModelProblem
 from .total_flux_problem import TotalFluxProblem, sersic_flux_links
@@ -134,8 +134,8 @@ class LM:
         the Sersic brightnesses of ``links`` as total fluxes; the FitResult in x."""
         fitted, y0, wrappers = fitted_problem(problem, start, indices, names, links)
         lower, upper, cyclic = fitted.limits()
-        result = levenberg_marquardt(fitted, y0, lower, upper, cyclic, normalise=fitted.normalise,
-                                     **self.options._asdict())
+        result = levenberg_marquardt_checked(fitted, y0, lower, upper, cyclic, self.options,
+                                             normalise=fitted.normalise)
         return result_in_model_space(result, wrappers)
 
     def _log_indices(self, free, names):

@@ -64,7 +64,8 @@ class LogScaledProblem:
         self._lower = self._log_entries(lower)
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
-        self._ones = np.ones(self.size)  # copied by _scale at every evaluation
+        self._ones = np.ones(self.size)  # copied by _scale
+        self._column_scale = np.ones(self.size)  # dx/dy of the last evaluation (see _terms_at)
         self._log_list = listed
         # the problem takes x as a list of floats (ModelProblem and the wrappers here), else an array
         self._inner_terms = getattr(problem, "_terms_at", None)
@@ -132,7 +133,9 @@ class LogScaledProblem:
         else:
             ne = self.problem.normal_equations(np.array(x))
             chi2, ndata, g, H, transform = ne.chi2, ne.ndata, ne.gradient, ne.hessian, None
-        scale = self._ones.copy()
+        # (dx/dy written into this wrapper's own buffer, ones off the log entries: the core call
+        # returns new arrays and keeps no reference, so no copy is made per evaluation)
+        scale = self._column_scale
         scale[self._log] = exps
         return (chi2, ndata) + _core.lm_transformed_equations(g, H, transform, scale)
 

@@ -287,11 +287,14 @@ class _Slot:
         rows, columns = [], []
         start = 0
         for parameter in component.jacobian_parameters():
-            size = parameter.size  # (read once: ~0.4 us a read, through the quantity's array)
             columns_of = free.slice_of(parameter)
             if columns_of is not None:
+                # (a free parameter's size is its slice's: ~0.4 us a read of parameter.size saved)
+                size = columns_of.stop - columns_of.start
                 rows.extend(range(start, start + size))
                 columns.extend(range(columns_of.start, columns_of.stop))
+            else:
+                size = parameter.size  # (through the quantity's array)
             start += size
         self.rows = None if len(rows) == start else np.array(rows, int)
         self.columns = np.array(columns, int)

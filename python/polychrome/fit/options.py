@@ -9,9 +9,10 @@ LMOptions = collections.namedtuple("LMOptions",
 
 
 def _number(name, value, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number ({what}), got {value!r}")
-    value = float(value)
+    if type(value) is not float:  # (a float as it is: the ABC's isinstance costs more than the rest)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number ({what}), got {value!r}")
+        value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite ({what}), got {value!r}")
     return value
@@ -27,7 +28,8 @@ def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, 
     dimensionless); verbose: integer >= 0; max_time: None or > 0 (seconds of wall
     clock for the whole fit).
     """
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+    if (type(max_iter) is not int and (isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral))
+            or max_iter < 1):
         raise ValueError(f"max_iter must be an integer >= 1 (most steps tried), got {max_iter!r}")
     epsilon4 = _number("epsilon4", epsilon4, "least ratio of actual to predicted chi^2 decrease")
     if not 0.0 <= epsilon4 < 1.0:
@@ -47,7 +49,7 @@ def checked_options(max_iter, epsilon4, tolerance, relative_tolerance, damping, 
                          f"got {damping!r}")
     if isinstance(verbose, bool):
         verbose = int(verbose)
-    if not isinstance(verbose, numbers.Integral) or verbose < 0:
+    if (type(verbose) is not int and not isinstance(verbose, numbers.Integral)) or verbose < 0:
         raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}")
     if max_time is not None:
         max_time = _number("max_time", max_time, "seconds of wall clock")
