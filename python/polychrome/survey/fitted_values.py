@@ -154,8 +154,8 @@ def fill_row(row, k, attempt, cut, shared):
     center = parameters["center"]
     # (values read from the parameters' quantities: what .value would copy)
     x, y = center.quantity.value.tolist()
-    ra, dec = cut.plane.to_sky(x, y)
-    row["ra"], row["dec"] = float(ra), float(dec)
+    (ra,), (dec,) = cut.plane.sky_points([x], [y])
+    row["ra"], row["dec"] = ra, dec
     where = free.slice_of(center)
     row["ra_err"], row["dec_err"] = errors[where].tolist() if where is not None else (math.nan, math.nan)
     for name in shape_columns(shared):
