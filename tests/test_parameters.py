@@ -302,3 +302,37 @@ def test_parameters_without_a_value_keep_their_own_declarations_limits():
     for _ in range(2):
         with pytest.raises(ValueError, match="model 'm'"):
             make_parameter(ParameterSpec("x", limits=(2.0, 1.0)), None, "m", ())
+
+
+def test_parameters_given_a_value_keep_their_declarations_limits_and_errors():
+    """make_parameter(spec, value) for a value that is not a dict (the declaration's limits kept per
+    declaration object, as for None): the constructor's parameter for numbers, lists and arrays, a
+    cyclic value wrapped, each declaration's own zero sign; a bad declaration, a wrong shape and a
+    value outside the limits raise errors named after the model."""
+    from polychrome.models.parameter_spec import ParameterSpec, make_parameter
+
+    declarations = [ParameterSpec("PA", "rad", limits=(0.0, np.pi), cyclic=True),
+                    ParameterSpec("x", "arcsec", limits=(-0.0, 5.0)), ParameterSpec("x", limits=[0.5, 2.0]),
+                    ParameterSpec("center", "arcsec", shape=(2,))]
+    values = {"PA": (1.0, 4.0, -0.5, np.float64(2.0)), "x": (1.0, 2, np.array(1.5)),
+              "center": ([1.0, -2.0], np.array([0.5, 0.25]), (3.0, 4.0))}
+    for spec in declarations:
+        for value in values[spec.name]:
+            for _ in range(2):
+                made = make_parameter(spec, value, "m", spec.shape)
+                built = Parameter(spec.name, value, limits=spec.limits, units=spec.units, cyclic=spec.cyclic)
+                assert (made.name, made.units, made.locked, made.cyclic) == \
+                    (built.name, built.units, built.locked, built.cyclic)
+                assert np.array(made.limits).tobytes() == np.array(built.limits).tobytes()
+                assert np.array(made.value).tobytes() == np.array(built.value).tobytes()
+                assert type(made.value) is type(built.value)
+    assert np.signbit(make_parameter(declarations[1], 1.0, "m", ()).limits[0])
+    with pytest.raises(ValueError, match="model 'm'.*outside its limits"):
+        make_parameter(declarations[1], 6.0, "m", ())
+    with pytest.raises(ValueError, match="model 'm'.*must be a scalar"):
+        make_parameter(declarations[1], [1.0, 2.0], "m", ())
+    with pytest.raises(ValueError, match="model 'm'.*shape \\(2,\\)"):
+        make_parameter(declarations[3], 1.0, "m", (2,))
+    for _ in range(2):
+        with pytest.raises(ValueError, match="model 'm'"):
+            make_parameter(ParameterSpec("x", limits=(2.0, 1.0)), 1.5, "m", ())

@@ -207,6 +207,27 @@ def test_plane_points_are_to_plane_to_the_bit():
     assert np.isnan(far).all()
 
 
+def test_sky_points_are_to_sky_to_the_bit():
+    """GroupPlane.sky_points (Python floats, numpy's arctan2 and hypot once over all points) gives
+    to_sky's numbers (numpy arrays) bit for bit, for many points at once and for one, near the
+    tangent point and far from it, at ra 0 / 360 and near the poles."""
+    rng = np.random.default_rng(12)
+    centres = [(0.0, 0.0), (359.9999, 1.0), (1e-7, -45.0), (180.0, 89.99), (10.0, -89.99)]
+    centres += [(rng.uniform(0.0, 360.0), rng.uniform(-89.0, 89.0)) for _ in range(200)]
+    for ra0, dec0 in centres:
+        plane = GroupPlane(ra0, dec0)
+        count = int(rng.integers(1, 9))
+        x = (rng.normal(size=count) * rng.choice([1e-3, 1.0, 60.0, 3600.0, 1e5], count)).tolist()
+        y = (rng.normal(size=count) * rng.choice([1e-3, 1.0, 60.0, 3600.0, 1e5], count)).tolist()
+        x[0], y[0] = 0.0, -0.0
+        ra, dec = plane.to_sky(x, y)
+        ra_points, dec_points = plane.sky_points(x, y)
+        assert np.array(ra_points).tobytes() == ra.tobytes() and np.array(dec_points).tobytes() == dec.tobytes()
+        for k in range(count):
+            (one_ra,), (one_dec,) = plane.sky_points([x[k]], [y[k]])
+            assert (one_ra, one_dec) == tuple(v.item() for v in plane.to_sky(x[k], y[k]))
+
+
 def test_variance_from_a_weight_map_is_its_inverse_and_nan_where_not_positive(tmp_path):
     """OpenImage.variance_of with a weight map: 1/weight where the weight is positive, NaN where it
     is zero, negative or NaN."""

@@ -67,10 +67,13 @@ def make_parameter(spec, given, model_name, shape):
     default ones) and "locked". ``shape`` is the required shape of the
     value (None: any). Errors name the model and the parameter.
     """
-    if given is None:  # the declaration's own limits, checked once per declaration
+    if not isinstance(given, dict):  # the declaration's own limits, checked once per declaration
         limits = _declared_limits(spec)
         if limits is not None:
-            return Parameter.of_checked(spec.name, spec.units, limits, False, spec.cyclic)
+            parameter = Parameter.of_checked(spec.name, spec.units, limits, False, spec.cyclic)
+            if given is not None:
+                _set_value(parameter, spec, given, shape, model_name)
+            return parameter
     fields = {"value": given}
     if isinstance(given, dict):
         unknown = [key for key in given if key not in _DICT_KEYS]
@@ -88,15 +91,19 @@ def make_parameter(spec, given, model_name, shape):
     except (TypeError, ValueError) as err:
         raise type(err)(f"model {model_name!r}: {err}") from None
     if fields["value"] is not None:
-        value = fields["value"]
-        check_shape(spec.name, _shape_of(value), shape, model_name)
-        try:
-            parameter.value = fields["value"]
-        except (TypeError, ValueError) as err:
-            raise type(err)(f"model {model_name!r}: {err}") from None
+        _set_value(parameter, spec, fields["value"], shape, model_name)
     if fields.get("uncertainty") is not None:
         parameter.uncertainty = fields["uncertainty"]
     return parameter
+
+
+def _set_value(parameter, spec, value, shape, model_name):
+    """Give ``parameter`` (of ``spec``) the user's ``value`` of required ``shape``; errors name the model."""
+    check_shape(spec.name, _shape_of(value), shape, model_name)
+    try:
+        parameter.value = value
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"model {model_name!r}: {err}") from None
 
 
 # id(spec) -> (spec, the limits a Parameter of it stores): by identity, since equal declarations

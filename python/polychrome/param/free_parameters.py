@@ -63,6 +63,10 @@ class FreeParameters:
         """Slice of the flat vector holding ``parameter``'s elements, or None if it is not free here."""
         return self._slices.get(id(parameter.quantity))
 
+    def slice_of_quantity(self, quantity):
+        """``slice_of`` for a parameter's SharedQuantity (a caller that holds the quantities)."""
+        return self._slices.get(id(quantity))
+
     def get_values(self):
         """The flat vector of current values."""
         if not self.quantities:

@@ -65,7 +65,7 @@ class Parameter:
         declaration (models.parameter_spec.make_parameter), without checking them again."""
         parameter = cls.__new__(cls)
         parameter.name, parameter.units = name, units
-        parameter._hold(SharedQuantity(limits, locked, cyclic))
+        parameter._hold(SharedQuantity.of_checked(limits, locked, cyclic))
         return parameter
 
     def _hold(self, quantity):

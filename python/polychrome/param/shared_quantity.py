@@ -85,6 +85,15 @@ class SharedQuantity:
         self.cyclic = bool(cyclic)
         self.members = []
 
+    @classmethod
+    def of_checked(cls, limits, locked, cyclic):
+        """A new quantity without a value from arguments already checked: ``limits`` as as_limits
+        returns them, ``locked`` a bool (see Parameter.of_checked)."""
+        quantity = cls.__new__(cls)
+        quantity.value, quantity.uncertainty, quantity.limits = None, None, limits
+        quantity.locked, quantity.cyclic, quantity.members = locked, bool(cyclic), []
+        return quantity
+
     @property
     def size(self):
         """Number of scalars in the value (0 while unset)."""

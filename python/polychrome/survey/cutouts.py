@@ -90,8 +90,8 @@ def sky_probes(plane, radius, ra, dec):
     point, the sources at ``ra``, ``dec`` (deg), and four points at +-max(radius, 1) arcsec along
     the plane axes (the same for every image of a group)."""
     step = max(radius, 1.0)
-    ox, oy = plane.to_sky([step, -step, 0.0, 0.0], [0.0, 0.0, step, -step])
-    return np.concatenate([[plane.ra0], ra, ox]), np.concatenate([[plane.dec0], dec, oy])
+    ox, oy = plane.sky_points([step, -step, 0.0, 0.0], [0.0, 0.0, step, -step])
+    return np.array([plane.ra0, *ra.tolist(), *ox]), np.array([plane.dec0, *dec.tolist(), *oy])
 
 
 def _local_map(image, probes, radius):

@@ -144,40 +144,39 @@ def fill_row(row, k, attempt, cut, shared):
     own = [(c, m) for (s, c), m in attempt.components.items() if s == k]
     first = own[0][1]
     covariance = result.covariance if result.covariance.shape == (free.size, free.size) else None
-    errors = attempt.errors()
+    error_list = attempt.errors().tolist()
     unconstrained = result.unconstrained if result.unconstrained is not None else np.zeros(free.size, bool)
     flags = 0
     row["model_type"] = attempt.types[k]
     row["chi2"], row["ndf"], row["iterations"] = float(result.chi2), int(result.ndf), int(result.iterations)
     row["n_images"] = len(own)
     parameters = first.parameters
-    center = parameters["center"]
-    # (values read from the parameters' quantities: what .value would copy)
-    x, y = center.quantity.value.tolist()
-    ra, dec = cut.plane.to_sky(x, y)
-    row["ra"], row["dec"] = float(ra), float(dec)
-    where = free.slice_of(center)
-    row["ra_err"], row["dec_err"] = errors[where].tolist() if where is not None else (math.nan, math.nan)
+    # (values read from the parameters' quantities: what .value would copy; the errors from a list)
+    center = parameters["center"].quantity
+    x, y = center.value.tolist()
+    (ra,), (dec,) = cut.plane.sky_points([x], [y])
+    row["ra"], row["dec"] = ra, dec
+    where = free.slice_of_quantity(center)
+    row["ra_err"], row["dec_err"] = error_list[where] if where is not None else (math.nan, math.nan)
     for name in shape_columns(shared):
         if name not in parameters:
             continue
-        parameter = parameters[name]
-        where = free.slice_of(parameter)
-        value, error = float(parameter.quantity.value), float(errors[where.start]) if where is not None else math.nan
+        quantity = parameters[name].quantity
+        where = free.slice_of_quantity(quantity)
+        value, error = float(quantity.value), error_list[where.start] if where is not None else math.nan
         if name == "PA":
             value, error = (math.degrees(value) - 90.0) % 180.0, math.degrees(error)
         row[name], row[f"{name}_err"] = value, error
     # the source's free quantities, each once (a shared one is one quantity on every image): their
     # positions in the free vector, and whether one lies at a limit
     positions = []
-    error_list = errors.tolist()
     for _, model in own:
         for parameter in model.parameters:
-            where = free.slice_of(parameter)
+            quantity = parameter.quantity
+            where = free.slice_of_quantity(quantity)
             if where is None or where.start in positions:
                 continue
             positions += range(where.start, where.stop)
-            quantity = parameter.quantity
             if not quantity.cyclic and not flags & _AT_LIMIT_FLAG:
                 low, high = quantity.limits
                 value = quantity.value
@@ -234,8 +233,9 @@ def _propagated_variance(gradient, covariance):
     constrained (NaN or inf variance), NaN without a covariance."""
     if covariance is None:
         return math.nan
-    used = np.flatnonzero(gradient)
+    (used,) = gradient.nonzero()  # (gradient is flat: np.flatnonzero's numbers without its wrapper)
     block = covariance[used[:, None], used]
     if not np.isfinite(block).all():
         return math.inf
-    return max(float(gradient[used] @ block @ gradient[used]), 0.0)
+    partial = gradient[used]
+    return max(float(partial @ block @ partial), 0.0)

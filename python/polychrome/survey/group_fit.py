@@ -18,6 +18,7 @@ import numpy as np
 from ..fit import LM
 from ..models import Model
 from ..models.parameter_spec import MIN_AXIS_RATIO
+from ..models.registry import model_class
 from ..param import FreeParameters
 from .cutouts import group_cutouts
 from .flags import SourceFlag
@@ -31,8 +32,6 @@ from .rows import bands_of, columns, empty_row
 def _start_values(source, center, model_type, limits, guesses=("center", "size", "q", "pa")):
     """{parameter: value or dict} for a component of ``model_type`` from the catalogue row: the
     columns named in ``guesses`` (see ModelSpec.catalogue_guesses) and the limits."""
-    from ..models.registry import model_class
-
     names = _parameter_names(model_class(model_type))
     values = {"center": [float(center[0]), float(center[1])]} if "center" in guesses else {}
     size = source.get("size") if "size" in guesses else None
@@ -55,9 +54,9 @@ def _start_values(source, center, model_type, limits, guesses=("center", "size",
 
 
 @functools.lru_cache(maxsize=64)
-def _parameter_names(model_class):
+def _parameter_names(model_cls):
     """The parameter names of a model class (a frozenset; every component of a group asks)."""
-    return frozenset(spec.name for spec in model_class.parameter_specs)
+    return frozenset(spec.name for spec in model_cls.parameter_specs)
 
 
 def _limits_for_grids(limits, cutouts):
