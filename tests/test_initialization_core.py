@@ -48,6 +48,29 @@ def test_radius_order_is_argsorts_within_reach(seed):
         assert ties == (seed % 2 == 1 and reach >= 0.0)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_radius_order_of_window_radii_is_argsorts(seed):
+    """Radii of a window's pixels (the buckets by radius^2 that sort_by_radius spreads them over,
+    ~2 pairs each), with ties (a centre on a pixel centre, q = 1) and radii bunched into a few
+    buckets (many more pairs than an insertion sort takes): np.argsort's stable order."""
+    rng = np.random.default_rng(seed)
+    ny, nx = rng.integers(5, 70, size=2)
+    y, x = np.mgrid[0:ny, 0:nx].astype(float)
+    cx, cy = (0.5 * nx, 0.5 * ny) if seed % 3 == 0 else rng.uniform(0.0, [nx, ny])
+    q = 1.0 if seed % 3 == 0 else rng.uniform(0.1, 1.0)
+    radius = _numpy_elliptical_radius((x - cx).ravel(), (y - cy).ravel(), q, rng.uniform(0.0, 3.0))
+    if seed % 3 == 2:  # a tenth of the radii bunched just above 0 and just below the reach
+        radius[::10] = rng.uniform(0.0, 1e-6, size=radius[::10].size)
+        radius[5::10] = 0.5 * min(nx, ny) * (1.0 - 1e-9 * rng.uniform(size=radius[5::10].size))
+    for reach in [0.5 * min(nx, ny), 0.25 * max(nx, ny), float(radius.max()), 1e300, np.inf]:
+        order, ordered, ties = _core.radius_order(radius, reach)
+        count = int(np.sum(radius <= reach))
+        expected = np.argsort(radius, kind="stable")[:count]
+        np.testing.assert_array_equal(order, expected)
+        np.testing.assert_array_equal(ordered, radius[expected])
+        assert ties == bool(np.any(np.diff(radius[expected]) == 0.0))
+
+
 def test_radius_order_reports_ties_and_orders_them_by_position():
     radius = np.array([2.0, 1.0, 3.0, 1.0, 0.5, 2.0])
     order, ordered, ties = _core.radius_order(radius, 2.5)
