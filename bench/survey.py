@@ -116,20 +116,33 @@ def _throughput_table(results):
               f"{r['sources'] / r['cpu']:.1f} | {' / '.join(f'{p:.0f}' for p in peak)} |")
     by_mode = {r["mode"]: r for r in results}
     loop, one = by_mode.get("loop"), by_mode.get("dask1")
-    for mode, r in by_mode.items():
-        if mode.startswith("dask") and mode != "dask1" and one:
-            k = int(mode[4:])
-            print(f"\nparallel efficiency, {k} workers: {one['wall'] / (k * r['wall']):.2f} "
-                  f"(wall of 1 worker / ({k} x wall of {k}))")
+    for mode, efficiency in _efficiencies(by_mode).items():
+        k = int(mode[4:])
+        print(f"\nparallel efficiency, {k} workers: {efficiency:.2f} (wall of 1 worker / ({k} x wall of {k}))")
     if loop and one:
-        print(f"Dask overhead, 1 worker against the plain loop: wall {100 * (one['wall'] / loop['wall'] - 1):+.1f}%, "
-              f"CPU {100 * ((one['cpu'] + one['driver_cpu']) / loop['cpu'] - 1):+.1f}% "
+        wall, cpu = _overheads(loop, one)
+        print(f"Dask overhead, 1 worker against the plain loop: wall {100 * wall:+.1f}%, CPU {100 * cpu:+.1f}% "
               f"(workers' + driver's CPU against the loop's)")
         if "fit_cpu" in loop and "fit_cpu" in one:
             outside = one["cpu"] + one["driver_cpu"] - one["fit_cpu"]
             print(f"of which the fits themselves (the rows' cpu_time): {100 * (one['fit_cpu'] / loop['fit_cpu'] - 1):+.1f}%; "
                   f"Dask's own (workers' CPU outside the fits + the driver's): {100 * outside / loop['cpu']:+.1f}% "
                   f"(the loop spends {100 * (loop['cpu'] / loop['fit_cpu'] - 1):.1f}% outside its fits)")
+
+
+def _overheads(loop, one):
+    """(wall, CPU) of 1 Dask worker's run against the plain loop's, as fractions (0.05: 5% more); the
+    CPU is the workers' plus the driver's."""
+    return one["wall"] / loop["wall"] - 1, (one["cpu"] + one["driver_cpu"]) / loop["cpu"] - 1
+
+
+def _efficiencies(by_mode):
+    """{mode: parallel efficiency} of each k-worker run (k > 1): wall of 1 worker / (k x wall of k)."""
+    one = by_mode.get("dask1")
+    if not one:
+        return {}
+    return {mode: one["wall"] / (int(mode[4:]) * r["wall"]) for mode, r in by_mode.items()
+            if mode.startswith("dask") and mode != "dask1"}
 
 
 def _round_medians(rounds):
@@ -141,11 +154,11 @@ def _round_medians(rounds):
         by_mode = {r["mode"]: r for r in round_results}
         loop, one = by_mode.get("loop"), by_mode.get("dask1")
         if loop and one:
-            wall.append(one["wall"] / loop["wall"] - 1)
-            cpu.append((one["cpu"] + one["driver_cpu"]) / loop["cpu"] - 1)
-        for mode, r in by_mode.items():
-            if one and mode.startswith("dask") and mode != "dask1":
-                efficiency.setdefault(mode, []).append(one["wall"] / (int(mode[4:]) * r["wall"]))
+            round_wall, round_cpu = _overheads(loop, one)
+            wall.append(round_wall)
+            cpu.append(round_cpu)
+        for mode, value in _efficiencies(by_mode).items():
+            efficiency.setdefault(mode, []).append(value)
     print(f"### medians over {len(rounds)} rounds\n")
     if wall:
         print(f"Dask overhead, 1 worker against the plain loop of the same round: wall "

@@ -59,27 +59,36 @@ class GroupPlane:
             points.append((-(xi * scale), eta * scale))
         return points
 
+    def _inverse_terms(self, x, y):
+        """(xi, cos d0 - eta sin d0, sin d0 + eta cos d0) of plane x, y arcsec: the inverse TAN
+        projection's elementwise part (before its arctan2 and hypot), on numpy arrays or on one
+        point's Python floats."""
+        xi = -x / ARCSEC_PER_RADIAN
+        eta = y / ARCSEC_PER_RADIAN
+        return xi, self._cos_d0 - eta * self._sin_d0, self._sin_d0 + eta * self._cos_d0
+
     def to_sky(self, x, y):
         """(ra, dec) in deg (ra in [0, 360)) of plane (x, y) arcsec (arrays)."""
-        xi = -np.asarray(x, float) / ARCSEC_PER_RADIAN
-        eta = np.asarray(y, float) / ARCSEC_PER_RADIAN
-        denominator = self._cos_d0 - eta * self._sin_d0
+        xi, denominator, numerator = self._inverse_terms(np.asarray(x, float), np.asarray(y, float))
         a = np.arctan2(xi, denominator)
-        d = np.arctan2(self._sin_d0 + eta * self._cos_d0, np.hypot(xi, denominator))
+        d = np.arctan2(numerator, np.hypot(xi, denominator))
         return np.mod(np.degrees(a + self._a0), 360.0), np.degrees(d)
 
     def sky_points(self, x, y):
         """([ra], [dec]) deg (ra in [0, 360)) of plane points ``x``, ``y`` (sequences of floats,
         arcsec) as lists of Python floats: to_sky's numbers to the bit, its elementwise arithmetic in
-        Python floats (the same IEEE operations in the same order) and numpy's own arctan2 and hypot
+        Python floats (_inverse_terms, to_sky's own) and numpy's own arctan2 and hypot
         (not libm's: they differ in the last bit) in one call each over all the points, instead of
         to_sky's ~15 numpy calls on a group's few points (the cutouts' probes, a row's centre)."""
-        xi = [-float(v) / ARCSEC_PER_RADIAN for v in x]
-        eta = [float(v) / ARCSEC_PER_RADIAN for v in y]
-        denominator = [self._cos_d0 - e * self._sin_d0 for e in eta]
+        xi, denominator, numerator = [], [], []
+        for u, v in zip(x, y):
+            terms = self._inverse_terms(float(u), float(v))
+            xi.append(terms[0])
+            denominator.append(terms[1])
+            numerator.append(terms[2])
         hypot = np.hypot(xi, denominator).tolist()
         count = len(xi)
-        angles = np.arctan2(xi + [self._sin_d0 + e * self._cos_d0 for e in eta], denominator + hypot).tolist()
+        angles = np.arctan2(xi + numerator, denominator + hypot).tolist()
         return ([math.degrees(a + self._a0) % 360.0 for a in angles[:count]],
                 [math.degrees(d) for d in angles[count:]])
 
