@@ -3,7 +3,7 @@
     python bench/survey.py                         # the full benchmark (tens of minutes on 2 cores)
     python bench/survey.py --quick                 # the same cases, small (a few minutes)
     python bench/survey.py --cases field --sources 3000 --field 320 --workers 1,2
-    python bench/survey.py --cases isolated1,isolated3 --isolated 400
+    python bench/survey.py --cases isolated1,isolated3 --isolated 400 --rounds 5   # every run and the medians
     python bench/survey.py --cases field --footprint-scale 2     # smaller groups (the demo's setting)
 
 Cases:
@@ -214,6 +214,22 @@ def _isolated_table(results):
               f">= {target:.0f} ({'met' if rate >= target else 'not met'}) |")
 
 
+def _isolated_rounds(chosen, runs):
+    """Each round's sources per CPU-second of every isolated case, and their medians over the rounds
+    (the target's verdict on the median)."""
+    import numpy as np
+
+    print(f"\n### sources per CPU-second over {len(runs)} rounds (the first round's run above)\n")
+    print("| case | rounds (in order) | median | min - max | target |")
+    print("|---|---|---|---|---|")
+    for case in chosen:
+        rates = [r["sources"] / r["cpu"] for round_runs in runs for c, r in round_runs if c == case]
+        median = float(np.median(rates))
+        target = TARGETS[case]
+        print(f"| {case} | {', '.join(f'{rate:.1f}' for rate in rates)} | {median:.1f} | {min(rates):.1f} - "
+              f"{max(rates):.1f} | >= {target:.0f} ({'met' if median >= target else 'not met'} by the median) |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="field,isolated1,isolated3")
@@ -228,7 +244,9 @@ def main():
                         help="field case: run its modes this many times, alternating their order "
                              "(loop, dask1, ..., then back), and report each round and the medians of the "
                              "rounds' ratios: on a host whose speed drifts over minutes, a ratio of runs "
-                             "minutes apart mixes the drift with the overhead")
+                             "minutes apart mixes the drift with the overhead; isolated cases: run each "
+                             "this many times (alternating the cases' order) and report every run's rate "
+                             "and their median")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--quick", action="store_true", help="small: 300 sources on 100\", 100 isolated")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -261,10 +279,17 @@ def main():
             _round_medians(rounds)
         _accuracy_tables(results[0])
         print()
-    isolated = [(case, _run(case, "loop", args)) for case in ("isolated1", "isolated3") if case in cases]
-    if isolated:
+    chosen = [case for case in ("isolated1", "isolated3") if case in cases]
+    # rounds alternate the cases' order too (isolated1, isolated3, then back): the host's drift
+    # over minutes then weighs on both alike
+    runs = [[(case, _run(case, "loop", args)) for case in (chosen if r % 2 == 0 else chosen[::-1])]
+            for r in range(args.rounds)] if chosen else []
+    if runs:
+        isolated = sorted(runs[0], key=lambda pair: chosen.index(pair[0]))
         print(f"## isolated galaxies ({args.isolated} requested, on a grid of {ISOLATED_CELL:g}\" cells), plain loop\n")
         _isolated_table(isolated)
+        if args.rounds > 1:
+            _isolated_rounds(chosen, runs)
         for case, result in isolated:
             print(f"\n### {case}")
             _accuracy_tables(result)
