@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..utils.arguments import check_numeric
 from ..utils import matrix_2x2
+from ..utils.arguments import check_numeric
 from ..utils.coordinates import pixelscale_matrix
 from .exact_wcs_pickle import restore_exact_wcs, state_with_exact_wcs
 from .tangent_plane import TangentPlane
