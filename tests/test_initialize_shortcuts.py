@@ -345,3 +345,31 @@ def test_fixed_points_sharing_their_steps_are_those_taken_apart(seed, given):
     assert shared  # steps were kept
     expected = apart[1] if apart[0][2] > 1.5 * apart[1][2] else apart[0]
     assert initialization.shape_moments(pixels, pixels.values, center, q, PA) == expected
+
+
+def _scaled_orthogonal_numpy(grid):
+    """The orthogonality test as it was written in numpy (the reference)."""
+    with np.errstate(invalid="ignore"):
+        gram = grid.T @ grid
+        scale = 0.5 * float(np.trace(gram))
+        deviation = float(np.max(np.abs(gram - scale * np.eye(2))))
+    return scale > 0 and deviation <= initialization._ORTHOGONAL_TOLERANCE * scale
+
+
+def test_scaled_orthogonal_in_floats_is_the_numpy_test():
+    """_scaled_orthogonal (Python floats) decides as the numpy Gram-matrix test: rotations,
+    reflections and scalings of any size pass, shears and unequal axes (even just beyond the
+    tolerance) do not, nor grids with a NaN or infinite entry."""
+    rng = np.random.default_rng(3)
+    grids = []
+    for _ in range(200):
+        angle, scale = rng.uniform(0, 2 * np.pi), 10.0 ** rng.uniform(-6, 3)
+        rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        grids += [rotation, rotation @ np.diag([1.0, -1.0]),
+                  rotation @ np.array([[1.0, 10.0 ** rng.uniform(-12, -1)], [0.0, 1.0]]),
+                  rotation @ np.diag([1.0, 1.0 + 10.0 ** rng.uniform(-12, -6)])]
+    grids += [np.zeros((2, 2)), np.array([[np.nan, 0.0], [0.0, 1.0]]), np.array([[np.inf, 0.0], [0.0, np.inf]]),
+              np.array([[1.0, 0.0], [0.0, np.nan]])]
+    decisions = [initialization._scaled_orthogonal(grid) for grid in grids]
+    assert decisions == [_scaled_orthogonal_numpy(grid) for grid in grids]
+    assert 200 < sum(decisions) < len(grids) - 200  # both answers occur

@@ -68,17 +68,17 @@ class Cutout:
 
     def __init__(self, model, pixels, flux, center, radius):
         target, window = model.target, pixels.window
-        data, weight = _on_window_grid(pixels, flux), _on_window_grid(pixels, 1.0 / pixels.variance)
-        px, py = target.plane_to_pixel(center[0], center[1])
+        px, py = target.mapping.plane_point_to_pixel(center[0], center[1])
         half = radius / pixels.pixel
         ny, nx = window.shape
-        x0 = _clipped(math.floor(float(px) - half) - window.x_start, 0, nx - 1)
-        x1 = _clipped(math.ceil(float(px) + half) + 1 - window.x_start, x0 + 1, nx)
-        y0 = _clipped(math.floor(float(py) - half) - window.y_start, 0, ny - 1)
-        y1 = _clipped(math.ceil(float(py) + half) + 1 - window.y_start, y0 + 1, ny)
+        x0 = _clipped(math.floor(px - half) - window.x_start, 0, nx - 1)
+        x1 = _clipped(math.ceil(px + half) + 1 - window.x_start, x0 + 1, nx)
+        y0 = _clipped(math.floor(py - half) - window.y_start, 0, ny - 1)
+        y1 = _clipped(math.ceil(py + half) + 1 - window.y_start, y0 + 1, ny)
+        box = (slice(y0, y1), slice(x0, x1))
         # contiguous copies: every candidate multiplies them (a strided view's products took 2x as long)
-        self.data = np.ascontiguousarray(data[y0:y1, x0:x1])
-        self.weight = np.ascontiguousarray(weight[y0:y1, x0:x1])
+        self.data = np.ascontiguousarray(_on_window_grid(pixels, flux)[box])
+        self.weight = _box_weight(pixels, box)
         # weight x data, the same for every candidate (their amplitudes' numerators), and the sum of
         # weight x data^2 (the chi^2 of no model: each candidate's chi^2 is read off it, _candidate)
         self.weighted_data = self.weight * self.data
@@ -98,6 +98,16 @@ def _on_window_grid(pixels, values):
     grid = np.zeros(shape)
     grid[pixels.grid_index] = values
     return grid
+
+
+def _box_weight(pixels, box):
+    """1/variance of the WindowPixels ``pixels`` on ``box`` (row slice, column slice) of the
+    window's grid, contiguous, 0 where no pixel is measured: an unmasked window's divided on the
+    box alone (the same quotients; a cutout is about half of its window)."""
+    shape = pixels.window.shape
+    if pixels.variance.size == shape[0] * shape[1]:
+        return np.ascontiguousarray(1.0 / pixels.variance.reshape(shape)[box])
+    return np.ascontiguousarray(_on_window_grid(pixels, 1.0 / pixels.variance)[box])
 
 
 def _clipped(k, low, high):

@@ -83,7 +83,7 @@ class WindowPixels(_PlanePixels):
 
     def border_values(self):
         """Values on the border band (all unmasked pixels when the border is all masked)."""
-        return self.values[self.border] if self._border_count else self.values
+        return self.values[self._border_index] if self._border_count else self.values
 
     def _smoothed(self, values):
         """``values`` on the window grid, averaged over 3x3 boxes of unmasked pixels (-inf where none)."""
@@ -128,7 +128,7 @@ def _window_pixels(name, target, window):
     data, variance, mask = target.data[slices], target.variance[slices], target.mask[slices]
     ny, nx = window.shape
     if not mask.any():  # every pixel, in row-major order: the grids of the window's shape (kept)
-        rows, cols, border = _unmasked_grids(ny, nx)
+        rows, cols, border, border_index = _unmasked_grids(ny, nx)
 
         def used(array):
             # flat, copied only where not contiguous (a window inside its image): the plane grids are
@@ -147,19 +147,21 @@ def _window_pixels(name, target, window):
             return array[good]
 
         rows, cols, border = used(rows), used(cols), used(border)
+        border_index = np.flatnonzero(border)
     x, y = (used(plane) for plane in target.mapping.pixel_box_to_plane(window.x_start, window.y_start, (ny, nx)))
     area = target.pixel_area
     pixel = math.sqrt(area)
-    cx, cy = target.pixel_to_plane(0.5 * (window.x_start + window.x_stop - 1),
-                                   0.5 * (window.y_start + window.y_stop - 1))
+    cx, cy = target.mapping.pixel_point_to_plane(0.5 * (window.x_start + window.x_stop - 1),
+                                                 0.5 * (window.y_start + window.y_stop - 1))
     return {"window": window, "values": np.asarray(used(data), float),
             "variance": np.asarray(used(variance), float), "x": x, "y": y, "border": border,
             "area": area, "pixel": pixel,
-            "window_center": np.array([float(cx), float(cy)]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
+            "window_center": np.array([cx, cy]), "extent": max(0.5 * min(ny, nx) * pixel, pixel),
             # the image grid, for smoothing and cutouts: (rows, columns) of each value in the window
             "grid_index": (rows, cols), "_shape": (ny, nx),
-            # the pixels on the border band (border_values' size, or 0: all of them are taken)
-            "_border_count": int(np.count_nonzero(border)),
+            # the positions of the pixels on the border band, and their count (border_values'
+            # size, or 0: all of them are taken)
+            "_border_index": border_index, "_border_count": border_index.size,
             # the border's (sky, sigma) of the data alone, measured on first use (WindowPixels.border_level)
             "_level": [None]}
 
@@ -173,14 +175,18 @@ def _border_band(ny, nx):
 
 @functools.lru_cache(maxsize=64)
 def _unmasked_grids(ny, nx):
-    """(rows, columns, border) of every pixel of an (ny, nx) window in row-major order, flat and
-    read-only: the same for every window of a shape (a survey's cutouts come in a few shapes;
-    each made them anew, ~20% of _window_pixels' instructions)."""
+    """(rows, columns, border, border positions) of every pixel of an (ny, nx) window in
+    row-major order, flat and read-only: the same for every window of a shape (a survey's cutouts
+    come in a few shapes; each made them anew, ~20% of _window_pixels' instructions). The border
+    positions (np.flatnonzero of the border) gather the border values at about half the
+    instructions of the boolean mask."""
     rows, cols = np.indices((ny, nx))
     grids = (rows.ravel(), cols.ravel(), _border_band(ny, nx).ravel())
     for grid in grids:
         grid.flags.writeable = False
-    return grids
+    border_positions = np.flatnonzero(grids[2])
+    border_positions.flags.writeable = False
+    return grids + (border_positions,)
 
 
 def _box3(image):
@@ -503,10 +509,15 @@ _ORTHOGONAL_TOLERANCE = 1e-9
 
 
 def _scaled_orthogonal(grid):
-    """True when the 2x2 ``grid`` is a scale times a rotation or a reflection (to rounding)."""
-    gram = grid.T @ grid
-    scale = 0.5 * float(np.trace(gram))
-    return scale > 0 and float(np.max(np.abs(gram - scale * np.eye(2)))) <= _ORTHOGONAL_TOLERANCE * scale
+    """True when the 2x2 ``grid`` is a scale times a rotation or a reflection (to rounding): its
+    Gram matrix G^T G within _ORTHOGONAL_TOLERANCE (relative) of a multiple of the identity. In
+    Python floats (a survey asks once per group, each group's grid its own: numpy's matmul, trace,
+    eye and max of 2x2 arrays were ~80k instructions a source)."""
+    (a, b), (c, d) = grid.tolist()
+    xx, yy, xy = a * a + c * c, b * b + d * d, a * b + c * d  # G^T G: [[xx, xy], [xy, yy]]
+    scale = 0.5 * (xx + yy)
+    # (a grid with an infinite or NaN entry is measured on itself, as numpy's NaN max left it)
+    return 0 < scale < math.inf and max(abs(xx - scale), abs(yy - scale), abs(xy)) <= _ORTHOGONAL_TOLERANCE * scale
 
 
 def psf_covariance(target):
@@ -706,11 +717,13 @@ class RadialProfile:
             index, flux = in_pixel_order(order, starts, ordered_flux, flux)
             bins = len(starts) - 1
             valid = index < bins
-            count = np.bincount(index[valid], minlength=bins).astype(float)
-            total = np.bincount(index[valid], weights=flux[valid], minlength=bins)
-            squares = np.bincount(index[valid], weights=flux[valid] ** 2, minlength=bins)
-            r_sum = np.bincount(index[valid], weights=radius[valid], minlength=bins)
-            noise = np.bincount(index[valid], weights=variance[valid], minlength=bins)
+            # the pixels in the annuli, in pixel order (the sums' order), each gathered once
+            index, flux, radius, variance = index[valid], flux[valid], radius[valid], variance[valid]
+            count = np.diff(starts).astype(float)  # each annulus' pixels: a run of the radius order
+            total = np.bincount(index, weights=flux, minlength=bins)
+            squares = np.bincount(index, weights=flux**2, minlength=bins)
+            r_sum = np.bincount(index, weights=radius, minlength=bins)
+            noise = np.bincount(index, weights=variance, minlength=bins)
             used = count > 0
             count, total, squares, r_sum, noise = (a[used] for a in (count, total, squares, r_sum, noise))
             mean = total / count
@@ -794,12 +807,12 @@ def fit_log_profile(R, log_I, error, shape, grids, amplitude=None, refine=2):
         if round_:
             grids = [finer_grid(grid, value) for grid, value in zip(grids, best[0])]
         flat = _grid_points(grids)
-        model = shape(row, *flat)
+        residual = log_I - shape(row, *flat)  # (points, annuli), before the amplitude
         if amplitude is None:
-            amp = np.add.reduce(weight * (log_I - model), axis=1) / weight_sum
+            amp = np.add.reduce(weight * residual, axis=1) / weight_sum
         else:
-            amp = np.full(model.shape[0], float(amplitude))
-        chi2 = np.add.reduce(weight * (log_I - model - amp[:, None]) ** 2, axis=1)
+            amp = np.full(residual.shape[0], float(amplitude))
+        chi2 = np.add.reduce(weight * (residual - amp[:, None]) ** 2, axis=1)
         chi2 = np.where(np.isfinite(chi2), chi2, np.inf)
         k = int(np.argmin(chi2))
         best = (tuple(float(f[k, 0]) for f in flat), float(amp[k]))
