@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 
-from ..utils import matrix_2x2
 from ..utils.arguments import check_numeric
 from ..utils.coordinates import pixelscale_matrix
 from .exact_wcs_pickle import restore_exact_wcs, state_with_exact_wcs
@@ -165,7 +164,7 @@ class PlaneMapping:
         ox, oy = self.origin.tolist()
         dx, dy = float(x) - ox, float(y) - oy
         if getattr(self, "_inverse", None) is None:
-            self._inverse = matrix_2x2.inv(self.pixelscale)
+            self._inverse = np.linalg.inv(self.pixelscale)
         (i00, i01), (i10, i11) = self._inverse.tolist()
         return i00 * dx + i01 * dy - 0.5, i10 * dx + i11 * dy - 0.5
 
@@ -173,7 +172,7 @@ class PlaneMapping:
     def pixel_area(self):
         """Area of one pixel on the plane, arcsec^2 (|det pixelscale|)."""
         if getattr(self, "_pixel_area", None) is None:
-            self._pixel_area = abs(float(matrix_2x2.det(self.pixelscale)))
+            self._pixel_area = abs(float(np.linalg.det(self.pixelscale)))
         return self._pixel_area
 
     def plane_to_pixel_affine(self, x, y):
@@ -181,7 +180,7 @@ class PlaneMapping:
         dx = np.asarray(x, dtype=float) - self.origin[0]
         dy = np.asarray(y, dtype=float) - self.origin[1]
         if getattr(self, "_inverse", None) is None:
-            self._inverse = matrix_2x2.inv(self.pixelscale)
+            self._inverse = np.linalg.inv(self.pixelscale)
         inv = self._inverse
         return inv[0, 0] * dx + inv[0, 1] * dy - 0.5, inv[1, 0] * dx + inv[1, 1] * dy - 0.5
 
