@@ -18,13 +18,20 @@ class CyclicEntries:
     entries' values are used, and they must be finite with upper > lower)."""
 
     def __init__(self, cyclic, lower, upper):
-        # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more)
-        index = [i for i, flag in enumerate(np.asarray(cyclic, dtype=bool).ravel().tolist()) if flag]
+        # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more; a list of
+        # bools, VectorWriter's, as it is)
+        flags = cyclic if type(cyclic) is list else np.asarray(cyclic, dtype=bool).ravel().tolist()
+        index = [i for i, flag in enumerate(flags) if flag]
         if not index:
             self._entries = []
             return
         lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
         self._entries = [(i, float(lower[i]), float(upper[i] - lower[i])) for i in index]
+
+    @property
+    def indices(self):
+        """The cyclic entries' indices (ints, ascending)."""
+        return [i for i, _, _ in self._entries]
 
     def wrap_in_place(self, x):
         """Wrap the cyclic entries of the float array ``x`` (P,) into their ranges, in place; return x."""

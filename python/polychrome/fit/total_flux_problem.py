@@ -244,7 +244,7 @@ class TotalFluxProblem:
         False left as they were, see LogScaledProblem.result_in_model_space)."""
         x, offsets = self._model_space(result.x)
         t = self._jacobian(offsets)
-        inverse = _twice_identity(self.size) - t
+        twice = _twice_identity(self.size)
         result.x = x
         loose = result.unconstrained
         if loose is not None and loose.any():
@@ -262,7 +262,12 @@ class TotalFluxProblem:
             result.covariance = covariance
         else:
             result.covariance = t.dot(result.covariance).dot(t.T)  # (.dot: see normal_equations)
-        result.hessian = inverse.T.dot(result.hessian).dot(inverse)
+        result.map_hessian(lambda hessian: _mapped_by_inverse(hessian, twice - t))
         if uncertainties:
             result.uncertainties = uncertainties_from(result.covariance)
         return result
+
+
+def _mapped_by_inverse(hessian, inverse):
+    """T^-T H T^-1 for ``inverse`` = T^-1 (see TotalFluxProblem.result_in_model_space)."""
+    return inverse.T.dot(hessian).dot(inverse)
