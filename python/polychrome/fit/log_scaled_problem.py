@@ -120,13 +120,19 @@ class LogScaledProblem:
 
     def normal_equations(self, y):
         """chi^2 with g_y = D g_x and H_y = D H_x D at y (D = dx/dy)."""
-        return NormalEquations(*self._terms_at(np.asarray(y, dtype=float).tolist()))
+        y = np.asarray(y, dtype=float)
+        if y.shape != (self.size,):
+            return NormalEquations(*self._terms_at(y.tolist()))
+        # (the log entries' exps taken off the fitter's array itself: the same values, no list
+        # and array made of them at each evaluation)
+        return NormalEquations(*self._terms_at(y.tolist(), _exp(y[self._log])))
 
-    def _terms_at(self, y):
+    def _terms_at(self, y, exps=None):
         """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats: the problem's terms at x(y)
         transformed in one core call, through the problem's own transform too where it is a
-        wrapper that hands its terms over untransformed (TotalFluxProblem._terms_in_x_at)."""
-        x, exps = self._model_floats(y)
+        wrapper that hands its terms over untransformed (TotalFluxProblem._terms_in_x_at).
+        ``exps``: the exps of y's log entries (an array) where the caller has them."""
+        x, exps = self._model_floats(y, exps)
         if self._inner_terms_in_x is not None:
             chi2, ndata, g, H, transform = self._inner_terms_in_x(x)
         elif self._inner_terms is not None:
@@ -145,10 +151,11 @@ class LogScaledProblem:
         x, _ = self._model_floats(y)
         return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
 
-    def _model_floats(self, y):
+    def _model_floats(self, y, exps=None):
         """(x, exp of the log entries) for y, a list of floats: x a list of floats
-        (to_model_space's values), the exps an array."""
-        exps = _exp(np.array([y[i] for i in self._log_list]))
+        (to_model_space's values), the exps an array (``exps`` when given: the caller's)."""
+        if exps is None:
+            exps = _exp(np.array([y[i] for i in self._log_list]))
         x = list(y)
         for i, value in zip(self._log_list, exps.tolist()):
             x[i] = value

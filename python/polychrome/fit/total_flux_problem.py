@@ -69,10 +69,11 @@ def sersic_flux_links(model, free, components=None):
     for component in model.components() if components is None else components:
         if getattr(component, "model_type", None) not in _SERSIC_TYPES:
             continue
-        columns = [free.slice_of(component[name]) for name in ("Ie", "n", "Re", "q")]
+        parameters = component.parameters  # (a Sersic's own four: no live-PSF name to resolve)
+        columns = [free.slice_of(parameters[name]) for name in ("Ie", "n", "Re", "q")]
         if any(c is None or c.stop - c.start != 1 for c in columns):
             continue
-        lower, upper = component["Ie"].limits
+        lower, upper = parameters["Ie"].limits
         if (lower, upper) != LOG10_BRIGHTNESS_LIMITS and (math.isfinite(lower) or math.isfinite(upper)):
             continue
         link = tuple(c.start for c in columns)
@@ -104,7 +105,7 @@ class TotalFluxProblem:
     def __init__(self, problem, links, x0):
         self.problem = problem
         self.size = problem.size
-        self.links = [tuple(int(i) for i in link) for link in links]
+        self.links = [tuple(map(int, link)) for link in links]
         lower, upper, self._cyclic = problem.limits()
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         for ie, _, _, _ in self.links:
