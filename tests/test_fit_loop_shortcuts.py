@@ -107,4 +107,7 @@ def test_box_limits_and_cyclic_entries_equal_the_general_path():
             assert box.lower is not lower and box.upper is not upper
             listed = CyclicEntries(cyclic.tolist(), lower, upper)
             assert listed._entries == CyclicEntries(cyclic, lower, upper)._entries
+            floats = CyclicEntries(cyclic.tolist(), lower.tolist(), upper.tolist())._entries
+            assert [(i, a.hex(), b.hex()) for i, a, b in floats] == \
+                [(i, a.hex(), b.hex()) for i, a, b in listed._entries]
             assert listed.indices == np.flatnonzero(cyclic).tolist()

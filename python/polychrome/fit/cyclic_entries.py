@@ -14,8 +14,8 @@ import numpy as np
 
 class CyclicEntries:
     """The entries ``cyclic`` (a (P,) bool array) of a vector, each wrapped into
-    [lower, upper) of its own (``lower``, ``upper``: (P,) arrays; only the cyclic
-    entries' values are used, and they must be finite with upper > lower)."""
+    [lower, upper) of its own (``lower``, ``upper``: (P,) arrays, or lists of floats; only the
+    cyclic entries' values are used, and they must be finite with upper > lower)."""
 
     def __init__(self, cyclic, lower, upper):
         # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more; a list of
@@ -25,8 +25,10 @@ class CyclicEntries:
         if not index:
             self._entries = []
             return
-        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-        self._entries = [(i, float(lower[i]), float(upper[i] - lower[i])) for i in index]
+        if type(lower) is not list or type(upper) is not list:  # (lists: Python floats, VectorWriter's)
+            lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        # (the period upper - lower in Python floats: the same double subtraction as numpy's)
+        self._entries = [(i, float(lower[i]), float(upper[i]) - float(lower[i])) for i in index]
 
     @property
     def indices(self):
