@@ -333,13 +333,14 @@ def _finish(message, x, ne, iterations, size):
     ndf = max(ne.ndata - size, 0) if ne is not None else 0
     chi2 = ne.chi2 if ne is not None else float("nan")
     hessian = ne.hessian.copy() if ne is not None else np.full((size, size), np.nan)
+    unconstrained = np.zeros(size, bool)
     if ne is not None and ne.hessian.size:
         covariance, unconstrained = covariance_from(ne.hessian)
         if unconstrained.any():
             message += (f"; J^T W J is singular: {int(unconstrained.sum())} of {size} parameters are not "
                         "constrained by the data (uncertainty inf)")
     else:
-        covariance, unconstrained = np.full((size, size), np.nan), np.zeros(size, bool)
+        covariance = np.full((size, size), np.nan)
     uncertainties = uncertainties_from(covariance)
     return FitResult(message, x, chi2, ndf, chi2 / ndf if ndf else float("nan"), iterations,
                      covariance, uncertainties, hessian, unconstrained)

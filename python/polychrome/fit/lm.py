@@ -144,24 +144,14 @@ class LM:
     def _log_indices(self, free, names):
         """Sorted entries of the parameter vector that log_parameters names (see the class)."""
         indices = set()
-        # the free slices of the parameters each bare name (not a column) names, in one walk of the
-        # parameters for all of them (a survey fit names "n" and "Re")
-        wanted = {entry for entry in self.log_parameters
-                  if not isinstance(entry, Parameter) and entry not in names}
-        named = {entry: [] for entry in wanted}
-        if wanted:
-            for p in free.parameters:
-                if p.name in wanted:
-                    columns = free.slice_of(p)
-                    if columns is not None:
-                        named[p.name].append(columns)
         for entry in self.log_parameters:
             if isinstance(entry, Parameter):
                 found = [free.slice_of(entry)] if free.slice_of(entry) is not None else []
             elif entry in names:
                 found = [slice(names.index(entry), names.index(entry) + 1)]
             else:
-                found = named[entry]
+                found = [free.slice_of(p) for p in free.parameters if p.name == entry]
+                found = [columns for columns in found if columns is not None]
             if not found:
                 what = f"parameter {entry.name!r}" if isinstance(entry, Parameter) else repr(entry)
                 raise ValueError(f"log_parameters: {what} names no free parameter of this model "
