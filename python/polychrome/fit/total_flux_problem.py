@@ -128,12 +128,24 @@ class TotalFluxProblem:
         # automatic window follows the parameters): then x need not be made for it
         hook = getattr(problem, "after_accepted_step", None)
         self._hook = None if hook is None or not getattr(problem, "windows_follow", True) else hook
+        # sersic_log10_flux_offset's results by (n, Re, q) (positive floats: equal keys are the same
+        # bits), met again by the links of one shape in several bands at every evaluation, by the
+        # first evaluation (the start) and by the result (the best point)
+        self._offset_of = {}
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
+
+    def _offset(self, n, re, q):
+        """sersic_log10_flux_offset(n, re, q) (floats), computed once per distinct (n, re, q)."""
+        key = (n, re, q)
+        offset = self._offset_of.get(key)
+        if offset is None:
+            offset = self._offset_of[key] = sersic_log10_flux_offset(n, re, q)
+        return offset
 
     def _offsets(self, x):
         """[(Ie, n, Re, q, g, dg/dn, dg/dRe, dg/dq)] at x, one per link."""
         values = x.tolist()
-        return [(ie, n, re, q) + sersic_log10_flux_offset(values[n], values[re], values[q])
+        return [(ie, n, re, q) + self._offset(values[n], values[re], values[q])
                 for ie, n, re, q in self.links]
 
     def _jacobian(self, offsets):
@@ -206,7 +218,7 @@ class TotalFluxProblem:
         values T = _jacobian(offsets) holds (0 - dg: the digits of the identity's 0 less dg)."""
         x = list(y)
         for (ie, n, re, q), positions in zip(self.links, self._t_positions):
-            g, dg_dn, dg_dre, dg_dq = sersic_log10_flux_offset(y[n], y[re], y[q])  # (n, Re, q: the same in x)
+            g, dg_dn, dg_dre, dg_dq = self._offset(y[n], y[re], y[q])  # (n, Re, q: the same in x)
             x[ie] = y[ie] - g
             if t_flat is not None:
                 t_flat[positions[0]] = 0.0 - dg_dn
