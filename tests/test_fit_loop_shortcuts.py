@@ -84,3 +84,30 @@ def test_lm_with_the_callers_free_parameters_fits_as_without():
     assert reused_model["Re"].value == plain_model["Re"].value
     with pytest.raises(TypeError, match="free"):
         LM(plain_model, free=plain_model.all_parameters())
+
+
+def test_box_limits_and_cyclic_entries_equal_the_general_path():
+    """_Box's limits (copies with the cyclic entries opened, for 1-d limits of the vector's size)
+    are np.where's bit for bit, signed zeros and infinities included; CyclicEntries made from a
+    list of flags (VectorWriter's) holds what it holds made from their array."""
+    from polychrome.fit.cyclic_entries import CyclicEntries
+    from polychrome.fit.levenberg_marquardt import _Box
+
+    rng = np.random.default_rng(11)
+    for size in (1, 3, 8, 12):
+        for _ in range(50):
+            cyclic = rng.random(size) < 0.3
+            choices = np.array([-np.inf, np.inf, 0.0, -0.0, -1.5, 2.0, 1e300])
+            lower, upper = rng.choice(choices, size), rng.choice(choices, size)
+            lower[cyclic], upper[cyclic] = -rng.random(cyclic.sum()), 1.0 + rng.random(cyclic.sum())
+            box = _Box(size, lower, upper, cyclic)
+            for got, expected in ((box.lower, np.where(cyclic, -np.inf, lower)),
+                                  (box.upper, np.where(cyclic, np.inf, upper))):
+                assert got.dtype == expected.dtype and got.view(np.int64).tolist() == expected.view(np.int64).tolist()
+            assert box.lower is not lower and box.upper is not upper
+            listed = CyclicEntries(cyclic.tolist(), lower, upper)
+            assert listed._entries == CyclicEntries(cyclic, lower, upper)._entries
+            floats = CyclicEntries(cyclic.tolist(), lower.tolist(), upper.tolist())._entries
+            assert [(i, a.hex(), b.hex()) for i, a, b in floats] == \
+                [(i, a.hex(), b.hex()) for i, a, b in listed._entries]
+            assert listed.indices == np.flatnonzero(cyclic).tolist()

@@ -235,3 +235,16 @@ def test_one_call_equations_equal_the_render_and_accumulate_path(noise_tolerance
         kept = ModelProblem(group)
         _assert_equations(kept, kept.free.get_values())
         assert kept._plans[0].stacked and kept._plans[0].equations is None
+
+
+def test_uniform_renders_share_their_constant_rows_per_area_and_shape():
+    """A sky's Jacobian rows (read-only) are one array per (area, shape): the same values as
+    np.full, shared, a signed zero's sign kept apart."""
+    from polychrome.models.flat_sky import UniformRender
+
+    a = UniformRender(None, 0.04, (5, 7)).constant_rows
+    assert a is UniformRender(None, 0.04, (5, 7)).constant_rows and not a.flags.writeable
+    np.testing.assert_array_equal(a, np.full((1, 5, 7), 0.04))
+    assert UniformRender(None, 0.04, (7, 5)).constant_rows.shape == (1, 7, 5)
+    negative_zero = UniformRender(None, -0.0, (2, 2)).constant_rows
+    assert np.signbit(negative_zero).all() and not np.signbit(UniformRender(None, 0.0, (2, 2)).constant_rows).any()

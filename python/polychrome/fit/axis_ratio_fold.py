@@ -29,10 +29,10 @@ class AxisRatioFold:
         group's tree costs about as much as the rest of this)."""
         by_q = {}
         for component in model.components() if components is None else components:
-            names = component.parameters.names if hasattr(component, "parameters") else []
-            if "q" not in names:
+            parameters = getattr(component, "parameters", None)  # (a ParameterSet: "in" by name)
+            if parameters is None or "q" not in parameters:
                 continue
-            key = id(component["q"].quantity)
+            key = id(parameters["q"].quantity)
             by_q.setdefault(key, []).append(component)
         self.folds = []
         for components in by_q.values():

@@ -14,17 +14,26 @@ import numpy as np
 
 class CyclicEntries:
     """The entries ``cyclic`` (a (P,) bool array) of a vector, each wrapped into
-    [lower, upper) of its own (``lower``, ``upper``: (P,) arrays; only the cyclic
-    entries' values are used, and they must be finite with upper > lower)."""
+    [lower, upper) of its own (``lower``, ``upper``: (P,) arrays, or lists of floats; only the
+    cyclic entries' values are used, and they must be finite with upper > lower)."""
 
     def __init__(self, cyclic, lower, upper):
-        # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more)
-        index = [i for i, flag in enumerate(np.asarray(cyclic, dtype=bool).ravel().tolist()) if flag]
+        # (a Python list of the flags: made twice a fit, where np.flatnonzero costs more; a list of
+        # bools, VectorWriter's, as it is)
+        flags = cyclic if type(cyclic) is list else np.asarray(cyclic, dtype=bool).ravel().tolist()
+        index = [i for i, flag in enumerate(flags) if flag]
         if not index:
             self._entries = []
             return
-        lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-        self._entries = [(i, float(lower[i]), float(upper[i] - lower[i])) for i in index]
+        if type(lower) is not list or type(upper) is not list:  # (lists: Python floats, VectorWriter's)
+            lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        # (the period upper - lower in Python floats: the same double subtraction as numpy's)
+        self._entries = [(i, float(lower[i]), float(upper[i]) - float(lower[i])) for i in index]
+
+    @property
+    def indices(self):
+        """The cyclic entries' indices (ints, ascending)."""
+        return [i for i, _, _ in self._entries]
 
     def wrap_in_place(self, x):
         """Wrap the cyclic entries of the float array ``x`` (P,) into their ranges, in place; return x."""

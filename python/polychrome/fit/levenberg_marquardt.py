@@ -165,6 +165,18 @@ class FitResult:
         """J^T W J at the best parameters (AutoProf's name for ``hessian``)."""
         return self.hessian
 
+    def map_hessian(self, mapping):
+        """Map ``hessian`` through ``mapping`` (an array -> new array function) when it is first
+        read, after the mappings given before (in that order): the same arrays as mapping it now,
+        without the work where nothing reads it (a survey fit: the wrappers' maps to x, see
+        lm.result_in_model_space, cost ~8 numpy calls a fit)."""
+        self.__dict__["_hessian_maps"] = self.__dict__.get("_hessian_maps", ()) + (mapping,)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)  # (the pending mappings applied: functions need not pickle)
+        state["_hessian"], state["_hessian_maps"] = self.hessian, ()
+        return state
+
     @property
     def covariance_matrix(self):
         """The covariance of the free parameters (AutoProf's name for ``covariance``; a numpy array
@@ -180,6 +192,26 @@ class FitResult:
     def success(self):
         """True when the fit converged (the message starts with "success")."""
         return self.message.startswith("success")
+
+
+def _read_hessian(result):
+    state = result.__dict__
+    maps = state.get("_hessian_maps")
+    if maps:
+        hessian = state["_hessian"]
+        for mapping in maps:
+            hessian = mapping(hessian)
+        state["_hessian"], state["_hessian_maps"] = hessian, ()
+    return state["_hessian"]
+
+
+def _write_hessian(result, hessian):
+    result.__dict__["_hessian"], result.__dict__["_hessian_maps"] = hessian, ()
+
+
+# (a field of the dataclass read through its pending mappings: see FitResult.map_hessian)
+FitResult.hessian = property(_read_hessian, _write_hessian,
+                             doc="J^T W J at x (1/covariance units): see the class docstring.")
 
 
 def _finite(values):
@@ -276,9 +308,15 @@ class _Box:
         lower = np.full(size, -np.inf) if lower is None else np.asarray(lower, dtype=float)
         upper = np.full(size, np.inf) if upper is None else np.asarray(upper, dtype=float)
         self.cyclic = np.zeros(size, bool) if cyclic is None else np.asarray(cyclic, dtype=bool)
-        self.lower = np.where(self.cyclic, -np.inf, lower)
-        self.upper = np.where(self.cyclic, np.inf, upper)
         self._cyclic = CyclicEntries(self.cyclic, lower, upper)
+        if lower.shape == upper.shape == self.cyclic.shape == (size,):
+            # np.where(cyclic, -+inf, lower / upper)'s arrays: copies with the few cyclic entries set
+            self.lower, self.upper = lower.copy(), upper.copy()
+            for i in self._cyclic.indices:
+                self.lower[i], self.upper[i] = -np.inf, np.inf
+        else:
+            self.lower = np.where(self.cyclic, -np.inf, lower)
+            self.upper = np.where(self.cyclic, np.inf, upper)
         # the step limits' half-widths of the cyclic parameters (None: none), for the core's step
         self.cyclic_span = self._cyclic.step_spans(_CYCLIC_STEP_FRACTION, size)
 

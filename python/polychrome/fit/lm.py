@@ -1,6 +1,8 @@
 """fit.LM(model, ...).fit(): Levenberg-Marquardt on a model's analytic,
 PSF-convolved Jacobians (the AutoProf tutorial's call)."""
 
+import math
+
 import numpy as np
 
 from .levenberg_marquardt import levenberg_marquardt_checked
@@ -121,7 +123,8 @@ class LM:
                     if not _any_unconstrained(plain):
                         break
             problem.restore(result.x)
-        if result.uncertainties.size and not np.isnan(result.uncertainties).any():
+        # (no NaN among the few uncertainties: Python floats, numpy's two calls cost more)
+        if result.uncertainties.size and not any(map(math.isnan, result.uncertainties.tolist())):
             problem.free.set_uncertainties(result.uncertainties)
         result.names = names
         if result.unconstrained is not None and result.unconstrained.any():

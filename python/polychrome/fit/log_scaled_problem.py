@@ -49,23 +49,24 @@ class LogScaledProblem:
         self._names = names if names is not None else [f"parameter {i}" for i in range(self.size)]
         x0 = np.asarray(x0, dtype=float)
         lower, upper, self._cyclic = problem.limits()
-        cyclic = self._cyclic.tolist()
-        for i in listed:  # (Python ints: a few entries, read once each)
+        # (the checks on Python floats: a few entries, where numpy's scalars cost more per read)
+        cyclic, lower_listed, x0_listed = self._cyclic.tolist(), lower.tolist(), x0.tolist()
+        for i in listed:
             name = self._names[i]
             if cyclic[i]:
                 raise ValueError(f"log_parameters: {name} is cyclic (it wraps); it cannot be stepped in ln")
-            if lower[i] < 0.0:
+            if lower_listed[i] < 0.0:
                 raise ValueError(f"log_parameters: {name} must have a lower limit >= 0 to be stepped in ln "
                                  f"(0 maps to ln = -inf; a parameter allowed below 0 stays linear), "
-                                 f"got {float(lower[i])!r}")
-            if not (math.isfinite(x0[i]) and x0[i] > 0.0):
+                                 f"got {lower_listed[i]!r}")
+            if not (math.isfinite(x0_listed[i]) and x0_listed[i] > 0.0):
                 raise ValueError(f"log_parameters: {name} must have a finite value > 0 (in its own units) "
-                                 f"to be stepped in ln, got {float(x0[i])!r}")
+                                 f"to be stepped in ln, got {x0_listed[i]!r}")
         self._lower = self._log_entries(lower)
         self._upper = self._log_entries(upper)
         self.start = self.to_fit_space(x0)
-        self._ones = np.ones(self.size)  # copied by _scale
-        self._column_scale = np.ones(self.size)  # dx/dy of the last evaluation (see _terms_at)
+        # dx/dy of the last evaluation (see _terms_at): ones off the log entries, always (_scale copies it)
+        self._column_scale = np.ones(self.size)
         self._log_list = listed
         # the problem takes x as a list of floats (ModelProblem and the wrappers here), else an array
         self._inner_terms = getattr(problem, "_terms_at", None)
@@ -105,7 +106,7 @@ class LogScaledProblem:
 
     def _scale(self, x):
         """dx/dy at x: x on the log entries, 1 elsewhere."""
-        scale = self._ones.copy()
+        scale = self._column_scale.copy()  # (ones off the log entries, which are written here)
         scale[self._log] = x[self._log]
         return scale
 
@@ -119,13 +120,19 @@ class LogScaledProblem:
 
     def normal_equations(self, y):
         """chi^2 with g_y = D g_x and H_y = D H_x D at y (D = dx/dy)."""
-        return NormalEquations(*self._terms_at(np.asarray(y, dtype=float).tolist()))
+        y = np.asarray(y, dtype=float)
+        if y.shape != (self.size,):
+            return NormalEquations(*self._terms_at(y.tolist()))
+        # (the log entries' exps taken off the fitter's array itself: the same values, no list
+        # and array made of them at each evaluation)
+        return NormalEquations(*self._terms_at(y.tolist(), _exp(y[self._log])))
 
-    def _terms_at(self, y):
+    def _terms_at(self, y, exps=None):
         """(chi^2, ndata, g_y, H_y) at y, a list of ``size`` floats: the problem's terms at x(y)
         transformed in one core call, through the problem's own transform too where it is a
-        wrapper that hands its terms over untransformed (TotalFluxProblem._terms_in_x_at)."""
-        x, exps = self._model_floats(y)
+        wrapper that hands its terms over untransformed (TotalFluxProblem._terms_in_x_at).
+        ``exps``: the exps of y's log entries (an array) where the caller has them."""
+        x, exps = self._model_floats(y, exps)
         if self._inner_terms_in_x is not None:
             chi2, ndata, g, H, transform = self._inner_terms_in_x(x)
         elif self._inner_terms is not None:
@@ -144,10 +151,11 @@ class LogScaledProblem:
         x, _ = self._model_floats(y)
         return self._inner_chi2(x) if self._inner_chi2 is not None else self.problem.chi2(np.array(x))
 
-    def _model_floats(self, y):
+    def _model_floats(self, y, exps=None):
         """(x, exp of the log entries) for y, a list of floats: x a list of floats
-        (to_model_space's values), the exps an array."""
-        exps = _exp(np.array([y[i] for i in self._log_list]))
+        (to_model_space's values), the exps an array (``exps`` when given: the caller's)."""
+        if exps is None:
+            exps = _exp(np.array([y[i] for i in self._log_list]))
         x = list(y)
         for i, value in zip(self._log_list, exps.tolist()):
             x[i] = value
@@ -188,7 +196,7 @@ class LogScaledProblem:
         scale = self._scale(x)
         result.x = x
         result.covariance = result.covariance * scale[:, None] * scale[None, :]
-        result.hessian = result.hessian / scale[:, None] / scale[None, :]
+        result.map_hessian(lambda hessian: hessian / scale[:, None] / scale[None, :])
         if uncertainties:
             result.uncertainties = uncertainties_from(result.covariance)
         return result

@@ -96,7 +96,8 @@ class ModelProblem:
             # centre's value read off its quantity: the vector's entries, without making the vector)
             lower[columns] = np.minimum(region_lower, quantity.value)
             upper[columns] = np.maximum(region_upper, quantity.value)
-        upper[self.fold.q_indices()] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
+        for q in self.fold.q_indices():  # (a few entries: no index array made)
+            upper[q] = np.inf  # folded back through 1 instead (see axis_ratio_fold)
         return lower, upper, cyclic
 
     def center_regions(self):
@@ -250,12 +251,12 @@ class _TargetPixels:
         self.window_size = window.shape[0] * window.shape[1]
         slices = target.slices_of(window)  # the window's arrays (no view image: its mapping is not needed)
         data, variance = target.data[slices], target.variance[slices]
-        use = ~np.asarray(target.mask[slices], bool)
-        if use.all():  # no mask: flat views instead of copies through an index
+        mask = target.mask[slices]
+        if not mask.any():  # no mask: flat views instead of copies through an index
             self.use = slice(None)
             self.data, self.weight = data.ravel(), 1.0 / variance.ravel()
         else:
-            self.use = use
+            use = self.use = ~np.asarray(mask, bool)
             self.data, self.weight = data[use], 1.0 / variance[use]
 
 
@@ -297,7 +298,7 @@ class _Slot:
                 size = parameter.size  # (through the quantity's array)
             start += size
         self.rows = None if len(rows) == start else np.array(rows, int)
-        self.columns = np.array(columns, int)
+        self.columns = columns  # (a list of ints: numpy indexes by it as by an array of them)
         self.rows_used = len(rows)
         self.size = (ours[0].stop - ours[0].start) * (ours[1].stop - ours[1].start)
         self.whole = own == ours and self.size == window.shape[0] * window.shape[1]
@@ -362,17 +363,17 @@ class _TargetPlan:
         # at each evaluation, see _Slot.writes_into), else None
         self.outs = [self.stack[start:start + slot.rows_used] if slot.writes_into and slot.rows_used else None
                      for slot, start in zip(self.slots, self.starts)]
-        columns = np.concatenate([slot.columns for slot in self.slots]) if self.slots else np.zeros(0, int)
         # distinct columns (no two components share a quantity here): plain indexed additions,
         # through slices when they are one run of the vector (a single target's fit); Python
         # lists for these tests, once per plan (a few entries: numpy's calls cost more)
-        listed = columns.tolist()
+        listed = [column for slot in self.slots for column in slot.columns]
         self.distinct = len(set(listed)) == len(listed)
         if self.distinct and listed and listed == list(range(listed[0], listed[0] + len(listed))):
             run = slice(listed[0], listed[0] + len(listed))
             self.columns, self.block = run, (run, run)
             self.fills_vector = run == slice(0, free.size)
         else:
+            columns = np.array(listed, int)
             self.columns, self.block = columns, np.ix_(columns, columns)
         # the stack's used pixels: a view of it without a mask (a copy at each evaluation with one)
         self.used_stack = _pixels_of(self.stack, pixels.use, leading=1) if isinstance(pixels.use, slice) else None

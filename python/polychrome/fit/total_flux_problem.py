@@ -69,10 +69,11 @@ def sersic_flux_links(model, free, components=None):
     for component in model.components() if components is None else components:
         if getattr(component, "model_type", None) not in _SERSIC_TYPES:
             continue
-        columns = [free.slice_of(component[name]) for name in ("Ie", "n", "Re", "q")]
+        parameters = component.parameters  # (a Sersic's own four: no live-PSF name to resolve)
+        columns = [free.slice_of(parameters[name]) for name in ("Ie", "n", "Re", "q")]
         if any(c is None or c.stop - c.start != 1 for c in columns):
             continue
-        lower, upper = component["Ie"].limits
+        lower, upper = parameters["Ie"].limits
         if (lower, upper) != LOG10_BRIGHTNESS_LIMITS and (math.isfinite(lower) or math.isfinite(upper)):
             continue
         link = tuple(c.start for c in columns)
@@ -104,7 +105,7 @@ class TotalFluxProblem:
     def __init__(self, problem, links, x0):
         self.problem = problem
         self.size = problem.size
-        self.links = [tuple(int(i) for i in link) for link in links]
+        self.links = [tuple(map(int, link)) for link in links]
         lower, upper, self._cyclic = problem.limits()
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         for ie, _, _, _ in self.links:
@@ -127,12 +128,24 @@ class TotalFluxProblem:
         # automatic window follows the parameters): then x need not be made for it
         hook = getattr(problem, "after_accepted_step", None)
         self._hook = None if hook is None or not getattr(problem, "windows_follow", True) else hook
+        # sersic_log10_flux_offset's results by (n, Re, q) (positive floats: equal keys are the same
+        # bits), met again by the links of one shape in several bands at every evaluation, by the
+        # first evaluation (the start) and by the result (the best point)
+        self._offset_of = {}
         self.start = self.to_fit_space(np.asarray(x0, dtype=float))
+
+    def _offset(self, n, re, q):
+        """sersic_log10_flux_offset(n, re, q) (floats), computed once per distinct (n, re, q)."""
+        key = (n, re, q)
+        offset = self._offset_of.get(key)
+        if offset is None:
+            offset = self._offset_of[key] = sersic_log10_flux_offset(n, re, q)
+        return offset
 
     def _offsets(self, x):
         """[(Ie, n, Re, q, g, dg/dn, dg/dRe, dg/dq)] at x, one per link."""
         values = x.tolist()
-        return [(ie, n, re, q) + sersic_log10_flux_offset(values[n], values[re], values[q])
+        return [(ie, n, re, q) + self._offset(values[n], values[re], values[q])
                 for ie, n, re, q in self.links]
 
     def _jacobian(self, offsets):
@@ -205,7 +218,7 @@ class TotalFluxProblem:
         values T = _jacobian(offsets) holds (0 - dg: the digits of the identity's 0 less dg)."""
         x = list(y)
         for (ie, n, re, q), positions in zip(self.links, self._t_positions):
-            g, dg_dn, dg_dre, dg_dq = sersic_log10_flux_offset(y[n], y[re], y[q])  # (n, Re, q: the same in x)
+            g, dg_dn, dg_dre, dg_dq = self._offset(y[n], y[re], y[q])  # (n, Re, q: the same in x)
             x[ie] = y[ie] - g
             if t_flat is not None:
                 t_flat[positions[0]] = 0.0 - dg_dn
@@ -244,7 +257,7 @@ class TotalFluxProblem:
         False left as they were, see LogScaledProblem.result_in_model_space)."""
         x, offsets = self._model_space(result.x)
         t = self._jacobian(offsets)
-        inverse = _twice_identity(self.size) - t
+        twice = _twice_identity(self.size)
         result.x = x
         loose = result.unconstrained
         if loose is not None and loose.any():
@@ -262,7 +275,12 @@ class TotalFluxProblem:
             result.covariance = covariance
         else:
             result.covariance = t.dot(result.covariance).dot(t.T)  # (.dot: see normal_equations)
-        result.hessian = inverse.T.dot(result.hessian).dot(inverse)
+        result.map_hessian(lambda hessian: _mapped_by_inverse(hessian, twice - t))
         if uncertainties:
             result.uncertainties = uncertainties_from(result.covariance)
         return result
+
+
+def _mapped_by_inverse(hessian, inverse):
+    """T^-T H T^-1 for ``inverse`` = T^-1 (see TotalFluxProblem.result_in_model_space)."""
+    return inverse.T.dot(hessian).dot(inverse)

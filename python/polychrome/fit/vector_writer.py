@@ -23,6 +23,10 @@ class VectorWriter:
     def __init__(self, free):
         self.free = free
         lower, upper, cyclic, self._targets = [], [], [], []
+        # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
+        # their slice in their shape; columns: each quantity's slice of the vector (all three made
+        # in this one walk of the quantities)
+        self._scalars, self._arrays, columns_by_quantity = [], [], {}
         start = 0  # (FreeParameters lays the quantities out in this order: free.slice_of's slices, ~2k
         # instructions a call cheaper)
         for parameter, size in free.quantities:
@@ -36,20 +40,24 @@ class VectorWriter:
                 lower += [lo] * size
                 upper += [hi] * size
                 cyclic += [bool(quantity.cyclic)] * size
-            self._targets.append((quantity, slice(start, start + size), quantity.value.shape))
+            columns, shape = slice(start, start + size), quantity.value.shape
+            target = (quantity, columns, shape)
+            self._targets.append(target)
+            if shape == ():
+                self._scalars.append((quantity, start))
+            else:
+                self._arrays.append(target)
+            columns_by_quantity[quantity] = columns
             start += size
         self._lower, self._upper = np.array(lower, float), np.array(upper, float)
         self._shape = (free.size,)
         self._lower_list, self._upper_list = self._lower.tolist(), self._upper.tolist()
         self._cyclic_flags = np.array(cyclic, bool)
-        self._cyclic = CyclicEntries(cyclic, self._lower, self._upper)
-        # scalar quantities take their entry as a float (a 0-d array made from it), others a copy of
-        # their slice in their shape
-        self._scalars = [(quantity, columns.start) for quantity, columns, shape in self._targets if shape == ()]
-        self._arrays = [target for target in self._targets if target[2] != ()]
+        # (the limits as Python floats: the arrays' values, read without numpy's scalars)
+        self._cyclic = CyclicEntries(cyclic, self._lower_list, self._upper_list)
         # columns_of(quantity): its slice of the vector, None when it is not free here (quantities
         # hash by identity: one lookup, no id() call)
-        self.columns_of = {quantity: columns for quantity, columns, _ in self._targets}.get
+        self.columns_of = columns_by_quantity.get
 
     def limits(self):
         """(lower, upper, cyclic): the quantities' own limits per entry of the vector (-inf/inf where

@@ -1,5 +1,8 @@
 """The flat sky model: a uniform background."""
 
+import functools
+import math
+
 import numpy as np
 
 from .component_model import ComponentModel
@@ -97,8 +100,7 @@ class UniformRender:
 
     def __init__(self, parameter, area, shape):
         self._parameter, self._area, self._shape = parameter, float(area), tuple(shape)
-        self.constant_rows = np.full((1,) + self._shape, self._area)
-        self.constant_rows.flags.writeable = False
+        self.constant_rows = _constant_rows(self._area, math.copysign(1.0, self._area), self._shape)
 
     def value(self):
         """The value of every pixel, flux per pixel (a float)."""
@@ -117,3 +119,13 @@ class UniformRender:
     def __call__(self, jacobian):
         image = np.full(self._shape, self.value())
         return (image, self.constant_rows) if jacobian else (image, None)
+
+
+@functools.lru_cache(maxsize=64)
+def _constant_rows(area, sign, shape):
+    """The read-only (1, ny, nx) array of ``area`` (its ``sign`` a part of the key: 0.0 and -0.0 are
+    equal keys) that every UniformRender of that area and shape shares: a survey fit's plan makes one
+    per sky, on the same cutout size and pixel area fit after fit (np.full of a window each time)."""
+    rows = np.full((1,) + shape, area)
+    rows.flags.writeable = False
+    return rows
