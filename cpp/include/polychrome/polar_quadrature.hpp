@@ -23,6 +23,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
@@ -160,7 +162,7 @@ inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const do
 //   d/dtheta [g(w) cross] = (I - 2 g) (w.w') cross / r^2 + g cross'
 // with g = F / r^2 <= I(0) / 2 and w.w' cross / r^2 written through p / r
 // and s / r (both <= 1), never through 1 / r^2.
-// I_r: the profile's I(r) (flux/arcsec^2), where the caller has it (see the overload below).
+// I_r: the profile's I(r) (flux/arcsec^2), from enclosed_and_intensity or the caller's own nodes.
 template <class Profile>
 void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
                           double F, const double* dF, double I_r, double* dtotal) {
@@ -184,13 +186,28 @@ void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, dou
     dtotal[kGeometricParams + q] += weight_t * (dF[q] / r) * (e.cross / r);
 }
 
+// Whether the profile's enclosed light also gives I(R) from the same special functions,
+// enclosed(R, &F, dF, &I) (a Sersic: dF/dR = I R): the Jacobian's nodes then need no eval and exp.
+template <class Profile, class = void>
+struct EnclosedGivesIntensity : std::false_type {};
 template <class Profile>
-void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
-                          double F, const double* dF, double* dtotal) {
-  Radius rad{r * r, r, 1.0 / r, std::log(r)};
-  LogDerivatives ld{};
-  prof.eval(rad, ld);
-  add_edge_derivatives(prof, e, s, weight_t, r, F, dF, std::exp(ld.L), dtotal);
+struct EnclosedGivesIntensity<Profile, std::void_t<decltype(std::declval<const Profile&>().enclosed(
+                                           1.0, std::declval<double*>(), std::declval<double*>(),
+                                           std::declval<double*>()))>> : std::true_type {};
+
+// F(r), dF and I(r) (flux/arcsec^2) at r > 0: the Jacobian's node.
+template <class Profile>
+double enclosed_and_intensity(const Profile& prof, double r, double& F, double* dF) {
+  if constexpr (EnclosedGivesIntensity<Profile>::value) {
+    double I;
+    prof.enclosed(r, &F, dF, &I);
+    return I;
+  } else {
+    prof.enclosed(r, &F, dF);
+    LogDerivatives ld{};
+    prof.eval(Radius{r * r, r, 1.0 / r, std::log(r)}, ld);
+    return std::exp(ld.L);
+  }
 }
 
 // Integral of g(w) cross over an edge passing within kNearCentreRatio of its
@@ -206,10 +223,14 @@ void near_centre_edge(const Profile& prof, const PolarEdge& e, double r_min, dou
   const auto node = [&](double s, double weight_s) {
     const double r = std::max(std::sqrt(e.p * e.p + s * s), r_min);
     double F;
-    prof.enclosed(r, &F, dF);
+    double I_r = 0.0;
+    if (dtotal)
+      I_r = enclosed_and_intensity(prof, r, F, dF);
+    else
+      prof.enclosed(r, &F, dF);
     const double weight_t = weight_s / e.len;
     total += weight_t * (F / r) * (e.cross / r);
-    if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, dtotal);
+    if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, I_r, dtotal);
   };
   const double s_start = -e.t0 * e.len, s_end = (1.0 - e.t0) * e.len;
   const double sides[2][2] = {{s_start, std::min(s_end, 0.0)}, {std::max(s_start, 0.0), s_end}};
@@ -266,19 +287,27 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
       const double piece = (u_hi - u_lo) / pieces;
       for (int m = 0; m < pieces; ++m) {
         detail::gauss_legendre_8(u_lo + (m + 0.5) * piece, 0.5 * piece, [&](double u, double weight_u) {
-          const double cosh_u = std::cosh(u);
+          // cosh u and sinh u from one exp (u >= 0; sinh's cancellation near u = 0 costs at most
+          // ~1e-16 p in s, where s only weights bounded factors)
+          const double exp_u = std::exp(u), inv_exp_u = 1.0 / exp_u;
+          const double cosh_u = 0.5 * (exp_u + inv_exp_u);
           const double rho = p * cosh_u;
           double F;
-          prof.enclosed(rho, &F, dF);
+          if (!jac) {
+            prof.enclosed(rho, &F, dF);
+          } else {
+            // F at r = max(rho, r_min), where the derivatives are taken too (rho < r_min: F is 0 to
+            // rounding there either way)
+            const double r = std::max(rho, r_min);
+            const double I_r = detail::enclosed_and_intensity(prof, r, F, dF);
+            const double weight_t = weight_u * p * cosh_u / len;  // the node as a point s on the edge
+            const double sinh_u = 0.5 * (exp_u - inv_exp_u);
+            detail::add_edge_derivatives(prof, e, sign * p * sinh_u, weight_t, r, F, dF, I_r, dtotal);
+            if (r != rho) prof.enclosed(rho, &F, dF);
+          }
           // integrand in u: F / cosh u, oriented by the sign of the cross product
           const double orient = e.cross > 0.0 ? 1.0 : -1.0;
           total += orient * weight_u * F / cosh_u;
-          if (!jac) return;
-          // Same node as a point s on the edge, with its weight in t.
-          const double weight_t = weight_u * p * cosh_u / len;
-          const double r = std::max(rho, r_min);
-          if (r != rho) prof.enclosed(r, &F, dF);
-          detail::add_edge_derivatives(prof, e, sign * p * std::sinh(u), weight_t, r, F, dF, dtotal);
         });
       }
     }
