@@ -49,27 +49,38 @@ GammaPWithDerivatives regularized_gamma_p_series(double a, double x) {
 
 namespace {
 
-// The series of P(a, x) and its derivatives for x > 0, log_x = ln x:
+// The series' sums of P(a, x) for x > 0 (and of dP/da when kDerivative):
 //   P(a,x) = x^a e^-x / Gamma(a+1) * sum_k T_k,  T_k = prod_{j<=k} x / (a + j),
 //   dT_k/da = -T_k * H_k with H_k = sum_{j<=k} 1 / (a + j),
 // the first kGammaPReciprocals reciprocals 1 / (a + j) from c (no division).
-GammaPWithDerivatives gamma_p_series(const GammaPConstants& c, double x, double log_x) {
-  const double a = c.a;
+template <bool kDerivative>
+void gamma_p_series_sums(const GammaPConstants& c, double x, double& sum, double& dsum_da) {
   double term = 1.0;
-  double sum = 1.0;
-  double harmonic = 0.0;
-  double dsum_da = 0.0;
+  [[maybe_unused]] double harmonic = 0.0;
+  sum = 1.0;
+  dsum_da = 0.0;
   // Adds the term of reciprocal inv = 1 / (a + k); true once the sums have converged.
   const auto add_term = [&](double inv) {
     term *= x * inv;
-    harmonic += inv;
     sum += term;
-    dsum_da -= term * harmonic;
-    return term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17;
+    if constexpr (kDerivative) {
+      harmonic += inv;
+      dsum_da -= term * harmonic;
+      return term < sum * 1e-17 && term * harmonic < std::abs(dsum_da) * 1e-17;
+    } else {
+      return term < sum * 1e-17;
+    }
   };
   bool converged = false;
   for (int k = 0; k < kGammaPReciprocals && !converged; ++k) converged = add_term(c.inv_a_k[static_cast<std::size_t>(k)]);
-  for (int k = kGammaPReciprocals + 1; k < 100000 && !converged; ++k) converged = add_term(1.0 / (a + k));
+  for (int k = kGammaPReciprocals + 1; k < 100000 && !converged; ++k) converged = add_term(1.0 / (c.a + k));
+}
+
+// The series of P(a, x) and its derivatives for x > 0, log_x = ln x.
+GammaPWithDerivatives gamma_p_series(const GammaPConstants& c, double x, double log_x) {
+  const double a = c.a;
+  double sum, dsum_da;
+  gamma_p_series_sums<true>(c, x, sum, dsum_da);
   const double log_prefactor = a * log_x - x - c.log_gamma_a1;
   const double prefactor = std::exp(log_prefactor);
   const double p = prefactor * sum;
@@ -143,6 +154,17 @@ double regularized_gamma_p(double a, double x) {
   if (x == 0.0) return 0.0;
   if (x < a + 1.0) return regularized_gamma_p_series(a, x).p;
   return 1.0 - regularized_gamma_q_fraction(a, x, std::log(x), log_gamma(a), 0.0, nullptr);
+}
+
+double regularized_gamma_p(const GammaPConstants& c, double x, double log_x) {
+  const double a = c.a;
+  if (!(x > 0.0)) return regularized_gamma_p_series(c, x).p;  // x == 0 (or a clear error)
+  if (x < a + 1.0) {
+    double sum, unused;
+    gamma_p_series_sums<false>(c, x, sum, unused);
+    return std::exp(a * log_x - x - c.log_gamma_a1) * sum;
+  }
+  return 1.0 - regularized_gamma_q_fraction(a, x, log_x, c.log_gamma_a, 0.0, nullptr);
 }
 
 GammaPWithDerivatives regularized_gamma_p_with_derivatives(double a, double x) {

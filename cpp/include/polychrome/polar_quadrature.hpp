@@ -104,7 +104,12 @@ struct PolarEdge {
   double cross;           // A x B: twice the signed area of the triangle (0, A, B)
   double p;               // distance of the edge's line from the centre, |cross| / len
   double t0;              // foot of the perpendicular, as a fraction of the edge
-  double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+  // With the Jacobian, per geometric parameter: the motion w' of the point at t along the edge,
+  // w' = (1 - t) A' + t B', projected on the edge's normal (eb, -ea) and on the edge (ea, eb),
+  // each as its value at A plus t times its change to B, and the derivative of the cross product.
+  double normal_at_a[kGeometricParams], normal_change[kGeometricParams];
+  double along_at_a[kGeometricParams], along_change[kGeometricParams];
+  double cross_derivative[kGeometricParams];
 };
 
 // The corners in w of the square cell [u0, u0 + h] x [v0, v0 + h] (pixel coordinates), counter-clockwise
@@ -149,8 +154,19 @@ inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const do
   e.p = std::abs(e.cross) / e.len;
   e.t0 = -(e.Aa * da + e.Ab * db) / len2;
   if (with_jac) {
-    corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
-    corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
+    double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+    corner_derivatives(g, e.Aa, e.Ab, dAa, dAb);
+    corner_derivatives(g, e.Ba, e.Bb, dBa, dBb);
+    const double ea = da / e.len, eb = db / e.len;  // unit vector along the edge
+    for (int q = 0; q < kGeometricParams; ++q) {
+      const double normal_a = eb * dAa[q] - ea * dAb[q], normal_b = eb * dBa[q] - ea * dBb[q];
+      const double along_a = ea * dAa[q] + eb * dAb[q], along_b = ea * dBa[q] + eb * dBb[q];
+      e.normal_at_a[q] = normal_a;
+      e.normal_change[q] = normal_b - normal_a;
+      e.along_at_a[q] = along_a;
+      e.along_change[q] = along_b - along_a;
+      e.cross_derivative[q] = dAa[q] * e.Bb - dAb[q] * e.Ba + e.Aa * dBb[q] - e.Ab * dBa[q];
+    }
   }
   return true;
 }
@@ -169,19 +185,16 @@ void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, dou
   const double t = e.t0 + s / e.len;
   const double g_val = F / r / r;  // F(|w|) / |w|^2
   const double excess = I_r - 2.0 * g_val;  // I - 2 g: grad g = excess / r^2 * w
-  // Unit vector along the edge, and the centre's normal m with p m = sign(cross) * foot.
-  const double ea = (e.Ba - e.Aa) / e.len, eb = (e.Bb - e.Ab) / e.len;
+  // (w.w') cross / r^2, with w = foot + s e (e the unit vector along the edge) and cross = sign * p * len:
+  // p_r^2 (w' on the normal) + sign p_r s_r (w' along the edge).
   const double orient = e.cross >= 0.0 ? 1.0 : -1.0;
   const double p_r = e.p / r, s_r = s / r;
-  for (int q = 0; q < kGeometricParams; ++q) {
-    const double wpa = (1.0 - t) * e.dAa[q] + t * e.dBa[q];
-    const double wpb = (1.0 - t) * e.dAb[q] + t * e.dBb[q];
-    // (w.w') cross / r^2, with w = foot + s e and cross = sign * p * len
-    const double along_normal = p_r * p_r * (eb * wpa - ea * wpb);
-    const double along_edge = orient * p_r * s_r * (ea * wpa + eb * wpb);
-    const double cross_p = e.dAa[q] * e.Bb - e.dAb[q] * e.Ba + e.Aa * e.dBb[q] - e.Ab * e.dBa[q];
-    dtotal[q] += weight_t * (excess * e.len * (along_normal + along_edge) + g_val * cross_p);
-  }
+  const double normal_weight = weight_t * excess * e.len * p_r * p_r;
+  const double along_weight = weight_t * excess * e.len * orient * p_r * s_r;
+  const double cross_weight = weight_t * g_val;
+  for (int q = 0; q < kGeometricParams; ++q)
+    dtotal[q] += normal_weight * (e.normal_at_a[q] + t * e.normal_change[q]) +
+                 along_weight * (e.along_at_a[q] + t * e.along_change[q]) + cross_weight * e.cross_derivative[q];
   for (int q = 0; q < prof.num_params(); ++q)
     dtotal[kGeometricParams + q] += weight_t * (dF[q] / r) * (e.cross / r);
 }
@@ -194,6 +207,26 @@ template <class Profile>
 struct EnclosedGivesIntensity<Profile, std::void_t<decltype(std::declval<const Profile&>().enclosed(
                                            1.0, std::declval<double*>(), std::declval<double*>(),
                                            std::declval<double*>()))>> : std::true_type {};
+
+// Whether the profile has F(R) alone, enclosed_value(R) (a Sersic: the series without its
+// derivative's sums), for the value-only renders' nodes.
+template <class Profile, class = void>
+struct HasEnclosedValue : std::false_type {};
+template <class Profile>
+struct HasEnclosedValue<Profile, std::void_t<decltype(std::declval<const Profile&>().enclosed_value(1.0))>>
+    : std::true_type {};
+
+// F(r) alone: the value-only node (dF: the profile's scratch where it has no enclosed_value).
+template <class Profile>
+double enclosed_value(const Profile& prof, double r, double* dF) {
+  if constexpr (HasEnclosedValue<Profile>::value) {
+    return prof.enclosed_value(r);
+  } else {
+    double F;
+    prof.enclosed(r, &F, dF);
+    return F;
+  }
+}
 
 // F(r), dF and I(r) (flux/arcsec^2) at r > 0: the Jacobian's node.
 template <class Profile>
@@ -227,7 +260,7 @@ void near_centre_edge(const Profile& prof, const PolarEdge& e, double r_min, dou
     if (dtotal)
       I_r = enclosed_and_intensity(prof, r, F, dF);
     else
-      prof.enclosed(r, &F, dF);
+      F = enclosed_value(prof, r, dF);
     const double weight_t = weight_s / e.len;
     total += weight_t * (F / r) * (e.cross / r);
     if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, I_r, dtotal);
@@ -294,7 +327,7 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
           const double rho = p * cosh_u;
           double F;
           if (!jac) {
-            prof.enclosed(rho, &F, dF);
+            F = detail::enclosed_value(prof, rho, dF);
           } else {
             // F at r = max(rho, r_min), where the derivatives are taken too (rho < r_min: F is 0 to
             // rounding there either way)
@@ -303,7 +336,7 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
             const double weight_t = weight_u * p * cosh_u / len;  // the node as a point s on the edge
             const double sinh_u = 0.5 * (exp_u - inv_exp_u);
             detail::add_edge_derivatives(prof, e, sign * p * sinh_u, weight_t, r, F, dF, I_r, dtotal);
-            if (r != rho) prof.enclosed(rho, &F, dF);
+            if (r != rho) F = detail::enclosed_value(prof, rho, dF);
           }
           // integrand in u: F / cosh u, oriented by the sign of the cross product
           const double orient = e.cross > 0.0 ? 1.0 : -1.0;

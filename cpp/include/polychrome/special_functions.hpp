@@ -27,7 +27,7 @@ struct GammaPWithDerivatives {
 GammaPWithDerivatives regularized_gamma_p_series(double a, double x);
 
 /// Terms of the series of P(a, x) whose 1 / (a + k) GammaPConstants holds: the centre pixels' nodes
-/// of the survey's Sersics need 10-40 (x up to ~1.5 a), x just below a + 1 at a = 20 about 60.
+/// of the survey's Sersics need 10-40, x just below a + 1 about 50 at a = 20 (n = 10); more take divisions.
 constexpr int kGammaPReciprocals = 64;
 
 /// What P(a, x) and its derivatives need of a alone, for evaluating them at many x with one a
@@ -44,6 +44,10 @@ struct GammaPConstants {
 /// The constants for a > 0.
 GammaPConstants gamma_p_constants(double a);
 GammaPWithDerivatives regularized_gamma_p_series(const GammaPConstants& c, double x);
+
+/// P(a, x) alone from the constants of a, with log_x = ln x (x >= 0): the series without its
+/// derivative's sums (the value-only renders' polar nodes).
+double regularized_gamma_p(const GammaPConstants& c, double x, double log_x);
 
 /// P(a, x), dP/da and dP/dx for any x >= 0 (series below a + 1, continued
 /// fraction above).

@@ -63,6 +63,13 @@ class SersicProfile {
     if (I) *I = dF_dx * x * inv_n_ / (R * R);  // dx/dR = x / (n R)
   }
 
+  /// F(R) alone (flux/arcsec^2 x arcsec^2), for value-only renders: the series without dP/da.
+  double enclosed_value(double R) const {
+    if (!(R > 0.0)) return 0.0;
+    const double log_x_over_b = (std::log(R) - ln_Re_) * inv_n_;
+    return total_ * regularized_gamma_p(gamma_2n_, b_ * std::exp(log_x_over_b), ln_b_ + log_x_over_b);
+  }
+
   int num_params() const { return kNumParams; }
   /// The size parameter (arcsec), and the names of the size and brightness parameters.
   double size() const { return 1.0 / inv_Re_; }
