@@ -31,7 +31,7 @@ void bind_special_functions(py::module_& m) {
       py::arg("n"), py::arg("Re"), py::arg("q"),
       "(b_n, dg/dn, dg/dRe, dg/dq) of g = log10(total flux) - Ie of a Sersic of index n, Re arcsec "
       "and axis ratio q (dg/dRe in 1/arcsec). ValueError unless n, Re, q > 0.");
-  m.def("regularized_gamma_p", &polychrome::regularized_gamma_p, py::arg("a"), py::arg("x"),
+  m.def("regularized_gamma_p", py::overload_cast<double, double>(&polychrome::regularized_gamma_p), py::arg("a"), py::arg("x"),
         "Regularised lower incomplete gamma function P(a, x).");
   m.def(
       "bessel_k0_k1",

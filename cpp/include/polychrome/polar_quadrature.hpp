@@ -23,6 +23,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 
 #include "polychrome/cell_quadrature.hpp"
 #include "polychrome/ellipse.hpp"
@@ -102,7 +104,12 @@ struct PolarEdge {
   double cross;           // A x B: twice the signed area of the triangle (0, A, B)
   double p;               // distance of the edge's line from the centre, |cross| / len
   double t0;              // foot of the perpendicular, as a fraction of the edge
-  double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+  // With the Jacobian, per geometric parameter: the motion w' of the point at t along the edge,
+  // w' = (1 - t) A' + t B', projected on the edge's normal (eb, -ea) and on the edge (ea, eb),
+  // each as its value at A plus t times its change to B, and the derivative of the cross product.
+  double normal_at_a[kGeometricParams], normal_change[kGeometricParams];
+  double along_at_a[kGeometricParams], along_change[kGeometricParams];
+  double cross_derivative[kGeometricParams];
 };
 
 // The corners in w of the square cell [u0, u0 + h] x [v0, v0 + h] (pixel coordinates), counter-clockwise
@@ -147,8 +154,19 @@ inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const do
   e.p = std::abs(e.cross) / e.len;
   e.t0 = -(e.Aa * da + e.Ab * db) / len2;
   if (with_jac) {
-    corner_derivatives(g, e.Aa, e.Ab, e.dAa, e.dAb);
-    corner_derivatives(g, e.Ba, e.Bb, e.dBa, e.dBb);
+    double dAa[kGeometricParams], dAb[kGeometricParams], dBa[kGeometricParams], dBb[kGeometricParams];
+    corner_derivatives(g, e.Aa, e.Ab, dAa, dAb);
+    corner_derivatives(g, e.Ba, e.Bb, dBa, dBb);
+    const double ea = da / e.len, eb = db / e.len;  // unit vector along the edge
+    for (int q = 0; q < kGeometricParams; ++q) {
+      const double normal_a = eb * dAa[q] - ea * dAb[q], normal_b = eb * dBa[q] - ea * dBb[q];
+      const double along_a = ea * dAa[q] + eb * dAb[q], along_b = ea * dBa[q] + eb * dBb[q];
+      e.normal_at_a[q] = normal_a;
+      e.normal_change[q] = normal_b - normal_a;
+      e.along_at_a[q] = along_a;
+      e.along_change[q] = along_b - along_a;
+      e.cross_derivative[q] = dAa[q] * e.Bb - dAb[q] * e.Ba + e.Aa * dBb[q] - e.Ab * dBa[q];
+    }
   }
   return true;
 }
@@ -160,37 +178,69 @@ inline bool make_polar_edge(const EllipseGeometry& g, const double* Wa, const do
 //   d/dtheta [g(w) cross] = (I - 2 g) (w.w') cross / r^2 + g cross'
 // with g = F / r^2 <= I(0) / 2 and w.w' cross / r^2 written through p / r
 // and s / r (both <= 1), never through 1 / r^2.
-// I_r: the profile's I(r) (flux/arcsec^2), where the caller has it (see the overload below).
+// I_r: the profile's I(r) (flux/arcsec^2), from enclosed_and_intensity or the caller's own nodes.
 template <class Profile>
 void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
                           double F, const double* dF, double I_r, double* dtotal) {
   const double t = e.t0 + s / e.len;
   const double g_val = F / r / r;  // F(|w|) / |w|^2
   const double excess = I_r - 2.0 * g_val;  // I - 2 g: grad g = excess / r^2 * w
-  // Unit vector along the edge, and the centre's normal m with p m = sign(cross) * foot.
-  const double ea = (e.Ba - e.Aa) / e.len, eb = (e.Bb - e.Ab) / e.len;
+  // (w.w') cross / r^2, with w = foot + s e (e the unit vector along the edge) and cross = sign * p * len:
+  // p_r^2 (w' on the normal) + sign p_r s_r (w' along the edge).
   const double orient = e.cross >= 0.0 ? 1.0 : -1.0;
   const double p_r = e.p / r, s_r = s / r;
-  for (int q = 0; q < kGeometricParams; ++q) {
-    const double wpa = (1.0 - t) * e.dAa[q] + t * e.dBa[q];
-    const double wpb = (1.0 - t) * e.dAb[q] + t * e.dBb[q];
-    // (w.w') cross / r^2, with w = foot + s e and cross = sign * p * len
-    const double along_normal = p_r * p_r * (eb * wpa - ea * wpb);
-    const double along_edge = orient * p_r * s_r * (ea * wpa + eb * wpb);
-    const double cross_p = e.dAa[q] * e.Bb - e.dAb[q] * e.Ba + e.Aa * e.dBb[q] - e.Ab * e.dBa[q];
-    dtotal[q] += weight_t * (excess * e.len * (along_normal + along_edge) + g_val * cross_p);
-  }
+  const double normal_weight = weight_t * excess * e.len * p_r * p_r;
+  const double along_weight = weight_t * excess * e.len * orient * p_r * s_r;
+  const double cross_weight = weight_t * g_val;
+  for (int q = 0; q < kGeometricParams; ++q)
+    dtotal[q] += normal_weight * (e.normal_at_a[q] + t * e.normal_change[q]) +
+                 along_weight * (e.along_at_a[q] + t * e.along_change[q]) + cross_weight * e.cross_derivative[q];
   for (int q = 0; q < prof.num_params(); ++q)
     dtotal[kGeometricParams + q] += weight_t * (dF[q] / r) * (e.cross / r);
 }
 
+// Whether the profile's enclosed light also gives I(R) from the same special functions,
+// enclosed(R, &F, dF, &I) (a Sersic: dF/dR = I R): the Jacobian's nodes then need no eval and exp.
+template <class Profile, class = void>
+struct EnclosedGivesIntensity : std::false_type {};
 template <class Profile>
-void add_edge_derivatives(const Profile& prof, const PolarEdge& e, double s, double weight_t, double r,
-                          double F, const double* dF, double* dtotal) {
-  Radius rad{r * r, r, 1.0 / r, std::log(r)};
-  LogDerivatives ld{};
-  prof.eval(rad, ld);
-  add_edge_derivatives(prof, e, s, weight_t, r, F, dF, std::exp(ld.L), dtotal);
+struct EnclosedGivesIntensity<Profile, std::void_t<decltype(std::declval<const Profile&>().enclosed(
+                                           1.0, std::declval<double*>(), std::declval<double*>(),
+                                           std::declval<double*>()))>> : std::true_type {};
+
+// Whether the profile has F(R) alone, enclosed_value(R) (a Sersic: the series without its
+// derivative's sums), for the value-only renders' nodes.
+template <class Profile, class = void>
+struct HasEnclosedValue : std::false_type {};
+template <class Profile>
+struct HasEnclosedValue<Profile, std::void_t<decltype(std::declval<const Profile&>().enclosed_value(1.0))>>
+    : std::true_type {};
+
+// F(r) alone: the value-only node (dF: the profile's scratch where it has no enclosed_value).
+template <class Profile>
+double enclosed_value(const Profile& prof, double r, double* dF) {
+  if constexpr (HasEnclosedValue<Profile>::value) {
+    return prof.enclosed_value(r);
+  } else {
+    double F;
+    prof.enclosed(r, &F, dF);
+    return F;
+  }
+}
+
+// F(r), dF and I(r) (flux/arcsec^2) at r > 0: the Jacobian's node.
+template <class Profile>
+double enclosed_and_intensity(const Profile& prof, double r, double& F, double* dF) {
+  if constexpr (EnclosedGivesIntensity<Profile>::value) {
+    double I;
+    prof.enclosed(r, &F, dF, &I);
+    return I;
+  } else {
+    prof.enclosed(r, &F, dF);
+    LogDerivatives ld{};
+    prof.eval(Radius{r * r, r, 1.0 / r, std::log(r)}, ld);
+    return std::exp(ld.L);
+  }
 }
 
 // Integral of g(w) cross over an edge passing within kNearCentreRatio of its
@@ -206,10 +256,14 @@ void near_centre_edge(const Profile& prof, const PolarEdge& e, double r_min, dou
   const auto node = [&](double s, double weight_s) {
     const double r = std::max(std::sqrt(e.p * e.p + s * s), r_min);
     double F;
-    prof.enclosed(r, &F, dF);
+    double I_r = 0.0;
+    if (dtotal)
+      I_r = enclosed_and_intensity(prof, r, F, dF);
+    else
+      F = enclosed_value(prof, r, dF);
     const double weight_t = weight_s / e.len;
     total += weight_t * (F / r) * (e.cross / r);
-    if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, dtotal);
+    if (dtotal) add_edge_derivatives(prof, e, s, weight_t, r, F, dF, I_r, dtotal);
   };
   const double s_start = -e.t0 * e.len, s_end = (1.0 - e.t0) * e.len;
   const double sides[2][2] = {{s_start, std::min(s_end, 0.0)}, {std::max(s_start, 0.0), s_end}};
@@ -266,19 +320,27 @@ double integrate_cell_polar(const EllipseGeometry& g, const Profile& prof, doubl
       const double piece = (u_hi - u_lo) / pieces;
       for (int m = 0; m < pieces; ++m) {
         detail::gauss_legendre_8(u_lo + (m + 0.5) * piece, 0.5 * piece, [&](double u, double weight_u) {
-          const double cosh_u = std::cosh(u);
+          // cosh u and sinh u from one exp (u >= 0; sinh's cancellation near u = 0 costs at most
+          // ~1e-16 p in s, where s only weights bounded factors)
+          const double exp_u = std::exp(u), inv_exp_u = 1.0 / exp_u;
+          const double cosh_u = 0.5 * (exp_u + inv_exp_u);
           const double rho = p * cosh_u;
           double F;
-          prof.enclosed(rho, &F, dF);
+          if (!jac) {
+            F = detail::enclosed_value(prof, rho, dF);
+          } else {
+            // F at r = max(rho, r_min), where the derivatives are taken too (rho < r_min: F is 0 to
+            // rounding there either way)
+            const double r = std::max(rho, r_min);
+            const double I_r = detail::enclosed_and_intensity(prof, r, F, dF);
+            const double weight_t = weight_u * p * cosh_u / len;  // the node as a point s on the edge
+            const double sinh_u = 0.5 * (exp_u - inv_exp_u);
+            detail::add_edge_derivatives(prof, e, sign * p * sinh_u, weight_t, r, F, dF, I_r, dtotal);
+            if (r != rho) F = detail::enclosed_value(prof, rho, dF);
+          }
           // integrand in u: F / cosh u, oriented by the sign of the cross product
           const double orient = e.cross > 0.0 ? 1.0 : -1.0;
           total += orient * weight_u * F / cosh_u;
-          if (!jac) return;
-          // Same node as a point s on the edge, with its weight in t.
-          const double weight_t = weight_u * p * cosh_u / len;
-          const double r = std::max(rho, r_min);
-          if (r != rho) prof.enclosed(r, &F, dF);
-          detail::add_edge_derivatives(prof, e, sign * p * std::sinh(u), weight_t, r, F, dF, dtotal);
         });
       }
     }

@@ -19,7 +19,9 @@
 //   static constexpr bool kHasEnclosedLight;
 //   void enclosed(double R, double* F, double* dF) const;   // if it has
 //       // F(R) = int_0^R I(r) r dr and dF/dp_k: lets the engine integrate
-//       // the pixel holding the centre exactly, in polar form
+//       // the pixel holding the centre exactly, in polar form; it may take a
+//       // fourth argument double* I (nullable) for I(R) from the same special
+//       // functions, which the polar rule's Jacobian then uses (Sersic)
 //
 // Both eval functions must be branch-free enough to vectorise and must stay
 // finite for r > 0; at r = 0 (rho = 0) only L and its parameter derivatives

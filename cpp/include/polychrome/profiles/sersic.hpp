@@ -28,33 +28,46 @@ class SersicProfile {
     require_in_range(n, 0.36, 10.0, "n");
     require_positive(Re, "Re");
     require_finite(log10_Ie, "Ie");
-    const SersicB sb = sersic_b(n);
-    b_ = sb.b;
-    db_dn_ = sb.db_dn;
     gamma_2n_ = gamma_p_constants(2.0 * n);
+    const SersicB sb = sersic_b(gamma_2n_);
+    b_ = sb.b;
+    ln_b_ = std::log(b_);
+    db_dn_ = sb.db_dn;
     // F(inf) = Ie e^b n Re^2 b^-2n Gamma(2n), and d ln F(inf) / dn
-    ln_total_ = ln_Ie_ + b_ + std::log(n) + 2.0 * ln_Re_ - 2.0 * n * std::log(b_) + gamma_2n_.log_gamma_a;
+    ln_total_ = ln_Ie_ + b_ + std::log(n) + 2.0 * ln_Re_ - 2.0 * n * ln_b_ + gamma_2n_.log_gamma_a;
     total_ = std::exp(ln_total_);
-    dln_total_dn_ = db_dn_ + inv_n_ - 2.0 * std::log(b_) - 2.0 * n * db_dn_ / b_ + 2.0 * digamma(2.0 * n);
+    dln_total_dn_ = db_dn_ + inv_n_ - 2.0 * ln_b_ - 2.0 * n * db_dn_ / b_ + 2.0 * digamma(2.0 * n);
   }
 
   /// Enclosed light F(R) = int_0^R I(r) r dr (the flux inside the ellipse of
-  /// semi-major axis R is 2 pi q F) and dF/dp for n, Re, Ie.
-  void enclosed(double R, double* F, double* dF) const {
+  /// semi-major axis R is 2 pi q F) and dF/dp for n, Re, Ie; with I non-null also
+  /// I(R) (flux/arcsec^2), from the same special functions: dF/dR = I R = F(inf) dP/dx dx/dR.
+  void enclosed(double R, double* F, double* dF, double* I = nullptr) const {
     const double total = total_;
     if (!(R > 0.0)) {
       *F = 0.0;
       dF[0] = dF[1] = dF[2] = 0.0;
+      if (I) *I = std::exp(ln_Ie_ + b_);
       return;
     }
     const double log_ratio = std::log(R) - ln_Re_;
-    const double x = b_ * std::exp(log_ratio * inv_n_);
-    const GammaPWithDerivatives g = regularized_gamma_p_with_derivatives(gamma_2n_, x);
+    const double log_x_over_b = log_ratio * inv_n_;
+    const double x = b_ * std::exp(log_x_over_b);
+    const GammaPWithDerivatives g = regularized_gamma_p_with_derivatives(gamma_2n_, x, ln_b_ + log_x_over_b);
     *F = total * g.p;
     const double dx_dn = x * (db_dn_ / b_ - log_ratio * inv_n_ * inv_n_);
+    const double dF_dx = total * g.dp_dx;
     dF[0] = *F * dln_total_dn_ + total * (2.0 * g.dp_da + g.dp_dx * dx_dn);
-    dF[1] = (2.0 * *F - total * g.dp_dx * x * inv_n_) * inv_Re_;
+    dF[1] = (2.0 * *F - dF_dx * x * inv_n_) * inv_Re_;
     dF[2] = kLn10 * *F;
+    if (I) *I = dF_dx * x * inv_n_ / (R * R);  // dx/dR = x / (n R)
+  }
+
+  /// F(R) alone (flux/arcsec^2 x arcsec^2), for value-only renders: the series without dP/da.
+  double enclosed_value(double R) const {
+    if (!(R > 0.0)) return 0.0;
+    const double log_x_over_b = (std::log(R) - ln_Re_) * inv_n_;
+    return total_ * regularized_gamma_p(gamma_2n_, b_ * std::exp(log_x_over_b), ln_b_ + log_x_over_b);
   }
 
   int num_params() const { return kNumParams; }
@@ -108,7 +121,7 @@ class SersicProfile {
 
  private:
   double n_, inv_n_, ln_Re_, inv_Re_, ln_Ie_;
-  double b_ = 0.0, db_dn_ = 0.0;
+  double b_ = 0.0, ln_b_ = 0.0, db_dn_ = 0.0;
   GammaPConstants gamma_2n_{};  // of P(2n, x): the enclosed light's shape
   double ln_total_ = 0.0, total_ = 0.0, dln_total_dn_ = 0.0;  // ln F(inf), F(inf), d ln F(inf) / dn
 };
