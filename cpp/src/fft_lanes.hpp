@@ -194,18 +194,18 @@ inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re
   }
 }
 
-/// One row of 8 adjacent complex numbers (16 elements) <-> one lane block.
-template <typename T>
-inline void deinterleave8(const T* __restrict src, T* __restrict re, T* __restrict im) {
-  for (int l = 0; l < 8; ++l) {
+/// One row of W adjacent complex numbers (2 W elements) <-> one lane block of W lanes.
+template <int W, typename T>
+inline void deinterleave(const T* __restrict src, T* __restrict re, T* __restrict im) {
+  for (int l = 0; l < W; ++l) {
     re[l] = src[2 * l];
     im[l] = src[2 * l + 1];
   }
 }
 
-template <typename T>
-inline void interleave8(const T* __restrict re, const T* __restrict im, T scale, T* __restrict dst) {
-  for (int l = 0; l < 8; ++l) {
+template <int W, typename T>
+inline void interleave(const T* __restrict re, const T* __restrict im, T scale, T* __restrict dst) {
+  for (int l = 0; l < W; ++l) {
     dst[2 * l] = scale * re[l];
     dst[2 * l + 1] = scale * im[l];
   }

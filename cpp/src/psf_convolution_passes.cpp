@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <type_traits>
 
 #include "polychrome/cpu_kernels.hpp"
@@ -12,9 +13,33 @@ namespace polychrome {
 
 namespace {
 
-constexpr std::size_t kLanes = static_cast<std::size_t>(kFftLanes);
+// Columns per block of the column stage for element type T.
+template <typename T>
+constexpr std::size_t kColumnLanes = static_cast<std::size_t>(kRegisterLanes<T>);
 
 std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + per_block - 1) / per_block; }
+
+// The column stage's layout of a spectrum of ny rows of nc bins (scaled by `scale`): per block of
+// L columns, ny L real parts, then as many imaginary parts, lane-interleaved; columns past nc 0.
+template <typename T>
+std::vector<T> lane_blocks(const std::vector<std::complex<double>>& spectrum, std::size_t ny,
+                           std::size_t nc, double scale) {
+  constexpr std::size_t L = kColumnLanes<T>;
+  const std::size_t nblocks = blocks(nc, L);
+  std::vector<T> out(nblocks * 2 * ny * L, T(0));
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    T* kr = out.data() + b * 2 * ny * L;
+    T* ki = kr + ny * L;
+    for (std::size_t t = 0; t < ny; ++t)
+      for (std::size_t l = 0; l < L && b * L + l < nc; ++l) {
+        const std::complex<double> h = spectrum[t * nc + b * L + l];
+        // The product in double, then rounded (float): as the double layout's values rounded.
+        kr[t * L + l] = static_cast<T>(scale * h.real());
+        ki[t * L + l] = static_cast<T>(scale * h.imag());
+      }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -37,19 +62,8 @@ ConvolutionPasses::ConvolutionPasses(const PsfImage& psf, std::size_t ny, std::s
   plan.forward(wrapped.data(), spectrum.data());
   // The inverse transforms are left unnormalised: the 1 / (ny nx) is folded in here.
   const double scale = 1.0 / (static_cast<double>(ny) * static_cast<double>(nx));
-  const std::size_t nblocks = blocks(nc, kLanes);
-  kernel_.assign(nblocks * 2 * ny * kLanes, 0.0);
-  for (std::size_t b = 0; b < nblocks; ++b) {
-    double* kr = kernel_.data() + b * 2 * ny * kLanes;
-    double* ki = kr + ny * kLanes;
-    for (std::size_t t = 0; t < ny; ++t)
-      for (std::size_t l = 0; l < kLanes && b * kLanes + l < nc; ++l) {
-        const std::complex<double> h = spectrum[t * nc + b * kLanes + l];
-        kr[t * kLanes + l] = scale * h.real();
-        ki[t * kLanes + l] = scale * h.imag();
-      }
-  }
-  kernel_float_.assign(kernel_.begin(), kernel_.end());
+  kernel_ = lane_blocks<double>(spectrum, ny, nc, scale);
+  kernel_float_ = lane_blocks<float>(spectrum, ny, nc, scale);
 }
 
 template <typename T>
@@ -112,15 +126,16 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   });
 
   // 2. Columns: forward, product, inverse; the wanted rows back into the same buffer.
-  parallel_for(blocks(nc, kLanes), threads, [&](std::size_t b, int slot) {
-    const T* kr = kernel<T>() + b * 2 * ny() * kLanes;
+  constexpr std::size_t L = kColumnLanes<T>;
+  parallel_for(blocks(nc, L), threads, [&](std::size_t b, int slot) {
+    const T* kr = kernel<T>() + b * 2 * ny() * L;
     ConvolutionColumns<T> columns;
-    columns.spectra = spectra + 2 * b * kLanes;
+    columns.spectra = spectra + 2 * b * L;
     columns.stride = stride;
-    columns.lanes = static_cast<int>(std::min(kLanes, nc - b * kLanes));
+    columns.lanes = static_cast<int>(std::min(L, nc - b * L));
     columns.in_rows = box.in_rows;
     columns.kernel_re = kr;
-    columns.kernel_im = kr + ny() * kLanes;
+    columns.kernel_im = kr + ny() * L;
     columns.out_first = box.out_row0;
     columns.out_rows = box.out_rows;
     cpu_kernels().real_fft_of<T>().convolve_columns(columns_, columns, work(slot));

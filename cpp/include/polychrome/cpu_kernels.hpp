@@ -49,7 +49,7 @@
 
 namespace polychrome {
 
-/// One block of up to kFftLanes adjacent columns of a stack of half spectra (rows of complex
+/// One block of up to kRegisterLanes<T> adjacent columns of a stack of half spectra (rows of complex
 /// bins, interleaved re, im; elements of type T), for the PSF convolution's column stage: each
 /// column is transformed forward (its first in_rows bins read, the rest taken as 0), multiplied by
 /// the kernel's spectrum and transformed backward, unnormalised; rows out_first, out_first + 1, ...
@@ -58,10 +58,10 @@ template <typename T>
 struct ConvolutionColumns {
   T* spectra = nullptr;             ///< bin of row t, lane l at spectra[t * stride + 2 l] (+1: im)
   std::size_t stride = 0;           ///< elements between rows
-  int lanes = 0;                    ///< columns in the block, 1 .. kFftLanes
+  int lanes = 0;                    ///< columns in the block, 1 .. kRegisterLanes<T>
   std::size_t in_rows = 0;          ///< rows read
   const T* kernel_re = nullptr;     ///< the kernel's spectrum of these columns, lane-interleaved:
-  const T* kernel_im = nullptr;     ///< element t of lane l at [t * kFftLanes + l], size n kFftLanes
+  const T* kernel_im = nullptr;     ///< element t of lane l at [t * W + l], size n W (W: kRegisterLanes<T>)
   std::size_t out_first = 0;        ///< the transform's row written to row 0
   std::size_t out_rows = 0;         ///< rows written (may exceed the size: they wrap)
 };

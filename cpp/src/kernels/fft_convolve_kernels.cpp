@@ -7,7 +7,9 @@
 // columns) the spectrum went through the lane buffers twice and through memory four times;
 // here each block is gathered once and scattered once, and the inverse writes only the
 // window's rows (about half of the transform's for a survey cutout) for the row pass to read.
-// Templated on the element type: double, and float for the single-precision convolution.
+// Templated on the element type: double, and float for the single-precision convolution, whose
+// blocks are 16 columns wide (kRegisterLanes: one AVX-512 register of floats as 8 lanes are of
+// doubles; at 8 float lanes a block cost the double one's vector instructions).
 #include <algorithm>
 #include <cstddef>
 
@@ -18,7 +20,8 @@ namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 template <typename T>
 void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c, T* scratch) {
-  constexpr std::size_t W = kFftLanes;
+  constexpr int kW = kRegisterLanes<T>;
+  constexpr std::size_t W = kW;
   const std::size_t n = plan.size();
   const std::size_t lanes = static_cast<std::size_t>(c.lanes);
   const std::size_t in_rows = std::min(c.in_rows, n);
@@ -28,7 +31,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c
   // along: cheaper than a remainder path, and never denormals or NaNs).
   if (lanes == W) {
     for (std::size_t t = 0; t < in_rows; ++t)
-      fft_detail::deinterleave8(c.spectra + t * c.stride, re + t * W, im + t * W);
+      fft_detail::deinterleave<kW>(c.spectra + t * c.stride, re + t * W, im + t * W);
   } else {
     for (std::size_t t = 0; t < in_rows; ++t) {
       const T* src = c.spectra + t * c.stride;
@@ -39,7 +42,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c
     }
   }
   // The rest of the column is 0: neither stored nor read (see fft_split_lanes_lit).
-  const bool forward_in_work = fft_split_lanes_lit(plan, in_rows, re, im, wre, wim);
+  const bool forward_in_work = fft_split_lanes_lit<T, kW>(plan, in_rows, re, im, wre, wim);
   T* const xr = forward_in_work ? wre : re;
   T* const xi = forward_in_work ? wim : im;
   T* const yr = forward_in_work ? re : wre;
@@ -57,7 +60,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c
 
   // Backward transform = forward transform with real and imaginary parts swapped; the real part
   // of the result then lies in the array passed as the imaginary one (see fft_lanes).
-  const bool backward_in_work = fft_split_lanes(plan, xi, xr, yi, yr);
+  const bool backward_in_work = fft_split_lanes<T, kW>(plan, xi, xr, yi, yr);
   const T* rr = backward_in_work ? yr : xr;
   const T* ri = backward_in_work ? yi : xi;
 
@@ -66,7 +69,7 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c
     while (t >= n) t -= n;
     T* dst = c.spectra + j * c.stride;
     if (lanes == W) {
-      fft_detail::interleave8(rr + t * W, ri + t * W, T(1), dst);
+      fft_detail::interleave<kW>(rr + t * W, ri + t * W, T(1), dst);
     } else {
       for (std::size_t l = 0; l < lanes; ++l) {
         dst[2 * l] = rr[t * W + l];

@@ -33,11 +33,13 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnD
 // convolution), instantiated for both in their sources.
 template <typename T>
 bool fft_split_single(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
-template <typename T>
+/// W lanes: kFftLanes (double and float), or kRegisterLanes<float> (the convolution's float
+/// column stage); those are instantiated.
+template <typename T, int W = kFftLanes>
 bool fft_split_lanes(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
 /// fft_split_lanes for sequences that are 0 from element `length` on (those elements of re, im
 /// are not read); the same values but for the sign of a zero.
-template <typename T>
+template <typename T, int W = kFftLanes>
 bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im, T* work_re,
                          T* work_im);
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
