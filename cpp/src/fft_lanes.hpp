@@ -8,7 +8,7 @@
 // lanes that all have rows; without AVX, for the last few elements or for a
 // group with missing rows, plain loops do the same.
 //
-// Layout reminder: element t of lane l is at lanes[t * 8 + l]; a "complex row"
+// Layout reminder: element t of lane l is at lanes[t * W + l]; a "complex row"
 // holds interleaved (re, im) pairs, bin k at row[2k], row[2k + 1]. The lanes and
 // complex rows are of element type T: double, or float for the single-precision
 // transforms (4 x 4 blocks of floats in 128-bit registers); real rows are always
@@ -27,7 +27,7 @@
 // Compiled per CPU level (with AVX where the level has it): in the level's namespace.
 namespace polychrome::POLYCHROME_KERNEL_NAMESPACE::fft_detail {
 
-static_assert(kFftLanes == 8, "the transposes below are written for 8 lanes");
+// The transposes below move groups of 4 lanes: W (the block's lanes) is a multiple of 4.
 
 #if defined(__AVX__)
 // Four elements in one register: four doubles in a __m256d, four floats in a __m128 (the
@@ -74,15 +74,15 @@ inline bool group_empty(const T* const* rows, int g) {
   return !rows[g] && !rows[g + 1] && !rows[g + 2] && !rows[g + 3];
 }
 
-/// lanes[t*8 + l] = rows[l][t] for t < n (as T: double, or float rounded to nearest); a null row
+/// lanes[t*W + l] = rows[l][t] for t < n (as T: double, or float rounded to nearest); a null row
 /// gives zeros.
-template <typename T>
+template <int W, typename T>
 inline void rows_to_lanes(const double* const* rows, std::size_t n, T* lanes) {
-  for (int g = 0; g < 8; g += 4) {
+  for (int g = 0; g < W; g += 4) {
     std::size_t t0 = 0;
     if (group_empty(rows, g)) {
       for (std::size_t t = 0; t < n; ++t)
-        for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = T(0);
+        for (int l = g; l < g + 4; ++l) lanes[t * W + l] = T(0);
       continue;
     }
 #if defined(__AVX__)
@@ -91,31 +91,31 @@ inline void rows_to_lanes(const double* const* rows, std::size_t n, T* lanes) {
         auto a = load4_as(rows[g] + t0, T{}), b = load4_as(rows[g + 1] + t0, T{});
         auto c = load4_as(rows[g + 2] + t0, T{}), d = load4_as(rows[g + 3] + t0, T{});
         transpose4(a, b, c, d);
-        store4(lanes + t0 * 8 + g, a);
-        store4(lanes + (t0 + 1) * 8 + g, b);
-        store4(lanes + (t0 + 2) * 8 + g, c);
-        store4(lanes + (t0 + 3) * 8 + g, d);
+        store4(lanes + t0 * W + g, a);
+        store4(lanes + (t0 + 1) * W + g, b);
+        store4(lanes + (t0 + 2) * W + g, c);
+        store4(lanes + (t0 + 3) * W + g, d);
       }
     }
 #endif
     for (std::size_t t = t0; t < n; ++t)
-      for (int l = g; l < g + 4; ++l) lanes[t * 8 + l] = rows[l] ? static_cast<T>(rows[l][t]) : T(0);
+      for (int l = g; l < g + 4; ++l) lanes[t * W + l] = rows[l] ? static_cast<T>(rows[l][t]) : T(0);
   }
 }
 
-/// rows[l][t] = scale * lanes[t*8 + l] for t < n (the product in double); null rows are skipped.
-template <typename T>
+/// rows[l][t] = scale * lanes[t*W + l] for t < n (the product in double); null rows are skipped.
+template <int W, typename T>
 inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* const* rows) {
-  for (int g = 0; g < 8; g += 4) {
+  for (int g = 0; g < W; g += 4) {
     std::size_t t0 = 0;
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       const __m256d s = _mm256_set1_pd(scale);
       for (; t0 + 4 <= n; t0 += 4) {
-        auto a = load4(lanes + t0 * 8 + g);
-        auto b = load4(lanes + (t0 + 1) * 8 + g);
-        auto c = load4(lanes + (t0 + 2) * 8 + g);
-        auto d = load4(lanes + (t0 + 3) * 8 + g);
+        auto a = load4(lanes + t0 * W + g);
+        auto b = load4(lanes + (t0 + 1) * W + g);
+        auto c = load4(lanes + (t0 + 2) * W + g);
+        auto d = load4(lanes + (t0 + 3) * W + g);
         transpose4(a, b, c, d);
         store4_scaled(rows[g] + t0, a, s);
         store4_scaled(rows[g + 1] + t0, b, s);
@@ -126,23 +126,23 @@ inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* c
 #endif
     for (int l = g; l < g + 4; ++l)
       if (rows[l])
-        for (std::size_t t = t0; t < n; ++t) rows[l][t] = scale * static_cast<double>(lanes[t * 8 + l]);
+        for (std::size_t t = t0; t < n; ++t) rows[l][t] = scale * static_cast<double>(lanes[t * W + l]);
   }
 }
 
-/// rows[l][2k] = re[k*8 + l], rows[l][2k+1] = im[k*8 + l] for k < count; null
+/// rows[l][2k] = re[k*W + l], rows[l][2k+1] = im[k*W + l] for k < count; null
 /// rows are skipped.
-template <typename T>
+template <int W, typename T>
 inline void lanes_to_complex_rows(const T* re, const T* im, std::size_t count, T* const* rows) {
-  for (int g = 0; g < 8; g += 4) {
+  for (int g = 0; g < W; g += 4) {
     std::size_t k0 = 0;
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       for (; k0 + 2 <= count; k0 += 2) {
-        auto a = load4(re + k0 * 8 + g);
-        auto b = load4(im + k0 * 8 + g);
-        auto c = load4(re + (k0 + 1) * 8 + g);
-        auto d = load4(im + (k0 + 1) * 8 + g);
+        auto a = load4(re + k0 * W + g);
+        auto b = load4(im + k0 * W + g);
+        auto c = load4(re + (k0 + 1) * W + g);
+        auto d = load4(im + (k0 + 1) * W + g);
         transpose4(a, b, c, d);  // a = (re_k, im_k, re_k+1, im_k+1) of lane g, ...
         store4(rows[g] + 2 * k0, a);
         store4(rows[g + 1] + 2 * k0, b);
@@ -154,21 +154,21 @@ inline void lanes_to_complex_rows(const T* re, const T* im, std::size_t count, T
     for (int l = g; l < g + 4; ++l)
       if (rows[l])
         for (std::size_t k = k0; k < count; ++k) {
-          rows[l][2 * k] = re[k * 8 + l];
-          rows[l][2 * k + 1] = im[k * 8 + l];
+          rows[l][2 * k] = re[k * W + l];
+          rows[l][2 * k + 1] = im[k * W + l];
         }
   }
 }
 
-/// re[k*8 + l] = rows[l][2k], im[k*8 + l] = rows[l][2k+1] for k < count; a
+/// re[k*W + l] = rows[l][2k], im[k*W + l] = rows[l][2k+1] for k < count; a
 /// null row gives zeros.
-template <typename T>
+template <int W, typename T>
 inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re, T* im) {
-  for (int g = 0; g < 8; g += 4) {
+  for (int g = 0; g < W; g += 4) {
     std::size_t k0 = 0;
     if (group_empty(rows, g)) {
       for (std::size_t k = 0; k < count; ++k)
-        for (int l = g; l < g + 4; ++l) re[k * 8 + l] = im[k * 8 + l] = T(0);
+        for (int l = g; l < g + 4; ++l) re[k * W + l] = im[k * W + l] = T(0);
       continue;
     }
 #if defined(__AVX__)
@@ -179,17 +179,17 @@ inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re
         auto c = load4(rows[g + 2] + 2 * k0);
         auto d = load4(rows[g + 3] + 2 * k0);
         transpose4(a, b, c, d);  // a = re_k of lanes g..g+3, b = im_k, c = re_k+1, d = im_k+1
-        store4(re + k0 * 8 + g, a);
-        store4(im + k0 * 8 + g, b);
-        store4(re + (k0 + 1) * 8 + g, c);
-        store4(im + (k0 + 1) * 8 + g, d);
+        store4(re + k0 * W + g, a);
+        store4(im + k0 * W + g, b);
+        store4(re + (k0 + 1) * W + g, c);
+        store4(im + (k0 + 1) * W + g, d);
       }
     }
 #endif
     for (std::size_t k = k0; k < count; ++k)
       for (int l = g; l < g + 4; ++l) {
-        re[k * 8 + l] = rows[l] ? rows[l][2 * k] : T(0);
-        im[k * 8 + l] = rows[l] ? rows[l][2 * k + 1] : T(0);
+        re[k * W + l] = rows[l] ? rows[l][2 * k] : T(0);
+        im[k * W + l] = rows[l] ? rows[l][2 * k + 1] : T(0);
       }
   }
 }
@@ -200,6 +200,17 @@ inline void deinterleave(const T* __restrict src, T* __restrict re, T* __restric
   for (int l = 0; l < W; ++l) {
     re[l] = src[2 * l];
     im[l] = src[2 * l + 1];
+  }
+}
+
+/// deinterleave of a block whose lanes from `live` on are 0 (all 2 W elements of src are read).
+template <int W, typename T>
+inline void deinterleave_live(const T* __restrict src, std::size_t live, T* __restrict re,
+                              T* __restrict im) {
+  for (int l = 0; l < W; ++l) {
+    const T r = src[2 * l], i = src[2 * l + 1];
+    re[l] = static_cast<std::size_t>(l) < live ? r : T(0);
+    im[l] = static_cast<std::size_t>(l) < live ? i : T(0);
   }
 }
 

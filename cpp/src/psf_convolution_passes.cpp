@@ -13,9 +13,12 @@ namespace polychrome {
 
 namespace {
 
-// Columns per block of the column stage for element type T.
+// Lanes of the kernels' blocks of element type T at the CPU level in use: a row block takes twice
+// as many rows, a column block as many columns (8 doubles; 16 floats with AVX-512).
 template <typename T>
-constexpr std::size_t kColumnLanes = static_cast<std::size_t>(kRegisterLanes<T>);
+std::size_t lanes_of() {
+  return static_cast<std::size_t>(cpu_kernels().real_fft_of<T>().lanes);
+}
 
 std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + per_block - 1) / per_block; }
 
@@ -24,7 +27,7 @@ std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + p
 template <typename T>
 std::vector<T> lane_blocks(const std::vector<std::complex<double>>& spectrum, std::size_t ny,
                            std::size_t nc, double scale) {
-  constexpr std::size_t L = kColumnLanes<T>;
+  const std::size_t L = lanes_of<T>();
   const std::size_t nblocks = blocks(nc, L);
   std::vector<T> out(nblocks * 2 * ny * L, T(0));
   for (std::size_t b = 0; b < nblocks; ++b) {
@@ -83,23 +86,16 @@ bool ConvolutionPasses::suits_single_precision(const ConvolutionBox& box, const 
   // normal (>= 2^-126) even times the product's 1 / (ny nx) >= 2^-24: nothing that matters
   // underflows. (An all-zero input is exact in float too.)
   constexpr double kSmallest = 0x1p-50, kLargest = 0x1p80;
-  // Eight running sums, one per lane of the loop, so that it vectorises without reordering a sum.
-  double lanes[8] = {};
-  double sum = 0.0;
-  for (std::size_t r = 0; r < box.in_rows; ++r) {
-    const double* row = in + r * box.in_stride;
-    std::size_t j = 0;
-    for (; j + 8 <= box.in_cols; j += 8)
-      for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::abs(row[j + l]);
-    for (; j < box.in_cols; ++j) sum += std::abs(row[j]);
-  }
-  for (const double v : lanes) sum += v;
+  const double sum = cpu_kernels().abs_sum(in, box.in_rows, box.in_cols, box.in_stride);
   return sum == 0.0 || (sum >= kSmallest && sum <= kLargest);  // false for NaN and inf
 }
 
 std::size_t ConvolutionPasses::spectra_size(const ConvolutionBox& box) const noexcept {
-  // Rounded up to whole cache lines: scratch placed after the spectra stays 64-byte aligned.
-  const std::size_t doubles = std::max(box.in_rows, box.out_rows) * 2 * rows_.spectrum_size();
+  constexpr std::size_t kLanes = static_cast<std::size_t>(kFftLanes);
+  // Rows of whole blocks of 8 doubles (the run's stride; 16-float blocks take no more bytes),
+  // rounded up to whole cache lines: scratch placed after the spectra stays 64-byte aligned.
+  const std::size_t doubles =
+      std::max(box.in_rows, box.out_rows) * 2 * blocks(rows_.spectrum_size(), kLanes) * kLanes;
   return (doubles + 7) / 8 * 8;
 }
 
@@ -111,10 +107,13 @@ template <typename T>
 void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double* out, T* spectra,
                             T* scratch, int threads) const {
   const std::size_t nc = rows_.spectrum_size();
-  const std::size_t stride = 2 * nc;  // elements between the spectra's rows
+  const std::size_t L = lanes_of<T>(), R = 2 * L;  // columns and rows per block
+  // Elements between the spectra's rows: room for whole column blocks, so that the column stage
+  // reads and writes every block whole (the bins past nc are neither written by the row pass
+  // nor read by the inverse one).
+  const std::size_t stride = 2 * blocks(nc, L) * L;
   // Per thread, in elements of T (floats take fewer bytes than scratch_size() doubles).
   const std::size_t per_thread = std::max(rows_.scratch_size<T>(), columns_.scratch_size<T>());
-  constexpr std::size_t R = RealFftPlan::block_rows;
   auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
 
   // 1. The lit rows' half spectra.
@@ -126,7 +125,6 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   });
 
   // 2. Columns: forward, product, inverse; the wanted rows back into the same buffer.
-  constexpr std::size_t L = kColumnLanes<T>;
   parallel_for(blocks(nc, L), threads, [&](std::size_t b, int slot) {
     const T* kr = kernel<T>() + b * 2 * ny() * L;
     ConvolutionColumns<T> columns;

@@ -40,9 +40,10 @@ namespace polychrome {
 /// one AVX-512 register or two AVX2 registers per real/imaginary array.
 inline constexpr int kFftLanes = 8;
 
-/// Lanes of one AVX-512 register of element type T: 8 doubles (kFftLanes), 16 floats. The PSF
-/// convolution's column stage runs its single-precision blocks this wide: at 8 float lanes it
-/// cost as many vector instructions per block as the doubles did (half a register each).
+/// Lanes of one AVX-512 register of element type T: 8 doubles (kFftLanes), 16 floats: the most
+/// any kernel block uses (the single-precision row and column blocks run 16 lanes with AVX-512;
+/// at 8 float lanes a block cost as many vector instructions as a double one). Scratch has room
+/// for this many.
 template <typename T>
 inline constexpr int kRegisterLanes = std::is_same_v<T, float> ? 2 * kFftLanes : kFftLanes;
 

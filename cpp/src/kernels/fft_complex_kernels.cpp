@@ -397,13 +397,11 @@ bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, 
 template bool fft_split_single(const ComplexFftPlan&, double*, double*, double*, double*);
 template bool fft_split_single(const ComplexFftPlan&, float*, float*, float*, float*);
 template bool fft_split_lanes(const ComplexFftPlan&, double*, double*, double*, double*);
-template bool fft_split_lanes(const ComplexFftPlan&, float*, float*, float*, float*);
 template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, double*, double*, double*, double*);
-template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, float*, float*, float*, float*);
-template bool fft_split_lanes<float, kRegisterLanes<float>>(const ComplexFftPlan&, float*, float*,
-                                                            float*, float*);
-template bool fft_split_lanes_lit<float, kRegisterLanes<float>>(const ComplexFftPlan&, std::size_t,
-                                                                float*, float*, float*, float*);
+template bool fft_split_lanes<float, kFloatLanes>(const ComplexFftPlan&, float*, float*, float*,
+                                                  float*);
+template bool fft_split_lanes_lit<float, kFloatLanes>(const ComplexFftPlan&, std::size_t, float*,
+                                                      float*, float*, float*);
 
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
                FftDirection direction, double scale, double* scratch) {

@@ -8,9 +8,9 @@
 // here each block is gathered once and scattered once, and the inverse writes only the
 // window's rows (about half of the transform's for a survey cutout) for the row pass to read.
 // Templated on the element type: double, and float for the single-precision convolution, whose
-// blocks are 16 columns wide (kRegisterLanes: one AVX-512 register of floats as 8 lanes are of
-// doubles; at 8 float lanes a block cost the double one's vector instructions).
+// blocks are kLanesOf<float> columns wide (16 with AVX-512: see kernels.hpp).
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 #include "../fft_lanes.hpp"
@@ -20,26 +20,22 @@ namespace polychrome::POLYCHROME_KERNEL_NAMESPACE {
 
 template <typename T>
 void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c, T* scratch) {
-  constexpr int kW = kRegisterLanes<T>;
+  constexpr int kW = kLanesOf<T>;
   constexpr std::size_t W = kW;
   const std::size_t n = plan.size();
   const std::size_t lanes = static_cast<std::size_t>(c.lanes);
   const std::size_t in_rows = std::min(c.in_rows, n);
   const auto [re, im, wre, wim] = plan.split_buffers(scratch);
 
-  // Gather the input rows; unused lanes are 0 (transformed
-  // along: cheaper than a remainder path, and never denormals or NaNs).
+  // Gather the input rows (each has room for the block's W lanes: see ConvolutionColumns::stride);
+  // lanes past c.lanes are read and set to 0: transformed along (cheaper than a remainder path,
+  // and never denormals or NaNs).
   if (lanes == W) {
     for (std::size_t t = 0; t < in_rows; ++t)
       fft_detail::deinterleave<kW>(c.spectra + t * c.stride, re + t * W, im + t * W);
   } else {
-    for (std::size_t t = 0; t < in_rows; ++t) {
-      const T* src = c.spectra + t * c.stride;
-      for (std::size_t l = 0; l < W; ++l) {
-        re[t * W + l] = l < lanes ? src[2 * l] : T(0);
-        im[t * W + l] = l < lanes ? src[2 * l + 1] : T(0);
-      }
-    }
+    for (std::size_t t = 0; t < in_rows; ++t)
+      fft_detail::deinterleave_live<kW>(c.spectra + t * c.stride, lanes, re + t * W, im + t * W);
   }
   // The rest of the column is 0: neither stored nor read (see fft_split_lanes_lit).
   const bool forward_in_work = fft_split_lanes_lit<T, kW>(plan, in_rows, re, im, wre, wim);
@@ -67,16 +63,28 @@ void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& c
   for (std::size_t j = 0; j < c.out_rows; ++j) {
     std::size_t t = c.out_first + j;
     while (t >= n) t -= n;
-    T* dst = c.spectra + j * c.stride;
-    if (lanes == W) {
-      fft_detail::interleave<kW>(rr + t * W, ri + t * W, T(1), dst);
-    } else {
-      for (std::size_t l = 0; l < lanes; ++l) {
-        dst[2 * l] = rr[t * W + l];
-        dst[2 * l + 1] = ri[t * W + l];
-      }
-    }
+    // All W lanes: those past c.lanes land in the row's room past its bins, which nothing reads.
+    fft_detail::interleave<kW>(rr + t * W, ri + t * W, T(1), c.spectra + j * c.stride);
   }
+}
+
+// 32 running sums (one per lane of the loop, several vector registers): the loop vectorises
+// without reordering a sum and its additions do not wait on each other's latency.
+double abs_sum(const double* in, std::size_t rows, std::size_t cols, std::size_t stride) {
+  constexpr std::size_t kSums = 32;
+  double lanes[kSums] = {};
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* row = in + r * stride;
+    std::size_t j = 0;
+    for (; j + kSums <= cols; j += kSums)
+      for (std::size_t l = 0; l < kSums; ++l) lanes[l] += std::abs(row[j + l]);
+    for (; j + 8 <= cols; j += 8)
+      for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::abs(row[j + l]);
+    for (std::size_t l = 0; j + l < cols; ++l) lanes[8 + l] += std::abs(row[j + l]);  // < 8 left
+  }
+  double sum = 0.0;
+  for (const double v : lanes) sum += v;
+  return sum;
 }
 
 template void convolve_columns(const ComplexFftPlan&, const ConvolutionColumns<double>&, double*);
