@@ -22,6 +22,22 @@ std::size_t lanes_of() {
 
 std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + per_block - 1) / per_block; }
 
+// The row blocks of `rows` rows for blocks of R rows: R each, but for 32-row (16-lane) blocks the
+// last 1 or 2 rows past a multiple of 16 go in a block of their own, which the kernels run in
+// their single lane, as they do at 16 rows a block: with every row meeting the same partner row
+// at either width (see fft_real_kernels.cpp), a plane's values do not depend on the width.
+struct RowBlocks {
+  RowBlocks(std::size_t rows, std::size_t R) : rows(rows), R(R) {
+    constexpr std::size_t kPair = 2 * static_cast<std::size_t>(kFftLanes);
+    const std::size_t tail = rows % kPair;
+    main = R > kPair && (tail == 1 || tail == 2) ? rows - tail : rows;
+    count = blocks(main, R) + (main < rows ? 1 : 0);
+  }
+  std::size_t first(std::size_t b) const { return std::min(b * R, main); }
+  std::size_t size(std::size_t b) const { return b * R < main ? std::min(R, main - b * R) : rows - main; }
+  std::size_t rows, R, main = 0, count = 0;
+};
+
 // The column stage's layout of a spectrum of ny rows of nc bins (scaled by `scale`): per block of
 // L columns, ny L real parts, then as many imaginary parts, lane-interleaved; columns past nc 0.
 template <typename T>
@@ -117,9 +133,10 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
 
   // 1. The lit rows' half spectra.
-  parallel_for(blocks(box.in_rows, R), threads, [&](std::size_t b, int slot) {
-    const std::size_t r0 = b * R;
-    rows_.forward_block(in + r0 * box.in_stride, box.in_stride, std::min(R, box.in_rows - r0),
+  const RowBlocks lit(box.in_rows, R);
+  parallel_for(lit.count, threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = lit.first(b);
+    rows_.forward_block(in + r0 * box.in_stride, box.in_stride, lit.size(b),
                         box.in_cols, HalfSpectra<T>{spectra + r0 * stride, stride, nullptr, 0, nc},
                         work(slot));
   });
@@ -140,10 +157,11 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   });
 
   // 3. The wanted rows back to real values, the wanted columns only.
-  parallel_for(blocks(box.out_rows, R), threads, [&](std::size_t b, int slot) {
-    const std::size_t r0 = b * R;
+  const RowBlocks wanted(box.out_rows, R);
+  parallel_for(wanted.count, threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = wanted.first(b);
     rows_.inverse_block(HalfSpectra<const T>{spectra + r0 * stride, stride, nullptr, 0, nc},
-                        std::min(R, box.out_rows - r0), out + r0 * box.out_stride, box.out_stride,
+                        wanted.size(b), out + r0 * box.out_stride, box.out_stride,
                         box.out_col0, box.out_cols, 1.0, work(slot));
   });
 }

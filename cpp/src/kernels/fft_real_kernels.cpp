@@ -83,13 +83,19 @@ void combine(const T* __restrict ar, const T* __restrict ai,
   }
 }
 
-// Row pointers for the lanes of one block: lane l carries row first + l; rows
-// past `rows` are null (zeros in, skipped out).
+// Row pointers for the real (part 0) or imaginary (part 1) parts of the lanes of one block: per
+// group of 8 lanes g, lane 8 g + j carries row 16 g + j in its real part and row 16 g + 8 + j in
+// its imaginary part (a 16-lane block is two 8-lane blocks side by side: every row meets the same
+// partner row, hence the same roundings, at either width); rows past `rows` are null (zeros in,
+// skipped out).
 template <int W, typename T>
-std::array<T*, W> row_pointers(T* base, std::size_t stride, std::size_t first, std::size_t rows) {
+std::array<T*, W> row_pointers(T* base, std::size_t stride, std::size_t part, std::size_t rows) {
+  constexpr std::size_t G = kFftLanes;
   std::array<T*, W> p{};
-  for (std::size_t l = 0; l < static_cast<std::size_t>(W); ++l)
-    p[l] = first + l < rows ? base + (first + l) * stride : nullptr;
+  for (std::size_t l = 0; l < static_cast<std::size_t>(W); ++l) {
+    const std::size_t row = 2 * G * (l / G) + G * part + l % G;
+    p[l] = row < rows ? base + row * stride : nullptr;
+  }
   return p;
 }
 
@@ -153,7 +159,7 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
   }
   // Lane l carries row l in its real part and row W + l in its imaginary part.
   fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 0, rows).data(), len, re);
-  fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, W, rows).data(), len, im);
+  fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 1, rows).data(), len, im);
   // The zero padding past len is neither stored nor read (see fft_split_lanes_lit).
   const bool in_work = fft_split_lanes_lit<T, kW>(plan, len, re, im, wre, wim);
   T* a = in_work ? re : wre;  // the free pair
@@ -161,14 +167,14 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
   separate<W>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);
   const std::size_t nlo = std::min(out.split, nc);
   const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // rows 0..7 get A, rows 8..15 get B
+  for (std::size_t half = 0; half < 2; ++half) {  // the real parts' rows get A, the others B
     const T* sr = half == 0 ? a : b;
     const T* si = sr + nc * W;
     fft_detail::lanes_to_complex_rows<kW>(sr, si, nlo,
-                                      row_pointers<kW>(out.lo, out.lo_stride, half * W, rows).data());
+                                      row_pointers<kW>(out.lo, out.lo_stride, half, rows).data());
     if (nlo < nc)
       fft_detail::lanes_to_complex_rows<kW>(
-          sr + off, si + off, nc - nlo, row_pointers<kW>(out.hi, out.hi_stride, half * W, rows).data());
+          sr + off, si + off, nc - nlo, row_pointers<kW>(out.hi, out.hi_stride, half, rows).data());
   }
 }
 
@@ -205,14 +211,14 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& 
   }
   const std::size_t nlo = std::min(in.split, nc);
   const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // A from rows 0..7 into wre, B into wim
+  for (std::size_t half = 0; half < 2; ++half) {  // A from the real parts' rows into wre, B into wim
     T* dr = half == 0 ? wre : wim;
     T* di = dr + nc * W;
-    fft_detail::complex_rows_to_lanes<kW>(row_pointers<kW>(in.lo, in.lo_stride, half * W, rows).data(),
+    fft_detail::complex_rows_to_lanes<kW>(row_pointers<kW>(in.lo, in.lo_stride, half, rows).data(),
                                       nlo, dr, di);
     if (nlo < nc)
       fft_detail::complex_rows_to_lanes<kW>(
-          row_pointers<kW>(in.hi, in.hi_stride, half * W, rows).data(), nc - nlo, dr + off, di + off);
+          row_pointers<kW>(in.hi, in.hi_stride, half, rows).data(), nc - nlo, dr + off, di + off);
     // The zero and (even n) Nyquist bins of a real row's spectrum are real:
     // their imaginary parts are ignored, as numpy.fft.irfft does.
     for (std::size_t l = 0; l < W; ++l) {
@@ -229,7 +235,7 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& 
     fft_detail::lanes_to_rows<kW>(xr + t0 * W, len, scale,
                               row_pointers<kW>(out + done, out_stride, 0, rows).data());
     fft_detail::lanes_to_rows<kW>(xi + t0 * W, len, scale,
-                              row_pointers<kW>(out + done, out_stride, W, rows).data());
+                              row_pointers<kW>(out + done, out_stride, 1, rows).data());
   });
 }
 
