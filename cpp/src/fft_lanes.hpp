@@ -194,9 +194,58 @@ inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re
   }
 }
 
+#if defined(__AVX512F__)
+// A lane block that fills one AVX-512 register (16 floats, 8 doubles) <-> its row of complex
+// numbers (two registers), by two-source permutes: GCC built the loops below' registers element
+// by element. `live`: a mask of the lanes kept (the others 0).
+inline void deinterleave_register(const float* src, unsigned live, float* re, float* im) {
+  const __m512 a = _mm512_loadu_ps(src), b = _mm512_loadu_ps(src + 16);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  _mm512_storeu_ps(re, _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(live), a, even, b));
+  _mm512_storeu_ps(im, _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(live), a, odd, b));
+}
+inline void deinterleave_register(const double* src, unsigned live, double* re, double* im) {
+  const __m512d a = _mm512_loadu_pd(src), b = _mm512_loadu_pd(src + 8);
+  const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+  _mm512_storeu_pd(re, _mm512_maskz_permutex2var_pd(static_cast<__mmask8>(live), a, even, b));
+  _mm512_storeu_pd(im, _mm512_maskz_permutex2var_pd(static_cast<__mmask8>(live), a, odd, b));
+}
+inline void interleave_register(const float* re, const float* im, float scale, float* dst) {
+  const __m512 s = _mm512_set1_ps(scale);
+  const __m512 r = _mm512_mul_ps(s, _mm512_loadu_ps(re)), i = _mm512_mul_ps(s, _mm512_loadu_ps(im));
+  const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  _mm512_storeu_ps(dst, _mm512_permutex2var_ps(r, lo, i));
+  _mm512_storeu_ps(dst + 16, _mm512_permutex2var_ps(r, hi, i));
+}
+inline void interleave_register(const double* re, const double* im, double scale, double* dst) {
+  const __m512d s = _mm512_set1_pd(scale);
+  const __m512d r = _mm512_mul_pd(s, _mm512_loadu_pd(re)), i = _mm512_mul_pd(s, _mm512_loadu_pd(im));
+  _mm512_storeu_pd(dst, _mm512_permutex2var_pd(r, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), i));
+  _mm512_storeu_pd(dst + 8, _mm512_permutex2var_pd(r, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), i));
+}
+#endif
+
+/// Whether W lanes of T fill one AVX-512 register where the level has it (the permutes above).
+template <int W, typename T>
+inline constexpr bool kOneRegister =
+#if defined(__AVX512F__)
+    W * sizeof(T) == 64;
+#else
+    false;
+#endif
+
 /// One row of W adjacent complex numbers (2 W elements) <-> one lane block of W lanes.
 template <int W, typename T>
 inline void deinterleave(const T* __restrict src, T* __restrict re, T* __restrict im) {
+#if defined(__AVX512F__)
+  if constexpr (kOneRegister<W, T>) {
+    deinterleave_register(src, (1u << W) - 1u, re, im);
+    return;
+  }
+#endif
   for (int l = 0; l < W; ++l) {
     re[l] = src[2 * l];
     im[l] = src[2 * l + 1];
@@ -207,6 +256,12 @@ inline void deinterleave(const T* __restrict src, T* __restrict re, T* __restric
 template <int W, typename T>
 inline void deinterleave_live(const T* __restrict src, std::size_t live, T* __restrict re,
                               T* __restrict im) {
+#if defined(__AVX512F__)
+  if constexpr (kOneRegister<W, T>) {
+    deinterleave_register(src, live >= static_cast<std::size_t>(W) ? (1u << W) - 1u : (1u << live) - 1u, re, im);
+    return;
+  }
+#endif
   for (int l = 0; l < W; ++l) {
     const T r = src[2 * l], i = src[2 * l + 1];
     re[l] = static_cast<std::size_t>(l) < live ? r : T(0);
@@ -216,6 +271,12 @@ inline void deinterleave_live(const T* __restrict src, std::size_t live, T* __re
 
 template <int W, typename T>
 inline void interleave(const T* __restrict re, const T* __restrict im, T scale, T* __restrict dst) {
+#if defined(__AVX512F__)
+  if constexpr (kOneRegister<W, T>) {
+    interleave_register(re, im, scale, dst);
+    return;
+  }
+#endif
   for (int l = 0; l < W; ++l) {
     dst[2 * l] = scale * re[l];
     dst[2 * l + 1] = scale * im[l];

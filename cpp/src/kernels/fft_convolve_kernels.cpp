@@ -93,7 +93,12 @@ double abs_sum(const double* in, std::size_t rows, std::size_t cols, std::size_t
       s0 = _mm512_add_pd(s0, _mm512_abs_pd(_mm512_maskz_loadu_pd(live, row + j)));
     }
   }
-  return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
+  // (Not _mm512_reduce_add_pd: GCC 12 warns inside it of an uninitialised register.)
+  alignas(64) double lanes[8];
+  _mm512_store_pd(lanes, _mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
+  double sum = 0.0;
+  for (const double v : lanes) sum += v;
+  return sum;
 #else
   double lanes[8] = {};
   double sum = 0.0;
