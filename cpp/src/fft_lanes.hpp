@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #if defined(__AVX__)
 #include <immintrin.h>
@@ -63,6 +64,39 @@ inline void transpose4(__m256d& a, __m256d& b, __m256d& c, __m256d& d) {
 inline void transpose4(__m128& a, __m128& b, __m128& c, __m128& d) { _MM_TRANSPOSE4_PS(a, b, c, d); }
 #endif
 
+#if defined(__AVX512F__)
+// All 8 lanes: the masked conversions, since GCC 12 warns inside the plain ones (an
+// uninitialised source register for their unmasked form).
+constexpr __mmask8 kAll8 = 0xFF;
+
+/// In-register transpose of the 8 x 8 floats whose rows are r[0..7].
+inline void transpose8(__m256 (&r)[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; ++i) {
+    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+  }
+}
+#endif
+
+/// Whether lanes g .. g+7 all have a row (the 8 x 8 float transposes).
+template <typename T>
+inline bool group8_complete(const T* const* rows, int g) {
+  for (int l = g; l < g + 8; ++l)
+    if (!rows[l]) return false;
+  return true;
+}
+
 /// Whether lanes g .. g+3 all have a row (the 4 x 4 transposes need the whole group); a block of
 /// rows that ends inside it (the last rows of an array) moves the other group at SIMD speed still.
 template <typename T>
@@ -78,8 +112,26 @@ inline bool group_empty(const T* const* rows, int g) {
 /// gives zeros.
 template <int W, typename T>
 inline void rows_to_lanes(const double* const* rows, std::size_t n, T* lanes) {
+  std::size_t done[W / 4] = {};  // elements moved already per group of 4 lanes
+#if defined(__AVX512F__)
+  // Floats 8 x 8 at a time (rows of 8 doubles rounded into one register each): 40% fewer
+  // instructions than the 4 x 4 blocks, whose 128-bit registers hold 4 floats.
+  if constexpr (std::is_same_v<T, float> && W % 8 == 0) {
+    for (int g = 0; g < W; g += 8) {
+      if (!group8_complete(rows, g)) continue;
+      std::size_t t0 = 0;
+      for (; t0 + 8 <= n; t0 += 8) {
+        __m256 r[8];
+        for (int i = 0; i < 8; ++i) r[i] = _mm512_maskz_cvtpd_ps(kAll8, _mm512_loadu_pd(rows[g + i] + t0));
+        transpose8(r);
+        for (int j = 0; j < 8; ++j) _mm256_storeu_ps(lanes + (t0 + j) * W + g, r[j]);
+      }
+      done[g / 4] = done[g / 4 + 1] = t0;
+    }
+  }
+#endif
   for (int g = 0; g < W; g += 4) {
-    std::size_t t0 = 0;
+    std::size_t t0 = done[g / 4];
     if (group_empty(rows, g)) {
       for (std::size_t t = 0; t < n; ++t)
         for (int l = g; l < g + 4; ++l) lanes[t * W + l] = T(0);
@@ -106,8 +158,25 @@ inline void rows_to_lanes(const double* const* rows, std::size_t n, T* lanes) {
 /// rows[l][t] = scale * lanes[t*W + l] for t < n (the product in double); null rows are skipped.
 template <int W, typename T>
 inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* const* rows) {
+  std::size_t done[W / 4] = {};  // elements moved already per group of 4 lanes
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float> && W % 8 == 0) {  // 8 x 8, as in rows_to_lanes
+    const __m512d s = _mm512_set1_pd(scale);
+    for (int g = 0; g < W; g += 8) {
+      if (!group8_complete(rows, g)) continue;
+      std::size_t t0 = 0;
+      for (; t0 + 8 <= n; t0 += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(lanes + (t0 + j) * W + g);
+        transpose8(r);
+        for (int i = 0; i < 8; ++i) _mm512_storeu_pd(rows[g + i] + t0, _mm512_mul_pd(s, _mm512_maskz_cvtps_pd(kAll8, r[i])));
+      }
+      done[g / 4] = done[g / 4 + 1] = t0;
+    }
+  }
+#endif
   for (int g = 0; g < W; g += 4) {
-    std::size_t t0 = 0;
+    std::size_t t0 = done[g / 4];
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       const __m256d s = _mm256_set1_pd(scale);
