@@ -164,12 +164,16 @@ inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* c
     const __m512d s = _mm512_set1_pd(scale);
     for (int g = 0; g < W; g += 8) {
       if (!group8_complete(rows, g)) continue;
+      // The row pointers in registers: read through `rows` they were reloaded after every store.
+      double* out[8];
+      for (int i = 0; i < 8; ++i) out[i] = rows[g + i];
       std::size_t t0 = 0;
       for (; t0 + 8 <= n; t0 += 8) {
         __m256 r[8];
         for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(lanes + (t0 + j) * W + g);
         transpose8(r);
-        for (int i = 0; i < 8; ++i) _mm512_storeu_pd(rows[g + i] + t0, _mm512_mul_pd(s, _mm512_maskz_cvtps_pd(kAll8, r[i])));
+        for (int i = 0; i < 8; ++i)
+          _mm512_storeu_pd(out[i] + t0, _mm512_mul_pd(s, _mm512_maskz_cvtps_pd(kAll8, r[i])));
       }
       done[g / 4] = done[g / 4 + 1] = t0;
     }
