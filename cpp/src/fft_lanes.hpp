@@ -2,10 +2,11 @@
 // split layout (internal header of the FFT sources).
 //
 // Why this file exists: the butterflies run at SIMD speed, so the transposes
-// that feed them (8 rows <-> 8 lanes) decide the speed of the real transforms
-// unless they are SIMD too. With AVX they work on 4 x 4 blocks of doubles
-// (two unpacks and two 128-bit lane permutes per pair of rows), per group of 4
-// lanes that all have rows; without AVX, for the last few elements or for a
+// that feed them (rows <-> W lanes, W = 8, or 16 floats with AVX-512) decide the
+// speed of the real transforms unless they are SIMD too. With AVX they work on
+// 4 x 4 blocks of doubles (two unpacks and two 128-bit lane permutes per pair of
+// rows), per group of 4 lanes that all have rows; with AVX-512 the float real rows
+// move 8 x 8 per group of 8 lanes; without AVX, for the last few elements or for a
 // group with missing rows, plain loops do the same.
 //
 // Layout reminder: element t of lane l is at lanes[t * W + l]; a "complex row"

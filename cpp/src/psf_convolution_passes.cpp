@@ -128,7 +128,7 @@ void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double*
   // reads and writes every block whole (the bins past nc are neither written by the row pass
   // nor read by the inverse one).
   const std::size_t stride = 2 * blocks(nc, L) * L;
-  // Per thread, in elements of T (floats take fewer bytes than scratch_size() doubles).
+  // Per thread, in elements of T (as many bytes for floats as scratch_size() doubles).
   const std::size_t per_thread = std::max(rows_.scratch_size<T>(), columns_.scratch_size<T>());
   auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
 

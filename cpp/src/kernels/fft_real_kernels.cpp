@@ -157,7 +157,7 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
     }
     return;
   }
-  // Lane l carries row l in its real part and row W + l in its imaginary part.
+  // Each lane carries a row in its real part and its partner row in its imaginary part (row_pointers).
   fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 0, rows).data(), len, re);
   fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 1, rows).data(), len, im);
   // The zero padding past len is neither stored nor read (see fft_split_lanes_lit).
