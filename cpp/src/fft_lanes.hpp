@@ -208,8 +208,29 @@ inline void lanes_to_rows(const T* lanes, std::size_t n, double scale, double* c
 /// rows are skipped.
 template <int W, typename T>
 inline void lanes_to_complex_rows(const T* re, const T* im, std::size_t count, T* const* rows) {
+  std::size_t done[W / 4] = {};  // bins moved already per group of 4 lanes
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float> && W % 8 == 0) {  // 4 bins of 8 rows 8 x 8, as below
+    for (int g = 0; g < W; g += 8) {
+      if (!group8_complete(rows, g)) continue;
+      float* out[8];
+      for (int i = 0; i < 8; ++i) out[i] = rows[g + i];
+      std::size_t k0 = 0;
+      for (; k0 + 4 <= count; k0 += 4) {
+        __m256 r[8];  // re_k0, im_k0, re_k0+1, ... of lanes g .. g+7
+        for (int j = 0; j < 4; ++j) {
+          r[2 * j] = _mm256_loadu_ps(re + (k0 + j) * W + g);
+          r[2 * j + 1] = _mm256_loadu_ps(im + (k0 + j) * W + g);
+        }
+        transpose8(r);  // r[i] = (re, im) of bins k0 .. k0+3 of row g + i
+        for (int i = 0; i < 8; ++i) _mm256_storeu_ps(out[i] + 2 * k0, r[i]);
+      }
+      done[g / 4] = done[g / 4 + 1] = k0;
+    }
+  }
+#endif
   for (int g = 0; g < W; g += 4) {
-    std::size_t k0 = 0;
+    std::size_t k0 = done[g / 4];
 #if defined(__AVX__)
     if (group_complete(rows, g)) {
       for (; k0 + 2 <= count; k0 += 2) {
@@ -238,8 +259,27 @@ inline void lanes_to_complex_rows(const T* re, const T* im, std::size_t count, T
 /// null row gives zeros.
 template <int W, typename T>
 inline void complex_rows_to_lanes(const T* const* rows, std::size_t count, T* re, T* im) {
+  std::size_t done[W / 4] = {};  // bins moved already per group of 4 lanes
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float> && W % 8 == 0) {  // 4 bins of 8 rows 8 x 8
+    for (int g = 0; g < W; g += 8) {
+      if (!group8_complete(rows, g)) continue;
+      std::size_t k0 = 0;
+      for (; k0 + 4 <= count; k0 += 4) {
+        __m256 r[8];  // (re, im) of bins k0 .. k0+3 of row g + i
+        for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows[g + i] + 2 * k0);
+        transpose8(r);  // r[2j] = re of bin k0+j of lanes g .. g+7, r[2j+1] = im
+        for (int j = 0; j < 4; ++j) {
+          _mm256_storeu_ps(re + (k0 + j) * W + g, r[2 * j]);
+          _mm256_storeu_ps(im + (k0 + j) * W + g, r[2 * j + 1]);
+        }
+      }
+      done[g / 4] = done[g / 4 + 1] = k0;
+    }
+  }
+#endif
   for (int g = 0; g < W; g += 4) {
-    std::size_t k0 = 0;
+    std::size_t k0 = done[g / 4];
     if (group_empty(rows, g)) {
       for (std::size_t k = 0; k < count; ++k)
         for (int l = g; l < g + 4; ++l) re[k * W + l] = im[k * W + l] = T(0);
