@@ -85,6 +85,22 @@ def test_single_planes_against_numpy(psf_shape, window, kind):
     assert np.array_equal(conv.convolve(stack, threads=2, double_arrays=1), both)
 
 
+@pytest.mark.parametrize("window", [(1, 1), (2, 3), (3, 28), (14, 14), (15, 29), (30, 30), (31, 57),
+                                    (33, 61), (45, 80), (64, 27), (94, 93)])
+def test_single_planes_every_block_shape(window):
+    """Row blocks of 1-2 rows (single lane), of part and all of their lanes, and column blocks with
+    every count of live lanes (the float blocks are 16 lanes wide with AVX-512, 8 without), against
+    numpy.fft; the double planes as an all-double call's."""
+    rng = np.random.default_rng(window[0] * 101 + window[1])
+    psf = _psf((3, 5), 6)
+    conv = pc.PsfConvolver(psf)
+    stack = rng.standard_normal((3, window[0] + 2, window[1] + 4))
+    out = conv.convolve(stack, threads=1, double_arrays=1)
+    assert np.array_equal(out[0], conv.convolve(stack[0], threads=1))
+    errors = _relative_errors(out[1:], _numpy_linear(stack[1:], psf))
+    assert max(errors) <= SINGLE_BOUND, errors
+
+
 @pytest.mark.parametrize("box", [(0, 60, 0, 70), (10, 30, 5, 50), (20, 21, 0, 70), (40, 42, 30, 31),
                                  (0, 3, 60, 70), (55, 60, 0, 9)])
 def test_single_planes_in_a_box(box):

@@ -83,7 +83,7 @@ ComplexFftPlan::ComplexFftPlan(std::size_t n) : n_(n) {
 
 template <typename T>
 ComplexFftPlan::SplitBuffers<T> ComplexFftPlan::split_buffers(T* scratch) const noexcept {
-  const std::size_t step = n_ * kFftLanes + kSplitPadBytes / sizeof(T);
+  const std::size_t step = n_ * kRegisterLanes<T> + kSplitPadBytes / sizeof(T);
   return {scratch, scratch + step, scratch + 2 * step, scratch + 3 * step};
 }
 

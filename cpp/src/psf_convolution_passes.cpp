@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <type_traits>
 
 #include "polychrome/cpu_kernels.hpp"
@@ -12,9 +13,52 @@ namespace polychrome {
 
 namespace {
 
-constexpr std::size_t kLanes = static_cast<std::size_t>(kFftLanes);
+// Lanes of the kernels' blocks of element type T at the CPU level in use: a row block takes twice
+// as many rows, a column block as many columns (8 doubles; 16 floats with AVX-512).
+template <typename T>
+std::size_t lanes_of() {
+  return static_cast<std::size_t>(cpu_kernels().real_fft_of<T>().lanes);
+}
 
 std::size_t blocks(std::size_t count, std::size_t per_block) { return (count + per_block - 1) / per_block; }
+
+// The row blocks of `rows` rows for blocks of R rows: R each, but for 32-row (16-lane) blocks the
+// last 1 or 2 rows past a multiple of 16 go in a block of their own, which the kernels run in
+// their single lane, as they do at 16 rows a block: with every row meeting the same partner row
+// at either width (see fft_real_kernels.cpp), a plane's values do not depend on the width.
+struct RowBlocks {
+  RowBlocks(std::size_t rows, std::size_t R) : rows(rows), R(R) {
+    constexpr std::size_t kPair = 2 * static_cast<std::size_t>(kFftLanes);
+    const std::size_t tail = rows % kPair;
+    main = R > kPair && (tail == 1 || tail == 2) ? rows - tail : rows;
+    count = blocks(main, R) + (main < rows ? 1 : 0);
+  }
+  std::size_t first(std::size_t b) const { return std::min(b * R, main); }
+  std::size_t size(std::size_t b) const { return b * R < main ? std::min(R, main - b * R) : rows - main; }
+  std::size_t rows, R, main = 0, count = 0;
+};
+
+// The column stage's layout of a spectrum of ny rows of nc bins (scaled by `scale`): per block of
+// L columns, ny L real parts, then as many imaginary parts, lane-interleaved; columns past nc 0.
+template <typename T>
+std::vector<T> lane_blocks(const std::vector<std::complex<double>>& spectrum, std::size_t ny,
+                           std::size_t nc, double scale) {
+  const std::size_t L = lanes_of<T>();
+  const std::size_t nblocks = blocks(nc, L);
+  std::vector<T> out(nblocks * 2 * ny * L, T(0));
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    T* kr = out.data() + b * 2 * ny * L;
+    T* ki = kr + ny * L;
+    for (std::size_t t = 0; t < ny; ++t)
+      for (std::size_t l = 0; l < L && b * L + l < nc; ++l) {
+        const std::complex<double> h = spectrum[t * nc + b * L + l];
+        // The product in double, then rounded (float): as the double layout's values rounded.
+        kr[t * L + l] = static_cast<T>(scale * h.real());
+        ki[t * L + l] = static_cast<T>(scale * h.imag());
+      }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -37,19 +81,8 @@ ConvolutionPasses::ConvolutionPasses(const PsfImage& psf, std::size_t ny, std::s
   plan.forward(wrapped.data(), spectrum.data());
   // The inverse transforms are left unnormalised: the 1 / (ny nx) is folded in here.
   const double scale = 1.0 / (static_cast<double>(ny) * static_cast<double>(nx));
-  const std::size_t nblocks = blocks(nc, kLanes);
-  kernel_.assign(nblocks * 2 * ny * kLanes, 0.0);
-  for (std::size_t b = 0; b < nblocks; ++b) {
-    double* kr = kernel_.data() + b * 2 * ny * kLanes;
-    double* ki = kr + ny * kLanes;
-    for (std::size_t t = 0; t < ny; ++t)
-      for (std::size_t l = 0; l < kLanes && b * kLanes + l < nc; ++l) {
-        const std::complex<double> h = spectrum[t * nc + b * kLanes + l];
-        kr[t * kLanes + l] = scale * h.real();
-        ki[t * kLanes + l] = scale * h.imag();
-      }
-  }
-  kernel_float_.assign(kernel_.begin(), kernel_.end());
+  kernel_ = lane_blocks<double>(spectrum, ny, nc, scale);
+  kernel_float_ = lane_blocks<float>(spectrum, ny, nc, scale);
 }
 
 template <typename T>
@@ -69,23 +102,16 @@ bool ConvolutionPasses::suits_single_precision(const ConvolutionBox& box, const 
   // normal (>= 2^-126) even times the product's 1 / (ny nx) >= 2^-24: nothing that matters
   // underflows. (An all-zero input is exact in float too.)
   constexpr double kSmallest = 0x1p-50, kLargest = 0x1p80;
-  // Eight running sums, one per lane of the loop, so that it vectorises without reordering a sum.
-  double lanes[8] = {};
-  double sum = 0.0;
-  for (std::size_t r = 0; r < box.in_rows; ++r) {
-    const double* row = in + r * box.in_stride;
-    std::size_t j = 0;
-    for (; j + 8 <= box.in_cols; j += 8)
-      for (std::size_t l = 0; l < 8; ++l) lanes[l] += std::abs(row[j + l]);
-    for (; j < box.in_cols; ++j) sum += std::abs(row[j]);
-  }
-  for (const double v : lanes) sum += v;
+  const double sum = cpu_kernels().abs_sum(in, box.in_rows, box.in_cols, box.in_stride);
   return sum == 0.0 || (sum >= kSmallest && sum <= kLargest);  // false for NaN and inf
 }
 
 std::size_t ConvolutionPasses::spectra_size(const ConvolutionBox& box) const noexcept {
-  // Rounded up to whole cache lines: scratch placed after the spectra stays 64-byte aligned.
-  const std::size_t doubles = std::max(box.in_rows, box.out_rows) * 2 * rows_.spectrum_size();
+  constexpr std::size_t kLanes = static_cast<std::size_t>(kFftLanes);
+  // Rows of whole blocks of 8 doubles (the run's stride; 16-float blocks take no more bytes),
+  // rounded up to whole cache lines: scratch placed after the spectra stays 64-byte aligned.
+  const std::size_t doubles =
+      std::max(box.in_rows, box.out_rows) * 2 * blocks(rows_.spectrum_size(), kLanes) * kLanes;
   return (doubles + 7) / 8 * 8;
 }
 
@@ -97,40 +123,45 @@ template <typename T>
 void ConvolutionPasses::run(const ConvolutionBox& box, const double* in, double* out, T* spectra,
                             T* scratch, int threads) const {
   const std::size_t nc = rows_.spectrum_size();
-  const std::size_t stride = 2 * nc;  // elements between the spectra's rows
-  // Per thread, in elements of T (floats take fewer bytes than scratch_size() doubles).
+  const std::size_t L = lanes_of<T>(), R = 2 * L;  // columns and rows per block
+  // Elements between the spectra's rows: room for whole column blocks, so that the column stage
+  // reads and writes every block whole (the bins past nc are neither written by the row pass
+  // nor read by the inverse one).
+  const std::size_t stride = 2 * blocks(nc, L) * L;
+  // Per thread, in elements of T (as many bytes for floats as scratch_size() doubles).
   const std::size_t per_thread = std::max(rows_.scratch_size<T>(), columns_.scratch_size<T>());
-  constexpr std::size_t R = RealFftPlan::block_rows;
   auto work = [&](int slot) { return scratch + per_thread * static_cast<std::size_t>(slot); };
 
   // 1. The lit rows' half spectra.
-  parallel_for(blocks(box.in_rows, R), threads, [&](std::size_t b, int slot) {
-    const std::size_t r0 = b * R;
-    rows_.forward_block(in + r0 * box.in_stride, box.in_stride, std::min(R, box.in_rows - r0),
+  const RowBlocks lit(box.in_rows, R);
+  parallel_for(lit.count, threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = lit.first(b);
+    rows_.forward_block(in + r0 * box.in_stride, box.in_stride, lit.size(b),
                         box.in_cols, HalfSpectra<T>{spectra + r0 * stride, stride, nullptr, 0, nc},
                         work(slot));
   });
 
   // 2. Columns: forward, product, inverse; the wanted rows back into the same buffer.
-  parallel_for(blocks(nc, kLanes), threads, [&](std::size_t b, int slot) {
-    const T* kr = kernel<T>() + b * 2 * ny() * kLanes;
+  parallel_for(blocks(nc, L), threads, [&](std::size_t b, int slot) {
+    const T* kr = kernel<T>() + b * 2 * ny() * L;
     ConvolutionColumns<T> columns;
-    columns.spectra = spectra + 2 * b * kLanes;
+    columns.spectra = spectra + 2 * b * L;
     columns.stride = stride;
-    columns.lanes = static_cast<int>(std::min(kLanes, nc - b * kLanes));
+    columns.lanes = static_cast<int>(std::min(L, nc - b * L));
     columns.in_rows = box.in_rows;
     columns.kernel_re = kr;
-    columns.kernel_im = kr + ny() * kLanes;
+    columns.kernel_im = kr + ny() * L;
     columns.out_first = box.out_row0;
     columns.out_rows = box.out_rows;
     cpu_kernels().real_fft_of<T>().convolve_columns(columns_, columns, work(slot));
   });
 
   // 3. The wanted rows back to real values, the wanted columns only.
-  parallel_for(blocks(box.out_rows, R), threads, [&](std::size_t b, int slot) {
-    const std::size_t r0 = b * R;
+  const RowBlocks wanted(box.out_rows, R);
+  parallel_for(wanted.count, threads, [&](std::size_t b, int slot) {
+    const std::size_t r0 = wanted.first(b);
     rows_.inverse_block(HalfSpectra<const T>{spectra + r0 * stride, stride, nullptr, 0, nc},
-                        std::min(R, box.out_rows - r0), out + r0 * box.out_stride, box.out_stride,
+                        wanted.size(b), out + r0 * box.out_stride, box.out_stride,
                         box.out_col0, box.out_cols, 1.0, work(slot));
   });
 }

@@ -6,7 +6,7 @@
 // row/column out_row0/out_col0, wrapping at the sizes) is wanted:
 // 1. real FFT of the in_rows lit rows only (read in place, zero-padded to nx): the other rows'
 //    spectra are 0 and are never formed;
-// 2. per block of kFftLanes half-spectrum columns: forward column FFT, product with the PSF's
+// 2. per block of 8 (double) or 16 (float with AVX-512) half-spectrum columns: forward column FFT, product with the PSF's
 //    spectrum, inverse column FFT, fused in the lane buffers (convolve_columns), only the
 //    out_rows wanted rows written back;
 // 3. inverse real FFT of those out_rows rows only, each writing just its out_cols wanted values
@@ -77,11 +77,12 @@ class ConvolutionPasses {
   template <typename T>
   const T* kernel() const noexcept;
 
-  // Per block b of kFftLanes half-spectrum columns: ny kFftLanes real parts, then as many
-  // imaginary parts, lane-interleaved (element t of column 8b + l at t kFftLanes + l); columns
-  // past nx/2 are 0.
+  // Per block b of L half-spectrum columns (L = RealFftKernels<T>::lanes: 8 doubles, 16 floats
+  // with AVX-512): ny L
+  // real parts, then as many imaginary parts, lane-interleaved (element t of column L b + l at
+  // t L + l); columns past nx/2 are 0.
   std::vector<double> kernel_;
-  std::vector<float> kernel_float_;  // the same, each value rounded to float
+  std::vector<float> kernel_float_;  // each value the double one's rounded to float
 };
 
 }  // namespace polychrome

@@ -49,7 +49,7 @@
 
 namespace polychrome {
 
-/// One block of up to kFftLanes adjacent columns of a stack of half spectra (rows of complex
+/// One block of up to RealFftKernels<T>::lanes adjacent columns of a stack of half spectra (rows of complex
 /// bins, interleaved re, im; elements of type T), for the PSF convolution's column stage: each
 /// column is transformed forward (its first in_rows bins read, the rest taken as 0), multiplied by
 /// the kernel's spectrum and transformed backward, unnormalised; rows out_first, out_first + 1, ...
@@ -57,11 +57,12 @@ namespace polychrome {
 template <typename T>
 struct ConvolutionColumns {
   T* spectra = nullptr;             ///< bin of row t, lane l at spectra[t * stride + 2 l] (+1: im)
-  std::size_t stride = 0;           ///< elements between rows
-  int lanes = 0;                    ///< columns in the block, 1 .. kFftLanes
+  std::size_t stride = 0;           ///< elements between rows: each row has room for the block's
+                                    ///< RealFftKernels<T>::lanes bins (read whole; written whole)
+  int lanes = 0;                    ///< columns in the block, 1 .. RealFftKernels<T>::lanes
   std::size_t in_rows = 0;          ///< rows read
   const T* kernel_re = nullptr;     ///< the kernel's spectrum of these columns, lane-interleaved:
-  const T* kernel_im = nullptr;     ///< element t of lane l at [t * kFftLanes + l], size n kFftLanes
+  const T* kernel_im = nullptr;     ///< element t of lane l at [t * W + l], size n W (W: RealFftKernels<T>::lanes)
   std::size_t out_first = 0;        ///< the transform's row written to row 0
   std::size_t out_rows = 0;         ///< rows written (may exceed the size: they wrap)
 };
@@ -72,6 +73,9 @@ struct ConvolutionColumns {
 /// round them on the way in and widen them on the way out.
 template <typename T>
 struct RealFftKernels {
+  /// Lanes of the blocks (at most kRegisterLanes<T>): a row block takes 2 lanes rows, a column
+  /// block (ConvolutionColumns) lanes columns. 8 doubles; 16 floats with AVX-512, else 8.
+  int lanes;
   /// RealFftPlan::forward_block and inverse_block (plan: the real plan's complex plan; input
   /// rows of `length` values, zero-padded; outputs (first + j) mod n, j < count, of each row).
   /// scratch: plan.scratch_size() doubles' room.
@@ -109,6 +113,9 @@ struct CpuKernels {
   /// The real row blocks and the convolution's column stage in double and in single precision.
   RealFftKernels<double> real_fft;
   RealFftKernels<float> real_fft_float;
+  /// Sum of |values| of rows rows of cols doubles (row r at in + r stride), in any order: the
+  /// single-precision convolution's range check (ConvolutionPasses::suits_single_precision).
+  double (*abs_sum)(const double* in, std::size_t rows, std::size_t cols, std::size_t stride);
 
   /// accumulate_normal_equations (see normal_equations.hpp).
   void (*normal_equations)(const double* residual, const double* weight, const double* jacobian,

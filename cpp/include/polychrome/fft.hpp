@@ -40,6 +40,13 @@ namespace polychrome {
 /// one AVX-512 register or two AVX2 registers per real/imaginary array.
 inline constexpr int kFftLanes = 8;
 
+/// Lanes of one AVX-512 register of element type T: 8 doubles (kFftLanes), 16 floats: the most
+/// any kernel block uses (the single-precision row and column blocks run 16 lanes with AVX-512;
+/// at 8 float lanes a block cost as many vector instructions as a double one). Scratch has room
+/// for this many.
+template <typename T>
+inline constexpr int kRegisterLanes = std::is_same_v<T, float> ? 2 * kFftLanes : kFftLanes;
+
 enum class FftDirection { forward, backward };
 
 /// True when n >= 1 and n has no prime factor other than 2, 3 and 5.
@@ -94,16 +101,17 @@ class ComplexFftPlan {
   std::size_t size() const noexcept { return n_; }
 
   /// Elements of type T (double; float for the single-precision kernels) of
-  /// scratch the block methods need: four arrays of n kFftLanes (see
-  /// split_buffers) plus padding. The floats take fewer bytes than the doubles.
+  /// scratch the block methods need: four arrays of n kRegisterLanes<T> (see
+  /// split_buffers) plus padding: as many bytes for floats as for doubles.
   template <typename T = double>
   std::size_t scratch_size() const noexcept {
-    return 4 * (n_ * kFftLanes + kSplitPadBytes / sizeof(T));
+    return 4 * (n_ * kRegisterLanes<T> + kSplitPadBytes / sizeof(T));
   }
 
   /// The four kernel arrays (re, im and their ping-pong partners) of element
   /// type T (double; float for the single-precision kernels) carved out of
-  /// scratch. They are spaced n kFftLanes elements + kSplitPadBytes apart: for
+  /// scratch, each room for n kRegisterLanes<T> elements (a kernel with fewer
+  /// lanes uses the start). They are spaced n kRegisterLanes<T> elements + kSplitPadBytes apart: for
   /// power-of-two n, arrays a multiple of 4 KiB apart would map the same
   /// element of all four to one L1 cache set and evict each other.
   template <typename T>

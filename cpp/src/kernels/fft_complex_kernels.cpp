@@ -382,24 +382,26 @@ bool fft_split_single(const ComplexFftPlan& plan, T* re, T* im, T* work_re,
   return transform_split<1>(plan, re, im, work_re, work_im);
 }
 
-template <typename T>
+template <typename T, int W>
 bool fft_split_lanes(const ComplexFftPlan& plan, T* re, T* im, T* work_re,
                      T* work_im) {
-  return transform_split<kFftLanes>(plan, re, im, work_re, work_im);
+  return transform_split<W>(plan, re, im, work_re, work_im);
 }
 
-template <typename T>
+template <typename T, int W>
 bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im,
                          T* work_re, T* work_im) {
-  return transform_split_lit<kFftLanes>(plan, length, re, im, work_re, work_im);
+  return transform_split_lit<W>(plan, length, re, im, work_re, work_im);
 }
 
 template bool fft_split_single(const ComplexFftPlan&, double*, double*, double*, double*);
 template bool fft_split_single(const ComplexFftPlan&, float*, float*, float*, float*);
 template bool fft_split_lanes(const ComplexFftPlan&, double*, double*, double*, double*);
-template bool fft_split_lanes(const ComplexFftPlan&, float*, float*, float*, float*);
 template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, double*, double*, double*, double*);
-template bool fft_split_lanes_lit(const ComplexFftPlan&, std::size_t, float*, float*, float*, float*);
+template bool fft_split_lanes<float, kFloatLanes>(const ComplexFftPlan&, float*, float*, float*,
+                                                  float*);
+template bool fft_split_lanes_lit<float, kFloatLanes>(const ComplexFftPlan&, std::size_t, float*,
+                                                      float*, float*, float*);
 
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
                FftDirection direction, double scale, double* scratch) {
@@ -428,7 +430,7 @@ void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesO
         __builtin_prefetch(ahead + 8);
         __builtin_prefetch(ahead + 15);
       }
-      fft_detail::deinterleave8(base + t * stride, re + t * W, im + t * W);
+      fft_detail::deinterleave<W>(base + t * stride, re + t * W, im + t * W);
     }
   } else {
     for (std::size_t t = 0; t < n; ++t) {
@@ -463,7 +465,7 @@ void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesO
     double* base = out.base[0];
     const std::size_t stride = out.stride[0];
     for (std::size_t t = 0; t < n; ++t)
-      fft_detail::interleave8(rr + t * W, ri + t * W, scale, base + t * stride);
+      fft_detail::interleave<W>(rr + t * W, ri + t * W, scale, base + t * stride);
   } else {
     for (std::size_t t = 0; t < n; ++t)
       for (int l = 0; l < out.count; ++l) {

@@ -83,14 +83,19 @@ void combine(const T* __restrict ar, const T* __restrict ai,
   }
 }
 
-// Row pointers for the lanes of one block: lane l carries row first + l; rows
-// past `rows` are null (zeros in, skipped out).
-template <typename T>
-std::array<T*, kFftLanes> row_pointers(T* base, std::size_t stride, std::size_t first,
-                                       std::size_t rows) {
-  std::array<T*, kFftLanes> p{};
-  for (std::size_t l = 0; l < kFftLanes; ++l)
-    p[l] = first + l < rows ? base + (first + l) * stride : nullptr;
+// Row pointers for the real (part 0) or imaginary (part 1) parts of the lanes of one block: per
+// group of 8 lanes g, lane 8 g + j carries row 16 g + j in its real part and row 16 g + 8 + j in
+// its imaginary part (a 16-lane block is two 8-lane blocks side by side: every row meets the same
+// partner row, hence the same roundings, at either width); rows past `rows` are null (zeros in,
+// skipped out).
+template <int W, typename T>
+std::array<T*, W> row_pointers(T* base, std::size_t stride, std::size_t part, std::size_t rows) {
+  constexpr std::size_t G = kFftLanes;
+  std::array<T*, W> p{};
+  for (std::size_t l = 0; l < static_cast<std::size_t>(W); ++l) {
+    const std::size_t row = 2 * G * (l / G) + G * part + l % G;
+    p[l] = row < rows ? base + row * stride : nullptr;
+  }
   return p;
 }
 
@@ -114,15 +119,17 @@ void for_each_segment(std::size_t n, std::size_t first, std::size_t count, const
 
 }  // namespace
 
-// Scratch use: the kernel's four split arrays of n*8 elements (+320 bytes of padding: 40
-// doubles or 80 floats). After the transform the ping-pong pair not holding the result is free
-// and holds the separated half spectra: A in one array (re part at [0, 8 nc), im part at
-// [8 nc, 16 nc)), B in the other; 16 nc <= 8 n + 16 fits the padding.
+// Scratch use: the kernel's four split arrays of n*W elements (W = kLanesOf<T>; each has room for
+// n kRegisterLanes<T> + 320 bytes of padding: 40 doubles or 80 floats). After the transform the
+// ping-pong pair not holding the result is free and holds the separated half spectra: A in one
+// array (re part at [0, W nc), im part at [W nc, 2 W nc)), B in the other; 2 W nc <= W n + 2 W
+// fits the padding.
 template <typename T>
 void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_t in_stride,
                         std::size_t rows, std::size_t length, const HalfSpectra<T>& out,
                         T* scratch) {
-  constexpr std::size_t W = kFftLanes;
+  constexpr int kW = kLanesOf<T>;  // 16 floats with AVX-512 (kernels.hpp)
+  constexpr std::size_t W = kW;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
   const std::size_t len = std::min(length, n);  // values read per row; the rest are 0
@@ -150,24 +157,24 @@ void real_forward_block(const ComplexFftPlan& plan, const double* in, std::size_
     }
     return;
   }
-  // Lane l carries row l in its real part and row W + l in its imaginary part.
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, 0, rows).data(), len, re);
-  fft_detail::rows_to_lanes(row_pointers(in, in_stride, W, rows).data(), len, im);
+  // Each lane carries a row in its real part and its partner row in its imaginary part (row_pointers).
+  fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 0, rows).data(), len, re);
+  fft_detail::rows_to_lanes<kW>(row_pointers<kW>(in, in_stride, 1, rows).data(), len, im);
   // The zero padding past len is neither stored nor read (see fft_split_lanes_lit).
-  const bool in_work = fft_split_lanes_lit(plan, len, re, im, wre, wim);
+  const bool in_work = fft_split_lanes_lit<T, kW>(plan, len, re, im, wre, wim);
   T* a = in_work ? re : wre;  // the free pair
   T* b = in_work ? im : wim;
   separate<W>(in_work ? wre : re, in_work ? wim : im, n, nc, a, a + nc * W, b, b + nc * W);
   const std::size_t nlo = std::min(out.split, nc);
   const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // rows 0..7 get A, rows 8..15 get B
+  for (std::size_t half = 0; half < 2; ++half) {  // the real parts' rows get A, the others B
     const T* sr = half == 0 ? a : b;
     const T* si = sr + nc * W;
-    fft_detail::lanes_to_complex_rows(sr, si, nlo,
-                                      row_pointers(out.lo, out.lo_stride, half * W, rows).data());
+    fft_detail::lanes_to_complex_rows<kW>(sr, si, nlo,
+                                      row_pointers<kW>(out.lo, out.lo_stride, half, rows).data());
     if (nlo < nc)
-      fft_detail::lanes_to_complex_rows(
-          sr + off, si + off, nc - nlo, row_pointers(out.hi, out.hi_stride, half * W, rows).data());
+      fft_detail::lanes_to_complex_rows<kW>(
+          sr + off, si + off, nc - nlo, row_pointers<kW>(out.hi, out.hi_stride, half, rows).data());
   }
 }
 
@@ -175,7 +182,8 @@ template <typename T>
 void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& in,
                         std::size_t rows, double* out, std::size_t out_stride, std::size_t first,
                         std::size_t count, double scale, T* scratch) {
-  constexpr std::size_t W = kFftLanes;
+  constexpr int kW = kLanesOf<T>;  // 16 floats with AVX-512 (kernels.hpp)
+  constexpr std::size_t W = kW;
   const std::size_t n = plan.size();
   const std::size_t nc = n / 2 + 1;
   const auto [re, im, wre, wim] = plan.split_buffers(scratch);
@@ -203,14 +211,14 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& 
   }
   const std::size_t nlo = std::min(in.split, nc);
   const std::size_t off = nlo * W;
-  for (std::size_t half = 0; half < 2; ++half) {  // A from rows 0..7 into wre, B into wim
+  for (std::size_t half = 0; half < 2; ++half) {  // A from the real parts' rows into wre, B into wim
     T* dr = half == 0 ? wre : wim;
     T* di = dr + nc * W;
-    fft_detail::complex_rows_to_lanes(row_pointers(in.lo, in.lo_stride, half * W, rows).data(),
+    fft_detail::complex_rows_to_lanes<kW>(row_pointers<kW>(in.lo, in.lo_stride, half, rows).data(),
                                       nlo, dr, di);
     if (nlo < nc)
-      fft_detail::complex_rows_to_lanes(
-          row_pointers(in.hi, in.hi_stride, half * W, rows).data(), nc - nlo, dr + off, di + off);
+      fft_detail::complex_rows_to_lanes<kW>(
+          row_pointers<kW>(in.hi, in.hi_stride, half, rows).data(), nc - nlo, dr + off, di + off);
     // The zero and (even n) Nyquist bins of a real row's spectrum are real:
     // their imaginary parts are ignored, as numpy.fft.irfft does.
     for (std::size_t l = 0; l < W; ++l) {
@@ -220,14 +228,14 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& 
   }
   combine<W>(wre, wre + nc * W, wim, wim + nc * W, n, nc, re, im);
   // Backward transform = forward transform with real and imaginary swapped.
-  const bool in_work = fft_split_lanes(plan, im, re, wim, wre);
+  const bool in_work = fft_split_lanes<T, kW>(plan, im, re, wim, wre);
   const T* xr = in_work ? wre : re;
   const T* xi = in_work ? wim : im;
   for_each_segment(n, first, count, [&](std::size_t t0, std::size_t len, std::size_t done) {
-    fft_detail::lanes_to_rows(xr + t0 * W, len, scale,
-                              row_pointers(out + done, out_stride, 0, rows).data());
-    fft_detail::lanes_to_rows(xi + t0 * W, len, scale,
-                              row_pointers(out + done, out_stride, W, rows).data());
+    fft_detail::lanes_to_rows<kW>(xr + t0 * W, len, scale,
+                              row_pointers<kW>(out + done, out_stride, 0, rows).data());
+    fft_detail::lanes_to_rows<kW>(xi + t0 * W, len, scale,
+                              row_pointers<kW>(out + done, out_stride, 1, rows).data());
   });
 }
 

@@ -11,10 +11,11 @@ const CpuKernels& kernel_table() noexcept {
                                     &fft_split_lanes<double>,
                                     &fft_lanes,
                                     &fft_single,
-                                    {&real_forward_block<double>, &real_inverse_block<double>,
-                                     &convolve_columns<double>},
-                                    {&real_forward_block<float>, &real_inverse_block<float>,
-                                     &convolve_columns<float>},
+                                    {kLanesOf<double>, &real_forward_block<double>,
+                                     &real_inverse_block<double>, &convolve_columns<double>},
+                                    {kLanesOf<float>, &real_forward_block<float>,
+                                     &real_inverse_block<float>, &convolve_columns<float>},
+                                    &abs_sum,
                                     &accumulate_normal_equations};
   return table;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "polychrome/cpu_kernels.hpp"
 #include "polychrome/kernel_namespace.hpp"
@@ -31,13 +32,27 @@ void render_profile(const PixelGrid& grid, const Ellipse& ellipse, const EdgeOnD
 
 // The FFT's kernels are templates on the element type T (double; float for the single-precision
 // convolution), instantiated for both in their sources.
+//
+// Lanes of this level's row and column blocks of element type T (RealFftKernels::lanes): 8 doubles;
+// 16 floats where the level has AVX-512 (one register, as 8 doubles are: at 8 lanes a float block
+// cost a double block's vector instructions), else 8 (one AVX2 register).
+#if defined(__AVX512F__)
+inline constexpr int kFloatLanes = 2 * kFftLanes;
+#else
+inline constexpr int kFloatLanes = kFftLanes;
+#endif
+template <typename T>
+inline constexpr int kLanesOf = std::is_same_v<T, float> ? kFloatLanes : kFftLanes;
+static_assert(kFloatLanes <= kRegisterLanes<float>, "the split buffers have room for kRegisterLanes");
+
 template <typename T>
 bool fft_split_single(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
-template <typename T>
+/// W lanes: kLanesOf<T> (those are instantiated).
+template <typename T, int W = kLanesOf<T>>
 bool fft_split_lanes(const ComplexFftPlan& plan, T* re, T* im, T* work_re, T* work_im);
 /// fft_split_lanes for sequences that are 0 from element `length` on (those elements of re, im
 /// are not read); the same values but for the sign of a zero.
-template <typename T>
+template <typename T, int W = kLanesOf<T>>
 bool fft_split_lanes_lit(const ComplexFftPlan& plan, std::size_t length, T* re, T* im, T* work_re,
                          T* work_im);
 void fft_lanes(const ComplexFftPlan& plan, const FftLanesIn& in, const FftLanesOut& out,
@@ -55,6 +70,8 @@ void real_inverse_block(const ComplexFftPlan& plan, const HalfSpectra<const T>& 
 
 template <typename T>
 void convolve_columns(const ComplexFftPlan& plan, const ConvolutionColumns<T>& columns, T* scratch);
+
+double abs_sum(const double* in, std::size_t rows, std::size_t cols, std::size_t stride);
 
 void accumulate_normal_equations(const double* residual, const double* weight,
                                  const double* jacobian, std::size_t n, std::size_t p,
