@@ -157,8 +157,9 @@ def callgrind_instrumented(active):
 
 
 def timed_core():
-    """Wrap the core calls an evaluation makes (render, render_convolved, normal_equations in
-    polychrome._core); return the {"core": CPU seconds} they accumulate."""
+    """Wrap the core calls an evaluation makes (render, render_convolved, normal_equations and the
+    fused render_convolved_normal_equations of a galaxy-and-sky plan, in polychrome._core); return the
+    {"core": CPU seconds} they accumulate."""
     from polychrome import _core
 
     spent = {"core": 0.0}
@@ -172,7 +173,7 @@ def timed_core():
                 spent["core"] += time.process_time() - start
         return timed
 
-    for name in ("render", "render_convolved", "normal_equations"):
+    for name in ("render", "render_convolved", "normal_equations", "render_convolved_normal_equations"):
         setattr(_core, name, wrap(getattr(_core, name)))
     return spent
 
