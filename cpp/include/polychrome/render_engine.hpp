@@ -209,6 +209,37 @@ class AdaptiveRenderer {
     return std::abs(u - geo_.center_u) <= 0.5 * h && std::abs(v - geo_.center_v) <= 0.5 * h;
   }
 
+  // Level 0 of one row: one corrected-midpoint evaluation of pixel j (value, Jacobian columns npix
+  // apart) and its flag (1: to refine). Everything by value: the compiler cannot prove that the
+  // output arrays do not alias the renderer's members, which would keep the loops from vectorising.
+  struct Level0Row {
+    Profile prof;
+    EllipseGeometry geo;
+    double wa_row, wb_row, v, cu, cv, tol, floor, log_negligible;
+    double* img_row;
+    double* jac_row;
+    std::ptrdiff_t npix;
+    Flag* flags;
+
+    POLYCHROME_INLINE void evaluate(int j) const {
+      const double u = j + 0.5;
+      const double wa = wa_row + geo.APaa * u;
+      const double wb = wb_row + geo.APba * u;
+      const CellValue c = evaluate_cell<Profile, kJacobian>(geo, prof, wa, wb, 1.0, false,
+                                                            kJacobian ? jac_row + j : nullptr, npix);
+      img_row[j] = c.value;
+      const double mag = std::abs(c.value);
+      const double allowed = tol * (mag > floor ? mag : floor);
+      // An unknown error (infinite) never passes the first test, not even
+      // for a value of 0 (0 * inf is NaN): a narrow profile can miss the
+      // pixel's centre and still light the pixel.
+      const bool smooth = (c.rel_error * mag <= allowed) | (c.log_upper <= log_negligible);
+      // bitwise, not logical, operators: no branches in the vector loop
+      const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
+      flags[j] = static_cast<Flag>((!smooth) | center);
+    }
+  };
+
   void render_row(int i, double* image, double* jac, Scratch& s) const {
     const int nx = grid_.nx;
     const std::ptrdiff_t npix = static_cast<std::ptrdiff_t>(nx) * grid_.ny;
@@ -220,8 +251,7 @@ class AdaptiveRenderer {
     double* img_row = image + row;
     double* jac_row = kJacobian ? jac + row : nullptr;
     Flag* flags = s.flags.data();
-    // Local copies: the compiler cannot prove that the output arrays do not
-    // alias the members, which would keep the loops from vectorising.
+    // Local copies (see Level0Row).
     const Profile prof = prof_;
     const EllipseGeometry geo = geo_;
     const double wa_row = geo.w0a + geo.APab * v;
@@ -246,23 +276,22 @@ class AdaptiveRenderer {
       dark(0, lit_begin);
       dark(lit_end, nx);
     }
+    const Level0Row row0{prof, geo, wa_row, wb_row, v, cu, cv, tol, floor, log_negligible,
+                         img_row, jac_row, npix, flags};
+    // Whole vectors only: the loop's scalar remainder cost ~10 vector pixels a pixel (perf: ~40% of
+    // this function with nx % 16 = 4..15 left over), so the last block overlaps the one before it
+    // and evaluates some pixels twice, to the same bits (the same vector code). A lit run shorter
+    // than one vector takes the plain loop.
+    constexpr int kWidth = static_cast<int>(kBatchPadding<Flag>);
+    if (lit_end - lit_begin >= kWidth) {
+      for (int from = lit_begin; from < lit_end; from += kWidth) {
+        const int base = std::min(from, lit_end - kWidth);
 #pragma omp simd
-    for (int j = lit_begin; j < lit_end; ++j) {
-      const double u = j + 0.5;
-      const double wa = wa_row + geo.APaa * u;
-      const double wb = wb_row + geo.APba * u;
-      const CellValue c = evaluate_cell<Profile, kJacobian>(geo, prof, wa, wb, 1.0, false,
-                                                            kJacobian ? jac_row + j : nullptr, npix);
-      img_row[j] = c.value;
-      const double mag = std::abs(c.value);
-      const double allowed = tol * (mag > floor ? mag : floor);
-      // An unknown error (infinite) never passes the first test, not even
-      // for a value of 0 (0 * inf is NaN): a narrow profile can miss the
-      // pixel's centre and still light the pixel.
-      const bool smooth = (c.rel_error * mag <= allowed) | (c.log_upper <= log_negligible);
-      // bitwise, not logical, operators: no branches in the vector loop
-      const bool center = (std::abs(u - cu) <= 0.5) & (std::abs(v - cv) <= 0.5);
-      flags[j] = static_cast<Flag>((!smooth) | center);
+        for (int k = 0; k < kWidth; ++k) row0.evaluate(base + k);
+      }
+    } else {
+#pragma omp simd
+      for (int j = lit_begin; j < lit_end; ++j) row0.evaluate(j);
     }
     if constexpr (Profile::kHasEnclosedLight) integrate_center_pixels(v, img_row, jac_row, npix, flags);
     if constexpr (HasEdgePixelIntegral<Profile>::value) integrate_edge_pixels(v, img_row, jac_row, npix, flags);
