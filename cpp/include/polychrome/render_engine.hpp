@@ -264,8 +264,32 @@ class AdaptiveRenderer {
     int lit_begin = 0, lit_end = nx;
     double lit_radius = dark_radius_;
     if constexpr (HasEdgePixelIntegral<Profile>::value) lit_radius = std::min(lit_radius, prof_.edge_radius());
-    if (std::isfinite(lit_radius)) {
-      lit_columns(wa_row, wb_row, lit_radius, lit_begin, lit_end);
+    const bool has_dark = std::isfinite(lit_radius);
+    if (has_dark) lit_columns(wa_row, wb_row, lit_radius, lit_begin, lit_end);
+    const Level0Row row0{prof, geo, wa_row, wb_row, v, cu, cv, tol, floor, log_negligible,
+                         img_row, jac_row, npix, flags};
+    // Whole vectors only: the simd loop's scalar remainder cost ~10 vector pixels a pixel (perf: ~40%
+    // of this function with nx % 16 = 4..15 left over, and rows whose lit run is shorter than a
+    // vector were all scalar), so the last block overlaps the one before it and evaluates some
+    // pixels twice, to the same bits (the same vector code), and a lit run shorter than a vector
+    // is widened into the dark columns, which are zeroed afterwards. A row narrower than one
+    // vector takes the plain loop.
+    constexpr int kWidth = static_cast<int>(kBatchPadding<Flag>);
+    if (lit_end > lit_begin) {
+      if (nx >= kWidth) {
+        const int run_end = std::max(lit_end, std::min(lit_begin + kWidth, nx));
+        const int run_begin = std::min(lit_begin, run_end - kWidth);
+        for (int from = run_begin; from < run_end; from += kWidth) {
+          const int base = std::min(from, run_end - kWidth);
+#pragma omp simd
+          for (int k = 0; k < kWidth; ++k) row0.evaluate(base + k);
+        }
+      } else {
+#pragma omp simd
+        for (int j = lit_begin; j < lit_end; ++j) row0.evaluate(j);
+      }
+    }
+    if (has_dark) {
       // Plane by plane: each a contiguous run (pixel by pixel, the Jacobian's planes npix apart).
       const auto dark = [&](int from, int to) {
         std::fill(img_row + from, img_row + to, 0.0);
@@ -275,23 +299,6 @@ class AdaptiveRenderer {
       };
       dark(0, lit_begin);
       dark(lit_end, nx);
-    }
-    const Level0Row row0{prof, geo, wa_row, wb_row, v, cu, cv, tol, floor, log_negligible,
-                         img_row, jac_row, npix, flags};
-    // Whole vectors only: the loop's scalar remainder cost ~10 vector pixels a pixel (perf: ~40% of
-    // this function with nx % 16 = 4..15 left over), so the last block overlaps the one before it
-    // and evaluates some pixels twice, to the same bits (the same vector code). A lit run shorter
-    // than one vector takes the plain loop.
-    constexpr int kWidth = static_cast<int>(kBatchPadding<Flag>);
-    if (lit_end - lit_begin >= kWidth) {
-      for (int from = lit_begin; from < lit_end; from += kWidth) {
-        const int base = std::min(from, lit_end - kWidth);
-#pragma omp simd
-        for (int k = 0; k < kWidth; ++k) row0.evaluate(base + k);
-      }
-    } else {
-#pragma omp simd
-      for (int j = lit_begin; j < lit_end; ++j) row0.evaluate(j);
     }
     if constexpr (Profile::kHasEnclosedLight) integrate_center_pixels(v, img_row, jac_row, npix, flags);
     if constexpr (HasEdgePixelIntegral<Profile>::value) integrate_edge_pixels(v, img_row, jac_row, npix, flags);
