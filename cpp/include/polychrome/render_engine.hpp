@@ -571,10 +571,24 @@ class AdaptiveRenderer {
     b.rel_error.resize(n);
     b.log_upper.resize(n);
     if (kJacobian) b.jac.resize(n * np_);
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t src = std::min(k, cells - 1);
-      w_at(b.u[src], b.v[src], b.wa[k], b.wb[k]);
-      b.plain[k] = contains_center(b.u[src], b.v[src], h) ? 1 : 0;
+    {
+      // The cells, then the padding (copies of the last cell); a vector loop without the index's
+      // clamp (perf: this loop, scalar, took ~a quarter of the function's samples).
+      const double* u = b.u.data();
+      const double* v = b.v.data();
+      double* wa = b.wa.data();
+      double* wb = b.wb.data();
+      Flag* plain = b.plain.data();
+#pragma omp simd
+      for (std::size_t k = 0; k < cells; ++k) {
+        w_at(u[k], v[k], wa[k], wb[k]);
+        plain[k] = static_cast<Flag>(contains_center(u[k], v[k], h));
+      }
+      for (std::size_t k = cells; k < n; ++k) {
+        wa[k] = wa[cells - 1];
+        wb[k] = wb[cells - 1];
+        plain[k] = plain[cells - 1];
+      }
     }
     const Profile prof = prof_;
     const EllipseGeometry geo = geo_;
