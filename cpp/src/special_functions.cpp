@@ -76,13 +76,17 @@ void gamma_p_series_sums(const GammaPConstants& c, double x, double& sum, double
   for (int k = kGammaPReciprocals + 1; k < 100000 && !converged; ++k) converged = add_term(1.0 / (c.a + k));
 }
 
+// The series' prefactor x^a e^-x / Gamma(a + 1) for x > 0, log_x = ln x.
+double gamma_p_series_prefactor(const GammaPConstants& c, double x, double log_x) {
+  return std::exp(c.a * log_x - x - c.log_gamma_a1);
+}
+
 // The series of P(a, x) and its derivatives for x > 0, log_x = ln x.
 GammaPWithDerivatives gamma_p_series(const GammaPConstants& c, double x, double log_x) {
   const double a = c.a;
   double sum, dsum_da;
   gamma_p_series_sums<true>(c, x, sum, dsum_da);
-  const double log_prefactor = a * log_x - x - c.log_gamma_a1;
-  const double prefactor = std::exp(log_prefactor);
+  const double prefactor = gamma_p_series_prefactor(c, x, log_x);
   const double p = prefactor * sum;
   const double dlogpref_da = log_x - c.digamma_a1;
   const double dp_da = p * dlogpref_da + prefactor * dsum_da;
@@ -162,7 +166,7 @@ double regularized_gamma_p(const GammaPConstants& c, double x, double log_x) {
   if (x < a + 1.0) {
     double sum, unused;
     gamma_p_series_sums<false>(c, x, sum, unused);
-    return std::exp(a * log_x - x - c.log_gamma_a1) * sum;
+    return gamma_p_series_prefactor(c, x, log_x) * sum;
   }
   return 1.0 - regularized_gamma_q_fraction(a, x, log_x, c.log_gamma_a, 0.0, nullptr);
 }
